@@ -1,0 +1,13 @@
+//! TMAS: imports Shopify POS sales into multi-tenant retail analytics.
+
+pub mod cli;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod password;
+pub mod session_store;
+pub mod startup;
+pub mod web;
+pub mod worker;

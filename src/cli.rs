@@ -1,0 +1,126 @@
+//! Carries out a parsed command line: serve, worker, migrate, admin, demo.
+
+use std::io::IsTerminal;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::config::{AdminCommand, Cli, Command, PlanArg, RoleArg, ServeArgs, Settings};
+use crate::db::{self, Db};
+use crate::domain::account::{Email, NewPassword, Plan, Role, required_text};
+use crate::domain::location::parse_time_zone;
+use crate::startup;
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = cli.settings;
+    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Serve(args) => serve(&settings, !args.no_worker).await,
+        Command::Worker => {
+            let state = startup::prepare(&settings).await?;
+            println!("TMAS worker started");
+            crate::worker::run(state.db, startup::shutdown_signal()).await;
+            Ok(())
+        }
+        Command::Migrate => {
+            settings.validate().map_err(|e| anyhow::anyhow!(e))?;
+            let db = Db::connect(&settings.database_url()).await?;
+            db.migrate().await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Admin(command) => admin(&settings, command).await,
+        Command::Demo => anyhow::bail!("the demo is not available in this build yet"),
+    }
+}
+
+async fn serve(settings: &Settings, with_worker: bool) -> anyhow::Result<()> {
+    let state = startup::prepare(settings).await?;
+    let listener = TcpListener::bind(settings.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.bind))?;
+    startup::serve(state, listener, with_worker, startup::shutdown_signal()).await
+}
+
+async fn admin(settings: &Settings, command: AdminCommand) -> anyhow::Result<()> {
+    let state = startup::prepare(settings).await?;
+    let db = &state.db;
+    match command {
+        AdminCommand::CreateTenant {
+            name,
+            plan,
+            time_zone,
+        } => {
+            let name = required_text("tenant name", &name, 100).map_err(anyhow::Error::msg)?;
+            let tz = parse_time_zone(&time_zone).map_err(anyhow::Error::msg)?;
+            let plan = match plan {
+                PlanArg::Basic => Plan::Basic,
+                PlanArg::Retail => Plan::Retail,
+                PlanArg::Enterprise => Plan::Enterprise,
+            };
+            let tenant = match db::tenants::create(db, &name, plan, tz.name()).await {
+                Err(e) if db::is_unique_violation(&e) => {
+                    anyhow::bail!("a tenant named {name:?} already exists")
+                }
+                other => other?,
+            };
+            println!(
+                "tenant {} created (id {}, plan {})",
+                tenant.name, tenant.id, tenant.plan
+            );
+        }
+        AdminCommand::CreateUser {
+            email,
+            role,
+            tenant,
+        } => {
+            let email = Email::parse(&email).map_err(anyhow::Error::msg)?;
+            let role = match role {
+                RoleArg::Staff => Role::Staff,
+                RoleArg::Admin => Role::Admin,
+                RoleArg::Manager => Role::Manager,
+            };
+            let tenant_id = match (role, tenant) {
+                (Role::Staff, None) => None,
+                (Role::Staff, Some(_)) => {
+                    anyhow::bail!("staff users belong to no tenant: leave out --tenant")
+                }
+                (_, None) => anyhow::bail!("--tenant is required for admin and manager users"),
+                (_, Some(name)) => Some(
+                    db::tenants::find_by_name(db, &name)
+                        .await?
+                        .with_context(|| format!("no tenant named {name:?}"))?
+                        .tenant_id(),
+                ),
+            };
+            let password = NewPassword::parse(&read_password()?).map_err(anyhow::Error::msg)?;
+            let hash = crate::password::hash(password.expose().to_string()).await?;
+            let user =
+                match db::users::create(db, email.as_str(), &hash, role, tenant_id, false).await {
+                    Err(e) if db::is_unique_violation(&e) => {
+                        anyhow::bail!("a user with the email {} already exists", email.as_str())
+                    }
+                    other => other?,
+                };
+            println!(
+                "user {} created (id {}, role {})",
+                user.email, user.id, user.role
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The password from TMAS_PASSWORD, else asked on the terminal.
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(password) = std::env::var("TMAS_PASSWORD") {
+        return Ok(password);
+    }
+    anyhow::ensure!(
+        std::io::stdin().is_terminal(),
+        "set TMAS_PASSWORD or run on a terminal to type the password"
+    );
+    eprint!("Password: ");
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}

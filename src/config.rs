@@ -1,0 +1,229 @@
+//! Settings of the `tmas` command line: every flag has an environment variable and a default
+//! that makes the first run work with no setup (see DESIGN.md).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// The default Shopify API version: a pinned, supported `YYYY-MM` release.
+pub const DEFAULT_SHOPIFY_API_VERSION: &str = "2026-01";
+/// Shopify's own shop URL; `{shop}` is replaced by the store name.
+pub const DEFAULT_SHOPIFY_URL: &str = "https://{shop}.myshopify.com";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tmas",
+    version,
+    about = "TMAS: imports Shopify POS sales into retail analytics (web server, import worker and admin tools in one binary)"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub settings: Settings,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web pages and, unless --no-worker, run the import worker in the same process (default).
+    Serve(ServeArgs),
+    /// Run only the import worker; any number of workers share the work through the database.
+    Worker,
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Administration from the terminal: create tenants and users.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Serve a demo tenant whose Shopify store is played by an embedded simulator.
+    Demo,
+}
+
+#[derive(Debug, Default, Args)]
+pub struct ServeArgs {
+    /// Serve pages only (for several web processes behind a load balancer).
+    #[arg(long)]
+    pub no_worker: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a tenant (a retail company).
+    CreateTenant {
+        /// The company's name, unique.
+        #[arg(long)]
+        name: String,
+        /// The tenant's plan: only retail and enterprise may connect Shopify.
+        #[arg(long, value_enum)]
+        plan: PlanArg,
+        /// IANA time zone of the tenant (default for its locations and schedules).
+        #[arg(long, default_value = "UTC")]
+        time_zone: String,
+    },
+    /// Create a user; the password comes from TMAS_PASSWORD or is asked on the terminal.
+    CreateUser {
+        /// The user's email, used to sign in.
+        #[arg(long)]
+        email: String,
+        /// staff (onboarding staff, no tenant), admin or manager (of one tenant).
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// The tenant's name (required for admin and manager).
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PlanArg {
+    Basic,
+    Retail,
+    Enterprise,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    Staff,
+    Admin,
+    Manager,
+}
+
+/// Settings shared by every subcommand.
+#[derive(Clone, Args)]
+pub struct Settings {
+    /// Address the web server listens on (port 0 picks a free port).
+    #[arg(
+        long,
+        env = "TMAS_BIND",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
+    pub bind: SocketAddr,
+    /// Folder for the SQLite file and the generated secret key.
+    #[arg(long, env = "TMAS_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+    /// Database: sqlite://<data-dir>/tmas.db by default; postgres://… for PostgreSQL.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Key that encrypts Shopify credentials (generated on first start, mode 0600).
+    #[arg(long, env = "TMAS_SECRET_KEY_FILE", global = true)]
+    pub secret_key_file: Option<PathBuf>,
+    /// Shopify shop URL template; {shop} is replaced by the store name.
+    #[arg(long, env = "TMAS_SHOPIFY_URL", default_value = DEFAULT_SHOPIFY_URL, global = true)]
+    pub shopify_url: String,
+    /// Shopify Admin API version (YYYY-MM).
+    #[arg(long, env = "TMAS_SHOPIFY_API_VERSION", default_value = DEFAULT_SHOPIFY_API_VERSION, global = true)]
+    pub shopify_api_version: String,
+    /// Mark cookies Secure (turn on behind HTTPS).
+    #[arg(long, env = "TMAS_SECURE_COOKIES", global = true)]
+    pub secure_cookies: bool,
+}
+
+impl Settings {
+    /// The database URL in force: the flag, else a SQLite file in the data folder.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}/tmas.db", self.data_dir.display()),
+        }
+    }
+
+    pub fn secret_key_path(&self) -> PathBuf {
+        self.secret_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("secret.key"))
+    }
+
+    /// Checks what clap cannot: a clear message for each bad setting.
+    pub fn validate(&self) -> Result<(), String> {
+        let url = self.database_url();
+        if !(url.starts_with("sqlite:")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://"))
+        {
+            return Err(format!(
+                "--database-url / DATABASE_URL must start with sqlite:// or postgres://, got {:?}",
+                redact_url(&url)
+            ));
+        }
+        if !self.shopify_url.contains("{shop}") {
+            return Err(format!(
+                "--shopify-url / TMAS_SHOPIFY_URL must contain {{shop}} (replaced by the store name), got {:?}",
+                self.shopify_url
+            ));
+        }
+        if !(self.shopify_url.starts_with("https://") || self.shopify_url.starts_with("http://")) {
+            return Err(format!(
+                "--shopify-url / TMAS_SHOPIFY_URL must be an http(s) URL, got {:?}",
+                self.shopify_url
+            ));
+        }
+        if !is_api_version(&self.shopify_api_version) {
+            return Err(format!(
+                "--shopify-api-version / TMAS_SHOPIFY_API_VERSION must look like YYYY-MM (e.g. {DEFAULT_SHOPIFY_API_VERSION}), got {:?}",
+                self.shopify_api_version
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// `YYYY-MM` with a real month.
+fn is_api_version(version: &str) -> bool {
+    let bytes = version.as_bytes();
+    if bytes.len() != 7 || bytes[4] != b'-' {
+        return false;
+    }
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let (year, month) = (&version[..4], &version[5..]);
+    digits(year) && digits(month) && matches!(month.parse::<u8>(), Ok(1..=12))
+}
+
+/// Hides the password of a database URL so it can be printed.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{}://{}:***@{}", &url[..scheme_end], user, &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+// Hand-written so that a password inside DATABASE_URL never reaches a log line.
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("bind", &self.bind)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &redact_url(&self.database_url()))
+            .field("secret_key_file", &self.secret_key_path())
+            .field("shopify_url", &self.shopify_url)
+            .field("shopify_api_version", &self.shopify_api_version)
+            .field("secure_cookies", &self.secure_cookies)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_versions() {
+        assert!(is_api_version("2026-01"));
+        assert!(!is_api_version("2026-13"));
+        assert!(!is_api_version("2026-1"));
+        assert!(!is_api_version("latest"));
+    }
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            redact_url("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(redact_url("sqlite://data/tmas.db"), "sqlite://data/tmas.db");
+    }
+}

@@ -1,0 +1,109 @@
+//! Secrets: random tokens, the key file, and AES-256-GCM encryption of Shopify credentials.
+
+use std::io::Write;
+use std::path::Path;
+
+use aes_gcm::aead::{Aead, KeyInit};
+use aes_gcm::{Aes256Gcm, Key, Nonce};
+use anyhow::Context;
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use rand::RngExt;
+
+/// A random token for URLs and forms (256 bits, URL-safe).
+pub fn random_token() -> String {
+    let bytes: [u8; 32] = rand::rng().random();
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub fn sha256_hex(value: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(value.as_bytes()))
+}
+
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Reads the 32-byte key (base64 in the file), creating it with mode 0600 on first start.
+pub fn load_or_create_key(path: &Path) -> anyhow::Result<[u8; 32]> {
+    if path.exists() {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the secret key file {}", path.display()))?;
+        let bytes = STANDARD
+            .decode(text.trim())
+            .with_context(|| format!("the secret key file {} is not base64", path.display()))?;
+        return <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| {
+            anyhow::anyhow!(
+                "the secret key file {} must hold 32 bytes (base64), it holds {}",
+                path.display(),
+                bytes.len()
+            )
+        });
+    }
+    if let Some(parent) = path.parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    let key: [u8; 32] = rand::rng().random();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("cannot create the secret key file {}", path.display()))?;
+    file.write_all(STANDARD.encode(key).as_bytes())?;
+    Ok(key)
+}
+
+/// Encrypts with a fresh nonce; the result is base64(nonce || ciphertext).
+pub fn encrypt(key: &[u8; 32], plaintext: &str) -> anyhow::Result<String> {
+    let cipher = Aes256Gcm::new(&Key::<Aes256Gcm>::from(*key));
+    let nonce_bytes: [u8; 12] = rand::rng().random();
+    let nonce = Nonce::from(nonce_bytes);
+    let sealed = cipher
+        .encrypt(&nonce, plaintext.as_bytes())
+        .map_err(|_| anyhow::anyhow!("encryption failed"))?;
+    let mut out = nonce_bytes.to_vec();
+    out.extend_from_slice(&sealed);
+    Ok(STANDARD.encode(out))
+}
+
+pub fn decrypt(key: &[u8; 32], sealed: &str) -> anyhow::Result<String> {
+    let bytes = STANDARD
+        .decode(sealed)
+        .context("stored credentials are not base64")?;
+    anyhow::ensure!(bytes.len() > 12, "stored credentials are too short");
+    let (nonce, ciphertext) = bytes.split_at(12);
+    let cipher = Aes256Gcm::new(&Key::<Aes256Gcm>::from(*key));
+    let plain = cipher
+        .decrypt(
+            &Nonce::try_from(nonce).map_err(|_| anyhow::anyhow!("bad nonce"))?,
+            ciphertext,
+        )
+        .map_err(|_| {
+            anyhow::anyhow!("stored credentials cannot be decrypted with this key file")
+        })?;
+    String::from_utf8(plain).context("decrypted credentials are not text")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_tamper() {
+        let key = [7u8; 32];
+        let sealed = encrypt(&key, "shpat_secret").unwrap();
+        assert!(!sealed.contains("shpat_secret"));
+        assert_eq!(decrypt(&key, &sealed).unwrap(), "shpat_secret");
+        assert!(decrypt(&[8u8; 32], &sealed).is_err());
+        assert_ne!(encrypt(&key, "x").unwrap(), encrypt(&key, "x").unwrap());
+    }
+}

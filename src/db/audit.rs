@@ -1,0 +1,74 @@
+//! The audit log: who did what, when, inside which tenant, and whether staff acted for them.
+
+use sqlx::FromRow;
+
+use super::{Db, TenantId, now};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub tenant_id: Option<i64>,
+    pub at: i64,
+    pub actor_email: String,
+    pub acting_staff: bool,
+    pub action: String,
+    pub details: String,
+}
+
+/// The person behind an action.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: i64,
+    pub email: String,
+    /// True when onboarding staff act inside a customer's tenant.
+    pub acting_staff: bool,
+}
+
+pub async fn record(
+    db: &Db,
+    tenant: Option<TenantId>,
+    actor: &Actor,
+    action: &str,
+    details: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (tenant_id, at, actor_user_id, actor_email, acting_staff, action, details)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(tenant.map(|t| t.0))
+    .bind(now())
+    .bind(actor.user_id)
+    .bind(&actor.email)
+    .bind(actor.acting_staff)
+    .bind(action)
+    .bind(details)
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+const COLUMNS: &str = "id, tenant_id, at, actor_email, acting_staff, action, details";
+
+pub async fn list_for_tenant(
+    db: &Db,
+    tenant: TenantId,
+    limit: i64,
+) -> sqlx::Result<Vec<AuditEntry>> {
+    sqlx::query_as::<_, AuditEntry>(&format!(
+        "SELECT {COLUMNS} FROM audit_log WHERE tenant_id = $1 ORDER BY id DESC LIMIT $2"
+    ))
+    .bind(tenant.0)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// Every entry, for staff: the operator's own actions and those inside tenants.
+pub async fn list_all(db: &Db, limit: i64) -> sqlx::Result<Vec<AuditEntry>> {
+    sqlx::query_as::<_, AuditEntry>(&format!(
+        "SELECT {COLUMNS} FROM audit_log ORDER BY id DESC LIMIT $1"
+    ))
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await
+}

@@ -1,0 +1,149 @@
+//! The database: one `AnyPool` and one set of portable queries for SQLite and PostgreSQL,
+//! the back end chosen by the URL's scheme. Queries live in submodules, one per area; every
+//! query that touches tenant data takes the `TenantId` first.
+
+pub mod audit;
+pub mod locations;
+pub mod tenants;
+pub mod users;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::any::AnyPoolOptions;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::{AnyPool, Executor, PgPool, SqlitePool};
+
+/// Which SQL dialect the pool speaks; only the migrations and a few locking details differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A pool for the app's queries plus a typed pool for the session store, which needs one.
+#[derive(Clone)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+    pub session_pool: SessionPool,
+}
+
+#[derive(Clone)]
+pub enum SessionPool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+/// How long a SQLite writer waits for another before giving up.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(15);
+
+impl Db {
+    /// Connects by URL scheme, creating the SQLite file (and its folder) when missing.
+    pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        sqlx::any::install_default_drivers();
+        if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)
+                .with_context(|| format!("bad SQLite URL {url:?}"))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                .foreign_keys(true);
+            if let Some(parent) = options.get_filename().parent()
+                && !parent.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create the folder {}", parent.display()))?;
+            }
+            // The typed pool opens the file first: it creates it and switches it to WAL.
+            let session_pool = SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(options)
+                .await
+                .with_context(|| format!("cannot open SQLite database {url}"))?;
+            let pool = AnyPoolOptions::new()
+                .max_connections(8)
+                .after_connect(|conn, _meta| {
+                    Box::pin(async move {
+                        conn.execute("PRAGMA busy_timeout = 15000").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                        Ok(())
+                    })
+                })
+                .connect(url)
+                .await
+                .with_context(|| format!("cannot open SQLite database {url}"))?;
+            Ok(Db {
+                pool,
+                backend: Backend::Sqlite,
+                session_pool: SessionPool::Sqlite(session_pool),
+            })
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let redacted = crate::config::redact_url(url);
+            let pool = AnyPoolOptions::new()
+                .max_connections(16)
+                .connect(url)
+                .await
+                .with_context(|| format!("cannot connect to PostgreSQL at {redacted}"))?;
+            let session_pool = PgPoolOptions::new()
+                .max_connections(4)
+                .connect(url)
+                .await
+                .with_context(|| format!("cannot connect to PostgreSQL at {redacted}"))?;
+            Ok(Db {
+                pool,
+                backend: Backend::Postgres,
+                session_pool: SessionPool::Postgres(session_pool),
+            })
+        } else {
+            anyhow::bail!("the database URL must start with sqlite:// or postgres://")
+        }
+    }
+
+    /// Applies the migrations of this back end.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator
+            .run(&self.pool)
+            .await
+            .context("applying database migrations")?;
+        crate::session_store::migrate(&self.session_pool).await?;
+        Ok(())
+    }
+
+    /// True when the database answers a trivial query.
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+}
+
+/// Now as unix seconds, the unit of every stored instant.
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// A tenant's id, taken from the session, never from a URL or a form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct TenantId(pub i64);
+
+/// True when a database error is a unique-constraint violation, which forms turn into a message.
+pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Database(db) => {
+            db.is_unique_violation()
+                || db
+                    .code()
+                    .is_some_and(|c| c == "23505" || c == "2067" || c == "1555")
+        }
+        _ => false,
+    }
+}

@@ -1,0 +1,5 @@
+//! Pure types and rules of the product, no I/O. Forms are parsed into these types, so a value
+//! that exists is a valid one, and each parse error says what was wrong.
+
+pub mod account;
+pub mod location;

@@ -1,0 +1,82 @@
+//! One error type for the web app: client errors carry a message for the page; database and
+//! unexpected errors are logged and become an opaque 500 page that never shows internals.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not signed in")]
+    LoginRequired,
+    /// Staff must enter a tenant before using a tenant page.
+    #[error("no tenant entered")]
+    TenantRequired,
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    #[error("not found")]
+    NotFound,
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("the form has expired or was not sent by this site")]
+    Csrf,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Render(#[from] askama::Error),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    title: &'a str,
+    message: &'a str,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, title, message): (StatusCode, &str, String) = match &self {
+            AppError::LoginRequired => return Redirect::to("/login").into_response(),
+            AppError::TenantRequired => return Redirect::to("/staff/tenants").into_response(),
+            AppError::Forbidden(why) => (StatusCode::FORBIDDEN, "Not allowed", why.clone()),
+            AppError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "Page not found",
+                "There is nothing here. Check the address, or go back to the dashboard.".into(),
+            ),
+            AppError::BadRequest(why) => (StatusCode::BAD_REQUEST, "Bad request", why.clone()),
+            AppError::Csrf => (
+                StatusCode::FORBIDDEN,
+                "Form expired",
+                "This form has expired or was not sent from this site, so nothing was changed. Go back, reload the page and try again.".into(),
+            ),
+            AppError::Database(_) | AppError::Render(_) | AppError::Internal(_) => {
+                tracing::error!(error = %self, "request failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong",
+                    "TMAS could not complete this request. It has been logged; please try again in a moment.".into(),
+                )
+            }
+        };
+        let page = ErrorPage {
+            status: status.as_u16(),
+            title,
+            message: &message,
+        };
+        match page.render() {
+            Ok(body) => (status, Html(body)).into_response(),
+            Err(_) => (status, message).into_response(),
+        }
+    }
+}
+
+/// Renders a page template, turning a template failure into an `AppError`.
+pub fn render<T: Template>(page: &T) -> AppResult<Html<String>> {
+    Ok(Html(page.render()?))
+}

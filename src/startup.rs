@@ -1,0 +1,91 @@
+//! Builds the app from settings and a listener and serves it until a shutdown future resolves,
+//! so tests can bind port 0 and stop it cleanly.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::config::Settings;
+use crate::db::Db;
+use crate::web::{self, AppState};
+
+/// Opens the database, applies migrations and loads the credentials key.
+pub async fn prepare(settings: &Settings) -> anyhow::Result<AppState> {
+    settings.validate().map_err(|e| anyhow::anyhow!(e))?;
+    let db = Db::connect(&settings.database_url()).await?;
+    db.migrate().await?;
+    let key = crate::crypto::load_or_create_key(&settings.secret_key_path())?;
+    Ok(AppState {
+        db,
+        settings: Arc::new(settings.clone()),
+        secret_key: Arc::new(key),
+    })
+}
+
+/// Serves the app (and, with `with_worker`, the import worker) until `shutdown` resolves.
+pub async fn serve(
+    state: AppState,
+    listener: TcpListener,
+    with_worker: bool,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let address = listener.local_addr()?;
+    if let Some(token) = web::sign_in::issue_setup_token_if_empty(&state.db).await? {
+        println!("No account exists yet. Create the first onboarding-staff account at:");
+        println!("  http://{address}/setup?token={token}");
+    }
+    tracing::info!(%address, with_worker, "TMAS is listening");
+    println!("TMAS is listening on http://{address}");
+
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let worker = with_worker.then(|| {
+        let db = state.db.clone();
+        let mut stop = stop_rx.clone();
+        tokio::spawn(async move {
+            crate::worker::run(db, async move {
+                let _ = stop.wait_for(|s| *s).await;
+            })
+            .await;
+        })
+    });
+    let app = web::router(state);
+    let mut stop_server = stop_rx;
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        let _ = stop_server.wait_for(|s| *s).await;
+    });
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    });
+    server
+        .await
+        .context("the web server stopped with an error")?;
+    if let Some(worker) = worker {
+        let _ = worker.await;
+    }
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

@@ -1,0 +1,213 @@
+//! Who is asking: extractors that load the signed-in user from the session and the tenant they
+//! act in. The tenant always comes from the session (a user's own tenant, or the one staff
+//! entered), never from a URL or a form.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use tower_sessions::Session;
+
+use super::AppState;
+use crate::db::audit::Actor;
+use crate::db::tenants::Tenant;
+use crate::db::users::User;
+use crate::db::{self, TenantId};
+use crate::domain::account::Role;
+use crate::error::AppError;
+
+pub const USER_KEY: &str = "user_id";
+pub const ACTING_TENANT_KEY: &str = "acting_tenant";
+
+/// What the page layout needs: navigation, the acting banner, the sign-out form's token.
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    pub csrf: String,
+    pub user_email: String,
+    pub role: String,
+    pub tenant_name: String,
+    /// Staff acting inside a customer's tenant: shows the banner and the way out.
+    pub acting: bool,
+}
+
+impl Layout {
+    pub fn is_staff(&self) -> bool {
+        self.role == "staff"
+    }
+    pub fn can_administer(&self) -> bool {
+        self.role == "admin" || (self.role == "staff" && self.acting)
+    }
+    pub fn in_tenant(&self) -> bool {
+        !self.tenant_name.is_empty()
+    }
+}
+
+/// Any signed-in, active user.
+pub struct CurrentUser {
+    pub user: User,
+    pub session: Session,
+    pub acting_tenant: Option<TenantId>,
+}
+
+impl CurrentUser {
+    pub async fn layout(&self, state: &AppState) -> Result<Layout, AppError> {
+        let tenant_name = match self.tenant_id() {
+            Some(t) => db::tenants::get(&state.db, t)
+                .await?
+                .map(|t| t.name)
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        Ok(Layout {
+            csrf: super::csrf::token(&self.session).await?,
+            user_email: self.user.email.clone(),
+            role: self.user.role.clone(),
+            tenant_name,
+            acting: self.user.role() == Role::Staff && self.acting_tenant.is_some(),
+        })
+    }
+
+    /// The tenant this user works in now, if any.
+    pub fn tenant_id(&self) -> Option<TenantId> {
+        match self.user.role() {
+            Role::Staff => self.acting_tenant,
+            Role::Admin | Role::Manager => self.user.tenant_id.map(TenantId),
+        }
+    }
+
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: self.user.id,
+            email: self.user.email.clone(),
+            acting_staff: self.user.role() == Role::Staff,
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::Internal(anyhow::anyhow!("session layer missing")))?;
+        let user_id = session
+            .get::<i64>(USER_KEY)
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?
+            .ok_or(AppError::LoginRequired)?;
+        let user = db::users::find_by_id(&state.db, user_id)
+            .await?
+            .filter(|u| u.active)
+            .ok_or(AppError::LoginRequired)?;
+        let acting_tenant = session
+            .get::<i64>(ACTING_TENANT_KEY)
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?
+            .map(TenantId);
+        Ok(CurrentUser {
+            user,
+            session,
+            acting_tenant,
+        })
+    }
+}
+
+/// A user working inside one tenant: an admin or manager of it, or staff who entered it.
+pub struct TenantUser {
+    pub current: CurrentUser,
+    pub tenant: Tenant,
+}
+
+impl TenantUser {
+    pub fn tenant_id(&self) -> TenantId {
+        self.tenant.tenant_id()
+    }
+    pub fn actor(&self) -> Actor {
+        self.current.actor()
+    }
+    pub async fn layout(&self, state: &AppState) -> Result<Layout, AppError> {
+        self.current.layout(state).await
+    }
+    /// Records an action in this tenant's audit log.
+    pub async fn audit(
+        &self,
+        state: &AppState,
+        action: &str,
+        details: &str,
+    ) -> Result<(), AppError> {
+        db::audit::record(
+            &state.db,
+            Some(self.tenant_id()),
+            &self.actor(),
+            action,
+            details,
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+impl FromRequestParts<AppState> for TenantUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let current = CurrentUser::from_request_parts(parts, state).await?;
+        let tenant_id = current.tenant_id().ok_or(AppError::TenantRequired)?;
+        let tenant = db::tenants::get(&state.db, tenant_id)
+            .await?
+            .ok_or(AppError::TenantRequired)?;
+        Ok(TenantUser { current, tenant })
+    }
+}
+
+/// Administration of a tenant: its admins, or staff acting in it. Managers get 403.
+pub struct TenantAdmin(pub TenantUser);
+
+impl FromRequestParts<AppState> for TenantAdmin {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let user = TenantUser::from_request_parts(parts, state).await?;
+        match user.current.user.role() {
+            Role::Admin | Role::Staff => Ok(TenantAdmin(user)),
+            Role::Manager => Err(AppError::Forbidden(
+                "Only the tenant's administrators can open administration pages.".into(),
+            )),
+        }
+    }
+}
+
+/// The operator's onboarding staff.
+pub struct StaffUser(pub CurrentUser);
+
+impl FromRequestParts<AppState> for StaffUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let current = CurrentUser::from_request_parts(parts, state).await?;
+        if current.user.role() != Role::Staff {
+            return Err(AppError::Forbidden(
+                "Only the operator's onboarding staff can open this page.".into(),
+            ));
+        }
+        Ok(StaffUser(current))
+    }
+}
+
+/// Field-level messages for a form, shown beside each field.
+#[derive(Debug, Clone, Default)]
+pub struct FormErrors(pub Vec<(&'static str, String)>);
+
+impl FormErrors {
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+    pub fn any(&self) -> bool {
+        !self.0.is_empty()
+    }
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.push((field, message.into()));
+    }
+}

@@ -1,0 +1,71 @@
+//! The web app: one router per screen area, assembled here with the session, CSRF and
+//! security layers.
+
+pub mod audit;
+pub mod context;
+pub mod csrf;
+pub mod dashboard;
+pub mod health;
+pub mod locations;
+pub mod security;
+pub mod sign_in;
+pub mod staff;
+pub mod users;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::middleware;
+use tower_http::services::ServeDir;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::config::Settings;
+use crate::db::Db;
+use crate::error::AppError;
+use crate::session_store::AppSessionStore;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub settings: Arc<Settings>,
+    /// The key that encrypts Shopify credentials at rest.
+    pub secret_key: Arc<[u8; 32]>,
+}
+
+/// A signed-in session ends after this long without a request.
+const IDLE_TIMEOUT_HOURS: i64 = 8;
+
+pub fn router(state: AppState) -> Router {
+    let sessions = SessionManagerLayer::new(AppSessionStore::new(&state.db.session_pool))
+        .with_name("tmas_session")
+        .with_http_only(true)
+        .with_same_site(tower_sessions::cookie::SameSite::Lax)
+        .with_secure(state.settings.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(
+            IDLE_TIMEOUT_HOURS,
+        )));
+
+    Router::new()
+        .merge(health::router())
+        .merge(sign_in::router())
+        .merge(dashboard::router())
+        .merge(staff::router())
+        .merge(users::router())
+        .merge(locations::router())
+        .merge(audit::router())
+        .nest_service("/static", ServeDir::new(static_dir()))
+        .fallback(|| async { AppError::NotFound })
+        .layer(middleware::from_fn(csrf::require_token_on_posts))
+        .layer(sessions)
+        .layer(middleware::from_fn_with_state(
+            state.settings.secure_cookies,
+            security::headers,
+        ))
+        .with_state(state)
+}
+
+/// The static folder beside the crate, found at run time so tests and `cargo run` agree.
+fn static_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static")
+}

@@ -1,0 +1,217 @@
+//! Administration → Users: list, create, change role, deactivate, and the "may edit data
+//! manually" permission.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use serde::Deserialize;
+
+use super::AppState;
+use super::context::{FormErrors, Layout, TenantAdmin};
+use crate::db;
+use crate::db::users::User;
+use crate::domain::account::{Email, NewPassword, Role};
+use crate::error::{AppError, AppResult, render};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/users", get(list).post(create))
+        .route("/admin/users/{id}", get(edit_page).post(edit))
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    layout: Layout,
+    users: Vec<User>,
+    form: NewUserForm,
+    errors: FormErrors,
+}
+
+#[derive(Deserialize, Default)]
+struct NewUserForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    may_edit_manually: Option<String>,
+}
+
+async fn users_page(
+    state: &AppState,
+    admin: &TenantAdmin,
+    form: NewUserForm,
+    errors: FormErrors,
+) -> AppResult<Response> {
+    Ok(render(&UsersPage {
+        layout: admin.0.layout(state).await?,
+        users: db::users::list_in_tenant(&state.db, admin.0.tenant_id()).await?,
+        form,
+        errors,
+    })?
+    .into_response())
+}
+
+async fn list(State(state): State<AppState>, admin: TenantAdmin) -> AppResult<Response> {
+    let form = NewUserForm {
+        role: "manager".into(),
+        ..NewUserForm::default()
+    };
+    users_page(&state, &admin, form, FormErrors::default()).await
+}
+
+/// Tenant users are admins or managers; staff accounts are the operator's and made elsewhere.
+fn tenant_role(value: &str) -> Result<Role, String> {
+    match Role::parse(value)? {
+        Role::Staff => Err("Choose admin or manager.".into()),
+        role => Ok(role),
+    }
+}
+
+async fn create(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Form(mut form): Form<NewUserForm>,
+) -> AppResult<Response> {
+    let mut errors = FormErrors::default();
+    let email = Email::parse(&form.email)
+        .map_err(|e| errors.add("email", e))
+        .ok();
+    let password = NewPassword::parse(&form.password)
+        .map_err(|e| errors.add("password", e))
+        .ok();
+    let role = tenant_role(&form.role)
+        .map_err(|e| errors.add("role", e))
+        .ok();
+    let may_edit = form.may_edit_manually.is_some();
+    let (Some(email), Some(password), Some(role)) = (email, password, role) else {
+        form.password.clear();
+        return users_page(&state, &admin, form, errors).await;
+    };
+    let hash = crate::password::hash(password.expose().to_string()).await?;
+    let tenant = admin.0.tenant_id();
+    match db::users::create(
+        &state.db,
+        email.as_str(),
+        &hash,
+        role,
+        Some(tenant),
+        may_edit,
+    )
+    .await
+    {
+        Ok(user) => {
+            admin
+                .0
+                .audit(
+                    &state,
+                    "user.create",
+                    &format!(
+                        "{} role={} may_edit_manually={}",
+                        user.email, user.role, may_edit
+                    ),
+                )
+                .await?;
+            Ok(Redirect::to("/admin/users").into_response())
+        }
+        Err(e) if db::is_unique_violation(&e) => {
+            errors.add(
+                "email",
+                format!("A user with the email {} already exists.", email.as_str()),
+            );
+            form.password.clear();
+            users_page(&state, &admin, form, errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "user_edit.html")]
+struct UserEditPage {
+    layout: Layout,
+    user: User,
+    errors: FormErrors,
+}
+
+async fn edit_page(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let user = db::users::get_in_tenant(&state.db, admin.0.tenant_id(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(render(&UserEditPage {
+        layout: admin.0.layout(&state).await?,
+        user,
+        errors: FormErrors::default(),
+    })?
+    .into_response())
+}
+
+#[derive(Deserialize)]
+struct EditUserForm {
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    active: Option<String>,
+    #[serde(default)]
+    may_edit_manually: Option<String>,
+}
+
+async fn edit(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Path(id): Path<i64>,
+    Form(form): Form<EditUserForm>,
+) -> AppResult<Response> {
+    let tenant = admin.0.tenant_id();
+    let user = db::users::get_in_tenant(&state.db, tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut errors = FormErrors::default();
+    let role = tenant_role(&form.role)
+        .map_err(|e| errors.add("role", e))
+        .ok();
+    let active = form.active.is_some();
+    if user.id == admin.0.current.user.id && (!active || role != Some(Role::Admin)) {
+        errors.add(
+            "role",
+            "You cannot deactivate yourself or remove your own admin role; ask another admin.",
+        );
+    }
+    let Some(role) = role.filter(|_| !errors.any()) else {
+        return Ok(render(&UserEditPage {
+            layout: admin.0.layout(&state).await?,
+            user,
+            errors,
+        })?
+        .into_response());
+    };
+    let may_edit = form.may_edit_manually.is_some();
+    db::users::update_in_tenant(&state.db, tenant, id, role, active, may_edit).await?;
+    admin
+        .0
+        .audit(
+            &state,
+            "user.update",
+            &format!(
+                "{}: role {} -> {}, active {} -> {}, may_edit_manually {} -> {}",
+                user.email,
+                user.role,
+                role.as_str(),
+                user.active,
+                active,
+                user.may_edit_manually,
+                may_edit
+            ),
+        )
+        .await?;
+    Ok(Redirect::to("/admin/users").into_response())
+}
