@@ -1,4 +1,5 @@
 -- Foundation: tenants, users, locations, settings, sign-in throttling and the audit log.
+-- Flags are BIGINT 0/1 in both dialects: the sqlx Any driver has no SQLite boolean type.
 -- Instants are unix seconds (UTC); local dates are 'YYYY-MM-DD' text; money is integer minor units.
 CREATE TABLE tenants (
     id INTEGER PRIMARY KEY,
@@ -14,8 +15,8 @@ CREATE TABLE users (
     password_hash TEXT NOT NULL,
     role TEXT NOT NULL CHECK (role IN ('staff', 'admin', 'manager')),
     tenant_id BIGINT REFERENCES tenants (id),
-    may_edit_manually BOOLEAN NOT NULL DEFAULT FALSE,
-    active BOOLEAN NOT NULL DEFAULT TRUE,
+    may_edit_manually BIGINT NOT NULL DEFAULT 0,
+    active BIGINT NOT NULL DEFAULT 1,
     language TEXT NOT NULL DEFAULT '',
     created_at BIGINT NOT NULL,
     CHECK ((role = 'staff') = (tenant_id IS NULL))
@@ -51,7 +52,7 @@ CREATE TABLE audit_log (
     at BIGINT NOT NULL,
     actor_user_id BIGINT,
     actor_email TEXT NOT NULL,
-    acting_staff BOOLEAN NOT NULL,
+    acting_staff BIGINT NOT NULL,
     action TEXT NOT NULL,
     details TEXT NOT NULL
 );

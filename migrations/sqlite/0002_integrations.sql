@@ -13,7 +13,7 @@ CREATE TABLE integrations (
     shop_name TEXT NOT NULL DEFAULT '',
     shop_currency TEXT NOT NULL DEFAULT '',
     shop_time_zone TEXT NOT NULL DEFAULT '',
-    taxes_included BOOLEAN NOT NULL DEFAULT FALSE,
+    taxes_included BIGINT NOT NULL DEFAULT 0,
     scopes TEXT NOT NULL DEFAULT '',
     schedule_frequency TEXT NOT NULL DEFAULT 'hourly',
     schedule_minute BIGINT NOT NULL DEFAULT 2,
@@ -36,7 +36,7 @@ CREATE TABLE integration_locations (
     location_id BIGINT NOT NULL,
     shopify_location_id TEXT NOT NULL,
     shopify_location_name TEXT NOT NULL DEFAULT '',
-    enabled BOOLEAN NOT NULL DEFAULT TRUE,
+    enabled BIGINT NOT NULL DEFAULT 1,
     PRIMARY KEY (tenant_id, integration_id, location_id),
     UNIQUE (tenant_id, shopify_location_id)
 );

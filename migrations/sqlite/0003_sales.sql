@@ -11,7 +11,7 @@ CREATE TABLE sales (
     gross BIGINT NOT NULL,
     discounts BIGINT NOT NULL,
     items BIGINT NOT NULL,
-    is_transaction BOOLEAN NOT NULL,
+    is_transaction BIGINT NOT NULL,
     PRIMARY KEY (tenant_id, shopify_order_id)
 );
 CREATE INDEX sales_bucket ON sales (tenant_id, location_id, local_date, local_hour);
@@ -27,7 +27,7 @@ CREATE TABLE returns (
     local_hour BIGINT NOT NULL,
     returns BIGINT NOT NULL,
     items BIGINT NOT NULL,
-    is_transaction BOOLEAN NOT NULL,
+    is_transaction BIGINT NOT NULL,
     PRIMARY KEY (tenant_id, shopify_return_id)
 );
 CREATE INDEX returns_bucket ON returns (tenant_id, location_id, local_date, local_hour);
@@ -44,7 +44,7 @@ CREATE TABLE hourly_totals (
     net BIGINT NOT NULL,
     transactions BIGINT NOT NULL,
     items BIGINT NOT NULL,
-    edited BOOLEAN NOT NULL DEFAULT FALSE,
+    edited BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (tenant_id, location_id, local_date, hour)
 );
 

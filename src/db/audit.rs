@@ -10,7 +10,7 @@ pub struct AuditEntry {
     pub tenant_id: Option<i64>,
     pub at: i64,
     pub actor_email: String,
-    pub acting_staff: bool,
+    pub acting_staff: i64,
     pub action: String,
     pub details: String,
 }
@@ -39,7 +39,7 @@ pub async fn record(
     .bind(now())
     .bind(actor.user_id)
     .bind(&actor.email)
-    .bind(actor.acting_staff)
+    .bind(i64::from(actor.acting_staff))
     .bind(action)
     .bind(details)
     .execute(&db.pool)

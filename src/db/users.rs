@@ -12,12 +12,22 @@ pub struct User {
     pub password_hash: String,
     pub role: String,
     pub tenant_id: Option<i64>,
-    pub may_edit_manually: bool,
-    pub active: bool,
+    /// 0 or 1 (flags are integers in both dialects).
+    pub may_edit_manually: i64,
+    /// 0 or 1.
+    pub active: i64,
     pub language: String,
 }
 
 impl User {
+    pub fn is_active(&self) -> bool {
+        self.active != 0
+    }
+
+    pub fn may_edit(&self) -> bool {
+        self.may_edit_manually != 0
+    }
+
     pub fn role(&self) -> Role {
         Role::parse(&self.role).unwrap_or(Role::Manager)
     }
@@ -36,13 +46,13 @@ pub async fn create(
 ) -> sqlx::Result<User> {
     sqlx::query_as::<_, User>(&format!(
         "INSERT INTO users (email, password_hash, role, tenant_id, may_edit_manually, active, language, created_at)
-         VALUES ($1, $2, $3, $4, $5, TRUE, '', $6) RETURNING {COLUMNS}"
+         VALUES ($1, $2, $3, $4, $5, 1, '', $6) RETURNING {COLUMNS}"
     ))
     .bind(email)
     .bind(password_hash)
     .bind(role.as_str())
     .bind(tenant.map(|t| t.0))
-    .bind(may_edit_manually)
+    .bind(i64::from(may_edit_manually))
     .bind(now())
     .fetch_one(&db.pool)
     .await
@@ -103,8 +113,8 @@ pub async fn update_in_tenant(
     .bind(tenant.0)
     .bind(id)
     .bind(role.as_str())
-    .bind(active)
-    .bind(may_edit_manually)
+    .bind(i64::from(active))
+    .bind(i64::from(may_edit_manually))
     .execute(&db.pool)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -113,7 +123,7 @@ pub async fn update_in_tenant(
 /// Users of the tenant who may still edit data by hand (the wizard recommends turning it off).
 pub async fn count_manual_editors(db: &Db, tenant: TenantId) -> sqlx::Result<i64> {
     sqlx::query_scalar::<_, i64>(
-        "SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND may_edit_manually AND active",
+        "SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND may_edit_manually = 1 AND active = 1",
     )
     .bind(tenant.0)
     .fetch_one(&db.pool)

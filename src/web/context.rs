@@ -96,7 +96,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             .ok_or(AppError::LoginRequired)?;
         let user = db::users::find_by_id(&state.db, user_id)
             .await?
-            .filter(|u| u.active)
+            .filter(|u| u.is_active())
             .ok_or(AppError::LoginRequired)?;
         let acting_tenant = session
             .get::<i64>(ACTING_TENANT_KEY)

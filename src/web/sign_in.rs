@@ -83,7 +83,7 @@ async fn login(
     }
     let user = db::users::find_by_email(&state.db, &email).await?;
     let verified = match &user {
-        Some(user) if user.active => {
+        Some(user) if user.is_active() => {
             crate::password::verify(form.password.clone(), user.password_hash.clone()).await
         }
         _ => false,
