@@ -107,3 +107,51 @@ mod tests {
         assert_ne!(encrypt(&key, "x").unwrap(), encrypt(&key, "x").unwrap());
     }
 }
+
+/// Shopify credentials as stored (encrypted) in `integrations.credentials_enc`.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum StoredCredentials {
+    AccessToken {
+        access_token: String,
+    },
+    ClientCredentials {
+        client_id: String,
+        client_secret: String,
+    },
+}
+
+impl std::fmt::Debug for StoredCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StoredCredentials(<redacted>)")
+    }
+}
+
+impl StoredCredentials {
+    /// `credential_kind` column value.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            StoredCredentials::AccessToken { .. } => "access_token",
+            StoredCredentials::ClientCredentials { .. } => "client_credentials",
+        }
+    }
+
+    /// The last four characters of the secret, the only part ever shown again.
+    pub fn hint(&self) -> String {
+        let secret = match self {
+            StoredCredentials::AccessToken { access_token } => access_token,
+            StoredCredentials::ClientCredentials { client_secret, .. } => client_secret,
+        };
+        let chars: Vec<char> = secret.chars().collect();
+        let tail: String = chars[chars.len().saturating_sub(4)..].iter().collect();
+        format!("…{tail}")
+    }
+
+    pub fn seal(&self, key: &[u8; 32]) -> anyhow::Result<String> {
+        encrypt(key, &serde_json::to_string(self)?)
+    }
+
+    pub fn open(key: &[u8; 32], sealed: &str) -> anyhow::Result<StoredCredentials> {
+        Ok(serde_json::from_str(&decrypt(key, sealed)?)?)
+    }
+}
