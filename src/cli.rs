@@ -22,7 +22,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Migrate => {
-            settings.validate().map_err(|e| anyhow::anyhow!(e))?;
+            settings.validate().map_err(anyhow::Error::msg)?;
             let db = Db::connect(&settings.database_url()).await?;
             db.migrate().await?;
             println!("migrations applied");
