@@ -6,6 +6,7 @@ pub mod crypto;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod i18n;
 pub mod password;
 pub mod session_store;
 pub mod startup;

@@ -6,6 +6,7 @@ pub mod context;
 pub mod csrf;
 pub mod dashboard;
 pub mod health;
+pub mod language;
 pub mod locations;
 pub mod security;
 pub mod sign_in;
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .merge(health::router())
+        .merge(language::router())
         .merge(sign_in::router())
         .merge(dashboard::router())
         .merge(staff::router())
@@ -57,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .nest_service("/static", ServeDir::new(static_dir()))
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn(csrf::require_token_on_posts))
+        .layer(middleware::from_fn(language::set_request_language))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(
             state.settings.secure_cookies,
