@@ -186,7 +186,7 @@ pub fn format_integer(lang: Lang, value: i64) -> String {
     };
     let mut grouped = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(separator);
         }
         grouped.push(c);
