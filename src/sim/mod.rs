@@ -1,1 +1,5 @@
 //! The Shopify simulator.
+pub mod examples;
+pub mod expected;
+pub mod generator;
+pub mod model;
