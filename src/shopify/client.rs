@@ -15,7 +15,7 @@ use super::error::ShopifyError;
 use super::queries;
 use super::rate_limit::{CostPacer, throttled_wait};
 use super::retry::RetryPolicy;
-use super::types::{Location, Order, OrdersPage, QueryCost, Shop, TimeWindow, wire};
+use super::types::{AccessScopes, Location, Order, OrdersPage, QueryCost, Shop, TimeWindow, wire};
 
 /// A pinned, supported Admin API version.
 pub const DEFAULT_API_VERSION: &str = "2026-01";
@@ -208,14 +208,6 @@ impl ShopifyClient {
 
     /// The access scopes granted to the app (`read_orders`, …).
     pub async fn access_scopes(&self) -> Result<Vec<String>, ShopifyError> {
-        #[derive(serde::Deserialize)]
-        struct Scopes {
-            access_scopes: Vec<Handle>,
-        }
-        #[derive(serde::Deserialize)]
-        struct Handle {
-            handle: String,
-        }
         let url = format!("{}/admin/oauth/access_scopes.json", self.base);
         let value = self
             .with_retries(
@@ -224,7 +216,7 @@ impl ShopifyClient {
             )
             .await?
             .0;
-        let s: Scopes = serde_json::from_value(value)
+        let s: AccessScopes = serde_json::from_value(value)
             .map_err(|e| malformed(format!("access_scopes.json: {e}")))?;
         Ok(s.access_scopes.into_iter().map(|h| h.handle).collect())
     }

@@ -45,12 +45,10 @@ impl fmt::Debug for CachedToken {
 }
 
 impl CachedToken {
-    /// Renews at 90% of the lifetime (and at least 5 s early) so that a request in
-    /// flight never carries a token that expires on the way.
+    /// Renews at 90% of the lifetime, and at least 5 s (or half a short lifetime) early, so
+    /// that a request in flight never carries a token that expires on the way.
     pub fn new(token: String, expires_in: Duration, now: Instant) -> Self {
-        let margin = (expires_in / 10)
-            .max(Duration::from_secs(5))
-            .min(expires_in);
+        let margin = (expires_in / 10).max(Duration::from_secs(5).min(expires_in / 2));
         CachedToken {
             token,
             renew_at: now + expires_in - margin,

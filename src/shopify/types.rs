@@ -99,6 +99,17 @@ pub struct RefundLineItem {
     pub is_gift_card: bool,
 }
 
+/// The answer of `GET /admin/oauth/access_scopes.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessScopes {
+    pub access_scopes: Vec<AccessScope>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessScope {
+    pub handle: String,
+}
+
 /// One page of orders and where to continue.
 #[derive(Debug, Clone)]
 pub struct OrdersPage {

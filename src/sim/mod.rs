@@ -321,6 +321,19 @@ impl SimHandle {
         })
     }
 
+    /// Replaces the shop's cost bucket (size and restore rate per second), full.
+    pub fn set_rate_limit(
+        &self,
+        shop: &str,
+        maximum: f64,
+        restore_rate: f64,
+    ) -> Result<(), SimError> {
+        self.with(shop, |st| {
+            st.bucket = Bucket::new(maximum, restore_rate);
+            Ok(())
+        })
+    }
+
     /// Refills the shop's cost bucket (between benchmark phases).
     pub fn reset_bucket(&self, shop: &str) -> Result<(), SimError> {
         self.with(shop, |st| {
