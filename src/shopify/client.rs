@@ -15,7 +15,10 @@ use super::error::ShopifyError;
 use super::queries;
 use super::rate_limit::{CostPacer, throttled_wait};
 use super::retry::RetryPolicy;
-use super::types::{AccessScopes, Location, Order, OrdersPage, QueryCost, Shop, TimeWindow, wire};
+use super::types::{
+    AccessScopes, Location, Order, OrdersPage, QueryCost, Shop, TimeWindow, orders_page_from_data,
+    wire,
+};
 
 /// A pinned, supported Admin API version.
 pub const DEFAULT_API_VERSION: &str = "2026-01";
@@ -229,7 +232,7 @@ impl ShopifyClient {
         cursor: Option<&str>,
     ) -> Result<OrdersPage, ShopifyError> {
         let (data, cost) = self
-            .graphql::<wire::OrdersData>(
+            .graphql::<Value>(
                 "orders",
                 queries::ORDERS,
                 json!({
@@ -239,38 +242,7 @@ impl ShopifyClient {
                 }),
             )
             .await?;
-        let mut orders = Vec::with_capacity(data.orders.nodes.len());
-        for o in data.orders.nodes {
-            if o.line_items
-                .page_info
-                .as_ref()
-                .is_some_and(|p| p.has_next_page)
-                || o.refunds.iter().any(|r| {
-                    r.refund_line_items
-                        .page_info
-                        .as_ref()
-                        .is_some_and(|p| p.has_next_page)
-                })
-            {
-                return Err(malformed(format!(
-                    "order {} has more line items than one request reads",
-                    o.id
-                )));
-            }
-            orders.push(Order::try_from(o)?);
-        }
-        let next_cursor = match data.orders.page_info {
-            Some(p) if p.has_next_page => Some(
-                p.end_cursor
-                    .ok_or_else(|| malformed("orders page without endCursor"))?,
-            ),
-            _ => None,
-        };
-        Ok(OrdersPage {
-            orders,
-            next_cursor,
-            cost,
-        })
+        orders_page_from_data(data, cost)
     }
 
     /// Every page of orders updated inside `window`, one after the other.

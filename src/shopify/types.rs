@@ -294,6 +294,44 @@ pub(crate) mod wire {
     }
 }
 
+/// Reads the `data` of an orders query into a page. Anything unexpected (a missing field,
+/// an amount that is not an exact decimal, a nested list cut short) is a
+/// `MalformedResponse`, never a panic.
+pub fn orders_page_from_data(
+    data: serde_json::Value,
+    cost: Option<QueryCost>,
+) -> Result<OrdersPage, ShopifyError> {
+    let data: wire::OrdersData =
+        serde_json::from_value(data).map_err(|e| malformed(format!("orders data: {e}")))?;
+    let mut orders = Vec::with_capacity(data.orders.nodes.len());
+    for o in data.orders.nodes {
+        let cut_short = |p: &Option<wire::PageInfo>| p.as_ref().is_some_and(|p| p.has_next_page);
+        if cut_short(&o.line_items.page_info)
+            || o.refunds
+                .iter()
+                .any(|r| cut_short(&r.refund_line_items.page_info))
+        {
+            return Err(malformed(format!(
+                "order {} has more line items than one request reads",
+                o.id
+            )));
+        }
+        orders.push(Order::try_from(o)?);
+    }
+    let next_cursor = match data.orders.page_info {
+        Some(p) if p.has_next_page => Some(
+            p.end_cursor
+                .ok_or_else(|| malformed("orders page without endCursor"))?,
+        ),
+        _ => None,
+    };
+    Ok(OrdersPage {
+        orders,
+        next_cursor,
+        cost,
+    })
+}
+
 fn malformed(context: impl Into<String>) -> ShopifyError {
     ShopifyError::MalformedResponse {
         context: context.into(),

@@ -150,7 +150,7 @@ impl SimConfig {
                     token_lifetime: self.token_lifetime,
                     faults: Faults::default(),
                     bucket: Bucket::new(maximum, restore),
-                    rng: Xoshiro256PlusPlus::seed_from_u64(self.seed ^ (i as u64 + 1) * 0x9e37),
+                    rng: Xoshiro256PlusPlus::seed_from_u64(self.seed ^ ((i as u64 + 1) * 0x9e37)),
                     stats: SimStats::default(),
                     shop,
                 },
@@ -159,6 +159,9 @@ impl SimConfig {
         state
     }
 }
+
+/// The earliest and latest `updatedAt` of a shop's orders.
+pub type UpdatedRange = (DateTime<Utc>, DateTime<Utc>);
 
 /// A running simulator: its address and its controls.
 #[derive(Clone)]
@@ -265,10 +268,7 @@ impl SimHandle {
     }
 
     /// The earliest and latest `updatedAt` of the shop's orders.
-    pub fn updated_range(
-        &self,
-        shop: &str,
-    ) -> Result<Option<(DateTime<Utc>, DateTime<Utc>)>, SimError> {
+    pub fn updated_range(&self, shop: &str) -> Result<Option<UpdatedRange>, SimError> {
         self.with(shop, |st| {
             Ok(st
                 .shop

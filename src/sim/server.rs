@@ -69,19 +69,22 @@ enum Damage {
 }
 
 /// Checks shop status, credentials and random faults; `Err` is the answer to give instead.
-fn gate(st: &mut ShopState, headers: &HeaderMap, now: Instant) -> Result<Damage, Response> {
+fn gate(st: &mut ShopState, headers: &HeaderMap, now: Instant) -> Result<Damage, Box<Response>> {
     if st.faults.frozen {
-        return Err(errors(StatusCode::PAYMENT_REQUIRED, "Unavailable Shop"));
+        return Err(Box::new(errors(
+            StatusCode::PAYMENT_REQUIRED,
+            "Unavailable Shop",
+        )));
     }
     if st.faults.locked {
-        return Err(errors(StatusCode::LOCKED, "Locked"));
+        return Err(Box::new(errors(StatusCode::LOCKED, "Locked")));
     }
     if !st.authorized(token_of(headers), now) {
         st.stats.unauthorized += 1;
-        return Err(errors(
+        return Err(Box::new(errors(
             StatusCode::UNAUTHORIZED,
             "[API] Invalid API key or access token (unrecognized login or wrong password)",
-        ));
+        )));
     }
     if st.faults.too_many_requests_next > 0 {
         st.faults.too_many_requests_next -= 1;
@@ -93,7 +96,7 @@ fn gate(st: &mut ShopState, headers: &HeaderMap, now: Instant) -> Result<Damage,
         if let Ok(v) = format!("{:.3}", st.faults.retry_after_secs).parse() {
             r.headers_mut().insert(header::RETRY_AFTER, v);
         }
-        return Err(r);
+        return Err(Box::new(r));
     }
     if st.faults.server_error_rate > 0.0 && st.rng.random_bool(st.faults.server_error_rate.min(1.0))
     {
@@ -103,7 +106,7 @@ fn gate(st: &mut ShopState, headers: &HeaderMap, now: Instant) -> Result<Damage,
         } else {
             StatusCode::BAD_GATEWAY
         };
-        return Err(errors(status, "Internal Server Error"));
+        return Err(Box::new(errors(status, "Internal Server Error")));
     }
     if st.faults.cut_rate > 0.0 && st.rng.random_bool(st.faults.cut_rate.min(1.0)) {
         st.stats.cut += 1;
@@ -177,7 +180,7 @@ async fn graphql(
                 st.stats.graphql_requests += 1;
                 (delay, damage, answer(st, &body, now))
             }
-            Err(r) => (delay, Damage::None, r),
+            Err(r) => (delay, Damage::None, *r),
         }
     };
     deliver(delay, damage, response).await
@@ -453,7 +456,7 @@ async fn access_scopes(
                     Json(json!({ "access_scopes": scopes })).into_response(),
                 )
             }
-            Err(r) => (delay, Damage::None, r),
+            Err(r) => (delay, Damage::None, *r),
         }
     };
     deliver(delay, damage, response).await
