@@ -87,10 +87,12 @@ async fn main() {
     let mut cursor: Option<String> = None;
     let mut orders = 0usize;
     let mut pages = 0usize;
-    // Steady state starts once the initial bucket is spent (the first wait for points).
-    let mut steady: Option<(Instant, f64)> = None;
+    // Steady state starts once the initial bucket is spent (the first wait for points);
+    // it records (time, points spent so far, points left in the bucket) at that moment.
+    let mut steady: Option<(Instant, f64, f64)> = None;
     let mut points_total = 0.0;
     let mut last_page_at = started;
+    let mut last_available = maximum;
     while started.elapsed() < phase {
         let page = client
             .fetch_orders_page(&window(), cursor.as_deref())
@@ -105,9 +107,10 @@ async fn main() {
         if steady.is_none() && now.duration_since(last_page_at) > Duration::from_millis(500) {
             // This page waited for points: measure from the previous page's end, counting
             // this page's points as spent within the steady window.
-            steady = Some((last_page_at, points_total - actual));
+            steady = Some((last_page_at, points_total - actual, last_available));
         }
         last_page_at = now;
+        last_available = cost.throttle_status.currently_available;
         // At the end of the history, start over: the phase measures pacing, not data.
         cursor = page.next_cursor;
     }
@@ -118,14 +121,16 @@ async fn main() {
         orders as f64 / elapsed,
         stats.throttled
     );
-    if let Some((t0, p0)) = steady {
+    if let Some((t0, p0, level0)) = steady {
+        // Allowed in the window: what the bucket restored, plus what it held at the start
+        // and no longer holds at the end.
         let secs = last_page_at.duration_since(t0).as_secs_f64();
-        let used = (points_total - p0) / (restore * secs);
+        let allowed = restore * secs + (level0 - last_available);
+        let spent = points_total - p0;
         println!(
-            "throttled steady state: {:.0} points in {secs:.1} s = {:.1} points/s = {:.1}% of the allowed rate",
-            points_total - p0,
-            (points_total - p0) / secs,
-            used * 100.0
+            "throttled steady state: {spent:.0} points spent of {allowed:.0} allowed in {secs:.1} s ({:.1} points/s) = {:.1}% of the allowed rate",
+            spent / secs,
+            spent / allowed * 100.0
         );
     }
     let overall = points_total / (maximum + restore * elapsed);

@@ -239,3 +239,25 @@ async fn reads_shop_locations_and_scopes() {
         vec!["read_orders", "read_locations"]
     );
 }
+
+#[tokio::test]
+async fn slow_answers_within_the_timeout_pass_and_beyond_it_end_as_transient() {
+    let sim = spawn(SimConfig::examples_only()).await;
+    sim.update_faults("examples", |f| f.delay_ms = 150)
+        .expect("shop");
+    let mut config = client_config(&sim);
+    config.request_timeout = Duration::from_secs(2);
+    let token = sim.token("examples").expect("shop");
+    let patient = ShopifyClient::new(&config, "examples", Credentials::AccessToken(token.clone()))
+        .expect("client");
+    patient.shop().await.expect("slow but in time");
+    config.request_timeout = Duration::from_millis(50);
+    config.retry.max_retries = 2;
+    let hasty =
+        ShopifyClient::new(&config, "examples", Credentials::AccessToken(token)).expect("client");
+    let e = hasty.shop().await.expect_err("always too slow");
+    assert!(
+        matches!(&e, ShopifyError::Transient { attempts: 3, detail } if detail == "timed out"),
+        "{e:?}"
+    );
+}
