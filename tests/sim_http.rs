@@ -209,3 +209,92 @@ async fn shop_statuses_answer_like_shopify() {
         .expect("JSON");
     assert!(expected.as_array().is_some_and(|rows| !rows.is_empty()));
 }
+
+#[tokio::test]
+async fn a_burst_beyond_the_bucket_is_throttled_with_its_cost() {
+    let sim = spawn(common::one_shop("burst", 10, 30, 3)).await;
+    let url = format!("http://{}/burst/admin/api/2026-01/graphql.json", sim.addr);
+    let query = "query Q($first: Int!, $query: String!) { orders(first: $first, query: $query) { nodes { id } pageInfo { hasNextPage endCursor } } }";
+    let body = json!({ "query": query, "variables": { "first": 250, "query": "" } });
+    // The standard plan's 2000-point bucket holds two 752-point pages, not three at once.
+    let mut throttled = None;
+    for _ in 0..4 {
+        let r = post_graphql(&url, "shpat_sim_burst", body.clone()).await;
+        assert_eq!(r.status(), 200, "THROTTLED is an HTTP 200 answer");
+        let v: Value = r.json().await.expect("JSON");
+        if v["errors"][0]["extensions"]["code"] == "THROTTLED" {
+            throttled = Some(v);
+            break;
+        }
+        assert_eq!(v["extensions"]["cost"]["requestedQueryCost"], 752.0);
+    }
+    let v = throttled.expect("a burst is throttled");
+    assert_eq!(v["errors"][0]["message"], "Throttled");
+    let cost = &v["extensions"]["cost"];
+    assert_eq!(cost["actualQueryCost"], Value::Null);
+    assert!(
+        cost["throttleStatus"]["currentlyAvailable"]
+            .as_f64()
+            .expect("number")
+            < 752.0
+    );
+    assert!(v.get("data").is_none_or(Value::is_null));
+}
+
+#[tokio::test]
+async fn control_paths_add_orders_refunds_and_cancellations() {
+    let sim = spawn(SimConfig::examples_only()).await;
+    let base = format!("http://{}", sim.addr);
+    let http = reqwest::Client::new();
+    let before = sim.expected_totals("examples").expect("shop");
+    let created: Value = http
+        .post(format!("{base}/_sim/examples/orders"))
+        .json(&json!({
+            "location_id": 1001,
+            "processed_at": "2026-03-10T15:00:00Z",
+            "lines": [{ "quantity": 2, "unit_price": 1000 }]
+        }))
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("JSON");
+    let id = created["id"].as_i64().expect("order id");
+    let r = http
+        .post(format!("{base}/_sim/examples/orders/{id}/refunds"))
+        .json(&json!({ "at": "2026-03-12T15:00:00Z", "location_id": 1002, "lines": [{ "line_index": 0, "quantity": 1 }] }))
+        .send().await.expect("answer");
+    assert_eq!(r.status(), 200);
+    let r = http
+        .post(format!("{base}/_sim/examples/orders/{id}/cancel"))
+        .json(&json!({ "at": "2026-03-13T15:00:00Z" }))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(r.status(), 200);
+    let after = sim.expected_totals("examples").expect("shop");
+    let d = |y, m, dd| chrono::NaiveDate::from_ymd_opt(y, m, dd).expect("valid date");
+    assert_eq!(before.day(1001, d(2026, 3, 10)).net, 0);
+    assert_eq!(after.day(1001, d(2026, 3, 10)).net, 2000);
+    assert_eq!(after.day(1002, d(2026, 3, 12)).returns, 1000);
+    let cancel = after.day(1001, d(2026, 3, 13));
+    assert_eq!(
+        (cancel.returns, cancel.items, cancel.transactions),
+        (1000, -1, 1)
+    );
+    let r = http
+        .post(format!("{base}/_sim/examples/orders/{id}/cancel"))
+        .json(&json!({ "at": "2026-03-13T16:00:00Z" }))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(r.status(), 422, "an order is cancelled once");
+    let r = http
+        .post(format!("{base}/_sim/examples/orders/1/refunds"))
+        .json(&json!({ "at": "2026-03-12T15:00:00Z", "location_id": null, "lines": [] }))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(r.status(), 404);
+}
