@@ -261,3 +261,22 @@ async fn slow_answers_within_the_timeout_pass_and_beyond_it_end_as_transient() {
         "{e:?}"
     );
 }
+
+#[tokio::test]
+async fn forbidden_is_scope_missing_with_the_scope_named() {
+    let sim = spawn(SimConfig::examples_only()).await;
+    sim.update_faults("examples", |f| {
+        f.forbidden_scope = Some("read_orders".into())
+    })
+    .expect("shop");
+    let e = client(&sim, "examples")
+        .fetch_orders_page(&everything(), None)
+        .await
+        .expect_err("403");
+    assert_eq!(
+        e,
+        ShopifyError::ScopeMissing {
+            scope: "read_orders".into()
+        }
+    );
+}

@@ -31,6 +31,9 @@ pub struct Faults {
     pub frozen: bool,
     /// Scopes taken away from the app (`read_orders` → ACCESS_DENIED on orders).
     pub missing_scopes: Vec<String>,
+    /// Every Admin API call is refused with HTTP 403 naming this scope, as Shopify answers
+    /// an app whose access to a resource the merchant has not approved.
+    pub forbidden_scope: Option<String>,
     /// Not a fault: switches the cost-based rate limit off (for fast tests and the unthrottled
     /// benchmark). Costs are still reported.
     pub unlimited: bool,
@@ -50,6 +53,7 @@ impl Default for Faults {
             locked: false,
             frozen: false,
             missing_scopes: Vec::new(),
+            forbidden_scope: None,
             unlimited: false,
         }
     }

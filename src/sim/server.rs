@@ -86,6 +86,12 @@ fn gate(st: &mut ShopState, headers: &HeaderMap, now: Instant) -> Result<Damage,
             "[API] Invalid API key or access token (unrecognized login or wrong password)",
         )));
     }
+    if let Some(scope) = &st.faults.forbidden_scope {
+        return Err(Box::new(errors(
+            StatusCode::FORBIDDEN,
+            &format!("[API] This action requires merchant approval for {scope} scope."),
+        )));
+    }
     if st.faults.too_many_requests_next > 0 {
         st.faults.too_many_requests_next -= 1;
         st.stats.too_many_requests += 1;
