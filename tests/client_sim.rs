@@ -280,3 +280,39 @@ async fn forbidden_is_scope_missing_with_the_scope_named() {
         }
     );
 }
+
+#[tokio::test]
+async fn an_interrupted_import_resumes_from_its_checkpointed_cursor() {
+    let sim = spawn(one_shop("resume", 30, 40, 15)).await;
+    sim.update_faults("resume", |f| f.unlimited = true)
+        .expect("shop");
+    let total = sim.order_count("resume").expect("shop");
+    let mut config = client_config(&sim);
+    config.page_size = 100;
+    let token = sim.token("resume").expect("shop");
+    let first = ShopifyClient::new(&config, "resume", Credentials::AccessToken(token.clone()))
+        .expect("client");
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..3 {
+        let page = first
+            .fetch_orders_page(&everything(), cursor.as_deref())
+            .await
+            .expect("page");
+        seen.extend(page.orders);
+        cursor = page.next_cursor;
+    }
+    drop(first); // the worker "crashes" with only its checkpoint left
+    let second =
+        ShopifyClient::new(&config, "resume", Credentials::AccessToken(token)).expect("client");
+    while let Some(c) = cursor.take() {
+        let page = second
+            .fetch_orders_page(&everything(), Some(&c))
+            .await
+            .expect("page");
+        seen.extend(page.orders);
+        cursor = page.next_cursor;
+    }
+    assert_eq!(seen.len(), total);
+    assert_eq!(unique(&seen), total);
+}

@@ -308,4 +308,20 @@ mod tests {
         assert_eq!(net, 0);
         assert_eq!(s.items - f.returns.iter().map(|r| r.items).sum::<i64>(), 0);
     }
+
+    #[test]
+    fn local_hours_follow_daylight_saving_time() {
+        let tz = chrono_tz::America::Toronto;
+        let utc = |d, h, m| {
+            Utc.with_ymd_and_hms(2026, 3, d, h, m, 0)
+                .single()
+                .expect("valid time")
+        };
+        let date = |d| NaiveDate::from_ymd_opt(2026, 3, d).expect("valid date");
+        // Spring forward on 2026-03-08: 01:59 EST is followed by 03:00 EDT; hour 2 is empty.
+        assert_eq!(local_hour(utc(8, 6, 59), tz), (date(8), 1));
+        assert_eq!(local_hour(utc(8, 7, 0), tz), (date(8), 3));
+        // Late evening local time is still the local date, not the UTC one.
+        assert_eq!(local_hour(utc(9, 3, 30), tz), (date(8), 23));
+    }
 }
