@@ -117,7 +117,8 @@ fn status_error(status: StatusCode, body: &[u8]) -> Option<ShopifyError> {
 
 enum Attempt {
     Done(Value, Option<QueryCost>),
-    Throttled(Duration),
+    /// Wait this long; the cost, when Shopify sent one, updates the pacer.
+    Throttled(Duration, Option<QueryCost>),
     Transient(String),
     Malformed(String),
     Unauthorized,
@@ -353,7 +354,12 @@ impl ShopifyClient {
                     }
                     return Err(ShopifyError::CredentialsRejected);
                 }
-                Attempt::Throttled(wait) => {
+                Attempt::Throttled(wait, cost) => {
+                    if let (Some(c), Ok(mut p)) = (cost, self.pacer.lock()) {
+                        // The bucket as Shopify sees it now: the pacer will not add a second
+                        // wait on top of this one.
+                        p.observe(&c, Instant::now());
+                    }
                     throttled += 1;
                     if throttled > self.retry.max_throttle_waits {
                         return Err(ShopifyError::RateLimited);
@@ -405,7 +411,7 @@ impl ShopifyClient {
             return Attempt::Unauthorized;
         }
         if status == StatusCode::TOO_MANY_REQUESTS {
-            return Attempt::Throttled(retry_after.unwrap_or(Duration::from_secs(1)));
+            return Attempt::Throttled(retry_after.unwrap_or(Duration::from_secs(1)), None);
         }
         if status.is_server_error() {
             return Attempt::Transient(format!("HTTP {status}"));
@@ -442,9 +448,10 @@ impl ShopifyClient {
                 .unwrap_or("")
                 .to_string();
             return match code {
-                "THROTTLED" => {
-                    Attempt::Throttled(cost.as_ref().map_or(Duration::from_secs(1), throttled_wait))
-                }
+                "THROTTLED" => Attempt::Throttled(
+                    cost.as_ref().map_or(Duration::from_secs(1), throttled_wait),
+                    cost,
+                ),
                 "ACCESS_DENIED" => Attempt::Failed(ShopifyError::ScopeMissing {
                     scope: errors
                         .iter()
