@@ -1,4 +1,4 @@
-//! TMAS: imports Shopify POS sales into multi-tenant retail analytics.
+//! TMAS: imports Shopify POS sales into multi-tenant, per-location, per-hour retail analytics.
 
 pub mod cli;
 pub mod config;
@@ -9,6 +9,8 @@ pub mod error;
 pub mod i18n;
 pub mod password;
 pub mod session_store;
+pub mod shopify;
+pub mod sim;
 pub mod startup;
 pub mod web;
 pub mod worker;

@@ -326,3 +326,7 @@ pub fn location_of(response: &reqwest::Response) -> String {
 pub fn tmas_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_tmas"))
 }
+
+pub mod sim;
+#[allow(unused_imports)]
+pub use sim::{client, client_config, end_date, everything, one_shop};
