@@ -29,7 +29,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin(command) => admin(&settings, command).await,
-        Command::Demo => anyhow::bail!("the demo is not available in this build yet"),
+        Command::Demo => crate::demo::run(settings).await,
     }
 }
 
