@@ -18,7 +18,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Worker => {
             let state = startup::prepare(&settings).await?;
             println!("TMAS worker started");
-            crate::worker::run(state.db, startup::shutdown_signal()).await;
+            crate::worker::run(state, startup::shutdown_signal()).await;
             Ok(())
         }
         Command::Migrate => {
