@@ -232,7 +232,8 @@ pub async fn finish_run(
         Outcome::NeedsAttention => {
             sqlx::query(
                 "UPDATE integrations SET status = 'attention', status_reason = $4,
-                        next_run_at = NULL, lease_owner = NULL, lease_until = NULL, updated_at = $5
+                        next_run_at = NULL, lease_owner = NULL, lease_until = NULL, updated_at = $5,
+                        run_requested = CASE WHEN $6 = 1 THEN run_requested ELSE NULL END
                  WHERE tenant_id = $1 AND id = $2 AND lease_owner = $3",
             )
             .bind(tenant.0)
@@ -240,6 +241,7 @@ pub async fn finish_run(
             .bind(owner)
             .bind(finish.error)
             .bind(at)
+            .bind(i64::from(finish.keep_request))
             .execute(&mut *tx)
             .await?
         }

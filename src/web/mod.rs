@@ -6,6 +6,7 @@ pub mod context;
 pub mod csrf;
 pub mod dashboard;
 pub mod health;
+pub mod imports;
 pub mod language;
 pub mod locations;
 pub mod security;
@@ -56,6 +57,7 @@ pub fn router(state: AppState) -> Router {
         .merge(users::router())
         .merge(locations::router())
         .merge(audit::router())
+        .merge(imports::router())
         .nest_service("/static", ServeDir::new(static_dir()))
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn(csrf::require_token_on_posts))
