@@ -513,7 +513,75 @@ async fn imports_page_import_now_and_backfill(app: TestApp) {
     );
 }
 
+/// Disabling a location stops new imports for it and keeps what was imported; the other
+/// locations go on.
+async fn disabled_location_keeps_its_data(app: TestApp) {
+    let sim = simulator("quiet", 10, 30, 12).await;
+    let state = worker_state(&app, &sim);
+    let c = connect(&app, &sim, "Quiet", "quiet", &state.secret_key).await;
+    worker::drain_with(&state, &fast_worker())
+        .await
+        .expect("drain");
+    let before = stored_totals(&app.db, &c).await;
+    let stores: Vec<i64> = c.locations.keys().copied().collect();
+    sqlx::query(
+        "UPDATE integration_locations SET enabled = 0 WHERE tenant_id = $1 AND shopify_location_id = $2",
+    )
+    .bind(c.tenant.0)
+    .bind(stores[0].to_string())
+    .execute(&app.db.pool)
+    .await
+    .expect("disable");
+    for store in [stores[0], stores[1]] {
+        sim.add_order(
+            "quiet",
+            &OrderSpec {
+                location_id: Some(store),
+                channel: tmas::sim::Channel::Pos,
+                test: false,
+                processed_at: Utc::now() - Duration::hours(1),
+                lines: vec![LineSpec {
+                    quantity: 1,
+                    unit_price: 5000,
+                    gift_card: false,
+                    discount: 0,
+                }],
+            },
+        )
+        .expect("order");
+    }
+    queue_now(&app, &c).await;
+    worker::drain_with(&state, &fast_worker())
+        .await
+        .expect("drain");
+    let after = stored_totals(&app.db, &c).await;
+    let expected = sim.expected_totals("quiet").expect("shop").buckets;
+    let of = |totals: &worker_support::Totals, store: i64| -> Vec<_> {
+        totals
+            .iter()
+            .filter(|((l, _, _), _)| *l == store)
+            .map(|(k, v)| (*k, *v))
+            .collect()
+    };
+    assert_eq!(
+        of(&after, stores[0]),
+        of(&before, stores[0]),
+        "kept, nothing new"
+    );
+    assert_ne!(
+        of(&after, stores[0]),
+        of(&expected, stores[0]),
+        "the new sale is not imported"
+    );
+    assert_eq!(
+        of(&after, stores[1]),
+        of(&expected, stores[1]),
+        "the others go on"
+    );
+}
+
 backend_tests!(
+    disabled_location_keeps_its_data,
     revoked_token_needs_attention_then_catch_up,
     imports_page_import_now_and_backfill,
     ninety_days_exact_then_later_changes,

@@ -333,6 +333,14 @@ pub struct PageCounts {
     pub updated_until: Option<i64>,
 }
 
+/// A run in progress and the lease its worker holds on the integration.
+#[derive(Debug, Clone, Copy)]
+pub struct RunLease<'a> {
+    pub integration: i64,
+    pub run: i64,
+    pub owner: &'a str,
+}
+
 /// A bucket of hourly totals: location, local date, hour.
 type Bucket = (i64, String, i64);
 
@@ -345,13 +353,13 @@ const MAX_BINDS: usize = 900;
 pub async fn store_page(
     db: &Db,
     tenant: TenantId,
-    integration: i64,
-    run: i64,
-    owner: &str,
+    run: &RunLease<'_>,
     facts: &PageFacts,
     counts: &PageCounts,
     lease_until: i64,
 ) -> sqlx::Result<bool> {
+    let (integration, owner) = (run.integration, run.owner);
+    let run = run.run;
     let mut tx = db.pool.begin().await?;
     // A write first, so that SQLite takes its write lock at once (no lock upgrade later).
     let held = sqlx::query(
@@ -764,7 +772,8 @@ pub enum QueueRefusal {
 }
 
 /// Queues a run now (`manual`, or `backfill` from `backfill_from`) unless one is running or
-/// already queued. Atomic, so two clicks queue one run.
+/// already due. Atomic, so two clicks queue one run. "Import now" keeps a pending request
+/// (a backfill that failed is retried now rather than dropped).
 pub async fn queue_run(
     db: &Db,
     tenant: TenantId,
@@ -774,11 +783,15 @@ pub async fn queue_run(
 ) -> sqlx::Result<Result<(), QueueRefusal>> {
     let at = now();
     let done = sqlx::query(
-        "UPDATE integrations SET run_requested = $3, backfill_requested_from = $4,
+        "UPDATE integrations SET
+                run_requested = CASE WHEN $3 = 'manual' AND run_requested IS NOT NULL
+                                     THEN run_requested ELSE $3 END,
+                backfill_requested_from = CASE WHEN $3 = 'backfill' THEN $4
+                                               ELSE backfill_requested_from END,
                 next_run_at = $5, updated_at = $5
          WHERE tenant_id = $1 AND id = $2 AND status = 'active'
            AND (lease_until IS NULL OR lease_until < $5)
-           AND run_requested IS NULL",
+           AND (next_run_at IS NULL OR next_run_at > $5)",
     )
     .bind(tenant.0)
     .bind(integration)

@@ -333,16 +333,12 @@ async fn import_pages(
     loop {
         let (facts, counts) = page_facts(&page.orders, taxes_included, &locations);
         let lease_until = db::now() + config.lease.as_secs() as i64;
-        let store = imports::store_page(
-            db,
-            tenant,
-            claimed.id,
+        let lease = imports::RunLease {
+            integration: claimed.id,
             run,
-            &config.worker_id,
-            &facts,
-            &counts,
-            lease_until,
-        );
+            owner: &config.worker_id,
+        };
+        let store = imports::store_page(db, tenant, &lease, &facts, &counts, lease_until);
         // The next page is read while this one is written: the HTTP call and the write
         // transaction run side by side, and the transaction never waits for Shopify.
         let cursor = page.next_cursor.take();
