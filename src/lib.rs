@@ -8,6 +8,8 @@ pub mod domain;
 pub mod error;
 pub mod password;
 pub mod session_store;
+pub mod shopify;
+pub mod sim;
 pub mod startup;
 pub mod web;
 pub mod worker;

@@ -1,1 +1,138 @@
-fn main() {}
+//! `shopify-sim`: the Shopify simulator on its own (see `tmas::sim` for what it serves).
+
+use std::net::SocketAddr;
+
+use chrono::Utc;
+use clap::Parser;
+use tmas::sim::{Plan, SimConfig, spawn_on};
+
+const AFTER_HELP: &str = "\
+Defaults:
+  shops      alpha (America/Toronto, CAD, Basic plan: 2000-point bucket, 100 points/s),
+             beta (Europe/Berlin, EUR, Advanced: 4000/200, prices include tax),
+             gamma (Asia/Tokyo, JPY, Plus: 20000/1000), and the fixed `examples` shop
+             holding DOMAIN.md's worked examples A-E (America/Toronto, CAD, Basic)
+  token      shpat_sim_<shop> for each shop (X-Shopify-Access-Token)
+  client     ID sim-<shop>-id, secret sim-<shop>-secret
+  scopes     read_orders, read_locations
+
+Shopify paths, per shop:
+  POST /<shop>/admin/api/<YYYY-MM>/graphql.json
+  GET  /<shop>/admin/oauth/access_scopes.json
+  POST /<shop>/admin/oauth/access_token    (grant_type=client_credentials)
+
+Control paths:
+  GET  /_sim/shops                        shops, plans, time zones, locations
+  GET  /_sim/<shop>/expected              expected totals per location, local date, hour
+  GET  /_sim/<shop>/stats                 requests, throttles, points spent
+  GET|POST /_sim/<shop>/faults            faults as JSON, e.g.
+       {\"throttled_next\":5,\"too_many_requests_next\":5,\"retry_after_secs\":1.0,
+        \"server_error_rate\":0.2,\"cut_rate\":0.05,\"malformed_rate\":0.05,\"delay_ms\":0,
+        \"revoked\":false,\"locked\":false,\"frozen\":false,
+        \"missing_scopes\":[\"read_orders\"],\"forbidden_scope\":null,\"unlimited\":false}
+  POST /_sim/<shop>/expire_tokens         expire client-credentials tokens now
+  POST /_sim/<shop>/orders                {\"location_id\":N,\"processed_at\":\"…Z\",
+                                           \"lines\":[{\"quantity\":1,\"unit_price\":2000}]}
+  POST /_sim/<shop>/orders/<id>/refunds   {\"at\":\"…Z\",\"location_id\":N,
+                                           \"lines\":[{\"line_index\":0,\"quantity\":1}]}
+  POST /_sim/<shop>/orders/<id>/cancel    {\"at\":\"…Z\"}";
+
+/// Serves generated Shopify shops with the Admin API's paths, payloads, pagination,
+/// authentication, scopes, cost-based rate limits and errors.
+#[derive(Parser, Debug)]
+#[command(name = "shopify-sim", version, after_help = AFTER_HELP)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:9900", env = "SHOPIFY_SIM_BIND")]
+    bind: SocketAddr,
+    /// Seed of the generated history (same seed, same shops).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Generated shops to serve, comma-separated (names from the defaults, or new names,
+    /// which get the Basic plan in America/Toronto).
+    #[arg(long, value_delimiter = ',')]
+    shops: Option<Vec<String>>,
+    /// Access token for every shop instead of shpat_sim_<shop>.
+    #[arg(long)]
+    token: Option<String>,
+    /// Client ID for every shop.
+    #[arg(long, requires = "client_secret")]
+    client_id: Option<String>,
+    /// Client secret for every shop.
+    #[arg(long, requires = "client_id")]
+    client_secret: Option<String>,
+    /// Days of history, ending today.
+    #[arg(long, default_value_t = 90)]
+    days: u32,
+    /// Average orders per day per shop (default: per shop, 30-60).
+    #[arg(long)]
+    orders_per_day: Option<u32>,
+    /// Plan of every generated shop: basic, advanced or plus.
+    #[arg(long)]
+    plan: Option<String>,
+    /// Lifetime of client-credentials tokens, in seconds.
+    #[arg(long, default_value_t = 86_399)]
+    token_lifetime: u64,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let args = Args::parse();
+    let today = Utc::now().date_naive();
+    let mut config = SimConfig::with_defaults(args.seed, args.days, today);
+    if let Some(names) = &args.shops {
+        let defaults = std::mem::take(&mut config.shops);
+        for name in names
+            .iter()
+            .filter(|n| n.as_str() != tmas::sim::EXAMPLES_SHOP)
+        {
+            let spec = defaults
+                .iter()
+                .find(|s| &s.name == name)
+                .cloned()
+                .unwrap_or_else(|| {
+                    let mut s =
+                        tmas::sim::ShopSpec::new(name, chrono_tz::America::Toronto, "CAD", today);
+                    s.days = args.days;
+                    s
+                });
+            config.shops.push(spec);
+        }
+        config.examples = names.iter().any(|n| n == tmas::sim::EXAMPLES_SHOP) || names.is_empty();
+    }
+    let plan = match &args.plan {
+        Some(p) => Some(Plan::parse(p).ok_or_else(|| anyhow::anyhow!("unknown plan `{p}`"))?),
+        None => None,
+    };
+    for spec in &mut config.shops {
+        if let Some(n) = args.orders_per_day {
+            spec.orders_per_day = n;
+        }
+        if let Some(p) = plan {
+            spec.plan = p;
+        }
+    }
+    config.token = args.token;
+    config.client_id = args.client_id;
+    config.client_secret = args.client_secret;
+    config.token_lifetime = std::time::Duration::from_secs(args.token_lifetime);
+    let listener = tokio::net::TcpListener::bind(args.bind).await?;
+    let handle = spawn_on(config, listener);
+    for shop in handle.shop_names() {
+        println!(
+            "shop {shop}: {} orders at http://{}/{shop}/admin/api/{}/graphql.json",
+            handle.order_count(&shop)?,
+            handle.addr,
+            tmas::shopify::DEFAULT_API_VERSION
+        );
+    }
+    println!("shopify-sim listening on http://{}", handle.addr);
+    tokio::signal::ctrl_c().await?;
+    handle.shutdown();
+    Ok(())
+}

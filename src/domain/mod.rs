@@ -2,5 +2,7 @@
 //! that exists is a valid one, and each parse error says what was wrong.
 
 pub mod account;
+pub mod facts;
 pub mod location;
+pub mod money;
 pub mod schedule;

@@ -1,0 +1,598 @@
+//! The GraphQL Admin API client: authentication, pacing, retries and typed errors around
+//! the few queries TMAS sends.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use futures::Stream;
+use reqwest::StatusCode;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use super::credentials::{CachedToken, Credentials, TokenAnswer};
+use super::error::ShopifyError;
+use super::queries;
+use super::rate_limit::{CostPacer, throttled_wait};
+use super::retry::RetryPolicy;
+use super::types::{
+    AccessScopes, Location, Order, OrdersPage, QueryCost, Shop, TimeWindow, orders_page_from_data,
+    wire,
+};
+
+/// A pinned, supported Admin API version.
+pub const DEFAULT_API_VERSION: &str = "2026-01";
+/// Where shops live; `{shop}` is replaced by the store name.
+pub const DEFAULT_BASE_URL: &str = "https://{shop}.myshopify.com";
+
+/// How to reach Shopify (shared by every integration).
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Base URL template with `{shop}`, e.g. `https://{shop}.myshopify.com`.
+    pub base_url: String,
+    pub api_version: String,
+    pub retry: RetryPolicy,
+    pub request_timeout: Duration,
+    /// Orders per page (1..=250).
+    pub page_size: u32,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            base_url: DEFAULT_BASE_URL.to_string(),
+            api_version: DEFAULT_API_VERSION.to_string(),
+            retry: RetryPolicy::default(),
+            request_timeout: Duration::from_secs(30),
+            page_size: queries::MAX_PAGE_SIZE,
+        }
+    }
+}
+
+/// A client for one shop with one set of credentials.
+pub struct ShopifyClient {
+    http: reqwest::Client,
+    base: String,
+    api_version: String,
+    credentials: Credentials,
+    token: tokio::sync::Mutex<Option<CachedToken>>,
+    pacer: Mutex<CostPacer>,
+    /// Last requested cost per query, to pace the next identical query before sending it.
+    expected_cost: Mutex<HashMap<&'static str, f64>>,
+    retry: RetryPolicy,
+    page_size: u32,
+}
+
+impl std::fmt::Debug for ShopifyClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ShopifyClient")
+            .field("base", &self.base)
+            .field("api_version", &self.api_version)
+            .field("credentials", &self.credentials)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Whether a store name is safe to put in a URL (Shopify's handles are like this).
+fn valid_store_name(shop: &str) -> bool {
+    !shop.is_empty()
+        && shop.len() <= 100
+        && shop
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Finds the scope named in an access-denied message (``…`read_orders`…`` or `read_orders`).
+fn scope_in(message: &str) -> String {
+    if let Some(start) = message.find('`')
+        && let Some(len) = message[start + 1..].find('`')
+    {
+        return message[start + 1..start + 1 + len].to_string();
+    }
+    message
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .find(|w| w.starts_with("read_") || w.starts_with("write_"))
+        .unwrap_or("unknown")
+        .to_string()
+}
+
+/// Maps an HTTP status Shopify uses for a final answer to its typed error.
+fn status_error(status: StatusCode, body: &[u8]) -> Option<ShopifyError> {
+    let text = String::from_utf8_lossy(body);
+    match status.as_u16() {
+        401 => Some(ShopifyError::CredentialsRejected),
+        402 => Some(ShopifyError::ShopUnavailable {
+            reason: "payment required: the store is frozen".into(),
+        }),
+        403 => Some(ShopifyError::ScopeMissing {
+            scope: scope_in(&text),
+        }),
+        404 => Some(ShopifyError::ShopNotFound),
+        423 => Some(ShopifyError::ShopUnavailable {
+            reason: "the store is locked".into(),
+        }),
+        _ => None,
+    }
+}
+
+enum Attempt {
+    Done(Value, Option<QueryCost>),
+    /// Wait this long; the cost, when Shopify sent one, updates the pacer.
+    Throttled(Duration, Option<QueryCost>),
+    Transient(String),
+    Malformed(String),
+    Unauthorized,
+    Failed(ShopifyError),
+}
+
+impl ShopifyClient {
+    /// A client for `shop` (the store name, as in `{shop}.myshopify.com`).
+    pub fn new(
+        config: &ClientConfig,
+        shop: &str,
+        credentials: Credentials,
+    ) -> Result<Self, ShopifyError> {
+        if !valid_store_name(shop) {
+            return Err(ShopifyError::Config(format!(
+                "`{shop}` is not a store name (lowercase letters, digits and dashes)"
+            )));
+        }
+        if !config.base_url.contains("{shop}") {
+            return Err(ShopifyError::Config(
+                "the Shopify URL must contain {shop}".into(),
+            ));
+        }
+        let http = reqwest::Client::builder()
+            .timeout(config.request_timeout)
+            .connect_timeout(config.request_timeout.min(Duration::from_secs(10)))
+            .user_agent(concat!("tmas/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ShopifyError::Config(format!("HTTP client: {e}")))?;
+        Ok(ShopifyClient {
+            http,
+            base: config
+                .base_url
+                .replace("{shop}", shop)
+                .trim_end_matches('/')
+                .to_string(),
+            api_version: config.api_version.clone(),
+            credentials,
+            token: tokio::sync::Mutex::new(None),
+            pacer: Mutex::new(CostPacer::default()),
+            expected_cost: Mutex::new(HashMap::new()),
+            retry: config.retry,
+            page_size: config.page_size.clamp(1, queries::MAX_PAGE_SIZE),
+        })
+    }
+
+    fn graphql_url(&self) -> String {
+        format!("{}/admin/api/{}/graphql.json", self.base, self.api_version)
+    }
+
+    /// The shop's name, currency, time zone, tax setting and plan.
+    pub async fn shop(&self) -> Result<Shop, ShopifyError> {
+        let (data, _) = self
+            .graphql::<wire::ShopData>("shop", queries::SHOP, json!({}))
+            .await?;
+        let s = data.shop;
+        Ok(Shop {
+            name: s.name,
+            currency_code: s.currency_code,
+            iana_timezone: s.iana_timezone,
+            taxes_included: s.taxes_included,
+            plan_display_name: s.plan.public_display_name,
+            shopify_plus: s.plan.shopify_plus,
+        })
+    }
+
+    /// Every location, active or not.
+    pub async fn locations(&self) -> Result<Vec<Location>, ShopifyError> {
+        let mut out = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let (data, _) = self
+                .graphql::<wire::LocationsData>(
+                    "locations",
+                    queries::LOCATIONS,
+                    json!({ "first": queries::MAX_PAGE_SIZE, "after": after }),
+                )
+                .await?;
+            for l in data.locations.nodes {
+                out.push(Location::try_from(l)?);
+            }
+            match data.locations.page_info {
+                Some(p) if p.has_next_page => match p.end_cursor {
+                    Some(c) => after = Some(c),
+                    None => return Err(malformed("locations page without endCursor")),
+                },
+                _ => return Ok(out),
+            }
+        }
+    }
+
+    /// The access scopes granted to the app (`read_orders`, …).
+    pub async fn access_scopes(&self) -> Result<Vec<String>, ShopifyError> {
+        let url = format!("{}/admin/oauth/access_scopes.json", self.base);
+        let value = self
+            .with_retries(
+                |token| self.http.get(&url).header(TOKEN_HEADER, token),
+                false,
+            )
+            .await?
+            .0;
+        let s: AccessScopes = serde_json::from_value(value)
+            .map_err(|e| malformed(format!("access_scopes.json: {e}")))?;
+        Ok(s.access_scopes.into_iter().map(|h| h.handle).collect())
+    }
+
+    /// One page of orders updated inside `window`, oldest update first. Pass the previous
+    /// page's `next_cursor` to continue; a worker can checkpoint that cursor.
+    pub async fn fetch_orders_page(
+        &self,
+        window: &TimeWindow,
+        cursor: Option<&str>,
+    ) -> Result<OrdersPage, ShopifyError> {
+        let (data, cost) = self
+            .graphql::<Value>(
+                "orders",
+                queries::ORDERS,
+                json!({
+                    "first": self.page_size,
+                    "after": cursor,
+                    "query": queries::updated_filter(window),
+                }),
+            )
+            .await?;
+        orders_page_from_data(data, cost)
+    }
+
+    /// Every page of orders updated inside `window`, one after the other.
+    pub fn orders_pages(
+        &self,
+        window: TimeWindow,
+    ) -> impl Stream<Item = Result<OrdersPage, ShopifyError>> + '_ {
+        // State: None = finished; Some(cursor) = next page to read.
+        futures::stream::try_unfold(Some(None::<String>), move |state| async move {
+            let Some(cursor) = state else {
+                return Ok(None);
+            };
+            let page = self.fetch_orders_page(&window, cursor.as_deref()).await?;
+            let next = page.next_cursor.clone().map(Some);
+            Ok(Some((page, next)))
+        })
+    }
+
+    /// Convenience: all orders updated inside `window`.
+    pub async fn fetch_all_orders(&self, window: TimeWindow) -> Result<Vec<Order>, ShopifyError> {
+        use futures::TryStreamExt;
+        let mut out = Vec::new();
+        let mut pages = std::pin::pin!(self.orders_pages(window));
+        while let Some(page) = pages.try_next().await? {
+            out.extend(page.orders);
+        }
+        Ok(out)
+    }
+
+    async fn graphql<T: DeserializeOwned>(
+        &self,
+        name: &'static str,
+        query: &'static str,
+        variables: Value,
+    ) -> Result<(T, Option<QueryCost>), ShopifyError> {
+        let url = self.graphql_url();
+        let body = json!({ "query": query, "variables": variables });
+        let expected = self
+            .expected_cost
+            .lock()
+            .map_or(0.0, |m| m.get(name).copied().unwrap_or(0.0));
+        let (data, cost) = self
+            .with_retries_paced(
+                |token| self.http.post(&url).header(TOKEN_HEADER, token).json(&body),
+                true,
+                expected,
+            )
+            .await?;
+        if let Some(c) = cost
+            && let Ok(mut m) = self.expected_cost.lock()
+        {
+            m.insert(name, c.requested_query_cost);
+        }
+        let parsed =
+            serde_json::from_value(data).map_err(|e| malformed(format!("{name} data: {e}")))?;
+        Ok((parsed, cost))
+    }
+
+    async fn with_retries(
+        &self,
+        build: impl Fn(&str) -> reqwest::RequestBuilder,
+        graphql: bool,
+    ) -> Result<(Value, Option<QueryCost>), ShopifyError> {
+        self.with_retries_paced(build, graphql, 0.0).await
+    }
+
+    /// Sends a request until it succeeds, fails for good, or runs out of retries.
+    async fn with_retries_paced(
+        &self,
+        build: impl Fn(&str) -> reqwest::RequestBuilder,
+        graphql: bool,
+        expected_cost: f64,
+    ) -> Result<(Value, Option<QueryCost>), ShopifyError> {
+        let mut failures = 0u32;
+        let mut throttled = 0u32;
+        let mut renewed = false;
+        let mut last_malformed: Option<String> = None;
+        loop {
+            if graphql && expected_cost > 0.0 {
+                let wait = self.pacer.lock().map_or(Duration::ZERO, |p| {
+                    p.wait_before(expected_cost, Instant::now())
+                });
+                if !wait.is_zero() {
+                    tokio::time::sleep(wait.min(self.retry.max_throttle_wait)).await;
+                }
+                if let Ok(mut p) = self.pacer.lock() {
+                    p.spend(expected_cost, Instant::now());
+                }
+            }
+            let token = self.access_token().await?;
+            let attempt = self.attempt(build(&token), graphql).await;
+            let problem = match attempt {
+                Attempt::Done(v, cost) => {
+                    if let (Some(c), Ok(mut p)) = (cost, self.pacer.lock()) {
+                        p.observe(&c, Instant::now());
+                    }
+                    return Ok((v, cost));
+                }
+                Attempt::Failed(e) => return Err(e),
+                Attempt::Unauthorized => {
+                    // A client-credentials token may have expired early or been rotated:
+                    // get a new one once before concluding the credentials are rejected.
+                    if matches!(self.credentials, Credentials::ClientCredentials { .. }) && !renewed
+                    {
+                        renewed = true;
+                        *self.token.lock().await = None;
+                        continue;
+                    }
+                    return Err(ShopifyError::CredentialsRejected);
+                }
+                Attempt::Throttled(wait, cost) => {
+                    if let (Some(c), Ok(mut p)) = (cost, self.pacer.lock()) {
+                        // The bucket as Shopify sees it now: the pacer will not add a second
+                        // wait on top of this one.
+                        p.observe(&c, Instant::now());
+                    }
+                    throttled += 1;
+                    if throttled > self.retry.max_throttle_waits {
+                        return Err(ShopifyError::RateLimited);
+                    }
+                    tracing::debug!(wait_ms = wait.as_millis() as u64, "shopify throttled");
+                    tokio::time::sleep(wait.min(self.retry.max_throttle_wait)).await;
+                    continue;
+                }
+                Attempt::Transient(detail) => detail,
+                Attempt::Malformed(detail) => {
+                    last_malformed = Some(detail.clone());
+                    detail
+                }
+            };
+            if failures >= self.retry.max_retries {
+                return Err(match last_malformed {
+                    Some(context) => ShopifyError::MalformedResponse { context },
+                    None => ShopifyError::Transient {
+                        attempts: failures + 1,
+                        detail: problem,
+                    },
+                });
+            }
+            tracing::debug!(attempt = failures, %problem, "shopify call failed, retrying");
+            tokio::time::sleep(self.retry.backoff(failures)).await;
+            failures += 1;
+        }
+    }
+
+    async fn attempt(&self, request: reqwest::RequestBuilder, graphql: bool) -> Attempt {
+        let response = match request.send().await {
+            Ok(r) => r,
+            Err(e) => return Attempt::Transient(describe(&e)),
+        };
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .filter(|s| s.is_finite() && *s >= 0.0)
+            .map(Duration::from_secs_f64);
+        // A connection cut mid-body surfaces here.
+        let body = match response.bytes().await {
+            Ok(b) => b,
+            Err(e) => return Attempt::Transient(describe(&e)),
+        };
+        if status == StatusCode::UNAUTHORIZED {
+            return Attempt::Unauthorized;
+        }
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            return Attempt::Throttled(retry_after.unwrap_or(Duration::from_secs(1)), None);
+        }
+        if status.is_server_error() {
+            return Attempt::Transient(format!("HTTP {status}"));
+        }
+        if let Some(e) = status_error(status, &body) {
+            return Attempt::Failed(e);
+        }
+        if !status.is_success() {
+            return Attempt::Failed(malformed(format!("unexpected HTTP {status}")));
+        }
+        let value: Value = match serde_json::from_slice(&body) {
+            Ok(v) => v,
+            Err(e) => return Attempt::Malformed(format!("body is not JSON: {e}")),
+        };
+        if !graphql {
+            return Attempt::Done(value, None);
+        }
+        let envelope: wire::GraphqlResponse<Value> = match serde_json::from_value(value) {
+            Ok(v) => v,
+            Err(e) => return Attempt::Malformed(format!("not a GraphQL answer: {e}")),
+        };
+        let cost = envelope.extensions.and_then(|e| e.cost);
+        if let Some(errors) = envelope.errors.as_ref().and_then(Value::as_array)
+            && let Some(first) = errors.first()
+        {
+            let code = errors
+                .iter()
+                .filter_map(|e| e.pointer("/extensions/code").and_then(Value::as_str))
+                .next()
+                .unwrap_or("");
+            let message = first
+                .get("message")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            return match code {
+                "THROTTLED" => Attempt::Throttled(
+                    cost.as_ref().map_or(Duration::from_secs(1), throttled_wait),
+                    cost,
+                ),
+                "ACCESS_DENIED" => Attempt::Failed(ShopifyError::ScopeMissing {
+                    scope: errors
+                        .iter()
+                        .find_map(|e| {
+                            e.pointer("/extensions/requiredAccess")
+                                .and_then(Value::as_str)
+                                .map(scope_in)
+                        })
+                        .unwrap_or_else(|| scope_in(&message)),
+                }),
+                "SHOP_INACTIVE" => Attempt::Failed(ShopifyError::ShopUnavailable {
+                    reason: "the store is inactive".into(),
+                }),
+                "INTERNAL_SERVER_ERROR" => Attempt::Transient(message),
+                _ => Attempt::Failed(malformed(format!("GraphQL error: {message}"))),
+            };
+        }
+        match envelope.data {
+            Some(data) if !data.is_null() => Attempt::Done(data, cost),
+            _ => Attempt::Malformed("GraphQL answer without data".into()),
+        }
+    }
+
+    /// The token to send: the fixed one, or a cached client-credentials token renewed
+    /// before it expires.
+    async fn access_token(&self) -> Result<String, ShopifyError> {
+        let (client_id, client_secret) = match &self.credentials {
+            Credentials::AccessToken(t) => return Ok(t.clone()),
+            Credentials::ClientCredentials {
+                client_id,
+                client_secret,
+            } => (client_id, client_secret),
+        };
+        let mut cached = self.token.lock().await;
+        if let Some(t) = cached.as_ref()
+            && t.is_fresh(Instant::now())
+        {
+            return Ok(t.token.clone());
+        }
+        let url = format!("{}/admin/oauth/access_token", self.base);
+        let mut failures = 0u32;
+        loop {
+            let sent = self
+                .http
+                .post(&url)
+                .form(&[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", client_id.as_str()),
+                    ("client_secret", client_secret.as_str()),
+                ])
+                .send()
+                .await;
+            let problem = match sent {
+                Err(e) => describe(&e),
+                Ok(r) => {
+                    let status = r.status();
+                    match r.bytes().await {
+                        Err(e) => describe(&e),
+                        Ok(_) if status.is_server_error() => format!("HTTP {status}"),
+                        Ok(_) if status == StatusCode::TOO_MANY_REQUESTS => {
+                            format!("HTTP {status}")
+                        }
+                        Ok(body) if status.is_success() => {
+                            let answer: TokenAnswer = serde_json::from_slice(&body)
+                                .map_err(|e| malformed(format!("access token answer: {e}")))?;
+                            let lifetime = Duration::from_secs(answer.expires_in.unwrap_or(86_399));
+                            let token = answer.access_token.clone();
+                            *cached = Some(CachedToken::new(
+                                answer.access_token,
+                                lifetime,
+                                Instant::now(),
+                            ));
+                            return Ok(token);
+                        }
+                        Ok(body) => {
+                            // 400 invalid_client and friends: the ID or secret is wrong.
+                            return Err(status_error(status, &body)
+                                .filter(|e| !matches!(e, ShopifyError::ScopeMissing { .. }))
+                                .unwrap_or(ShopifyError::CredentialsRejected));
+                        }
+                    }
+                }
+            };
+            if failures >= self.retry.max_retries {
+                return Err(ShopifyError::Transient {
+                    attempts: failures + 1,
+                    detail: problem,
+                });
+            }
+            tokio::time::sleep(self.retry.backoff(failures)).await;
+            failures += 1;
+        }
+    }
+}
+
+const TOKEN_HEADER: &str = "X-Shopify-Access-Token";
+
+fn malformed(context: impl Into<String>) -> ShopifyError {
+    ShopifyError::MalformedResponse {
+        context: context.into(),
+    }
+}
+
+/// A transport error, described without its URL (which holds nothing secret, but is noise).
+fn describe(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "timed out".into()
+    } else if e.is_connect() {
+        "could not connect".into()
+    } else if e.is_body() || e.is_decode() {
+        "connection cut while reading the answer".into()
+    } else {
+        "connection failed".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_scope_names() {
+        assert_eq!(
+            scope_in(
+                "Access denied for orders field. Required access: `read_orders` access scope."
+            ),
+            "read_orders"
+        );
+        assert_eq!(
+            scope_in("[API] This action requires merchant approval for read_locations scope."),
+            "read_locations"
+        );
+        assert_eq!(scope_in("nope"), "unknown");
+    }
+
+    #[test]
+    fn refuses_store_names_that_are_not_handles() {
+        let c = ClientConfig::default();
+        assert!(ShopifyClient::new(&c, "my-shop", Credentials::AccessToken("t".into())).is_ok());
+        assert!(
+            ShopifyClient::new(&c, "evil.com/x", Credentials::AccessToken("t".into())).is_err()
+        );
+    }
+}

@@ -1,0 +1,453 @@
+//! Shopify payloads: the wire shapes of the GraphQL answers (camelCase, decimal strings)
+//! and the parsed types the rest of TMAS uses (exact minor units, parsed instants).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::error::ShopifyError;
+use crate::domain::money::{currency_digits, parse_minor};
+
+/// The numeric part of a Shopify global id (`gid://shopify/Location/1001` is 1001).
+pub fn gid_number(gid: &str) -> Option<i64> {
+    let tail = gid.rsplit('/').next()?;
+    // Some gids carry parameters (`…/Location/1?foo=bar`); the id is before them.
+    let tail = tail.split('?').next()?;
+    tail.parse().ok()
+}
+
+/// A time window on `updatedAt`, both ends inclusive, as Shopify's search syntax takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeWindow {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+}
+
+/// The shop's settings TMAS needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shop {
+    pub name: String,
+    pub currency_code: String,
+    pub iana_timezone: String,
+    pub taxes_included: bool,
+    pub plan_display_name: String,
+    pub shopify_plus: bool,
+}
+
+/// A Shopify location (a store, a warehouse…).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub id: String,
+    pub legacy_id: i64,
+    pub name: String,
+    pub is_active: bool,
+    pub address: LocationAddress,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LocationAddress {
+    pub address1: Option<String>,
+    pub city: Option<String>,
+    pub province_code: Option<String>,
+    pub country_code: Option<String>,
+    pub zip: Option<String>,
+}
+
+/// An order with every amount in exact minor units of the shop currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Order {
+    pub id: String,
+    pub name: String,
+    pub source_name: Option<String>,
+    pub test: bool,
+    pub retail_location_id: Option<i64>,
+    pub processed_at: DateTime<Utc>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    /// Shop currency of the amounts (empty when the order has no line items).
+    pub currency_code: String,
+    pub line_items: Vec<LineItem>,
+    pub refunds: Vec<Refund>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineItem {
+    pub id: String,
+    pub quantity: i64,
+    pub original_unit_price: i64,
+    pub is_gift_card: bool,
+    /// Σ of the discount allocations (line and order level).
+    pub discount: i64,
+    /// Σ of the tax lines.
+    pub tax: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refund {
+    pub id: String,
+    pub created_at: DateTime<Utc>,
+    pub refund_line_items: Vec<RefundLineItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundLineItem {
+    pub quantity: i64,
+    pub subtotal: i64,
+    pub location_id: Option<i64>,
+    pub line_item_id: String,
+    pub is_gift_card: bool,
+}
+
+/// The answer of `GET /admin/oauth/access_scopes.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessScopes {
+    pub access_scopes: Vec<AccessScope>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessScope {
+    pub handle: String,
+}
+
+/// One page of orders and where to continue.
+#[derive(Debug, Clone)]
+pub struct OrdersPage {
+    pub orders: Vec<Order>,
+    /// `Some` when Shopify has another page (`pageInfo.hasNextPage`).
+    pub next_cursor: Option<String>,
+    pub cost: Option<QueryCost>,
+}
+
+/// `extensions.cost` of a GraphQL answer.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueryCost {
+    pub requested_query_cost: f64,
+    pub actual_query_cost: Option<f64>,
+    pub throttle_status: ThrottleStatus,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ThrottleStatus {
+    pub maximum_available: f64,
+    pub currently_available: f64,
+    pub restore_rate: f64,
+}
+
+// ---------- wire shapes ----------
+
+pub(crate) mod wire {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    pub struct GraphqlResponse<T> {
+        pub data: Option<T>,
+        #[serde(default)]
+        pub errors: Option<serde_json::Value>,
+        #[serde(default)]
+        pub extensions: Option<Extensions>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    pub struct Extensions {
+        pub cost: Option<QueryCost>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct PageInfo {
+        pub has_next_page: bool,
+        pub end_cursor: Option<String>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    pub struct ShopData {
+        pub shop: WireShop,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct WireShop {
+        pub name: String,
+        pub currency_code: String,
+        pub iana_timezone: String,
+        pub taxes_included: bool,
+        pub plan: WirePlan,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct WirePlan {
+        pub public_display_name: String,
+        pub shopify_plus: bool,
+    }
+
+    #[derive(Debug, Deserialize)]
+    pub struct LocationsData {
+        pub locations: Connection<WireLocation>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct Connection<T> {
+        pub nodes: Vec<T>,
+        pub page_info: Option<PageInfo>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct WireLocation {
+        pub id: String,
+        pub name: String,
+        pub is_active: bool,
+        pub address: Option<LocationAddress>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    pub struct OrdersData {
+        pub orders: Connection<WireOrder>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    pub struct IdRef {
+        pub id: String,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct WireOrder {
+        pub id: String,
+        pub name: String,
+        pub source_name: Option<String>,
+        pub test: bool,
+        pub retail_location: Option<IdRef>,
+        pub processed_at: DateTime<Utc>,
+        pub cancelled_at: Option<DateTime<Utc>>,
+        pub updated_at: DateTime<Utc>,
+        pub created_at: DateTime<Utc>,
+        pub line_items: Connection<WireLineItem>,
+        pub refunds: Vec<WireRefund>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    pub struct MoneyV2 {
+        pub amount: String,
+        #[serde(rename = "currencyCode")]
+        pub currency_code: Option<String>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct MoneyBag {
+        pub shop_money: MoneyV2,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct WireLineItem {
+        pub id: String,
+        pub quantity: i64,
+        pub original_unit_price_set: MoneyBag,
+        pub is_gift_card: bool,
+        #[serde(default)]
+        pub discount_allocations: Vec<WireDiscountAllocation>,
+        #[serde(default)]
+        pub tax_lines: Vec<WireTaxLine>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct WireDiscountAllocation {
+        pub allocated_amount_set: MoneyBag,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct WireTaxLine {
+        pub price_set: MoneyBag,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct WireRefund {
+        pub id: String,
+        pub created_at: DateTime<Utc>,
+        pub refund_line_items: Connection<WireRefundLineItem>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct WireRefundLineItem {
+        pub quantity: i64,
+        pub subtotal_set: MoneyBag,
+        pub location: Option<IdRef>,
+        pub line_item: WireRefundedLine,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct WireRefundedLine {
+        pub id: String,
+        pub is_gift_card: bool,
+    }
+}
+
+/// Reads the `data` of an orders query into a page. Anything unexpected (a missing field,
+/// an amount that is not an exact decimal, a nested list cut short) is a
+/// `MalformedResponse`, never a panic.
+pub fn orders_page_from_data(
+    data: serde_json::Value,
+    cost: Option<QueryCost>,
+) -> Result<OrdersPage, ShopifyError> {
+    let data: wire::OrdersData =
+        serde_json::from_value(data).map_err(|e| malformed(format!("orders data: {e}")))?;
+    let mut orders = Vec::with_capacity(data.orders.nodes.len());
+    for o in data.orders.nodes {
+        let cut_short = |p: &Option<wire::PageInfo>| p.as_ref().is_some_and(|p| p.has_next_page);
+        if cut_short(&o.line_items.page_info)
+            || o.refunds
+                .iter()
+                .any(|r| cut_short(&r.refund_line_items.page_info))
+        {
+            return Err(malformed(format!(
+                "order {} has more line items than one request reads",
+                o.id
+            )));
+        }
+        orders.push(Order::try_from(o)?);
+    }
+    let next_cursor = match data.orders.page_info {
+        Some(p) if p.has_next_page => Some(
+            p.end_cursor
+                .ok_or_else(|| malformed("orders page without endCursor"))?,
+        ),
+        _ => None,
+    };
+    Ok(OrdersPage {
+        orders,
+        next_cursor,
+        cost,
+    })
+}
+
+fn malformed(context: impl Into<String>) -> ShopifyError {
+    ShopifyError::MalformedResponse {
+        context: context.into(),
+    }
+}
+
+fn amount(m: &wire::MoneyBag, digits: u32, what: &str, order: &str) -> Result<i64, ShopifyError> {
+    parse_minor(&m.shop_money.amount, digits)
+        .map_err(|e| malformed(format!("{what} of order {order}: {e}")))
+}
+
+fn location_number(r: &Option<wire::IdRef>, order: &str) -> Result<Option<i64>, ShopifyError> {
+    match r {
+        None => Ok(None),
+        Some(loc) => gid_number(&loc.id)
+            .map(Some)
+            .ok_or_else(|| malformed(format!("location id `{}` of order {order}", loc.id))),
+    }
+}
+
+impl TryFrom<wire::WireOrder> for Order {
+    type Error = ShopifyError;
+
+    fn try_from(w: wire::WireOrder) -> Result<Self, ShopifyError> {
+        // The shop currency is carried by each shopMoney; every line of one order shares it.
+        let currency_code = w
+            .line_items
+            .nodes
+            .iter()
+            .find_map(|l| l.original_unit_price_set.shop_money.currency_code.clone())
+            .unwrap_or_default();
+        let digits = currency_digits(&currency_code);
+        let order_id = w.id.clone();
+        let mut line_items = Vec::with_capacity(w.line_items.nodes.len());
+        for l in &w.line_items.nodes {
+            let mut discount = 0i64;
+            for d in &l.discount_allocations {
+                discount += amount(&d.allocated_amount_set, digits, "discount", &order_id)?;
+            }
+            let mut tax = 0i64;
+            for t in &l.tax_lines {
+                tax += amount(&t.price_set, digits, "tax line", &order_id)?;
+            }
+            line_items.push(LineItem {
+                id: l.id.clone(),
+                quantity: l.quantity,
+                original_unit_price: amount(
+                    &l.original_unit_price_set,
+                    digits,
+                    "unit price",
+                    &order_id,
+                )?,
+                is_gift_card: l.is_gift_card,
+                discount,
+                tax,
+            });
+        }
+        let mut refunds = Vec::with_capacity(w.refunds.len());
+        for r in &w.refunds {
+            let mut lines = Vec::with_capacity(r.refund_line_items.nodes.len());
+            for rl in &r.refund_line_items.nodes {
+                lines.push(RefundLineItem {
+                    quantity: rl.quantity,
+                    subtotal: amount(&rl.subtotal_set, digits, "refund subtotal", &order_id)?,
+                    location_id: location_number(&rl.location, &order_id)?,
+                    line_item_id: rl.line_item.id.clone(),
+                    is_gift_card: rl.line_item.is_gift_card,
+                });
+            }
+            refunds.push(Refund {
+                id: r.id.clone(),
+                created_at: r.created_at,
+                refund_line_items: lines,
+            });
+        }
+        Ok(Order {
+            retail_location_id: location_number(&w.retail_location, &order_id)?,
+            id: w.id,
+            name: w.name,
+            source_name: w.source_name,
+            test: w.test,
+            processed_at: w.processed_at,
+            cancelled_at: w.cancelled_at,
+            updated_at: w.updated_at,
+            created_at: w.created_at,
+            currency_code,
+            line_items,
+            refunds,
+        })
+    }
+}
+
+impl TryFrom<wire::WireLocation> for Location {
+    type Error = ShopifyError;
+
+    fn try_from(w: wire::WireLocation) -> Result<Self, ShopifyError> {
+        let legacy_id =
+            gid_number(&w.id).ok_or_else(|| malformed(format!("location id `{}`", w.id)))?;
+        Ok(Location {
+            id: w.id,
+            legacy_id,
+            name: w.name,
+            is_active: w.is_active,
+            address: w.address.unwrap_or_default(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_gid_numbers() {
+        assert_eq!(gid_number("gid://shopify/Location/1001"), Some(1001));
+        assert_eq!(gid_number("gid://shopify/Order/5?x=1"), Some(5));
+        assert_eq!(gid_number("nonsense"), None);
+    }
+}

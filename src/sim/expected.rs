@@ -1,0 +1,151 @@
+//! Expected totals per location and local hour, computed from the simulator's own model
+//! (never from its payloads), following DOMAIN.md. An independent check of the importer.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Timelike, Utc};
+use serde::Serialize;
+
+use super::model::{Channel, SimShop};
+pub use crate::domain::facts::HourlyTotals;
+
+/// Key of one bucket: Shopify location id (numeric), local date, local hour 0..=23.
+pub type BucketKey = (i64, NaiveDate, u32);
+
+/// What TMAS should show for a shop, hour by hour, in the shop's time zone.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExpectedTotals {
+    pub buckets: BTreeMap<BucketKey, HourlyTotals>,
+}
+
+/// One bucket as the HTTP control path shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExpectedRow {
+    pub location_id: i64,
+    pub date: NaiveDate,
+    pub hour: u32,
+    pub gross: i64,
+    pub discounts: i64,
+    pub returns: i64,
+    pub net: i64,
+    pub transactions: i64,
+    pub items: i64,
+}
+
+impl ExpectedTotals {
+    pub fn hour(&self, location_id: i64, date: NaiveDate, hour: u32) -> HourlyTotals {
+        self.buckets
+            .get(&(location_id, date, hour))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// The sum of a location's hours on a local date.
+    pub fn day(&self, location_id: i64, date: NaiveDate) -> HourlyTotals {
+        let mut t = HourlyTotals::default();
+        for (_, b) in self
+            .buckets
+            .range((location_id, date, 0)..=(location_id, date, 23))
+        {
+            t.gross += b.gross;
+            t.discounts += b.discounts;
+            t.returns += b.returns;
+            t.net += b.net;
+            t.transactions += b.transactions;
+            t.items += b.items;
+        }
+        t
+    }
+
+    pub fn rows(&self) -> Vec<ExpectedRow> {
+        self.buckets
+            .iter()
+            .map(|(&(location_id, date, hour), t)| ExpectedRow {
+                location_id,
+                date,
+                hour,
+                gross: t.gross,
+                discounts: t.discounts,
+                returns: t.returns,
+                net: t.net,
+                transactions: t.transactions,
+                items: t.items,
+            })
+            .collect()
+    }
+
+    fn slot(&mut self, shop: &SimShop, location: i64, at: DateTime<Utc>) -> &mut HourlyTotals {
+        let local = at.with_timezone(&shop.time_zone);
+        self.buckets
+            .entry((location, local.date_naive(), local.hour()))
+            .or_default()
+    }
+}
+
+/// Computes the expected totals of everything the shop has sold and taken back.
+pub fn expected_totals(shop: &SimShop) -> ExpectedTotals {
+    let mut out = ExpectedTotals::default();
+    for order in &shop.orders {
+        let Some(home) = order.location_id else {
+            continue;
+        };
+        if order.test || order.channel != Channel::Pos {
+            continue;
+        }
+        let goods: Vec<_> = order.lines.iter().filter(|l| !l.gift_card).collect();
+        if !goods.is_empty() {
+            let gross: i64 = goods
+                .iter()
+                .map(|l| l.unit_price * l.quantity - if shop.taxes_included { l.tax } else { 0 })
+                .sum();
+            let discounts: i64 = goods.iter().map(|l| l.discount_total()).sum();
+            let b = out.slot(shop, home, order.processed_at);
+            b.gross += gross;
+            b.discounts += discounts;
+            b.net += gross - discounts;
+            b.items += goods.iter().map(|l| l.quantity).sum::<i64>();
+            b.transactions += 1;
+        }
+        let is_goods = |line_id: i64| goods.iter().any(|l| l.id == line_id);
+        for refund in &order.refunds {
+            let mut places: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
+            for rl in refund.lines.iter().filter(|rl| is_goods(rl.line_id)) {
+                let p = places.entry(rl.location_id.unwrap_or(home)).or_default();
+                p.0 += rl.subtotal;
+                p.1 += rl.quantity;
+            }
+            for (loc, (value, qty)) in places {
+                let b = out.slot(shop, loc, refund.created_at);
+                b.returns += value;
+                b.net -= value;
+                b.items -= qty;
+                b.transactions += i64::from(qty > 0);
+            }
+        }
+        if let Some(cancelled_at) = order.cancelled_at {
+            let mut value = 0;
+            let mut qty = 0;
+            for l in &goods {
+                let back: Vec<_> = order
+                    .refunds
+                    .iter()
+                    .flat_map(|r| r.lines.iter())
+                    .filter(|rl| rl.line_id == l.id)
+                    .collect();
+                let q_back: i64 = back.iter().map(|rl| rl.quantity).sum();
+                if q_back < l.quantity {
+                    qty += l.quantity - q_back;
+                    value += shop.line_paid(l) - back.iter().map(|rl| rl.subtotal).sum::<i64>();
+                }
+            }
+            if qty > 0 {
+                let b = out.slot(shop, home, cancelled_at);
+                b.returns += value;
+                b.net -= value;
+                b.items -= qty;
+                b.transactions += 1;
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,60 @@
+//! Failures the simulator can be told to produce, per shop, so tests and demos can show how
+//! TMAS copes.
+
+use serde::{Deserialize, Serialize};
+
+/// The faults of one shop. Set them with `SimHandle::set_faults` or `POST /_sim/{shop}/faults`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Faults {
+    /// The next N GraphQL requests are answered `THROTTLED` (HTTP 200, Shopify's shape).
+    pub throttled_next: u32,
+    /// The next N requests are answered HTTP 429 with a `Retry-After` header.
+    pub too_many_requests_next: u32,
+    /// Seconds a storm asks clients to wait (Retry-After, and the points a THROTTLED answer
+    /// says are missing at the restore rate).
+    pub retry_after_secs: f64,
+    /// Share (0..=1) of requests answered with a 5xx.
+    pub server_error_rate: f64,
+    /// Share of requests whose connection is cut half way through the answer.
+    pub cut_rate: f64,
+    /// Share of answers whose body is malformed JSON.
+    pub malformed_rate: f64,
+    /// Delay before every answer, in milliseconds.
+    pub delay_ms: u64,
+    /// The access token and any client-credentials tokens are revoked (401), as after an
+    /// uninstall.
+    pub revoked: bool,
+    /// The shop is locked (423).
+    pub locked: bool,
+    /// The shop is frozen for non-payment (402).
+    pub frozen: bool,
+    /// Scopes taken away from the app (`read_orders` → ACCESS_DENIED on orders).
+    pub missing_scopes: Vec<String>,
+    /// Every Admin API call is refused with HTTP 403 naming this scope, as Shopify answers
+    /// an app whose access to a resource the merchant has not approved.
+    pub forbidden_scope: Option<String>,
+    /// Not a fault: switches the cost-based rate limit off (for fast tests and the unthrottled
+    /// benchmark). Costs are still reported.
+    pub unlimited: bool,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Faults {
+            throttled_next: 0,
+            too_many_requests_next: 0,
+            retry_after_secs: 1.0,
+            server_error_rate: 0.0,
+            cut_rate: 0.0,
+            malformed_rate: 0.0,
+            delay_ms: 0,
+            revoked: false,
+            locked: false,
+            frozen: false,
+            missing_scopes: Vec::new(),
+            forbidden_scope: None,
+            unlimited: false,
+        }
+    }
+}

@@ -1,0 +1,447 @@
+//! Deterministic shop history from a seed: POS and online orders over months, with the
+//! daily and hourly shape of real stores and every case DOMAIN.md cares about.
+
+use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, TimeZone, Utc, Weekday};
+use chrono_tz::Tz;
+use rand::rngs::Xoshiro256PlusPlus;
+use rand::{RngExt, SeedableRng};
+
+use super::model::{Channel, Plan, SimLine, SimLocation, SimOrder, SimRefund, SimShop};
+
+/// What to generate for one shop.
+#[derive(Debug, Clone)]
+pub struct ShopSpec {
+    pub name: String,
+    pub time_zone: Tz,
+    pub currency: String,
+    pub taxes_included: bool,
+    /// Tax rate in basis points (1300 = 13%).
+    pub tax_rate_bp: i64,
+    pub plan: Plan,
+    /// Days of history, ending with `end_date`.
+    pub days: u32,
+    /// Average orders per day over all locations.
+    pub orders_per_day: u32,
+    /// Last local date of the history (inclusive).
+    pub end_date: NaiveDate,
+}
+
+impl ShopSpec {
+    pub fn new(name: &str, time_zone: Tz, currency: &str, end_date: NaiveDate) -> Self {
+        ShopSpec {
+            name: name.to_string(),
+            time_zone,
+            currency: currency.to_string(),
+            taxes_included: false,
+            tax_rate_bp: 1300,
+            plan: Plan::Basic,
+            days: 90,
+            orders_per_day: 60,
+            end_date,
+        }
+    }
+}
+
+/// Share of the day's orders per local hour for a store open 8–22.
+const DAY_SHAPE: [u32; 24] = [
+    0, 0, 0, 0, 0, 0, 0, 0, 2, 4, 6, 8, 10, 10, 8, 7, 7, 8, 9, 7, 5, 3, 1, 0,
+];
+/// A 24-hour store (a petrol-station kiosk): some activity every hour, so DST nights show.
+const ALL_NIGHT_SHAPE: [u32; 24] = [
+    2, 2, 1, 1, 1, 1, 2, 3, 4, 5, 6, 7, 8, 8, 7, 6, 6, 7, 8, 7, 6, 5, 4, 3,
+];
+
+fn seed_for(seed: u64, name: &str) -> u64 {
+    // FNV-1a: a stable per-shop seed, whatever the order of shops on the command line.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed;
+    for b in name.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+fn pick_weighted(rng: &mut Xoshiro256PlusPlus, weights: &[u32]) -> usize {
+    let total: u32 = weights.iter().sum();
+    if total == 0 {
+        return 0;
+    }
+    let mut r = rng.random_range(0..total);
+    for (i, w) in weights.iter().enumerate() {
+        if r < *w {
+            return i;
+        }
+        r -= w;
+    }
+    weights.len() - 1
+}
+
+/// A local wall-clock time as an instant; on the night clocks go back, either of the two
+/// real instants; `None` for the skipped hour.
+fn local_instant(
+    rng: &mut Xoshiro256PlusPlus,
+    tz: Tz,
+    date: NaiveDate,
+    hour: u32,
+) -> Option<DateTime<Utc>> {
+    let naive = date.and_hms_opt(hour, rng.random_range(0..60), rng.random_range(0..60))?;
+    match tz.from_local_datetime(&naive) {
+        LocalResult::Single(t) => Some(t.with_timezone(&Utc)),
+        LocalResult::Ambiguous(a, b) => {
+            Some(if rng.random_bool(0.5) { a } else { b }.with_timezone(&Utc))
+        }
+        LocalResult::None => None,
+    }
+}
+
+struct Gen<'a> {
+    rng: Xoshiro256PlusPlus,
+    shop: SimShop,
+    spec: &'a ShopSpec,
+    /// Nothing happens after this instant (the end of the history).
+    horizon: DateTime<Utc>,
+    number: i64,
+}
+
+/// Generates a shop's locations and order history from `seed`.
+pub fn generate(spec: &ShopSpec, seed: u64) -> SimShop {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed_for(seed, &spec.name));
+    let base_loc = 64_000_000_000 + i64::from(rng.random_range(0..9000u32)) * 10;
+    let cities = ["Downtown", "Riverside", "Airport", "Old Town"];
+    let locations = cities
+        .iter()
+        .enumerate()
+        .map(|(i, city)| SimLocation {
+            id: base_loc + i as i64 + 1,
+            name: format!("{city} store"),
+            // The last store closed half way through the history.
+            active: i + 1 < cities.len(),
+            address1: format!("{} Main Street", 10 + i * 7),
+            city: (*city).to_string(),
+            province_code: "ON".into(),
+            country_code: "CA".into(),
+            zip: format!("A1A {}B{}", i, i),
+        })
+        .collect();
+    let horizon = local_midnight(spec.time_zone, spec.end_date + Duration::days(1));
+    let mut g = Gen {
+        rng,
+        shop: SimShop {
+            name: spec.name.clone(),
+            time_zone: spec.time_zone,
+            currency: spec.currency.clone(),
+            taxes_included: spec.taxes_included,
+            tax_rate_bp: spec.tax_rate_bp,
+            plan: spec.plan,
+            locations,
+            orders: Vec::new(),
+            next_id: 5_000_000_000_000,
+        },
+        spec,
+        horizon,
+        number: 1000,
+    };
+    let first = spec.end_date - Duration::days(i64::from(spec.days.max(1)) - 1);
+    let closing_day = first + Duration::days(i64::from(spec.days / 2));
+    let mut date = first;
+    while date <= spec.end_date {
+        g.day(date, date < closing_day);
+        date += Duration::days(1);
+    }
+    g.shop.sort_orders();
+    g.shop
+}
+
+fn local_midnight(tz: Tz, date: NaiveDate) -> DateTime<Utc> {
+    let naive = date.and_hms_opt(0, 0, 0).unwrap_or_default();
+    tz.from_local_datetime(&naive)
+        .earliest()
+        .map_or_else(|| naive.and_utc(), |t| t.with_timezone(&Utc))
+}
+
+impl Gen<'_> {
+    fn day(&mut self, date: NaiveDate, closed_store_open: bool) {
+        let factor = match date.weekday() {
+            Weekday::Sat => 1.4,
+            Weekday::Fri => 1.2,
+            Weekday::Sun => 1.1,
+            _ => 0.85,
+        };
+        let noise: f64 = self.rng.random_range(0.8..1.2);
+        let n = (f64::from(self.spec.orders_per_day) * factor * noise).round() as u32;
+        let store_weights = [40, 30, 20, if closed_store_open { 10 } else { 0 }];
+        for _ in 0..n {
+            if self.rng.random_bool(0.10) {
+                let hour = self.rng.random_range(0..24);
+                if let Some(at) = local_instant(&mut self.rng, self.shop.time_zone, date, hour) {
+                    self.order(Channel::Web, None, at);
+                }
+                continue;
+            }
+            let store = pick_weighted(&mut self.rng, &store_weights);
+            let shape = if store == 2 {
+                &ALL_NIGHT_SHAPE
+            } else {
+                &DAY_SHAPE
+            };
+            let hour = pick_weighted(&mut self.rng, shape) as u32;
+            let location = self.shop.locations[store].id;
+            if let Some(at) = local_instant(&mut self.rng, self.shop.time_zone, date, hour) {
+                self.order(Channel::Pos, Some(location), at);
+            }
+        }
+    }
+
+    fn price(&mut self) -> i64 {
+        i64::from(self.rng.random_range(3..=130u32)) * 100 - 1
+    }
+
+    fn order(&mut self, channel: Channel, location: Option<i64>, at: DateTime<Utc>) {
+        let id = self.shop.fresh_id();
+        self.number += 1;
+        let mut lines = Vec::new();
+        let n_lines = 1 + pick_weighted(&mut self.rng, &[45, 30, 15, 10]);
+        for _ in 0..n_lines {
+            let quantity = 1 + pick_weighted(&mut self.rng, &[75, 18, 7]) as i64;
+            let unit_price = self.price();
+            let mut discounts = Vec::new();
+            if self.rng.random_bool(0.12) {
+                let pct = i64::from(self.rng.random_range(10..=25u32));
+                discounts.push(unit_price * quantity * pct / 100);
+            }
+            lines.push(SimLine {
+                id: self.shop.fresh_id(),
+                quantity,
+                unit_price,
+                gift_card: false,
+                discounts,
+                tax: 0,
+            });
+        }
+        if self.rng.random_bool(0.04) {
+            let amounts = [2500, 5000, 10000];
+            let amount = amounts[self.rng.random_range(0..amounts.len())];
+            lines.push(SimLine {
+                id: self.shop.fresh_id(),
+                quantity: 1,
+                unit_price: amount,
+                gift_card: true,
+                discounts: Vec::new(),
+                tax: 0,
+            });
+        }
+        if self.rng.random_bool(0.08) {
+            // A 10% order discount, allocated over the goods in proportion to their price;
+            // the last line takes the rounding remainder so allocations add up exactly.
+            let goods: Vec<usize> = (0..lines.len()).filter(|&i| !lines[i].gift_card).collect();
+            let base: i64 = goods
+                .iter()
+                .map(|&i| lines[i].unit_price * lines[i].quantity)
+                .sum();
+            let total = base / 10;
+            let mut left = total;
+            for (k, &i) in goods.iter().enumerate() {
+                let share = if k + 1 == goods.len() {
+                    left
+                } else {
+                    total * lines[i].unit_price * lines[i].quantity / base.max(1)
+                };
+                left -= share;
+                lines[i].discounts.push(share);
+            }
+        }
+        for l in lines.iter_mut().filter(|l| !l.gift_card) {
+            l.tax = self
+                .shop
+                .tax_on(l.unit_price * l.quantity - l.discount_total());
+        }
+        let mut order = SimOrder {
+            id,
+            number: self.number,
+            channel,
+            test: self.rng.random_bool(0.015),
+            location_id: location,
+            created_at: at,
+            processed_at: at,
+            updated_at: at,
+            cancelled_at: None,
+            lines,
+            refunds: Vec::new(),
+            tip: if channel == Channel::Pos && self.rng.random_bool(0.15) {
+                i64::from(self.rng.random_range(1..=5u32)) * 100
+            } else {
+                0
+            },
+            shipping: if channel == Channel::Web { 500 } else { 0 },
+        };
+        self.events(&mut order);
+        self.shop.orders.push(order);
+    }
+
+    /// Refunds, cancellations and edits after the sale.
+    fn events(&mut self, order: &mut SimOrder) {
+        let goods: Vec<usize> = (0..order.lines.len())
+            .filter(|&i| !order.lines[i].gift_card)
+            .collect();
+        let home = order.location_id;
+        let roll: f64 = self.rng.random_range(0.0..1.0);
+        if !goods.is_empty() && roll < 0.05 {
+            // The same day, where it was bought (location given or left out).
+            let at = order.processed_at + Duration::minutes(self.rng.random_range(10..240));
+            let loc = if self.rng.random_bool(0.5) {
+                home
+            } else {
+                None
+            };
+            self.refund(order, &goods, at, loc);
+        } else if !goods.is_empty() && roll < 0.08 {
+            // Days later, often at another store.
+            let at = order.processed_at
+                + Duration::days(self.rng.random_range(1..20))
+                + Duration::minutes(self.rng.random_range(0..600));
+            let loc = if self.rng.random_bool(0.5) {
+                let active: Vec<i64> = self
+                    .shop
+                    .locations
+                    .iter()
+                    .filter(|l| l.active && Some(l.id) != home)
+                    .map(|l| l.id)
+                    .collect();
+                active
+                    .get(self.rng.random_range(0..active.len().max(1)))
+                    .copied()
+                    .or(home)
+            } else {
+                home
+            };
+            self.refund(order, &goods, at, loc);
+        } else if roll < 0.09 || (order.channel == Channel::Web && roll < 0.15) {
+            // Shipping or a tip refunded, no goods.
+            let at = order.processed_at + Duration::hours(self.rng.random_range(1..48));
+            if at < self.horizon {
+                let id = self.shop.fresh_id();
+                order.refunds.push(SimRefund {
+                    id,
+                    created_at: at,
+                    lines: Vec::new(),
+                    other_amount: order.shipping.max(order.tip).max(100),
+                });
+                order.touch(at);
+            }
+        }
+        if !goods.is_empty() && self.rng.random_bool(0.015) {
+            let at = order.processed_at + Duration::minutes(self.rng.random_range(5..1800));
+            if at < self.horizon && order.refunds.iter().all(|r| r.created_at <= at) {
+                order.cancelled_at = Some(at);
+                order.touch(at);
+                if self.rng.random_bool(0.5) {
+                    // Restocked with a refund of everything left, as the admin usually does.
+                    let id = self.shop.fresh_id();
+                    let lines: Vec<_> = goods
+                        .iter()
+                        .map(|&i| {
+                            let l = order.lines[i].clone();
+                            self.shop.refund_line(order, &l, l.quantity, home)
+                        })
+                        .filter(|rl| rl.quantity > 0)
+                        .collect();
+                    if !lines.is_empty() {
+                        order.refunds.push(SimRefund {
+                            id,
+                            created_at: at,
+                            lines,
+                            other_amount: 0,
+                        });
+                    }
+                }
+            }
+        }
+        if self.rng.random_bool(0.05) {
+            // An edit (a note, a tag) that updates the order without changing any number.
+            let at = order.updated_at + Duration::hours(self.rng.random_range(1..72));
+            if at < self.horizon {
+                order.touch(at);
+            }
+        }
+    }
+
+    fn refund(
+        &mut self,
+        order: &mut SimOrder,
+        goods: &[usize],
+        at: DateTime<Utc>,
+        loc: Option<i64>,
+    ) {
+        if at >= self.horizon {
+            return;
+        }
+        let line = order.lines[goods[self.rng.random_range(0..goods.len())]].clone();
+        let qty = if self.rng.random_bool(0.3) {
+            line.quantity
+        } else {
+            1
+        };
+        let rl = self.shop.refund_line(order, &line, qty, loc);
+        if rl.quantity == 0 {
+            return;
+        }
+        let id = self.shop.fresh_id();
+        order.refunds.push(SimRefund {
+            id,
+            created_at: at,
+            lines: vec![rl],
+            other_amount: 0,
+        });
+        order.touch(at);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> ShopSpec {
+        ShopSpec::new(
+            "alpha",
+            chrono_tz::America::Toronto,
+            "CAD",
+            NaiveDate::from_ymd_opt(2026, 11, 15).expect("valid date"),
+        )
+    }
+
+    #[test]
+    fn same_seed_same_shop() {
+        let a = generate(&spec(), 7);
+        let b = generate(&spec(), 7);
+        assert_eq!(a.orders, b.orders);
+        assert_ne!(a.orders, generate(&spec(), 8).orders);
+    }
+
+    #[test]
+    fn history_has_every_case() {
+        let s = generate(&spec(), 1);
+        assert!(s.orders.len() > 3000);
+        let o = &s.orders;
+        assert!(o.iter().any(|o| o.channel == Channel::Web));
+        assert!(o.iter().any(|o| o.test));
+        assert!(o.iter().any(|o| o.cancelled_at.is_some()));
+        assert!(o.iter().any(|o| o.lines.iter().any(|l| l.gift_card)));
+        assert!(o.iter().any(|o| o.tip > 0));
+        assert!(
+            o.iter()
+                .any(|o| o.refunds.iter().any(|r| r.lines.is_empty()))
+        );
+        assert!(o.iter().any(|o| o.refunds.iter().any(|r| {
+            r.lines
+                .iter()
+                .any(|l| l.location_id.is_some() && l.location_id != o.location_id)
+        })));
+        assert!(
+            o.iter()
+                .any(|o| o.lines.iter().any(|l| l.discounts.len() > 1))
+        );
+        assert!(s.locations.iter().any(|l| !l.active));
+        // Orders at the closed store stop half way.
+        assert!(o.iter().any(|o| o.location_id == Some(s.locations[3].id)));
+    }
+}

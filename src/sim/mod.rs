@@ -1,0 +1,381 @@
+//! The Shopify simulator: generated shops served with Shopify's Admin API paths, payloads,
+//! pagination, authentication, scopes, cost-based rate limits and errors, for everything
+//! TMAS uses. Tests, benchmarks and `tmas demo` embed it with [`spawn`]; the
+//! `shopify-sim` binary serves it on its own.
+//!
+//! # Paths (as Shopify's, under `/{shop}`)
+//! - `POST /{shop}/admin/api/{version}/graphql.json`: the `shop`, `locations` and `orders`
+//!   queries TMAS sends (recognised by their root field and variables, not a GraphQL
+//!   engine). Every answer carries `extensions.cost`.
+//! - `GET /{shop}/admin/oauth/access_scopes.json`
+//! - `POST /{shop}/admin/oauth/access_token` (`grant_type=client_credentials`, form or JSON)
+//!
+//! # Control paths (simulator only)
+//! - `GET /_sim/shops`: shops, plans, time zones, locations
+//! - `GET /_sim/{shop}/expected`: expected totals per location, local date and hour
+//! - `GET /_sim/{shop}/stats`: requests seen, throttled, points spent, tokens issued
+//! - `GET|POST /_sim/{shop}/faults`: read or replace the shop's [`Faults`] (JSON)
+//! - `POST /_sim/{shop}/expire_tokens`: expire every client-credentials token now
+//! - `POST /_sim/{shop}/orders`: add an order ([`OrderSpec`] JSON)
+//! - `POST /_sim/{shop}/orders/{id}/refunds`: add a refund ([`RefundSpec`] JSON)
+//! - `POST /_sim/{shop}/orders/{id}/cancel`: cancel (`{"at": "…"}`)
+//!
+//! # Defaults
+//! Shops `alpha` (America/Toronto, CAD, Basic), `beta` (Europe/Berlin, EUR, Advanced,
+//! prices include tax), `gamma` (Asia/Tokyo, JPY, Plus) and the fixed `examples` shop
+//! (DOMAIN.md's worked examples A–E). Each shop's token is `shpat_sim_<shop>` and its client
+//! ID and secret `sim-<shop>-id` / `sim-<shop>-secret`, unless given on the command line.
+
+pub mod control;
+pub mod examples;
+pub mod expected;
+pub mod faults;
+pub mod generator;
+pub mod model;
+pub mod render;
+pub mod server;
+pub mod state;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rand::SeedableRng;
+use rand::rngs::Xoshiro256PlusPlus;
+use tokio::net::TcpListener;
+
+pub use control::{LineSpec, OrderSpec, RefundLineSpec, RefundSpec, SimError};
+pub use examples::{EXAMPLES_SHOP, STORE_01, STORE_02};
+pub use expected::{BucketKey, ExpectedTotals, HourlyTotals};
+pub use faults::Faults;
+pub use generator::ShopSpec;
+pub use model::{Channel, Plan};
+pub use state::SimStats;
+
+use model::SimShop;
+use state::{Bucket, ShopState, SimState};
+
+/// Scopes a simulated app is granted.
+pub const DEFAULT_SCOPES: [&str; 2] = ["read_orders", "read_locations"];
+/// Lifetime of client-credentials tokens, as Shopify's (about 24 h).
+pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(86_399);
+
+/// What to serve.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    pub seed: u64,
+    /// Generated shops.
+    pub shops: Vec<ShopSpec>,
+    /// Also serve the fixed `examples` shop.
+    pub examples: bool,
+    /// One access token for every shop (default: `shpat_sim_<shop>`).
+    pub token: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub token_lifetime: Duration,
+}
+
+impl SimConfig {
+    /// The default shops with `days` of history ending on `end_date`.
+    pub fn with_defaults(seed: u64, days: u32, end_date: NaiveDate) -> Self {
+        let mut alpha = ShopSpec::new("alpha", chrono_tz::America::Toronto, "CAD", end_date);
+        alpha.days = days;
+        let mut beta = ShopSpec::new("beta", chrono_tz::Europe::Berlin, "EUR", end_date);
+        beta.days = days;
+        beta.taxes_included = true;
+        beta.tax_rate_bp = 1900;
+        beta.plan = Plan::Advanced;
+        beta.orders_per_day = 40;
+        let mut gamma = ShopSpec::new("gamma", chrono_tz::Asia::Tokyo, "JPY", end_date);
+        gamma.days = days;
+        gamma.tax_rate_bp = 1000;
+        gamma.plan = Plan::Plus;
+        gamma.orders_per_day = 30;
+        SimConfig {
+            seed,
+            shops: vec![alpha, beta, gamma],
+            examples: true,
+            token: None,
+            client_id: None,
+            client_secret: None,
+            token_lifetime: DEFAULT_TOKEN_LIFETIME,
+        }
+    }
+
+    /// Only the examples shop (fast to start).
+    pub fn examples_only() -> Self {
+        SimConfig {
+            seed: 0,
+            shops: Vec::new(),
+            examples: true,
+            token: None,
+            client_id: None,
+            client_secret: None,
+            token_lifetime: DEFAULT_TOKEN_LIFETIME,
+        }
+    }
+
+    /// Builds the state every server of this config starts from.
+    fn build(&self) -> SimState {
+        let mut state = SimState::default();
+        let mut shops: Vec<SimShop> = self
+            .shops
+            .iter()
+            .map(|spec| generator::generate(spec, self.seed))
+            .collect();
+        if self.examples {
+            shops.push(examples::examples_shop());
+        }
+        for (i, shop) in shops.into_iter().enumerate() {
+            let name = shop.name.clone();
+            let (maximum, restore) = shop.plan.limits();
+            state.shops.insert(
+                name.clone(),
+                ShopState {
+                    token: self
+                        .token
+                        .clone()
+                        .unwrap_or_else(|| format!("shpat_sim_{name}")),
+                    client_id: self
+                        .client_id
+                        .clone()
+                        .unwrap_or_else(|| format!("sim-{name}-id")),
+                    client_secret: self
+                        .client_secret
+                        .clone()
+                        .unwrap_or_else(|| format!("sim-{name}-secret")),
+                    scopes: DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect(),
+                    issued: Vec::new(),
+                    token_lifetime: self.token_lifetime,
+                    faults: Faults::default(),
+                    bucket: Bucket::new(maximum, restore),
+                    rng: Xoshiro256PlusPlus::seed_from_u64(self.seed ^ ((i as u64 + 1) * 0x9e37)),
+                    stats: SimStats::default(),
+                    shop,
+                },
+            );
+        }
+        state
+    }
+}
+
+/// The earliest and latest `updatedAt` of a shop's orders.
+pub type UpdatedRange = (DateTime<Utc>, DateTime<Utc>);
+
+/// A running simulator: its address and its controls.
+#[derive(Clone)]
+pub struct SimHandle {
+    pub addr: SocketAddr,
+    state: server::Shared,
+    shutdown: Arc<tokio::sync::Notify>,
+}
+
+impl std::fmt::Debug for SimHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimHandle")
+            .field("addr", &self.addr)
+            .finish()
+    }
+}
+
+/// Starts a simulator on 127.0.0.1 with a free port.
+pub async fn spawn(config: SimConfig) -> SimHandle {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binding a free loopback port works on any machine that runs tests");
+    spawn_on(config, listener)
+}
+
+/// Starts a simulator on a bound listener (the binary binds `--bind`).
+pub fn spawn_on(config: SimConfig, listener: TcpListener) -> SimHandle {
+    let addr = listener
+        .local_addr()
+        .expect("a bound listener has a local address");
+    let state: server::Shared = Arc::new(Mutex::new(config.build()));
+    let shutdown = Arc::new(tokio::sync::Notify::new());
+    let app = server::router(state.clone());
+    let stop = shutdown.clone();
+    tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async move { stop.notified().await })
+            .await;
+        if let Err(e) = served {
+            tracing::error!(error = %e, "shopify simulator stopped");
+        }
+    });
+    SimHandle {
+        addr,
+        state,
+        shutdown,
+    }
+}
+
+impl SimHandle {
+    /// The base URL template for the client: `http://127.0.0.1:PORT/{shop}`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}/{{shop}}", self.addr)
+    }
+
+    /// Stops serving.
+    pub fn shutdown(&self) {
+        self.shutdown.notify_waiters();
+    }
+
+    fn with<T>(
+        &self,
+        shop: &str,
+        f: impl FnOnce(&mut ShopState) -> Result<T, SimError>,
+    ) -> Result<T, SimError> {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let st = s
+            .shops
+            .get_mut(shop)
+            .ok_or_else(|| SimError::UnknownShop(shop.to_string()))?;
+        f(st)
+    }
+
+    pub fn shop_names(&self) -> Vec<String> {
+        let s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        s.shops.keys().cloned().collect()
+    }
+
+    /// The shop's access token.
+    pub fn token(&self, shop: &str) -> Result<String, SimError> {
+        self.with(shop, |st| Ok(st.token.clone()))
+    }
+
+    /// The shop's client ID and secret.
+    pub fn client_credentials(&self, shop: &str) -> Result<(String, String), SimError> {
+        self.with(shop, |st| {
+            Ok((st.client_id.clone(), st.client_secret.clone()))
+        })
+    }
+
+    /// Expected totals per (location, local date, hour) from the shop's own model.
+    pub fn expected_totals(&self, shop: &str) -> Result<ExpectedTotals, SimError> {
+        self.with(shop, |st| Ok(expected::expected_totals(&st.shop)))
+    }
+
+    /// The shop's IANA time zone.
+    pub fn time_zone(&self, shop: &str) -> Result<chrono_tz::Tz, SimError> {
+        self.with(shop, |st| Ok(st.shop.time_zone))
+    }
+
+    /// Number of orders the shop holds (all channels, tests included).
+    pub fn order_count(&self, shop: &str) -> Result<usize, SimError> {
+        self.with(shop, |st| Ok(st.shop.orders.len()))
+    }
+
+    /// The earliest and latest `updatedAt` of the shop's orders.
+    pub fn updated_range(&self, shop: &str) -> Result<Option<UpdatedRange>, SimError> {
+        self.with(shop, |st| {
+            Ok(st
+                .shop
+                .orders
+                .first()
+                .zip(st.shop.orders.last())
+                .map(|(a, b)| (a.updated_at, b.updated_at)))
+        })
+    }
+
+    /// Numeric ids of the shop's locations, with whether each is active.
+    pub fn locations(&self, shop: &str) -> Result<Vec<(i64, bool)>, SimError> {
+        self.with(shop, |st| {
+            Ok(st.shop.locations.iter().map(|l| (l.id, l.active)).collect())
+        })
+    }
+
+    pub fn faults(&self, shop: &str) -> Result<Faults, SimError> {
+        self.with(shop, |st| Ok(st.faults.clone()))
+    }
+
+    pub fn set_faults(&self, shop: &str, faults: Faults) -> Result<(), SimError> {
+        self.with(shop, |st| {
+            st.faults = faults;
+            Ok(())
+        })
+    }
+
+    /// Changes the shop's faults in place.
+    pub fn update_faults(&self, shop: &str, f: impl FnOnce(&mut Faults)) -> Result<(), SimError> {
+        self.with(shop, |st| {
+            f(&mut st.faults);
+            Ok(())
+        })
+    }
+
+    /// Sets the lifetime of client-credentials tokens issued from now on.
+    pub fn set_token_lifetime(&self, shop: &str, lifetime: Duration) -> Result<(), SimError> {
+        self.with(shop, |st| {
+            st.token_lifetime = lifetime;
+            Ok(())
+        })
+    }
+
+    /// Expires every client-credentials token now (the next call with one gets a 401).
+    pub fn expire_tokens(&self, shop: &str) -> Result<(), SimError> {
+        self.with(shop, |st| {
+            st.issued.clear();
+            Ok(())
+        })
+    }
+
+    /// Replaces the shop's cost bucket (size and restore rate per second), full.
+    pub fn set_rate_limit(
+        &self,
+        shop: &str,
+        maximum: f64,
+        restore_rate: f64,
+    ) -> Result<(), SimError> {
+        self.with(shop, |st| {
+            st.bucket = Bucket::new(maximum, restore_rate);
+            Ok(())
+        })
+    }
+
+    /// Refills the shop's cost bucket (between benchmark phases).
+    pub fn reset_bucket(&self, shop: &str) -> Result<(), SimError> {
+        self.with(shop, |st| {
+            st.bucket.available = st.bucket.maximum;
+            st.bucket.at = Instant::now();
+            Ok(())
+        })
+    }
+
+    pub fn stats(&self, shop: &str) -> Result<SimStats, SimError> {
+        self.with(shop, |st| Ok(st.stats.clone()))
+    }
+
+    pub fn reset_stats(&self, shop: &str) -> Result<(), SimError> {
+        self.with(shop, |st| {
+            st.stats = SimStats::default();
+            Ok(())
+        })
+    }
+
+    /// Adds an order; returns its numeric id.
+    pub fn add_order(&self, shop: &str, spec: &OrderSpec) -> Result<i64, SimError> {
+        self.with(shop, |st| control::add_order(&mut st.shop, spec))
+    }
+
+    /// Adds a refund to an order; returns the refund's numeric id.
+    pub fn add_refund(
+        &self,
+        shop: &str,
+        order_id: i64,
+        spec: &RefundSpec,
+    ) -> Result<i64, SimError> {
+        self.with(shop, |st| control::add_refund(&mut st.shop, order_id, spec))
+    }
+
+    /// Cancels an order at `at`.
+    pub fn cancel_order(
+        &self,
+        shop: &str,
+        order_id: i64,
+        at: DateTime<Utc>,
+    ) -> Result<(), SimError> {
+        self.with(shop, |st| control::cancel_order(&mut st.shop, order_id, at))
+    }
+}

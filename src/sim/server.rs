@@ -1,0 +1,683 @@
+//! The HTTP face of the simulator: Shopify's Admin API paths under `/{shop}/…`, and the
+//! control paths under `/_sim/…`.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Json;
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use rand::RngExt;
+use serde_json::{Value, json};
+
+use super::control::{self, OrderSpec, RefundSpec, SimError};
+use super::expected::expected_totals;
+use super::faults::Faults;
+use super::render;
+use super::state::{MAX_QUERY_COST, ShopState, SimState};
+
+pub type Shared = Arc<Mutex<SimState>>;
+
+pub fn router(state: Shared) -> Router {
+    Router::new()
+        .route("/{shop}/admin/api/{version}/graphql.json", post(graphql))
+        .route("/{shop}/admin/oauth/access_scopes.json", get(access_scopes))
+        .route("/{shop}/admin/oauth/access_token", post(access_token))
+        .route("/_sim/shops", get(list_shops))
+        .route("/_sim/{shop}/expected", get(expected))
+        .route("/_sim/{shop}/stats", get(stats))
+        .route("/_sim/{shop}/faults", get(get_faults).post(set_faults))
+        .route("/_sim/{shop}/expire_tokens", post(expire_tokens))
+        .route("/_sim/{shop}/orders", post(add_order))
+        .route("/_sim/{shop}/orders/{id}/refunds", post(add_refund))
+        .route("/_sim/{shop}/orders/{id}/cancel", post(cancel_order))
+        .with_state(state)
+}
+
+fn errors(status: StatusCode, message: &str) -> Response {
+    (status, Json(json!({ "errors": message }))).into_response()
+}
+
+fn not_found() -> Response {
+    errors(StatusCode::NOT_FOUND, "Not Found")
+}
+
+fn lock(state: &Shared) -> std::sync::MutexGuard<'_, SimState> {
+    // A panic while holding the lock leaves the model as it was between two requests;
+    // carrying on is better than failing every later request of a test.
+    state.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn token_of(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get("x-shopify-access-token")
+        .and_then(|v| v.to_str().ok())
+}
+
+/// How an answer must be damaged on its way out.
+enum Damage {
+    None,
+    Cut,
+    Malformed,
+}
+
+/// Checks shop status, credentials and random faults; `Err` is the answer to give instead.
+fn gate(st: &mut ShopState, headers: &HeaderMap, now: Instant) -> Result<Damage, Box<Response>> {
+    if st.faults.frozen {
+        return Err(Box::new(errors(
+            StatusCode::PAYMENT_REQUIRED,
+            "Unavailable Shop",
+        )));
+    }
+    if st.faults.locked {
+        return Err(Box::new(errors(StatusCode::LOCKED, "Locked")));
+    }
+    if !st.authorized(token_of(headers), now) {
+        st.stats.unauthorized += 1;
+        return Err(Box::new(errors(
+            StatusCode::UNAUTHORIZED,
+            "[API] Invalid API key or access token (unrecognized login or wrong password)",
+        )));
+    }
+    if let Some(scope) = &st.faults.forbidden_scope {
+        return Err(Box::new(errors(
+            StatusCode::FORBIDDEN,
+            &format!("[API] This action requires merchant approval for {scope} scope."),
+        )));
+    }
+    if st.faults.too_many_requests_next > 0 {
+        st.faults.too_many_requests_next -= 1;
+        st.stats.too_many_requests += 1;
+        let mut r = errors(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.",
+        );
+        if let Ok(v) = format!("{:.3}", st.faults.retry_after_secs).parse() {
+            r.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return Err(Box::new(r));
+    }
+    if st.faults.server_error_rate > 0.0 && st.rng.random_bool(st.faults.server_error_rate.min(1.0))
+    {
+        st.stats.server_errors += 1;
+        let status = if st.rng.random_bool(0.5) {
+            StatusCode::SERVICE_UNAVAILABLE
+        } else {
+            StatusCode::BAD_GATEWAY
+        };
+        return Err(Box::new(errors(status, "Internal Server Error")));
+    }
+    if st.faults.cut_rate > 0.0 && st.rng.random_bool(st.faults.cut_rate.min(1.0)) {
+        st.stats.cut += 1;
+        return Ok(Damage::Cut);
+    }
+    if st.faults.malformed_rate > 0.0 && st.rng.random_bool(st.faults.malformed_rate.min(1.0)) {
+        st.stats.malformed += 1;
+        return Ok(Damage::Malformed);
+    }
+    Ok(Damage::None)
+}
+
+async fn deliver(delay: Duration, damage: Damage, response: Response) -> Response {
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    match damage {
+        Damage::None => response,
+        Damage::Malformed => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            "{\"data\":{\"orders\":{\"nodes\":[{\"id\":\"gid://shopify/Order/1\",",
+        )
+            .into_response(),
+        Damage::Cut => {
+            // Half of a chunked body, then the connection drops.
+            let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
+                Ok(Bytes::from_static(b"{\"data\":{\"orders\":{\"nodes\":[")),
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "cut",
+                )),
+            ];
+            let mut r = Response::new(Body::from_stream(futures::stream::iter(chunks)));
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                header::HeaderValue::from_static("application/json"),
+            );
+            r
+        }
+    }
+}
+
+fn valid_version(v: &str) -> bool {
+    v == "unstable"
+        || (v.len() == 7
+            && v.as_bytes()[4] == b'-'
+            && v.bytes()
+                .enumerate()
+                .all(|(i, b)| i == 4 || b.is_ascii_digit()))
+}
+
+async fn graphql(
+    State(state): State<Shared>,
+    Path((shop, version)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if !valid_version(&version) {
+        return not_found();
+    }
+    let now = Instant::now();
+    let (delay, damage, response) = {
+        let mut s = lock(&state);
+        let Some(st) = s.shops.get_mut(&shop) else {
+            return not_found();
+        };
+        let delay = Duration::from_millis(st.faults.delay_ms);
+        match gate(st, &headers, now) {
+            Ok(damage) => {
+                st.stats.graphql_requests += 1;
+                (delay, damage, answer(st, &body, now))
+            }
+            Err(r) => (delay, Damage::None, *r),
+        }
+    };
+    deliver(delay, damage, response).await
+}
+
+fn graphql_error(message: &str, code: &str) -> Value {
+    json!({ "message": message, "extensions": { "code": code } })
+}
+
+fn cost_json(requested: f64, actual: Option<f64>, st: &ShopState) -> Value {
+    json!({ "cost": {
+        "requestedQueryCost": requested,
+        "actualQueryCost": actual,
+        "throttleStatus": {
+            "maximumAvailable": st.bucket.maximum,
+            "currentlyAvailable": st.bucket.available.floor(),
+            "restoreRate": st.bucket.restore_rate,
+        },
+    }})
+}
+
+enum Root {
+    Shop,
+    Locations,
+    Orders,
+}
+
+/// The query's root field. The simulator does not implement GraphQL: it recognises the
+/// documents TMAS sends by their root field and reads their variables.
+fn root_of(query: &str) -> Option<Root> {
+    let body = &query[query.find('{')? + 1..];
+    let name: String = body
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    match name.as_str() {
+        "shop" => Some(Root::Shop),
+        "locations" => Some(Root::Locations),
+        "orders" => Some(Root::Orders),
+        _ => None,
+    }
+}
+
+fn answer(st: &mut ShopState, body: &[u8], now: Instant) -> Response {
+    let Ok(request) = serde_json::from_slice::<Value>(body) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "errors": { "query": "Required parameter missing or invalid" } })),
+        )
+            .into_response();
+    };
+    let query = request.get("query").and_then(Value::as_str).unwrap_or("");
+    let vars = request.get("variables").cloned().unwrap_or(Value::Null);
+    let Some(root) = root_of(query) else {
+        return Json(json!({ "errors": [graphql_error("Parse error or unknown root field", "GRAPHQL_PARSE_FAILED")] })).into_response();
+    };
+    let first = vars.get("first").and_then(Value::as_i64).unwrap_or(0);
+    let (needed_scope, requested) = match root {
+        Root::Shop => (None, 1.0),
+        Root::Locations => (Some("read_locations"), 2.0 + first as f64),
+        Root::Orders => (Some("read_orders"), 2.0 + 3.0 * first as f64),
+    };
+    let (field, min_first) = match root {
+        Root::Shop => ("shop", 0),
+        Root::Locations => ("locations", 1),
+        Root::Orders => ("orders", 1),
+    };
+    if min_first > 0 && !(1..=250).contains(&first) {
+        return Json(json!({ "errors": [graphql_error(
+            "The 'first' argument must be between 1 and 250", "ARGUMENT_OUT_OF_RANGE")] }))
+        .into_response();
+    }
+    if let Some(scope) = needed_scope
+        && !st.granted_scopes().iter().any(|s| s == scope)
+    {
+        return Json(json!({
+            "data": null,
+            "errors": [{
+                "message": format!("Access denied for {field} field. Required access: `{scope}` access scope."),
+                "locations": [{ "line": 2, "column": 3 }],
+                "path": [field],
+                "extensions": {
+                    "code": "ACCESS_DENIED",
+                    "documentation": "https://shopify.dev/api/usage/access-scopes",
+                    "requiredAccess": format!("`{scope}` access scope."),
+                },
+            }],
+            "extensions": cost_json(requested, Some(requested), st),
+        }))
+        .into_response();
+    }
+    if requested > MAX_QUERY_COST {
+        return Json(json!({ "errors": [graphql_error(
+            &format!("Query cost is {requested}, which exceeds the single query max cost limit ({MAX_QUERY_COST})."),
+            "MAX_COST_EXCEEDED")], "extensions": cost_json(requested, None, st) }))
+        .into_response();
+    }
+    st.bucket.refill(now);
+    let storm = st.faults.throttled_next > 0;
+    if storm {
+        st.faults.throttled_next -= 1;
+        // Report the bucket short by exactly the wait the storm asks for.
+        let missing = st.bucket.restore_rate * st.faults.retry_after_secs;
+        st.bucket.available = st.bucket.available.min((requested - missing).max(0.0));
+    }
+    if storm || (!st.faults.unlimited && requested > st.bucket.available) {
+        st.stats.throttled += 1;
+        return Json(json!({
+            "errors": [{
+                "message": "Throttled",
+                "extensions": { "code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits" },
+            }],
+            "extensions": cost_json(requested, None, st),
+        }))
+        .into_response();
+    }
+    let result = match root {
+        Root::Shop => Ok((json!({ "shop": render::shop(&st.shop) }), 1.0)),
+        Root::Locations => Ok(locations(st, query, &vars, first)),
+        Root::Orders => orders(st, &vars, first),
+    };
+    let (data, actual) = match result {
+        Ok(ok) => ok,
+        Err(message) => {
+            return Json(json!({ "errors": [graphql_error(&message, "BAD_REQUEST")] }))
+                .into_response();
+        }
+    };
+    let actual = actual.min(requested);
+    if !st.faults.unlimited {
+        // The requested cost left the bucket; the unused part comes back at once.
+        st.bucket.available -= actual;
+    }
+    st.stats.points_spent += actual;
+    Json(json!({ "data": data, "extensions": cost_json(requested, Some(actual), st) }))
+        .into_response()
+}
+
+fn encode_cursor(updated_ms: i64, id: i64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{{\"last_id\":{id},\"last_value\":{updated_ms}}}"))
+}
+
+fn decode_cursor(cursor: &str) -> Option<(i64, i64)> {
+    let raw = URL_SAFE_NO_PAD.decode(cursor).ok()?;
+    let v: Value = serde_json::from_slice(&raw).ok()?;
+    Some((v.get("last_value")?.as_i64()?, v.get("last_id")?.as_i64()?))
+}
+
+fn locations(st: &ShopState, query: &str, vars: &Value, first: i64) -> (Value, f64) {
+    let include_inactive = query.contains("includeInactive: true");
+    let skip = vars
+        .get("after")
+        .and_then(Value::as_str)
+        .and_then(|c| URL_SAFE_NO_PAD.decode(c).ok())
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.parse::<usize>().ok())
+        .unwrap_or(0);
+    let all: Vec<_> = st
+        .shop
+        .locations
+        .iter()
+        .filter(|l| include_inactive || l.active)
+        .collect();
+    let page: Vec<_> = all.iter().skip(skip).take(first as usize).collect();
+    let end = skip + page.len();
+    let data = json!({ "locations": {
+        "nodes": page.iter().map(|l| render::location(l)).collect::<Vec<_>>(),
+        "pageInfo": {
+            "hasNextPage": end < all.len(),
+            "endCursor": (!page.is_empty()).then(|| URL_SAFE_NO_PAD.encode(end.to_string())),
+        },
+    }});
+    (data, 2.0 + page.len() as f64)
+}
+
+/// Reads `updated_at:>='…' AND updated_at:<='…'` (and the strict forms).
+fn updated_window(filter: &str) -> Result<(i64, i64), String> {
+    let mut lo = i64::MIN;
+    let mut hi = i64::MAX;
+    for term in filter
+        .split(" AND ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        let Some(rest) = term.strip_prefix("updated_at:") else {
+            continue;
+        };
+        let (op, value) = ["<=", ">=", "<", ">"]
+            .iter()
+            .find_map(|op| rest.strip_prefix(op).map(|v| (*op, v)))
+            .ok_or_else(|| format!("Invalid search term: {term}"))?;
+        let value = value.trim_matches(|c| c == '\'' || c == '"');
+        let t = DateTime::parse_from_rfc3339(value)
+            .map_err(|_| format!("Invalid date in search term: {term}"))?
+            .with_timezone(&Utc)
+            .timestamp_millis();
+        match op {
+            ">=" => lo = lo.max(t),
+            ">" => lo = lo.max(t.saturating_add(1)),
+            "<=" => hi = hi.min(t),
+            _ => hi = hi.min(t.saturating_sub(1)),
+        }
+    }
+    Ok((lo, hi))
+}
+
+fn orders(st: &ShopState, vars: &Value, first: i64) -> Result<(Value, f64), String> {
+    let (lo, hi) = updated_window(vars.get("query").and_then(Value::as_str).unwrap_or(""))?;
+    let after = match vars.get("after").and_then(Value::as_str) {
+        Some(c) => Some(decode_cursor(c).ok_or("Invalid cursor for current pagination sort.")?),
+        None => None,
+    };
+    let orders = &st.shop.orders;
+    // Orders are kept sorted by (updatedAt, id): start right after the cursor.
+    let start = orders.partition_point(|o| {
+        let k = o.key();
+        k.0 < lo || after.is_some_and(|a| k <= a)
+    });
+    let mut page = Vec::new();
+    let mut more = false;
+    for o in &orders[start..] {
+        if o.key().0 > hi {
+            break;
+        }
+        if page.len() as i64 == first {
+            more = true;
+            break;
+        }
+        page.push(o);
+    }
+    let actual: f64 = 2.0
+        + page
+            .iter()
+            .map(|o| {
+                let lines = o.lines.len() + o.refunds.iter().map(|r| r.lines.len()).sum::<usize>();
+                1.0 + (lines as f64 / 2.0).ceil()
+            })
+            .sum::<f64>();
+    let end_cursor = page.last().map(|o| encode_cursor(o.key().0, o.id));
+    let nodes: Vec<Value> = page.iter().map(|o| render::order(&st.shop, o)).collect();
+    Ok((
+        json!({ "orders": {
+            "nodes": nodes,
+            "pageInfo": { "hasNextPage": more, "endCursor": end_cursor },
+        }}),
+        actual,
+    ))
+}
+
+async fn access_scopes(
+    State(state): State<Shared>,
+    Path(shop): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let now = Instant::now();
+    let (delay, damage, response) = {
+        let mut s = lock(&state);
+        let Some(st) = s.shops.get_mut(&shop) else {
+            return not_found();
+        };
+        let delay = Duration::from_millis(st.faults.delay_ms);
+        match gate(st, &headers, now) {
+            Ok(damage) => {
+                let scopes: Vec<Value> = st
+                    .granted_scopes()
+                    .iter()
+                    .map(|h| json!({ "handle": h }))
+                    .collect();
+                (
+                    delay,
+                    damage,
+                    Json(json!({ "access_scopes": scopes })).into_response(),
+                )
+            }
+            Err(r) => (delay, Damage::None, *r),
+        }
+    };
+    deliver(delay, damage, response).await
+}
+
+#[derive(serde::Deserialize)]
+struct TokenRequest {
+    grant_type: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+}
+
+async fn access_token(
+    State(state): State<Shared>,
+    Path(shop): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let parsed: Option<TokenRequest> = if is_json {
+        serde_json::from_slice(&body).ok()
+    } else {
+        serde_urlencoded::from_bytes(&body).ok()
+    };
+    let mut s = lock(&state);
+    let Some(st) = s.shops.get_mut(&shop) else {
+        return not_found();
+    };
+    let Some(req) = parsed else {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "error": "invalid_request" })),
+        )
+            .into_response();
+    };
+    if req.grant_type.as_deref() != Some("client_credentials") {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "error": "unsupported_grant_type" })),
+        )
+            .into_response();
+    }
+    if st.faults.revoked
+        || req.client_id.as_deref() != Some(st.client_id.as_str())
+        || req.client_secret.as_deref() != Some(st.client_secret.as_str())
+    {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "error": "invalid_client", "error_description": "Client authentication failed." })),
+        )
+            .into_response();
+    }
+    let token = format!("shpat_{:032x}", st.rng.random::<u128>());
+    st.issued
+        .push((token.clone(), Instant::now() + st.token_lifetime));
+    st.stats.tokens_issued += 1;
+    Json(json!({
+        "access_token": token,
+        "scope": st.granted_scopes().join(","),
+        "expires_in": st.token_lifetime.as_secs(),
+    }))
+    .into_response()
+}
+
+fn sim_error(e: SimError) -> Response {
+    let status = match e {
+        SimError::UnknownShop(_) | SimError::UnknownOrder(_) => StatusCode::NOT_FOUND,
+        SimError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    (status, Json(json!({ "error": e.to_string() }))).into_response()
+}
+
+fn with_shop<T>(
+    state: &Shared,
+    shop: &str,
+    f: impl FnOnce(&mut ShopState) -> Result<T, SimError>,
+) -> Result<T, SimError> {
+    let mut s = lock(state);
+    let st = s
+        .shops
+        .get_mut(shop)
+        .ok_or_else(|| SimError::UnknownShop(shop.to_string()))?;
+    f(st)
+}
+
+fn reply<T: serde::Serialize>(r: Result<T, SimError>) -> Response {
+    match r {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => sim_error(e),
+    }
+}
+
+async fn list_shops(State(state): State<Shared>) -> Response {
+    let s = lock(&state);
+    let shops: Vec<Value> = s
+        .shops
+        .values()
+        .map(|st| {
+            json!({
+                "name": st.shop.name,
+                "plan": st.shop.plan.display_name(),
+                "ianaTimezone": st.shop.time_zone.name(),
+                "currencyCode": st.shop.currency,
+                "taxesIncluded": st.shop.taxes_included,
+                "orders": st.shop.orders.len(),
+                "locations": st.shop.locations.iter().map(render::location).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Json(shops).into_response()
+}
+
+async fn expected(State(state): State<Shared>, Path(shop): Path<String>) -> Response {
+    reply(with_shop(&state, &shop, |st| {
+        Ok(expected_totals(&st.shop).rows())
+    }))
+}
+
+async fn stats(State(state): State<Shared>, Path(shop): Path<String>) -> Response {
+    reply(with_shop(&state, &shop, |st| Ok(st.stats.clone())))
+}
+
+async fn get_faults(State(state): State<Shared>, Path(shop): Path<String>) -> Response {
+    reply(with_shop(&state, &shop, |st| Ok(st.faults.clone())))
+}
+
+async fn set_faults(
+    State(state): State<Shared>,
+    Path(shop): Path<String>,
+    Json(faults): Json<Faults>,
+) -> Response {
+    reply(with_shop(&state, &shop, |st| {
+        st.faults = faults;
+        Ok(st.faults.clone())
+    }))
+}
+
+async fn expire_tokens(State(state): State<Shared>, Path(shop): Path<String>) -> Response {
+    reply(with_shop(&state, &shop, |st| {
+        st.issued.clear();
+        Ok(json!({ "expired": true }))
+    }))
+}
+
+async fn add_order(
+    State(state): State<Shared>,
+    Path(shop): Path<String>,
+    Json(spec): Json<OrderSpec>,
+) -> Response {
+    reply(with_shop(&state, &shop, |st| {
+        control::add_order(&mut st.shop, &spec)
+            .map(|id| json!({ "id": id, "gid": render::gid("Order", id) }))
+    }))
+}
+
+async fn add_refund(
+    State(state): State<Shared>,
+    Path((shop, id)): Path<(String, i64)>,
+    Json(spec): Json<RefundSpec>,
+) -> Response {
+    reply(with_shop(&state, &shop, |st| {
+        control::add_refund(&mut st.shop, id, &spec)
+            .map(|id| json!({ "id": id, "gid": render::gid("Refund", id) }))
+    }))
+}
+
+#[derive(serde::Deserialize)]
+struct CancelSpec {
+    at: DateTime<Utc>,
+}
+
+async fn cancel_order(
+    State(state): State<Shared>,
+    Path((shop, id)): Path<(String, i64)>,
+    Json(spec): Json<CancelSpec>,
+) -> Response {
+    reply(with_shop(&state, &shop, |st| {
+        control::cancel_order(&mut st.shop, id, spec.at).map(|()| json!({ "cancelled": true }))
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip() {
+        let c = encode_cursor(1_700_000_000_000, 42);
+        assert_eq!(decode_cursor(&c), Some((1_700_000_000_000, 42)));
+        assert_eq!(decode_cursor("garbage!"), None);
+    }
+
+    #[test]
+    fn reads_update_windows() {
+        let (lo, hi) = updated_window(
+            "updated_at:>='2026-01-01T00:00:00Z' AND updated_at:<='2026-01-02T00:00:00Z'",
+        )
+        .expect("valid filter");
+        assert_eq!(hi - lo, 86_400_000);
+        assert!(updated_window("updated_at:>='nope'").is_err());
+    }
+
+    #[test]
+    fn recognises_root_fields() {
+        assert!(matches!(
+            root_of("query { shop { name } }"),
+            Some(Root::Shop)
+        ));
+        assert!(matches!(
+            root_of("query Q($first: Int!) {\n  orders(first: $first) { nodes { id } } }"),
+            Some(Root::Orders)
+        ));
+        assert!(root_of("{ products { id } }").is_none());
+    }
+}

@@ -1,0 +1,95 @@
+//! The simulator's mutable state per shop: model, credentials, cost bucket, faults, stats.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use rand::rngs::Xoshiro256PlusPlus;
+use serde::Serialize;
+
+use super::faults::Faults;
+use super::model::SimShop;
+
+/// Shopify refuses single queries that could cost more than this.
+pub const MAX_QUERY_COST: f64 = 1000.0;
+
+/// A leaky bucket of query-cost points, as Shopify keeps per app and store.
+#[derive(Debug, Clone)]
+pub struct Bucket {
+    pub maximum: f64,
+    pub restore_rate: f64,
+    pub available: f64,
+    pub at: Instant,
+}
+
+impl Bucket {
+    pub fn new(maximum: f64, restore_rate: f64) -> Self {
+        Bucket {
+            maximum,
+            restore_rate,
+            available: maximum,
+            at: Instant::now(),
+        }
+    }
+
+    pub fn refill(&mut self, now: Instant) {
+        let elapsed = now.saturating_duration_since(self.at).as_secs_f64();
+        self.available = (self.available + elapsed * self.restore_rate).min(self.maximum);
+        self.at = now;
+    }
+}
+
+/// What the simulator has seen, for tests and benchmarks.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SimStats {
+    pub graphql_requests: u64,
+    pub throttled: u64,
+    pub too_many_requests: u64,
+    pub server_errors: u64,
+    pub cut: u64,
+    pub malformed: u64,
+    pub unauthorized: u64,
+    pub tokens_issued: u64,
+    /// Σ actualQueryCost of answered queries.
+    pub points_spent: f64,
+}
+
+pub struct ShopState {
+    pub shop: SimShop,
+    pub token: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub scopes: Vec<String>,
+    /// Client-credentials tokens and when they stop working.
+    pub issued: Vec<(String, Instant)>,
+    pub token_lifetime: Duration,
+    pub faults: Faults,
+    pub bucket: Bucket,
+    pub rng: Xoshiro256PlusPlus,
+    pub stats: SimStats,
+}
+
+impl ShopState {
+    pub fn granted_scopes(&self) -> Vec<String> {
+        self.scopes
+            .iter()
+            .filter(|s| !self.faults.missing_scopes.contains(s))
+            .cloned()
+            .collect()
+    }
+
+    pub fn authorized(&mut self, token: Option<&str>, now: Instant) -> bool {
+        if self.faults.revoked {
+            return false;
+        }
+        let Some(token) = token else {
+            return false;
+        };
+        self.issued.retain(|(_, until)| *until > now);
+        token == self.token || self.issued.iter().any(|(t, _)| t == token)
+    }
+}
+
+#[derive(Default)]
+pub struct SimState {
+    pub shops: BTreeMap<String, ShopState>,
+}

@@ -1,0 +1,300 @@
+//! Acceptance 1: the simulator answers like Shopify over real HTTP.
+
+mod common;
+
+use serde_json::{Value, json};
+use tmas::sim::{SimConfig, spawn};
+
+async fn post_graphql(url: &str, token: &str, body: Value) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(url)
+        .header("X-Shopify-Access-Token", token)
+        .json(&body)
+        .send()
+        .await
+        .expect("simulator answers")
+}
+
+#[test]
+fn help_documents_default_token_shops_and_plan() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_shopify-sim"))
+        .arg("--help")
+        .output()
+        .expect("shopify-sim runs");
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for needle in [
+        "--bind",
+        "--seed",
+        "--shops",
+        "--token",
+        "--client-id",
+        "--days",
+        "shpat_sim_",
+        "alpha",
+        "examples",
+        "Basic",
+        "/_sim/",
+    ] {
+        assert!(help.contains(needle), "--help lacks {needle}");
+    }
+}
+
+#[tokio::test]
+async fn shop_query_answers_shopify_shape_with_cost() {
+    let sim = spawn(SimConfig::examples_only()).await;
+    let url = format!(
+        "http://{}/examples/admin/api/2026-01/graphql.json",
+        sim.addr
+    );
+    let r = post_graphql(
+        &url,
+        "shpat_sim_examples",
+        json!({ "query": "query { shop { name currencyCode ianaTimezone taxesIncluded plan { publicDisplayName shopifyPlus } } }" }),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.expect("JSON");
+    assert_eq!(v["data"]["shop"]["ianaTimezone"], "America/Toronto");
+    assert_eq!(v["data"]["shop"]["currencyCode"], "CAD");
+    assert_eq!(v["data"]["shop"]["taxesIncluded"], false);
+    assert_eq!(v["data"]["shop"]["plan"]["publicDisplayName"], "Basic");
+    let cost = &v["extensions"]["cost"];
+    assert!(cost["requestedQueryCost"].is_number());
+    assert!(cost["actualQueryCost"].is_number());
+    assert_eq!(cost["throttleStatus"]["maximumAvailable"], 2000.0);
+    assert_eq!(cost["throttleStatus"]["restoreRate"], 100.0);
+    assert!(cost["throttleStatus"]["currentlyAvailable"].is_number());
+}
+
+#[tokio::test]
+async fn wrong_token_gets_shopify_401_body() {
+    let sim = spawn(SimConfig::examples_only()).await;
+    let url = format!(
+        "http://{}/examples/admin/api/2026-01/graphql.json",
+        sim.addr
+    );
+    let r = post_graphql(&url, "shpat_wrong", json!({ "query": "{ shop { name } }" })).await;
+    assert_eq!(r.status(), 401);
+    let v: Value = r.json().await.expect("JSON");
+    assert_eq!(
+        v,
+        json!({ "errors": "[API] Invalid API key or access token (unrecognized login or wrong password)" })
+    );
+}
+
+#[tokio::test]
+async fn orders_come_in_pages_with_page_info() {
+    let sim = spawn(SimConfig::examples_only()).await;
+    let url = format!(
+        "http://{}/examples/admin/api/2026-01/graphql.json",
+        sim.addr
+    );
+    let query = "query Q($first: Int!, $after: String, $query: String!) { orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) { nodes { id updatedAt } pageInfo { hasNextPage endCursor } } }";
+    let mut after: Option<String> = None;
+    let mut ids = Vec::new();
+    let mut pages = 0;
+    loop {
+        let r = post_graphql(
+            &url,
+            "shpat_sim_examples",
+            json!({ "query": query, "variables": { "first": 4, "after": after, "query": "updated_at:>='2026-01-01T00:00:00Z' AND updated_at:<='2027-01-01T00:00:00Z'" } }),
+        )
+        .await;
+        let v: Value = r.json().await.expect("JSON");
+        let orders = &v["data"]["orders"];
+        pages += 1;
+        for n in orders["nodes"].as_array().expect("nodes") {
+            ids.push(n["id"].as_str().expect("id").to_string());
+        }
+        let info = &orders["pageInfo"];
+        assert!(info["hasNextPage"].is_boolean());
+        if info["hasNextPage"] == false {
+            break;
+        }
+        after = Some(info["endCursor"].as_str().expect("endCursor").to_string());
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(ids.len(), 9);
+    assert!(ids.iter().all(|id| id.starts_with("gid://shopify/Order/")));
+    // A filter that excludes everything gives an empty page.
+    let r = post_graphql(
+        &url,
+        "shpat_sim_examples",
+        json!({ "query": query, "variables": { "first": 4, "query": "updated_at:>='2030-01-01T00:00:00Z'" } }),
+    )
+    .await;
+    let v: Value = r.json().await.expect("JSON");
+    assert_eq!(v["data"]["orders"]["nodes"], json!([]));
+    assert_eq!(v["data"]["orders"]["pageInfo"]["hasNextPage"], false);
+}
+
+#[tokio::test]
+async fn shop_statuses_answer_like_shopify() {
+    let sim = spawn(SimConfig::examples_only()).await;
+    let base = format!("http://{}", sim.addr);
+    let http = reqwest::Client::new();
+    let r = http
+        .post(format!("{base}/nosuchshop/admin/api/2026-01/graphql.json"))
+        .body("{}")
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(r.status(), 404);
+    sim.update_faults("examples", |f| f.locked = true)
+        .expect("shop");
+    let r = post_graphql(
+        &format!("{base}/examples/admin/api/2026-01/graphql.json"),
+        "shpat_sim_examples",
+        json!({"query": "{ shop { name } }"}),
+    )
+    .await;
+    assert_eq!(r.status(), 423);
+    sim.update_faults("examples", |f| {
+        f.locked = false;
+        f.frozen = true;
+    })
+    .expect("shop");
+    let r = post_graphql(
+        &format!("{base}/examples/admin/api/2026-01/graphql.json"),
+        "shpat_sim_examples",
+        json!({"query": "{ shop { name } }"}),
+    )
+    .await;
+    assert_eq!(r.status(), 402);
+    // The HTTP control path reads and sets faults too.
+    let f: Value = http
+        .get(format!("{base}/_sim/examples/faults"))
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(f["frozen"], true);
+    let r = http
+        .post(format!("{base}/_sim/examples/faults"))
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(r.status(), 200);
+    let r = post_graphql(
+        &format!("{base}/examples/admin/api/2026-01/graphql.json"),
+        "shpat_sim_examples",
+        json!({"query": "{ shop { name } }"}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let scopes: Value = http
+        .get(format!("{base}/examples/admin/oauth/access_scopes.json"))
+        .header("X-Shopify-Access-Token", "shpat_sim_examples")
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(
+        scopes,
+        json!({"access_scopes": [{"handle": "read_orders"}, {"handle": "read_locations"}]})
+    );
+    let expected: Value = http
+        .get(format!("{base}/_sim/examples/expected"))
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("JSON");
+    assert!(expected.as_array().is_some_and(|rows| !rows.is_empty()));
+}
+
+#[tokio::test]
+async fn a_burst_beyond_the_bucket_is_throttled_with_its_cost() {
+    let sim = spawn(common::one_shop("burst", 10, 30, 3)).await;
+    let url = format!("http://{}/burst/admin/api/2026-01/graphql.json", sim.addr);
+    let query = "query Q($first: Int!, $query: String!) { orders(first: $first, query: $query) { nodes { id } pageInfo { hasNextPage endCursor } } }";
+    let body = json!({ "query": query, "variables": { "first": 250, "query": "" } });
+    // The standard plan's 2000-point bucket holds two 752-point pages, not three at once.
+    let mut throttled = None;
+    for _ in 0..4 {
+        let r = post_graphql(&url, "shpat_sim_burst", body.clone()).await;
+        assert_eq!(r.status(), 200, "THROTTLED is an HTTP 200 answer");
+        let v: Value = r.json().await.expect("JSON");
+        if v["errors"][0]["extensions"]["code"] == "THROTTLED" {
+            throttled = Some(v);
+            break;
+        }
+        assert_eq!(v["extensions"]["cost"]["requestedQueryCost"], 752.0);
+    }
+    let v = throttled.expect("a burst is throttled");
+    assert_eq!(v["errors"][0]["message"], "Throttled");
+    let cost = &v["extensions"]["cost"];
+    assert_eq!(cost["actualQueryCost"], Value::Null);
+    assert!(
+        cost["throttleStatus"]["currentlyAvailable"]
+            .as_f64()
+            .expect("number")
+            < 752.0
+    );
+    assert!(v.get("data").is_none_or(Value::is_null));
+}
+
+#[tokio::test]
+async fn control_paths_add_orders_refunds_and_cancellations() {
+    let sim = spawn(SimConfig::examples_only()).await;
+    let base = format!("http://{}", sim.addr);
+    let http = reqwest::Client::new();
+    let before = sim.expected_totals("examples").expect("shop");
+    let created: Value = http
+        .post(format!("{base}/_sim/examples/orders"))
+        .json(&json!({
+            "location_id": 1001,
+            "processed_at": "2026-03-10T15:00:00Z",
+            "lines": [{ "quantity": 2, "unit_price": 1000 }]
+        }))
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("JSON");
+    let id = created["id"].as_i64().expect("order id");
+    let r = http
+        .post(format!("{base}/_sim/examples/orders/{id}/refunds"))
+        .json(&json!({ "at": "2026-03-12T15:00:00Z", "location_id": 1002, "lines": [{ "line_index": 0, "quantity": 1 }] }))
+        .send().await.expect("answer");
+    assert_eq!(r.status(), 200);
+    let r = http
+        .post(format!("{base}/_sim/examples/orders/{id}/cancel"))
+        .json(&json!({ "at": "2026-03-13T15:00:00Z" }))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(r.status(), 200);
+    let after = sim.expected_totals("examples").expect("shop");
+    let d = |y, m, dd| chrono::NaiveDate::from_ymd_opt(y, m, dd).expect("valid date");
+    assert_eq!(before.day(1001, d(2026, 3, 10)).net, 0);
+    assert_eq!(after.day(1001, d(2026, 3, 10)).net, 2000);
+    assert_eq!(after.day(1002, d(2026, 3, 12)).returns, 1000);
+    let cancel = after.day(1001, d(2026, 3, 13));
+    assert_eq!(
+        (cancel.returns, cancel.items, cancel.transactions),
+        (1000, -1, 1)
+    );
+    let r = http
+        .post(format!("{base}/_sim/examples/orders/{id}/cancel"))
+        .json(&json!({ "at": "2026-03-13T16:00:00Z" }))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(r.status(), 422, "an order is cancelled once");
+    let r = http
+        .post(format!("{base}/_sim/examples/orders/1/refunds"))
+        .json(&json!({ "at": "2026-03-12T15:00:00Z", "location_id": null, "lines": [] }))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(r.status(), 404);
+}
