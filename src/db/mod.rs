@@ -3,6 +3,7 @@
 //! query that touches tenant data takes the `TenantId` first.
 
 pub mod audit;
+pub mod integrations;
 pub mod locations;
 pub mod tenants;
 pub mod users;

@@ -6,6 +6,7 @@ pub mod context;
 pub mod csrf;
 pub mod dashboard;
 pub mod health;
+pub mod integrations;
 pub mod locations;
 pub mod security;
 pub mod sign_in;
@@ -53,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .merge(staff::router())
         .merge(users::router())
         .merge(locations::router())
+        .merge(integrations::router())
         .merge(audit::router())
         .nest_service("/static", ServeDir::new(static_dir()))
         .fallback(|| async { AppError::NotFound })
