@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod imports;
+pub mod integrations;
 pub mod locations;
 pub mod tenants;
 pub mod users;

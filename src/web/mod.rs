@@ -7,6 +7,7 @@ pub mod csrf;
 pub mod dashboard;
 pub mod health;
 pub mod imports;
+pub mod integrations;
 pub mod language;
 pub mod locations;
 pub mod security;
@@ -56,6 +57,7 @@ pub fn router(state: AppState) -> Router {
         .merge(staff::router())
         .merge(users::router())
         .merge(locations::router())
+        .merge(integrations::router())
         .merge(audit::router())
         .merge(imports::router())
         .nest_service("/static", ServeDir::new(static_dir()))
