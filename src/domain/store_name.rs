@@ -40,7 +40,7 @@ impl StoreName {
             None => return Err(refusal(raw)),
         };
         // A path is only accepted after a myshopify host, and only an admin path.
-        if !rest.is_empty() && !(rest.starts_with("/admin") || rest == "/") {
+        if !(rest.is_empty() || rest.starts_with("/admin") || rest == "/") {
             return Err(refusal(raw));
         }
         let valid = !name.is_empty()
