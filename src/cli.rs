@@ -18,18 +18,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Worker => {
             let state = startup::prepare(&settings).await?;
             println!("TMAS worker started");
-            crate::worker::run(state.db, startup::shutdown_signal()).await;
+            crate::worker::run(state, startup::shutdown_signal()).await;
             Ok(())
         }
         Command::Migrate => {
-            settings.validate().map_err(|e| anyhow::anyhow!(e))?;
+            settings.validate().map_err(anyhow::Error::msg)?;
             let db = Db::connect(&settings.database_url()).await?;
             db.migrate().await?;
             println!("migrations applied");
             Ok(())
         }
         Command::Admin(command) => admin(&settings, command).await,
-        Command::Demo => anyhow::bail!("the demo is not available in this build yet"),
+        Command::Demo => crate::demo::run(settings).await,
     }
 }
 

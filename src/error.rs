@@ -32,10 +32,13 @@ pub type AppResult<T> = Result<T, AppError>;
 
 #[derive(Template)]
 #[template(path = "error.html")]
-struct ErrorPage<'a> {
+struct ErrorPage {
     status: u16,
-    title: &'a str,
-    message: &'a str,
+    lang: &'static str,
+    title: String,
+    message: String,
+    error_label: String,
+    back_label: String,
 }
 
 impl IntoResponse for AppError {
@@ -64,14 +67,18 @@ impl IntoResponse for AppError {
                 )
             }
         };
+        let t = crate::i18n::t;
         let page = ErrorPage {
             status: status.as_u16(),
-            title,
-            message: &message,
+            lang: crate::i18n::current().code(),
+            title: t(title),
+            message: t(&message),
+            error_label: t("Error"),
+            back_label: t("Back to the dashboard"),
         };
         match page.render() {
             Ok(body) => (status, Html(body)).into_response(),
-            Err(_) => (status, message).into_response(),
+            Err(_) => (status, page.message).into_response(),
         }
     }
 }

@@ -1,11 +1,13 @@
-//! TMAS: imports Shopify POS sales into multi-tenant retail analytics.
+//! TMAS: imports Shopify POS sales into multi-tenant, per-location, per-hour retail analytics.
 
 pub mod cli;
 pub mod config;
 pub mod crypto;
 pub mod db;
+pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod i18n;
 pub mod password;
 pub mod session_store;
 pub mod shopify;

@@ -41,10 +41,10 @@ pub async fn serve(
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = with_worker.then(|| {
-        let db = state.db.clone();
+        let worker_state = state.clone();
         let mut stop = stop_rx.clone();
         tokio::spawn(async move {
-            crate::worker::run(db, async move {
+            crate::worker::run(worker_state, async move {
                 let _ = stop.wait_for(|s| *s).await;
             })
             .await;

@@ -92,4 +92,15 @@ fn bad_payloads_are_malformed_not_panics() {
     let mut v = example_a();
     v["orders"]["pageInfo"]["endCursor"] = json!(null);
     assert_malformed(v);
+    // Quantities and amounts no sale can have are refused instead of overflowing sums.
+    let mut v = example_a();
+    v["orders"]["nodes"][0]["lineItems"]["nodes"][0]["quantity"] = json!(-1);
+    assert_malformed(v);
+    let mut v = example_a();
+    v["orders"]["nodes"][0]["lineItems"]["nodes"][0]["quantity"] = json!(i64::MAX);
+    assert_malformed(v);
+    let mut v = example_a();
+    v["orders"]["nodes"][0]["lineItems"]["nodes"][0]["originalUnitPriceSet"]["shopMoney"]["amount"] =
+        json!("92233720368547758.07");
+    assert_malformed(v);
 }

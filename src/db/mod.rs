@@ -3,6 +3,7 @@
 //! query that touches tenant data takes the `TenantId` first.
 
 pub mod audit;
+pub mod imports;
 pub mod integrations;
 pub mod locations;
 pub mod tenants;

@@ -338,9 +338,29 @@ fn malformed(context: impl Into<String>) -> ShopifyError {
     }
 }
 
+/// The largest amount (in minor units) and quantity TMAS believes on one line: far beyond any
+/// real sale, and small enough that sums of them never overflow.
+const MAX_AMOUNT: i64 = 100_000_000_000;
+const MAX_QUANTITY: i64 = 100_000;
+
 fn amount(m: &wire::MoneyBag, digits: u32, what: &str, order: &str) -> Result<i64, ShopifyError> {
-    parse_minor(&m.shop_money.amount, digits)
-        .map_err(|e| malformed(format!("{what} of order {order}: {e}")))
+    let value = parse_minor(&m.shop_money.amount, digits)
+        .map_err(|e| malformed(format!("{what} of order {order}: {e}")))?;
+    if value.abs() > MAX_AMOUNT {
+        return Err(malformed(format!(
+            "{what} of order {order} is implausibly large ({})",
+            m.shop_money.amount
+        )));
+    }
+    Ok(value)
+}
+
+fn quantity(value: i64, what: &str, order: &str) -> Result<i64, ShopifyError> {
+    if (0..=MAX_QUANTITY).contains(&value) {
+        Ok(value)
+    } else {
+        Err(malformed(format!("{what} of order {order} is {value}")))
+    }
 }
 
 fn location_number(r: &Option<wire::IdRef>, order: &str) -> Result<Option<i64>, ShopifyError> {
@@ -377,7 +397,7 @@ impl TryFrom<wire::WireOrder> for Order {
             }
             line_items.push(LineItem {
                 id: l.id.clone(),
-                quantity: l.quantity,
+                quantity: quantity(l.quantity, "line item quantity", &order_id)?,
                 original_unit_price: amount(
                     &l.original_unit_price_set,
                     digits,
@@ -394,7 +414,7 @@ impl TryFrom<wire::WireOrder> for Order {
             let mut lines = Vec::with_capacity(r.refund_line_items.nodes.len());
             for rl in &r.refund_line_items.nodes {
                 lines.push(RefundLineItem {
-                    quantity: rl.quantity,
+                    quantity: quantity(rl.quantity, "refund line quantity", &order_id)?,
                     subtotal: amount(&rl.subtotal_set, digits, "refund subtotal", &order_id)?,
                     location_id: location_number(&rl.location, &order_id)?,
                     line_item_id: rl.line_item.id.clone(),

@@ -29,6 +29,16 @@ pub struct Layout {
 }
 
 impl Layout {
+    /// The English text in the request's language.
+    pub fn t(&self, english: &str) -> String {
+        crate::i18n::t(english)
+    }
+    pub fn lang(&self) -> &'static str {
+        crate::i18n::current().code()
+    }
+    pub fn languages(&self) -> [crate::i18n::Lang; 2] {
+        crate::i18n::Lang::ALL
+    }
     pub fn is_staff(&self) -> bool {
         self.role == "staff"
     }

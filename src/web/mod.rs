@@ -6,7 +6,9 @@ pub mod context;
 pub mod csrf;
 pub mod dashboard;
 pub mod health;
+pub mod imports;
 pub mod integrations;
+pub mod language;
 pub mod locations;
 pub mod security;
 pub mod sign_in;
@@ -49,6 +51,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .merge(health::router())
+        .merge(language::router())
         .merge(sign_in::router())
         .merge(dashboard::router())
         .merge(staff::router())
@@ -56,9 +59,11 @@ pub fn router(state: AppState) -> Router {
         .merge(locations::router())
         .merge(integrations::router())
         .merge(audit::router())
+        .merge(imports::router())
         .nest_service("/static", ServeDir::new(static_dir()))
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn(csrf::require_token_on_posts))
+        .layer(middleware::from_fn(language::set_request_language))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(
             state.settings.secure_cookies,

@@ -103,6 +103,7 @@ async fn login(
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
     let _ = session.remove::<i64>(ACTING_TENANT_KEY).await;
+    super::language::adopt_saved_language(&session, &user.language).await?;
     csrf::renew(&session).await?;
     let home = if user.role() == Role::Staff {
         "/staff/tenants"

@@ -1,23 +1,151 @@
-//! The import worker: claims due integrations from the database and imports them.
+//! The import worker: claims due integrations from the database with a lease, imports each,
+//! and records every run. Any number of workers (processes) share the work.
 
+pub mod run;
+pub mod store;
+
+use std::future::Future;
 use std::time::Duration;
 
-use crate::db::Db;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+pub use run::{RunReport, Trigger};
+
+use crate::db::imports::{self, ClaimedIntegration};
+use crate::db::{self, Db};
+use crate::shopify::RetryPolicy;
+use crate::web::AppState;
 
 /// How often an idle worker looks for due work.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(2);
 
-/// Runs until `shutdown` resolves, claiming due work on every tick.
-pub async fn run(db: Db, shutdown: impl std::future::Future<Output = ()>) {
+/// How a worker behaves; the defaults suit production, tests shorten the waits.
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// Names this worker in leases and run records (unique per process).
+    pub worker_id: String,
+    /// How long a claim holds without renewal; a crashed worker's work is taken over after it.
+    pub lease: Duration,
+    /// How often a running import renews its lease.
+    pub heartbeat: Duration,
+    /// How far before the watermark each run reads again.
+    pub overlap_minutes: i64,
+    pub poll_interval: Duration,
+    /// Imports one worker runs at the same time (each of a different integration).
+    pub max_concurrent_runs: usize,
+    pub retry: RetryPolicy,
+    pub request_timeout: Duration,
+    /// Orders per page (Shopify's maximum is 250).
+    pub page_size: u32,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        WorkerConfig {
+            worker_id: new_worker_id(),
+            lease: Duration::from_secs(60),
+            heartbeat: Duration::from_secs(15),
+            overlap_minutes: 10,
+            poll_interval: POLL_INTERVAL,
+            max_concurrent_runs: 4,
+            retry: RetryPolicy::default(),
+            request_timeout: Duration::from_secs(30),
+            page_size: 250,
+        }
+    }
+}
+
+impl WorkerConfig {
+    pub fn overlap(&self) -> chrono::Duration {
+        chrono::Duration::minutes(self.overlap_minutes)
+    }
+}
+
+/// A worker name that says where it runs: process id and a random suffix.
+pub fn new_worker_id() -> String {
+    let suffix = uuid::Uuid::new_v4().simple().to_string();
+    format!("worker-{}-{}", std::process::id(), &suffix[..8])
+}
+
+/// Claims one due integration for this worker, if any.
+pub async fn claim(db: &Db, config: &WorkerConfig) -> sqlx::Result<Option<ClaimedIntegration>> {
+    let at = db::now();
+    imports::claim_due(
+        db,
+        &config.worker_id,
+        at + config.lease.as_secs() as i64,
+        at,
+    )
+    .await
+}
+
+/// Runs the worker with the default configuration until `shutdown` resolves.
+pub async fn run(state: AppState, shutdown: impl Future<Output = ()>) {
+    run_with(state, WorkerConfig::default(), shutdown).await;
+}
+
+/// Runs the worker until `shutdown` resolves: claims due work on every tick, up to
+/// `max_concurrent_runs` imports at once. On shutdown, running imports stop between pages,
+/// record that they were stopped and release their lease.
+pub async fn run_with(state: AppState, config: WorkerConfig, shutdown: impl Future<Output = ()>) {
+    tracing::info!(worker = %config.worker_id, "import worker started");
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut running: JoinSet<()> = JoinSet::new();
     tokio::pin!(shutdown);
     loop {
-        tokio::select! {
-            _ = &mut shutdown => break,
-            _ = tokio::time::sleep(POLL_INTERVAL) => {
-                if !db.ping().await {
-                    tracing::warn!("worker: database unavailable, will retry");
+        while running.len() < config.max_concurrent_runs.max(1) {
+            match claim(&state.db, &config).await {
+                Ok(Some(claimed)) => {
+                    let (state, config, stop) = (state.clone(), config.clone(), stop_rx.clone());
+                    running.spawn(async move {
+                        let (tenant, integration) = (claimed.tenant_id, claimed.id);
+                        if let Err(e) = run::run_claimed(&state, &config, claimed, stop).await {
+                            tracing::error!(tenant, integration, error = %e, "import could not be recorded");
+                        }
+                    });
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, "worker: cannot claim work, will retry");
+                    break;
                 }
             }
         }
+        tokio::select! {
+            _ = &mut shutdown => break,
+            _ = tokio::time::sleep(config.poll_interval) => {}
+            Some(_) = running.join_next(), if !running.is_empty() => {}
+        }
     }
+    let _ = stop_tx.send(true);
+    let wait = async { while running.join_next().await.is_some() {} };
+    if tokio::time::timeout(Duration::from_secs(30), wait)
+        .await
+        .is_err()
+    {
+        tracing::warn!("worker: imports did not stop in time; their leases will expire");
+    }
+    tracing::info!(worker = %config.worker_id, "import worker stopped");
+}
+
+/// Runs all due work in this task, one run after the other, until nothing is due; returns
+/// what each run did. For tests, benchmarks and scripts that need imported data now.
+pub async fn drain(state: &AppState) -> anyhow::Result<Vec<RunReport>> {
+    drain_with(state, &WorkerConfig::default()).await
+}
+
+/// [`drain`] with a given configuration (e.g. fast retries).
+pub async fn drain_with(state: &AppState, config: &WorkerConfig) -> anyhow::Result<Vec<RunReport>> {
+    // Never stopped from outside: the sender lives until the end of the drain.
+    let (_stop_tx, stop_rx) = watch::channel(false);
+    let mut reports = Vec::new();
+    // A bound so that a misbehaving schedule cannot spin forever.
+    for _ in 0..10_000 {
+        let Some(claimed) = claim(&state.db, config).await? else {
+            return Ok(reports);
+        };
+        reports.push(run::run_claimed(state, config, claimed, stop_rx.clone()).await?);
+    }
+    anyhow::bail!("the worker kept finding due work after 10,000 runs")
 }

@@ -1,0 +1,186 @@
+//! `tmas demo`: the whole product at once. Starts the Shopify simulator in the process, sets
+//! up a demo tenant on the retail plan with three locations matched to a simulated shop with
+//! 90 days of history, prints an admin and a manager login, and serves with the worker
+//! importing, so the dashboard and reports fill within a minute.
+
+use anyhow::Context;
+use chrono::Utc;
+use rand::RngExt;
+use tokio::net::TcpListener;
+
+use crate::config::Settings;
+use crate::crypto::StoredCredentials;
+use crate::db::{self, Db, TenantId};
+use crate::domain::account::{Plan, Role};
+use crate::domain::location::LocationInput;
+use crate::shopify::{ClientConfig, Credentials, ShopifyClient};
+use crate::sim::{self, ShopSpec, SimConfig};
+
+/// The simulated shop the demo tenant connects to.
+const DEMO_SHOP: &str = "demo-outfitters";
+const DEMO_DAYS: u32 = 90;
+const DEMO_SEED: u64 = 2026;
+/// How many Shopify locations the demo matches.
+const MATCHED: usize = 3;
+
+pub async fn run(mut settings: Settings) -> anyhow::Result<()> {
+    // A fresh demo every time, apart from the operator's own data.
+    let dir = settings.data_dir.join("demo");
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)
+            .with_context(|| format!("cannot reset the demo folder {}", dir.display()))?;
+    }
+    std::fs::create_dir_all(&dir)?;
+    settings.data_dir = dir.clone();
+    settings.database_url = Some(format!("sqlite://{}/tmas.db", dir.display()));
+    settings.secret_key_file = Some(dir.join("secret.key"));
+
+    let today = Utc::now().date_naive();
+    let mut spec = ShopSpec::new(DEMO_SHOP, chrono_tz::America::Toronto, "CAD", today);
+    spec.days = DEMO_DAYS;
+    spec.plan = sim::Plan::Plus;
+    let simulator = sim::spawn(SimConfig {
+        shops: vec![spec],
+        examples: false,
+        ..SimConfig::with_defaults(DEMO_SEED, DEMO_DAYS, today)
+    })
+    .await;
+    settings.shopify_url = simulator.base_url();
+
+    let state = crate::startup::prepare(&settings).await?;
+    let token = simulator
+        .token(DEMO_SHOP)
+        .map_err(|e| anyhow::anyhow!("demo shop: {e}"))?;
+    let logins = set_up_tenant(&state.db, &settings, &state.secret_key, &token).await?;
+
+    let listener = TcpListener::bind(settings.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.bind))?;
+    let address = listener.local_addr()?;
+    println!("TMAS demo: http://{address}/");
+    println!("Sign in with one of these demo users:");
+    for (email, password) in &logins {
+        println!("  email: {email} password: {password}");
+    }
+    println!(
+        "The Shopify store {DEMO_SHOP:?} is simulated at http://{}/{DEMO_SHOP}; the worker is importing its {DEMO_DAYS} days of history now.",
+        simulator.addr
+    );
+    crate::startup::serve(state, listener, true, crate::startup::shutdown_signal()).await
+}
+
+/// Creates the demo tenant, its users, locations and active integration; returns the logins.
+async fn set_up_tenant(
+    db: &Db,
+    settings: &Settings,
+    key: &[u8; 32],
+    token: &str,
+) -> anyhow::Result<Vec<(String, String)>> {
+    let client = ShopifyClient::new(
+        &ClientConfig {
+            base_url: settings.shopify_url.clone(),
+            api_version: settings.shopify_api_version.clone(),
+            ..ClientConfig::default()
+        },
+        DEMO_SHOP,
+        Credentials::AccessToken(token.to_string()),
+    )?;
+    let shop = client.shop().await?;
+    let shopify_locations = client.locations().await?;
+
+    let tenant = db::tenants::create(db, "Demo Outfitters", Plan::Retail, &shop.iana_timezone)
+        .await?
+        .tenant_id();
+    let mut logins = Vec::new();
+    for (email, role) in [
+        ("admin@demo.example", Role::Admin),
+        ("manager@demo.example", Role::Manager),
+    ] {
+        let password = demo_password();
+        let hash = crate::password::hash(password.clone()).await?;
+        db::users::create(db, email, &hash, role, Some(tenant), false).await?;
+        logins.push((email.to_string(), password));
+    }
+
+    let credentials = StoredCredentials::AccessToken {
+        access_token: token.to_string(),
+    };
+    let integration = create_integration(db, tenant, &shop, &credentials, key).await?;
+    let active = shopify_locations
+        .iter()
+        .filter(|l| l.is_active)
+        .take(MATCHED);
+    for (n, shopify_location) in active.enumerate() {
+        let input = LocationInput::parse(
+            &shopify_location.name,
+            &format!("STORE-{:02}", n + 1),
+            &shop.iana_timezone,
+            "active",
+        )
+        .map_err(|errors| anyhow::anyhow!("demo location: {errors:?}"))?;
+        let location = db::locations::create(db, tenant, &input).await?;
+        sqlx::query(
+            "INSERT INTO integration_locations
+                 (tenant_id, integration_id, location_id, shopify_location_id, shopify_location_name, enabled)
+             VALUES ($1, $2, $3, $4, $5, 1)",
+        )
+        .bind(tenant.0)
+        .bind(integration)
+        .bind(location.id)
+        .bind(shopify_location.legacy_id.to_string())
+        .bind(&shopify_location.name)
+        .execute(&db.pool)
+        .await?;
+    }
+    Ok(logins)
+}
+
+/// An active integration whose first import (the whole history) is due now.
+async fn create_integration(
+    db: &Db,
+    tenant: TenantId,
+    shop: &crate::shopify::Shop,
+    credentials: &StoredCredentials,
+    key: &[u8; 32],
+) -> anyhow::Result<i64> {
+    let now = db::now();
+    let backfill_from = (Utc::now().date_naive() - chrono::Duration::days(i64::from(DEMO_DAYS)))
+        .format("%Y-%m-%d")
+        .to_string();
+    let id = sqlx::query_scalar::<_, i64>(
+        "INSERT INTO integrations
+             (tenant_id, label, store_name, credential_kind, credentials_enc, credentials_hint,
+              status, wizard_step, shop_name, shop_currency, shop_time_zone, taxes_included, scopes,
+              schedule_frequency, schedule_minute, schedule_hour, backfill_from, next_run_at,
+              run_requested, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'active', 'done', $7, $8, $9, $10, $11,
+                 'hourly', 2, 0, $12, $13, 'initial', $13, $13)
+         RETURNING id",
+    )
+    .bind(tenant.0)
+    .bind("Demo Outfitters POS")
+    .bind(DEMO_SHOP)
+    .bind(credentials.kind())
+    .bind(credentials.seal(key)?)
+    .bind(credentials.hint())
+    .bind(&shop.name)
+    .bind(&shop.currency_code)
+    .bind(&shop.iana_timezone)
+    .bind(i64::from(shop.taxes_included))
+    .bind("read_orders,read_locations,read_all_orders")
+    .bind(backfill_from)
+    .bind(now)
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(id)
+}
+
+/// A password that is easy to type from the terminal and strong enough to keep.
+fn demo_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rng();
+    let body: String = (0..12)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect();
+    format!("demo-{body}-7")
+}

@@ -1,0 +1,334 @@
+//! The interface's languages (English and Spanish): the language of the current request, the
+//! Spanish catalog, and number, money and date formatting for each language.
+//!
+//! Templates and messages are written in English; `translate` looks the English text up in
+//! `locales/es.txt`. Catalog entries may hold `{}` placeholders, so a message built with
+//! values ("Unknown time zone \"Mars\"…") is translated with its values kept.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Es,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Es];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Es => "es",
+        }
+    }
+
+    /// The language's own name, for the switcher.
+    pub fn name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::Es => "Español",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code.trim().to_ascii_lowercase().as_str() {
+            "en" => Some(Lang::En),
+            "es" => Some(Lang::Es),
+            _ => None,
+        }
+    }
+
+    /// The best supported language of an `Accept-Language` header (English when none fits).
+    pub fn from_accept_language(header: &str) -> Lang {
+        let mut best: Option<(f32, Lang)> = None;
+        for part in header.split(',') {
+            let mut pieces = part.trim().split(';');
+            let tag = pieces.next().unwrap_or_default().trim();
+            let quality = pieces
+                .find_map(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|q| q.parse::<f32>().ok())
+                })
+                .unwrap_or(1.0);
+            let primary = tag.split('-').next().unwrap_or_default();
+            if let Some(lang) = Lang::from_code(primary)
+                && quality > 0.0
+                && best.is_none_or(|(q, _)| quality > q)
+            {
+                best = Some((quality, lang));
+            }
+        }
+        best.map(|(_, lang)| lang).unwrap_or_default()
+    }
+}
+
+tokio::task_local! {
+    static CURRENT: Lang;
+}
+
+/// The language of the request being handled (English outside a request).
+pub fn current() -> Lang {
+    CURRENT.try_with(|lang| *lang).unwrap_or_default()
+}
+
+/// Runs `future` with `lang` as the current language.
+pub async fn scope<F: std::future::Future>(lang: Lang, future: F) -> F::Output {
+    CURRENT.scope(lang, future).await
+}
+
+struct Catalog {
+    exact: HashMap<&'static str, &'static str>,
+    /// Entries with `{}` placeholders: (English pieces, Spanish text).
+    patterns: Vec<(Vec<&'static str>, &'static str)>,
+}
+
+const SPANISH: &str = include_str!("../locales/es.txt");
+
+fn catalog() -> &'static Catalog {
+    static CATALOG: OnceLock<Catalog> = OnceLock::new();
+    CATALOG.get_or_init(|| parse_catalog(SPANISH))
+}
+
+/// The catalog format: an English line, then its translation on a line starting with `= `;
+/// blank lines and `#` comments between entries.
+fn parse_catalog(text: &'static str) -> Catalog {
+    let mut exact = HashMap::new();
+    let mut patterns = Vec::new();
+    let mut english: Option<&'static str> = None;
+    for line in text.lines() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        match (line.strip_prefix("= "), english.take()) {
+            (Some(spanish), Some(en)) => {
+                if en.contains("{}") {
+                    patterns.push((en.split("{}").collect(), spanish));
+                } else {
+                    exact.insert(en, spanish);
+                }
+            }
+            (None, _) => english = Some(line),
+            (Some(_), None) => {}
+        }
+    }
+    Catalog { exact, patterns }
+}
+
+/// The text in `lang`: the English text itself when there is no translation.
+pub fn translate(lang: Lang, english: &str) -> String {
+    if lang == Lang::En || english.is_empty() {
+        return english.to_string();
+    }
+    let catalog = catalog();
+    if let Some(spanish) = catalog.exact.get(english) {
+        return (*spanish).to_string();
+    }
+    for (pieces, spanish) in &catalog.patterns {
+        if let Some(values) = match_pattern(pieces, english) {
+            let mut out = String::new();
+            let mut values = values.into_iter();
+            let mut parts = spanish.split("{}").peekable();
+            while let Some(part) = parts.next() {
+                out.push_str(part);
+                if parts.peek().is_some() {
+                    // A value may itself be a catalog entry ("Enter the {}." / "location name").
+                    let value = values.next().unwrap_or_default();
+                    out.push_str(catalog.exact.get(value).copied().unwrap_or(value));
+                }
+            }
+            return out;
+        }
+    }
+    english.to_string()
+}
+
+/// The values that fill the `{}` gaps between `pieces` in `text`, if it has that shape.
+fn match_pattern<'t>(pieces: &[&str], text: &'t str) -> Option<Vec<&'t str>> {
+    let (first, rest) = pieces.split_first()?;
+    let mut remaining = text.strip_prefix(first)?;
+    let mut values = Vec::new();
+    for (i, piece) in rest.iter().enumerate() {
+        let last = i + 1 == rest.len();
+        let end = if last {
+            if piece.is_empty() {
+                remaining.len()
+            } else if remaining.ends_with(piece) {
+                remaining.len() - piece.len()
+            } else {
+                return None;
+            }
+        } else if piece.is_empty() {
+            return None;
+        } else {
+            remaining.find(piece)?
+        };
+        values.push(&remaining[..end]);
+        remaining = &remaining[end + piece.len()..];
+    }
+    remaining.is_empty().then_some(values)
+}
+
+/// Translates into the current request's language.
+pub fn t(english: &str) -> String {
+    translate(current(), english)
+}
+
+/// Groups the digits of a whole number: `1,234,567` in English, `1.234.567` in Spanish.
+pub fn format_integer(lang: Lang, value: i64) -> String {
+    let digits = value.unsigned_abs().to_string();
+    let separator = match lang {
+        Lang::En => ',',
+        Lang::Es => '.',
+    };
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(separator);
+        }
+        grouped.push(c);
+    }
+    if value < 0 {
+        format!("-{grouped}")
+    } else {
+        grouped
+    }
+}
+
+/// An amount in minor units with `digits` decimals, grouped for the language
+/// (`1,234.50` / `1.234,50`).
+pub fn format_decimal(lang: Lang, minor: i64, digits: u32) -> String {
+    let scale = 10_i64.pow(digits);
+    let whole = format_integer(lang, (minor / scale).abs());
+    let sign = if minor < 0 { "-" } else { "" };
+    if digits == 0 {
+        return format!("{sign}{whole}");
+    }
+    let fraction = (minor % scale).abs();
+    let point = match lang {
+        Lang::En => '.',
+        Lang::Es => ',',
+    };
+    format!(
+        "{sign}{whole}{point}{fraction:0width$}",
+        width = digits as usize
+    )
+}
+
+/// Money with its currency for the language: `$1,234.50` / `1.234,50 $`, or with the ISO code
+/// when the currency has no common sign.
+pub fn format_money(lang: Lang, minor: i64, digits: u32, currency: &str) -> String {
+    let number = format_decimal(lang, minor, digits);
+    let symbol = match currency {
+        "USD" | "CAD" | "AUD" | "MXN" | "NZD" => "$",
+        "EUR" => "€",
+        "GBP" => "£",
+        "JPY" => "¥",
+        _ => "",
+    };
+    match (lang, symbol) {
+        (_, "") => format!("{number} {currency}"),
+        (Lang::En, symbol) => match number.strip_prefix('-') {
+            Some(positive) => format!("-{symbol}{positive}"),
+            None => format!("{symbol}{number}"),
+        },
+        (Lang::Es, symbol) => format!("{number} {symbol}"),
+    }
+}
+
+/// A date for people: `Mar 2, 2026` / `2 mar 2026`.
+pub fn format_date(lang: Lang, date: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    const EN: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    const ES: [&str; 12] = [
+        "ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic",
+    ];
+    let month = date.month0() as usize;
+    match lang {
+        Lang::En => format!("{} {}, {}", EN[month], date.day(), date.year()),
+        Lang::Es => format!("{} {} {}", date.day(), ES[month], date.year()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language() {
+        assert_eq!(
+            Lang::from_accept_language("es-ES,es;q=0.9,en;q=0.8"),
+            Lang::Es
+        );
+        assert_eq!(
+            Lang::from_accept_language("en-US,en;q=0.9,es;q=0.8"),
+            Lang::En
+        );
+        assert_eq!(Lang::from_accept_language("fr-FR,es;q=0.5"), Lang::Es);
+        assert_eq!(Lang::from_accept_language("de"), Lang::En);
+        assert_eq!(Lang::from_accept_language(""), Lang::En);
+        assert_eq!(Lang::from_accept_language("es;q=0"), Lang::En);
+    }
+
+    #[test]
+    fn translation_exact_and_with_values() {
+        assert_eq!(translate(Lang::Es, "Sign in"), "Iniciar sesión");
+        assert_eq!(translate(Lang::En, "Sign in"), "Sign in");
+        assert_eq!(
+            translate(
+                Lang::Es,
+                "Unknown time zone \"Mars/Olympus\": choose an IANA name such as America/Toronto."
+            ),
+            "Zona horaria desconocida \"Mars/Olympus\": elija un nombre IANA como America/Toronto."
+        );
+        assert_eq!(translate(Lang::Es, "no such text"), "no such text");
+    }
+
+    #[test]
+    fn numbers_money_dates() {
+        assert_eq!(format_integer(Lang::En, 1234567), "1,234,567");
+        assert_eq!(format_integer(Lang::Es, -1234), "-1.234");
+        assert_eq!(format_decimal(Lang::En, 123450, 2), "1,234.50");
+        assert_eq!(format_decimal(Lang::Es, -1800, 2), "-18,00");
+        assert_eq!(format_decimal(Lang::En, -5, 2), "-0.05");
+        assert_eq!(format_decimal(Lang::En, 1234, 0), "1,234");
+        assert_eq!(format_money(Lang::En, -1800, 2, "CAD"), "-$18.00");
+        assert_eq!(format_money(Lang::Es, 123450, 2, "EUR"), "1.234,50 €");
+        assert_eq!(format_money(Lang::En, 100, 2, "CHF"), "1.00 CHF");
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        assert_eq!(format_date(Lang::En, date), "Mar 2, 2026");
+        assert_eq!(format_date(Lang::Es, date), "2 mar 2026");
+    }
+
+    #[test]
+    fn every_catalog_entry_is_paired() {
+        let mut english = None;
+        for line in SPANISH.lines() {
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            match line.strip_prefix("= ") {
+                Some(spanish) => {
+                    let en: &str = english
+                        .take()
+                        .expect("a translation follows an English line");
+                    assert_eq!(
+                        en.matches("{}").count(),
+                        spanish.matches("{}").count(),
+                        "{en}"
+                    );
+                }
+                None => assert!(
+                    english.replace(line).is_none(),
+                    "{line:?} has no translation"
+                ),
+            }
+        }
+        assert!(english.is_none());
+    }
+}

@@ -1,0 +1,431 @@
+//! Administration → an integration's imports: run history, "Import now", a backfill from a
+//! chosen date ("launch back"), and the progress of the run in progress.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use super::AppState;
+use super::context::{FormErrors, Layout, TenantAdmin};
+use crate::db::imports::{self, ImportRun, ImportsIntegration, QueueRefusal};
+use crate::domain::schedule::Schedule;
+use crate::error::{AppError, AppResult, render};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/integrations/{id}/imports", get(page))
+        .route("/admin/integrations/{id}/imports/now", post(import_now))
+        .route("/admin/integrations/{id}/imports/backfill", post(backfill))
+        .route("/admin/integrations/{id}/imports/status.json", get(status))
+}
+
+/// Runs shown in the history.
+const HISTORY: i64 = 50;
+/// How far back Shopify returns orders without the `read_all_orders` scope.
+pub const DAYS_WITHOUT_READ_ALL_ORDERS: i64 = 60;
+
+/// A run as the page shows it, times in the tenant's time zone.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunView {
+    pub id: i64,
+    pub trigger: String,
+    pub window_from: String,
+    pub window_to: String,
+    pub started: String,
+    pub finished: String,
+    pub pages: i64,
+    pub orders_read: i64,
+    pub refunds_read: i64,
+    pub orders_stored: i64,
+    pub refunds_stored: i64,
+    pub outcome: String,
+    pub error: String,
+    pub percent: i64,
+    pub read_until: String,
+}
+
+fn local(at: Option<i64>, tz: Tz) -> String {
+    at.and_then(|s| DateTime::from_timestamp(s, 0))
+        .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+fn trigger_label(trigger: &str) -> &'static str {
+    match trigger {
+        "schedule" => "Scheduled",
+        "manual" => "Import now",
+        "backfill" => "Backfill",
+        "initial" => "First import",
+        "catch_up" => "Catch-up",
+        _ => "Other",
+    }
+}
+
+fn outcome_label(outcome: &str) -> &'static str {
+    match outcome {
+        "running" => "Running",
+        "succeeded" => "Succeeded",
+        "failed" => "Failed",
+        "needs_attention" => "Needs attention",
+        _ => "Unknown",
+    }
+}
+
+impl RunView {
+    fn new(run: &ImportRun, tz: Tz) -> Self {
+        RunView {
+            id: run.id,
+            trigger: trigger_label(&run.trigger).to_string(),
+            window_from: local(Some(run.window_from), tz),
+            window_to: local(Some(run.window_to), tz),
+            started: local(Some(run.started_at), tz),
+            finished: local(run.finished_at, tz),
+            pages: run.pages,
+            orders_read: run.orders_read,
+            refunds_read: run.refunds_read,
+            orders_stored: run.orders_stored,
+            refunds_stored: run.refunds_stored,
+            outcome: run.outcome.clone(),
+            error: run.error.clone(),
+            percent: run.percent(),
+            read_until: local(run.progress_until, tz),
+        }
+    }
+
+    pub fn outcome_label(&self) -> &'static str {
+        outcome_label(&self.outcome)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "imports.html")]
+struct ImportsPage {
+    layout: Layout,
+    integration: ImportsIntegration,
+    schedule: String,
+    next_run: String,
+    imported_until: String,
+    time_zone: String,
+    running: Option<RunView>,
+    queued: bool,
+    runs: Vec<RunView>,
+    notice: String,
+    backfill_from: String,
+    errors: FormErrors,
+    has_all_orders: bool,
+    earliest_without_scope: String,
+    today: String,
+}
+
+#[derive(Deserialize, Default)]
+struct Notice {
+    #[serde(default)]
+    notice: String,
+}
+
+fn notice_text(code: &str) -> &'static str {
+    match code {
+        "queued" => "The import is queued and starts within a few seconds.",
+        "running" => {
+            "An import is already running: nothing new was started. Its progress is shown below."
+        }
+        "already_queued" => "An import is already queued: nothing new was started.",
+        "backfill_queued" => {
+            "The backfill is queued and starts within a few seconds. Imported hours are recomputed; nothing is counted twice."
+        }
+        _ => "",
+    }
+}
+
+fn tenant_tz(admin: &TenantAdmin) -> Tz {
+    admin.0.tenant.time_zone.parse().unwrap_or(chrono_tz::UTC)
+}
+
+fn today_in(tz: Tz) -> NaiveDate {
+    Utc::now().with_timezone(&tz).date_naive()
+}
+
+async fn load(
+    state: &AppState,
+    admin: &TenantAdmin,
+    id: i64,
+) -> AppResult<(ImportsIntegration, Vec<ImportRun>)> {
+    let tenant = admin.0.tenant_id();
+    let integration = imports::integration(&state.db, tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let runs = imports::runs(&state.db, tenant, id, HISTORY).await?;
+    Ok((integration, runs))
+}
+
+async fn render_page(
+    state: &AppState,
+    admin: &TenantAdmin,
+    id: i64,
+    notice: &str,
+    backfill_from: String,
+    errors: FormErrors,
+) -> AppResult<Response> {
+    let (integration, runs) = load(state, admin, id).await?;
+    let tz = tenant_tz(admin);
+    let today = today_in(tz);
+    let views: Vec<RunView> = runs.iter().map(|r| RunView::new(r, tz)).collect();
+    let now = crate::db::now();
+    let running = views
+        .iter()
+        .find(|r| r.outcome == "running")
+        .filter(|_| integration.lease_until.is_some_and(|l| l >= now))
+        .cloned();
+    let queued = running.is_none()
+        && integration.status == "active"
+        && integration.next_run_at.is_some_and(|n| n <= now);
+    let schedule = Schedule::from_columns(
+        &integration.schedule_frequency,
+        integration.schedule_minute,
+        integration.schedule_hour,
+    )
+    .describe();
+    Ok(render(&ImportsPage {
+        layout: admin.0.layout(state).await?,
+        schedule,
+        next_run: local(integration.next_run_at, tz),
+        imported_until: local(integration.watermark, tz),
+        time_zone: tz.name().to_string(),
+        running,
+        queued,
+        runs: views,
+        notice: notice_text(notice).to_string(),
+        backfill_from,
+        errors,
+        has_all_orders: integration.has_scope("read_all_orders"),
+        earliest_without_scope: (today - Duration::days(DAYS_WITHOUT_READ_ALL_ORDERS))
+            .format("%Y-%m-%d")
+            .to_string(),
+        today: today.format("%Y-%m-%d").to_string(),
+        integration,
+    })?
+    .into_response())
+}
+
+async fn page(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Path(id): Path<i64>,
+    Query(notice): Query<Notice>,
+) -> AppResult<Response> {
+    let default_from = (today_in(tenant_tz(&admin)) - Duration::days(7))
+        .format("%Y-%m-%d")
+        .to_string();
+    render_page(
+        &state,
+        &admin,
+        id,
+        &notice.notice,
+        default_from,
+        FormErrors::default(),
+    )
+    .await
+}
+
+fn refusal_notice(refusal: &QueueRefusal) -> Result<&'static str, AppError> {
+    match refusal {
+        QueueRefusal::NotFound => Err(AppError::NotFound),
+        QueueRefusal::Running => Ok("running"),
+        QueueRefusal::AlreadyQueued => Ok("already_queued"),
+        QueueRefusal::NotActive { .. } => Ok("inactive"),
+    }
+}
+
+fn inactive_message(integration: &ImportsIntegration) -> String {
+    match integration.status.as_str() {
+        "attention" => format!(
+            "This integration needs attention, so imports are stopped: {} Save new credentials in the integration to resume.",
+            integration.status_reason
+        ),
+        "draft" => "Finish setting up this integration before importing.".into(),
+        _ => "This integration is deactivated; activate it before importing.".into(),
+    }
+}
+
+async fn import_now(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let tenant = admin.0.tenant_id();
+    match imports::queue_run(&state.db, tenant, id, "manual", None).await? {
+        Ok(()) => {
+            admin
+                .0
+                .audit(&state, "import.now", &format!("integration {id}"))
+                .await?;
+            Ok(
+                Redirect::to(&format!("/admin/integrations/{id}/imports?notice=queued"))
+                    .into_response(),
+            )
+        }
+        Err(QueueRefusal::NotActive { .. }) => {
+            let (integration, _) = load(&state, &admin, id).await?;
+            let mut errors = FormErrors::default();
+            errors.add("import_now", inactive_message(&integration));
+            render_page(&state, &admin, id, "", String::new(), errors).await
+        }
+        Err(refusal) => {
+            let notice = refusal_notice(&refusal)?;
+            Ok(
+                Redirect::to(&format!("/admin/integrations/{id}/imports?notice={notice}"))
+                    .into_response(),
+            )
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct BackfillForm {
+    #[serde(default)]
+    backfill_from: String,
+}
+
+/// The date a backfill starts from, or why it cannot.
+fn parse_backfill(text: &str, today: NaiveDate, has_all_orders: bool) -> Result<NaiveDate, String> {
+    let Ok(date) = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") else {
+        return Err(format!(
+            "Enter the date to import from as YYYY-MM-DD (for example {}), not {:?}.",
+            today.format("%Y-%m-%d"),
+            text.trim()
+        ));
+    };
+    if date > today {
+        return Err(format!(
+            "The date to import from cannot be in the future (today is {}).",
+            today.format("%Y-%m-%d")
+        ));
+    }
+    let earliest = today - Duration::days(DAYS_WITHOUT_READ_ALL_ORDERS);
+    if !has_all_orders && date < earliest {
+        return Err(format!(
+            "Without the read_all_orders access scope Shopify returns only the last 60 days of orders, so an import from {} would silently stop at {}. Choose {} or later, or add the read_all_orders scope to the app in Shopify and try again.",
+            date.format("%Y-%m-%d"),
+            earliest.format("%Y-%m-%d"),
+            earliest.format("%Y-%m-%d")
+        ));
+    }
+    if date < NaiveDate::from_ymd_opt(2006, 1, 1).unwrap_or(NaiveDate::MIN) {
+        return Err("Shopify holds no orders from before 2006; choose a later date.".into());
+    }
+    Ok(date)
+}
+
+async fn backfill(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Path(id): Path<i64>,
+    Form(form): Form<BackfillForm>,
+) -> AppResult<Response> {
+    let tenant = admin.0.tenant_id();
+    let (integration, _) = load(&state, &admin, id).await?;
+    let today = today_in(tenant_tz(&admin));
+    let date = match parse_backfill(
+        &form.backfill_from,
+        today,
+        integration.has_scope("read_all_orders"),
+    ) {
+        Ok(date) => date,
+        Err(message) => {
+            let mut errors = FormErrors::default();
+            errors.add("backfill_from", message);
+            return render_page(&state, &admin, id, "", form.backfill_from, errors).await;
+        }
+    };
+    let from = date.format("%Y-%m-%d").to_string();
+    match imports::queue_run(&state.db, tenant, id, "backfill", Some(&from)).await? {
+        Ok(()) => {
+            admin
+                .0
+                .audit(
+                    &state,
+                    "import.backfill",
+                    &format!("integration {id} from {from}"),
+                )
+                .await?;
+            Ok(Redirect::to(&format!(
+                "/admin/integrations/{id}/imports?notice=backfill_queued"
+            ))
+            .into_response())
+        }
+        Err(QueueRefusal::NotActive { .. }) => {
+            let mut errors = FormErrors::default();
+            errors.add("backfill_from", inactive_message(&integration));
+            render_page(&state, &admin, id, "", form.backfill_from, errors).await
+        }
+        Err(refusal) => {
+            let notice = refusal_notice(&refusal)?;
+            Ok(
+                Redirect::to(&format!("/admin/integrations/{id}/imports?notice={notice}"))
+                    .into_response(),
+            )
+        }
+    }
+}
+
+/// What the page's script polls while a run is in progress.
+#[derive(Debug, Serialize)]
+struct Status {
+    status: String,
+    status_reason: String,
+    running: Option<RunView>,
+    queued: bool,
+    latest: Option<RunView>,
+}
+
+async fn status(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let tenant = admin.0.tenant_id();
+    let integration = imports::integration(&state.db, tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let runs = imports::runs(&state.db, tenant, id, 1).await?;
+    let tz = tenant_tz(&admin);
+    let now = crate::db::now();
+    let latest = runs.first().map(|r| RunView::new(r, tz));
+    let running = latest
+        .clone()
+        .filter(|r| r.outcome == "running" && integration.lease_until.is_some_and(|l| l >= now));
+    Ok(Json(Status {
+        queued: running.is_none()
+            && integration.status == "active"
+            && integration.next_run_at.is_some_and(|n| n <= now),
+        status: integration.status,
+        status_reason: integration.status_reason,
+        running,
+        latest,
+    })
+    .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backfill_dates_follow_the_sixty_day_rule() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 29).expect("date");
+        assert!(parse_backfill("2026-10-01", today, false).is_ok());
+        let err = parse_backfill("2026-08-01", today, false).expect_err("too far back");
+        assert!(
+            err.contains("read_all_orders") && err.contains("2026-09-30"),
+            "{err}"
+        );
+        assert!(parse_backfill("2026-08-01", today, true).is_ok());
+        assert!(parse_backfill("2026-12-01", today, true).is_err());
+        assert!(parse_backfill("01/08/2026", today, true).is_err());
+    }
+}

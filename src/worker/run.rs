@@ -1,0 +1,374 @@
+//! One import run of one claimed integration: its window, its pages, its facts, its record.
+
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use futures::FutureExt;
+use tokio::sync::watch;
+
+use super::WorkerConfig;
+use super::store::{LocationMap, page_facts};
+use crate::crypto::StoredCredentials;
+use crate::db::imports::{self, ClaimedIntegration, Finish, Outcome};
+use crate::db::{self, TenantId};
+use crate::domain::schedule::Schedule;
+use crate::shopify::{ClientConfig, Credentials, ShopifyClient, ShopifyError, TimeWindow};
+use crate::web::AppState;
+
+/// What started a run, as recorded in `import_runs.trigger`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    Schedule,
+    Manual,
+    Backfill,
+    Initial,
+    /// A scheduled run after a failed one, or the first after credentials were fixed.
+    CatchUp,
+}
+
+impl Trigger {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trigger::Schedule => "schedule",
+            Trigger::Manual => "manual",
+            Trigger::Backfill => "backfill",
+            Trigger::Initial => "initial",
+            Trigger::CatchUp => "catch_up",
+        }
+    }
+
+    fn of(requested: Option<&str>, last_outcome: Option<&str>) -> Trigger {
+        match requested {
+            Some("manual") => Trigger::Manual,
+            Some("backfill") => Trigger::Backfill,
+            Some("initial") => Trigger::Initial,
+            _ => match last_outcome {
+                Some("failed" | "needs_attention") => Trigger::CatchUp,
+                _ => Trigger::Schedule,
+            },
+        }
+    }
+}
+
+/// How one run ended, for logs, tests and benchmarks.
+#[derive(Debug, Clone)]
+pub struct RunReport {
+    pub tenant: TenantId,
+    pub integration: i64,
+    pub run: i64,
+    pub trigger: Trigger,
+    pub outcome: Outcome,
+    pub error: String,
+    pub pages: i64,
+    pub orders_read: i64,
+    pub orders_stored: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+enum RunError {
+    #[error("{0}")]
+    Shopify(#[from] ShopifyError),
+    #[error("TMAS could not store the imported data; the import is retried at its next run.")]
+    Database(#[from] sqlx::Error),
+    #[error(
+        "The stored credentials cannot be read with this server's secret key. Enter the \
+         app's credentials again."
+    )]
+    Credentials,
+    #[error("Another worker took this import over (this worker's lease expired).")]
+    LeaseLost,
+    #[error("The worker was stopped during this import; it resumes at the next run.")]
+    Stopped,
+    #[error("The import stopped on an internal error; it is retried at its next run.")]
+    Panicked,
+}
+
+impl RunError {
+    fn outcome(&self) -> Outcome {
+        match self {
+            RunError::Shopify(e) if e.is_attention_needed() => Outcome::NeedsAttention,
+            RunError::Credentials => Outcome::NeedsAttention,
+            _ => Outcome::Failed,
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Progress {
+    pages: i64,
+    orders_read: i64,
+    orders_stored: i64,
+}
+
+/// The start of a local date in `tz` (the first instant of that day that exists).
+pub fn start_of_local_day(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
+    for hour in 0..3 {
+        let time = NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or(NaiveTime::MIN);
+        if let Some(t) = tz.from_local_datetime(&date.and_time(time)).earliest() {
+            return t.with_timezone(&Utc);
+        }
+    }
+    Utc.from_utc_datetime(&date.and_time(NaiveTime::MIN))
+}
+
+fn parse_date(text: Option<&str>) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text?.trim(), "%Y-%m-%d").ok()
+}
+
+fn unix(t: DateTime<Utc>) -> i64 {
+    t.timestamp()
+}
+
+fn from_unix(seconds: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(seconds, 0).unwrap_or_default()
+}
+
+/// Runs an import of a claimed integration to its end and records it.
+pub async fn run_claimed(
+    state: &AppState,
+    config: &WorkerConfig,
+    claimed: ClaimedIntegration,
+    mut stop: watch::Receiver<bool>,
+) -> anyhow::Result<RunReport> {
+    let db = &state.db;
+    let tenant = claimed.tenant();
+    let integration = claimed.id;
+    let owner = config.worker_id.as_str();
+    let tz: Tz = imports::tenant_time_zone(db, tenant)
+        .await?
+        .parse()
+        .unwrap_or(chrono_tz::UTC);
+
+    let abandoned = imports::close_abandoned_runs(db, tenant, integration, db::now()).await?;
+    if abandoned > 0 {
+        tracing::warn!(
+            tenant = tenant.0,
+            integration,
+            abandoned,
+            "took over an import whose worker stopped"
+        );
+    }
+    let last = imports::last_outcome(db, tenant, integration).await?;
+    let trigger = Trigger::of(claimed.run_requested.as_deref(), last.as_deref());
+
+    // The end is rounded up to a whole second (Shopify's search takes seconds), so a change
+    // made just before the run starts is inside its window.
+    let to = from_unix(unix(Utc::now()) + 1);
+    let from = match trigger {
+        Trigger::Backfill => parse_date(claimed.backfill_requested_from.as_deref())
+            .map(|d| start_of_local_day(d, tz)),
+        Trigger::Initial => parse_date(Some(&claimed.backfill_from)).map(|d| {
+            // A first run that stopped half way resumes where its data is committed.
+            let start = start_of_local_day(d, tz);
+            match claimed.watermark {
+                Some(w) => start.max(from_unix(w) - config.overlap()),
+                None => start,
+            }
+        }),
+        _ => None,
+    }
+    .or_else(|| claimed.watermark.map(|w| from_unix(w) - config.overlap()))
+    .or_else(|| parse_date(Some(&claimed.backfill_from)).map(|d| start_of_local_day(d, tz)))
+    .unwrap_or(to - chrono::Duration::days(1))
+    .min(to);
+    let window = TimeWindow { from, to };
+
+    let run = imports::start_run(
+        db,
+        tenant,
+        integration,
+        trigger.as_str(),
+        (unix(from), unix(to)),
+        owner,
+    )
+    .await?;
+    let span = tracing::info_span!("import", tenant = tenant.0, integration, run);
+    let _entered = span.enter();
+    tracing::info!(trigger = trigger.as_str(), from = %from, to = %to, "import started");
+
+    // Heartbeat: renews the lease while the run lasts; says so if the lease was lost.
+    let (lost_tx, mut lost_rx) = watch::channel(false);
+    let heartbeat = {
+        let db = db.clone();
+        let owner = owner.to_string();
+        let (every, lease) = (config.heartbeat, config.lease);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                let until = db::now() + lease.as_secs() as i64;
+                match imports::renew_lease(&db, tenant, integration, &owner, until).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        let _ = lost_tx.send(true);
+                        break;
+                    }
+                    Err(e) => tracing::warn!(error = %e, "lease renewal failed; will retry"),
+                }
+            }
+        })
+    };
+
+    let mut progress = Progress::default();
+    let outcome = std::panic::AssertUnwindSafe(import_pages(
+        state,
+        config,
+        &claimed,
+        run,
+        window,
+        &mut progress,
+        &mut stop,
+        &mut lost_rx,
+    ))
+    .catch_unwind()
+    .await
+    .unwrap_or(Err(RunError::Panicked));
+    heartbeat.abort();
+
+    let schedule = Schedule::from_columns(
+        &claimed.schedule_frequency,
+        claimed.schedule_minute,
+        claimed.schedule_hour,
+    );
+    let next = unix(schedule.next_after(Utc::now(), tz));
+    let retry_request = matches!(trigger, Trigger::Backfill | Trigger::Initial);
+    let (finish, error) = match &outcome {
+        Ok(()) => (
+            Finish {
+                outcome: Outcome::Succeeded,
+                error: "",
+                watermark: Some(unix(to)),
+                next_run_at: Some(next),
+                keep_request: false,
+            },
+            String::new(),
+        ),
+        Err(e) => {
+            let message = e.to_string();
+            let outcome = e.outcome();
+            let next_run_at = match (outcome, e) {
+                (Outcome::NeedsAttention, _) => None,
+                // Stopped on purpose: due again now, for whichever worker runs next.
+                (_, RunError::Stopped) => Some(db::now()),
+                _ => Some(next),
+            };
+            (
+                Finish {
+                    outcome,
+                    error: "",
+                    watermark: None,
+                    next_run_at,
+                    keep_request: retry_request || matches!(e, RunError::Stopped),
+                },
+                message,
+            )
+        }
+    };
+    let finish = Finish {
+        error: &error,
+        ..finish
+    };
+    imports::finish_run(db, tenant, integration, run, owner, &finish).await?;
+    match &outcome {
+        Ok(()) => tracing::info!(
+            pages = progress.pages,
+            orders_read = progress.orders_read,
+            orders_stored = progress.orders_stored,
+            "import succeeded"
+        ),
+        Err(RunError::Database(e)) => tracing::error!(error = %e, "import failed on the database"),
+        Err(e) => tracing::warn!(outcome = finish.outcome.as_str(), error = %e, "import ended"),
+    }
+    Ok(RunReport {
+        tenant,
+        integration,
+        run,
+        trigger,
+        outcome: finish.outcome,
+        error,
+        pages: progress.pages,
+        orders_read: progress.orders_read,
+        orders_stored: progress.orders_stored,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn import_pages(
+    state: &AppState,
+    config: &WorkerConfig,
+    claimed: &ClaimedIntegration,
+    run: i64,
+    window: TimeWindow,
+    progress: &mut Progress,
+    stop: &mut watch::Receiver<bool>,
+    lost: &mut watch::Receiver<bool>,
+) -> Result<(), RunError> {
+    let db = &state.db;
+    let tenant = claimed.tenant();
+    let credentials = match StoredCredentials::open(&state.secret_key, &claimed.credentials_enc)
+        .map_err(|_| RunError::Credentials)?
+    {
+        StoredCredentials::AccessToken { access_token } => Credentials::AccessToken(access_token),
+        StoredCredentials::ClientCredentials {
+            client_id,
+            client_secret,
+        } => Credentials::ClientCredentials {
+            client_id,
+            client_secret,
+        },
+    };
+    let client = ShopifyClient::new(
+        &ClientConfig {
+            base_url: state.settings.shopify_url.clone(),
+            api_version: state.settings.shopify_api_version.clone(),
+            retry: config.retry,
+            request_timeout: config.request_timeout,
+            page_size: config.page_size,
+        },
+        &claimed.store_name,
+        credentials,
+    )?;
+    let locations = LocationMap::new(&imports::matched_locations(db, tenant, claimed.id).await?);
+    let taxes_included = claimed.taxes_included == 1;
+
+    let mut cursor: Option<String> = None;
+    loop {
+        if *stop.borrow() {
+            return Err(RunError::Stopped);
+        }
+        if *lost.borrow() {
+            return Err(RunError::LeaseLost);
+        }
+        let page = tokio::select! {
+            page = client.fetch_orders_page(&window, cursor.as_deref()) => page?,
+            _ = stop.wait_for(|s| *s) => return Err(RunError::Stopped),
+            _ = lost.wait_for(|l| *l) => return Err(RunError::LeaseLost),
+        };
+        let (facts, counts) = page_facts(&page.orders, taxes_included, &locations);
+        let lease_until = db::now() + config.lease.as_secs() as i64;
+        let held = imports::store_page(
+            db,
+            tenant,
+            claimed.id,
+            run,
+            &config.worker_id,
+            &facts,
+            &counts,
+            lease_until,
+        )
+        .await?;
+        if !held {
+            return Err(RunError::LeaseLost);
+        }
+        progress.pages += 1;
+        progress.orders_read += counts.orders_read;
+        progress.orders_stored += counts.orders_stored;
+        tracing::debug!(
+            pages = progress.pages,
+            orders = counts.orders_read,
+            "page stored"
+        );
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => return Ok(()),
+        }
+    }
+}

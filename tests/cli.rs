@@ -1,0 +1,183 @@
+//! The command line as an operator uses it: admin commands, then `serve` on a free port, then
+//! sign-in through the form; bad settings answered with a clear message.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use common::{Browser, PASSWORD, new_client, tmas_binary};
+
+fn tmas(dir: &std::path::Path) -> Command {
+    let mut command = Command::new(tmas_binary());
+    command
+        .env_remove("DATABASE_URL")
+        .env("TMAS_DATA_DIR", dir)
+        .env("RUST_LOG", "warn");
+    command
+}
+
+#[tokio::test]
+async fn admin_commands_then_serve_then_sign_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tmas(dir.path())
+        .args([
+            "admin",
+            "create-tenant",
+            "--name",
+            "Acme",
+            "--plan",
+            "retail",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("tenant Acme created"));
+
+    let out = tmas(dir.path())
+        .args([
+            "admin",
+            "create-user",
+            "--email",
+            "ana@acme.example",
+            "--role",
+            "admin",
+            "--tenant",
+            "Acme",
+        ])
+        .env("TMAS_PASSWORD", PASSWORD)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Bad input is refused with a message naming the problem, and nothing is created.
+    let out = tmas(dir.path())
+        .args([
+            "admin",
+            "create-user",
+            "--email",
+            "bo@acme.example",
+            "--role",
+            "manager",
+            "--tenant",
+            "Nope",
+        ])
+        .env("TMAS_PASSWORD", PASSWORD)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no tenant named \"Nope\""));
+    let out = tmas(dir.path())
+        .args([
+            "admin",
+            "create-user",
+            "--email",
+            "bo@acme.example",
+            "--role",
+            "manager",
+            "--tenant",
+            "Acme",
+        ])
+        .env("TMAS_PASSWORD", "weak")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("too weak"));
+
+    let mut server = tmas(dir.path())
+        .args(["serve", "--no-worker", "--bind", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = server.stdout.take().unwrap();
+    let address = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.strip_prefix("TMAS is listening on ")
+                .map(str::to_string)
+        })
+        .expect("the server prints its address");
+    // A user exists, so no setup link is printed; the one we made signs in through the form.
+    let browser = Browser {
+        base: address.clone(),
+        client: new_client(),
+    };
+    let health = browser.get("/healthz").await;
+    assert_eq!(health.status(), 200);
+    browser.login("ana@acme.example", PASSWORD).await;
+    let (status, page) = browser.text("/admin/locations").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Locations"));
+    server.kill().unwrap();
+    let _ = server.wait();
+    assert!(
+        dir.path().join("tmas.db").exists(),
+        "SQLite file under the data dir"
+    );
+    assert!(dir.path().join("secret.key").exists(), "generated key file");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("secret.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
+
+#[test]
+fn bad_settings_get_clear_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["migrate", "--database-url", "mysql://x"],
+            "must start with sqlite:// or postgres://",
+        ),
+        (
+            &["migrate", "--shopify-api-version", "latest"],
+            "must look like YYYY-MM",
+        ),
+        (
+            &["migrate", "--shopify-url", "https://example.com"],
+            "must contain {shop}",
+        ),
+        (&["serve", "--bind", "nowhere"], "invalid socket address"),
+    ];
+    for (args, message) in cases {
+        let out = tmas(dir.path()).args(args).output().unwrap();
+        assert!(!out.status.success(), "{args:?} should fail");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+    let help = tmas(dir.path()).arg("--help").output().unwrap();
+    let text = String::from_utf8_lossy(&help.stdout);
+    for flag in [
+        "--bind",
+        "--data-dir",
+        "--database-url",
+        "--secret-key-file",
+        "--shopify-url",
+        "--shopify-api-version",
+        "--secure-cookies",
+        "TMAS_BIND",
+        "DATABASE_URL",
+    ] {
+        assert!(text.contains(flag), "--help explains {flag}");
+    }
+    for command in ["serve", "worker", "migrate", "admin", "demo"] {
+        assert!(text.contains(command), "--help lists {command}");
+    }
+}

@@ -1,0 +1,522 @@
+//! The import worker against the Shopify simulator: exact hourly totals after a backfill and
+//! after later refunds, cancellations, re-reads, throttling storms, server errors and revoked
+//! credentials; the imports page with "Import now" and "launch back".
+mod common;
+mod worker_support;
+
+use chrono::{Duration, Utc};
+use common::TestApp;
+use reqwest::StatusCode;
+use tmas::db::imports::Outcome;
+use tmas::domain::account::{Plan, Role};
+use tmas::sim::{LineSpec, OrderSpec, RefundLineSpec, RefundSpec};
+use tmas::worker::{self, Trigger};
+use worker_support::*;
+
+/// 90 days across four locations, then the changes a shop sees later: a new sale, a refund
+/// days later at another store, a cancellation, and the whole window read again.
+async fn ninety_days_exact_then_later_changes(app: TestApp) {
+    let sim = simulator("north", 90, 30, 11).await;
+    let state = worker_state(&app, &sim);
+    let c = connect(&app, &sim, "North", "north", &state.secret_key).await;
+    let config = fast_worker();
+
+    let reports = worker::drain_with(&state, &config).await.expect("drain");
+    assert_eq!(reports.len(), 1, "one due integration, one run");
+    assert_eq!(reports[0].trigger, Trigger::Initial);
+    assert_eq!(
+        reports[0].outcome,
+        Outcome::Succeeded,
+        "{}",
+        reports[0].error
+    );
+    assert!(
+        reports[0].pages > 5,
+        "paged through {} pages",
+        reports[0].pages
+    );
+    assert_exact(&app.db, &sim, &c, "after the 90-day backfill").await;
+    assert!(
+        worker::drain_with(&state, &config)
+            .await
+            .expect("drain")
+            .is_empty(),
+        "nothing is due until the next scheduled hour"
+    );
+
+    // A sale five days ago at the first store, refunded now at the second store.
+    let stores: Vec<i64> = c.locations.keys().copied().collect();
+    let five_days_ago = Utc::now() - Duration::days(5);
+    let order = sim
+        .add_order(
+            "north",
+            &OrderSpec {
+                location_id: Some(stores[0]),
+                channel: tmas::sim::Channel::Pos,
+                test: false,
+                processed_at: five_days_ago,
+                lines: vec![
+                    LineSpec {
+                        quantity: 2,
+                        unit_price: 2000,
+                        gift_card: false,
+                        discount: 400,
+                    },
+                    LineSpec {
+                        quantity: 1,
+                        unit_price: 1200,
+                        gift_card: false,
+                        discount: 0,
+                    },
+                ],
+            },
+        )
+        .expect("add order");
+    queue_now(&app, &c).await;
+    worker::drain_with(&state, &config).await.expect("drain");
+    assert_exact(&app.db, &sim, &c, "after a new sale").await;
+
+    sim.add_refund(
+        "north",
+        order,
+        &RefundSpec {
+            at: Utc::now() - Duration::minutes(3),
+            location_id: Some(stores[1]),
+            lines: vec![RefundLineSpec {
+                line_index: 0,
+                quantity: 1,
+            }],
+        },
+    )
+    .expect("refund");
+    queue_now(&app, &c).await;
+    worker::drain_with(&state, &config).await.expect("drain");
+    assert_exact(
+        &app.db,
+        &sim,
+        &c,
+        "after a refund days later at another store",
+    )
+    .await;
+
+    // The same order cancelled later: what the refund did not return comes back then.
+    sim.cancel_order("north", order, Utc::now() - Duration::minutes(1))
+        .expect("cancel");
+    queue_now(&app, &c).await;
+    worker::drain_with(&state, &config).await.expect("drain");
+    assert_exact(&app.db, &sim, &c, "after a cancellation").await;
+    let order_gid = format!("gid://shopify/Order/{order}");
+    let (net, items): (i64, i64) = sqlx::query_as(
+        "SELECT CAST((SELECT gross - discounts FROM sales WHERE tenant_id = $1 AND shopify_order_id = $2)
+                - (SELECT COALESCE(SUM(returns), 0) FROM returns WHERE tenant_id = $1 AND shopify_order_id = $2) AS BIGINT),
+                CAST((SELECT items FROM sales WHERE tenant_id = $1 AND shopify_order_id = $2)
+                - (SELECT COALESCE(SUM(items), 0) FROM returns WHERE tenant_id = $1 AND shopify_order_id = $2) AS BIGINT)",
+    )
+    .bind(c.tenant.0)
+    .bind(&order_gid)
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("order facts");
+    assert_eq!((net, items), (0, 0), "a cancelled order nets to zero");
+
+    // The same window imported twice: numbers unchanged, nothing stored twice.
+    let sales_before = count(
+        &app.db,
+        "SELECT COUNT(*) FROM sales WHERE tenant_id = $1",
+        c.tenant,
+    )
+    .await;
+    for _ in 0..2 {
+        sqlx::query(
+            "UPDATE integrations SET run_requested = 'backfill', backfill_requested_from = '2026-08-01',
+                    next_run_at = $2 WHERE tenant_id = $1",
+        )
+        .bind(c.tenant.0)
+        .bind(tmas::db::now())
+        .execute(&app.db.pool)
+        .await
+        .expect("queue backfill");
+        let reports = worker::drain_with(&state, &config).await.expect("drain");
+        assert_eq!(reports[0].trigger, Trigger::Backfill);
+        assert_eq!(reports[0].outcome, Outcome::Succeeded);
+    }
+    assert_eq!(
+        count(
+            &app.db,
+            "SELECT COUNT(*) FROM sales WHERE tenant_id = $1",
+            c.tenant
+        )
+        .await,
+        sales_before
+    );
+    assert_exact(
+        &app.db,
+        &sim,
+        &c,
+        "after reading the whole window twice more",
+    )
+    .await;
+}
+
+/// Queues a run now, as "Import now" does.
+async fn queue_now(app: &TestApp, c: &Connected) {
+    let queued = tmas::db::imports::queue_run(&app.db, c.tenant, c.integration, "manual", None)
+        .await
+        .expect("queue");
+    assert_eq!(queued, Ok(()));
+}
+
+/// A throttling storm (THROTTLED and 429) and one request in five failing with a 5xx.
+async fn storms_and_server_errors_change_nothing(app: TestApp) {
+    let sim = simulator("storm", 30, 30, 5).await;
+    let state = worker_state(&app, &sim);
+    let c = connect(&app, &sim, "Storm", "storm", &state.secret_key).await;
+    sim.update_faults("storm", |f| {
+        f.throttled_next = 6;
+        f.too_many_requests_next = 6;
+        f.retry_after_secs = 0.05;
+        f.server_error_rate = 0.2;
+    })
+    .expect("faults");
+    let reports = worker::drain_with(&state, &fast_worker())
+        .await
+        .expect("drain");
+    assert_eq!(
+        reports[0].outcome,
+        Outcome::Succeeded,
+        "{}",
+        reports[0].error
+    );
+    let stats = sim.stats("storm").expect("stats");
+    assert!(
+        stats.throttled >= 6 && stats.too_many_requests >= 6,
+        "the storm happened: {stats:?}"
+    );
+    assert_exact(
+        &app.db,
+        &sim,
+        &c,
+        "through a 429/THROTTLED storm and 20% 5xx",
+    )
+    .await;
+}
+
+/// Persistent server errors end the run as failed; the next run catches up.
+async fn persistent_errors_fail_the_run_and_the_next_catches_up(app: TestApp) {
+    let sim = simulator("flaky", 20, 20, 6).await;
+    let state = worker_state(&app, &sim);
+    let c = connect(&app, &sim, "Flaky", "flaky", &state.secret_key).await;
+    sim.update_faults("flaky", |f| f.server_error_rate = 1.0)
+        .expect("faults");
+    let reports = worker::drain_with(&state, &fast_worker())
+        .await
+        .expect("drain");
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0].outcome, Outcome::Failed);
+    assert!(reports[0].error.contains("retried"), "{}", reports[0].error);
+    let (status, next): (String, Option<i64>) =
+        sqlx::query_as("SELECT status, next_run_at FROM integrations WHERE id = $1")
+            .bind(c.integration)
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("row");
+    assert_eq!(status, "active", "a transient failure needs nobody");
+    assert!(
+        next.is_some_and(|n| n > tmas::db::now()),
+        "next scheduled run"
+    );
+
+    sim.update_faults("flaky", |f| f.server_error_rate = 0.0)
+        .expect("faults");
+    make_due(&app, &c).await;
+    let reports = worker::drain_with(&state, &fast_worker())
+        .await
+        .expect("drain");
+    assert_eq!(
+        reports[0].trigger,
+        Trigger::Initial,
+        "the first import is tried again"
+    );
+    assert_eq!(reports[0].outcome, Outcome::Succeeded);
+    assert_exact(&app.db, &sim, &c, "after the failed run was caught up").await;
+}
+
+async fn make_due(app: &TestApp, c: &Connected) {
+    sqlx::query("UPDATE integrations SET next_run_at = $3 WHERE tenant_id = $1 AND id = $2")
+        .bind(c.tenant.0)
+        .bind(c.integration)
+        .bind(tmas::db::now())
+        .execute(&app.db.pool)
+        .await
+        .expect("make due");
+}
+
+/// A revoked token: the run ends "needs attention" with Shopify's reason on the imports page
+/// and the integration row, nothing runs until new credentials are saved, then a catch-up
+/// run loses nothing.
+async fn revoked_token_needs_attention_then_catch_up(app: TestApp) {
+    let sim = simulator("revoke", 20, 20, 8).await;
+    let state = worker_state(&app, &sim);
+    let tenant = app.signed_in("Revoke", Plan::Retail, Role::Admin).await;
+    let c = connect_tenant(
+        &app.db,
+        &sim,
+        tenant,
+        "revoke",
+        &state.secret_key,
+        "2026-08-01",
+    )
+    .await;
+    let config = fast_worker();
+    worker::drain_with(&state, &config).await.expect("drain");
+    assert_exact(&app.db, &sim, &c, "before the token was revoked").await;
+
+    // Sales keep happening while the token is revoked.
+    sim.update_faults("revoke", |f| f.revoked = true)
+        .expect("faults");
+    let stores: Vec<i64> = c.locations.keys().copied().collect();
+    sim.add_order(
+        "revoke",
+        &OrderSpec {
+            location_id: Some(stores[2]),
+            channel: tmas::sim::Channel::Pos,
+            test: false,
+            processed_at: Utc::now() - Duration::hours(2),
+            lines: vec![LineSpec {
+                quantity: 3,
+                unit_price: 1999,
+                gift_card: false,
+                discount: 0,
+            }],
+        },
+    )
+    .expect("order");
+    let path = format!("/admin/integrations/{}/imports", c.integration);
+    let response = app.post_form(&format!("{path}/now"), &[]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let reports = worker::drain_with(&state, &config).await.expect("drain");
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0].outcome, Outcome::NeedsAttention);
+
+    let (status, reason, next): (String, String, Option<i64>) = sqlx::query_as(
+        "SELECT status, status_reason, next_run_at FROM integrations WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(c.tenant.0)
+    .bind(c.integration)
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("row");
+    assert_eq!(status, "attention");
+    assert!(
+        reason.contains("rejected the app's credentials"),
+        "{reason}"
+    );
+    assert_eq!(next, None, "the schedule stops");
+    let (code, page) = app.browser().text(&path).await;
+    assert_eq!(code, StatusCode::OK);
+    assert!(page.contains("Needs attention"), "{page}");
+    assert!(
+        page.contains("Shopify rejected the app&#39;s credentials")
+            || page.contains("Shopify rejected the app's credentials"),
+        "the reason is on the page"
+    );
+
+    // No further runs, even when asked, until new credentials are saved.
+    let response = app.post_form(&format!("{path}/now"), &[]).await;
+    let body = response.text().await.expect("body");
+    assert!(body.contains("needs attention"), "{body}");
+    assert!(
+        worker::drain_with(&state, &config)
+            .await
+            .expect("drain")
+            .is_empty()
+    );
+
+    // The wizard's "replace credentials": a new token, active again, due now.
+    sim.update_faults("revoke", |f| f.revoked = false)
+        .expect("faults");
+    let sealed = tmas::crypto::StoredCredentials::AccessToken {
+        access_token: sim.token("revoke").expect("token"),
+    }
+    .seal(&state.secret_key)
+    .expect("seal");
+    sqlx::query(
+        "UPDATE integrations SET credentials_enc = $3, status = 'active', status_reason = '',
+                next_run_at = $4 WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(c.tenant.0)
+    .bind(c.integration)
+    .bind(sealed)
+    .bind(tmas::db::now())
+    .execute(&app.db.pool)
+    .await
+    .expect("replace credentials");
+    let reports = worker::drain_with(&state, &config).await.expect("drain");
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0].trigger, Trigger::CatchUp);
+    assert_eq!(reports[0].outcome, Outcome::Succeeded);
+    assert_exact(&app.db, &sim, &c, "after the catch-up run").await;
+    let outcomes: Vec<String> = runs(&app.db, &c)
+        .await
+        .into_iter()
+        .map(|r| r.outcome)
+        .collect();
+    assert_eq!(outcomes, ["succeeded", "needs_attention", "succeeded"]);
+}
+
+/// The imports page: history, "Import now" twice queues one run, the backfill form with its
+/// messages (nothing queued on error), managers refused, another tenant's integration 404.
+async fn imports_page_import_now_and_backfill(app: TestApp) {
+    let sim = simulator("page", 10, 20, 9).await;
+    let state = worker_state(&app, &sim);
+    let tenant = app.signed_in("Paged", Plan::Retail, Role::Admin).await;
+    let c = connect_tenant(
+        &app.db,
+        &sim,
+        tenant,
+        "page",
+        &state.secret_key,
+        "2026-11-01",
+    )
+    .await;
+    let path = format!("/admin/integrations/{}/imports", c.integration);
+
+    let (code, page) = app.browser().text(&path).await;
+    assert_eq!(code, StatusCode::OK);
+    assert!(
+        page.contains("An import is queued"),
+        "the first import is queued"
+    );
+    assert!(page.contains("No import has run yet."));
+    worker::drain_with(&state, &fast_worker())
+        .await
+        .expect("drain");
+    let (_, page) = app.browser().text(&path).await;
+    assert!(
+        page.contains("First import") && page.contains("Succeeded"),
+        "{page}"
+    );
+
+    // Import now, twice: one run.
+    let first = app.post_form(&format!("{path}/now"), &[]).await;
+    assert_eq!(common::location_of(&first), format!("{path}?notice=queued"));
+    let second = app.post_form(&format!("{path}/now"), &[]).await;
+    assert_eq!(
+        common::location_of(&second),
+        format!("{path}?notice=already_queued")
+    );
+    let (_, page) = app
+        .browser()
+        .text(&format!("{path}?notice=already_queued"))
+        .await;
+    assert!(page.contains("An import is already queued: nothing new was started."));
+    // While a run holds the lease, a click starts nothing new and says so.
+    sqlx::query("UPDATE integrations SET lease_owner = 'w', lease_until = $2, run_requested = NULL WHERE id = $1")
+        .bind(c.integration)
+        .bind(tmas::db::now() + 60)
+        .execute(&app.db.pool)
+        .await
+        .expect("lease");
+    let third = app.post_form(&format!("{path}/now"), &[]).await;
+    assert_eq!(
+        common::location_of(&third),
+        format!("{path}?notice=running")
+    );
+    let (_, page) = app.browser().text(&format!("{path}?notice=running")).await;
+    assert!(page.contains("An import is already running: nothing new was started."));
+    sqlx::query("UPDATE integrations SET lease_owner = NULL, lease_until = NULL, next_run_at = $2 WHERE id = $1")
+        .bind(c.integration)
+        .bind(tmas::db::now() + 3600)
+        .execute(&app.db.pool)
+        .await
+        .expect("release");
+
+    // Backfill: bad inputs say what is wrong and queue nothing.
+    for (input, message) in [
+        ("last week", "Enter the date to import from as YYYY-MM-DD"),
+        ("2099-01-01", "cannot be in the future"),
+        (
+            "2026-08-01",
+            "Without the read_all_orders access scope Shopify returns only the last 60 days",
+        ),
+    ] {
+        let response = app
+            .post_form(&format!("{path}/backfill"), &[("backfill_from", input)])
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "{input}");
+        let body = response.text().await.expect("body");
+        assert!(body.contains(message), "{input}: {body}");
+        assert!(
+            body.contains(&format!("value=\"{input}\"")),
+            "the input is kept"
+        );
+        let requested: Option<String> =
+            sqlx::query_scalar("SELECT run_requested FROM integrations WHERE id = $1")
+                .bind(c.integration)
+                .fetch_one(&app.db.pool)
+                .await
+                .expect("row");
+        assert_eq!(requested, None, "{input}: nothing queued");
+    }
+    let (_, page) = app.browser().text(&path).await;
+    assert!(
+        page.contains("only the last 60 days of orders"),
+        "the rule is explained"
+    );
+
+    let response = app
+        .post_form(
+            &format!("{path}/backfill"),
+            &[("backfill_from", "2026-11-05")],
+        )
+        .await;
+    assert_eq!(
+        common::location_of(&response),
+        format!("{path}?notice=backfill_queued")
+    );
+    let reports = worker::drain_with(&state, &fast_worker())
+        .await
+        .expect("drain");
+    assert_eq!(reports[0].trigger, Trigger::Backfill);
+    let (_, page) = app.browser().text(&path).await;
+    assert!(page.contains("Backfill"), "{page}");
+    assert_exact(&app.db, &sim, &c, "after the backfill").await;
+
+    let (code, json) = app.browser().text(&format!("{path}/status.json")).await;
+    assert_eq!(code, StatusCode::OK);
+    assert!(
+        json.contains("\"status\":\"active\"") && json.contains("\"running\":null"),
+        "{json}"
+    );
+
+    // A manager may not; another tenant's admin gets 404 for this integration.
+    let manager = app.other_browser();
+    app.create_user("manager@paged.example", Role::Manager, Some(tenant))
+        .await;
+    manager
+        .login("manager@paged.example", common::PASSWORD)
+        .await;
+    assert_eq!(manager.get(&path).await.status(), StatusCode::FORBIDDEN);
+    let other = app.other_browser();
+    let other_tenant = app.create_tenant("Other", Plan::Retail).await;
+    app.create_user("admin@other.example", Role::Admin, Some(other_tenant))
+        .await;
+    other.login("admin@other.example", common::PASSWORD).await;
+    assert_eq!(other.get(&path).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        other.post_form(&format!("{path}/now"), &[]).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        other.get(&format!("{path}/status.json")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+backend_tests!(
+    revoked_token_needs_attention_then_catch_up,
+    imports_page_import_now_and_backfill,
+    ninety_days_exact_then_later_changes,
+    storms_and_server_errors_change_nothing,
+    persistent_errors_fail_the_run_and_the_next_catches_up,
+);
