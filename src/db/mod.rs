@@ -6,6 +6,7 @@ pub mod audit;
 pub mod imports;
 pub mod locations;
 pub mod tenants;
+pub mod totals;
 pub mod users;
 
 use std::str::FromStr;

@@ -5,4 +5,5 @@ pub mod account;
 pub mod facts;
 pub mod location;
 pub mod money;
+pub mod report;
 pub mod schedule;
