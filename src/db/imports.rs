@@ -251,7 +251,7 @@ pub async fn finish_run(
                     watermark = CASE WHEN $4 IS NULL THEN watermark
                                      WHEN watermark IS NULL OR watermark < $4 THEN $4
                                      ELSE watermark END,
-                    next_run_at = $5,
+                    next_run_at = CASE WHEN status = 'active' THEN $5 ELSE next_run_at END,
                     run_requested = CASE WHEN $6 = 1 THEN run_requested ELSE NULL END,
                     backfill_requested_from = CASE WHEN $6 = 1 THEN backfill_requested_from
                                                    ELSE NULL END,
@@ -634,11 +634,9 @@ async fn recompute(
     query.execute(&mut **tx).await?;
 
     let empty = format!(
-        "WITH touched (location_id, local_date, hour) AS (VALUES {touched})
-         DELETE FROM hourly_totals
+        "DELETE FROM hourly_totals
          WHERE tenant_id = $1 AND edited = 0
-           AND EXISTS (SELECT 1 FROM touched t WHERE t.location_id = hourly_totals.location_id
-                         AND t.local_date = hourly_totals.local_date AND t.hour = hourly_totals.hour)
+           AND (location_id, local_date, hour) IN (VALUES {touched})
            AND NOT EXISTS (SELECT 1 FROM sales s WHERE s.tenant_id = $1
                          AND s.location_id = hourly_totals.location_id
                          AND s.local_date = hourly_totals.local_date

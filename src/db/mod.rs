@@ -4,8 +4,10 @@
 
 pub mod audit;
 pub mod imports;
+pub mod integrations;
 pub mod locations;
 pub mod tenants;
+pub mod totals;
 pub mod users;
 
 use std::str::FromStr;

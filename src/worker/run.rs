@@ -41,6 +41,7 @@ impl Trigger {
             Some("manual") => Trigger::Manual,
             Some("backfill") => Trigger::Backfill,
             Some("initial") => Trigger::Initial,
+            Some("catch_up") => Trigger::CatchUp,
             _ => match last_outcome {
                 Some("failed" | "needs_attention") => Trigger::CatchUp,
                 _ => Trigger::Schedule,

@@ -1,0 +1,160 @@
+//! A Shopify store name (the `mystore` of `mystore.myshopify.com`), parsed from whatever an
+//! admin pastes: the bare name, the myshopify domain, or an admin URL.
+
+use std::fmt;
+
+/// A Shopify store handle: lowercase letters, digits and dashes, starting with a letter or
+/// digit, at most 60 characters (Shopify's own limit for `*.myshopify.com` names).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct StoreName(String);
+
+/// What a valid store name looks like, for error messages.
+pub const STORE_NAME_HELP: &str = "A store name looks like `mystore` (from mystore.myshopify.com): \
+     lowercase letters, digits and dashes. You can also paste `mystore.myshopify.com` or the \
+     address of the store's admin, `https://mystore.myshopify.com/admin`.";
+
+impl StoreName {
+    pub const MAX_LEN: usize = 60;
+
+    /// Accepts `mystore`, `mystore.myshopify.com` and `https://mystore.myshopify.com/admin…`
+    /// (any case, surrounding spaces ignored) and keeps `mystore`.
+    pub fn parse(value: &str) -> Result<StoreName, String> {
+        let raw = value.trim();
+        if raw.is_empty() {
+            return Err(format!("Enter the store name. {STORE_NAME_HELP}"));
+        }
+        let lower = raw.to_ascii_lowercase();
+        let without_scheme = lower
+            .strip_prefix("https://")
+            .or_else(|| lower.strip_prefix("http://"))
+            .unwrap_or(&lower);
+        // The host part ends at the first '/', '?' or '#'; a bare name has no path.
+        let host_end = without_scheme
+            .find(['/', '?', '#'])
+            .unwrap_or(without_scheme.len());
+        let (host, rest) = without_scheme.split_at(host_end);
+        let had_scheme = without_scheme.len() != lower.len();
+        let name = match host.strip_suffix(".myshopify.com") {
+            Some(name) => name,
+            None if !had_scheme && rest.is_empty() => host,
+            None => return Err(refusal(raw)),
+        };
+        // A path is only accepted after a myshopify host, and only an admin path.
+        if !(rest.is_empty() || rest.starts_with("/admin") || rest == "/") {
+            return Err(refusal(raw));
+        }
+        let valid = !name.is_empty()
+            && name.len() <= Self::MAX_LEN
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !name.starts_with('-')
+            && !name.ends_with('-');
+        if valid {
+            Ok(StoreName(name.to_string()))
+        } else {
+            Err(refusal(raw))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+fn refusal(raw: &str) -> String {
+    format!("{raw:?} is not a Shopify store name. {STORE_NAME_HELP}")
+}
+
+impl TryFrom<&str> for StoreName {
+    type Error = String;
+    fn try_from(value: &str) -> Result<Self, Self::Error> {
+        StoreName::parse(value)
+    }
+}
+
+impl TryFrom<String> for StoreName {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        StoreName::parse(&value)
+    }
+}
+
+impl fmt::Display for StoreName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for StoreName {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(input: &str) -> String {
+        StoreName::parse(input)
+            .unwrap_or_else(|e| panic!("{input:?} should parse: {e}"))
+            .as_str()
+            .to_string()
+    }
+
+    #[test]
+    fn accepts_every_form_an_admin_pastes() {
+        assert_eq!(ok("mystore"), "mystore");
+        assert_eq!(ok("  my-store-2  "), "my-store-2");
+        assert_eq!(ok("MyStore"), "mystore");
+        assert_eq!(ok("mystore.myshopify.com"), "mystore");
+        assert_eq!(ok("MYSTORE.MYSHOPIFY.COM"), "mystore");
+        assert_eq!(ok("https://mystore.myshopify.com"), "mystore");
+        assert_eq!(ok("https://mystore.myshopify.com/"), "mystore");
+        assert_eq!(ok("https://mystore.myshopify.com/admin"), "mystore");
+        assert_eq!(
+            ok("https://mystore.myshopify.com/admin/orders?x=1"),
+            "mystore"
+        );
+        assert_eq!(ok("http://mystore.myshopify.com/admin/settings"), "mystore");
+        assert_eq!(ok("mystore.myshopify.com/admin"), "mystore");
+        assert_eq!(
+            StoreName::try_from("alpha").map(|s| s.to_string()),
+            Ok("alpha".into())
+        );
+    }
+
+    #[test]
+    fn refuses_anything_else_saying_what_a_name_looks_like() {
+        for bad in [
+            "",
+            "   ",
+            "my store",
+            "my_store",
+            "mystore.com",
+            "www.mystore.com",
+            "https://mystore.com/admin",
+            "https://admin.shopify.com/store/mystore",
+            "https://mystore.myshopify.com/products/x",
+            ".myshopify.com",
+            "-mystore",
+            "mystore-",
+            "my/store",
+            "mystöre",
+            "ftp://mystore.myshopify.com",
+            &"a".repeat(61),
+        ] {
+            let err = StoreName::parse(bad).expect_err(bad);
+            assert!(
+                err.contains("A store name looks like `mystore`"),
+                "{bad:?}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn longest_name_is_accepted() {
+        assert_eq!(ok(&"a".repeat(60)).len(), 60);
+    }
+}

@@ -1,0 +1,512 @@
+//! An integration's page and its life after the wizard: status at a glance, locations on and
+//! off, deactivate and reactivate, new credentials, connection test, delete.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use serde::Deserialize;
+
+use super::general::{GeneralForm, to_stored};
+use super::list::status_text;
+use super::{
+    CheckFailure, ShopReport, check_connection, integration_url, load, resume_url, tenant_tz,
+};
+use crate::db;
+use crate::db::integrations::{Integration, LocationMatch, SealedCredentials, local_time};
+use crate::domain::integration_setup::CredentialsInput;
+use crate::domain::store_name::StoreName;
+use crate::error::{AppError, AppResult, render};
+use crate::web::AppState;
+use crate::web::context::{FormErrors, Layout, TenantAdmin};
+
+/// The outcome of "Test the connection".
+pub struct TestResult {
+    pub ok: bool,
+    pub message: String,
+    pub report: Option<ShopReport>,
+}
+
+pub struct LastRun {
+    pub started: String,
+    pub finished: String,
+    pub outcome: String,
+    pub trigger: String,
+    pub orders: i64,
+    pub refunds: i64,
+    pub error: String,
+}
+
+#[derive(Template)]
+#[template(path = "integration.html")]
+struct IntegrationPage {
+    layout: Layout,
+    integration: Integration,
+    status_text: &'static str,
+    matches: Vec<LocationMatch>,
+    last_run: Option<LastRun>,
+    next_run: String,
+    schedule: String,
+    time_zone: String,
+    manual_editors: i64,
+    notice: Option<&'static str>,
+    test: Option<TestResult>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct PageQuery {
+    #[serde(default)]
+    notice: String,
+}
+
+/// Messages after an action; only these fixed texts are ever shown.
+fn notice_text(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "started" => "Shopify is connected. The first import is queued and starts right away.",
+        "schedule" => "The schedule is saved.",
+        "locations" => "The location matching is saved.",
+        "credentials" => {
+            "The new credentials are accepted and stored. A catch-up import is queued."
+        }
+        "credentials_kept" => "The new credentials are accepted and stored.",
+        "deactivated" => {
+            "The integration is deactivated: nothing is imported until you reactivate it. Imported data is kept."
+        }
+        "reactivated" => {
+            "The integration is active again: the next import runs at its scheduled time and catches up."
+        }
+        "enabled" => "The location is imported again from the next import on.",
+        "disabled" => "The location is no longer imported. Its imported data is kept.",
+        _ => return None,
+    })
+}
+
+async fn render_page(
+    state: &AppState,
+    admin: &TenantAdmin,
+    integration: Integration,
+    notice: Option<&'static str>,
+    test: Option<TestResult>,
+) -> AppResult<Response> {
+    let tenant = admin.0.tenant_id();
+    let tz = tenant_tz(admin);
+    let matches = db::integrations::matches(&state.db, tenant, integration.id).await?;
+    let last_run = db::integrations::latest_run(&state.db, tenant, integration.id)
+        .await?
+        .map(|r| LastRun {
+            started: local_time(r.started_at, tz),
+            finished: r.finished_at.map(|t| local_time(t, tz)).unwrap_or_default(),
+            outcome: r.outcome,
+            trigger: r.trigger,
+            orders: r.orders_stored,
+            refunds: r.refunds_stored,
+            error: r.error,
+        });
+    let next_run = match (integration.status.as_str(), integration.next_run_at) {
+        ("active", Some(at)) if at <= Utc::now().timestamp() => "as soon as possible".into(),
+        ("active", Some(at)) => local_time(at, tz),
+        _ => String::new(),
+    };
+    let page = IntegrationPage {
+        layout: admin.0.layout(state).await?,
+        status_text: status_text(&integration.status),
+        schedule: integration.schedule().describe(),
+        time_zone: tz.name().to_string(),
+        manual_editors: db::users::count_manual_editors(&state.db, tenant).await?,
+        integration,
+        matches,
+        last_run,
+        next_run,
+        notice,
+        test,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Path(id): Path<i64>,
+    Query(query): Query<PageQuery>,
+) -> AppResult<Response> {
+    let integration = load(&state, &admin, id).await?;
+    if integration.is_draft() {
+        return Ok(Redirect::to(&resume_url(&integration)).into_response());
+    }
+    render_page(
+        &state,
+        &admin,
+        integration,
+        notice_text(&query.notice),
+        None,
+    )
+    .await
+}
+
+/// A running (not draft) integration of the tenant, or 404.
+async fn load_running(state: &AppState, admin: &TenantAdmin, id: i64) -> AppResult<Integration> {
+    let integration = load(state, admin, id).await?;
+    if integration.is_draft() {
+        return Err(AppError::NotFound);
+    }
+    Ok(integration)
+}
+
+async fn set_enabled(
+    state: &AppState,
+    admin: &TenantAdmin,
+    id: i64,
+    location: i64,
+    enabled: bool,
+) -> AppResult<Response> {
+    load_running(state, admin, id).await?;
+    let tenant = admin.0.tenant_id();
+    let Some(m) = db::integrations::matches(&state.db, tenant, id)
+        .await?
+        .into_iter()
+        .find(|m| m.location_id == location)
+    else {
+        return Err(AppError::NotFound);
+    };
+    db::integrations::set_location_enabled(&state.db, tenant, id, location, enabled).await?;
+    let (action, notice) = if enabled {
+        ("integration.location.enable", "enabled")
+    } else {
+        ("integration.location.disable", "disabled")
+    };
+    admin
+        .0
+        .audit(
+            state,
+            action,
+            &format!(
+                "integration {id}: {} (Shopify location {})",
+                m.location_code, m.shopify_location_id
+            ),
+        )
+        .await?;
+    Ok(Redirect::to(&format!("{}?notice={notice}", integration_url(id))).into_response())
+}
+
+pub async fn enable_location(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Path((id, location)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    set_enabled(&state, &admin, id, location, true).await
+}
+
+pub async fn disable_location(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Path((id, location)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    set_enabled(&state, &admin, id, location, false).await
+}
+
+pub async fn deactivate(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let integration = load_running(&state, &admin, id).await?;
+    if db::integrations::deactivate(&state.db, admin.0.tenant_id(), id).await? {
+        admin
+            .0
+            .audit(
+                &state,
+                "integration.deactivate",
+                &format!(
+                    "integration {id}: store {} ({})",
+                    integration.store_name, integration.status
+                ),
+            )
+            .await?;
+    }
+    Ok(Redirect::to(&format!("{}?notice=deactivated", integration_url(id))).into_response())
+}
+
+pub async fn reactivate(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let integration = load_running(&state, &admin, id).await?;
+    let next = integration
+        .schedule()
+        .next_after(Utc::now(), tenant_tz(&admin))
+        .timestamp();
+    if db::integrations::reactivate(&state.db, admin.0.tenant_id(), id, next).await? {
+        admin
+            .0
+            .audit(
+                &state,
+                "integration.reactivate",
+                &format!(
+                    "integration {id}: store {}, next import {}",
+                    integration.store_name,
+                    local_time(next, tenant_tz(&admin))
+                ),
+            )
+            .await?;
+    }
+    Ok(Redirect::to(&format!("{}?notice=reactivated", integration_url(id))).into_response())
+}
+
+pub async fn test_connection(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let integration = load_running(&state, &admin, id).await?;
+    let result = match (
+        StoreName::parse(&integration.store_name),
+        integration.credentials(&state.secret_key),
+    ) {
+        (Ok(store), Ok(credentials)) => {
+            match check_connection(&state, &store, &credentials).await {
+                Ok(report) => TestResult {
+                    ok: true,
+                    message: format!(
+                        "Connected to {:?}: the credentials are accepted and the app may read \
+                         orders and locations.",
+                        report.shop_name
+                    ),
+                    report: Some(report),
+                },
+                Err(failure) => TestResult {
+                    ok: false,
+                    message: failure.message().to_string(),
+                    report: None,
+                },
+            }
+        }
+        _ => TestResult {
+            ok: false,
+            message: "The stored credentials cannot be read. Enter them again with “Replace the \
+                      credentials”."
+                .into(),
+            report: None,
+        },
+    };
+    admin
+        .0
+        .audit(
+            &state,
+            "integration.test",
+            &format!(
+                "integration {id}: {}",
+                if result.ok {
+                    "connection works"
+                } else {
+                    "connection failed"
+                }
+            ),
+        )
+        .await?;
+    render_page(&state, &admin, integration, None, Some(result)).await
+}
+
+#[derive(Template)]
+#[template(path = "integration_credentials.html")]
+struct CredentialsPage {
+    layout: Layout,
+    integration: Integration,
+    form: GeneralForm,
+    errors: FormErrors,
+    general_error: Option<String>,
+}
+
+async fn credentials_form(
+    state: &AppState,
+    admin: &TenantAdmin,
+    integration: Integration,
+    mut form: GeneralForm,
+    errors: FormErrors,
+    general_error: Option<String>,
+) -> AppResult<Response> {
+    form.access_token.clear();
+    form.client_secret.clear();
+    let failed = errors.any() || general_error.is_some();
+    let page = CredentialsPage {
+        layout: admin.0.layout(state).await?,
+        integration,
+        form,
+        errors,
+        general_error,
+    };
+    let status = if failed {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+pub async fn credentials_page(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let integration = load_running(&state, &admin, id).await?;
+    let form = GeneralForm {
+        credential_kind: integration.credential_kind.clone(),
+        ..GeneralForm::default()
+    };
+    credentials_form(
+        &state,
+        &admin,
+        integration,
+        form,
+        FormErrors::default(),
+        None,
+    )
+    .await
+}
+
+pub async fn replace_credentials(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Path(id): Path<i64>,
+    Form(form): Form<GeneralForm>,
+) -> AppResult<Response> {
+    let integration = load_running(&state, &admin, id).await?;
+    let mut errors = FormErrors::default();
+    let credentials = match CredentialsInput::parse(
+        &form.credential_kind,
+        &form.access_token,
+        &form.client_id,
+        &form.client_secret,
+    ) {
+        Ok(input) => to_stored(input),
+        Err(list) => {
+            for (field, message) in list {
+                errors.add(field, message);
+            }
+            return credentials_form(&state, &admin, integration, form, errors, None).await;
+        }
+    };
+    let store = StoreName::parse(&integration.store_name).map_err(|e| anyhow::anyhow!(e))?;
+    let report = match check_connection(&state, &store, &credentials).await {
+        Ok(report) => report,
+        Err(CheckFailure::Field(field, message)) => {
+            errors.add(field, message);
+            return credentials_form(&state, &admin, integration, form, errors, None).await;
+        }
+        Err(CheckFailure::General(message)) => {
+            return credentials_form(&state, &admin, integration, form, errors, Some(message))
+                .await;
+        }
+    };
+    let sealed = SealedCredentials::seal(&credentials, &state.secret_key)?;
+    let verified = report.verified(&integration.label, &store);
+    db::integrations::replace_credentials(&state.db, admin.0.tenant_id(), id, &sealed, &verified)
+        .await?;
+    admin
+        .0
+        .audit(
+            &state,
+            "integration.credentials.replace",
+            &format!(
+                "integration {id}: {} {} -> {} {} (status was {})",
+                integration.credential_kind,
+                integration.credentials_hint,
+                credentials.kind(),
+                credentials.hint(),
+                integration.status
+            ),
+        )
+        .await?;
+    let notice = if integration.status == "deactivated" {
+        "credentials_kept"
+    } else {
+        "credentials"
+    };
+    Ok(Redirect::to(&format!("{}?notice={notice}", integration_url(id))).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "integration_delete.html")]
+struct DeletePage {
+    layout: Layout,
+    integration: Integration,
+    matches: Vec<LocationMatch>,
+    error: Option<String>,
+}
+
+async fn delete_form(
+    state: &AppState,
+    admin: &TenantAdmin,
+    integration: Integration,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let failed = error.is_some();
+    let matches = db::integrations::matches(&state.db, admin.0.tenant_id(), integration.id).await?;
+    let page = DeletePage {
+        layout: admin.0.layout(state).await?,
+        integration,
+        matches,
+        error,
+    };
+    let status = if failed {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+pub async fn delete_page(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let integration = load_running(&state, &admin, id).await?;
+    delete_form(&state, &admin, integration, None).await
+}
+
+#[derive(Deserialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    data: String,
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Path(id): Path<i64>,
+    Form(form): Form<DeleteForm>,
+) -> AppResult<Response> {
+    let integration = load_running(&state, &admin, id).await?;
+    let remove = match form.data.as_str() {
+        "remove" => true,
+        "keep" => false,
+        _ => {
+            let error =
+                "Choose whether to keep or remove the data this integration imported.".to_string();
+            return delete_form(&state, &admin, integration, Some(error)).await;
+        }
+    };
+    let Some(removed) =
+        db::integrations::delete(&state.db, admin.0.tenant_id(), id, remove).await?
+    else {
+        return Err(AppError::NotFound);
+    };
+    let details = if remove {
+        format!(
+            "integration {id}: store {} deleted with its data ({} sales, {} returns removed)",
+            integration.store_name, removed.sales, removed.returns
+        )
+    } else {
+        format!(
+            "integration {id}: store {} deleted, imported data kept",
+            integration.store_name
+        )
+    };
+    admin
+        .0
+        .audit(&state, "integration.delete", &details)
+        .await?;
+    Ok(Redirect::to("/admin/integrations").into_response())
+}

@@ -1,0 +1,101 @@
+//! The tenant's integrations at a glance, "Connect Shopify", and resuming or discarding an
+//! unfinished wizard.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::{load, resume_url, tenant_tz};
+use crate::db;
+use crate::db::integrations::{Integration, local_time};
+use crate::error::{AppResult, render};
+use crate::web::AppState;
+use crate::web::context::{Layout, TenantAdmin};
+
+pub struct ListRow {
+    pub integration: Integration,
+    pub locations: usize,
+    pub next_run: String,
+    pub resume: String,
+}
+
+impl ListRow {
+    pub fn status_text(&self) -> &'static str {
+        status_text(&self.integration.status)
+    }
+}
+
+pub fn status_text(status: &str) -> &'static str {
+    match status {
+        "draft" => "setup not finished",
+        "active" => "active",
+        "deactivated" => "deactivated",
+        "attention" => "needs attention",
+        _ => "unknown",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "integrations.html")]
+struct ListPage {
+    layout: Layout,
+    rows: Vec<ListRow>,
+    allowed: bool,
+    plan: String,
+    has_draft: bool,
+}
+
+pub async fn list(State(state): State<AppState>, admin: TenantAdmin) -> AppResult<Response> {
+    let tenant = admin.0.tenant_id();
+    let tz = tenant_tz(&admin);
+    let mut rows = Vec::new();
+    for integration in db::integrations::list(&state.db, tenant).await? {
+        let locations = db::integrations::matches(&state.db, tenant, integration.id)
+            .await?
+            .len();
+        rows.push(ListRow {
+            locations,
+            next_run: integration
+                .next_run_at
+                .filter(|_| integration.status == "active")
+                .map(|t| local_time(t, tz))
+                .unwrap_or_default(),
+            resume: resume_url(&integration),
+            integration,
+        });
+    }
+    let plan = admin.0.tenant.plan();
+    Ok(render(&ListPage {
+        layout: admin.0.layout(&state).await?,
+        has_draft: rows.iter().any(|r| r.integration.is_draft()),
+        rows,
+        allowed: plan.allows_pos_integration(),
+        plan: plan.as_str().to_string(),
+    })?
+    .into_response())
+}
+
+/// Discards an unfinished wizard (the draft and its matches).
+pub async fn discard(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let integration = load(&state, &admin, id).await?;
+    if !integration.is_draft() {
+        return Ok(Redirect::to(&format!("/admin/integrations/{id}")).into_response());
+    }
+    db::integrations::delete(&state.db, admin.0.tenant_id(), id, false).await?;
+    admin
+        .0
+        .audit(
+            &state,
+            "integration.discard",
+            &format!(
+                "integration {id}: unfinished setup of store {:?} discarded",
+                integration.store_name
+            ),
+        )
+        .await?;
+    Ok(Redirect::to("/admin/integrations").into_response())
+}

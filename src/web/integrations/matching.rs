@@ -1,0 +1,644 @@
+//! Wizard steps 2 and 3: match each TMAS location to a Shopify location of the shop (read
+//! live), create TMAS locations from unmatched Shopify ones, and confirm. Also "redo the
+//! location matching" of an integration that is already running.
+
+use std::collections::{BTreeMap, HashMap};
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::{Steps, guard_step, integration_url, load, refuse_plan, shop_locations, step_url};
+use crate::db;
+use crate::db::integrations::{Integration, LocationMatch, NewMatch};
+use crate::db::locations::Location as TmasLocation;
+use crate::domain::integration_setup::{ShopifyLocationId, location_code_from_name};
+use crate::domain::location::{LocationCode, LocationInput, LocationStatus, parse_time_zone};
+use crate::error::{AppResult, render};
+use crate::shopify::Location as ShopifyLocation;
+use crate::web::AppState;
+use crate::web::context::{Layout, TenantAdmin};
+
+/// One TMAS location's line of the matching form.
+pub struct MatchRow {
+    pub location: TmasLocation,
+    /// The Shopify location ID chosen in the list (empty: not matched).
+    pub selected: String,
+    /// The Shopify location ID typed by hand (wins over the list).
+    pub typed: String,
+    pub error: Option<String>,
+    pub warnings: Vec<String>,
+}
+
+impl MatchRow {
+    pub fn field(&self) -> String {
+        format!("location[{}]", self.location.location_id)
+    }
+    pub fn typed_field(&self) -> String {
+        format!("location_other[{}]", self.location.location_id)
+    }
+    pub fn input_id(&self) -> String {
+        format!("loc-{}", self.location.id)
+    }
+}
+
+/// A Shopify location as offered in the lists.
+pub struct ShopOption {
+    pub id: String,
+    pub name: String,
+    pub active: bool,
+    /// Where it is matched already, if anywhere ("STORE-01" or "STORE-01 in “Other shop”").
+    pub matched_to: Option<String>,
+}
+
+impl ShopOption {
+    pub fn text(&self) -> String {
+        let mut t = format!("{} — ID {}", self.name, self.id);
+        if !self.active {
+            t.push_str(" (inactive)");
+        }
+        t
+    }
+}
+
+#[derive(Template)]
+#[template(path = "wizard_locations.html")]
+struct MatchingPage {
+    layout: Layout,
+    steps: Option<Steps>,
+    integration: Integration,
+    rows: Vec<MatchRow>,
+    options: Vec<ShopOption>,
+    /// Shopify locations matched nowhere, offered for creating a TMAS location.
+    unmatched: Vec<ShopOption>,
+    /// Reading the shop's locations failed: why.
+    shop_error: Option<String>,
+    general_error: Option<String>,
+    reads_all_orders: bool,
+}
+
+fn option_list(
+    shop: &[ShopifyLocation],
+    own: &[LocationMatch],
+    elsewhere: &[(LocationMatch, String)],
+) -> Vec<ShopOption> {
+    shop.iter()
+        .map(|l| {
+            let id = l.legacy_id.to_string();
+            let matched_to = own
+                .iter()
+                .find(|m| m.shopify_location_id == id)
+                .map(|m| m.location_code.clone())
+                .or_else(|| {
+                    elsewhere
+                        .iter()
+                        .find(|(m, _)| m.shopify_location_id == id)
+                        .map(|(m, label)| format!("{} in “{}”", m.location_code, label))
+                });
+            ShopOption {
+                id,
+                name: l.name.clone(),
+                active: l.is_active,
+                matched_to,
+            }
+        })
+        .collect()
+}
+
+/// The tenant's other integrations' matches, with their labels.
+async fn matches_elsewhere(
+    state: &AppState,
+    admin: &TenantAdmin,
+    integration_id: i64,
+) -> AppResult<Vec<(LocationMatch, String)>> {
+    let tenant = admin.0.tenant_id();
+    let others = db::integrations::matches_elsewhere(&state.db, tenant, integration_id).await?;
+    let labels: HashMap<i64, String> = db::integrations::list(&state.db, tenant)
+        .await?
+        .into_iter()
+        .map(|i| (i.id, i.label))
+        .collect();
+    Ok(others
+        .into_iter()
+        .map(|m| {
+            let label = labels.get(&m.integration_id).cloned().unwrap_or_default();
+            (m, label)
+        })
+        .collect())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render_page(
+    state: &AppState,
+    admin: &TenantAdmin,
+    integration: Integration,
+    rows: Vec<MatchRow>,
+    shop: Result<Vec<ShopifyLocation>, String>,
+    general_error: Option<String>,
+    failed: bool,
+) -> AppResult<Response> {
+    let tenant = admin.0.tenant_id();
+    let own = db::integrations::matches(&state.db, tenant, integration.id).await?;
+    let elsewhere = matches_elsewhere(state, admin, integration.id).await?;
+    let (options, shop_error) = match shop {
+        Ok(list) => (option_list(&list, &own, &elsewhere), None),
+        Err(e) => (Vec::new(), Some(e)),
+    };
+    let unmatched = option_list_unmatched(&options);
+    let steps = integration
+        .is_draft()
+        .then(|| Steps::new("locations", Some(&integration)));
+    let page = MatchingPage {
+        layout: admin.0.layout(state).await?,
+        steps,
+        reads_all_orders: integration.reads_all_orders(),
+        integration,
+        rows,
+        options,
+        unmatched,
+        shop_error,
+        general_error,
+    };
+    let status = if failed {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+fn option_list_unmatched(options: &[ShopOption]) -> Vec<ShopOption> {
+    options
+        .iter()
+        .filter(|o| o.matched_to.is_none())
+        .map(|o| ShopOption {
+            id: o.id.clone(),
+            name: o.name.clone(),
+            active: o.active,
+            matched_to: None,
+        })
+        .collect()
+}
+
+/// The integration for a matching page: a draft that reached the step, or a running one.
+async fn load_for_matching(
+    state: &AppState,
+    admin: &TenantAdmin,
+    id: i64,
+    step: &str,
+) -> AppResult<Result<Integration, Response>> {
+    let integration = load(state, admin, id).await?;
+    if integration.is_draft() {
+        if let Some(refusal) = refuse_plan(state, admin).await? {
+            return Ok(Err(refusal));
+        }
+        if let Some(redirect) = guard_step(&integration, step) {
+            return Ok(Err(redirect));
+        }
+    }
+    Ok(Ok(integration))
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let integration = match load_for_matching(&state, &admin, id, "locations").await? {
+        Ok(i) => i,
+        Err(response) => return Ok(response),
+    };
+    let tenant = admin.0.tenant_id();
+    let own = db::integrations::matches(&state.db, tenant, id).await?;
+    let rows = db::locations::list(&state.db, tenant)
+        .await?
+        .into_iter()
+        .map(|location| {
+            let selected = own
+                .iter()
+                .find(|m| m.location_id == location.id)
+                .map(|m| m.shopify_location_id.clone())
+                .unwrap_or_default();
+            MatchRow {
+                location,
+                selected,
+                typed: String::new(),
+                error: None,
+                warnings: Vec::new(),
+            }
+        })
+        .collect();
+    let shop = shop_locations(&state, &integration).await;
+    render_page(&state, &admin, integration, rows, shop, None, false).await
+}
+
+/// `location[CODE]` and `location_other[CODE]` fields, by TMAS location ID.
+fn form_values(
+    fields: &[(String, String)],
+) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+    let mut chosen = BTreeMap::new();
+    let mut typed = BTreeMap::new();
+    for (name, value) in fields {
+        if let Some(code) = name
+            .strip_prefix("location[")
+            .and_then(|rest| rest.strip_suffix(']'))
+        {
+            chosen.insert(code.to_string(), value.trim().to_string());
+        } else if let Some(code) = name
+            .strip_prefix("location_other[")
+            .and_then(|rest| rest.strip_suffix(']'))
+        {
+            typed.insert(code.to_string(), value.trim().to_string());
+        }
+    }
+    (chosen, typed)
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let integration = match load_for_matching(&state, &admin, id, "locations").await? {
+        Ok(i) => i,
+        Err(response) => return Ok(response),
+    };
+    let tenant = admin.0.tenant_id();
+    let (chosen, typed) = form_values(&fields);
+    let locations = db::locations::list(&state.db, tenant).await?;
+    let mut general_error = None;
+    if let Some(unknown) = chosen
+        .keys()
+        .chain(typed.keys())
+        .find(|code| !locations.iter().any(|l| &l.location_id == *code))
+    {
+        general_error = Some(format!(
+            "There is no TMAS location with the ID {unknown:?} in this tenant: reload the page \
+             and match the locations listed."
+        ));
+    }
+    let mut rows: Vec<MatchRow> = locations
+        .into_iter()
+        .map(|location| {
+            let code = &location.location_id;
+            MatchRow {
+                selected: chosen.get(code).cloned().unwrap_or_default(),
+                typed: typed.get(code).cloned().unwrap_or_default(),
+                location,
+                error: None,
+                warnings: Vec::new(),
+            }
+        })
+        .collect();
+    let shop = shop_locations(&state, &integration).await;
+    let shop_list = match &shop {
+        Ok(list) => list.clone(),
+        Err(_) => {
+            return render_page(&state, &admin, integration, rows, shop, None, true).await;
+        }
+    };
+    let elsewhere = matches_elsewhere(&state, &admin, id).await?;
+    let mut new: Vec<NewMatch> = Vec::new();
+    let mut used: HashMap<i64, String> = HashMap::new();
+    let mut failed = general_error.is_some();
+    for row in &mut rows {
+        let value = if row.typed.is_empty() {
+            row.selected.clone()
+        } else {
+            row.typed.clone()
+        };
+        if value.is_empty() {
+            continue;
+        }
+        let shopify_id = match ShopifyLocationId::parse(&value) {
+            Ok(v) => v,
+            Err(e) => {
+                row.error = Some(e);
+                failed = true;
+                continue;
+            }
+        };
+        let Some(found) = shop_list.iter().find(|l| l.legacy_id == shopify_id.get()) else {
+            row.error = Some(format!(
+                "The store {} has no location with the ID {shopify_id}. Choose one from the \
+                 list, or check the ID in Shopify (Settings → Locations: the number at the end \
+                 of the location's address).",
+                integration.store_name
+            ));
+            failed = true;
+            continue;
+        };
+        if let Some(first) = used.get(&shopify_id.get()) {
+            row.error = Some(format!(
+                "Shopify location {:?} (ID {shopify_id}) is already chosen for {first}: a \
+                 Shopify location can feed only one TMAS location.",
+                found.name
+            ));
+            failed = true;
+            continue;
+        }
+        if let Some((m, label)) = elsewhere
+            .iter()
+            .find(|(m, _)| m.shopify_location_id == shopify_id.to_string())
+        {
+            row.error = Some(format!(
+                "Shopify location {:?} (ID {shopify_id}) is already matched to {} in the \
+                 integration “{label}”: a Shopify location can feed only one TMAS location.",
+                found.name, m.location_code
+            ));
+            failed = true;
+            continue;
+        }
+        used.insert(shopify_id.get(), row.location.location_id.clone());
+        if !found.is_active {
+            row.warnings.push(format!(
+                "Shopify reports {:?} as inactive: it records no new sales.",
+                found.name
+            ));
+        }
+        if !row.location.is_active() {
+            row.warnings.push(
+                "This TMAS location is inactive: its numbers are hidden from reports.".into(),
+            );
+        }
+        new.push(NewMatch {
+            location_id: row.location.id,
+            shopify_location_id: shopify_id.get(),
+            shopify_location_name: found.name.clone(),
+        });
+    }
+    if !failed && new.is_empty() {
+        general_error = Some(
+            "Match at least one TMAS location to a Shopify location: only matched locations \
+             are imported."
+                .into(),
+        );
+        failed = true;
+    }
+    if failed {
+        return render_page(&state, &admin, integration, rows, shop, general_error, true).await;
+    }
+    match db::integrations::replace_matches(&state.db, tenant, id, &new).await {
+        Ok(()) => {}
+        Err(e) if db::is_unique_violation(&e) => {
+            // Another admin matched one of these meanwhile.
+            let message = "One of these Shopify locations was just matched elsewhere in this \
+                           tenant. Check the list and try again."
+                .to_string();
+            return render_page(&state, &admin, integration, rows, shop, Some(message), true).await;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let summary: Vec<String> = new
+        .iter()
+        .filter_map(|m| {
+            rows.iter()
+                .find(|r| r.location.id == m.location_id)
+                .map(|r| format!("{}={}", r.location.location_id, m.shopify_location_id))
+        })
+        .collect();
+    let action = if integration.is_draft() {
+        "integration.wizard.locations"
+    } else {
+        "integration.locations"
+    };
+    admin
+        .0
+        .audit(
+            &state,
+            action,
+            &format!("integration {id}: {}", summary.join(", ")),
+        )
+        .await?;
+    if integration.is_draft() {
+        db::integrations::advance_wizard(&state.db, tenant, id, "confirm").await?;
+        Ok(Redirect::to(&step_url(id, "confirm")).into_response())
+    } else {
+        Ok(Redirect::to(&format!("{}?notice=locations", integration_url(id))).into_response())
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CreateForm {
+    #[serde(default)]
+    shopify_location_id: String,
+}
+
+/// Creates a TMAS location from an unmatched Shopify location (its name, a generated TMAS
+/// location ID, the shop's time zone) and matches them.
+pub async fn create_location(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Path(id): Path<i64>,
+    Form(form): Form<CreateForm>,
+) -> AppResult<Response> {
+    let integration = match load_for_matching(&state, &admin, id, "locations").await? {
+        Ok(i) => i,
+        Err(response) => return Ok(response),
+    };
+    let tenant = admin.0.tenant_id();
+    let locations = db::locations::list(&state.db, tenant).await?;
+    let rows: Vec<MatchRow> = {
+        let own = db::integrations::matches(&state.db, tenant, id).await?;
+        locations
+            .iter()
+            .cloned()
+            .map(|location| MatchRow {
+                selected: own
+                    .iter()
+                    .find(|m| m.location_id == location.id)
+                    .map(|m| m.shopify_location_id.clone())
+                    .unwrap_or_default(),
+                location,
+                typed: String::new(),
+                error: None,
+                warnings: Vec::new(),
+            })
+            .collect()
+    };
+    let shop = shop_locations(&state, &integration).await;
+    let Ok(shop_list) = &shop else {
+        return render_page(&state, &admin, integration, rows, shop, None, true).await;
+    };
+    let found = ShopifyLocationId::parse(&form.shopify_location_id)
+        .ok()
+        .and_then(|sid| shop_list.iter().find(|l| l.legacy_id == sid.get()).cloned());
+    let Some(found) = found else {
+        let message = format!(
+            "The store {} has no location with the ID {:?}.",
+            integration.store_name, form.shopify_location_id
+        );
+        return render_page(&state, &admin, integration, rows, shop, Some(message), true).await;
+    };
+    let sid = found.legacy_id.to_string();
+    let own = db::integrations::matches(&state.db, tenant, id).await?;
+    let elsewhere = db::integrations::matches_elsewhere(&state.db, tenant, id).await?;
+    if let Some(m) = own
+        .iter()
+        .chain(elsewhere.iter())
+        .find(|m| m.shopify_location_id == sid)
+    {
+        let message = format!(
+            "Shopify location {:?} is already matched to {}.",
+            found.name, m.location_code
+        );
+        return render_page(&state, &admin, integration, rows, shop, Some(message), true).await;
+    }
+    let taken: Vec<String> = locations.iter().map(|l| l.location_id.clone()).collect();
+    let code = location_code_from_name(&found.name, found.legacy_id, &taken);
+    let time_zone = parse_time_zone(&integration.shop_time_zone)
+        .or_else(|_| parse_time_zone(&admin.0.tenant.time_zone))
+        .unwrap_or(chrono_tz::Tz::UTC);
+    let name: String = found.name.chars().take(100).collect();
+    let input = LocationInput {
+        name: if name.trim().is_empty() {
+            format!("Shopify location {}", found.legacy_id)
+        } else {
+            name
+        },
+        code: LocationCode::parse(&code).map_err(|e| anyhow::anyhow!(e))?,
+        time_zone,
+        status: LocationStatus::Active,
+    };
+    let location = match db::locations::create(&state.db, tenant, &input).await {
+        Ok(l) => l,
+        Err(e) if db::is_unique_violation(&e) => {
+            let message = "A TMAS location was created at the same moment: try again.".to_string();
+            return render_page(&state, &admin, integration, rows, shop, Some(message), true).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    admin
+        .0
+        .audit(
+            &state,
+            "location.create",
+            &format!(
+                "{} {:?} {} {} (from Shopify location {})",
+                location.location_id, location.name, location.time_zone, location.status, sid
+            ),
+        )
+        .await?;
+    let new = NewMatch {
+        location_id: location.id,
+        shopify_location_id: found.legacy_id,
+        shopify_location_name: found.name.clone(),
+    };
+    match db::integrations::add_match(&state.db, tenant, id, &new).await {
+        Ok(()) => {}
+        Err(e) if db::is_unique_violation(&e) => {
+            let message = format!(
+                "Shopify location {:?} was just matched elsewhere; the TMAS location {} was \
+                 created without a match.",
+                found.name, location.location_id
+            );
+            return render_page(&state, &admin, integration, rows, shop, Some(message), true).await;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    admin
+        .0
+        .audit(
+            &state,
+            "integration.location.match",
+            &format!("integration {id}: {}={}", location.location_id, sid),
+        )
+        .await?;
+    Ok(Redirect::to(&step_url(id, "locations")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "wizard_confirm.html")]
+struct ConfirmPage {
+    layout: Layout,
+    steps: Steps,
+    integration: Integration,
+    matches: Vec<LocationMatch>,
+    /// Warnings by TMAS location ID.
+    warnings: Vec<(String, String)>,
+}
+
+pub async fn confirm_page(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let integration = match load_for_matching(&state, &admin, id, "confirm").await? {
+        Ok(i) => i,
+        Err(response) => return Ok(response),
+    };
+    if !integration.is_draft() {
+        return Ok(Redirect::to(&integration_url(id)).into_response());
+    }
+    let matches = db::integrations::matches(&state.db, admin.0.tenant_id(), id).await?;
+    if matches.is_empty() {
+        return Ok(Redirect::to(&step_url(id, "locations")).into_response());
+    }
+    // Whether Shopify still calls each location active is read live; a failed read only
+    // drops those warnings.
+    let shop = shop_locations(&state, &integration)
+        .await
+        .unwrap_or_default();
+    let mut warnings = Vec::new();
+    for m in &matches {
+        if let Some(l) = shop
+            .iter()
+            .find(|l| l.legacy_id.to_string() == m.shopify_location_id)
+            && !l.is_active
+        {
+            warnings.push((
+                m.location_code.clone(),
+                format!(
+                    "Shopify location {:?} is inactive: it records no new sales.",
+                    l.name
+                ),
+            ));
+        }
+        if m.location_status != "active" {
+            warnings.push((
+                m.location_code.clone(),
+                "This TMAS location is inactive: its numbers are hidden from reports.".into(),
+            ));
+        }
+    }
+    Ok(render(&ConfirmPage {
+        layout: admin.0.layout(&state).await?,
+        steps: Steps::new("confirm", Some(&integration)),
+        integration,
+        matches,
+        warnings,
+    })?
+    .into_response())
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let integration = match load_for_matching(&state, &admin, id, "confirm").await? {
+        Ok(i) => i,
+        Err(response) => return Ok(response),
+    };
+    if !integration.is_draft() {
+        return Ok(Redirect::to(&integration_url(id)).into_response());
+    }
+    let tenant = admin.0.tenant_id();
+    let matches = db::integrations::matches(&state.db, tenant, id).await?;
+    if matches.is_empty() {
+        return Ok(Redirect::to(&step_url(id, "locations")).into_response());
+    }
+    db::integrations::advance_wizard(&state.db, tenant, id, "schedule").await?;
+    admin
+        .0
+        .audit(
+            &state,
+            "integration.wizard.confirm",
+            &format!("integration {id}: {} locations to import", matches.len()),
+        )
+        .await?;
+    Ok(Redirect::to(&step_url(id, "schedule")).into_response())
+}

@@ -1,0 +1,275 @@
+//! Wizard steps 4 and 5: when imports run (and, in the wizard, from which day the first import
+//! reads), then finishing: the integration becomes active and its first import is queued.
+//! The schedule page also changes a running integration's schedule.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use serde::Deserialize;
+
+use super::{Steps, guard_step, integration_url, load, refuse_plan, step_url, tenant_tz, today_in};
+use crate::db;
+use crate::db::integrations::{Integration, LocationMatch};
+use crate::domain::integration_setup::{RECENT_ORDERS_DAYS, default_backfill, parse_backfill};
+use crate::domain::schedule::Schedule;
+use crate::error::{AppResult, render};
+use crate::web::AppState;
+use crate::web::context::{FormErrors, Layout, TenantAdmin};
+
+#[derive(Deserialize, Default, Clone)]
+pub struct ScheduleForm {
+    #[serde(default)]
+    pub frequency: String,
+    #[serde(default)]
+    pub minute: String,
+    #[serde(default)]
+    pub hour: String,
+    #[serde(default)]
+    pub backfill_from: String,
+}
+
+#[derive(Template)]
+#[template(path = "wizard_schedule.html")]
+struct SchedulePage {
+    layout: Layout,
+    steps: Option<Steps>,
+    integration: Integration,
+    form: ScheduleForm,
+    errors: FormErrors,
+    time_zone: String,
+    earliest_without_all_orders: String,
+    reads_all_orders: bool,
+    recent_days: i64,
+}
+
+async fn form_page(
+    state: &AppState,
+    admin: &TenantAdmin,
+    integration: Integration,
+    form: ScheduleForm,
+    errors: FormErrors,
+) -> AppResult<Response> {
+    let tz = tenant_tz(admin);
+    let today = today_in(tz);
+    let failed = errors.any();
+    let page = SchedulePage {
+        layout: admin.0.layout(state).await?,
+        steps: integration
+            .is_draft()
+            .then(|| Steps::new("schedule", Some(&integration))),
+        reads_all_orders: integration.reads_all_orders(),
+        integration,
+        form,
+        errors,
+        time_zone: tz.name().to_string(),
+        earliest_without_all_orders: (today - chrono::Duration::days(RECENT_ORDERS_DAYS))
+            .to_string(),
+        recent_days: RECENT_ORDERS_DAYS,
+    };
+    let status = if failed {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+async fn load_for(
+    state: &AppState,
+    admin: &TenantAdmin,
+    id: i64,
+    step: &str,
+) -> AppResult<Result<Integration, Response>> {
+    let integration = load(state, admin, id).await?;
+    if integration.is_draft() {
+        if let Some(refusal) = refuse_plan(state, admin).await? {
+            return Ok(Err(refusal));
+        }
+        if let Some(redirect) = guard_step(&integration, step) {
+            return Ok(Err(redirect));
+        }
+    }
+    Ok(Ok(integration))
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let integration = match load_for(&state, &admin, id, "schedule").await? {
+        Ok(i) => i,
+        Err(response) => return Ok(response),
+    };
+    let schedule = integration.schedule();
+    let backfill = integration
+        .backfill_date()
+        .unwrap_or_else(|| default_backfill(today_in(tenant_tz(&admin))));
+    let form = ScheduleForm {
+        frequency: schedule.frequency().to_string(),
+        minute: format!("{:02}", schedule.minute()),
+        hour: schedule.hour().to_string(),
+        backfill_from: backfill.to_string(),
+    };
+    form_page(&state, &admin, integration, form, FormErrors::default()).await
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Path(id): Path<i64>,
+    Form(form): Form<ScheduleForm>,
+) -> AppResult<Response> {
+    let integration = match load_for(&state, &admin, id, "schedule").await? {
+        Ok(i) => i,
+        Err(response) => return Ok(response),
+    };
+    let tenant = admin.0.tenant_id();
+    let tz = tenant_tz(&admin);
+    let mut errors = FormErrors::default();
+    // The hour only matters for daily imports; an hourly form may leave it out.
+    let hour = if form.frequency == "daily" {
+        form.hour.as_str()
+    } else {
+        "0"
+    };
+    let schedule = Schedule::parse(&form.frequency, &form.minute, hour)
+        .map_err(|list| {
+            for (field, message) in list {
+                errors.add(field, message);
+            }
+        })
+        .ok();
+    // The backfill start is chosen in the wizard; later backfills are started from the
+    // import history.
+    let backfill = if integration.is_draft() {
+        parse_backfill(
+            &form.backfill_from,
+            today_in(tz),
+            integration.reads_all_orders(),
+        )
+        .map_err(|e| errors.add("backfill_from", e))
+        .ok()
+    } else {
+        None
+    };
+    let Some(schedule) = schedule.filter(|_| !errors.any()) else {
+        return form_page(&state, &admin, integration, form, errors).await;
+    };
+    if integration.is_draft() {
+        db::integrations::set_schedule(&state.db, tenant, id, &schedule, backfill, None).await?;
+        admin
+            .0
+            .audit(
+                &state,
+                "integration.wizard.schedule",
+                &format!(
+                    "integration {id}: {} ({}), first import from {}",
+                    schedule.describe(),
+                    tz.name(),
+                    backfill.map(|d| d.to_string()).unwrap_or_default()
+                ),
+            )
+            .await?;
+        db::integrations::advance_wizard(&state.db, tenant, id, "finish").await?;
+        return Ok(Redirect::to(&step_url(id, "finish")).into_response());
+    }
+    // A running integration's next import follows the new schedule, unless one was requested
+    // sooner (import now, catch-up).
+    let next = (integration.status == "active" && integration.run_requested.is_none())
+        .then(|| schedule.next_after(Utc::now(), tz).timestamp());
+    db::integrations::set_schedule(&state.db, tenant, id, &schedule, None, next).await?;
+    admin
+        .0
+        .audit(
+            &state,
+            "integration.schedule",
+            &format!(
+                "integration {id}: {} -> {} ({})",
+                integration.schedule().describe(),
+                schedule.describe(),
+                tz.name()
+            ),
+        )
+        .await?;
+    Ok(Redirect::to(&format!("{}?notice=schedule", integration_url(id))).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "wizard_finish.html")]
+struct FinishPage {
+    layout: Layout,
+    steps: Steps,
+    integration: Integration,
+    matches: Vec<LocationMatch>,
+    schedule: String,
+    time_zone: String,
+}
+
+pub async fn finish_page(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let integration = match load_for(&state, &admin, id, "finish").await? {
+        Ok(i) => i,
+        Err(response) => return Ok(response),
+    };
+    if !integration.is_draft() {
+        return Ok(Redirect::to(&integration_url(id)).into_response());
+    }
+    let matches = db::integrations::matches(&state.db, admin.0.tenant_id(), id).await?;
+    Ok(render(&FinishPage {
+        layout: admin.0.layout(&state).await?,
+        steps: Steps::new("finish", Some(&integration)),
+        schedule: integration.schedule().describe(),
+        time_zone: tenant_tz(&admin).name().to_string(),
+        integration,
+        matches,
+    })?
+    .into_response())
+}
+
+pub async fn finish(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let integration = match load_for(&state, &admin, id, "finish").await? {
+        Ok(i) => i,
+        Err(response) => return Ok(response),
+    };
+    if !integration.is_draft() {
+        return Ok(Redirect::to(&integration_url(id)).into_response());
+    }
+    let tenant = admin.0.tenant_id();
+    let matches = db::integrations::matches(&state.db, tenant, id).await?;
+    if matches.is_empty() {
+        db::integrations::reset_wizard(&state.db, tenant, id, "locations").await?;
+        return Ok(Redirect::to(&step_url(id, "locations")).into_response());
+    }
+    if integration.backfill_date().is_none() {
+        db::integrations::reset_wizard(&state.db, tenant, id, "schedule").await?;
+        return Ok(Redirect::to(&step_url(id, "schedule")).into_response());
+    }
+    if db::integrations::activate_draft(&state.db, tenant, id).await? {
+        admin
+            .0
+            .audit(
+                &state,
+                "integration.activate",
+                &format!(
+                    "integration {id}: store {} active with {} locations, {}, first import \
+                     from {} queued",
+                    integration.store_name,
+                    matches.len(),
+                    integration.schedule().describe(),
+                    integration.backfill_from
+                ),
+            )
+            .await?;
+    }
+    Ok(Redirect::to(&format!("{}?notice=started", integration_url(id))).into_response())
+}
