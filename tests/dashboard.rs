@@ -38,9 +38,7 @@ async fn dashboard_sums_each_period_per_location_and_in_total(app: TestApp) {
 
     let (status, page) = app.browser().text("/").await;
     assert_eq!(status, StatusCode::OK);
-    let section = |title: &str| {
-        between(&page, &format!("<h2>{title} "), "</section>").to_string()
-    };
+    let section = |title: &str| between(&page, &format!("<h2>{title} "), "</section>").to_string();
     // Columns: net, transactions, average, items, units per transaction.
     let today_section = section("Today");
     assert_eq!(
@@ -86,22 +84,54 @@ async fn dashboard_charts_are_accessible_svg_with_a_data_table(app: TestApp) {
     let s01 = location(&app, a, "S-01", "Downtown").await;
     let today = today();
     hour(&app, a, s01, &today.to_string(), 10, 5200, 520, 0, 1, 3).await;
-    hour(&app, a, s01, &(today - Duration::days(29)).to_string(), 8, 700, 0, 0, 1, 1).await;
-    hour(&app, a, s01, &(today - Duration::days(30)).to_string(), 8, 999, 0, 0, 1, 1).await;
+    hour(
+        &app,
+        a,
+        s01,
+        &(today - Duration::days(29)).to_string(),
+        8,
+        700,
+        0,
+        0,
+        1,
+        1,
+    )
+    .await;
+    hour(
+        &app,
+        a,
+        s01,
+        &(today - Duration::days(30)).to_string(),
+        8,
+        999,
+        0,
+        0,
+        1,
+        1,
+    )
+    .await;
     let (_, page) = app.browser().text("/").await;
     assert_eq!(page.matches("role=\"img\"").count(), 2);
     let hourly = between(&page, "<svg class=\"chart\"", "</figure>");
     assert!(hourly.contains(&format!("aria-label=\"Net sales (USD) by hour, {today}\"")));
-    assert!(hourly.contains(&format!("<title id=\"chart-today-title\">Net sales (USD) by hour, {today}</title>")));
+    assert!(hourly.contains(&format!(
+        "<title id=\"chart-today-title\">Net sales (USD) by hour, {today}</title>"
+    )));
     assert!(hourly.contains("<summary>Data table</summary>"));
-    assert!(hourly.contains("<td>10:00</td><td class=\"num\">46.80</td>"), "{hourly}");
+    assert!(
+        hourly.contains("<td>10:00</td><td class=\"num\">46.80</td>"),
+        "{hourly}"
+    );
     assert!(hourly.contains("<td>09:00</td><td class=\"num\">0.00</td>"));
     let daily = between(&page, "id=\"chart-30-days-title\"", "</figure>");
     let first = (today - Duration::days(29)).to_string();
     assert!(daily.contains(&format!("<td>{first}</td><td class=\"num\">7.00</td>")));
     assert!(!daily.contains(&(today - Duration::days(30)).to_string()));
     assert_eq!(daily.matches("<tr><td>").count(), 30);
-    assert!(!page.contains("style="), "no inline styles under the security policy");
+    assert!(
+        !page.contains("style="),
+        "no inline styles under the security policy"
+    );
     assert!(!page.contains("<script>"));
 }
 
@@ -154,18 +184,33 @@ async fn dashboard_of_one_tenant_never_shows_another(app: TestApp) {
     hour(&app, a, s01, &t, 10, 1000, 0, 0, 1, 1).await;
     hour(&app, b, b1, &t, 10, 777_777, 0, 0, 7, 7).await;
     let (_, page) = app.browser().text("/").await;
-    for leak in ["7777.77", "7,777.77", "Harbour B", "B-1", "Bravo shop", "Bravo's token", "EUR"] {
+    for leak in [
+        "7777.77",
+        "7,777.77",
+        "Harbour B",
+        "B-1",
+        "Bravo shop",
+        "Bravo's token",
+        "EUR",
+    ] {
         assert!(!page.contains(leak), "shows {leak}");
     }
     let today_section = between(&page, "<h2>Today ", "</section>");
-    assert_eq!(cells(between(today_section, "<tfoot>", "</tr>"))[0], "10.00");
+    assert_eq!(
+        cells(between(today_section, "<tfoot>", "</tr>"))[0],
+        "10.00"
+    );
 }
 
 async fn staff_outside_a_tenant_are_sent_to_the_tenant_list(app: TestApp) {
     app.create_user("ops@tmas.example", Role::Staff, None).await;
     let browser = app.browser();
     browser.login("ops@tmas.example", common::PASSWORD).await;
-    for path in ["/", "/reports/totals", "/reports/export.csv?from=2026-03-01&to=2026-03-01"] {
+    for path in [
+        "/",
+        "/reports/totals",
+        "/reports/export.csv?from=2026-03-01&to=2026-03-01",
+    ] {
         let response = browser.get(path).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{path}");
         assert_eq!(common::location_of(&response), "/staff/tenants");

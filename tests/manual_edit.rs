@@ -47,7 +47,13 @@ struct Stored {
     edited: i64,
 }
 
-async fn stored(app: &TestApp, tenant: TenantId, location: i64, date: &str, hour: i64) -> Option<Stored> {
+async fn stored(
+    app: &TestApp,
+    tenant: TenantId,
+    location: i64,
+    date: &str,
+    hour: i64,
+) -> Option<Stored> {
     sqlx::query_as::<_, Stored>(
         "SELECT gross, discounts, returns, net, transactions, items, edited FROM hourly_totals
          WHERE tenant_id = $1 AND location_id = $2 AND local_date = $3 AND hour = $4",
@@ -71,7 +77,9 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
 async fn permitted_user_saves_an_edit_audited_and_marked(app: TestApp) {
     let (a, s01) = editor(&app).await;
     let browser = app.browser();
-    let (status, page) = browser.text("/data/edit?location=S-01&week=2026-03-04").await;
+    let (status, page) = browser
+        .text("/data/edit?location=S-01&week=2026-03-04")
+        .await;
     assert_eq!(status, StatusCode::OK, "{page}");
     // The week starts on Monday; the imported hour is filled in.
     assert!(page.contains("name=\"week\" value=\"2026-03-02\""));
@@ -105,11 +113,27 @@ async fn permitted_user_saves_an_edit_audited_and_marked(app: TestApp) {
     // Gross moves with net, so net = gross - discounts - returns still holds.
     assert_eq!(
         stored(&app, a, s01, "2026-03-02", 10).await,
-        Some(Stored { gross: 5520, discounts: 520, returns: 0, net: 5000, transactions: 2, items: 3, edited: 1 })
+        Some(Stored {
+            gross: 5520,
+            discounts: 520,
+            returns: 0,
+            net: 5000,
+            transactions: 2,
+            items: 3,
+            edited: 1
+        })
     );
     assert_eq!(
         stored(&app, a, s01, "2026-03-03", 15).await,
-        Some(Stored { gross: 1234, discounts: 0, returns: 0, net: 1234, transactions: 1, items: -1, edited: 1 })
+        Some(Stored {
+            gross: 1234,
+            discounts: 0,
+            returns: 0,
+            net: 1234,
+            transactions: 1,
+            items: -1,
+            edited: 1
+        })
     );
     assert_eq!(stored(&app, a, s01, "2026-03-04", 9).await, None);
 
@@ -137,27 +161,52 @@ async fn permitted_user_saves_an_edit_audited_and_marked(app: TestApp) {
         .unwrap();
     assert_eq!(edits.len(), 2);
     assert_eq!(
-        (edits[0].local_date.as_str(), edits[0].hour, edits[0].user_id),
+        (
+            edits[0].local_date.as_str(),
+            edits[0].hour,
+            edits[0].user_id
+        ),
         ("2026-03-02", 10, admin.id)
     );
     assert_eq!(
-        (edits[0].old_net, edits[0].old_transactions, edits[0].new_net, edits[0].new_transactions),
+        (
+            edits[0].old_net,
+            edits[0].old_transactions,
+            edits[0].new_net,
+            edits[0].new_transactions
+        ),
         (4680, 1, 5000, 2)
     );
     assert_eq!((edits[1].old_net, edits[1].new_net), (0, 1234));
-    let audit = tmas::db::audit::list_for_tenant(&app.db, a, 10).await.unwrap();
-    let entry = audit.iter().find(|e| e.action == "data.edit").expect("audited");
+    let audit = tmas::db::audit::list_for_tenant(&app.db, a, 10)
+        .await
+        .unwrap();
+    let entry = audit
+        .iter()
+        .find(|e| e.action == "data.edit")
+        .expect("audited");
     assert_eq!(entry.actor_email, "admin@acme.example");
-    assert!(entry.details.contains("S-01 2026-03-02 10:00 net 46.80→50.00 transactions 1→2 items 3→3"), "{}", entry.details);
+    assert!(
+        entry
+            .details
+            .contains("S-01 2026-03-02 10:00 net 46.80→50.00 transactions 1→2 items 3→3"),
+        "{}",
+        entry.details
+    );
 
     // The page confirms and lists the history; reports and exports mark the hours as edited.
-    let (_, page) = browser.text("/data/edit?location=S-01&week=2026-03-02&saved=2").await;
+    let (_, page) = browser
+        .text("/data/edit?location=S-01&week=2026-03-02&saved=2")
+        .await;
     assert!(page.contains("Saved. Hours changed: 2"));
     assert!(page.contains("46.80 / 1 / 3") && page.contains("50.00 / 2 / 3"));
     let (_, csv) = browser
         .text("/reports/export.csv?from=2026-03-02&to=2026-03-03&granularity=hour")
         .await;
-    assert!(csv.contains("S-01,Downtown,2026-03-02,10,50.00,2,25.00,3,55.20,5.20,0.00"), "{csv}");
+    assert!(
+        csv.contains("S-01,Downtown,2026-03-02,10,50.00,2,25.00,3,55.20,5.20,0.00"),
+        "{csv}"
+    );
     assert!(csv.contains("S-01,Downtown,2026-03-03,15,12.34,1,12.34,-1,12.34,0.00,0.00"));
     let (_, report) = browser
         .text("/reports/totals?from=2026-03-02&to=2026-03-03&granularity=hour")
@@ -181,7 +230,10 @@ async fn permitted_user_saves_an_edit_audited_and_marked(app: TestApp) {
         )
         .await;
     assert!(common::location_of(&again).ends_with("saved=0"));
-    assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM manual_edits").await, 2);
+    assert_eq!(
+        count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM manual_edits").await,
+        2
+    );
 }
 
 async fn each_bad_cell_is_named_and_nothing_is_saved(app: TestApp) {
@@ -220,9 +272,15 @@ async fn each_bad_cell_is_named_and_nothing_is_saved(app: TestApp) {
     // The user's input is kept.
     assert!(page.contains("name=\"net_2026-03-02_10\" value=\"12.345\""));
     assert!(page.contains("name=\"net_2026-03-04_12\" value=\"10.00\""));
-    assert_eq!(stored(&app, a, s01, "2026-03-02", 10).await.unwrap().net, 4680);
+    assert_eq!(
+        stored(&app, a, s01, "2026-03-02", 10).await.unwrap().net,
+        4680
+    );
     assert_eq!(stored(&app, a, s01, "2026-03-04", 12).await, None);
-    assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM manual_edits").await, 0);
+    assert_eq!(
+        count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM manual_edits").await,
+        0
+    );
 }
 
 async fn users_without_permission_and_managers_get_403(app: TestApp) {
@@ -241,20 +299,33 @@ async fn users_without_permission_and_managers_get_403(app: TestApp) {
     let (status, body) = admin.text("/data/edit?location=S-01").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(body.contains("Manual editing is turned off for your account"));
-    assert_eq!(admin.post_form("/data/edit", &fields).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        admin.post_form("/data/edit", &fields).await.status(),
+        StatusCode::FORBIDDEN
+    );
 
     // A manager, even with the flag set.
-    app.create_user("boss@acme.example", Role::Manager, Some(a)).await;
+    app.create_user("boss@acme.example", Role::Manager, Some(a))
+        .await;
     allow_editing(&app, "boss@acme.example").await;
     let manager = app.other_browser();
     manager.login("boss@acme.example", PASSWORD).await;
     let (status, body) = manager.text("/data/edit").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(body.contains("Managers can read every report"));
-    assert_eq!(manager.post_form("/data/edit", &fields).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        manager.post_form("/data/edit", &fields).await.status(),
+        StatusCode::FORBIDDEN
+    );
 
-    assert_eq!(stored(&app, a, s01, "2026-03-02", 10).await.unwrap().net, 4680);
-    assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM manual_edits").await, 0);
+    assert_eq!(
+        stored(&app, a, s01, "2026-03-02", 10).await.unwrap().net,
+        4680
+    );
+    assert_eq!(
+        count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM manual_edits").await,
+        0
+    );
 }
 
 async fn hours_of_an_active_import_are_refused(app: TestApp) {
@@ -267,12 +338,17 @@ async fn hours_of_an_active_import_are_refused(app: TestApp) {
     match_location(&app, a, draft, s02, "2002").await;
 
     let browser = app.browser();
-    let (status, page) = browser.text("/data/edit?location=S-01&week=2026-03-02").await;
+    let (status, page) = browser
+        .text("/data/edit?location=S-01&week=2026-03-02")
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("This location is imported from Shopify"));
     assert!(page.contains("href=\"/admin/users\""));
     assert!(page.contains(&format!("href=\"/admin/integrations/{shop}\"")));
-    assert!(!page.contains("name=\"net_2026-03-02_10\""), "no inputs for imported hours");
+    assert!(
+        !page.contains("name=\"net_2026-03-02_10\""),
+        "no inputs for imported hours"
+    );
 
     let response = browser
         .post_form(
@@ -289,19 +365,31 @@ async fn hours_of_an_active_import_are_refused(app: TestApp) {
     assert_eq!(response.status(), StatusCode::CONFLICT);
     let body = response.text().await.unwrap();
     assert!(body.contains("active POS import and cannot be edited"));
-    assert_eq!(stored(&app, a, s01, "2026-03-02", 10).await.unwrap().edited, 0);
-    assert_eq!(count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM manual_edits").await, 0);
+    assert_eq!(
+        stored(&app, a, s01, "2026-03-02", 10).await.unwrap().edited,
+        0
+    );
+    assert_eq!(
+        count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM manual_edits").await,
+        0
+    );
 
-    let (_, page) = browser.text("/data/edit?location=S-02&week=2026-03-02").await;
+    let (_, page) = browser
+        .text("/data/edit?location=S-02&week=2026-03-02")
+        .await;
     assert!(page.contains("name=\"net_2026-03-02_10\""));
     // Disabling the location in the integration makes its hours editable.
-    sqlx::query("UPDATE integration_locations SET enabled = 0 WHERE tenant_id = $1 AND location_id = $2")
-        .bind(a.0)
-        .bind(s01)
-        .execute(&app.db.pool)
-        .await
-        .unwrap();
-    let (_, page) = browser.text("/data/edit?location=S-01&week=2026-03-02").await;
+    sqlx::query(
+        "UPDATE integration_locations SET enabled = 0 WHERE tenant_id = $1 AND location_id = $2",
+    )
+    .bind(a.0)
+    .bind(s01)
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    let (_, page) = browser
+        .text("/data/edit?location=S-01&week=2026-03-02")
+        .await;
     assert!(!page.contains("This location is imported from Shopify"));
 }
 
@@ -311,7 +399,9 @@ async fn another_tenants_location_answers_404(app: TestApp) {
     let b1 = location(&app, b, "B-1", "Harbour B").await;
     hour(&app, b, b1, "2026-03-02", 10, 777_777, 0, 0, 7, 7).await;
     let browser = app.browser();
-    let (status, body) = browser.text("/data/edit?location=B-1&week=2026-03-02").await;
+    let (status, body) = browser
+        .text("/data/edit?location=B-1&week=2026-03-02")
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(!body.contains("7777.77"));
     let response = browser
@@ -327,7 +417,10 @@ async fn another_tenants_location_answers_404(app: TestApp) {
         )
         .await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
-    assert_eq!(stored(&app, b, b1, "2026-03-02", 10).await.unwrap().net, 777_777);
+    assert_eq!(
+        stored(&app, b, b1, "2026-03-02", 10).await.unwrap().net,
+        777_777
+    );
     // A's own grid never lists B's locations.
     let (_, page) = browser.text("/data/edit").await;
     assert!(!page.contains("Harbour B") && !page.contains("B-1"));

@@ -146,7 +146,8 @@ fn read_xlsx(bytes: &[u8]) -> Vec<Vec<(String, String)>> {
                 .skip(1)
                 .map(|c| {
                     let r = after(c, "r=\"", "\"");
-                    let column: String = r.chars().take_while(|ch| ch.is_ascii_uppercase()).collect();
+                    let column: String =
+                        r.chars().take_while(|ch| ch.is_ascii_uppercase()).collect();
                     let is_shared = c[..c.find('>').unwrap()].contains("t=\"s\"");
                     let value = if c.contains("<v>") {
                         after(c, "<v>", "</v>")
@@ -201,12 +202,84 @@ async fn xlsx_holds_the_same_values(app: TestApp) {
 
     // (location, name, date, net, transactions, average, items, gross, discounts, returns, edited)
     let expected = [
-        ("S-01", "Downtown", "2026-03-02", 5680, 4, Some(1420), 6, 6200, 520, 0, false),
-        ("S-01", "Downtown", "2026-03-03", 20, 4, Some(5), 0, 20, 0, 0, false),
-        ("S-01", "Downtown", "2026-03-08", 2000, 1, Some(2000), 1, 2000, 0, 0, false),
-        ("S-01", "Downtown", "2026-03-09", 3000, 1, Some(3000), 2, 3000, 0, 0, false),
-        ("S-01", "Downtown", "2026-04-01", 700, 1, Some(700), 1, 700, 0, 0, false),
-        ("S-02", "Mall, North", "2026-03-04", -1550, 1, Some(-1550), -1, 250, 0, 1800, true),
+        (
+            "S-01",
+            "Downtown",
+            "2026-03-02",
+            5680,
+            4,
+            Some(1420),
+            6,
+            6200,
+            520,
+            0,
+            false,
+        ),
+        (
+            "S-01",
+            "Downtown",
+            "2026-03-03",
+            20,
+            4,
+            Some(5),
+            0,
+            20,
+            0,
+            0,
+            false,
+        ),
+        (
+            "S-01",
+            "Downtown",
+            "2026-03-08",
+            2000,
+            1,
+            Some(2000),
+            1,
+            2000,
+            0,
+            0,
+            false,
+        ),
+        (
+            "S-01",
+            "Downtown",
+            "2026-03-09",
+            3000,
+            1,
+            Some(3000),
+            2,
+            3000,
+            0,
+            0,
+            false,
+        ),
+        (
+            "S-01",
+            "Downtown",
+            "2026-04-01",
+            700,
+            1,
+            Some(700),
+            1,
+            700,
+            0,
+            0,
+            false,
+        ),
+        (
+            "S-02",
+            "Mall, North",
+            "2026-03-04",
+            -1550,
+            1,
+            Some(-1550),
+            -1,
+            250,
+            0,
+            1800,
+            true,
+        ),
     ];
     assert_eq!(sheet.len(), expected.len() + 1);
     for (row, want) in sheet[1..].iter().zip(expected) {
@@ -277,7 +350,10 @@ async fn totals_by_week_and_month_with_totals_and_comparison(app: TestApp) {
         ["114.00", "11", "10.36", "10", "119.20", "5.20", "0.00"]
     );
     let s02 = between(&page, "data-location=\"S-02\"", "</table>");
-    assert_eq!(cells(between(s02, "<tfoot>", "</tr>"))[..4], ["-15.50", "1", "-15.50", "-1"]);
+    assert_eq!(
+        cells(between(s02, "<tfoot>", "</tr>"))[..4],
+        ["-15.50", "1", "-15.50", "-1"]
+    );
     let s03 = between(&page, "data-location=\"S-03\"", "</table>");
     assert!(s03.contains("No activity"));
     let grand = between(&page, "id=\"grand-total\"", "</tr>");
@@ -290,7 +366,9 @@ async fn totals_by_week_and_month_with_totals_and_comparison(app: TestApp) {
     let compare = between(&page, "S-01 · Downtown</th>", "</tr>");
     assert_eq!(
         cells(compare),
-        ["114.00", "100.00", "+14.00", "+14.0 %", "11", "5", "+6", "+120.0 %"]
+        [
+            "114.00", "100.00", "+14.00", "+14.0 %", "11", "5", "+6", "+120.0 %"
+        ]
     );
     // The chart and its accessible fallback.
     assert!(page.contains("role=\"img\"") && page.contains("<title id=\"report-chart-title\">"));
@@ -311,7 +389,10 @@ async fn totals_by_week_and_month_with_totals_and_comparison(app: TestApp) {
         cells(between(s01, ">2026-04<", "</tr>"))[..4],
         ["7.00", "1", "7.00", "1"]
     );
-    assert!(!monthly.contains("data-location=\"S-02\""), "only the chosen location");
+    assert!(
+        !monthly.contains("data-location=\"S-02\""),
+        "only the chosen location"
+    );
 }
 
 async fn totals_by_hour_and_day_mark_edited_rows(app: TestApp) {
@@ -339,14 +420,35 @@ async fn totals_by_hour_and_day_mark_edited_rows(app: TestApp) {
 async fn each_bad_parameter_is_named_on_every_route(app: TestApp) {
     two_tenants(&app, Role::Admin).await;
     let cases: [(&str, &str); 8] = [
-        ("from=2026-02-30&to=2026-03-01", "The start date (from) \"2026-02-30\" is not a date"),
-        ("from=2026-03-01&to=03/05/2026", "The end date (to) \"03/05/2026\" is not a date"),
-        ("from=2026-03-05&to=2026-03-01", "The start date (from) 2026-03-05 is after the end date (to) 2026-03-01."),
-        ("from=2026-03-01&to=2026-03-02&location=B-1", "Unknown location \"B-1\"."),
-        ("from=2026-03-01&to=2026-03-02&granularity=minute", "Unknown granularity \"minute\""),
-        ("from=2020-01-01&to=2026-03-01", "The range covers 2252 days; a report covers at most 1096 days."),
+        (
+            "from=2026-02-30&to=2026-03-01",
+            "The start date (from) \"2026-02-30\" is not a date",
+        ),
+        (
+            "from=2026-03-01&to=03/05/2026",
+            "The end date (to) \"03/05/2026\" is not a date",
+        ),
+        (
+            "from=2026-03-05&to=2026-03-01",
+            "The start date (from) 2026-03-05 is after the end date (to) 2026-03-01.",
+        ),
+        (
+            "from=2026-03-01&to=2026-03-02&location=B-1",
+            "Unknown location \"B-1\".",
+        ),
+        (
+            "from=2026-03-01&to=2026-03-02&granularity=minute",
+            "Unknown granularity \"minute\"",
+        ),
+        (
+            "from=2020-01-01&to=2026-03-01",
+            "The range covers 2252 days; a report covers at most 1096 days.",
+        ),
         ("preset=fortnight", "Unknown period \"fortnight\""),
-        ("to=2026-03-01", "Enter the start date (from) as YYYY-MM-DD."),
+        (
+            "to=2026-03-01",
+            "Enter the start date (from) as YYYY-MM-DD.",
+        ),
     ];
     for (query, message) in cases {
         for route in ["/reports/totals", "/reports/export"] {
@@ -360,7 +462,10 @@ async fn each_bad_parameter_is_named_on_every_route(app: TestApp) {
             assert!(kind.starts_with("text/html"), "{path}: {kind}");
             let shown = common::html_unescape(&body);
             assert!(shown.contains(message), "{path}: {message}\n{shown}");
-            assert!(body.contains("<form method=\"get\""), "the form is shown again");
+            assert!(
+                body.contains("<form method=\"get\""),
+                "the form is shown again"
+            );
         }
         for ext in ["csv", "xlsx"] {
             let path = format!("/reports/export.{ext}?{query}");
@@ -428,7 +533,14 @@ async fn managers_see_and_export_everything(app: TestApp) {
 async fn a_tenant_never_sees_another_tenants_numbers(app: TestApp) {
     two_tenants(&app, Role::Admin).await;
     let leaks = [
-        "9999.99", "9,999.99", "8888.88", "8,888.88", "Harbour B", "Bravo Central", ",77,", ">77<",
+        "9999.99",
+        "9,999.99",
+        "8888.88",
+        "8,888.88",
+        "Harbour B",
+        "Bravo Central",
+        ",77,",
+        ">77<",
     ];
     for path in [
         "/",
@@ -449,7 +561,10 @@ async fn a_tenant_never_sees_another_tenants_numbers(app: TestApp) {
     }
     // A's S-01 is A's own, even though B has an S-01 too.
     let rows = csv_rows(&app, "from=2026-03-02&to=2026-03-02&location=S-01").await;
-    assert_eq!(rows[1], "S-01,Downtown,2026-03-02,,56.80,4,14.20,6,62.00,5.20,0.00");
+    assert_eq!(
+        rows[1],
+        "S-01,Downtown,2026-03-02,,56.80,4,14.20,6,62.00,5.20,0.00"
+    );
     let xlsx = app
         .get("/reports/export.xlsx?from=2026-03-01&to=2026-03-31&granularity=hour")
         .await

@@ -346,18 +346,17 @@ pub async fn save_edits(
     let mut tx = db.pool.begin().await?;
     let at = now();
     for edit in edits {
-        let (old_gross, old_discounts, old_returns, old_net, old_tx, old_items) =
-            match &edit.old {
-                Some(o) => (
-                    o.gross,
-                    o.discounts,
-                    o.returns,
-                    o.net,
-                    o.transactions,
-                    o.items,
-                ),
-                None => (0, 0, 0, 0, 0, 0),
-            };
+        let (old_gross, old_discounts, old_returns, old_net, old_tx, old_items) = match &edit.old {
+            Some(o) => (
+                o.gross,
+                o.discounts,
+                o.returns,
+                o.net,
+                o.transactions,
+                o.items,
+            ),
+            None => (0, 0, 0, 0, 0, 0),
+        };
         let gross = old_gross + (edit.net - old_net);
         sqlx::query(
             "INSERT INTO hourly_totals (tenant_id, location_id, local_date, hour, gross,

@@ -323,9 +323,18 @@ mod tests {
 
     #[test]
     fn buckets_and_ranges() {
-        assert_eq!(Granularity::Week.bucket_start(d("2026-03-08")), d("2026-03-02"));
-        assert_eq!(Granularity::Week.bucket_start(d("2026-03-02")), d("2026-03-02"));
-        assert_eq!(Granularity::Month.bucket_start(d("2026-03-31")), d("2026-03-01"));
+        assert_eq!(
+            Granularity::Week.bucket_start(d("2026-03-08")),
+            d("2026-03-02")
+        );
+        assert_eq!(
+            Granularity::Week.bucket_start(d("2026-03-02")),
+            d("2026-03-02")
+        );
+        assert_eq!(
+            Granularity::Month.bucket_start(d("2026-03-31")),
+            d("2026-03-01")
+        );
         let range = DateRange::new(d("2026-03-01"), d("2026-03-07")).unwrap();
         assert_eq!(range.days(), 7);
         assert_eq!(

@@ -15,8 +15,8 @@ use chrono_tz::Tz;
 use super::AppState;
 use super::charts::{Bar, BarChart};
 use super::context::{Layout, TenantUser};
-use super::reports::totals::{RowView, row_view};
 use super::reports::ReportScope;
+use super::reports::totals::{RowView, row_view};
 use crate::db;
 use crate::db::totals::IntegrationState;
 use crate::domain::report::{DateRange, Totals, week_start};
@@ -87,7 +87,13 @@ async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Resp
     let yesterday = today - Duration::days(1);
     let month_start = today.with_day(1).expect("first day");
     let periods_def = [
-        ("Today", DateRange { from: today, to: today }),
+        (
+            "Today",
+            DateRange {
+                from: today,
+                to: today,
+            },
+        ),
         (
             "Yesterday",
             DateRange {
@@ -174,7 +180,10 @@ async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Resp
 
     let mut per_hour = [0_i64; 24];
     for h in &hours {
-        if let Some(slot) = usize::try_from(h.hour).ok().and_then(|i| per_hour.get_mut(i)) {
+        if let Some(slot) = usize::try_from(h.hour)
+            .ok()
+            .and_then(|i| per_hour.get_mut(i))
+        {
             *slot += h.net;
         }
     }

@@ -109,11 +109,7 @@ struct EditQuery {
 }
 
 /// The location (by TMAS location ID; the first one when none is given) and the week's Monday.
-fn choose(
-    scope: &ReportScope,
-    code: &str,
-    week: &str,
-) -> AppResult<(Location, NaiveDate)> {
+fn choose(scope: &ReportScope, code: &str, week: &str) -> AppResult<(Location, NaiveDate)> {
     let location = if code.trim().is_empty() {
         scope.locations.first().cloned()
     } else {
@@ -191,12 +187,7 @@ struct Loaded {
     active_import: Option<ActiveImport>,
 }
 
-async fn load(
-    state: &AppState,
-    user: &TenantUser,
-    code: &str,
-    week: &str,
-) -> AppResult<Loaded> {
+async fn load(state: &AppState, user: &TenantUser, code: &str, week: &str) -> AppResult<Loaded> {
     let scope = ReportScope::load(state, user).await?;
     let (location, week) = choose(&scope, code, week)?;
     let tenant = user.tenant_id();
@@ -426,16 +417,7 @@ async fn save(
     }
     if !problems.is_empty() {
         let days = grid(loaded.week, &cells);
-        return render_page(
-            &state,
-            &user,
-            loaded,
-            days,
-            problems,
-            None,
-            StatusCode::OK,
-        )
-        .await;
+        return render_page(&state, &user, loaded, days, problems, None, StatusCode::OK).await;
     }
 
     let tenant = user.tenant_id();

@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use rust_xlsxwriter::{Format, Workbook};
 
-use super::params::{self, EXPORT_PAGE_RULES, EXPORT_RULES, ReportForm, ReportRequest};
 use super::ReportScope;
+use super::params::{self, EXPORT_PAGE_RULES, EXPORT_RULES, ReportForm, ReportRequest};
 use crate::db;
 use crate::db::TenantId;
 use crate::db::locations::Location;
@@ -47,13 +47,12 @@ pub async fn page(
 ) -> AppResult<Response> {
     let scope = ReportScope::load(&state, &user).await?;
     let mut form = ReportForm::from_query(query.as_deref());
-    let format: Option<String> = serde_urlencoded::from_str::<Vec<(String, String)>>(
-        query.as_deref().unwrap_or_default(),
-    )
-    .unwrap_or_default()
-    .into_iter()
-    .find(|(k, _)| k == "format")
-    .map(|(_, v)| v);
+    let format: Option<String> =
+        serde_urlencoded::from_str::<Vec<(String, String)>>(query.as_deref().unwrap_or_default())
+            .unwrap_or_default()
+            .into_iter()
+            .find(|(k, _)| k == "format")
+            .map(|(_, v)| v);
     let mut problems = Vec::new();
     match params::parse(&form, scope.today, &scope.locations, EXPORT_PAGE_RULES) {
         Ok(request) => {
@@ -88,7 +87,10 @@ pub async fn page(
         layout: user.layout(&state).await?,
         form,
         problems,
-        presets: Preset::ALL.iter().map(|p| (p.as_str(), p.label())).collect(),
+        presets: Preset::ALL
+            .iter()
+            .map(|p| (p.as_str(), p.label()))
+            .collect(),
         locations: scope.locations,
     };
     Ok((status, render(&page)?).into_response())
@@ -266,7 +268,10 @@ pub async fn csv(
             Err(e) => {
                 // The status line is already sent: cutting the body is how a stream fails.
                 tracing::error!(error = %e, "CSV export failed while streaming");
-                Some((Err(std::io::Error::other(e.to_string())), cursor_done(cursor)))
+                Some((
+                    Err(std::io::Error::other(e.to_string())),
+                    cursor_done(cursor),
+                ))
             }
         }
     });

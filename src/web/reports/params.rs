@@ -5,9 +5,7 @@
 use chrono::NaiveDate;
 
 use crate::db::locations::Location;
-use crate::domain::report::{
-    DateRange, Granularity, MAX_RANGE_DAYS, Preset, parse_date,
-};
+use crate::domain::report::{DateRange, Granularity, MAX_RANGE_DAYS, Preset, parse_date};
 
 /// The query string as typed, kept to re-fill the form.
 #[derive(Debug, Clone, Default)]
@@ -183,8 +181,8 @@ pub fn parse(
     let granularity = if form.granularity.trim().is_empty() {
         Some(Granularity::Day)
     } else {
-        let found = Granularity::parse(&form.granularity)
-            .filter(|g| rules.granularities.contains(g));
+        let found =
+            Granularity::parse(&form.granularity).filter(|g| rules.granularities.contains(g));
         if found.is_none() {
             problems.push(format!(
                 "Unknown granularity {:?}: choose {}.",
@@ -271,10 +269,21 @@ mod tests {
     #[test]
     fn presets_custom_and_defaults() {
         let locations = [location(1, "S-1"), location(2, "S-2")];
-        let page = parse(&ReportForm::from_query(None), today(), &locations, PAGE_RULES).unwrap();
+        let page = parse(
+            &ReportForm::from_query(None),
+            today(),
+            &locations,
+            PAGE_RULES,
+        )
+        .unwrap();
         assert_eq!(page.preset, Preset::Last7Days);
         assert_eq!(page.locations.len(), 2);
-        let export = parse(&ReportForm::from_query(None), today(), &locations, EXPORT_RULES);
+        let export = parse(
+            &ReportForm::from_query(None),
+            today(),
+            &locations,
+            EXPORT_RULES,
+        );
         assert_eq!(export.unwrap_err().len(), 2);
         let custom = parse(
             &ReportForm::from_query(Some("from=2026-03-01&to=2026-03-01&location=S-2")),

@@ -327,7 +327,10 @@ pub async fn page(
         layout: user.layout(&state).await?,
         form,
         problems,
-        presets: Preset::ALL.iter().map(|p| (p.as_str(), p.label())).collect(),
+        presets: Preset::ALL
+            .iter()
+            .map(|p| (p.as_str(), p.label()))
+            .collect(),
         granularities: Granularity::ALL.iter().map(|g| g.as_str()).collect(),
         locations: scope.locations.clone(),
         currency: scope.currency.clone(),
