@@ -86,7 +86,7 @@ pub async fn integration(
     sqlx::query_scalar::<_, i64>(
         "INSERT INTO integrations (tenant_id, label, store_name, status, status_reason,
              shop_currency, next_run_at, created_at, updated_at)
-         VALUES ($1, $2, 'acme-store', $3, $4, $5, $6, 0, 0) RETURNING id",
+         VALUES ($1, $2, $7, $3, $4, $5, $6, 0, 0) RETURNING id",
     )
     .bind(tenant.0)
     .bind(label)
@@ -94,6 +94,14 @@ pub async fn integration(
     .bind(reason)
     .bind(currency)
     .bind(tmas::db::now() + 3600)
+    // One integration per shop in a tenant: each label gets its own store.
+    .bind(
+        label
+            .to_lowercase()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect::<String>(),
+    )
     .fetch_one(&app.db.pool)
     .await
     .expect("insert integration")

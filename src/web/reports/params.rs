@@ -219,7 +219,7 @@ pub fn parse(
         (Some(range), Some(granularity), Some(preset)) if problems.is_empty() => {
             let locations = tenant_locations
                 .iter()
-                .filter(|l| chosen.is_empty() || chosen.iter().any(|c| *c == l.location_id))
+                .filter(|l| chosen.is_empty() || chosen.contains(&l.location_id))
                 .cloned()
                 .collect();
             Ok(ReportRequest {
