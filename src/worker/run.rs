@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use futures::FutureExt;
 use tokio::sync::watch;
+use tracing::Instrument;
 
 use super::WorkerConfig;
 use super::store::{LocationMap, page_facts};
@@ -182,9 +183,11 @@ pub async fn run_claimed(
         owner,
     )
     .await?;
+    // Every event of the run carries tenant, integration and run (never a credential).
     let span = tracing::info_span!("import", tenant = tenant.0, integration, run);
-    let _entered = span.enter();
-    tracing::info!(trigger = trigger.as_str(), from = %from, to = %to, "import started");
+    span.in_scope(|| {
+        tracing::info!(trigger = trigger.as_str(), from = %from, to = %to, "import started");
+    });
 
     // Heartbeat: renews the lease while the run lasts; says so if the lease was lost.
     let (lost_tx, lost_rx) = watch::channel(false);
@@ -202,7 +205,13 @@ pub async fn run_claimed(
                         let _ = lost_tx.send(true);
                         break;
                     }
-                    Err(e) => tracing::warn!(error = %e, "lease renewal failed; will retry"),
+                    Err(e) => tracing::warn!(
+                        tenant = tenant.0,
+                        integration,
+                        run,
+                        error = %e,
+                        "lease renewal failed; will retry"
+                    ),
                 }
             }
         })
@@ -220,6 +229,7 @@ pub async fn run_claimed(
         &lost_rx,
     ))
     .catch_unwind()
+    .instrument(span.clone())
     .await
     .unwrap_or(Err(RunError::Panicked));
     heartbeat.abort();
@@ -268,7 +278,7 @@ pub async fn run_claimed(
         ..finish
     };
     imports::finish_run(db, tenant, integration, run, owner, &finish).await?;
-    match &outcome {
+    span.in_scope(|| match &outcome {
         Ok(()) => tracing::info!(
             pages = progress.pages,
             orders_read = progress.orders_read,
@@ -277,7 +287,7 @@ pub async fn run_claimed(
         ),
         Err(RunError::Database(e)) => tracing::error!(error = %e, "import failed on the database"),
         Err(e) => tracing::warn!(outcome = finish.outcome.as_str(), error = %e, "import ended"),
-    }
+    });
     Ok(RunReport {
         tenant,
         integration,
