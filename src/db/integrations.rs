@@ -685,7 +685,8 @@ pub struct Removed {
 /// Deletes an integration, its matches and its run history. With `remove_data`, also the
 /// sales and returns it imported; the hourly totals of the hours they touched are rebuilt
 /// from whatever facts remain there (another integration's), or deleted when none remain. A
-/// manually edited hour is kept as edited.
+/// manually edited hour is kept as edited. Without, the facts and totals stay as they are,
+/// their `integration_id` negated so that no later integration is taken for their source.
 pub async fn delete(
     db: &Db,
     tenant: TenantId,
@@ -761,6 +762,20 @@ pub async fn delete(
             )
             .bind(tenant.0)
             .bind(location)
+            .execute(&mut *tx)
+            .await?;
+        }
+    } else {
+        // Kept facts are detached: SQLite may give a deleted integration's id to the next
+        // one, which must never claim (or later remove) them. `-id` still says where they
+        // came from.
+        for table in ["sales", "returns"] {
+            sqlx::query(&format!(
+                "UPDATE {table} SET integration_id = -integration_id
+                 WHERE tenant_id = $1 AND integration_id = $2"
+            ))
+            .bind(tenant.0)
+            .bind(id)
             .execute(&mut *tx)
             .await?;
         }

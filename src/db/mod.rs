@@ -7,6 +7,7 @@ pub mod imports;
 pub mod integrations;
 pub mod locations;
 pub mod tenants;
+pub mod totals;
 pub mod users;
 
 use std::str::FromStr;

@@ -1,32 +1,238 @@
-//! The dashboard at `/`: a first look at the tenant's numbers.
+//! The dashboard at `/`: today, yesterday, week to date and month to date per location and in
+//! total; an hourly chart of today and a daily chart of the last 30 days; and the state of each
+//! POS integration with a link to fix it. Every number is a sum of `hourly_totals`.
+
+use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use chrono::{DateTime, Datelike, Duration, NaiveDate};
+use chrono_tz::Tz;
 
 use super::AppState;
+use super::charts::{Bar, BarChart};
 use super::context::{Layout, TenantUser};
+use super::reports::ReportScope;
+use super::reports::totals::{RowView, row_view};
 use crate::db;
-use crate::db::locations::Location;
+use crate::db::totals::IntegrationState;
+use crate::domain::report::{DateRange, Totals, week_start};
 use crate::error::{AppResult, render};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/", get(page))
 }
 
+/// One period's table: a row per location and the total.
+pub struct PeriodView {
+    pub title: &'static str,
+    pub range: DateRange,
+    pub rows: Vec<RowView>,
+    pub total: RowView,
+}
+
+pub struct IntegrationView {
+    pub id: i64,
+    pub label: String,
+    pub status: String,
+    pub status_reason: String,
+    pub last_import: String,
+    pub last_outcome: String,
+    pub next_import: String,
+}
+
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 struct DashboardPage {
     layout: Layout,
-    locations: Vec<Location>,
+    has_locations: bool,
+    currency: String,
+    today: NaiveDate,
+    periods: Vec<PeriodView>,
+    hourly: BarChart,
+    daily: BarChart,
+    integrations: Vec<IntegrationView>,
+}
+
+fn local_time(at: Option<i64>, tz: Tz) -> String {
+    at.and_then(|s| DateTime::from_timestamp(s, 0))
+        .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+fn integration_view(i: IntegrationState, tz: Tz) -> IntegrationView {
+    IntegrationView {
+        id: i.id,
+        label: if i.label.is_empty() {
+            i.store_name.clone()
+        } else {
+            i.label.clone()
+        },
+        status: i.status,
+        status_reason: i.status_reason,
+        last_import: local_time(i.last_finished_at.or(i.last_started_at), tz),
+        last_outcome: i.last_outcome.unwrap_or_default(),
+        next_import: local_time(i.next_run_at, tz),
+    }
 }
 
 async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Response> {
+    let tenant = user.tenant_id();
+    let scope = ReportScope::load(&state, &user).await?;
+    let tz: Tz = user.tenant.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let today = scope.today;
+    let yesterday = today - Duration::days(1);
+    let month_start = today.with_day(1).expect("first day");
+    let periods_def = [
+        (
+            "Today",
+            DateRange {
+                from: today,
+                to: today,
+            },
+        ),
+        (
+            "Yesterday",
+            DateRange {
+                from: yesterday,
+                to: yesterday,
+            },
+        ),
+        (
+            "Week to date",
+            DateRange {
+                from: week_start(today),
+                to: today,
+            },
+        ),
+        (
+            "Month to date",
+            DateRange {
+                from: month_start,
+                to: today,
+            },
+        ),
+    ];
+    let thirty = DateRange {
+        from: today - Duration::days(29),
+        to: today,
+    };
+    let earliest = periods_def
+        .iter()
+        .map(|(_, r)| r.from)
+        .chain([thirty.from])
+        .min()
+        .unwrap_or(today);
+
+    let ids: Vec<i64> = scope.locations.iter().map(|l| l.id).collect();
+    let days = db::totals::days(
+        &state.db,
+        tenant,
+        &ids,
+        &earliest.to_string(),
+        &today.to_string(),
+    )
+    .await?;
+    let today_text = today.to_string();
+    let hours = db::totals::hours(&state.db, tenant, &ids, &today_text, &today_text).await?;
+
+    let mut per_period: Vec<BTreeMap<i64, Totals>> = vec![BTreeMap::new(); periods_def.len()];
+    let mut per_day: BTreeMap<NaiveDate, i64> = BTreeMap::new();
+    for row in &days {
+        let Ok(date) = row.local_date.parse::<NaiveDate>() else {
+            continue;
+        };
+        let t = row.totals();
+        for (i, (_, range)) in periods_def.iter().enumerate() {
+            if range.contains(date) {
+                per_period[i].entry(row.location_id).or_default().add(&t);
+            }
+        }
+        if thirty.contains(date) {
+            *per_day.entry(date).or_default() += t.net;
+        }
+    }
+    let periods = periods_def
+        .iter()
+        .zip(per_period)
+        .map(|((title, range), sums)| {
+            let mut total = Totals::default();
+            let rows = scope
+                .locations
+                .iter()
+                .map(|l| {
+                    let t = sums.get(&l.id).copied().unwrap_or_default();
+                    total.add(&t);
+                    row_view(&scope, format!("{} · {}", l.location_id, l.name), &t)
+                })
+                .collect();
+            PeriodView {
+                title,
+                range: *range,
+                rows,
+                total: row_view(&scope, "Total".into(), &total),
+            }
+        })
+        .collect();
+
+    let mut per_hour = [0_i64; 24];
+    for h in &hours {
+        if let Some(slot) = usize::try_from(h.hour)
+            .ok()
+            .and_then(|i| per_hour.get_mut(i))
+        {
+            *slot += h.net;
+        }
+    }
+    let hourly = BarChart {
+        id: "chart-today".into(),
+        title: format!("Net sales ({}) by hour, {today}", scope.currency),
+        bars: per_hour
+            .iter()
+            .enumerate()
+            .map(|(h, v)| Bar {
+                label: format!("{h:02}:00"),
+                value: *v,
+                shown: scope.amount(*v),
+            })
+            .collect(),
+    };
+    let daily = BarChart {
+        id: "chart-30-days".into(),
+        title: format!(
+            "Net sales ({}) by day, {} to {}",
+            scope.currency, thirty.from, thirty.to
+        ),
+        bars: (0..30)
+            .map(|i| {
+                let date = thirty.from + Duration::days(i);
+                let v = per_day.get(&date).copied().unwrap_or(0);
+                Bar {
+                    label: date.to_string(),
+                    value: v,
+                    shown: scope.amount(v),
+                }
+            })
+            .collect(),
+    };
+    let integrations = db::totals::integration_states(&state.db, tenant)
+        .await?
+        .into_iter()
+        .map(|i| integration_view(i, tz))
+        .collect();
+
     Ok(render(&DashboardPage {
         layout: user.layout(&state).await?,
-        locations: db::locations::list(&state.db, user.tenant_id()).await?,
+        has_locations: !scope.locations.is_empty(),
+        currency: scope.currency.clone(),
+        today,
+        periods,
+        hourly,
+        daily,
+        integrations,
     })?
     .into_response())
 }

@@ -2,6 +2,7 @@
 //! security layers.
 
 pub mod audit;
+pub mod charts;
 pub mod context;
 pub mod csrf;
 pub mod dashboard;
@@ -10,6 +11,8 @@ pub mod imports;
 pub mod integrations;
 pub mod language;
 pub mod locations;
+pub mod manual_edit;
+pub mod reports;
 pub mod security;
 pub mod sign_in;
 pub mod staff;
@@ -60,6 +63,8 @@ pub fn router(state: AppState) -> Router {
         .merge(integrations::router())
         .merge(audit::router())
         .merge(imports::router())
+        .merge(reports::router())
+        .merge(manual_edit::router())
         .nest_service("/static", ServeDir::new(static_dir()))
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn(csrf::require_token_on_posts))

@@ -127,7 +127,7 @@ pub async fn run_claimed(
     state: &AppState,
     config: &WorkerConfig,
     claimed: ClaimedIntegration,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
 ) -> anyhow::Result<RunReport> {
     let db = &state.db;
     let tenant = claimed.tenant();
@@ -186,7 +186,7 @@ pub async fn run_claimed(
     tracing::info!(trigger = trigger.as_str(), from = %from, to = %to, "import started");
 
     // Heartbeat: renews the lease while the run lasts; says so if the lease was lost.
-    let (lost_tx, mut lost_rx) = watch::channel(false);
+    let (lost_tx, lost_rx) = watch::channel(false);
     let heartbeat = {
         let db = db.clone();
         let owner = owner.to_string();
@@ -215,8 +215,8 @@ pub async fn run_claimed(
         run,
         window,
         &mut progress,
-        &mut stop,
-        &mut lost_rx,
+        &stop,
+        &lost_rx,
     ))
     .catch_unwind()
     .await
@@ -298,8 +298,8 @@ async fn import_pages(
     run: i64,
     window: TimeWindow,
     progress: &mut Progress,
-    stop: &mut watch::Receiver<bool>,
-    lost: &mut watch::Receiver<bool>,
+    stop: &watch::Receiver<bool>,
+    lost: &watch::Receiver<bool>,
 ) -> Result<(), RunError> {
     let db = &state.db;
     let tenant = claimed.tenant();
@@ -329,22 +329,11 @@ async fn import_pages(
     let locations = LocationMap::new(&imports::matched_locations(db, tenant, claimed.id).await?);
     let taxes_included = claimed.taxes_included == 1;
 
-    let mut cursor: Option<String> = None;
+    let mut page = next_page(&client, &window, None, stop, lost).await?;
     loop {
-        if *stop.borrow() {
-            return Err(RunError::Stopped);
-        }
-        if *lost.borrow() {
-            return Err(RunError::LeaseLost);
-        }
-        let page = tokio::select! {
-            page = client.fetch_orders_page(&window, cursor.as_deref()) => page?,
-            _ = stop.wait_for(|s| *s) => return Err(RunError::Stopped),
-            _ = lost.wait_for(|l| *l) => return Err(RunError::LeaseLost),
-        };
         let (facts, counts) = page_facts(&page.orders, taxes_included, &locations);
         let lease_until = db::now() + config.lease.as_secs() as i64;
-        let held = imports::store_page(
+        let store = imports::store_page(
             db,
             tenant,
             claimed.id,
@@ -353,9 +342,18 @@ async fn import_pages(
             &facts,
             &counts,
             lease_until,
-        )
-        .await?;
-        if !held {
+        );
+        // The next page is read while this one is written: the HTTP call and the write
+        // transaction run side by side, and the transaction never waits for Shopify.
+        let cursor = page.next_cursor.take();
+        let read_next = async {
+            match cursor {
+                Some(cursor) => Some(next_page(&client, &window, Some(cursor), stop, lost).await),
+                None => None,
+            }
+        };
+        let (held, next) = tokio::join!(store, read_next);
+        if !held? {
             return Err(RunError::LeaseLost);
         }
         progress.pages += 1;
@@ -366,9 +364,31 @@ async fn import_pages(
             orders = counts.orders_read,
             "page stored"
         );
-        match page.next_cursor {
-            Some(next) => cursor = Some(next),
+        match next {
+            Some(next) => page = next?,
             None => return Ok(()),
         }
+    }
+}
+
+/// One page of orders, unless the worker is stopped or loses its lease first.
+async fn next_page(
+    client: &ShopifyClient,
+    window: &TimeWindow,
+    cursor: Option<String>,
+    stop: &watch::Receiver<bool>,
+    lost: &watch::Receiver<bool>,
+) -> Result<crate::shopify::OrdersPage, RunError> {
+    let (mut stop, mut lost) = (stop.clone(), lost.clone());
+    if *stop.borrow() {
+        return Err(RunError::Stopped);
+    }
+    if *lost.borrow() {
+        return Err(RunError::LeaseLost);
+    }
+    tokio::select! {
+        page = client.fetch_orders_page(window, cursor.as_deref()) => Ok(page?),
+        _ = stop.wait_for(|s| *s) => Err(RunError::Stopped),
+        _ = lost.wait_for(|l| *l) => Err(RunError::LeaseLost),
     }
 }

@@ -1,0 +1,441 @@
+//! Queries over `hourly_totals` for the dashboard, reports, exports and manual editing. Reports
+//! never read the raw orders: every number here is a sum of hours.
+//!
+//! Each query names the tenant's locations explicitly (`location_id IN (…)`), so both back ends
+//! walk the primary key `(tenant_id, location_id, local_date, hour)` instead of scanning all of
+//! a tenant's hours. Sums are cast to BIGINT: PostgreSQL's `SUM(bigint)` is NUMERIC, which the
+//! Any driver cannot read as an integer.
+
+use sqlx::FromRow;
+
+use super::{Db, TenantId, now};
+use crate::domain::report::Totals;
+
+/// One stored hour.
+#[derive(Debug, Clone, FromRow)]
+pub struct HourRow {
+    pub location_id: i64,
+    pub local_date: String,
+    pub hour: i64,
+    pub gross: i64,
+    pub discounts: i64,
+    pub returns: i64,
+    pub net: i64,
+    pub transactions: i64,
+    pub items: i64,
+    pub edited: i64,
+}
+
+impl HourRow {
+    pub fn totals(&self) -> Totals {
+        Totals {
+            gross: self.gross,
+            discounts: self.discounts,
+            returns: self.returns,
+            net: self.net,
+            transactions: self.transactions,
+            items: self.items,
+            edited: self.edited != 0,
+        }
+    }
+}
+
+/// One location's day, summed from its hours.
+#[derive(Debug, Clone, FromRow)]
+pub struct DayRow {
+    pub location_id: i64,
+    pub local_date: String,
+    pub gross: i64,
+    pub discounts: i64,
+    pub returns: i64,
+    pub net: i64,
+    pub transactions: i64,
+    pub items: i64,
+    pub edited: i64,
+}
+
+impl DayRow {
+    pub fn totals(&self) -> Totals {
+        Totals {
+            gross: self.gross,
+            discounts: self.discounts,
+            returns: self.returns,
+            net: self.net,
+            transactions: self.transactions,
+            items: self.items,
+            edited: self.edited != 0,
+        }
+    }
+}
+
+/// An hour with no activity at all is not a bucket (an hour set to zero by hand, for instance).
+const ACTIVE: &str = "NOT (gross = 0 AND discounts = 0 AND returns = 0 AND net = 0
+                      AND transactions = 0 AND items = 0)";
+
+const HOUR_COLUMNS: &str =
+    "location_id, local_date, hour, gross, discounts, returns, net, transactions, items, edited";
+
+const DAY_SUMS: &str = "location_id, local_date,
+    CAST(SUM(gross) AS BIGINT) AS gross, CAST(SUM(discounts) AS BIGINT) AS discounts,
+    CAST(SUM(returns) AS BIGINT) AS returns, CAST(SUM(net) AS BIGINT) AS net,
+    CAST(SUM(transactions) AS BIGINT) AS transactions, CAST(SUM(items) AS BIGINT) AS items,
+    CAST(MAX(edited) AS BIGINT) AS edited";
+
+/// `$first, $first+1, …` for `count` values.
+fn list(count: usize, first: usize) -> String {
+    (first..first + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Every hour of these locations between two local dates (inclusive), ordered by location then
+/// time.
+pub async fn hours(
+    db: &Db,
+    tenant: TenantId,
+    locations: &[i64],
+    from: &str,
+    to: &str,
+) -> sqlx::Result<Vec<HourRow>> {
+    if locations.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {HOUR_COLUMNS} FROM hourly_totals
+         WHERE tenant_id = $1 AND local_date >= $2 AND local_date <= $3
+           AND location_id IN ({}) AND {ACTIVE}
+         ORDER BY location_id, local_date, hour",
+        list(locations.len(), 4)
+    );
+    let mut query = sqlx::query_as::<_, HourRow>(&sql)
+        .bind(tenant.0)
+        .bind(from)
+        .bind(to);
+    for id in locations {
+        query = query.bind(*id);
+    }
+    query.fetch_all(&db.pool).await
+}
+
+/// Days of these locations between two local dates (inclusive), summed from their active hours.
+pub async fn days(
+    db: &Db,
+    tenant: TenantId,
+    locations: &[i64],
+    from: &str,
+    to: &str,
+) -> sqlx::Result<Vec<DayRow>> {
+    if locations.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {DAY_SUMS} FROM hourly_totals
+         WHERE tenant_id = $1 AND local_date >= $2 AND local_date <= $3
+           AND location_id IN ({}) AND {ACTIVE}
+         GROUP BY location_id, local_date
+         ORDER BY location_id, local_date",
+        list(locations.len(), 4)
+    );
+    let mut query = sqlx::query_as::<_, DayRow>(&sql)
+        .bind(tenant.0)
+        .bind(from)
+        .bind(to);
+    for id in locations {
+        query = query.bind(*id);
+    }
+    query.fetch_all(&db.pool).await
+}
+
+/// One page of a location's hours after `(after_date, after_hour)`, for streaming exports.
+pub async fn hours_page(
+    db: &Db,
+    tenant: TenantId,
+    location: i64,
+    from: &str,
+    to: &str,
+    after: Option<(&str, i64)>,
+    limit: i64,
+) -> sqlx::Result<Vec<HourRow>> {
+    let (after_date, after_hour) = after.unwrap_or(("", -1));
+    sqlx::query_as::<_, HourRow>(&format!(
+        "SELECT {HOUR_COLUMNS} FROM hourly_totals
+         WHERE tenant_id = $1 AND location_id = $2 AND local_date >= $3 AND local_date <= $4
+           AND (local_date > $5 OR (local_date = $5 AND hour > $6)) AND {ACTIVE}
+         ORDER BY local_date, hour
+         LIMIT $7"
+    ))
+    .bind(tenant.0)
+    .bind(location)
+    .bind(from)
+    .bind(to)
+    .bind(after_date)
+    .bind(after_hour)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// One page of a location's days after `after_date`, for streaming exports.
+pub async fn days_page(
+    db: &Db,
+    tenant: TenantId,
+    location: i64,
+    from: &str,
+    to: &str,
+    after_date: Option<&str>,
+    limit: i64,
+) -> sqlx::Result<Vec<DayRow>> {
+    sqlx::query_as::<_, DayRow>(&format!(
+        "SELECT {DAY_SUMS} FROM hourly_totals
+         WHERE tenant_id = $1 AND location_id = $2 AND local_date >= $3 AND local_date <= $4
+           AND local_date > $5 AND {ACTIVE}
+         GROUP BY location_id, local_date
+         ORDER BY local_date
+         LIMIT $6"
+    ))
+    .bind(tenant.0)
+    .bind(location)
+    .bind(from)
+    .bind(to)
+    .bind(after_date.unwrap_or(""))
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// How many active hours these locations have in the range (to size an export).
+pub async fn count_hours(
+    db: &Db,
+    tenant: TenantId,
+    locations: &[i64],
+    from: &str,
+    to: &str,
+) -> sqlx::Result<i64> {
+    if locations.is_empty() {
+        return Ok(0);
+    }
+    let sql = format!(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM hourly_totals
+         WHERE tenant_id = $1 AND local_date >= $2 AND local_date <= $3
+           AND location_id IN ({}) AND {ACTIVE}",
+        list(locations.len(), 4)
+    );
+    let mut query = sqlx::query_scalar::<_, i64>(&sql)
+        .bind(tenant.0)
+        .bind(from)
+        .bind(to);
+    for id in locations {
+        query = query.bind(*id);
+    }
+    query.fetch_one(&db.pool).await
+}
+
+/// The tenant's currency: its integration's shop currency, else USD.
+pub async fn currency(db: &Db, tenant: TenantId) -> sqlx::Result<String> {
+    let found: Option<String> = sqlx::query_scalar(
+        "SELECT shop_currency FROM integrations
+         WHERE tenant_id = $1 AND shop_currency <> ''
+         ORDER BY CASE WHEN status = 'active' THEN 0 ELSE 1 END, id LIMIT 1",
+    )
+    .bind(tenant.0)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(found.unwrap_or_else(|| "USD".to_string()))
+}
+
+/// An integration as the dashboard's strip shows it.
+#[derive(Debug, Clone, FromRow)]
+pub struct IntegrationState {
+    pub id: i64,
+    pub label: String,
+    pub store_name: String,
+    pub status: String,
+    pub status_reason: String,
+    pub next_run_at: Option<i64>,
+    pub last_started_at: Option<i64>,
+    pub last_finished_at: Option<i64>,
+    pub last_outcome: Option<String>,
+}
+
+pub async fn integration_states(db: &Db, tenant: TenantId) -> sqlx::Result<Vec<IntegrationState>> {
+    sqlx::query_as::<_, IntegrationState>(
+        "SELECT i.id, i.label, i.store_name, i.status, i.status_reason, i.next_run_at,
+                r.started_at AS last_started_at, r.finished_at AS last_finished_at,
+                r.outcome AS last_outcome
+         FROM integrations i
+         LEFT JOIN import_runs r ON r.tenant_id = i.tenant_id AND r.id = (
+             SELECT MAX(x.id) FROM import_runs x
+             WHERE x.tenant_id = i.tenant_id AND x.integration_id = i.id)
+         WHERE i.tenant_id = $1
+         ORDER BY i.id",
+    )
+    .bind(tenant.0)
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// The integration importing this location now, if any: matched, enabled, and active.
+#[derive(Debug, Clone, FromRow)]
+pub struct ActiveImport {
+    pub integration_id: i64,
+    pub label: String,
+}
+
+pub async fn active_import(
+    db: &Db,
+    tenant: TenantId,
+    location: i64,
+) -> sqlx::Result<Option<ActiveImport>> {
+    sqlx::query_as::<_, ActiveImport>(
+        "SELECT i.id AS integration_id, i.label
+         FROM integration_locations il
+         JOIN integrations i ON i.tenant_id = il.tenant_id AND i.id = il.integration_id
+         WHERE il.tenant_id = $1 AND il.location_id = $2 AND il.enabled = 1
+           AND i.status = 'active'
+         ORDER BY i.id LIMIT 1",
+    )
+    .bind(tenant.0)
+    .bind(location)
+    .fetch_optional(&db.pool)
+    .await
+}
+
+/// Every stored hour of one location in a date range, active or not (the editing grid).
+pub async fn stored_hours(
+    db: &Db,
+    tenant: TenantId,
+    location: i64,
+    from: &str,
+    to: &str,
+) -> sqlx::Result<Vec<HourRow>> {
+    sqlx::query_as::<_, HourRow>(&format!(
+        "SELECT {HOUR_COLUMNS} FROM hourly_totals
+         WHERE tenant_id = $1 AND location_id = $2 AND local_date >= $3 AND local_date <= $4
+         ORDER BY local_date, hour"
+    ))
+    .bind(tenant.0)
+    .bind(location)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// A corrected hour: the new net sales, transactions and items of one hour.
+#[derive(Debug, Clone)]
+pub struct HourEdit {
+    pub local_date: String,
+    pub hour: i64,
+    pub old: Option<HourRow>,
+    pub net: i64,
+    pub transactions: i64,
+    pub items: i64,
+}
+
+/// Saves corrected hours in one transaction: each hour's row takes the new values and the
+/// edited flag, and each edit is recorded in `manual_edits` (who, when, old and new values).
+/// Gross sales move with net sales so that net = gross − discounts − returns still holds.
+pub async fn save_edits(
+    db: &Db,
+    tenant: TenantId,
+    location: i64,
+    user_id: i64,
+    edits: &[HourEdit],
+) -> sqlx::Result<()> {
+    let mut tx = db.pool.begin().await?;
+    let at = now();
+    for edit in edits {
+        let (old_gross, old_discounts, old_returns, old_net, old_tx, old_items) = match &edit.old {
+            Some(o) => (
+                o.gross,
+                o.discounts,
+                o.returns,
+                o.net,
+                o.transactions,
+                o.items,
+            ),
+            None => (0, 0, 0, 0, 0, 0),
+        };
+        let gross = old_gross + (edit.net - old_net);
+        sqlx::query(
+            "INSERT INTO hourly_totals (tenant_id, location_id, local_date, hour, gross,
+                 discounts, returns, net, transactions, items, edited)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)
+             ON CONFLICT (tenant_id, location_id, local_date, hour) DO UPDATE SET
+                 gross = excluded.gross, discounts = excluded.discounts,
+                 returns = excluded.returns, net = excluded.net,
+                 transactions = excluded.transactions, items = excluded.items, edited = 1",
+        )
+        .bind(tenant.0)
+        .bind(location)
+        .bind(&edit.local_date)
+        .bind(edit.hour)
+        .bind(gross)
+        .bind(old_discounts)
+        .bind(old_returns)
+        .bind(edit.net)
+        .bind(edit.transactions)
+        .bind(edit.items)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO manual_edits (tenant_id, location_id, local_date, hour, user_id, at,
+                 old_net, old_transactions, old_items, new_net, new_transactions, new_items)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(tenant.0)
+        .bind(location)
+        .bind(&edit.local_date)
+        .bind(edit.hour)
+        .bind(user_id)
+        .bind(at)
+        .bind(old_net)
+        .bind(old_tx)
+        .bind(old_items)
+        .bind(edit.net)
+        .bind(edit.transactions)
+        .bind(edit.items)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await
+}
+
+/// A recorded edit, for the history under the grid.
+#[derive(Debug, Clone, FromRow)]
+pub struct ManualEdit {
+    pub local_date: String,
+    pub hour: i64,
+    pub at: i64,
+    pub email: String,
+    pub old_net: i64,
+    pub old_transactions: i64,
+    pub old_items: i64,
+    pub new_net: i64,
+    pub new_transactions: i64,
+    pub new_items: i64,
+}
+
+pub async fn edit_history(
+    db: &Db,
+    tenant: TenantId,
+    location: i64,
+    from: &str,
+    to: &str,
+) -> sqlx::Result<Vec<ManualEdit>> {
+    sqlx::query_as::<_, ManualEdit>(
+        "SELECT m.local_date, m.hour, m.at, COALESCE(u.email, '') AS email, m.old_net,
+                m.old_transactions, m.old_items, m.new_net, m.new_transactions, m.new_items
+         FROM manual_edits m LEFT JOIN users u ON u.id = m.user_id
+         WHERE m.tenant_id = $1 AND m.location_id = $2 AND m.local_date >= $3
+           AND m.local_date <= $4
+         ORDER BY m.id DESC LIMIT 200",
+    )
+    .bind(tenant.0)
+    .bind(location)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&db.pool)
+    .await
+}

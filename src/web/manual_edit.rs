@@ -1,0 +1,468 @@
+//! Manual editing ("data tailoring"): a week grid per location of hourly net sales,
+//! transactions and items sold that a permitted user corrects by hand.
+//!
+//! How manual values stay apart from imported facts: the facts of Shopify (tables `sales` and
+//! `returns`) are never touched. A correction is written to the hour's row in `hourly_totals`
+//! with `edited = 1`, and every correction is recorded in `manual_edits` (who, when, old and new
+//! values) and in the audit log. The import worker recomputes only hours with `edited = 0`, so an
+//! edited hour keeps its manual values, and reports and exports mark it as edited. Gross sales
+//! move with net sales (discounts and returns stay), so net = gross − discounts − returns
+//! still holds in every row. Locations whose POS import is active (matched, enabled, in an
+//! active integration) cannot be edited at all: their hours belong to the import.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use chrono::{Duration, NaiveDate};
+use serde::Deserialize;
+
+use super::AppState;
+use super::context::{Layout, TenantUser};
+use super::reports::ReportScope;
+use crate::db;
+use crate::db::locations::Location;
+use crate::db::totals::{ActiveImport, HourEdit, HourRow};
+use crate::domain::account::Role;
+use crate::domain::money::parse_minor;
+use crate::domain::report::{Money, parse_date, week_start};
+use crate::error::{AppError, AppResult, render};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/data/edit", get(page).post(save))
+}
+
+/// The largest magnitude accepted in a cell (minor units or counts): far above any real hour,
+/// far below where sums could overflow.
+const MAX_CELL: i64 = 1_000_000_000_000;
+
+/// Only users with manual editing turned on; managers never change data.
+fn require_editor(user: &TenantUser) -> AppResult<()> {
+    let account = &user.current.user;
+    if account.role() == Role::Manager {
+        return Err(AppError::Forbidden(
+            "Managers can read every report and export, but cannot change data.".into(),
+        ));
+    }
+    if !account.may_edit() {
+        return Err(AppError::Forbidden(
+            "Manual editing is turned off for your account. An administrator can turn it on under Users.".into(),
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CellView {
+    pub key: String,
+    pub hour: i64,
+    pub net: String,
+    pub transactions: String,
+    pub items: String,
+    pub edited: bool,
+    pub error: String,
+}
+
+pub struct DayView {
+    pub date: NaiveDate,
+    pub cells: Vec<CellView>,
+}
+
+pub struct EditView {
+    pub at: String,
+    pub who: String,
+    pub hour: String,
+    pub before: String,
+    pub after: String,
+}
+
+#[derive(Template)]
+#[template(path = "data_edit.html")]
+struct EditPage {
+    layout: Layout,
+    locations: Vec<Location>,
+    location: Location,
+    week: NaiveDate,
+    previous_week: NaiveDate,
+    next_week: NaiveDate,
+    currency: String,
+    digits: u32,
+    active_import: Option<ActiveImport>,
+    days: Vec<DayView>,
+    problems: Vec<String>,
+    saved: Option<usize>,
+    history: Vec<EditView>,
+}
+
+#[derive(Deserialize, Default)]
+struct EditQuery {
+    #[serde(default)]
+    location: String,
+    #[serde(default)]
+    week: String,
+    #[serde(default)]
+    saved: Option<usize>,
+}
+
+/// The location (by TMAS location ID; the first one when none is given) and the week's Monday.
+fn choose(scope: &ReportScope, code: &str, week: &str) -> AppResult<(Location, NaiveDate)> {
+    let location = if code.trim().is_empty() {
+        scope.locations.first().cloned()
+    } else {
+        scope
+            .locations
+            .iter()
+            .find(|l| l.location_id == code.trim())
+            .cloned()
+    }
+    .ok_or(AppError::NotFound)?;
+    let day = if week.trim().is_empty() {
+        scope.today
+    } else {
+        parse_date(week).ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "The week {:?} is not a date: use YYYY-MM-DD.",
+                week.trim()
+            ))
+        })?
+    };
+    Ok((location, week_start(day)))
+}
+
+fn cell_key(date: NaiveDate, hour: i64) -> String {
+    format!("{date}_{hour}")
+}
+
+fn stored_cells(rows: &[HourRow], digits: u32) -> HashMap<String, CellView> {
+    rows.iter()
+        .filter_map(|r| {
+            let date = r.local_date.parse::<NaiveDate>().ok()?;
+            let key = cell_key(date, r.hour);
+            Some((
+                key.clone(),
+                CellView {
+                    key,
+                    hour: r.hour,
+                    net: Money::new(r.net, digits).to_string(),
+                    transactions: r.transactions.to_string(),
+                    items: r.items.to_string(),
+                    edited: r.edited != 0,
+                    error: String::new(),
+                },
+            ))
+        })
+        .collect()
+}
+
+fn grid(week: NaiveDate, cells: &HashMap<String, CellView>) -> Vec<DayView> {
+    (0..7)
+        .map(|d| {
+            let date = week + Duration::days(d);
+            DayView {
+                date,
+                cells: (0..24)
+                    .map(|hour| {
+                        let key = cell_key(date, hour);
+                        cells.get(&key).cloned().unwrap_or(CellView {
+                            key,
+                            hour,
+                            ..CellView::default()
+                        })
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+struct Loaded {
+    scope: ReportScope,
+    location: Location,
+    week: NaiveDate,
+    rows: Vec<HourRow>,
+    active_import: Option<ActiveImport>,
+}
+
+async fn load(state: &AppState, user: &TenantUser, code: &str, week: &str) -> AppResult<Loaded> {
+    let scope = ReportScope::load(state, user).await?;
+    let (location, week) = choose(&scope, code, week)?;
+    let tenant = user.tenant_id();
+    let rows = db::totals::stored_hours(
+        &state.db,
+        tenant,
+        location.id,
+        &week.to_string(),
+        &(week + Duration::days(6)).to_string(),
+    )
+    .await?;
+    let active_import = db::totals::active_import(&state.db, tenant, location.id).await?;
+    Ok(Loaded {
+        scope,
+        location,
+        week,
+        rows,
+        active_import,
+    })
+}
+
+async fn render_page(
+    state: &AppState,
+    user: &TenantUser,
+    loaded: Loaded,
+    days: Vec<DayView>,
+    problems: Vec<String>,
+    saved: Option<usize>,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let digits = loaded.scope.digits;
+    let tz: chrono_tz::Tz = user.tenant.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let history = db::totals::edit_history(
+        &state.db,
+        user.tenant_id(),
+        loaded.location.id,
+        &loaded.week.to_string(),
+        &(loaded.week + Duration::days(6)).to_string(),
+    )
+    .await?
+    .into_iter()
+    .map(|e| EditView {
+        at: chrono::DateTime::from_timestamp(e.at, 0)
+            .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default(),
+        who: e.email,
+        hour: format!("{} {:02}:00", e.local_date, e.hour),
+        before: format!(
+            "{} / {} / {}",
+            Money::new(e.old_net, digits),
+            e.old_transactions,
+            e.old_items
+        ),
+        after: format!(
+            "{} / {} / {}",
+            Money::new(e.new_net, digits),
+            e.new_transactions,
+            e.new_items
+        ),
+    })
+    .collect();
+    let page = EditPage {
+        layout: user.layout(state).await?,
+        locations: loaded.scope.locations.clone(),
+        location: loaded.location,
+        week: loaded.week,
+        previous_week: loaded.week - Duration::days(7),
+        next_week: loaded.week + Duration::days(7),
+        currency: loaded.scope.currency.clone(),
+        digits,
+        active_import: loaded.active_import,
+        days,
+        problems,
+        saved,
+        history,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+async fn page(
+    State(state): State<AppState>,
+    user: TenantUser,
+    Query(query): Query<EditQuery>,
+) -> AppResult<Response> {
+    require_editor(&user)?;
+    let loaded = load(&state, &user, &query.location, &query.week).await?;
+    let cells = stored_cells(&loaded.rows, loaded.scope.digits);
+    let days = grid(loaded.week, &cells);
+    render_page(
+        &state,
+        &user,
+        loaded,
+        days,
+        Vec::new(),
+        query.saved,
+        StatusCode::OK,
+    )
+    .await
+}
+
+fn parse_count(value: &str) -> Option<i64> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Some(0);
+    }
+    v.parse::<i64>().ok().filter(|n| n.abs() <= MAX_CELL)
+}
+
+async fn save(
+    State(state): State<AppState>,
+    user: TenantUser,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    require_editor(&user)?;
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let loaded = load(
+        &state,
+        &user,
+        field("location").unwrap_or_default(),
+        field("week").unwrap_or_default(),
+    )
+    .await?;
+    let digits = loaded.scope.digits;
+    let stored = stored_cells(&loaded.rows, digits);
+
+    if loaded.active_import.is_some() {
+        let days = grid(loaded.week, &stored);
+        let problem = "Nothing was saved: this location's hours come from an active POS import and cannot be edited.".to_string();
+        return render_page(
+            &state,
+            &user,
+            loaded,
+            days,
+            vec![problem],
+            None,
+            StatusCode::CONFLICT,
+        )
+        .await;
+    }
+
+    let mut cells = stored.clone();
+    let mut problems = Vec::new();
+    let mut edits = Vec::new();
+    for d in 0..7 {
+        let date = loaded.week + Duration::days(d);
+        for hour in 0..24_i64 {
+            let key = cell_key(date, hour);
+            let (Some(net), Some(tx), Some(items)) = (
+                field(&format!("net_{key}")),
+                field(&format!("transactions_{key}")),
+                field(&format!("items_{key}")),
+            ) else {
+                continue;
+            };
+            let when = format!("{date} {hour:02}:00");
+            let mut errors = Vec::new();
+            let net_value = if net.trim().is_empty() {
+                Some(0)
+            } else {
+                parse_minor(net, digits)
+                    .ok()
+                    .filter(|v| v.abs() <= MAX_CELL)
+            };
+            if net_value.is_none() {
+                errors.push(format!(
+                    "Net sales at {when}: {:?} is not an amount with at most {digits} decimals.",
+                    net.trim()
+                ));
+            }
+            let tx_value = parse_count(tx).filter(|n| *n >= 0);
+            if tx_value.is_none() {
+                errors.push(format!(
+                    "Transactions at {when}: {:?} is not a whole number of 0 or more.",
+                    tx.trim()
+                ));
+            }
+            let items_value = parse_count(items);
+            if items_value.is_none() {
+                errors.push(format!(
+                    "Items sold at {when}: {:?} is not a whole number.",
+                    items.trim()
+                ));
+            }
+            let old = loaded
+                .rows
+                .iter()
+                .find(|r| r.local_date == date.to_string() && r.hour == hour)
+                .cloned();
+            let entry = cells.entry(key.clone()).or_insert_with(|| CellView {
+                key: key.clone(),
+                hour,
+                ..CellView::default()
+            });
+            entry.net = net.to_string();
+            entry.transactions = tx.to_string();
+            entry.items = items.to_string();
+            if !errors.is_empty() {
+                entry.error = errors.join(" ");
+                problems.extend(errors);
+                continue;
+            }
+            let (net, transactions, items) = (
+                net_value.unwrap_or_default(),
+                tx_value.unwrap_or_default(),
+                items_value.unwrap_or_default(),
+            );
+            let unchanged = match &old {
+                Some(o) => o.net == net && o.transactions == transactions && o.items == items,
+                None => net == 0 && transactions == 0 && items == 0,
+            };
+            if !unchanged {
+                edits.push(HourEdit {
+                    local_date: date.to_string(),
+                    hour,
+                    old,
+                    net,
+                    transactions,
+                    items,
+                });
+            }
+        }
+    }
+    if !problems.is_empty() {
+        let days = grid(loaded.week, &cells);
+        return render_page(&state, &user, loaded, days, problems, None, StatusCode::OK).await;
+    }
+
+    let tenant = user.tenant_id();
+    db::totals::save_edits(
+        &state.db,
+        tenant,
+        loaded.location.id,
+        user.current.user.id,
+        &edits,
+    )
+    .await?;
+    if !edits.is_empty() {
+        let details = edits
+            .iter()
+            .map(|e| {
+                let (on, ot, oi) = e
+                    .old
+                    .as_ref()
+                    .map(|o| (o.net, o.transactions, o.items))
+                    .unwrap_or((0, 0, 0));
+                format!(
+                    "{} {} {:02}:00 net {}→{} transactions {}→{} items {}→{}",
+                    loaded.location.location_id,
+                    e.local_date,
+                    e.hour,
+                    Money::new(on, digits),
+                    Money::new(e.net, digits),
+                    ot,
+                    e.transactions,
+                    oi,
+                    e.items
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        user.audit(&state, "data.edit", &details).await?;
+    }
+    let target = format!(
+        "/data/edit?{}",
+        serde_urlencoded::to_string([
+            ("location", loaded.location.location_id.clone()),
+            ("week", loaded.week.to_string()),
+            ("saved", edits.len().to_string()),
+        ])
+        .unwrap_or_default()
+    );
+    Ok(Redirect::to(&target).into_response())
+}

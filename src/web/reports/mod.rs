@@ -1,0 +1,70 @@
+//! Reports: the totalization report (`/reports/totals`) and the data export (`/reports/export`,
+//! `.csv`, `.xlsx`). Managers and admins of a tenant (and staff acting in it) read everything of
+//! that tenant here and change nothing. Every number is a sum of `hourly_totals`.
+
+pub mod export;
+pub mod params;
+pub mod totals;
+
+use axum::Router;
+use axum::routing::get;
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+
+use super::AppState;
+use super::context::TenantUser;
+use crate::db;
+use crate::db::locations::Location;
+use crate::domain::money::currency_digits;
+use crate::error::AppResult;
+use crate::i18n;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/reports/totals", get(totals::page))
+        .route("/reports/export", get(export::page))
+        .route("/reports/export.csv", get(export::csv))
+        .route("/reports/export.xlsx", get(export::xlsx))
+}
+
+/// What every report of a tenant needs: its locations, currency and today's date.
+#[derive(Debug, Clone)]
+pub struct ReportScope {
+    pub locations: Vec<Location>,
+    pub currency: String,
+    pub digits: u32,
+    pub today: NaiveDate,
+}
+
+impl ReportScope {
+    pub async fn load(state: &AppState, user: &TenantUser) -> AppResult<ReportScope> {
+        let tenant = user.tenant_id();
+        let currency = db::totals::currency(&state.db, tenant).await?;
+        Ok(ReportScope {
+            locations: db::locations::list(&state.db, tenant).await?,
+            digits: currency_digits(&currency),
+            currency,
+            today: today_in(&user.tenant.time_zone),
+        })
+    }
+
+    /// An amount for people, grouped in the request's language (`1,234.50`).
+    pub fn amount(&self, minor: i64) -> String {
+        i18n::format_decimal(i18n::current(), minor, self.digits)
+    }
+
+    pub fn optional_amount(&self, minor: Option<i64>) -> String {
+        minor.map(|m| self.amount(m)).unwrap_or_default()
+    }
+}
+
+/// Today's local date in a time zone (UTC when the name is unknown).
+pub fn today_in(time_zone: &str) -> NaiveDate {
+    let tz: Tz = time_zone.parse().unwrap_or(chrono_tz::UTC);
+    chrono::Utc::now().with_timezone(&tz).date_naive()
+}
+
+/// A whole number for people (`1,234`).
+pub fn count(value: i64) -> String {
+    i18n::format_integer(i18n::current(), value)
+}

@@ -1,0 +1,138 @@
+//! The one-command demo, as a newcomer meets it: `tmas demo` starts, prints its logins, and
+//! within a minute a person signing in with the printed manager login in headless Chromium
+//! sees a dashboard with non-zero totals. Skipped (with a message) when Chromium is not
+//! installed, unless `TMAS_REQUIRE_BROWSER=1`.
+
+mod common;
+#[path = "common/webdriver.rs"]
+mod webdriver;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use webdriver::{Browser, browser_available};
+
+struct Demo {
+    child: std::process::Child,
+    url: String,
+    logins: Vec<(String, String)>,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_demo() -> Demo {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(common::tmas_binary())
+        .args(["demo", "--bind", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map_while(Result::ok);
+    let mut url = String::new();
+    let mut logins = Vec::new();
+    for line in lines.by_ref() {
+        if let Some(rest) = line.strip_prefix("TMAS demo: ") {
+            url = rest.trim().trim_end_matches('/').to_string();
+        }
+        if let Some(rest) = line.trim().strip_prefix("email: ") {
+            let words: Vec<&str> = rest.split_whitespace().collect();
+            if let [email, "password:", password] = words[..] {
+                logins.push((email.to_string(), password.to_string()));
+            }
+        }
+        if line.starts_with("TMAS is listening") {
+            break;
+        }
+    }
+    std::thread::spawn(move || for _ in lines {});
+    Demo {
+        child,
+        url,
+        logins,
+        _dir: dir,
+    }
+}
+
+/// The headline net-sales figures of the dashboard's period cards.
+fn headline_figures(page: &str) -> Vec<String> {
+    page.split("class=\"big\">")
+        .skip(1)
+        .filter_map(|rest| rest.split('<').next())
+        .map(str::to_string)
+        .collect()
+}
+
+fn is_non_zero(figure: &str) -> bool {
+    figure.chars().any(|c| c.is_ascii_digit() && c != '0')
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_newcomer_signs_in_to_the_demo_and_sees_numbers() {
+    if !browser_available() {
+        return;
+    }
+    let started = Instant::now();
+    let demo = start_demo();
+    assert!(
+        demo.url.starts_with("http://127.0.0.1:"),
+        "the demo prints its address"
+    );
+    let roles: Vec<&str> = demo.logins.iter().map(|(e, _)| e.as_str()).collect();
+    assert!(
+        roles.iter().any(|e| e.starts_with("admin@"))
+            && roles.iter().any(|e| e.starts_with("manager@")),
+        "{roles:?}"
+    );
+    let (email, password) = demo
+        .logins
+        .iter()
+        .find(|(e, _)| e.starts_with("manager@"))
+        .unwrap()
+        .clone();
+
+    let browser = Browser::start().await;
+    browser.goto(&format!("{}/login", demo.url)).await;
+    browser.type_into("input[name=email]", &email).await;
+    browser.type_into("input[name=password]", &password).await;
+    browser
+        .click("form[action=\"/login\"] button[type=submit]")
+        .await;
+    browser.wait_for_url(|u| !u.ends_with("/login")).await;
+
+    // The worker imports 90 days while the newcomer looks: the numbers appear within a minute.
+    let deadline = started + Duration::from_secs(60);
+    loop {
+        browser.goto(&format!("{}/", demo.url)).await;
+        let page = browser.source().await;
+        let figures = headline_figures(&page);
+        if figures.iter().any(|f| is_non_zero(f)) {
+            assert!(
+                page.contains("Demo Outfitters"),
+                "the demo tenant's dashboard"
+            );
+            browser.screenshot("demo-dashboard").await;
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no non-zero totals within a minute: {figures:?}"
+        );
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    println!(
+        "demo dashboard with data after {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+}

@@ -1,0 +1,429 @@
+//! Manual editing: a permitted user corrects hours of a week; each edit is audited, recorded
+//! with old and new values, and marked as edited in reports and exports; users without the
+//! permission and managers get 403; hours of a location whose POS import is active are refused;
+//! another tenant's locations answer 404.
+
+mod common;
+mod report_fixtures;
+
+use common::{PASSWORD, TestApp};
+use report_fixtures::{between, cells, hour, integration, location, match_location};
+use reqwest::StatusCode;
+use tmas::db::TenantId;
+use tmas::domain::account::{Plan, Role};
+
+backend_tests!(
+    permitted_user_saves_an_edit_audited_and_marked,
+    each_bad_cell_is_named_and_nothing_is_saved,
+    users_without_permission_and_managers_get_403,
+    hours_of_an_active_import_are_refused,
+    another_tenants_location_answers_404,
+);
+
+async fn allow_editing(app: &TestApp, email: &str) {
+    sqlx::query("UPDATE users SET may_edit_manually = 1 WHERE email = $1")
+        .bind(email)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+}
+
+async fn editor(app: &TestApp) -> (TenantId, i64) {
+    let a = app.signed_in("Acme", Plan::Retail, Role::Admin).await;
+    allow_editing(app, "admin@acme.example").await;
+    let s01 = location(app, a, "S-01", "Downtown").await;
+    hour(app, a, s01, "2026-03-02", 10, 5200, 520, 0, 1, 3).await;
+    (a, s01)
+}
+
+#[derive(sqlx::FromRow, Debug, PartialEq)]
+struct Stored {
+    gross: i64,
+    discounts: i64,
+    returns: i64,
+    net: i64,
+    transactions: i64,
+    items: i64,
+    edited: i64,
+}
+
+async fn stored(
+    app: &TestApp,
+    tenant: TenantId,
+    location: i64,
+    date: &str,
+    hour: i64,
+) -> Option<Stored> {
+    sqlx::query_as::<_, Stored>(
+        "SELECT gross, discounts, returns, net, transactions, items, edited FROM hourly_totals
+         WHERE tenant_id = $1 AND location_id = $2 AND local_date = $3 AND hour = $4",
+    )
+    .bind(tenant.0)
+    .bind(location)
+    .bind(date)
+    .bind(hour)
+    .fetch_optional(&app.db.pool)
+    .await
+    .unwrap()
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    sqlx::query_scalar::<_, i64>(sql)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+}
+
+async fn permitted_user_saves_an_edit_audited_and_marked(app: TestApp) {
+    let (a, s01) = editor(&app).await;
+    let browser = app.browser();
+    let (status, page) = browser
+        .text("/data/edit?location=S-01&week=2026-03-04")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    // The week starts on Monday; the imported hour is filled in.
+    assert!(page.contains("name=\"week\" value=\"2026-03-02\""));
+    assert!(page.contains("name=\"net_2026-03-02_10\" value=\"46.80\""));
+    assert!(page.contains("name=\"net_2026-03-08_23\" value=\"\""));
+
+    let response = browser
+        .post_form(
+            "/data/edit",
+            &[
+                ("location", "S-01"),
+                ("week", "2026-03-02"),
+                // An existing hour corrected, a new hour added, an unchanged hour.
+                ("net_2026-03-02_10", "50.00"),
+                ("transactions_2026-03-02_10", "2"),
+                ("items_2026-03-02_10", "3"),
+                ("net_2026-03-03_15", "12.34"),
+                ("transactions_2026-03-03_15", "1"),
+                ("items_2026-03-03_15", "-1"),
+                ("net_2026-03-04_09", ""),
+                ("transactions_2026-03-04_09", ""),
+                ("items_2026-03-04_09", ""),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        common::location_of(&response),
+        "/data/edit?location=S-01&week=2026-03-02&saved=2"
+    );
+    // Gross moves with net, so net = gross - discounts - returns still holds.
+    assert_eq!(
+        stored(&app, a, s01, "2026-03-02", 10).await,
+        Some(Stored {
+            gross: 5520,
+            discounts: 520,
+            returns: 0,
+            net: 5000,
+            transactions: 2,
+            items: 3,
+            edited: 1
+        })
+    );
+    assert_eq!(
+        stored(&app, a, s01, "2026-03-03", 15).await,
+        Some(Stored {
+            gross: 1234,
+            discounts: 0,
+            returns: 0,
+            net: 1234,
+            transactions: 1,
+            items: -1,
+            edited: 1
+        })
+    );
+    assert_eq!(stored(&app, a, s01, "2026-03-04", 9).await, None);
+
+    #[derive(sqlx::FromRow)]
+    struct Edit {
+        local_date: String,
+        hour: i64,
+        user_id: i64,
+        old_net: i64,
+        old_transactions: i64,
+        new_net: i64,
+        new_transactions: i64,
+    }
+    let edits = sqlx::query_as::<_, Edit>(
+        "SELECT local_date, hour, user_id, old_net, old_transactions, new_net, new_transactions
+         FROM manual_edits WHERE tenant_id = $1 ORDER BY local_date",
+    )
+    .bind(a.0)
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap();
+    let admin = tmas::db::users::find_by_email(&app.db, "admin@acme.example")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(edits.len(), 2);
+    assert_eq!(
+        (
+            edits[0].local_date.as_str(),
+            edits[0].hour,
+            edits[0].user_id
+        ),
+        ("2026-03-02", 10, admin.id)
+    );
+    assert_eq!(
+        (
+            edits[0].old_net,
+            edits[0].old_transactions,
+            edits[0].new_net,
+            edits[0].new_transactions
+        ),
+        (4680, 1, 5000, 2)
+    );
+    assert_eq!((edits[1].old_net, edits[1].new_net), (0, 1234));
+    let audit = tmas::db::audit::list_for_tenant(&app.db, a, 10)
+        .await
+        .unwrap();
+    let entry = audit
+        .iter()
+        .find(|e| e.action == "data.edit")
+        .expect("audited");
+    assert_eq!(entry.actor_email, "admin@acme.example");
+    assert!(
+        entry
+            .details
+            .contains("S-01 2026-03-02 10:00 net 46.80→50.00 transactions 1→2 items 3→3"),
+        "{}",
+        entry.details
+    );
+
+    // The page confirms and lists the history; reports and exports mark the hours as edited.
+    let (_, page) = browser
+        .text("/data/edit?location=S-01&week=2026-03-02&saved=2")
+        .await;
+    assert!(page.contains("Saved. Hours changed: 2"));
+    assert!(page.contains("46.80 / 1 / 3") && page.contains("50.00 / 2 / 3"));
+    let (_, csv) = browser
+        .text("/reports/export.csv?from=2026-03-02&to=2026-03-03&granularity=hour")
+        .await;
+    assert!(
+        csv.contains("S-01,Downtown,2026-03-02,10,50.00,2,25.00,3,55.20,5.20,0.00"),
+        "{csv}"
+    );
+    assert!(csv.contains("S-01,Downtown,2026-03-03,15,12.34,1,12.34,-1,12.34,0.00,0.00"));
+    let (_, report) = browser
+        .text("/reports/totals?from=2026-03-02&to=2026-03-03&granularity=hour")
+        .await;
+    let table = between(&report, "data-location=\"S-01\"", "</table>");
+    let row = between(table, "2026-03-02 10:00", "</tr>");
+    assert!(row.contains("class=\"edited\""));
+    assert_eq!(cells(row)[..3], ["50.00", "2", "25.00"]);
+
+    // A second save of the same values changes nothing and records nothing.
+    let again = browser
+        .post_form(
+            "/data/edit",
+            &[
+                ("location", "S-01"),
+                ("week", "2026-03-02"),
+                ("net_2026-03-02_10", "50.00"),
+                ("transactions_2026-03-02_10", "2"),
+                ("items_2026-03-02_10", "3"),
+            ],
+        )
+        .await;
+    assert!(common::location_of(&again).ends_with("saved=0"));
+    assert_eq!(
+        count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM manual_edits").await,
+        2
+    );
+}
+
+async fn each_bad_cell_is_named_and_nothing_is_saved(app: TestApp) {
+    let (a, s01) = editor(&app).await;
+    let response = app
+        .browser()
+        .post_form(
+            "/data/edit",
+            &[
+                ("location", "S-01"),
+                ("week", "2026-03-02"),
+                ("net_2026-03-02_10", "12.345"),
+                ("transactions_2026-03-02_10", "-1"),
+                ("items_2026-03-02_10", "x"),
+                ("net_2026-03-03_11", "abc"),
+                ("transactions_2026-03-03_11", "1.5"),
+                ("items_2026-03-03_11", "2"),
+                // A valid cell is not saved either while others are wrong.
+                ("net_2026-03-04_12", "10.00"),
+                ("transactions_2026-03-04_12", "1"),
+                ("items_2026-03-04_12", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = common::html_unescape(&response.text().await.unwrap());
+    for message in [
+        "Net sales at 2026-03-02 10:00: \"12.345\" is not an amount with at most 2 decimals.",
+        "Transactions at 2026-03-02 10:00: \"-1\" is not a whole number of 0 or more.",
+        "Items sold at 2026-03-02 10:00: \"x\" is not a whole number.",
+        "Net sales at 2026-03-03 11:00: \"abc\" is not an amount",
+        "Transactions at 2026-03-03 11:00: \"1.5\" is not a whole number",
+    ] {
+        assert!(page.contains(message), "{message}\n{page}");
+    }
+    // The user's input is kept.
+    assert!(page.contains("name=\"net_2026-03-02_10\" value=\"12.345\""));
+    assert!(page.contains("name=\"net_2026-03-04_12\" value=\"10.00\""));
+    assert_eq!(
+        stored(&app, a, s01, "2026-03-02", 10).await.unwrap().net,
+        4680
+    );
+    assert_eq!(stored(&app, a, s01, "2026-03-04", 12).await, None);
+    assert_eq!(
+        count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM manual_edits").await,
+        0
+    );
+}
+
+async fn users_without_permission_and_managers_get_403(app: TestApp) {
+    let a = app.signed_in("Acme", Plan::Retail, Role::Admin).await;
+    let s01 = location(&app, a, "S-01", "Downtown").await;
+    hour(&app, a, s01, "2026-03-02", 10, 5200, 520, 0, 1, 3).await;
+    let fields = [
+        ("location", "S-01"),
+        ("week", "2026-03-02"),
+        ("net_2026-03-02_10", "1.00"),
+        ("transactions_2026-03-02_10", "1"),
+        ("items_2026-03-02_10", "1"),
+    ];
+    // An admin without the permission.
+    let admin = app.browser();
+    let (status, body) = admin.text("/data/edit?location=S-01").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.contains("Manual editing is turned off for your account"));
+    assert_eq!(
+        admin.post_form("/data/edit", &fields).await.status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // A manager, even with the flag set.
+    app.create_user("boss@acme.example", Role::Manager, Some(a))
+        .await;
+    allow_editing(&app, "boss@acme.example").await;
+    let manager = app.other_browser();
+    manager.login("boss@acme.example", PASSWORD).await;
+    let (status, body) = manager.text("/data/edit").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.contains("Managers can read every report"));
+    assert_eq!(
+        manager.post_form("/data/edit", &fields).await.status(),
+        StatusCode::FORBIDDEN
+    );
+
+    assert_eq!(
+        stored(&app, a, s01, "2026-03-02", 10).await.unwrap().net,
+        4680
+    );
+    assert_eq!(
+        count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM manual_edits").await,
+        0
+    );
+}
+
+async fn hours_of_an_active_import_are_refused(app: TestApp) {
+    let (a, s01) = editor(&app).await;
+    let s02 = location(&app, a, "S-02", "Mall").await;
+    let shop = integration(&app, a, "Main store", "active", "", "CAD").await;
+    match_location(&app, a, shop, s01, "1001").await;
+    // A matched location of a draft integration stays editable.
+    let draft = integration(&app, a, "Draft store", "draft", "", "CAD").await;
+    match_location(&app, a, draft, s02, "2002").await;
+
+    let browser = app.browser();
+    let (status, page) = browser
+        .text("/data/edit?location=S-01&week=2026-03-02")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("This location is imported from Shopify"));
+    assert!(page.contains("href=\"/admin/users\""));
+    assert!(page.contains(&format!("href=\"/admin/integrations/{shop}\"")));
+    assert!(
+        !page.contains("name=\"net_2026-03-02_10\""),
+        "no inputs for imported hours"
+    );
+
+    let response = browser
+        .post_form(
+            "/data/edit",
+            &[
+                ("location", "S-01"),
+                ("week", "2026-03-02"),
+                ("net_2026-03-02_10", "1.00"),
+                ("transactions_2026-03-02_10", "1"),
+                ("items_2026-03-02_10", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("active POS import and cannot be edited"));
+    assert_eq!(
+        stored(&app, a, s01, "2026-03-02", 10).await.unwrap().edited,
+        0
+    );
+    assert_eq!(
+        count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM manual_edits").await,
+        0
+    );
+
+    let (_, page) = browser
+        .text("/data/edit?location=S-02&week=2026-03-02")
+        .await;
+    assert!(page.contains("name=\"net_2026-03-02_10\""));
+    // Disabling the location in the integration makes its hours editable.
+    sqlx::query(
+        "UPDATE integration_locations SET enabled = 0 WHERE tenant_id = $1 AND location_id = $2",
+    )
+    .bind(a.0)
+    .bind(s01)
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    let (_, page) = browser
+        .text("/data/edit?location=S-01&week=2026-03-02")
+        .await;
+    assert!(!page.contains("This location is imported from Shopify"));
+}
+
+async fn another_tenants_location_answers_404(app: TestApp) {
+    let (_a, _s01) = editor(&app).await;
+    let b = app.create_tenant("Bravo", Plan::Retail).await;
+    let b1 = location(&app, b, "B-1", "Harbour B").await;
+    hour(&app, b, b1, "2026-03-02", 10, 777_777, 0, 0, 7, 7).await;
+    let browser = app.browser();
+    let (status, body) = browser
+        .text("/data/edit?location=B-1&week=2026-03-02")
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!body.contains("7777.77"));
+    let response = browser
+        .post_form(
+            "/data/edit",
+            &[
+                ("location", "B-1"),
+                ("week", "2026-03-02"),
+                ("net_2026-03-02_10", "1.00"),
+                ("transactions_2026-03-02_10", "1"),
+                ("items_2026-03-02_10", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        stored(&app, b, b1, "2026-03-02", 10).await.unwrap().net,
+        777_777
+    );
+    // A's own grid never lists B's locations.
+    let (_, page) = browser.text("/data/edit").await;
+    assert!(!page.contains("Harbour B") && !page.contains("B-1"));
+    let (status, _) = browser.text("/data/edit?week=not-a-date").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
