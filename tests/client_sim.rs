@@ -5,9 +5,10 @@ mod common;
 use std::collections::HashSet;
 use std::time::Duration;
 
+use chrono::Utc;
 use common::{client, client_config, everything, one_shop};
 use tmas::shopify::{Credentials, ShopifyClient, ShopifyError};
-use tmas::sim::{SimConfig, spawn};
+use tmas::sim::{ALL_ORDERS_SCOPE, LineSpec, OrderSpec, STORE_01, SimConfig, spawn};
 
 fn unique(orders: &[tmas::shopify::Order]) -> usize {
     orders
@@ -101,6 +102,71 @@ async fn paces_requests_from_the_reported_cost() {
     assert!(stats.points_spent > 1200.0, "needed several bucketfuls");
     // Only the first request of a kind can be throttled: the client learns its cost.
     assert!(stats.throttled <= 1, "throttled {} times", stats.throttled);
+}
+
+fn till_order(days_ago: i64) -> OrderSpec {
+    OrderSpec {
+        location_id: Some(STORE_01),
+        channel: tmas::sim::Channel::Pos,
+        test: false,
+        processed_at: Utc::now() - chrono::Duration::days(days_ago),
+        lines: vec![LineSpec {
+            quantity: 1,
+            unit_price: 1_000,
+            gift_card: false,
+            discount: 0,
+        }],
+    }
+}
+
+/// Shopify's 60-day rule: without `read_all_orders` the orders query leaves out every order
+/// created more than 60 days ago, with no error; granting the scope brings them back.
+#[tokio::test]
+async fn without_read_all_orders_older_orders_are_not_returned() {
+    let sim = spawn(SimConfig::examples_only()).await;
+    let old = sim.add_order("examples", &till_order(61)).expect("order");
+    let recent = sim.add_order("examples", &till_order(59)).expect("order");
+    let c = client(&sim, "examples");
+    let mut scopes = c.access_scopes().await.expect("scopes");
+    scopes.sort();
+    assert_eq!(scopes, vec!["read_locations", "read_orders"]);
+    let gid = |id: i64| format!("gid://shopify/Order/{id}");
+    let cutoff = Utc::now() - chrono::Duration::days(60);
+    let seen = c.fetch_all_orders(everything()).await.expect("orders");
+    // The 61-day-old order and the examples of March 2026 are simply absent; the examples
+    // of November 2026 and the 59-day-old order are there.
+    assert!(seen.iter().any(|o| o.id == gid(recent)));
+    assert!(!seen.iter().any(|o| o.id == gid(old)));
+    assert!(seen.iter().all(|o| o.created_at >= cutoff));
+    assert!(seen.len() < sim.order_count("examples").expect("shop"));
+    // The visible view of the expected totals leaves out the old orders.
+    let visible = sim.visible_expected_totals("examples").expect("shop");
+    let all = sim.expected_totals("examples").expect("shop");
+    assert!(all.buckets.len() > visible.buckets.len());
+
+    // Granting the scope through the control API brings the whole history back.
+    let r = reqwest::Client::new()
+        .post(format!("http://{}/_sim/examples/scopes", sim.addr))
+        .json(&serde_json::json!({
+            "scopes": ["read_orders", "read_locations", ALL_ORDERS_SCOPE]
+        }))
+        .send()
+        .await
+        .expect("control path");
+    assert!(r.status().is_success());
+    assert!(
+        c.access_scopes()
+            .await
+            .expect("scopes")
+            .contains(&ALL_ORDERS_SCOPE.to_string())
+    );
+    let seen = c.fetch_all_orders(everything()).await.expect("orders");
+    assert_eq!(seen.len(), sim.order_count("examples").expect("shop"));
+    assert!(seen.iter().any(|o| o.id == gid(old)));
+    assert_eq!(
+        sim.visible_expected_totals("examples").expect("shop"),
+        sim.expected_totals("examples").expect("shop")
+    );
 }
 
 #[tokio::test]
@@ -234,9 +300,10 @@ async fn reads_shop_locations_and_scopes() {
         .map(|l| (l.legacy_id, l.is_active))
         .collect();
     assert_eq!(expected, sim.locations("small").expect("shop"));
+    // `one_shop` grants read_all_orders on top of the two default scopes.
     assert_eq!(
         c.access_scopes().await.expect("scopes"),
-        vec!["read_orders", "read_locations"]
+        vec!["read_orders", "read_locations", "read_all_orders"]
     );
 }
 

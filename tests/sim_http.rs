@@ -3,7 +3,7 @@
 mod common;
 
 use serde_json::{Value, json};
-use tmas::sim::{SimConfig, spawn};
+use tmas::sim::{ALL_ORDERS_SCOPE, SimConfig, spawn};
 
 async fn post_graphql(url: &str, token: &str, body: Value) -> reqwest::Response {
     reqwest::Client::new()
@@ -85,7 +85,8 @@ async fn wrong_token_gets_shopify_401_body() {
 
 #[tokio::test]
 async fn orders_come_in_pages_with_page_info() {
-    let sim = spawn(SimConfig::examples_only()).await;
+    // The examples are dated March 2026: older than 60 days.
+    let sim = spawn(SimConfig::examples_only().grant_everywhere(ALL_ORDERS_SCOPE)).await;
     let url = format!(
         "http://{}/examples/admin/api/2026-01/graphql.json",
         sim.addr

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use axum::Json;
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -18,7 +18,7 @@ use rand::RngExt;
 use serde_json::{Value, json};
 
 use super::control::{self, OrderSpec, RefundSpec, SimError};
-use super::expected::expected_totals;
+use super::expected::{expected_totals, visible_expected_totals};
 use super::faults::Faults;
 use super::render;
 use super::state::{MAX_QUERY_COST, ShopState, SimState};
@@ -34,6 +34,7 @@ pub fn router(state: Shared) -> Router {
         .route("/_sim/{shop}/expected", get(expected))
         .route("/_sim/{shop}/stats", get(stats))
         .route("/_sim/{shop}/faults", get(get_faults).post(set_faults))
+        .route("/_sim/{shop}/scopes", get(get_scopes).post(set_scopes))
         .route("/_sim/{shop}/expire_tokens", post(expire_tokens))
         .route("/_sim/{shop}/orders", post(add_order))
         .route("/_sim/{shop}/orders/{id}/refunds", post(add_refund))
@@ -395,6 +396,8 @@ fn updated_window(filter: &str) -> Result<(i64, i64), String> {
 }
 
 fn orders(st: &ShopState, vars: &Value, first: i64) -> Result<(Value, f64), String> {
+    // Without read_all_orders, orders created more than 60 days ago are simply absent.
+    let cutoff = st.orders_cutoff(Utc::now());
     let (lo, hi) = updated_window(vars.get("query").and_then(Value::as_str).unwrap_or(""))?;
     let after = match vars.get("after").and_then(Value::as_str) {
         Some(c) => Some(decode_cursor(c).ok_or("Invalid cursor for current pagination sort.")?),
@@ -411,6 +414,9 @@ fn orders(st: &ShopState, vars: &Value, first: i64) -> Result<(Value, f64), Stri
     for o in &orders[start..] {
         if o.key().0 > hi {
             break;
+        }
+        if cutoff.is_some_and(|c| o.created_at < c) {
+            continue;
         }
         if page.len() as i64 == first {
             more = true;
@@ -578,9 +584,52 @@ async fn list_shops(State(state): State<Shared>) -> Response {
     Json(shops).into_response()
 }
 
-async fn expected(State(state): State<Shared>, Path(shop): Path<String>) -> Response {
+#[derive(serde::Deserialize)]
+struct ExpectedQuery {
+    /// `visible`: only the orders the app can read now (the 60-day rule).
+    view: Option<String>,
+}
+
+async fn expected(
+    State(state): State<Shared>,
+    Path(shop): Path<String>,
+    Query(q): Query<ExpectedQuery>,
+) -> Response {
+    reply(with_shop(&state, &shop, |st| match q.view.as_deref() {
+        None | Some("all") => Ok(expected_totals(&st.shop).rows()),
+        Some("visible") => {
+            Ok(visible_expected_totals(&st.shop, st.orders_cutoff(Utc::now())).rows())
+        }
+        Some(other) => Err(SimError::Invalid(format!(
+            "view must be `all` or `visible`, not `{other}`"
+        ))),
+    }))
+}
+
+/// The scopes granted to the app on a shop, as the control paths read and write them.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ScopesBody {
+    scopes: Vec<String>,
+}
+
+async fn get_scopes(State(state): State<Shared>, Path(shop): Path<String>) -> Response {
     reply(with_shop(&state, &shop, |st| {
-        Ok(expected_totals(&st.shop).rows())
+        Ok(ScopesBody {
+            scopes: st.scopes.clone(),
+        })
+    }))
+}
+
+async fn set_scopes(
+    State(state): State<Shared>,
+    Path(shop): Path<String>,
+    Json(body): Json<ScopesBody>,
+) -> Response {
+    reply(with_shop(&state, &shop, |st| {
+        st.scopes = body.scopes;
+        Ok(ScopesBody {
+            scopes: st.scopes.clone(),
+        })
     }))
 }
 
