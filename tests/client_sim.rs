@@ -231,6 +231,35 @@ async fn locked_frozen_and_unknown_shops_are_typed() {
     assert_eq!(other.shop().await, Err(ShopifyError::ShopNotFound));
 }
 
+/// An inactive shop answers GraphQL with a `SHOP_INACTIVE` error: the store's owner must act,
+/// so the client says the shop is unavailable (needs attention), and does not retry.
+#[tokio::test]
+async fn inactive_shop_is_shop_unavailable() {
+    let sim = spawn(SimConfig::examples_only()).await;
+    sim.update_faults("examples", |f| f.inactive = true)
+        .expect("shop");
+    let c = client(&sim, "examples");
+    let e = c.shop().await.expect_err("inactive");
+    assert_eq!(
+        e,
+        ShopifyError::ShopUnavailable {
+            reason: "the store is inactive".into()
+        }
+    );
+    assert!(e.is_attention_needed());
+    assert!(e.to_string().contains("inactive"), "{e}");
+    let e = c
+        .fetch_orders_page(&everything(), None)
+        .await
+        .expect_err("inactive");
+    assert!(matches!(e, ShopifyError::ShopUnavailable { .. }), "{e:?}");
+    // Answered at once, not retried: one request per call.
+    assert_eq!(sim.stats("examples").expect("shop").graphql_requests, 2);
+    sim.update_faults("examples", |f| f.inactive = false)
+        .expect("shop");
+    assert!(c.shop().await.is_ok());
+}
+
 #[tokio::test]
 async fn persistent_server_errors_end_as_transient() {
     let sim = spawn(SimConfig::examples_only()).await;

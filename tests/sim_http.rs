@@ -209,6 +209,24 @@ async fn shop_statuses_answer_like_shopify() {
         .await
         .expect("JSON");
     assert!(expected.as_array().is_some_and(|rows| !rows.is_empty()));
+    // An inactive shop: HTTP 200, no data, errors[].extensions.code SHOP_INACTIVE.
+    let r = http
+        .post(format!("{base}/_sim/examples/faults"))
+        .json(&json!({ "inactive": true }))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(r.status(), 200);
+    let r = post_graphql(
+        &format!("{base}/examples/admin/api/2026-01/graphql.json"),
+        "shpat_sim_examples",
+        json!({"query": "{ shop { name } }"}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.expect("JSON");
+    assert_eq!(v["errors"][0]["extensions"]["code"], "SHOP_INACTIVE");
+    assert!(v.get("data").is_none_or(Value::is_null), "{v}");
 }
 
 #[tokio::test]

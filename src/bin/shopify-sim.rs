@@ -31,7 +31,7 @@ Control paths:
   GET|POST /_sim/<shop>/faults            faults as JSON, e.g.
        {\"throttled_next\":5,\"too_many_requests_next\":5,\"retry_after_secs\":1.0,
         \"server_error_rate\":0.2,\"cut_rate\":0.05,\"malformed_rate\":0.05,\"delay_ms\":0,
-        \"revoked\":false,\"locked\":false,\"frozen\":false,
+        \"revoked\":false,\"locked\":false,\"frozen\":false,\"inactive\":false,
         \"missing_scopes\":[\"read_orders\"],\"forbidden_scope\":null,\"unlimited\":false}
   POST /_sim/<shop>/expire_tokens         expire client-credentials tokens now
   POST /_sim/<shop>/orders                {\"location_id\":N,\"processed_at\":\"…Z\",

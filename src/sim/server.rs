@@ -185,12 +185,22 @@ async fn graphql(
         match gate(st, &headers, now) {
             Ok(damage) => {
                 st.stats.graphql_requests += 1;
-                (delay, damage, answer(st, &body, now))
+                let response = if st.faults.inactive {
+                    shop_inactive()
+                } else {
+                    answer(st, &body, now)
+                };
+                (delay, damage, response)
             }
             Err(r) => (delay, Damage::None, *r),
         }
     };
     deliver(delay, damage, response).await
+}
+
+/// Shopify's answer to a GraphQL call on an inactive shop: HTTP 200, no data, one error.
+fn shop_inactive() -> Response {
+    Json(json!({ "errors": [graphql_error("Shop is inactive", "SHOP_INACTIVE")] })).into_response()
 }
 
 fn graphql_error(message: &str, code: &str) -> Value {
