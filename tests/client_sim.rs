@@ -169,6 +169,73 @@ async fn without_read_all_orders_older_orders_are_not_returned() {
     );
 }
 
+/// An order with more line items or refunds than the query reads is never counted in part:
+/// the client stops with `OrderTooLarge` naming the order. At the caps exactly, all is read.
+#[tokio::test]
+async fn orders_beyond_the_nested_caps_are_refused_by_name() {
+    use tmas::shopify::queries::{NESTED_PAGE_SIZE, REFUNDS_PER_ORDER};
+    use tmas::sim::{RefundLineSpec, RefundSpec};
+    let refund = |line_index| RefundSpec {
+        at: Utc::now(),
+        location_id: None,
+        lines: vec![RefundLineSpec {
+            line_index,
+            quantity: 1,
+        }],
+    };
+    let with_lines = |n: usize| {
+        let mut spec = till_order(1);
+        spec.lines = vec![spec.lines[0].clone(); n];
+        spec
+    };
+    let gid = |id: i64| format!("gid://shopify/Order/{id}");
+
+    // Exactly at the caps: 100 lines, 50 refunds, all read.
+    let sim = spawn(SimConfig::examples_only()).await;
+    let full = sim
+        .add_order("examples", &with_lines(NESTED_PAGE_SIZE as usize))
+        .expect("order");
+    for i in 0..REFUNDS_PER_ORDER as usize {
+        sim.add_refund("examples", full, &refund(i))
+            .expect("refund");
+    }
+    let c = client(&sim, "examples");
+    let orders = c.fetch_all_orders(everything()).await.expect("at the caps");
+    let o = orders.iter().find(|o| o.id == gid(full)).expect("order");
+    assert_eq!(o.line_items.len(), NESTED_PAGE_SIZE as usize);
+    assert_eq!(o.refunds.len(), REFUNDS_PER_ORDER as usize);
+
+    // One refund more.
+    sim.add_refund("examples", full, &refund(99))
+        .expect("refund");
+    match c.fetch_all_orders(everything()).await {
+        Err(ShopifyError::OrderTooLarge { order, what, limit }) => {
+            assert!(order.contains(&gid(full)), "{order}");
+            assert_eq!((what.as_str(), limit), ("refunds", REFUNDS_PER_ORDER));
+        }
+        other => panic!("expected OrderTooLarge, got {other:?}"),
+    }
+
+    // One line item more.
+    let sim = spawn(SimConfig::examples_only()).await;
+    let big = sim
+        .add_order("examples", &with_lines(NESTED_PAGE_SIZE as usize + 1))
+        .expect("order");
+    let e = client(&sim, "examples")
+        .fetch_all_orders(everything())
+        .await
+        .expect_err("too many lines");
+    match &e {
+        ShopifyError::OrderTooLarge { order, what, limit } => {
+            assert!(order.contains(&gid(big)), "{order}");
+            assert_eq!((what.as_str(), *limit), ("line items", NESTED_PAGE_SIZE));
+        }
+        other => panic!("expected OrderTooLarge, got {other:?}"),
+    }
+    assert!(e.is_attention_needed());
+    assert!(e.to_string().contains(&gid(big)), "{e}");
+}
+
 #[tokio::test]
 async fn revoked_token_is_credentials_rejected() {
     let sim = spawn(SimConfig::examples_only()).await;

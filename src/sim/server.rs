@@ -318,7 +318,7 @@ fn answer(st: &mut ShopState, body: &[u8], now: Instant) -> Response {
     let result = match root {
         Root::Shop => Ok((json!({ "shop": render::shop(&st.shop) }), 1.0)),
         Root::Locations => Ok(locations(st, query, &vars, first)),
-        Root::Orders => orders(st, &vars, first),
+        Root::Orders => orders(st, query, &vars, first),
     };
     let (data, actual) = match result {
         Ok(ok) => ok,
@@ -405,7 +405,40 @@ fn updated_window(filter: &str) -> Result<(i64, i64), String> {
     Ok((lo, hi))
 }
 
-fn orders(st: &ShopState, vars: &Value, first: i64) -> Result<(Value, f64), String> {
+/// The literal `first:` argument of a nested field (`lineItems(first: 100)`), if any.
+fn nested_first(query: &str, field: &str) -> Result<Option<usize>, String> {
+    let pattern = format!("{field}(");
+    let Some(start) = query.find(&pattern) else {
+        return Ok(None);
+    };
+    let args = &query[start + pattern.len()..];
+    let args = &args[..args.find(')').unwrap_or(args.len())];
+    let Some(value) = args
+        .split(',')
+        .filter_map(|a| a.trim().strip_prefix("first:"))
+        .map(str::trim)
+        .next()
+    else {
+        return Ok(None);
+    };
+    match value.parse::<usize>() {
+        Ok(n) if (1..=250).contains(&n) => Ok(Some(n)),
+        _ => Err(format!(
+            "The 'first' argument of {field} must be between 1 and 250"
+        )),
+    }
+}
+
+fn nested_caps(query: &str) -> Result<render::NestedCaps, String> {
+    Ok(render::NestedCaps {
+        line_items: nested_first(query, "lineItems")?,
+        refunds: nested_first(query, "refunds")?,
+        refund_line_items: nested_first(query, "refundLineItems")?,
+    })
+}
+
+fn orders(st: &ShopState, query: &str, vars: &Value, first: i64) -> Result<(Value, f64), String> {
+    let caps = nested_caps(query)?;
     // Without read_all_orders, orders created more than 60 days ago are simply absent.
     let cutoff = st.orders_cutoff(Utc::now());
     let (lo, hi) = updated_window(vars.get("query").and_then(Value::as_str).unwrap_or(""))?;
@@ -443,7 +476,10 @@ fn orders(st: &ShopState, vars: &Value, first: i64) -> Result<(Value, f64), Stri
             })
             .sum::<f64>();
     let end_cursor = page.last().map(|o| encode_cursor(o.key().0, o.id));
-    let nodes: Vec<Value> = page.iter().map(|o| render::order(&st.shop, o)).collect();
+    let nodes: Vec<Value> = page
+        .iter()
+        .map(|o| render::order_capped(&st.shop, o, &caps))
+        .collect();
     Ok((
         json!({ "orders": {
             "nodes": nodes,
@@ -725,6 +761,19 @@ mod tests {
         .expect("valid filter");
         assert_eq!(hi - lo, 86_400_000);
         assert!(updated_window("updated_at:>='nope'").is_err());
+    }
+
+    #[test]
+    fn reads_nested_first_arguments() {
+        let caps = nested_caps(crate::shopify::queries::ORDERS).expect("valid query");
+        assert_eq!(caps.line_items, Some(100));
+        assert_eq!(caps.refunds, Some(51));
+        assert_eq!(caps.refund_line_items, Some(100));
+        assert!(nested_caps("orders { lineItems(first: 251) { id } }").is_err());
+        assert_eq!(
+            nested_caps("orders { refunds { id } }").expect("valid"),
+            render::NestedCaps::default()
+        );
     }
 
     #[test]
