@@ -32,6 +32,17 @@
 //! [`SimConfig::grant_everywhere`], [`SimConfig::grant`], [`SimHandle::grant_scope`],
 //! `POST /_sim/{shop}/scopes` or `shopify-sim --scopes`.
 
+//!
+//! # Where the simulator is still more lenient than Shopify
+//! - Requested query cost is `2 + 3 × first` for orders, whatever the nested `first:`
+//!   arguments. Shopify computes it statically and multiplies nested connections by their
+//!   `first:` (e.g. `orders(first: N) { lineItems(first: 100) … refunds(first: 51) {
+//!   refundLineItems(first: 100) … } }`), so the real requested cost of TMAS's orders query
+//!   may exceed the 1,000-point single-query limit (`MAX_COST_EXCEEDED`). To be checked
+//!   against a development store before production.
+//! - Search terms other than `updated_at` are ignored; `sortKey` is assumed to be
+//!   `UPDATED_AT`.
+
 pub mod control;
 pub mod examples;
 pub mod expected;
