@@ -7,7 +7,9 @@
 //!
 //! Starts `tmas demo` (release build) as its own process — SQLite, the embedded simulator and
 //! the worker importing 90 days of history — signs in as the demo manager, and while the
-//! worker imports sends the dashboard, the totalization report and the CSV export each
+//! worker imports (the demo admin launches a 90-day backfill again every two seconds, so the
+//! worker is re-importing the whole history for the entire drill) sends the dashboard, the
+//! totalization report and the CSV export each
 //! `DRILL_REQUESTS` requests over 64 concurrent connections. Prints requests/s, p50/p99
 //! latency, errors (must be 0) and the service's peak memory, then its idle memory once the
 //! import has settled.
@@ -91,6 +93,47 @@ fn memory_kib(pid: u32, field: &str) -> u64 {
         .unwrap_or(0)
 }
 
+fn csrf_of(page: &str) -> String {
+    page.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("csrf field")
+        .to_string()
+}
+
+/// Keeps the worker busy: launches a backfill of the whole history every two seconds until
+/// `stop` (a launch while one runs starts nothing new). Returns how many were accepted.
+async fn keep_importing(
+    admin: reqwest::Client,
+    base: String,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+) -> usize {
+    let from = chrono::Utc::now().date_naive() - chrono::Duration::days(89);
+    let mut launched = 0;
+    while !stop.load(Ordering::Relaxed) {
+        if let Ok(page) = admin
+            .get(format!("{base}/admin/integrations/1/imports"))
+            .send()
+            .await
+        {
+            let csrf = csrf_of(&page.text().await.unwrap_or_default());
+            let response = admin
+                .post(format!("{base}/admin/integrations/1/imports/backfill"))
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("backfill_from", from.to_string().as_str()),
+                ])
+                .send()
+                .await;
+            if response.is_ok_and(|r| r.status().is_redirection() || r.status().is_success()) {
+                launched += 1;
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    launched
+}
+
 async fn sign_in(base: &str, email: &str, password: &str) -> reqwest::Client {
     let client = reqwest::Client::builder()
         .cookie_store(true)
@@ -106,12 +149,7 @@ async fn sign_in(base: &str, email: &str, password: &str) -> reqwest::Client {
         .text()
         .await
         .expect("body");
-    let csrf = page
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("csrf field")
-        .to_string();
+    let csrf = csrf_of(&page);
     let response = client
         .post(format!("{base}/login"))
         .form(&[
@@ -188,6 +226,15 @@ async fn main() {
         .unwrap_or(&demo.logins[0])
         .clone();
     let client = sign_in(&demo.base, &email, &password).await;
+    let (admin_email, admin_password) = demo
+        .logins
+        .iter()
+        .find(|(e, _)| e.starts_with("admin"))
+        .expect("a demo admin")
+        .clone();
+    let admin = sign_in(&demo.base, &admin_email, &admin_password).await;
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let importer = tokio::spawn(keep_importing(admin, demo.base.clone(), stop.clone()));
     println!(
         "tmas demo up in {:.1}s (pid {pid}); {requests} requests per route, {CONNECTIONS} connections, worker importing",
         started.elapsed().as_secs_f64()
@@ -222,6 +269,11 @@ async fn main() {
             outcome.errors
         );
     }
+    stop.store(true, Ordering::Relaxed);
+    let launched = importer.await.unwrap_or(0);
+    println!(
+        "backfills of the whole history launched during the drill: {launched} (the worker was importing throughout)"
+    );
     println!(
         "peak memory of the service under load: {:.1} MiB (VmHWM)",
         memory_kib(pid, "VmHWM:") as f64 / 1024.0

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
 use tmas::shopify::{ClientConfig, Credentials, RetryPolicy, ShopifyClient, TimeWindow};
-use tmas::sim::{Plan, ShopSpec, SimConfig, spawn};
+use tmas::sim::{ALL_ORDERS_SCOPE, Plan, ShopSpec, SimConfig, spawn};
 
 fn window() -> TimeWindow {
     TimeWindow {
@@ -31,7 +31,8 @@ async fn main() {
     let mut config = SimConfig::examples_only();
     config.seed = 42;
     config.shops = vec![spec];
-    let sim = spawn(config).await;
+    // 100 days of history: the app must hold read_all_orders to read it all.
+    let sim = spawn(config.grant_everywhere(ALL_ORDERS_SCOPE)).await;
     let token = sim.token("bench").expect("bench shop exists");
     let client_config = ClientConfig {
         base_url: sim.base_url(),

@@ -39,11 +39,15 @@ pub async fn run(mut settings: Settings) -> anyhow::Result<()> {
     let mut spec = ShopSpec::new(DEMO_SHOP, chrono_tz::America::Toronto, "CAD", today);
     spec.days = DEMO_DAYS;
     spec.plan = sim::Plan::Plus;
-    let simulator = sim::spawn(SimConfig {
-        shops: vec![spec],
-        examples: false,
-        ..SimConfig::with_defaults(DEMO_SEED, DEMO_DAYS, today)
-    })
+    let simulator = sim::spawn(
+        SimConfig {
+            shops: vec![spec],
+            examples: false,
+            ..SimConfig::with_defaults(DEMO_SEED, DEMO_DAYS, today)
+        }
+        // The demo integration holds 90 days of history and says so in its scopes.
+        .grant_everywhere(sim::ALL_ORDERS_SCOPE),
+    )
     .await;
     settings.shopify_url = simulator.base_url();
 

@@ -119,7 +119,15 @@ fn parse_catalog(text: &'static str) -> Catalog {
 }
 
 /// The text in `lang`: the English text itself when there is no translation.
+///
+/// When several entries with placeholders fit, the most specific one (the most fixed text)
+/// wins, so "Enter the store name. {}" beats "Enter the {}.". A value that is itself a
+/// catalog text is translated too ("… stopped: {} Save …" around a stored reason).
 pub fn translate(lang: Lang, english: &str) -> String {
+    translate_depth(lang, english, 0)
+}
+
+fn translate_depth(lang: Lang, english: &str, depth: u8) -> String {
     if lang == Lang::En || english.is_empty() {
         return english.to_string();
     }
@@ -127,23 +135,57 @@ pub fn translate(lang: Lang, english: &str) -> String {
     if let Some(spanish) = catalog.exact.get(english) {
         return (*spanish).to_string();
     }
-    for (pieces, spanish) in &catalog.patterns {
-        if let Some(values) = match_pattern(pieces, english) {
-            let mut out = String::new();
-            let mut values = values.into_iter();
-            let mut parts = spanish.split("{}").peekable();
-            while let Some(part) = parts.next() {
-                out.push_str(part);
-                if parts.peek().is_some() {
-                    // A value may itself be a catalog entry ("Enter the {}." / "location name").
-                    let value = values.next().unwrap_or_default();
-                    out.push_str(catalog.exact.get(value).copied().unwrap_or(value));
-                }
-            }
-            return out;
+    if depth > 2 {
+        return english.to_string();
+    }
+    let best = catalog
+        .patterns
+        .iter()
+        .filter_map(|(pieces, spanish)| {
+            match_pattern(pieces, english).map(|values| (pieces, spanish, values))
+        })
+        .max_by_key(|(pieces, _, _)| pieces.iter().map(|p| p.len()).sum::<usize>());
+    let Some((_, spanish, values)) = best else {
+        return english.to_string();
+    };
+    let mut out = String::new();
+    let mut values = values.into_iter();
+    let mut parts = spanish.split("{}").peekable();
+    while let Some(part) = parts.next() {
+        out.push_str(part);
+        if parts.peek().is_some() {
+            // A value may itself be a catalog entry ("Enter the {}." / "location name").
+            let value = values.next().unwrap_or_default();
+            out.push_str(&translate_depth(lang, value, depth + 1));
         }
     }
-    english.to_string()
+    out
+}
+
+/// A text with `{}` gaps, translated as a whole and then filled with `values` in order (the
+/// values are data — names, numbers — and are never translated). Extra gaps stay empty.
+pub fn fill(lang: Lang, pattern: &str, values: &[String]) -> String {
+    let translated = if lang == Lang::En {
+        pattern
+    } else {
+        catalog()
+            .patterns
+            .iter()
+            .find(|(pieces, _)| pieces.join("{}") == pattern)
+            .map(|(_, spanish)| *spanish)
+            .or_else(|| catalog().exact.get(pattern).copied())
+            .unwrap_or(pattern)
+    };
+    let mut out = String::new();
+    let mut values = values.iter();
+    let mut parts = translated.split("{}").peekable();
+    while let Some(part) = parts.next() {
+        out.push_str(part);
+        if parts.peek().is_some() {
+            out.push_str(values.next().map(String::as_str).unwrap_or_default());
+        }
+    }
+    out
 }
 
 /// The values that fill the `{}` gaps between `pieces` in `text`, if it has that shape.
@@ -287,6 +329,55 @@ mod tests {
             "Zona horaria desconocida \"Mars/Olympus\": elija un nombre IANA como America/Toronto."
         );
         assert_eq!(translate(Lang::Es, "no such text"), "no such text");
+        // The most specific entry wins, and a value that is a catalog text is translated.
+        let empty = crate::domain::store_name::StoreName::parse("").unwrap_err();
+        let spanish = translate(Lang::Es, &empty);
+        assert!(
+            spanish.starts_with("Introduzca el nombre de la tienda."),
+            "{spanish}"
+        );
+        assert!(!spanish.contains("A store name looks like"), "{spanish}");
+        let reason = crate::shopify::error::ShopifyError::ScopeMissing {
+            scope: "read_orders".into(),
+        }
+        .to_string();
+        let nested = translate(
+            Lang::Es,
+            &format!(
+                "This integration needs attention, so imports are stopped: {reason} Save new \
+                 credentials in the integration to resume."
+            ),
+        );
+        assert!(
+            nested.contains("read_orders") && !nested.contains("The app is missing"),
+            "{nested}"
+        );
+    }
+
+    #[test]
+    fn patterns_filled_with_values_kept() {
+        let values = ["3".to_string(), "Store".to_string()];
+        assert_eq!(
+            fill(Lang::En, "Step {} of {}: ", &values),
+            "Step 3 of Store: "
+        );
+        assert_eq!(fill(Lang::Es, "Step {} of {}", &values), "Paso 3 de Store");
+        assert_eq!(
+            fill(Lang::Es, "No entry {} here", &values[..1]),
+            "No entry 3 here"
+        );
+        assert_eq!(fill(Lang::Es, "Gap {} and {}", &values[..1]), "Gap 3 and ");
+    }
+
+    proptest::proptest! {
+        /// Filling never loses a value and never translates one.
+        #[test]
+        fn fill_keeps_every_value(a in "[A-Za-z0-9 ]{0,12}", b in "[A-Za-z0-9 ]{0,12}") {
+            for lang in Lang::ALL {
+                let out = fill(lang, "Step {} of {}", &[a.clone(), b.clone()]);
+                proptest::prop_assert!(out.contains(&a) && out.contains(&b), "{out}");
+            }
+        }
     }
 
     #[test]

@@ -5,9 +5,10 @@ mod common;
 use std::collections::HashSet;
 use std::time::Duration;
 
+use chrono::Utc;
 use common::{client, client_config, everything, one_shop};
 use tmas::shopify::{Credentials, ShopifyClient, ShopifyError};
-use tmas::sim::{SimConfig, spawn};
+use tmas::sim::{ALL_ORDERS_SCOPE, LineSpec, OrderSpec, STORE_01, SimConfig, spawn};
 
 fn unique(orders: &[tmas::shopify::Order]) -> usize {
     orders
@@ -103,6 +104,138 @@ async fn paces_requests_from_the_reported_cost() {
     assert!(stats.throttled <= 1, "throttled {} times", stats.throttled);
 }
 
+fn till_order(days_ago: i64) -> OrderSpec {
+    OrderSpec {
+        location_id: Some(STORE_01),
+        channel: tmas::sim::Channel::Pos,
+        test: false,
+        processed_at: Utc::now() - chrono::Duration::days(days_ago),
+        lines: vec![LineSpec {
+            quantity: 1,
+            unit_price: 1_000,
+            gift_card: false,
+            discount: 0,
+        }],
+    }
+}
+
+/// Shopify's 60-day rule: without `read_all_orders` the orders query leaves out every order
+/// created more than 60 days ago, with no error; granting the scope brings them back.
+#[tokio::test]
+async fn without_read_all_orders_older_orders_are_not_returned() {
+    let sim = spawn(SimConfig::examples_only()).await;
+    let old = sim.add_order("examples", &till_order(61)).expect("order");
+    let recent = sim.add_order("examples", &till_order(59)).expect("order");
+    let c = client(&sim, "examples");
+    let mut scopes = c.access_scopes().await.expect("scopes");
+    scopes.sort();
+    assert_eq!(scopes, vec!["read_locations", "read_orders"]);
+    let gid = |id: i64| format!("gid://shopify/Order/{id}");
+    let cutoff = Utc::now() - chrono::Duration::days(60);
+    let seen = c.fetch_all_orders(everything()).await.expect("orders");
+    // The 61-day-old order and the examples of March 2026 are simply absent; the examples
+    // of November 2026 and the 59-day-old order are there.
+    assert!(seen.iter().any(|o| o.id == gid(recent)));
+    assert!(!seen.iter().any(|o| o.id == gid(old)));
+    assert!(seen.iter().all(|o| o.created_at >= cutoff));
+    assert!(seen.len() < sim.order_count("examples").expect("shop"));
+    // The visible view of the expected totals leaves out the old orders.
+    let visible = sim.visible_expected_totals("examples").expect("shop");
+    let all = sim.expected_totals("examples").expect("shop");
+    assert!(all.buckets.len() > visible.buckets.len());
+
+    // Granting the scope through the control API brings the whole history back.
+    let r = reqwest::Client::new()
+        .post(format!("http://{}/_sim/examples/scopes", sim.addr))
+        .json(&serde_json::json!({
+            "scopes": ["read_orders", "read_locations", ALL_ORDERS_SCOPE]
+        }))
+        .send()
+        .await
+        .expect("control path");
+    assert!(r.status().is_success());
+    assert!(
+        c.access_scopes()
+            .await
+            .expect("scopes")
+            .contains(&ALL_ORDERS_SCOPE.to_string())
+    );
+    let seen = c.fetch_all_orders(everything()).await.expect("orders");
+    assert_eq!(seen.len(), sim.order_count("examples").expect("shop"));
+    assert!(seen.iter().any(|o| o.id == gid(old)));
+    assert_eq!(
+        sim.visible_expected_totals("examples").expect("shop"),
+        sim.expected_totals("examples").expect("shop")
+    );
+}
+
+/// An order with more line items or refunds than the query reads is never counted in part:
+/// the client stops with `OrderTooLarge` naming the order. At the caps exactly, all is read.
+#[tokio::test]
+async fn orders_beyond_the_nested_caps_are_refused_by_name() {
+    use tmas::shopify::queries::{NESTED_PAGE_SIZE, REFUNDS_PER_ORDER};
+    use tmas::sim::{RefundLineSpec, RefundSpec};
+    let refund = |line_index| RefundSpec {
+        at: Utc::now(),
+        location_id: None,
+        lines: vec![RefundLineSpec {
+            line_index,
+            quantity: 1,
+        }],
+    };
+    let with_lines = |n: usize| {
+        let mut spec = till_order(1);
+        spec.lines = vec![spec.lines[0].clone(); n];
+        spec
+    };
+    let gid = |id: i64| format!("gid://shopify/Order/{id}");
+
+    // Exactly at the caps: 100 lines, 50 refunds, all read.
+    let sim = spawn(SimConfig::examples_only()).await;
+    let full = sim
+        .add_order("examples", &with_lines(NESTED_PAGE_SIZE as usize))
+        .expect("order");
+    for i in 0..REFUNDS_PER_ORDER as usize {
+        sim.add_refund("examples", full, &refund(i))
+            .expect("refund");
+    }
+    let c = client(&sim, "examples");
+    let orders = c.fetch_all_orders(everything()).await.expect("at the caps");
+    let o = orders.iter().find(|o| o.id == gid(full)).expect("order");
+    assert_eq!(o.line_items.len(), NESTED_PAGE_SIZE as usize);
+    assert_eq!(o.refunds.len(), REFUNDS_PER_ORDER as usize);
+
+    // One refund more.
+    sim.add_refund("examples", full, &refund(99))
+        .expect("refund");
+    match c.fetch_all_orders(everything()).await {
+        Err(ShopifyError::OrderTooLarge { order, what, limit }) => {
+            assert!(order.contains(&gid(full)), "{order}");
+            assert_eq!((what.as_str(), limit), ("refunds", REFUNDS_PER_ORDER));
+        }
+        other => panic!("expected OrderTooLarge, got {other:?}"),
+    }
+
+    // One line item more.
+    let sim = spawn(SimConfig::examples_only()).await;
+    let big = sim
+        .add_order("examples", &with_lines(NESTED_PAGE_SIZE as usize + 1))
+        .expect("order");
+    let e = client(&sim, "examples")
+        .fetch_all_orders(everything())
+        .await
+        .expect_err("too many lines");
+    match &e {
+        ShopifyError::OrderTooLarge { order, what, limit } => {
+            assert!(order.contains(&gid(big)), "{order}");
+            assert_eq!((what.as_str(), *limit), ("line items", NESTED_PAGE_SIZE));
+        }
+        other => panic!("expected OrderTooLarge, got {other:?}"),
+    }
+    assert!(e.is_attention_needed());
+    assert!(e.to_string().contains(&gid(big)), "{e}");
+}
+
 #[tokio::test]
 async fn revoked_token_is_credentials_rejected() {
     let sim = spawn(SimConfig::examples_only()).await;
@@ -163,6 +296,35 @@ async fn locked_frozen_and_unknown_shops_are_typed() {
     )
     .expect("client");
     assert_eq!(other.shop().await, Err(ShopifyError::ShopNotFound));
+}
+
+/// An inactive shop answers GraphQL with a `SHOP_INACTIVE` error: the store's owner must act,
+/// so the client says the shop is unavailable (needs attention), and does not retry.
+#[tokio::test]
+async fn inactive_shop_is_shop_unavailable() {
+    let sim = spawn(SimConfig::examples_only()).await;
+    sim.update_faults("examples", |f| f.inactive = true)
+        .expect("shop");
+    let c = client(&sim, "examples");
+    let e = c.shop().await.expect_err("inactive");
+    assert_eq!(
+        e,
+        ShopifyError::ShopUnavailable {
+            reason: "the store is inactive".into()
+        }
+    );
+    assert!(e.is_attention_needed());
+    assert!(e.to_string().contains("inactive"), "{e}");
+    let e = c
+        .fetch_orders_page(&everything(), None)
+        .await
+        .expect_err("inactive");
+    assert!(matches!(e, ShopifyError::ShopUnavailable { .. }), "{e:?}");
+    // Answered at once, not retried: one request per call.
+    assert_eq!(sim.stats("examples").expect("shop").graphql_requests, 2);
+    sim.update_faults("examples", |f| f.inactive = false)
+        .expect("shop");
+    assert!(c.shop().await.is_ok());
 }
 
 #[tokio::test]
@@ -234,9 +396,10 @@ async fn reads_shop_locations_and_scopes() {
         .map(|l| (l.legacy_id, l.is_active))
         .collect();
     assert_eq!(expected, sim.locations("small").expect("shop"));
+    // `one_shop` grants read_all_orders on top of the two default scopes.
     assert_eq!(
         c.access_scopes().await.expect("scopes"),
-        vec!["read_orders", "read_locations"]
+        vec!["read_orders", "read_locations", "read_all_orders"]
     );
 }
 

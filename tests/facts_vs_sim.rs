@@ -7,8 +7,8 @@ use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use common::{client, everything, one_shop};
 use tmas::domain::facts::{bucket_facts, order_facts};
 use tmas::sim::{
-    EXAMPLES_SHOP, LineSpec, OrderSpec, RefundLineSpec, RefundSpec, STORE_01, STORE_02, SimConfig,
-    SimHandle, spawn,
+    ALL_ORDERS_SCOPE, EXAMPLES_SHOP, LineSpec, OrderSpec, RefundLineSpec, RefundSpec, STORE_01,
+    STORE_02, SimConfig, SimHandle, spawn,
 };
 
 async fn import(
@@ -32,7 +32,8 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 
 #[tokio::test]
 async fn examples_shop_import_gives_the_numbers_of_domain_md() {
-    let sim = spawn(SimConfig::examples_only()).await;
+    // The examples are dated March 2026: older than 60 days.
+    let sim = spawn(SimConfig::examples_only().grant_everywhere(ALL_ORDERS_SCOPE)).await;
     let imported = import(&sim, EXAMPLES_SHOP).await;
     let expected = sim.expected_totals(EXAMPLES_SHOP).expect("shop");
     assert_eq!(imported, expected.buckets);
@@ -67,7 +68,10 @@ async fn examples_shop_import_gives_the_numbers_of_domain_md() {
 
 #[tokio::test]
 async fn seeded_90_day_shops_import_to_their_expected_totals() {
-    let sim = spawn(SimConfig::with_defaults(5, 90, common::end_date())).await;
+    let sim = spawn(
+        SimConfig::with_defaults(5, 90, common::end_date()).grant_everywhere(ALL_ORDERS_SCOPE),
+    )
+    .await;
     for shop in ["alpha", "beta", "gamma"] {
         sim.update_faults(shop, |f| f.unlimited = true)
             .expect("shop");

@@ -9,15 +9,30 @@ use reqwest::StatusCode;
 use tmas::domain::account::{Plan, Role};
 use tmas::i18n::{Lang, translate};
 
-/// Every `layout.t("…")` literal in the templates.
+/// Every `layout.t("…")`, `layout.t1("…", …)` and `layout.t2("…", …)` literal in the templates.
 fn template_texts() -> Vec<String> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
     let mut texts = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap() {
         let source = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-        for piece in source.split("layout.t(\"").skip(1) {
-            if let Some(end) = piece.find("\")") {
-                texts.push(piece[..end].replace("\\\"", "\""));
+        for call in ["layout.t(\"", "layout.t1(\"", "layout.t2(\""] {
+            for piece in source.split(call).skip(1) {
+                // The literal ends at the first quote that is not escaped.
+                let mut end = None;
+                let mut escaped = false;
+                for (i, c) in piece.char_indices() {
+                    match c {
+                        '\\' if !escaped => escaped = true,
+                        '"' if !escaped => {
+                            end = Some(i);
+                            break;
+                        }
+                        _ => escaped = false,
+                    }
+                }
+                if let Some(end) = end {
+                    texts.push(piece[..end].replace("\\\"", "\""));
+                }
             }
         }
     }
@@ -32,7 +47,8 @@ fn every_template_text_has_a_spanish_translation() {
         .iter()
         .filter(|text| {
             translate(Lang::Es, text) == **text
-                && !["no", "Error", "Plan", "retail", "Total", "manual"].contains(&text.as_str())
+                && !["no", "Error", "Plan", "retail", "Total", "manual", "ID {}"]
+                    .contains(&text.as_str())
         })
         .collect();
     assert!(missing.is_empty(), "no Spanish for: {missing:#?}");

@@ -3,7 +3,7 @@
 mod common;
 
 use serde_json::{Value, json};
-use tmas::sim::{SimConfig, spawn};
+use tmas::sim::{ALL_ORDERS_SCOPE, SimConfig, spawn};
 
 async fn post_graphql(url: &str, token: &str, body: Value) -> reqwest::Response {
     reqwest::Client::new()
@@ -85,7 +85,8 @@ async fn wrong_token_gets_shopify_401_body() {
 
 #[tokio::test]
 async fn orders_come_in_pages_with_page_info() {
-    let sim = spawn(SimConfig::examples_only()).await;
+    // The examples are dated March 2026: older than 60 days.
+    let sim = spawn(SimConfig::examples_only().grant_everywhere(ALL_ORDERS_SCOPE)).await;
     let url = format!(
         "http://{}/examples/admin/api/2026-01/graphql.json",
         sim.addr
@@ -208,6 +209,24 @@ async fn shop_statuses_answer_like_shopify() {
         .await
         .expect("JSON");
     assert!(expected.as_array().is_some_and(|rows| !rows.is_empty()));
+    // An inactive shop: HTTP 200, no data, errors[].extensions.code SHOP_INACTIVE.
+    let r = http
+        .post(format!("{base}/_sim/examples/faults"))
+        .json(&json!({ "inactive": true }))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(r.status(), 200);
+    let r = post_graphql(
+        &format!("{base}/examples/admin/api/2026-01/graphql.json"),
+        "shpat_sim_examples",
+        json!({"query": "{ shop { name } }"}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.expect("JSON");
+    assert_eq!(v["errors"][0]["extensions"]["code"], "SHOP_INACTIVE");
+    assert!(v.get("data").is_none_or(Value::is_null), "{v}");
 }
 
 #[tokio::test]

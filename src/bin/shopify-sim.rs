@@ -14,7 +14,8 @@ Defaults:
              holding DOMAIN.md's worked examples A-E (America/Toronto, CAD, Basic)
   token      shpat_sim_<shop> for each shop (X-Shopify-Access-Token)
   client     ID sim-<shop>-id, secret sim-<shop>-secret
-  scopes     read_orders, read_locations
+  scopes     read_orders, read_locations (without read_all_orders the orders query returns
+             only orders created in the last 60 days, as Shopify does; see --scopes)
 
 Shopify paths, per shop:
   POST /<shop>/admin/api/<YYYY-MM>/graphql.json
@@ -24,11 +25,13 @@ Shopify paths, per shop:
 Control paths:
   GET  /_sim/shops                        shops, plans, time zones, locations
   GET  /_sim/<shop>/expected              expected totals per location, local date, hour
+                                          (?view=visible: only orders the app can read)
+  GET|POST /_sim/<shop>/scopes            the app's scopes, {\"scopes\":[\"read_orders\",…]}
   GET  /_sim/<shop>/stats                 requests, throttles, points spent
   GET|POST /_sim/<shop>/faults            faults as JSON, e.g.
        {\"throttled_next\":5,\"too_many_requests_next\":5,\"retry_after_secs\":1.0,
         \"server_error_rate\":0.2,\"cut_rate\":0.05,\"malformed_rate\":0.05,\"delay_ms\":0,
-        \"revoked\":false,\"locked\":false,\"frozen\":false,
+        \"revoked\":false,\"locked\":false,\"frozen\":false,\"inactive\":false,
         \"missing_scopes\":[\"read_orders\"],\"forbidden_scope\":null,\"unlimited\":false}
   POST /_sim/<shop>/expire_tokens         expire client-credentials tokens now
   POST /_sim/<shop>/orders                {\"location_id\":N,\"processed_at\":\"…Z\",
@@ -70,6 +73,10 @@ struct Args {
     /// Plan of every generated shop: basic, advanced or plus.
     #[arg(long)]
     plan: Option<String>,
+    /// Scopes granted to the app on every shop, comma-separated, e.g.
+    /// read_orders,read_locations,read_all_orders.
+    #[arg(long, value_delimiter = ',')]
+    scopes: Option<Vec<String>>,
     /// Lifetime of client-credentials tokens, in seconds.
     #[arg(long, default_value_t = 86_399)]
     token_lifetime: u64,
@@ -116,6 +123,13 @@ async fn main() -> anyhow::Result<()> {
         if let Some(p) = plan {
             spec.plan = p;
         }
+    }
+    if let Some(scopes) = args.scopes {
+        config.scopes = scopes
+            .into_iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
     }
     config.token = args.token;
     config.client_id = args.client_id;

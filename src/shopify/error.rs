@@ -35,6 +35,17 @@ pub enum ShopifyError {
          TMAS support."
     )]
     MalformedResponse { context: String },
+    #[error(
+        "Shopify order {order} has more {what} than TMAS reads for one order ({limit}). The \
+         import stopped there rather than count the order in part; contact TMAS support."
+    )]
+    OrderTooLarge {
+        /// The order's name and id, e.g. `#1042 (gid://shopify/Order/450789469)`.
+        order: String,
+        /// `line items`, `refunds` or `lines in one refund`.
+        what: String,
+        limit: u32,
+    },
     #[error("The Shopify connection is misconfigured: {0}")]
     Config(String),
 }
@@ -49,6 +60,7 @@ impl ShopifyError {
                 | ShopifyError::ScopeMissing { .. }
                 | ShopifyError::ShopNotFound
                 | ShopifyError::ShopUnavailable { .. }
+                | ShopifyError::OrderTooLarge { .. }
                 | ShopifyError::Config(_)
         )
     }

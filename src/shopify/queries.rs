@@ -8,9 +8,13 @@ use super::types::TimeWindow;
 /// Most orders one page may hold (Shopify's connection limit).
 pub const MAX_PAGE_SIZE: u32 = 250;
 /// Line items read per order and refund lines read per refund. Orders with more are rare
-/// at a till; the client reports them as malformed rather than silently dropping lines.
+/// at a till; Shopify says so in `pageInfo.hasNextPage` and the client then stops with
+/// [`ShopifyError::OrderTooLarge`](super::ShopifyError::OrderTooLarge) naming the order,
+/// never counting part of it.
 pub const NESTED_PAGE_SIZE: u32 = 100;
-/// Refunds read per order.
+/// Refunds read per order. `Order.refunds` is a plain list with no page info, so the query
+/// asks for one more (`refunds(first: 51)`): 51 back means the order has more than TMAS
+/// reads, and the client stops with `OrderTooLarge` instead of dropping refunds.
 pub const REFUNDS_PER_ORDER: u32 = 50;
 
 pub const SHOP: &str = "query TmasShop {
@@ -58,7 +62,7 @@ pub const ORDERS: &str = "query TmasOrders($first: Int!, $after: String, $query:
         }
         pageInfo { hasNextPage }
       }
-      refunds(first: 50) {
+      refunds(first: 51) {
         id
         createdAt
         refundLineItems(first: 100) {
@@ -106,6 +110,14 @@ mod tests {
             updated_filter(&w),
             "updated_at:>='2026-01-01T00:00:00Z' AND updated_at:<='2026-01-02T12:00:00Z'"
         );
+    }
+
+    #[test]
+    fn nested_lists_are_asked_for_with_their_caps() {
+        assert!(ORDERS.contains(&format!("lineItems(first: {NESTED_PAGE_SIZE})")));
+        assert!(ORDERS.contains(&format!("refundLineItems(first: {NESTED_PAGE_SIZE})")));
+        // One refund more than read, to notice an order with more.
+        assert!(ORDERS.contains(&format!("refunds(first: {})", REFUNDS_PER_ORDER + 1)));
     }
 
     #[test]

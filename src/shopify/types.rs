@@ -295,8 +295,8 @@ pub(crate) mod wire {
 }
 
 /// Reads the `data` of an orders query into a page. Anything unexpected (a missing field,
-/// an amount that is not an exact decimal, a nested list cut short) is a
-/// `MalformedResponse`, never a panic.
+/// an amount that is not an exact decimal) is a `MalformedResponse`, never a panic; an order
+/// whose nested lists were cut at the query's caps is `OrderTooLarge`.
 pub fn orders_page_from_data(
     data: serde_json::Value,
     cost: Option<QueryCost>,
@@ -305,17 +305,7 @@ pub fn orders_page_from_data(
         serde_json::from_value(data).map_err(|e| malformed(format!("orders data: {e}")))?;
     let mut orders = Vec::with_capacity(data.orders.nodes.len());
     for o in data.orders.nodes {
-        let cut_short = |p: &Option<wire::PageInfo>| p.as_ref().is_some_and(|p| p.has_next_page);
-        if cut_short(&o.line_items.page_info)
-            || o.refunds
-                .iter()
-                .any(|r| cut_short(&r.refund_line_items.page_info))
-        {
-            return Err(malformed(format!(
-                "order {} has more line items than one request reads",
-                o.id
-            )));
-        }
+        check_nested_lists(&o)?;
         orders.push(Order::try_from(o)?);
     }
     let next_cursor = match data.orders.page_info {
@@ -330,6 +320,31 @@ pub fn orders_page_from_data(
         next_cursor,
         cost,
     })
+}
+
+/// Refuses an order whose nested lists Shopify cut at the query's caps: counting it in part
+/// would be silently wrong.
+fn check_nested_lists(o: &wire::WireOrder) -> Result<(), ShopifyError> {
+    use super::queries::{NESTED_PAGE_SIZE, REFUNDS_PER_ORDER};
+    let cut_short = |p: &Option<wire::PageInfo>| p.as_ref().is_some_and(|p| p.has_next_page);
+    let too_large = |what: &str, limit: u32| ShopifyError::OrderTooLarge {
+        order: format!("{} ({})", o.name, o.id),
+        what: what.to_string(),
+        limit,
+    };
+    if cut_short(&o.line_items.page_info) {
+        return Err(too_large("line items", NESTED_PAGE_SIZE));
+    }
+    if o.refunds.len() > REFUNDS_PER_ORDER as usize {
+        return Err(too_large("refunds", REFUNDS_PER_ORDER));
+    }
+    if o.refunds
+        .iter()
+        .any(|r| cut_short(&r.refund_line_items.page_info))
+    {
+        return Err(too_large("lines in one refund", NESTED_PAGE_SIZE));
+    }
+    Ok(())
 }
 
 fn malformed(context: impl Into<String>) -> ShopifyError {

@@ -84,8 +84,21 @@ impl ExpectedTotals {
 
 /// Computes the expected totals of everything the shop has sold and taken back.
 pub fn expected_totals(shop: &SimShop) -> ExpectedTotals {
+    visible_expected_totals(shop, None)
+}
+
+/// The expected totals of the orders an app can read: with `created_since`, only orders
+/// created at or after it (Shopify's 60-day window without `read_all_orders`), refunds and
+/// cancellations of older orders included, since the app never sees those orders at all.
+pub fn visible_expected_totals(
+    shop: &SimShop,
+    created_since: Option<DateTime<Utc>>,
+) -> ExpectedTotals {
     let mut out = ExpectedTotals::default();
     for order in &shop.orders {
+        if created_since.is_some_and(|since| order.created_at < since) {
+            continue;
+        }
         let Some(home) = order.location_id else {
             continue;
         };

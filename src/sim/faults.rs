@@ -29,6 +29,9 @@ pub struct Faults {
     pub locked: bool,
     /// The shop is frozen for non-payment (402).
     pub frozen: bool,
+    /// The shop is inactive (closed, paused or deactivated): GraphQL calls are answered with
+    /// HTTP 200 and a single error whose `extensions.code` is `SHOP_INACTIVE`, no data.
+    pub inactive: bool,
     /// Scopes taken away from the app (`read_orders` → ACCESS_DENIED on orders).
     pub missing_scopes: Vec<String>,
     /// Every Admin API call is refused with HTTP 403 naming this scope, as Shopify answers
@@ -52,6 +55,7 @@ impl Default for Faults {
             revoked: false,
             locked: false,
             frozen: false,
+            inactive: false,
             missing_scopes: Vec::new(),
             forbidden_scope: None,
             unlimited: false,

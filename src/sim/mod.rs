@@ -12,7 +12,9 @@
 //!
 //! # Control paths (simulator only)
 //! - `GET /_sim/shops`: shops, plans, time zones, locations
-//! - `GET /_sim/{shop}/expected`: expected totals per location, local date and hour
+//! - `GET /_sim/{shop}/expected`: expected totals per location, local date and hour, of the
+//!   whole history; `?view=visible`: of only the orders the app can read now
+//! - `GET|POST /_sim/{shop}/scopes`: read or replace the app's scopes (`{"scopes": [...]}`)
 //! - `GET /_sim/{shop}/stats`: requests seen, throttled, points spent, tokens issued
 //! - `GET|POST /_sim/{shop}/faults`: read or replace the shop's [`Faults`] (JSON)
 //! - `POST /_sim/{shop}/expire_tokens`: expire every client-credentials token now
@@ -25,6 +27,21 @@
 //! prices include tax), `gamma` (Asia/Tokyo, JPY, Plus) and the fixed `examples` shop
 //! (DOMAIN.md's worked examples A–E). Each shop's token is `shpat_sim_<shop>` and its client
 //! ID and secret `sim-<shop>-id` / `sim-<shop>-secret`, unless given on the command line.
+//! The app is granted `read_orders` and `read_locations` only: as on Shopify, the orders
+//! query then returns only orders created in the last 60 days. Grant `read_all_orders` with
+//! [`SimConfig::grant_everywhere`], [`SimConfig::grant`], [`SimHandle::grant_scope`],
+//! `POST /_sim/{shop}/scopes` or `shopify-sim --scopes`.
+
+//!
+//! # Where the simulator is still more lenient than Shopify
+//! - Requested query cost is `2 + 3 × first` for orders, whatever the nested `first:`
+//!   arguments. Shopify computes it statically and multiplies nested connections by their
+//!   `first:` (e.g. `orders(first: N) { lineItems(first: 100) … refunds(first: 51) {
+//!   refundLineItems(first: 100) … } }`), so the real requested cost of TMAS's orders query
+//!   may exceed the 1,000-point single-query limit (`MAX_COST_EXCEEDED`). To be checked
+//!   against a development store before production.
+//! - Search terms other than `updated_at` are ignored; `sortKey` is assumed to be
+//!   `UPDATED_AT`.
 
 pub mod control;
 pub mod examples;
@@ -36,6 +53,7 @@ pub mod render;
 pub mod server;
 pub mod state;
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -56,8 +74,13 @@ pub use state::SimStats;
 use model::SimShop;
 use state::{Bucket, ShopState, SimState};
 
-/// Scopes a simulated app is granted.
+/// Scopes a simulated app is granted unless its shop is given others.
 pub const DEFAULT_SCOPES: [&str; 2] = ["read_orders", "read_locations"];
+/// The scope that lifts Shopify's 60-day limit on the orders an app can read.
+pub const ALL_ORDERS_SCOPE: &str = "read_all_orders";
+/// Without [`ALL_ORDERS_SCOPE`], the orders query returns only orders created in this many
+/// last days; older ones are left out without any error, as Shopify does.
+pub const RECENT_ORDERS_DAYS: i64 = 60;
 /// Lifetime of client-credentials tokens, as Shopify's (about 24 h).
 pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(86_399);
 
@@ -74,9 +97,42 @@ pub struct SimConfig {
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
     pub token_lifetime: Duration,
+    /// Scopes granted to the app on every shop not named in `shop_scopes`
+    /// (default [`DEFAULT_SCOPES`]: no `read_all_orders`, so only the last 60 days of orders).
+    pub scopes: Vec<String>,
+    /// Scopes of particular shops, by shop name.
+    pub shop_scopes: BTreeMap<String, Vec<String>>,
+}
+
+fn default_scopes() -> Vec<String> {
+    DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect()
 }
 
 impl SimConfig {
+    /// Grants `scope` on every shop (e.g. [`ALL_ORDERS_SCOPE`] for tests that read history
+    /// older than 60 days).
+    pub fn grant_everywhere(mut self, scope: &str) -> Self {
+        for scopes in std::iter::once(&mut self.scopes).chain(self.shop_scopes.values_mut()) {
+            if !scopes.iter().any(|s| s == scope) {
+                scopes.push(scope.to_string());
+            }
+        }
+        self
+    }
+
+    /// Grants `scope` on one shop (on top of the default scopes if the shop had none of its
+    /// own).
+    pub fn grant(mut self, shop: &str, scope: &str) -> Self {
+        let scopes = self
+            .shop_scopes
+            .entry(shop.to_string())
+            .or_insert_with(|| self.scopes.clone());
+        if !scopes.iter().any(|s| s == scope) {
+            scopes.push(scope.to_string());
+        }
+        self
+    }
+
     /// The default shops with `days` of history ending on `end_date`.
     pub fn with_defaults(seed: u64, days: u32, end_date: NaiveDate) -> Self {
         let mut alpha = ShopSpec::new("alpha", chrono_tz::America::Toronto, "CAD", end_date);
@@ -100,6 +156,8 @@ impl SimConfig {
             client_id: None,
             client_secret: None,
             token_lifetime: DEFAULT_TOKEN_LIFETIME,
+            scopes: default_scopes(),
+            shop_scopes: BTreeMap::new(),
         }
     }
 
@@ -113,6 +171,8 @@ impl SimConfig {
             client_id: None,
             client_secret: None,
             token_lifetime: DEFAULT_TOKEN_LIFETIME,
+            scopes: default_scopes(),
+            shop_scopes: BTreeMap::new(),
         }
     }
 
@@ -145,7 +205,7 @@ impl SimConfig {
                         .client_secret
                         .clone()
                         .unwrap_or_else(|| format!("sim-{name}-secret")),
-                    scopes: DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect(),
+                    scopes: self.shop_scopes.get(&name).unwrap_or(&self.scopes).clone(),
                     issued: Vec::new(),
                     token_lifetime: self.token_lifetime,
                     faults: Faults::default(),
@@ -255,6 +315,40 @@ impl SimHandle {
     /// Expected totals per (location, local date, hour) from the shop's own model.
     pub fn expected_totals(&self, shop: &str) -> Result<ExpectedTotals, SimError> {
         self.with(shop, |st| Ok(expected::expected_totals(&st.shop)))
+    }
+
+    /// Expected totals of only the orders the app can read now: without `read_all_orders`,
+    /// those created in the last 60 days (see [`RECENT_ORDERS_DAYS`]).
+    pub fn visible_expected_totals(&self, shop: &str) -> Result<ExpectedTotals, SimError> {
+        self.with(shop, |st| {
+            Ok(expected::visible_expected_totals(
+                &st.shop,
+                st.orders_cutoff(Utc::now()),
+            ))
+        })
+    }
+
+    /// Scopes granted to the app on the shop (before `Faults::missing_scopes`).
+    pub fn scopes(&self, shop: &str) -> Result<Vec<String>, SimError> {
+        self.with(shop, |st| Ok(st.scopes.clone()))
+    }
+
+    /// Replaces the scopes granted to the app on the shop.
+    pub fn set_scopes(&self, shop: &str, scopes: Vec<String>) -> Result<(), SimError> {
+        self.with(shop, |st| {
+            st.scopes = scopes;
+            Ok(())
+        })
+    }
+
+    /// Grants one more scope on the shop (e.g. [`ALL_ORDERS_SCOPE`]).
+    pub fn grant_scope(&self, shop: &str, scope: &str) -> Result<(), SimError> {
+        self.with(shop, |st| {
+            if !st.scopes.iter().any(|s| s == scope) {
+                st.scopes.push(scope.to_string());
+            }
+            Ok(())
+        })
     }
 
     /// The shop's IANA time zone.

@@ -51,9 +51,34 @@ pub fn location(l: &SimLocation) -> Value {
     })
 }
 
+/// How many nested items a query asked for: `lineItems(first: N)`, `refunds(first: N)`,
+/// `refundLineItems(first: N)`. `None`: all of them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NestedCaps {
+    pub line_items: Option<usize>,
+    pub refunds: Option<usize>,
+    pub refund_line_items: Option<usize>,
+}
+
+/// The first `cap` items and whether more were left out (`pageInfo.hasNextPage`).
+fn capped<T>(items: &[T], cap: Option<usize>) -> (&[T], bool) {
+    match cap {
+        Some(n) if items.len() > n => (&items[..n], true),
+        _ => (items, false),
+    }
+}
+
+/// The order with every nested list whole.
 pub fn order(shop: &SimShop, o: &SimOrder) -> Value {
-    let lines: Vec<Value> = o
-        .lines
+    order_capped(shop, o, &NestedCaps::default())
+}
+
+/// The order as a query with these nested `first:` arguments gets it: lists cut at the cap,
+/// connections saying so in `pageInfo.hasNextPage`, plain lists (`refunds`) saying nothing.
+pub fn order_capped(shop: &SimShop, o: &SimOrder, caps: &NestedCaps) -> Value {
+    let (line_page, more_lines) = capped(&o.lines, caps.line_items);
+    let (refund_page, _) = capped(&o.refunds, caps.refunds);
+    let lines: Vec<Value> = line_page
         .iter()
         .map(|l| {
             json!({
@@ -70,12 +95,11 @@ pub fn order(shop: &SimShop, o: &SimOrder) -> Value {
             })
         })
         .collect();
-    let refunds: Vec<Value> = o
-        .refunds
+    let refunds: Vec<Value> = refund_page
         .iter()
         .map(|r| {
-            let rl: Vec<Value> = r
-                .lines
+            let (rl_page, more_rl) = capped(&r.lines, caps.refund_line_items);
+            let rl: Vec<Value> = rl_page
                 .iter()
                 .map(|rl| {
                     let gift = o
@@ -94,7 +118,7 @@ pub fn order(shop: &SimShop, o: &SimOrder) -> Value {
             json!({
                 "id": gid("Refund", r.id),
                 "createdAt": time(r.created_at),
-                "refundLineItems": { "nodes": rl, "pageInfo": { "hasNextPage": false } },
+                "refundLineItems": { "nodes": rl, "pageInfo": { "hasNextPage": more_rl } },
             })
         })
         .collect();
@@ -108,7 +132,7 @@ pub fn order(shop: &SimShop, o: &SimOrder) -> Value {
         "cancelledAt": o.cancelled_at.map(time),
         "updatedAt": time(o.updated_at),
         "createdAt": time(o.created_at),
-        "lineItems": { "nodes": lines, "pageInfo": { "hasNextPage": false } },
+        "lineItems": { "nodes": lines, "pageInfo": { "hasNextPage": more_lines } },
         "refunds": refunds,
     })
 }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use axum::Json;
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -18,7 +18,7 @@ use rand::RngExt;
 use serde_json::{Value, json};
 
 use super::control::{self, OrderSpec, RefundSpec, SimError};
-use super::expected::expected_totals;
+use super::expected::{expected_totals, visible_expected_totals};
 use super::faults::Faults;
 use super::render;
 use super::state::{MAX_QUERY_COST, ShopState, SimState};
@@ -34,6 +34,7 @@ pub fn router(state: Shared) -> Router {
         .route("/_sim/{shop}/expected", get(expected))
         .route("/_sim/{shop}/stats", get(stats))
         .route("/_sim/{shop}/faults", get(get_faults).post(set_faults))
+        .route("/_sim/{shop}/scopes", get(get_scopes).post(set_scopes))
         .route("/_sim/{shop}/expire_tokens", post(expire_tokens))
         .route("/_sim/{shop}/orders", post(add_order))
         .route("/_sim/{shop}/orders/{id}/refunds", post(add_refund))
@@ -184,12 +185,22 @@ async fn graphql(
         match gate(st, &headers, now) {
             Ok(damage) => {
                 st.stats.graphql_requests += 1;
-                (delay, damage, answer(st, &body, now))
+                let response = if st.faults.inactive {
+                    shop_inactive()
+                } else {
+                    answer(st, &body, now)
+                };
+                (delay, damage, response)
             }
             Err(r) => (delay, Damage::None, *r),
         }
     };
     deliver(delay, damage, response).await
+}
+
+/// Shopify's answer to a GraphQL call on an inactive shop: HTTP 200, no data, one error.
+fn shop_inactive() -> Response {
+    Json(json!({ "errors": [graphql_error("Shop is inactive", "SHOP_INACTIVE")] })).into_response()
 }
 
 fn graphql_error(message: &str, code: &str) -> Value {
@@ -307,7 +318,7 @@ fn answer(st: &mut ShopState, body: &[u8], now: Instant) -> Response {
     let result = match root {
         Root::Shop => Ok((json!({ "shop": render::shop(&st.shop) }), 1.0)),
         Root::Locations => Ok(locations(st, query, &vars, first)),
-        Root::Orders => orders(st, &vars, first),
+        Root::Orders => orders(st, query, &vars, first),
     };
     let (data, actual) = match result {
         Ok(ok) => ok,
@@ -394,7 +405,42 @@ fn updated_window(filter: &str) -> Result<(i64, i64), String> {
     Ok((lo, hi))
 }
 
-fn orders(st: &ShopState, vars: &Value, first: i64) -> Result<(Value, f64), String> {
+/// The literal `first:` argument of a nested field (`lineItems(first: 100)`), if any.
+fn nested_first(query: &str, field: &str) -> Result<Option<usize>, String> {
+    let pattern = format!("{field}(");
+    let Some(start) = query.find(&pattern) else {
+        return Ok(None);
+    };
+    let args = &query[start + pattern.len()..];
+    let args = &args[..args.find(')').unwrap_or(args.len())];
+    let Some(value) = args
+        .split(',')
+        .filter_map(|a| a.trim().strip_prefix("first:"))
+        .map(str::trim)
+        .next()
+    else {
+        return Ok(None);
+    };
+    match value.parse::<usize>() {
+        Ok(n) if (1..=250).contains(&n) => Ok(Some(n)),
+        _ => Err(format!(
+            "The 'first' argument of {field} must be between 1 and 250"
+        )),
+    }
+}
+
+fn nested_caps(query: &str) -> Result<render::NestedCaps, String> {
+    Ok(render::NestedCaps {
+        line_items: nested_first(query, "lineItems")?,
+        refunds: nested_first(query, "refunds")?,
+        refund_line_items: nested_first(query, "refundLineItems")?,
+    })
+}
+
+fn orders(st: &ShopState, query: &str, vars: &Value, first: i64) -> Result<(Value, f64), String> {
+    let caps = nested_caps(query)?;
+    // Without read_all_orders, orders created more than 60 days ago are simply absent.
+    let cutoff = st.orders_cutoff(Utc::now());
     let (lo, hi) = updated_window(vars.get("query").and_then(Value::as_str).unwrap_or(""))?;
     let after = match vars.get("after").and_then(Value::as_str) {
         Some(c) => Some(decode_cursor(c).ok_or("Invalid cursor for current pagination sort.")?),
@@ -412,6 +458,9 @@ fn orders(st: &ShopState, vars: &Value, first: i64) -> Result<(Value, f64), Stri
         if o.key().0 > hi {
             break;
         }
+        if cutoff.is_some_and(|c| o.created_at < c) {
+            continue;
+        }
         if page.len() as i64 == first {
             more = true;
             break;
@@ -427,7 +476,10 @@ fn orders(st: &ShopState, vars: &Value, first: i64) -> Result<(Value, f64), Stri
             })
             .sum::<f64>();
     let end_cursor = page.last().map(|o| encode_cursor(o.key().0, o.id));
-    let nodes: Vec<Value> = page.iter().map(|o| render::order(&st.shop, o)).collect();
+    let nodes: Vec<Value> = page
+        .iter()
+        .map(|o| render::order_capped(&st.shop, o, &caps))
+        .collect();
     Ok((
         json!({ "orders": {
             "nodes": nodes,
@@ -578,9 +630,52 @@ async fn list_shops(State(state): State<Shared>) -> Response {
     Json(shops).into_response()
 }
 
-async fn expected(State(state): State<Shared>, Path(shop): Path<String>) -> Response {
+#[derive(serde::Deserialize)]
+struct ExpectedQuery {
+    /// `visible`: only the orders the app can read now (the 60-day rule).
+    view: Option<String>,
+}
+
+async fn expected(
+    State(state): State<Shared>,
+    Path(shop): Path<String>,
+    Query(q): Query<ExpectedQuery>,
+) -> Response {
+    reply(with_shop(&state, &shop, |st| match q.view.as_deref() {
+        None | Some("all") => Ok(expected_totals(&st.shop).rows()),
+        Some("visible") => {
+            Ok(visible_expected_totals(&st.shop, st.orders_cutoff(Utc::now())).rows())
+        }
+        Some(other) => Err(SimError::Invalid(format!(
+            "view must be `all` or `visible`, not `{other}`"
+        ))),
+    }))
+}
+
+/// The scopes granted to the app on a shop, as the control paths read and write them.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ScopesBody {
+    scopes: Vec<String>,
+}
+
+async fn get_scopes(State(state): State<Shared>, Path(shop): Path<String>) -> Response {
     reply(with_shop(&state, &shop, |st| {
-        Ok(expected_totals(&st.shop).rows())
+        Ok(ScopesBody {
+            scopes: st.scopes.clone(),
+        })
+    }))
+}
+
+async fn set_scopes(
+    State(state): State<Shared>,
+    Path(shop): Path<String>,
+    Json(body): Json<ScopesBody>,
+) -> Response {
+    reply(with_shop(&state, &shop, |st| {
+        st.scopes = body.scopes;
+        Ok(ScopesBody {
+            scopes: st.scopes.clone(),
+        })
     }))
 }
 
@@ -666,6 +761,19 @@ mod tests {
         .expect("valid filter");
         assert_eq!(hi - lo, 86_400_000);
         assert!(updated_window("updated_at:>='nope'").is_err());
+    }
+
+    #[test]
+    fn reads_nested_first_arguments() {
+        let caps = nested_caps(crate::shopify::queries::ORDERS).expect("valid query");
+        assert_eq!(caps.line_items, Some(100));
+        assert_eq!(caps.refunds, Some(51));
+        assert_eq!(caps.refund_line_items, Some(100));
+        assert!(nested_caps("orders { lineItems(first: 251) { id } }").is_err());
+        assert_eq!(
+            nested_caps("orders { refunds { id } }").expect("valid"),
+            render::NestedCaps::default()
+        );
     }
 
     #[test]

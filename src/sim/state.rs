@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
 use rand::rngs::Xoshiro256PlusPlus;
 use serde::Serialize;
 
@@ -75,6 +76,20 @@ impl ShopState {
             .filter(|s| !self.faults.missing_scopes.contains(s))
             .cloned()
             .collect()
+    }
+
+    /// The oldest `createdAt` the orders query returns: Shopify shows an app without the
+    /// `read_all_orders` scope only orders created in the last 60 days. `None`: no limit.
+    pub fn orders_cutoff(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        if self
+            .granted_scopes()
+            .iter()
+            .any(|s| s == super::ALL_ORDERS_SCOPE)
+        {
+            None
+        } else {
+            Some(now - chrono::Duration::days(super::RECENT_ORDERS_DAYS))
+        }
     }
 
     pub fn authorized(&mut self, token: Option<&str>, now: Instant) -> bool {

@@ -33,6 +33,27 @@ impl Layout {
     pub fn t(&self, english: &str) -> String {
         crate::i18n::t(english)
     }
+    /// A text with one `{}` gap, translated whole, then filled with `a` (kept as it is).
+    pub fn t1(&self, pattern: &str, a: impl std::fmt::Display) -> String {
+        crate::i18n::fill(crate::i18n::current(), pattern, &[a.to_string()])
+    }
+    /// A text with two `{}` gaps.
+    pub fn t2(
+        &self,
+        pattern: &str,
+        a: impl std::fmt::Display,
+        b: impl std::fmt::Display,
+    ) -> String {
+        crate::i18n::fill(
+            crate::i18n::current(),
+            pattern,
+            &[a.to_string(), b.to_string()],
+        )
+    }
+    /// A whole number grouped for the language (`1,234` / `1.234`).
+    pub fn int(&self, value: impl Count) -> String {
+        crate::i18n::format_integer(crate::i18n::current(), value.count())
+    }
     pub fn lang(&self) -> &'static str {
         crate::i18n::current().code()
     }
@@ -47,6 +68,26 @@ impl Layout {
     }
     pub fn in_tenant(&self) -> bool {
         !self.tenant_name.is_empty()
+    }
+}
+
+/// A whole number a page shows (templates pass counts by value or by reference).
+pub trait Count {
+    fn count(&self) -> i64;
+}
+impl Count for i64 {
+    fn count(&self) -> i64 {
+        *self
+    }
+}
+impl Count for usize {
+    fn count(&self) -> i64 {
+        i64::try_from(*self).unwrap_or(i64::MAX)
+    }
+}
+impl<T: Count> Count for &T {
+    fn count(&self) -> i64 {
+        (**self).count()
     }
 }
 

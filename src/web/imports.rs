@@ -55,7 +55,7 @@ fn local(at: Option<i64>, tz: Tz) -> String {
         .unwrap_or_default()
 }
 
-fn trigger_label(trigger: &str) -> &'static str {
+pub(crate) fn trigger_label(trigger: &str) -> &'static str {
     match trigger {
         "schedule" => "Scheduled",
         "manual" => "Import now",
@@ -66,7 +66,7 @@ fn trigger_label(trigger: &str) -> &'static str {
     }
 }
 
-fn outcome_label(outcome: &str) -> &'static str {
+pub(crate) fn outcome_label(outcome: &str) -> &'static str {
     match outcome {
         "running" => "Running",
         "succeeded" => "Succeeded",

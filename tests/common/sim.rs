@@ -2,13 +2,14 @@
 
 use chrono::{Duration, NaiveDate, Utc};
 use tmas::shopify::{ClientConfig, Credentials, RetryPolicy, ShopifyClient, TimeWindow};
-use tmas::sim::{Plan, ShopSpec, SimConfig, SimHandle};
+use tmas::sim::{ALL_ORDERS_SCOPE, Plan, ShopSpec, SimConfig, SimHandle};
 
 pub fn end_date() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 20).expect("valid date")
 }
 
-/// One generated shop named `name`, plus the examples shop.
+/// One generated shop named `name`, plus the examples shop, with the `read_all_orders` scope
+/// granted everywhere so that the whole history (older than 60 days too) can be read.
 pub fn one_shop(name: &str, days: u32, orders_per_day: u32, seed: u64) -> SimConfig {
     let mut spec = ShopSpec::new(name, chrono_tz::America::Toronto, "CAD", end_date());
     spec.days = days;
@@ -17,7 +18,7 @@ pub fn one_shop(name: &str, days: u32, orders_per_day: u32, seed: u64) -> SimCon
     let mut config = SimConfig::examples_only();
     config.seed = seed;
     config.shops = vec![spec];
-    config
+    config.grant_everywhere(ALL_ORDERS_SCOPE)
 }
 
 pub fn client_config(sim: &SimHandle) -> ClientConfig {

@@ -38,6 +38,23 @@ pub struct LastRun {
     pub error: String,
 }
 
+impl LastRun {
+    pub fn trigger_label(&self) -> &'static str {
+        crate::web::imports::trigger_label(&self.trigger)
+    }
+    pub fn outcome_label(&self) -> &'static str {
+        crate::web::imports::outcome_label(&self.outcome)
+    }
+}
+
+/// A stored `YYYY-MM-DD` date written for people in the request's language.
+pub(super) fn people_date(date: &str) -> String {
+    match chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d") {
+        Ok(d) => crate::i18n::format_date(crate::i18n::current(), d),
+        Err(_) => date.to_string(),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "integration.html")]
 struct IntegrationPage {
@@ -52,6 +69,12 @@ struct IntegrationPage {
     manual_editors: i64,
     notice: Option<&'static str>,
     test: Option<TestResult>,
+}
+
+impl IntegrationPage {
+    fn backfill_from(&self) -> String {
+        people_date(&self.integration.backfill_from)
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -433,6 +456,17 @@ struct DeletePage {
     integration: Integration,
     matches: Vec<LocationMatch>,
     error: Option<String>,
+}
+
+impl DeletePage {
+    fn location_codes(&self) -> String {
+        let codes: Vec<&str> = self
+            .matches
+            .iter()
+            .map(|m| m.location_code.as_str())
+            .collect();
+        codes.join(", ")
+    }
 }
 
 async fn delete_form(

@@ -57,7 +57,7 @@ impl ShopOption {
     pub fn text(&self) -> String {
         let mut t = format!("{} — ID {}", self.name, self.id);
         if !self.active {
-            t.push_str(" (inactive)");
+            t.push_str(&format!(" ({})", crate::i18n::t("inactive")));
         }
         t
     }

@@ -44,6 +44,12 @@ struct SchedulePage {
     recent_days: i64,
 }
 
+impl SchedulePage {
+    fn earliest(&self) -> String {
+        super::life::people_date(&self.earliest_without_all_orders)
+    }
+}
+
 async fn form_page(
     state: &AppState,
     admin: &TenantAdmin,
@@ -206,6 +212,12 @@ struct FinishPage {
     matches: Vec<LocationMatch>,
     schedule: String,
     time_zone: String,
+}
+
+impl FinishPage {
+    fn backfill_from(&self) -> String {
+        super::life::people_date(&self.integration.backfill_from)
+    }
 }
 
 pub async fn finish_page(
