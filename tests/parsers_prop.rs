@@ -123,3 +123,132 @@ proptest! {
         prop_assert!((parsed - expected).abs() < 1e-6);
     }
 }
+
+mod setup_and_reports {
+    use chrono::NaiveDate;
+    use proptest::prelude::*;
+    use tmas::config::Settings;
+    use tmas::db::locations::Location;
+    use tmas::domain::integration_setup::{ShopifyLocationId, parse_backfill};
+    use tmas::domain::store_name::StoreName;
+    use tmas::web::reports::params::{EXPORT_RULES, PAGE_RULES, ReportForm, parse};
+
+    fn locations() -> Vec<Location> {
+        ["S-01", "S-02"]
+            .iter()
+            .enumerate()
+            .map(|(i, code)| Location {
+                id: i as i64 + 1,
+                tenant_id: 1,
+                location_id: code.to_string(),
+                name: format!("Store {i}"),
+                time_zone: "America/Toronto".into(),
+                status: "active".into(),
+            })
+            .collect()
+    }
+
+    proptest! {
+        #[test]
+        fn store_names_accepted_are_bare_shopify_handles(raw in ".{0,80}") {
+            if let Ok(name) = StoreName::parse(&raw) {
+                let s = name.as_str();
+                prop_assert!(!s.is_empty());
+                prop_assert!(s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
+                prop_assert!(!s.contains("myshopify"));
+            }
+        }
+
+        #[test]
+        fn every_accepted_spelling_keeps_the_handle(handle in "[a-z0-9][a-z0-9-]{0,30}[a-z0-9]") {
+            for spelling in [
+                handle.clone(),
+                format!("{handle}.myshopify.com"),
+                format!("https://{handle}.myshopify.com/admin/orders"),
+            ] {
+                let parsed = StoreName::parse(&spelling);
+                prop_assert!(parsed.is_ok(), "{spelling:?}: {parsed:?}");
+                let name = parsed.unwrap();
+                prop_assert_eq!(name.as_str(), handle.as_str());
+            }
+        }
+
+        #[test]
+        fn shopify_location_ids_are_positive_numbers(raw in ".{0,40}", n in 1i64..i64::MAX) {
+            if let Ok(id) = ShopifyLocationId::parse(&raw) {
+                prop_assert!(id.get() > 0);
+            }
+            prop_assert_eq!(ShopifyLocationId::parse(&n.to_string()).map(|i| i.get()), Ok(n));
+            prop_assert_eq!(ShopifyLocationId::parse(&format!("gid://shopify/Location/{n}")).map(|i| i.get()), Ok(n));
+        }
+
+        #[test]
+        fn backfill_dates_follow_the_60_day_rule(raw in ".{0,12}", back in 0i64..400, all in any::<bool>()) {
+            let today = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+            if let Ok(date) = parse_backfill(&raw, today, all) {
+                prop_assert!(date <= today);
+            }
+            let date = today - chrono::Duration::days(back);
+            let result = parse_backfill(&date.to_string(), today, all);
+            prop_assert_eq!(result.is_ok(), all || back <= 60, "{} days back", back);
+        }
+
+        #[test]
+        fn report_parameters_give_a_request_or_named_problems(
+            from in ".{0,12}", to in ".{0,12}", granularity in ".{0,8}", preset in "(|custom|yesterday|last_7_days|this_month|last_month|x)",
+            location in prop::collection::vec("(S-01|S-02|S-09|.{0,5})", 0..3),
+        ) {
+            let mut query = format!(
+                "from={}&to={}&granularity={}&preset={}",
+                urlencode(&from), urlencode(&to), urlencode(&granularity), preset
+            );
+            for l in &location {
+                query.push_str(&format!("&location={}", urlencode(l)));
+            }
+            let form = ReportForm::from_query(Some(&query));
+            let today = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+            for rules in [PAGE_RULES, EXPORT_RULES] {
+                match parse(&form, today, &locations(), rules) {
+                    Ok(request) => {
+                        prop_assert!(request.range.from <= request.range.to);
+                        prop_assert!(!request.locations.is_empty());
+                        prop_assert!(rules.granularities.contains(&request.granularity));
+                    }
+                    Err(problems) => {
+                        prop_assert!(!problems.is_empty());
+                        prop_assert!(problems.iter().all(|p| !p.is_empty()));
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn settings_validation_names_the_bad_setting(url in ".{0,30}", shop_url in ".{0,30}", version in ".{0,10}") {
+            let settings = Settings {
+                bind: "127.0.0.1:0".parse().unwrap(),
+                data_dir: "data".into(),
+                database_url: Some(url),
+                secret_key_file: None,
+                shopify_url: shop_url,
+                shopify_api_version: version,
+                secure_cookies: false,
+            };
+            if let Err(message) = settings.validate() {
+                prop_assert!(message.starts_with("--"), "{message}");
+            }
+        }
+    }
+
+    fn urlencode(value: &str) -> String {
+        value
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b == b'-' {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect()
+    }
+}
