@@ -110,7 +110,9 @@ async fn insert(
     let mut query = sqlx::query(&sql).bind(tenant.0);
     for (location, date, hour) in rows {
         // A small linear congruential generator: repeatable numbers without a dependency.
-        *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        *seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let r = (*seed >> 33) as i64;
         let gross = 1000 + r % 50_000;
         let discounts = gross / 20;
@@ -135,7 +137,11 @@ async fn sign_in(base: &str, email: &str) -> String {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client");
-    let page = client.get(format!("{base}/login")).send().await.expect("login page");
+    let page = client
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .expect("login page");
     let cookie = session_cookie(&page).expect("a session cookie");
     let html = page.text().await.expect("body");
     let csrf = html
@@ -147,7 +153,11 @@ async fn sign_in(base: &str, email: &str) -> String {
     let response = client
         .post(format!("{base}/login"))
         .header("cookie", &cookie)
-        .form(&[("csrf", csrf.as_str()), ("email", email), ("password", PASSWORD)])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", email),
+            ("password", PASSWORD),
+        ])
         .send()
         .await
         .expect("sign in");
@@ -236,16 +246,28 @@ async fn run() {
         .expect("tenant")
         .tenant_id();
     let hash = tmas::password::hash(PASSWORD.into()).await.expect("hash");
-    tmas::db::users::create(&db, "manager@bench.example", &hash, Role::Manager, Some(tenant), false)
-        .await
-        .expect("user");
+    tmas::db::users::create(
+        &db,
+        "manager@bench.example",
+        &hash,
+        Role::Manager,
+        Some(tenant),
+        false,
+    )
+    .await
+    .expect("user");
     let today = tmas::web::reports::today_in("America/Toronto");
     fill(&db, tenant, today).await;
     if db.backend == tmas::db::Backend::Postgres {
-        sqlx::query("ANALYZE hourly_totals").execute(&db.pool).await.ok();
+        sqlx::query("ANALYZE hourly_totals")
+            .execute(&db.pool)
+            .await
+            .ok();
     }
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("address"));
     tokio::spawn(async move {
         let _ = tmas::startup::serve(state, listener, false, std::future::pending()).await;
@@ -257,15 +279,39 @@ async fn run() {
     let year = format!("from={from}&to={today}");
     println!("\nserver time (median of 5, one request at a time):");
     for (name, path, runs) in [
-        ("totalization report, year, 100 locations, by day", format!("/reports/totals?{year}&granularity=day"), 5),
-        ("totalization report, year, 100 locations, by month", format!("/reports/totals?{year}&granularity=month"), 5),
-        ("CSV export, year, 100 locations, hourly (876,000 rows)", format!("/reports/export.csv?{year}&granularity=hour"), 3),
-        ("CSV export, year, 100 locations, daily (36,500 rows)", format!("/reports/export.csv?{year}&granularity=day"), 5),
-        ("XLSX export, year, 100 locations, daily (36,500 rows)", format!("/reports/export.xlsx?{year}&granularity=day"), 3),
+        (
+            "totalization report, year, 100 locations, by day",
+            format!("/reports/totals?{year}&granularity=day"),
+            5,
+        ),
+        (
+            "totalization report, year, 100 locations, by month",
+            format!("/reports/totals?{year}&granularity=month"),
+            5,
+        ),
+        (
+            "CSV export, year, 100 locations, hourly (876,000 rows)",
+            format!("/reports/export.csv?{year}&granularity=hour"),
+            3,
+        ),
+        (
+            "CSV export, year, 100 locations, daily (36,500 rows)",
+            format!("/reports/export.csv?{year}&granularity=day"),
+            5,
+        ),
+        (
+            "XLSX export, year, 100 locations, daily (36,500 rows)",
+            format!("/reports/export.xlsx?{year}&granularity=day"),
+            3,
+        ),
         ("dashboard", "/".to_string(), 5),
     ] {
         let (took, size) = time(&base, &cookie, &path, runs).await;
-        println!("  {name}: {:.0} ms ({:.1} MB)", took.as_secs_f64() * 1000.0, size as f64 / 1e6);
+        println!(
+            "  {name}: {:.0} ms ({:.1} MB)",
+            took.as_secs_f64() * 1000.0,
+            size as f64 / 1e6
+        );
     }
 
     println!("\nwrk -t2 -c64 -d10s (same process, same machine):");
