@@ -89,25 +89,16 @@ async fn insert(
     let mut sql = String::from(
         "INSERT INTO hourly_totals (tenant_id, location_id, local_date, hour, gross, discounts, returns, net, transactions, items, edited) VALUES ",
     );
+    // Every row binds its own tenant: SQLite numbers a repeated `$1` as a new parameter.
     for i in 0..rows.len() {
         let b = i * 10;
         if i > 0 {
             sql.push(',');
         }
-        sql.push_str(&format!(
-            "($1, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, 0)",
-            b + 2,
-            b + 3,
-            b + 4,
-            b + 5,
-            b + 6,
-            b + 7,
-            b + 8,
-            b + 9,
-            b + 10
-        ));
+        let placeholders: Vec<String> = (1..=10).map(|k| format!("${}", b + k)).collect();
+        sql.push_str(&format!("({}, 0)", placeholders.join(", ")));
     }
-    let mut query = sqlx::query(&sql).bind(tenant.0);
+    let mut query = sqlx::query(&sql);
     for (location, date, hour) in rows {
         // A small linear congruential generator: repeatable numbers without a dependency.
         *seed = seed
@@ -118,6 +109,7 @@ async fn insert(
         let discounts = gross / 20;
         let returns = if r % 7 == 0 { 1500 } else { 0 };
         query = query
+            .bind(tenant.0)
             .bind(*location)
             .bind(date.clone())
             .bind(*hour)
