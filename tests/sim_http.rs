@@ -235,9 +235,9 @@ async fn a_burst_beyond_the_bucket_is_throttled_with_its_cost() {
     let url = format!("http://{}/burst/admin/api/2026-01/graphql.json", sim.addr);
     let query = "query Q($first: Int!, $query: String!) { orders(first: $first, query: $query) { nodes { id } pageInfo { hasNextPage endCursor } } }";
     let body = json!({ "query": query, "variables": { "first": 250, "query": "" } });
-    // The standard plan's 2000-point bucket holds two 752-point pages, not three at once.
+    // The standard plan's 2000-point bucket holds seven 252-point pages, not eight at once.
     let mut throttled = None;
-    for _ in 0..4 {
+    for _ in 0..12 {
         let r = post_graphql(&url, "shpat_sim_burst", body.clone()).await;
         assert_eq!(r.status(), 200, "THROTTLED is an HTTP 200 answer");
         let v: Value = r.json().await.expect("JSON");
@@ -245,7 +245,7 @@ async fn a_burst_beyond_the_bucket_is_throttled_with_its_cost() {
             throttled = Some(v);
             break;
         }
-        assert_eq!(v["extensions"]["cost"]["requestedQueryCost"], 752.0);
+        assert_eq!(v["extensions"]["cost"]["requestedQueryCost"], 252.0);
     }
     let v = throttled.expect("a burst is throttled");
     assert_eq!(v["errors"][0]["message"], "Throttled");
@@ -255,7 +255,7 @@ async fn a_burst_beyond_the_bucket_is_throttled_with_its_cost() {
         cost["throttleStatus"]["currentlyAvailable"]
             .as_f64()
             .expect("number")
-            < 752.0
+            < 252.0
     );
     assert!(v.get("data").is_none_or(Value::is_null));
 }
@@ -316,4 +316,168 @@ async fn control_paths_add_orders_refunds_and_cancellations() {
         .await
         .expect("answer");
     assert_eq!(r.status(), 404);
+}
+
+/// Shopify prices a query before running it (nested connections multiply) and refuses one
+/// above 1,000 points. TMAS's first orders query (250 orders with 100 line items and 51
+/// refunds of 100 lines each) would be refused; nothing is taken from the bucket.
+#[tokio::test]
+async fn a_query_above_1000_points_is_refused_before_it_runs() {
+    let sim = spawn(common::one_shop("costly", 3, 20, 4)).await;
+    let url = format!("http://{}/costly/admin/api/2026-01/graphql.json", sim.addr);
+    let query = "query Q($first: Int!) { orders(first: $first) { nodes { id \
+        lineItems(first: 100) { nodes { id originalUnitPriceSet { shopMoney { amount } } } } \
+        refunds(first: 51) { id refundLineItems(first: 100) { nodes { quantity } } } } } }";
+    let r = post_graphql(
+        &url,
+        "shpat_sim_costly",
+        json!({ "query": query, "variables": { "first": 250 } }),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.expect("JSON");
+    // 2 + 250 × (1 + (2 + 100 × 3) + 51 × (1 + 2 + 100))
+    let cost = 2.0 + 250.0 * (1.0 + 302.0 + 51.0 * 103.0);
+    let e = &v["errors"][0];
+    assert_eq!(e["extensions"]["code"], "MAX_COST_EXCEEDED");
+    assert_eq!(e["extensions"]["cost"], cost);
+    assert_eq!(e["extensions"]["maxCost"], 1000.0);
+    assert!(
+        e["message"]
+            .as_str()
+            .expect("message")
+            .starts_with(&format!(
+                "Query cost is {cost}, which exceeds the single query max cost limit (1000)"
+            )),
+        "{e}"
+    );
+    assert!(v.get("data").is_none_or(Value::is_null));
+    assert_eq!(v["extensions"]["cost"]["requestedQueryCost"], cost);
+    assert_eq!(sim.stats("costly").expect("shop").points_spent, 0.0);
+}
+
+/// Every query TMAS sends is priced by the simulator exactly as the client plans for, and
+/// stays under the single-query limit.
+#[tokio::test]
+async fn tmas_queries_cost_what_the_client_plans_for() {
+    use tmas::shopify::queries;
+    let sim = spawn(SimConfig::examples_only()).await;
+    let url = format!(
+        "http://{}/examples/admin/api/2026-01/graphql.json",
+        sim.addr
+    );
+    let order = "gid://shopify/Order/1";
+    let cases: [(&str, Value, u32); 4] = [
+        (
+            &queries::ORDERS,
+            json!({ "first": queries::ORDERS_PER_PAGE, "query": "" }),
+            queries::orders_query_cost(queries::ORDERS_PER_PAGE),
+        ),
+        (
+            &queries::ORDER_LINE_ITEMS,
+            json!({ "id": order }),
+            queries::ORDER_LINE_ITEMS_COST,
+        ),
+        (
+            &queries::ORDER_REFUND_IDS,
+            json!({ "id": order }),
+            queries::ORDER_REFUND_IDS_COST,
+        ),
+        (
+            &queries::REFUND,
+            json!({ "id": "gid://shopify/Refund/1" }),
+            queries::REFUND_COST,
+        ),
+    ];
+    for (query, variables, planned) in cases {
+        let r = post_graphql(
+            &url,
+            "shpat_sim_examples",
+            json!({ "query": query, "variables": variables }),
+        )
+        .await;
+        let v: Value = r.json().await.expect("JSON");
+        assert!(v.get("errors").is_none(), "{v}");
+        assert_eq!(
+            v["extensions"]["cost"]["requestedQueryCost"], planned as f64,
+            "{query}"
+        );
+        assert!(planned <= queries::MAX_QUERY_COST);
+        let actual = v["extensions"]["cost"]["actualQueryCost"]
+            .as_f64()
+            .expect("actual");
+        assert!(actual <= planned as f64);
+    }
+}
+
+/// Like a GraphQL server, the simulator answers only the fields asked for, refuses fields
+/// and root fields that do not exist, and connections without `first` or `last`.
+#[tokio::test]
+async fn answers_only_what_is_asked_and_refuses_what_shopify_refuses() {
+    let sim = spawn(SimConfig::examples_only()).await;
+    let url = format!(
+        "http://{}/examples/admin/api/2026-01/graphql.json",
+        sim.addr
+    );
+    let ask = |query: &str| post_graphql(&url, "shpat_sim_examples", json!({ "query": query }));
+    let v: Value = ask("{ shop { name } }").await.json().await.expect("JSON");
+    assert_eq!(
+        v["data"],
+        json!({ "shop": { "name": v["data"]["shop"]["name"] } })
+    );
+    assert!(v["data"]["shop"]["name"].is_string());
+
+    let v: Value = ask("{ shop { name email } }")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert!(
+        v["errors"][0]["message"]
+            .as_str()
+            .expect("message")
+            .contains("'email'"),
+        "{v}"
+    );
+    assert!(v.get("data").is_none_or(Value::is_null));
+
+    let v: Value = ask("{ customers(first: 5) { nodes { id } } }")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(
+        v["errors"][0]["extensions"]["code"], "undefinedField",
+        "{v}"
+    );
+
+    let v: Value = ask("{ orders { nodes { id } } }")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert!(
+        v["errors"][0]["message"]
+            .as_str()
+            .expect("message")
+            .contains("first or last"),
+        "{v}"
+    );
+
+    let v: Value =
+        ask("{ orders(first: 1) { nodes { id lineItems(first: 300) { nodes { id } } } } }")
+            .await
+            .json()
+            .await
+            .expect("JSON");
+    assert_eq!(
+        v["errors"][0]["extensions"]["code"], "ARGUMENT_OUT_OF_RANGE",
+        "{v}"
+    );
+
+    let v: Value = ask("{ shop { ...F } }").await.json().await.expect("JSON");
+    assert_eq!(
+        v["errors"][0]["extensions"]["code"], "GRAPHQL_PARSE_FAILED",
+        "{v}"
+    );
 }

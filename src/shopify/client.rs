@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use futures::Stream;
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -15,10 +14,7 @@ use super::error::ShopifyError;
 use super::queries;
 use super::rate_limit::{CostPacer, throttled_wait};
 use super::retry::RetryPolicy;
-use super::types::{
-    AccessScopes, Location, Order, OrdersPage, QueryCost, Shop, TimeWindow, orders_page_from_data,
-    wire,
-};
+use super::types::{AccessScopes, Location, QueryCost, Shop, wire};
 
 /// A pinned, supported Admin API version.
 pub const DEFAULT_API_VERSION: &str = "2026-01";
@@ -33,7 +29,8 @@ pub struct ClientConfig {
     pub api_version: String,
     pub retry: RetryPolicy,
     pub request_timeout: Duration,
-    /// Orders per page (1..=250).
+    /// Orders per page, at most [`queries::ORDERS_PER_PAGE`] (what fits under Shopify's
+    /// single-query cost limit).
     pub page_size: u32,
 }
 
@@ -44,7 +41,7 @@ impl Default for ClientConfig {
             api_version: DEFAULT_API_VERSION.to_string(),
             retry: RetryPolicy::default(),
             request_timeout: Duration::from_secs(30),
-            page_size: queries::MAX_PAGE_SIZE,
+            page_size: queries::ORDERS_PER_PAGE,
         }
     }
 }
@@ -60,7 +57,7 @@ pub struct ShopifyClient {
     /// Last requested cost per query, to pace the next identical query before sending it.
     expected_cost: Mutex<HashMap<&'static str, f64>>,
     retry: RetryPolicy,
-    page_size: u32,
+    pub(super) page_size: u32,
 }
 
 impl std::fmt::Debug for ShopifyClient {
@@ -161,7 +158,7 @@ impl ShopifyClient {
             pacer: Mutex::new(CostPacer::default()),
             expected_cost: Mutex::new(HashMap::new()),
             retry: config.retry,
-            page_size: config.page_size.clamp(1, queries::MAX_PAGE_SIZE),
+            page_size: config.page_size.clamp(1, queries::ORDERS_PER_PAGE),
         })
     }
 
@@ -225,55 +222,7 @@ impl ShopifyClient {
         Ok(s.access_scopes.into_iter().map(|h| h.handle).collect())
     }
 
-    /// One page of orders updated inside `window`, oldest update first. Pass the previous
-    /// page's `next_cursor` to continue; a worker can checkpoint that cursor.
-    pub async fn fetch_orders_page(
-        &self,
-        window: &TimeWindow,
-        cursor: Option<&str>,
-    ) -> Result<OrdersPage, ShopifyError> {
-        let (data, cost) = self
-            .graphql::<Value>(
-                "orders",
-                queries::ORDERS,
-                json!({
-                    "first": self.page_size,
-                    "after": cursor,
-                    "query": queries::updated_filter(window),
-                }),
-            )
-            .await?;
-        orders_page_from_data(data, cost)
-    }
-
-    /// Every page of orders updated inside `window`, one after the other.
-    pub fn orders_pages(
-        &self,
-        window: TimeWindow,
-    ) -> impl Stream<Item = Result<OrdersPage, ShopifyError>> + '_ {
-        // State: None = finished; Some(cursor) = next page to read.
-        futures::stream::try_unfold(Some(None::<String>), move |state| async move {
-            let Some(cursor) = state else {
-                return Ok(None);
-            };
-            let page = self.fetch_orders_page(&window, cursor.as_deref()).await?;
-            let next = page.next_cursor.clone().map(Some);
-            Ok(Some((page, next)))
-        })
-    }
-
-    /// Convenience: all orders updated inside `window`.
-    pub async fn fetch_all_orders(&self, window: TimeWindow) -> Result<Vec<Order>, ShopifyError> {
-        use futures::TryStreamExt;
-        let mut out = Vec::new();
-        let mut pages = std::pin::pin!(self.orders_pages(window));
-        while let Some(page) = pages.try_next().await? {
-            out.extend(page.orders);
-        }
-        Ok(out)
-    }
-
-    async fn graphql<T: DeserializeOwned>(
+    pub(super) async fn graphql<T: DeserializeOwned>(
         &self,
         name: &'static str,
         query: &'static str,
@@ -462,6 +411,19 @@ impl ShopifyClient {
                         })
                         .unwrap_or_else(|| scope_in(&message)),
                 }),
+                "MAX_COST_EXCEEDED" => {
+                    let number = |key: &str| {
+                        errors
+                            .iter()
+                            .find_map(|e| e.pointer(&format!("/extensions/{key}")))
+                            .and_then(Value::as_f64)
+                            .unwrap_or(0.0) as u32
+                    };
+                    Attempt::Failed(ShopifyError::QueryTooCostly {
+                        cost: number("cost"),
+                        max: number("maxCost"),
+                    })
+                }
                 "SHOP_INACTIVE" => Attempt::Failed(ShopifyError::ShopUnavailable {
                     reason: "the store is inactive".into(),
                 }),
@@ -549,7 +511,7 @@ impl ShopifyClient {
 
 const TOKEN_HEADER: &str = "X-Shopify-Access-Token";
 
-fn malformed(context: impl Into<String>) -> ShopifyError {
+pub(super) fn malformed(context: impl Into<String>) -> ShopifyError {
     ShopifyError::MalformedResponse {
         context: context.into(),
     }

@@ -46,6 +46,11 @@ pub enum ShopifyError {
         what: String,
         limit: u32,
     },
+    #[error(
+        "Shopify refused a TMAS query as too costly ({cost} points, limit {max}). Nothing is \
+         needed from you; TMAS support has to adjust the import, which is retried at each run."
+    )]
+    QueryTooCostly { cost: u32, max: u32 },
     #[error("The Shopify connection is misconfigured: {0}")]
     Config(String),
 }

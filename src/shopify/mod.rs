@@ -26,6 +26,7 @@
 pub mod client;
 pub mod credentials;
 pub mod error;
+mod orders;
 pub mod queries;
 pub mod rate_limit;
 pub mod retry;

@@ -1,21 +1,76 @@
 //! The GraphQL documents TMAS sends. They ask only for what DOMAIN.md needs: no customer,
 //! staff or other personal data.
 
+use std::sync::LazyLock;
+
 use chrono::SecondsFormat;
 
 use super::types::TimeWindow;
 
-/// Most orders one page may hold (Shopify's connection limit).
+/// Shopify refuses any single query whose requested cost is above this (`MAX_COST_EXCEEDED`).
+pub const MAX_QUERY_COST: u32 = 1000;
+/// Most items one connection page may hold (Shopify's limit on `first`).
 pub const MAX_PAGE_SIZE: u32 = 250;
-/// Line items read per order and refund lines read per refund. Orders with more are rare
-/// at a till; Shopify says so in `pageInfo.hasNextPage` and the client then stops with
-/// [`ShopifyError::OrderTooLarge`](super::ShopifyError::OrderTooLarge) naming the order,
-/// never counting part of it.
-pub const NESTED_PAGE_SIZE: u32 = 100;
-/// Refunds read per order. `Order.refunds` is a plain list with no page info, so the query
-/// asks for one more (`refunds(first: 51)`): 51 back means the order has more than TMAS
-/// reads, and the client stops with `OrderTooLarge` instead of dropping refunds.
-pub const REFUNDS_PER_ORDER: u32 = 50;
+
+// Shopify prices a query before running it: scalars 0, an object 1, a connection 2 plus
+// `first` times one node, a list sized by `first` that many elements. The orders page asks
+// for small nested lists so that several orders fit under the 1,000-point limit; the rare
+// order with more is read whole by the follow-up queries below, never counted in part.
+
+/// Line items read with each order of a page.
+pub const LINE_ITEMS_PER_ORDER: u32 = 8;
+/// Refunds read with each order of a page. `Order.refunds` is a plain list without page
+/// info: an order that comes back with this many may have more, and is asked again.
+pub const REFUNDS_PER_ORDER: u32 = 2;
+/// Lines read with each refund on an orders page.
+pub const LINES_PER_REFUND: u32 = 4;
+/// Line items or refund lines per follow-up page.
+pub const FOLLOW_UP_PAGE_SIZE: u32 = 100;
+/// Refund ids read for one order. An order with this many refunds or more is refused
+/// (`OrderTooLarge`): Shopify cannot page that list.
+pub const MAX_REFUNDS: u32 = 250;
+
+/// One line item: the LineItem 1, its price set and shop money 2, a discount allocation
+/// with its set and money 3, a tax line with its set and money 3 (unsized lists count once).
+const LINE_ITEM_COST: u32 = 9;
+/// One refund line: the RefundLineItem 1, subtotal set and money 2, location 1, line item 1.
+const REFUND_LINE_COST: u32 = 5;
+
+/// The requested cost of one order with these nested sizes: the Order 1, its retail
+/// location 1, the line items connection, and the sized refunds list.
+pub const fn order_cost(line_items: u32, refunds: u32, lines_per_refund: u32) -> u32 {
+    1 + 1
+        + (2 + line_items * LINE_ITEM_COST)
+        + refunds * (1 + 2 + lines_per_refund * REFUND_LINE_COST)
+}
+
+/// The requested cost of an orders page of `first` orders.
+pub const fn orders_query_cost(first: u32) -> u32 {
+    2 + first * order_cost(LINE_ITEMS_PER_ORDER, REFUNDS_PER_ORDER, LINES_PER_REFUND)
+}
+
+/// The most orders one page may ask for and stay under [`MAX_QUERY_COST`].
+pub const ORDERS_PER_PAGE: u32 =
+    (MAX_QUERY_COST - 2) / order_cost(LINE_ITEMS_PER_ORDER, REFUNDS_PER_ORDER, LINES_PER_REFUND);
+
+/// Requested cost of [`ORDER_LINE_ITEMS`]: the Order and one page of line items.
+pub const ORDER_LINE_ITEMS_COST: u32 = 1 + 2 + FOLLOW_UP_PAGE_SIZE * LINE_ITEM_COST;
+/// Requested cost of [`ORDER_REFUND_IDS`]: the Order and its refunds' ids.
+pub const ORDER_REFUND_IDS_COST: u32 = 1 + MAX_REFUNDS;
+/// Requested cost of [`REFUND`]: the Refund and one page of its lines.
+pub const REFUND_COST: u32 = 1 + 2 + FOLLOW_UP_PAGE_SIZE * REFUND_LINE_COST;
+
+const LINE_ITEM_FIELDS: &str = "id
+          quantity
+          isGiftCard
+          originalUnitPriceSet { shopMoney { amount currencyCode } }
+          discountAllocations { allocatedAmountSet { shopMoney { amount } } }
+          taxLines { priceSet { shopMoney { amount } } }";
+
+const REFUND_LINE_FIELDS: &str = "quantity
+            subtotalSet { shopMoney { amount } }
+            location { id }
+            lineItem { id isGiftCard }";
 
 pub const SHOP: &str = "query TmasShop {
   shop {
@@ -39,46 +94,88 @@ pub const LOCATIONS: &str = "query TmasLocations($first: Int!, $after: String) {
   }
 }";
 
-pub const ORDERS: &str = "query TmasOrders($first: Int!, $after: String, $query: String!) {
-  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
-    nodes {
+/// A page of orders updated in a window, with the first few lines and refunds of each.
+pub static ORDERS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "query TmasOrders($first: Int!, $after: String, $query: String!) {{
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {{
+    nodes {{
       id
       name
       sourceName
       test
-      retailLocation { id }
+      retailLocation {{ id }}
       processedAt
       cancelledAt
       updatedAt
       createdAt
-      lineItems(first: 100) {
-        nodes {
-          id
-          quantity
-          isGiftCard
-          originalUnitPriceSet { shopMoney { amount currencyCode } }
-          discountAllocations { allocatedAmountSet { shopMoney { amount } } }
-          taxLines { priceSet { shopMoney { amount } } }
-        }
-        pageInfo { hasNextPage }
-      }
-      refunds(first: 51) {
+      lineItems(first: {LINE_ITEMS_PER_ORDER}) {{
+        nodes {{
+          {LINE_ITEM_FIELDS}
+        }}
+        pageInfo {{ hasNextPage endCursor }}
+      }}
+      refunds(first: {REFUNDS_PER_ORDER}) {{
         id
         createdAt
-        refundLineItems(first: 100) {
-          nodes {
-            quantity
-            subtotalSet { shopMoney { amount } }
-            location { id }
-            lineItem { id isGiftCard }
-          }
-          pageInfo { hasNextPage }
-        }
-      }
-    }
-    pageInfo { hasNextPage endCursor }
-  }
-}";
+        refundLineItems(first: {LINES_PER_REFUND}) {{
+          nodes {{
+            {REFUND_LINE_FIELDS}
+          }}
+          pageInfo {{ hasNextPage endCursor }}
+        }}
+      }}
+    }}
+    pageInfo {{ hasNextPage endCursor }}
+  }}
+}}"
+    )
+});
+
+/// The next page of an order's line items.
+pub static ORDER_LINE_ITEMS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "query TmasOrderLineItems($id: ID!, $after: String) {{
+  order(id: $id) {{
+    lineItems(first: {FOLLOW_UP_PAGE_SIZE}, after: $after) {{
+      nodes {{
+          {LINE_ITEM_FIELDS}
+      }}
+      pageInfo {{ hasNextPage endCursor }}
+    }}
+  }}
+}}"
+    )
+});
+
+/// The ids of all of an order's refunds (to find those the orders page left out).
+pub static ORDER_REFUND_IDS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "query TmasOrderRefunds($id: ID!) {{
+  order(id: $id) {{
+    refunds(first: {MAX_REFUNDS}) {{ id }}
+  }}
+}}"
+    )
+});
+
+/// One refund with a page of its lines (from the start, or after a cursor).
+pub static REFUND: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "query TmasRefund($id: ID!, $after: String) {{
+  refund(id: $id) {{
+    id
+    createdAt
+    refundLineItems(first: {FOLLOW_UP_PAGE_SIZE}, after: $after) {{
+      nodes {{
+            {REFUND_LINE_FIELDS}
+      }}
+      pageInfo {{ hasNextPage endCursor }}
+    }}
+  }}
+}}"
+    )
+});
 
 /// Shopify's search filter for orders updated inside the window (both ends inclusive).
 pub fn updated_filter(window: &TimeWindow) -> String {
@@ -114,15 +211,31 @@ mod tests {
 
     #[test]
     fn nested_lists_are_asked_for_with_their_caps() {
-        assert!(ORDERS.contains(&format!("lineItems(first: {NESTED_PAGE_SIZE})")));
-        assert!(ORDERS.contains(&format!("refundLineItems(first: {NESTED_PAGE_SIZE})")));
-        // One refund more than read, to notice an order with more.
-        assert!(ORDERS.contains(&format!("refunds(first: {})", REFUNDS_PER_ORDER + 1)));
+        assert!(ORDERS.contains(&format!("lineItems(first: {LINE_ITEMS_PER_ORDER})")));
+        assert!(ORDERS.contains(&format!("refunds(first: {REFUNDS_PER_ORDER})")));
+        assert!(ORDERS.contains(&format!("refundLineItems(first: {LINES_PER_REFUND})")));
+    }
+
+    #[test]
+    fn every_query_stays_under_the_single_query_limit() {
+        assert!(orders_query_cost(ORDERS_PER_PAGE) <= MAX_QUERY_COST);
+        assert!(orders_query_cost(ORDERS_PER_PAGE + 1) > MAX_QUERY_COST);
+        assert!(ORDERS_PER_PAGE >= 5, "a page holds several orders");
+        for cost in [ORDER_LINE_ITEMS_COST, ORDER_REFUND_IDS_COST, REFUND_COST] {
+            assert!(cost <= MAX_QUERY_COST, "{cost}");
+        }
     }
 
     #[test]
     fn asks_for_no_personal_data() {
-        for q in [SHOP, LOCATIONS, ORDERS] {
+        for q in [
+            SHOP,
+            LOCATIONS,
+            &ORDERS,
+            &ORDER_LINE_ITEMS,
+            &ORDER_REFUND_IDS,
+            &REFUND,
+        ] {
             for banned in [
                 "customer",
                 "email",

@@ -286,6 +286,35 @@ pub(crate) mod wire {
         pub line_item: WireRefundedLine,
     }
 
+    /// `order(id:) { lineItems(…) }`
+    #[derive(Debug, Deserialize)]
+    pub struct OrderLineItemsData {
+        pub order: Option<OrderLineItems>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct OrderLineItems {
+        pub line_items: Connection<WireLineItem>,
+    }
+
+    /// `order(id:) { refunds(…) { id } }`
+    #[derive(Debug, Deserialize)]
+    pub struct OrderRefundIdsData {
+        pub order: Option<OrderRefundIds>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    pub struct OrderRefundIds {
+        pub refunds: Vec<IdRef>,
+    }
+
+    /// `refund(id:) { … }`
+    #[derive(Debug, Deserialize)]
+    pub struct RefundData {
+        pub refund: Option<WireRefund>,
+    }
+
     #[derive(Debug, Deserialize)]
     #[serde(rename_all = "camelCase")]
     pub struct WireRefundedLine {
@@ -294,20 +323,22 @@ pub(crate) mod wire {
     }
 }
 
-/// Reads the `data` of an orders query into a page. Anything unexpected (a missing field,
-/// an amount that is not an exact decimal) is a `MalformedResponse`, never a panic; an order
-/// whose nested lists were cut at the query's caps is `OrderTooLarge`.
-pub fn orders_page_from_data(
+/// An orders page as Shopify sent it, before its orders are known to be whole.
+#[derive(Debug)]
+pub(crate) struct WireOrdersPage {
+    pub orders: Vec<wire::WireOrder>,
+    pub next_cursor: Option<String>,
+    pub cost: Option<QueryCost>,
+}
+
+/// Reads the `data` of an orders query. Anything unexpected (a missing field, a page with
+/// more but no cursor) is a `MalformedResponse`, never a panic.
+pub(crate) fn wire_orders_page(
     data: serde_json::Value,
     cost: Option<QueryCost>,
-) -> Result<OrdersPage, ShopifyError> {
+) -> Result<WireOrdersPage, ShopifyError> {
     let data: wire::OrdersData =
         serde_json::from_value(data).map_err(|e| malformed(format!("orders data: {e}")))?;
-    let mut orders = Vec::with_capacity(data.orders.nodes.len());
-    for o in data.orders.nodes {
-        check_nested_lists(&o)?;
-        orders.push(Order::try_from(o)?);
-    }
     let next_cursor = match data.orders.page_info {
         Some(p) if p.has_next_page => Some(
             p.end_cursor
@@ -315,36 +346,55 @@ pub fn orders_page_from_data(
         ),
         _ => None,
     };
-    Ok(OrdersPage {
-        orders,
+    Ok(WireOrdersPage {
+        orders: data.orders.nodes,
         next_cursor,
         cost,
     })
 }
 
-/// Refuses an order whose nested lists Shopify cut at the query's caps: counting it in part
-/// would be silently wrong.
-fn check_nested_lists(o: &wire::WireOrder) -> Result<(), ShopifyError> {
-    use super::queries::{NESTED_PAGE_SIZE, REFUNDS_PER_ORDER};
-    let cut_short = |p: &Option<wire::PageInfo>| p.as_ref().is_some_and(|p| p.has_next_page);
-    let too_large = |what: &str, limit: u32| ShopifyError::OrderTooLarge {
+/// Reads the `data` of an orders query whose orders are whole into a page. Amounts that are
+/// not exact decimals are a `MalformedResponse`; an order whose line items or refund lines
+/// Shopify says continue (the client reads those with follow-up queries first) is refused
+/// as `OrderTooLarge` rather than counted in part.
+pub fn orders_page_from_data(
+    data: serde_json::Value,
+    cost: Option<QueryCost>,
+) -> Result<OrdersPage, ShopifyError> {
+    let page = wire_orders_page(data, cost)?;
+    let mut orders = Vec::with_capacity(page.orders.len());
+    for o in page.orders {
+        orders.push(whole_order(o)?);
+    }
+    Ok(OrdersPage {
+        orders,
+        next_cursor: page.next_cursor,
+        cost: page.cost,
+    })
+}
+
+/// Converts an order the client has read whole.
+pub(crate) fn whole_order(o: wire::WireOrder) -> Result<Order, ShopifyError> {
+    let continues = |p: &Option<wire::PageInfo>| p.as_ref().is_some_and(|p| p.has_next_page);
+    let cut = |what: &str, limit: u32| ShopifyError::OrderTooLarge {
         order: format!("{} ({})", o.name, o.id),
         what: what.to_string(),
         limit,
     };
-    if cut_short(&o.line_items.page_info) {
-        return Err(too_large("line items", NESTED_PAGE_SIZE));
+    if continues(&o.line_items.page_info) {
+        return Err(cut("line items", o.line_items.nodes.len() as u32));
     }
-    if o.refunds.len() > REFUNDS_PER_ORDER as usize {
-        return Err(too_large("refunds", REFUNDS_PER_ORDER));
-    }
-    if o.refunds
+    if let Some(r) = o
+        .refunds
         .iter()
-        .any(|r| cut_short(&r.refund_line_items.page_info))
+        .find(|r| continues(&r.refund_line_items.page_info))
     {
-        return Err(too_large("lines in one refund", NESTED_PAGE_SIZE));
+        return Err(cut(
+            "lines in one refund",
+            r.refund_line_items.nodes.len() as u32,
+        ));
     }
-    Ok(())
+    Order::try_from(o)
 }
 
 fn malformed(context: impl Into<String>) -> ShopifyError {

@@ -48,6 +48,7 @@ pub mod examples;
 pub mod expected;
 pub mod faults;
 pub mod generator;
+pub mod graphql;
 pub mod model;
 pub mod render;
 pub mod server;

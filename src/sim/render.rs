@@ -4,7 +4,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
-use super::model::{SimLocation, SimOrder, SimShop};
+use super::model::{SimLocation, SimOrder, SimRefund, SimShop};
 use crate::domain::money::{currency_digits, format_minor};
 
 pub fn gid(kind: &str, id: i64) -> String {
@@ -51,76 +51,82 @@ pub fn location(l: &SimLocation) -> Value {
     })
 }
 
-/// How many nested items a query asked for: `lineItems(first: N)`, `refunds(first: N)`,
-/// `refundLineItems(first: N)`. `None`: all of them.
+/// A window of a nested connection as a query asks for it: `first` items (all when `None`)
+/// after the `offset` its `after:` cursor points at.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct NestedCaps {
-    pub line_items: Option<usize>,
-    pub refunds: Option<usize>,
-    pub refund_line_items: Option<usize>,
+pub struct Window {
+    pub first: Option<usize>,
+    pub offset: usize,
 }
 
-/// The first `cap` items and whether more were left out (`pageInfo.hasNextPage`).
-fn capped<T>(items: &[T], cap: Option<usize>) -> (&[T], bool) {
-    match cap {
-        Some(n) if items.len() > n => (&items[..n], true),
-        _ => (items, false),
-    }
+/// The nested arguments of an order's selection: `lineItems(first:, after:)`,
+/// `refunds(first:)` (a plain list, no paging) and `refundLineItems(first:, after:)`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NestedArgs {
+    pub line_items: Window,
+    pub refunds: Option<usize>,
+    pub refund_line_items: Window,
+}
+
+/// The opaque cursor of a position in a nested connection.
+pub fn nested_cursor(offset: usize) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{{\"offset\":{offset}}}"))
+}
+
+/// The position a nested cursor points at, if it is one of ours.
+pub fn nested_offset(cursor: &str) -> Option<usize> {
+    use base64::Engine;
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()?;
+    let v: Value = serde_json::from_slice(&raw).ok()?;
+    usize::try_from(v.get("offset")?.as_u64()?).ok()
+}
+
+/// The items of one window, as `{ nodes, pageInfo { hasNextPage endCursor } }`.
+fn connection<T>(items: &[T], w: Window, node: impl Fn(&T) -> Value) -> Value {
+    let from = w.offset.min(items.len());
+    let to = w.first.map_or(items.len(), |n| (from + n).min(items.len()));
+    json!({
+        "nodes": items[from..to].iter().map(node).collect::<Vec<_>>(),
+        "pageInfo": {
+            "hasNextPage": to < items.len(),
+            "hasPreviousPage": from > 0,
+            "endCursor": (to > from).then(|| nested_cursor(to)),
+        },
+    })
 }
 
 /// The order with every nested list whole.
 pub fn order(shop: &SimShop, o: &SimOrder) -> Value {
-    order_capped(shop, o, &NestedCaps::default())
+    order_with(shop, o, &NestedArgs::default())
 }
 
-/// The order as a query with these nested `first:` arguments gets it: lists cut at the cap,
-/// connections saying so in `pageInfo.hasNextPage`, plain lists (`refunds`) saying nothing.
-pub fn order_capped(shop: &SimShop, o: &SimOrder, caps: &NestedCaps) -> Value {
-    let (line_page, more_lines) = capped(&o.lines, caps.line_items);
-    let (refund_page, _) = capped(&o.refunds, caps.refunds);
-    let lines: Vec<Value> = line_page
-        .iter()
-        .map(|l| {
-            json!({
-                "id": gid("LineItem", l.id),
-                "quantity": l.quantity,
-                "isGiftCard": l.gift_card,
-                "originalUnitPriceSet": money(shop, l.unit_price),
-                "discountAllocations": l.discounts.iter()
-                    .map(|d| json!({ "allocatedAmountSet": money(shop, *d) }))
-                    .collect::<Vec<_>>(),
-                "taxLines": if l.tax == 0 && l.gift_card { vec![] } else {
-                    vec![json!({ "priceSet": money(shop, l.tax) })]
-                },
-            })
+/// The order as a query with these nested arguments gets it: connections cut to their
+/// window and saying so in `pageInfo`, the plain `refunds` list cut at its `first:` and
+/// saying nothing.
+pub fn order_with(shop: &SimShop, o: &SimOrder, args: &NestedArgs) -> Value {
+    let lines = connection(&o.lines, args.line_items, |l| {
+        json!({
+            "id": gid("LineItem", l.id),
+            "quantity": l.quantity,
+            "isGiftCard": l.gift_card,
+            "originalUnitPriceSet": money(shop, l.unit_price),
+            "discountAllocations": l.discounts.iter()
+                .map(|d| json!({ "allocatedAmountSet": money(shop, *d) }))
+                .collect::<Vec<_>>(),
+            "taxLines": if l.tax == 0 && l.gift_card { vec![] } else {
+                vec![json!({ "priceSet": money(shop, l.tax) })]
+            },
         })
-        .collect();
-    let refunds: Vec<Value> = refund_page
+    });
+    let refund_count = args
+        .refunds
+        .map_or(o.refunds.len(), |n| n.min(o.refunds.len()));
+    let refunds: Vec<Value> = o.refunds[..refund_count]
         .iter()
-        .map(|r| {
-            let (rl_page, more_rl) = capped(&r.lines, caps.refund_line_items);
-            let rl: Vec<Value> = rl_page
-                .iter()
-                .map(|rl| {
-                    let gift = o
-                        .lines
-                        .iter()
-                        .find(|l| l.id == rl.line_id)
-                        .is_some_and(|l| l.gift_card);
-                    json!({
-                        "quantity": rl.quantity,
-                        "subtotalSet": money(shop, rl.subtotal),
-                        "location": rl.location_id.map(|id| json!({ "id": gid("Location", id) })),
-                        "lineItem": { "id": gid("LineItem", rl.line_id), "isGiftCard": gift },
-                    })
-                })
-                .collect();
-            json!({
-                "id": gid("Refund", r.id),
-                "createdAt": time(r.created_at),
-                "refundLineItems": { "nodes": rl, "pageInfo": { "hasNextPage": more_rl } },
-            })
-        })
+        .map(|r| refund(shop, o, r, args.refund_line_items))
         .collect();
     json!({
         "id": gid("Order", o.id),
@@ -132,7 +138,29 @@ pub fn order_capped(shop: &SimShop, o: &SimOrder, caps: &NestedCaps) -> Value {
         "cancelledAt": o.cancelled_at.map(time),
         "updatedAt": time(o.updated_at),
         "createdAt": time(o.created_at),
-        "lineItems": { "nodes": lines, "pageInfo": { "hasNextPage": more_lines } },
+        "lineItems": lines,
         "refunds": refunds,
+    })
+}
+
+/// One refund of `o`, its lines cut to `window`.
+pub fn refund(shop: &SimShop, o: &SimOrder, r: &SimRefund, window: Window) -> Value {
+    let lines = connection(&r.lines, window, |rl| {
+        let gift = o
+            .lines
+            .iter()
+            .find(|l| l.id == rl.line_id)
+            .is_some_and(|l| l.gift_card);
+        json!({
+            "quantity": rl.quantity,
+            "subtotalSet": money(shop, rl.subtotal),
+            "location": rl.location_id.map(|id| json!({ "id": gid("Location", id) })),
+            "lineItem": { "id": gid("LineItem", rl.line_id), "isGiftCard": gift },
+        })
+    });
+    json!({
+        "id": gid("Refund", r.id),
+        "createdAt": time(r.created_at),
+        "refundLineItems": lines,
     })
 }

@@ -20,6 +20,8 @@ use serde_json::{Value, json};
 use super::control::{self, OrderSpec, RefundSpec, SimError};
 use super::expected::{expected_totals, visible_expected_totals};
 use super::faults::Faults;
+use super::graphql;
+use super::model::SimOrder;
 use super::render;
 use super::state::{MAX_QUERY_COST, ShopState, SimState};
 
@@ -219,29 +221,24 @@ fn cost_json(requested: f64, actual: Option<f64>, st: &ShopState) -> Value {
     }})
 }
 
-enum Root {
-    Shop,
-    Locations,
-    Orders,
-}
-
-/// The query's root field. The simulator does not implement GraphQL: it recognises the
-/// documents TMAS sends by their root field and reads their variables.
-fn root_of(query: &str) -> Option<Root> {
-    let body = &query[query.find('{')? + 1..];
-    let name: String = body
-        .trim_start()
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-        .collect();
-    match name.as_str() {
-        "shop" => Some(Root::Shop),
-        "locations" => Some(Root::Locations),
-        "orders" => Some(Root::Orders),
+/// The root fields the simulator answers, and the scope each needs.
+fn root_scope(name: &str) -> Option<Option<&'static str>> {
+    match name {
+        "shop" => Some(None),
+        "locations" => Some(Some("read_locations")),
+        "orders" | "order" | "refund" => Some(Some("read_orders")),
         _ => None,
     }
 }
 
+fn parse_failed(message: &str) -> Response {
+    Json(json!({ "errors": [graphql_error(message, "GRAPHQL_PARSE_FAILED")] })).into_response()
+}
+
+/// Answers a GraphQL request the way Shopify does: parse and validate, price it statically
+/// and refuse it over 1,000 points, check scopes, take the requested cost from the bucket
+/// (or answer THROTTLED), run it, answer only the selected fields, and give back the
+/// difference between the requested and the actual cost.
 fn answer(st: &mut ShopState, body: &[u8], now: Instant) -> Response {
     let Ok(request) = serde_json::from_slice::<Value>(body) else {
         return (
@@ -252,34 +249,59 @@ fn answer(st: &mut ShopState, body: &[u8], now: Instant) -> Response {
     };
     let query = request.get("query").and_then(Value::as_str).unwrap_or("");
     let vars = request.get("variables").cloned().unwrap_or(Value::Null);
-    let Some(root) = root_of(query) else {
-        return Json(json!({ "errors": [graphql_error("Parse error or unknown root field", "GRAPHQL_PARSE_FAILED")] })).into_response();
+    let selection = match graphql::parse(query, &vars) {
+        Ok(s) if !s.is_empty() => s,
+        Ok(_) => return parse_failed("syntax error, an operation needs at least one field"),
+        Err(message) => return parse_failed(&message),
     };
-    let first = vars.get("first").and_then(Value::as_i64).unwrap_or(0);
-    let (needed_scope, requested) = match root {
-        Root::Shop => (None, 1.0),
-        Root::Locations => (Some("read_locations"), 2.0 + first as f64),
-        Root::Orders => (Some("read_orders"), 2.0 + 3.0 * first as f64),
+    let mut needed_scopes = Vec::new();
+    for root in &selection {
+        match root_scope(&root.name) {
+            Some(scope) => needed_scopes.extend(scope),
+            None => {
+                return Json(json!({ "errors": [{
+                    "message": format!("Field '{}' doesn't exist on type 'QueryRoot'", root.name),
+                    "path": ["query", root.name],
+                    "extensions": { "code": "undefinedField", "typeName": "QueryRoot", "fieldName": root.name },
+                }] }))
+                .into_response();
+            }
+        }
+    }
+    if let Err(message) = check_page_sizes(&selection) {
+        return Json(json!({ "errors": [graphql_error(&message, "ARGUMENT_OUT_OF_RANGE")] }))
+            .into_response();
+    }
+    let requested = match graphql::requested_cost(&selection) {
+        Ok(points) => points as f64,
+        Err(message) => {
+            return Json(json!({ "errors": [graphql_error(&message, "BAD_REQUEST")] }))
+                .into_response();
+        }
     };
-    let (field, min_first) = match root {
-        Root::Shop => ("shop", 0),
-        Root::Locations => ("locations", 1),
-        Root::Orders => ("orders", 1),
-    };
-    if min_first > 0 && !(1..=250).contains(&first) {
-        return Json(json!({ "errors": [graphql_error(
-            "The 'first' argument must be between 1 and 250", "ARGUMENT_OUT_OF_RANGE")] }))
+    if requested > MAX_QUERY_COST {
+        return Json(json!({
+            "errors": [{
+                "message": format!("Query cost is {requested}, which exceeds the single query max cost limit ({MAX_QUERY_COST}).\n\nSee https://shopify.dev/concepts/about-apis/rate-limits for more information on how the\ncost of a query is calculated.\n\nTo query larger amounts of data with fewer limits, bulk operations should be used instead.\nSee https://shopify.dev/tutorials/perform-bulk-operations-with-admin-api for usage details.\n"),
+                "extensions": { "code": "MAX_COST_EXCEEDED", "cost": requested, "maxCost": MAX_QUERY_COST },
+            }],
+            "extensions": cost_json(requested, None, st),
+        }))
         .into_response();
     }
-    if let Some(scope) = needed_scope
-        && !st.granted_scopes().iter().any(|s| s == scope)
-    {
+    let granted = st.granted_scopes();
+    if let Some((root, scope)) = selection.iter().find_map(|root| {
+        root_scope(&root.name)
+            .flatten()
+            .filter(|s| !granted.iter().any(|g| g == s))
+            .map(|s| (root.name.as_str(), s))
+    }) {
         return Json(json!({
             "data": null,
             "errors": [{
-                "message": format!("Access denied for {field} field. Required access: `{scope}` access scope."),
+                "message": format!("Access denied for {root} field. Required access: `{scope}` access scope."),
                 "locations": [{ "line": 2, "column": 3 }],
-                "path": [field],
+                "path": [root],
                 "extensions": {
                     "code": "ACCESS_DENIED",
                     "documentation": "https://shopify.dev/api/usage/access-scopes",
@@ -288,12 +310,6 @@ fn answer(st: &mut ShopState, body: &[u8], now: Instant) -> Response {
             }],
             "extensions": cost_json(requested, Some(requested), st),
         }))
-        .into_response();
-    }
-    if requested > MAX_QUERY_COST {
-        return Json(json!({ "errors": [graphql_error(
-            &format!("Query cost is {requested}, which exceeds the single query max cost limit ({MAX_QUERY_COST})."),
-            "MAX_COST_EXCEEDED")], "extensions": cost_json(requested, None, st) }))
         .into_response();
     }
     st.bucket.refill(now);
@@ -315,19 +331,33 @@ fn answer(st: &mut ShopState, body: &[u8], now: Instant) -> Response {
         }))
         .into_response();
     }
-    let result = match root {
-        Root::Shop => Ok((json!({ "shop": render::shop(&st.shop) }), 1.0)),
-        Root::Locations => Ok(locations(st, query, &vars, first)),
-        Root::Orders => orders(st, query, &vars, first),
-    };
-    let (data, actual) = match result {
-        Ok(ok) => ok,
+    let mut rendered = serde_json::Map::new();
+    for root in &selection {
+        let value = match root.name.as_str() {
+            "shop" => Ok(json!(render::shop(&st.shop))),
+            "locations" => Ok(locations(st, root)),
+            "orders" => orders(st, root),
+            "order" => one_order(st, root),
+            _ => one_refund(st, root),
+        };
+        match value {
+            Ok(v) => {
+                rendered.insert(root.name.clone(), v);
+            }
+            Err(message) => {
+                return Json(json!({ "errors": [graphql_error(&message, "BAD_REQUEST")] }))
+                    .into_response();
+            }
+        }
+    }
+    let data = match graphql::project(&selection, &Value::Object(rendered), "QueryRoot") {
+        Ok(d) => d,
         Err(message) => {
-            return Json(json!({ "errors": [graphql_error(&message, "BAD_REQUEST")] }))
+            return Json(json!({ "errors": [graphql_error(&message, "undefinedField")] }))
                 .into_response();
         }
     };
-    let actual = actual.min(requested);
+    let actual = (graphql::actual_cost(&selection, &data) as f64).min(requested);
     if !st.faults.unlimited {
         // The requested cost left the bucket; the unused part comes back at once.
         st.bucket.available -= actual;
@@ -335,6 +365,25 @@ fn answer(st: &mut ShopState, body: &[u8], now: Instant) -> Response {
     st.stats.points_spent += actual;
     Json(json!({ "data": data, "extensions": cost_json(requested, Some(actual), st) }))
         .into_response()
+}
+
+/// Shopify's page-size rule, for every connection and sized list of the query: `first`
+/// and `last` between 1 and 250.
+fn check_page_sizes(selection: &[graphql::Field]) -> Result<(), String> {
+    for f in selection {
+        for arg in ["first", "last"] {
+            if let Some(v) = f.arg(arg)
+                && !v.as_i64().is_some_and(|n| (1..=250).contains(&n))
+            {
+                return Err(format!(
+                    "The '{arg}' argument of {} must be between 1 and 250",
+                    f.name
+                ));
+            }
+        }
+        check_page_sizes(&f.selection)?;
+    }
+    Ok(())
 }
 
 fn encode_cursor(updated_ms: i64, id: i64) -> String {
@@ -347,10 +396,16 @@ fn decode_cursor(cursor: &str) -> Option<(i64, i64)> {
     Some((v.get("last_value")?.as_i64()?, v.get("last_id")?.as_i64()?))
 }
 
-fn locations(st: &ShopState, query: &str, vars: &Value, first: i64) -> (Value, f64) {
-    let include_inactive = query.contains("includeInactive: true");
-    let skip = vars
-        .get("after")
+fn size_of(f: &graphql::Field) -> usize {
+    f.arg("first")
+        .and_then(Value::as_u64)
+        .map_or(0, |n| n as usize)
+}
+
+fn locations(st: &ShopState, field: &graphql::Field) -> Value {
+    let include_inactive = field.arg("includeInactive").and_then(Value::as_bool) == Some(true);
+    let skip = field
+        .arg("after")
         .and_then(Value::as_str)
         .and_then(|c| URL_SAFE_NO_PAD.decode(c).ok())
         .and_then(|b| String::from_utf8(b).ok())
@@ -362,16 +417,16 @@ fn locations(st: &ShopState, query: &str, vars: &Value, first: i64) -> (Value, f
         .iter()
         .filter(|l| include_inactive || l.active)
         .collect();
-    let page: Vec<_> = all.iter().skip(skip).take(first as usize).collect();
+    let page: Vec<_> = all.iter().skip(skip).take(size_of(field)).collect();
     let end = skip + page.len();
-    let data = json!({ "locations": {
+    json!({
         "nodes": page.iter().map(|l| render::location(l)).collect::<Vec<_>>(),
         "pageInfo": {
             "hasNextPage": end < all.len(),
+            "hasPreviousPage": skip > 0,
             "endCursor": (!page.is_empty()).then(|| URL_SAFE_NO_PAD.encode(end.to_string())),
         },
-    }});
-    (data, 2.0 + page.len() as f64)
+    })
 }
 
 /// Reads `updated_at:>='…' AND updated_at:<='…'` (and the strict forms).
@@ -405,44 +460,59 @@ fn updated_window(filter: &str) -> Result<(i64, i64), String> {
     Ok((lo, hi))
 }
 
-/// The literal `first:` argument of a nested field (`lineItems(first: 100)`), if any.
-fn nested_first(query: &str, field: &str) -> Result<Option<usize>, String> {
-    let pattern = format!("{field}(");
-    let Some(start) = query.find(&pattern) else {
-        return Ok(None);
+/// The window a nested connection field asks for (`first:` and `after:`).
+fn window(field: Option<&graphql::Field>) -> Result<render::Window, String> {
+    let Some(f) = field else {
+        return Ok(render::Window::default());
     };
-    let args = &query[start + pattern.len()..];
-    let args = &args[..args.find(')').unwrap_or(args.len())];
-    let Some(value) = args
-        .split(',')
-        .filter_map(|a| a.trim().strip_prefix("first:"))
-        .map(str::trim)
-        .next()
-    else {
-        return Ok(None);
+    let offset = match f.arg("after").and_then(Value::as_str) {
+        Some(c) => render::nested_offset(c)
+            .ok_or_else(|| format!("Invalid cursor for the `{}` connection.", f.name))?,
+        None => 0,
     };
-    match value.parse::<usize>() {
-        Ok(n) if (1..=250).contains(&n) => Ok(Some(n)),
-        _ => Err(format!(
-            "The 'first' argument of {field} must be between 1 and 250"
-        )),
-    }
-}
-
-fn nested_caps(query: &str) -> Result<render::NestedCaps, String> {
-    Ok(render::NestedCaps {
-        line_items: nested_first(query, "lineItems")?,
-        refunds: nested_first(query, "refunds")?,
-        refund_line_items: nested_first(query, "refundLineItems")?,
+    Ok(render::Window {
+        first: f.arg("first").and_then(Value::as_u64).map(|n| n as usize),
+        offset,
     })
 }
 
-fn orders(st: &ShopState, query: &str, vars: &Value, first: i64) -> Result<(Value, f64), String> {
-    let caps = nested_caps(query)?;
-    // Without read_all_orders, orders created more than 60 days ago are simply absent.
-    let cutoff = st.orders_cutoff(Utc::now());
-    let (lo, hi) = updated_window(vars.get("query").and_then(Value::as_str).unwrap_or(""))?;
-    let after = match vars.get("after").and_then(Value::as_str) {
+/// The nested arguments of an order's selection.
+fn nested_args(order: &[graphql::Field]) -> Result<render::NestedArgs, String> {
+    let find = |name: &str| order.iter().find(|f| f.name == name);
+    let refunds = find("refunds");
+    Ok(render::NestedArgs {
+        line_items: window(find("lineItems"))?,
+        refunds: refunds
+            .and_then(|r| r.arg("first"))
+            .and_then(Value::as_u64)
+            .map(|n| n as usize),
+        refund_line_items: window(refunds.and_then(|r| r.child("refundLineItems")))?,
+    })
+}
+
+/// Whether the app may read this order now (without read_all_orders, only orders created in
+/// the last 60 days exist for it).
+fn readable(st: &ShopState, o: &SimOrder) -> bool {
+    st.orders_cutoff(Utc::now())
+        .is_none_or(|cutoff| o.created_at >= cutoff)
+}
+
+/// The number of a `gid://shopify/{kind}/{n}` argument.
+fn gid_arg(field: &graphql::Field, kind: &str) -> Result<i64, String> {
+    let id = field
+        .arg("id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("Field '{}' is missing required arguments: id", field.name))?;
+    id.strip_prefix(&format!("gid://shopify/{kind}/"))
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| format!("Invalid global id '{id}'"))
+}
+
+fn orders(st: &ShopState, field: &graphql::Field) -> Result<Value, String> {
+    let args = nested_args(field.node_selection().unwrap_or(&[]))?;
+    let first = size_of(field);
+    let (lo, hi) = updated_window(field.arg("query").and_then(Value::as_str).unwrap_or(""))?;
+    let after = match field.arg("after").and_then(Value::as_str) {
         Some(c) => Some(decode_cursor(c).ok_or("Invalid cursor for current pagination sort.")?),
         None => None,
     };
@@ -458,35 +528,54 @@ fn orders(st: &ShopState, query: &str, vars: &Value, first: i64) -> Result<(Valu
         if o.key().0 > hi {
             break;
         }
-        if cutoff.is_some_and(|c| o.created_at < c) {
+        if !readable(st, o) {
             continue;
         }
-        if page.len() as i64 == first {
+        if page.len() == first {
             more = true;
             break;
         }
         page.push(o);
     }
-    let actual: f64 = 2.0
-        + page
-            .iter()
-            .map(|o| {
-                let lines = o.lines.len() + o.refunds.iter().map(|r| r.lines.len()).sum::<usize>();
-                1.0 + (lines as f64 / 2.0).ceil()
-            })
-            .sum::<f64>();
     let end_cursor = page.last().map(|o| encode_cursor(o.key().0, o.id));
     let nodes: Vec<Value> = page
         .iter()
-        .map(|o| render::order_capped(&st.shop, o, &caps))
+        .map(|o| render::order_with(&st.shop, o, &args))
         .collect();
-    Ok((
-        json!({ "orders": {
-            "nodes": nodes,
-            "pageInfo": { "hasNextPage": more, "endCursor": end_cursor },
-        }}),
-        actual,
-    ))
+    Ok(json!({
+        "nodes": nodes,
+        "pageInfo": { "hasNextPage": more, "hasPreviousPage": after.is_some(), "endCursor": end_cursor },
+    }))
+}
+
+/// `order(id:)`: the order, or null when there is none the app may read.
+fn one_order(st: &ShopState, field: &graphql::Field) -> Result<Value, String> {
+    let id = gid_arg(field, "Order")?;
+    let args = nested_args(&field.selection)?;
+    Ok(st
+        .shop
+        .orders
+        .iter()
+        .find(|o| o.id == id && readable(st, o))
+        .map_or(Value::Null, |o| render::order_with(&st.shop, o, &args)))
+}
+
+/// `refund(id:)`: the refund, or null.
+fn one_refund(st: &ShopState, field: &graphql::Field) -> Result<Value, String> {
+    let id = gid_arg(field, "Refund")?;
+    let lines = window(field.child("refundLineItems"))?;
+    Ok(st
+        .shop
+        .orders
+        .iter()
+        .filter(|o| readable(st, o))
+        .find_map(|o| {
+            o.refunds
+                .iter()
+                .find(|r| r.id == id)
+                .map(|r| render::refund(&st.shop, o, r, lines))
+        })
+        .unwrap_or(Value::Null))
 }
 
 async fn access_scopes(
@@ -761,31 +850,5 @@ mod tests {
         .expect("valid filter");
         assert_eq!(hi - lo, 86_400_000);
         assert!(updated_window("updated_at:>='nope'").is_err());
-    }
-
-    #[test]
-    fn reads_nested_first_arguments() {
-        let caps = nested_caps(crate::shopify::queries::ORDERS).expect("valid query");
-        assert_eq!(caps.line_items, Some(100));
-        assert_eq!(caps.refunds, Some(51));
-        assert_eq!(caps.refund_line_items, Some(100));
-        assert!(nested_caps("orders { lineItems(first: 251) { id } }").is_err());
-        assert_eq!(
-            nested_caps("orders { refunds { id } }").expect("valid"),
-            render::NestedCaps::default()
-        );
-    }
-
-    #[test]
-    fn recognises_root_fields() {
-        assert!(matches!(
-            root_of("query { shop { name } }"),
-            Some(Root::Shop)
-        ));
-        assert!(matches!(
-            root_of("query Q($first: Int!) {\n  orders(first: $first) { nodes { id } } }"),
-            Some(Root::Orders)
-        ));
-        assert!(root_of("{ products { id } }").is_none());
     }
 }

@@ -1,0 +1,175 @@
+//! Reading orders whole. An orders page carries only the first few line items and refunds
+//! of each order (so that a page stays under Shopify's single-query cost limit); the rare
+//! order with more is completed here with follow-up `order(id:)` and `refund(id:)` queries
+//! before anything is counted.
+
+use std::collections::HashMap;
+
+use futures::Stream;
+use serde_json::{Value, json};
+
+use super::client::{ShopifyClient, malformed};
+use super::error::ShopifyError;
+use super::queries;
+use super::types::{Order, OrdersPage, TimeWindow, whole_order, wire, wire_orders_page};
+
+impl ShopifyClient {
+    /// One page of orders updated inside `window`, oldest update first, every order whole.
+    /// Pass the previous page's `next_cursor` to continue; a worker can checkpoint that
+    /// cursor.
+    pub async fn fetch_orders_page(
+        &self,
+        window: &TimeWindow,
+        cursor: Option<&str>,
+    ) -> Result<OrdersPage, ShopifyError> {
+        let (data, cost) = self
+            .graphql::<Value>(
+                "orders",
+                &queries::ORDERS,
+                json!({
+                    "first": self.page_size,
+                    "after": cursor,
+                    "query": queries::updated_filter(window),
+                }),
+            )
+            .await?;
+        let page = wire_orders_page(data, cost)?;
+        let mut orders = Vec::with_capacity(page.orders.len());
+        for mut o in page.orders {
+            self.complete(&mut o).await?;
+            orders.push(whole_order(o)?);
+        }
+        Ok(OrdersPage {
+            orders,
+            next_cursor: page.next_cursor,
+            cost: page.cost,
+        })
+    }
+
+    /// Every page of orders updated inside `window`, one after the other.
+    pub fn orders_pages(
+        &self,
+        window: TimeWindow,
+    ) -> impl Stream<Item = Result<OrdersPage, ShopifyError>> + '_ {
+        // State: None = finished; Some(cursor) = next page to read.
+        futures::stream::try_unfold(Some(None::<String>), move |state| async move {
+            let Some(cursor) = state else {
+                return Ok(None);
+            };
+            let page = self.fetch_orders_page(&window, cursor.as_deref()).await?;
+            let next = page.next_cursor.clone().map(Some);
+            Ok(Some((page, next)))
+        })
+    }
+
+    /// Convenience: all orders updated inside `window`.
+    pub async fn fetch_all_orders(&self, window: TimeWindow) -> Result<Vec<Order>, ShopifyError> {
+        use futures::TryStreamExt;
+        let mut out = Vec::new();
+        let mut pages = std::pin::pin!(self.orders_pages(window));
+        while let Some(page) = pages.try_next().await? {
+            out.extend(page.orders);
+        }
+        Ok(out)
+    }
+
+    /// Reads what the orders page left out of `o`: further line items, refunds beyond the
+    /// few listed, and further lines of each refund.
+    async fn complete(&self, o: &mut wire::WireOrder) -> Result<(), ShopifyError> {
+        while let Some(after) = next_cursor(&o.line_items.page_info, &o.id)? {
+            let (data, _) = self
+                .graphql::<wire::OrderLineItemsData>(
+                    "order line items",
+                    &queries::ORDER_LINE_ITEMS,
+                    json!({ "id": o.id, "after": after }),
+                )
+                .await?;
+            let more = data.order.ok_or_else(|| vanished(&o.id))?.line_items;
+            o.line_items.nodes.extend(more.nodes);
+            o.line_items.page_info = more.page_info;
+        }
+        if o.refunds.len() >= queries::REFUNDS_PER_ORDER as usize {
+            self.complete_refund_list(o).await?;
+        }
+        for r in &mut o.refunds {
+            self.complete_refund_lines(r).await?;
+        }
+        Ok(())
+    }
+
+    /// Replaces the page's first refunds of `o` by all of them, in Shopify's order.
+    async fn complete_refund_list(&self, o: &mut wire::WireOrder) -> Result<(), ShopifyError> {
+        let (data, _) = self
+            .graphql::<wire::OrderRefundIdsData>(
+                "order refund ids",
+                &queries::ORDER_REFUND_IDS,
+                json!({ "id": o.id }),
+            )
+            .await?;
+        let ids = data.order.ok_or_else(|| vanished(&o.id))?.refunds;
+        if ids.len() >= queries::MAX_REFUNDS as usize {
+            return Err(ShopifyError::OrderTooLarge {
+                order: format!("{} ({})", o.name, o.id),
+                what: "refunds".into(),
+                limit: queries::MAX_REFUNDS - 1,
+            });
+        }
+        let mut listed: HashMap<String, wire::WireRefund> =
+            o.refunds.drain(..).map(|r| (r.id.clone(), r)).collect();
+        for id in ids {
+            let refund = match listed.remove(&id.id) {
+                Some(r) => r,
+                None => self.fetch_refund(&id.id, None).await?,
+            };
+            o.refunds.push(refund);
+        }
+        // Shopify never deletes a refund; one listed on the page but not now is kept rather
+        // than dropped, and its sales stay counted.
+        o.refunds.extend(listed.into_values());
+        Ok(())
+    }
+
+    /// Reads the remaining lines of a refund, page after page.
+    async fn complete_refund_lines(&self, r: &mut wire::WireRefund) -> Result<(), ShopifyError> {
+        while let Some(after) = next_cursor(&r.refund_line_items.page_info, &r.id)? {
+            let more = self.fetch_refund(&r.id, Some(&after)).await?;
+            r.refund_line_items
+                .nodes
+                .extend(more.refund_line_items.nodes);
+            r.refund_line_items.page_info = more.refund_line_items.page_info;
+        }
+        Ok(())
+    }
+
+    async fn fetch_refund(
+        &self,
+        id: &str,
+        after: Option<&str>,
+    ) -> Result<wire::WireRefund, ShopifyError> {
+        let (data, _) = self
+            .graphql::<wire::RefundData>(
+                "refund",
+                &queries::REFUND,
+                json!({ "id": id, "after": after }),
+            )
+            .await?;
+        data.refund.ok_or_else(|| vanished(id))
+    }
+}
+
+/// The cursor to continue a nested list from, when Shopify says it continues.
+fn next_cursor(page: &Option<wire::PageInfo>, owner: &str) -> Result<Option<String>, ShopifyError> {
+    match page {
+        Some(p) if p.has_next_page => p
+            .end_cursor
+            .clone()
+            .map(Some)
+            .ok_or_else(|| malformed(format!("a list of {owner} continues without endCursor"))),
+        _ => Ok(None),
+    }
+}
+
+/// An order or refund that was on a page a moment ago and is now gone: try again later.
+fn vanished(id: &str) -> ShopifyError {
+    malformed(format!("{id} disappeared while it was being read"))
+}
