@@ -49,6 +49,12 @@ pub async fn run(mut settings: Settings) -> anyhow::Result<()> {
         .grant_everywhere(sim::ALL_ORDERS_SCOPE),
     )
     .await;
+    // Shopify prices each order at about 30 points, so even a Plus store's 1,000 points a
+    // second would take minutes over 90 days. The demo's store answers without a rate limit
+    // so that a newcomer sees the history within seconds; everything else is as Shopify.
+    simulator
+        .update_faults(DEMO_SHOP, |f| f.unlimited = true)
+        .map_err(|e| anyhow::anyhow!("demo shop: {e}"))?;
     settings.shopify_url = simulator.base_url();
 
     let state = crate::startup::prepare(&settings).await?;

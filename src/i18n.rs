@@ -355,6 +355,42 @@ mod tests {
     }
 
     #[test]
+    fn every_shopify_error_shown_to_admins_has_spanish() {
+        use crate::shopify::ShopifyError as E;
+        let errors = [
+            E::CredentialsRejected,
+            E::ScopeMissing {
+                scope: "read_orders".into(),
+            },
+            E::ShopNotFound,
+            E::ShopUnavailable { reason: "x".into() },
+            E::RateLimited,
+            E::Transient {
+                attempts: 3,
+                detail: "HTTP 503".into(),
+            },
+            E::MalformedResponse {
+                context: "x".into(),
+            },
+            E::OrderTooLarge {
+                order: "#1001 (gid://shopify/Order/1)".into(),
+                what: "refunds".into(),
+                limit: 249,
+            },
+            E::QueryTooCostly {
+                cost: 25_000,
+                max: 1_000,
+            },
+            E::Config("x".into()),
+        ];
+        for e in errors {
+            let english = e.to_string();
+            let spanish = translate(Lang::Es, &english);
+            assert_ne!(spanish, english, "no Spanish for: {english}");
+        }
+    }
+
+    #[test]
     fn patterns_filled_with_values_kept() {
         let values = ["3".to_string(), "Store".to_string()];
         assert_eq!(

@@ -65,7 +65,7 @@ async fn rides_out_throttle_storms_429s_and_server_errors() {
     })
     .expect("shop");
     let total = sim.order_count("stormy").expect("shop");
-    let mut config = client_config(&sim);
+    let config = client_config(&sim);
     let c = ShopifyClient::new(
         &config,
         "stormy",

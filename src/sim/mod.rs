@@ -4,9 +4,15 @@
 //! `shopify-sim` binary serves it on its own.
 //!
 //! # Paths (as Shopify's, under `/{shop}`)
-//! - `POST /{shop}/admin/api/{version}/graphql.json`: the `shop`, `locations` and `orders`
-//!   queries TMAS sends (recognised by their root field and variables, not a GraphQL
-//!   engine). Every answer carries `extensions.cost`.
+//! - `POST /{shop}/admin/api/{version}/graphql.json`: the root fields `shop`, `locations`,
+//!   `orders`, `order(id:)` and `refund(id:)`. Queries are parsed ([`graphql`]): arguments
+//!   come from literals or variables, the answer holds only the selected fields (an unknown
+//!   field or root field is refused), connections need `first` or `last` (1–250). Every
+//!   query is priced before it runs like Shopify's calculated query cost (object 1,
+//!   connection 2 + `first` × node, sized list `first` × element, nested sizes multiply)
+//!   and refused above 1,000 points with `MAX_COST_EXCEEDED`; the bucket must hold the
+//!   requested cost (else `THROTTLED`), and the difference to the actual cost of what came
+//!   back is given back. Every answer carries `extensions.cost`.
 //! - `GET /{shop}/admin/oauth/access_scopes.json`
 //! - `POST /{shop}/admin/oauth/access_token` (`grant_type=client_credentials`, form or JSON)
 //!
@@ -34,12 +40,10 @@
 
 //!
 //! # Where the simulator is still more lenient than Shopify
-//! - Requested query cost is `2 + 3 × first` for orders, whatever the nested `first:`
-//!   arguments. Shopify computes it statically and multiplies nested connections by their
-//!   `first:` (e.g. `orders(first: N) { lineItems(first: 100) … refunds(first: 51) {
-//!   refundLineItems(first: 100) … } }`), so the real requested cost of TMAS's orders query
-//!   may exceed the 1,000-point single-query limit (`MAX_COST_EXCEEDED`). To be checked
-//!   against a development store before production.
+//! - The cost calculator has no schema: it tells a connection by its `nodes`/`edges`
+//!   selection and prices a list without `first` as one element. Fragments are refused
+//!   (TMAS sends none). The cost of TMAS's queries should still be read once from
+//!   `extensions.cost.requestedQueryCost` against a development store.
 //! - Search terms other than `updated_at` are ignored; `sortKey` is assumed to be
 //!   `UPDATED_AT`.
 

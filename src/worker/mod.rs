@@ -36,7 +36,8 @@ pub struct WorkerConfig {
     pub max_concurrent_runs: usize,
     pub retry: RetryPolicy,
     pub request_timeout: Duration,
-    /// Orders per page (Shopify's maximum is 250).
+    /// Orders per page, at most what fits under Shopify's single-query cost limit
+    /// ([`crate::shopify::queries::ORDERS_PER_PAGE`]).
     pub page_size: u32,
 }
 
@@ -51,7 +52,7 @@ impl Default for WorkerConfig {
             max_concurrent_runs: 4,
             retry: RetryPolicy::default(),
             request_timeout: Duration::from_secs(30),
-            page_size: 250,
+            page_size: crate::shopify::queries::ORDERS_PER_PAGE,
         }
     }
 }

@@ -340,7 +340,7 @@ async fn import_pages(
     let locations = LocationMap::new(&imports::matched_locations(db, tenant, claimed.id).await?);
     let taxes_included = claimed.taxes_included == 1;
 
-    let mut page = next_page(&client, &window, None, stop, lost).await?;
+    let (mut page, mut pages_read) = next_batch(&client, &window, None, stop, lost).await?;
     loop {
         let (facts, counts) = page_facts(&page.orders, taxes_included, &locations);
         let lease_until = db::now() + config.lease.as_secs() as i64;
@@ -355,7 +355,7 @@ async fn import_pages(
         let cursor = page.next_cursor.take();
         let read_next = async {
             match cursor {
-                Some(cursor) => Some(next_page(&client, &window, Some(cursor), stop, lost).await),
+                Some(cursor) => Some(next_batch(&client, &window, Some(cursor), stop, lost).await),
                 None => None,
             }
         };
@@ -363,7 +363,7 @@ async fn import_pages(
         if !held? {
             return Err(RunError::LeaseLost);
         }
-        progress.pages += 1;
+        progress.pages += pages_read;
         progress.orders_read += counts.orders_read;
         progress.orders_stored += counts.orders_stored;
         tracing::debug!(
@@ -372,10 +372,37 @@ async fn import_pages(
             "page stored"
         );
         match next {
-            Some(next) => page = next?,
+            Some(next) => (page, pages_read) = next?,
             None => return Ok(()),
         }
     }
+}
+
+/// Orders written per transaction. Shopify's pages are small (a page must stay under the
+/// 1,000-point query cost), so several are read before one write: far fewer commits, and
+/// the write of one batch still overlaps the reading of the next.
+const ORDERS_PER_BATCH: usize = 200;
+
+/// Pages of orders until a batch is full or the window is read, and how many pages.
+async fn next_batch(
+    client: &ShopifyClient,
+    window: &TimeWindow,
+    cursor: Option<String>,
+    stop: &watch::Receiver<bool>,
+    lost: &watch::Receiver<bool>,
+) -> Result<(crate::shopify::OrdersPage, i64), RunError> {
+    let mut batch = next_page(client, window, cursor, stop, lost).await?;
+    let mut pages = 1;
+    while batch.orders.len() < ORDERS_PER_BATCH
+        && let Some(cursor) = batch.next_cursor.take()
+    {
+        let page = next_page(client, window, Some(cursor), stop, lost).await?;
+        batch.orders.extend(page.orders);
+        batch.next_cursor = page.next_cursor;
+        batch.cost = page.cost;
+        pages += 1;
+    }
+    Ok((batch, pages))
 }
 
 /// One page of orders, unless the worker is stopped or loses its lease first.
