@@ -234,11 +234,15 @@ fn shop_spec(name: &str, orders: u64, days: u32) -> ShopSpec {
 
 async fn throughput(database: &Database, orders: u64) {
     let days = 90;
-    let sim = tmas::sim::spawn(SimConfig {
-        shops: vec![shop_spec("bench", orders, days)],
-        examples: false,
-        ..SimConfig::with_defaults(42, days, chrono::Utc::now().date_naive())
-    })
+    let sim = tmas::sim::spawn(
+        SimConfig {
+            shops: vec![shop_spec("bench", orders, days)],
+            examples: false,
+            ..SimConfig::with_defaults(42, days, chrono::Utc::now().date_naive())
+        }
+        // The whole history is read and checked: older than 60 days needs read_all_orders.
+        .grant_everywhere(tmas::sim::ALL_ORDERS_SCOPE),
+    )
     .await;
     sim.update_faults("bench", |f| f.unlimited = true)
         .expect("shop");
@@ -357,6 +361,8 @@ async fn memory(orders: u64) {
             "million",
             "--plan",
             "plus",
+            "--scopes",
+            "read_orders,read_locations,read_all_orders",
         ])
         .args([
             "--days",
