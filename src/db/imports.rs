@@ -325,6 +325,8 @@ pub struct PageFacts {
 /// Counters a page adds to its run.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PageCounts {
+    /// Shopify pages these orders came in (the worker writes several in one transaction).
+    pub pages: i64,
     pub orders_read: i64,
     pub refunds_read: i64,
     pub orders_stored: i64,
@@ -383,7 +385,7 @@ pub async fn store_page(
         return Ok(false);
     }
     sqlx::query(
-        "UPDATE import_runs SET pages = pages + 1, orders_read = orders_read + $3,
+        "UPDATE import_runs SET pages = pages + $8, orders_read = orders_read + $3,
                 refunds_read = refunds_read + $4, orders_stored = orders_stored + $5,
                 refunds_stored = refunds_stored + $6,
                 progress_until = CASE WHEN $7 IS NULL THEN progress_until ELSE $7 END
@@ -396,6 +398,7 @@ pub async fn store_page(
     .bind(counts.orders_stored)
     .bind(counts.refunds_stored)
     .bind(counts.updated_until)
+    .bind(counts.pages)
     .execute(&mut *tx)
     .await?;
 

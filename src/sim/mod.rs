@@ -442,6 +442,14 @@ impl SimHandle {
         })
     }
 
+    /// The points in the shop's cost bucket now (what an app could still spend at once).
+    pub fn bucket_available(&self, shop: &str) -> Result<f64, SimError> {
+        self.with(shop, |st| {
+            st.bucket.refill(Instant::now());
+            Ok(st.bucket.available)
+        })
+    }
+
     pub fn stats(&self, shop: &str) -> Result<SimStats, SimError> {
         self.with(shop, |st| Ok(st.stats.clone()))
     }

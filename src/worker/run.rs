@@ -342,7 +342,8 @@ async fn import_pages(
 
     let (mut page, mut pages_read) = next_batch(&client, &window, None, stop, lost).await?;
     loop {
-        let (facts, counts) = page_facts(&page.orders, taxes_included, &locations);
+        let (facts, mut counts) = page_facts(&page.orders, taxes_included, &locations);
+        counts.pages = pages_read;
         let lease_until = db::now() + config.lease.as_secs() as i64;
         let lease = imports::RunLease {
             integration: claimed.id,
