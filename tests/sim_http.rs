@@ -35,6 +35,7 @@ fn help_documents_default_token_shops_and_plan() {
         "examples",
         "Basic",
         "/_sim/",
+        "MAX_COST_EXCEEDED",
     ] {
         assert!(help.contains(needle), "--help lacks {needle}");
     }
@@ -464,4 +465,62 @@ async fn answers_only_what_is_asked_and_refuses_what_shopify_refuses() {
         );
         assert!(v.get("data").is_none_or(Value::is_null), "{query}: {v}");
     }
+}
+
+/// `shopify-sim --scopes` grants exactly the scopes given (here read_all_orders too), and
+/// refuses a value that is not a scope handle with a message naming it.
+#[tokio::test]
+async fn the_scopes_flag_grants_what_it_names_and_refuses_nonsense() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let bad = Command::new(env!("CARGO_BIN_EXE_shopify-sim"))
+        .args(["--bind", "127.0.0.1:0", "--shops", "alpha", "--days", "1"])
+        .args(["--scopes", "read_orders,all the orders"])
+        .output()
+        .expect("runs");
+    assert!(!bad.status.success());
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        stderr.contains("`all the orders` is not an access scope"),
+        "{stderr}"
+    );
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shopify-sim"))
+        .args(["--bind", "127.0.0.1:0", "--shops", "alpha", "--days", "1"])
+        .args(["--scopes", "read_orders,read_locations,read_all_orders"])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let base = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.strip_prefix("shopify-sim listening on ")
+                .map(str::to_string)
+        })
+        .expect("listening line");
+    let scopes: Value = reqwest::Client::new()
+        .get(format!("{base}/alpha/admin/oauth/access_scopes.json"))
+        .header("X-Shopify-Access-Token", "shpat_sim_alpha")
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("JSON");
+    let _ = child.kill();
+    let _ = child.wait();
+    let mut handles: Vec<&str> = scopes["access_scopes"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|s| s["handle"].as_str())
+        .collect();
+    handles.sort();
+    assert_eq!(
+        handles,
+        ["read_all_orders", "read_locations", "read_orders"]
+    );
 }

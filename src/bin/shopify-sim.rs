@@ -19,6 +19,11 @@ Defaults:
 
 Shopify paths, per shop:
   POST /<shop>/admin/api/<YYYY-MM>/graphql.json
+                                          root fields shop, locations, orders, order(id:),
+                                          refund(id:); only the selected fields are answered;
+                                          each query is priced as Shopify does (object 1,
+                                          connection 2 + first x node, nested sizes multiply)
+                                          and refused above 1000 points (MAX_COST_EXCEEDED)
   GET  /<shop>/admin/oauth/access_scopes.json
   POST /<shop>/admin/oauth/access_token    (grant_type=client_credentials)
 
@@ -82,6 +87,16 @@ struct Args {
     token_lifetime: u64,
 }
 
+/// Shopify's scope handles: `read_…`, `write_…`, optionally `unauthenticated_`.
+fn is_scope_handle(s: &str) -> bool {
+    let rest = s.strip_prefix("unauthenticated_").unwrap_or(s);
+    rest.strip_prefix("read_")
+        .or_else(|| rest.strip_prefix("write_"))
+        .is_some_and(|name| {
+            !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+        })
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
@@ -130,6 +145,11 @@ async fn main() -> anyhow::Result<()> {
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
             .collect();
+        if let Some(bad) = config.scopes.iter().find(|s| !is_scope_handle(s)) {
+            anyhow::bail!(
+                "`{bad}` is not an access scope: scopes look like read_orders or write_products"
+            );
+        }
     }
     config.token = args.token;
     config.client_id = args.client_id;
