@@ -270,6 +270,15 @@ impl ShopifyClient {
         let mut throttled = 0u32;
         let mut renewed = false;
         let mut last_malformed: Option<String> = None;
+        // Points held for a request that came back without an answer Shopify charged for.
+        let give_back = || {
+            if graphql
+                && expected_cost > 0.0
+                && let Ok(mut p) = self.pacer.lock()
+            {
+                p.refund(expected_cost);
+            }
+        };
         loop {
             if graphql && expected_cost > 0.0 {
                 let wait = self.pacer.lock().map_or(Duration::ZERO, |p| {
@@ -299,6 +308,7 @@ impl ShopifyClient {
                     {
                         renewed = true;
                         *self.token.lock().await = None;
+                        give_back();
                         continue;
                     }
                     return Err(ShopifyError::CredentialsRejected);
@@ -323,6 +333,7 @@ impl ShopifyClient {
                     detail
                 }
             };
+            give_back();
             if failures >= self.retry.max_retries {
                 return Err(match last_malformed {
                     Some(context) => ShopifyError::MalformedResponse { context },

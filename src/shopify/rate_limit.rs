@@ -62,6 +62,17 @@ impl CostPacer {
     }
 }
 
+impl CostPacer {
+    /// Gives back points spent on a request that failed without an answer (5xx, cut
+    /// connection, unreadable body): Shopify charges a query it ran, and these were not run
+    /// or not answered, so holding them back would only delay the retry.
+    pub fn refund(&mut self, points: f64) {
+        if let Some(k) = &mut self.state {
+            k.available = (k.available + points).min(k.maximum);
+        }
+    }
+}
+
 /// How long a THROTTLED answer says to wait: the missing points at the restore rate.
 pub fn throttled_wait(cost: &QueryCost) -> Duration {
     let t = cost.throttle_status;
@@ -102,6 +113,23 @@ mod tests {
         assert_eq!(
             p.wait_before(752.0, now + Duration::from_secs(6)),
             Duration::ZERO
+        );
+    }
+
+    #[test]
+    fn a_failed_request_gives_its_points_back() {
+        let now = Instant::now();
+        let mut p = CostPacer::default();
+        p.observe(&cost(978.0, 1000.0), now);
+        p.spend(978.0, now);
+        assert!(p.wait_before(978.0, now) > Duration::from_secs(9));
+        p.refund(978.0);
+        assert_eq!(p.wait_before(978.0, now), Duration::ZERO);
+        p.refund(5000.0);
+        assert_eq!(
+            p.wait_before(2000.0, now),
+            Duration::ZERO,
+            "never above the bucket"
         );
     }
 

@@ -15,9 +15,24 @@ fn time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
+/// An amount as Shopify's GraphQL `Decimal` scalar writes it: no trailing zeros beyond the
+/// first decimal (`"20.0"`, `"19.9"`, `"19.99"`, yen `"1200.0"`).
+pub fn decimal(minor: i64, digits: u32) -> String {
+    let full = format_minor(minor, digits);
+    if !full.contains('.') {
+        return format!("{full}.0");
+    }
+    let trimmed = full.trim_end_matches('0');
+    if trimmed.ends_with('.') {
+        format!("{trimmed}0")
+    } else {
+        trimmed.to_string()
+    }
+}
+
 fn money(shop: &SimShop, minor: i64) -> Value {
     json!({ "shopMoney": {
-        "amount": format_minor(minor, currency_digits(&shop.currency)),
+        "amount": decimal(minor, currency_digits(&shop.currency)),
         "currencyCode": shop.currency,
     }})
 }
@@ -163,4 +178,20 @@ pub fn refund(shop: &SimShop, o: &SimOrder, r: &SimRefund, window: Window) -> Va
         "createdAt": time(r.created_at),
         "refundLineItems": lines,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decimal;
+
+    #[test]
+    fn writes_amounts_like_shopifys_decimal_scalar() {
+        assert_eq!(decimal(2000, 2), "20.0");
+        assert_eq!(decimal(1990, 2), "19.9");
+        assert_eq!(decimal(1999, 2), "19.99");
+        assert_eq!(decimal(0, 2), "0.0");
+        assert_eq!(decimal(-350, 2), "-3.5");
+        assert_eq!(decimal(1200, 0), "1200.0");
+        assert_eq!(decimal(1005, 3), "1.005");
+    }
 }
