@@ -334,21 +334,13 @@ pub async fn advance_wizard(db: &Db, tenant: TenantId, id: i64, step: &str) -> s
         return Ok(());
     };
     if current.is_draft() && step_number(step) > current.step_number() {
-        sqlx::query(
-            "UPDATE integrations SET wizard_step = $3, updated_at = $4
-             WHERE tenant_id = $1 AND id = $2 AND status = 'draft'",
-        )
-        .bind(tenant.0)
-        .bind(id)
-        .bind(step)
-        .bind(now())
-        .execute(&db.pool)
-        .await?;
+        reset_wizard(db, tenant, id, step).await?;
     }
     Ok(())
 }
 
-/// Puts a draft back to `step` (after a change that invalidates the later steps).
+/// Puts a draft at `step`: back, after a change that invalidates the later steps, or forward
+/// through [`advance_wizard`].
 pub async fn reset_wizard(db: &Db, tenant: TenantId, id: i64, step: &str) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE integrations SET wizard_step = $3, updated_at = $4
