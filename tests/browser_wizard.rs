@@ -1,150 +1,33 @@
 //! A person connects Shopify in headless Chromium: signs in, types the store and token,
 //! clicks Next, picks the Shopify locations, confirms, sets the schedule, finishes, and sees
-//! the integration page. Skipped (with a message) when Chromium is not installed, unless
+//! the integration page. The walk is shared with `browser_wizard_es.rs`; this is its English
+//! table. Skipped (with a message) when Chromium is not installed, unless
 //! `TMAS_REQUIRE_BROWSER=1`.
 
+#[path = "common/browser_wizard_walk.rs"]
+mod browser_wizard_walk;
 mod common;
 #[path = "common/webdriver.rs"]
 mod webdriver;
 #[path = "common/wizard_support.rs"]
 mod wizard_support;
 
-use common::{Backend, PASSWORD};
-use tmas::db;
-use tmas::domain::account::{Plan, Role};
-use webdriver::{Browser, browser_available};
-use wizard_support::{sim_config, spawn_with_sim};
+use browser_wizard_walk::{WizardTexts, walk};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_person_connects_shopify_in_a_browser() {
-    if !browser_available() {
-        return;
-    }
-    let (app, sim) = spawn_with_sim(Backend::Sqlite, sim_config()).await;
-    let tenant = app.create_tenant("Acme", Plan::Retail).await;
-    app.create_user("ana@acme.example", Role::Admin, Some(tenant))
-        .await;
-    for (code, name) in [("STORE-01", "King Street"), ("STORE-02", "Queen Street")] {
-        let input =
-            tmas::domain::location::LocationInput::parse(name, code, "America/Toronto", "active")
-                .expect("valid location");
-        db::locations::create(&app.db, tenant, &input)
-            .await
-            .expect("location");
-    }
-    let token = sim.token("examples").expect("shop");
-    let browser = Browser::start().await;
-
-    browser.goto(&app.url("/login")).await;
-    browser
-        .type_into("input[name=email]", "ana@acme.example")
-        .await;
-    browser.type_into("input[name=password]", PASSWORD).await;
-    browser.click("form button[type=submit]").await;
-    browser.wait_for_url(|u| !u.ends_with("/login")).await;
-
-    browser.goto(&app.url("/admin/integrations")).await;
-    browser.screenshot("01-integrations").await;
-    browser
-        .click("a[href=\"/admin/integrations/shopify/new\"]")
-        .await;
-    browser
-        .wait_for_url(|u| u.ends_with("/admin/integrations/shopify/new"))
-        .await;
-    assert!(browser.source().await.contains("Step 1 of 5"));
-
-    // A mistyped token first: the page says so and keeps what was typed, except the token.
-    browser.type_into("input[name=label]", "Acme Retail").await;
-    browser
-        .type_into("input[name=store_name]", "examples.myshopify.com")
-        .await;
-    browser
-        .click("input[name=credential_kind][value=access_token]")
-        .await;
-    browser
-        .type_into("input[name=access_token]", "shpat_typo")
-        .await;
-    browser.screenshot("02-general").await;
-    browser.click("#next").await;
-    let page = browser
-        .wait_for_page(|p| p.contains("did not accept this access token"))
-        .await;
-    assert!(page.contains("examples.myshopify.com") && !page.contains("shpat_typo"));
-    browser.screenshot("03-general-error").await;
-
-    browser.type_into("input[name=access_token]", &token).await;
-    browser.click("#next").await;
-    let url = browser
-        .wait_for_url(|u| u.ends_with("/wizard/locations"))
-        .await;
-    let page = browser.source().await;
-    assert!(
-        page.contains("Step 2 of 5") && page.contains("Connected to"),
-        "{page}"
-    );
-    browser.screenshot("04-locations").await;
-
-    browser
-        .click("select[name=\"location[STORE-01]\"] option[value=\"1001\"]")
-        .await;
-    browser
-        .click("select[name=\"location[STORE-02]\"] option[value=\"1002\"]")
-        .await;
-    browser.click("#next").await;
-    browser
-        .wait_for_url(|u| u.ends_with("/wizard/confirm"))
-        .await;
-    assert!(
-        browser
-            .source()
-            .await
-            .contains("These 2 locations will be imported. Continue?")
-    );
-    browser.screenshot("05-confirm").await;
-    browser.click("#next").await;
-
-    browser
-        .wait_for_url(|u| u.ends_with("/wizard/schedule"))
-        .await;
-    assert!(browser.source().await.contains("Step 4 of 5"));
-    browser.type_into("input[name=minute]", "15").await;
-    browser.screenshot("06-schedule").await;
-    browser.click("#next").await;
-
-    browser
-        .wait_for_url(|u| u.ends_with("/wizard/finish"))
-        .await;
-    assert!(browser.source().await.contains("Every hour at minute 15"));
-    browser.screenshot("07-finish").await;
-    browser.click("#next").await;
-
-    let done = browser
-        .wait_for_url(|u| u.contains("?notice=started"))
-        .await;
-    let page = browser.source().await;
-    assert!(
-        page.contains("first import is queued") && page.contains("STORE-02"),
-        "{page}"
-    );
-    browser.screenshot("08-integration").await;
-    browser.set_window(390, 844).await;
-    browser.screenshot("09-integration-phone").await;
-    browser.goto(&url).await;
-    browser.screenshot("10-locations-phone").await;
-    browser.quit().await;
-
-    let id = wizard_support::id_in(
-        done.split_once("/admin/integrations/")
-            .map(|(_, rest)| rest)
-            .map(|r| format!("/admin/integrations/{r}"))
-            .as_deref()
-            .unwrap_or_default(),
-    );
-    let stored = db::integrations::get(&app.db, tenant, id)
-        .await
-        .unwrap()
-        .expect("stored");
-    assert_eq!(stored.status, "active");
-    assert_eq!(stored.schedule_minute, 15);
-    assert_eq!(stored.run_requested.as_deref(), Some("initial"));
+    walk(&WizardTexts {
+        switch: None,
+        screenshot_prefix: "",
+        step_1: &["Step 1 of 5"],
+        not_on_step_1: &[],
+        token_refused: "did not accept this access token",
+        step_2: "Step 2 of 5",
+        connected: "Connected to",
+        confirm: "These 2 locations will be imported. Continue?",
+        step_4: "Step 4 of 5",
+        schedule_summary: "Every hour at minute 15",
+        import_queued: "first import is queued",
+    })
+    .await;
 }

@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::{Steps, guard_step, integration_url, load, refuse_plan, shop_locations, step_url};
+use super::{Steps, integration_url, load_for_step, shop_locations, step_url};
 use crate::db;
 use crate::db::integrations::{Integration, LocationMatch, NewMatch};
 use crate::db::locations::Location as TmasLocation;
@@ -182,31 +182,12 @@ fn option_list_unmatched(options: &[ShopOption]) -> Vec<ShopOption> {
         .collect()
 }
 
-/// The integration for a matching page: a draft that reached the step, or a running one.
-async fn load_for_matching(
-    state: &AppState,
-    admin: &TenantAdmin,
-    id: i64,
-    step: &str,
-) -> AppResult<Result<Integration, Response>> {
-    let integration = load(state, admin, id).await?;
-    if integration.is_draft() {
-        if let Some(refusal) = refuse_plan(state, admin).await? {
-            return Ok(Err(refusal));
-        }
-        if let Some(redirect) = guard_step(&integration, step) {
-            return Ok(Err(redirect));
-        }
-    }
-    Ok(Ok(integration))
-}
-
 pub async fn page(
     State(state): State<AppState>,
     admin: TenantAdmin,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let integration = match load_for_matching(&state, &admin, id, "locations").await? {
+    let integration = match load_for_step(&state, &admin, id, "locations").await? {
         Ok(i) => i,
         Err(response) => return Ok(response),
     };
@@ -262,7 +243,7 @@ pub async fn save(
     Path(id): Path<i64>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let integration = match load_for_matching(&state, &admin, id, "locations").await? {
+    let integration = match load_for_step(&state, &admin, id, "locations").await? {
         Ok(i) => i,
         Err(response) => return Ok(response),
     };
@@ -435,7 +416,7 @@ pub async fn create_location(
     Path(id): Path<i64>,
     Form(form): Form<CreateForm>,
 ) -> AppResult<Response> {
-    let integration = match load_for_matching(&state, &admin, id, "locations").await? {
+    let integration = match load_for_step(&state, &admin, id, "locations").await? {
         Ok(i) => i,
         Err(response) => return Ok(response),
     };
@@ -566,7 +547,7 @@ pub async fn confirm_page(
     admin: TenantAdmin,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let integration = match load_for_matching(&state, &admin, id, "confirm").await? {
+    let integration = match load_for_step(&state, &admin, id, "confirm").await? {
         Ok(i) => i,
         Err(response) => return Ok(response),
     };
@@ -619,7 +600,7 @@ pub async fn confirm(
     admin: TenantAdmin,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let integration = match load_for_matching(&state, &admin, id, "confirm").await? {
+    let integration = match load_for_step(&state, &admin, id, "confirm").await? {
         Ok(i) => i,
         Err(response) => return Ok(response),
     };

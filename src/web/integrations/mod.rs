@@ -223,6 +223,29 @@ async fn refuse_plan(state: &AppState, admin: &TenantAdmin) -> AppResult<Option<
     ))
 }
 
+/// The integration for a wizard page from step 2 on, which may also be asked for a running
+/// integration: a running one as it is (each page decides what to do with it); a draft only
+/// while the plan allows integrations and once it reached `step`. `Err` holds the response to
+/// send instead: the plan's refusal, or a redirect to where the draft stands. Another tenant's
+/// id is a 404, as with `load`.
+async fn load_for_step(
+    state: &AppState,
+    admin: &TenantAdmin,
+    id: i64,
+    step: &str,
+) -> AppResult<Result<Integration, Response>> {
+    let integration = load(state, admin, id).await?;
+    if integration.is_draft() {
+        if let Some(refusal) = refuse_plan(state, admin).await? {
+            return Ok(Err(refusal));
+        }
+        if let Some(redirect) = guard_step(&integration, step) {
+            return Ok(Err(redirect));
+        }
+    }
+    Ok(Ok(integration))
+}
+
 /// Why a live check failed: a message for a field of the form, or for the whole form.
 #[derive(Debug, Clone)]
 pub enum CheckFailure {

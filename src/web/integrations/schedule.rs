@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::{Steps, guard_step, integration_url, load, refuse_plan, step_url, tenant_tz, today_in};
+use super::{Steps, integration_url, load_for_step, step_url, tenant_tz, today_in};
 use crate::db;
 use crate::db::integrations::{Integration, LocationMatch};
 use crate::domain::integration_setup::{RECENT_ORDERS_DAYS, default_backfill, parse_backfill};
@@ -82,30 +82,12 @@ async fn form_page(
     Ok((status, render(&page)?).into_response())
 }
 
-async fn load_for(
-    state: &AppState,
-    admin: &TenantAdmin,
-    id: i64,
-    step: &str,
-) -> AppResult<Result<Integration, Response>> {
-    let integration = load(state, admin, id).await?;
-    if integration.is_draft() {
-        if let Some(refusal) = refuse_plan(state, admin).await? {
-            return Ok(Err(refusal));
-        }
-        if let Some(redirect) = guard_step(&integration, step) {
-            return Ok(Err(redirect));
-        }
-    }
-    Ok(Ok(integration))
-}
-
 pub async fn page(
     State(state): State<AppState>,
     admin: TenantAdmin,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let integration = match load_for(&state, &admin, id, "schedule").await? {
+    let integration = match load_for_step(&state, &admin, id, "schedule").await? {
         Ok(i) => i,
         Err(response) => return Ok(response),
     };
@@ -128,7 +110,7 @@ pub async fn save(
     Path(id): Path<i64>,
     Form(form): Form<ScheduleForm>,
 ) -> AppResult<Response> {
-    let integration = match load_for(&state, &admin, id, "schedule").await? {
+    let integration = match load_for_step(&state, &admin, id, "schedule").await? {
         Ok(i) => i,
         Err(response) => return Ok(response),
     };
@@ -225,7 +207,7 @@ pub async fn finish_page(
     admin: TenantAdmin,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let integration = match load_for(&state, &admin, id, "finish").await? {
+    let integration = match load_for_step(&state, &admin, id, "finish").await? {
         Ok(i) => i,
         Err(response) => return Ok(response),
     };
@@ -249,7 +231,7 @@ pub async fn finish(
     admin: TenantAdmin,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let integration = match load_for(&state, &admin, id, "finish").await? {
+    let integration = match load_for_step(&state, &admin, id, "finish").await? {
         Ok(i) => i,
         Err(response) => return Ok(response),
     };
