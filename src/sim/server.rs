@@ -202,7 +202,12 @@ async fn graphql(
 
 /// Shopify's answer to a GraphQL call on an inactive shop: HTTP 200, no data, one error.
 fn shop_inactive() -> Response {
-    Json(json!({ "errors": [graphql_error("Shop is inactive", "SHOP_INACTIVE")] })).into_response()
+    refusal("Shop is inactive", "SHOP_INACTIVE")
+}
+
+/// A GraphQL answer (HTTP 200) with one error and no data.
+fn refusal(message: &str, code: &str) -> Response {
+    Json(json!({ "errors": [graphql_error(message, code)] })).into_response()
 }
 
 fn graphql_error(message: &str, code: &str) -> Value {
@@ -232,7 +237,7 @@ fn root_scope(name: &str) -> Option<Option<&'static str>> {
 }
 
 fn parse_failed(message: &str) -> Response {
-    Json(json!({ "errors": [graphql_error(message, "GRAPHQL_PARSE_FAILED")] })).into_response()
+    refusal(message, "GRAPHQL_PARSE_FAILED")
 }
 
 /// Answers a GraphQL request the way Shopify does: parse and validate, price it statically
@@ -269,14 +274,12 @@ fn answer(st: &mut ShopState, body: &[u8], now: Instant) -> Response {
         }
     }
     if let Err(message) = check_page_sizes(&selection) {
-        return Json(json!({ "errors": [graphql_error(&message, "ARGUMENT_OUT_OF_RANGE")] }))
-            .into_response();
+        return refusal(&message, "ARGUMENT_OUT_OF_RANGE");
     }
     let requested = match graphql::requested_cost(&selection) {
         Ok(points) => points as f64,
         Err(message) => {
-            return Json(json!({ "errors": [graphql_error(&message, "BAD_REQUEST")] }))
-                .into_response();
+            return refusal(&message, "BAD_REQUEST");
         }
     };
     if requested > MAX_QUERY_COST {
@@ -331,31 +334,9 @@ fn answer(st: &mut ShopState, body: &[u8], now: Instant) -> Response {
         }))
         .into_response();
     }
-    let mut rendered = serde_json::Map::new();
-    for root in &selection {
-        let value = match root.name.as_str() {
-            "shop" => Ok(json!(render::shop(&st.shop))),
-            "locations" => Ok(locations(st, root)),
-            "orders" => orders(st, root),
-            "order" => one_order(st, root),
-            _ => one_refund(st, root),
-        };
-        match value {
-            Ok(v) => {
-                rendered.insert(root.name.clone(), v);
-            }
-            Err(message) => {
-                return Json(json!({ "errors": [graphql_error(&message, "BAD_REQUEST")] }))
-                    .into_response();
-            }
-        }
-    }
-    let data = match graphql::project(&selection, &Value::Object(rendered), "QueryRoot") {
-        Ok(d) => d,
-        Err(message) => {
-            return Json(json!({ "errors": [graphql_error(&message, "undefinedField")] }))
-                .into_response();
-        }
+    let data = match run(st, &selection) {
+        Ok(data) => data,
+        Err((message, code)) => return refusal(&message, code),
     };
     let actual = (graphql::actual_cost(&selection, &data) as f64).min(requested);
     if !st.faults.unlimited {
@@ -365,6 +346,25 @@ fn answer(st: &mut ShopState, body: &[u8], now: Instant) -> Response {
     st.stats.points_spent += actual;
     Json(json!({ "data": data, "extensions": cost_json(requested, Some(actual), st) }))
         .into_response()
+}
+
+/// Runs each root field and keeps only the selected fields of the answer; an error comes
+/// with its GraphQL error code.
+fn run(st: &ShopState, selection: &[graphql::Field]) -> Result<Value, (String, &'static str)> {
+    let mut rendered = serde_json::Map::new();
+    for root in selection {
+        let value = match root.name.as_str() {
+            "shop" => Ok(json!(render::shop(&st.shop))),
+            "locations" => Ok(locations(st, root)),
+            "orders" => orders(st, root),
+            "order" => one_order(st, root),
+            _ => one_refund(st, root),
+        }
+        .map_err(|message| (message, "BAD_REQUEST"))?;
+        rendered.insert(root.name.clone(), value);
+    }
+    graphql::project(selection, &Value::Object(rendered), "QueryRoot")
+        .map_err(|message| (message, "undefinedField"))
 }
 
 /// Shopify's page-size rule, for every connection and sized list of the query: `first`
