@@ -1,5 +1,7 @@
 //! Queries over `hourly_totals` for the dashboard, reports, exports and manual editing. Reports
-//! never read the raw orders: every number here is a sum of hours.
+//! never read the raw orders: every number here is a sum of hours. Day queries read
+//! `daily_totals`, the sums of each day's active hours that triggers on `hourly_totals` keep in
+//! step (migration 0007), so a year of days is 365 rows per location instead of 8,760.
 //!
 //! Each query names the tenant's locations explicitly (`location_id IN (…)`), so both back ends
 //! walk the primary key `(tenant_id, location_id, local_date, hour)` instead of scanning all of
@@ -40,7 +42,7 @@ impl HourRow {
     }
 }
 
-/// One location's day, summed from its hours.
+/// One location's day: the sums of its active hours (a `daily_totals` row).
 #[derive(Debug, Clone, FromRow)]
 pub struct DayRow {
     pub location_id: i64,
@@ -75,11 +77,8 @@ const ACTIVE: &str = "NOT (gross = 0 AND discounts = 0 AND returns = 0 AND net =
 const HOUR_COLUMNS: &str =
     "location_id, local_date, hour, gross, discounts, returns, net, transactions, items, edited";
 
-const DAY_SUMS: &str = "location_id, local_date,
-    CAST(SUM(gross) AS BIGINT) AS gross, CAST(SUM(discounts) AS BIGINT) AS discounts,
-    CAST(SUM(returns) AS BIGINT) AS returns, CAST(SUM(net) AS BIGINT) AS net,
-    CAST(SUM(transactions) AS BIGINT) AS transactions, CAST(SUM(items) AS BIGINT) AS items,
-    CAST(MAX(edited) AS BIGINT) AS edited";
+const DAY_COLUMNS: &str =
+    "location_id, local_date, gross, discounts, returns, net, transactions, items, edited";
 
 /// `$first, $first+1, …` for `count` values.
 fn list(count: usize, first: usize) -> String {
@@ -118,7 +117,8 @@ pub async fn hours(
     query.fetch_all(&db.pool).await
 }
 
-/// Days of these locations between two local dates (inclusive), summed from their active hours.
+/// Days of these locations between two local dates (inclusive): the sums of their active hours,
+/// as `daily_totals` holds them.
 pub async fn days(
     db: &Db,
     tenant: TenantId,
@@ -130,10 +130,9 @@ pub async fn days(
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT {DAY_SUMS} FROM hourly_totals
+        "SELECT {DAY_COLUMNS} FROM daily_totals
          WHERE tenant_id = $1 AND local_date >= $2 AND local_date <= $3
-           AND location_id IN ({}) AND {ACTIVE}
-         GROUP BY location_id, local_date
+           AND location_id IN ({})
          ORDER BY location_id, local_date",
         list(locations.len(), 4)
     );
@@ -187,10 +186,9 @@ pub async fn days_page(
     limit: i64,
 ) -> sqlx::Result<Vec<DayRow>> {
     sqlx::query_as::<_, DayRow>(&format!(
-        "SELECT {DAY_SUMS} FROM hourly_totals
+        "SELECT {DAY_COLUMNS} FROM daily_totals
          WHERE tenant_id = $1 AND location_id = $2 AND local_date >= $3 AND local_date <= $4
-           AND local_date > $5 AND {ACTIVE}
-         GROUP BY location_id, local_date
+           AND local_date > $5
          ORDER BY local_date
          LIMIT $6"
     ))

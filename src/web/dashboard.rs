@@ -1,6 +1,7 @@
 //! The dashboard at `/`: today, yesterday, week to date and month to date per location and in
 //! total; an hourly chart of today and a daily chart of the last 30 days; and the state of each
-//! POS integration with a link to fix it. Every number is a sum of `hourly_totals`.
+//! POS integration with a link to fix it. Every number is a sum of `hourly_totals` (days read
+//! from `daily_totals`, which holds them summed).
 
 use std::collections::BTreeMap;
 
