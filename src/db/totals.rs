@@ -1,5 +1,7 @@
 //! Queries over `hourly_totals` for the dashboard, reports, exports and manual editing. Reports
-//! never read the raw orders: every number here is a sum of hours.
+//! never read the raw orders: every number here is a sum of hours. Day queries read
+//! `daily_totals`, the sums of each day's active hours that triggers on `hourly_totals` keep in
+//! step (migration 0007), so a year of days is 365 rows per location instead of 8,760.
 //!
 //! Each query names the tenant's locations explicitly (`location_id IN (…)`), so both back ends
 //! walk the primary key `(tenant_id, location_id, local_date, hour)` instead of scanning all of
@@ -40,7 +42,7 @@ impl HourRow {
     }
 }
 
-/// One location's day, summed from its hours.
+/// One location's day: the sums of its active hours (a `daily_totals` row).
 #[derive(Debug, Clone, FromRow)]
 pub struct DayRow {
     pub location_id: i64,
@@ -75,11 +77,8 @@ const ACTIVE: &str = "NOT (gross = 0 AND discounts = 0 AND returns = 0 AND net =
 const HOUR_COLUMNS: &str =
     "location_id, local_date, hour, gross, discounts, returns, net, transactions, items, edited";
 
-const DAY_SUMS: &str = "location_id, local_date,
-    CAST(SUM(gross) AS BIGINT) AS gross, CAST(SUM(discounts) AS BIGINT) AS discounts,
-    CAST(SUM(returns) AS BIGINT) AS returns, CAST(SUM(net) AS BIGINT) AS net,
-    CAST(SUM(transactions) AS BIGINT) AS transactions, CAST(SUM(items) AS BIGINT) AS items,
-    CAST(MAX(edited) AS BIGINT) AS edited";
+const DAY_COLUMNS: &str =
+    "location_id, local_date, gross, discounts, returns, net, transactions, items, edited";
 
 /// `$first, $first+1, …` for `count` values.
 fn list(count: usize, first: usize) -> String {
@@ -118,7 +117,8 @@ pub async fn hours(
     query.fetch_all(&db.pool).await
 }
 
-/// Days of these locations between two local dates (inclusive), summed from their active hours.
+/// Days of these locations between two local dates (inclusive): the sums of their active hours,
+/// as `daily_totals` holds them.
 pub async fn days(
     db: &Db,
     tenant: TenantId,
@@ -130,10 +130,9 @@ pub async fn days(
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT {DAY_SUMS} FROM hourly_totals
+        "SELECT {DAY_COLUMNS} FROM daily_totals
          WHERE tenant_id = $1 AND local_date >= $2 AND local_date <= $3
-           AND location_id IN ({}) AND {ACTIVE}
-         GROUP BY location_id, local_date
+           AND location_id IN ({})
          ORDER BY location_id, local_date",
         list(locations.len(), 4)
     );
@@ -141,6 +140,125 @@ pub async fn days(
         .bind(tenant.0)
         .bind(from)
         .bind(to);
+    for id in locations {
+        query = query.bind(*id);
+    }
+    query.fetch_all(&db.pool).await
+}
+
+/// One location's sums over a range of days.
+#[derive(Debug, Clone, FromRow)]
+pub struct LocationSums {
+    pub location_id: i64,
+    pub gross: i64,
+    pub discounts: i64,
+    pub returns: i64,
+    pub net: i64,
+    pub transactions: i64,
+    pub items: i64,
+    pub edited: i64,
+}
+
+impl LocationSums {
+    pub fn totals(&self) -> Totals {
+        Totals {
+            gross: self.gross,
+            discounts: self.discounts,
+            returns: self.returns,
+            net: self.net,
+            transactions: self.transactions,
+            items: self.items,
+            edited: self.edited != 0,
+        }
+    }
+}
+
+/// Each location's sums between two local dates (inclusive), for the dashboard's periods: one
+/// row per location, where fetching its days would move a row per location and day (rows, not
+/// the sums, are what a dashboard request spends its time on).
+pub async fn location_sums(
+    db: &Db,
+    tenant: TenantId,
+    locations: &[i64],
+    from: &str,
+    to: &str,
+) -> sqlx::Result<Vec<LocationSums>> {
+    if locations.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT location_id,
+             CAST(SUM(gross) AS BIGINT) AS gross, CAST(SUM(discounts) AS BIGINT) AS discounts,
+             CAST(SUM(returns) AS BIGINT) AS returns, CAST(SUM(net) AS BIGINT) AS net,
+             CAST(SUM(transactions) AS BIGINT) AS transactions,
+             CAST(SUM(items) AS BIGINT) AS items, CAST(MAX(edited) AS BIGINT) AS edited
+         FROM daily_totals
+         WHERE tenant_id = $1 AND local_date >= $2 AND local_date <= $3
+           AND location_id IN ({})
+         GROUP BY location_id
+         ORDER BY location_id",
+        list(locations.len(), 4)
+    );
+    let mut query = sqlx::query_as::<_, LocationSums>(&sql)
+        .bind(tenant.0)
+        .bind(from)
+        .bind(to);
+    for id in locations {
+        query = query.bind(*id);
+    }
+    query.fetch_all(&db.pool).await
+}
+
+/// The net sales of these locations together on each day between two local dates
+/// (inclusive), ordered by date; days without an active hour are absent.
+pub async fn net_by_day(
+    db: &Db,
+    tenant: TenantId,
+    locations: &[i64],
+    from: &str,
+    to: &str,
+) -> sqlx::Result<Vec<(String, i64)>> {
+    if locations.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT local_date, CAST(SUM(net) AS BIGINT) FROM daily_totals
+         WHERE tenant_id = $1 AND local_date >= $2 AND local_date <= $3
+           AND location_id IN ({})
+         GROUP BY local_date
+         ORDER BY local_date",
+        list(locations.len(), 4)
+    );
+    let mut query = sqlx::query_as::<_, (String, i64)>(&sql)
+        .bind(tenant.0)
+        .bind(from)
+        .bind(to);
+    for id in locations {
+        query = query.bind(*id);
+    }
+    query.fetch_all(&db.pool).await
+}
+
+/// The net sales of these locations together in each active hour of one local date.
+pub async fn net_by_hour(
+    db: &Db,
+    tenant: TenantId,
+    locations: &[i64],
+    date: &str,
+) -> sqlx::Result<Vec<(i64, i64)>> {
+    if locations.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT hour, CAST(SUM(net) AS BIGINT) FROM hourly_totals
+         WHERE tenant_id = $1 AND local_date = $2 AND location_id IN ({}) AND {ACTIVE}
+         GROUP BY hour
+         ORDER BY hour",
+        list(locations.len(), 3)
+    );
+    let mut query = sqlx::query_as::<_, (i64, i64)>(&sql)
+        .bind(tenant.0)
+        .bind(date);
     for id in locations {
         query = query.bind(*id);
     }
@@ -187,10 +305,9 @@ pub async fn days_page(
     limit: i64,
 ) -> sqlx::Result<Vec<DayRow>> {
     sqlx::query_as::<_, DayRow>(&format!(
-        "SELECT {DAY_SUMS} FROM hourly_totals
+        "SELECT {DAY_COLUMNS} FROM daily_totals
          WHERE tenant_id = $1 AND location_id = $2 AND local_date >= $3 AND local_date <= $4
-           AND local_date > $5 AND {ACTIVE}
-         GROUP BY location_id, local_date
+           AND local_date > $5
          ORDER BY local_date
          LIMIT $6"
     ))

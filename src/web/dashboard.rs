@@ -1,6 +1,7 @@
 //! The dashboard at `/`: today, yesterday, week to date and month to date per location and in
 //! total; an hourly chart of today and a daily chart of the last 30 days; and the state of each
-//! POS integration with a link to fix it. Every number is a sum of `hourly_totals`.
+//! POS integration with a link to fix it. Every number is a sum of `hourly_totals` (days read
+//! from `daily_totals`, which holds them summed).
 
 use std::collections::BTreeMap;
 
@@ -120,41 +121,42 @@ async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Resp
         from: today - Duration::days(29),
         to: today,
     };
-    let earliest = periods_def
-        .iter()
-        .map(|(_, r)| r.from)
-        .chain([thirty.from])
-        .min()
-        .unwrap_or(today);
-
     let ids: Vec<i64> = scope.locations.iter().map(|l| l.id).collect();
-    let days = db::totals::days(
+    // Sums come from the database per location and period, per day and per hour: a few hundred
+    // rows instead of every location's days and hours.
+    let mut per_period: Vec<BTreeMap<i64, Totals>> = Vec::with_capacity(periods_def.len());
+    for (_, range) in &periods_def {
+        let sums = db::totals::location_sums(
+            &state.db,
+            tenant,
+            &ids,
+            &range.from.to_string(),
+            &range.to.to_string(),
+        )
+        .await?;
+        per_period.push(
+            sums.iter()
+                .map(|row| (row.location_id, row.totals()))
+                .collect(),
+        );
+    }
+    let mut per_day: BTreeMap<NaiveDate, i64> = BTreeMap::new();
+    let days = db::totals::net_by_day(
         &state.db,
         tenant,
         &ids,
-        &earliest.to_string(),
-        &today.to_string(),
+        &thirty.from.to_string(),
+        &thirty.to.to_string(),
     )
     .await?;
-    let today_text = today.to_string();
-    let hours = db::totals::hours(&state.db, tenant, &ids, &today_text, &today_text).await?;
-
-    let mut per_period: Vec<BTreeMap<i64, Totals>> = vec![BTreeMap::new(); periods_def.len()];
-    let mut per_day: BTreeMap<NaiveDate, i64> = BTreeMap::new();
-    for row in &days {
-        let Ok(date) = row.local_date.parse::<NaiveDate>() else {
-            continue;
-        };
-        let t = row.totals();
-        for (i, (_, range)) in periods_def.iter().enumerate() {
-            if range.contains(date) {
-                per_period[i].entry(row.location_id).or_default().add(&t);
-            }
-        }
-        if thirty.contains(date) {
-            *per_day.entry(date).or_default() += t.net;
+    for (date, net) in days {
+        if let Ok(date) = date.parse::<NaiveDate>() {
+            per_day.insert(date, net);
         }
     }
+    let today_text = today.to_string();
+    let hours = db::totals::net_by_hour(&state.db, tenant, &ids, &today_text).await?;
+
     let periods = periods_def
         .iter()
         .zip(per_period)
@@ -179,12 +181,9 @@ async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Resp
         .collect();
 
     let mut per_hour = [0_i64; 24];
-    for h in &hours {
-        if let Some(slot) = usize::try_from(h.hour)
-            .ok()
-            .and_then(|i| per_hour.get_mut(i))
-        {
-            *slot += h.net;
+    for (hour, net) in hours {
+        if let Some(slot) = usize::try_from(hour).ok().and_then(|i| per_hour.get_mut(i)) {
+            *slot += net;
         }
     }
     let hourly = BarChart {

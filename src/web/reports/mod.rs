@@ -1,6 +1,7 @@
 //! Reports: the totalization report (`/reports/totals`) and the data export (`/reports/export`,
 //! `.csv`, `.xlsx`). Managers and admins of a tenant (and staff acting in it) read everything of
-//! that tenant here and change nothing. Every number is a sum of `hourly_totals`.
+//! that tenant here and change nothing. Every number is a sum of `hourly_totals` (days read
+//! from `daily_totals`, which holds them summed).
 
 pub mod export;
 pub mod params;
