@@ -453,13 +453,6 @@ fn placeholders(rows: usize, columns: usize, first: usize) -> String {
     out
 }
 
-fn list(count: usize, first: usize) -> String {
-    (0..count)
-        .map(|i| format!("${}", first + i))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 #[derive(FromRow)]
 struct BucketRow {
     location_id: i64,
@@ -472,7 +465,7 @@ async fn old_buckets(
     tenant: TenantId,
     order_ids: &[String],
 ) -> sqlx::Result<Vec<Bucket>> {
-    let ids = list(order_ids.len(), 2);
+    let ids = super::placeholder_list(order_ids.len(), 2);
     let sql = format!(
         "SELECT location_id, local_date, local_hour FROM sales
            WHERE tenant_id = $1 AND shopify_order_id IN ({ids})
@@ -497,7 +490,7 @@ async fn delete_facts(
     tenant: TenantId,
     order_ids: &[String],
 ) -> sqlx::Result<()> {
-    let ids = list(order_ids.len(), 2);
+    let ids = super::placeholder_list(order_ids.len(), 2);
     // Returns first: a re-read order's refunds may have changed or gone (an edit, a
     // cancellation), so they are replaced as a whole.
     for table in ["returns", "sales"] {

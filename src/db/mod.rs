@@ -150,3 +150,11 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
         _ => false,
     }
 }
+
+/// `$first, $first+1, …` for `count` values (an `IN (…)` list).
+pub(crate) fn placeholder_list(count: usize, first: usize) -> String {
+    (first..first + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -80,12 +80,32 @@ const HOUR_COLUMNS: &str =
 const DAY_COLUMNS: &str =
     "location_id, local_date, gross, discounts, returns, net, transactions, items, edited";
 
-/// `$first, $first+1, …` for `count` values.
-fn list(count: usize, first: usize) -> String {
-    (first..first + count)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// Runs a query over these locations between two local dates (inclusive): `sql` is given
+/// the placeholders of the location ids (`$4, $5, …`) and binds `$1` tenant, `$2` from and
+/// `$3` to. No locations, no rows (and no query).
+async fn over_locations<T>(
+    db: &Db,
+    tenant: TenantId,
+    locations: &[i64],
+    from: &str,
+    to: &str,
+    sql: impl FnOnce(&str) -> String,
+) -> sqlx::Result<Vec<T>>
+where
+    T: for<'r> FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    if locations.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = sql(&super::placeholder_list(locations.len(), 4));
+    let mut query = sqlx::query_as::<_, T>(&sql)
+        .bind(tenant.0)
+        .bind(from)
+        .bind(to);
+    for id in locations {
+        query = query.bind(*id);
+    }
+    query.fetch_all(&db.pool).await
 }
 
 /// Every hour of these locations between two local dates (inclusive), ordered by location then
@@ -97,24 +117,15 @@ pub async fn hours(
     from: &str,
     to: &str,
 ) -> sqlx::Result<Vec<HourRow>> {
-    if locations.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT {HOUR_COLUMNS} FROM hourly_totals
-         WHERE tenant_id = $1 AND local_date >= $2 AND local_date <= $3
-           AND location_id IN ({}) AND {ACTIVE}
-         ORDER BY location_id, local_date, hour",
-        list(locations.len(), 4)
-    );
-    let mut query = sqlx::query_as::<_, HourRow>(&sql)
-        .bind(tenant.0)
-        .bind(from)
-        .bind(to);
-    for id in locations {
-        query = query.bind(*id);
-    }
-    query.fetch_all(&db.pool).await
+    over_locations(db, tenant, locations, from, to, |ids| {
+        format!(
+            "SELECT {HOUR_COLUMNS} FROM hourly_totals
+             WHERE tenant_id = $1 AND local_date >= $2 AND local_date <= $3
+               AND location_id IN ({ids}) AND {ACTIVE}
+             ORDER BY location_id, local_date, hour"
+        )
+    })
+    .await
 }
 
 /// Days of these locations between two local dates (inclusive): the sums of their active hours,
@@ -126,24 +137,15 @@ pub async fn days(
     from: &str,
     to: &str,
 ) -> sqlx::Result<Vec<DayRow>> {
-    if locations.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT {DAY_COLUMNS} FROM daily_totals
-         WHERE tenant_id = $1 AND local_date >= $2 AND local_date <= $3
-           AND location_id IN ({})
-         ORDER BY location_id, local_date",
-        list(locations.len(), 4)
-    );
-    let mut query = sqlx::query_as::<_, DayRow>(&sql)
-        .bind(tenant.0)
-        .bind(from)
-        .bind(to);
-    for id in locations {
-        query = query.bind(*id);
-    }
-    query.fetch_all(&db.pool).await
+    over_locations(db, tenant, locations, from, to, |ids| {
+        format!(
+            "SELECT {DAY_COLUMNS} FROM daily_totals
+             WHERE tenant_id = $1 AND local_date >= $2 AND local_date <= $3
+               AND location_id IN ({ids})
+             ORDER BY location_id, local_date"
+        )
+    })
+    .await
 }
 
 /// One location's sums over a range of days.
@@ -183,30 +185,21 @@ pub async fn location_sums(
     from: &str,
     to: &str,
 ) -> sqlx::Result<Vec<LocationSums>> {
-    if locations.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT location_id,
-             CAST(SUM(gross) AS BIGINT) AS gross, CAST(SUM(discounts) AS BIGINT) AS discounts,
-             CAST(SUM(returns) AS BIGINT) AS returns, CAST(SUM(net) AS BIGINT) AS net,
-             CAST(SUM(transactions) AS BIGINT) AS transactions,
-             CAST(SUM(items) AS BIGINT) AS items, CAST(MAX(edited) AS BIGINT) AS edited
-         FROM daily_totals
-         WHERE tenant_id = $1 AND local_date >= $2 AND local_date <= $3
-           AND location_id IN ({})
-         GROUP BY location_id
-         ORDER BY location_id",
-        list(locations.len(), 4)
-    );
-    let mut query = sqlx::query_as::<_, LocationSums>(&sql)
-        .bind(tenant.0)
-        .bind(from)
-        .bind(to);
-    for id in locations {
-        query = query.bind(*id);
-    }
-    query.fetch_all(&db.pool).await
+    over_locations(db, tenant, locations, from, to, |ids| {
+        format!(
+            "SELECT location_id,
+                 CAST(SUM(gross) AS BIGINT) AS gross, CAST(SUM(discounts) AS BIGINT) AS discounts,
+                 CAST(SUM(returns) AS BIGINT) AS returns, CAST(SUM(net) AS BIGINT) AS net,
+                 CAST(SUM(transactions) AS BIGINT) AS transactions,
+                 CAST(SUM(items) AS BIGINT) AS items, CAST(MAX(edited) AS BIGINT) AS edited
+             FROM daily_totals
+             WHERE tenant_id = $1 AND local_date >= $2 AND local_date <= $3
+               AND location_id IN ({ids})
+             GROUP BY location_id
+             ORDER BY location_id"
+        )
+    })
+    .await
 }
 
 /// The net sales of these locations together on each day between two local dates
@@ -218,25 +211,16 @@ pub async fn net_by_day(
     from: &str,
     to: &str,
 ) -> sqlx::Result<Vec<(String, i64)>> {
-    if locations.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT local_date, CAST(SUM(net) AS BIGINT) FROM daily_totals
-         WHERE tenant_id = $1 AND local_date >= $2 AND local_date <= $3
-           AND location_id IN ({})
-         GROUP BY local_date
-         ORDER BY local_date",
-        list(locations.len(), 4)
-    );
-    let mut query = sqlx::query_as::<_, (String, i64)>(&sql)
-        .bind(tenant.0)
-        .bind(from)
-        .bind(to);
-    for id in locations {
-        query = query.bind(*id);
-    }
-    query.fetch_all(&db.pool).await
+    over_locations(db, tenant, locations, from, to, |ids| {
+        format!(
+            "SELECT local_date, CAST(SUM(net) AS BIGINT) FROM daily_totals
+             WHERE tenant_id = $1 AND local_date >= $2 AND local_date <= $3
+               AND location_id IN ({ids})
+             GROUP BY local_date
+             ORDER BY local_date"
+        )
+    })
+    .await
 }
 
 /// The net sales of these locations together in each active hour of one local date.
@@ -246,23 +230,16 @@ pub async fn net_by_hour(
     locations: &[i64],
     date: &str,
 ) -> sqlx::Result<Vec<(i64, i64)>> {
-    if locations.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT hour, CAST(SUM(net) AS BIGINT) FROM hourly_totals
-         WHERE tenant_id = $1 AND local_date = $2 AND location_id IN ({}) AND {ACTIVE}
-         GROUP BY hour
-         ORDER BY hour",
-        list(locations.len(), 3)
-    );
-    let mut query = sqlx::query_as::<_, (i64, i64)>(&sql)
-        .bind(tenant.0)
-        .bind(date);
-    for id in locations {
-        query = query.bind(*id);
-    }
-    query.fetch_all(&db.pool).await
+    over_locations(db, tenant, locations, date, date, |ids| {
+        format!(
+            "SELECT hour, CAST(SUM(net) AS BIGINT) FROM hourly_totals
+             WHERE tenant_id = $1 AND local_date >= $2 AND local_date <= $3
+               AND location_id IN ({ids}) AND {ACTIVE}
+             GROUP BY hour
+             ORDER BY hour"
+        )
+    })
+    .await
 }
 
 /// One page of a location's hours after `(after_date, after_hour)`, for streaming exports.
@@ -329,23 +306,15 @@ pub async fn count_hours(
     from: &str,
     to: &str,
 ) -> sqlx::Result<i64> {
-    if locations.is_empty() {
-        return Ok(0);
-    }
-    let sql = format!(
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM hourly_totals
-         WHERE tenant_id = $1 AND local_date >= $2 AND local_date <= $3
-           AND location_id IN ({}) AND {ACTIVE}",
-        list(locations.len(), 4)
-    );
-    let mut query = sqlx::query_scalar::<_, i64>(&sql)
-        .bind(tenant.0)
-        .bind(from)
-        .bind(to);
-    for id in locations {
-        query = query.bind(*id);
-    }
-    query.fetch_one(&db.pool).await
+    let counts: Vec<(i64,)> = over_locations(db, tenant, locations, from, to, |ids| {
+        format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM hourly_totals
+             WHERE tenant_id = $1 AND local_date >= $2 AND local_date <= $3
+               AND location_id IN ({ids}) AND {ACTIVE}"
+        )
+    })
+    .await?;
+    Ok(counts.first().map_or(0, |c| c.0))
 }
 
 /// The tenant's currency: its integration's shop currency, else USD.
