@@ -17,14 +17,23 @@ CREATE TABLE daily_totals (
     PRIMARY KEY (tenant_id, location_id, local_date)
 );
 
-INSERT INTO daily_totals (tenant_id, location_id, local_date, gross, discounts, returns, net,
-                          transactions, items, edited)
-SELECT tenant_id, location_id, local_date, SUM(gross), SUM(discounts), SUM(returns), SUM(net),
-       SUM(transactions), SUM(items), MAX(edited)
+-- The rule of a day row, in one place: the sums of a day's active hours (one not all zero),
+-- edited if any of them was; a day without an active hour has no row. A WHERE on the key is
+-- pushed into the view, so a trigger reads only that day's hours through the primary key.
+CREATE VIEW active_day_totals AS
+SELECT tenant_id, location_id, local_date, SUM(gross) AS gross, SUM(discounts) AS discounts,
+       SUM(returns) AS returns, SUM(net) AS net, SUM(transactions) AS transactions,
+       SUM(items) AS items, MAX(edited) AS edited
 FROM hourly_totals
 WHERE NOT (gross = 0 AND discounts = 0 AND returns = 0 AND net = 0
            AND transactions = 0 AND items = 0)
 GROUP BY tenant_id, location_id, local_date;
+
+INSERT INTO daily_totals (tenant_id, location_id, local_date, gross, discounts, returns, net,
+                          transactions, items, edited)
+SELECT tenant_id, location_id, local_date, gross, discounts, returns, net, transactions, items,
+       edited
+FROM active_day_totals;
 
 -- Rebuilds one day (at most 24 hours, read through the primary key) rather than applying a
 -- difference: MAX(edited) and "has an active hour" cannot be undone by one. The transaction
@@ -41,13 +50,10 @@ BEGIN
     WHERE tenant_id = p_tenant AND location_id = p_location AND local_date = p_date;
     INSERT INTO daily_totals (tenant_id, location_id, local_date, gross, discounts, returns,
                               net, transactions, items, edited)
-    SELECT tenant_id, location_id, local_date, SUM(gross), SUM(discounts), SUM(returns),
-           SUM(net), SUM(transactions), SUM(items), MAX(edited)
-    FROM hourly_totals
-    WHERE tenant_id = p_tenant AND location_id = p_location AND local_date = p_date
-      AND NOT (gross = 0 AND discounts = 0 AND returns = 0 AND net = 0
-               AND transactions = 0 AND items = 0)
-    GROUP BY tenant_id, location_id, local_date;
+    SELECT tenant_id, location_id, local_date, gross, discounts, returns, net, transactions,
+           items, edited
+    FROM active_day_totals
+    WHERE tenant_id = p_tenant AND location_id = p_location AND local_date = p_date;
 END;
 $$;
 

@@ -17,31 +17,37 @@ CREATE TABLE daily_totals (
     PRIMARY KEY (tenant_id, location_id, local_date)
 );
 
-INSERT INTO daily_totals (tenant_id, location_id, local_date, gross, discounts, returns, net,
-                          transactions, items, edited)
-SELECT tenant_id, location_id, local_date, SUM(gross), SUM(discounts), SUM(returns), SUM(net),
-       SUM(transactions), SUM(items), MAX(edited)
+-- The rule of a day row, in one place: the sums of a day's active hours (one not all zero),
+-- edited if any of them was; a day without an active hour has no row. A WHERE on the key is
+-- pushed into the view, so a trigger reads only that day's hours through the primary key.
+CREATE VIEW active_day_totals AS
+SELECT tenant_id, location_id, local_date, SUM(gross) AS gross, SUM(discounts) AS discounts,
+       SUM(returns) AS returns, SUM(net) AS net, SUM(transactions) AS transactions,
+       SUM(items) AS items, MAX(edited) AS edited
 FROM hourly_totals
 WHERE NOT (gross = 0 AND discounts = 0 AND returns = 0 AND net = 0
            AND transactions = 0 AND items = 0)
 GROUP BY tenant_id, location_id, local_date;
 
--- Each trigger rebuilds the whole day (at most 24 hours, read through the primary key) rather
--- than applying a difference: MAX(edited) and "has an active hour" cannot be undone by one.
+INSERT INTO daily_totals (tenant_id, location_id, local_date, gross, discounts, returns, net,
+                          transactions, items, edited)
+SELECT tenant_id, location_id, local_date, gross, discounts, returns, net, transactions, items,
+       edited
+FROM active_day_totals;
+
+-- Each trigger rebuilds the whole day (at most 24 hours) rather than applying a difference:
+-- MAX(edited) and "has an active hour" cannot be undone by one.
 CREATE TRIGGER hourly_totals_day_insert AFTER INSERT ON hourly_totals
 BEGIN
     DELETE FROM daily_totals WHERE tenant_id = NEW.tenant_id
         AND location_id = NEW.location_id AND local_date = NEW.local_date;
     INSERT INTO daily_totals (tenant_id, location_id, local_date, gross, discounts, returns,
                               net, transactions, items, edited)
-    SELECT tenant_id, location_id, local_date, SUM(gross), SUM(discounts), SUM(returns),
-           SUM(net), SUM(transactions), SUM(items), MAX(edited)
-    FROM hourly_totals
+    SELECT tenant_id, location_id, local_date, gross, discounts, returns, net, transactions,
+           items, edited
+    FROM active_day_totals
     WHERE tenant_id = NEW.tenant_id AND location_id = NEW.location_id
-      AND local_date = NEW.local_date
-      AND NOT (gross = 0 AND discounts = 0 AND returns = 0 AND net = 0
-               AND transactions = 0 AND items = 0)
-    GROUP BY tenant_id, location_id, local_date;
+      AND local_date = NEW.local_date;
 END;
 
 CREATE TRIGGER hourly_totals_day_delete AFTER DELETE ON hourly_totals
@@ -50,14 +56,11 @@ BEGIN
         AND location_id = OLD.location_id AND local_date = OLD.local_date;
     INSERT INTO daily_totals (tenant_id, location_id, local_date, gross, discounts, returns,
                               net, transactions, items, edited)
-    SELECT tenant_id, location_id, local_date, SUM(gross), SUM(discounts), SUM(returns),
-           SUM(net), SUM(transactions), SUM(items), MAX(edited)
-    FROM hourly_totals
+    SELECT tenant_id, location_id, local_date, gross, discounts, returns, net, transactions,
+           items, edited
+    FROM active_day_totals
     WHERE tenant_id = OLD.tenant_id AND location_id = OLD.location_id
-      AND local_date = OLD.local_date
-      AND NOT (gross = 0 AND discounts = 0 AND returns = 0 AND net = 0
-               AND transactions = 0 AND items = 0)
-    GROUP BY tenant_id, location_id, local_date;
+      AND local_date = OLD.local_date;
 END;
 
 -- An update rebuilds the old day, and the new one too if a key moved (never in practice).
@@ -67,14 +70,11 @@ BEGIN
         AND location_id = OLD.location_id AND local_date = OLD.local_date;
     INSERT INTO daily_totals (tenant_id, location_id, local_date, gross, discounts, returns,
                               net, transactions, items, edited)
-    SELECT tenant_id, location_id, local_date, SUM(gross), SUM(discounts), SUM(returns),
-           SUM(net), SUM(transactions), SUM(items), MAX(edited)
-    FROM hourly_totals
+    SELECT tenant_id, location_id, local_date, gross, discounts, returns, net, transactions,
+           items, edited
+    FROM active_day_totals
     WHERE tenant_id = OLD.tenant_id AND location_id = OLD.location_id
-      AND local_date = OLD.local_date
-      AND NOT (gross = 0 AND discounts = 0 AND returns = 0 AND net = 0
-               AND transactions = 0 AND items = 0)
-    GROUP BY tenant_id, location_id, local_date;
+      AND local_date = OLD.local_date;
 END;
 
 CREATE TRIGGER hourly_totals_day_move AFTER UPDATE ON hourly_totals
@@ -85,12 +85,9 @@ BEGIN
         AND location_id = NEW.location_id AND local_date = NEW.local_date;
     INSERT INTO daily_totals (tenant_id, location_id, local_date, gross, discounts, returns,
                               net, transactions, items, edited)
-    SELECT tenant_id, location_id, local_date, SUM(gross), SUM(discounts), SUM(returns),
-           SUM(net), SUM(transactions), SUM(items), MAX(edited)
-    FROM hourly_totals
+    SELECT tenant_id, location_id, local_date, gross, discounts, returns, net, transactions,
+           items, edited
+    FROM active_day_totals
     WHERE tenant_id = NEW.tenant_id AND location_id = NEW.location_id
-      AND local_date = NEW.local_date
-      AND NOT (gross = 0 AND discounts = 0 AND returns = 0 AND net = 0
-               AND transactions = 0 AND items = 0)
-    GROUP BY tenant_id, location_id, local_date;
+      AND local_date = NEW.local_date;
 END;
