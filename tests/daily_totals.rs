@@ -111,9 +111,9 @@ async fn daily_totals_follow_every_write_to_the_hours(app: TestApp) {
         HourEdit {
             local_date: old.local_date.clone(),
             hour: old.hour,
-            net: old.net + 12_345,
-            transactions: old.transactions + 1,
-            items: old.items + 2,
+            net: old.sums.net + 12_345,
+            transactions: old.sums.transactions + 1,
+            items: old.sums.items + 2,
             old: Some(old),
         },
         HourEdit {

@@ -13,12 +13,9 @@ use sqlx::FromRow;
 use super::{Db, TenantId, now};
 use crate::domain::report::Totals;
 
-/// One stored hour.
+/// The stored sums of an hour, a day or a range of days: one shape for every totals row.
 #[derive(Debug, Clone, FromRow)]
-pub struct HourRow {
-    pub location_id: i64,
-    pub local_date: String,
-    pub hour: i64,
+pub struct StoredSums {
     pub gross: i64,
     pub discounts: i64,
     pub returns: i64,
@@ -28,7 +25,7 @@ pub struct HourRow {
     pub edited: i64,
 }
 
-impl HourRow {
+impl StoredSums {
     pub fn totals(&self) -> Totals {
         Totals {
             gross: self.gross,
@@ -42,31 +39,34 @@ impl HourRow {
     }
 }
 
+/// One stored hour.
+#[derive(Debug, Clone, FromRow)]
+pub struct HourRow {
+    pub location_id: i64,
+    pub local_date: String,
+    pub hour: i64,
+    #[sqlx(flatten)]
+    pub sums: StoredSums,
+}
+
+impl HourRow {
+    pub fn totals(&self) -> Totals {
+        self.sums.totals()
+    }
+}
+
 /// One location's day: the sums of its active hours (a `daily_totals` row).
 #[derive(Debug, Clone, FromRow)]
 pub struct DayRow {
     pub location_id: i64,
     pub local_date: String,
-    pub gross: i64,
-    pub discounts: i64,
-    pub returns: i64,
-    pub net: i64,
-    pub transactions: i64,
-    pub items: i64,
-    pub edited: i64,
+    #[sqlx(flatten)]
+    pub sums: StoredSums,
 }
 
 impl DayRow {
     pub fn totals(&self) -> Totals {
-        Totals {
-            gross: self.gross,
-            discounts: self.discounts,
-            returns: self.returns,
-            net: self.net,
-            transactions: self.transactions,
-            items: self.items,
-            edited: self.edited != 0,
-        }
+        self.sums.totals()
     }
 }
 
@@ -152,26 +152,13 @@ pub async fn days(
 #[derive(Debug, Clone, FromRow)]
 pub struct LocationSums {
     pub location_id: i64,
-    pub gross: i64,
-    pub discounts: i64,
-    pub returns: i64,
-    pub net: i64,
-    pub transactions: i64,
-    pub items: i64,
-    pub edited: i64,
+    #[sqlx(flatten)]
+    pub sums: StoredSums,
 }
 
 impl LocationSums {
     pub fn totals(&self) -> Totals {
-        Totals {
-            gross: self.gross,
-            discounts: self.discounts,
-            returns: self.returns,
-            net: self.net,
-            transactions: self.transactions,
-            items: self.items,
-            edited: self.edited != 0,
-        }
+        self.sums.totals()
     }
 }
 
@@ -434,12 +421,12 @@ pub async fn save_edits(
     for edit in edits {
         let (old_gross, old_discounts, old_returns, old_net, old_tx, old_items) = match &edit.old {
             Some(o) => (
-                o.gross,
-                o.discounts,
-                o.returns,
-                o.net,
-                o.transactions,
-                o.items,
+                o.sums.gross,
+                o.sums.discounts,
+                o.sums.returns,
+                o.sums.net,
+                o.sums.transactions,
+                o.sums.items,
             ),
             None => (0, 0, 0, 0, 0, 0),
         };

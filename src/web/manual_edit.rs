@@ -147,10 +147,10 @@ fn stored_cells(rows: &[HourRow], digits: u32) -> HashMap<String, CellView> {
                 CellView {
                     key,
                     hour: r.hour,
-                    net: Money::new(r.net, digits).to_string(),
-                    transactions: r.transactions.to_string(),
-                    items: r.items.to_string(),
-                    edited: r.edited != 0,
+                    net: Money::new(r.sums.net, digits).to_string(),
+                    transactions: r.sums.transactions.to_string(),
+                    items: r.sums.items.to_string(),
+                    edited: r.sums.edited != 0,
                     error: String::new(),
                 },
             ))
@@ -400,7 +400,11 @@ async fn save(
                 items_value.unwrap_or_default(),
             );
             let unchanged = match &old {
-                Some(o) => o.net == net && o.transactions == transactions && o.items == items,
+                Some(o) => {
+                    o.sums.net == net
+                        && o.sums.transactions == transactions
+                        && o.sums.items == items
+                }
                 None => net == 0 && transactions == 0 && items == 0,
             };
             if !unchanged {
@@ -436,7 +440,7 @@ async fn save(
                 let (on, ot, oi) = e
                     .old
                     .as_ref()
-                    .map(|o| (o.net, o.transactions, o.items))
+                    .map(|o| (o.sums.net, o.sums.transactions, o.sums.items))
                     .unwrap_or((0, 0, 0));
                 format!(
                     "{} {} {:02}:00 net {}→{} transactions {}→{} items {}→{}",
