@@ -83,14 +83,14 @@ pub struct NestedArgs {
     pub refund_line_items: Window,
 }
 
-/// The opaque cursor of a position in a nested connection.
-pub fn nested_cursor(offset: usize) -> String {
+/// The opaque cursor of a position in a list (nested connections, locations).
+pub fn offset_cursor(offset: usize) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{{\"offset\":{offset}}}"))
 }
 
-/// The position a nested cursor points at, if it is one of ours.
-pub fn nested_offset(cursor: &str) -> Option<usize> {
+/// The position an offset cursor points at, if it is one of ours.
+pub fn cursor_offset(cursor: &str) -> Option<usize> {
     use base64::Engine;
     let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(cursor)
@@ -108,7 +108,7 @@ fn connection<T>(items: &[T], w: Window, node: impl Fn(&T) -> Value) -> Value {
         "pageInfo": {
             "hasNextPage": to < items.len(),
             "hasPreviousPage": from > 0,
-            "endCursor": (to > from).then(|| nested_cursor(to)),
+            "endCursor": (to > from).then(|| offset_cursor(to)),
         },
     })
 }

@@ -407,9 +407,7 @@ fn locations(st: &ShopState, field: &graphql::Field) -> Value {
     let skip = field
         .arg("after")
         .and_then(Value::as_str)
-        .and_then(|c| URL_SAFE_NO_PAD.decode(c).ok())
-        .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|s| s.parse::<usize>().ok())
+        .and_then(render::cursor_offset)
         .unwrap_or(0);
     let all: Vec<_> = st
         .shop
@@ -424,7 +422,7 @@ fn locations(st: &ShopState, field: &graphql::Field) -> Value {
         "pageInfo": {
             "hasNextPage": end < all.len(),
             "hasPreviousPage": skip > 0,
-            "endCursor": (!page.is_empty()).then(|| URL_SAFE_NO_PAD.encode(end.to_string())),
+            "endCursor": (!page.is_empty()).then(|| render::offset_cursor(end)),
         },
     })
 }
@@ -466,7 +464,7 @@ fn window(field: Option<&graphql::Field>) -> Result<render::Window, String> {
         return Ok(render::Window::default());
     };
     let offset = match f.arg("after").and_then(Value::as_str) {
-        Some(c) => render::nested_offset(c)
+        Some(c) => render::cursor_offset(c)
             .ok_or_else(|| format!("Invalid cursor for the `{}` connection.", f.name))?,
         None => 0,
     };
