@@ -13,5 +13,6 @@ pub mod session_store;
 pub mod shopify;
 pub mod sim;
 pub mod startup;
+pub mod state;
 pub mod web;
 pub mod worker;

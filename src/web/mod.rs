@@ -18,26 +18,17 @@ pub mod sign_in;
 pub mod staff;
 pub mod users;
 
-use std::sync::Arc;
-
 use axum::Router;
 use axum::middleware;
 use tower_http::services::ServeDir;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-use crate::config::Settings;
-use crate::db::Db;
 use crate::error::AppError;
 use crate::session_store::AppSessionStore;
 
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub settings: Arc<Settings>,
-    /// The key that encrypts Shopify credentials at rest.
-    pub secret_key: Arc<[u8; 32]>,
-}
+/// The shared state lives in [`crate::state`] (the worker uses it too); re-exported so
+/// that web code keeps naming it `web::AppState`.
+pub use crate::state::AppState;
 
 /// A signed-in session ends after this long without a request.
 const IDLE_TIMEOUT_HOURS: i64 = 8;

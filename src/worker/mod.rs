@@ -15,7 +15,7 @@ pub use run::{RunReport, Trigger};
 use crate::db::imports::{self, ClaimedIntegration};
 use crate::db::{self, Db};
 use crate::shopify::RetryPolicy;
-use crate::web::AppState;
+use crate::state::AppState;
 
 /// How often an idle worker looks for due work.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(2);

@@ -13,7 +13,7 @@ use crate::db::imports::{self, ClaimedIntegration, Finish, Outcome};
 use crate::db::{self, TenantId};
 use crate::domain::schedule::Schedule;
 use crate::shopify::{ClientConfig, Credentials, ShopifyClient, ShopifyError, TimeWindow};
-use crate::web::AppState;
+use crate::state::AppState;
 
 /// What started a run, as recorded in `import_runs.trigger`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

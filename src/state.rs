@@ -1,0 +1,17 @@
+//! The state shared by the web handlers and the import worker: the database, the settings
+//! and the key that encrypts Shopify credentials. It lives outside `web` so that the worker
+//! does not depend on the web layer.
+
+use std::sync::Arc;
+
+use crate::config::Settings;
+use crate::db::Db;
+
+/// What every handler and every import run can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub settings: Arc<Settings>,
+    /// The key that encrypts Shopify credentials at rest.
+    pub secret_key: Arc<[u8; 32]>,
+}
