@@ -19,10 +19,7 @@ async fn import(
     let info = c.shop().await.expect("shop");
     let tz: chrono_tz::Tz = info.iana_timezone.parse().expect("IANA zone");
     let orders = c.fetch_all_orders(everything()).await.expect("orders");
-    let facts: Vec<_> = orders
-        .iter()
-        .map(|o| order_facts(o, info.taxes_included))
-        .collect();
+    let facts: Vec<_> = orders.iter().map(order_facts).collect();
     bucket_facts(&facts, tz)
 }
 
@@ -97,6 +94,7 @@ async fn changes_while_running_are_imported_where_they_happened() {
         .add_order(
             "live",
             &OrderSpec {
+                taxes_included: None,
                 location_id: Some(home),
                 channel: tmas::sim::Channel::Pos,
                 test: false,
@@ -122,6 +120,8 @@ async fn changes_while_running_are_imported_where_they_happened() {
         "live",
         id,
         &RefundSpec {
+            till_location_id: None,
+            created_at_null: false,
             at: sold + Duration::days(3),
             location_id: Some(other),
             lines: vec![RefundLineSpec {

@@ -60,6 +60,7 @@ fn valid_page() -> Value {
             "retailLocation": { "id": "gid://shopify/Location/1001" },
             "processedAt": "2026-03-02T15:15:00Z", "cancelledAt": null,
             "updatedAt": "2026-03-04T21:40:00Z", "createdAt": "2026-03-02T15:15:00Z",
+            "taxesIncluded": false,
             "lineItems": { "nodes": [
                 { "id": "gid://shopify/LineItem/1", "quantity": 2, "isGiftCard": false,
                   "originalUnitPriceSet": { "shopMoney": { "amount": "20.0", "currencyCode": "CAD" } },
@@ -68,10 +69,17 @@ fn valid_page() -> Value {
             ], "pageInfo": { "hasNextPage": false } },
             "refunds": [{
                 "id": "gid://shopify/Refund/9", "createdAt": "2026-03-04T21:40:00Z",
+                "processedAt": "2026-03-04T21:40:00Z",
                 "refundLineItems": { "nodes": [{
                     "quantity": 1, "subtotalSet": { "shopMoney": { "amount": "18.00" } },
+                    "totalTaxSet": { "shopMoney": { "amount": "2.34" } },
                     "location": { "id": "gid://shopify/Location/1002" },
                     "lineItem": { "id": "gid://shopify/LineItem/1", "isGiftCard": false }
+                }], "pageInfo": { "hasNextPage": false } },
+                "transactions": { "nodes": [{
+                    "kind": "REFUND", "status": "SUCCESS",
+                    "location": { "id": "gid://shopify/Location/1002" },
+                    "amountSet": { "shopMoney": { "amount": "20.34" } }
                 }], "pageInfo": { "hasNextPage": false } }
             }]
         }],
@@ -133,7 +141,7 @@ proptest! {
         set_path(&mut page, &path, new);
         if let Ok(parsed) = orders_page_from_data(page, None) {
             for order in &parsed.orders {
-                let _ = order_facts(order, false);
+                let _ = order_facts(order);
             }
         }
     }
@@ -187,6 +195,7 @@ fn order_from(lines: &[LineSpec], cancelled: bool, refund_location: Option<i64>)
         .map(|(i, l)| RefundLineItem {
             quantity: l.refunded,
             subtotal: (l.unit_price - l.unit_discount) * l.refunded,
+            tax: 0,
             location_id: refund_location,
             line_item_id: format!("gid://shopify/LineItem/{i}"),
             is_gift_card: l.gift_card,
@@ -202,6 +211,7 @@ fn order_from(lines: &[LineSpec], cancelled: bool, refund_location: Option<i64>)
         cancelled_at: cancelled.then(|| at(300)),
         updated_at: at(300),
         created_at: at(0),
+        taxes_included: false,
         currency_code: "CAD".into(),
         line_items,
         refunds: if refund_lines.is_empty() {
@@ -209,8 +219,10 @@ fn order_from(lines: &[LineSpec], cancelled: bool, refund_location: Option<i64>)
         } else {
             vec![Refund {
                 id: "gid://shopify/Refund/1".into(),
-                created_at: at(120),
+                created_at: Some(at(120)),
+                processed_at: at(120),
                 refund_line_items: refund_lines,
+                transactions: Vec::new(),
             }]
         },
     }
@@ -220,7 +232,7 @@ proptest! {
     #[test]
     fn a_cancelled_order_nets_to_zero(lines in prop::collection::vec(line_spec(), 1..6), elsewhere in any::<bool>()) {
         let order = order_from(&lines, true, elsewhere.then_some(1002));
-        let facts = order_facts(&order, false);
+        let facts = order_facts(&order);
         let (sold_net, sold_items) = facts.sale.as_ref().map(|s| (s.gross - s.discounts, s.items)).unwrap_or((0, 0));
         let returned: i64 = facts.returns.iter().map(|r| r.returns).sum();
         let returned_items: i64 = facts.returns.iter().map(|r| r.items).sum();
@@ -233,7 +245,7 @@ proptest! {
         let facts = order_from(&lines, false, None);
         let expected_items: i64 = lines.iter().filter(|l| !l.gift_card).map(|l| l.quantity).sum();
         let expected_gross: i64 = lines.iter().filter(|l| !l.gift_card).map(|l| l.quantity * l.unit_price).sum();
-        let facts = order_facts(&facts, false);
+        let facts = order_facts(&facts);
         match facts.sale {
             Some(sale) => {
                 prop_assert_eq!(sale.items, expected_items);
@@ -254,7 +266,7 @@ proptest! {
             1 => order.test = true,
             _ => order.retail_location_id = None,
         }
-        let facts = order_facts(&order, false);
+        let facts = order_facts(&order);
         prop_assert!(facts.sale.is_none() && facts.returns.is_empty());
     }
 }

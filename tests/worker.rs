@@ -51,6 +51,7 @@ async fn ninety_days_exact_then_later_changes(app: TestApp) {
         .add_order(
             "north",
             &OrderSpec {
+                taxes_included: None,
                 location_id: Some(stores[0]),
                 channel: tmas::sim::Channel::Pos,
                 test: false,
@@ -80,6 +81,8 @@ async fn ninety_days_exact_then_later_changes(app: TestApp) {
         "north",
         order,
         &RefundSpec {
+            till_location_id: None,
+            created_at_null: false,
             at: Utc::now() - Duration::minutes(3),
             location_id: Some(stores[1]),
             lines: vec![RefundLineSpec {
@@ -278,6 +281,7 @@ async fn revoked_token_needs_attention_then_catch_up(app: TestApp) {
     sim.add_order(
         "revoke",
         &OrderSpec {
+            taxes_included: None,
             location_id: Some(stores[2]),
             channel: tmas::sim::Channel::Pos,
             test: false,
@@ -536,6 +540,7 @@ async fn disabled_location_keeps_its_data(app: TestApp) {
         sim.add_order(
             "quiet",
             &OrderSpec {
+                taxes_included: None,
                 location_id: Some(store),
                 channel: tmas::sim::Channel::Pos,
                 test: false,

@@ -318,6 +318,10 @@ pub struct ReturnRow {
 pub struct PageFacts {
     /// Every order of the page whose facts are replaced (imported orders only).
     pub order_ids: Vec<String>,
+    /// The TMAS locations whose facts of those orders are replaced: the integration's
+    /// importing ones. Facts already stored at any other location (disabled since) are
+    /// kept as they are, and a re-read fact whose id is kept there is not moved.
+    pub locations: Vec<i64>,
     pub sales: Vec<SaleRow>,
     pub returns: Vec<ReturnRow>,
 }
@@ -403,9 +407,12 @@ pub async fn store_page(
     .await?;
 
     let mut buckets: Vec<Bucket> = Vec::new();
-    for ids in facts.order_ids.chunks(MAX_BINDS) {
-        buckets.extend(old_buckets(&mut tx, tenant, ids).await?);
-        delete_facts(&mut tx, tenant, ids).await?;
+    for ids in facts
+        .order_ids
+        .chunks(MAX_BINDS.saturating_sub(facts.locations.len()).max(1))
+    {
+        buckets.extend(old_buckets(&mut tx, tenant, ids, &facts.locations).await?);
+        delete_facts(&mut tx, tenant, ids, &facts.locations).await?;
     }
     buckets.extend(
         facts
@@ -422,6 +429,8 @@ pub async fn store_page(
     buckets.sort();
     buckets.dedup();
 
+    // Every fact of these orders at an importing location was deleted above, so a
+    // conflict left is a fact kept at a location since disabled: it stays where it is.
     for chunk in facts.sales.chunks(MAX_BINDS / 11) {
         upsert_sales(&mut tx, tenant, integration, chunk).await?;
     }
@@ -464,18 +473,26 @@ async fn old_buckets(
     tx: &mut Transaction<'_, Any>,
     tenant: TenantId,
     order_ids: &[String],
+    locations: &[i64],
 ) -> sqlx::Result<Vec<Bucket>> {
+    if locations.is_empty() {
+        return Ok(Vec::new());
+    }
     let ids = super::placeholder_list(order_ids.len(), 2);
+    let locs = super::placeholder_list(locations.len(), 2 + order_ids.len());
     let sql = format!(
         "SELECT location_id, local_date, local_hour FROM sales
-           WHERE tenant_id = $1 AND shopify_order_id IN ({ids})
+           WHERE tenant_id = $1 AND shopify_order_id IN ({ids}) AND location_id IN ({locs})
          UNION
          SELECT location_id, local_date, local_hour FROM returns
-           WHERE tenant_id = $1 AND shopify_order_id IN ({ids})"
+           WHERE tenant_id = $1 AND shopify_order_id IN ({ids}) AND location_id IN ({locs})"
     );
     let mut query = sqlx::query_as::<_, BucketRow>(&sql).bind(tenant.0);
     for id in order_ids {
         query = query.bind(id);
+    }
+    for l in locations {
+        query = query.bind(*l);
     }
     Ok(query
         .fetch_all(&mut **tx)
@@ -489,16 +506,26 @@ async fn delete_facts(
     tx: &mut Transaction<'_, Any>,
     tenant: TenantId,
     order_ids: &[String],
+    locations: &[i64],
 ) -> sqlx::Result<()> {
+    if locations.is_empty() {
+        return Ok(());
+    }
     let ids = super::placeholder_list(order_ids.len(), 2);
+    let locs = super::placeholder_list(locations.len(), 2 + order_ids.len());
     // Returns first: a re-read order's refunds may have changed or gone (an edit, a
-    // cancellation), so they are replaced as a whole.
+    // cancellation), so they are replaced as a whole, at the importing locations only.
     for table in ["returns", "sales"] {
-        let sql =
-            format!("DELETE FROM {table} WHERE tenant_id = $1 AND shopify_order_id IN ({ids})");
+        let sql = format!(
+            "DELETE FROM {table} WHERE tenant_id = $1 AND shopify_order_id IN ({ids})
+               AND location_id IN ({locs})"
+        );
         let mut query = sqlx::query(&sql).bind(tenant.0);
         for id in order_ids {
             query = query.bind(id);
+        }
+        for l in locations {
+            query = query.bind(*l);
         }
         query.execute(&mut **tx).await?;
     }
@@ -518,12 +545,7 @@ async fn upsert_sales(
         "INSERT INTO sales (tenant_id, shopify_order_id, integration_id, location_id, occurred_at,
                             local_date, local_hour, gross, discounts, items, is_transaction)
          VALUES {}
-         ON CONFLICT (tenant_id, shopify_order_id) DO UPDATE SET
-             integration_id = excluded.integration_id, location_id = excluded.location_id,
-             occurred_at = excluded.occurred_at, local_date = excluded.local_date,
-             local_hour = excluded.local_hour, gross = excluded.gross,
-             discounts = excluded.discounts, items = excluded.items,
-             is_transaction = excluded.is_transaction",
+         ON CONFLICT (tenant_id, shopify_order_id) DO NOTHING",
         placeholders(rows.len(), 11, 1)
     );
     let mut query = sqlx::query(&sql);
@@ -559,12 +581,7 @@ async fn upsert_returns(
                               location_id, occurred_at, local_date, local_hour, returns, items,
                               is_transaction)
          VALUES {}
-         ON CONFLICT (tenant_id, shopify_return_id) DO UPDATE SET
-             shopify_order_id = excluded.shopify_order_id,
-             integration_id = excluded.integration_id, location_id = excluded.location_id,
-             occurred_at = excluded.occurred_at, local_date = excluded.local_date,
-             local_hour = excluded.local_hour, returns = excluded.returns,
-             items = excluded.items, is_transaction = excluded.is_transaction",
+         ON CONFLICT (tenant_id, shopify_return_id) DO NOTHING",
         placeholders(rows.len(), 11, 1)
     );
     let mut query = sqlx::query(&sql);

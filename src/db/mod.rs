@@ -8,6 +8,7 @@ pub mod integrations;
 pub mod locations;
 pub mod tenants;
 pub mod totals;
+pub mod unreadable;
 pub mod users;
 
 use std::str::FromStr;

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
 
-use crate::shopify::types::Order;
+use super::order::{Order, Refund, RefundLineItem};
 
 /// What an order adds when it is processed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,14 +26,13 @@ pub struct SaleFact {
 /// What a refund (or a cancellation's unreturned remainder) takes back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReturnFact {
-    /// The refund's id, or `cancel:<order id>` for what a cancellation returns.
-    /// When one refund returns goods at several locations, each location after the
-    /// first gets `<refund id>@<location id>` so that ids stay unique.
+    /// The refund's id, or `cancel:<order id>` for what a cancellation returns. A refund
+    /// is one return at one place (see [`refund_location`]), so ids stay unique.
     pub id: String,
     pub order_id: String,
     pub shopify_location_id: i64,
     pub at: DateTime<Utc>,
-    /// Value returned (positive; subtracted from net sales).
+    /// Value returned (positive; subtracted from net sales), without tax.
     pub returns: i64,
     /// Items returned (positive; subtracted from items sold).
     pub items: i64,
@@ -51,13 +50,70 @@ pub fn is_imported(order: &Order) -> bool {
     !order.test && order.source_name.as_deref() == Some("pos") && order.retail_location_id.is_some()
 }
 
-/// Turns a parsed order into its sale and return facts.
+/// The value of returned goods without tax: Shopify's refund line subtotal includes the
+/// tax when the order's prices do, and its `totalTaxSet` says how much.
+fn returned_value(line: &RefundLineItem, taxes_included: bool) -> i64 {
+    line.subtotal - if taxes_included { line.tax } else { 0 }
+}
+
+/// Among `(location, weight)` pairs, the location with the largest total weight; on a tie
+/// the one listed first. `None` when there is no pair.
+fn heaviest(pairs: impl IntoIterator<Item = (i64, i64)>) -> Option<i64> {
+    let mut totals: Vec<(i64, i64)> = Vec::new();
+    for (loc, weight) in pairs {
+        match totals.iter_mut().find(|(l, _)| *l == loc) {
+            Some(slot) => slot.1 += weight,
+            None => totals.push((loc, weight)),
+        }
+    }
+    // `max_by_key` keeps the last of equal maxima; reversing makes ties go to the first.
+    totals
+        .into_iter()
+        .rev()
+        .max_by_key(|&(_, w)| w)
+        .map(|(l, _)| l)
+}
+
+/// Where a refund was processed, per DOMAIN.md: the location of its successful refund
+/// transactions; when Shopify gives none, the restock location of its returned goods;
+/// `None` when neither is known (the caller then uses the order's retail location).
 ///
-/// Orders that are not imported (online, test, no retail location) give no facts.
-pub fn order_facts(order: &Order, taxes_included: bool) -> OrderFacts {
+/// A refund is one return, counted once at one place. When its successful refund
+/// transactions were processed at several locations (rare: a refund finished at another
+/// till), it belongs to the location that gave back the most money, the first listed on a
+/// tie. When its goods are restocked at several places, it belongs to the place that took
+/// back the most value, the first listed on a tie. Splitting it instead would count one
+/// return as several transactions.
+pub fn refund_location(
+    refund: &Refund,
+    goods: &[&RefundLineItem],
+    taxes_included: bool,
+) -> Option<i64> {
+    heaviest(
+        refund
+            .transactions
+            .iter()
+            .filter(|t| t.is_successful_refund())
+            .filter_map(|t| Some((t.location_id?, t.amount))),
+    )
+    .or_else(|| {
+        heaviest(
+            goods
+                .iter()
+                .filter_map(|l| Some((l.location_id?, returned_value(l, taxes_included)))),
+        )
+    })
+}
+
+/// Turns an order into its sale and return facts.
+///
+/// Orders that are not imported (online, test, no retail location) give no facts. Whether
+/// prices include tax is the order's own setting, never the shop's.
+pub fn order_facts(order: &Order) -> OrderFacts {
     let Some(home) = order.retail_location_id.filter(|_| is_imported(order)) else {
         return OrderFacts::default();
     };
+    let taxes_included = order.taxes_included;
     let sold: Vec<_> = order
         .line_items
         .iter()
@@ -84,41 +140,33 @@ pub fn order_facts(order: &Order, taxes_included: bool) -> OrderFacts {
     // Per line: quantity and value already returned by refunds (for the cancellation rest).
     let mut returned: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
     for refund in &order.refunds {
-        // Group the goods of this refund by where they came back.
-        let mut by_location: Vec<(i64, i64, i64)> = Vec::new();
-        for rl in refund
+        let goods: Vec<&RefundLineItem> = refund
             .refund_line_items
             .iter()
             .filter(|rl| !rl.is_gift_card)
-        {
+            .collect();
+        if goods.is_empty() {
+            // Shipping, tax or a tip only: changes nothing.
+            continue;
+        }
+        let (mut value, mut items) = (0i64, 0i64);
+        for rl in &goods {
+            let v = returned_value(rl, taxes_included);
             let entry = returned.entry(rl.line_item_id.as_str()).or_default();
             entry.0 += rl.quantity;
-            entry.1 += rl.subtotal;
-            let loc = rl.location_id.unwrap_or(home);
-            match by_location.iter_mut().find(|(l, _, _)| *l == loc) {
-                Some(slot) => {
-                    slot.1 += rl.subtotal;
-                    slot.2 += rl.quantity;
-                }
-                None => by_location.push((loc, rl.subtotal, rl.quantity)),
-            }
+            entry.1 += v;
+            value += v;
+            items += rl.quantity;
         }
-        for (i, (loc, value, items)) in by_location.into_iter().enumerate() {
-            let id = if i == 0 {
-                refund.id.clone()
-            } else {
-                format!("{}@{loc}", refund.id)
-            };
-            returns.push(ReturnFact {
-                id,
-                order_id: order.id.clone(),
-                shopify_location_id: loc,
-                at: refund.created_at,
-                returns: value,
-                items,
-                transaction: items > 0,
-            });
-        }
+        returns.push(ReturnFact {
+            id: refund.id.clone(),
+            order_id: order.id.clone(),
+            shopify_location_id: refund_location(refund, &goods, taxes_included).unwrap_or(home),
+            at: refund.at(),
+            returns: value,
+            items,
+            transaction: items > 0,
+        });
     }
 
     if let Some(cancelled_at) = order.cancelled_at {
@@ -199,7 +247,7 @@ pub fn bucket_facts<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shopify::types::{LineItem, Refund, RefundLineItem};
+    use crate::domain::order::{LineItem, RefundTransaction, TransactionKind, TransactionStatus};
     use chrono::TimeZone;
 
     fn at(h: u32, m: u32) -> DateTime<Utc> {
@@ -219,6 +267,7 @@ mod tests {
             cancelled_at: None,
             updated_at: at(15, 15),
             created_at: at(15, 15),
+            taxes_included: false,
             currency_code: "CAD".into(),
             line_items: vec![
                 LineItem {
@@ -250,9 +299,46 @@ mod tests {
         }
     }
 
+    fn line(subtotal: i64, tax: i64, restock: Option<i64>) -> RefundLineItem {
+        RefundLineItem {
+            quantity: 1,
+            subtotal,
+            tax,
+            location_id: restock,
+            line_item_id: "gid://shopify/LineItem/1".into(),
+            is_gift_card: false,
+        }
+    }
+
+    fn refund_tx(location: Option<i64>, amount: i64) -> RefundTransaction {
+        RefundTransaction {
+            kind: TransactionKind::Refund,
+            status: TransactionStatus::Success,
+            location_id: location,
+            amount,
+        }
+    }
+
+    fn refund(lines: Vec<RefundLineItem>, transactions: Vec<RefundTransaction>) -> Refund {
+        Refund {
+            id: "gid://shopify/Refund/9".into(),
+            created_at: Some(at(20, 0)),
+            processed_at: at(20, 0),
+            refund_line_items: lines,
+            transactions,
+        }
+    }
+
+    /// The location the single return of `o` is placed at.
+    fn placed(o: &Order) -> i64 {
+        let f = order_facts(o);
+        assert_eq!(f.returns.len(), 1, "one refund, one return");
+        f.returns[0].shopify_location_id
+    }
+
     #[test]
     fn a_sale_counts_goods_but_not_gift_cards() {
-        let f = order_facts(&order(), false);
+        let f = order_facts(&order());
         let s = f.sale.expect("a sale");
         assert_eq!((s.gross, s.discounts, s.items), (5200, 520, 3));
         assert!(s.transaction);
@@ -260,42 +346,145 @@ mod tests {
     }
 
     #[test]
-    fn included_tax_is_removed_from_gross() {
-        let s = order_facts(&order(), true).sale.expect("a sale");
+    fn included_tax_is_removed_from_gross_per_the_orders_own_setting() {
+        let mut o = order();
+        o.taxes_included = true;
+        let s = order_facts(&o).sale.expect("a sale");
         assert_eq!(s.gross, 5200 - 468 - 140);
+        // The same lines on an order without tax in its prices keep their price.
+        o.taxes_included = false;
+        assert_eq!(order_facts(&o).sale.expect("a sale").gross, 5200);
     }
 
     #[test]
     fn test_and_online_orders_give_nothing() {
         let mut o = order();
         o.test = true;
-        assert_eq!(order_facts(&o, false), OrderFacts::default());
+        assert_eq!(order_facts(&o), OrderFacts::default());
         let mut o = order();
         o.source_name = Some("web".into());
-        assert_eq!(order_facts(&o, false), OrderFacts::default());
+        assert_eq!(order_facts(&o), OrderFacts::default());
+    }
+
+    #[test]
+    fn a_tax_inclusive_return_is_counted_without_its_tax() {
+        let mut o = order();
+        o.taxes_included = true;
+        // One shirt back: 20.00 − 2.00 discount, tax included (2.07 of it is tax).
+        o.refunds.push(refund(vec![line(1800, 207, None)], vec![]));
+        let f = order_facts(&o);
+        assert_eq!((f.returns[0].returns, f.returns[0].items), (1593, 1));
+        // Without tax in the prices, the subtotal is the value returned.
+        o.taxes_included = false;
+        o.refunds = vec![refund(vec![line(1800, 234, None)], vec![])];
+        assert_eq!(order_facts(&o).returns[0].returns, 1800);
+    }
+
+    #[test]
+    fn a_return_is_placed_where_its_refund_transactions_were_processed() {
+        let mut o = order();
+        // Restocked at the warehouse (9), refunded at STORE-02's till: STORE-02.
+        o.refunds = vec![refund(
+            vec![line(1800, 0, Some(9))],
+            vec![refund_tx(Some(1002), 2034)],
+        )];
+        assert_eq!(placed(&o), 1002);
+        // Not restocked at all: still the till.
+        o.refunds = vec![refund(
+            vec![line(1800, 0, None)],
+            vec![refund_tx(Some(1002), 2034)],
+        )];
+        assert_eq!(placed(&o), 1002);
+        // Failed or non-refund transactions do not place it; the restock location does.
+        let failed = RefundTransaction {
+            status: TransactionStatus::Other,
+            ..refund_tx(Some(1003), 2034)
+        };
+        let sale = RefundTransaction {
+            kind: TransactionKind::Other,
+            ..refund_tx(Some(1004), 2034)
+        };
+        o.refunds = vec![refund(vec![line(1800, 0, Some(1002))], vec![failed, sale])];
+        assert_eq!(placed(&o), 1002);
+        // A transaction without a location does not place it either.
+        o.refunds = vec![refund(
+            vec![line(1800, 0, Some(1002))],
+            vec![refund_tx(None, 2034)],
+        )];
+        assert_eq!(placed(&o), 1002);
+        // Nothing known: the order's own store.
+        o.refunds = vec![refund(
+            vec![line(1800, 0, None)],
+            vec![refund_tx(None, 2034)],
+        )];
+        assert_eq!(placed(&o), 1001);
+    }
+
+    #[test]
+    fn a_refund_at_several_places_is_one_return_at_the_heaviest() {
+        let mut o = order();
+        // Transactions at two tills: the one that gave back more money.
+        o.refunds = vec![refund(
+            vec![line(1800, 0, None)],
+            vec![
+                refund_tx(Some(1003), 500),
+                refund_tx(Some(1002), 1000),
+                refund_tx(Some(1003), 400),
+            ],
+        )];
+        assert_eq!(placed(&o), 1002);
+        // Equal amounts: the first listed.
+        o.refunds = vec![refund(
+            vec![line(1800, 0, None)],
+            vec![refund_tx(Some(1003), 1000), refund_tx(Some(1002), 1000)],
+        )];
+        assert_eq!(placed(&o), 1003);
+        // Goods restocked at two places: the one that took back the most value; the
+        // return still counts once, with all its goods.
+        let mut cheap = line(600, 0, Some(1003));
+        cheap.line_item_id = "gid://shopify/LineItem/2".into();
+        o.refunds = vec![refund(
+            vec![cheap.clone(), line(1800, 0, Some(1002))],
+            vec![],
+        )];
+        let f = order_facts(&o);
+        assert_eq!(f.returns.len(), 1);
+        assert_eq!(f.returns[0].shopify_location_id, 1002);
+        assert_eq!((f.returns[0].returns, f.returns[0].items), (2400, 2));
+        assert!(f.returns[0].transaction);
+        // Equal values: the first listed.
+        let mut same = line(1800, 0, Some(1003));
+        same.line_item_id = "gid://shopify/LineItem/2".into();
+        o.refunds = vec![refund(vec![same, line(1800, 0, Some(1002))], vec![])];
+        assert_eq!(placed(&o), 1003);
+    }
+
+    #[test]
+    fn a_refund_without_created_at_counts_when_processed() {
+        let mut o = order();
+        let mut r = refund(vec![line(1800, 0, None)], vec![]);
+        r.created_at = None;
+        r.processed_at = at(22, 30);
+        o.refunds = vec![r];
+        assert_eq!(order_facts(&o).returns[0].at, at(22, 30));
+        o.refunds[0].created_at = Some(at(21, 0));
+        assert_eq!(order_facts(&o).returns[0].at, at(21, 0));
     }
 
     #[test]
     fn a_refund_counts_where_and_when_it_happened_and_a_cancel_returns_the_rest() {
         let mut o = order();
-        o.refunds.push(Refund {
-            id: "gid://shopify/Refund/9".into(),
-            created_at: at(20, 0),
-            refund_line_items: vec![RefundLineItem {
-                quantity: 1,
-                subtotal: 1800,
-                location_id: Some(1002),
-                line_item_id: "gid://shopify/LineItem/1".into(),
-                is_gift_card: false,
-            }],
-        });
+        o.refunds
+            .push(refund(vec![line(1800, 234, Some(1002))], vec![]));
         o.refunds.push(Refund {
             id: "gid://shopify/Refund/10".into(),
-            created_at: at(20, 5),
+            created_at: Some(at(20, 5)),
+            processed_at: at(20, 5),
             refund_line_items: vec![],
+            transactions: vec![refund_tx(Some(1001), 300)],
         });
         o.cancelled_at = Some(at(21, 0));
-        let f = order_facts(&o, false);
+        let f = order_facts(&o);
         assert_eq!(f.returns.len(), 2, "a shipping-only refund adds nothing");
         assert_eq!(f.returns[0].shopify_location_id, 1002);
         assert_eq!((f.returns[0].returns, f.returns[0].items), (1800, 1));
@@ -307,6 +496,18 @@ mod tests {
         let net = s.gross - s.discounts - f.returns.iter().map(|r| r.returns).sum::<i64>();
         assert_eq!(net, 0);
         assert_eq!(s.items - f.returns.iter().map(|r| r.items).sum::<i64>(), 0);
+    }
+
+    #[test]
+    fn a_tax_inclusive_cancelled_order_nets_to_zero() {
+        let mut o = order();
+        o.taxes_included = true;
+        o.refunds.push(refund(vec![line(1800, 207, None)], vec![]));
+        o.cancelled_at = Some(at(21, 0));
+        let f = order_facts(&o);
+        let s = f.sale.expect("a sale");
+        let net = s.gross - s.discounts - f.returns.iter().map(|r| r.returns).sum::<i64>();
+        assert_eq!(net, 0);
     }
 
     #[test]

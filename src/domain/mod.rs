@@ -6,6 +6,7 @@ pub mod facts;
 pub mod integration_setup;
 pub mod location;
 pub mod money;
+pub mod order;
 pub mod report;
 pub mod schedule;
 pub mod store_name;

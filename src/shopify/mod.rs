@@ -16,7 +16,7 @@
 //! loop {
 //!     let page = client.fetch_orders_page(&window, cursor.as_deref()).await?;
 //!     for order in &page.orders {
-//!         let _facts = tmas::domain::facts::order_facts(order, shop.taxes_included);
+//!         let _facts = tmas::domain::facts::order_facts(order);
 //!     }
 //!     // A worker stores the facts, then checkpoints `page.next_cursor`.
 //!     match page.next_cursor { Some(c) => cursor = Some(c), None => break }

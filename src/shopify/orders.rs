@@ -11,7 +11,10 @@ use serde_json::{Value, json};
 use super::client::{ShopifyClient, malformed};
 use super::error::ShopifyError;
 use super::queries;
-use super::types::{Order, OrdersPage, TimeWindow, whole_order, wire, wire_orders_page};
+use super::types::{
+    Order, OrdersPage, TimeWindow, gid_number, unreadable_order, whole_order, wire,
+    wire_orders_page,
+};
 
 impl ShopifyClient {
     /// One page of orders updated inside `window`, oldest update first, every order whole.
@@ -22,6 +25,35 @@ impl ShopifyClient {
         window: &TimeWindow,
         cursor: Option<&str>,
     ) -> Result<OrdersPage, ShopifyError> {
+        self.fetch_orders_matching(&queries::updated_filter(window), cursor)
+            .await
+    }
+
+    /// A page of the orders with these ids (Shopify gids), whatever their update time:
+    /// how a run reads again the orders an earlier run could not read.
+    pub async fn fetch_orders_by_ids(
+        &self,
+        ids: &[String],
+        cursor: Option<&str>,
+    ) -> Result<OrdersPage, ShopifyError> {
+        let numbers: Vec<i64> = ids.iter().filter_map(|id| gid_number(id)).collect();
+        if numbers.is_empty() {
+            return Ok(OrdersPage {
+                orders: Vec::new(),
+                unreadable: Vec::new(),
+                next_cursor: None,
+                cost: None,
+            });
+        }
+        self.fetch_orders_matching(&queries::ids_filter(&numbers), cursor)
+            .await
+    }
+
+    async fn fetch_orders_matching(
+        &self,
+        filter: &str,
+        cursor: Option<&str>,
+    ) -> Result<OrdersPage, ShopifyError> {
         let (data, cost) = self
             .graphql::<Value>(
                 "orders",
@@ -29,18 +61,31 @@ impl ShopifyClient {
                 json!({
                     "first": self.page_size,
                     "after": cursor,
-                    "query": queries::updated_filter(window),
+                    "query": filter,
                 }),
             )
             .await?;
         let page = wire_orders_page(data, cost)?;
         let mut orders = Vec::with_capacity(page.orders.len());
-        for mut o in page.orders {
+        let mut unreadable = page.unreadable;
+        for (mut o, raw) in page.orders {
             self.complete(&mut o).await?;
-            orders.push(whole_order(o)?);
+            match whole_order(o) {
+                Ok(order) => orders.push(order),
+                // One order with a value TMAS cannot read (an amount that is not a decimal,
+                // an id that is not a gid) is set apart; the others are counted.
+                Err(ShopifyError::MalformedResponse { context }) => {
+                    unreadable.push(unreadable_order(&raw, context));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        for u in &unreadable {
+            tracing::warn!(order = %u.id, name = %u.name, problem = %u.problem, "order could not be read");
         }
         Ok(OrdersPage {
             orders,
+            unreadable,
             next_cursor: page.next_cursor,
             cost: page.cost,
         })
@@ -129,8 +174,14 @@ impl ShopifyClient {
         Ok(())
     }
 
-    /// Reads the remaining lines of a refund, page after page.
+    /// Reads the remaining transactions and lines of a refund, page after page.
     async fn complete_refund_lines(&self, r: &mut wire::WireRefund) -> Result<(), ShopifyError> {
+        if next_cursor(&r.transactions.page_info, &r.id)?.is_some() {
+            // The follow-up reads the refund from its start, with more transactions at once.
+            let whole = self.fetch_refund(&r.id, None).await?;
+            r.transactions = whole.transactions;
+            r.refund_line_items = whole.refund_line_items;
+        }
         while let Some(after) = next_cursor(&r.refund_line_items.page_info, &r.id)? {
             let more = self.fetch_refund(&r.id, Some(&after)).await?;
             r.refund_line_items

@@ -24,6 +24,12 @@ pub const LINE_ITEMS_PER_ORDER: u32 = 8;
 pub const REFUNDS_PER_ORDER: u32 = 2;
 /// Lines read with each refund on an orders page.
 pub const LINES_PER_REFUND: u32 = 4;
+/// Transactions read with each refund on an orders page (a refund usually has one; split
+/// tenders have two). A refund with more is read again with its follow-up query.
+pub const TRANSACTIONS_PER_REFUND: u32 = 2;
+/// Transactions read with a refund by the follow-up query; a refund with more is refused
+/// (`OrderTooLarge`) rather than placed on a guess.
+pub const FOLLOW_UP_TRANSACTIONS: u32 = 20;
 /// Line items or refund lines per follow-up page.
 pub const FOLLOW_UP_PAGE_SIZE: u32 = 100;
 /// Refund ids read for one order. An order with this many refunds or more is refused
@@ -33,15 +39,24 @@ pub const MAX_REFUNDS: u32 = 250;
 /// One line item: the LineItem 1, its price set and shop money 2, a discount allocation
 /// with its set and money 3, a tax line with its set and money 3 (unsized lists count once).
 const LINE_ITEM_COST: u32 = 9;
-/// One refund line: the RefundLineItem 1, subtotal set and money 2, location 1, line item 1.
-const REFUND_LINE_COST: u32 = 5;
+/// One refund line: the RefundLineItem 1, subtotal set and money 2, tax set and money 2,
+/// location 1, line item 1.
+const REFUND_LINE_COST: u32 = 7;
+/// One refund transaction: the OrderTransaction 1, location 1, amount set and money 2.
+const TRANSACTION_COST: u32 = 4;
+
+/// The requested cost of one refund with these nested sizes: the Refund 1, its lines
+/// connection and its transactions connection.
+pub const fn refund_cost(lines: u32, transactions: u32) -> u32 {
+    1 + (2 + lines * REFUND_LINE_COST) + (2 + transactions * TRANSACTION_COST)
+}
 
 /// The requested cost of one order with these nested sizes: the Order 1, its retail
 /// location 1, the line items connection, and the sized refunds list.
 pub const fn order_cost(line_items: u32, refunds: u32, lines_per_refund: u32) -> u32 {
     1 + 1
         + (2 + line_items * LINE_ITEM_COST)
-        + refunds * (1 + 2 + lines_per_refund * REFUND_LINE_COST)
+        + refunds * refund_cost(lines_per_refund, TRANSACTIONS_PER_REFUND)
 }
 
 /// The requested cost of an orders page of `first` orders.
@@ -58,7 +73,7 @@ pub const ORDER_LINE_ITEMS_COST: u32 = 1 + 2 + FOLLOW_UP_PAGE_SIZE * LINE_ITEM_C
 /// Requested cost of [`ORDER_REFUND_IDS`]: the Order and its refunds' ids.
 pub const ORDER_REFUND_IDS_COST: u32 = 1 + MAX_REFUNDS;
 /// Requested cost of [`REFUND`]: the Refund and one page of its lines.
-pub const REFUND_COST: u32 = 1 + 2 + FOLLOW_UP_PAGE_SIZE * REFUND_LINE_COST;
+pub const REFUND_COST: u32 = refund_cost(FOLLOW_UP_PAGE_SIZE, FOLLOW_UP_TRANSACTIONS);
 
 // Checked when TMAS is compiled: a page is as large as the limit allows, holds several
 // orders, and every follow-up query stays under the limit too.
@@ -70,6 +85,7 @@ const _: () = {
     assert!(ORDER_REFUND_IDS_COST <= MAX_QUERY_COST);
     assert!(REFUND_COST <= MAX_QUERY_COST);
     assert!(FOLLOW_UP_PAGE_SIZE <= MAX_PAGE_SIZE && MAX_REFUNDS <= MAX_PAGE_SIZE);
+    assert!(TRANSACTIONS_PER_REFUND <= FOLLOW_UP_TRANSACTIONS);
 };
 
 const LINE_ITEM_FIELDS: &str = "id
@@ -79,8 +95,16 @@ const LINE_ITEM_FIELDS: &str = "id
           discountAllocations { allocatedAmountSet { shopMoney { amount } } }
           taxLines { priceSet { shopMoney { amount } } }";
 
+// Only successful REFUND transactions place a return; kind and status tell them apart,
+// the amount decides between several locations.
+const TRANSACTION_FIELDS: &str = "kind
+            status
+            location { id }
+            amountSet { shopMoney { amount } }";
+
 const REFUND_LINE_FIELDS: &str = "quantity
             subtotalSet { shopMoney { amount } }
+            totalTaxSet { shopMoney { amount } }
             location { id }
             lineItem { id isGiftCard }";
 
@@ -121,6 +145,7 @@ pub static ORDERS: LazyLock<String> = LazyLock::new(|| {
       cancelledAt
       updatedAt
       createdAt
+      taxesIncluded
       lineItems(first: {LINE_ITEMS_PER_ORDER}) {{
         nodes {{
           {LINE_ITEM_FIELDS}
@@ -130,9 +155,16 @@ pub static ORDERS: LazyLock<String> = LazyLock::new(|| {
       refunds(first: {REFUNDS_PER_ORDER}) {{
         id
         createdAt
+        processedAt
         refundLineItems(first: {LINES_PER_REFUND}) {{
           nodes {{
             {REFUND_LINE_FIELDS}
+          }}
+          pageInfo {{ hasNextPage endCursor }}
+        }}
+        transactions(first: {TRANSACTIONS_PER_REFUND}) {{
+          nodes {{
+            {TRANSACTION_FIELDS}
           }}
           pageInfo {{ hasNextPage endCursor }}
         }}
@@ -178,9 +210,16 @@ pub static REFUND: LazyLock<String> = LazyLock::new(|| {
   refund(id: $id) {{
     id
     createdAt
+    processedAt
     refundLineItems(first: {FOLLOW_UP_PAGE_SIZE}, after: $after) {{
       nodes {{
             {REFUND_LINE_FIELDS}
+      }}
+      pageInfo {{ hasNextPage endCursor }}
+    }}
+    transactions(first: {FOLLOW_UP_TRANSACTIONS}) {{
+      nodes {{
+            {TRANSACTION_FIELDS}
       }}
       pageInfo {{ hasNextPage endCursor }}
     }}
@@ -196,6 +235,14 @@ pub fn updated_filter(window: &TimeWindow) -> String {
         window.from.to_rfc3339_opts(SecondsFormat::Secs, true),
         window.to.to_rfc3339_opts(SecondsFormat::Secs, true)
     )
+}
+
+/// Shopify's search filter for the orders with these numeric ids.
+pub fn ids_filter(ids: &[i64]) -> String {
+    ids.iter()
+        .map(|id| format!("id:{id}"))
+        .collect::<Vec<_>>()
+        .join(" OR ")
 }
 
 #[cfg(test)]
@@ -226,6 +273,7 @@ mod tests {
         assert!(ORDERS.contains(&format!("lineItems(first: {LINE_ITEMS_PER_ORDER})")));
         assert!(ORDERS.contains(&format!("refunds(first: {REFUNDS_PER_ORDER})")));
         assert!(ORDERS.contains(&format!("refundLineItems(first: {LINES_PER_REFUND})")));
+        assert!(ORDERS.contains(&format!("transactions(first: {TRANSACTIONS_PER_REFUND})")));
     }
 
     #[test]

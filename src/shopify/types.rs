@@ -53,51 +53,11 @@ pub struct LocationAddress {
     pub zip: Option<String>,
 }
 
-/// An order with every amount in exact minor units of the shop currency.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Order {
-    pub id: String,
-    pub name: String,
-    pub source_name: Option<String>,
-    pub test: bool,
-    pub retail_location_id: Option<i64>,
-    pub processed_at: DateTime<Utc>,
-    pub cancelled_at: Option<DateTime<Utc>>,
-    pub updated_at: DateTime<Utc>,
-    pub created_at: DateTime<Utc>,
-    /// Shop currency of the amounts (empty when the order has no line items).
-    pub currency_code: String,
-    pub line_items: Vec<LineItem>,
-    pub refunds: Vec<Refund>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LineItem {
-    pub id: String,
-    pub quantity: i64,
-    pub original_unit_price: i64,
-    pub is_gift_card: bool,
-    /// Σ of the discount allocations (line and order level).
-    pub discount: i64,
-    /// Σ of the tax lines.
-    pub tax: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refund {
-    pub id: String,
-    pub created_at: DateTime<Utc>,
-    pub refund_line_items: Vec<RefundLineItem>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefundLineItem {
-    pub quantity: i64,
-    pub subtotal: i64,
-    pub location_id: Option<i64>,
-    pub line_item_id: String,
-    pub is_gift_card: bool,
-}
+// The order model is TMAS's own (the facts rules read it); the client maps its payloads
+// into it below. Re-exported so that callers can keep naming it from here.
+pub use crate::domain::order::{
+    LineItem, Order, Refund, RefundLineItem, RefundTransaction, TransactionKind, TransactionStatus,
+};
 
 /// The answer of `GET /admin/oauth/access_scopes.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,9 +74,28 @@ pub struct AccessScope {
 #[derive(Debug, Clone)]
 pub struct OrdersPage {
     pub orders: Vec<Order>,
+    /// Orders of the page TMAS could not read (a field missing, null or malformed): the
+    /// run names them and goes on with the others.
+    pub unreadable: Vec<UnreadableOrder>,
     /// `Some` when Shopify has another page (`pageInfo.hasNextPage`).
     pub next_cursor: Option<String>,
     pub cost: Option<QueryCost>,
+}
+
+/// An order of a page that could not be read, and what TMAS could still make out of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadableOrder {
+    pub id: String,
+    pub name: String,
+    /// Which field, and what was wrong with it (`refunds[0].createdAt: invalid type: null…`).
+    pub problem: String,
+    /// Where and when the order would have counted, as far as its readable fields tell:
+    /// (Shopify location id, instant) pairs, so that those hours can say something is
+    /// missing.
+    pub touches: Vec<(i64, DateTime<Utc>)>,
+    /// Whether what could be read says TMAS would import it at all (POS, not a test).
+    pub maybe_imported: bool,
+    pub updated_at: Option<DateTime<Utc>>,
 }
 
 /// `extensions.cost` of a GraphQL answer.
@@ -206,8 +185,10 @@ pub(crate) mod wire {
     }
 
     #[derive(Debug, Deserialize)]
+    /// Orders are read one by one (see [`super::wire_orders_page`]), so the page's nodes
+    /// stay raw JSON here.
     pub struct OrdersData {
-        pub orders: Connection<WireOrder>,
+        pub orders: Connection<serde_json::Value>,
     }
 
     #[derive(Debug, Deserialize)]
@@ -227,6 +208,7 @@ pub(crate) mod wire {
         pub cancelled_at: Option<DateTime<Utc>>,
         pub updated_at: DateTime<Utc>,
         pub created_at: DateTime<Utc>,
+        pub taxes_included: bool,
         pub line_items: Connection<WireLineItem>,
         pub refunds: Vec<WireRefund>,
     }
@@ -273,8 +255,20 @@ pub(crate) mod wire {
     #[serde(rename_all = "camelCase")]
     pub struct WireRefund {
         pub id: String,
-        pub created_at: DateTime<Utc>,
+        /// Nullable in Shopify's schema.
+        pub created_at: Option<DateTime<Utc>>,
+        pub processed_at: DateTime<Utc>,
         pub refund_line_items: Connection<WireRefundLineItem>,
+        pub transactions: Connection<WireTransaction>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct WireTransaction {
+        pub kind: String,
+        pub status: String,
+        pub location: Option<IdRef>,
+        pub amount_set: MoneyBag,
     }
 
     #[derive(Debug, Deserialize)]
@@ -282,6 +276,7 @@ pub(crate) mod wire {
     pub struct WireRefundLineItem {
         pub quantity: i64,
         pub subtotal_set: MoneyBag,
+        pub total_tax_set: MoneyBag,
         pub location: Option<IdRef>,
         pub line_item: WireRefundedLine,
     }
@@ -323,16 +318,20 @@ pub(crate) mod wire {
     }
 }
 
-/// An orders page as Shopify sent it, before its orders are known to be whole.
+/// An orders page as Shopify sent it, before its orders are known to be whole. Each order
+/// keeps its raw JSON beside its wire shape, so that one that later proves unreadable can
+/// still say where and when it would have counted.
 #[derive(Debug)]
 pub(crate) struct WireOrdersPage {
-    pub orders: Vec<wire::WireOrder>,
+    pub orders: Vec<(wire::WireOrder, serde_json::Value)>,
+    pub unreadable: Vec<UnreadableOrder>,
     pub next_cursor: Option<String>,
     pub cost: Option<QueryCost>,
 }
 
-/// Reads the `data` of an orders query. Anything unexpected (a missing field, a page with
-/// more but no cursor) is a `MalformedResponse`, never a panic.
+/// Reads the `data` of an orders query. A page that is not one (no orders, a page with
+/// more but no cursor) is a `MalformedResponse`, never a panic; an order that cannot be
+/// read is set apart as an [`UnreadableOrder`] naming the field, and the others are read.
 pub(crate) fn wire_orders_page(
     data: serde_json::Value,
     cost: Option<QueryCost>,
@@ -346,15 +345,101 @@ pub(crate) fn wire_orders_page(
         ),
         _ => None,
     };
+    let mut orders = Vec::with_capacity(data.orders.nodes.len());
+    let mut unreadable = Vec::new();
+    for raw in data.orders.nodes {
+        match serde_path_to_error::deserialize::<_, wire::WireOrder>(&raw) {
+            Ok(order) => orders.push((order, raw)),
+            Err(e) => {
+                let problem = format!("{}: {}", e.path(), e.inner());
+                unreadable.push(unreadable_order(&raw, problem));
+            }
+        }
+    }
     Ok(WireOrdersPage {
-        orders: data.orders.nodes,
+        orders,
+        unreadable,
         next_cursor,
         cost,
     })
 }
 
-/// Reads the `data` of an orders query whose orders are whole into a page. Amounts that are
-/// not exact decimals are a `MalformedResponse`; an order whose line items or refund lines
+/// What can still be made out of an order that could not be read: its id and name, and
+/// the places and instants it would have counted at, from whichever fields are readable.
+pub(crate) fn unreadable_order(raw: &serde_json::Value, problem: String) -> UnreadableOrder {
+    use serde_json::Value;
+    let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_string);
+    let instant = |v: &Value, key: &str| {
+        v.get(key)
+            .and_then(Value::as_str)
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&Utc))
+    };
+    let location = |v: &Value| {
+        v.get("location")
+            .and_then(|l| l.get("id"))
+            .and_then(Value::as_str)
+            .and_then(gid_number)
+    };
+    let home = raw
+        .get("retailLocation")
+        .and_then(|l| l.get("id"))
+        .and_then(Value::as_str)
+        .and_then(gid_number);
+    let mut touches = Vec::new();
+    if let (Some(home), Some(at)) = (home, instant(raw, "processedAt")) {
+        touches.push((home, at));
+    }
+    if let (Some(home), Some(at)) = (home, instant(raw, "cancelledAt")) {
+        touches.push((home, at));
+    }
+    let nodes = |v: Option<&Value>| -> Vec<Value> {
+        v.and_then(|c| c.get("nodes"))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    for refund in raw
+        .get("refunds")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+    {
+        let Some(at) = instant(refund, "createdAt").or_else(|| instant(refund, "processedAt"))
+        else {
+            continue;
+        };
+        // Every place the refund may count at: its transactions', its restock locations,
+        // the order's store. Saying "incomplete" of one hour too many is better than of
+        // one too few.
+        let mut places: Vec<i64> = nodes(refund.get("transactions"))
+            .iter()
+            .chain(nodes(refund.get("refundLineItems")).iter())
+            .filter_map(location)
+            .chain(home)
+            .collect();
+        places.sort_unstable();
+        places.dedup();
+        touches.extend(places.into_iter().map(|p| (p, at)));
+    }
+    let maybe_imported = raw.get("test").and_then(Value::as_bool) != Some(true)
+        && raw
+            .get("sourceName")
+            .and_then(Value::as_str)
+            .is_none_or(|s| s == "pos");
+    UnreadableOrder {
+        id: text(raw, "id").unwrap_or_default(),
+        name: text(raw, "name").unwrap_or_default(),
+        problem,
+        touches,
+        maybe_imported,
+        updated_at: instant(raw, "updatedAt"),
+    }
+}
+
+/// Reads the `data` of an orders query whose orders are whole into a page. An order whose
+/// amounts are not exact decimals, or whose fields are missing or null where Shopify
+/// promises a value, is set apart as unreadable; an order whose line items or refund lines
 /// Shopify says continue (the client reads those with follow-up queries first) is refused
 /// as `OrderTooLarge` rather than counted in part.
 pub fn orders_page_from_data(
@@ -363,11 +448,19 @@ pub fn orders_page_from_data(
 ) -> Result<OrdersPage, ShopifyError> {
     let page = wire_orders_page(data, cost)?;
     let mut orders = Vec::with_capacity(page.orders.len());
-    for o in page.orders {
-        orders.push(whole_order(o)?);
+    let mut unreadable = page.unreadable;
+    for (o, raw) in page.orders {
+        match whole_order(o) {
+            Ok(order) => orders.push(order),
+            Err(ShopifyError::MalformedResponse { context }) => {
+                unreadable.push(unreadable_order(&raw, context));
+            }
+            Err(e) => return Err(e),
+        }
     }
     Ok(OrdersPage {
         orders,
+        unreadable,
         next_cursor: page.next_cursor,
         cost: page.cost,
     })
@@ -392,6 +485,16 @@ pub(crate) fn whole_order(o: wire::WireOrder) -> Result<Order, ShopifyError> {
         return Err(cut(
             "lines in one refund",
             r.refund_line_items.nodes.len() as u32,
+        ));
+    }
+    if let Some(r) = o
+        .refunds
+        .iter()
+        .find(|r| continues(&r.transactions.page_info))
+    {
+        return Err(cut(
+            "transactions of one refund",
+            r.transactions.nodes.len() as u32,
         ));
     }
     Order::try_from(o)
@@ -481,15 +584,33 @@ impl TryFrom<wire::WireOrder> for Order {
                 lines.push(RefundLineItem {
                     quantity: quantity(rl.quantity, "refund line quantity", &order_id)?,
                     subtotal: amount(&rl.subtotal_set, digits, "refund subtotal", &order_id)?,
+                    tax: amount(&rl.total_tax_set, digits, "refund line tax", &order_id)?,
                     location_id: location_number(&rl.location, &order_id)?,
                     line_item_id: rl.line_item.id.clone(),
                     is_gift_card: rl.line_item.is_gift_card,
                 });
             }
+            let mut transactions = Vec::with_capacity(r.transactions.nodes.len());
+            for t in &r.transactions.nodes {
+                transactions.push(RefundTransaction {
+                    kind: match t.kind.as_str() {
+                        "REFUND" => TransactionKind::Refund,
+                        _ => TransactionKind::Other,
+                    },
+                    status: match t.status.as_str() {
+                        "SUCCESS" => TransactionStatus::Success,
+                        _ => TransactionStatus::Other,
+                    },
+                    location_id: location_number(&t.location, &order_id)?,
+                    amount: amount(&t.amount_set, digits, "refund transaction", &order_id)?,
+                });
+            }
             refunds.push(Refund {
                 id: r.id.clone(),
                 created_at: r.created_at,
+                processed_at: r.processed_at,
                 refund_line_items: lines,
+                transactions,
             });
         }
         Ok(Order {
@@ -502,6 +623,7 @@ impl TryFrom<wire::WireOrder> for Order {
             cancelled_at: w.cancelled_at,
             updated_at: w.updated_at,
             created_at: w.created_at,
+            taxes_included: w.taxes_included,
             currency_code,
             line_items,
             refunds,

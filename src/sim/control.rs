@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::model::{Channel, SimLine, SimOrder, SimRefund, SimShop};
+use super::model::{Channel, SimLine, SimOrder, SimRefund, SimShop, SimTransaction};
 
 /// A new order. Amounts are minor units of the shop currency.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -17,6 +17,9 @@ pub struct OrderSpec {
     pub test: bool,
     pub processed_at: DateTime<Utc>,
     pub lines: Vec<LineSpec>,
+    /// Whether the order's prices include tax; the shop's setting when left out.
+    #[serde(default)]
+    pub taxes_included: Option<bool>,
 }
 
 fn pos() -> Channel {
@@ -38,9 +41,16 @@ pub struct LineSpec {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RefundSpec {
     pub at: DateTime<Utc>,
-    /// Where the goods came back; `None` leaves the location out, as Shopify may.
+    /// Where the goods are restocked; `None`: not restocked.
     pub location_id: Option<i64>,
     pub lines: Vec<RefundLineSpec>,
+    /// Where the refund's money was given back (its successful REFUND transaction's
+    /// location); `None`: a refund without a transaction location.
+    #[serde(default)]
+    pub till_location_id: Option<i64>,
+    /// Leaves `createdAt` null, as Shopify sometimes does (`processedAt` then dates it).
+    #[serde(default)]
+    pub created_at_null: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -75,6 +85,7 @@ pub fn add_order(shop: &mut SimShop, spec: &OrderSpec) -> Result<i64, SimError> 
         return Err(SimError::Invalid(format!("no location {loc}")));
     }
     let id = shop.fresh_id();
+    let taxes_included = spec.taxes_included.unwrap_or(shop.taxes_included);
     let mut lines = Vec::new();
     for l in &spec.lines {
         let line_id = shop.fresh_id();
@@ -86,7 +97,7 @@ pub fn add_order(shop: &mut SimShop, spec: &OrderSpec) -> Result<i64, SimError> 
         let tax = if l.gift_card {
             0
         } else {
-            shop.tax_on(l.unit_price * l.quantity - l.discount)
+            shop.tax_on(l.unit_price * l.quantity - l.discount, taxes_included)
         };
         lines.push(SimLine {
             id: line_id,
@@ -108,10 +119,12 @@ pub fn add_order(shop: &mut SimShop, spec: &OrderSpec) -> Result<i64, SimError> 
         processed_at: spec.processed_at,
         updated_at: spec.processed_at.max(Utc::now()),
         cancelled_at: None,
+        taxes_included,
         lines,
         refunds: Vec::new(),
         tip: 0,
         shipping: 0,
+        garbled: false,
     });
     shop.sort_orders();
     Ok(id)
@@ -140,12 +153,17 @@ pub fn add_refund(shop: &mut SimShop, order_id: i64, spec: &RefundSpec) -> Resul
     }
     let id = shop.fresh_id();
     let o = &mut shop.orders[idx];
-    o.refunds.push(SimRefund {
-        id,
-        created_at: spec.at,
-        lines,
-        other_amount: 0,
-    });
+    let mut refund = SimRefund::at(id, spec.at, lines);
+    if let Some(till) = spec.till_location_id {
+        let paid: i64 = refund.lines.iter().map(|l| l.subtotal + l.tax).sum();
+        refund
+            .transactions
+            .push(SimTransaction::refund(Some(till), paid));
+    }
+    if spec.created_at_null {
+        refund.created_at = None;
+    }
+    o.refunds.push(refund);
     // Shopify stamps updatedAt with the real time of the change.
     o.touch(spec.at.max(Utc::now()));
     shop.sort_orders();

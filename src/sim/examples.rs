@@ -1,10 +1,12 @@
 //! The "examples" shop: exactly the worked examples A–E of DOMAIN.md (America/Toronto, CAD,
-//! prices without tax, 13% tax), so tests can check TMAS against the numbers written there.
+//! prices without tax, 13% tax), so tests can check TMAS against the numbers written there,
+//! and G: an order whose prices include tax, returned at another store's till.
 
 use chrono::{DateTime, TimeZone, Utc};
 
 use super::model::{
     Channel, Plan, SimLine, SimLocation, SimOrder, SimRefund, SimRefundLine, SimShop,
+    SimTransaction,
 };
 
 pub const EXAMPLES_SHOP: &str = "examples";
@@ -49,10 +51,12 @@ impl OrderBuilder {
                 processed_at: at,
                 updated_at: at,
                 cancelled_at: None,
+                taxes_included: false,
                 lines: Vec::new(),
                 refunds: Vec::new(),
                 tip: 0,
                 shipping: 0,
+                garbled: false,
             },
         }
     }
@@ -98,19 +102,22 @@ pub fn examples_shop() -> SimShop {
     .line(8_000_012, 1, 1200, &[120], 140, false)
     .build();
     a.tip = 500;
-    // B: 2026-03-04 16:40 EST = 21:40 UTC, one shirt back at STORE-02: 18.00 + 2.34 tax.
-    a.refunds.push(SimRefund {
-        id: 9_000_001,
-        created_at: utc(2026, 3, 4, 21, 40),
-        lines: vec![SimRefundLine {
+    // B: 2026-03-04 16:40 EST = 21:40 UTC, one shirt back at STORE-02: 18.00 + 2.34 tax,
+    // refunded at STORE-02's till and not restocked (the transaction's location decides).
+    let mut b = SimRefund::at(
+        9_000_001,
+        utc(2026, 3, 4, 21, 40),
+        vec![SimRefundLine {
             line_id: 8_000_011,
             quantity: 1,
             subtotal: 1800,
             tax: 234,
-            location_id: Some(STORE_02),
+            location_id: None,
         }],
-        other_amount: 0,
-    });
+    );
+    b.transactions
+        .push(SimTransaction::refund(Some(STORE_02), 1800 + 234));
+    a.refunds.push(b);
     a.touch(utc(2026, 3, 4, 21, 40));
     orders.push(a);
 
@@ -120,12 +127,9 @@ pub fn examples_shop() -> SimShop {
         .line(8_000_021, 1, 3000, &[], 390, false)
         .build();
     web.shipping = 300;
-    web.refunds.push(SimRefund {
-        id: 9_000_002,
-        created_at: utc(2026, 3, 2, 18, 30),
-        lines: vec![],
-        other_amount: 300,
-    });
+    let mut shipping_back = SimRefund::at(9_000_002, utc(2026, 3, 2, 18, 30), vec![]);
+    shipping_back.other_amount = 300;
+    web.refunds.push(shipping_back);
     web.touch(utc(2026, 3, 2, 18, 30));
     orders.push(web);
     // A test POS order of 99.00.
@@ -161,12 +165,12 @@ pub fn examples_shop() -> SimShop {
     .line(8_000_051, 1, 5000, &[], 0, true)
     .build();
     ship.shipping = 300;
-    ship.refunds.push(SimRefund {
-        id: 9_000_005,
-        created_at: utc(2026, 3, 2, 20, 0),
-        lines: vec![],
-        other_amount: 300,
-    });
+    let mut shipping_back = SimRefund::at(9_000_005, utc(2026, 3, 2, 20, 0), vec![]);
+    shipping_back.other_amount = 300;
+    shipping_back
+        .transactions
+        .push(SimTransaction::refund(Some(STORE_01), 300));
+    ship.refunds.push(shipping_back);
     ship.touch(utc(2026, 3, 2, 20, 0));
     orders.push(ship);
 
@@ -214,20 +218,58 @@ pub fn examples_shop() -> SimShop {
     .line(8_000_091, 1, 8000, &[], 1040, false)
     .build();
     e.cancelled_at = Some(utc(2026, 3, 5, 20, 10));
-    e.refunds.push(SimRefund {
-        id: 9_000_009,
-        created_at: utc(2026, 3, 5, 20, 10),
-        lines: vec![SimRefundLine {
+    let mut jacket_back = SimRefund::at(
+        9_000_009,
+        utc(2026, 3, 5, 20, 10),
+        vec![SimRefundLine {
             line_id: 8_000_091,
             quantity: 1,
             subtotal: 8000,
             tax: 1040,
             location_id: Some(STORE_01),
         }],
-        other_amount: 0,
-    });
+    );
+    jacket_back
+        .transactions
+        .push(SimTransaction::refund(Some(STORE_01), 9040));
+    e.refunds.push(jacket_back);
     e.touch(utc(2026, 3, 5, 20, 10));
     orders.push(e);
+
+    // G (tax-inclusive prices, an order whose setting differs from the shop's): processed
+    // 2026-03-06 12:05 EST (17:05 UTC) at STORE-02, 13% tax inside the prices: a scarf at
+    // 22.60 (2.60 of it tax) and a hat at 11.30 with a 1.13 discount (1.17 tax on the 10.17
+    // paid). Gross 33.90 − 3.77 tax = 30.13, discounts 1.13, net 29.00.
+    let mut g = OrderBuilder::new(
+        7_000_010,
+        Channel::Pos,
+        Some(STORE_02),
+        utc(2026, 3, 6, 17, 5),
+    )
+    .line(8_000_101, 1, 2260, &[], 260, false)
+    .line(8_000_102, 1, 1130, &[113], 117, false)
+    .build();
+    g.taxes_included = true;
+    // The scarf comes back on 2026-03-07, refunded at STORE-01's till at 14:20 EST (19:20
+    // UTC); Shopify left `createdAt` null. Its subtotal holds its 2.60 tax: returns 20.00.
+    let mut scarf_back = SimRefund::at(
+        9_000_010,
+        utc(2026, 3, 7, 19, 20),
+        vec![SimRefundLine {
+            line_id: 8_000_101,
+            quantity: 1,
+            subtotal: 2000,
+            tax: 260,
+            location_id: None,
+        }],
+    );
+    scarf_back.created_at = None;
+    scarf_back
+        .transactions
+        .push(SimTransaction::refund(Some(STORE_01), 2260));
+    g.refunds.push(scarf_back);
+    g.touch(utc(2026, 3, 7, 19, 20));
+    orders.push(g);
 
     let mut shop = SimShop {
         name: EXAMPLES_SHOP.to_string(),
@@ -301,5 +343,32 @@ mod tests {
         );
         let eday = t.day(STORE_01, date(2026, 3, 5));
         assert_eq!((eday.net, eday.transactions, eday.items), (0, 2, 0));
+        // G
+        let g = t.hour(STORE_02, date(2026, 3, 6), 12);
+        assert_eq!(
+            (
+                g.gross,
+                g.discounts,
+                g.returns,
+                g.net,
+                g.transactions,
+                g.items
+            ),
+            (3013, 113, 0, 2900, 1, 2)
+        );
+        let g_back = t.hour(STORE_01, date(2026, 3, 7), 14);
+        assert_eq!(
+            (
+                g_back.returns,
+                g_back.net,
+                g_back.transactions,
+                g_back.items
+            ),
+            (2000, -2000, 1, -1)
+        );
+        assert_eq!(
+            t.day(STORE_02, date(2026, 3, 7)),
+            crate::sim::expected::HourlyTotals::default()
+        );
     }
 }

@@ -6,7 +6,9 @@ use chrono_tz::Tz;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 
-use super::model::{Channel, Plan, SimLine, SimLocation, SimOrder, SimRefund, SimShop};
+use super::model::{
+    Channel, Plan, SimLine, SimLocation, SimOrder, SimRefund, SimShop, SimTransaction,
+};
 
 /// What to generate for one shop.
 #[derive(Debug, Clone)]
@@ -108,7 +110,7 @@ pub fn generate(spec: &ShopSpec, seed: u64) -> SimShop {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed_for(seed, &spec.name));
     let base_loc = 64_000_000_000 + i64::from(rng.random_range(0..9000u32)) * 10;
     let cities = ["Downtown", "Riverside", "Airport", "Old Town"];
-    let locations = cities
+    let locations: Vec<SimLocation> = cities
         .iter()
         .enumerate()
         .map(|(i, city)| SimLocation {
@@ -122,6 +124,17 @@ pub fn generate(spec: &ShopSpec, seed: u64) -> SimShop {
             country_code: "CA".into(),
             zip: format!("A1A {}B{}", i, i),
         })
+        .chain(std::iter::once(SimLocation {
+            // Where goods returned at a store may be restocked; nothing is sold there.
+            id: base_loc + cities.len() as i64 + 1,
+            name: "Warehouse".into(),
+            active: true,
+            address1: "1 Depot Road".into(),
+            city: "Mississauga".into(),
+            province_code: "ON".into(),
+            country_code: "CA".into(),
+            zip: "L5T 1A1".into(),
+        }))
         .collect();
     let horizon = local_midnight(spec.time_zone, spec.end_date + Duration::days(1));
     let mut g = Gen {
@@ -250,10 +263,14 @@ impl Gen<'_> {
                 lines[i].discounts.push(share);
             }
         }
+        // Now and then an order's prices hold tax when the shop's do not, or the other way
+        // round (markets, a location's setting, a change of setting).
+        let taxes_included = self.shop.taxes_included != self.rng.random_bool(0.04);
         for l in lines.iter_mut().filter(|l| !l.gift_card) {
-            l.tax = self
-                .shop
-                .tax_on(l.unit_price * l.quantity - l.discount_total());
+            l.tax = self.shop.tax_on(
+                l.unit_price * l.quantity - l.discount_total(),
+                taxes_included,
+            );
         }
         let mut order = SimOrder {
             id,
@@ -265,6 +282,7 @@ impl Gen<'_> {
             processed_at: at,
             updated_at: at,
             cancelled_at: None,
+            taxes_included,
             lines,
             refunds: Vec::new(),
             tip: if channel == Channel::Pos && self.rng.random_bool(0.15) {
@@ -273,6 +291,7 @@ impl Gen<'_> {
                 0
             },
             shipping: if channel == Channel::Web { 500 } else { 0 },
+            garbled: false,
         };
         self.events(&mut order);
         self.shop.orders.push(order);
@@ -288,50 +307,47 @@ impl Gen<'_> {
         if !goods.is_empty() && roll < 0.05 {
             // The same day, where it was bought (location given or left out).
             let at = order.processed_at + Duration::minutes(self.rng.random_range(10..240));
-            let loc = if self.rng.random_bool(0.5) {
+            let restock = if self.rng.random_bool(0.5) {
                 home
             } else {
                 None
             };
-            self.refund(order, &goods, at, loc);
+            self.refund(order, &goods, at, home, restock);
         } else if !goods.is_empty() && roll < 0.08 {
             // Days later, often at another store.
             let at = order.processed_at
                 + Duration::days(self.rng.random_range(1..20))
                 + Duration::minutes(self.rng.random_range(0..600));
-            let loc = if self.rng.random_bool(0.5) {
-                let active: Vec<i64> = self
-                    .shop
-                    .locations
-                    .iter()
-                    .filter(|l| l.active && Some(l.id) != home)
-                    .map(|l| l.id)
-                    .collect();
-                active
-                    .get(self.rng.random_range(0..active.len().max(1)))
-                    .copied()
-                    .or(home)
+            let till = if self.rng.random_bool(0.5) {
+                self.other_store(home).or(home)
             } else {
                 home
             };
-            self.refund(order, &goods, at, loc);
+            // Goods come back to stock at the till, at the warehouse, at yet another
+            // store, or not at all (damaged).
+            let restock = match pick_weighted(&mut self.rng, &[40, 20, 15, 25]) {
+                0 => till,
+                1 => self.shop.locations.last().map(|l| l.id),
+                2 => self.other_store(till),
+                _ => None,
+            };
+            self.refund(order, &goods, at, till, restock);
         } else if roll < 0.09 || (order.channel == Channel::Web && roll < 0.15) {
             // Shipping or a tip refunded, no goods.
             let at = order.processed_at + Duration::hours(self.rng.random_range(1..48));
             if at < self.horizon {
                 let id = self.shop.fresh_id();
-                order.refunds.push(SimRefund {
-                    id,
-                    created_at: at,
-                    lines: Vec::new(),
-                    other_amount: order.shipping.max(order.tip).max(100),
-                });
+                let amount = order.shipping.max(order.tip).max(100);
+                let mut r = SimRefund::at(id, at, Vec::new());
+                r.other_amount = amount;
+                r.transactions.push(SimTransaction::refund(home, amount));
+                order.refunds.push(r);
                 order.touch(at);
             }
         }
         if !goods.is_empty() && self.rng.random_bool(0.015) {
             let at = order.processed_at + Duration::minutes(self.rng.random_range(5..1800));
-            if at < self.horizon && order.refunds.iter().all(|r| r.created_at <= at) {
+            if at < self.horizon && order.refunds.iter().all(|r| r.when() <= at) {
                 order.cancelled_at = Some(at);
                 order.touch(at);
                 if self.rng.random_bool(0.5) {
@@ -346,12 +362,10 @@ impl Gen<'_> {
                         .filter(|rl| rl.quantity > 0)
                         .collect();
                     if !lines.is_empty() {
-                        order.refunds.push(SimRefund {
-                            id,
-                            created_at: at,
-                            lines,
-                            other_amount: 0,
-                        });
+                        let paid = lines.iter().map(|l| l.subtotal + l.tax).sum();
+                        let mut r = SimRefund::at(id, at, lines);
+                        r.transactions.push(SimTransaction::refund(home, paid));
+                        order.refunds.push(r);
                     }
                 }
             }
@@ -365,12 +379,29 @@ impl Gen<'_> {
         }
     }
 
+    /// An active store other than `not`, if there is one.
+    fn other_store(&mut self, not: Option<i64>) -> Option<i64> {
+        let stores: Vec<i64> = self
+            .shop
+            .locations
+            .iter()
+            .filter(|l| l.active && l.name != "Warehouse" && Some(l.id) != not)
+            .map(|l| l.id)
+            .collect();
+        stores
+            .get(self.rng.random_range(0..stores.len().max(1)))
+            .copied()
+    }
+
+    /// A refund of some goods of `order` at `at`, its money given back at `till`, its goods
+    /// restocked at `restock`. Its transactions take every shape Shopify gives them.
     fn refund(
         &mut self,
         order: &mut SimOrder,
         goods: &[usize],
         at: DateTime<Utc>,
-        loc: Option<i64>,
+        till: Option<i64>,
+        restock: Option<i64>,
     ) {
         if at >= self.horizon {
             return;
@@ -381,17 +412,44 @@ impl Gen<'_> {
         } else {
             1
         };
-        let rl = self.shop.refund_line(order, &line, qty, loc);
+        let rl = self.shop.refund_line(order, &line, qty, restock);
         if rl.quantity == 0 {
             return;
         }
+        let paid = rl.subtotal + rl.tax;
         let id = self.shop.fresh_id();
-        order.refunds.push(SimRefund {
-            id,
-            created_at: at,
-            lines: vec![rl],
-            other_amount: 0,
-        });
+        let mut r = SimRefund::at(id, at, vec![rl]);
+        r.transactions = match pick_weighted(&mut self.rng, &[70, 8, 7, 6, 5, 4]) {
+            // The usual: one refund at the till.
+            0 => vec![SimTransaction::refund(till, paid)],
+            // No transaction (store credit, an exchange): the restock location decides.
+            1 => Vec::new(),
+            // A transaction Shopify gives no location for.
+            2 => vec![SimTransaction::refund(None, paid)],
+            // Split tender at the till.
+            3 => vec![
+                SimTransaction::refund(till, paid / 2),
+                SimTransaction::refund(till, paid - paid / 2),
+            ],
+            // A failed attempt elsewhere, then the refund at the till.
+            4 => vec![
+                SimTransaction {
+                    status: "FAILURE",
+                    ..SimTransaction::refund(self.other_store(till), paid)
+                },
+                SimTransaction::refund(till, paid),
+            ],
+            // Money given back at two tills: the larger part decides.
+            _ => vec![
+                SimTransaction::refund(self.other_store(till), paid / 3),
+                SimTransaction::refund(till, paid - paid / 3),
+            ],
+        };
+        if self.rng.random_bool(0.08) {
+            // Shopify leaves `createdAt` null on some refunds.
+            r.created_at = None;
+        }
+        order.refunds.push(r);
         order.touch(at);
     }
 }
@@ -441,6 +499,23 @@ mod tests {
                 .any(|o| o.lines.iter().any(|l| l.discounts.len() > 1))
         );
         assert!(s.locations.iter().any(|l| !l.active));
+        // The sharper rules' cases: an order's own tax setting, refunds placed by their
+        // transactions (restocked elsewhere or not at all), by their restock location, and
+        // refunds without `createdAt`.
+        assert!(o.iter().any(|o| o.taxes_included != s.taxes_included));
+        let refunds = || {
+            o.iter()
+                .flat_map(|o| o.refunds.iter())
+                .filter(|r| !r.lines.is_empty())
+        };
+        assert!(refunds().any(|r| r.created_at.is_none()));
+        assert!(refunds().any(|r| r.transactions.is_empty()));
+        assert!(
+            refunds().any(|r| r.lines.iter().all(|l| l.location_id.is_none())
+                && r.transactions.iter().any(|t| t.location_id.is_some()))
+        );
+        let warehouse = s.locations.last().expect("a warehouse").id;
+        assert!(refunds().any(|r| r.lines.iter().any(|l| l.location_id == Some(warehouse))));
         // Orders at the closed store stop half way.
         assert!(o.iter().any(|o| o.location_id == Some(s.locations[3].id)));
     }

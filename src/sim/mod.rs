@@ -73,10 +73,9 @@ pub use examples::{EXAMPLES_SHOP, STORE_01, STORE_02};
 pub use expected::{BucketKey, ExpectedTotals, HourlyTotals};
 pub use faults::Faults;
 pub use generator::ShopSpec;
-pub use model::{Channel, Plan};
+pub use model::{Channel, Plan, SimRefund, SimShop, SimTransaction};
 pub use state::SimStats;
 
-use model::SimShop;
 use state::{Bucket, ShopState, SimState};
 
 /// Scopes a simulated app is granted unless its shop is given others.
@@ -474,6 +473,28 @@ impl SimHandle {
         spec: &RefundSpec,
     ) -> Result<i64, SimError> {
         self.with(shop, |st| control::add_refund(&mut st.shop, order_id, spec))
+    }
+
+    /// A copy of the shop's model (what it sold and took back), for tests that check the
+    /// history holds the cases they are about.
+    pub fn shop_model(&self, shop: &str) -> Result<model::SimShop, SimError> {
+        self.with(shop, |st| Ok(st.shop.clone()))
+    }
+
+    /// Makes an order's payload unreadable (its first line's price is not a decimal), or
+    /// readable again, without changing its `updatedAt`: what a shop TMAS cannot read
+    /// looks like. The expected totals still count the order.
+    pub fn set_garbled(&self, shop: &str, order_id: i64, garbled: bool) -> Result<(), SimError> {
+        self.with(shop, |st| {
+            let order = st
+                .shop
+                .orders
+                .iter_mut()
+                .find(|o| o.id == order_id)
+                .ok_or(SimError::UnknownOrder(order_id))?;
+            order.garbled = garbled;
+            Ok(())
+        })
     }
 
     /// Cancels an order at `at`.

@@ -98,20 +98,67 @@ impl SimLine {
 pub struct SimRefundLine {
     pub line_id: i64,
     pub quantity: i64,
-    /// Price paid for the returned goods after discounts, without tax.
+    /// Price paid for the returned goods after discounts, without tax (Shopify's
+    /// `subtotalSet` adds the tax when the order's prices include it).
     pub subtotal: i64,
     pub tax: i64,
-    /// Where the goods came back (None: not given).
+    /// Where the goods are restocked (None: not restocked).
     pub location_id: Option<i64>,
+}
+
+/// A money movement of a refund, as Shopify lists it in `Refund.transactions`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimTransaction {
+    /// `OrderTransactionKind` (REFUND, or e.g. CHANGE).
+    pub kind: &'static str,
+    /// `OrderTransactionStatus` (SUCCESS, FAILURE…).
+    pub status: &'static str,
+    /// Where the transaction was processed (None: Shopify gives none).
+    pub location_id: Option<i64>,
+    pub amount: i64,
+}
+
+impl SimTransaction {
+    /// A successful refund of `amount` at `location_id`.
+    pub fn refund(location_id: Option<i64>, amount: i64) -> Self {
+        SimTransaction {
+            kind: "REFUND",
+            status: "SUCCESS",
+            location_id,
+            amount,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SimRefund {
     pub id: i64,
-    pub created_at: DateTime<Utc>,
+    /// Null in some of Shopify's refunds; `processed_at` then dates it.
+    pub created_at: Option<DateTime<Utc>>,
+    pub processed_at: DateTime<Utc>,
     pub lines: Vec<SimRefundLine>,
     /// Shipping, tip or tax refunded without goods (never part of sales).
     pub other_amount: i64,
+    pub transactions: Vec<SimTransaction>,
+}
+
+impl SimRefund {
+    /// A refund created and processed at `at`, without transactions.
+    pub fn at(id: i64, at: DateTime<Utc>, lines: Vec<SimRefundLine>) -> Self {
+        SimRefund {
+            id,
+            created_at: Some(at),
+            processed_at: at,
+            lines,
+            other_amount: 0,
+            transactions: Vec::new(),
+        }
+    }
+
+    /// When Shopify would say the refund happened: its creation, else its processing.
+    pub fn when(&self) -> DateTime<Utc> {
+        self.created_at.unwrap_or(self.processed_at)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,11 +172,15 @@ pub struct SimOrder {
     pub processed_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub cancelled_at: Option<DateTime<Utc>>,
+    /// Whether this order's prices include tax (usually the shop's setting, not always).
+    pub taxes_included: bool,
     pub lines: Vec<SimLine>,
     pub refunds: Vec<SimRefund>,
     /// Tips and shipping: money the order carries that is never a sale.
     pub tip: i64,
     pub shipping: i64,
+    /// Rendered with a value TMAS cannot read (see `SimHandle::set_garbled`).
+    pub garbled: bool,
 }
 
 impl SimOrder {
@@ -172,9 +223,10 @@ impl SimShop {
         self.next_id
     }
 
-    /// Tax on a line's discounted amount, rounded half up.
-    pub fn tax_on(&self, amount: i64) -> i64 {
-        let (num, den) = if self.taxes_included {
+    /// Tax on a line's discounted amount, rounded half up, for an order whose prices
+    /// include tax or not.
+    pub fn tax_on(&self, amount: i64, taxes_included: bool) -> i64 {
+        let (num, den) = if taxes_included {
             (amount * self.tax_rate_bp, 10_000 + self.tax_rate_bp)
         } else {
             (amount * self.tax_rate_bp, 10_000)
@@ -182,11 +234,11 @@ impl SimShop {
         (2 * num + den) / (2 * den)
     }
 
-    /// What a line sold for after discounts and without tax.
-    pub fn line_paid(&self, line: &SimLine) -> i64 {
+    /// What a line of `order` sold for after discounts and without tax.
+    pub fn line_paid(&self, order: &SimOrder, line: &SimLine) -> i64 {
         line.unit_price * line.quantity
             - line.discount_total()
-            - if self.taxes_included { line.tax } else { 0 }
+            - if order.taxes_included { line.tax } else { 0 }
     }
 
     /// A refund of `quantity` units of `line`, priced proportionally to what was paid, so
@@ -207,7 +259,7 @@ impl SimShop {
                 (q + l.quantity, v + l.subtotal, t + l.tax)
             });
         let quantity = quantity.min(line.quantity - done_q).max(0);
-        let paid = self.line_paid(line);
+        let paid = self.line_paid(order, line);
         let (subtotal, tax) = if done_q + quantity == line.quantity {
             (paid - done_v, line.tax - done_t)
         } else {

@@ -81,6 +81,7 @@ pub struct NestedArgs {
     pub line_items: Window,
     pub refunds: Option<usize>,
     pub refund_line_items: Window,
+    pub refund_transactions: Window,
 }
 
 /// The opaque cursor of a position in a list (nested connections, locations).
@@ -141,8 +142,14 @@ pub fn order_with(shop: &SimShop, o: &SimOrder, args: &NestedArgs) -> Value {
         .map_or(o.refunds.len(), |n| n.min(o.refunds.len()));
     let refunds: Vec<Value> = o.refunds[..refund_count]
         .iter()
-        .map(|r| refund(shop, o, r, args.refund_line_items))
+        .map(|r| refund(shop, o, r, args.refund_line_items, args.refund_transactions))
         .collect();
+    let mut lines = lines;
+    if o.garbled
+        && let Some(amount) = lines.pointer_mut("/nodes/0/originalUnitPriceSet/shopMoney/amount")
+    {
+        *amount = json!("12.3.4");
+    }
     json!({
         "id": gid("Order", o.id),
         "name": format!("#{}", o.number),
@@ -153,30 +160,51 @@ pub fn order_with(shop: &SimShop, o: &SimOrder, args: &NestedArgs) -> Value {
         "cancelledAt": o.cancelled_at.map(time),
         "updatedAt": time(o.updated_at),
         "createdAt": time(o.created_at),
+        "taxesIncluded": o.taxes_included,
         "lineItems": lines,
         "refunds": refunds,
     })
 }
 
-/// One refund of `o`, its lines cut to `window`.
-pub fn refund(shop: &SimShop, o: &SimOrder, r: &SimRefund, window: Window) -> Value {
+/// One refund of `o`, its lines cut to `window` and its transactions to `transactions`.
+pub fn refund(
+    shop: &SimShop,
+    o: &SimOrder,
+    r: &SimRefund,
+    window: Window,
+    transactions: Window,
+) -> Value {
     let lines = connection(&r.lines, window, |rl| {
         let gift = o
             .lines
             .iter()
             .find(|l| l.id == rl.line_id)
             .is_some_and(|l| l.gift_card);
+        // Shopify's subtotal is what the customer paid for the goods: with their tax when
+        // the order's prices include it.
+        let subtotal = rl.subtotal + if o.taxes_included { rl.tax } else { 0 };
         json!({
             "quantity": rl.quantity,
-            "subtotalSet": money(shop, rl.subtotal),
+            "subtotalSet": money(shop, subtotal),
+            "totalTaxSet": money(shop, rl.tax),
             "location": rl.location_id.map(|id| json!({ "id": gid("Location", id) })),
             "lineItem": { "id": gid("LineItem", rl.line_id), "isGiftCard": gift },
         })
     });
+    let transactions = connection(&r.transactions, transactions, |t| {
+        json!({
+            "kind": t.kind,
+            "status": t.status,
+            "location": t.location_id.map(|id| json!({ "id": gid("Location", id) })),
+            "amountSet": money(shop, t.amount),
+        })
+    });
     json!({
         "id": gid("Refund", r.id),
-        "createdAt": time(r.created_at),
+        "createdAt": r.created_at.map(time),
+        "processedAt": time(r.processed_at),
         "refundLineItems": lines,
+        "transactions": transactions,
     })
 }
 

@@ -56,6 +56,8 @@ struct DashboardPage {
     hourly: BarChart,
     daily: BarChart,
     integrations: Vec<IntegrationView>,
+    /// Hours shown here that miss an order no import could read yet.
+    uncounted: Vec<super::uncounted::UncountedHour>,
 }
 
 fn local_time(at: Option<i64>, tz: Tz) -> String {
@@ -223,7 +225,15 @@ async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Resp
         .map(|i| integration_view(i, tz))
         .collect();
 
+    // Every hour this page sums: from the earliest period (the month, the week or the 30
+    // days of the chart) to today.
+    let shown = DateRange {
+        from: thirty.from.min(month_start).min(week_start(today)),
+        to: today,
+    };
+    let uncounted = super::uncounted::hours(&state, tenant, &scope.locations, &shown).await?;
     Ok(render(&DashboardPage {
+        uncounted,
         layout: user.layout(&state).await?,
         has_locations: !scope.locations.is_empty(),
         currency: scope.currency.clone(),

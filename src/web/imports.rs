@@ -120,6 +120,16 @@ struct ImportsPage {
     has_all_orders: bool,
     earliest_without_scope: String,
     today: String,
+    /// Orders earlier runs could not read, not counted until a run reads them.
+    unreadable: Vec<UnreadableView>,
+}
+
+/// An order that could not be read, as the imports page lists it.
+struct UnreadableView {
+    name: String,
+    id: String,
+    problem: String,
+    since: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -175,6 +185,16 @@ async fn render_page(
     let tz = tenant_tz(admin);
     let today = today_in(tz);
     let views: Vec<RunView> = runs.iter().map(|r| RunView::new(r, tz)).collect();
+    let unreadable = crate::db::unreadable::for_integration(&state.db, admin.0.tenant_id(), id)
+        .await?
+        .into_iter()
+        .map(|u| UnreadableView {
+            name: u.order_name,
+            id: u.shopify_order_id,
+            problem: u.problem,
+            since: local(Some(u.first_seen_at), tz),
+        })
+        .collect();
     let now = crate::db::now();
     let running = views
         .iter()
@@ -207,6 +227,7 @@ async fn render_page(
             .format("%Y-%m-%d")
             .to_string(),
         today: today.format("%Y-%m-%d").to_string(),
+        unreadable,
         integration,
     })?
     .into_response())

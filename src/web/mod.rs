@@ -16,6 +16,7 @@ pub mod reports;
 pub mod security;
 pub mod sign_in;
 pub mod staff;
+pub mod uncounted;
 pub mod users;
 
 use axum::Router;

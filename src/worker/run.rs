@@ -94,12 +94,17 @@ impl RunError {
     }
 }
 
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 struct Progress {
     pages: i64,
     orders_read: i64,
     orders_stored: i64,
+    /// "name (id): field: problem" of each order this run could not read.
+    unreadable: Vec<String>,
 }
+
+/// Unreadable orders a run reads again by id (oldest first), besides its window.
+const UNREADABLE_RETRIES_PER_RUN: i64 = 50;
 
 /// The start of a local date in `tz` (the first instant of that day that exists).
 pub fn start_of_local_day(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
@@ -250,7 +255,15 @@ pub async fn run_claimed(
                 next_run_at: Some(next),
                 keep_request: false,
             },
-            String::new(),
+            // The run went on without them; its record names each and what was wrong.
+            if progress.unreadable.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "Orders that could not be read and are not counted yet: {}",
+                    progress.unreadable.join("; ")
+                )
+            },
         ),
         Err(e) => {
             let message = e.to_string();
@@ -338,11 +351,18 @@ async fn import_pages(
         credentials,
     )?;
     let locations = LocationMap::new(&imports::matched_locations(db, tenant, claimed.id).await?);
-    let taxes_included = claimed.taxes_included == 1;
+    let batch = Batch {
+        state,
+        config,
+        claimed,
+        run,
+        locations: &locations,
+    };
 
     let (mut page, mut pages_read) = next_batch(&client, &window, None, stop, lost).await?;
     loop {
-        let (facts, mut counts) = page_facts(&page.orders, taxes_included, &locations);
+        batch.note_readability(&page, progress).await?;
+        let (facts, mut counts) = page_facts(&page.orders, &locations);
         counts.pages = pages_read;
         let lease_until = db::now() + config.lease.as_secs() as i64;
         let lease = imports::RunLease {
@@ -374,9 +394,138 @@ async fn import_pages(
         );
         match next {
             Some(next) => (page, pages_read) = next?,
-            None => return Ok(()),
+            None => break,
         }
     }
+    batch
+        .read_unreadable_again(&client, progress, stop, lost)
+        .await
+}
+
+/// What storing a batch of orders needs, shared by the window's pages and the orders read
+/// again by id.
+struct Batch<'a> {
+    state: &'a AppState,
+    config: &'a WorkerConfig,
+    claimed: &'a ClaimedIntegration,
+    run: i64,
+    locations: &'a LocationMap,
+}
+
+impl Batch<'_> {
+    /// Records the orders of `page` that could not be read (with the hours they would have
+    /// touched) and forgets those that were unreadable before and are read now.
+    async fn note_readability(
+        &self,
+        page: &crate::shopify::OrdersPage,
+        progress: &mut Progress,
+    ) -> Result<(), RunError> {
+        let (db, tenant) = (&self.state.db, self.claimed.tenant());
+        let read: Vec<String> = page.orders.iter().map(|o| o.id.clone()).collect();
+        crate::db::unreadable::clear(db, tenant, self.claimed.id, &read).await?;
+        let records = unreadable_records(&page.unreadable, self.locations);
+        for r in &records {
+            progress.unreadable.push(format!(
+                "{} ({}): {}",
+                r.order_name, r.shopify_order_id, r.problem
+            ));
+        }
+        crate::db::unreadable::record(db, tenant, self.claimed.id, self.run, &records).await?;
+        Ok(())
+    }
+
+    /// Reads again, by id, the orders earlier runs could not read, and stores those that
+    /// can be read now. An order that is still unreadable stays listed.
+    async fn read_unreadable_again(
+        &self,
+        client: &ShopifyClient,
+        progress: &mut Progress,
+        stop: &watch::Receiver<bool>,
+        lost: &watch::Receiver<bool>,
+    ) -> Result<(), RunError> {
+        let (db, tenant) = (&self.state.db, self.claimed.tenant());
+        let mut pending: Vec<String> =
+            crate::db::unreadable::for_integration(db, tenant, self.claimed.id)
+                .await?
+                .into_iter()
+                .map(|u| u.shopify_order_id)
+                .filter(|id| !progress.unreadable.iter().any(|u| u.contains(id.as_str())))
+                .collect();
+        pending.truncate(UNREADABLE_RETRIES_PER_RUN as usize);
+        for ids in pending.chunks(self.config.page_size.max(1) as usize) {
+            let mut cursor: Option<String> = None;
+            loop {
+                if *stop.borrow() {
+                    return Err(RunError::Stopped);
+                }
+                if *lost.borrow() {
+                    return Err(RunError::LeaseLost);
+                }
+                let mut page = client.fetch_orders_by_ids(ids, cursor.as_deref()).await?;
+                self.note_readability(&page, progress).await?;
+                let (facts, mut counts) = page_facts(&page.orders, self.locations);
+                counts.pages = 1;
+                // Orders read again by id are older than the window: the watermark stays.
+                counts.updated_until = None;
+                let lease = imports::RunLease {
+                    integration: self.claimed.id,
+                    run: self.run,
+                    owner: &self.config.worker_id,
+                };
+                let lease_until = db::now() + self.config.lease.as_secs() as i64;
+                if !imports::store_page(db, tenant, &lease, &facts, &counts, lease_until).await? {
+                    return Err(RunError::LeaseLost);
+                }
+                progress.pages += 1;
+                progress.orders_read += counts.orders_read;
+                progress.orders_stored += counts.orders_stored;
+                match page.next_cursor.take() {
+                    Some(c) => cursor = Some(c),
+                    None => break,
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The unreadable orders TMAS would import, with the TMAS hours they would have touched.
+/// An order that is readably online, a test, or sold at a store that does not import is
+/// none of TMAS's business and is left out.
+fn unreadable_records(
+    orders: &[crate::shopify::types::UnreadableOrder],
+    locations: &LocationMap,
+) -> Vec<crate::db::unreadable::UnreadableRecord> {
+    orders
+        .iter()
+        .filter(|u| u.maybe_imported && !u.id.is_empty())
+        .filter(|u| {
+            u.touches.is_empty() || u.touches.iter().any(|(l, _)| locations.get(*l).is_some())
+        })
+        .map(|u| {
+            let mut hours: Vec<(i64, String, i64)> = u
+                .touches
+                .iter()
+                .filter_map(|(loc, at)| {
+                    let target = locations.get(*loc)?;
+                    let (date, hour) = crate::domain::facts::local_hour(*at, target.time_zone);
+                    Some((
+                        target.location_id,
+                        date.format("%Y-%m-%d").to_string(),
+                        i64::from(hour),
+                    ))
+                })
+                .collect();
+            hours.sort();
+            hours.dedup();
+            crate::db::unreadable::UnreadableRecord {
+                shopify_order_id: u.id.clone(),
+                order_name: u.name.clone(),
+                problem: u.problem.clone(),
+                hours,
+            }
+        })
+        .collect()
 }
 
 /// Orders written per transaction. Shopify's pages are small (a page must stay under the
@@ -399,6 +548,7 @@ async fn next_batch(
     {
         let page = next_page(client, window, Some(cursor), stop, lost).await?;
         batch.orders.extend(page.orders);
+        batch.unreadable.extend(page.unreadable);
         batch.next_cursor = page.next_cursor;
         batch.cost = page.cost;
         pages += 1;

@@ -20,19 +20,26 @@ pub struct Target {
 #[derive(Debug, Clone, Default)]
 pub struct LocationMap {
     importing: HashMap<i64, Target>,
+    /// Every matched Shopify location, importing or disabled since.
+    matched: std::collections::HashSet<i64>,
 }
 
 impl LocationMap {
     /// Locations whose Shopify id or time zone cannot be read are left out (and logged).
     pub fn new(matched: &[MatchedLocation]) -> Self {
         let mut importing = HashMap::new();
-        for m in matched.iter().filter(|m| m.importing == 1) {
+        let mut all = std::collections::HashSet::new();
+        for m in matched {
             let id = m
                 .shopify_location_id
                 .trim()
                 .parse::<i64>()
                 .ok()
                 .or_else(|| crate::shopify::types::gid_number(m.shopify_location_id.trim()));
+            all.extend(id);
+            if m.importing != 1 {
+                continue;
+            }
             match (id, m.time_zone.parse::<Tz>()) {
                 (Some(id), Ok(time_zone)) => {
                     importing.insert(
@@ -50,7 +57,15 @@ impl LocationMap {
                 ),
             }
         }
-        LocationMap { importing }
+        LocationMap {
+            importing,
+            matched: all,
+        }
+    }
+
+    /// Whether the Shopify location is matched to a TMAS location, importing or not.
+    pub fn is_matched(&self, shopify_location_id: i64) -> bool {
+        self.matched.contains(&shopify_location_id)
     }
 
     pub fn get(&self, shopify_location_id: i64) -> Option<Target> {
@@ -60,15 +75,26 @@ impl LocationMap {
     pub fn is_empty(&self) -> bool {
         self.importing.is_empty()
     }
+
+    /// The TMAS locations that import now: the only ones whose facts a page may replace.
+    pub fn importing_locations(&self) -> Vec<i64> {
+        let mut ids: Vec<i64> = self.importing.values().map(|t| t.location_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
 }
 
 /// The facts and counters of one page.
-pub fn page_facts(
-    orders: &[Order],
-    taxes_included: bool,
-    locations: &LocationMap,
-) -> (PageFacts, PageCounts) {
-    let mut facts = PageFacts::default();
+///
+/// A disabled location keeps what it has: its stored facts are not replaced (see
+/// [`PageFacts::locations`]) and it gets no new ones, also when an order sold or returned
+/// elsewhere is read again.
+pub fn page_facts(orders: &[Order], locations: &LocationMap) -> (PageFacts, PageCounts) {
+    let mut facts = PageFacts {
+        locations: locations.importing_locations(),
+        ..PageFacts::default()
+    };
     let mut counts = PageCounts {
         orders_read: orders.len() as i64,
         refunds_read: orders.iter().map(|o| o.refunds.len() as i64).sum(),
@@ -77,15 +103,19 @@ pub fn page_facts(
     };
     let mut seen = std::collections::HashSet::new();
     for order in orders {
-        // Only orders sold at an importing location; a disabled location keeps what it has.
-        let sold_here = order.retail_location_id.and_then(|id| locations.get(id));
+        // Orders sold at a matched location, also one disabled since: a sale there keeps
+        // what it has (nothing at a disabled location is replaced or added), but its
+        // returns at a store that imports are counted there, as they happened.
+        let sold_here = order
+            .retail_location_id
+            .filter(|id| locations.is_matched(*id));
         if sold_here.is_none()
             || !crate::domain::facts::is_imported(order)
             || !seen.insert(order.id.clone())
         {
             continue;
         }
-        let of = order_facts(order, taxes_included);
+        let of = order_facts(order);
         facts.order_ids.push(order.id.clone());
         counts.orders_stored += 1;
         if let Some(sale) = of.sale

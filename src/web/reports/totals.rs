@@ -100,6 +100,8 @@ struct TotalsPage {
     locations: Vec<Location>,
     currency: String,
     report: Option<ReportView>,
+    /// Hours of the report that miss an order no import could read yet.
+    uncounted: Vec<crate::web::uncounted::UncountedHour>,
 }
 
 pub fn bucket_label(granularity: Granularity, key: BucketKey) -> String {
@@ -308,8 +310,16 @@ pub async fn page(
     let scope = ReportScope::load(&state, &user).await?;
     let mut form = ReportForm::from_query(query.as_deref());
     let parsed = params::parse(&form, scope.today, &scope.locations, PAGE_RULES);
+    let mut uncounted = Vec::new();
     let (status, problems, report) = match parsed {
         Ok(request) => {
+            uncounted = crate::web::uncounted::hours(
+                &state,
+                user.tenant_id(),
+                &request.locations,
+                &request.range,
+            )
+            .await?;
             if request.preset != Preset::Custom {
                 form.preset = request.preset.as_str().into();
                 form.from = request.range.from.to_string();
@@ -335,6 +345,7 @@ pub async fn page(
         locations: scope.locations.clone(),
         currency: scope.currency.clone(),
         report,
+        uncounted,
     };
     Ok((status, render(&page)?).into_response())
 }

@@ -1,0 +1,46 @@
+//! The hours of a page's date range that hold something TMAS could not count (an order no
+//! import could read yet), so that the dashboard and reports say so beside their numbers.
+
+use crate::db::TenantId;
+use crate::db::locations::Location;
+use crate::domain::report::DateRange;
+use crate::error::AppResult;
+use crate::state::AppState;
+
+/// One local hour of one location that misses an unreadable order.
+pub struct UncountedHour {
+    /// "TMAS location ID · name".
+    pub location: String,
+    pub date: String,
+    /// "HH:00".
+    pub hour: String,
+    pub orders: i64,
+}
+
+/// The uncounted hours of `locations` in `range` (local dates, both ends included).
+pub async fn hours(
+    state: &AppState,
+    tenant: TenantId,
+    locations: &[Location],
+    range: &DateRange,
+) -> AppResult<Vec<UncountedHour>> {
+    let rows = crate::db::unreadable::hours(
+        &state.db,
+        tenant,
+        &range.from.to_string(),
+        &range.to.to_string(),
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let l = locations.iter().find(|l| l.id == r.location_id)?;
+            Some(UncountedHour {
+                location: format!("{} · {}", l.location_id, l.name),
+                date: r.local_date,
+                hour: format!("{:02}:00", r.local_hour),
+                orders: r.orders,
+            })
+        })
+        .collect())
+}
