@@ -427,8 +427,11 @@ pub(crate) fn unreadable_order(raw: &serde_json::Value, problem: String) -> Unre
             .get("sourceName")
             .and_then(Value::as_str)
             .is_none_or(|s| s == "pos");
+    let id = text(raw, "id").unwrap_or_default();
+    // The order is named beside the problem; the field and what was wrong are what is left.
+    let problem = problem.replace(&format!(" of order {id}"), "");
     UnreadableOrder {
-        id: text(raw, "id").unwrap_or_default(),
+        id,
         name: text(raw, "name").unwrap_or_default(),
         problem,
         touches,
