@@ -35,7 +35,7 @@ async fn reads_all_pages_of_20000_orders_once_each() {
             .await
             .expect("page");
         pages += 1;
-        assert!(page.orders.len() <= tmas::shopify::queries::ORDERS_PER_PAGE as usize);
+        assert!(page.orders.len() <= tmas::shopify::queries::orders_per_page() as usize);
         assert!(page.cost.is_some());
         orders.extend(page.orders);
         match page.next_cursor {
@@ -47,7 +47,7 @@ async fn reads_all_pages_of_20000_orders_once_each() {
     assert_eq!(unique(&orders), total);
     assert_eq!(
         pages,
-        total.div_ceil(tmas::shopify::queries::ORDERS_PER_PAGE as usize)
+        total.div_ceil(tmas::shopify::queries::orders_per_page() as usize)
     );
 }
 
@@ -261,7 +261,7 @@ async fn orders_beyond_the_page_caps_are_read_whole_by_follow_up_queries() {
     // the long refund's lines (the rest of the examples shop needs none).
     let pages = orders
         .len()
-        .div_ceil(tmas::shopify::queries::ORDERS_PER_PAGE as usize);
+        .div_ceil(tmas::shopify::queries::orders_per_page() as usize);
     assert_eq!(requests as usize, pages + 3 + 1 + 3 + 1);
     // To the cent: the importer's hourly totals equal the simulator's own.
     let info = c.shop().await.expect("shop");

@@ -57,6 +57,7 @@ pub mod model;
 pub mod render;
 pub mod server;
 pub mod state;
+pub mod validate;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -74,7 +75,7 @@ pub use expected::{BucketKey, ExpectedTotals, HourlyTotals};
 pub use faults::Faults;
 pub use generator::ShopSpec;
 pub use model::{Channel, Plan};
-pub use state::SimStats;
+pub use state::{Pricing, SimStats};
 
 use model::SimShop;
 use state::{Bucket, ShopState, SimState};
@@ -217,6 +218,8 @@ impl SimConfig {
                     bucket: Bucket::new(maximum, restore),
                     rng: Xoshiro256PlusPlus::seed_from_u64(self.seed ^ ((i as u64 + 1) * 0x9e37)),
                     stats: SimStats::default(),
+                    pricing: Pricing::default(),
+                    answer_version: None,
                     shop,
                 },
             );
@@ -447,6 +450,29 @@ impl SimHandle {
         self.with(shop, |st| {
             st.bucket.refill(Instant::now());
             Ok(st.bucket.available)
+        })
+    }
+
+    /// How the shop prices queries.
+    pub fn pricing(&self, shop: &str) -> Result<Pricing, SimError> {
+        self.with(shop, |st| Ok(st.pricing))
+    }
+
+    /// Changes how the shop prices queries (e.g. `pageInfo` free, or costlier than TMAS
+    /// thinks).
+    pub fn set_pricing(&self, shop: &str, pricing: Pricing) -> Result<(), SimError> {
+        pricing.check().map_err(SimError::Invalid)?;
+        self.with(shop, |st| {
+            st.pricing = pricing;
+            Ok(())
+        })
+    }
+
+    /// Makes every answer of the shop say it is API `version` (`None`: the version asked).
+    pub fn set_answer_version(&self, shop: &str, version: Option<String>) -> Result<(), SimError> {
+        self.with(shop, |st| {
+            st.answer_version = version;
+            Ok(())
         })
     }
 
