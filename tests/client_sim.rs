@@ -588,7 +588,10 @@ async fn imports_every_order_whether_page_info_is_priced_or_not() {
         let orders = c.fetch_all_orders(everything()).await.expect("every page");
         assert_eq!(orders.len(), total, "pageInfo at {page_info_cost}");
         assert_eq!(unique(&orders), total);
-        assert!(c.take_page_shrinks().is_empty(), "pageInfo at {page_info_cost}");
+        assert!(
+            c.take_page_shrinks().is_empty(),
+            "pageInfo at {page_info_cost}"
+        );
         assert_eq!(c.page_size(), tmas::shopify::queries::orders_per_page());
     }
 }
@@ -623,11 +626,21 @@ async fn a_page_shopify_prices_above_the_limit_is_asked_again_smaller() {
         (queries::orders_query_cost(first, tmas::shopify::cost::PageInfo::Object) as f64 * 1.25)
             .ceil() as u32;
     assert!(s.refused);
-    assert_eq!((s.from, s.shopify_cost, s.max_cost), (first, shopify_cost, 1000));
-    assert_eq!(s.to, queries::shrunk_page(first, u64::from(shopify_cost), 1000));
+    assert_eq!(
+        (s.from, s.shopify_cost, s.max_cost),
+        (first, shopify_cost, 1000)
+    );
+    assert_eq!(
+        s.to,
+        queries::shrunk_page(first, u64::from(shopify_cost), 1000)
+    );
     assert!(s.to < first);
     assert_eq!(c.page_size(), s.to);
-    assert!(s.note().contains(&format!("{} orders", s.to)), "{}", s.note());
+    assert!(
+        s.note().contains(&format!("{} orders", s.to)),
+        "{}",
+        s.note()
+    );
 }
 
 /// The client reads `X-Shopify-API-Version` from each answer and says when Shopify answered
