@@ -640,3 +640,50 @@ async fn a_document_the_schema_refuses_gets_shopifys_error_shape() {
     assert!(v.get("data").is_none_or(Value::is_null));
     assert_eq!(sim.stats("examples").expect("shop").points_spent, 0.0);
 }
+
+/// `shopify-sim --page-info-cost 0 --cost-factor 2 --answer-api-version 2026-07` prices and
+/// answers as told on every shop; a pricing it cannot apply is refused.
+#[tokio::test]
+async fn the_pricing_and_version_flags_apply_to_every_shop() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let bad = Command::new(env!("CARGO_BIN_EXE_shopify-sim"))
+        .args(["--bind", "127.0.0.1:0", "--shops", "alpha", "--days", "1"])
+        .args(["--cost-factor", "0"])
+        .output()
+        .expect("runs");
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("cost_factor"));
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shopify-sim"))
+        .args(["--bind", "127.0.0.1:0", "--shops", "alpha", "--days", "1"])
+        .args(["--page-info-cost", "0", "--cost-factor", "2"])
+        .args(["--answer-api-version", "2026-07"])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let base = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.strip_prefix("shopify-sim listening on ")
+                .map(str::to_string)
+        })
+        .expect("listening line");
+    let query = "{ orders(first: 10) { nodes { id } pageInfo { hasNextPage } } }";
+    let r = post_graphql(
+        &format!("{base}/alpha/admin/api/2026-10/graphql.json"),
+        "shpat_sim_alpha",
+        json!({ "query": query }),
+    )
+    .await;
+    let version = r.headers()["x-shopify-api-version"].clone();
+    let v: Value = r.json().await.expect("JSON");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(version, "2026-07");
+    // (2 + 10 × 1 + pageInfo 0) × 2
+    assert_eq!(v["extensions"]["cost"]["requestedQueryCost"], 24.0, "{v}");
+}

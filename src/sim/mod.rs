@@ -4,15 +4,19 @@
 //! `shopify-sim` binary serves it on its own.
 //!
 //! # Paths (as Shopify's, under `/{shop}`)
-//! - `POST /{shop}/admin/api/{version}/graphql.json`: the root fields `shop`, `locations`,
-//!   `orders`, `order(id:)` and `refund(id:)`. Queries are parsed ([`graphql`]): arguments
-//!   come from literals or variables, the answer holds only the selected fields (an unknown
-//!   field or root field is refused), connections need `first` or `last` (1–250). Every
-//!   query is priced before it runs like Shopify's calculated query cost (object 1,
-//!   connection 2 + `first` × node, sized list `first` × element, nested sizes multiply)
-//!   and refused above 1,000 points with `MAX_COST_EXCEEDED`; the bucket must hold the
-//!   requested cost (else `THROTTLED`), and the difference to the actual cost of what came
-//!   back is given back. Every answer carries `extensions.cost`.
+//! - `POST /{shop}/admin/api/{version}/graphql.json`: each document is first validated
+//!   against Shopify's Admin API schema, the version compiled into TMAS ([`validate`]), and
+//!   refused as Shopify refuses it (HTTP 200, `errors` with message, locations, path and
+//!   `extensions.code`). The root fields served are `shop`, `locations`, `orders`,
+//!   `order(id:)` and `refund(id:)`; a field the schema has but the simulator does not render
+//!   is refused with `NOT_SIMULATED`. Arguments come from literals or variables, the answer
+//!   holds only the selected fields, connections need `first` or `last` (1–250). Every
+//!   query is priced from the schema before it runs ([`crate::shopify::cost`]: object 1,
+//!   connection 2 + `first` × node, sized list `first` × element, nested sizes multiply,
+//!   `pageInfo` 1 or 0 as the shop's [`Pricing`] says) and refused above 1,000 points with
+//!   `MAX_COST_EXCEEDED`; the bucket must hold the requested cost (else `THROTTLED`), and the
+//!   difference to the actual cost of what came back is given back. Every answer carries
+//!   `extensions.cost` and `X-Shopify-API-Version` (the version asked, or the one set).
 //! - `GET /{shop}/admin/oauth/access_scopes.json`
 //! - `POST /{shop}/admin/oauth/access_token` (`grant_type=client_credentials`, form or JSON)
 //!
@@ -23,6 +27,10 @@
 //! - `GET|POST /_sim/{shop}/scopes`: read or replace the app's scopes (`{"scopes": [...]}`)
 //! - `GET /_sim/{shop}/stats`: requests seen, throttled, points spent, tokens issued
 //! - `GET|POST /_sim/{shop}/faults`: read or replace the shop's [`Faults`] (JSON)
+//! - `GET|POST /_sim/{shop}/pricing`: read or replace the shop's [`Pricing`]
+//!   (`{"page_info_cost": 0|1, "cost_factor": 1.0}`)
+//! - `GET|POST /_sim/{shop}/api_version`: the version answers say they are
+//!   (`{"answer": "2026-07"}`, `null` for the version asked)
 //! - `POST /_sim/{shop}/expire_tokens`: expire every client-credentials token now
 //! - `POST /_sim/{shop}/orders`: add an order ([`OrderSpec`] JSON)
 //! - `POST /_sim/{shop}/orders/{id}/refunds`: add a refund ([`RefundSpec`] JSON)
@@ -40,10 +48,10 @@
 
 //!
 //! # Where the simulator is still more lenient than Shopify
-//! - The cost calculator has no schema: it tells a connection by its `nodes`/`edges`
-//!   selection and prices a list without `first` as one element. Fragments are refused
-//!   (TMAS sends none). The cost of TMAS's queries should still be read once from
-//!   `extensions.cost.requestedQueryCost` against a development store.
+//! - The pricing follows Shopify's published rules; what they leave open (`pageInfo`, lists
+//!   without a size, which count as one element) is a [`Pricing`] setting or a stated
+//!   choice. Read `extensions.cost.requestedQueryCost` once against a development store.
+//! - Fragments are refused by its executor (TMAS sends none), though the schema accepts them.
 //! - Search terms other than `updated_at` are ignored; `sortKey` is assumed to be
 //!   `UPDATED_AT`.
 
