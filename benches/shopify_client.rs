@@ -68,7 +68,7 @@ async fn main() {
             .graphql_requests
             - before;
     }
-    let per_page = tmas::shopify::queries::ORDERS_PER_PAGE as usize;
+    let per_page = tmas::shopify::queries::orders_per_page() as usize;
     println!(
         "unthrottled best: {:.0} orders/s ({} pages of {per_page}; {requests} GraphQL requests with the follow-ups of large orders)",
         total as f64 / best,

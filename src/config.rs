@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// The default Shopify API version: a pinned, supported `YYYY-MM` release.
-pub const DEFAULT_SHOPIFY_API_VERSION: &str = "2026-01";
+/// The default Shopify API version: the pinned release whose schema is compiled into TMAS.
+pub const DEFAULT_SHOPIFY_API_VERSION: &str = crate::shopify::schema::API_VERSION;
 /// Shopify's own shop URL; `{shop}` is replaced by the store name.
 pub const DEFAULT_SHOPIFY_URL: &str = "https://{shop}.myshopify.com";
 

@@ -35,7 +35,7 @@ async fn reads_all_pages_of_20000_orders_once_each() {
             .await
             .expect("page");
         pages += 1;
-        assert!(page.orders.len() <= tmas::shopify::queries::ORDERS_PER_PAGE as usize);
+        assert!(page.orders.len() <= tmas::shopify::queries::orders_per_page() as usize);
         assert!(page.cost.is_some());
         orders.extend(page.orders);
         match page.next_cursor {
@@ -47,7 +47,7 @@ async fn reads_all_pages_of_20000_orders_once_each() {
     assert_eq!(unique(&orders), total);
     assert_eq!(
         pages,
-        total.div_ceil(tmas::shopify::queries::ORDERS_PER_PAGE as usize)
+        total.div_ceil(tmas::shopify::queries::orders_per_page() as usize)
     );
 }
 
@@ -267,7 +267,7 @@ async fn orders_beyond_the_page_caps_are_read_whole_by_follow_up_queries() {
     // the long refund's lines (the rest of the examples shop needs none).
     let pages = orders
         .len()
-        .div_ceil(tmas::shopify::queries::ORDERS_PER_PAGE as usize);
+        .div_ceil(tmas::shopify::queries::orders_per_page() as usize);
     assert_eq!(requests as usize, pages + 3 + 1 + 3 + 1);
     // To the cent: the importer's hourly totals equal the simulator's own.
     let info = c.shop().await.expect("shop");
@@ -570,4 +570,96 @@ async fn an_interrupted_import_resumes_from_its_checkpointed_cursor() {
     }
     assert_eq!(seen.len(), total);
     assert_eq!(unique(&seen), total);
+}
+
+/// Whether Shopify prices `pageInfo` at 0 or 1 point, the client reads every order once, on
+/// pages it never has to shrink: its own pricing already counts `pageInfo`.
+#[tokio::test]
+async fn imports_every_order_whether_page_info_is_priced_or_not() {
+    for page_info_cost in [0u8, 1] {
+        let sim = spawn(one_shop("paged", 20, 40, 21)).await;
+        sim.set_pricing(
+            "paged",
+            tmas::sim::Pricing {
+                page_info_cost,
+                ..tmas::sim::Pricing::default()
+            },
+        )
+        .expect("shop");
+        sim.update_faults("paged", |f| f.unlimited = true)
+            .expect("shop");
+        let total = sim.order_count("paged").expect("shop");
+        let c = client(&sim, "paged");
+        let orders = c.fetch_all_orders(everything()).await.expect("every page");
+        assert_eq!(orders.len(), total, "pageInfo at {page_info_cost}");
+        assert_eq!(unique(&orders), total);
+        assert!(
+            c.take_page_shrinks().is_empty(),
+            "pageInfo at {page_info_cost}"
+        );
+        assert_eq!(c.page_size(), tmas::shopify::queries::orders_per_page());
+    }
+}
+
+/// A Shopify that prices higher than TMAS's count refuses the first page
+/// (`MAX_COST_EXCEEDED`); the client asks again from the same cursor with a page sized from
+/// Shopify's own count, reads every order once, and says what it did.
+#[tokio::test]
+async fn a_page_shopify_prices_above_the_limit_is_asked_again_smaller() {
+    use tmas::shopify::queries;
+    let sim = spawn(one_shop("pricey", 20, 40, 22)).await;
+    sim.set_pricing(
+        "pricey",
+        tmas::sim::Pricing {
+            page_info_cost: 1,
+            cost_factor: 1.25,
+        },
+    )
+    .expect("shop");
+    sim.update_faults("pricey", |f| f.unlimited = true)
+        .expect("shop");
+    let total = sim.order_count("pricey").expect("shop");
+    let c = client(&sim, "pricey");
+    let first = queries::orders_per_page();
+    let orders = c.fetch_all_orders(everything()).await.expect("every page");
+    assert_eq!(orders.len(), total);
+    assert_eq!(unique(&orders), total);
+    let shrinks = c.take_page_shrinks();
+    assert_eq!(shrinks.len(), 1, "{shrinks:?}");
+    let s = shrinks[0];
+    let shopify_cost =
+        (queries::orders_query_cost(first, tmas::shopify::cost::PageInfo::Object) as f64 * 1.25)
+            .ceil() as u32;
+    assert!(s.refused);
+    assert_eq!(
+        (s.from, s.shopify_cost, s.max_cost),
+        (first, shopify_cost, 1000)
+    );
+    assert_eq!(
+        s.to,
+        queries::shrunk_page(first, u64::from(shopify_cost), 1000)
+    );
+    assert!(s.to < first);
+    assert_eq!(c.page_size(), s.to);
+    assert!(
+        s.note().contains(&format!("{} orders", s.to)),
+        "{}",
+        s.note()
+    );
+}
+
+/// The client reads `X-Shopify-API-Version` from each answer and says when Shopify answered
+/// with another version than the one asked.
+#[tokio::test]
+async fn notices_when_shopify_answers_with_another_api_version() {
+    let sim = spawn(SimConfig::examples_only()).await;
+    let c = client(&sim, "examples");
+    c.shop().await.expect("shop");
+    assert_eq!(c.answered_version().as_deref(), Some(c.api_version()));
+    assert_eq!(c.version_mismatch(), None);
+    sim.set_answer_version("examples", Some("2026-04".into()))
+        .expect("shop");
+    c.shop().await.expect("shop");
+    assert_eq!(c.version_mismatch().as_deref(), Some("2026-04"));
+    assert_eq!(c.api_version(), tmas::shopify::DEFAULT_API_VERSION);
 }

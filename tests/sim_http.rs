@@ -3,7 +3,8 @@
 mod common;
 
 use serde_json::{Value, json};
-use tmas::sim::{ALL_ORDERS_SCOPE, SimConfig, spawn};
+use tmas::shopify::cost::PageInfo;
+use tmas::sim::{ALL_ORDERS_SCOPE, Pricing, SimConfig, spawn};
 
 async fn post_graphql(url: &str, token: &str, body: Value) -> reqwest::Response {
     reqwest::Client::new()
@@ -236,7 +237,8 @@ async fn a_burst_beyond_the_bucket_is_throttled_with_its_cost() {
     let url = format!("http://{}/burst/admin/api/2026-01/graphql.json", sim.addr);
     let query = "query Q($first: Int!, $query: String!) { orders(first: $first, query: $query) { nodes { id } pageInfo { hasNextPage endCursor } } }";
     let body = json!({ "query": query, "variables": { "first": 250, "query": "" } });
-    // The standard plan's 2000-point bucket holds seven 252-point pages, not eight at once.
+    // The standard plan's 2000-point bucket holds seven 253-point pages (pageInfo priced as
+    // an object, the simulator's default), not eight at once.
     let mut throttled = None;
     for _ in 0..12 {
         let r = post_graphql(&url, "shpat_sim_burst", body.clone()).await;
@@ -246,7 +248,7 @@ async fn a_burst_beyond_the_bucket_is_throttled_with_its_cost() {
             throttled = Some(v);
             break;
         }
-        assert_eq!(v["extensions"]["cost"]["requestedQueryCost"], 252.0);
+        assert_eq!(v["extensions"]["cost"]["requestedQueryCost"], 253.0);
     }
     let v = throttled.expect("a burst is throttled");
     assert_eq!(v["errors"][0]["message"], "Throttled");
@@ -256,7 +258,7 @@ async fn a_burst_beyond_the_bucket_is_throttled_with_its_cost() {
         cost["throttleStatus"]["currentlyAvailable"]
             .as_f64()
             .expect("number")
-            < 252.0
+            < 253.0
     );
     assert!(v.get("data").is_none_or(Value::is_null));
 }
@@ -367,47 +369,41 @@ async fn tmas_queries_cost_what_the_client_plans_for() {
         "http://{}/examples/admin/api/2026-01/graphql.json",
         sim.addr
     );
-    let order = "gid://shopify/Order/1";
-    let cases: [(&str, Value, u32); 4] = [
-        (
-            &queries::ORDERS,
-            json!({ "first": queries::ORDERS_PER_PAGE, "query": "" }),
-            queries::orders_query_cost(queries::ORDERS_PER_PAGE),
-        ),
-        (
-            &queries::ORDER_LINE_ITEMS,
-            json!({ "id": order }),
-            queries::ORDER_LINE_ITEMS_COST,
-        ),
-        (
-            &queries::ORDER_REFUND_IDS,
-            json!({ "id": order }),
-            queries::ORDER_REFUND_IDS_COST,
-        ),
-        (
-            &queries::REFUND,
-            json!({ "id": "gid://shopify/Refund/1" }),
-            queries::REFUND_COST,
-        ),
-    ];
-    for (query, variables, planned) in cases {
-        let r = post_graphql(
-            &url,
-            "shpat_sim_examples",
-            json!({ "query": query, "variables": variables }),
+    // Under both readings of `pageInfo`, the simulator prices every document exactly as the
+    // client's schema-based pricing does.
+    for reading in [PageInfo::Object, PageInfo::Free] {
+        sim.set_pricing(
+            "examples",
+            Pricing {
+                page_info_cost: reading.points() as u8,
+                ..Pricing::default()
+            },
         )
-        .await;
-        let v: Value = r.json().await.expect("JSON");
-        assert!(v.get("errors").is_none(), "{v}");
-        assert_eq!(
-            v["extensions"]["cost"]["requestedQueryCost"], planned as f64,
-            "{query}"
-        );
-        assert!(planned <= queries::MAX_QUERY_COST);
-        let actual = v["extensions"]["cost"]["actualQueryCost"]
-            .as_f64()
-            .expect("actual");
-        assert!(actual <= planned as f64);
+        .expect("shop");
+        for (name, query, mut variables) in queries::documents() {
+            // From the start: the cost does not depend on the cursor.
+            if let Some(v) = variables.as_object_mut() {
+                v.remove("after");
+            }
+            let planned = queries::priced(query, &variables, reading);
+            let r = post_graphql(
+                &url,
+                "shpat_sim_examples",
+                json!({ "query": query, "variables": variables }),
+            )
+            .await;
+            let v: Value = r.json().await.expect("JSON");
+            assert!(v.get("errors").is_none(), "{name}: {v}");
+            assert_eq!(
+                v["extensions"]["cost"]["requestedQueryCost"], planned as f64,
+                "{name} {reading:?}"
+            );
+            assert!(planned <= u64::from(queries::COST_BUDGET), "{name}");
+            let actual = v["extensions"]["cost"]["actualQueryCost"]
+                .as_f64()
+                .expect("actual");
+            assert!(actual <= planned as f64);
+        }
     }
 }
 
@@ -437,12 +433,33 @@ async fn answers_only_what_is_asked_and_refuses_what_shopify_refuses() {
     );
     // (query, error code, part of the message)
     let refused = [
-        ("{ shop { name email } }", "undefinedField", "'email'"),
+        (
+            "{ shop { name nme } }",
+            "undefinedField",
+            "Field 'nme' doesn't exist on type 'Shop'",
+        ),
+        (
+            "{ order { id } }",
+            "missingRequiredArguments",
+            "Field 'order' is missing required arguments: id",
+        ),
+        (
+            "{ orders(first: \"ten\") { nodes { id } } }",
+            "argumentLiteralsIncompatible",
+            "Argument 'first' on Field 'orders' has an invalid value",
+        ),
+        (
+            "{ shop(id: 1) { name } }",
+            "argumentNotAccepted",
+            "doesn't accept argument 'id'",
+        ),
+        // Valid on Shopify, but beyond what the simulator renders: said plainly.
         (
             "{ customers(first: 5) { nodes { id } } }",
-            "undefinedField",
-            "'customers'",
+            "NOT_SIMULATED",
+            "customers",
         ),
+        ("{ shop { name email } }", "NOT_SIMULATED", "email"),
         (
             "{ orders { nodes { id } } }",
             "BAD_REQUEST",
@@ -453,7 +470,12 @@ async fn answers_only_what_is_asked_and_refuses_what_shopify_refuses() {
             "ARGUMENT_OUT_OF_RANGE",
             "between 1 and 250",
         ),
-        ("{ shop { ...F } }", "GRAPHQL_PARSE_FAILED", "fragments"),
+        ("{ shop { ...F } }", "undefinedFragment", "F"),
+        (
+            "{ shop { ...F } } fragment F on Shop { name }",
+            "GRAPHQL_PARSE_FAILED",
+            "fragments",
+        ),
     ];
     for (query, code, part) in refused {
         let v = ask(query).await;
@@ -523,4 +545,145 @@ async fn the_scopes_flag_grants_what_it_names_and_refuses_nonsense() {
         handles,
         ["read_all_orders", "read_locations", "read_orders"]
     );
+}
+
+/// Every answer says which API version answered (`X-Shopify-API-Version`): the one asked,
+/// or, once told (as Shopify does when the asked version is retired), another.
+#[tokio::test]
+async fn answers_say_which_api_version_answered() {
+    let sim = spawn(SimConfig::examples_only()).await;
+    let url = format!(
+        "http://{}/examples/admin/api/2026-10/graphql.json",
+        sim.addr
+    );
+    let ask = || {
+        post_graphql(
+            &url,
+            "shpat_sim_examples",
+            json!({ "query": "{ shop { name } }" }),
+        )
+    };
+    assert_eq!(ask().await.headers()["x-shopify-api-version"], "2026-10");
+    let control = format!("http://{}/_sim/examples/api_version", sim.addr);
+    let http = reqwest::Client::new();
+    let set = |body: Value| http.post(&control).json(&body).send();
+    assert_eq!(
+        set(json!({ "answer": "2026-07" }))
+            .await
+            .expect("sim")
+            .status(),
+        200
+    );
+    assert_eq!(ask().await.headers()["x-shopify-api-version"], "2026-07");
+    assert_eq!(
+        set(json!({ "answer": "latest" }))
+            .await
+            .expect("sim")
+            .status(),
+        422
+    );
+    assert_eq!(
+        set(json!({ "answer": null })).await.expect("sim").status(),
+        200
+    );
+    assert_eq!(ask().await.headers()["x-shopify-api-version"], "2026-10");
+
+    // Pricing is a control too, and refuses what it cannot apply.
+    let pricing = format!("http://{}/_sim/examples/pricing", sim.addr);
+    let r = http
+        .post(&pricing)
+        .json(&json!({ "page_info_cost": 2 }))
+        .send()
+        .await
+        .expect("sim");
+    assert_eq!(r.status(), 422);
+    let r = http
+        .post(&pricing)
+        .json(&json!({ "page_info_cost": 0, "cost_factor": 1.5 }))
+        .send()
+        .await
+        .expect("sim");
+    assert_eq!(r.status(), 200);
+    let p = sim.pricing("examples").expect("shop");
+    assert_eq!((p.page_info_cost, p.cost_factor), (0, 1.5));
+    // `{ shop { name } }` is 1 point; 1.5 times that, rounded up, is 2.
+    let v: Value = ask().await.json().await.expect("JSON");
+    assert_eq!(v["extensions"]["cost"]["requestedQueryCost"], 2.0);
+}
+
+/// A document Shopify's schema refuses is answered as Shopify answers it: HTTP 200, no data,
+/// each error with message, locations, path and code; nothing is charged.
+#[tokio::test]
+async fn a_document_the_schema_refuses_gets_shopifys_error_shape() {
+    let sim = spawn(SimConfig::examples_only()).await;
+    let url = format!(
+        "http://{}/examples/admin/api/2026-10/graphql.json",
+        sim.addr
+    );
+    let r = post_graphql(
+        &url,
+        "shpat_sim_examples",
+        json!({ "query": "query TmasOrders($first: Int!) {\n  orders(first: $first) {\n    nodes { id grandTotal }\n  }\n}", "variables": { "first": 2 } }),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.expect("JSON");
+    assert_eq!(
+        v["errors"],
+        json!([{
+            "message": "Field 'grandTotal' doesn't exist on type 'Order'",
+            "locations": [{ "line": 3, "column": 16 }],
+            "path": ["query TmasOrders", "orders", "nodes", "grandTotal"],
+            "extensions": { "code": "undefinedField", "typeName": "Order", "fieldName": "grandTotal" },
+        }])
+    );
+    assert!(v.get("data").is_none_or(Value::is_null));
+    assert_eq!(sim.stats("examples").expect("shop").points_spent, 0.0);
+}
+
+/// `shopify-sim --page-info-cost 0 --cost-factor 2 --answer-api-version 2026-07` prices and
+/// answers as told on every shop; a pricing it cannot apply is refused.
+#[tokio::test]
+async fn the_pricing_and_version_flags_apply_to_every_shop() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let bad = Command::new(env!("CARGO_BIN_EXE_shopify-sim"))
+        .args(["--bind", "127.0.0.1:0", "--shops", "alpha", "--days", "1"])
+        .args(["--cost-factor", "0"])
+        .output()
+        .expect("runs");
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("cost_factor"));
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shopify-sim"))
+        .args(["--bind", "127.0.0.1:0", "--shops", "alpha", "--days", "1"])
+        .args(["--page-info-cost", "0", "--cost-factor", "2"])
+        .args(["--answer-api-version", "2026-07"])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let base = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.strip_prefix("shopify-sim listening on ")
+                .map(str::to_string)
+        })
+        .expect("listening line");
+    let query = "{ orders(first: 10) { nodes { id } pageInfo { hasNextPage } } }";
+    let r = post_graphql(
+        &format!("{base}/alpha/admin/api/2026-10/graphql.json"),
+        "shpat_sim_alpha",
+        json!({ "query": query }),
+    )
+    .await;
+    let version = r.headers()["x-shopify-api-version"].clone();
+    let v: Value = r.json().await.expect("JSON");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(version, "2026-07");
+    // (2 + 10 × 1 + pageInfo 0) × 2
+    assert_eq!(v["extensions"]["cost"]["requestedQueryCost"], 24.0, "{v}");
 }

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 
 use chrono::Utc;
 use clap::Parser;
-use tmas::sim::{Plan, SimConfig, spawn_on};
+use tmas::sim::{Plan, Pricing, SimConfig, spawn_on};
 
 const AFTER_HELP: &str = "\
 Defaults:
@@ -19,11 +19,17 @@ Defaults:
 
 Shopify paths, per shop:
   POST /<shop>/admin/api/<YYYY-MM>/graphql.json
-                                          root fields shop, locations, orders, order(id:),
-                                          refund(id:); only the selected fields are answered;
-                                          each query is priced as Shopify does (object 1,
-                                          connection 2 + first x node, nested sizes multiply)
-                                          and refused above 1000 points (MAX_COST_EXCEEDED)
+                                          each document is validated against Shopify's
+                                          Admin API schema (the version compiled into TMAS)
+                                          and refused with Shopify's errors (undefinedField,
+                                          missingRequiredArguments, ...); root fields shop,
+                                          locations, orders, order(id:), refund(id:); only
+                                          the selected fields are answered; each query is
+                                          priced from the schema as Shopify does (object 1,
+                                          connection 2 + first x node, nested sizes multiply,
+                                          pageInfo 1 or 0: --page-info-cost) and refused
+                                          above 1000 points (MAX_COST_EXCEEDED); answers say
+                                          their version in X-Shopify-API-Version
   GET  /<shop>/admin/oauth/access_scopes.json
   POST /<shop>/admin/oauth/access_token    (grant_type=client_credentials)
 
@@ -38,6 +44,8 @@ Control paths:
         \"server_error_rate\":0.2,\"cut_rate\":0.05,\"malformed_rate\":0.05,\"delay_ms\":0,
         \"revoked\":false,\"locked\":false,\"frozen\":false,\"inactive\":false,
         \"missing_scopes\":[\"read_orders\"],\"forbidden_scope\":null,\"unlimited\":false}
+  GET|POST /_sim/<shop>/pricing           {\"page_info_cost\":1,\"cost_factor\":1.0}
+  GET|POST /_sim/<shop>/api_version       {\"answer\":\"2026-07\"} (null: the version asked)
   POST /_sim/<shop>/expire_tokens         expire client-credentials tokens now
   POST /_sim/<shop>/orders                {\"location_id\":N,\"processed_at\":\"…Z\",
                                            \"lines\":[{\"quantity\":1,\"unit_price\":2000}]}
@@ -85,6 +93,18 @@ struct Args {
     /// Lifetime of client-credentials tokens, in seconds.
     #[arg(long, default_value_t = 86_399)]
     token_lifetime: u64,
+    /// Points for a selected pageInfo: 1 (priced as an object) or 0. Shopify does not
+    /// document which; TMAS must work with both.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=1))]
+    page_info_cost: u8,
+    /// Multiplies every requested cost (rounded up), to play a Shopify that prices higher
+    /// than TMAS's own count, e.g. 1.25.
+    #[arg(long, default_value_t = 1.0)]
+    cost_factor: f64,
+    /// Answer every call as this API version (X-Shopify-API-Version), as Shopify does once
+    /// the version asked for is retired. Default: the version asked.
+    #[arg(long)]
+    answer_api_version: Option<String>,
 }
 
 /// Shopify's scope handles: `read_…`, `write_…`, optionally `unauthenticated_`.
@@ -155,8 +175,17 @@ async fn main() -> anyhow::Result<()> {
     config.client_id = args.client_id;
     config.client_secret = args.client_secret;
     config.token_lifetime = std::time::Duration::from_secs(args.token_lifetime);
+    let pricing = Pricing {
+        page_info_cost: args.page_info_cost,
+        cost_factor: args.cost_factor,
+    };
+    pricing.check().map_err(|e| anyhow::anyhow!(e))?;
     let listener = tokio::net::TcpListener::bind(args.bind).await?;
     let handle = spawn_on(config, listener);
+    for shop in handle.shop_names() {
+        handle.set_pricing(&shop, pricing)?;
+        handle.set_answer_version(&shop, args.answer_api_version.clone())?;
+    }
     for shop in handle.shop_names() {
         println!(
             "shop {shop}: {} orders at http://{}/{shop}/admin/api/{}/graphql.json",

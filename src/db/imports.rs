@@ -732,6 +732,8 @@ pub struct ImportRun {
     pub error: String,
     pub worker: String,
     pub progress_until: Option<i64>,
+    /// What the run had to adapt to (Shopify priced its pages higher than TMAS did…).
+    pub note: String,
 }
 
 impl ImportRun {
@@ -749,7 +751,7 @@ impl ImportRun {
 
 const RUN_COLUMNS: &str = "id, integration_id, trigger, window_from, window_to, started_at, \
      finished_at, pages, orders_read, refunds_read, orders_stored, refunds_stored, outcome, \
-     error, worker, progress_until";
+     error, worker, progress_until, note";
 
 /// The latest runs of an integration, newest first.
 pub async fn runs(
@@ -767,6 +769,54 @@ pub async fn runs(
     .bind(limit)
     .fetch_all(&db.pool)
     .await
+}
+
+/// Adds a line to a run's note (kept whatever the run's outcome).
+pub async fn add_run_note(db: &Db, tenant: TenantId, run: i64, line: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE import_runs SET note = CASE WHEN note = '' THEN $3 ELSE note || ' ' || $3 END
+         WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant.0)
+    .bind(run)
+    .bind(line)
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+/// Remembers the Admin API version Shopify last answered with for an integration.
+pub async fn record_api_version(
+    db: &Db,
+    tenant: TenantId,
+    integration: i64,
+    answered: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE integrations SET api_version_answered = $3 WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant.0)
+    .bind(integration)
+    .bind(answered)
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+/// The Admin API version Shopify last answered with for an integration, if any yet.
+pub async fn api_version_answered(
+    db: &Db,
+    tenant: TenantId,
+    integration: i64,
+) -> sqlx::Result<Option<String>> {
+    Ok(sqlx::query_scalar::<_, Option<String>>(
+        "SELECT api_version_answered FROM integrations WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant.0)
+    .bind(integration)
+    .fetch_optional(&db.pool)
+    .await?
+    .flatten())
 }
 
 /// Why a run could not be queued.

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
@@ -16,8 +17,10 @@ use super::rate_limit::{CostPacer, throttled_wait};
 use super::retry::RetryPolicy;
 use super::types::{AccessScopes, Location, QueryCost, Shop, wire};
 
-/// A pinned, supported Admin API version.
-pub const DEFAULT_API_VERSION: &str = "2026-01";
+/// The pinned Admin API version: the one whose schema is compiled into TMAS.
+pub const DEFAULT_API_VERSION: &str = super::schema::API_VERSION;
+/// The response header in which Shopify says which API version answered.
+pub const API_VERSION_HEADER: &str = "X-Shopify-API-Version";
 /// Where shops live; `{shop}` is replaced by the store name.
 pub const DEFAULT_BASE_URL: &str = "https://{shop}.myshopify.com";
 
@@ -29,8 +32,8 @@ pub struct ClientConfig {
     pub api_version: String,
     pub retry: RetryPolicy,
     pub request_timeout: Duration,
-    /// Orders per page, at most [`queries::ORDERS_PER_PAGE`] (what fits under Shopify's
-    /// single-query cost limit).
+    /// Orders per page, at most [`queries::orders_per_page`] (what the schema prices within
+    /// [`queries::COST_BUDGET`]); the default asks for as many as fit.
     pub page_size: u32,
 }
 
@@ -41,7 +44,7 @@ impl Default for ClientConfig {
             api_version: DEFAULT_API_VERSION.to_string(),
             retry: RetryPolicy::default(),
             request_timeout: Duration::from_secs(30),
-            page_size: queries::ORDERS_PER_PAGE,
+            page_size: queries::MAX_PAGE_SIZE,
         }
     }
 }
@@ -57,7 +60,47 @@ pub struct ShopifyClient {
     /// Last requested cost per query, to pace the next identical query before sending it.
     expected_cost: Mutex<HashMap<&'static str, f64>>,
     retry: RetryPolicy,
-    pub(super) page_size: u32,
+    /// Orders asked per page: starts at what the schema says fits, and shrinks for good when
+    /// Shopify prices a page higher than TMAS did.
+    page_size: AtomicU32,
+    /// The version Shopify said answered the last call (`X-Shopify-API-Version`).
+    answered_version: Mutex<Option<String>>,
+    /// Every time the page shrank, for the run's record.
+    shrinks: Mutex<Vec<PageShrink>>,
+}
+
+/// The orders page was made smaller because Shopify priced it higher than TMAS did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageShrink {
+    /// Orders per page before and after.
+    pub from: u32,
+    pub to: u32,
+    /// The page's cost as Shopify counted it, and Shopify's single-query limit.
+    pub shopify_cost: u32,
+    pub max_cost: u32,
+    /// Shopify refused the page (`MAX_COST_EXCEEDED`) and it was asked again smaller; false
+    /// when it was answered but priced above TMAS's budget.
+    pub refused: bool,
+}
+
+impl PageShrink {
+    /// What happened, for the import run's record (English; `locales/es.txt` translates it).
+    pub fn note(&self) -> String {
+        if self.refused {
+            format!(
+                "Shopify refused a page of {} orders as too costly ({} points, limit {}); TMAS \
+                 asked again for {} orders a page, from the same place. Nothing is needed from you.",
+                self.from, self.shopify_cost, self.max_cost, self.to
+            )
+        } else {
+            format!(
+                "Shopify priced a page of {} orders at {} points, more than TMAS expected; TMAS \
+                 now reads {} orders a page to stay 10 % below the limit ({}). Nothing is needed \
+                 from you.",
+                self.from, self.shopify_cost, self.to, self.max_cost
+            )
+        }
+    }
 }
 
 impl std::fmt::Debug for ShopifyClient {
@@ -158,8 +201,77 @@ impl ShopifyClient {
             pacer: Mutex::new(CostPacer::default()),
             expected_cost: Mutex::new(HashMap::new()),
             retry: config.retry,
-            page_size: config.page_size.clamp(1, queries::ORDERS_PER_PAGE),
+            page_size: AtomicU32::new(config.page_size.clamp(1, queries::orders_per_page())),
+            answered_version: Mutex::new(None),
+            shrinks: Mutex::new(Vec::new()),
         })
+    }
+
+    /// The API version this client asks for.
+    pub fn api_version(&self) -> &str {
+        &self.api_version
+    }
+
+    /// The version Shopify said answered the last call, when it said one.
+    pub fn answered_version(&self) -> Option<String> {
+        self.answered_version.lock().ok().and_then(|v| v.clone())
+    }
+
+    /// The version Shopify answered with when it is not the one asked for (Shopify answers
+    /// with its oldest supported version once the asked one is retired).
+    pub fn version_mismatch(&self) -> Option<String> {
+        self.answered_version()
+            .filter(|v| !v.eq_ignore_ascii_case(&self.api_version))
+    }
+
+    fn note_version(&self, answered: Option<&str>) {
+        let Some(answered) = answered.map(str::trim).filter(|v| !v.is_empty()) else {
+            return;
+        };
+        let Ok(mut seen) = self.answered_version.lock() else {
+            return;
+        };
+        if seen.as_deref() != Some(answered) {
+            if !answered.eq_ignore_ascii_case(&self.api_version) {
+                tracing::warn!(
+                    asked = %self.api_version,
+                    answered,
+                    "Shopify answered with another API version than the one TMAS asks for: the \
+                     asked version is retired or not yet released. Upgrade TMAS to a release \
+                     that pins a supported version, or set --shopify-api-version to one."
+                );
+            }
+            *seen = Some(answered.to_string());
+        }
+    }
+
+    /// Orders asked per page now.
+    pub fn page_size(&self) -> u32 {
+        self.page_size.load(Ordering::Relaxed)
+    }
+
+    /// Makes the page smaller for every later page and records why.
+    pub(super) fn shrink_page(&self, shrink: PageShrink) {
+        self.page_size.fetch_min(shrink.to, Ordering::Relaxed);
+        tracing::warn!(
+            from = shrink.from,
+            to = shrink.to,
+            shopify_cost = shrink.shopify_cost,
+            max_cost = shrink.max_cost,
+            refused = shrink.refused,
+            "Shopify prices the orders page higher than TMAS does: smaller pages from now on"
+        );
+        if let Ok(mut s) = self.shrinks.lock() {
+            s.push(shrink);
+        }
+    }
+
+    /// The page shrinks since the last call (for the import run's record).
+    pub fn take_page_shrinks(&self) -> Vec<PageShrink> {
+        self.shrinks
+            .lock()
+            .map(|mut s| std::mem::take(&mut *s))
+            .unwrap_or_default()
     }
 
     fn graphql_url(&self) -> String {
@@ -241,10 +353,18 @@ impl ShopifyClient {
                 expected,
             )
             .await?;
-        if let Some(c) = cost
-            && let Ok(mut m) = self.expected_cost.lock()
-        {
-            m.insert(name, c.requested_query_cost);
+        if let Some(c) = cost {
+            // Shopify's own count of what this query requested and used: the pacer's next
+            // estimate, and the evidence when Shopify prices differently from TMAS.
+            tracing::debug!(
+                query = name,
+                requested = c.requested_query_cost,
+                actual = c.actual_query_cost,
+                "shopify query cost"
+            );
+            if let Ok(mut m) = self.expected_cost.lock() {
+                m.insert(name, c.requested_query_cost);
+            }
         }
         let parsed =
             serde_json::from_value(data).map_err(|e| malformed(format!("{name} data: {e}")))?;
@@ -355,6 +475,14 @@ impl ShopifyClient {
             Err(e) => return Attempt::Transient(describe(&e)),
         };
         let status = response.status();
+        if graphql {
+            self.note_version(
+                response
+                    .headers()
+                    .get(API_VERSION_HEADER)
+                    .and_then(|v| v.to_str().ok()),
+            );
+        }
         let retry_after = response
             .headers()
             .get(reqwest::header::RETRY_AFTER)

@@ -24,12 +24,14 @@
 //! # Ok(()) }
 //! ```
 pub mod client;
+pub mod cost;
 pub mod credentials;
 pub mod error;
 mod orders;
 pub mod queries;
 pub mod rate_limit;
 pub mod retry;
+pub mod schema;
 pub mod types;
 
 pub use client::{ClientConfig, DEFAULT_API_VERSION, DEFAULT_BASE_URL, ShopifyClient};

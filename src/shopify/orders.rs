@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use futures::Stream;
 use serde_json::{Value, json};
 
-use super::client::{ShopifyClient, malformed};
+use super::client::{PageShrink, ShopifyClient, malformed};
 use super::error::ShopifyError;
 use super::queries;
 use super::types::{
@@ -54,17 +54,60 @@ impl ShopifyClient {
         filter: &str,
         cursor: Option<&str>,
     ) -> Result<OrdersPage, ShopifyError> {
-        let (data, cost) = self
-            .graphql::<Value>(
-                "orders",
-                &queries::ORDERS,
-                json!({
-                    "first": self.page_size,
-                    "after": cursor,
-                    "query": filter,
-                }),
-            )
-            .await?;
+        let (data, cost) = loop {
+            let first = self.page_size();
+            let asked = self
+                .graphql::<Value>(
+                    "orders",
+                    &queries::ORDERS,
+                    json!({
+                        "first": first,
+                        "after": cursor,
+                        "query": filter,
+                    }),
+                )
+                .await;
+            match asked {
+                // Shopify counts this page above its limit: ask again, smaller, from the
+                // same cursor, sized from Shopify's own count.
+                Err(ShopifyError::QueryTooCostly { cost, max }) if first > 1 => {
+                    let max = if max == 0 {
+                        queries::MAX_QUERY_COST
+                    } else {
+                        max
+                    };
+                    self.shrink_page(PageShrink {
+                        from: first,
+                        to: queries::shrunk_page(first, u64::from(cost), max),
+                        shopify_cost: cost,
+                        max_cost: max,
+                        refused: true,
+                    });
+                }
+                Err(e) => return Err(e),
+                Ok((data, cost)) => {
+                    // Answered, but priced above the budget: the next page could be refused.
+                    if let Some(c) = cost
+                        && c.requested_query_cost > f64::from(queries::COST_BUDGET)
+                        && first > 1
+                    {
+                        let requested = c.requested_query_cost.ceil() as u32;
+                        self.shrink_page(PageShrink {
+                            from: first,
+                            to: queries::shrunk_page(
+                                first,
+                                u64::from(requested),
+                                queries::MAX_QUERY_COST,
+                            ),
+                            shopify_cost: requested,
+                            max_cost: queries::MAX_QUERY_COST,
+                            refused: false,
+                        });
+                    }
+                    break (data, cost);
+                }
+            }
+        };
         let page = wire_orders_page(data, cost)?;
         let mut orders = Vec::with_capacity(page.orders.len());
         let mut unreadable = page.unreadable;

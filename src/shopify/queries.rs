@@ -5,17 +5,23 @@ use std::sync::LazyLock;
 
 use chrono::SecondsFormat;
 
+use super::cost::{self, PageInfo};
+use super::schema;
 use super::types::TimeWindow;
 
 /// Shopify refuses any single query whose requested cost is above this (`MAX_COST_EXCEEDED`).
 pub const MAX_QUERY_COST: u32 = 1000;
+/// What TMAS lets one query request: 10 % below [`MAX_QUERY_COST`], so that a pricing detail
+/// Shopify does not document (or changes) cannot make a page fail.
+pub const COST_BUDGET: u32 = MAX_QUERY_COST / 10 * 9;
 /// Most items one connection page may hold (Shopify's limit on `first`).
 pub const MAX_PAGE_SIZE: u32 = 250;
 
-// Shopify prices a query before running it: scalars 0, an object 1, a connection 2 plus
-// `first` times one node, a list sized by `first` that many elements. The orders page asks
-// for small nested lists so that several orders fit under the 1,000-point limit; the rare
-// order with more is read whole by the follow-up queries below, never counted in part.
+// Every document is priced from Shopify's schema by `cost::requested_cost`, with `pageInfo`
+// counted as an object (the pessimistic reading), so a field added to a document is priced
+// without anyone counting by hand. The orders page asks for small nested lists so that
+// several orders fit under the budget; the rare order with more is read whole by the
+// follow-up queries below, never counted in part.
 
 /// Line items read with each order of a page.
 pub const LINE_ITEMS_PER_ORDER: u32 = 8;
@@ -31,62 +37,86 @@ pub const TRANSACTIONS_PER_REFUND: u32 = 2;
 /// (`OrderTooLarge`) rather than placed on a guess.
 pub const FOLLOW_UP_TRANSACTIONS: u32 = 20;
 /// Line items or refund lines per follow-up page.
-pub const FOLLOW_UP_PAGE_SIZE: u32 = 100;
+pub const FOLLOW_UP_PAGE_SIZE: u32 = 90;
 /// Refund ids read for one order. An order with this many refunds or more is refused
 /// (`OrderTooLarge`): Shopify cannot page that list.
 pub const MAX_REFUNDS: u32 = 250;
 
-/// One line item: the LineItem 1, its price set and shop money 2, a discount allocation
-/// with its set and money 3, a tax line with its set and money 3 (unsized lists count once).
-const LINE_ITEM_COST: u32 = 9;
-/// One refund line: the RefundLineItem 1, subtotal set and money 2, tax set and money 2,
-/// location 1, line item 1.
-const REFUND_LINE_COST: u32 = 7;
-/// One refund transaction: the OrderTransaction 1, location 1, amount set and money 2.
-const TRANSACTION_COST: u32 = 4;
-
-/// The requested cost of one refund with these nested sizes: the Refund 1, its lines
-/// connection and its transactions connection.
-pub const fn refund_cost(lines: u32, transactions: u32) -> u32 {
-    1 + (2 + lines * REFUND_LINE_COST) + (2 + transactions * TRANSACTION_COST)
-}
-
-/// The requested cost of one order with these nested sizes: the Order 1, its retail
-/// location 1, the line items connection, and the sized refunds list.
-pub const fn order_cost(line_items: u32, refunds: u32, lines_per_refund: u32) -> u32 {
-    1 + 1
-        + (2 + line_items * LINE_ITEM_COST)
-        + refunds * refund_cost(lines_per_refund, TRANSACTIONS_PER_REFUND)
+/// The requested cost of `document` with these variables, priced from the pinned schema
+/// under `page_info`'s reading.
+pub fn priced(document: &str, variables: &serde_json::Value, page_info: PageInfo) -> u64 {
+    match schema::validate(document, "tmas.graphql") {
+        Ok(doc) => cost::requested_cost(schema::admin(), &doc, None, variables, page_info)
+            // A document TMAS cannot price is never sent within budget (the tests refuse it).
+            .unwrap_or(u64::MAX),
+        Err(_) => u64::MAX,
+    }
 }
 
 /// The requested cost of an orders page of `first` orders.
-pub const fn orders_query_cost(first: u32) -> u32 {
-    2 + first * order_cost(LINE_ITEMS_PER_ORDER, REFUNDS_PER_ORDER, LINES_PER_REFUND)
+pub fn orders_query_cost(first: u32, page_info: PageInfo) -> u64 {
+    priced(
+        &ORDERS,
+        &serde_json::json!({ "first": first, "after": "cursor", "query": "" }),
+        page_info,
+    )
 }
 
-/// The most orders one page may ask for and stay under [`MAX_QUERY_COST`].
-pub const ORDERS_PER_PAGE: u32 =
-    (MAX_QUERY_COST - 2) / order_cost(LINE_ITEMS_PER_ORDER, REFUNDS_PER_ORDER, LINES_PER_REFUND);
+/// The most orders one page may ask for and stay within [`COST_BUDGET`], `pageInfo` counted.
+pub fn orders_per_page() -> u32 {
+    static PER_PAGE: LazyLock<u32> = LazyLock::new(|| {
+        (1..=MAX_PAGE_SIZE)
+            .rev()
+            .find(|&n| orders_query_cost(n, PageInfo::Object) <= u64::from(COST_BUDGET))
+            .unwrap_or(1)
+    });
+    *PER_PAGE
+}
 
-/// Requested cost of [`ORDER_LINE_ITEMS`]: the Order and one page of line items.
-pub const ORDER_LINE_ITEMS_COST: u32 = 1 + 2 + FOLLOW_UP_PAGE_SIZE * LINE_ITEM_COST;
-/// Requested cost of [`ORDER_REFUND_IDS`]: the Order and its refunds' ids.
-pub const ORDER_REFUND_IDS_COST: u32 = 1 + MAX_REFUNDS;
-/// Requested cost of [`REFUND`]: the Refund and one page of its lines.
-pub const REFUND_COST: u32 = refund_cost(FOLLOW_UP_PAGE_SIZE, FOLLOW_UP_TRANSACTIONS);
+/// The largest page that stays 10 % below `max_cost` when Shopify priced a page of `asked`
+/// orders at `shopify_cost` points: each order is taken to cost what Shopify's count says,
+/// so the next page fits however Shopify prices. Always smaller than `asked` (at least 1).
+pub fn shrunk_page(asked: u32, shopify_cost: u64, max_cost: u32) -> u32 {
+    if asked <= 1 || shopify_cost == 0 {
+        return 1;
+    }
+    let budget = u64::from(max_cost) / 10 * 9;
+    let fitting = u64::from(asked) * budget / shopify_cost;
+    (fitting as u32).clamp(1, asked - 1)
+}
 
-// Checked when TMAS is compiled: a page is as large as the limit allows, holds several
-// orders, and every follow-up query stays under the limit too.
-const _: () = {
-    assert!(orders_query_cost(ORDERS_PER_PAGE) <= MAX_QUERY_COST);
-    assert!(orders_query_cost(ORDERS_PER_PAGE + 1) > MAX_QUERY_COST);
-    assert!(ORDERS_PER_PAGE >= 5);
-    assert!(ORDER_LINE_ITEMS_COST <= MAX_QUERY_COST);
-    assert!(ORDER_REFUND_IDS_COST <= MAX_QUERY_COST);
-    assert!(REFUND_COST <= MAX_QUERY_COST);
-    assert!(FOLLOW_UP_PAGE_SIZE <= MAX_PAGE_SIZE && MAX_REFUNDS <= MAX_PAGE_SIZE);
-    assert!(TRANSACTIONS_PER_REFUND <= FOLLOW_UP_TRANSACTIONS);
-};
+/// Every document TMAS sends, by operation name, with variables that size it as TMAS does.
+pub fn documents() -> Vec<(&'static str, &'static str, serde_json::Value)> {
+    use serde_json::json;
+    vec![
+        ("TmasShop", SHOP, json!({})),
+        (
+            "TmasLocations",
+            LOCATIONS,
+            json!({ "first": MAX_PAGE_SIZE, "after": "cursor" }),
+        ),
+        (
+            "TmasOrders",
+            ORDERS.as_str(),
+            json!({ "first": orders_per_page(), "after": "cursor", "query": "" }),
+        ),
+        (
+            "TmasOrderLineItems",
+            ORDER_LINE_ITEMS.as_str(),
+            json!({ "id": "gid://shopify/Order/1", "after": "cursor" }),
+        ),
+        (
+            "TmasOrderRefunds",
+            ORDER_REFUND_IDS.as_str(),
+            json!({ "id": "gid://shopify/Order/1" }),
+        ),
+        (
+            "TmasRefund",
+            REFUND.as_str(),
+            json!({ "id": "gid://shopify/Refund/1", "after": "cursor" }),
+        ),
+    ]
+}
 
 const LINE_ITEM_FIELDS: &str = "id
           quantity
@@ -266,6 +296,64 @@ mod tests {
             updated_filter(&w),
             "updated_at:>='2026-01-01T00:00:00Z' AND updated_at:<='2026-01-02T12:00:00Z'"
         );
+    }
+
+    #[test]
+    fn every_document_is_valid_against_the_pinned_schema() {
+        for (name, document, _) in documents() {
+            if let Err(e) = schema::validate(document, &format!("{name}.graphql")) {
+                panic!(
+                    "{name} is not valid against Shopify's {} schema:\n{e}",
+                    schema::API_VERSION
+                );
+            }
+            assert!(document.contains(&format!("query {name}")), "{name}");
+        }
+    }
+
+    #[test]
+    fn every_document_stays_within_budget_with_page_info_counted() {
+        for (name, document, variables) in documents() {
+            let pessimistic = priced(document, &variables, PageInfo::Object);
+            let optimistic = priced(document, &variables, PageInfo::Free);
+            assert!(
+                pessimistic <= u64::from(COST_BUDGET),
+                "{name}: {pessimistic}"
+            );
+            assert!(optimistic <= pessimistic, "{name}");
+        }
+        let n = orders_per_page();
+        assert!(n >= 3, "a page holds several orders ({n})");
+        assert!(orders_query_cost(n + 1, PageInfo::Object) > u64::from(COST_BUDGET));
+        // The 10 % margin is what the pessimistic reading needs on the orders page and more.
+        assert!(COST_BUDGET <= MAX_QUERY_COST * 9 / 10);
+    }
+
+    #[test]
+    fn a_page_shrinks_to_what_shopifys_count_lets_fit() {
+        // 7 orders that Shopify priced at 1,054: 7 × 900 / 1,054 = 5.98 → 5.
+        assert_eq!(shrunk_page(7, 1054, 1000), 5);
+        // Never the same page again, never zero.
+        assert_eq!(shrunk_page(7, 901, 1000), 6);
+        assert_eq!(shrunk_page(2, 100_000, 1000), 1);
+        assert_eq!(shrunk_page(1, 5000, 1000), 1);
+        // A higher limit lets more fit.
+        assert_eq!(shrunk_page(10, 1500, 2000), 9);
+    }
+
+    /// Prints each query's requested cost under both readings of `pageInfo` (the README's
+    /// table): `cargo test --lib query_costs -- --nocapture`.
+    #[test]
+    fn query_costs_under_both_readings() {
+        println!("| query | variables | pageInfo free | pageInfo 1 point |");
+        println!("| --- | --- | --- | --- |");
+        for (name, document, variables) in documents() {
+            println!(
+                "| `{name}` | `{variables}` | {} | {} |",
+                priced(document, &variables, PageInfo::Free),
+                priced(document, &variables, PageInfo::Object)
+            );
+        }
     }
 
     #[test]

@@ -1,15 +1,14 @@
-//! Just enough GraphQL for the simulator to treat a query the way Shopify does before and
-//! after running it: parse the operation's selection set (with its arguments resolved from
-//! the variables), price it statically like Shopify's calculated query cost, price what was
-//! actually returned, and cut a rendered answer down to the fields that were asked for.
+//! Just enough GraphQL for the simulator to run a query Shopify's schema has accepted
+//! (`validate`) and priced (`shopify::cost`): parse the operation's selection set (with its
+//! arguments resolved from the variables), price what was actually returned, and cut a
+//! rendered answer down to the fields that were asked for.
 //!
-//! Shopify's rules (GraphQL Admin API rate limits): scalars and enums cost 0, an object 1, a
-//! connection 2 plus `first` (or `last`) times the cost of one node, so nested connections
-//! multiply; a list sized by `first` costs that many elements. No single query may request
-//! more than 1,000 points. The simulator has no schema, so it tells a connection by its
-//! selection (`nodes` or `edges`), which is how every Shopify connection is read.
+//! The actual cost follows the requested cost's rules (an object 1, a connection 2 plus one
+//! node per node returned, `pageInfo` as the shop's pricing says) on what came back.
 
 use serde_json::{Map, Value};
+
+use crate::shopify::cost::PageInfo;
 
 /// One selected field, with its arguments already resolved from the variables.
 #[derive(Debug, Clone, PartialEq)]
@@ -291,48 +290,24 @@ impl Parser<'_> {
     }
 }
 
-/// The requested cost of a selection, computed before running it. A connection without
-/// `first` or `last` is an error, as on Shopify.
-pub fn requested_cost(selection: &[Field]) -> Result<u64, String> {
-    selection.iter().map(field_cost).sum()
-}
-
-fn field_cost(f: &Field) -> Result<u64, String> {
-    if f.selection.is_empty() {
-        return Ok(0); // scalar or enum
-    }
-    if f.is_connection() {
-        let size = f.size().ok_or_else(|| {
-            format!(
-                "you must provide one of first or last to properly paginate the `{}` connection.",
-                f.name
-            )
-        })?;
-        let node = f.node_selection().unwrap_or(&[]);
-        return Ok(2 + size.max(0) as u64 * (1 + requested_cost(node)?));
-    }
-    let one = 1 + requested_cost(&f.selection)?;
-    Ok(match f.size() {
-        Some(n) => n.max(0) as u64 * one, // a plain list sized by `first`
-        None => one,
-    })
-}
-
 /// The actual cost of an answer: what the requested cost would be had every connection and
 /// sized list asked for exactly what came back.
-pub fn actual_cost(selection: &[Field], data: &Value) -> u64 {
+pub fn actual_cost(selection: &[Field], data: &Value, page_info: PageInfo) -> u64 {
     selection
         .iter()
         .map(|f| match data.get(f.key()) {
-            Some(v) => field_actual(f, v),
+            Some(v) => field_actual(f, v, page_info),
             None => 0,
         })
         .sum()
 }
 
-fn field_actual(f: &Field, v: &Value) -> u64 {
+fn field_actual(f: &Field, v: &Value, page_info: PageInfo) -> u64 {
     if f.selection.is_empty() {
         return 0;
+    }
+    if f.name == "pageInfo" {
+        return page_info.points();
     }
     if f.is_connection() {
         let node = f.node_selection().unwrap_or(&[]);
@@ -342,25 +317,33 @@ fn field_actual(f: &Field, v: &Value) -> u64 {
             .and_then(Value::as_array)
             .map(Vec::as_slice)
             .unwrap_or(&[]);
-        return 2 + nodes
-            .iter()
-            .map(|n| 1 + actual_cost(node, n.get("node").unwrap_or(n)))
-            .sum::<u64>();
+        let page = if f.child("pageInfo").is_some() {
+            page_info.points()
+        } else {
+            0
+        };
+        return 2
+            + page
+            + nodes
+                .iter()
+                .map(|n| 1 + actual_cost(node, n.get("node").unwrap_or(n), page_info))
+                .sum::<u64>();
     }
     match v {
         Value::Null => 1,
-        Value::Array(items) if f.size().is_some() => {
-            items.iter().map(|i| 1 + actual_cost(&f.selection, i)).sum()
-        }
+        Value::Array(items) if f.size().is_some() => items
+            .iter()
+            .map(|i| 1 + actual_cost(&f.selection, i, page_info))
+            .sum(),
         // An unsized list is priced as one element, like its requested cost.
         Value::Array(items) => {
             1 + items
                 .iter()
-                .map(|i| actual_cost(&f.selection, i))
+                .map(|i| actual_cost(&f.selection, i, page_info))
                 .max()
                 .unwrap_or(0)
         }
-        _ => 1 + actual_cost(&f.selection, v),
+        _ => 1 + actual_cost(&f.selection, v, page_info),
     }
 }
 
@@ -437,38 +420,6 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn cost(q: &str, vars: Value) -> Result<u64, String> {
-        requested_cost(&parse(q, &vars)?)
-    }
-
-    #[test]
-    fn prices_like_shopifys_documented_example() {
-        // shopify.dev: products(first: 10) with variants(first: 5) costs 2 + 10 × (1 + 2 + 5).
-        let q = "{ products(first: 10) { edges { node { title variants(first: 5) { edges { node { price } } } } } } }";
-        assert_eq!(cost(q, Value::Null), Ok(82));
-        assert_eq!(cost("{ shop { name } }", Value::Null), Ok(1));
-        assert_eq!(
-            cost(
-                "query Q($n: Int!) { orders(first: $n) { nodes { id } pageInfo { hasNextPage } } }",
-                json!({"n": 250})
-            ),
-            Ok(252)
-        );
-    }
-
-    #[test]
-    fn sized_lists_multiply_and_unsized_lists_count_once() {
-        let q = "{ order(id: \"x\") { refunds(first: 3) { id refundLineItems(first: 2) { nodes { quantity } } } discountApplications { value } } }";
-        // order 1 + refunds 3 × (1 + 2 + 2 × 1) + unsized list 1
-        assert_eq!(cost(q, Value::Null), Ok(1 + 3 * 5 + 1));
-    }
-
-    #[test]
-    fn a_connection_needs_first_or_last() {
-        let e = cost("{ orders { nodes { id } } }", Value::Null).unwrap_err();
-        assert!(e.contains("first or last"), "{e}");
-    }
-
     #[test]
     fn refuses_fragments_and_broken_documents() {
         assert!(parse("{ shop { ...F } }", &Value::Null).is_err());
@@ -499,11 +450,19 @@ mod tests {
             &Value::Null,
         )
         .expect("parses");
-        assert_eq!(requested_cost(&sel), Ok(2 + 10 * (1 + 2 + 5)));
         let data = json!({ "orders": { "nodes": [
             { "id": "1", "lineItems": { "nodes": [{ "id": "a" }, { "id": "b" }] } },
         ] } });
-        assert_eq!(actual_cost(&sel, &data), 2 + (1 + 2 + 2));
+        assert_eq!(actual_cost(&sel, &data, PageInfo::Free), 2 + (1 + 2 + 2));
+        let paged = parse(
+            "{ orders(first: 10) { nodes { id } pageInfo { hasNextPage } } }",
+            &Value::Null,
+        )
+        .expect("parses");
+        let data =
+            json!({ "orders": { "nodes": [{ "id": "1" }], "pageInfo": { "hasNextPage": false } } });
+        assert_eq!(actual_cost(&paged, &data, PageInfo::Free), 3);
+        assert_eq!(actual_cost(&paged, &data, PageInfo::Object), 4);
     }
 
     #[test]

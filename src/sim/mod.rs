@@ -4,15 +4,19 @@
 //! `shopify-sim` binary serves it on its own.
 //!
 //! # Paths (as Shopify's, under `/{shop}`)
-//! - `POST /{shop}/admin/api/{version}/graphql.json`: the root fields `shop`, `locations`,
-//!   `orders`, `order(id:)` and `refund(id:)`. Queries are parsed ([`graphql`]): arguments
-//!   come from literals or variables, the answer holds only the selected fields (an unknown
-//!   field or root field is refused), connections need `first` or `last` (1–250). Every
-//!   query is priced before it runs like Shopify's calculated query cost (object 1,
-//!   connection 2 + `first` × node, sized list `first` × element, nested sizes multiply)
-//!   and refused above 1,000 points with `MAX_COST_EXCEEDED`; the bucket must hold the
-//!   requested cost (else `THROTTLED`), and the difference to the actual cost of what came
-//!   back is given back. Every answer carries `extensions.cost`.
+//! - `POST /{shop}/admin/api/{version}/graphql.json`: each document is first validated
+//!   against Shopify's Admin API schema, the version compiled into TMAS ([`validate`]), and
+//!   refused as Shopify refuses it (HTTP 200, `errors` with message, locations, path and
+//!   `extensions.code`). The root fields served are `shop`, `locations`, `orders`,
+//!   `order(id:)` and `refund(id:)`; a field the schema has but the simulator does not render
+//!   is refused with `NOT_SIMULATED`. Arguments come from literals or variables, the answer
+//!   holds only the selected fields, connections need `first` or `last` (1–250). Every
+//!   query is priced from the schema before it runs ([`crate::shopify::cost`]: object 1,
+//!   connection 2 + `first` × node, sized list `first` × element, nested sizes multiply,
+//!   `pageInfo` 1 or 0 as the shop's [`Pricing`] says) and refused above 1,000 points with
+//!   `MAX_COST_EXCEEDED`; the bucket must hold the requested cost (else `THROTTLED`), and the
+//!   difference to the actual cost of what came back is given back. Every answer carries
+//!   `extensions.cost` and `X-Shopify-API-Version` (the version asked, or the one set).
 //! - `GET /{shop}/admin/oauth/access_scopes.json`
 //! - `POST /{shop}/admin/oauth/access_token` (`grant_type=client_credentials`, form or JSON)
 //!
@@ -23,6 +27,10 @@
 //! - `GET|POST /_sim/{shop}/scopes`: read or replace the app's scopes (`{"scopes": [...]}`)
 //! - `GET /_sim/{shop}/stats`: requests seen, throttled, points spent, tokens issued
 //! - `GET|POST /_sim/{shop}/faults`: read or replace the shop's [`Faults`] (JSON)
+//! - `GET|POST /_sim/{shop}/pricing`: read or replace the shop's [`Pricing`]
+//!   (`{"page_info_cost": 0|1, "cost_factor": 1.0}`)
+//! - `GET|POST /_sim/{shop}/api_version`: the version answers say they are
+//!   (`{"answer": "2026-07"}`, `null` for the version asked)
 //! - `POST /_sim/{shop}/expire_tokens`: expire every client-credentials token now
 //! - `POST /_sim/{shop}/orders`: add an order ([`OrderSpec`] JSON)
 //! - `POST /_sim/{shop}/orders/{id}/refunds`: add a refund ([`RefundSpec`] JSON)
@@ -40,10 +48,10 @@
 
 //!
 //! # Where the simulator is still more lenient than Shopify
-//! - The cost calculator has no schema: it tells a connection by its `nodes`/`edges`
-//!   selection and prices a list without `first` as one element. Fragments are refused
-//!   (TMAS sends none). The cost of TMAS's queries should still be read once from
-//!   `extensions.cost.requestedQueryCost` against a development store.
+//! - The pricing follows Shopify's published rules; what they leave open (`pageInfo`, lists
+//!   without a size, which count as one element) is a [`Pricing`] setting or a stated
+//!   choice. Read `extensions.cost.requestedQueryCost` once against a development store.
+//! - Fragments are refused by its executor (TMAS sends none), though the schema accepts them.
 //! - Search terms other than `updated_at` are ignored; `sortKey` is assumed to be
 //!   `UPDATED_AT`.
 
@@ -57,6 +65,7 @@ pub mod model;
 pub mod render;
 pub mod server;
 pub mod state;
+pub mod validate;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -74,7 +83,7 @@ pub use expected::{BucketKey, ExpectedTotals, HourlyTotals};
 pub use faults::Faults;
 pub use generator::ShopSpec;
 pub use model::{Channel, Plan, SimRefund, SimShop, SimTransaction};
-pub use state::SimStats;
+pub use state::{Pricing, SimStats};
 
 use state::{Bucket, ShopState, SimState};
 
@@ -216,6 +225,8 @@ impl SimConfig {
                     bucket: Bucket::new(maximum, restore),
                     rng: Xoshiro256PlusPlus::seed_from_u64(self.seed ^ ((i as u64 + 1) * 0x9e37)),
                     stats: SimStats::default(),
+                    pricing: Pricing::default(),
+                    answer_version: None,
                     shop,
                 },
             );
@@ -446,6 +457,29 @@ impl SimHandle {
         self.with(shop, |st| {
             st.bucket.refill(Instant::now());
             Ok(st.bucket.available)
+        })
+    }
+
+    /// How the shop prices queries.
+    pub fn pricing(&self, shop: &str) -> Result<Pricing, SimError> {
+        self.with(shop, |st| Ok(st.pricing))
+    }
+
+    /// Changes how the shop prices queries (e.g. `pageInfo` free, or costlier than TMAS
+    /// thinks).
+    pub fn set_pricing(&self, shop: &str, pricing: Pricing) -> Result<(), SimError> {
+        pricing.check().map_err(SimError::Invalid)?;
+        self.with(shop, |st| {
+            st.pricing = pricing;
+            Ok(())
+        })
+    }
+
+    /// Makes every answer of the shop say it is API `version` (`None`: the version asked).
+    pub fn set_answer_version(&self, shop: &str, version: Option<String>) -> Result<(), SimError> {
+        self.with(shop, |st| {
+            st.answer_version = version;
+            Ok(())
         })
     }
 

@@ -23,7 +23,9 @@ use super::faults::Faults;
 use super::graphql;
 use super::model::SimOrder;
 use super::render;
-use super::state::{MAX_QUERY_COST, ShopState, SimState};
+use super::state::{MAX_QUERY_COST, Pricing, ShopState, SimState};
+use super::validate;
+use crate::shopify::{cost, schema};
 
 pub type Shared = Arc<Mutex<SimState>>;
 
@@ -36,6 +38,11 @@ pub fn router(state: Shared) -> Router {
         .route("/_sim/{shop}/expected", get(expected))
         .route("/_sim/{shop}/stats", get(stats))
         .route("/_sim/{shop}/faults", get(get_faults).post(set_faults))
+        .route("/_sim/{shop}/pricing", get(get_pricing).post(set_pricing))
+        .route(
+            "/_sim/{shop}/api_version",
+            get(get_answer_version).post(set_answer_version),
+        )
         .route("/_sim/{shop}/scopes", get(get_scopes).post(set_scopes))
         .route("/_sim/{shop}/expire_tokens", post(expire_tokens))
         .route("/_sim/{shop}/orders", post(add_order))
@@ -184,7 +191,7 @@ async fn graphql(
             return not_found();
         };
         let delay = Duration::from_millis(st.faults.delay_ms);
-        match gate(st, &headers, now) {
+        let (delay, damage, mut response) = match gate(st, &headers, now) {
             Ok(damage) => {
                 st.stats.graphql_requests += 1;
                 let response = if st.faults.inactive {
@@ -195,7 +202,15 @@ async fn graphql(
                 (delay, damage, response)
             }
             Err(r) => (delay, Damage::None, *r),
+        };
+        // Shopify says which version answered: the one asked, or another once it is retired.
+        let answered = st.answer_version.clone().unwrap_or(version);
+        if let Ok(v) = header::HeaderValue::from_str(&answered) {
+            response
+                .headers_mut()
+                .insert(crate::shopify::client::API_VERSION_HEADER, v);
         }
+        (delay, damage, response)
     };
     deliver(delay, damage, response).await
 }
@@ -254,6 +269,12 @@ fn answer(st: &mut ShopState, body: &[u8], now: Instant) -> Response {
     };
     let query = request.get("query").and_then(Value::as_str).unwrap_or("");
     let vars = request.get("variables").cloned().unwrap_or(Value::Null);
+    let operation = request.get("operationName").and_then(Value::as_str);
+    // Shopify's schema decides what is a valid query, with Shopify's errors.
+    let document = match validate::check(schema::admin(), query) {
+        Ok(d) => d,
+        Err(errors) => return Json(json!({ "errors": errors })).into_response(),
+    };
     let selection = match graphql::parse(query, &vars) {
         Ok(s) if !s.is_empty() => s,
         Ok(_) => return parse_failed("syntax error, an operation needs at least one field"),
@@ -264,20 +285,29 @@ fn answer(st: &mut ShopState, body: &[u8], now: Instant) -> Response {
         match root_scope(&root.name) {
             Some(scope) => needed_scopes.extend(scope),
             None => {
-                return Json(json!({ "errors": [{
-                    "message": format!("Field '{}' doesn't exist on type 'QueryRoot'", root.name),
-                    "path": ["query", root.name],
-                    "extensions": { "code": "undefinedField", "typeName": "QueryRoot", "fieldName": root.name },
-                }] }))
-                .into_response();
+                // Valid on Shopify, but not something the simulator serves: say so plainly
+                // rather than answer with made-up data.
+                return refusal(
+                    &format!(
+                        "The Shopify simulator does not serve the `{}` field",
+                        root.name
+                    ),
+                    "NOT_SIMULATED",
+                );
             }
         }
     }
     if let Err(message) = check_page_sizes(&selection) {
         return refusal(&message, "ARGUMENT_OUT_OF_RANGE");
     }
-    let requested = match graphql::requested_cost(&selection) {
-        Ok(points) => points as f64,
+    let requested = match cost::requested_cost(
+        schema::admin(),
+        &document,
+        operation,
+        &vars,
+        st.pricing.page_info(),
+    ) {
+        Ok(points) => (points as f64 * st.pricing.cost_factor).ceil(),
         Err(message) => {
             return refusal(&message, "BAD_REQUEST");
         }
@@ -338,7 +368,10 @@ fn answer(st: &mut ShopState, body: &[u8], now: Instant) -> Response {
         Ok(data) => data,
         Err((message, code)) => return refusal(&message, code),
     };
-    let actual = (graphql::actual_cost(&selection, &data) as f64).min(requested);
+    let actual = ((graphql::actual_cost(&selection, &data, st.pricing.page_info()) as f64)
+        * st.pricing.cost_factor)
+        .ceil()
+        .min(requested);
     if !st.faults.unlimited {
         // The requested cost left the bucket; the unused part comes back at once.
         st.bucket.available -= actual;
@@ -363,8 +396,14 @@ fn run(st: &ShopState, selection: &[graphql::Field]) -> Result<Value, (String, &
         .map_err(|message| (message, "BAD_REQUEST"))?;
         rendered.insert(root.name.clone(), value);
     }
-    graphql::project(selection, &Value::Object(rendered), "QueryRoot")
-        .map_err(|message| (message, "undefinedField"))
+    // The schema has accepted every field by now: one missing here is one the simulator
+    // does not render, which it says rather than answer with made-up data.
+    graphql::project(selection, &Value::Object(rendered), "QueryRoot").map_err(|message| {
+        (
+            format!("The Shopify simulator does not serve this field: {message}"),
+            "NOT_SIMULATED",
+        )
+    })
 }
 
 /// Shopify's page-size rule, for every connection and sized list of the query: `first`
@@ -798,6 +837,56 @@ async fn set_faults(
     reply(with_shop(&state, &shop, |st| {
         st.faults = faults;
         Ok(st.faults.clone())
+    }))
+}
+
+async fn get_pricing(State(state): State<Shared>, Path(shop): Path<String>) -> Response {
+    reply(with_shop(&state, &shop, |st| Ok(st.pricing)))
+}
+
+async fn set_pricing(
+    State(state): State<Shared>,
+    Path(shop): Path<String>,
+    Json(pricing): Json<Pricing>,
+) -> Response {
+    reply(with_shop(&state, &shop, |st| {
+        pricing.check().map_err(SimError::Invalid)?;
+        st.pricing = pricing;
+        Ok(st.pricing)
+    }))
+}
+
+/// The API version a shop's answers say they are (`null`: the version asked).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct AnswerVersion {
+    answer: Option<String>,
+}
+
+async fn get_answer_version(State(state): State<Shared>, Path(shop): Path<String>) -> Response {
+    reply(with_shop(&state, &shop, |st| {
+        Ok(AnswerVersion {
+            answer: st.answer_version.clone(),
+        })
+    }))
+}
+
+async fn set_answer_version(
+    State(state): State<Shared>,
+    Path(shop): Path<String>,
+    Json(body): Json<AnswerVersion>,
+) -> Response {
+    reply(with_shop(&state, &shop, |st| {
+        if let Some(v) = &body.answer
+            && !valid_version(v)
+        {
+            return Err(SimError::Invalid(format!(
+                "`{v}` is not an API version (YYYY-MM or unstable)"
+            )));
+        }
+        st.answer_version = body.answer;
+        Ok(AnswerVersion {
+            answer: st.answer_version.clone(),
+        })
     }))
 }
 

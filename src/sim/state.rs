@@ -5,7 +5,9 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use rand::rngs::Xoshiro256PlusPlus;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use crate::shopify::cost::PageInfo;
 
 use super::faults::Faults;
 use super::model::SimShop;
@@ -39,6 +41,48 @@ impl Bucket {
     }
 }
 
+/// How the simulator prices queries, where Shopify leaves room for doubt. Set it with
+/// `SimHandle::set_pricing`, `POST /_sim/{shop}/pricing` or `shopify-sim --page-info-cost`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Pricing {
+    /// Points for a selected `pageInfo`: 1 (priced as an object, the default) or 0.
+    pub page_info_cost: u8,
+    /// Every requested cost is multiplied by this (rounded up): a Shopify that prices
+    /// higher than TMAS's own count (1.0: the documented rules).
+    pub cost_factor: f64,
+}
+
+impl Default for Pricing {
+    fn default() -> Self {
+        Pricing {
+            page_info_cost: 1,
+            cost_factor: 1.0,
+        }
+    }
+}
+
+impl Pricing {
+    pub fn page_info(&self) -> PageInfo {
+        if self.page_info_cost == 0 {
+            PageInfo::Free
+        } else {
+            PageInfo::Object
+        }
+    }
+
+    /// Whether this is a pricing the simulator can apply.
+    pub fn check(&self) -> Result<(), String> {
+        if self.page_info_cost > 1 {
+            return Err("page_info_cost must be 0 or 1".into());
+        }
+        if !(self.cost_factor.is_finite() && (0.1..=100.0).contains(&self.cost_factor)) {
+            return Err("cost_factor must be between 0.1 and 100".into());
+        }
+        Ok(())
+    }
+}
+
 /// What the simulator has seen, for tests and benchmarks.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SimStats {
@@ -67,6 +111,10 @@ pub struct ShopState {
     pub bucket: Bucket,
     pub rng: Xoshiro256PlusPlus,
     pub stats: SimStats,
+    pub pricing: Pricing,
+    /// The API version every answer says it is (`X-Shopify-API-Version`), as Shopify does
+    /// when the asked version is retired; `None`: the version asked.
+    pub answer_version: Option<String>,
 }
 
 impl ShopState {

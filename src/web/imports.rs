@@ -45,6 +45,8 @@ pub struct RunView {
     pub refunds_stored: i64,
     pub outcome: String,
     pub error: String,
+    /// What the run adapted to (e.g. smaller pages because Shopify priced them higher).
+    pub note: String,
     pub percent: i64,
     pub read_until: String,
 }
@@ -92,6 +94,7 @@ impl RunView {
             refunds_stored: run.refunds_stored,
             outcome: run.outcome.clone(),
             error: run.error.clone(),
+            note: run.note.clone(),
             percent: run.percent(),
             read_until: local(run.progress_until, tz),
         }

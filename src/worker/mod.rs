@@ -37,7 +37,7 @@ pub struct WorkerConfig {
     pub retry: RetryPolicy,
     pub request_timeout: Duration,
     /// Orders per page, at most what fits under Shopify's single-query cost limit
-    /// ([`crate::shopify::queries::ORDERS_PER_PAGE`]).
+    /// ([`crate::shopify::queries::orders_per_page`]); the default asks for as many as fit.
     pub page_size: u32,
 }
 
@@ -52,7 +52,7 @@ impl Default for WorkerConfig {
             max_concurrent_runs: 4,
             retry: RetryPolicy::default(),
             request_timeout: Duration::from_secs(30),
-            page_size: crate::shopify::queries::ORDERS_PER_PAGE,
+            page_size: crate::shopify::queries::MAX_PAGE_SIZE,
         }
     }
 }

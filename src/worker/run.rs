@@ -351,18 +351,68 @@ async fn import_pages(
         credentials,
     )?;
     let locations = LocationMap::new(&imports::matched_locations(db, tenant, claimed.id).await?);
+    let read = read_pages(
+        state, config, claimed, run, window, progress, stop, lost, &client, &locations,
+    )
+    .await;
+    remember_what_shopify_said(db, tenant, claimed.id, run, &client).await;
+    read
+}
+
+/// Records on the run how Shopify priced its pages (when the page had to shrink) and on the
+/// integration which API version answered; a failure here never fails the import.
+async fn remember_what_shopify_said(
+    db: &crate::db::Db,
+    tenant: TenantId,
+    integration: i64,
+    run: i64,
+    client: &ShopifyClient,
+) {
+    let mut notes: Vec<String> = client
+        .take_page_shrinks()
+        .iter()
+        .map(|s| s.note())
+        .collect();
+    notes.dedup();
+    for note in notes {
+        if let Err(e) = imports::add_run_note(db, tenant, run, &note).await {
+            tracing::warn!(error = %e, "could not record the run's note");
+        }
+    }
+    if let Some(answered) = client.answered_version()
+        && let Err(e) = imports::record_api_version(db, tenant, integration, &answered).await
+    {
+        tracing::warn!(error = %e, "could not record the API version Shopify answered with");
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn read_pages(
+    state: &AppState,
+    config: &WorkerConfig,
+    claimed: &ClaimedIntegration,
+    run: i64,
+    window: TimeWindow,
+    progress: &mut Progress,
+    stop: &watch::Receiver<bool>,
+    lost: &watch::Receiver<bool>,
+    client: &ShopifyClient,
+    locations: &LocationMap,
+) -> Result<(), RunError> {
+    let db = &state.db;
+    let tenant = claimed.tenant();
     let batch = Batch {
         state,
         config,
         claimed,
         run,
-        locations: &locations,
+        locations,
     };
 
-    let (mut page, mut pages_read) = next_batch(&client, &window, None, stop, lost).await?;
+    let (mut page, mut pages_read) = next_batch(client, &window, None, stop, lost).await?;
     loop {
         batch.note_readability(&page, progress).await?;
-        let (facts, mut counts) = page_facts(&page.orders, &locations);
+        let (facts, mut counts) = page_facts(&page.orders, locations);
         counts.pages = pages_read;
         let lease_until = db::now() + config.lease.as_secs() as i64;
         let lease = imports::RunLease {
@@ -376,7 +426,7 @@ async fn import_pages(
         let cursor = page.next_cursor.take();
         let read_next = async {
             match cursor {
-                Some(cursor) => Some(next_batch(&client, &window, Some(cursor), stop, lost).await),
+                Some(cursor) => Some(next_batch(client, &window, Some(cursor), stop, lost).await),
                 None => None,
             }
         };
@@ -398,7 +448,7 @@ async fn import_pages(
         }
     }
     batch
-        .read_unreadable_again(&client, progress, stop, lost)
+        .read_unreadable_again(client, progress, stop, lost)
         .await
 }
 

@@ -69,6 +69,13 @@ struct IntegrationPage {
     manual_editors: i64,
     notice: Option<&'static str>,
     test: Option<TestResult>,
+    /// Shopify answered with another Admin API version than the one TMAS asks for.
+    api_version: Option<VersionMismatch>,
+}
+
+struct VersionMismatch {
+    answered: String,
+    asked: String,
 }
 
 impl IntegrationPage {
@@ -131,7 +138,16 @@ async fn render_page(
         ("active", Some(at)) => local_time(at, tz),
         _ => String::new(),
     };
+    let asked = &state.settings.shopify_api_version;
+    let api_version = db::imports::api_version_answered(&state.db, tenant, integration.id)
+        .await?
+        .filter(|answered| !answered.eq_ignore_ascii_case(asked))
+        .map(|answered| VersionMismatch {
+            answered,
+            asked: asked.clone(),
+        });
     let page = IntegrationPage {
+        api_version,
         layout: admin.0.layout(state).await?,
         status_text: status_text(&integration.status),
         schedule: integration.schedule().describe(),
