@@ -13,5 +13,6 @@ pub mod session_store;
 pub mod shopify;
 pub mod sim;
 pub mod startup;
+pub mod totals_cache;
 pub mod web;
 pub mod worker;
