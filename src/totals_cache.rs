@@ -1,9 +1,11 @@
-//! What the dashboard and the reports read from a tenant's totals, kept in memory under the
-//! tenant's data version ([`crate::db::data_version`]) and the tenant's local hour, so a page
-//! asked again while nothing changed is not recomputed. A committed import page, manual edit
-//! or deletion raises the version in the database, so the next request of every process reads
-//! afresh; the local hour is in the key because "today" and "this hour" move on even when the
-//! data does not. The cache is bounded by an estimate of the bytes it holds.
+//! What the dashboard and the reports read from a tenant's data (totals, locations, currency,
+//! integrations), kept in memory under the tenant's data version
+//! ([`crate::db::data_version`]) and the tenant's local hour, so a page asked again while
+//! nothing changed is not recomputed. A committed import page, manual edit, deletion or
+//! change of a location or integration raises the version in the database, so the next
+//! request of every process reads afresh; the local hour is in the key because "today" and
+//! "this hour" move on even when the data does not. The cache is bounded by an estimate of
+//! the bytes it holds.
 
 use std::any::Any;
 use std::collections::HashMap;
@@ -13,7 +15,8 @@ use std::sync::{Arc, Mutex};
 use chrono::{NaiveDate, Timelike};
 use chrono_tz::Tz;
 
-use crate::db::totals::{DayRow, HourRow, LocationSums};
+use crate::db::locations::Location;
+use crate::db::totals::{DayRow, HourRow, IntegrationState, LocationSums};
 use crate::db::{self, Db, TenantId};
 
 /// Memory the cache may hold by default (an estimate; a year × 100 locations of days is
@@ -209,6 +212,32 @@ impl TenantTotals {
             + ENTRY_OVERHEAD_BYTES;
         self.cache.put(key, rows.clone(), bytes);
         Ok(rows)
+    }
+
+    /// [`db::totals::currency`], cached.
+    pub async fn currency(&self) -> sqlx::Result<String> {
+        let found = self
+            .rows("currency".into(), || async {
+                Ok(vec![db::totals::currency(&self.db, self.tenant).await?])
+            })
+            .await?;
+        Ok(found.first().cloned().unwrap_or_default())
+    }
+
+    /// [`db::locations::list`], cached.
+    pub async fn locations(&self) -> sqlx::Result<Arc<Vec<Location>>> {
+        self.rows("locations".into(), || {
+            db::locations::list(&self.db, self.tenant)
+        })
+        .await
+    }
+
+    /// [`db::totals::integration_states`], cached.
+    pub async fn integration_states(&self) -> sqlx::Result<Arc<Vec<IntegrationState>>> {
+        self.rows("integration_states".into(), || {
+            db::totals::integration_states(&self.db, self.tenant)
+        })
+        .await
     }
 
     /// [`db::totals::location_sums`], cached.

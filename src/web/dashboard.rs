@@ -18,7 +18,6 @@ use super::charts::{Bar, BarChart};
 use super::context::{Layout, TenantUser};
 use super::reports::ReportScope;
 use super::reports::totals::{RowView, row_view};
-use crate::db;
 use crate::db::totals::IntegrationState;
 use crate::domain::report::{DateRange, Totals, week_start};
 use crate::error::{AppResult, render};
@@ -81,7 +80,6 @@ fn integration_view(i: IntegrationState, tz: Tz) -> IntegrationView {
 }
 
 async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Response> {
-    let tenant = user.tenant_id();
     let scope = ReportScope::load(&state, &user).await?;
     let tz: Tz = user.tenant.time_zone.parse().unwrap_or(chrono_tz::UTC);
     let today = scope.today;
@@ -212,9 +210,11 @@ async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Resp
             })
             .collect(),
     };
-    let integrations = db::totals::integration_states(&state.db, tenant)
+    let integrations = totals
+        .integration_states()
         .await?
-        .into_iter()
+        .iter()
+        .cloned()
         .map(|i| integration_view(i, tz))
         .collect();
 

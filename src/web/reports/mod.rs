@@ -14,7 +14,6 @@ use chrono_tz::Tz;
 
 use super::AppState;
 use super::context::TenantUser;
-use crate::db;
 use crate::db::locations::Location;
 use crate::domain::money::currency_digits;
 use crate::error::AppResult;
@@ -43,14 +42,15 @@ pub struct ReportScope {
 impl ReportScope {
     pub async fn load(state: &AppState, user: &TenantUser) -> AppResult<ReportScope> {
         let tenant = user.tenant_id();
-        let currency = db::totals::currency(&state.db, tenant).await?;
+        // The version is read first: everything read after it is at least as new.
         let totals = state
             .totals_cache
             .tenant(&state.db, tenant, &user.tenant.time_zone)
             .await?;
+        let currency = totals.currency().await?;
         Ok(ReportScope {
+            locations: totals.locations().await?.as_ref().clone(),
             totals,
-            locations: db::locations::list(&state.db, tenant).await?,
             digits: currency_digits(&currency),
             currency,
             today: today_in(&user.tenant.time_zone),
