@@ -59,6 +59,8 @@ fn vm_hwm_mib() -> f64 {
 struct Database {
     url: String,
     label: &'static str,
+    /// Writes with the portable statements even on PostgreSQL (no batched path).
+    portable: bool,
 }
 
 async fn fresh_postgres(admin_url: &str) -> String {
@@ -247,7 +249,12 @@ async fn throughput(database: &Database, orders: u64) {
     sim.update_faults("bench", |f| f.unlimited = true)
         .expect("shop");
     let dir = tempfile::tempdir().expect("temp dir");
-    let state = state_for(database.url.clone(), dir.path(), sim.base_url()).await;
+    let mut state = state_for(database.url.clone(), dir.path(), sim.base_url()).await;
+    if database.portable {
+        // The portable multi-row statements SQLite uses, which PostgreSQL used before its
+        // batched path: the same code and machine, for comparison.
+        state.db.pg_writes = None;
+    }
     let locations: Vec<i64> = sim
         .locations("bench")
         .expect("shop")
@@ -473,13 +480,20 @@ fn main() {
         let mut databases = vec![Database {
             url: format!("sqlite://{}/tmas.db", dir.path().display()),
             label: "SQLite",
+            portable: true,
         }];
         if let Ok(admin) = std::env::var("TMAS_BENCH_POSTGRES_URL")
             && !admin.is_empty()
         {
             databases.push(Database {
                 url: fresh_postgres(&admin).await,
-                label: "PostgreSQL",
+                label: "PostgreSQL, portable multi-row statements",
+                portable: true,
+            });
+            databases.push(Database {
+                url: fresh_postgres(&admin).await,
+                label: "PostgreSQL, batched (UNNEST)",
+                portable: false,
             });
         }
         for database in &databases {

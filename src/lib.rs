@@ -14,5 +14,6 @@ pub mod shopify;
 pub mod sim;
 pub mod startup;
 pub mod state;
+pub mod totals_cache;
 pub mod web;
 pub mod worker;

@@ -21,6 +21,7 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<AppState> {
         db,
         settings: Arc::new(settings.clone()),
         secret_key: Arc::new(key),
+        totals_cache: Arc::default(),
     })
 }
 

@@ -14,4 +14,6 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// The key that encrypts Shopify credentials at rest.
     pub secret_key: Arc<[u8; 32]>,
+    /// The dashboard's and reports' reads, kept while the tenant's data version holds.
+    pub totals_cache: Arc<crate::totals_cache::TotalsCache>,
 }

@@ -348,14 +348,15 @@ pub struct RunLease<'a> {
 }
 
 /// A bucket of hourly totals: location, local date, hour.
-type Bucket = (i64, String, i64);
+pub(super) type Bucket = (i64, String, i64);
 
 /// Binds per statement, under SQLite's (32,766) and PostgreSQL's (65,535) limits.
 const MAX_BINDS: usize = 30_000;
 
 /// Stores one page in one transaction: replaces the facts of its orders, recomputes every
 /// hour they touch (before and after), counts the page in its run and advances the
-/// watermark. Returns false (and stores nothing) if this worker lost the lease.
+/// watermark. Returns false (and stores nothing) if this worker lost the lease. PostgreSQL
+/// takes its own batched path ([`super::imports_pg`]); this one is SQLite's.
 pub async fn store_page(
     db: &Db,
     tenant: TenantId,
@@ -364,6 +365,9 @@ pub async fn store_page(
     counts: &PageCounts,
     lease_until: i64,
 ) -> sqlx::Result<bool> {
+    if let Some(pg) = &db.pg_writes {
+        return super::imports_pg::store_page(pg, tenant, run, facts, counts, lease_until).await;
+    }
     let (integration, owner) = (run.integration, run.owner);
     let run = run.run;
     let mut tx = db.pool.begin().await?;

@@ -3,7 +3,9 @@
 //! query that touches tenant data takes the `TenantId` first.
 
 pub mod audit;
+pub mod data_version;
 pub mod imports;
+mod imports_pg;
 pub mod integrations;
 pub mod locations;
 pub mod tenants;
@@ -27,12 +29,15 @@ pub enum Backend {
     Postgres,
 }
 
-/// A pool for the app's queries plus a typed pool for the session store, which needs one.
+/// A pool for the app's queries plus a typed pool for the session store, which needs one,
+/// and on PostgreSQL a typed pool for the import's batched writes (the `Any` driver binds no
+/// arrays, and one statement per table and page needs them).
 #[derive(Clone)]
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
     pub session_pool: SessionPool,
+    pub pg_writes: Option<PgPool>,
 }
 
 #[derive(Clone)]
@@ -43,6 +48,10 @@ pub enum SessionPool {
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+/// Import transactions a process writes at once on PostgreSQL (a worker runs at most a few
+/// imports at a time; each holds one connection while it writes a batch).
+const PG_WRITE_CONNECTIONS: u32 = 4;
 
 /// How long a SQLite writer waits for another before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(15);
@@ -87,6 +96,7 @@ impl Db {
                 pool,
                 backend: Backend::Sqlite,
                 session_pool: SessionPool::Sqlite(session_pool),
+                pg_writes: None,
             })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let redacted = crate::config::redact_url(url);
@@ -100,10 +110,16 @@ impl Db {
                 .connect(url)
                 .await
                 .with_context(|| format!("cannot connect to PostgreSQL at {redacted}"))?;
+            // Connections open on first use: a web-only process never opens one here.
+            let pg_writes = PgPoolOptions::new()
+                .max_connections(PG_WRITE_CONNECTIONS)
+                .connect_lazy(url)
+                .with_context(|| format!("cannot connect to PostgreSQL at {redacted}"))?;
             Ok(Db {
                 pool,
                 backend: Backend::Postgres,
                 session_pool: SessionPool::Postgres(session_pool),
+                pg_writes: Some(pg_writes),
             })
         } else {
             anyhow::bail!("the database URL must start with sqlite:// or postgres://")

@@ -1,10 +1,10 @@
-//! Changes made while the simulator runs: new orders, refunds and cancellations, shaped like
-//! what a till would produce. They update the model, so expected totals follow.
+//! Changes made while the simulator runs: new locations, orders, refunds and cancellations,
+//! shaped like what a till would produce. They update the model, so expected totals follow.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::model::{Channel, SimLine, SimOrder, SimRefund, SimShop, SimTransaction};
+use super::model::{Channel, SimLine, SimLocation, SimOrder, SimRefund, SimShop, SimTransaction};
 
 /// A new order. Amounts are minor units of the shop currency.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -182,4 +182,27 @@ pub fn cancel_order(shop: &mut SimShop, order_id: i64, at: DateTime<Utc>) -> Res
     o.touch(at.max(Utc::now()));
     shop.sort_orders();
     Ok(())
+}
+
+/// Opens another active location, numbered after the shop's last one.
+pub fn add_location(shop: &mut SimShop, name: &str) -> i64 {
+    let id = shop
+        .locations
+        .iter()
+        .map(|l| l.id)
+        .max()
+        .unwrap_or(64_000_000_000)
+        + 1;
+    let n = shop.locations.len();
+    shop.locations.push(SimLocation {
+        id,
+        name: name.to_string(),
+        active: true,
+        address1: format!("{} Market Street", 10 + n),
+        city: name.to_string(),
+        province_code: "ON".into(),
+        country_code: "CA".into(),
+        zip: format!("A1A {n}B{n}"),
+    });
+    id
 }

@@ -494,6 +494,11 @@ impl SimHandle {
         })
     }
 
+    /// Opens another active retail location (a shop of many stores); returns its numeric id.
+    pub fn add_location(&self, shop: &str, name: &str) -> Result<i64, SimError> {
+        self.with(shop, |st| Ok(control::add_location(&mut st.shop, name)))
+    }
+
     /// Adds an order; returns its numeric id.
     pub fn add_order(&self, shop: &str, spec: &OrderSpec) -> Result<i64, SimError> {
         self.with(shop, |st| control::add_order(&mut st.shop, spec))

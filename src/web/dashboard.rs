@@ -18,7 +18,6 @@ use super::charts::{Bar, BarChart};
 use super::context::{Layout, TenantUser};
 use super::reports::ReportScope;
 use super::reports::totals::{RowView, row_view};
-use crate::db;
 use crate::db::totals::IntegrationState;
 use crate::domain::report::{DateRange, Totals, week_start};
 use crate::error::{AppResult, render};
@@ -83,7 +82,6 @@ fn integration_view(i: IntegrationState, tz: Tz) -> IntegrationView {
 }
 
 async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Response> {
-    let tenant = user.tenant_id();
     let scope = ReportScope::load(&state, &user).await?;
     let tz: Tz = user.tenant.time_zone.parse().unwrap_or(chrono_tz::UTC);
     let today = scope.today;
@@ -124,18 +122,15 @@ async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Resp
         to: today,
     };
     let ids: Vec<i64> = scope.locations.iter().map(|l| l.id).collect();
+    // Served from memory while the tenant's data version and local hour hold.
+    let totals = &scope.totals;
     // Sums come from the database per location and period, per day and per hour: a few hundred
     // rows instead of every location's days and hours.
     let mut per_period: Vec<BTreeMap<i64, Totals>> = Vec::with_capacity(periods_def.len());
     for (_, range) in &periods_def {
-        let sums = db::totals::location_sums(
-            &state.db,
-            tenant,
-            &ids,
-            &range.from.to_string(),
-            &range.to.to_string(),
-        )
-        .await?;
+        let sums = totals
+            .location_sums(&ids, &range.from.to_string(), &range.to.to_string())
+            .await?;
         per_period.push(
             sums.iter()
                 .map(|row| (row.location_id, row.totals()))
@@ -143,21 +138,16 @@ async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Resp
         );
     }
     let mut per_day: BTreeMap<NaiveDate, i64> = BTreeMap::new();
-    let days = db::totals::net_by_day(
-        &state.db,
-        tenant,
-        &ids,
-        &thirty.from.to_string(),
-        &thirty.to.to_string(),
-    )
-    .await?;
-    for (date, net) in days {
+    let days = totals
+        .net_by_day(&ids, &thirty.from.to_string(), &thirty.to.to_string())
+        .await?;
+    for (date, net) in days.iter() {
         if let Ok(date) = date.parse::<NaiveDate>() {
-            per_day.insert(date, net);
+            per_day.insert(date, *net);
         }
     }
     let today_text = today.to_string();
-    let hours = db::totals::net_by_hour(&state.db, tenant, &ids, &today_text).await?;
+    let hours = totals.net_by_hour(&ids, &today_text).await?;
 
     let periods = periods_def
         .iter()
@@ -183,8 +173,11 @@ async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Resp
         .collect();
 
     let mut per_hour = [0_i64; 24];
-    for (hour, net) in hours {
-        if let Some(slot) = usize::try_from(hour).ok().and_then(|i| per_hour.get_mut(i)) {
+    for (hour, net) in hours.iter() {
+        if let Some(slot) = usize::try_from(*hour)
+            .ok()
+            .and_then(|i| per_hour.get_mut(i))
+        {
             *slot += net;
         }
     }
@@ -219,9 +212,11 @@ async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Resp
             })
             .collect(),
     };
-    let integrations = db::totals::integration_states(&state.db, tenant)
+    let integrations = totals
+        .integration_states()
         .await?
-        .into_iter()
+        .iter()
+        .cloned()
         .map(|i| integration_view(i, tz))
         .collect();
 
@@ -231,7 +226,8 @@ async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Resp
         from: thirty.from.min(month_start).min(week_start(today)),
         to: today,
     };
-    let uncounted = super::uncounted::hours(&state, tenant, &scope.locations, &shown).await?;
+    let uncounted =
+        super::uncounted::hours(&state, user.tenant_id(), &scope.locations, &shown).await?;
     Ok(render(&DashboardPage {
         uncounted,
         layout: user.layout(&state).await?,

@@ -39,6 +39,7 @@ pub fn worker_state(app: &TestApp, sim: &SimHandle) -> AppState {
         db: app.db.clone(),
         settings: Arc::new(settings),
         secret_key: Arc::new(key),
+        totals_cache: Arc::default(),
     }
 }
 

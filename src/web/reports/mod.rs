@@ -14,11 +14,11 @@ use chrono_tz::Tz;
 
 use super::AppState;
 use super::context::TenantUser;
-use crate::db;
 use crate::db::locations::Location;
 use crate::domain::money::currency_digits;
 use crate::error::AppResult;
 use crate::i18n;
+use crate::totals_cache::TenantTotals;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -28,21 +28,29 @@ pub fn router() -> Router<AppState> {
         .route("/reports/export.xlsx", get(export::xlsx))
 }
 
-/// What every report of a tenant needs: its locations, currency and today's date.
+/// What every report of a tenant needs: its locations, currency and today's date, and its
+/// totals (read through the cache, under the data version read here, before any of them).
 #[derive(Debug, Clone)]
 pub struct ReportScope {
     pub locations: Vec<Location>,
     pub currency: String,
     pub digits: u32,
     pub today: NaiveDate,
+    pub totals: TenantTotals,
 }
 
 impl ReportScope {
     pub async fn load(state: &AppState, user: &TenantUser) -> AppResult<ReportScope> {
         let tenant = user.tenant_id();
-        let currency = db::totals::currency(&state.db, tenant).await?;
+        // The version is read first: everything read after it is at least as new.
+        let totals = state
+            .totals_cache
+            .tenant(&state.db, tenant, &user.tenant.time_zone)
+            .await?;
+        let currency = totals.currency().await?;
         Ok(ReportScope {
-            locations: db::locations::list(&state.db, tenant).await?,
+            locations: totals.locations().await?.as_ref().clone(),
+            totals,
             digits: currency_digits(&currency),
             currency,
             today: today_in(&user.tenant.time_zone),

@@ -12,14 +12,13 @@ use chrono::{Datelike, Duration, NaiveDate};
 
 use super::params::{self, PAGE_RULES, ReportForm, ReportRequest};
 use super::{ReportScope, count};
-use crate::db;
-use crate::db::TenantId;
 use crate::db::locations::Location;
 use crate::domain::report::{
     DateRange, Granularity, Preset, Totals, change_tenths_of_percent, format_tenths,
     units_per_transaction_hundredths, week_start,
 };
 use crate::error::{AppResult, render};
+use crate::totals_cache::TenantTotals;
 use crate::web::AppState;
 use crate::web::charts::{Bar, BarChart};
 use crate::web::context::{Layout, TenantUser};
@@ -138,15 +137,14 @@ pub fn all_buckets(granularity: Granularity, range: DateRange) -> Vec<BucketKey>
 /// The report's buckets per location (location row id → bucket → totals), summed from the
 /// hourly totals.
 pub async fn bucketed(
-    state: &AppState,
-    tenant: TenantId,
+    totals: &TenantTotals,
     request: &ReportRequest,
 ) -> AppResult<BTreeMap<i64, BTreeMap<BucketKey, Totals>>> {
     let ids = request.location_ids();
     let (from, to) = (request.range.from.to_string(), request.range.to.to_string());
     let mut out: BTreeMap<i64, BTreeMap<BucketKey, Totals>> = BTreeMap::new();
     if request.granularity == Granularity::Hour {
-        for row in db::totals::hours(&state.db, tenant, &ids, &from, &to).await? {
+        for row in totals.hours(&ids, &from, &to).await?.iter() {
             let Ok(date) = row.local_date.parse::<NaiveDate>() else {
                 continue;
             };
@@ -157,7 +155,7 @@ pub async fn bucketed(
                 .add(&row.totals());
         }
     } else {
-        for row in db::totals::days(&state.db, tenant, &ids, &from, &to).await? {
+        for row in totals.days(&ids, &from, &to).await?.iter() {
             let Ok(date) = row.local_date.parse::<NaiveDate>() else {
                 continue;
             };
@@ -173,21 +171,15 @@ pub async fn bucketed(
 
 /// Each location's totals over a range.
 async fn location_totals(
-    state: &AppState,
-    tenant: TenantId,
+    totals: &TenantTotals,
     ids: &[i64],
     range: DateRange,
 ) -> AppResult<BTreeMap<i64, Totals>> {
     let mut out: BTreeMap<i64, Totals> = BTreeMap::new();
-    let rows = db::totals::days(
-        &state.db,
-        tenant,
-        ids,
-        &range.from.to_string(),
-        &range.to.to_string(),
-    )
-    .await?;
-    for row in rows {
+    let rows = totals
+        .days(ids, &range.from.to_string(), &range.to.to_string())
+        .await?;
+    for row in rows.iter() {
         out.entry(row.location_id).or_default().add(&row.totals());
     }
     Ok(out)
@@ -221,16 +213,14 @@ fn comparison(scope: &ReportScope, name: String, now: &Totals, before: &Totals) 
 }
 
 async fn build(
-    state: &AppState,
-    tenant: TenantId,
     scope: &ReportScope,
     form: &ReportForm,
     request: &ReportRequest,
 ) -> AppResult<ReportView> {
-    let buckets = bucketed(state, tenant, request).await?;
+    let buckets = bucketed(&scope.totals, request).await?;
     let previous_range = request.range.previous();
     let ids = request.location_ids();
-    let previous = location_totals(state, tenant, &ids, previous_range).await?;
+    let previous = location_totals(&scope.totals, &ids, previous_range).await?;
 
     let mut sections = Vec::new();
     let mut comparisons = Vec::new();
@@ -328,7 +318,7 @@ pub async fn page(
             if form.granularity.is_empty() {
                 form.granularity = request.granularity.as_str().into();
             }
-            let view = build(&state, user.tenant_id(), &scope, &form, &request).await?;
+            let view = build(&scope, &form, &request).await?;
             (StatusCode::OK, Vec::new(), Some(view))
         }
         Err(problems) => (StatusCode::BAD_REQUEST, problems, None),

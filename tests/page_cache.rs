@@ -1,0 +1,155 @@
+//! The pages' cache of tenant data: a page asked again is served from memory, and every
+//! committed change of what it shows — hours written by any path, a manual edit, a deletion,
+//! a renamed location, an integration's new state — is on the very next request; one
+//! tenant's cached pages are never another's.
+mod common;
+mod report_fixtures;
+
+use common::{PASSWORD, TestApp};
+use report_fixtures::{between, hour, two_tenants};
+use reqwest::StatusCode;
+use tmas::db::TenantId;
+use tmas::domain::account::Role;
+
+backend_tests!(every_committed_change_is_on_the_next_page);
+
+const MARCH: &str = "/reports/totals?from=2026-03-01&to=2026-03-31&granularity=month";
+
+/// An amount as the English pages show it: `12,345.67`.
+fn shown(minor: i64) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let units = (minor.abs() / 100).to_string();
+    let mut grouped = String::new();
+    for (i, digit) in units.chars().enumerate() {
+        if i > 0 && (units.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    format!("{sign}{grouped}.{:02}", minor.abs() % 100)
+}
+
+/// The tenant's net sales of March 2026, from the database.
+async fn march_net(app: &TestApp, tenant: TenantId) -> i64 {
+    sqlx::query_scalar::<_, i64>(
+        "SELECT CAST(COALESCE(SUM(net), 0) AS BIGINT) FROM hourly_totals
+         WHERE tenant_id = $1 AND local_date >= '2026-03-01' AND local_date <= '2026-03-31'",
+    )
+    .bind(tenant.0)
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("sum")
+}
+
+async fn report(browser: &common::Browser) -> String {
+    let (status, page) = browser.text(MARCH).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    page
+}
+
+/// Asserts the report's grand total is the tenant's March net in the database, twice (the
+/// second answer comes from memory).
+async fn shows_net(app: &TestApp, browser: &common::Browser, tenant: TenantId, context: &str) {
+    let net = march_net(app, tenant).await;
+    for _ in 0..2 {
+        let page = report(browser).await;
+        let row = between(&page, "id=\"grand-total\"", "</tr>");
+        assert!(
+            row.contains(&format!(">{}<", shown(net))),
+            "{context}: expected net {} in {row}",
+            shown(net)
+        );
+    }
+}
+
+async fn every_committed_change_is_on_the_next_page(app: TestApp) {
+    let f = two_tenants(&app, Role::Admin).await;
+    sqlx::query("UPDATE users SET may_edit_manually = 1 WHERE email = 'admin@acme.example'")
+        .execute(&app.db.pool)
+        .await
+        .expect("allow editing");
+    let acme = app.browser();
+    let bravo = app.other_browser();
+    app.create_user("admin@bravo.example", Role::Admin, Some(f.b))
+        .await;
+    bravo.login("admin@bravo.example", PASSWORD).await;
+
+    shows_net(&app, &acme, f.a, "first").await;
+    shows_net(
+        &app,
+        &bravo,
+        f.b,
+        "the other tenant, same page and parameters",
+    )
+    .await;
+    assert_ne!(march_net(&app, f.a).await, march_net(&app, f.b).await);
+
+    // Hours written straight to the table (as a fixture or any write path would).
+    hour(&app, f.a, f.s03, "2026-03-10", 12, 12_345, 0, 0, 1, 1).await;
+    shows_net(&app, &acme, f.a, "after an hour was written").await;
+
+    // A manual edit through the page.
+    let saved = acme
+        .post_form(
+            "/data/edit",
+            &[
+                ("location", "S-03"),
+                ("week", "2026-03-09"),
+                ("net_2026-03-10_12", "200.00"),
+                ("transactions_2026-03-10_12", "2"),
+                ("items_2026-03-10_12", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    assert!(march_net(&app, f.a).await > 20_000, "the edit was saved");
+    shows_net(&app, &acme, f.a, "after a manual edit").await;
+
+    // A deletion of hours (as removing an integration's data does).
+    sqlx::query("DELETE FROM hourly_totals WHERE tenant_id = $1 AND location_id = $2")
+        .bind(f.a.0)
+        .bind(f.s01)
+        .execute(&app.db.pool)
+        .await
+        .expect("delete");
+    shows_net(&app, &acme, f.a, "after a deletion").await;
+
+    // A renamed location is named so on the next page.
+    assert!(report(&acme).await.contains("Airport"));
+    let renamed = acme
+        .post_form(
+            &format!("/admin/locations/{}", f.s03),
+            &[
+                ("name", "Airport Terminal 2"),
+                ("location_id", "S-03"),
+                ("time_zone", "America/Toronto"),
+                ("status", "active"),
+            ],
+        )
+        .await;
+    assert_eq!(renamed.status(), StatusCode::SEE_OTHER);
+    assert!(report(&acme).await.contains("Airport Terminal 2"));
+
+    // An integration's new state is on the next dashboard.
+    let pos = report_fixtures::integration(&app, f.a, "Till", "active", "", "CAD").await;
+    let (status, dashboard) = acme.text("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!dashboard.contains("Shopify says the token was revoked"));
+    sqlx::query(
+        "UPDATE integrations SET status = 'attention',
+                status_reason = 'Shopify says the token was revoked' WHERE id = $1",
+    )
+    .bind(pos)
+    .execute(&app.db.pool)
+    .await
+    .expect("attention");
+    let (_, dashboard) = acme.text("/").await;
+    assert!(
+        dashboard.contains("Shopify says the token was revoked"),
+        "the dashboard shows the integration's new state"
+    );
+
+    // The other tenant's pages never changed.
+    shows_net(&app, &bravo, f.b, "the other tenant at the end").await;
+    assert!(!report(&bravo).await.contains("Airport"));
+}
