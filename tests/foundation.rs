@@ -545,7 +545,7 @@ async fn staff_act_inside_a_tenant_and_are_audited(app: TestApp) {
     assert_eq!(entry.actor_email, "ops@tmas.example");
     assert_eq!(entry.acting_staff, 1);
     let (_, audit_page) = browser.text("/admin/audit").await;
-    assert!(audit_page.contains("location.create") && audit_page.contains("(onboarding staff)"));
+    assert!(audit_page.contains("Added a location") && audit_page.contains("(onboarding staff)"));
 
     let left = browser.post_form("/staff/leave", &[]).await;
     assert_eq!(left.status(), StatusCode::SEE_OTHER);

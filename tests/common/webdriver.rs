@@ -212,6 +212,16 @@ impl Browser {
         }
     }
 
+    /// Runs a script in the page and returns what it returns (`return …;`).
+    pub async fn execute(&self, script: &str) -> Value {
+        self.session_call(
+            "POST",
+            "/execute/sync",
+            json!({ "script": script, "args": [] }),
+        )
+        .await
+    }
+
     pub async fn set_window(&self, width: u32, height: u32) {
         self.session_call(
             "POST",
