@@ -373,6 +373,31 @@ pub fn format_count(lang: Lang, value: i64, one: &str, other: &str) -> String {
     format!("{} {}", format_integer(lang, value), translate(lang, noun))
 }
 
+/// A stored reason (a Shopify error, a status) in the reader's language without the HTTP
+/// status codes it carries for support (`(401)`, `(404)`): people act on the words.
+pub fn plain_reason(lang: Lang, english: &str) -> String {
+    let text = translate(lang, english);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(start) = rest.find(" (") {
+        let after = &rest[start + 2..];
+        let code: String = after.chars().take(4).collect();
+        let is_code = code.len() == 4
+            && code.ends_with(')')
+            && code[..3].chars().all(|c| c.is_ascii_digit())
+            && matches!(code.as_bytes()[0], b'4' | b'5');
+        out.push_str(&rest[..start]);
+        if is_code {
+            rest = &after[4..];
+        } else {
+            out.push_str(" (");
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Money rounded to whole units for chart ticks: `$1,200` / `1.200 $`. Ticks are multiples
 /// of a round step, so the cents they drop are zero whenever the step is a whole unit.
 pub fn format_money_whole(lang: Lang, minor: i64, digits: u32, currency: &str) -> String {
@@ -545,6 +570,17 @@ mod tests {
         assert_eq!(format_money_whole(Lang::En, 120_000, 2, "USD"), "$1,200");
         assert_eq!(format_money_whole(Lang::Es, 120_000, 2, "EUR"), "1.200 €");
         assert_eq!(format_money_whole(Lang::En, 150, 2, "USD"), "$1.50");
+        let rejected = crate::shopify::ShopifyError::CredentialsRejected.to_string();
+        let plain = plain_reason(Lang::En, &rejected);
+        assert!(
+            plain.starts_with("Shopify rejected the app's credentials: "),
+            "{plain}"
+        );
+        assert!(!plain_reason(Lang::Es, &rejected).contains("(401)"));
+        assert_eq!(
+            plain_reason(Lang::En, "Closed (for now) (2026)"),
+            "Closed (for now) (2026)"
+        );
     }
 
     #[test]

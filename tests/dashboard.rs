@@ -223,6 +223,9 @@ async fn dashboard_strip_shows_each_integration_and_links_to_fix_it(app: TestApp
     let (_, page) = manager.text("/").await;
     let strip = between(&page, "<section class=\"strip\"", "</section>");
     assert!(strip.contains("Ask your administrator to fix it."));
+    // The admin's instructions are not theirs to follow.
+    assert!(strip.contains("Imports from Shopify are stopped"));
+    assert!(!strip.contains("enter a new one"));
     assert!(!strip.contains("href=\"/admin/integrations/"));
 }
 

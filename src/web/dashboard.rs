@@ -169,7 +169,7 @@ fn integration_view(i: IntegrationState, tz: Tz) -> IntegrationView {
         },
         status_text: status_text(&i.status),
         status: i.status,
-        status_reason: i.status_reason,
+        status_reason: i18n::plain_reason(i18n::current(), &i.status_reason),
         last_import: local_time(i.last_finished_at.or(i.last_started_at), tz),
         last_outcome: i
             .last_outcome

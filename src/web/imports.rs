@@ -194,6 +194,10 @@ struct ImportsPage {
 }
 
 impl ImportsPage {
+    fn reason(&self) -> String {
+        i18n::plain_reason(i18n::current(), &self.integration.status_reason)
+    }
+
     fn status_text(&self) -> &'static str {
         super::dashboard::status_text(&self.integration.status)
     }
