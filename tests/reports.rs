@@ -669,6 +669,17 @@ async fn report_in_shop_currency_compares_with_last_year_or_the_previous_month(a
     assert!(cells(s03)[2].contains("no sales to compare with"), "{s03}");
     assert!(page.contains("name=\"compare\" value=\"last_year\" checked"));
 
+    // This admin may not correct data: no link into a refusal, but where to turn it on.
+    assert!(!page.contains("href=\"/data/edit\""));
+    assert!(page.contains("Correcting hourly data is turned off for your account"));
+    sqlx::query("UPDATE users SET may_edit_manually = 1 WHERE tenant_id = $1")
+        .bind(fixture.a.0)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let (_, _, page) = get_text(&app, "/reports/totals").await;
+    assert!(page.contains("href=\"/data/edit\""));
+
     // Last month is compared with the whole month before it.
     let (_, _, page) = get_text(&app, "/reports/totals?preset=last_month").await;
     let today = tmas::web::reports::today_in("America/Toronto");

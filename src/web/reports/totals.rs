@@ -101,6 +101,8 @@ struct TotalsPage {
     compares: Vec<(&'static str, &'static str)>,
     locations: Vec<Location>,
     report: Option<ReportView>,
+    /// The reader may correct hourly data (the link would otherwise lead to a refusal).
+    may_edit: bool,
 }
 
 /// The days of a bucket that lie in the range: a week or month cut by the range holds only
@@ -438,6 +440,8 @@ pub async fn page(
             .collect(),
         locations: scope.locations.clone(),
         report,
+        may_edit: user.current.user.role() != crate::domain::account::Role::Manager
+            && user.current.user.may_edit(),
     };
     Ok((status, render(&page)?).into_response())
 }
