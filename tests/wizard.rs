@@ -336,8 +336,18 @@ async fn bad_store_names_are_refused_and_nothing_stored(app: TestApp, sim: SimHa
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}");
         let body = r.text().await.unwrap();
         assert!(body.contains("A store name looks like"), "{bad:?}: {body}");
+        assert!(!body.contains('`'), "no markup in the message: {body}");
         assert!(body.contains("value=\"Acme\""), "the label is kept");
         assert!(!body.contains(&token), "the token is not echoed");
+        // Why the token field is empty, and the error tied to its field.
+        assert!(body.contains("paste it again"), "{body}");
+        if !bad.is_empty() {
+            assert!(
+                body.contains("aria-describedby=\"store_name-error\"")
+                    && body.contains("id=\"store_name-error\""),
+                "{body}"
+            );
+        }
     }
     // A well-formed name of a store that does not exist.
     let r = post_general(
@@ -366,6 +376,17 @@ async fn bad_store_names_are_refused_and_nothing_stored(app: TestApp, sim: SimHa
     .await;
     assert!(r.text().await.unwrap().contains("Enter the label"));
     assert_eq!(integration_count(&app).await, 0);
+    // The address today's Shopify admin shows is a store name too.
+    let r = post_general(
+        &browser,
+        "/admin/integrations/shopify/new",
+        "Acme",
+        "https://admin.shopify.com/store/examples/orders",
+        &token,
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(location_of(&r).ends_with("/wizard/locations"));
 }
 
 async fn wrong_token_is_refused_and_never_echoed(app: TestApp, _sim: SimHandle) {
