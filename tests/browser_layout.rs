@@ -1,7 +1,9 @@
 //! Every page a manager or an admin lives in fits the screen: at 1366 px and on a 390 px phone,
 //! in English and Spanish, the page never scrolls sideways (wide tables scroll inside their own
 //! box), measured in headless Chromium as `document.documentElement.scrollWidth <=
-//! innerWidth`. Skipped (with a message) when Chromium is not installed, unless
+//! innerWidth`; and each page passes axe-core's WCAG 2 A/AA and best-practice rules (axe-core
+//! is vendored under `tests/assets`), starts with a skip link, and focuses the field in error
+//! after a failed submit. Skipped (with a message) when Chromium is not installed, unless
 //! `TMAS_REQUIRE_BROWSER=1`. Screenshots go to `TMAS_SCREENSHOTS` when it is set.
 
 mod common;
@@ -125,6 +127,17 @@ async fn every_page_fits_a_desktop_and_a_phone_in_both_languages() {
                 browser
                     .screenshot(&format!("layout-{lang}-{width}-{name}"))
                     .await;
+                if width == 1366 {
+                    let violations = browser.accessibility_violations().await;
+                    assert!(
+                        violations.is_empty(),
+                        "{name} ({lang}) fails axe-core: {violations:#?}"
+                    );
+                    let skip = browser
+                        .execute("var a = document.querySelector('body > a.skip-link'); return a && a === document.querySelector('a') ? a.getAttribute('href') : null;")
+                        .await;
+                    assert_eq!(skip.as_str(), Some("#main"), "{name}: a skip link first");
+                }
             }
             // The wizard's first step after an error (its messages are the longest).
             browser
@@ -138,6 +151,19 @@ async fn every_page_fits_a_desktop_and_a_phone_in_both_languages() {
                 .wait_for_page(|p| p.contains("field-error") || p.contains("error-message"))
                 .await;
             assert!(!page.is_empty());
+            // The field in error has the focus and names its message.
+            let focused = browser
+                .execute("var e = document.activeElement; return [e.name, e.getAttribute('aria-describedby')];")
+                .await;
+            assert_eq!(focused[0].as_str(), Some("store_name"), "{focused}");
+            assert_eq!(focused[1].as_str(), Some("store_name-error"), "{focused}");
+            if width == 1366 {
+                let violations = browser.accessibility_violations().await;
+                assert!(
+                    violations.is_empty(),
+                    "wizard error ({lang}): {violations:#?}"
+                );
+            }
             let (scroll, inner) = widths(&browser).await;
             assert!(
                 scroll <= inner,
