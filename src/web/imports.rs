@@ -108,8 +108,10 @@ pub(crate) fn progress_text(run: &ImportRun, tz: Tz, now: i64) -> String {
     if !until.is_empty() {
         parts.push(i18n::fill(lang, "complete up to {}", &[until]));
     }
-    if let Some(left) = time_left(run, now) {
-        parts.push(i18n::fill(lang, "about {} left", &[duration_text(left)]));
+    match time_left(run, now) {
+        Some(left) if left < 60 => parts.push(i18n::t("less than a minute left")),
+        Some(left) => parts.push(i18n::fill(lang, "about {} left", &[duration_text(left)])),
+        None => {}
     }
     parts.join(", ")
 }
@@ -539,6 +541,8 @@ mod tests {
         assert_eq!(time_left(&r, 1_060), Some(180));
         assert_eq!(duration_text(180), "3 min");
         assert_eq!(duration_text(20), "less than a minute");
+        let soon = run(1_000, 0, 90 * day, Some(89 * day));
+        assert!(progress_text(&soon, chrono_tz::UTC, 1_060).ends_with(", less than a minute left"));
         assert_eq!(duration_text(3 * 3600 + 300), "3 h 5 min");
         // Nothing read yet, or too soon to tell: no estimate.
         assert_eq!(time_left(&run(1_000, 0, day, None), 1_060), None);
