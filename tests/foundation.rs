@@ -238,6 +238,12 @@ async fn location_form_names_each_bad_input_and_keeps_entries(app: TestApp) {
             "STORE-01",
             "already uses the TMAS location ID",
         ),
+        // The same ID in another case is the same store.
+        (
+            "location_id",
+            "store-01",
+            "already uses the TMAS location ID",
+        ),
         ("time_zone", "Mars/Olympus", "Unknown time zone"),
         ("status", "paused", "Unknown status"),
     ];
