@@ -284,17 +284,128 @@ pub fn format_money(lang: Lang, minor: i64, digits: u32, currency: &str) -> Stri
 /// A date for people: `Mar 2, 2026` / `2 mar 2026`.
 pub fn format_date(lang: Lang, date: chrono::NaiveDate) -> String {
     use chrono::Datelike;
-    const EN: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    const ES: [&str; 12] = [
-        "ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic",
-    ];
-    let month = date.month0() as usize;
+    let month = month_short(lang, date.month0());
     match lang {
-        Lang::En => format!("{} {}, {}", EN[month], date.day(), date.year()),
-        Lang::Es => format!("{} {} {}", date.day(), ES[month], date.year()),
+        Lang::En => format!("{month} {}, {}", date.day(), date.year()),
+        Lang::Es => format!("{} {month} {}", date.day(), date.year()),
     }
+}
+
+const MONTHS_EN: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+const MONTHS_ES: [&str; 12] = [
+    "ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic",
+];
+const WEEKDAYS_EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const WEEKDAYS_ES: [&str; 7] = ["lun", "mar", "mié", "jue", "vie", "sáb", "dom"];
+
+/// A month's short name: `Sep` / `sept`.
+pub fn month_short(lang: Lang, month0: u32) -> &'static str {
+    let i = (month0 as usize).min(11);
+    match lang {
+        Lang::En => MONTHS_EN[i],
+        Lang::Es => MONTHS_ES[i],
+    }
+}
+
+/// A weekday's short name: `Mon` / `lun`.
+pub fn weekday_short(lang: Lang, weekday: chrono::Weekday) -> &'static str {
+    let i = weekday.num_days_from_monday() as usize;
+    match lang {
+        Lang::En => WEEKDAYS_EN[i],
+        Lang::Es => WEEKDAYS_ES[i],
+    }
+}
+
+/// A day without its year, for chart axes and ranges within a year: `Mar 2` / `2 mar`.
+pub fn format_day_month(lang: Lang, date: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let month = month_short(lang, date.month0());
+    match lang {
+        Lang::En => format!("{month} {}", date.day()),
+        Lang::Es => format!("{} {month}", date.day()),
+    }
+}
+
+/// A date with its weekday, as reports label days: `Mon, Mar 2, 2026` / `lun 2 mar 2026`.
+pub fn format_weekday_date(lang: Lang, date: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let weekday = weekday_short(lang, date.weekday());
+    match lang {
+        Lang::En => format!("{weekday}, {}", format_date(lang, date)),
+        Lang::Es => format!("{weekday} {}", format_date(lang, date)),
+    }
+}
+
+/// A month and its year: `Sep 2026` / `sept 2026`.
+pub fn format_month(lang: Lang, date: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{} {}", month_short(lang, date.month0()), date.year())
+}
+
+/// A local date and time for people: `Mar 2, 2026, 09:01` / `2 mar 2026, 09:01`.
+pub fn format_date_time(lang: Lang, at: chrono::NaiveDateTime) -> String {
+    format!("{}, {}", format_date(lang, at.date()), at.format("%H:%M"))
+}
+
+/// A change in tenths of a percent with its sign, as the language writes percentages:
+/// `+12.5%` / `+12,5 %`.
+pub fn format_percent_tenths(lang: Lang, tenths: i64) -> String {
+    let sign = if tenths < 0 { "-" } else { "+" };
+    let abs = tenths.unsigned_abs();
+    let whole = format_integer(lang, i64::try_from(abs / 10).unwrap_or(i64::MAX));
+    match lang {
+        Lang::En => format!("{sign}{whole}.{}%", abs % 10),
+        // Spanish (RAE, ISO 80000) separates the sign with a space and uses a decimal comma.
+        Lang::Es => format!("{sign}{whole},{} %", abs % 10),
+    }
+}
+
+/// A count with its noun in the right number: `1 transaction`, `2 transactions`,
+/// `1 transacción`, `2 transacciones`. `one` and `other` are English catalog texts.
+pub fn format_count(lang: Lang, value: i64, one: &str, other: &str) -> String {
+    let noun = if value == 1 || value == -1 {
+        one
+    } else {
+        other
+    };
+    format!("{} {}", format_integer(lang, value), translate(lang, noun))
+}
+
+/// A stored reason (a Shopify error, a status) in the reader's language without the HTTP
+/// status codes it carries for support (`(401)`, `(404)`): people act on the words.
+pub fn plain_reason(lang: Lang, english: &str) -> String {
+    let text = translate(lang, english);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(start) = rest.find(" (") {
+        let after = &rest[start + 2..];
+        let code: String = after.chars().take(4).collect();
+        let is_code = code.len() == 4
+            && code.ends_with(')')
+            && code[..3].chars().all(|c| c.is_ascii_digit())
+            && matches!(code.as_bytes()[0], b'4' | b'5');
+        out.push_str(&rest[..start]);
+        if is_code {
+            rest = &after[4..];
+        } else {
+            out.push_str(" (");
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Money rounded to whole units for chart ticks: `$1,200` / `1.200 $`. Ticks are multiples
+/// of a round step, so the cents they drop are zero whenever the step is a whole unit.
+pub fn format_money_whole(lang: Lang, minor: i64, digits: u32, currency: &str) -> String {
+    let scale = 10_i64.pow(digits);
+    if minor % scale != 0 {
+        return format_money(lang, minor, digits, currency);
+    }
+    format_money(lang, minor / scale, 0, currency)
 }
 
 #[cfg(test)]
@@ -430,6 +541,46 @@ mod tests {
         let date = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
         assert_eq!(format_date(Lang::En, date), "Mar 2, 2026");
         assert_eq!(format_date(Lang::Es, date), "2 mar 2026");
+        assert_eq!(format_weekday_date(Lang::En, date), "Mon, Mar 2, 2026");
+        assert_eq!(format_weekday_date(Lang::Es, date), "lun 2 mar 2026");
+        assert_eq!(format_day_month(Lang::Es, date), "2 mar");
+        assert_eq!(format_month(Lang::En, date), "Mar 2026");
+        let at = date.and_hms_opt(9, 1, 0).unwrap();
+        assert_eq!(format_date_time(Lang::En, at), "Mar 2, 2026, 09:01");
+        assert_eq!(format_date_time(Lang::Es, at), "2 mar 2026, 09:01");
+        assert_eq!(format_percent_tenths(Lang::En, 125), "+12.5%");
+        assert_eq!(format_percent_tenths(Lang::Es, -12345), "-1.234,5 %");
+        assert_eq!(format_percent_tenths(Lang::En, 0), "+0.0%");
+        assert_eq!(
+            format_count(Lang::En, 1, "transaction", "transactions"),
+            "1 transaction"
+        );
+        assert_eq!(
+            format_count(Lang::En, 1200, "transaction", "transactions"),
+            "1,200 transactions"
+        );
+        assert_eq!(
+            format_count(Lang::Es, 1, "transaction", "transactions"),
+            "1 transacción"
+        );
+        assert_eq!(
+            format_count(Lang::Es, 0, "transaction", "transactions"),
+            "0 transacciones"
+        );
+        assert_eq!(format_money_whole(Lang::En, 120_000, 2, "USD"), "$1,200");
+        assert_eq!(format_money_whole(Lang::Es, 120_000, 2, "EUR"), "1.200 €");
+        assert_eq!(format_money_whole(Lang::En, 150, 2, "USD"), "$1.50");
+        let rejected = crate::shopify::ShopifyError::CredentialsRejected.to_string();
+        let plain = plain_reason(Lang::En, &rejected);
+        assert!(
+            plain.starts_with("Shopify rejected the app's credentials: "),
+            "{plain}"
+        );
+        assert!(!plain_reason(Lang::Es, &rejected).contains("(401)"));
+        assert_eq!(
+            plain_reason(Lang::En, "Closed (for now) (2026)"),
+            "Closed (for now) (2026)"
+        );
     }
 
     #[test]

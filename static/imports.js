@@ -11,9 +11,15 @@
   function show(run) {
     var text = document.getElementById("progress-text");
     var bar = document.getElementById("progress-bar");
-    if (text) {
-      text.textContent = run.pages + " pages, " + run.orders_read + " orders read, " +
-        run.orders_stored + " stored" + (run.read_until ? ", read up to " + run.read_until : "");
+    // The server formats the texts in the reader's language; the history row of the same run
+    // follows the progress line, so the two never disagree.
+    if (text) { text.textContent = run.progress_text; }
+    var row = document.querySelector('#runs tr[data-run="' + run.id + '"]');
+    if (row) {
+      ["pages_text", "orders_text", "refunds_text"].forEach(function (field) {
+        var cell = row.querySelector('[data-field="' + field + '"]');
+        if (cell) { cell.textContent = run[field]; }
+      });
     }
     if (bar) { bar.value = run.percent; bar.textContent = run.percent + "%"; }
   }

@@ -12,6 +12,9 @@ use tmas::domain::account::{Plan, Role};
 
 backend_tests!(
     dashboard_sums_each_period_per_location_and_in_total,
+    cards_compare_with_the_comparable_period_and_rank_the_stores,
+    the_dashboard_reads_in_spanish_with_the_shop_currency,
+    during_a_first_import_periods_are_marked_never_plain_zero,
     dashboard_charts_are_accessible_svg_with_a_data_table,
     dashboard_strip_shows_each_integration_and_links_to_fix_it,
     dashboard_of_one_tenant_never_shows_another,
@@ -39,32 +42,32 @@ async fn dashboard_sums_each_period_per_location_and_in_total(app: TestApp) {
     let (status, page) = app.browser().text("/").await;
     assert_eq!(status, StatusCode::OK);
     let section = |title: &str| between(&page, &format!("<h2>{title} "), "</section>").to_string();
-    // Columns: net, transactions, average, items, units per transaction.
+    // Columns: net, transactions, average, items (units per transaction are in the report).
     let today_section = section("Today");
     assert_eq!(
         cells(between(&today_section, "<tfoot>", "</tr>")),
-        ["56.80", "4", "14.20", "6", "1.50"]
+        ["56.80", "4", "14.20", "6"]
     );
     assert_eq!(
         cells(between(&today_section, "S-01 · Downtown", "</tr>")),
-        ["46.80", "1", "46.80", "3", "3.00"]
+        ["46.80", "1", "46.80", "3"]
     );
     assert_eq!(
         cells(between(&today_section, "S-02 · Mall", "</tr>")),
-        ["10.00", "3", "3.33", "3", "1.00"]
+        ["10.00", "3", "3.33", "3"]
     );
     let yesterday_section = section("Yesterday");
     assert_eq!(
         cells(between(&yesterday_section, "<tfoot>", "</tr>")),
-        ["20.00", "2", "10.00", "2", "1.00"]
+        ["20.00", "2", "10.00", "2"]
     );
     // S-02 had nothing yesterday: zeros and an empty average.
     assert_eq!(
         cells(between(&yesterday_section, "S-02 · Mall", "</tr>")),
-        ["0.00", "0", "", "0", ""]
+        ["0.00", "0", "", "0"]
     );
-    let with_yesterday = ["76.80", "6", "12.80", "8", "1.33"];
-    let without = ["56.80", "4", "14.20", "6", "1.50"];
+    let with_yesterday = ["76.80", "6", "12.80", "8"];
+    let without = ["56.80", "4", "14.20", "6"];
     let week = section("Week to date");
     let in_week = yesterday.weekday() != chrono::Weekday::Sun;
     assert_eq!(
@@ -84,6 +87,20 @@ async fn dashboard_charts_are_accessible_svg_with_a_data_table(app: TestApp) {
     let s01 = location(&app, a, "S-01", "Downtown").await;
     let today = today();
     hour(&app, a, s01, &today.to_string(), 10, 5200, 520, 0, 1, 3).await;
+    // Last week's same weekday: 50.00 at 10:00, the reference line.
+    hour(
+        &app,
+        a,
+        s01,
+        &(today - Duration::days(7)).to_string(),
+        10,
+        5000,
+        0,
+        0,
+        1,
+        1,
+    )
+    .await;
     hour(
         &app,
         a,
@@ -111,12 +128,26 @@ async fn dashboard_charts_are_accessible_svg_with_a_data_table(app: TestApp) {
     )
     .await;
     let (_, page) = app.browser().text("/").await;
-    assert_eq!(page.matches("role=\"img\"").count(), 2);
-    let hourly = between(&page, "<svg class=\"chart\"", "</figure>");
-    assert!(hourly.contains(&format!("aria-label=\"Net sales (USD) by hour, {today}\"")));
+    // Each chart is drawn for screens and for phones.
+    assert_eq!(page.matches("role=\"img\"").count(), 4);
+    let hourly = between(&page, "<svg class=\"chart chart-wide\"", "</figure>");
+    let day = tmas::i18n::format_weekday_date(tmas::i18n::Lang::En, today);
+    assert!(hourly.contains(&format!("aria-label=\"Net sales by hour, {day}\"")));
     assert!(hourly.contains(&format!(
-        "<title id=\"chart-today-title\">Net sales (USD) by hour, {today}</title>"
+        "<title id=\"chart-today-title\">Net sales by hour, {day}</title>"
     )));
+    // A value axis with round ticks, and last week's same weekday as a dashed line.
+    // No shop currency yet: plain numbers, 0 to 60 in steps of 20.
+    for tick in [">0<", ">20<", ">40<", ">60<"] {
+        assert!(hourly.contains(tick), "{tick} in {hourly}");
+    }
+    assert!(hourly.contains("<polyline class=\"reference\""));
+    assert_eq!(
+        between(&page, "chart-today-title", "</svg>")
+            .matches("bar current")
+            .count(),
+        1
+    );
     assert!(hourly.contains("<summary>Data table</summary>"));
     assert!(
         hourly.contains("<td>10:00</td><td class=\"num\">46.80</td>"),
@@ -124,9 +155,17 @@ async fn dashboard_charts_are_accessible_svg_with_a_data_table(app: TestApp) {
     );
     assert!(hourly.contains("<td>09:00</td><td class=\"num\">0.00</td>"));
     let daily = between(&page, "id=\"chart-30-days-title\"", "</figure>");
-    let first = (today - Duration::days(29)).to_string();
+    let label = |d| tmas::i18n::format_weekday_date(tmas::i18n::Lang::En, d);
+    let first = label(today - Duration::days(29));
     assert!(daily.contains(&format!("<td>{first}</td><td class=\"num\">7.00</td>")));
-    assert!(!daily.contains(&(today - Duration::days(30)).to_string()));
+    assert!(!daily.contains(&label(today - Duration::days(30))));
+    // Axis labels are month names, thinned: never all 30.
+    let axis = between(&page, "id=\"chart-30-days-title\"", "</svg>");
+    let ticks = axis.matches("text-anchor=\"middle\"").count();
+    assert!((5..=12).contains(&ticks), "{ticks} labels");
+    let month =
+        tmas::i18n::month_short(tmas::i18n::Lang::En, (today - Duration::days(29)).month0());
+    assert!(axis.contains(&format!(">{month} ")), "{axis}");
     assert_eq!(daily.matches("<tr><td>").count(), 30);
     assert!(
         !page.contains("style="),
@@ -166,12 +205,28 @@ async fn dashboard_strip_shows_each_integration_and_links_to_fix_it(app: TestApp
     assert!(first.contains("Shopify rejected the access token: enter a new one."));
     assert!(first.contains(&format!("href=\"/admin/integrations/{broken}\"")));
     assert!(first.contains("Fix it"));
+    assert!(first.contains("Needs attention") && !first.contains("attention ("));
     let second = between(strip, "Outlet", "</div>");
-    // 1772460060 is 2026-03-02 14:01 UTC, 09:01 in Toronto.
-    assert!(second.contains("2026-03-02 09:01"), "{second}");
+    // 1772460060 is 2026-03-02 14:01 UTC, 09:01 in Toronto, in words.
+    assert!(
+        second.contains("Mar 2, 2026, 09:01 (Succeeded)"),
+        "{second}"
+    );
+    assert!(second.contains("Importing"), "{second}");
     assert!(second.contains(&format!("href=\"/admin/integrations/{fine}\"")));
     assert!(!second.contains("not scheduled"));
-    assert!(page.contains("Amounts in CAD"));
+    // A manager cannot fix it: told to ask their admin, given no link.
+    app.create_user("bo@acme.example", Role::Manager, Some(a))
+        .await;
+    let manager = app.other_browser();
+    manager.login("bo@acme.example", common::PASSWORD).await;
+    let (_, page) = manager.text("/").await;
+    let strip = between(&page, "<section class=\"strip\"", "</section>");
+    assert!(strip.contains("Ask your administrator to fix it."));
+    // The admin's instructions are not theirs to follow.
+    assert!(strip.contains("Imports from Shopify are stopped"));
+    assert!(!strip.contains("enter a new one"));
+    assert!(!strip.contains("href=\"/admin/integrations/"));
 }
 
 async fn dashboard_of_one_tenant_never_shows_another(app: TestApp) {
@@ -217,4 +272,239 @@ async fn staff_outside_a_tenant_are_sent_to_the_tenant_list(app: TestApp) {
     }
     let signed_out = app.other_browser().get("/reports/totals").await;
     assert_eq!(common::location_of(&signed_out), "/login");
+}
+
+/// An active Shopify integration in CAD matching these locations, whose last run succeeded.
+async fn imported_by_shopify(app: &TestApp, tenant: tmas::db::TenantId, locations: &[i64]) -> i64 {
+    let id = integration(app, tenant, "Main store", "active", "", "CAD").await;
+    for (i, location) in locations.iter().enumerate() {
+        report_fixtures::match_location(app, tenant, id, *location, &format!("{}", 1001 + i)).await;
+    }
+    sqlx::query(
+        "INSERT INTO import_runs (tenant_id, integration_id, trigger, window_from, window_to,
+             started_at, finished_at, outcome)
+         VALUES ($1, $2, 'schedule', 0, 0, 0, 1, 'succeeded')",
+    )
+    .bind(tenant.0)
+    .bind(id)
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    id
+}
+
+fn now_hour() -> u32 {
+    use chrono::Timelike;
+    let tz: chrono_tz::Tz = "America/Toronto".parse().unwrap();
+    chrono::Utc::now().with_timezone(&tz).hour()
+}
+
+async fn cards_compare_with_the_comparable_period_and_rank_the_stores(app: TestApp) {
+    let a = app.signed_in("Acme", Plan::Retail, Role::Manager).await;
+    let s01 = location(&app, a, "S-01", "Downtown").await;
+    let s02 = location(&app, a, "S-02", "Mall").await;
+    imported_by_shopify(&app, a, &[s01, s02]).await;
+    let today = today();
+    let d = |n: i64| (today - Duration::days(n)).to_string();
+    // Yesterday 110.00 (1 transaction) against 100.00 the same weekday a week before.
+    hour(&app, a, s01, &d(1), 9, 11000, 0, 0, 1, 1).await;
+    hour(&app, a, s01, &d(8), 9, 10000, 0, 0, 1, 1).await;
+    // Today so far 325.00 against 50.00 last week up to the same hour; last week's later
+    // hours are not part of the comparison.
+    hour(&app, a, s01, &d(0), 0, 2500, 0, 0, 1, 1).await;
+    hour(&app, a, s02, &d(0), 0, 30000, 0, 0, 2, 2).await;
+    hour(&app, a, s01, &d(7), 0, 5000, 0, 0, 1, 1).await;
+    if now_hour() < 23 {
+        hour(&app, a, s01, &d(7), 23, 999_900, 0, 0, 1, 1).await;
+    }
+
+    let (status, page) = app.browser().text("/").await;
+    assert_eq!(status, StatusCode::OK);
+    let card = |title: &str| between(&page, &format!("<h2>{title} "), "</section>").to_string();
+    let yesterday = card("Yesterday");
+    assert!(
+        yesterday.contains("<span class=\"big\">$110.00</span>"),
+        "{yesterday}"
+    );
+    assert!(yesterday.contains("· 1 transaction ·"), "{yesterday}");
+    let change = between(&yesterday, "<p class=\"change", "</p>");
+    assert!(
+        change.contains("change-up") && change.contains("▲"),
+        "{change}"
+    );
+    assert!(change.contains("<strong>+10.0%</strong>"), "{change}");
+    let week_before = today - Duration::days(8);
+    let words = format!(
+        "vs {}, {}",
+        tmas::i18n::weekday_short(tmas::i18n::Lang::En, week_before.weekday()),
+        tmas::i18n::format_day_month(tmas::i18n::Lang::En, week_before)
+    );
+    assert!(change.contains(&words), "{change} lacks {words}");
+
+    let today_card = card("Today");
+    assert!(today_card.contains("$325.00"), "{today_card}");
+    assert!(today_card.contains("3 transactions"), "{today_card}");
+    let change = between(&today_card, "<p class=\"change", "</p>");
+    assert!(change.contains("<strong>+550.0%</strong>"), "{change}");
+    assert!(
+        change.contains(&format!("until {:02}:59", now_hour())),
+        "{change}"
+    );
+
+    // The ranking: the store with more sales this week first, with its change.
+    let ranking = between(&page, "id=\"ranking\"", "</section>");
+    let first = ranking.find("S-02 · Mall").expect("S-02 ranked");
+    let second = ranking.find("S-01 · Downtown").expect("S-01 ranked");
+    assert!(first < second, "{ranking}");
+    assert!(between(ranking, "S-02 · Mall", "</tr>").contains("$300.00"));
+}
+
+async fn the_dashboard_reads_in_spanish_with_the_shop_currency(app: TestApp) {
+    let a = app.signed_in("Acme", Plan::Retail, Role::Admin).await;
+    let s01 = location(&app, a, "S-01", "Centro").await;
+    imported_by_shopify(&app, a, &[s01]).await;
+    let today = today();
+    hour(
+        &app,
+        a,
+        s01,
+        &(today - Duration::days(1)).to_string(),
+        9,
+        12_345_678,
+        0,
+        0,
+        1,
+        1,
+    )
+    .await;
+    hour(
+        &app,
+        a,
+        s01,
+        &(today - Duration::days(8)).to_string(),
+        9,
+        10_000_000,
+        0,
+        0,
+        2,
+        2,
+    )
+    .await;
+    let browser = app.browser();
+    let response = browser.post_form("/language", &[("lang", "es")]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, page) = browser.text("/").await;
+    let yesterday = between(&page, "<h2>Ayer ", "</section>");
+    assert!(yesterday.contains("123.456,78 $"), "{yesterday}");
+    assert!(yesterday.contains("1 transacción"), "{yesterday}");
+    assert!(yesterday.contains("+23,5 %"), "{yesterday}");
+    assert!(yesterday.contains("frente a "), "{yesterday}");
+    let week_before = today - Duration::days(8);
+    let weekday = tmas::i18n::weekday_short(tmas::i18n::Lang::Es, week_before.weekday());
+    assert!(
+        yesterday.contains(&format!("frente a {weekday} ")),
+        "{yesterday}"
+    );
+    for english in [
+        "transactions",
+        "Today by hour",
+        "Store ranking",
+        "net sales",
+    ] {
+        assert!(!page.contains(english), "{english} left in English");
+    }
+}
+
+async fn during_a_first_import_periods_are_marked_never_plain_zero(app: TestApp) {
+    let a = app.signed_in("Acme", Plan::Retail, Role::Manager).await;
+    let s01 = location(&app, a, "S-01", "Downtown").await;
+    let s02 = location(&app, a, "S-02", "Mall").await;
+    // S-03 is matched to nothing: no source of data.
+    location(&app, a, "S-03", "Airport").await;
+    let id = integration(&app, a, "Main store", "active", "", "CAD").await;
+    report_fixtures::match_location(&app, a, id, s01, "1001").await;
+    report_fixtures::match_location(&app, a, id, s02, "1002").await;
+    let today = today();
+    let yesterday = today - Duration::days(1);
+    let tz: chrono_tz::Tz = "America/Toronto".parse().unwrap();
+    // History read up to yesterday at noon, a quarter of the way after a minute.
+    let noon = yesterday
+        .and_hms_opt(12, 0, 0)
+        .unwrap()
+        .and_local_timezone(tz)
+        .unwrap()
+        .timestamp();
+    let now = tmas::db::now();
+    let window_from = noon - 3 * 86_400;
+    let window_to = window_from + 4 * 3 * 86_400;
+    sqlx::query(
+        "INSERT INTO import_runs (tenant_id, integration_id, trigger, window_from, window_to,
+             started_at, pages, orders_read, orders_stored, outcome, progress_until)
+         VALUES ($1, $2, 'initial', $3, $4, $5, 175, 1400, 1234, 'running', $6)",
+    )
+    .bind(a.0)
+    .bind(id)
+    .bind(window_from)
+    .bind(window_to)
+    .bind(now - 60)
+    .bind(noon)
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE integrations SET lease_until = $1 WHERE tenant_id = $2 AND id = $3")
+        .bind(now + 600)
+        .bind(a.0)
+        .bind(id)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    hour(&app, a, s01, &yesterday.to_string(), 9, 4200, 0, 0, 1, 1).await;
+
+    let (_, page) = app.browser().text("/").await;
+    let banner = between(&page, "<section class=\"card importing\"", "</section>");
+    assert!(
+        banner.contains("Importing the history of Main store"),
+        "{banner}"
+    );
+    assert!(
+        banner.contains("175 pages read, 1,400 orders read, 1,234 counted in TMAS"),
+        "{banner}"
+    );
+    assert!(banner.contains("complete up to"), "{banner}");
+    assert!(
+        banner.contains("left"),
+        "an estimate of the time left: {banner}"
+    );
+    let today_card = between(&page, "<h2>Today ", "</section>");
+    assert!(today_card.contains("Not imported yet"), "{today_card}");
+    assert!(!today_card.contains("0.00"), "{today_card}");
+    let yesterday_card = between(&page, "<h2>Yesterday ", "</section>");
+    assert!(yesterday_card.contains("Incomplete"), "{yesterday_card}");
+    assert!(yesterday_card.contains("$42.00"), "{yesterday_card}");
+    let noon_text = tmas::i18n::format_date_time(
+        tmas::i18n::Lang::En,
+        yesterday.and_hms_opt(12, 0, 0).unwrap(),
+    );
+    assert!(yesterday_card.contains(&noon_text), "{yesterday_card}");
+    // The unmatched store is named as such, not shown with zero sales.
+    assert!(
+        yesterday_card.contains("No data source"),
+        "{yesterday_card}"
+    );
+    let table = between(yesterday_card, "<table", "</table>");
+    assert!(!table.contains("S-03"), "{table}");
+    assert!(between(yesterday_card, "No data source", "</p>").contains("S-03 · Airport"));
+
+    // Once the import is done, the cards are whole again.
+    sqlx::query(
+        "UPDATE import_runs SET outcome = 'succeeded', finished_at = $1 WHERE tenant_id = $2",
+    )
+    .bind(now)
+    .bind(a.0)
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    let (_, page) = app.browser().text("/").await;
+    assert!(!page.contains("Not imported yet") && !page.contains("Incomplete"));
+    assert!(!page.contains("class=\"card importing\""));
 }

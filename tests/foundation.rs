@@ -238,6 +238,12 @@ async fn location_form_names_each_bad_input_and_keeps_entries(app: TestApp) {
             "STORE-01",
             "already uses the TMAS location ID",
         ),
+        // The same ID in another case is the same store.
+        (
+            "location_id",
+            "store-01",
+            "already uses the TMAS location ID",
+        ),
         ("time_zone", "Mars/Olympus", "Unknown time zone"),
         ("status", "paused", "Unknown status"),
     ];
@@ -545,7 +551,7 @@ async fn staff_act_inside_a_tenant_and_are_audited(app: TestApp) {
     assert_eq!(entry.actor_email, "ops@tmas.example");
     assert_eq!(entry.acting_staff, 1);
     let (_, audit_page) = browser.text("/admin/audit").await;
-    assert!(audit_page.contains("location.create") && audit_page.contains("(onboarding staff)"));
+    assert!(audit_page.contains("Added a location") && audit_page.contains("(onboarding staff)"));
 
     let left = browser.post_form("/staff/leave", &[]).await;
     assert_eq!(left.status(), StatusCode::SEE_OTHER);

@@ -25,6 +25,7 @@ backend_tests!(
     a_tenant_never_sees_another_tenants_numbers,
     export_page_sends_on_to_the_file,
     zero_digit_currency_formats_without_decimals,
+    report_in_shop_currency_compares_with_last_year_or_the_previous_month,
 );
 
 const HEADER: &str = "location_id,location_name,date,hour,net_sales,transactions,average_sale,items_sold,gross_sales,discounts,returns";
@@ -335,14 +336,15 @@ async fn totals_by_week_and_month_with_totals_and_comparison(app: TestApp) {
     assert_eq!(status, StatusCode::OK, "{page}");
     let s01 = between(&page, "data-location=\"S-01\"", "</table>");
     // Columns: net, transactions, average, items, gross, discounts, returns.
-    let week1 = between(s01, "2026-03-02 – 2026-03-08", "</tr>");
+    let week1 = between(s01, "Mon, Mar 2 – Sun, Mar 8, 2026", "</tr>");
     assert_eq!(
         cells(week1),
         ["77.00", "9", "8.56", "7", "82.20", "5.20", "0.00"]
     );
-    let week2 = between(s01, "2026-03-09 – 2026-03-15", "</tr>");
+    let week2 = between(s01, "Mon, Mar 9 – Sun, Mar 15, 2026", "</tr>");
     assert_eq!(cells(week2)[..4], ["30.00", "1", "30.00", "2"]);
-    let week3 = between(s01, "2026-03-30 – 2026-04-05", "</tr>");
+    // The last week is cut by the range: its label says the days it holds.
+    let week3 = between(s01, ">Mon, Mar 30 – Wed, Apr 1, 2026<", "</tr>");
     assert_eq!(cells(week3)[..4], ["7.00", "1", "7.00", "1"]);
     let total = between(s01, "<tfoot>", "</tr>");
     assert_eq!(
@@ -361,18 +363,32 @@ async fn totals_by_week_and_month_with_totals_and_comparison(app: TestApp) {
         cells(grand),
         ["98.50", "12", "8.21", "9", "121.70", "5.20", "18.00"]
     );
-    // The previous 32 days (2026-01-28 to 2026-02-28) had 100.00 at S-01.
-    assert!(page.contains("2026-01-28 – 2026-02-28"), "{page}");
-    let compare = between(&page, "S-01 · Downtown</th>", "</tr>");
+    // The previous 32 days (2026-01-28 to 2026-02-28) had 100.00 at S-01; the summary with
+    // the change comes before the detail.
+    assert!(
+        page.contains("Wed, Jan 28, 2026 – Sat, Feb 28, 2026"),
+        "{page}"
+    );
+    let summary = between(&page, "id=\"summary\"", "</section>");
+    assert!(page.find("id=\"summary\"") < page.find("data-location=\"S-01\""));
+    let compare = between(summary, "S-01 · Downtown</th>", "</tr>");
     assert_eq!(
         cells(compare),
         [
-            "114.00", "100.00", "+14.00", "+14.0 %", "11", "5", "+6", "+120.0 %"
+            "114.00",
+            "100.00",
+            "<span aria-hidden=\"true\">▲</span> +14.0%",
+            "11",
+            "5",
+            "<span aria-hidden=\"true\">▲</span> +120.0%"
         ]
     );
+    let all = between(summary, "All chosen locations</th>", "</tr>");
+    assert_eq!(cells(all)[..2], ["98.50", "100.00"]);
+    assert_eq!(cells(all)[2], "<span aria-hidden=\"true\">▼</span> -1.5%");
     // The chart and its accessible fallback.
     assert!(page.contains("role=\"img\"") && page.contains("<title id=\"report-chart-title\">"));
-    assert!(page.contains("aria-label=\"Net sales (USD) by week"));
+    assert!(page.contains("aria-label=\"Net sales by week, Mar 1, 2026 to Apr 1, 2026\""));
     assert!(page.contains("<summary>Data table</summary>"));
 
     let (_, _, monthly) = get_text(
@@ -382,11 +398,11 @@ async fn totals_by_week_and_month_with_totals_and_comparison(app: TestApp) {
     .await;
     let s01 = between(&monthly, "data-location=\"S-01\"", "</table>");
     assert_eq!(
-        cells(between(s01, ">2026-03<", "</tr>"))[..4],
+        cells(between(s01, ">Mar 2026<", "</tr>"))[..4],
         ["107.00", "10", "10.70", "9"]
     );
     assert_eq!(
-        cells(between(s01, ">2026-04<", "</tr>"))[..4],
+        cells(between(s01, ">Apr 2026 (Apr 1)<", "</tr>"))[..4],
         ["7.00", "1", "7.00", "1"]
     );
     assert!(
@@ -404,17 +420,17 @@ async fn totals_by_hour_and_day_mark_edited_rows(app: TestApp) {
     .await;
     assert_eq!(status, StatusCode::OK);
     let s02 = between(&page, "data-location=\"S-02\"", "</table>");
-    let edited = between(s02, "2026-03-04 17:00", "</tr>");
+    let edited = between(s02, "Wed, Mar 4, 2026 17:00", "</tr>");
     assert!(edited.contains("class=\"edited\""), "{edited}");
     assert_eq!(cells(edited)[..4], ["2.50", "0", "", "0"]);
-    let not_edited = between(s02, "2026-03-04 16:00", "</tr>");
+    let not_edited = between(s02, "Wed, Mar 4, 2026 16:00", "</tr>");
     assert!(!not_edited.contains("class=\"edited\""));
 
     let (_, _, daily) = get_text(&app, "/reports/totals?from=2026-03-01&to=2026-03-31").await;
     let s02 = between(&daily, "data-location=\"S-02\"", "</table>");
-    assert!(between(s02, "2026-03-04", "</tr>").contains("class=\"edited\""));
+    assert!(between(s02, "Wed, Mar 4, 2026", "</tr>").contains("class=\"edited\""));
     // The hour set to nothing by hand at S-01 makes no row.
-    assert!(!between(&daily, "data-location=\"S-01\"", "</table>").contains("2026-03-05"));
+    assert!(!between(&daily, "data-location=\"S-01\"", "</table>").contains("Mar 5, 2026"));
 }
 
 async fn each_bad_parameter_is_named_on_every_route(app: TestApp) {
@@ -620,4 +636,62 @@ async fn zero_digit_currency_formats_without_decimals(app: TestApp) {
     assert_eq!(rows[2], "S-01,Downtown,2026-03-02,11,1000,3,333,3,1000,0,0");
     assert_eq!(rows[4], "S-01,Downtown,2026-03-03,10,15,2,8,0,15,0,0");
     assert_eq!(rows[3], "S-01,Downtown,2026-03-03,9,5,2,2,0,5,0,0");
+}
+
+async fn report_in_shop_currency_compares_with_last_year_or_the_previous_month(app: TestApp) {
+    use chrono::Datelike;
+    let fixture = two_tenants(&app, Role::Admin).await;
+    report_fixtures::integration(&app, fixture.a, "Main", "active", "", "CAD").await;
+    // March 2027 against March 2026, where S-01 sold 114.00.
+    let (status, _, page) = get_text(
+        &app,
+        "/reports/totals?from=2027-03-01&to=2027-04-01&granularity=week&compare=last_year",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let summary = between(&page, "id=\"summary\"", "</section>");
+    assert!(summary.contains("Same period last year"), "{summary}");
+    assert!(
+        summary.contains("Sun, Mar 1, 2026 – Wed, Apr 1, 2026"),
+        "{summary}"
+    );
+    let s01 = between(summary, "S-01 · Downtown</th>", "</tr>");
+    assert_eq!(
+        cells(s01)[..3],
+        [
+            "$0.00",
+            "$114.00",
+            "<span aria-hidden=\"true\">▼</span> -100.0%"
+        ]
+    );
+    // A store with nothing before has nothing to compare with (no division by zero).
+    let s03 = between(summary, "S-03 · Airport</th>", "</tr>");
+    assert!(cells(s03)[2].contains("no sales to compare with"), "{s03}");
+    assert!(page.contains("name=\"compare\" value=\"last_year\" checked"));
+
+    // This admin may not correct data: no link into a refusal, but where to turn it on.
+    assert!(!page.contains("href=\"/data/edit\""));
+    assert!(page.contains("Correcting hourly data is turned off for your account"));
+    sqlx::query("UPDATE users SET may_edit_manually = 1 WHERE tenant_id = $1")
+        .bind(fixture.a.0)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let (_, _, page) = get_text(&app, "/reports/totals").await;
+    assert!(page.contains("href=\"/data/edit\""));
+
+    // Last month is compared with the whole month before it.
+    let (_, _, page) = get_text(&app, "/reports/totals?preset=last_month").await;
+    let today = tmas::web::reports::today_in("America/Toronto");
+    let this_month = today.with_day(1).unwrap();
+    let month_before_end = this_month - chrono::Duration::days(1);
+    let before_end = month_before_end.with_day(1).unwrap() - chrono::Duration::days(1);
+    let before_start = before_end.with_day(1).unwrap();
+    let expected = format!(
+        "{} – {}",
+        tmas::i18n::format_weekday_date(tmas::i18n::Lang::En, before_start),
+        tmas::i18n::format_weekday_date(tmas::i18n::Lang::En, before_end)
+    );
+    let summary = between(&page, "id=\"summary\"", "</section>");
+    assert!(summary.contains(&expected), "{expected} in {summary}");
 }

@@ -61,8 +61,9 @@ fn average(net: i64, transactions: i64) -> String {
 }
 
 /// `1,234.50`: how the English report pages show amounts.
+/// An amount as the pages show it: with the shop's currency (`$1,234.50`, `-$18.00`).
 fn grouped(minor: i64) -> String {
-    tmas::i18n::format_decimal(tmas::i18n::Lang::En, minor, 2)
+    tmas::i18n::format_money(tmas::i18n::Lang::En, minor, 2, "CAD")
 }
 
 fn csv_line(code: &str, name: &str, date: NaiveDate, hour: Option<u32>, s: &Sums) -> String {
@@ -238,10 +239,12 @@ async fn exports_and_reports_equal_the_simulators_totals(app: TestApp) {
                 .filter(|((c, _), s)| c == code && **s != Sums::default())
                 .collect();
             for ((_, start), s) in &mine {
-                let label = match granularity {
-                    "week" => format!("{start} – {}", *start + Duration::days(6)),
-                    _ => format!("{}-{:02}", start.year(), start.month()),
-                };
+                // Labels name the days a bucket holds within the range.
+                let label = tmas::web::reports::totals::bucket_label(
+                    tmas::domain::report::Granularity::parse(granularity).unwrap(),
+                    (*start, None),
+                    tmas::domain::report::DateRange::new(first, last).unwrap(),
+                );
                 let row = shown
                     .get(&label)
                     .unwrap_or_else(|| panic!("{code} {granularity} {label} missing: {shown:?}"));

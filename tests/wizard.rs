@@ -29,6 +29,7 @@ sim_backend_tests!(
     location_created_from_an_unmatched_shopify_location,
     credentials_are_never_readable_in_rows_or_pages,
     one_integration_per_store_and_several_stores,
+    matching_suggests_by_name_and_confirm_names_the_unmatched,
 );
 
 async fn integration_count(app: &TestApp) -> i64 {
@@ -336,8 +337,18 @@ async fn bad_store_names_are_refused_and_nothing_stored(app: TestApp, sim: SimHa
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}");
         let body = r.text().await.unwrap();
         assert!(body.contains("A store name looks like"), "{bad:?}: {body}");
+        assert!(!body.contains('`'), "no markup in the message: {body}");
         assert!(body.contains("value=\"Acme\""), "the label is kept");
         assert!(!body.contains(&token), "the token is not echoed");
+        // Why the token field is empty, and the error tied to its field.
+        assert!(body.contains("paste it again"), "{body}");
+        if !bad.is_empty() {
+            assert!(
+                body.contains("aria-describedby=\"store_name-error\"")
+                    && body.contains("id=\"store_name-error\""),
+                "{body}"
+            );
+        }
     }
     // A well-formed name of a store that does not exist.
     let r = post_general(
@@ -366,6 +377,17 @@ async fn bad_store_names_are_refused_and_nothing_stored(app: TestApp, sim: SimHa
     .await;
     assert!(r.text().await.unwrap().contains("Enter the label"));
     assert_eq!(integration_count(&app).await, 0);
+    // The address today's Shopify admin shows is a store name too.
+    let r = post_general(
+        &browser,
+        "/admin/integrations/shopify/new",
+        "Acme",
+        "https://admin.shopify.com/store/examples/orders",
+        &token,
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(location_of(&r).ends_with("/wizard/locations"));
 }
 
 async fn wrong_token_is_refused_and_never_echoed(app: TestApp, _sim: SimHandle) {
@@ -449,7 +471,7 @@ async fn each_bad_location_match_is_named(app: TestApp, sim: SimHandle) {
     add_location(&browser, "STORE-02", "Queen Street").await;
     let id = start_wizard(&browser, &sim, "examples").await;
     let path = format!("/admin/integrations/{id}/wizard/locations");
-    let cases: [(&[(&str, &str)], &str); 6] = [
+    let cases: [(&[(&str, &str)], &str); 7] = [
         (
             &[("location[STORE-01]", "999")],
             "has no location with the ID 999",
@@ -473,13 +495,21 @@ async fn each_bad_location_match_is_named(app: TestApp, sim: SimHandle) {
             &[("location[STORE-01]", "1001"), ("location[NOPE]", "1002")],
             "no TMAS location with the ID &#34;NOPE&#34;",
         ),
-        // A typed ID wins over the list, and is checked the same way.
+        // A typed ID is checked the same way as the list.
         (
             &[
-                ("location[STORE-01]", "1001"),
+                ("location[STORE-01]", ""),
                 ("location_other[STORE-01]", "4040"),
             ],
             "has no location with the ID 4040",
+        ),
+        // A typed ID that disagrees with the list entry is refused, never silently preferred.
+        (
+            &[
+                ("location[STORE-01]", "1001"),
+                ("location_other[STORE-01]", "1002"),
+            ],
+            "and typed the ID 1002: keep only one of them",
         ),
     ];
     for (fields, message) in cases {
@@ -1151,4 +1181,66 @@ async fn credentials_never_appear_in_logs() {
     assert!(text.contains("log capture works"), "the capture is live");
     assert!(!text.contains(&token), "the token was logged");
     assert!(!text.contains(&secret), "the client secret was logged");
+}
+
+async fn matching_suggests_by_name_and_confirm_names_the_unmatched(app: TestApp, sim: SimHandle) {
+    app.signed_in("Acme", Plan::Retail, Role::Admin).await;
+    let browser = app.browser();
+    let id = start_wizard_named(&browser, &sim, "alpha").await;
+    let path = format!("/admin/integrations/{id}/wizard/locations");
+    // The store's first location, as the page lists it before any TMAS location exists.
+    let (_, page) = browser.text(&path).await;
+    let first = page
+        .split("<ul class=\"unmatched\">")
+        .nth(1)
+        .and_then(|r| r.split("<span>").nth(1))
+        .and_then(|r| r.split("</span>").next())
+        .unwrap_or_else(|| panic!("an unmatched list: {page}"))
+        .to_string();
+    let (name, shopify_id) = first.split_once(" — ID ").expect("name — ID n");
+    let shopify_id = shopify_id.split(' ').next().unwrap();
+    add_location(&browser, "S-1", &name.to_uppercase()).await;
+    add_location(&browser, "S-2", "Nothing Alike Zzz").await;
+    let (_, page) = browser.text(&path).await;
+    let row = page
+        .split("name=\"location[S-1]\"")
+        .nth(1)
+        .and_then(|r| r.split("</tr>").next())
+        .unwrap();
+    assert!(
+        row.contains(&format!("<option value=\"{shopify_id}\" selected>")),
+        "{row}"
+    );
+    assert!(row.contains("Suggested because the names match"), "{row}");
+    let other = page
+        .split("name=\"location[S-2]\"")
+        .nth(1)
+        .and_then(|r| r.split("</tr>").next())
+        .unwrap();
+    assert!(
+        !other.contains(" selected>") && !other.contains("Suggested"),
+        "{other}"
+    );
+
+    let r = browser
+        .post_form(
+            &path,
+            &[("location[S-1]", shopify_id), ("location[S-2]", "")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, confirm) = browser
+        .text(&format!("/admin/integrations/{id}/wizard/confirm"))
+        .await;
+    let unmatched = confirm
+        .split("id=\"unmatched-shopify\"")
+        .nth(1)
+        .and_then(|r| r.split("</ul>").next())
+        .unwrap_or_else(|| panic!("the unmatched Shopify locations: {confirm}"));
+    // alpha has four locations: the three not chosen are named.
+    assert_eq!(unmatched.matches("<li>").count(), 3, "{unmatched}");
+    assert!(
+        !unmatched.contains(&format!("ID {shopify_id}<")),
+        "{unmatched}"
+    );
 }

@@ -483,7 +483,7 @@ async fn imports_page_import_now_and_backfill(app: TestApp) {
         .expect("drain");
     assert_eq!(reports[0].trigger, Trigger::Backfill);
     let (_, page) = app.browser().text(&path).await;
-    assert!(page.contains("Backfill"), "{page}");
+    assert!(page.contains("Re-import of history"), "{page}");
     assert_exact(&app.db, &sim, &c, "after the backfill").await;
 
     let (code, json) = app.browser().text(&format!("{path}/status.json")).await;

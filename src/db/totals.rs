@@ -210,6 +210,34 @@ pub async fn net_by_day(
     .await
 }
 
+/// Each location's sums over the hours `0..=last_hour` of one local date: the comparable part
+/// of a past day ("today so far" against the same weekday last week up to the same hour).
+pub async fn location_sums_until_hour(
+    db: &Db,
+    tenant: TenantId,
+    locations: &[i64],
+    date: &str,
+    last_hour: u32,
+) -> sqlx::Result<Vec<LocationSums>> {
+    // The hour is a number we computed, written into the SQL as one (the placeholders after
+    // `$3` belong to the location ids).
+    over_locations(db, tenant, locations, date, date, |ids| {
+        format!(
+            "SELECT location_id,
+                 CAST(SUM(gross) AS BIGINT) AS gross, CAST(SUM(discounts) AS BIGINT) AS discounts,
+                 CAST(SUM(returns) AS BIGINT) AS returns, CAST(SUM(net) AS BIGINT) AS net,
+                 CAST(SUM(transactions) AS BIGINT) AS transactions,
+                 CAST(SUM(items) AS BIGINT) AS items, CAST(MAX(edited) AS BIGINT) AS edited
+             FROM hourly_totals
+             WHERE tenant_id = $1 AND local_date >= $2 AND local_date <= $3
+               AND location_id IN ({ids}) AND hour <= {last_hour} AND {ACTIVE}
+             GROUP BY location_id
+             ORDER BY location_id"
+        )
+    })
+    .await
+}
+
 /// The net sales of these locations together in each active hour of one local date.
 pub async fn net_by_hour(
     db: &Db,
@@ -306,15 +334,35 @@ pub async fn count_hours(
 
 /// The tenant's currency: its integration's shop currency, else USD.
 pub async fn currency(db: &Db, tenant: TenantId) -> sqlx::Result<String> {
-    let found: Option<String> = sqlx::query_scalar(
+    Ok(shop_currency(db, tenant)
+        .await?
+        .unwrap_or_else(|| "USD".to_string()))
+}
+
+/// The shop currency of the tenant's integration, if one has told it (pages show amounts
+/// without a currency sign rather than guess one).
+pub async fn shop_currency(db: &Db, tenant: TenantId) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar(
         "SELECT shop_currency FROM integrations
          WHERE tenant_id = $1 AND shop_currency <> ''
          ORDER BY CASE WHEN status = 'active' THEN 0 ELSE 1 END, id LIMIT 1",
     )
     .bind(tenant.0)
     .fetch_optional(&db.pool)
-    .await?;
-    Ok(found.unwrap_or_else(|| "USD".to_string()))
+    .await
+}
+
+/// The tenant's locations that an integration past its setup imports (matched and enabled):
+/// the others have no source of data but what is entered by hand.
+pub async fn imported_locations(db: &Db, tenant: TenantId) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT il.location_id FROM integration_locations il
+         JOIN integrations i ON i.tenant_id = il.tenant_id AND i.id = il.integration_id
+         WHERE il.tenant_id = $1 AND il.enabled = 1 AND i.status <> 'draft'",
+    )
+    .bind(tenant.0)
+    .fetch_all(&db.pool)
+    .await
 }
 
 /// An integration as the dashboard's strip shows it.

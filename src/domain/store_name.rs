@@ -9,9 +9,10 @@ use std::fmt;
 pub struct StoreName(String);
 
 /// What a valid store name looks like, for error messages.
-pub const STORE_NAME_HELP: &str = "A store name looks like `mystore` (from mystore.myshopify.com): \
-     lowercase letters, digits and dashes. You can also paste `mystore.myshopify.com` or the \
-     address of the store's admin, `https://mystore.myshopify.com/admin`.";
+/// Plain text: it is shown as it is, so it holds no markup.
+pub const STORE_NAME_HELP: &str = "A store name looks like mystore (from mystore.myshopify.com): \
+     lowercase letters, digits and dashes. You can also paste mystore.myshopify.com or the \
+     address of the store's admin, such as https://admin.shopify.com/store/mystore.";
 
 impl StoreName {
     pub const MAX_LEN: usize = 60;
@@ -34,10 +35,16 @@ impl StoreName {
             .unwrap_or(without_scheme.len());
         let (host, rest) = without_scheme.split_at(host_end);
         let had_scheme = without_scheme.len() != lower.len();
-        let name = match host.strip_suffix(".myshopify.com") {
-            Some(name) => name,
-            None if !had_scheme && rest.is_empty() => host,
-            None => return Err(refusal(raw)),
+        // Today's Shopify admin lives at admin.shopify.com/store/<name>/…
+        let unified = (host == "admin.shopify.com")
+            .then(|| rest.strip_prefix("/store/"))
+            .flatten()
+            .map(|path| path.split(['/', '?', '#']).next().unwrap_or_default());
+        let (name, rest) = match (unified, host.strip_suffix(".myshopify.com")) {
+            (Some(name), _) => (name, ""),
+            (None, Some(name)) => (name, rest),
+            (None, None) if !had_scheme && rest.is_empty() => (host, rest),
+            (None, None) => return Err(refusal(raw)),
         };
         // A path is only accepted after a myshopify host, and only an admin path.
         if !(rest.is_empty() || rest.starts_with("/admin") || rest == "/") {
@@ -118,6 +125,12 @@ mod tests {
             "mystore"
         );
         assert_eq!(ok("http://mystore.myshopify.com/admin/settings"), "mystore");
+        // The address today's Shopify admin shows.
+        assert_eq!(ok("https://admin.shopify.com/store/my-store"), "my-store");
+        assert_eq!(ok("admin.shopify.com/store/MyStore/orders?x=1"), "mystore");
+        assert!(StoreName::parse("https://admin.shopify.com/store/").is_err());
+        assert!(StoreName::parse("https://admin.shopify.com/settings").is_err());
+        assert!(!StoreName::parse("x y").unwrap_err().contains('`'));
         assert_eq!(ok("mystore.myshopify.com/admin"), "mystore");
         assert_eq!(
             StoreName::try_from("alpha").map(|s| s.to_string()),
@@ -135,7 +148,7 @@ mod tests {
             "mystore.com",
             "www.mystore.com",
             "https://mystore.com/admin",
-            "https://admin.shopify.com/store/mystore",
+            "https://admin.shopify.com/mystore",
             "https://mystore.myshopify.com/products/x",
             ".myshopify.com",
             "-mystore",
@@ -147,7 +160,7 @@ mod tests {
         ] {
             let err = StoreName::parse(bad).expect_err(bad);
             assert!(
-                err.contains("A store name looks like `mystore`"),
+                err.contains("A store name looks like mystore (from"),
                 "{bad:?}: {err}"
             );
         }

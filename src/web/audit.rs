@@ -1,18 +1,23 @@
 //! The audit-log page: a tenant's log for its admins (and staff acting in it); everything for
-//! staff outside a tenant.
+//! staff outside a tenant. Entries are stored with an action code and English details; the
+//! page shows the action in plain words, integrations by their name instead of their number,
+//! yes/no instead of stored flags, and times in the tenant's time zone.
+
+use std::collections::HashMap;
 
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use chrono_tz::Tz;
 
 use super::AppState;
 use super::context::{CurrentUser, Layout};
 use crate::db;
-use crate::db::audit::AuditEntry;
 use crate::domain::account::Role;
 use crate::error::{AppError, AppResult, render};
+use crate::i18n;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/admin/audit", get(page))
@@ -20,35 +25,213 @@ pub fn router() -> Router<AppState> {
 
 const SHOWN: i64 = 500;
 
+/// An entry as people read it.
+pub struct EntryView {
+    pub when: String,
+    pub who: String,
+    pub acting_staff: bool,
+    pub action: String,
+    pub details: String,
+}
+
 #[derive(Template)]
 #[template(path = "audit.html")]
 struct AuditPage {
     layout: Layout,
-    entries: Vec<AuditEntry>,
+    entries: Vec<EntryView>,
+    time_zone: String,
 }
 
-impl AuditPage {
-    fn when(&self, at: &i64) -> String {
-        chrono::DateTime::from_timestamp(*at, 0)
-            .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
-            .unwrap_or_default()
+/// What an action code means, in the catalog's English.
+pub fn action_text(action: &str) -> &'static str {
+    match action {
+        "data.edit" => "Corrected hourly data",
+        "import.backfill" => "Re-imported history",
+        "import.now" => "Started an import",
+        "integration.activate" => "Finished the Shopify setup",
+        "integration.credentials.replace" => "Replaced the Shopify credentials",
+        "integration.deactivate" => "Switched off an integration",
+        "integration.delete" => "Deleted an integration",
+        "integration.discard" => "Discarded an unfinished setup",
+        "integration.location.match" => "Matched a location to Shopify",
+        "integration.reactivate" => "Switched an integration back on",
+        "integration.schedule" => "Changed the import schedule",
+        "integration.test" => "Tested the Shopify connection",
+        "integration.wizard.confirm" => "Confirmed the locations to import",
+        "integration.wizard.general" => "Entered the Shopify store",
+        "integration.wizard.schedule" => "Chose the import schedule",
+        "location.create" => "Added a location",
+        "location.update" => "Changed a location",
+        "user.create" => "Added a user",
+        "user.update" => "Changed a user",
+        "tenant.create" => "Created a tenant",
+        "tenant.update" => "Changed a tenant",
+        "staff.enter_tenant" => "Onboarding staff entered the tenant",
+        "staff.leave_tenant" => "Onboarding staff left the tenant",
+        "setup.first_staff_account" => "Created the first staff account",
+        "user.sign_in" => "Signed in",
+        _ => "Other action",
     }
 }
 
+/// The stored details in plain words: `integration 7` becomes the integration's name, stored
+/// flags (`0`, `1`, `true`, `false`) become yes/no, and field names become words.
+pub fn plain_details(details: &str, integrations: &HashMap<i64, String>) -> String {
+    let yes = i18n::t("yes");
+    let no = i18n::t("no");
+    let mut words: Vec<String> = Vec::new();
+    let mut tokens = details.split(' ').peekable();
+    let mut after_flag = false;
+    while let Some(token) = tokens.next() {
+        // `integration 7:` / `integration 7`
+        if token == "integration"
+            && let Some(next) = tokens.peek()
+        {
+            let digits: String = next.chars().take_while(char::is_ascii_digit).collect();
+            if let Ok(id) = digits.parse::<i64>() {
+                let rest = &next[digits.len()..];
+                let name = integrations
+                    .get(&id)
+                    .cloned()
+                    .unwrap_or_else(|| i18n::t("a deleted integration"));
+                words.push(format!("“{name}”{rest}"));
+                tokens.next();
+                continue;
+            }
+        }
+        let (core, punctuation) = match token.strip_suffix(',') {
+            Some(core) => (core, ","),
+            None => (token, ""),
+        };
+        let word = match core {
+            "may_edit_manually" => {
+                after_flag = true;
+                i18n::t("may correct data by hand")
+            }
+            "active" => {
+                after_flag = true;
+                i18n::t("active")
+            }
+            "role" => i18n::t("role"),
+            "->" => "→".to_string(),
+            "0" | "false" if after_flag => no.clone(),
+            "1" | "true" if after_flag => yes.clone(),
+            other => {
+                if let Some(value) = other.strip_prefix("may_edit_manually=") {
+                    let flag = if matches!(value, "1" | "true") {
+                        &yes
+                    } else {
+                        &no
+                    };
+                    format!("{}: {flag}", i18n::t("may correct data by hand"))
+                } else if let Some(value) = other.strip_prefix("role=") {
+                    format!("{} {}", i18n::t("role"), i18n::t(value))
+                } else {
+                    other.to_string()
+                }
+            }
+        };
+        if punctuation == "," {
+            after_flag = false;
+        }
+        words.push(format!("{word}{punctuation}"));
+    }
+    words.join(" ")
+}
+
+fn when(at: i64, tz: Tz) -> String {
+    chrono::DateTime::from_timestamp(at, 0)
+        .map(|t| i18n::format_date_time(i18n::current(), t.with_timezone(&tz).naive_local()))
+        .unwrap_or_default()
+}
+
 async fn page(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
-    let entries = match (user.user.role(), user.tenant_id()) {
+    let (entries, tz, integrations) = match (user.user.role(), user.tenant_id()) {
         (Role::Manager, _) => {
             return Err(AppError::Forbidden(
                 "Only the tenant's administrators can read the audit log.".into(),
             ));
         }
-        (_, Some(tenant)) => db::audit::list_for_tenant(&state.db, tenant, SHOWN).await?,
-        (Role::Staff, None) => db::audit::list_all(&state.db, SHOWN).await?,
+        (_, Some(tenant)) => {
+            let tz = db::tenants::get(&state.db, tenant)
+                .await?
+                .and_then(|t| t.time_zone.parse::<Tz>().ok())
+                .unwrap_or(chrono_tz::UTC);
+            let names = db::integrations::list(&state.db, tenant)
+                .await?
+                .into_iter()
+                .map(|i| {
+                    let name = if i.label.is_empty() {
+                        i.store_name.clone()
+                    } else {
+                        i.label.clone()
+                    };
+                    (i.id, name)
+                })
+                .collect();
+            (
+                db::audit::list_for_tenant(&state.db, tenant, SHOWN).await?,
+                tz,
+                names,
+            )
+        }
+        (Role::Staff, None) => (
+            db::audit::list_all(&state.db, SHOWN).await?,
+            chrono_tz::UTC,
+            HashMap::new(),
+        ),
         (Role::Admin, None) => return Err(AppError::NotFound),
     };
+    let entries = entries
+        .into_iter()
+        .map(|e| EntryView {
+            when: when(e.at, tz),
+            who: e.actor_email,
+            acting_staff: e.acting_staff == 1,
+            action: action_text(&e.action).to_string(),
+            details: plain_details(&e.details, &integrations),
+        })
+        .collect();
     Ok(render(&AuditPage {
         layout: user.layout(&state).await?,
         entries,
+        time_zone: tz.name().to_string(),
     })?
     .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn details_in_plain_words() {
+        let names = HashMap::from([(1, "Main store".to_string())]);
+        assert_eq!(
+            plain_details(
+                "ana@acme.example: role manager -> admin, active 1 -> true, may_edit_manually 0 -> true",
+                &names
+            ),
+            "ana@acme.example: role manager → admin, active yes → yes, may correct data by hand no → yes"
+        );
+        assert_eq!(
+            plain_details("integration 1: 2 locations to import", &names),
+            "“Main store”: 2 locations to import"
+        );
+        assert_eq!(
+            plain_details("integration 9", &names),
+            "“a deleted integration”"
+        );
+        assert_eq!(
+            plain_details(
+                "bo@acme.example role=manager may_edit_manually=false",
+                &names
+            ),
+            "bo@acme.example role manager may correct data by hand: no"
+        );
+        assert_eq!(
+            action_text("integration.wizard.general"),
+            "Entered the Shopify store"
+        );
+    }
 }

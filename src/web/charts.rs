@@ -1,16 +1,49 @@
 //! Server-rendered bar charts as inline SVG: readable without JavaScript, labelled for screen
 //! readers (`role="img"`, `<title>`, `aria-label`) and paired with a data table by the page.
 //! Colours come from classes in the stylesheet: the security policy forbids inline styles.
+//!
+//! Each chart is drawn twice, a wide drawing for screens and a narrow one for phones, and the
+//! stylesheet shows one: an SVG scales its text with its width, so a single drawing is either
+//! squashed on a phone or huge on a desktop. Both keep their aspect ratio (text is never
+//! stretched), have a value axis with round, formatted ticks, and label only as many bars as
+//! fit.
 
 use std::fmt::Write;
+
+use crate::i18n::{self, Lang};
 
 /// One bar: its label (a date, an hour) and its value in minor units.
 #[derive(Debug, Clone)]
 pub struct Bar {
+    /// The full label, for the data table and the bar's tooltip.
     pub label: String,
+    /// The short text under the bar when there is room (`Mar 2`, `09:00`); empty = never.
+    pub tick: String,
     pub value: i64,
     /// The value as the data table shows it.
     pub shown: String,
+}
+
+/// How the value axis writes amounts: the currency and its digits (no currency = plain).
+#[derive(Debug, Clone, Default)]
+pub struct ValueAxis {
+    pub currency: String,
+    pub digits: u32,
+}
+
+impl ValueAxis {
+    fn tick(&self, lang: Lang, minor: i64) -> String {
+        if self.currency.is_empty() {
+            let scale = 10_i64.pow(self.digits);
+            if minor % scale == 0 {
+                i18n::format_integer(lang, minor / scale)
+            } else {
+                i18n::format_decimal(lang, minor, self.digits)
+            }
+        } else {
+            i18n::format_money_whole(lang, minor, self.digits, &self.currency)
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -19,14 +52,28 @@ pub struct BarChart {
     pub id: String,
     pub title: String,
     pub bars: Vec<Bar>,
+    pub axis: ValueAxis,
+    /// A reference series drawn as a dashed line over the bars (one value per bar), e.g. the
+    /// same weekday last week; empty = none.
+    pub reference: Vec<i64>,
+    /// The bar to mark (the current hour), labelled with `marked_text`.
+    pub marked: Option<usize>,
+    pub marked_text: String,
 }
 
-const WIDTH: i64 = 720;
-const HEIGHT: i64 = 220;
-const LEFT: i64 = 8;
-const RIGHT: i64 = 8;
-const TOP: i64 = 12;
-const BOTTOM: i64 = 28;
+impl BarChart {
+    pub fn new(id: &str, title: String, bars: Vec<Bar>, axis: ValueAxis) -> BarChart {
+        BarChart {
+            id: id.to_string(),
+            title,
+            bars,
+            axis,
+            reference: Vec::new(),
+            marked: None,
+            marked_text: String::new(),
+        }
+    }
+}
 
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -43,87 +90,228 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// The geometry of one drawing, in SVG user units.
+struct Frame {
+    suffix: &'static str,
+    class: &'static str,
+    width: i64,
+    height: i64,
+    font: i64,
+    max_labels: usize,
+}
+
+const WIDE: Frame = Frame {
+    suffix: "",
+    class: "chart chart-wide",
+    width: 960,
+    height: 300,
+    font: 15,
+    max_labels: 12,
+};
+
+const NARROW: Frame = Frame {
+    suffix: "-narrow",
+    class: "chart chart-narrow",
+    width: 360,
+    height: 260,
+    font: 12,
+    max_labels: 5,
+};
+
+const TOP: i64 = 22;
+const RIGHT: i64 = 8;
+
+/// A round step (1, 2 or 5 × a power of ten) that splits `span` into about `parts` parts.
+pub fn nice_step(span: i64, parts: i64) -> i64 {
+    let raw = (span.max(1) + parts - 1) / parts.max(1);
+    let mut power = 1_i64;
+    while power.saturating_mul(10) <= raw {
+        power = power.saturating_mul(10);
+    }
+    for factor in [1, 2, 5, 10] {
+        let step = power.saturating_mul(factor);
+        if step >= raw {
+            return step;
+        }
+    }
+    power.saturating_mul(10)
+}
+
+/// The value axis: round ticks from below the lowest value to above the highest.
+pub fn ticks(min: i64, max: i64, unit: i64) -> Vec<i64> {
+    let min = min.min(0);
+    let max = max.max(0);
+    // Steps never go below one major unit when the values are that large (no `$0.50` ticks
+    // on a chart of hundreds).
+    let mut step = nice_step(max - min, 4);
+    if max - min >= 4 * unit || max == min {
+        step = step.max(unit);
+    }
+    let low = min.div_euclid(step) * step;
+    let high = if max % step == 0 {
+        max
+    } else {
+        (max.div_euclid(step) + 1) * step
+    };
+    let high = if high == low { low + step } else { high };
+    let mut out = Vec::new();
+    let mut v = low;
+    while v <= high && out.len() < 50 {
+        out.push(v);
+        v += step;
+    }
+    out
+}
+
 impl BarChart {
     pub fn is_empty(&self) -> bool {
         self.bars.iter().all(|b| b.value == 0)
     }
 
-    /// The chart's markup; every text in it is escaped.
+    pub fn has_reference(&self) -> bool {
+        !self.reference.is_empty()
+    }
+
+    /// The chart's markup (both drawings); every text in it is escaped.
     pub fn svg(&self) -> String {
+        let lang = i18n::current();
+        let mut out = self.draw(&WIDE, lang);
+        out.push_str(&self.draw(&NARROW, lang));
+        out
+    }
+
+    fn draw(&self, frame: &Frame, lang: Lang) -> String {
         let title = escape(&self.title);
-        let id = escape(&self.id);
+        let id = format!("{}{}", escape(&self.id), frame.suffix);
+        let (width, height, font) = (frame.width, frame.height, frame.font);
         let mut svg = String::new();
         let _ = write!(
             svg,
-            r#"<svg class="chart" role="img" aria-label="{title}" aria-labelledby="{id}-title" viewBox="0 0 {WIDTH} {HEIGHT}" preserveAspectRatio="none" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{title}</title>"#
+            r#"<svg class="{}" role="img" aria-label="{title}" aria-labelledby="{id}-title" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{title}</title>"#,
+            frame.class
         );
         let count = self.bars.len() as i64;
         if count == 0 {
             svg.push_str("</svg>");
             return svg;
         }
-        let max = self.bars.iter().map(|b| b.value.max(0)).max().unwrap_or(0);
-        let min = self.bars.iter().map(|b| b.value.min(0)).min().unwrap_or(0);
-        let span = i128::from((max - min).max(1));
-        let plot_height = i128::from(HEIGHT - TOP - BOTTOM);
+        let values = self
+            .bars
+            .iter()
+            .map(|b| b.value)
+            .chain(self.reference.iter().copied());
+        let max = values.clone().max().unwrap_or(0);
+        let min = values.min().unwrap_or(0);
+        let unit = 10_i64.pow(self.axis.digits);
+        let ticks = ticks(min, max, unit);
+        let low = ticks.first().copied().unwrap_or(0);
+        let high = ticks.last().copied().unwrap_or(1);
+        let tick_texts: Vec<String> = ticks.iter().map(|t| self.axis.tick(lang, *t)).collect();
+        // Room for the longest tick text (digits are about 0.6 em wide).
+        let longest = tick_texts
+            .iter()
+            .map(|t| t.chars().count())
+            .max()
+            .unwrap_or(1) as i64;
+        let left = 10 + longest * font * 6 / 10;
+        let bottom = font * 2;
+        let plot_height = i128::from(height - TOP - bottom);
+        let span = i128::from((high - low).max(1));
         let y_of = |v: i64| -> i64 {
-            let from_top = i128::from(max - v) * plot_height / span;
+            let from_top = i128::from(high - v) * plot_height / span;
             TOP + i64::try_from(from_top).unwrap_or(0)
         };
+        for (t, text) in ticks.iter().zip(&tick_texts) {
+            let y = y_of(*t);
+            let _ = write!(
+                svg,
+                r#"<line class="grid" x1="{left}" x2="{}" y1="{y}" y2="{y}"/><text class="axis" x="{}" y="{}" text-anchor="end" font-size="{font}">{}</text>"#,
+                width - RIGHT,
+                left - 6,
+                y + font / 3,
+                escape(text)
+            );
+        }
         let zero = y_of(0);
-        let plot_width = WIDTH - LEFT - RIGHT;
-        // Bars in thousandths of a pixel so many bars still fit evenly.
+        let plot_width = width - left - RIGHT;
+        // Positions in thousandths of a unit so many bars still fit evenly.
         let slot = plot_width * 1000 / count;
-        let bar = (slot * 8 / 10).max(1);
-        let label_every = (count / 12).max(1);
+        let bar = (slot * 7 / 10).max(1);
+        let labelled: Vec<usize> = self
+            .bars
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| !b.tick.is_empty())
+            .map(|(i, _)| i)
+            .collect();
+        let every = labelled.len().div_ceil(frame.max_labels).max(1);
+        let shown_labels: Vec<usize> = labelled.iter().step_by(every).copied().collect();
+        let milli = |v: i64| format!("{}.{:03}", v.div_euclid(1000), v.rem_euclid(1000));
         for (i, b) in self.bars.iter().enumerate() {
-            let i = i as i64;
-            let x = LEFT * 1000 + i * slot + (slot - bar) / 2;
+            let x = left * 1000 + i as i64 * slot + (slot - bar) / 2;
             let y = y_of(b.value);
-            let (top, height) = if b.value >= 0 {
+            let (top, bar_height) = if b.value >= 0 {
                 (y, zero - y)
             } else {
                 (zero, y - zero)
             };
-            let class = if b.value < 0 { "bar negative" } else { "bar" };
+            let mut class = String::from(if b.value < 0 { "bar negative" } else { "bar" });
+            if self.marked == Some(i) {
+                class.push_str(" current");
+            }
             let _ = write!(
                 svg,
-                r#"<rect class="{class}" x="{}.{:03}" y="{top}" width="{}.{:03}" height="{}"><title>{}: {}</title></rect>"#,
-                x / 1000,
-                x % 1000,
-                bar / 1000,
-                bar % 1000,
-                height.max(if b.value == 0 { 0 } else { 1 }),
+                r#"<rect class="{class}" x="{}" y="{top}" width="{}" height="{}"><title>{}: {}</title></rect>"#,
+                milli(x),
+                milli(bar),
+                bar_height.max(if b.value == 0 { 0 } else { 1 }),
                 escape(&b.label),
                 escape(&b.shown)
             );
-            if i % label_every == 0 {
-                let cx = x + bar / 2;
+            if shown_labels.contains(&i) {
                 let _ = write!(
                     svg,
-                    r#"<text class="axis" x="{}.{:03}" y="{}" text-anchor="middle">{}</text>"#,
-                    cx / 1000,
-                    cx % 1000,
-                    HEIGHT - 8,
-                    escape(&short_label(&b.label))
+                    r#"<text class="axis" x="{}" y="{}" text-anchor="middle" font-size="{font}">{}</text>"#,
+                    milli(x + bar / 2),
+                    height - font / 2,
+                    escape(&b.tick)
+                );
+            }
+            if self.marked == Some(i) {
+                let _ = write!(
+                    svg,
+                    r#"<text class="axis marker" x="{}" y="{}" text-anchor="middle" font-size="{font}">▼ {}</text>"#,
+                    milli(x + bar / 2),
+                    (top.min(zero) - 4).max(font),
+                    escape(&self.marked_text)
                 );
             }
         }
+        if self.reference.len() == self.bars.len() {
+            let points: Vec<String> = self
+                .reference
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    format!(
+                        "{},{}",
+                        milli(left * 1000 + i as i64 * slot + slot / 2),
+                        y_of(*v)
+                    )
+                })
+                .collect();
+            let _ = write!(
+                svg,
+                r#"<polyline class="reference" points="{}"/>"#,
+                points.join(" ")
+            );
+        }
         let _ = write!(
             svg,
-            r#"<line class="baseline" x1="{LEFT}" x2="{}" y1="{zero}" y2="{zero}"/></svg>"#,
-            WIDTH - RIGHT
+            r#"<line class="baseline" x1="{left}" x2="{}" y1="{zero}" y2="{zero}"/></svg>"#,
+            width - RIGHT
         );
         svg
-    }
-}
-
-/// Axis labels stay short: `2026-03-02` → `03-02`; an hour stays as it is.
-fn short_label(label: &str) -> String {
-    if label.len() == 10 && label.as_bytes().get(4) == Some(&b'-') {
-        label[5..].to_string()
-    } else {
-        label.to_string()
     }
 }
 
@@ -131,29 +319,97 @@ fn short_label(label: &str) -> String {
 mod tests {
     use super::*;
 
+    fn bar(label: &str, tick: &str, value: i64) -> Bar {
+        Bar {
+            label: label.into(),
+            tick: tick.into(),
+            value,
+            shown: value.to_string(),
+        }
+    }
+
     #[test]
     fn chart_is_labelled_and_escaped() {
-        let chart = BarChart {
-            id: "c1".into(),
-            title: "Net <sales>".into(),
-            bars: vec![
-                Bar {
-                    label: "2026-03-01".into(),
-                    value: 100,
-                    shown: "1.00".into(),
-                },
-                Bar {
-                    label: "2026-03-02".into(),
-                    value: -50,
-                    shown: "-0.50".into(),
-                },
+        let chart = BarChart::new(
+            "c1",
+            "Net <sales>".into(),
+            vec![
+                bar("2026-03-01", "Mar 1", 100),
+                bar("2026-03-02", "Mar 2", -50),
             ],
-        };
+            ValueAxis::default(),
+        );
         let svg = chart.svg();
-        assert!(svg.contains(r#"role="img""#));
+        assert_eq!(svg.matches(r#"role="img""#).count(), 2);
         assert!(svg.contains(r#"aria-label="Net &lt;sales&gt;""#));
         assert!(svg.contains("<title id=\"c1-title\">Net &lt;sales&gt;</title>"));
+        assert!(svg.contains("<title id=\"c1-narrow-title\">"));
         assert!(svg.contains("bar negative"));
         assert!(!svg.contains("style="));
+        // Text keeps its shape: no stretching.
+        assert!(!svg.contains("preserveAspectRatio=\"none\""));
+    }
+
+    #[test]
+    fn value_axis_has_round_formatted_ticks() {
+        assert_eq!(nice_step(1_000, 4), 500);
+        assert_eq!(ticks(0, 123_456, 100), vec![0, 50_000, 100_000, 150_000]);
+        assert_eq!(
+            ticks(-1_800, 5_200, 100),
+            vec![-2_000, 0, 2_000, 4_000, 6_000]
+        );
+        assert_eq!(ticks(0, 0, 100), vec![0, 100]);
+        let chart = BarChart::new(
+            "c",
+            "t".into(),
+            vec![bar("a", "a", 123_456)],
+            ValueAxis {
+                currency: "USD".into(),
+                digits: 2,
+            },
+        );
+        let svg = chart.draw(&WIDE, Lang::En);
+        for tick in ["$0<", "$500<", "$1,000<", "$1,500<"] {
+            assert!(svg.contains(tick), "{tick} in {svg}");
+        }
+        let spanish = chart.draw(&WIDE, Lang::Es);
+        assert!(spanish.contains(">1.500 $<"), "{spanish}");
+    }
+
+    #[test]
+    fn time_labels_are_thinned_to_fit() {
+        let bars: Vec<Bar> = (0..24)
+            .map(|h| bar(&format!("{h:02}:00"), &format!("{h:02}:00"), h))
+            .collect();
+        let chart = BarChart::new("h", "t".into(), bars, ValueAxis::default());
+        let wide = chart.draw(&WIDE, Lang::En);
+        let narrow = chart.draw(&NARROW, Lang::En);
+        let labels = |svg: &str| svg.matches(r#"text-anchor="middle""#).count();
+        assert_eq!(labels(&wide), 12);
+        assert_eq!(labels(&narrow), 5);
+        assert!(wide.contains(">02:00<") && !wide.contains(">01:00<"));
+        // Bars without a tick text are never labelled (hours of a multi-day chart).
+        let days: Vec<Bar> = (0..72)
+            .map(|i| bar("x", if i % 24 == 0 { "Mar 2" } else { "" }, 1))
+            .collect();
+        let chart = BarChart::new("d", "t".into(), days, ValueAxis::default());
+        assert_eq!(labels(&chart.draw(&WIDE, Lang::En)), 3);
+    }
+
+    #[test]
+    fn reference_line_and_marked_bar() {
+        let mut chart = BarChart::new(
+            "h",
+            "t".into(),
+            vec![bar("a", "a", 10), bar("b", "b", 20)],
+            ValueAxis::default(),
+        );
+        chart.reference = vec![5, 30];
+        chart.marked = Some(1);
+        chart.marked_text = "now".into();
+        let svg = chart.draw(&WIDE, Lang::En);
+        assert!(svg.contains("<polyline class=\"reference\""));
+        assert_eq!(svg.matches("bar current").count(), 1);
+        assert!(svg.contains("▼ now"));
     }
 }

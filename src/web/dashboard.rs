@@ -1,7 +1,8 @@
 //! The dashboard at `/`: today, yesterday, week to date and month to date per location and in
-//! total; an hourly chart of today and a daily chart of the last 30 days; and the state of each
-//! POS integration with a link to fix it. Every number is a sum of `hourly_totals` (days read
-//! from `daily_totals`, which holds them summed).
+//! total, each against its comparable period; a store ranking; an hourly chart of today with
+//! last week's same weekday as a reference line, and a daily chart of the last 30 days; and the
+//! state of each POS integration with what the reader can do about it. Every number is a sum of
+//! `hourly_totals` (days read from `daily_totals`, which holds them summed).
 
 use std::collections::BTreeMap;
 
@@ -10,7 +11,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use chrono::{DateTime, Datelike, Duration, NaiveDate};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike};
 use chrono_tz::Tz;
 
 use super::AppState;
@@ -19,28 +20,107 @@ use super::context::{Layout, TenantUser};
 use super::reports::ReportScope;
 use super::reports::totals::{RowView, row_view};
 use crate::db::totals::IntegrationState;
-use crate::domain::report::{DateRange, Totals, week_start};
+use crate::db::{self, TenantId};
+use crate::domain::report::{DateRange, Totals, change_tenths_of_percent, week_start};
 use crate::error::{AppResult, render};
+use crate::i18n::{self, Lang};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/", get(page))
 }
 
-/// One period's table: a row per location and the total.
+/// A change against the comparable period, readable without colour: an arrow and a signed
+/// percentage; the class only adds colour.
+#[derive(Debug, Clone)]
+pub struct ChangeView {
+    /// `up`, `down`, `flat` or `none` (nothing to compare with).
+    pub class: &'static str,
+    pub arrow: &'static str,
+    pub text: String,
+}
+
+pub fn change_view(now: i64, before: i64) -> ChangeView {
+    let lang = i18n::current();
+    match change_tenths_of_percent(now, before) {
+        None => ChangeView {
+            class: "none",
+            arrow: "",
+            text: i18n::t("no sales to compare with"),
+        },
+        Some(tenths) => ChangeView {
+            class: match tenths.signum() {
+                1 => "up",
+                -1 => "down",
+                _ => "flat",
+            },
+            arrow: match tenths.signum() {
+                1 => "▲",
+                -1 => "▼",
+                _ => "=",
+            },
+            text: i18n::format_percent_tenths(lang, tenths),
+        },
+    }
+}
+
+/// One period's card: the headline, its change, and a row per location and the total.
 pub struct PeriodView {
     pub title: &'static str,
-    pub range: DateRange,
+    pub completeness: Completeness,
+    /// Why the card is incomplete ("history imported up to …"); empty when complete.
+    pub completeness_text: String,
+    pub range_text: String,
+    pub compare_text: String,
+    pub change: ChangeView,
+    pub transactions_text: String,
     pub rows: Vec<RowView>,
     pub total: RowView,
+    /// Locations with no source of data and nothing in the period: named, not shown as 0.00.
+    pub unsourced: Vec<String>,
+}
+
+impl PeriodView {
+    pub fn is_pending(&self) -> bool {
+        self.completeness == Completeness::Pending
+    }
+    pub fn is_partial(&self) -> bool {
+        self.completeness == Completeness::Partial
+    }
+}
+
+/// How far the history being imported has come, for the cards it leaves incomplete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Completeness {
+    Complete,
+    /// Imported up to an instant inside the period.
+    Partial,
+    /// Nothing of the period imported yet.
+    Pending,
+}
+
+/// A first import (or a re-import of history) under way.
+pub struct ImportBanner {
+    pub label: String,
+    pub percent: i64,
+    pub text: String,
+}
+
+/// A store's place in the week's ranking.
+pub struct RankView {
+    pub rank: usize,
+    pub name: String,
+    pub net: String,
+    pub change: ChangeView,
 }
 
 pub struct IntegrationView {
     pub id: i64,
     pub label: String,
     pub status: String,
+    pub status_text: &'static str,
     pub status_reason: String,
     pub last_import: String,
-    pub last_outcome: String,
+    pub last_outcome: &'static str,
     pub next_import: String,
 }
 
@@ -49,10 +129,15 @@ pub struct IntegrationView {
 struct DashboardPage {
     layout: Layout,
     has_locations: bool,
-    currency: String,
-    today: NaiveDate,
+    /// The plan lets the tenant connect Shopify (a basic plan enters data by hand).
+    plan_has_pos: bool,
+    imports: Vec<ImportBanner>,
+    today_text: String,
     periods: Vec<PeriodView>,
+    ranking: Vec<RankView>,
+    ranking_compare: String,
     hourly: BarChart,
+    hourly_legend: String,
     daily: BarChart,
     integrations: Vec<IntegrationView>,
     /// Hours shown here that miss an order no import could read yet.
@@ -61,8 +146,19 @@ struct DashboardPage {
 
 fn local_time(at: Option<i64>, tz: Tz) -> String {
     at.and_then(|s| DateTime::from_timestamp(s, 0))
-        .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+        .map(|t| i18n::format_date_time(i18n::current(), t.with_timezone(&tz).naive_local()))
         .unwrap_or_default()
+}
+
+/// The plain words for an integration's state.
+pub fn status_text(status: &str) -> &'static str {
+    match status {
+        "draft" => "Setup not finished",
+        "active" => "Importing",
+        "deactivated" => "Switched off",
+        "attention" => "Needs attention",
+        _ => "Unknown state",
+    }
 }
 
 fn integration_view(i: IntegrationState, tz: Tz) -> IntegrationView {
@@ -73,18 +169,165 @@ fn integration_view(i: IntegrationState, tz: Tz) -> IntegrationView {
         } else {
             i.label.clone()
         },
+        status_text: status_text(&i.status),
         status: i.status,
-        status_reason: i.status_reason,
+        status_reason: i18n::plain_reason(i18n::current(), &i.status_reason),
         last_import: local_time(i.last_finished_at.or(i.last_started_at), tz),
-        last_outcome: i.last_outcome.unwrap_or_default(),
+        last_outcome: i
+            .last_outcome
+            .as_deref()
+            .map(super::imports::outcome_label)
+            .unwrap_or(""),
         next_import: local_time(i.next_run_at, tz),
     }
 }
 
+/// A stretch of time to sum: whole days, then the first hours of one more day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub days: Option<DateRange>,
+    /// A day and its last hour counted (`0..=hour`).
+    pub partial: Option<(NaiveDate, u32)>,
+}
+
+impl Span {
+    fn days(from: NaiveDate, to: NaiveDate) -> Span {
+        Span {
+            days: DateRange::new(from, to),
+            partial: None,
+        }
+    }
+
+    /// Whole days from `from` to the day before `last`, then `last` up to `hour`.
+    fn until(from: NaiveDate, last: NaiveDate, hour: u32) -> Span {
+        Span {
+            days: DateRange::new(from, last - Duration::days(1)),
+            partial: Some((last, hour)),
+        }
+    }
+}
+
+/// The period each card is compared with, now being `today` at `hour` (local):
+/// today so far against the same weekday last week up to the same hour; yesterday against the
+/// same weekday the week before; week and month to date against the same span of the
+/// previous week and month (up to the same hour of the same day; a month shorter than today's
+/// day of month is compared whole).
+pub fn comparable(title: &str, today: NaiveDate, hour: u32) -> Span {
+    let week_ago = today - Duration::days(7);
+    match title {
+        "Today" => Span::until(week_ago, week_ago, hour),
+        "Yesterday" => Span::days(week_ago - Duration::days(1), week_ago - Duration::days(1)),
+        "Week to date" => Span::until(week_start(week_ago), week_ago, hour),
+        _ => {
+            let month_start = today.with_day(1).expect("every month has a first day");
+            let previous_end = month_start - Duration::days(1);
+            let previous_start = previous_end.with_day(1).expect("first day");
+            match previous_start.with_day(today.day()) {
+                Some(same_day) => Span::until(previous_start, same_day, hour),
+                None => Span::days(previous_start, previous_end),
+            }
+        }
+    }
+}
+
+/// Whether a period of local dates is complete when history is imported up to `until` (a
+/// UTC instant; none = nothing imported yet), now being `now`.
+pub fn completeness(range: DateRange, until: Option<i64>, now: i64, tz: Tz) -> Completeness {
+    let start_of = |date: NaiveDate| -> i64 {
+        date.and_hms_opt(0, 0, 0)
+            .and_then(|t| t.and_local_timezone(tz).earliest())
+            .map_or(i64::MIN, |t| t.timestamp())
+    };
+    let start = start_of(range.from);
+    let end = start_of(range.to + Duration::days(1)).min(now);
+    match until {
+        None => Completeness::Pending,
+        Some(u) if u >= end => Completeness::Complete,
+        Some(u) if u <= start => Completeness::Pending,
+        Some(_) => Completeness::Partial,
+    }
+}
+
+/// Each location's totals over a span.
+async fn span_sums(
+    state: &AppState,
+    tenant: TenantId,
+    ids: &[i64],
+    span: Span,
+) -> AppResult<BTreeMap<i64, Totals>> {
+    let mut out: BTreeMap<i64, Totals> = BTreeMap::new();
+    if let Some(range) = span.days {
+        let rows = db::totals::location_sums(
+            &state.db,
+            tenant,
+            ids,
+            &range.from.to_string(),
+            &range.to.to_string(),
+        )
+        .await?;
+        for row in rows {
+            out.entry(row.location_id).or_default().add(&row.totals());
+        }
+    }
+    if let Some((date, hour)) = span.partial {
+        let rows =
+            db::totals::location_sums_until_hour(&state.db, tenant, ids, &date.to_string(), hour)
+                .await?;
+        for row in rows {
+            out.entry(row.location_id).or_default().add(&row.totals());
+        }
+    }
+    Ok(out)
+}
+
+/// `Sun, Nov 22` / `dom 22 nov`.
+fn weekday_day(lang: Lang, date: NaiveDate) -> String {
+    let weekday = i18n::weekday_short(lang, date.weekday());
+    match lang {
+        Lang::En => format!("{weekday}, {}", i18n::format_day_month(lang, date)),
+        Lang::Es => format!("{weekday} {}", i18n::format_day_month(lang, date)),
+    }
+}
+
+fn range_text(lang: Lang, range: DateRange) -> String {
+    if range.from == range.to {
+        weekday_day(lang, range.from)
+    } else {
+        format!(
+            "{} – {}",
+            i18n::format_day_month(lang, range.from),
+            i18n::format_day_month(lang, range.to)
+        )
+    }
+}
+
+/// What a card is compared with, in words: `vs Sun, Nov 22 until 15:59`.
+fn span_text(lang: Lang, span: Span) -> String {
+    let first = span.days.map(|d| d.from).or(span.partial.map(|(d, _)| d));
+    let last = span.partial.map(|(d, _)| d).or(span.days.map(|d| d.to));
+    let (Some(first), Some(last)) = (first, last) else {
+        return String::new();
+    };
+    let dates = range_text(
+        lang,
+        DateRange {
+            from: first,
+            to: last,
+        },
+    );
+    match span.partial {
+        Some((_, hour)) => i18n::fill(lang, "vs {} until {}", &[dates, format!("{hour:02}:59")]),
+        None => i18n::fill(lang, "vs {}", &[dates]),
+    }
+}
+
 async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Response> {
+    let lang = i18n::current();
+    let tenant = user.tenant_id();
     let scope = ReportScope::load(&state, &user).await?;
-    let tz: Tz = user.tenant.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let tz = scope.tz;
     let today = scope.today;
+    let hour = chrono::Utc::now().with_timezone(&tz).hour();
     let yesterday = today - Duration::days(1);
     let month_start = today.with_day(1).expect("first day");
     let periods_def = [
@@ -121,22 +364,148 @@ async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Resp
         from: today - Duration::days(29),
         to: today,
     };
+    let states = db::totals::integration_states(&state.db, tenant).await?;
+    // A history import under way (the first import, or a re-import of history) leaves the
+    // periods after the point it has reached incomplete; the earliest point decides.
+    let now_instant = crate::db::now();
+    let mut imports = Vec::new();
+    let mut imported_until: Option<Option<i64>> = None;
+    for integration in states.iter().filter(|i| i.status == "active") {
+        let runs = db::imports::runs(&state.db, tenant, integration.id, 1).await?;
+        let label = if integration.label.is_empty() {
+            integration.store_name.clone()
+        } else {
+            integration.label.clone()
+        };
+        // A run is under way only while a worker holds the lease (a crashed worker's run
+        // stays "running" in the history until another worker takes over).
+        let leased = db::imports::integration(&state.db, tenant, integration.id)
+            .await?
+            .and_then(|i| i.lease_until)
+            .is_some_and(|l| l >= now_instant);
+        match runs.first() {
+            Some(run)
+                if leased
+                    && run.outcome == "running"
+                    && matches!(run.trigger.as_str(), "initial" | "backfill") =>
+            {
+                let until = run.progress_until;
+                imported_until = Some(match (imported_until.flatten(), until) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (_, None) => None,
+                    (a, Some(b)) => Some(a.unwrap_or(b)),
+                });
+                let mut text = super::imports::progress_text(run, tz, now_instant);
+                if until.is_none() {
+                    text = i18n::t("Reading the first orders from Shopify…");
+                }
+                imports.push(ImportBanner {
+                    label,
+                    percent: run.percent(),
+                    text,
+                });
+            }
+            None => {
+                imported_until = Some(None);
+                imports.push(ImportBanner {
+                    label,
+                    percent: 0,
+                    text: i18n::t("The first import is queued and starts within a minute; the numbers fill in as the history arrives."),
+                });
+            }
+            _ => {}
+        }
+    }
+    // With Shopify connected, a location no integration imports has no data but what is
+    // entered by hand; without any activity it is named as such rather than shown as 0.00.
+    let imported = db::totals::imported_locations(&state.db, tenant).await?;
+    let uses_pos = states.iter().any(|i| i.status != "draft");
     let ids: Vec<i64> = scope.locations.iter().map(|l| l.id).collect();
     // Served from memory while the tenant's data version and local hour hold.
     let totals = &scope.totals;
     // Sums come from the database per location and period, per day and per hour: a few hundred
     // rows instead of every location's days and hours.
-    let mut per_period: Vec<BTreeMap<i64, Totals>> = Vec::with_capacity(periods_def.len());
-    for (_, range) in &periods_def {
-        let sums = totals
-            .location_sums(&ids, &range.from.to_string(), &range.to.to_string())
-            .await?;
-        per_period.push(
-            sums.iter()
-                .map(|row| (row.location_id, row.totals()))
-                .collect(),
-        );
+    let mut periods = Vec::with_capacity(periods_def.len());
+    let mut ranking = Vec::new();
+    let mut ranking_compare = String::new();
+    for (title, range) in &periods_def {
+        let now = span_sums(&state, tenant, &ids, Span::days(range.from, range.to)).await?;
+        let span = comparable(title, today, hour);
+        let before = span_sums(&state, tenant, &ids, span).await?;
+        let mut total = Totals::default();
+        let mut total_before = Totals::default();
+        let mut rows = Vec::new();
+        let mut unsourced = Vec::new();
+        for l in &scope.locations {
+            let t = now.get(&l.id).copied().unwrap_or_default();
+            let name = format!("{} · {}", l.location_id, l.name);
+            if uses_pos && !imported.contains(&l.id) && t.is_empty() {
+                unsourced.push(name);
+                continue;
+            }
+            total.add(&t);
+            total_before.add(&before.get(&l.id).copied().unwrap_or_default());
+            rows.push(row_view(&scope, name, &t));
+        }
+        if *title == "Week to date" {
+            let mut ranked: Vec<(i64, String, ChangeView)> = scope
+                .locations
+                .iter()
+                .map(|l| {
+                    let net = now.get(&l.id).map_or(0, |t| t.net);
+                    let was = before.get(&l.id).map_or(0, |t| t.net);
+                    (
+                        net,
+                        format!("{} · {}", l.location_id, l.name),
+                        change_view(net, was),
+                    )
+                })
+                .collect();
+            ranked.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            ranking = ranked
+                .into_iter()
+                .enumerate()
+                .map(|(i, (net, name, change))| RankView {
+                    rank: i + 1,
+                    name,
+                    net: scope.amount(net),
+                    change,
+                })
+                .collect();
+            ranking_compare = span_text(lang, span);
+        }
+        let state_now = imported_until.map_or(Completeness::Complete, |until| {
+            completeness(*range, until, now_instant, tz)
+        });
+        let completeness_text = match (state_now, imported_until.flatten()) {
+            (Completeness::Complete, _) => String::new(),
+            (Completeness::Pending, _) => i18n::t("The import has not reached these days yet."),
+            (Completeness::Partial, Some(until)) => i18n::fill(
+                lang,
+                "Incomplete: history imported up to {}",
+                &[local_time(Some(until), tz)],
+            ),
+            (Completeness::Partial, None) => String::new(),
+        };
+        periods.push(PeriodView {
+            title,
+            completeness: state_now,
+            completeness_text,
+            range_text: range_text(lang, *range),
+            compare_text: span_text(lang, span),
+            change: change_view(total.net, total_before.net),
+            transactions_text: i18n::format_count(
+                lang,
+                total.transactions,
+                "transaction",
+                "transactions",
+            ),
+            rows,
+            total: row_view(&scope, "Total".into(), &total),
+            unsourced,
+        });
     }
+
     let mut per_day: BTreeMap<NaiveDate, i64> = BTreeMap::new();
     let days = totals
         .net_by_day(&ids, &thirty.from.to_string(), &thirty.to.to_string())
@@ -146,77 +515,74 @@ async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Resp
             per_day.insert(date, *net);
         }
     }
-    let today_text = today.to_string();
-    let hours = totals.net_by_hour(&ids, &today_text).await?;
-
-    let periods = periods_def
-        .iter()
-        .zip(per_period)
-        .map(|((title, range), sums)| {
-            let mut total = Totals::default();
-            let rows = scope
-                .locations
-                .iter()
-                .map(|l| {
-                    let t = sums.get(&l.id).copied().unwrap_or_default();
-                    total.add(&t);
-                    row_view(&scope, format!("{} · {}", l.location_id, l.name), &t)
-                })
-                .collect();
-            PeriodView {
-                title,
-                range: *range,
-                rows,
-                total: row_view(&scope, "Total".into(), &total),
+    let week_ago = today - Duration::days(7);
+    let by_hour = |rows: Vec<(i64, i64)>| {
+        let mut per_hour = [0_i64; 24];
+        for (hour, net) in rows {
+            if let Some(slot) = usize::try_from(hour).ok().and_then(|i| per_hour.get_mut(i)) {
+                *slot += net;
             }
-        })
-        .collect();
-
-    let mut per_hour = [0_i64; 24];
-    for (hour, net) in hours.iter() {
-        if let Some(slot) = usize::try_from(*hour)
-            .ok()
-            .and_then(|i| per_hour.get_mut(i))
-        {
-            *slot += net;
         }
-    }
-    let hourly = BarChart {
-        id: "chart-today".into(),
-        title: format!("Net sales ({}) by hour, {today}", scope.currency),
-        bars: per_hour
+        per_hour
+    };
+    let per_hour =
+        by_hour(db::totals::net_by_hour(&state.db, tenant, &ids, &today.to_string()).await?);
+    let per_hour_before =
+        by_hour(db::totals::net_by_hour(&state.db, tenant, &ids, &week_ago.to_string()).await?);
+
+    let mut hourly = BarChart::new(
+        "chart-today",
+        i18n::fill(
+            lang,
+            "Net sales by hour, {}",
+            &[i18n::format_weekday_date(lang, today)],
+        ),
+        per_hour
             .iter()
             .enumerate()
             .map(|(h, v)| Bar {
                 label: format!("{h:02}:00"),
+                tick: format!("{h:02}:00"),
                 value: *v,
                 shown: scope.amount(*v),
             })
             .collect(),
-    };
-    let daily = BarChart {
-        id: "chart-30-days".into(),
-        title: format!(
-            "Net sales ({}) by day, {} to {}",
-            scope.currency, thirty.from, thirty.to
+        scope.axis(),
+    );
+    hourly.reference = per_hour_before.to_vec();
+    hourly.marked = usize::try_from(hour).ok();
+    hourly.marked_text = i18n::t("now");
+    let hourly_legend = i18n::fill(
+        lang,
+        "Bars: today. Dashed line: {}, the same weekday last week. ▼ marks the current hour.",
+        &[weekday_day(lang, week_ago)],
+    );
+    let daily = BarChart::new(
+        "chart-30-days",
+        i18n::fill(
+            lang,
+            "Net sales by day, {} to {}",
+            &[
+                i18n::format_date(lang, thirty.from),
+                i18n::format_date(lang, thirty.to),
+            ],
         ),
-        bars: (0..30)
+        (0..30)
             .map(|i| {
                 let date = thirty.from + Duration::days(i);
                 let v = per_day.get(&date).copied().unwrap_or(0);
                 Bar {
-                    label: date.to_string(),
+                    label: i18n::format_weekday_date(lang, date),
+                    tick: i18n::format_day_month(lang, date),
                     value: v,
                     shown: scope.amount(v),
                 }
             })
             .collect(),
-    };
-    let integrations = totals
-        .integration_states()
-        .await?
-        .iter()
-        .cloned()
+        scope.axis(),
+    );
+    let integrations = states
+        .into_iter()
         .map(|i| integration_view(i, tz))
         .collect();
 
@@ -227,17 +593,126 @@ async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Resp
         to: today,
     };
     let uncounted =
-        super::uncounted::hours(&state, user.tenant_id(), &scope.locations, &shown).await?;
+        super::uncounted::hours(&state, tenant, &scope.locations, &shown).await?;
     Ok(render(&DashboardPage {
         uncounted,
         layout: user.layout(&state).await?,
         has_locations: !scope.locations.is_empty(),
-        currency: scope.currency.clone(),
-        today,
+        plan_has_pos: user.tenant.plan().allows_pos_integration(),
+        imports,
+        today_text: i18n::format_weekday_date(lang, today),
         periods,
+        ranking,
+        ranking_compare,
         hourly,
+        hourly_legend,
         daily,
         integrations,
     })?
     .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn each_card_has_its_comparable_period() {
+        // Thursday 2026-10-15, 14:xx.
+        let today = d("2026-10-15");
+        assert_eq!(
+            comparable("Today", today, 14),
+            Span {
+                days: None,
+                partial: Some((d("2026-10-08"), 14))
+            }
+        );
+        assert_eq!(
+            comparable("Yesterday", today, 14),
+            Span::days(d("2026-10-07"), d("2026-10-07"))
+        );
+        assert_eq!(
+            comparable("Week to date", today, 14),
+            Span {
+                days: DateRange::new(d("2026-10-05"), d("2026-10-07")),
+                partial: Some((d("2026-10-08"), 14))
+            }
+        );
+        assert_eq!(
+            comparable("Month to date", today, 14),
+            Span {
+                days: DateRange::new(d("2026-09-01"), d("2026-09-14")),
+                partial: Some((d("2026-09-15"), 14))
+            }
+        );
+        // A Monday: the week so far is today, against last Monday up to the same hour.
+        assert_eq!(
+            comparable("Week to date", d("2026-10-12"), 9),
+            Span {
+                days: None,
+                partial: Some((d("2026-10-05"), 9))
+            }
+        );
+        // March 31st against the whole of February.
+        assert_eq!(
+            comparable("Month to date", d("2026-03-31"), 9),
+            Span::days(d("2026-02-01"), d("2026-02-28"))
+        );
+        // The first of the month against the first of the previous month.
+        assert_eq!(
+            comparable("Month to date", d("2026-03-01"), 9),
+            Span {
+                days: None,
+                partial: Some((d("2026-02-01"), 9))
+            }
+        );
+    }
+
+    #[test]
+    fn periods_after_the_imported_point_are_incomplete() {
+        let tz: Tz = "America/Toronto".parse().unwrap();
+        let range = DateRange::new(d("2026-10-12"), d("2026-10-15")).unwrap();
+        // 2026-10-14 00:00 in Toronto is 04:00 UTC.
+        let midweek = 1_791_950_400;
+        let now = midweek + 2 * 86_400;
+        assert_eq!(
+            completeness(range, Some(midweek), now, tz),
+            Completeness::Partial
+        );
+        assert_eq!(completeness(range, None, now, tz), Completeness::Pending);
+        assert_eq!(
+            completeness(range, Some(midweek - 30 * 86_400), now, tz),
+            Completeness::Pending
+        );
+        // Up to now is complete for a period that ends today.
+        assert_eq!(
+            completeness(range, Some(now), now, tz),
+            Completeness::Complete
+        );
+    }
+
+    #[test]
+    fn changes_read_without_colour() {
+        let up = change_view(11_000, 10_000);
+        assert_eq!(
+            (up.class, up.arrow, up.text.as_str()),
+            ("up", "▲", "+10.0%")
+        );
+        let down = change_view(9_000, 10_000);
+        assert_eq!((down.arrow, down.text.as_str()), ("▼", "-10.0%"));
+        assert_eq!(change_view(5, 5).arrow, "=");
+        assert_eq!(change_view(5, 0).class, "none");
+    }
+
+    #[test]
+    fn compared_spans_in_words() {
+        let week = comparable("Week to date", d("2026-10-15"), 14);
+        assert_eq!(span_text(Lang::En, week), "vs Oct 5 – Oct 8 until 14:59");
+        let yesterday = comparable("Yesterday", d("2026-10-15"), 14);
+        assert_eq!(span_text(Lang::En, yesterday), "vs Wed, Oct 7");
+    }
 }

@@ -1,5 +1,6 @@
-//! Administration → an integration's imports: run history, "Import now", a backfill from a
-//! chosen date ("launch back"), and the progress of the run in progress.
+//! Administration → an integration's imports: run history, "Import now", re-importing history
+//! from a chosen date (a backfill), and the progress of the run in progress with the time it
+//! still needs at the pace measured so far.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -15,6 +16,7 @@ use super::context::{FormErrors, Layout, TenantAdmin};
 use crate::db::imports::{self, ImportRun, ImportsIntegration, QueueRefusal};
 use crate::domain::schedule::Schedule;
 use crate::error::{AppError, AppResult, render};
+use crate::i18n;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -49,19 +51,78 @@ pub struct RunView {
     pub note: String,
     pub percent: i64,
     pub read_until: String,
+    /// The counts as people read them, grouped for the language (`1,234 / 1,200`).
+    pub pages_text: String,
+    pub orders_text: String,
+    pub refunds_text: String,
+    /// The progress line of a running run, in the reader's language, with the time left.
+    pub progress_text: String,
 }
 
 fn local(at: Option<i64>, tz: Tz) -> String {
     at.and_then(|s| DateTime::from_timestamp(s, 0))
-        .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+        .map(|t| i18n::format_date_time(i18n::current(), t.with_timezone(&tz).naive_local()))
         .unwrap_or_default()
+}
+
+/// A duration for people: `less than a minute`, `12 min`, `2 h 5 min`.
+pub fn duration_text(seconds: i64) -> String {
+    let minutes = (seconds + 59) / 60;
+    if minutes <= 1 {
+        return i18n::t("less than a minute");
+    }
+    if minutes < 60 {
+        return i18n::fill(i18n::current(), "{} min", &[minutes.to_string()]);
+    }
+    i18n::fill(
+        i18n::current(),
+        "{} h {} min",
+        &[(minutes / 60).to_string(), (minutes % 60).to_string()],
+    )
+}
+
+/// The time a running run still needs at the pace measured so far: the share of its window
+/// read in the time spent. None until there is a pace worth trusting (some of the window read
+/// and at least ten seconds spent).
+pub fn time_left(run: &ImportRun, now: i64) -> Option<i64> {
+    let until = run.progress_until?;
+    let done = until - run.window_from;
+    let remaining = run.window_to - until;
+    let spent = now - run.started_at;
+    if done <= 0 || spent < 10 || remaining < 0 {
+        return None;
+    }
+    i64::try_from(i128::from(spent) * i128::from(remaining) / i128::from(done)).ok()
+}
+
+pub(crate) fn progress_text(run: &ImportRun, tz: Tz, now: i64) -> String {
+    let lang = i18n::current();
+    let mut parts = vec![
+        i18n::format_count(lang, run.pages, "page read", "pages read"),
+        i18n::format_count(lang, run.orders_read, "order read", "orders read"),
+        i18n::fill(
+            lang,
+            "{} counted in TMAS",
+            &[i18n::format_integer(lang, run.orders_stored)],
+        ),
+    ];
+    let until = local(run.progress_until, tz);
+    if !until.is_empty() {
+        parts.push(i18n::fill(lang, "complete up to {}", &[until]));
+    }
+    match time_left(run, now) {
+        Some(left) if left < 60 => parts.push(i18n::t("less than a minute left")),
+        Some(left) => parts.push(i18n::fill(lang, "about {} left", &[duration_text(left)])),
+        None => {}
+    }
+    parts.join(", ")
 }
 
 pub(crate) fn trigger_label(trigger: &str) -> &'static str {
     match trigger {
         "schedule" => "Scheduled",
         "manual" => "Import now",
-        "backfill" => "Backfill",
+        "backfill" => "Re-import of history",
         "initial" => "First import",
         "catch_up" => "Catch-up",
         _ => "Other",
@@ -97,6 +158,18 @@ impl RunView {
             note: run.note.clone(),
             percent: run.percent(),
             read_until: local(run.progress_until, tz),
+            pages_text: i18n::format_integer(i18n::current(), run.pages),
+            orders_text: format!(
+                "{} / {}",
+                i18n::format_integer(i18n::current(), run.orders_read),
+                i18n::format_integer(i18n::current(), run.orders_stored)
+            ),
+            refunds_text: format!(
+                "{} / {}",
+                i18n::format_integer(i18n::current(), run.refunds_read),
+                i18n::format_integer(i18n::current(), run.refunds_stored)
+            ),
+            progress_text: progress_text(run, tz, crate::db::now()),
         }
     }
 
@@ -133,6 +206,16 @@ struct UnreadableView {
     id: String,
     problem: String,
     since: String,
+}
+
+impl ImportsPage {
+    fn reason(&self) -> String {
+        i18n::plain_reason(i18n::current(), &self.integration.status_reason)
+    }
+
+    fn status_text(&self) -> &'static str {
+        super::dashboard::status_text(&self.integration.status)
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -451,5 +534,48 @@ mod tests {
         assert!(parse_backfill("2026-08-01", today, true).is_ok());
         assert!(parse_backfill("2026-12-01", today, true).is_err());
         assert!(parse_backfill("01/08/2026", today, true).is_err());
+    }
+
+    fn run(started: i64, from: i64, to: i64, until: Option<i64>) -> ImportRun {
+        ImportRun {
+            id: 1,
+            integration_id: 1,
+            trigger: "initial".into(),
+            window_from: from,
+            window_to: to,
+            started_at: started,
+            finished_at: None,
+            pages: 50,
+            orders_read: 1400,
+            refunds_read: 0,
+            orders_stored: 1234,
+            refunds_stored: 0,
+            outcome: "running".into(),
+            error: String::new(),
+            worker: String::new(),
+            progress_until: until,
+        }
+    }
+
+    #[test]
+    fn time_left_comes_from_the_measured_pace() {
+        // A quarter of 90 days read in 60 s: 180 s left.
+        let day = 86_400;
+        let r = run(1_000, 0, 90 * day, Some(90 * day / 4));
+        assert_eq!(time_left(&r, 1_060), Some(180));
+        assert_eq!(duration_text(180), "3 min");
+        assert_eq!(duration_text(20), "less than a minute");
+        let soon = run(1_000, 0, 90 * day, Some(89 * day));
+        assert!(progress_text(&soon, chrono_tz::UTC, 1_060).ends_with(", less than a minute left"));
+        assert_eq!(duration_text(3 * 3600 + 300), "3 h 5 min");
+        // Nothing read yet, or too soon to tell: no estimate.
+        assert_eq!(time_left(&run(1_000, 0, day, None), 1_060), None);
+        assert_eq!(time_left(&run(1_000, 0, day, Some(10)), 1_005), None);
+        let text = progress_text(&r, chrono_tz::UTC, 1_060);
+        assert!(
+            text.starts_with("50 pages read, 1,400 orders read, 1,234 counted in TMAS, complete up to Jan 23, 1970, 12:00")
+                && text.ends_with("about 3 min left"),
+            "{text}"
+        );
     }
 }

@@ -212,6 +212,48 @@ impl Browser {
         }
     }
 
+    /// Runs a script in the page and returns what it returns (`return …;`).
+    pub async fn execute(&self, script: &str) -> Value {
+        self.session_call(
+            "POST",
+            "/execute/sync",
+            json!({ "script": script, "args": [] }),
+        )
+        .await
+    }
+
+    /// Runs a script that finishes by calling its last argument, and returns what it passed.
+    pub async fn execute_async(&self, script: &str) -> Value {
+        self.session_call(
+            "POST",
+            "/execute/async",
+            json!({ "script": script, "args": [] }),
+        )
+        .await
+    }
+
+    /// The axe-core accessibility violations of the page (WCAG 2 A and AA rules), one line
+    /// each: rule, count and the first elements. axe-core is vendored under `tests/assets`.
+    pub async fn accessibility_violations(&self) -> Vec<String> {
+        const AXE: &str = include_str!("../assets/axe.min.js");
+        let script = format!(
+            "var done = arguments[arguments.length - 1];\n{AXE}\n\
+             axe.run(document, {{ runOnly: {{ type: 'tag', values: ['wcag2a', 'wcag2aa', 'best-practice'] }} }})\
+               .then(function (r) {{ done(r.violations.map(function (v) {{\
+                 return v.id + ' (' + v.nodes.length + '): ' + v.nodes.slice(0, 3).map(function (n) {{ return n.target.join(' '); }}).join(' | ');\
+               }})); }}, function (e) {{ done(['axe failed: ' + e]); }});"
+        );
+        let answer = self.execute_async(&script).await;
+        answer
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|v| v.as_str().unwrap_or_default().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     pub async fn set_window(&self, width: u32, height: u32) {
         self.session_call(
             "POST",

@@ -26,7 +26,7 @@ pub struct MatchRow {
     pub location: TmasLocation,
     /// The Shopify location ID chosen in the list (empty: not matched).
     pub selected: String,
-    /// The Shopify location ID typed by hand (wins over the list).
+    /// The Shopify location ID typed by hand (refused when it disagrees with the list).
     pub typed: String,
     pub error: Option<String>,
     pub warnings: Vec<String>,
@@ -212,7 +212,49 @@ pub async fn page(
         })
         .collect();
     let shop = shop_locations(&state, &integration).await;
+    let mut rows: Vec<MatchRow> = rows;
+    if own.is_empty()
+        && let Ok(list) = &shop
+    {
+        suggest_by_name(&mut rows, list);
+    }
     render_page(&state, &admin, integration, rows, shop, None, false).await
+}
+
+/// A name reduced to its letters and digits, lowercased: "King St." and "king st" agree.
+fn name_key(name: &str) -> String {
+    name.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// On a first visit, pre-selects for each TMAS location the Shopify location of the same name
+/// (or whose name holds the other), when exactly one fits and no other row took it, and says
+/// so: a suggestion the admin checks, never a silent match.
+pub fn suggest_by_name(rows: &mut [MatchRow], shop: &[ShopifyLocation]) {
+    let mut taken: Vec<i64> = Vec::new();
+    for row in rows.iter_mut().filter(|r| r.selected.is_empty()) {
+        let own = name_key(&row.location.name);
+        if own.is_empty() {
+            continue;
+        }
+        let fits: Vec<&ShopifyLocation> = shop
+            .iter()
+            .filter(|l| !taken.contains(&l.legacy_id))
+            .filter(|l| {
+                let theirs = name_key(&l.name);
+                !theirs.is_empty()
+                    && (theirs == own || theirs.contains(&own) || own.contains(&theirs))
+            })
+            .collect();
+        if let [only] = fits[..] {
+            taken.push(only.legacy_id);
+            row.selected = only.legacy_id.to_string();
+            row.warnings
+                .push("Suggested because the names match: check it before going on.".into());
+        }
+    }
 }
 
 /// `location[CODE]` and `location_other[CODE]` fields, by TMAS location ID.
@@ -286,6 +328,19 @@ pub async fn save(
     let mut used: HashMap<i64, String> = HashMap::new();
     let mut failed = general_error.is_some();
     for row in &mut rows {
+        if !row.typed.is_empty() && !row.selected.is_empty() && row.typed != row.selected {
+            let chosen = shop_list
+                .iter()
+                .find(|l| l.legacy_id.to_string() == row.selected)
+                .map_or_else(|| row.selected.clone(), |l| format!("{:?}", l.name));
+            row.error = Some(format!(
+                "You chose {chosen} (ID {}) in the list and typed the ID {}: keep only one of \
+                 them.",
+                row.selected, row.typed
+            ));
+            failed = true;
+            continue;
+        }
         let value = if row.typed.is_empty() {
             row.selected.clone()
         } else {
@@ -540,6 +595,8 @@ struct ConfirmPage {
     matches: Vec<LocationMatch>,
     /// Warnings by TMAS location ID.
     warnings: Vec<(String, String)>,
+    /// The store's Shopify locations no TMAS location is matched to ("Outlet — ID 1003").
+    unmatched: Vec<String>,
 }
 
 pub async fn confirm_page(
@@ -585,12 +642,22 @@ pub async fn confirm_page(
             ));
         }
     }
+    let unmatched = shop
+        .iter()
+        .filter(|l| {
+            !matches
+                .iter()
+                .any(|m| m.shopify_location_id == l.legacy_id.to_string())
+        })
+        .map(|l| format!("{} — ID {}", l.name, l.legacy_id))
+        .collect();
     Ok(render(&ConfirmPage {
         layout: admin.0.layout(&state).await?,
         steps: Steps::new("confirm", Some(&integration)),
         integration,
         matches,
         warnings,
+        unmatched,
     })?
     .into_response())
 }

@@ -33,10 +33,15 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug, Clone)]
 pub struct ReportScope {
     pub locations: Vec<Location>,
+    /// The shop currency (USD until an integration has told it).
     pub currency: String,
+    /// An integration has told the currency: amounts carry its sign.
+    pub currency_known: bool,
     pub digits: u32,
     pub today: NaiveDate,
     pub totals: TenantTotals,
+    /// The tenant's time zone.
+    pub tz: Tz,
 }
 
 impl ReportScope {
@@ -47,19 +52,39 @@ impl ReportScope {
             .totals_cache
             .tenant(&state.db, tenant, &user.tenant.time_zone)
             .await?;
-        let currency = totals.currency().await?;
+        let known = db::totals::shop_currency(&state.db, tenant).await?;
+        let currency = known.clone().unwrap_or_else(|| "USD".to_string());
         Ok(ReportScope {
             locations: totals.locations().await?.as_ref().clone(),
             totals,
             digits: currency_digits(&currency),
             currency,
+            currency_known: known.is_some(),
             today: today_in(&user.tenant.time_zone),
+            tz: user.tenant.time_zone.parse().unwrap_or(chrono_tz::UTC),
         })
     }
 
-    /// An amount for people, grouped in the request's language (`1,234.50`).
+    /// An amount for people with its currency as the language writes it (`$1,234.50`,
+    /// `1.234,50 $`); without a known currency, the grouped number alone.
     pub fn amount(&self, minor: i64) -> String {
-        i18n::format_decimal(i18n::current(), minor, self.digits)
+        if self.currency_known {
+            i18n::format_money(i18n::current(), minor, self.digits, &self.currency)
+        } else {
+            i18n::format_decimal(i18n::current(), minor, self.digits)
+        }
+    }
+
+    /// The value axis of this tenant's money charts.
+    pub fn axis(&self) -> crate::web::charts::ValueAxis {
+        crate::web::charts::ValueAxis {
+            currency: if self.currency_known {
+                self.currency.clone()
+            } else {
+                String::new()
+            },
+            digits: self.digits,
+        }
     }
 
     pub fn optional_amount(&self, minor: Option<i64>) -> String {

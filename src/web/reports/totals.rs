@@ -10,18 +10,19 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, Duration, NaiveDate};
 
-use super::params::{self, PAGE_RULES, ReportForm, ReportRequest};
+use super::params::{self, Compare, PAGE_RULES, ReportForm, ReportRequest, comparison_range};
 use super::{ReportScope, count};
 use crate::db::locations::Location;
 use crate::domain::report::{
-    DateRange, Granularity, Preset, Totals, change_tenths_of_percent, format_tenths,
-    units_per_transaction_hundredths, week_start,
+    DateRange, Granularity, Preset, Totals, units_per_transaction_hundredths, week_start,
 };
 use crate::error::{AppResult, render};
 use crate::totals_cache::TenantTotals;
+use crate::i18n;
 use crate::web::AppState;
 use crate::web::charts::{Bar, BarChart};
 use crate::web::context::{Layout, TenantUser};
+use crate::web::dashboard::{ChangeView, change_view};
 
 /// A bucket of a report: its first day, and its hour for hourly reports.
 pub type BucketKey = (NaiveDate, Option<i64>);
@@ -69,17 +70,17 @@ pub struct ComparisonRow {
     pub name: String,
     pub net_now: String,
     pub net_before: String,
-    pub net_difference: String,
-    pub net_percent: String,
+    pub net_change: ChangeView,
     pub transactions_now: String,
     pub transactions_before: String,
-    pub transactions_difference: String,
-    pub transactions_percent: String,
+    pub transactions_change: ChangeView,
 }
 
 pub struct ReportView {
     pub range: DateRange,
-    pub previous: DateRange,
+    pub range_text: String,
+    pub previous_text: String,
+    pub compare_label: &'static str,
     pub granularity: &'static str,
     pub sections: Vec<LocationSection>,
     pub grand: RowView,
@@ -96,20 +97,113 @@ struct TotalsPage {
     problems: Vec<String>,
     presets: Vec<(&'static str, &'static str)>,
     granularities: Vec<&'static str>,
+    compares: Vec<(&'static str, &'static str)>,
     locations: Vec<Location>,
-    currency: String,
     report: Option<ReportView>,
     /// Hours of the report that miss an order no import could read yet.
     uncounted: Vec<crate::web::uncounted::UncountedHour>,
+    /// The reader may correct hourly data (the link would otherwise lead to a refusal).
+    may_edit: bool,
 }
 
-pub fn bucket_label(granularity: Granularity, key: BucketKey) -> String {
+/// The days of a bucket that lie in the range: a week or month cut by the range holds only
+/// those.
+pub fn bucket_days(granularity: Granularity, key: BucketKey, range: DateRange) -> DateRange {
+    let (start, _) = key;
+    let end = match granularity {
+        Granularity::Hour | Granularity::Day => start,
+        Granularity::Week => start + Duration::days(6),
+        Granularity::Month => {
+            let next = (start + Duration::days(32)).with_day(1).expect("first day");
+            next - Duration::days(1)
+        }
+    };
+    DateRange {
+        from: start.max(range.from),
+        to: end.min(range.to),
+    }
+}
+
+/// A bucket for people, with the days it really holds: `Mon, Mar 2, 2026 09:00`,
+/// `Thu, Oct 1 – Sun, Oct 4, 2026`, `Oct 2026`, `Sep 2026 (Sep 15 – 30)`.
+pub fn bucket_label(granularity: Granularity, key: BucketKey, range: DateRange) -> String {
+    let lang = i18n::current();
+    let (date, hour) = key;
+    let days = bucket_days(granularity, key, range);
+    match granularity {
+        Granularity::Hour => format!(
+            "{} {:02}:00",
+            i18n::format_weekday_date(lang, date),
+            hour.unwrap_or(0)
+        ),
+        Granularity::Day => i18n::format_weekday_date(lang, date),
+        Granularity::Week => {
+            let short = |d: NaiveDate| {
+                let weekday = i18n::weekday_short(lang, d.weekday());
+                match lang {
+                    i18n::Lang::En => format!("{weekday}, {}", i18n::format_day_month(lang, d)),
+                    i18n::Lang::Es => format!("{weekday} {}", i18n::format_day_month(lang, d)),
+                }
+            };
+            match lang {
+                i18n::Lang::En => {
+                    format!(
+                        "{} – {}, {}",
+                        short(days.from),
+                        short(days.to),
+                        days.to.year()
+                    )
+                }
+                i18n::Lang::Es => {
+                    format!(
+                        "{} – {} {}",
+                        short(days.from),
+                        short(days.to),
+                        days.to.year()
+                    )
+                }
+            }
+        }
+        Granularity::Month => {
+            let whole = bucket_days(
+                granularity,
+                key,
+                DateRange {
+                    from: date,
+                    to: date + Duration::days(40),
+                },
+            );
+            let month = i18n::format_month(lang, date);
+            if days == whole {
+                month
+            } else if days.from == days.to {
+                format!("{month} ({})", i18n::format_day_month(lang, days.from))
+            } else {
+                format!(
+                    "{month} ({} – {})",
+                    i18n::format_day_month(lang, days.from),
+                    i18n::format_day_month(lang, days.to)
+                )
+            }
+        }
+    }
+}
+
+/// The short text under a bar of the report's chart; hours of a multi-day report are labelled
+/// only where a day starts.
+fn bucket_tick(granularity: Granularity, key: BucketKey, range: DateRange, first: bool) -> String {
+    let lang = i18n::current();
     let (date, hour) = key;
     match granularity {
-        Granularity::Hour => format!("{date} {:02}:00", hour.unwrap_or(0)),
-        Granularity::Day => date.to_string(),
-        Granularity::Week => format!("{date} – {}", date + Duration::days(6)),
-        Granularity::Month => format!("{}-{:02}", date.year(), date.month()),
+        Granularity::Hour if range.days() == 1 => format!("{:02}:00", hour.unwrap_or(0)),
+        Granularity::Hour if hour == Some(0) => i18n::format_day_month(lang, date),
+        Granularity::Hour => String::new(),
+        Granularity::Day => i18n::format_day_month(lang, date),
+        Granularity::Week => {
+            i18n::format_day_month(lang, bucket_days(granularity, key, range).from)
+        }
+        Granularity::Month if first || date.month() == 1 => i18n::format_month(lang, date),
+        Granularity::Month => i18n::month_short(lang, date.month0()).to_string(),
     }
 }
 
@@ -186,29 +280,14 @@ async fn location_totals(
 }
 
 fn comparison(scope: &ReportScope, name: String, now: &Totals, before: &Totals) -> ComparisonRow {
-    let percent = |n: i64, b: i64| {
-        change_tenths_of_percent(n, b)
-            .map(|t| format!("{} %", format_tenths(t)))
-            .unwrap_or_else(|| "–".to_string())
-    };
-    let signed_amount = |v: i64| {
-        let shown = scope.amount(v);
-        if v > 0 { format!("+{shown}") } else { shown }
-    };
-    let signed_count = |v: i64| {
-        let shown = count(v);
-        if v > 0 { format!("+{shown}") } else { shown }
-    };
     ComparisonRow {
         name,
         net_now: scope.amount(now.net),
         net_before: scope.amount(before.net),
-        net_difference: signed_amount(now.net - before.net),
-        net_percent: percent(now.net, before.net),
+        net_change: change_view(now.net, before.net),
         transactions_now: count(now.transactions),
         transactions_before: count(before.transactions),
-        transactions_difference: signed_count(now.transactions - before.transactions),
-        transactions_percent: percent(now.transactions, before.transactions),
+        transactions_change: change_view(now.transactions, before.transactions),
     }
 }
 
@@ -218,7 +297,7 @@ async fn build(
     request: &ReportRequest,
 ) -> AppResult<ReportView> {
     let buckets = bucketed(&scope.totals, request).await?;
-    let previous_range = request.range.previous();
+    let previous_range = comparison_range(request.preset, request.range, request.compare);
     let ids = request.location_ids();
     let previous = location_totals(&scope.totals, &ids, previous_range).await?;
 
@@ -235,7 +314,11 @@ async fn build(
         for (key, t) in rows {
             total.add(t);
             by_bucket.entry(*key).or_default().add(t);
-            views.push(row_view(scope, bucket_label(request.granularity, *key), t));
+            views.push(row_view(
+                scope,
+                bucket_label(request.granularity, *key, request.range),
+                t,
+            ));
         }
         let before = previous.get(&location.id).copied().unwrap_or_default();
         grand.add(&total);
@@ -259,35 +342,54 @@ async fn build(
         &grand,
         &grand_before,
     ));
+    let lang = i18n::current();
     let bars = all_buckets(request.granularity, request.range)
         .into_iter()
-        .map(|key| {
+        .enumerate()
+        .map(|(i, key)| {
             let value = by_bucket.get(&key).map(|t| t.net).unwrap_or(0);
             Bar {
-                label: bucket_label(request.granularity, key),
+                label: bucket_label(request.granularity, key, request.range),
+                tick: bucket_tick(request.granularity, key, request.range, i == 0),
                 value,
                 shown: scope.amount(value),
             }
         })
         .collect();
+    let dates = |r: DateRange| {
+        format!(
+            "{} – {}",
+            i18n::format_weekday_date(lang, r.from),
+            i18n::format_weekday_date(lang, r.to)
+        )
+    };
     Ok(ReportView {
         range: request.range,
-        previous: previous_range,
+        range_text: dates(request.range),
+        previous_text: dates(previous_range),
+        compare_label: request.compare.label(),
         granularity: request.granularity.as_str(),
         sections,
         grand: row_view(scope, "Grand total".into(), &grand),
         comparisons,
-        chart: BarChart {
-            id: "report-chart".into(),
-            title: format!(
-                "Net sales ({}) by {}, {} to {}",
-                scope.currency,
-                request.granularity.as_str(),
-                request.range.from,
-                request.range.to
+        chart: BarChart::new(
+            "report-chart",
+            i18n::fill(
+                lang,
+                match request.granularity {
+                    Granularity::Hour => "Net sales by hour, {} to {}",
+                    Granularity::Day => "Net sales by day, {} to {}",
+                    Granularity::Week => "Net sales by week, {} to {}",
+                    Granularity::Month => "Net sales by month, {} to {}",
+                },
+                &[
+                    i18n::format_date(lang, request.range.from),
+                    i18n::format_date(lang, request.range.to),
+                ],
             ),
             bars,
-        },
+            scope.axis(),
+        ),
         export_query: form.query_string(request),
     })
 }
@@ -332,10 +434,15 @@ pub async fn page(
             .map(|p| (p.as_str(), p.label()))
             .collect(),
         granularities: Granularity::ALL.iter().map(|g| g.as_str()).collect(),
+        compares: Compare::ALL
+            .iter()
+            .map(|c| (c.as_str(), c.label()))
+            .collect(),
         locations: scope.locations.clone(),
-        currency: scope.currency.clone(),
         report,
         uncounted,
+        may_edit: user.current.user.role() != crate::domain::account::Role::Manager
+            && user.current.user.may_edit(),
     };
     Ok((status, render(&page)?).into_response())
 }

@@ -1,0 +1,175 @@
+//! Every page a manager or an admin lives in fits the screen: at 1366 px and on a 390 px phone,
+//! in English and Spanish, the page never scrolls sideways (wide tables scroll inside their own
+//! box), measured in headless Chromium as `document.documentElement.scrollWidth <=
+//! innerWidth`; and each page passes axe-core's WCAG 2 A/AA and best-practice rules (axe-core
+//! is vendored under `tests/assets`), starts with a skip link, and focuses the field in error
+//! after a failed submit. Skipped (with a message) when Chromium is not installed, unless
+//! `TMAS_REQUIRE_BROWSER=1`. Screenshots go to `TMAS_SCREENSHOTS` when it is set.
+
+mod common;
+mod report_fixtures;
+#[path = "common/webdriver.rs"]
+mod webdriver;
+#[path = "common/wizard_support.rs"]
+mod wizard_support;
+
+use chrono::Duration;
+use common::{Backend, PASSWORD};
+use report_fixtures::hour;
+use webdriver::{Browser, browser_available};
+use wizard_support::{active_examples_integration, sim_config, spawn_with_sim};
+
+/// The page's width and the viewport's, measured in the page.
+async fn widths(browser: &Browser) -> (i64, i64) {
+    let answer = browser
+        .execute("return [document.documentElement.scrollWidth, window.innerWidth];")
+        .await;
+    (
+        answer[0].as_i64().expect("scrollWidth"),
+        answer[1].as_i64().expect("innerWidth"),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_fits_a_desktop_and_a_phone_in_both_languages() {
+    if !browser_available() {
+        return;
+    }
+    let (app, sim) = spawn_with_sim(Backend::Sqlite, sim_config()).await;
+    let (tenant, integration) = active_examples_integration(&app, &sim).await;
+    // A second shop left at step 2 of the wizard, and step 1 answered with an error.
+    let draft = wizard_support::start_wizard(&app.browser(), &sim, "alpha").await;
+    let locations: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM locations WHERE tenant_id = $1 ORDER BY location_id")
+            .bind(tenant.0)
+            .fetch_all(&app.db.pool)
+            .await
+            .unwrap();
+    // The first import has run (this app has no worker).
+    sqlx::query(
+        "INSERT INTO import_runs (tenant_id, integration_id, trigger, window_from, window_to,
+             started_at, finished_at, pages, orders_read, orders_stored, outcome)
+         VALUES ($1, $2, 'initial', 0, 1, 0, 1, 12345, 98765, 87654, 'succeeded')",
+    )
+    .bind(tenant.0)
+    .bind(integration)
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    // Large amounts: the widest numbers a store shows.
+    let today = tmas::web::reports::today_in("America/Toronto");
+    for (i, location) in locations.iter().enumerate() {
+        for days_ago in [0, 1, 3, 7, 8, 20] {
+            let date = (today - Duration::days(days_ago)).to_string();
+            let gross = 123_456_789 + i as i64 * 1_000_000 + days_ago * 10_000;
+            hour(&app, tenant, *location, &date, 0, gross, 0, 0, 1_234, 5_678).await;
+        }
+    }
+
+    let browser = Browser::start().await;
+    browser.goto(&app.url("/login")).await;
+    browser
+        .type_into("input[name=email]", "admin@acme.example")
+        .await;
+    browser.type_into("input[name=password]", PASSWORD).await;
+    browser.click("form button[type=submit]").await;
+    browser.wait_for_url(|u| !u.ends_with("/login")).await;
+
+    let pages = [
+        ("dashboard", "/".to_string()),
+        (
+            "report",
+            "/reports/totals?preset=this_month&granularity=day".to_string(),
+        ),
+        (
+            "report-week",
+            "/reports/totals?preset=last_month&granularity=week".to_string(),
+        ),
+        ("export", "/reports/export".to_string()),
+        (
+            "imports",
+            format!("/admin/integrations/{integration}/imports"),
+        ),
+        ("integration", format!("/admin/integrations/{integration}")),
+        ("integrations", "/admin/integrations".to_string()),
+        (
+            "wizard-general",
+            format!("/admin/integrations/{draft}/wizard/general"),
+        ),
+        (
+            "wizard-locations",
+            format!("/admin/integrations/{draft}/wizard/locations"),
+        ),
+        ("locations", "/admin/locations".to_string()),
+        ("audit", "/admin/audit".to_string()),
+    ];
+    for lang in ["en", "es"] {
+        if lang == "es" {
+            browser
+                .click("form.language select[name=lang] option[value=es]")
+                .await;
+            browser.click("form.language button[type=submit]").await;
+            browser.wait_for_page(|p| p.contains("lang=\"es\"")).await;
+        }
+        for (width, height) in [(1366, 2600), (390, 3000)] {
+            browser.set_window(width, height).await;
+            for (name, path) in &pages {
+                browser.goto(&app.url(path)).await;
+                let (scroll, inner) = widths(&browser).await;
+                assert!(
+                    inner <= i64::from(width) && inner > i64::from(width) - 40,
+                    "{name}: the window is {inner} px wide, not about {width}"
+                );
+                assert!(
+                    scroll <= inner,
+                    "{name} ({lang}, {width} px) is {scroll} px wide in a {inner} px window"
+                );
+                browser
+                    .screenshot(&format!("layout-{lang}-{width}-{name}"))
+                    .await;
+                if width == 1366 {
+                    let violations = browser.accessibility_violations().await;
+                    assert!(
+                        violations.is_empty(),
+                        "{name} ({lang}) fails axe-core: {violations:#?}"
+                    );
+                    let skip = browser
+                        .execute("var a = document.querySelector('body > a.skip-link'); return a && a === document.querySelector('a') ? a.getAttribute('href') : null;")
+                        .await;
+                    assert_eq!(skip.as_str(), Some("#main"), "{name}: a skip link first");
+                }
+            }
+            // The wizard's first step after an error (its messages are the longest).
+            browser
+                .goto(&app.url(&format!("/admin/integrations/{draft}/wizard/general")))
+                .await;
+            browser
+                .type_into("input[name=store_name]", "not a store!")
+                .await;
+            browser.click("#next").await;
+            let page = browser
+                .wait_for_page(|p| p.contains("field-error") || p.contains("error-message"))
+                .await;
+            assert!(!page.is_empty());
+            // The field in error has the focus and names its message.
+            let focused = browser
+                .execute("var e = document.activeElement; return [e.name, e.getAttribute('aria-describedby')];")
+                .await;
+            assert_eq!(focused[0].as_str(), Some("store_name"), "{focused}");
+            assert_eq!(focused[1].as_str(), Some("store_name-error"), "{focused}");
+            if width == 1366 {
+                let violations = browser.accessibility_violations().await;
+                assert!(
+                    violations.is_empty(),
+                    "wizard error ({lang}): {violations:#?}"
+                );
+            }
+            let (scroll, inner) = widths(&browser).await;
+            assert!(
+                scroll <= inner,
+                "wizard error ({lang}, {width} px) is {scroll} px wide in {inner}"
+            );
+        }
+    }
+    browser.quit().await;
+}
