@@ -83,7 +83,10 @@ mod tests {
             .lines()
             .find(|l| l.starts_with(&format!("| `admin_{API_VERSION}.graphql.gz`")))
             .expect("SOURCES.md lists the compiled schema");
-        assert!(row.contains(&digest), "SOURCES.md has another sha256 than {digest}");
+        assert!(
+            row.contains(&digest),
+            "SOURCES.md has another sha256 than {digest}"
+        );
         assert!(sdl().expect("gzip").starts_with("schema {"));
     }
 
