@@ -15,6 +15,18 @@ use tmas::sim::Pricing;
 use tmas::worker;
 use worker_support::*;
 
+/// A tenant with a signed-in admin whose integration reads `shop` (first import queued).
+async fn signed_in_and_connected(
+    app: &TestApp,
+    sim: &tmas::sim::SimHandle,
+    key: &[u8; 32],
+    name: &str,
+    shop: &str,
+) -> Connected {
+    let tenant = app.signed_in(name, Plan::Retail, Role::Admin).await;
+    connect_tenant(&app.db, sim, tenant, shop, key, "2026-08-01").await
+}
+
 async fn a_costlier_shopify_shrinks_pages_and_the_run_says_so(app: TestApp) {
     let sim = simulator("pricey", 20, 30, 31).await;
     sim.set_pricing(
@@ -26,16 +38,7 @@ async fn a_costlier_shopify_shrinks_pages_and_the_run_says_so(app: TestApp) {
     )
     .expect("shop");
     let state = worker_state(&app, &sim);
-    let tenant = app.signed_in("Pricey", Plan::Retail, Role::Admin).await;
-    let c = connect_tenant(
-        &app.db,
-        &sim,
-        tenant,
-        "pricey",
-        &state.secret_key,
-        "2026-08-01",
-    )
-    .await;
+    let c = signed_in_and_connected(&app, &sim, &state.secret_key, "Pricey", "pricey").await;
     let reports = worker::drain_with(&state, &fast_worker())
         .await
         .expect("drain");
@@ -107,16 +110,7 @@ async fn page_info_priced_free_imports_exact_with_no_note(app: TestApp) {
 async fn another_api_version_is_shown_on_the_integration_page(app: TestApp) {
     let sim = simulator("retired", 5, 10, 33).await;
     let state = worker_state(&app, &sim);
-    let tenant = app.signed_in("Retired", Plan::Retail, Role::Admin).await;
-    let c = connect_tenant(
-        &app.db,
-        &sim,
-        tenant,
-        "retired",
-        &state.secret_key,
-        "2026-08-01",
-    )
-    .await;
+    let c = signed_in_and_connected(&app, &sim, &state.secret_key, "Retired", "retired").await;
     let path = format!("/admin/integrations/{}", c.integration);
     let warning = "Shopify answered with Admin API version";
 

@@ -16,6 +16,29 @@ async fn post_graphql(url: &str, token: &str, body: Value) -> reqwest::Response 
         .expect("simulator answers")
 }
 
+/// Starts the `shopify-sim` binary with `args` on a free port; its process and base URL.
+fn start_sim_binary(args: &[&str]) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shopify-sim"))
+        .args(["--bind", "127.0.0.1:0", "--shops", "alpha", "--days", "1"])
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let base = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.strip_prefix("shopify-sim listening on ")
+                .map(str::to_string)
+        })
+        .expect("listening line");
+    (child, base)
+}
+
 #[test]
 fn help_documents_default_token_shops_and_plan() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_shopify-sim"))
@@ -493,8 +516,7 @@ async fn answers_only_what_is_asked_and_refuses_what_shopify_refuses() {
 /// refuses a value that is not a scope handle with a message naming it.
 #[tokio::test]
 async fn the_scopes_flag_grants_what_it_names_and_refuses_nonsense() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
+    use std::process::Command;
     let bad = Command::new(env!("CARGO_BIN_EXE_shopify-sim"))
         .args(["--bind", "127.0.0.1:0", "--shops", "alpha", "--days", "1"])
         .args(["--scopes", "read_orders,all the orders"])
@@ -507,22 +529,8 @@ async fn the_scopes_flag_grants_what_it_names_and_refuses_nonsense() {
         "{stderr}"
     );
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_shopify-sim"))
-        .args(["--bind", "127.0.0.1:0", "--shops", "alpha", "--days", "1"])
-        .args(["--scopes", "read_orders,read_locations,read_all_orders"])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let base = BufReader::new(stdout)
-        .lines()
-        .map_while(Result::ok)
-        .find_map(|l| {
-            l.strip_prefix("shopify-sim listening on ")
-                .map(str::to_string)
-        })
-        .expect("listening line");
+    let (mut child, base) =
+        start_sim_binary(&["--scopes", "read_orders,read_locations,read_all_orders"]);
     let scopes: Value = reqwest::Client::new()
         .get(format!("{base}/alpha/admin/oauth/access_scopes.json"))
         .header("X-Shopify-Access-Token", "shpat_sim_alpha")
@@ -645,8 +653,7 @@ async fn a_document_the_schema_refuses_gets_shopifys_error_shape() {
 /// answers as told on every shop; a pricing it cannot apply is refused.
 #[tokio::test]
 async fn the_pricing_and_version_flags_apply_to_every_shop() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
+    use std::process::Command;
     let bad = Command::new(env!("CARGO_BIN_EXE_shopify-sim"))
         .args(["--bind", "127.0.0.1:0", "--shops", "alpha", "--days", "1"])
         .args(["--cost-factor", "0"])
@@ -655,23 +662,14 @@ async fn the_pricing_and_version_flags_apply_to_every_shop() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("cost_factor"));
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_shopify-sim"))
-        .args(["--bind", "127.0.0.1:0", "--shops", "alpha", "--days", "1"])
-        .args(["--page-info-cost", "0", "--cost-factor", "2"])
-        .args(["--answer-api-version", "2026-07"])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let base = BufReader::new(stdout)
-        .lines()
-        .map_while(Result::ok)
-        .find_map(|l| {
-            l.strip_prefix("shopify-sim listening on ")
-                .map(str::to_string)
-        })
-        .expect("listening line");
+    let (mut child, base) = start_sim_binary(&[
+        "--page-info-cost",
+        "0",
+        "--cost-factor",
+        "2",
+        "--answer-api-version",
+        "2026-07",
+    ]);
     let query = "{ orders(first: 10) { nodes { id } pageInfo { hasNextPage } } }";
     let r = post_graphql(
         &format!("{base}/alpha/admin/api/2026-10/graphql.json"),

@@ -10,6 +10,7 @@ use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+use super::cost::PageInfo;
 use super::credentials::{CachedToken, Credentials, TokenAnswer};
 use super::error::ShopifyError;
 use super::queries;
@@ -342,10 +343,16 @@ impl ShopifyClient {
     ) -> Result<(T, Option<QueryCost>), ShopifyError> {
         let url = self.graphql_url();
         let body = json!({ "query": query, "variables": variables });
-        let expected = self
+        // Until Shopify has priced this query once, pace it by TMAS's own pessimistic count.
+        let known = self
             .expected_cost
             .lock()
-            .map_or(0.0, |m| m.get(name).copied().unwrap_or(0.0));
+            .ok()
+            .and_then(|m| m.get(name).copied());
+        let expected = known.unwrap_or_else(|| {
+            queries::priced(query, &variables, PageInfo::Object)
+                .min(u64::from(queries::MAX_QUERY_COST)) as f64
+        });
         let (data, cost) = self
             .with_retries_paced(
                 |token| self.http.post(&url).header(TOKEN_HEADER, token).json(&body),

@@ -75,6 +75,22 @@ mod tests {
     }
 
     #[test]
+    fn the_compiled_schema_is_the_file_sources_md_names() {
+        use sha2::{Digest, Sha256};
+        let sources = include_str!("../../shopify-schema/SOURCES.md");
+        let digest = hex::encode(Sha256::digest(SDL_GZ));
+        let row = sources
+            .lines()
+            .find(|l| l.starts_with(&format!("| `admin_{API_VERSION}.graphql.gz`")))
+            .expect("SOURCES.md lists the compiled schema");
+        assert!(
+            row.contains(&digest),
+            "SOURCES.md has another sha256 than {digest}"
+        );
+        assert!(sdl().expect("gzip").starts_with("schema {"));
+    }
+
+    #[test]
     fn validation_reports_where_a_document_is_wrong() {
         let e = validate("query Q { shop { nme } }", "q.graphql").expect_err("nme is not a field");
         assert!(e.contains("nme"), "{e}");

@@ -271,7 +271,7 @@ fn answer(st: &mut ShopState, body: &[u8], now: Instant) -> Response {
     let vars = request.get("variables").cloned().unwrap_or(Value::Null);
     let operation = request.get("operationName").and_then(Value::as_str);
     // Shopify's schema decides what is a valid query, with Shopify's errors.
-    let document = match validate::check(schema::admin(), query) {
+    let document = match validate::check_admin(query) {
         Ok(d) => d,
         Err(errors) => return Json(json!({ "errors": errors })).into_response(),
     };

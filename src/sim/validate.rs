@@ -5,7 +5,8 @@
 //! `selectionMismatch`, `variableNotDefined`, `variableNotUsed`…, graphql-ruby's codes).
 //! What these rules do not cover is still refused by the full GraphQL validation.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use apollo_compiler::ast::{self, Definition, Selection};
 use apollo_compiler::parser::SourceMap;
@@ -13,6 +14,28 @@ use apollo_compiler::schema::ExtendedType;
 use apollo_compiler::validation::Valid;
 use apollo_compiler::{ExecutableDocument, Node, Schema};
 use serde_json::{Value, json};
+
+/// Documents already found valid, by their text: a client sends the same few documents over
+/// and over, and each is checked once.
+static VALID: LazyLock<Mutex<HashMap<String, Arc<Valid<ExecutableDocument>>>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+/// More distinct documents than any client of the simulator sends; past it, start over.
+const CACHED_DOCUMENTS: usize = 256;
+
+/// [`check`] against Shopify's schema compiled into TMAS, remembering valid documents.
+pub fn check_admin(query: &str) -> Result<Arc<Valid<ExecutableDocument>>, Vec<Value>> {
+    if let Some(d) = VALID.lock().ok().and_then(|m| m.get(query).cloned()) {
+        return Ok(d);
+    }
+    let document = Arc::new(check(crate::shopify::schema::admin(), query)?);
+    if let Ok(mut m) = VALID.lock() {
+        if m.len() >= CACHED_DOCUMENTS {
+            m.clear();
+        }
+        m.insert(query.to_string(), document.clone());
+    }
+    Ok(document)
+}
 
 /// The document, valid against the schema, or Shopify's errors for it.
 pub fn check(schema: &Valid<Schema>, query: &str) -> Result<Valid<ExecutableDocument>, Vec<Value>> {

@@ -554,6 +554,7 @@ mod tests {
             error: String::new(),
             worker: String::new(),
             progress_until: until,
+            note: String::new(),
         }
     }
 

@@ -52,7 +52,7 @@ impl ReportScope {
             .totals_cache
             .tenant(&state.db, tenant, &user.tenant.time_zone)
             .await?;
-        let known = db::totals::shop_currency(&state.db, tenant).await?;
+        let known = crate::db::totals::shop_currency(&state.db, tenant).await?;
         let currency = known.clone().unwrap_or_else(|| "USD".to_string());
         Ok(ReportScope {
             locations: totals.locations().await?.as_ref().clone(),
