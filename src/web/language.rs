@@ -98,10 +98,10 @@ async fn choose(
         .and_then(|v| v.to_str().ok())
         .and_then(|r| r.split_once("://"))
         .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()));
-    let back = [Some(form.back), referer_path]
-        .into_iter()
-        .flatten()
-        .find(|p| p.starts_with('/') && !p.starts_with("//"))
-        .unwrap_or_else(|| "/".to_string());
+    let back = super::safe_redirect::local_or_home(
+        [Some(form.back.as_str()), referer_path.as_deref()]
+            .into_iter()
+            .flatten(),
+    );
     Ok(Redirect::to(&back).into_response())
 }

@@ -14,6 +14,7 @@ pub mod locations;
 pub mod manual_edit;
 pub mod reports;
 pub mod security;
+pub mod safe_redirect;
 pub mod sign_in;
 pub mod staff;
 pub mod users;
