@@ -232,6 +232,8 @@ mod setup_and_reports {
                 shopify_url: shop_url,
                 shopify_api_version: version,
                 secure_cookies: false,
+                reset_secret_key: false,
+                header_read_timeout: 10,
             };
             if let Err(message) = settings.validate() {
                 prop_assert!(message.starts_with("--"), "{message}");

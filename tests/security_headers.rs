@@ -21,6 +21,7 @@ pub const GET_ROUTES: &[&str] = &[
     "/admin/locations/1",
     "/admin/users",
     "/admin/users/1",
+    "/account/password",
     "/admin/audit",
     "/admin/integrations",
     "/admin/integrations/shopify/new",
