@@ -31,6 +31,7 @@ backend_tests!(
     admins_reset_a_password_and_the_user_must_choose_a_new_one,
     admins_delete_users_and_their_audit_entries_stay,
     weak_passwords_are_refused_with_a_reason,
+    staff_reset_another_staff_members_password,
 );
 
 /// A browser whose connections come from `ip` (any 127.x.y.z address reaches the app), so the
@@ -1128,4 +1129,65 @@ async fn data_files_are_readable_by_the_owner_only() {
     std::fs::set_permissions(data.join("tmas.db"), std::fs::Permissions::from_mode(0o644)).unwrap();
     let _state = tmas::startup::prepare(&settings).await.unwrap();
     assert_eq!(mode(&data.join("tmas.db")), 0o600);
+}
+
+async fn staff_reset_another_staff_members_password(app: TestApp) {
+    let ops = app.create_user("ops@tmas.example", Role::Staff, None).await;
+    let eve = app.create_user("eve@tmas.example", Role::Staff, None).await;
+    let tenant = app.create_tenant("Acme", Plan::Retail).await;
+    let ana = app
+        .create_user("ana@acme.example", Role::Admin, Some(tenant))
+        .await;
+    let staff = app.browser();
+    staff.login("ops@tmas.example", PASSWORD).await;
+    let eve_browser = app.other_browser();
+    eve_browser.login("eve@tmas.example", PASSWORD).await;
+    let (status, page) = staff.text("/staff/users").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("eve@tmas.example") && !page.contains("ana@acme.example"));
+
+    // Not oneself, not a tenant user (they are reset from inside their tenant).
+    let r = staff
+        .post_form(&format!("/staff/users/{ops}/password"), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = staff
+        .post_form(&format!("/staff/users/{ana}/password"), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    // Tenant admins cannot reach it.
+    let admin = app.other_browser();
+    admin.login("ana@acme.example", PASSWORD).await;
+    let r = admin
+        .post_form(&format!("/staff/users/{eve}/password"), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    let r = staff
+        .post_form(&format!("/staff/users/{eve}/password"), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let page = r.text().await.unwrap();
+    let temporary = page
+        .split("<code>")
+        .nth(1)
+        .and_then(|rest| rest.split("</code>").next())
+        .expect("the temporary password is shown")
+        .to_string();
+    assert_eq!(
+        location_of(&eve_browser.get("/staff/tenants").await),
+        "/login"
+    );
+    let eve_again = app.other_browser();
+    let r = eve_again
+        .post_form(
+            "/login",
+            &[("email", "eve@tmas.example"), ("password", &temporary)],
+        )
+        .await;
+    assert_eq!(location_of(&r), "/account/password");
+    assert_eq!(
+        location_of(&eve_again.get("/staff/tenants").await),
+        "/account/password"
+    );
 }

@@ -16,6 +16,7 @@ pub const GET_ROUTES: &[&str] = &[
     "/static/app.css",
     "/staff/tenants",
     "/staff/tenants/1",
+    "/staff/users",
     "/admin/locations",
     "/admin/locations/new",
     "/admin/locations/1",

@@ -167,6 +167,24 @@ pub async fn update_in_tenant(
     Ok(done.rows_affected() == 1)
 }
 
+/// The operator's onboarding staff (they belong to no tenant).
+pub async fn list_staff(db: &Db) -> sqlx::Result<Vec<User>> {
+    sqlx::query_as::<_, User>(&format!(
+        "SELECT {COLUMNS} FROM users WHERE role = 'staff' ORDER BY email"
+    ))
+    .fetch_all(&db.pool)
+    .await
+}
+
+pub async fn get_staff(db: &Db, id: i64) -> sqlx::Result<Option<User>> {
+    sqlx::query_as::<_, User>(&format!(
+        "SELECT {COLUMNS} FROM users WHERE role = 'staff' AND id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await
+}
+
 /// Removes a user of the tenant (their audit entries keep their email); false if none.
 pub async fn delete_in_tenant(db: &Db, tenant: TenantId, id: i64) -> sqlx::Result<bool> {
     let done = sqlx::query("DELETE FROM users WHERE tenant_id = $1 AND id = $2")

@@ -18,6 +18,7 @@ pub mod safe_redirect;
 pub mod security;
 pub mod sign_in;
 pub mod staff;
+pub mod staff_users;
 pub mod users;
 
 use std::sync::Arc;
@@ -60,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .merge(sign_in::router())
         .merge(dashboard::router())
         .merge(staff::router())
+        .merge(staff_users::router())
         .merge(users::router())
         .merge(account::router())
         .merge(locations::router())

@@ -218,12 +218,15 @@ async fn edit(
     Ok(Redirect::to("/admin/users").into_response())
 }
 
+/// The one page that ever shows a temporary password.
 #[derive(Template)]
 #[template(path = "user_password_reset.html")]
-struct PasswordResetPage {
-    layout: Layout,
-    user: User,
-    temporary: String,
+pub struct PasswordResetPage {
+    pub layout: Layout,
+    pub user: User,
+    pub temporary: String,
+    /// The list to go back to.
+    pub back: &'static str,
 }
 
 /// A temporary password, shown once on this page and never stored in clear: the user's
@@ -252,6 +255,7 @@ async fn reset_password(
         layout: admin.0.layout(&state).await?,
         user,
         temporary,
+        back: "/admin/users",
     };
     // The page holds a password: no cache may keep it.
     Ok((
