@@ -533,6 +533,7 @@ async fn unknown_emails_take_as_long_as_known_ones(app: TestApp) {
         );
     }
     let (known, unknown, deactivated) = (fastest(known), fastest(unknown), fastest(deactivated));
+    println!("wrong password: known {known:?}, unknown {unknown:?}, deactivated {deactivated:?}");
     assert!(
         unknown.as_secs_f64() > known.as_secs_f64() * 0.5
             && deactivated.as_secs_f64() > known.as_secs_f64() * 0.5,
