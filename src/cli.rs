@@ -112,9 +112,7 @@ async fn admin(settings: &Settings, command: AdminCommand) -> anyhow::Result<()>
             let user = db::users::find_by_email(db, email.as_str())
                 .await?
                 .with_context(|| format!("no user with the email {}", email.as_str()))?;
-            let temporary = crate::password::temporary();
-            let hash = crate::password::hash(temporary.clone()).await?;
-            db::users::set_password(db, user.id, &hash, true).await?;
+            let temporary = crate::password::reset_to_temporary(db, user.id).await?;
             let operator = db::audit::Actor {
                 user_id: 0,
                 email: "operator (command line)".into(),

@@ -87,6 +87,15 @@ pub async fn dummy_hash() -> anyhow::Result<&'static String> {
         .await
 }
 
+/// Replaces a user's password with a new temporary one, ends their sessions and makes them
+/// choose their own at the next sign-in; returns the temporary password, to be shown once.
+pub async fn reset_to_temporary(db: &crate::db::Db, user_id: i64) -> anyhow::Result<String> {
+    let temporary = temporary();
+    let hashed = hash(temporary.clone()).await?;
+    crate::db::users::set_password(db, user_id, &hashed, true).await?;
+    Ok(temporary)
+}
+
 /// A temporary password handed to a user once (by an admin or an operator): 20 characters
 /// from an alphabet without look-alikes, about 115 bits, grouped to be read out.
 pub fn temporary() -> String {

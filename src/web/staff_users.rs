@@ -50,21 +50,15 @@ async fn reset_password(
             "To change your own password, use Change your password.".into(),
         ));
     }
-    let temporary = crate::password::temporary();
-    let hash = crate::password::hash(temporary.clone()).await?;
-    db::users::set_password(&state.db, user.id, &hash, true).await?;
+    let temporary = crate::password::reset_to_temporary(&state.db, user.id).await?;
     let mut actor = staff.0.actor();
     actor.acting_staff = false;
     db::audit::record(&state.db, None, &actor, "user.reset_password", &user.email).await?;
-    let page = PasswordResetPage {
+    PasswordResetPage {
         layout: staff.0.layout(&state).await?,
         user,
         temporary,
         back: "/staff/users",
-    };
-    Ok((
-        [(axum::http::header::CACHE_CONTROL, "no-store")],
-        render(&page)?,
-    )
-        .into_response())
+    }
+    .respond()
 }

@@ -229,6 +229,17 @@ pub struct PasswordResetPage {
     pub back: &'static str,
 }
 
+impl PasswordResetPage {
+    pub fn respond(&self) -> AppResult<Response> {
+        // The page holds a password: no cache may keep it.
+        Ok((
+            [(axum::http::header::CACHE_CONTROL, "no-store")],
+            render(self)?,
+        )
+            .into_response())
+    }
+}
+
 /// A temporary password, shown once on this page and never stored in clear: the user's
 /// sessions end, and they must choose their own password at the next sign-in.
 async fn reset_password(
@@ -244,25 +255,18 @@ async fn reset_password(
             "To change your own password, use Change your password.".into(),
         ));
     }
-    let temporary = crate::password::temporary();
-    let hash = crate::password::hash(temporary.clone()).await?;
-    db::users::set_password(&state.db, user.id, &hash, true).await?;
+    let temporary = crate::password::reset_to_temporary(&state.db, user.id).await?;
     admin
         .0
         .audit(&state, "user.reset_password", &user.email)
         .await?;
-    let page = PasswordResetPage {
+    PasswordResetPage {
         layout: admin.0.layout(&state).await?,
         user,
         temporary,
         back: "/admin/users",
-    };
-    // The page holds a password: no cache may keep it.
-    Ok((
-        [(axum::http::header::CACHE_CONTROL, "no-store")],
-        render(&page)?,
-    )
-        .into_response())
+    }
+    .respond()
 }
 
 #[derive(Deserialize)]
