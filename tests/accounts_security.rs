@@ -428,10 +428,12 @@ async fn concurrent_wrong_sign_ins_all_count(app: TestApp) {
             refused += 1;
         }
     }
-    assert_eq!(
-        (checked, refused),
-        (5, 35),
-        "five free tries, then every concurrent try is refused before hashing"
+    // Five free tries, then the rest are refused before hashing. (A sixth or seventh may
+    // get through on a very slow machine if the 2 s wait after the fifth passes before the
+    // last request arrives; counting after the hash let nearly all forty through.)
+    assert!(
+        (5..=7).contains(&checked) && checked + refused == 40,
+        "checked {checked}, refused {refused}"
     );
 }
 
