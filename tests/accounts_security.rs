@@ -133,12 +133,17 @@ async fn the_setup_link_creates_one_account_however_often_it_is_posted(app: Test
         .await
         .unwrap()
         .expect("a setup token");
-    let mut posts = Vec::new();
-    for n in 0..6 {
+    // Six browsers open the link first; then all post at once.
+    let mut forms = Vec::new();
+    for _ in 0..6 {
         let browser = app.other_browser();
         let (status, page) = browser.text(&format!("/setup?token={token}")).await;
         assert_eq!(status, StatusCode::OK);
         let csrf = hidden_inputs(&page).remove("csrf").expect("csrf");
+        forms.push((browser, csrf));
+    }
+    let mut posts = Vec::new();
+    for (n, (browser, csrf)) in forms.into_iter().enumerate() {
         let token = token.clone();
         posts.push(tokio::spawn(async move {
             let email = format!("ops{n}@tmas.example");
