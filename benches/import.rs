@@ -97,6 +97,8 @@ async fn state_for(database_url: String, dir: &std::path::Path, shopify_url: Str
         shopify_url,
         shopify_api_version: tmas::config::DEFAULT_SHOPIFY_API_VERSION.into(),
         secure_cookies: false,
+        reset_secret_key: false,
+        header_read_timeout: 10,
     };
     tmas::startup::prepare(&settings)
         .await

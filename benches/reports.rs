@@ -230,6 +230,8 @@ async fn run() {
         shopify_url: tmas::config::DEFAULT_SHOPIFY_URL.into(),
         shopify_api_version: tmas::config::DEFAULT_SHOPIFY_API_VERSION.into(),
         secure_cookies: false,
+        reset_secret_key: false,
+        header_read_timeout: 10,
     };
     let state = tmas::startup::prepare(&settings).await.expect("prepare");
     let db = state.db.clone();

@@ -527,6 +527,8 @@ async fn run() {
         shopify_url: sim.base_url(),
         shopify_api_version: tmas::config::DEFAULT_SHOPIFY_API_VERSION.into(),
         secure_cookies: false,
+        reset_secret_key: false,
+        header_read_timeout: 10,
     };
     let state = tmas::startup::prepare(&settings).await.expect("prepare");
     let pool = PgPool::connect(&url).await.expect("connect");

@@ -92,7 +92,8 @@ async fn admin(settings: &Settings, command: AdminCommand) -> anyhow::Result<()>
                         .tenant_id(),
                 ),
             };
-            let password = NewPassword::parse(&read_password()?).map_err(anyhow::Error::msg)?;
+            let password = NewPassword::parse_for(&read_password()?, &[email.as_str()])
+                .map_err(anyhow::Error::msg)?;
             let hash = crate::password::hash(password.expose().to_string()).await?;
             let user =
                 match db::users::create(db, email.as_str(), &hash, role, tenant_id, false).await {
@@ -105,6 +106,32 @@ async fn admin(settings: &Settings, command: AdminCommand) -> anyhow::Result<()>
                 "user {} created (id {}, role {})",
                 user.email, user.id, user.role
             );
+        }
+        AdminCommand::ResetPassword { email } => {
+            let email = Email::parse(&email).map_err(anyhow::Error::msg)?;
+            let user = db::users::find_by_email(db, email.as_str())
+                .await?
+                .with_context(|| format!("no user with the email {}", email.as_str()))?;
+            let temporary = crate::password::reset_to_temporary(db, user.id).await?;
+            let operator = db::audit::Actor {
+                user_id: 0,
+                email: "operator (command line)".into(),
+                acting_staff: false,
+            };
+            db::audit::record(
+                db,
+                user.tenant_id.map(db::TenantId),
+                &operator,
+                "user.reset_password",
+                &user.email,
+            )
+            .await?;
+            println!(
+                "password of {} reset; their sessions have ended. Temporary password (shown once; \
+                 they choose their own at the next sign-in):",
+                user.email
+            );
+            println!("{temporary}");
         }
     }
     Ok(())

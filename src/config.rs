@@ -72,6 +72,13 @@ pub enum AdminCommand {
         #[arg(long)]
         tenant: Option<String>,
     },
+    /// Reset a user's password: prints a temporary password once, ends the user's sessions,
+    /// and makes them choose their own password at the next sign-in.
+    ResetPassword {
+        /// The user's email.
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -117,6 +124,19 @@ pub struct Settings {
     /// Mark cookies Secure (turn on behind HTTPS).
     #[arg(long, env = "TMAS_SECURE_COOKIES", global = true)]
     pub secure_cookies: bool,
+    /// Start with a new secret key although stored Shopify credentials were encrypted with
+    /// another one: those integrations then need their credentials entered again.
+    #[arg(long, env = "TMAS_RESET_SECRET_KEY", global = true)]
+    pub reset_secret_key: bool,
+    /// Seconds a client may take to send a request's headers (and an idle connection may stay
+    /// open) before the connection is closed.
+    #[arg(
+        long,
+        env = "TMAS_HEADER_READ_TIMEOUT",
+        default_value_t = 10,
+        global = true
+    )]
+    pub header_read_timeout: u64,
 }
 
 impl Settings {
@@ -156,6 +176,12 @@ impl Settings {
             return Err(format!(
                 "--shopify-url / TMAS_SHOPIFY_URL must be an http(s) URL, got {:?}",
                 self.shopify_url
+            ));
+        }
+        if self.header_read_timeout == 0 || self.header_read_timeout > 3600 {
+            return Err(format!(
+                "--header-read-timeout / TMAS_HEADER_READ_TIMEOUT must be 1 to 3600 seconds, got {}",
+                self.header_read_timeout
             ));
         }
         if !is_api_version(&self.shopify_api_version) {
@@ -202,6 +228,8 @@ impl std::fmt::Debug for Settings {
             .field("shopify_url", &self.shopify_url)
             .field("shopify_api_version", &self.shopify_api_version)
             .field("secure_cookies", &self.secure_cookies)
+            .field("reset_secret_key", &self.reset_secret_key)
+            .field("header_read_timeout", &self.header_read_timeout)
             .finish()
     }
 }

@@ -28,6 +28,7 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// Reads the 32-byte key (base64 in the file), creating it with mode 0600 on first start.
 pub fn load_or_create_key(path: &Path) -> anyhow::Result<[u8; 32]> {
     if path.exists() {
+        crate::private_files::restrict(path)?;
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read the secret key file {}", path.display()))?;
         let bytes = STANDARD
@@ -41,11 +42,8 @@ pub fn load_or_create_key(path: &Path) -> anyhow::Result<[u8; 32]> {
             )
         });
     }
-    if let Some(parent) = path.parent()
-        && !parent.as_os_str().is_empty()
-    {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create {}", parent.display()))?;
+    if let Some(parent) = path.parent() {
+        crate::private_files::create_dir(parent)?;
     }
     let key: [u8; 32] = rand::rng().random();
     let mut options = std::fs::OpenOptions::new();

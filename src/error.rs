@@ -9,6 +9,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 pub enum AppError {
     #[error("not signed in")]
     LoginRequired,
+    /// After a password reset: nothing opens until the user picks a new password.
+    #[error("a new password is required")]
+    PasswordChangeRequired,
     /// Staff must enter a tenant before using a tenant page.
     #[error("no tenant entered")]
     TenantRequired,
@@ -45,6 +48,9 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, title, message): (StatusCode, &str, String) = match &self {
             AppError::LoginRequired => return Redirect::to("/login").into_response(),
+            AppError::PasswordChangeRequired => {
+                return Redirect::to("/account/password").into_response();
+            }
             AppError::TenantRequired => return Redirect::to("/staff/tenants").into_response(),
             AppError::Forbidden(why) => (StatusCode::FORBIDDEN, "Not allowed", why.clone()),
             AppError::NotFound => (

@@ -3,8 +3,8 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
-use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::config::Settings;
@@ -16,7 +16,7 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<AppState> {
     settings.validate().map_err(|e| anyhow::anyhow!(e))?;
     let db = Db::connect(&settings.database_url()).await?;
     db.migrate().await?;
-    let key = crate::crypto::load_or_create_key(&settings.secret_key_path())?;
+    let key = crate::secret_key::load_checked(&db, settings).await?;
     Ok(AppState {
         db,
         settings: Arc::new(settings.clone()),
@@ -51,18 +51,27 @@ pub async fn serve(
             .await;
         })
     });
+    let housekeeping = {
+        let db = state.db.clone();
+        let mut stop = stop_rx.clone();
+        tokio::spawn(crate::housekeeping::run(db, async move {
+            let _ = stop.wait_for(|s| *s).await;
+        }))
+    };
+    // The dummy hash that unknown emails are checked against, made before the first sign-in.
+    crate::password::dummy_hash().await?;
+    let header_read_timeout = Duration::from_secs(state.settings.header_read_timeout);
     let app = web::router(state);
     let mut stop_server = stop_rx;
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-        let _ = stop_server.wait_for(|s| *s).await;
-    });
     tokio::spawn(async move {
         shutdown.await;
         let _ = stop_tx.send(true);
     });
-    server
-        .await
-        .context("the web server stopped with an error")?;
+    crate::server::serve(listener, app, header_read_timeout, async move {
+        let _ = stop_server.wait_for(|s| *s).await;
+    })
+    .await;
+    let _ = housekeeping.await;
     if let Some(worker) = worker {
         let _ = worker.await;
     }

@@ -112,16 +112,21 @@ async fn sign_in_renews_the_session_and_slows_down_guessing(app: TestApp) {
         .await;
     let browser = app.browser();
 
+    // A visitor gets no stored session, only a pre-session cookie for the form's token.
     let login_page = browser.get("/login").await;
-    let before = session_cookie(&login_page).expect("a session for the form's token");
+    assert_eq!(session_cookie(&login_page), None);
     let cookie_attributes = login_page
         .headers()
         .get("set-cookie")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_string();
+    assert!(cookie_attributes.starts_with("tmas_presession="));
     assert!(cookie_attributes.contains("HttpOnly"));
     assert!(cookie_attributes.contains("SameSite=Lax"));
+    // A session that exists before sign-in (a language chosen) gets a new id at sign-in.
+    let chose = browser.post_form("/language", &[("lang", "en")]).await;
+    let before = session_cookie(&chose).expect("a session once something is stored");
 
     let wrong = browser
         .post_form(
@@ -149,6 +154,16 @@ async fn sign_in_renews_the_session_and_slows_down_guessing(app: TestApp) {
     assert_eq!(ok.status(), StatusCode::SEE_OTHER);
     assert_eq!(location_of(&ok), "/");
     let after = session_cookie(&ok).expect("a renewed session cookie");
+    let session_attributes = ok
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("tmas_session="))
+        .unwrap_or_default()
+        .to_string();
+    assert!(session_attributes.contains("HttpOnly"));
+    assert!(session_attributes.contains("SameSite=Lax"));
     assert_ne!(before, after, "the session id is renewed at sign-in");
     let (status, _) = browser.text("/").await;
     assert_eq!(status, StatusCode::OK);

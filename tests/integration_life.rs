@@ -25,6 +25,8 @@ sim_backend_tests!(
     delete_keeping_the_imported_data,
     delete_removing_the_imported_data,
     another_tenants_integration_answers_404_and_nothing_changes,
+    a_passing_connection_test_ends_needs_attention,
+    a_missing_or_wrong_key_stops_the_start,
 );
 
 async fn location_row(app: &TestApp, tenant: TenantId, code: &str) -> i64 {
@@ -832,4 +834,122 @@ async fn another_tenants_integration_answers_404_and_nothing_changes(app: TestAp
         .await
         .unwrap();
     assert!(log.iter().all(|e| !e.action.starts_with("integration.")));
+}
+
+async fn a_passing_connection_test_ends_needs_attention(app: TestApp, sim: SimHandle) {
+    let (tenant, id) = active_examples_integration(&app, &sim).await;
+    as_if_imported(&app, id).await;
+    // As after a start with the wrong key file, once the right one is back in place.
+    sqlx::query(
+        "UPDATE integrations SET status = 'attention', status_reason = $2, next_run_at = NULL
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(tmas::secret_key::UNREADABLE_REASON)
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    let browser = app.browser();
+
+    // A failing test leaves it as it is.
+    sim.update_faults("examples", |f| f.revoked = true).unwrap();
+    let page = browser
+        .post_form(&format!("/admin/integrations/{id}/test"), &[])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("The connection does not work"), "{page}");
+    let stored = integration(&app, tenant, id).await.unwrap();
+    assert_eq!(
+        (stored.status.as_str(), stored.next_run_at),
+        ("attention", None)
+    );
+
+    sim.update_faults("examples", |f| f.revoked = false)
+        .unwrap();
+    let before = Utc::now().timestamp();
+    let page = browser
+        .post_form(&format!("/admin/integrations/{id}/test"), &[])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("The stored credentials work again"), "{page}");
+    let stored = integration(&app, tenant, id).await.unwrap();
+    assert_eq!(stored.status, "active");
+    assert_eq!(stored.status_reason, "");
+    assert_eq!(stored.run_requested.as_deref(), Some("catch_up"));
+    assert!(
+        stored
+            .next_run_at
+            .is_some_and(|at| at >= before && at <= before + 5)
+    );
+    assert!(
+        audit_actions(&app, tenant)
+            .await
+            .contains(&"integration.resume".to_string())
+    );
+}
+
+async fn a_missing_or_wrong_key_stops_the_start(app: TestApp, sim: SimHandle) {
+    let (tenant, id) = active_examples_integration(&app, &sim).await;
+    let key_file = app.settings.secret_key_path();
+    let right_key = std::fs::read(&key_file).unwrap();
+
+    // The key file is gone: no new key is made behind the operator's back.
+    std::fs::remove_file(&key_file).unwrap();
+    let error = tmas::startup::prepare(&app.settings)
+        .await
+        .err()
+        .expect("a start without the key file fails")
+        .to_string();
+    assert!(
+        error.contains("secret key file")
+            && error.contains("is missing")
+            && error.contains("--reset-secret-key"),
+        "{error}"
+    );
+    assert!(!key_file.exists(), "no key was made");
+
+    // Another key: it cannot open the credentials, so the start stops.
+    use base64::Engine;
+    std::fs::write(
+        &key_file,
+        base64::engine::general_purpose::STANDARD.encode([9u8; 32]),
+    )
+    .unwrap();
+    let error = tmas::startup::prepare(&app.settings)
+        .await
+        .err()
+        .expect("a start with another key fails")
+        .to_string();
+    assert!(
+        error.contains("does not open the Shopify credentials of 1 integration"),
+        "{error}"
+    );
+    assert_eq!(
+        integration(&app, tenant, id).await.unwrap().status,
+        "active"
+    );
+
+    // Said explicitly: start anew; the integration says what to do.
+    let mut anew = app.settings.clone();
+    anew.reset_secret_key = true;
+    tmas::startup::prepare(&anew).await.expect("start anew");
+    let stored = integration(&app, tenant, id).await.unwrap();
+    assert_eq!(
+        (
+            stored.status.as_str(),
+            stored.status_reason.as_str(),
+            stored.next_run_at
+        ),
+        ("attention", tmas::secret_key::UNREADABLE_REASON, None)
+    );
+
+    // The right key back: the start goes on.
+    std::fs::write(&key_file, &right_key).unwrap();
+    tmas::startup::prepare(&app.settings)
+        .await
+        .expect("the right key starts");
 }

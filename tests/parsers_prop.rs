@@ -29,12 +29,13 @@ proptest! {
     }
 
     #[test]
-    fn passwords_accepted_are_long_and_mixed(raw in ".{0,200}") {
+    fn passwords_accepted_are_long_and_hard_to_guess(raw in ".{0,200}") {
         if let Ok(p) = NewPassword::parse(&raw) {
             let n = p.expose().chars().count();
             prop_assert!((NewPassword::MIN_LEN..=NewPassword::MAX_LEN).contains(&n));
-            prop_assert!(p.expose().chars().any(char::is_alphabetic));
-            prop_assert!(p.expose().chars().any(|c| !c.is_alphabetic()));
+            // Mixing kinds of characters is no longer the rule (a passphrase of uncommon
+            // words is strong); the strength estimate is.
+            prop_assert!(zxcvbn::zxcvbn(p.expose(), &[]).score() >= zxcvbn::Score::Three);
             let debug = format!("{:?}", p);
             prop_assert!(!debug.contains(p.expose()));
         }
@@ -232,6 +233,8 @@ mod setup_and_reports {
                 shopify_url: shop_url,
                 shopify_api_version: version,
                 secure_cookies: false,
+                reset_secret_key: false,
+                header_read_timeout: 10,
             };
             if let Err(message) = settings.validate() {
                 prop_assert!(message.starts_with("--"), "{message}");

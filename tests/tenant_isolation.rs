@@ -94,6 +94,8 @@ fn post_routes(i: i64, l: i64, u: i64) -> Vec<(String, Vec<(&'static str, &'stat
             ],
         ),
         (format!("/admin/users/{u}"), vec![("role", "manager")]),
+        (format!("/admin/users/{u}/password"), vec![]),
+        (format!("/admin/users/{u}/delete"), vec![("confirm", "yes")]),
     ]
 }
 
@@ -104,7 +106,7 @@ async fn snapshot(app: &TestApp, tenant: TenantId) -> String {
         "SELECT id || ':' || status || ':' || wizard_step || ':' || schedule_minute || ':' || COALESCE(next_run_at, -1) || ':' || label FROM integrations WHERE tenant_id = $1 ORDER BY id",
         "SELECT location_id || ':' || shopify_location_id || ':' || enabled FROM integration_locations WHERE tenant_id = $1 ORDER BY location_id",
         "SELECT id || ':' || location_id || ':' || name || ':' || status FROM locations WHERE tenant_id = $1 ORDER BY id",
-        "SELECT id || ':' || role || ':' || active FROM users WHERE tenant_id = $1 ORDER BY id",
+        "SELECT id || ':' || role || ':' || active || ':' || password_hash || ':' || session_generation FROM users WHERE tenant_id = $1 ORDER BY id",
         "SELECT CAST(COUNT(*) AS TEXT) FROM import_runs WHERE tenant_id = $1",
     ] {
         let rows: Vec<String> = sqlx::query_scalar(sql)

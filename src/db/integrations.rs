@@ -793,3 +793,67 @@ pub fn local_time(at: i64, tz: chrono_tz::Tz) -> String {
         .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_default()
 }
+
+/// One integration's sealed credentials, for the start-up check that the key file opens them.
+#[derive(Debug, Clone, FromRow)]
+pub struct SealedRow {
+    pub tenant_id: i64,
+    pub id: i64,
+    pub credentials_enc: String,
+}
+
+/// Every stored credential of every tenant. Only the start-up key check reads across tenants:
+/// the key is the operator's, shared by all of them.
+pub async fn sealed_credentials_of_every_tenant(db: &Db) -> sqlx::Result<Vec<SealedRow>> {
+    sqlx::query_as::<_, SealedRow>(
+        "SELECT tenant_id, id, credentials_enc FROM integrations
+         WHERE credentials_enc <> '' ORDER BY tenant_id, id",
+    )
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// After an operator chose to start with a new key: the integration's credentials can no
+/// longer be read, so a running one stops and says why.
+pub async fn mark_credentials_unreadable(
+    db: &Db,
+    tenant: TenantId,
+    id: i64,
+    reason: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE integrations SET status = CASE WHEN status = 'active' THEN 'attention'
+                ELSE status END,
+            status_reason = $3, next_run_at = CASE WHEN status = 'active' THEN NULL
+                ELSE next_run_at END, updated_at = $4
+         WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant.0)
+    .bind(id)
+    .bind(reason)
+    .bind(now())
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+/// "Test the connection" succeeded with the stored credentials: an integration that needed
+/// attention is active again and catches up at once. True when it was in attention.
+pub async fn resume_after_successful_test(
+    db: &Db,
+    tenant: TenantId,
+    id: i64,
+) -> sqlx::Result<bool> {
+    let at = now();
+    let done = sqlx::query(
+        "UPDATE integrations SET status = 'active', status_reason = '', next_run_at = $3,
+            run_requested = 'catch_up', updated_at = $3
+         WHERE tenant_id = $1 AND id = $2 AND status = 'attention'",
+    )
+    .bind(tenant.0)
+    .bind(id)
+    .bind(at)
+    .execute(&db.pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -9,6 +9,7 @@ mod imports_pg;
 pub mod integrations;
 pub mod locations;
 pub mod tenants;
+pub mod throttle;
 pub mod totals;
 pub mod unreadable;
 pub mod users;
@@ -67,11 +68,10 @@ impl Db {
                 .journal_mode(SqliteJournalMode::Wal)
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
                 .foreign_keys(true);
-            if let Some(parent) = options.get_filename().parent()
-                && !parent.as_os_str().is_empty()
-            {
-                std::fs::create_dir_all(parent)
-                    .with_context(|| format!("cannot create the folder {}", parent.display()))?;
+            // Owner-only: the file holds password hashes and live session ids.
+            let file = options.get_filename();
+            if !file.as_os_str().is_empty() && file.as_os_str() != ":memory:" {
+                crate::private_files::prepare_sqlite_file(file)?;
             }
             // The typed pool opens the file first: it creates it and switches it to WAL.
             let session_pool = SqlitePoolOptions::new()

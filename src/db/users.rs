@@ -17,11 +17,20 @@ pub struct User {
     /// 0 or 1.
     pub active: i64,
     pub language: String,
+    /// Raised whenever the user's sessions must end (deactivation, new password or role);
+    /// a session signed in under an older generation is no longer accepted.
+    pub session_generation: i64,
+    /// 1 after a password reset: the user must choose a new password before anything else.
+    pub must_change_password: i64,
 }
 
 impl User {
     pub fn is_active(&self) -> bool {
         self.active != 0
+    }
+
+    pub fn must_change_password(&self) -> bool {
+        self.must_change_password != 0
     }
 
     pub fn may_edit(&self) -> bool {
@@ -33,8 +42,8 @@ impl User {
     }
 }
 
-const COLUMNS: &str =
-    "id, email, password_hash, role, tenant_id, may_edit_manually, active, language";
+const COLUMNS: &str = "id, email, password_hash, role, tenant_id, may_edit_manually, active, \
+     language, session_generation, must_change_password";
 
 pub async fn create(
     db: &Db,
@@ -56,6 +65,40 @@ pub async fn create(
     .bind(now())
     .fetch_one(&db.pool)
     .await
+}
+
+/// Creates the first staff account if, and only if, this call consumes the one-time setup
+/// token (stored under `token_key` as `token_hash`); `None` when the token is gone or wrong.
+pub async fn create_first_staff(
+    db: &Db,
+    token_key: &str,
+    token_hash: &str,
+    email: &str,
+    password_hash: &str,
+) -> sqlx::Result<Option<User>> {
+    let mut tx = db.pool.begin().await?;
+    let claimed = sqlx::query("DELETE FROM settings WHERE key = $1 AND value = $2")
+        .bind(token_key)
+        .bind(token_hash)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+        == 1;
+    if !claimed {
+        tx.rollback().await?;
+        return Ok(None);
+    }
+    let user = sqlx::query_as::<_, User>(&format!(
+        "INSERT INTO users (email, password_hash, role, tenant_id, may_edit_manually, active, language, created_at)
+         VALUES ($1, $2, 'staff', NULL, 0, 1, '', $3) RETURNING {COLUMNS}"
+    ))
+    .bind(email)
+    .bind(password_hash)
+    .bind(now())
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Some(user))
 }
 
 /// For sign-in and session loading only: users are otherwise always read within a tenant.
@@ -106,8 +149,12 @@ pub async fn update_in_tenant(
     active: bool,
     may_edit_manually: bool,
 ) -> sqlx::Result<bool> {
+    // A new role or a deactivation ends the user's sessions: they sign in again under what
+    // they may now do (or not at all).
     let done = sqlx::query(
-        "UPDATE users SET role = $3, active = $4, may_edit_manually = $5
+        "UPDATE users SET session_generation = session_generation
+                + CASE WHEN role <> $3 OR active <> $4 THEN 1 ELSE 0 END,
+            role = $3, active = $4, may_edit_manually = $5
          WHERE tenant_id = $1 AND id = $2",
     )
     .bind(tenant.0)
@@ -118,6 +165,54 @@ pub async fn update_in_tenant(
     .execute(&db.pool)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// The operator's onboarding staff (they belong to no tenant).
+pub async fn list_staff(db: &Db) -> sqlx::Result<Vec<User>> {
+    sqlx::query_as::<_, User>(&format!(
+        "SELECT {COLUMNS} FROM users WHERE role = 'staff' ORDER BY email"
+    ))
+    .fetch_all(&db.pool)
+    .await
+}
+
+pub async fn get_staff(db: &Db, id: i64) -> sqlx::Result<Option<User>> {
+    sqlx::query_as::<_, User>(&format!(
+        "SELECT {COLUMNS} FROM users WHERE role = 'staff' AND id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await
+}
+
+/// Removes a user of the tenant (their audit entries keep their email); false if none.
+pub async fn delete_in_tenant(db: &Db, tenant: TenantId, id: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query("DELETE FROM users WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant.0)
+        .bind(id)
+        .execute(&db.pool)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Stores a new password hash and ends every session of the user; `must_change` makes them
+/// choose their own at the next sign-in (after a reset). Returns the new session generation.
+pub async fn set_password(
+    db: &Db,
+    id: i64,
+    password_hash: &str,
+    must_change: bool,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar::<_, i64>(
+        "UPDATE users SET password_hash = $2, must_change_password = $3,
+            session_generation = session_generation + 1
+         WHERE id = $1 RETURNING session_generation",
+    )
+    .bind(id)
+    .bind(password_hash)
+    .bind(i64::from(must_change))
+    .fetch_optional(&db.pool)
+    .await
 }
 
 /// Users of the tenant who may still edit data by hand (the wizard recommends turning it off).
@@ -134,53 +229,6 @@ pub async fn set_language(db: &Db, id: i64, language: &str) -> sqlx::Result<()> 
     sqlx::query("UPDATE users SET language = $2 WHERE id = $1")
         .bind(id)
         .bind(language)
-        .execute(&db.pool)
-        .await?;
-    Ok(())
-}
-
-/// Seconds the account must still wait before another sign-in attempt, if any.
-pub async fn throttle_wait(db: &Db, email: &str) -> sqlx::Result<Option<i64>> {
-    let locked_until =
-        sqlx::query_scalar::<_, i64>("SELECT locked_until FROM login_throttle WHERE email = $1")
-            .bind(email)
-            .fetch_optional(&db.pool)
-            .await?;
-    let now = now();
-    Ok(locked_until
-        .filter(|until| *until > now)
-        .map(|until| until - now))
-}
-
-/// Failures allowed before sign-in is slowed down, and the longest wait it grows to.
-const FREE_FAILURES: i64 = 5;
-const MAX_WAIT_SECONDS: i64 = 15 * 60;
-
-/// Records a failed sign-in; from the sixth on, each one doubles the wait.
-pub async fn record_failure(db: &Db, email: &str) -> sqlx::Result<()> {
-    let failures = sqlx::query_scalar::<_, i64>(
-        "INSERT INTO login_throttle (email, failures, locked_until) VALUES ($1, 1, 0)
-         ON CONFLICT (email) DO UPDATE SET failures = login_throttle.failures + 1
-         RETURNING failures",
-    )
-    .bind(email)
-    .fetch_one(&db.pool)
-    .await?;
-    if failures >= FREE_FAILURES {
-        let exponent = (failures - FREE_FAILURES).min(10) as u32;
-        let wait = (2_i64.pow(exponent) * 2).min(MAX_WAIT_SECONDS);
-        sqlx::query("UPDATE login_throttle SET locked_until = $2 WHERE email = $1")
-            .bind(email)
-            .bind(now() + wait)
-            .execute(&db.pool)
-            .await?;
-    }
-    Ok(())
-}
-
-pub async fn clear_failures(db: &Db, email: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM login_throttle WHERE email = $1")
-        .bind(email)
         .execute(&db.pool)
         .await?;
     Ok(())

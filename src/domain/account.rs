@@ -117,7 +117,9 @@ impl Email {
     }
 }
 
-/// A password strong enough to keep: long, not all of one kind, not a known weak one.
+/// A password strong enough to keep: long enough, and rated hard to guess by zxcvbn (Dropbox's
+/// estimator, which knows common passwords, words, names, keyboard patterns, dates and
+/// substitutions) rather than by a hand-written list.
 pub struct NewPassword(String);
 
 impl NewPassword {
@@ -125,6 +127,11 @@ impl NewPassword {
     pub const MAX_LEN: usize = 128;
 
     pub fn parse(value: &str) -> Result<NewPassword, String> {
+        Self::parse_for(value, &[])
+    }
+
+    /// Like `parse`, and a password built from `personal` texts (the user's email) is weak too.
+    pub fn parse_for(value: &str, personal: &[&str]) -> Result<NewPassword, String> {
         let chars = value.chars().count();
         if chars < Self::MIN_LEN {
             return Err(format!(
@@ -138,17 +145,28 @@ impl NewPassword {
                 Self::MAX_LEN
             ));
         }
-        let has_letter = value.chars().any(char::is_alphabetic);
-        let has_other = value.chars().any(|c| !c.is_alphabetic());
-        let distinct = value
-            .chars()
-            .collect::<std::collections::HashSet<_>>()
-            .len();
-        if !has_letter || !has_other || distinct < 5 {
-            return Err(
-                "The password is too weak: mix letters with digits or symbols, and avoid repeating characters."
-                    .into(),
-            );
+        // The user's email and its parts are known words to a guesser: the email itself, or
+        // a password made of its pieces, is weak.
+        let personal: Vec<String> = personal.iter().map(|p| p.to_lowercase()).collect();
+        let inputs: Vec<&str> = personal
+            .iter()
+            .flat_map(|p| p.split(['@', '.', '-', '_', '+']))
+            .chain(personal.iter().map(String::as_str))
+            .filter(|p| !p.is_empty())
+            .collect();
+        let estimate = zxcvbn::zxcvbn(value, &inputs);
+        if estimate.score() < zxcvbn::Score::Three {
+            let feedback = estimate.feedback();
+            let reason = feedback
+                .and_then(|f| f.warning())
+                .map(|w| w.to_string())
+                .or_else(|| {
+                    feedback
+                        .and_then(|f| f.suggestions().first())
+                        .map(|s| s.to_string())
+                })
+                .unwrap_or_else(|| "Add another word or two. Uncommon words are better.".into());
+            return Err(format!("The password is too easy to guess: {reason}"));
         }
         Ok(NewPassword(value.to_string()))
     }
@@ -208,15 +226,33 @@ mod tests {
 
     #[test]
     fn passwords() {
-        assert!(NewPassword::parse("correct-horse-7").is_ok());
+        assert!(NewPassword::parse("correct-horse-battery-9").is_ok());
+        assert_eq!(
+            NewPassword::parse("short1").err().unwrap(),
+            "The password is too weak: use at least 10 characters."
+        );
+        // Known-weak and breached patterns, each refused with a reason.
         for weak in [
-            "short1",
+            "password12",
+            "qwerty1234",
             "aaaaaaaaaaaa1",
-            "onlyletterswords",
             "1234567890123",
+            "P@ssw0rd2024",
+            "iloveyou123",
         ] {
-            assert!(NewPassword::parse(weak).is_err(), "{weak:?} accepted");
+            let why = NewPassword::parse(weak).err();
+            assert!(
+                why.as_deref()
+                    .is_some_and(|w| w.starts_with("The password is too easy to guess: ")
+                        && w.len() > "The password is too easy to guess: ".len()),
+                "{weak:?}: {why:?}"
+            );
         }
+        // The user's own email is not a password.
+        assert!(NewPassword::parse("ana.perez@acme.example").is_ok());
+        assert!(
+            NewPassword::parse_for("ana.perez@acme.example", &["Ana.Perez@acme.example"]).is_err()
+        );
     }
 
     #[test]

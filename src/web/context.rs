@@ -16,6 +16,11 @@ use crate::error::AppError;
 
 pub const USER_KEY: &str = "user_id";
 pub const ACTING_TENANT_KEY: &str = "acting_tenant";
+/// The user's session generation when this session signed in (see `db::users::User`).
+pub const GENERATION_KEY: &str = "session_generation";
+
+/// Pages a user who must choose a new password may still open.
+const ALLOWED_BEFORE_NEW_PASSWORD: [&str; 3] = ["/account/password", "/logout", "/language"];
 
 /// What the page layout needs: navigation, the acting banner, the sign-out form's token.
 #[derive(Debug, Clone, Default)]
@@ -145,10 +150,25 @@ impl FromRequestParts<AppState> for CurrentUser {
             .await
             .map_err(|e| AppError::Internal(e.into()))?
             .ok_or(AppError::LoginRequired)?;
+        let generation = session
+            .get::<i64>(GENERATION_KEY)
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?;
         let user = db::users::find_by_id(&state.db, user_id)
             .await?
-            .filter(|u| u.is_active())
-            .ok_or(AppError::LoginRequired)?;
+            .filter(|u| u.is_active() && Some(u.session_generation) == generation);
+        let Some(user) = user else {
+            // Deactivated, deleted, or their password or role changed since: this session is
+            // over for good, even if the account is reactivated later.
+            session
+                .flush()
+                .await
+                .map_err(|e| AppError::Internal(e.into()))?;
+            return Err(AppError::LoginRequired);
+        };
+        if user.must_change_password() && !ALLOWED_BEFORE_NEW_PASSWORD.contains(&parts.uri.path()) {
+            return Err(AppError::PasswordChangeRequired);
+        }
         let acting_tenant = session
             .get::<i64>(ACTING_TENANT_KEY)
             .await

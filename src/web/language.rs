@@ -11,7 +11,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::AppState;
-use super::context::USER_KEY;
+use super::context::{GENERATION_KEY, USER_KEY};
 use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Lang};
@@ -85,12 +85,16 @@ async fn choose(
         .insert(SESSION_KEY, lang.code())
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
-    if let Some(user_id) = session
-        .get::<i64>(USER_KEY)
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
-    {
-        db::users::set_language(&state.db, user_id, lang.code()).await?;
+    // Saved with the account only from a session that is still good (see CurrentUser): an
+    // ended session may pick a language for itself, not for the account.
+    let internal = |e: tower_sessions::session::Error| AppError::Internal(e.into());
+    let user_id = session.get::<i64>(USER_KEY).await.map_err(internal)?;
+    let generation = session.get::<i64>(GENERATION_KEY).await.map_err(internal)?;
+    if let Some(user_id) = user_id {
+        let user = db::users::find_by_id(&state.db, user_id).await?;
+        if user.is_some_and(|u| u.is_active() && Some(u.session_generation) == generation) {
+            db::users::set_language(&state.db, user_id, lang.code()).await?;
+        }
     }
     // Back to the page the form was on; only a local path, never another site.
     let referer_path = headers
@@ -98,10 +102,10 @@ async fn choose(
         .and_then(|v| v.to_str().ok())
         .and_then(|r| r.split_once("://"))
         .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()));
-    let back = [Some(form.back), referer_path]
-        .into_iter()
-        .flatten()
-        .find(|p| p.starts_with('/') && !p.starts_with("//"))
-        .unwrap_or_else(|| "/".to_string());
+    let back = super::safe_redirect::local_or_home(
+        [Some(form.back.as_str()), referer_path.as_deref()]
+            .into_iter()
+            .flatten(),
+    );
     Ok(Redirect::to(&back).into_response())
 }

@@ -1,6 +1,7 @@
 //! The web app: one router per screen area, assembled here with the session, CSRF and
 //! security layers.
 
+pub mod account;
 pub mod audit;
 pub mod charts;
 pub mod context;
@@ -13,10 +14,12 @@ pub mod language;
 pub mod locations;
 pub mod manual_edit;
 pub mod reports;
+pub mod safe_redirect;
 pub mod security;
 pub mod sign_in;
 pub mod staff;
 pub mod uncounted;
+pub mod staff_users;
 pub mod users;
 
 use axum::Router;
@@ -50,7 +53,9 @@ pub fn router(state: AppState) -> Router {
         .merge(sign_in::router())
         .merge(dashboard::router())
         .merge(staff::router())
+        .merge(staff_users::router())
         .merge(users::router())
+        .merge(account::router())
         .merge(locations::router())
         .merge(integrations::router())
         .merge(audit::router())
@@ -59,7 +64,10 @@ pub fn router(state: AppState) -> Router {
         .merge(manual_edit::router())
         .nest_service("/static", ServeDir::new(static_dir()))
         .fallback(|| async { AppError::NotFound })
-        .layer(middleware::from_fn(csrf::require_token_on_posts))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            csrf::require_token_on_posts,
+        ))
         .layer(middleware::from_fn(language::set_request_language))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(

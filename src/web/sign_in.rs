@@ -1,16 +1,21 @@
 //! Sign-in, sign-out, and the one-time `/setup` link that creates the first staff account.
 
+use std::net::{IpAddr, SocketAddr};
+
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::context::{ACTING_TENANT_KEY, FormErrors, Layout, USER_KEY};
+use super::context::{ACTING_TENANT_KEY, FormErrors, GENERATION_KEY, Layout, USER_KEY};
+use super::csrf::FormToken;
 use super::{AppState, csrf};
 use crate::db;
+use crate::db::throttle;
 use crate::domain::account::{Email, NewPassword, Role};
 use crate::error::{AppError, AppResult, render};
 
@@ -31,17 +36,56 @@ struct LoginPage {
     error: String,
 }
 
-async fn login_page(session: Session) -> AppResult<Response> {
+fn login_form(token: String, email: String, error: String) -> AppResult<Response> {
     let layout = Layout {
-        csrf: csrf::token(&session).await?,
+        csrf: token,
         ..Layout::default()
     };
     Ok(render(&LoginPage {
         layout,
-        email: String::new(),
-        error: String::new(),
+        email,
+        error,
     })?
     .into_response())
+}
+
+async fn login_page(FormToken(token): FormToken) -> AppResult<Response> {
+    login_form(token, String::new(), String::new())
+}
+
+/// Who is signing in, as the sign-in throttle counts them: the TCP peer's address. TMAS does
+/// not trust `X-Forwarded-For` (anyone can send it); behind a proxy every client shares the
+/// proxy's address, so such a deployment must pass the client's address on at the TCP level
+/// (e.g. the PROXY protocol) or accept one shared per-address budget.
+pub struct ClientAddress(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(peer)| throttle_address(peer.ip()))
+                .unwrap_or_else(|| "unknown".into()),
+        ))
+    }
+}
+
+/// An IPv4 address as it is; an IPv6 address by its /64 network, which one client usually
+/// holds whole.
+fn throttle_address(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
 }
 
 #[derive(Deserialize)]
@@ -55,62 +99,64 @@ struct LoginForm {
 async fn login(
     State(state): State<AppState>,
     session: Session,
+    ClientAddress(address): ClientAddress,
+    FormToken(token): FormToken,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
     let email = form.email.trim().to_lowercase();
-    let again = |error: String| async {
-        let layout = Layout {
-            csrf: csrf::token(&session).await?,
-            ..Layout::default()
-        };
-        Ok::<_, AppError>(
-            render(&LoginPage {
-                layout,
-                email: form.email.clone(),
-                error,
-            })?
-            .into_response(),
-        )
-    };
+    let again = |error: String| login_form(token.clone(), form.email.clone(), error);
     if email.is_empty() || form.password.is_empty() {
-        return again("Enter your email and password.".into()).await;
+        return again("Enter your email and password.".into());
     }
-    if let Some(wait) = db::users::throttle_wait(&state.db, &email).await? {
+    if email.len() > Email::MAX_LEN || form.password.len() > 4 * NewPassword::MAX_LEN {
+        return again("Wrong email or password.".into());
+    }
+    // Counted before any hashing, atomically: concurrent guesses all count.
+    let keys = throttle::Keys::new(&email, &address);
+    if let throttle::Attempt::Wait(seconds) = throttle::begin_attempt(&state.db, &keys).await? {
         return again(format!(
-            "Too many failed sign-ins for this account. Wait {wait} seconds and try again."
-        ))
-        .await;
+            "Too many failed sign-ins. Wait {seconds} seconds and try again."
+        ));
     }
-    let user = db::users::find_by_email(&state.db, &email).await?;
-    let verified = match &user {
-        Some(user) if user.is_active() => {
-            crate::password::verify(form.password.clone(), user.password_hash.clone()).await
-        }
-        _ => false,
-    };
+    let user = db::users::find_by_email(&state.db, &email)
+        .await?
+        .filter(|user| user.is_active());
+    // An unknown or inactive email is checked against a dummy hash: it takes as long as a
+    // wrong password, so the answer's timing does not tell which emails have accounts.
+    let verified = crate::password::verify_or_waste(
+        form.password.clone(),
+        user.as_ref().map(|u| u.password_hash.clone()),
+    )
+    .await;
     let Some(user) = user.filter(|_| verified) else {
-        db::users::record_failure(&state.db, &email).await?;
-        return again("Wrong email or password.".into()).await;
+        return again("Wrong email or password.".into());
     };
-    db::users::clear_failures(&state.db, &email).await?;
-    // A new id at sign-in defeats session fixation; a new CSRF token goes with it.
-    session
-        .cycle_id()
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
-    session
-        .insert(USER_KEY, user.id)
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
-    let _ = session.remove::<i64>(ACTING_TENANT_KEY).await;
-    super::language::adopt_saved_language(&session, &user.language).await?;
-    csrf::renew(&session).await?;
-    let home = if user.role() == Role::Staff {
+    throttle::succeeded(&state.db, &keys).await?;
+    start_session(&session, &user).await?;
+    let home = if user.must_change_password() {
+        "/account/password"
+    } else if user.role() == Role::Staff {
         "/staff/tenants"
     } else {
         "/"
     };
     Ok(Redirect::to(home).into_response())
+}
+
+/// Signs `user` in on `session`: a new id (against session fixation), their generation, their
+/// language, a new CSRF token.
+pub async fn start_session(session: &Session, user: &db::users::User) -> AppResult<()> {
+    let internal = |e: tower_sessions::session::Error| AppError::Internal(e.into());
+    session.cycle_id().await.map_err(internal)?;
+    session.insert(USER_KEY, user.id).await.map_err(internal)?;
+    session
+        .insert(GENERATION_KEY, user.session_generation)
+        .await
+        .map_err(internal)?;
+    let _ = session.remove::<i64>(ACTING_TENANT_KEY).await;
+    super::language::adopt_saved_language(session, &user.language).await?;
+    csrf::renew(session).await?;
+    Ok(())
 }
 
 async fn logout(session: Session) -> AppResult<Redirect> {
@@ -149,7 +195,7 @@ async fn setup_token_is_valid(state: &AppState, token: &str) -> AppResult<bool> 
 
 async fn setup_page(
     State(state): State<AppState>,
-    session: Session,
+    FormToken(token): FormToken,
     Query(query): Query<SetupQuery>,
 ) -> AppResult<Response> {
     if !setup_token_is_valid(&state, &query.token).await? {
@@ -158,7 +204,7 @@ async fn setup_page(
         ));
     }
     let layout = Layout {
-        csrf: csrf::token(&session).await?,
+        csrf: token,
         ..Layout::default()
     };
     Ok(render(&SetupPage {
@@ -182,7 +228,7 @@ struct SetupForm {
 
 async fn setup(
     State(state): State<AppState>,
-    session: Session,
+    FormToken(token): FormToken,
     Form(form): Form<SetupForm>,
 ) -> AppResult<Response> {
     if !setup_token_is_valid(&state, &form.token).await? {
@@ -194,12 +240,12 @@ async fn setup(
     let email = Email::parse(&form.email)
         .map_err(|e| errors.add("email", e))
         .ok();
-    let password = NewPassword::parse(&form.password)
+    let password = NewPassword::parse_for(&form.password, &[form.email.trim()])
         .map_err(|e| errors.add("password", e))
         .ok();
     let (Some(email), Some(password)) = (email, password) else {
         let layout = Layout {
-            csrf: csrf::token(&session).await?,
+            csrf: token,
             ..Layout::default()
         };
         return Ok(render(&SetupPage {
@@ -211,9 +257,21 @@ async fn setup(
         .into_response());
     };
     let hash = crate::password::hash(password.expose().to_string()).await?;
-    let user =
-        db::users::create(&state.db, email.as_str(), &hash, Role::Staff, None, false).await?;
-    db::users::delete_setting(&state.db, SETUP_TOKEN_KEY).await?;
+    // The token is claimed and the account created in one transaction, so however many times
+    // the link is posted at once, one post wins and the others find the token gone.
+    let Some(user) = db::users::create_first_staff(
+        &state.db,
+        SETUP_TOKEN_KEY,
+        &crate::crypto::sha256_hex(&form.token),
+        email.as_str(),
+        &hash,
+    )
+    .await?
+    else {
+        return Err(AppError::Forbidden(
+            "This setup link is not valid or has already been used.".into(),
+        ));
+    };
     let actor = db::audit::Actor {
         user_id: user.id,
         email: user.email.clone(),

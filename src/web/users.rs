@@ -1,10 +1,10 @@
-//! Administration → Users: list, create, change role, deactivate, and the "may edit data
-//! manually" permission.
+//! Administration → Users: list, create, change role, deactivate, reset a password, delete,
+//! and the "may edit data manually" permission.
 
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
@@ -19,6 +19,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/users", get(list).post(create))
         .route("/admin/users/{id}", get(edit_page).post(edit))
+        .route("/admin/users/{id}/password", post(reset_password))
+        .route("/admin/users/{id}/delete", post(delete))
 }
 
 #[derive(Template)]
@@ -82,7 +84,7 @@ async fn create(
     let email = Email::parse(&form.email)
         .map_err(|e| errors.add("email", e))
         .ok();
-    let password = NewPassword::parse(&form.password)
+    let password = NewPassword::parse_for(&form.password, &[form.email.trim()])
         .map_err(|e| errors.add("password", e))
         .ok();
     let role = tenant_role(&form.role)
@@ -211,6 +213,109 @@ async fn edit(
                 user.may_edit_manually,
                 may_edit
             ),
+        )
+        .await?;
+    Ok(Redirect::to("/admin/users").into_response())
+}
+
+/// The one page that ever shows a temporary password.
+#[derive(Template)]
+#[template(path = "user_password_reset.html")]
+pub struct PasswordResetPage {
+    pub layout: Layout,
+    pub user: User,
+    pub temporary: String,
+    /// The list to go back to.
+    pub back: &'static str,
+}
+
+impl PasswordResetPage {
+    pub fn respond(&self) -> AppResult<Response> {
+        // The page holds a password: no cache may keep it.
+        Ok((
+            [(axum::http::header::CACHE_CONTROL, "no-store")],
+            render(self)?,
+        )
+            .into_response())
+    }
+}
+
+/// A temporary password, shown once on this page and never stored in clear: the user's
+/// sessions end, and they must choose their own password at the next sign-in.
+async fn reset_password(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let user = db::users::get_in_tenant(&state.db, admin.0.tenant_id(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if user.id == admin.0.current.user.id {
+        return Err(AppError::BadRequest(
+            "To change your own password, use Change your password.".into(),
+        ));
+    }
+    let temporary = crate::password::reset_to_temporary(&state.db, user.id).await?;
+    admin
+        .0
+        .audit(&state, "user.reset_password", &user.email)
+        .await?;
+    PasswordResetPage {
+        layout: admin.0.layout(&state).await?,
+        user,
+        temporary,
+        back: "/admin/users",
+    }
+    .respond()
+}
+
+#[derive(Deserialize)]
+struct DeleteForm {
+    #[serde(default)]
+    confirm: Option<String>,
+}
+
+/// Removes the user; the audit log keeps their email on every entry they made.
+async fn delete(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Path(id): Path<i64>,
+    Form(form): Form<DeleteForm>,
+) -> AppResult<Response> {
+    let tenant = admin.0.tenant_id();
+    let user = db::users::get_in_tenant(&state.db, tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut errors = FormErrors::default();
+    if user.id == admin.0.current.user.id {
+        errors.add(
+            "delete",
+            "You cannot delete your own account; ask another admin.",
+        );
+    } else if form.confirm.is_none() {
+        errors.add(
+            "delete",
+            "Tick the box to confirm that this user is to be deleted.",
+        );
+    }
+    if errors.any() {
+        return Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            render(&UserEditPage {
+                layout: admin.0.layout(&state).await?,
+                user,
+                errors,
+            })?,
+        )
+            .into_response());
+    }
+    db::users::delete_in_tenant(&state.db, tenant, id).await?;
+    admin
+        .0
+        .audit(
+            &state,
+            "user.delete",
+            &format!("{} role={}", user.email, user.role),
         )
         .await?;
     Ok(Redirect::to("/admin/users").into_response())

@@ -119,6 +119,8 @@ pub fn settings_for(dir: &std::path::Path, database_url: String) -> Settings {
         shopify_url: tmas::config::DEFAULT_SHOPIFY_URL.into(),
         shopify_api_version: tmas::config::DEFAULT_SHOPIFY_API_VERSION.into(),
         secure_cookies: false,
+        reset_secret_key: false,
+        header_read_timeout: 10,
     }
 }
 

@@ -298,8 +298,8 @@ pub async fn test_connection(
     admin: TenantAdmin,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let integration = load_running(&state, &admin, id).await?;
-    let result = match (
+    let mut integration = load_running(&state, &admin, id).await?;
+    let mut result = match (
         StoreName::parse(&integration.store_name),
         integration.credentials(&state.secret_key),
     ) {
@@ -344,6 +344,20 @@ pub async fn test_connection(
             ),
         )
         .await?;
+    // Credentials that work again (e.g. the right key file restored) end "needs attention".
+    if result.ok
+        && db::integrations::resume_after_successful_test(&state.db, admin.0.tenant_id(), id)
+            .await?
+    {
+        admin
+            .0
+            .audit(&state, "integration.resume", &format!("integration {id}"))
+            .await?;
+        result.message =
+            "The stored credentials work again: the integration is active and a catch-up import is queued."
+                .into();
+        integration = load_running(&state, &admin, id).await?;
+    }
     render_page(&state, &admin, integration, None, Some(result)).await
 }
 

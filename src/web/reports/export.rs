@@ -139,8 +139,8 @@ fn csv_record(
     digits: u32,
 ) -> [String; 11] {
     [
-        location.location_id.clone(),
-        location.name.clone(),
+        inert_text(&location.location_id),
+        inert_text(&location.name),
         date.to_string(),
         hour.map(|h| h.to_string()).unwrap_or_default(),
         Money::new(t.net, digits).to_string(),
@@ -153,6 +153,18 @@ fn csv_record(
         Money::new(t.discounts, digits).to_string(),
         Money::new(t.returns, digits).to_string(),
     ]
+}
+
+/// A text cell a spreadsheet will not run as a formula (OWASP's CSV-injection advice): one
+/// that starts with `=`, `+`, `-`, `@`, a tab or a CR gets a leading `'`, which spreadsheets
+/// read as "this is text". Only names typed by people pass through here; amounts and dates
+/// are written by TMAS itself and stay numbers (`-18.00`).
+fn inert_text(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
 }
 
 /// Where the CSV stream stands: which location, and the last bucket written of it.

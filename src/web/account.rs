@@ -1,0 +1,139 @@
+//! The signed-in user's own account: choosing a new password (with the current one), which is
+//! also where a user lands after an administrator reset their password.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use serde::Deserialize;
+
+use super::AppState;
+use super::context::{CurrentUser, FormErrors, GENERATION_KEY, Layout};
+use crate::db;
+use crate::db::throttle;
+use crate::domain::account::NewPassword;
+use crate::error::{AppError, AppResult, render};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/account/password", get(page).post(change))
+}
+
+#[derive(Template)]
+#[template(path = "account_password.html")]
+struct PasswordPage {
+    layout: Layout,
+    /// After a reset: the user must choose a password before anything else.
+    forced: bool,
+    changed: bool,
+    errors: FormErrors,
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    #[serde(default)]
+    changed: Option<String>,
+}
+
+async fn page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<PageQuery>,
+) -> AppResult<Response> {
+    Ok(render(&PasswordPage {
+        layout: user.layout(&state).await?,
+        forced: user.user.must_change_password(),
+        changed: query.changed.is_some() && !user.user.must_change_password(),
+        errors: FormErrors::default(),
+    })?
+    .into_response())
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    confirm_password: String,
+}
+
+async fn change(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    client: super::sign_in::ClientAddress,
+    Form(form): Form<PasswordForm>,
+) -> AppResult<Response> {
+    let mut errors = FormErrors::default();
+    let new = NewPassword::parse_for(&form.new_password, &[user.user.email.as_str()])
+        .map_err(|e| errors.add("new_password", e))
+        .ok();
+    if form.new_password != form.confirm_password {
+        errors.add("confirm_password", "The two new passwords differ.");
+    }
+    if form.new_password == form.current_password && !form.new_password.is_empty() {
+        errors.add(
+            "new_password",
+            "Choose a password different from the current one.",
+        );
+    }
+    // The current password is checked like a sign-in (throttled, bounded hashing), so a left-
+    // open session cannot be used to guess it.
+    let keys = throttle::Keys::new(&user.user.email, &client.0);
+    let current_ok = match throttle::begin_attempt(&state.db, &keys).await? {
+        throttle::Attempt::Wait(seconds) => {
+            errors.add(
+                "current_password",
+                format!("Too many failed sign-ins. Wait {seconds} seconds and try again."),
+            );
+            false
+        }
+        throttle::Attempt::Allowed => {
+            let ok = crate::password::verify(
+                form.current_password.clone(),
+                user.user.password_hash.clone(),
+            )
+            .await;
+            if ok {
+                throttle::succeeded(&state.db, &keys).await?;
+            } else {
+                errors.add("current_password", "The current password is wrong.");
+            }
+            ok
+        }
+    };
+    let (Some(new), true, false) = (new, current_ok, errors.any()) else {
+        let page = PasswordPage {
+            layout: user.layout(&state).await?,
+            forced: user.user.must_change_password(),
+            changed: false,
+            errors,
+        };
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+    };
+    let hash = crate::password::hash(new.expose().to_string()).await?;
+    let generation = db::users::set_password(&state.db, user.user.id, &hash, false)
+        .await?
+        .ok_or(AppError::LoginRequired)?;
+    // Every other session of this user ends; this one carries on under the new generation,
+    // with a new id.
+    user.session
+        .cycle_id()
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    user.session
+        .insert(GENERATION_KEY, generation)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let tenant = user.user.tenant_id.map(db::TenantId);
+    db::audit::record(
+        &state.db,
+        tenant,
+        &user.actor(),
+        "user.change_password",
+        &user.user.email,
+    )
+    .await?;
+    Ok(Redirect::to("/account/password?changed=1").into_response())
+}
