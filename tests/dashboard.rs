@@ -495,6 +495,16 @@ async fn during_a_first_import_periods_are_marked_never_plain_zero(app: TestApp)
     assert!(!table.contains("S-03"), "{table}");
     assert!(between(yesterday_card, "No data source", "</p>").contains("S-03 · Airport"));
 
+    // The report says so too (the last 7 days end yesterday, imported up to its noon).
+    let (_, report) = app.browser().text("/reports/totals").await;
+    let notice = between(&report, "id=\"incomplete\"", "</p>");
+    assert!(
+        notice.contains(&format!(
+            "Incomplete: the history is imported up to {noon_text}"
+        )),
+        "{notice}"
+    );
+
     // Once the import is done, the cards are whole again.
     sqlx::query(
         "UPDATE import_runs SET outcome = 'succeeded', finished_at = $1 WHERE tenant_id = $2",
@@ -507,4 +517,6 @@ async fn during_a_first_import_periods_are_marked_never_plain_zero(app: TestApp)
     let (_, page) = app.browser().text("/").await;
     assert!(!page.contains("Not imported yet") && !page.contains("Incomplete"));
     assert!(!page.contains("class=\"card importing\""));
+    let (_, report) = app.browser().text("/reports/totals").await;
+    assert!(!report.contains("id=\"incomplete\""));
 }

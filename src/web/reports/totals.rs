@@ -23,7 +23,7 @@ use crate::i18n;
 use crate::web::AppState;
 use crate::web::charts::{Bar, BarChart};
 use crate::web::context::{Layout, TenantUser};
-use crate::web::dashboard::{ChangeView, change_view};
+use crate::web::dashboard::{self, ChangeView, Completeness, change_view};
 
 /// A bucket of a report: its first day, and its hour for hourly reports.
 pub type BucketKey = (NaiveDate, Option<i64>);
@@ -79,6 +79,8 @@ pub struct ComparisonRow {
 
 pub struct ReportView {
     pub range: DateRange,
+    /// Why the report is not complete yet (a history import under way); empty when it is.
+    pub incomplete: String,
     pub range_text: String,
     pub previous_text: String,
     pub compare_label: &'static str,
@@ -371,8 +373,32 @@ async fn build(
             i18n::format_weekday_date(lang, r.to)
         )
     };
+    let integrations = db::totals::integration_states(&state.db, tenant).await?;
+    let history = dashboard::history_imports(state, tenant, &integrations, scope.tz).await?;
+    let incomplete = match history.until {
+        None => String::new(),
+        Some(until) => {
+            match dashboard::completeness(request.range, until, crate::db::now(), scope.tz) {
+                Completeness::Complete => String::new(),
+                Completeness::Pending => {
+                    i18n::t("Not imported yet: the history import has not reached these days.")
+                }
+                Completeness::Partial => i18n::fill(
+                    lang,
+                    "Incomplete: the history is imported up to {}; the days after it are still missing.",
+                    &[until
+                        .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+                        .map(|t| {
+                            i18n::format_date_time(lang, t.with_timezone(&scope.tz).naive_local())
+                        })
+                        .unwrap_or_default()],
+                ),
+            }
+        }
+    };
     Ok(ReportView {
         range: request.range,
+        incomplete,
         range_text: dates(request.range),
         previous_text: dates(previous_range),
         compare_label: request.compare.label(),
