@@ -219,7 +219,7 @@ fn notice_text(code: &str) -> &'static str {
         }
         "already_queued" => "An import is already queued: nothing new was started.",
         "backfill_queued" => {
-            "The backfill is queued and starts within a few seconds. Imported hours are recomputed; nothing is counted twice."
+            "The re-import of history is queued and starts within a few seconds. Imported hours are recomputed; nothing is counted twice."
         }
         _ => "",
     }
