@@ -200,6 +200,13 @@ impl ImportsPage {
         i18n::plain_reason(i18n::current(), &self.integration.status_reason)
     }
 
+    /// The earliest backfill date as people read it.
+    fn earliest_text(&self) -> String {
+        NaiveDate::parse_from_str(&self.earliest_without_scope, "%Y-%m-%d")
+            .map(|d| i18n::format_date(i18n::current(), d))
+            .unwrap_or_default()
+    }
+
     fn status_text(&self) -> &'static str {
         super::dashboard::status_text(&self.integration.status)
     }
