@@ -189,7 +189,7 @@ pub struct Span {
 }
 
 impl Span {
-    fn days(from: NaiveDate, to: NaiveDate) -> Span {
+    pub fn days(from: NaiveDate, to: NaiveDate) -> Span {
         Span {
             days: DateRange::new(from, to),
             partial: None,
@@ -321,8 +321,8 @@ pub async fn history_imports(
     Ok(HistoryImports { banners, until })
 }
 
-/// Each location's totals over a span.
-async fn span_sums(
+/// Each location's totals over a span (one summed row per location from the database).
+pub async fn span_sums(
     state: &AppState,
     tenant: TenantId,
     ids: &[i64],

@@ -265,28 +265,6 @@ pub async fn bucketed(
     Ok(out)
 }
 
-/// Each location's totals over a range.
-async fn location_totals(
-    state: &AppState,
-    tenant: TenantId,
-    ids: &[i64],
-    range: DateRange,
-) -> AppResult<BTreeMap<i64, Totals>> {
-    let mut out: BTreeMap<i64, Totals> = BTreeMap::new();
-    let rows = db::totals::days(
-        &state.db,
-        tenant,
-        ids,
-        &range.from.to_string(),
-        &range.to.to_string(),
-    )
-    .await?;
-    for row in rows {
-        out.entry(row.location_id).or_default().add(&row.totals());
-    }
-    Ok(out)
-}
-
 fn comparison(scope: &ReportScope, name: String, now: &Totals, before: &Totals) -> ComparisonRow {
     ComparisonRow {
         name,
@@ -309,7 +287,13 @@ async fn build(
     let buckets = bucketed(state, tenant, request).await?;
     let previous_range = comparison_range(request.preset, request.range, request.compare);
     let ids = request.location_ids();
-    let previous = location_totals(state, tenant, &ids, previous_range).await?;
+    let previous = dashboard::span_sums(
+        state,
+        tenant,
+        &ids,
+        dashboard::Span::days(previous_range.from, previous_range.to),
+    )
+    .await?;
 
     let mut sections = Vec::new();
     let mut comparisons = Vec::new();
