@@ -149,11 +149,14 @@ async fn dashboard_charts_are_accessible_svg_with_a_data_table(app: TestApp) {
         1
     );
     assert!(hourly.contains("<summary>Data table</summary>"));
+    // The data table holds last week's values too (50.00 at 10:00).
     assert!(
-        hourly.contains("<td>10:00</td><td class=\"num\">46.80</td>"),
+        hourly.contains("<td>10:00</td><td class=\"num\">46.80</td><td class=\"num\">50.00</td>"),
         "{hourly}"
     );
-    assert!(hourly.contains("<td>09:00</td><td class=\"num\">0.00</td>"));
+    assert!(
+        hourly.contains("<td>09:00</td><td class=\"num\">0.00</td><td class=\"num\">0.00</td>")
+    );
     let daily = between(&page, "id=\"chart-30-days-title\"", "</figure>");
     let label = |d| tmas::i18n::format_weekday_date(tmas::i18n::Lang::En, d);
     let first = label(today - Duration::days(29));

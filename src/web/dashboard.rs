@@ -580,6 +580,8 @@ async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Resp
         scope.axis(),
     );
     hourly.reference = per_hour_before.to_vec();
+    hourly.reference_shown = per_hour_before.iter().map(|v| scope.amount(*v)).collect();
+    hourly.reference_title = weekday_day(lang, week_ago);
     hourly.marked = usize::try_from(hour).ok();
     hourly.marked_text = i18n::t("now");
     let hourly_legend = i18n::fill(
