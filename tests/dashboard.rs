@@ -149,11 +149,14 @@ async fn dashboard_charts_are_accessible_svg_with_a_data_table(app: TestApp) {
         1
     );
     assert!(hourly.contains("<summary>Data table</summary>"));
+    // The data table holds last week's values too (50.00 at 10:00).
     assert!(
-        hourly.contains("<td>10:00</td><td class=\"num\">46.80</td>"),
+        hourly.contains("<td>10:00</td><td class=\"num\">46.80</td><td class=\"num\">50.00</td>"),
         "{hourly}"
     );
-    assert!(hourly.contains("<td>09:00</td><td class=\"num\">0.00</td>"));
+    assert!(
+        hourly.contains("<td>09:00</td><td class=\"num\">0.00</td><td class=\"num\">0.00</td>")
+    );
     let daily = between(&page, "id=\"chart-30-days-title\"", "</figure>");
     let label = |d| tmas::i18n::format_weekday_date(tmas::i18n::Lang::En, d);
     let first = label(today - Duration::days(29));
@@ -495,6 +498,16 @@ async fn during_a_first_import_periods_are_marked_never_plain_zero(app: TestApp)
     assert!(!table.contains("S-03"), "{table}");
     assert!(between(yesterday_card, "No data source", "</p>").contains("S-03 · Airport"));
 
+    // The report says so too (the last 7 days end yesterday, imported up to its noon).
+    let (_, report) = app.browser().text("/reports/totals").await;
+    let notice = between(&report, "id=\"incomplete\"", "</p>");
+    assert!(
+        notice.contains(&format!(
+            "Incomplete: the history is imported up to {noon_text}"
+        )),
+        "{notice}"
+    );
+
     // Once the import is done, the cards are whole again.
     sqlx::query(
         "UPDATE import_runs SET outcome = 'succeeded', finished_at = $1 WHERE tenant_id = $2",
@@ -507,4 +520,6 @@ async fn during_a_first_import_periods_are_marked_never_plain_zero(app: TestApp)
     let (_, page) = app.browser().text("/").await;
     assert!(!page.contains("Not imported yet") && !page.contains("Incomplete"));
     assert!(!page.contains("class=\"card importing\""));
+    let (_, report) = app.browser().text("/reports/totals").await;
+    assert!(!report.contains("id=\"incomplete\""));
 }

@@ -212,7 +212,7 @@ async fn permitted_user_saves_an_edit_audited_and_marked(app: TestApp) {
         .text("/reports/totals?from=2026-03-02&to=2026-03-03&granularity=hour")
         .await;
     let table = between(&report, "data-location=\"S-01\"", "</table>");
-    let row = between(table, "2026-03-02 10:00", "</tr>");
+    let row = between(table, "Mon, Mar 2, 2026 10:00", "</tr>");
     assert!(row.contains("class=\"edited\""));
     assert_eq!(cells(row)[..3], ["50.00", "2", "25.00"]);
 

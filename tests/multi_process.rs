@@ -140,7 +140,9 @@ async fn both_show(a: &Browser, b: &Browser, net: i64, context: &str) {
     for (name, browser) in [("web A", a), ("web B", b)] {
         let row = grand_total_row(browser).await;
         assert!(
-            row.contains(&format!(">{}<", shown(net))),
+            // The amount may carry the shop currency's sign ($) once an import has told it.
+            row.contains(&format!(">{}<", shown(net)))
+                || row.contains(&format!(">${}<", shown(net))),
             "{context}: {name} should show net {} in {row}",
             shown(net)
         );

@@ -484,6 +484,9 @@ async fn imports_page_import_now_and_backfill(app: TestApp) {
     assert_eq!(reports[0].trigger, Trigger::Backfill);
     let (_, page) = app.browser().text(&path).await;
     assert!(page.contains("Re-import of history"), "{page}");
+    // Counts grouped, read vs counted explained, and the user's words for a backfill.
+    assert!(page.contains("Re-import history") && !page.contains("Launch back"));
+    assert!(page.contains("Orders read / counted") && page.contains("Counted: those TMAS counts"));
     assert_exact(&app.db, &sim, &c, "after the backfill").await;
 
     let (code, json) = app.browser().text(&format!("{path}/status.json")).await;

@@ -56,6 +56,9 @@ pub struct BarChart {
     /// A reference series drawn as a dashed line over the bars (one value per bar), e.g. the
     /// same weekday last week; empty = none.
     pub reference: Vec<i64>,
+    /// The reference values as the data table shows them, and the column's heading.
+    pub reference_shown: Vec<String>,
+    pub reference_title: String,
     /// The bar to mark (the current hour), labelled with `marked_text`.
     pub marked: Option<usize>,
     pub marked_text: String,
@@ -69,6 +72,8 @@ impl BarChart {
             bars,
             axis,
             reference: Vec::new(),
+            reference_shown: Vec::new(),
+            reference_title: String::new(),
             marked: None,
             marked_text: String::new(),
         }
@@ -170,6 +175,19 @@ impl BarChart {
 
     pub fn has_reference(&self) -> bool {
         !self.reference.is_empty()
+    }
+
+    /// The data table's rows: label, value, and the reference value (empty without one), so
+    /// what the chart draws is readable without it.
+    pub fn rows(&self) -> Vec<(&str, &str, &str)> {
+        self.bars
+            .iter()
+            .enumerate()
+            .map(|(i, b)| {
+                let reference = self.reference_shown.get(i).map_or("", String::as_str);
+                (b.label.as_str(), b.shown.as_str(), reference)
+            })
+            .collect()
     }
 
     /// The chart's markup (both drawings); every text in it is escaped.

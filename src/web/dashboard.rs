@@ -191,7 +191,7 @@ pub struct Span {
 }
 
 impl Span {
-    fn days(from: NaiveDate, to: NaiveDate) -> Span {
+    pub fn days(from: NaiveDate, to: NaiveDate) -> Span {
         Span {
             days: DateRange::new(from, to),
             partial: None,
@@ -248,8 +248,83 @@ pub fn completeness(range: DateRange, until: Option<i64>, now: i64, tz: Tz) -> C
     }
 }
 
-/// Each location's totals over a span.
-async fn span_sums(
+/// The history imports under way in a tenant.
+pub struct HistoryImports {
+    pub banners: Vec<ImportBanner>,
+    /// None: none under way. Some(None): one has imported nothing yet. Some(Some(t)): the
+    /// history is complete up to the instant `t` (the earliest point of those under way).
+    pub until: Option<Option<i64>>,
+}
+
+/// A history import under way (the first import, or a re-import of history) leaves the
+/// periods after the point it has reached incomplete; the earliest point decides.
+pub async fn history_imports(
+    state: &AppState,
+    tenant: TenantId,
+    integrations: &[IntegrationState],
+    tz: Tz,
+) -> AppResult<HistoryImports> {
+    let now = crate::db::now();
+    let mut banners = Vec::new();
+    let mut until: Option<Option<i64>> = None;
+    // Nothing imported yet is earlier than any instant.
+    let mut reach = |point: Option<i64>| {
+        until = Some(match (until, point) {
+            (None, p) => p,
+            (Some(None), _) | (_, None) => None,
+            (Some(Some(a)), Some(b)) => Some(a.min(b)),
+        });
+    };
+    for integration in integrations.iter().filter(|i| i.status == "active") {
+        let runs = db::imports::runs(&state.db, tenant, integration.id, 1).await?;
+        let label = if integration.label.is_empty() {
+            integration.store_name.clone()
+        } else {
+            integration.label.clone()
+        };
+        // A run is under way only while a worker holds the lease (a crashed worker's run
+        // stays "running" in the history until another worker takes over).
+        let leased = db::imports::integration(&state.db, tenant, integration.id)
+            .await?
+            .and_then(|i| i.lease_until)
+            .is_some_and(|l| l >= now);
+        match runs.first() {
+            Some(run)
+                if leased
+                    && run.outcome == "running"
+                    && matches!(run.trigger.as_str(), "initial" | "backfill") =>
+            {
+                reach(run.progress_until);
+                let text = if run.progress_until.is_none() {
+                    i18n::t("Reading the first orders from Shopify…")
+                } else {
+                    super::imports::progress_text(run, tz, now)
+                };
+                banners.push(ImportBanner {
+                    label,
+                    percent: run.percent(),
+                    text,
+                });
+            }
+            None => {
+                reach(None);
+                banners.push(ImportBanner {
+                    label,
+                    percent: 0,
+                    text: i18n::t(
+                        "The first import is queued and starts within a minute; the numbers \
+                         fill in as the history arrives.",
+                    ),
+                });
+            }
+            _ => {}
+        }
+    }
+    Ok(HistoryImports { banners, until })
+}
+
+/// Each location's totals over a span (one summed row per location from the database).
+pub async fn span_sums(
     state: &AppState,
     tenant: TenantId,
     ids: &[i64],
@@ -365,57 +440,11 @@ async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Resp
         to: today,
     };
     let states = db::totals::integration_states(&state.db, tenant).await?;
-    // A history import under way (the first import, or a re-import of history) leaves the
-    // periods after the point it has reached incomplete; the earliest point decides.
     let now_instant = crate::db::now();
-    let mut imports = Vec::new();
-    let mut imported_until: Option<Option<i64>> = None;
-    for integration in states.iter().filter(|i| i.status == "active") {
-        let runs = db::imports::runs(&state.db, tenant, integration.id, 1).await?;
-        let label = if integration.label.is_empty() {
-            integration.store_name.clone()
-        } else {
-            integration.label.clone()
-        };
-        // A run is under way only while a worker holds the lease (a crashed worker's run
-        // stays "running" in the history until another worker takes over).
-        let leased = db::imports::integration(&state.db, tenant, integration.id)
-            .await?
-            .and_then(|i| i.lease_until)
-            .is_some_and(|l| l >= now_instant);
-        match runs.first() {
-            Some(run)
-                if leased
-                    && run.outcome == "running"
-                    && matches!(run.trigger.as_str(), "initial" | "backfill") =>
-            {
-                let until = run.progress_until;
-                imported_until = Some(match (imported_until.flatten(), until) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (_, None) => None,
-                    (a, Some(b)) => Some(a.unwrap_or(b)),
-                });
-                let mut text = super::imports::progress_text(run, tz, now_instant);
-                if until.is_none() {
-                    text = i18n::t("Reading the first orders from Shopify…");
-                }
-                imports.push(ImportBanner {
-                    label,
-                    percent: run.percent(),
-                    text,
-                });
-            }
-            None => {
-                imported_until = Some(None);
-                imports.push(ImportBanner {
-                    label,
-                    percent: 0,
-                    text: i18n::t("The first import is queued and starts within a minute; the numbers fill in as the history arrives."),
-                });
-            }
-            _ => {}
-        }
-    }
+    let HistoryImports {
+        banners: imports,
+        until: imported_until,
+    } = history_imports(&state, tenant, &states, tz).await?;
     // With Shopify connected, a location no integration imports has no data but what is
     // entered by hand; without any activity it is named as such rather than shown as 0.00.
     let imported = db::totals::imported_locations(&state.db, tenant).await?;
@@ -550,6 +579,8 @@ async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Resp
         scope.axis(),
     );
     hourly.reference = per_hour_before.to_vec();
+    hourly.reference_shown = per_hour_before.iter().map(|v| scope.amount(*v)).collect();
+    hourly.reference_title = weekday_day(lang, week_ago);
     hourly.marked = usize::try_from(hour).ok();
     hourly.marked_text = i18n::t("now");
     let hourly_legend = i18n::fill(
@@ -592,8 +623,7 @@ async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Resp
         from: thirty.from.min(month_start).min(week_start(today)),
         to: today,
     };
-    let uncounted =
-        super::uncounted::hours(&state, tenant, &scope.locations, &shown).await?;
+    let uncounted = super::uncounted::hours(&state, tenant, &scope.locations, &shown).await?;
     Ok(render(&DashboardPage {
         uncounted,
         layout: user.layout(&state).await?,

@@ -213,6 +213,13 @@ impl ImportsPage {
         i18n::plain_reason(i18n::current(), &self.integration.status_reason)
     }
 
+    /// The earliest backfill date as people read it.
+    fn earliest_text(&self) -> String {
+        NaiveDate::parse_from_str(&self.earliest_without_scope, "%Y-%m-%d")
+            .map(|d| i18n::format_date(i18n::current(), d))
+            .unwrap_or_default()
+    }
+
     fn status_text(&self) -> &'static str {
         super::dashboard::status_text(&self.integration.status)
     }
@@ -232,7 +239,7 @@ fn notice_text(code: &str) -> &'static str {
         }
         "already_queued" => "An import is already queued: nothing new was started.",
         "backfill_queued" => {
-            "The backfill is queued and starts within a few seconds. Imported hours are recomputed; nothing is counted twice."
+            "The re-import of history is queued and starts within a few seconds. Imported hours are recomputed; nothing is counted twice."
         }
         _ => "",
     }

@@ -18,8 +18,8 @@ pub mod safe_redirect;
 pub mod security;
 pub mod sign_in;
 pub mod staff;
-pub mod uncounted;
 pub mod staff_users;
+pub mod uncounted;
 pub mod users;
 
 use axum::Router;

@@ -12,17 +12,18 @@ use chrono::{Datelike, Duration, NaiveDate};
 
 use super::params::{self, Compare, PAGE_RULES, ReportForm, ReportRequest, comparison_range};
 use super::{ReportScope, count};
+use crate::db::TenantId;
 use crate::db::locations::Location;
 use crate::domain::report::{
     DateRange, Granularity, Preset, Totals, units_per_transaction_hundredths, week_start,
 };
 use crate::error::{AppResult, render};
-use crate::totals_cache::TenantTotals;
 use crate::i18n;
+use crate::totals_cache::TenantTotals;
 use crate::web::AppState;
 use crate::web::charts::{Bar, BarChart};
 use crate::web::context::{Layout, TenantUser};
-use crate::web::dashboard::{ChangeView, change_view};
+use crate::web::dashboard::{self, ChangeView, Completeness, change_view};
 
 /// A bucket of a report: its first day, and its hour for hourly reports.
 pub type BucketKey = (NaiveDate, Option<i64>);
@@ -78,6 +79,8 @@ pub struct ComparisonRow {
 
 pub struct ReportView {
     pub range: DateRange,
+    /// Why the report is not complete yet (a history import under way); empty when it is.
+    pub incomplete: String,
     pub range_text: String,
     pub previous_text: String,
     pub compare_label: &'static str,
@@ -263,22 +266,6 @@ pub async fn bucketed(
     Ok(out)
 }
 
-/// Each location's totals over a range.
-async fn location_totals(
-    totals: &TenantTotals,
-    ids: &[i64],
-    range: DateRange,
-) -> AppResult<BTreeMap<i64, Totals>> {
-    let mut out: BTreeMap<i64, Totals> = BTreeMap::new();
-    let rows = totals
-        .days(ids, &range.from.to_string(), &range.to.to_string())
-        .await?;
-    for row in rows.iter() {
-        out.entry(row.location_id).or_default().add(&row.totals());
-    }
-    Ok(out)
-}
-
 fn comparison(scope: &ReportScope, name: String, now: &Totals, before: &Totals) -> ComparisonRow {
     ComparisonRow {
         name,
@@ -292,6 +279,8 @@ fn comparison(scope: &ReportScope, name: String, now: &Totals, before: &Totals) 
 }
 
 async fn build(
+    state: &AppState,
+    tenant: TenantId,
     scope: &ReportScope,
     form: &ReportForm,
     request: &ReportRequest,
@@ -299,7 +288,13 @@ async fn build(
     let buckets = bucketed(&scope.totals, request).await?;
     let previous_range = comparison_range(request.preset, request.range, request.compare);
     let ids = request.location_ids();
-    let previous = location_totals(&scope.totals, &ids, previous_range).await?;
+    let previous = dashboard::span_sums(
+        state,
+        tenant,
+        &ids,
+        dashboard::Span::days(previous_range.from, previous_range.to),
+    )
+    .await?;
 
     let mut sections = Vec::new();
     let mut comparisons = Vec::new();
@@ -363,8 +358,32 @@ async fn build(
             i18n::format_weekday_date(lang, r.to)
         )
     };
+    let integrations = crate::db::totals::integration_states(&state.db, tenant).await?;
+    let history = dashboard::history_imports(state, tenant, &integrations, scope.tz).await?;
+    let incomplete = match history.until {
+        None => String::new(),
+        Some(until) => {
+            match dashboard::completeness(request.range, until, crate::db::now(), scope.tz) {
+                Completeness::Complete => String::new(),
+                Completeness::Pending => {
+                    i18n::t("Not imported yet: the history import has not reached these days.")
+                }
+                Completeness::Partial => i18n::fill(
+                    lang,
+                    "Incomplete: the history is imported up to {}; the days after it are still missing.",
+                    &[until
+                        .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+                        .map(|t| {
+                            i18n::format_date_time(lang, t.with_timezone(&scope.tz).naive_local())
+                        })
+                        .unwrap_or_default()],
+                ),
+            }
+        }
+    };
     Ok(ReportView {
         range: request.range,
+        incomplete,
         range_text: dates(request.range),
         previous_text: dates(previous_range),
         compare_label: request.compare.label(),
@@ -420,7 +439,7 @@ pub async fn page(
             if form.granularity.is_empty() {
                 form.granularity = request.granularity.as_str().into();
             }
-            let view = build(&scope, &form, &request).await?;
+            let view = build(&state, user.tenant_id(), &scope, &form, &request).await?;
             (StatusCode::OK, Vec::new(), Some(view))
         }
         Err(problems) => (StatusCode::BAD_REQUEST, problems, None),
