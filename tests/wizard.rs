@@ -1237,8 +1237,9 @@ async fn matching_suggests_by_name_and_confirm_names_the_unmatched(app: TestApp,
         .nth(1)
         .and_then(|r| r.split("</ul>").next())
         .unwrap_or_else(|| panic!("the unmatched Shopify locations: {confirm}"));
-    // alpha has four locations: the three not chosen are named.
-    assert_eq!(unmatched.matches("<li>").count(), 3, "{unmatched}");
+    // alpha has five locations (its warehouse included): the four not chosen are named.
+    assert_eq!(unmatched.matches("<li>").count(), 4, "{unmatched}");
+    assert!(unmatched.contains("Warehouse"), "{unmatched}");
     assert!(
         !unmatched.contains(&format!("ID {shopify_id}<")),
         "{unmatched}"
