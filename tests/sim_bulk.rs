@@ -337,3 +337,76 @@ async fn the_mutation_is_priced_as_a_mutation() {
     let v = gql(&sim, RUN, json!({ "q": ORDERS })).await;
     assert_eq!(v["extensions"]["cost"]["requestedQueryCost"], 10.0);
 }
+
+/// The client's bulk query runs on the simulator, and its file reassembled and mapped gives
+/// the same domain orders as the paged query (refund lines aside: those come by follow-up).
+#[tokio::test]
+async fn bulk_orders_map_to_the_same_domain_orders_as_paged_ones() {
+    use tmas::shopify::bulk::{Reassembler, orders_query};
+    use tmas::shopify::queries::ORDERS;
+    use tmas::shopify::types::orders_page_from_data;
+
+    let sim = sim(1e6, BulkFaults::default()).await;
+    let q = orders_query("updated_at:>='2000-01-01T00:00:00Z'");
+    let payload = run(&sim, &q).await;
+    assert!(payload["userErrors"][0].is_null(), "{payload}");
+    let id = payload["bulkOperation"]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let op = finish(&sim, &id).await;
+    let body = reqwest::get(op["url"].as_str().expect("url"))
+        .await
+        .expect("file")
+        .text()
+        .await
+        .expect("text");
+    let mut r = Reassembler::default();
+    for line in body.lines() {
+        r.push_line(line).expect("a good line");
+    }
+    let bulk = orders_page_from_data(r.finish().expect("whole"), None).expect("maps");
+
+    let mut paged_orders = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = gql(
+            &sim,
+            ORDERS.as_str(),
+            json!({ "first": tmas::shopify::queries::orders_per_page(), "after": after,
+                    "query": "updated_at:>='2000-01-01T00:00:00Z'" }),
+        )
+        .await;
+        assert!(page.get("errors").is_none(), "{page}");
+        let page = orders_page_from_data(page["data"].clone(), None).expect("maps");
+        assert!(page.unreadable.is_empty());
+        paged_orders.extend(page.orders);
+        match page.next_cursor {
+            Some(c) => after = Some(c),
+            None => break,
+        }
+    }
+    let paged = paged_orders;
+    assert!(bulk.unreadable.is_empty());
+    assert_eq!(bulk.orders.len(), paged.len());
+    let mut with_refunds = 0;
+    for p in &paged {
+        let b = bulk
+            .orders
+            .iter()
+            .find(|b| b.id == p.id)
+            .expect("the same order in bulk");
+        if p.refunds.is_empty() {
+            assert_eq!(b, p);
+        } else {
+            with_refunds += 1;
+            assert_eq!(b.line_items, p.line_items);
+            assert_eq!(b.refunds.len(), p.refunds.len());
+        }
+    }
+    assert!(
+        with_refunds > 0,
+        "the examples shop has refunds to follow up"
+    );
+    assert!(with_refunds < paged.len(), "and orders compared whole");
+}

@@ -23,6 +23,7 @@
 //! }
 //! # Ok(()) }
 //! ```
+pub mod bulk;
 pub mod client;
 pub mod cost;
 pub mod credentials;
