@@ -2,6 +2,8 @@
 //! against the real schema: the mutation, its payload and user errors, the status lifecycle,
 //! growing counts at a set pace, the JSONL at a URL that expires, and each fault.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
@@ -409,4 +411,71 @@ async fn bulk_orders_map_to_the_same_domain_orders_as_paged_ones() {
         "the examples shop has refunds to follow up"
     );
     assert!(with_refunds < paged.len(), "and orders compared whole");
+}
+
+async fn client_bulk_read(
+    sim: &SimHandle,
+) -> Result<Vec<tmas::shopify::Order>, tmas::shopify::ShopifyError> {
+    let c = common::client(sim, SHOP);
+    let id = c
+        .start_bulk_orders(&common::everything())
+        .await
+        .expect("answers")
+        .expect("started");
+    let op = loop {
+        let op = c.bulk_operation(&id).await.expect("polls");
+        if !matches!(op.status.as_str(), "CREATED" | "RUNNING") {
+            break op;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    assert_eq!(op.status, "COMPLETED");
+    let (orders, unreadable) = c.read_bulk_orders(op.url.as_deref().expect("url")).await?;
+    assert!(unreadable.is_empty());
+    Ok(orders)
+}
+
+/// The client's whole bulk read (export, file, refund follow-ups) gives exactly the orders
+/// the paged read gives, refunds included; an expired or broken file is an error, never a
+/// part of the orders.
+#[tokio::test]
+async fn the_client_reads_in_bulk_exactly_what_it_reads_page_by_page() {
+    let sim = sim(1e6, BulkFaults::default()).await;
+    let mut bulk = client_bulk_read(&sim).await.expect("reads");
+    let c = common::client(&sim, SHOP);
+    let mut paged = c
+        .fetch_all_orders(common::everything())
+        .await
+        .expect("pages");
+    bulk.sort_by(|a, b| a.id.cmp(&b.id));
+    paged.sort_by(|a, b| a.id.cmp(&b.id));
+    assert!(paged.iter().any(|o| !o.refunds.is_empty()));
+    assert_eq!(bulk, paged);
+
+    for faults in [
+        BulkFaults {
+            url_expired: true,
+            ..BulkFaults::default()
+        },
+        BulkFaults {
+            cut_after_lines: Some(5),
+            ..BulkFaults::default()
+        },
+    ] {
+        let broken = self::sim(1e6, faults).await;
+        assert!(client_bulk_read(&broken).await.is_err());
+    }
+    let busy = self::sim(
+        1e6,
+        BulkFaults {
+            limit_reached: true,
+            ..BulkFaults::default()
+        },
+    )
+    .await;
+    let refused = common::client(&busy, SHOP)
+        .start_bulk_orders(&common::everything())
+        .await
+        .expect("answers");
+    assert!(matches!(refused, Err(tmas::shopify::BulkRefused::Busy(_))));
 }
