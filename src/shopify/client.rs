@@ -335,6 +335,11 @@ impl ShopifyClient {
         Ok(s.access_scopes.into_iter().map(|h| h.handle).collect())
     }
 
+    /// The HTTP client, for reading a bulk operation's result file (not the Admin API).
+    pub(super) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     pub(super) async fn graphql<T: DeserializeOwned>(
         &self,
         name: &'static str,

@@ -23,6 +23,9 @@
 //! }
 //! # Ok(()) }
 //! ```
+pub mod bulk;
+mod bulk_client;
+pub use bulk_client::{BulkOperation, BulkRefused};
 pub mod client;
 pub mod cost;
 pub mod credentials;

@@ -218,7 +218,10 @@ impl ShopifyClient {
     }
 
     /// Reads the remaining transactions and lines of a refund, page after page.
-    async fn complete_refund_lines(&self, r: &mut wire::WireRefund) -> Result<(), ShopifyError> {
+    pub(super) async fn complete_refund_lines(
+        &self,
+        r: &mut wire::WireRefund,
+    ) -> Result<(), ShopifyError> {
         if next_cursor(&r.transactions.page_info, &r.id)?.is_some() {
             // The follow-up reads the refund from its start, with more transactions at once.
             let whole = self.fetch_refund(&r.id, None).await?;
@@ -235,7 +238,7 @@ impl ShopifyClient {
         Ok(())
     }
 
-    async fn fetch_refund(
+    pub(super) async fn fetch_refund(
         &self,
         id: &str,
         after: Option<&str>,

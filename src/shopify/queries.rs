@@ -121,7 +121,7 @@ pub fn documents() -> Vec<(&'static str, &'static str, serde_json::Value)> {
     ]
 }
 
-const LINE_ITEM_FIELDS: &str = "id
+pub(crate) const LINE_ITEM_FIELDS: &str = "id
           quantity
           isGiftCard
           originalUnitPriceSet { shopMoney { amount currencyCode } }

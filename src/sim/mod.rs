@@ -8,7 +8,8 @@
 //!   against Shopify's Admin API schema, the version compiled into TMAS ([`validate`]), and
 //!   refused as Shopify refuses it (HTTP 200, `errors` with message, locations, path and
 //!   `extensions.code`). The root fields served are `shop`, `locations`, `orders`,
-//!   `order(id:)` and `refund(id:)`; a field the schema has but the simulator does not render
+//!   `order(id:)`, `refund(id:)`, and the bulk operations (`bulkOperationRunQuery`,
+//!   `bulkOperationCancel`, `bulkOperation(id:)`, `currentBulkOperation`: [`bulk`]); a field the schema has but the simulator does not render
 //!   is refused with `NOT_SIMULATED`. Arguments come from literals or variables, the answer
 //!   holds only the selected fields, connections need `first` or `last` (1–250). Every
 //!   query is priced from the schema before it runs ([`crate::shopify::cost`]: object 1,
@@ -31,6 +32,10 @@
 //!   (`{"page_info_cost": 0|1, "cost_factor": 1.0}`)
 //! - `GET|POST /_sim/{shop}/api_version`: the version answers say they are
 //!   (`{"answer": "2026-07"}`, `null` for the version asked)
+//! - `GET|POST /_sim/{shop}/bulk`: read or replace the shop's [`BulkSettings`] (export
+//!   pace in objects a second, result URL lifetime, bulk faults)
+//! - `GET /_sim_files/{shop}/bulk/{id}.jsonl?token=…`: a bulk operation's result file (the
+//!   URL `BulkOperation.url` gives)
 //! - `POST /_sim/{shop}/expire_tokens`: expire every client-credentials token now
 //! - `POST /_sim/{shop}/orders`: add an order ([`OrderSpec`] JSON)
 //! - `POST /_sim/{shop}/orders/{id}/refunds`: add a refund ([`RefundSpec`] JSON)
@@ -55,6 +60,7 @@
 //! - Search terms other than `updated_at` are ignored; `sortKey` is assumed to be
 //!   `UPDATED_AT`.
 
+pub mod bulk;
 pub mod control;
 pub mod examples;
 pub mod expected;
@@ -77,6 +83,7 @@ use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 use tokio::net::TcpListener;
 
+pub use bulk::{BulkFaults, BulkSettings};
 pub use control::{LineSpec, OrderSpec, RefundLineSpec, RefundSpec, SimError};
 pub use examples::{EXAMPLES_SHOP, STORE_01, STORE_02};
 pub use expected::{BucketKey, ExpectedTotals, HourlyTotals};
@@ -227,6 +234,7 @@ impl SimConfig {
                     stats: SimStats::default(),
                     pricing: Pricing::default(),
                     answer_version: None,
+                    bulk: bulk::BulkState::default(),
                     shop,
                 },
             );
@@ -402,6 +410,19 @@ impl SimHandle {
     pub fn set_faults(&self, shop: &str, faults: Faults) -> Result<(), SimError> {
         self.with(shop, |st| {
             st.faults = faults;
+            Ok(())
+        })
+    }
+
+    /// The shop's bulk operation settings: export pace, URL lifetime, faults.
+    pub fn bulk_settings(&self, shop: &str) -> Result<BulkSettings, SimError> {
+        self.with(shop, |st| Ok(st.bulk.settings.clone()))
+    }
+
+    /// Replaces the shop's bulk operation settings (for operations created from now on).
+    pub fn set_bulk(&self, shop: &str, settings: BulkSettings) -> Result<(), SimError> {
+        self.with(shop, |st| {
+            st.bulk.settings = settings;
             Ok(())
         })
     }

@@ -17,6 +17,7 @@ use chrono::{DateTime, Utc};
 use rand::RngExt;
 use serde_json::{Value, json};
 
+use super::bulk::{self, BulkSettings};
 use super::control::{self, OrderSpec, RefundSpec, SimError};
 use super::expected::{expected_totals, visible_expected_totals};
 use super::faults::Faults;
@@ -45,6 +46,8 @@ pub fn router(state: Shared) -> Router {
         )
         .route("/_sim/{shop}/scopes", get(get_scopes).post(set_scopes))
         .route("/_sim/{shop}/expire_tokens", post(expire_tokens))
+        .route("/_sim/{shop}/bulk", get(get_bulk).post(set_bulk))
+        .route("/_sim_files/{shop}/bulk/{file}", get(bulk_file))
         .route("/_sim/{shop}/orders", post(add_order))
         .route("/_sim/{shop}/orders/{id}/refunds", post(add_refund))
         .route("/_sim/{shop}/orders/{id}/cancel", post(cancel_order))
@@ -197,7 +200,22 @@ async fn graphql(
                 let response = if st.faults.inactive {
                     shop_inactive()
                 } else {
-                    answer(st, &body, now)
+                    let base = format!(
+                        "http://{}",
+                        headers
+                            .get(header::HOST)
+                            .and_then(|h| h.to_str().ok())
+                            .unwrap_or("127.0.0.1")
+                    );
+                    answer(
+                        st,
+                        &body,
+                        now,
+                        &Where {
+                            base: &base,
+                            shop: &shop,
+                        },
+                    )
                 };
                 (delay, damage, response)
             }
@@ -247,6 +265,12 @@ fn root_scope(name: &str) -> Option<Option<&'static str>> {
         "shop" => Some(None),
         "locations" => Some(Some("read_locations")),
         "orders" | "order" | "refund" => Some(Some("read_orders")),
+        // Bulk operations need no scope of their own: the exported query's is checked when
+        // the operation runs, and it fails with ACCESS_DENIED without it.
+        "bulkOperationRunQuery"
+        | "bulkOperationCancel"
+        | "bulkOperation"
+        | "currentBulkOperation" => Some(None),
         _ => None,
     }
 }
@@ -259,7 +283,7 @@ fn parse_failed(message: &str) -> Response {
 /// and refuse it over 1,000 points, check scopes, take the requested cost from the bucket
 /// (or answer THROTTLED), run it, answer only the selected fields, and give back the
 /// difference between the requested and the actual cost.
-fn answer(st: &mut ShopState, body: &[u8], now: Instant) -> Response {
+fn answer(st: &mut ShopState, body: &[u8], now: Instant, at: &Where<'_>) -> Response {
     let Ok(request) = serde_json::from_slice::<Value>(body) else {
         return (
             StatusCode::BAD_REQUEST,
@@ -307,6 +331,10 @@ fn answer(st: &mut ShopState, body: &[u8], now: Instant) -> Response {
         &vars,
         st.pricing.page_info(),
     ) {
+        // Shopify prices a mutation at 10 points at least.
+        Ok(points) if is_mutation(&document, operation) => {
+            (points.max(MUTATION_COST) as f64 * st.pricing.cost_factor).ceil()
+        }
         Ok(points) => (points as f64 * st.pricing.cost_factor).ceil(),
         Err(message) => {
             return refusal(&message, "BAD_REQUEST");
@@ -364,7 +392,7 @@ fn answer(st: &mut ShopState, body: &[u8], now: Instant) -> Response {
         }))
         .into_response();
     }
-    let data = match run(st, &selection) {
+    let data = match run(st, &selection, now, at) {
         Ok(data) => data,
         Err((message, code)) => return refusal(&message, code),
     };
@@ -383,10 +411,25 @@ fn answer(st: &mut ShopState, body: &[u8], now: Instant) -> Response {
 
 /// Runs each root field and keeps only the selected fields of the answer; an error comes
 /// with its GraphQL error code.
-fn run(st: &ShopState, selection: &[graphql::Field]) -> Result<Value, (String, &'static str)> {
+fn run(
+    st: &mut ShopState,
+    selection: &[graphql::Field],
+    now: Instant,
+    at: &Where<'_>,
+) -> Result<Value, (String, &'static str)> {
     let mut rendered = serde_json::Map::new();
     for root in selection {
+        let id = || {
+            root.arg("id")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
         let value = match root.name.as_str() {
+            "bulkOperationRunQuery" => Ok(bulk_run_query(st, root, now)),
+            "bulkOperationCancel" => Ok(bulk::cancel(&mut st.bulk, &id(), now, at.base, at.shop)),
+            "bulkOperation" => Ok(bulk::find(&mut st.bulk, &id(), now, at.base, at.shop)),
+            "currentBulkOperation" => Ok(bulk::current(&mut st.bulk, now, at.base, at.shop)),
             "shop" => Ok(json!(render::shop(&st.shop))),
             "locations" => Ok(locations(st, root)),
             "orders" => orders(st, root),
@@ -404,6 +447,52 @@ fn run(st: &ShopState, selection: &[graphql::Field]) -> Result<Value, (String, &
             "NOT_SIMULATED",
         )
     })
+}
+
+/// Where a request came in: the simulator's own address (for result URLs) and the shop.
+pub struct Where<'a> {
+    pub base: &'a str,
+    pub shop: &'a str,
+}
+
+/// What Shopify charges for a mutation at least.
+const MUTATION_COST: u64 = 10;
+
+fn is_mutation(document: &apollo_compiler::ExecutableDocument, operation: Option<&str>) -> bool {
+    document
+        .operations
+        .get(operation)
+        .is_ok_and(|op| op.operation_type == apollo_compiler::ast::OperationType::Mutation)
+}
+
+/// `bulkOperationRunQuery(query:)`: the query is validated against the schema as any
+/// document, then against the bulk rules, and exported from the shop's orders as they are now.
+fn bulk_run_query(st: &mut ShopState, root: &graphql::Field, now: Instant) -> Value {
+    let query = root
+        .arg("query")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let checked = validate::check(schema::admin(), &query);
+    let document = checked.as_ref().map_err(|errors| {
+        errors
+            .iter()
+            .filter_map(|e| e.get("message").and_then(Value::as_str))
+            .collect::<Vec<_>>()
+            .join("; ")
+    });
+    let document = document.map(|d| &**d);
+    let cutoff = st.orders_cutoff(Utc::now());
+    let can_read = st.granted_scopes().iter().any(|s| s == "read_orders");
+    bulk::run_query(
+        &mut st.bulk,
+        &st.shop,
+        |o| cutoff.is_none_or(|c| o.created_at >= c),
+        can_read,
+        &query,
+        document,
+        now,
+    )
 }
 
 /// Shopify's page-size rule, for every connection and sized list of the query: `first`
@@ -476,7 +565,7 @@ fn ids_filter(filter: &str) -> Option<Vec<i64>> {
 }
 
 /// Reads `updated_at:>='…' AND updated_at:<='…'` (and the strict forms).
-fn updated_window(filter: &str) -> Result<(i64, i64), String> {
+pub(crate) fn updated_window(filter: &str) -> Result<(i64, i64), String> {
     let mut lo = i64::MIN;
     let mut hi = i64::MAX;
     for term in filter
@@ -888,6 +977,109 @@ async fn set_answer_version(
             answer: st.answer_version.clone(),
         })
     }))
+}
+
+async fn get_bulk(State(state): State<Shared>, Path(shop): Path<String>) -> Response {
+    reply(with_shop(&state, &shop, |st| Ok(st.bulk.settings.clone())))
+}
+
+async fn set_bulk(
+    State(state): State<Shared>,
+    Path(shop): Path<String>,
+    Json(settings): Json<BulkSettings>,
+) -> Response {
+    reply(with_shop(&state, &shop, |st| {
+        st.bulk.settings = settings;
+        Ok(st.bulk.settings.clone())
+    }))
+}
+
+#[derive(serde::Deserialize)]
+struct FileQuery {
+    token: Option<String>,
+}
+
+/// A bulk operation's JSONL file, written block by block while it is read (the lock is
+/// held for one block at a time), as a storage service serves it: 403 once expired.
+async fn bulk_file(
+    State(state): State<Shared>,
+    Path((shop, file)): Path<(String, String)>,
+    Query(q): Query<FileQuery>,
+) -> Response {
+    let now = Instant::now();
+    let found = {
+        let mut s = lock(&state);
+        s.shops.get_mut(&shop).and_then(|st| {
+            let id: u64 = file.strip_suffix(".jsonl")?.parse().ok()?;
+            let op = st.bulk.ops.iter_mut().find(|o| o.id == id)?;
+            op.advance(now);
+            Some((
+                op.file_readable(now) && q.token.as_deref() == Some(op.token.as_str()),
+                op.keys.clone(),
+                op.root().clone(),
+                op.cut_after_lines(),
+            ))
+        })
+    };
+    let Some((readable, keys, root, cut)) = found else {
+        return not_found();
+    };
+    if !readable {
+        return (
+            StatusCode::FORBIDDEN,
+            [(header::CONTENT_TYPE, "application/xml")],
+            "<?xml version='1.0' encoding='UTF-8'?><Error><Code>ExpiredToken</Code><Message>The provided token has expired.</Message></Error>",
+        )
+            .into_response();
+    }
+    let blocks: Vec<Vec<(i64, i64)>> = keys.chunks(bulk::BLOCK).map(<[_]>::to_vec).collect();
+    let stream = futures::stream::unfold(
+        (blocks.into_iter(), 0u64, false),
+        move |(mut blocks, mut sent, done)| {
+            let state = state.clone();
+            let shop = shop.clone();
+            let root = root.clone();
+            async move {
+                if done {
+                    return None;
+                }
+                let block = blocks.next()?;
+                let lines = {
+                    let s = lock(&state);
+                    let st = s.shops.get(&shop)?;
+                    bulk::block_lines(&st.shop, &block, &root)
+                };
+                let mut body = String::new();
+                for line in lines {
+                    if cut.is_some_and(|c| sent >= c) {
+                        let cut_off: Result<Bytes, std::io::Error> = Err(std::io::Error::new(
+                            std::io::ErrorKind::ConnectionReset,
+                            "cut",
+                        ));
+                        // Send what was written, then break the connection.
+                        return Some((
+                            futures::stream::iter(vec![Ok(Bytes::from(body)), cut_off]),
+                            (blocks, sent, true),
+                        ));
+                    }
+                    body.push_str(&line);
+                    body.push('\n');
+                    sent += 1;
+                }
+                Some((
+                    futures::stream::iter(vec![Ok(Bytes::from(body))]),
+                    (blocks, sent, false),
+                ))
+            }
+        },
+    );
+    use futures::StreamExt;
+    let mut r = Response::new(Body::from_stream(stream.flatten()));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/jsonl"),
+    );
+    r
 }
 
 async fn expire_tokens(State(state): State<Shared>, Path(shop): Path<String>) -> Response {

@@ -115,6 +115,8 @@ pub struct ShopState {
     /// The API version every answer says it is (`X-Shopify-API-Version`), as Shopify does
     /// when the asked version is retired; `None`: the version asked.
     pub answer_version: Option<String>,
+    /// Bulk query operations, their pace and faults.
+    pub bulk: super::bulk::BulkState,
 }
 
 impl ShopState {

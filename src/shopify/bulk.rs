@@ -1,0 +1,187 @@
+//! Reading order history through a Shopify bulk query operation: the query document (orders
+//! with their line items and their `refunds` list, within Shopify's bulk rules), and the
+//! reassembly of its JSONL file (`groupObjects: false`) into orders shaped like the paged
+//! query's nodes, so the same mapping (`types::orders_page_from_data`) reads both.
+//!
+//! A refund's lines and transactions are connections inside the `refunds` list, which bulk
+//! refuses: the reassembled refunds carry empty, finished connections and the caller reads
+//! them with the paged `REFUND` follow-up for the orders that have refunds.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use serde_json::{Map, Value, json};
+
+use super::queries::LINE_ITEM_FIELDS;
+
+/// The bulk query for orders updated in a window (`$query` is written into the document:
+/// a bulk query takes no variables).
+pub fn orders_query(filter: &str) -> String {
+    ORDERS_TEMPLATE.replace(
+        "__FILTER__",
+        &filter.replace('\\', "\\\\").replace('"', "\\\""),
+    )
+}
+
+static ORDERS_TEMPLATE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{{
+  orders(query: \"__FILTER__\", sortKey: UPDATED_AT) {{
+    edges {{
+      node {{
+        id
+        name
+        sourceName
+        test
+        retailLocation {{ id }}
+        processedAt
+        cancelledAt
+        updatedAt
+        createdAt
+        taxesIncluded
+        lineItems {{
+          edges {{
+            node {{
+          {LINE_ITEM_FIELDS}
+            }}
+          }}
+        }}
+        refunds {{ id createdAt processedAt }}
+      }}
+    }}
+  }}
+}}"
+    )
+});
+
+/// Orders put back together from the lines of a bulk file, in any order of lines.
+#[derive(Debug, Default)]
+pub struct Reassembler {
+    orders: BTreeMap<String, Map<String, Value>>,
+    /// Line items whose order has not been seen yet, by order id.
+    orphans: BTreeMap<String, Vec<Value>>,
+}
+
+impl Reassembler {
+    /// Takes one line of the file. A line that is not a JSON object is an error (the file
+    /// broke or is not what was asked for).
+    pub fn push_line(&mut self, line: &str) -> Result<(), String> {
+        if line.trim().is_empty() {
+            return Ok(());
+        }
+        let Value::Object(mut object) =
+            serde_json::from_str(line).map_err(|e| format!("bulk file line is not JSON: {e}"))?
+        else {
+            return Err("bulk file line is not a JSON object".into());
+        };
+        match object.remove("__parentId") {
+            Some(Value::String(parent)) => {
+                match self.orders.get_mut(&parent) {
+                    Some(order) => push_line_item(order, Value::Object(object)),
+                    None => self
+                        .orphans
+                        .entry(parent)
+                        .or_default()
+                        .push(Value::Object(object)),
+                }
+                Ok(())
+            }
+            Some(_) => Err("bulk file line has a __parentId that is not an id".into()),
+            None => {
+                let id = object
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .ok_or("bulk file order line has no id")?
+                    .to_string();
+                object.insert(
+                    "lineItems".into(),
+                    json!({ "nodes": self.orphans.remove(&id).unwrap_or_default(),
+                            "pageInfo": { "hasNextPage": false, "endCursor": null } }),
+                );
+                if let Some(Value::Array(refunds)) = object.get_mut("refunds") {
+                    for r in refunds.iter_mut().filter_map(Value::as_object_mut) {
+                        // Read by the paged follow-up; finished and empty until then.
+                        for c in ["refundLineItems", "transactions"] {
+                            r.insert(
+                                c.into(),
+                                json!({ "nodes": [], "pageInfo": { "hasNextPage": false, "endCursor": null } }),
+                            );
+                        }
+                    }
+                }
+                self.orders.insert(id, object);
+                Ok(())
+            }
+        }
+    }
+
+    /// The orders, as the `data` of a paged orders query (`{ orders: { nodes, pageInfo } }`),
+    /// or an error when a line item's order never came.
+    pub fn finish(self) -> Result<Value, String> {
+        if let Some(parent) = self.orphans.keys().next() {
+            return Err(format!(
+                "bulk file has lines of an order it lacks: {parent}"
+            ));
+        }
+        let nodes: Vec<Value> = self.orders.into_values().map(Value::Object).collect();
+        Ok(json!({ "orders": { "nodes": nodes,
+            "pageInfo": { "hasNextPage": false, "endCursor": null } } }))
+    }
+
+    pub fn order_count(&self) -> usize {
+        self.orders.len()
+    }
+}
+
+fn push_line_item(order: &mut Map<String, Value>, item: Value) {
+    let connection = order
+        .entry("lineItems")
+        .or_insert_with(|| json!({ "nodes": [] }));
+    match connection.get_mut("nodes") {
+        Some(Value::Array(nodes)) => nodes.push(item),
+        _ => *connection = json!({ "nodes": [item] }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shopify::schema;
+
+    #[test]
+    fn the_bulk_query_is_valid_and_within_the_bulk_rules() {
+        let q = orders_query("updated_at:>='2026-01-01T00:00:00Z' AND x:\"y\"");
+        let doc = schema::validate(&q, "bulk.graphql").expect("valid against the schema");
+        crate::sim::bulk::check_rules(&doc).expect("within Shopify's bulk rules");
+    }
+
+    #[test]
+    fn children_before_or_after_their_parent_land_in_it() {
+        let mut r = Reassembler::default();
+        r.push_line(r#"{"id":"L1","quantity":1,"__parentId":"gid://shopify/Order/1"}"#)
+            .expect("line");
+        r.push_line(r#"{"id":"gid://shopify/Order/1","refunds":[{"id":"R1"}]}"#)
+            .expect("order");
+        r.push_line(r#"{"id":"gid://shopify/Order/2","refunds":[]}"#)
+            .expect("order");
+        r.push_line(r#"{"id":"L2","quantity":2,"__parentId":"gid://shopify/Order/1"}"#)
+            .expect("line");
+        assert_eq!(r.order_count(), 2);
+        let data = r.finish().expect("whole");
+        let o1 = &data["orders"]["nodes"][0];
+        assert_eq!(o1["lineItems"]["nodes"].as_array().map(Vec::len), Some(2));
+        assert_eq!(o1["refunds"][0]["transactions"]["nodes"], json!([]));
+        assert_eq!(data["orders"]["nodes"][1]["lineItems"]["nodes"], json!([]));
+    }
+
+    #[test]
+    fn refuses_broken_lines_and_lost_parents() {
+        let mut r = Reassembler::default();
+        assert!(r.push_line("{\"id\":\"gid://shopify/Order/1\"").is_err());
+        assert!(r.push_line("[1]").is_err());
+        assert!(r.push_line("{\"name\":\"no id\"}").is_err());
+        r.push_line(r#"{"id":"L1","__parentId":"gid://shopify/Order/9"}"#)
+            .expect("line");
+        assert!(r.finish().is_err());
+    }
+}

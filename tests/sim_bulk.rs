@@ -1,0 +1,481 @@
+//! Issue 16, acceptance 4: the simulator serves bulk query operations like Shopify, checked
+//! against the real schema: the mutation, its payload and user errors, the status lifecycle,
+//! growing counts at a set pace, the JSONL at a URL that expires, and each fault.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tmas::sim::{ALL_ORDERS_SCOPE, BulkFaults, BulkSettings, SimConfig, SimHandle, spawn};
+
+const SHOP: &str = "examples";
+
+const ORDERS: &str = "{ orders { edges { node { id name lineItems { edges { node { id quantity } } } refunds { id processedAt } } } } }";
+
+async fn sim(pace: f64, faults: BulkFaults) -> SimHandle {
+    let sim = spawn(SimConfig::examples_only().grant_everywhere(ALL_ORDERS_SCOPE)).await;
+    sim.set_bulk(
+        SHOP,
+        BulkSettings {
+            objects_per_sec: pace,
+            faults,
+            ..BulkSettings::default()
+        },
+    )
+    .expect("shop exists");
+    sim
+}
+
+async fn gql(sim: &SimHandle, query: &str, variables: Value) -> Value {
+    reqwest::Client::new()
+        .post(format!(
+            "http://{}/{SHOP}/admin/api/2026-10/graphql.json",
+            sim.addr
+        ))
+        .header("X-Shopify-Access-Token", format!("shpat_sim_{SHOP}"))
+        .json(&json!({ "query": query, "variables": variables }))
+        .send()
+        .await
+        .expect("simulator answers")
+        .json()
+        .await
+        .expect("JSON")
+}
+
+const RUN: &str = "mutation Run($q: String!) { bulkOperationRunQuery(query: $q, groupObjects: false) { bulkOperation { id status } userErrors { field message code } } }";
+const POLL: &str = "query Poll($id: ID!) { bulkOperation(id: $id) { id status errorCode objectCount rootObjectCount url partialDataUrl completedAt } }";
+
+async fn run(sim: &SimHandle, query: &str) -> Value {
+    let v = gql(sim, RUN, json!({ "q": query })).await;
+    assert!(v.get("errors").is_none(), "{v}");
+    v["data"]["bulkOperationRunQuery"].clone()
+}
+
+async fn poll(sim: &SimHandle, id: &str) -> Value {
+    let v = gql(sim, POLL, json!({ "id": id })).await;
+    assert!(v.get("errors").is_none(), "{v}");
+    v["data"]["bulkOperation"].clone()
+}
+
+/// Polls until the operation has ended.
+async fn finish(sim: &SimHandle, id: &str) -> Value {
+    for _ in 0..400 {
+        let op = poll(sim, id).await;
+        if !matches!(
+            op["status"].as_str(),
+            Some("CREATED" | "RUNNING" | "CANCELING")
+        ) {
+            return op;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the bulk operation did not end");
+}
+
+fn count(v: &Value) -> u64 {
+    v.as_str()
+        .and_then(|s| s.parse().ok())
+        .expect("UnsignedInt64 is a string")
+}
+
+#[tokio::test]
+async fn refuses_queries_against_the_bulk_rules_with_user_errors() {
+    let sim = sim(1e6, BulkFaults::default()).await;
+    let cases = [
+        ("{ shop { name } }", "at least one connection"),
+        ("{ orders { nodes { id } } }", "`nodes`"),
+        (
+            "{ orders { edges { node { refunds { refundLineItems { edges { node { quantity } } } } } } } }",
+            "within a list",
+        ),
+        (
+            "{ orders { edges { node { fulfillmentOrders { edges { node { lineItems { edges { node { id } } } } } } } } } }",
+            "nesting depth",
+        ),
+        (
+            "{ orders { edges { node { a: lineItems { edges { node { id } } } b: lineItems { edges { node { id } } } c: lineItems { edges { node { id } } } d: lineItems { edges { node { id } } } e: lineItems { edges { node { id } } } } } } }",
+            "more than 5",
+        ),
+        ("{ orders { edges { node { nonsense } } } }", "nonsense"),
+    ];
+    for (query, needle) in cases {
+        let payload = run(&sim, query).await;
+        assert!(payload["bulkOperation"].is_null(), "{query}: {payload}");
+        let message = payload["userErrors"][0]["message"].as_str().unwrap_or("");
+        assert!(message.contains(needle), "{query}: {message}");
+        assert_eq!(payload["userErrors"][0]["code"], "INVALID");
+    }
+    // Five connections are allowed: the limit is not off by one.
+    let five = "{ orders { edges { node { a: lineItems { edges { node { id } } } b: lineItems { edges { node { id } } } c: lineItems { edges { node { id } } } d: lineItems { edges { node { id } } } } } } }";
+    assert!(run(&sim, five).await["userErrors"][0].is_null());
+}
+
+#[tokio::test]
+async fn an_export_runs_at_its_pace_and_serves_jsonl_with_parent_ids() {
+    let sim = sim(20.0, BulkFaults::default()).await;
+    let model = sim.shop_model(SHOP).expect("shop");
+    let lines_in_model: usize = model.orders.iter().map(|o| o.lines.len()).sum();
+    let total = (model.orders.len() + lines_in_model) as u64;
+    assert!(
+        total > 20,
+        "the examples shop is big enough to watch ({total})"
+    );
+
+    let payload = run(&sim, ORDERS).await;
+    let id = payload["bulkOperation"]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    assert_eq!(payload["bulkOperation"]["status"], "CREATED");
+    let current = gql(&sim, "{ currentBulkOperation { id status } }", Value::Null).await;
+    assert_eq!(current["data"]["currentBulkOperation"]["id"], id.as_str());
+
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let early = poll(&sim, &id).await;
+    assert_eq!(early["status"], "RUNNING", "{early}");
+    assert!(count(&early["objectCount"]) < total);
+    assert!(early["url"].is_null());
+    let done = finish(&sim, &id).await;
+    assert_eq!(done["status"], "COMPLETED");
+    assert_eq!(count(&done["objectCount"]), total);
+    assert_eq!(count(&done["rootObjectCount"]), model.orders.len() as u64);
+    assert!(done["completedAt"].is_string());
+
+    let url = done["url"].as_str().expect("a URL once completed");
+    let body = reqwest::get(url)
+        .await
+        .expect("file")
+        .text()
+        .await
+        .expect("text");
+    let lines: Vec<Value> = body
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    assert_eq!(lines.len() as u64, total);
+    let orders: BTreeSet<&str> = lines
+        .iter()
+        .filter(|l| l.get("__parentId").is_none())
+        .map(|l| l["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(orders.len(), model.orders.len());
+    let mut per_order: BTreeMap<&str, usize> = BTreeMap::new();
+    for l in lines.iter().filter_map(|l| l.get("__parentId")) {
+        let parent = l.as_str().expect("parent id");
+        assert!(orders.contains(parent), "a child of an unknown order");
+        *per_order.entry(parent).or_default() += 1;
+    }
+    for o in &model.orders {
+        let gid = format!("gid://shopify/Order/{}", o.id);
+        assert_eq!(
+            per_order.get(gid.as_str()).copied().unwrap_or(0),
+            o.lines.len()
+        );
+    }
+    // Children are not promised to follow their parent: here the orders come first.
+    assert!(lines[1].get("__parentId").is_none());
+    // The order lines keep their plain lists (refunds) and lose their connections.
+    let first = lines
+        .iter()
+        .find(|l| l.get("__parentId").is_none())
+        .expect("an order");
+    assert!(first["refunds"].is_array());
+    assert!(first.get("lineItems").is_none());
+}
+
+#[tokio::test]
+async fn nothing_matched_completes_without_a_url() {
+    let sim = sim(1e6, BulkFaults::default()).await;
+    let q = "{ orders(query: \"updated_at:>='2099-01-01T00:00:00Z'\") { edges { node { id } } } }";
+    let id = run(&sim, q).await["bulkOperation"]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let done = finish(&sim, &id).await;
+    assert_eq!(done["status"], "COMPLETED");
+    assert_eq!(done["objectCount"], "0");
+    assert!(done["url"].is_null());
+}
+
+async fn ends_with(faults: BulkFaults) -> Value {
+    let sim = sim(2_000.0, faults).await;
+    let id = run(&sim, ORDERS).await["bulkOperation"]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    finish(&sim, &id).await
+}
+
+#[tokio::test]
+async fn failures_and_cancellations_by_others_end_the_operation() {
+    for code in ["ACCESS_DENIED", "INTERNAL_SERVER_ERROR", "TIMEOUT"] {
+        let op = ends_with(BulkFaults {
+            fail: Some(code.into()),
+            ..BulkFaults::default()
+        })
+        .await;
+        assert_eq!(op["status"], "FAILED");
+        assert_eq!(op["errorCode"], code);
+        assert!(op["url"].is_null());
+        assert!(count(&op["objectCount"]) > 0, "it failed half way");
+    }
+    let op = ends_with(BulkFaults {
+        canceled_by_other: true,
+        ..BulkFaults::default()
+    })
+    .await;
+    assert_eq!(op["status"], "CANCELED");
+    assert!(op["url"].is_null());
+}
+
+#[tokio::test]
+async fn missing_scope_fails_with_access_denied() {
+    let sim = sim(1e6, BulkFaults::default()).await;
+    sim.update_faults(SHOP, |f| f.missing_scopes = vec!["read_orders".into()])
+        .expect("shop");
+    let id = run(&sim, ORDERS).await["bulkOperation"]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let op = finish(&sim, &id).await;
+    assert_eq!(op["status"], "FAILED");
+    assert_eq!(op["errorCode"], "ACCESS_DENIED");
+}
+
+#[tokio::test]
+async fn expired_and_broken_files() {
+    let expired = sim(
+        1e6,
+        BulkFaults {
+            url_expired: true,
+            ..BulkFaults::default()
+        },
+    )
+    .await;
+    let id = run(&expired, ORDERS).await["bulkOperation"]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let op = finish(&expired, &id).await;
+    let r = reqwest::get(op["url"].as_str().expect("url"))
+        .await
+        .expect("answers");
+    assert_eq!(r.status(), 403);
+
+    let cut = sim(
+        1e6,
+        BulkFaults {
+            cut_after_lines: Some(3),
+            ..BulkFaults::default()
+        },
+    )
+    .await;
+    let id = run(&cut, ORDERS).await["bulkOperation"]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let op = finish(&cut, &id).await;
+    let url = op["url"].as_str().expect("url");
+    // The connection breaks before or after the headers, depending on when the server
+    // flushes them; either way the file cannot be read whole.
+    let broken = match reqwest::get(url).await {
+        Err(_) => true,
+        Ok(r) => r.text().await.is_err(),
+    };
+    assert!(broken, "the body breaks off");
+    // A wrong token reads nothing.
+    let wrong = url.replace("token=", "token=x");
+    assert_eq!(reqwest::get(wrong).await.expect("answers").status(), 403);
+}
+
+#[tokio::test]
+async fn at_most_five_running_and_cancel() {
+    let sim = sim(1.0, BulkFaults::default()).await;
+    let mut ids = Vec::new();
+    for _ in 0..5 {
+        let p = run(&sim, ORDERS).await;
+        assert!(p["userErrors"][0].is_null(), "{p}");
+        ids.push(p["bulkOperation"]["id"].as_str().expect("id").to_string());
+    }
+    let sixth = run(&sim, ORDERS).await;
+    assert!(sixth["bulkOperation"].is_null());
+    assert_eq!(sixth["userErrors"][0]["code"], "LIMIT_REACHED");
+
+    let cancel = "mutation C($id: ID!) { bulkOperationCancel(id: $id) { bulkOperation { id status } userErrors { field message } } }";
+    let c = gql(&sim, cancel, json!({ "id": ids[0] })).await;
+    assert_eq!(
+        c["data"]["bulkOperationCancel"]["bulkOperation"]["status"], "CANCELING",
+        "{c}"
+    );
+    assert_eq!(finish(&sim, &ids[0]).await["status"], "CANCELED");
+    // A place is free again; cancelling an ended operation is a user error.
+    assert!(run(&sim, ORDERS).await["userErrors"][0].is_null());
+    let again = gql(&sim, cancel, json!({ "id": ids[0] })).await;
+    assert!(
+        again["data"]["bulkOperationCancel"]["userErrors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("canceled"))
+    );
+
+    let limited = self::sim(
+        1e6,
+        BulkFaults {
+            limit_reached: true,
+            ..BulkFaults::default()
+        },
+    )
+    .await;
+    assert_eq!(
+        run(&limited, ORDERS).await["userErrors"][0]["code"],
+        "LIMIT_REACHED"
+    );
+}
+
+#[tokio::test]
+async fn the_mutation_is_priced_as_a_mutation() {
+    let sim = sim(1e6, BulkFaults::default()).await;
+    let v = gql(&sim, RUN, json!({ "q": ORDERS })).await;
+    assert_eq!(v["extensions"]["cost"]["requestedQueryCost"], 10.0);
+}
+
+/// The client's bulk query runs on the simulator, and its file reassembled and mapped gives
+/// the same domain orders as the paged query (refund lines aside: those come by follow-up).
+#[tokio::test]
+async fn bulk_orders_map_to_the_same_domain_orders_as_paged_ones() {
+    use tmas::shopify::bulk::{Reassembler, orders_query};
+    use tmas::shopify::queries::ORDERS;
+    use tmas::shopify::types::orders_page_from_data;
+
+    let sim = sim(1e6, BulkFaults::default()).await;
+    let q = orders_query("updated_at:>='2000-01-01T00:00:00Z'");
+    let payload = run(&sim, &q).await;
+    assert!(payload["userErrors"][0].is_null(), "{payload}");
+    let id = payload["bulkOperation"]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let op = finish(&sim, &id).await;
+    let body = reqwest::get(op["url"].as_str().expect("url"))
+        .await
+        .expect("file")
+        .text()
+        .await
+        .expect("text");
+    let mut r = Reassembler::default();
+    for line in body.lines() {
+        r.push_line(line).expect("a good line");
+    }
+    let bulk = orders_page_from_data(r.finish().expect("whole"), None).expect("maps");
+
+    let mut paged_orders = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = gql(
+            &sim,
+            ORDERS.as_str(),
+            json!({ "first": tmas::shopify::queries::orders_per_page(), "after": after,
+                    "query": "updated_at:>='2000-01-01T00:00:00Z'" }),
+        )
+        .await;
+        assert!(page.get("errors").is_none(), "{page}");
+        let page = orders_page_from_data(page["data"].clone(), None).expect("maps");
+        assert!(page.unreadable.is_empty());
+        paged_orders.extend(page.orders);
+        match page.next_cursor {
+            Some(c) => after = Some(c),
+            None => break,
+        }
+    }
+    let paged = paged_orders;
+    assert!(bulk.unreadable.is_empty());
+    assert_eq!(bulk.orders.len(), paged.len());
+    let mut with_refunds = 0;
+    for p in &paged {
+        let b = bulk
+            .orders
+            .iter()
+            .find(|b| b.id == p.id)
+            .expect("the same order in bulk");
+        if p.refunds.is_empty() {
+            assert_eq!(b, p);
+        } else {
+            with_refunds += 1;
+            assert_eq!(b.line_items, p.line_items);
+            assert_eq!(b.refunds.len(), p.refunds.len());
+        }
+    }
+    assert!(
+        with_refunds > 0,
+        "the examples shop has refunds to follow up"
+    );
+    assert!(with_refunds < paged.len(), "and orders compared whole");
+}
+
+async fn client_bulk_read(
+    sim: &SimHandle,
+) -> Result<Vec<tmas::shopify::Order>, tmas::shopify::ShopifyError> {
+    let c = common::client(sim, SHOP);
+    let id = c
+        .start_bulk_orders(&common::everything())
+        .await
+        .expect("answers")
+        .expect("started");
+    let op = loop {
+        let op = c.bulk_operation(&id).await.expect("polls");
+        if !matches!(op.status.as_str(), "CREATED" | "RUNNING") {
+            break op;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    assert_eq!(op.status, "COMPLETED");
+    let (orders, unreadable) = c.read_bulk_orders(op.url.as_deref().expect("url")).await?;
+    assert!(unreadable.is_empty());
+    Ok(orders)
+}
+
+/// The client's whole bulk read (export, file, refund follow-ups) gives exactly the orders
+/// the paged read gives, refunds included; an expired or broken file is an error, never a
+/// part of the orders.
+#[tokio::test]
+async fn the_client_reads_in_bulk_exactly_what_it_reads_page_by_page() {
+    let sim = sim(1e6, BulkFaults::default()).await;
+    let mut bulk = client_bulk_read(&sim).await.expect("reads");
+    let c = common::client(&sim, SHOP);
+    let mut paged = c
+        .fetch_all_orders(common::everything())
+        .await
+        .expect("pages");
+    bulk.sort_by(|a, b| a.id.cmp(&b.id));
+    paged.sort_by(|a, b| a.id.cmp(&b.id));
+    assert!(paged.iter().any(|o| !o.refunds.is_empty()));
+    assert_eq!(bulk, paged);
+
+    for faults in [
+        BulkFaults {
+            url_expired: true,
+            ..BulkFaults::default()
+        },
+        BulkFaults {
+            cut_after_lines: Some(5),
+            ..BulkFaults::default()
+        },
+    ] {
+        let broken = self::sim(1e6, faults).await;
+        assert!(client_bulk_read(&broken).await.is_err());
+    }
+    let busy = self::sim(
+        1e6,
+        BulkFaults {
+            limit_reached: true,
+            ..BulkFaults::default()
+        },
+    )
+    .await;
+    let refused = common::client(&busy, SHOP)
+        .start_bulk_orders(&common::everything())
+        .await
+        .expect("answers");
+    assert!(matches!(refused, Err(tmas::shopify::BulkRefused::Busy(_))));
+}
