@@ -303,6 +303,28 @@ impl TenantTotals {
         })
         .await
     }
+
+    /// [`db::totals::location_sums_until_hour`], cached.
+    pub async fn location_sums_until_hour(
+        &self,
+        locations: &[i64],
+        date: &str,
+        last_hour: u32,
+    ) -> sqlx::Result<Arc<Vec<LocationSums>>> {
+        self.rows(
+            format!("location_sums_until_hour {locations:?} {date} {last_hour}"),
+            || {
+                db::totals::location_sums_until_hour(
+                    &self.db,
+                    self.tenant,
+                    locations,
+                    date,
+                    last_hour,
+                )
+            },
+        )
+        .await
+    }
 }
 
 /// A row's heap beyond its own size (a date string), for the estimate.

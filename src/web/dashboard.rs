@@ -24,6 +24,7 @@ use crate::db::{self, TenantId};
 use crate::domain::report::{DateRange, Totals, change_tenths_of_percent, week_start};
 use crate::error::{AppResult, render};
 use crate::i18n::{self, Lang};
+use crate::totals_cache::TenantTotals;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/", get(page))
@@ -323,32 +324,27 @@ pub async fn history_imports(
     Ok(HistoryImports { banners, until })
 }
 
-/// Each location's totals over a span (one summed row per location from the database).
+/// Each location's totals over a span (one summed row per location), read through the
+/// tenant's cache so that a repeated page costs no query while the data version holds.
 pub async fn span_sums(
-    state: &AppState,
-    tenant: TenantId,
+    totals: &TenantTotals,
     ids: &[i64],
     span: Span,
 ) -> AppResult<BTreeMap<i64, Totals>> {
     let mut out: BTreeMap<i64, Totals> = BTreeMap::new();
     if let Some(range) = span.days {
-        let rows = db::totals::location_sums(
-            &state.db,
-            tenant,
-            ids,
-            &range.from.to_string(),
-            &range.to.to_string(),
-        )
-        .await?;
-        for row in rows {
+        let rows = totals
+            .location_sums(ids, &range.from.to_string(), &range.to.to_string())
+            .await?;
+        for row in rows.iter() {
             out.entry(row.location_id).or_default().add(&row.totals());
         }
     }
     if let Some((date, hour)) = span.partial {
-        let rows =
-            db::totals::location_sums_until_hour(&state.db, tenant, ids, &date.to_string(), hour)
-                .await?;
-        for row in rows {
+        let rows = totals
+            .location_sums_until_hour(ids, &date.to_string(), hour)
+            .await?;
+        for row in rows.iter() {
             out.entry(row.location_id).or_default().add(&row.totals());
         }
     }
@@ -439,7 +435,7 @@ async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Resp
         from: today - Duration::days(29),
         to: today,
     };
-    let states = db::totals::integration_states(&state.db, tenant).await?;
+    let states = scope.totals.integration_states().await?.as_ref().clone();
     let now_instant = crate::db::now();
     let HistoryImports {
         banners: imports,
@@ -447,6 +443,8 @@ async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Resp
     } = history_imports(&state, tenant, &states, tz).await?;
     // With Shopify connected, a location no integration imports has no data but what is
     // entered by hand; without any activity it is named as such rather than shown as 0.00.
+    // Read directly: matching and enabling locations (integration_locations) does not raise
+    // the data version, so this list is never served from the cache.
     let imported = db::totals::imported_locations(&state.db, tenant).await?;
     let uses_pos = states.iter().any(|i| i.status != "draft");
     let ids: Vec<i64> = scope.locations.iter().map(|l| l.id).collect();
@@ -458,9 +456,9 @@ async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Resp
     let mut ranking = Vec::new();
     let mut ranking_compare = String::new();
     for (title, range) in &periods_def {
-        let now = span_sums(&state, tenant, &ids, Span::days(range.from, range.to)).await?;
+        let now = span_sums(&scope.totals, &ids, Span::days(range.from, range.to)).await?;
         let span = comparable(title, today, hour);
-        let before = span_sums(&state, tenant, &ids, span).await?;
+        let before = span_sums(&scope.totals, &ids, span).await?;
         let mut total = Totals::default();
         let mut total_before = Totals::default();
         let mut rows = Vec::new();
@@ -554,10 +552,22 @@ async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Resp
         }
         per_hour
     };
-    let per_hour =
-        by_hour(db::totals::net_by_hour(&state.db, tenant, &ids, &today.to_string()).await?);
-    let per_hour_before =
-        by_hour(db::totals::net_by_hour(&state.db, tenant, &ids, &week_ago.to_string()).await?);
+    let per_hour = by_hour(
+        scope
+            .totals
+            .net_by_hour(&ids, &today.to_string())
+            .await?
+            .as_ref()
+            .clone(),
+    );
+    let per_hour_before = by_hour(
+        scope
+            .totals
+            .net_by_hour(&ids, &week_ago.to_string())
+            .await?
+            .as_ref()
+            .clone(),
+    );
 
     let mut hourly = BarChart::new(
         "chart-today",

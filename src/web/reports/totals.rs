@@ -289,8 +289,7 @@ async fn build(
     let previous_range = comparison_range(request.preset, request.range, request.compare);
     let ids = request.location_ids();
     let previous = dashboard::span_sums(
-        state,
-        tenant,
+        &scope.totals,
         &ids,
         dashboard::Span::days(previous_range.from, previous_range.to),
     )
