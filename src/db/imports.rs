@@ -326,6 +326,25 @@ pub struct PageFacts {
     pub returns: Vec<ReturnRow>,
 }
 
+impl PageFacts {
+    /// Adds the hours the page's new facts fall in to `buckets` (the hours the replaced
+    /// facts were in), each once: every hour the page touches, to recompute.
+    pub(super) fn add_new_buckets(&self, buckets: &mut Vec<Bucket>) {
+        buckets.extend(
+            self.sales
+                .iter()
+                .map(|s| (s.location_id, s.local_date.clone(), s.local_hour)),
+        );
+        buckets.extend(
+            self.returns
+                .iter()
+                .map(|r| (r.location_id, r.local_date.clone(), r.local_hour)),
+        );
+        buckets.sort();
+        buckets.dedup();
+    }
+}
+
 /// Counters a page adds to its run.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PageCounts {
@@ -418,20 +437,7 @@ pub async fn store_page(
         buckets.extend(old_buckets(&mut tx, tenant, ids, &facts.locations).await?);
         delete_facts(&mut tx, tenant, ids, &facts.locations).await?;
     }
-    buckets.extend(
-        facts
-            .sales
-            .iter()
-            .map(|s| (s.location_id, s.local_date.clone(), s.local_hour)),
-    );
-    buckets.extend(
-        facts
-            .returns
-            .iter()
-            .map(|r| (r.location_id, r.local_date.clone(), r.local_hour)),
-    );
-    buckets.sort();
-    buckets.dedup();
+    facts.add_new_buckets(&mut buckets);
 
     // Every fact of these orders at an importing location was deleted above, so a
     // conflict left is a fact kept at a location since disabled: it stays where it is.

@@ -34,20 +34,7 @@ pub(super) async fn store_page(
         return Ok(false);
     }
     let mut buckets = delete_facts(&mut tx, tenant, &facts.order_ids, &facts.locations).await?;
-    buckets.extend(
-        facts
-            .sales
-            .iter()
-            .map(|s| (s.location_id, s.local_date.clone(), s.local_hour)),
-    );
-    buckets.extend(
-        facts
-            .returns
-            .iter()
-            .map(|r| (r.location_id, r.local_date.clone(), r.local_hour)),
-    );
-    buckets.sort();
-    buckets.dedup();
+    facts.add_new_buckets(&mut buckets);
     insert_sales(&mut tx, tenant, run.integration, facts).await?;
     insert_returns(&mut tx, tenant, run.integration, facts).await?;
     recompute(&mut tx, tenant, &buckets).await?;
