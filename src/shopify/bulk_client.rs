@@ -125,12 +125,11 @@ impl ShopifyClient {
             .map(|_| ())
     }
 
-    /// Reads a completed operation's file chunk by chunk into whole orders: the refunds'
-    /// lines and transactions are read by the paged `refund(id:)` follow-up.
-    pub async fn read_bulk_orders(
-        &self,
-        url: &str,
-    ) -> Result<(Vec<Order>, Vec<UnreadableOrder>), ShopifyError> {
+    /// Opens a completed operation's file for reading in batches of whole orders.
+    ///
+    /// This is the interface the worker uses; how the file is held while it is read (today
+    /// in memory, to become a bounded-memory staging) is the reader's business.
+    pub async fn open_bulk_orders(&self, url: &str) -> Result<BulkOrdersReader<'_>, ShopifyError> {
         let mut response = self
             .http()
             .get(url)
@@ -164,21 +163,78 @@ impl ShopifyClient {
             return Err(malformed("bulk file ends in the middle of a line"));
         }
         let page = wire_orders_page(reassembler.finish().map_err(malformed)?, None)?;
-        let mut orders = Vec::with_capacity(page.orders.len());
-        let mut unreadable = page.unreadable;
-        for (mut o, raw) in page.orders {
+        Ok(BulkOrdersReader {
+            client: self,
+            order_count: (page.orders.len() + page.unreadable.len()) as u64,
+            orders: page.orders.into_iter(),
+            unreadable: page.unreadable,
+        })
+    }
+
+    /// Reads a completed operation's file into whole orders, all at once (tests and small
+    /// files; the worker reads in batches through [`ShopifyClient::open_bulk_orders`]).
+    pub async fn read_bulk_orders(
+        &self,
+        url: &str,
+    ) -> Result<(Vec<Order>, Vec<UnreadableOrder>), ShopifyError> {
+        let mut reader = self.open_bulk_orders(url).await?;
+        let (mut orders, mut unreadable) = (Vec::new(), Vec::new());
+        while let Some(batch) = reader.next_batch(250).await? {
+            orders.extend(batch.orders);
+            unreadable.extend(batch.unreadable);
+        }
+        Ok((orders, unreadable))
+    }
+}
+
+/// Whole orders of one batch of a bulk file.
+#[derive(Debug, Default)]
+pub struct BulkBatch {
+    pub orders: Vec<Order>,
+    pub unreadable: Vec<UnreadableOrder>,
+}
+
+/// A completed bulk file being read: hands out whole orders (refund lines and transactions
+/// read by follow-ups) a batch at a time, so the caller can store each batch as it comes.
+pub struct BulkOrdersReader<'a> {
+    client: &'a ShopifyClient,
+    order_count: u64,
+    orders: std::vec::IntoIter<(super::types::wire::WireOrder, serde_json::Value)>,
+    /// Orders the file holds that could not be read; handed out with the first batch.
+    unreadable: Vec<UnreadableOrder>,
+}
+
+impl BulkOrdersReader<'_> {
+    /// How many orders (root objects) the file holds, readable or not.
+    pub fn order_count(&self) -> u64 {
+        self.order_count
+    }
+
+    /// The next batch of at most `max_orders` orders, `None` when the file is done.
+    pub async fn next_batch(
+        &mut self,
+        max_orders: usize,
+    ) -> Result<Option<BulkBatch>, ShopifyError> {
+        let mut batch = BulkBatch {
+            orders: Vec::new(),
+            unreadable: std::mem::take(&mut self.unreadable),
+        };
+        for (mut o, raw) in self.orders.by_ref().take(max_orders.max(1)) {
             for r in &mut o.refunds {
-                *r = self.fetch_refund(&r.id, None).await?;
-                self.complete_refund_lines(r).await?;
+                *r = self.client.fetch_refund(&r.id, None).await?;
+                self.client.complete_refund_lines(r).await?;
             }
             match whole_order(o) {
-                Ok(order) => orders.push(order),
+                Ok(order) => batch.orders.push(order),
                 Err(ShopifyError::MalformedResponse { context }) => {
-                    unreadable.push(unreadable_order(&raw, context));
+                    batch.unreadable.push(unreadable_order(&raw, context));
                 }
                 Err(e) => return Err(e),
             }
         }
-        Ok((orders, unreadable))
+        if batch.orders.is_empty() && batch.unreadable.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(batch))
     }
 }
