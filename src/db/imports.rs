@@ -742,8 +742,17 @@ pub struct ImportRun {
     pub error: String,
     pub worker: String,
     pub progress_until: Option<i64>,
-    /// What the run had to adapt to (Shopify priced its pages higher than TMAS did…).
+    /// What the run had to adapt to (Shopify priced its pages higher than TMAS did…), one
+    /// line each.
     pub note: String,
+    /// 'paged' or 'bulk': how the run read Shopify.
+    pub read_mode: String,
+    /// While a bulk read runs: 'exporting' (Shopify) or 'writing' (TMAS); '' otherwise.
+    pub bulk_phase: String,
+    pub bulk_objects: i64,
+    pub bulk_orders_done: i64,
+    pub bulk_orders_total: i64,
+    pub cancel_requested: i64,
 }
 
 impl ImportRun {
@@ -761,7 +770,8 @@ impl ImportRun {
 
 const RUN_COLUMNS: &str = "id, integration_id, trigger, window_from, window_to, started_at, \
      finished_at, pages, orders_read, refunds_read, orders_stored, refunds_stored, outcome, \
-     error, worker, progress_until, note";
+     error, worker, progress_until, note, read_mode, bulk_phase, bulk_objects, bulk_orders_done, \
+     bulk_orders_total, cancel_requested";
 
 /// The latest runs of an integration, newest first.
 pub async fn runs(
@@ -781,15 +791,17 @@ pub async fn runs(
     .await
 }
 
-/// Adds a line to a run's note (kept whatever the run's outcome).
+/// Adds a line to a run's note (kept whatever the run's outcome). Lines are kept apart by a
+/// newline so that each is translated on its own.
 pub async fn add_run_note(db: &Db, tenant: TenantId, run: i64, line: &str) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE import_runs SET note = CASE WHEN note = '' THEN $3 ELSE note || ' ' || $3 END
+        "UPDATE import_runs SET note = CASE WHEN note = '' THEN $3 ELSE note || $4 || $3 END
          WHERE tenant_id = $1 AND id = $2",
     )
     .bind(tenant.0)
     .bind(run)
     .bind(line)
+    .bind("\n")
     .execute(&db.pool)
     .await?;
     Ok(())

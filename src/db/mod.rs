@@ -3,6 +3,7 @@
 //! query that touches tenant data takes the `TenantId` first.
 
 pub mod audit;
+pub mod bulk_runs;
 pub mod data_version;
 pub mod imports;
 mod imports_pg;

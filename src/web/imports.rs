@@ -562,6 +562,12 @@ mod tests {
             worker: String::new(),
             progress_until: until,
             note: String::new(),
+            read_mode: "paged".into(),
+            bulk_phase: String::new(),
+            bulk_objects: 0,
+            bulk_orders_done: 0,
+            bulk_orders_total: 0,
+            cancel_requested: 0,
         }
     }
 

@@ -1,6 +1,7 @@
 //! The import worker: claims due integrations from the database with a lease, imports each,
 //! and records every run. Any number of workers (processes) share the work.
 
+pub mod bulk;
 pub mod run;
 pub mod store;
 
@@ -10,6 +11,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+pub use bulk::{BULK_CATCH_UP_AFTER_HOURS, BulkPolicy};
 pub use run::{RunReport, Trigger};
 
 use crate::db::imports::{self, ClaimedIntegration};
@@ -39,6 +41,8 @@ pub struct WorkerConfig {
     /// Orders per page, at most what fits under Shopify's single-query cost limit
     /// ([`crate::shopify::queries::orders_per_page`]); the default asks for as many as fit.
     pub page_size: u32,
+    /// Which runs read through a Shopify bulk export, and how it is awaited.
+    pub bulk: bulk::BulkPolicy,
 }
 
 impl Default for WorkerConfig {
@@ -53,6 +57,7 @@ impl Default for WorkerConfig {
             retry: RetryPolicy::default(),
             request_timeout: Duration::from_secs(30),
             page_size: crate::shopify::queries::MAX_PAGE_SIZE,
+            bulk: bulk::BulkPolicy::default(),
         }
     }
 }

@@ -66,7 +66,7 @@ pub struct RunReport {
 }
 
 #[derive(Debug, thiserror::Error)]
-enum RunError {
+pub(super) enum RunError {
     #[error("{0}")]
     Shopify(#[from] ShopifyError),
     #[error("TMAS could not store the imported data; the import is retried at its next run.")]
@@ -82,25 +82,44 @@ enum RunError {
     Stopped,
     #[error("The import stopped on an internal error; it is retried at its next run.")]
     Panicked,
+    #[error(
+        "An administrator canceled this import. Orders already written stay counted and none \
+         is counted twice; the next import continues from what is complete, and a re-import \
+         of history reads the rest."
+    )]
+    Canceled,
+    #[error(
+        "The integration was deactivated or deleted while this import ran, so the import \
+         stopped (and its Shopify bulk export, if any, was canceled). Orders already written \
+         stay counted."
+    )]
+    IntegrationStopped,
+    #[error(
+        "Shopify denied the bulk export access to the store's orders. In Shopify, give the \
+         app the read_orders access scope (and read_all_orders for orders older than 60 \
+         days) and approve it, then save the app's credentials again in TMAS to resume \
+         imports."
+    )]
+    BulkAccessDenied,
 }
 
 impl RunError {
     fn outcome(&self) -> Outcome {
         match self {
             RunError::Shopify(e) if e.is_attention_needed() => Outcome::NeedsAttention,
-            RunError::Credentials => Outcome::NeedsAttention,
+            RunError::Credentials | RunError::BulkAccessDenied => Outcome::NeedsAttention,
             _ => Outcome::Failed,
         }
     }
 }
 
 #[derive(Debug, Default, Clone)]
-struct Progress {
-    pages: i64,
-    orders_read: i64,
-    orders_stored: i64,
+pub(super) struct Progress {
+    pub(super) pages: i64,
+    pub(super) orders_read: i64,
+    pub(super) orders_stored: i64,
     /// "name (id): field: problem" of each order this run could not read.
-    unreadable: Vec<String>,
+    pub(super) unreadable: Vec<String>,
 }
 
 /// Unreadable orders a run reads again by id (oldest first), besides its window.
@@ -227,6 +246,7 @@ pub async fn run_claimed(
         state,
         config,
         &claimed,
+        trigger,
         run,
         window,
         &mut progress,
@@ -280,7 +300,9 @@ pub async fn run_claimed(
                     error: "",
                     watermark: None,
                     next_run_at,
-                    keep_request: retry_request || matches!(e, RunError::Stopped),
+                    // A canceled run's request is dropped: the administrator asked for it.
+                    keep_request: (retry_request || matches!(e, RunError::Stopped))
+                        && !matches!(e, RunError::Canceled | RunError::IntegrationStopped),
                 },
                 message,
             )
@@ -319,6 +341,7 @@ async fn import_pages(
     state: &AppState,
     config: &WorkerConfig,
     claimed: &ClaimedIntegration,
+    trigger: Trigger,
     run: i64,
     window: TimeWindow,
     progress: &mut Progress,
@@ -351,10 +374,25 @@ async fn import_pages(
         credentials,
     )?;
     let locations = LocationMap::new(&imports::matched_locations(db, tenant, claimed.id).await?);
-    let read = read_pages(
-        state, config, claimed, run, window, progress, stop, lost, &client, &locations,
-    )
-    .await;
+    let read = if config.bulk.reads_in_bulk(trigger, &window) {
+        let bulk = super::bulk::BulkRead {
+            state,
+            config,
+            claimed,
+            run,
+            window,
+            stop,
+            lost,
+            client: &client,
+            locations: &locations,
+        };
+        bulk.read(progress).await
+    } else {
+        read_pages(
+            state, config, claimed, run, window, progress, stop, lost, &client, &locations,
+        )
+        .await
+    };
     remember_what_shopify_said(db, tenant, claimed.id, run, &client).await;
     read
 }
@@ -387,7 +425,7 @@ async fn remember_what_shopify_said(
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn read_pages(
+pub(super) async fn read_pages(
     state: &AppState,
     config: &WorkerConfig,
     claimed: &ClaimedIntegration,
@@ -434,6 +472,7 @@ async fn read_pages(
         if !held? {
             return Err(RunError::LeaseLost);
         }
+        obey_control(db, tenant, claimed.id, run).await?;
         progress.pages += pages_read;
         progress.orders_read += counts.orders_read;
         progress.orders_stored += counts.orders_stored;
@@ -454,26 +493,36 @@ async fn read_pages(
 
 /// What storing a batch of orders needs, shared by the window's pages and the orders read
 /// again by id.
-struct Batch<'a> {
-    state: &'a AppState,
-    config: &'a WorkerConfig,
-    claimed: &'a ClaimedIntegration,
-    run: i64,
-    locations: &'a LocationMap,
+pub(super) struct Batch<'a> {
+    pub(super) state: &'a AppState,
+    pub(super) config: &'a WorkerConfig,
+    pub(super) claimed: &'a ClaimedIntegration,
+    pub(super) run: i64,
+    pub(super) locations: &'a LocationMap,
 }
 
 impl Batch<'_> {
     /// Records the orders of `page` that could not be read (with the hours they would have
     /// touched) and forgets those that were unreadable before and are read now.
-    async fn note_readability(
+    pub(super) async fn note_readability(
         &self,
         page: &crate::shopify::OrdersPage,
         progress: &mut Progress,
     ) -> Result<(), RunError> {
+        self.note_orders_readability(&page.orders, &page.unreadable, progress)
+            .await
+    }
+
+    pub(super) async fn note_orders_readability(
+        &self,
+        orders: &[crate::shopify::Order],
+        unreadable: &[crate::shopify::types::UnreadableOrder],
+        progress: &mut Progress,
+    ) -> Result<(), RunError> {
         let (db, tenant) = (&self.state.db, self.claimed.tenant());
-        let read: Vec<String> = page.orders.iter().map(|o| o.id.clone()).collect();
+        let read: Vec<String> = orders.iter().map(|o| o.id.clone()).collect();
         crate::db::unreadable::clear(db, tenant, self.claimed.id, &read).await?;
-        let records = unreadable_records(&page.unreadable, self.locations);
+        let records = unreadable_records(unreadable, self.locations);
         for r in &records {
             progress.unreadable.push(format!(
                 "{} ({}): {}",
@@ -486,7 +535,7 @@ impl Batch<'_> {
 
     /// Reads again, by id, the orders earlier runs could not read, and stores those that
     /// can be read now. An order that is still unreadable stays listed.
-    async fn read_unreadable_again(
+    pub(super) async fn read_unreadable_again(
         &self,
         client: &ShopifyClient,
         progress: &mut Progress,
@@ -581,7 +630,7 @@ fn unreadable_records(
 /// Orders written per transaction. Shopify's pages are small (a page must stay under the
 /// 1,000-point query cost), so several are read before one write: far fewer commits, and
 /// the write of one batch still overlaps the reading of the next.
-const ORDERS_PER_BATCH: usize = 200;
+pub(super) const ORDERS_PER_BATCH: usize = 200;
 
 /// Pages of orders until a batch is full or the window is read, and how many pages.
 async fn next_batch(
@@ -625,5 +674,21 @@ async fn next_page(
         page = client.fetch_orders_page(window, cursor.as_deref()) => Ok(page?),
         _ = stop.wait_for(|s| *s) => Err(RunError::Stopped),
         _ = lost.wait_for(|l| *l) => Err(RunError::LeaseLost),
+    }
+}
+
+/// Stops a run an administrator canceled or whose integration was deactivated or deleted
+/// (checked after every batch, and while a bulk export is awaited).
+pub(super) async fn obey_control(
+    db: &crate::db::Db,
+    tenant: TenantId,
+    integration: i64,
+    run: i64,
+) -> Result<(), RunError> {
+    use crate::db::bulk_runs::{self, RunControl};
+    match bulk_runs::control(db, tenant, integration, run).await? {
+        RunControl::Continue => Ok(()),
+        RunControl::CancelRequested => Err(RunError::Canceled),
+        RunControl::IntegrationStopped => Err(RunError::IntegrationStopped),
     }
 }
