@@ -24,6 +24,10 @@ pub fn router() -> Router<AppState> {
         .route("/admin/integrations/{id}/imports/now", post(import_now))
         .route("/admin/integrations/{id}/imports/backfill", post(backfill))
         .route("/admin/integrations/{id}/imports/status.json", get(status))
+        .route(
+            "/admin/integrations/{id}/imports/{run}/cancel",
+            post(super::imports_cancel::cancel),
+        )
 }
 
 /// Runs shown in the history.
@@ -47,8 +51,11 @@ pub struct RunView {
     pub refunds_stored: i64,
     pub outcome: String,
     pub error: String,
-    /// What the run adapted to (e.g. smaller pages because Shopify priced them higher).
-    pub note: String,
+    /// What the run adapted to (e.g. smaller pages because Shopify priced them higher), one
+    /// line each, in the reader's language.
+    pub notes: Vec<String>,
+    /// Whether an administrator asked to cancel the run (it stops at its next batch).
+    pub cancel_requested: bool,
     pub percent: i64,
     pub read_until: String,
     /// The counts as people read them, grouped for the language (`1,234 / 1,200`).
@@ -97,6 +104,9 @@ pub fn time_left(run: &ImportRun, now: i64) -> Option<i64> {
 
 pub(crate) fn progress_text(run: &ImportRun, tz: Tz, now: i64) -> String {
     let lang = i18n::current();
+    if let Some(text) = super::imports_cancel::bulk_progress_text(run, lang) {
+        return text;
+    }
     let mut parts = vec![
         i18n::format_count(lang, run.pages, "page read", "pages read"),
         i18n::format_count(lang, run.orders_read, "order read", "orders read"),
@@ -155,8 +165,14 @@ impl RunView {
             refunds_stored: run.refunds_stored,
             outcome: run.outcome.clone(),
             error: run.error.clone(),
-            note: run.note.clone(),
-            percent: run.percent(),
+            notes: run
+                .note
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(i18n::t)
+                .collect(),
+            cancel_requested: run.cancel_requested == 1,
+            percent: super::imports_cancel::bulk_percent(run).unwrap_or_else(|| run.percent()),
             read_until: local(run.progress_until, tz),
             pages_text: i18n::format_integer(i18n::current(), run.pages),
             orders_text: format!(
@@ -233,6 +249,10 @@ struct Notice {
 
 fn notice_text(code: &str) -> &'static str {
     match code {
+        "cancel_requested" => {
+            "Cancel requested: the import stops within a few seconds and its Shopify bulk export, if any, is canceled. Orders already written stay counted."
+        }
+        "not_running" => "That import is no longer running: nothing was canceled.",
         "queued" => "The import is queued and starts within a few seconds.",
         "running" => {
             "An import is already running: nothing new was started. Its progress is shown below."

@@ -9,6 +9,7 @@ pub mod csrf;
 pub mod dashboard;
 pub mod health;
 pub mod imports;
+mod imports_cancel;
 pub mod integrations;
 pub mod language;
 pub mod locations;

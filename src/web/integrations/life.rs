@@ -250,6 +250,7 @@ pub async fn deactivate(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let integration = load_running(&state, &admin, id).await?;
+    let export = running_export(&state, &admin, id).await?;
     if db::integrations::deactivate(&state.db, admin.0.tenant_id(), id).await? {
         admin
             .0
@@ -257,7 +258,7 @@ pub async fn deactivate(
                 &state,
                 "integration.deactivate",
                 &format!(
-                    "integration {id}: store {} ({})",
+                    "integration {id}: store {} ({}){export}",
                     integration.store_name, integration.status
                 ),
             )
@@ -552,6 +553,7 @@ pub async fn delete(
             return delete_form(&state, &admin, integration, Some(error)).await;
         }
     };
+    let export = running_export(&state, &admin, id).await?;
     let Some(removed) =
         db::integrations::delete(&state.db, admin.0.tenant_id(), id, remove).await?
     else {
@@ -559,12 +561,12 @@ pub async fn delete(
     };
     let details = if remove {
         format!(
-            "integration {id}: store {} deleted with its data ({} sales, {} returns removed)",
+            "integration {id}: store {} deleted with its data ({} sales, {} returns removed){export}",
             integration.store_name, removed.sales, removed.returns
         )
     } else {
         format!(
-            "integration {id}: store {} deleted, imported data kept",
+            "integration {id}: store {} deleted, imported data kept{export}",
             integration.store_name
         )
     };
@@ -573,4 +575,20 @@ pub async fn delete(
         .audit(&state, "integration.delete", &details)
         .await?;
     Ok(Redirect::to("/admin/integrations").into_response())
+}
+
+/// For the audit of a deactivation or deletion: the Shopify bulk export a running import
+/// waits for, which the worker cancels when it sees the integration stopped (at its next
+/// poll, within seconds), or nothing.
+async fn running_export(state: &AppState, admin: &TenantAdmin, id: i64) -> AppResult<String> {
+    Ok(
+        db::bulk_runs::running_operation(&state.db, admin.0.tenant_id(), id)
+            .await?
+            .map(|op| {
+                format!(
+                    "; its running import stops and the worker cancels Shopify bulk export {op}"
+                )
+            })
+            .unwrap_or_default(),
+    )
 }
