@@ -68,6 +68,9 @@ pub struct BulkFaults {
     /// `bulkOperationRunQuery` is answered with the LIMIT_REACHED user error, as when five
     /// operations already run for the shop (through other apps' doing, say).
     pub limit_reached: bool,
+    /// `bulkOperationRunQuery` refuses the query with an INVALID user error, as Shopify
+    /// does with a query it no longer accepts.
+    pub refuse_query: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,6 +152,11 @@ impl BulkOp {
         } else {
             self.status = Status::Running;
         }
+    }
+
+    /// `CREATED`, `RUNNING`, `COMPLETED`, `FAILED`, `CANCELING` or `CANCELED`.
+    pub fn status_name(&self) -> &'static str {
+        self.status.name()
     }
 
     pub fn gid(&self) -> String {
@@ -301,6 +309,12 @@ pub fn run_query(
         Ok(d) => d,
         Err(message) => return refused(user_error("INVALID", &message)),
     };
+    if bulk.settings.faults.refuse_query {
+        return refused(user_error(
+            "INVALID",
+            "Queries that contain this field are not supported (simulated refusal).",
+        ));
+    }
     if let Err(message) = check_rules(document) {
         return refused(user_error("INVALID", &message));
     }

@@ -427,6 +427,22 @@ impl SimHandle {
         })
     }
 
+    /// The shop's bulk operations, oldest first, as (id, status) now.
+    pub fn bulk_operations(&self, shop: &str) -> Result<Vec<(String, String)>, SimError> {
+        self.with(shop, |st| {
+            let now = Instant::now();
+            Ok(st
+                .bulk
+                .ops
+                .iter_mut()
+                .map(|op| {
+                    op.advance(now);
+                    (op.gid(), op.status_name().to_string())
+                })
+                .collect())
+        })
+    }
+
     /// Changes the shop's faults in place.
     pub fn update_faults(&self, shop: &str, f: impl FnOnce(&mut Faults)) -> Result<(), SimError> {
         self.with(shop, |st| {
