@@ -40,6 +40,8 @@ pub const DAYS_WITHOUT_READ_ALL_ORDERS: i64 = 60;
 pub struct RunView {
     pub id: i64,
     pub trigger: String,
+    /// Read through a Shopify bulk export (not page by page).
+    pub bulk: bool,
     pub window_from: String,
     pub window_to: String,
     pub started: String,
@@ -154,6 +156,7 @@ impl RunView {
         RunView {
             id: run.id,
             trigger: trigger_label(&run.trigger).to_string(),
+            bulk: run.read_mode == "bulk",
             window_from: local(Some(run.window_from), tz),
             window_to: local(Some(run.window_to), tz),
             started: local(Some(run.started_at), tz),

@@ -99,7 +99,6 @@ impl From<sqlx::Error> for BulkStop {
     }
 }
 
-pub const NOTE_BULK: &str = "Orders read through a Shopify bulk export.";
 pub const NOTE_BUSY: &str = "Shopify already runs as many bulk exports for this store as it allows (five at a time), so TMAS read the orders page by page instead. Nothing is needed from you.";
 pub const NOTE_REFUSED: &str = "Shopify refused TMAS's bulk export query, so TMAS read the orders page by page instead. If this repeats, tell TMAS support.";
 pub const NOTE_FAILED: &str = "Shopify's bulk export failed on Shopify's side, so TMAS read the orders page by page instead. Nothing is needed from you.";
@@ -144,8 +143,8 @@ impl BulkRead<'_> {
         }
         match outcome {
             Ok(()) => {
+                // `read_mode` says it; the history shows it beside the trigger.
                 bulk_runs::ended(db, tenant, self.run, "bulk").await?;
-                note(db, tenant, self.run, NOTE_BULK).await;
                 self.batch()
                     .read_unreadable_again(self.client, progress, self.stop, self.lost)
                     .await
