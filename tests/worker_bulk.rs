@@ -5,6 +5,8 @@
 //! that can work; an administrator cancels from the imports page, deactivation cancels the
 //! export, and another tenant's admin cannot cancel.
 mod common;
+#[path = "common/webdriver.rs"]
+mod webdriver;
 mod worker_support;
 
 use std::time::Duration;
@@ -478,6 +480,143 @@ async fn cancel_deactivate_and_another_tenant(app: TestApp) {
     }
     assert_eq!(statuses(&sim, "slow"), ["CANCELED", "CANCELED"]);
     let _ = stop.send(());
+}
+
+/// The imports page while a bulk import runs (Shopify exporting, then TMAS writing), with a
+/// history holding a bulk run and a run that fell back to paging, at 1366 and 390 px in
+/// English and Spanish: it fits, passes axe-core, and is saved as `imports-bulk-*.png` when
+/// `TMAS_SCREENSHOTS` is set.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_imports_page_shows_a_bulk_import_in_both_languages() {
+    if !webdriver::browser_available() {
+        return;
+    }
+    let app = TestApp::spawn(common::Backend::Sqlite).await;
+    let sim = simulator("shown", 3, 5, 25).await;
+    let state = worker_state(&app, &sim);
+    let tenant = app.create_tenant("Shown", Plan::Retail).await;
+    app.create_user("admin@shown.example", Role::Admin, Some(tenant))
+        .await;
+    let c = connect_tenant(
+        &app.db,
+        &sim,
+        tenant,
+        "shown",
+        &state.secret_key,
+        "2026-08-01",
+    )
+    .await;
+    let now = tmas::db::now();
+    let day = 86_400;
+    for (trigger, note, mode) in [("initial", "", "bulk"), ("backfill", NOTE_EXPIRED, "paged")] {
+        sqlx::query(
+            "INSERT INTO import_runs (tenant_id, integration_id, trigger, window_from, window_to,
+                 started_at, finished_at, pages, orders_read, orders_stored, outcome, note,
+                 read_mode)
+             VALUES ($1, $2, $3, $4, $5, $5, $5 + 300, 412, 48213, 40118, 'succeeded', $6, $7)",
+        )
+        .bind(c.tenant.0)
+        .bind(c.integration)
+        .bind(trigger)
+        .bind(now - 400 * day)
+        .bind(now - 2 * day)
+        .bind(note)
+        .bind(mode)
+        .execute(&app.db.pool)
+        .await
+        .expect("history");
+    }
+    let run = imports::start_run(
+        &app.db,
+        c.tenant,
+        c.integration,
+        "backfill",
+        (now - 400 * day, now),
+        "worker-1",
+    )
+    .await
+    .expect("run");
+    tmas::db::bulk_runs::started(&app.db, c.tenant, run, "gid://shopify/BulkOperation/7")
+        .await
+        .expect("bulk");
+    sqlx::query(
+        "UPDATE integrations SET lease_owner = 'worker-1', lease_until = $2, run_requested = NULL,
+                next_run_at = $2 WHERE id = $1",
+    )
+    .bind(c.integration)
+    .bind(now + 3600)
+    .execute(&app.db.pool)
+    .await
+    .expect("running");
+
+    let browser = webdriver::Browser::start().await;
+    browser.goto(&app.url("/login")).await;
+    browser
+        .type_into("input[name=email]", "admin@shown.example")
+        .await;
+    browser
+        .type_into("input[name=password]", common::PASSWORD)
+        .await;
+    browser.click("form button[type=submit]").await;
+    browser.wait_for_url(|u| !u.ends_with("/login")).await;
+    let path = app.url(&format!("/admin/integrations/{}/imports", c.integration));
+    for lang in ["en", "es"] {
+        if lang == "es" {
+            browser
+                .click("form.language select[name=lang] option[value=es]")
+                .await;
+            browser.click("form.language button[type=submit]").await;
+            browser.wait_for_page(|p| p.contains("lang=\"es\"")).await;
+        }
+        for (phase, done) in [("exporting", 0), ("writing", 21_480)] {
+            if phase == "exporting" {
+                tmas::db::bulk_runs::started(
+                    &app.db,
+                    c.tenant,
+                    run,
+                    "gid://shopify/BulkOperation/7",
+                )
+                .await
+                .expect("bulk");
+                tmas::db::bulk_runs::exporting(&app.db, c.tenant, run, 96_412)
+                    .await
+                    .expect("progress");
+            } else {
+                tmas::db::bulk_runs::writing(&app.db, c.tenant, run, done, 48_213)
+                    .await
+                    .expect("progress");
+            }
+            for (width, height) in [(1366, 1400), (390, 2600)] {
+                browser.set_window(width, height).await;
+                browser.goto(&path).await;
+                let page = browser.source().await;
+                let expected = match (lang, phase) {
+                    ("en", "exporting") => "Shopify is exporting the orders: 96,412 objects so far",
+                    ("en", _) => "TMAS is writing the orders: 21,480 of 48,213 done",
+                    (_, "exporting") => {
+                        "Shopify está exportando los pedidos: 96.412 objetos hasta ahora"
+                    }
+                    _ => "TMAS está guardando los pedidos: 21.480 de 48.213 hechos",
+                };
+                assert!(page.contains(expected), "{lang} {phase}: {expected}");
+                let answer = browser
+                    .execute("return [document.documentElement.scrollWidth, window.innerWidth];")
+                    .await;
+                assert!(
+                    answer[0].as_i64() <= answer[1].as_i64(),
+                    "{lang} {phase} {width} px: {answer}"
+                );
+                browser
+                    .screenshot(&format!("imports-bulk-{phase}-{lang}-{width}"))
+                    .await;
+                if width == 1366 {
+                    let violations = browser.accessibility_violations().await;
+                    assert!(violations.is_empty(), "{lang} {phase}: {violations:#?}");
+                }
+            }
+        }
+    }
+    browser.quit().await;
 }
 
 backend_tests!(

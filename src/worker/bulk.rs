@@ -335,3 +335,29 @@ async fn note(db: &db::Db, tenant: db::TenantId, run: i64, line: &str) {
         tracing::warn!(error = %e, "could not record the run's note");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration as Span, Utc};
+
+    fn window(hours: i64) -> TimeWindow {
+        let to = Utc::now();
+        TimeWindow {
+            from: to - Span::hours(hours),
+            to,
+        }
+    }
+
+    #[test]
+    fn backfills_and_long_catch_ups_read_in_bulk_hourly_runs_page() {
+        let policy = BulkPolicy::default();
+        assert!(policy.reads_in_bulk(Trigger::Initial, &window(1)));
+        assert!(policy.reads_in_bulk(Trigger::Backfill, &window(1)));
+        assert!(policy.reads_in_bulk(Trigger::CatchUp, &window(25)));
+        assert!(!policy.reads_in_bulk(Trigger::CatchUp, &window(24)));
+        assert!(!policy.reads_in_bulk(Trigger::Schedule, &window(24 * 90)));
+        assert!(!policy.reads_in_bulk(Trigger::Manual, &window(24 * 90)));
+        assert!(!BulkPolicy::off().reads_in_bulk(Trigger::Initial, &window(24 * 90)));
+    }
+}
