@@ -5,7 +5,10 @@
 //!
 //! A refund's lines and transactions are connections inside the `refunds` list, which bulk
 //! refuses: the reassembled refunds carry empty, finished connections and the caller reads
-//! them with the paged `REFUND` follow-up for the orders that have refunds.
+//! them with the batched follow-up (`refund_batch`) for the orders that have refunds.
+//!
+//! [`Reassembler`] holds the whole file in memory (tests and small files); the client reads
+//! files through the on-disk stage in `bulk_stage`, whose memory does not grow with the file.
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;

@@ -1,14 +1,18 @@
 //! The client's side of a bulk query: start it, poll it, cancel it, and read its file in
-//! chunks into whole orders (refund lines and transactions by paged follow-ups, which go
-//! through the same cost pacer as every paged query and so stay inside the rate limit).
+//! bounded memory into whole orders (refund lines and transactions by batched follow-ups,
+//! `refund_batch`, which go through the same cost pacer as every paged query and so stay
+//! inside the rate limit).
 
 use serde::Deserialize;
 use serde_json::json;
 
-use super::bulk::{Reassembler, orders_query};
+use super::bulk::orders_query;
+use super::bulk_stage::BulkStage;
 use super::client::{ShopifyClient, malformed};
 use super::error::ShopifyError;
 use super::queries;
+use super::refund_batch::RefundFollowUps;
+use super::types::wire::WireRefund;
 use super::types::{
     Order, TimeWindow, UnreadableOrder, unreadable_order, whole_order, wire_orders_page,
 };
@@ -127,8 +131,11 @@ impl ShopifyClient {
 
     /// Opens a completed operation's file for reading in batches of whole orders.
     ///
-    /// This is the interface the worker uses; how the file is held while it is read (today
-    /// in memory, to become a bounded-memory staging) is the reader's business.
+    /// This is the interface the worker uses. The file is streamed from its URL into an
+    /// on-disk stage ([`BulkStage`]) as it arrives, so memory does not grow with the file;
+    /// whole orders are read back from the stage batch by batch. A file that breaks off,
+    /// a line that is not a JSON object with an id, or a line item whose order the file
+    /// lacks is a `MalformedResponse` naming what was wrong.
     pub async fn open_bulk_orders(&self, url: &str) -> Result<BulkOrdersReader<'_>, ShopifyError> {
         let mut response = self
             .http()
@@ -142,7 +149,7 @@ impl ShopifyClient {
                 response.status()
             )));
         }
-        let mut reassembler = Reassembler::default();
+        let mut stage = BulkStage::new().await?;
         let mut pending: Vec<u8> = Vec::new();
         loop {
             let chunk = response
@@ -151,23 +158,25 @@ impl ShopifyClient {
                 .map_err(|e| malformed(format!("bulk file broke off: {e}")))?;
             let Some(chunk) = chunk else { break };
             pending.extend_from_slice(&chunk);
-            while let Some(end) = pending.iter().position(|b| *b == b'\n') {
-                let line: Vec<u8> = pending.drain(..=end).collect();
-                let line = std::str::from_utf8(&line)
+            let mut start = 0;
+            while let Some(len) = pending[start..].iter().position(|b| *b == b'\n') {
+                let line = std::str::from_utf8(&pending[start..start + len])
                     .map_err(|_| malformed("bulk file line is not UTF-8"))?;
-                reassembler.push_line(line).map_err(malformed)?;
+                stage.push_line(line).await?;
+                start += len + 1;
             }
+            pending.drain(..start);
         }
         if !pending.is_empty() {
             // A file ends with a newline: a last line without one was cut.
             return Err(malformed("bulk file ends in the middle of a line"));
         }
-        let page = wire_orders_page(reassembler.finish().map_err(malformed)?, None)?;
+        stage.seal().await?;
         Ok(BulkOrdersReader {
             client: self,
-            order_count: (page.orders.len() + page.unreadable.len()) as u64,
-            orders: page.orders.into_iter(),
-            unreadable: page.unreadable,
+            order_count: stage.order_count(),
+            stage,
+            follow_ups: RefundFollowUps::default(),
         })
     }
 
@@ -195,13 +204,13 @@ pub struct BulkBatch {
 }
 
 /// A completed bulk file being read: hands out whole orders (refund lines and transactions
-/// read by follow-ups) a batch at a time, so the caller can store each batch as it comes.
+/// read by follow-ups, several refunds a query) a batch at a time, so the caller can store
+/// each batch as it comes.
 pub struct BulkOrdersReader<'a> {
     client: &'a ShopifyClient,
     order_count: u64,
-    orders: std::vec::IntoIter<(super::types::wire::WireOrder, serde_json::Value)>,
-    /// Orders the file holds that could not be read; handed out with the first batch.
-    unreadable: Vec<UnreadableOrder>,
+    stage: BulkStage,
+    follow_ups: RefundFollowUps,
 }
 
 impl BulkOrdersReader<'_> {
@@ -210,20 +219,41 @@ impl BulkOrdersReader<'_> {
         self.order_count
     }
 
+    /// What the refund follow-ups cost so far.
+    pub fn refund_follow_ups(&self) -> RefundFollowUps {
+        self.follow_ups
+    }
+
     /// The next batch of at most `max_orders` orders, `None` when the file is done.
     pub async fn next_batch(
         &mut self,
         max_orders: usize,
     ) -> Result<Option<BulkBatch>, ShopifyError> {
+        let mut nodes = self.stage.next_orders(max_orders.max(1)).await?;
+        if nodes.is_empty() {
+            return Ok(None);
+        }
+        for order in &mut nodes {
+            with_unread_refund_lists(order);
+        }
+        let page = wire_orders_page(
+            json!({ "orders": { "nodes": nodes,
+                    "pageInfo": { "hasNextPage": false, "endCursor": null } } }),
+            None,
+        )?;
+        let mut orders = page.orders;
+        let mut refunds: Vec<&mut WireRefund> = orders
+            .iter_mut()
+            .flat_map(|(o, _)| o.refunds.iter_mut())
+            .collect();
+        self.client
+            .read_refund_details(&mut refunds, &mut self.follow_ups)
+            .await?;
         let mut batch = BulkBatch {
-            orders: Vec::new(),
-            unreadable: std::mem::take(&mut self.unreadable),
+            orders: Vec::with_capacity(orders.len()),
+            unreadable: page.unreadable,
         };
-        for (mut o, raw) in self.orders.by_ref().take(max_orders.max(1)) {
-            for r in &mut o.refunds {
-                *r = self.client.fetch_refund(&r.id, None).await?;
-                self.client.complete_refund_lines(r).await?;
-            }
+        for (o, raw) in orders {
             match whole_order(o) {
                 Ok(order) => batch.orders.push(order),
                 Err(ShopifyError::MalformedResponse { context }) => {
@@ -232,9 +262,22 @@ impl BulkOrdersReader<'_> {
                 Err(e) => return Err(e),
             }
         }
-        if batch.orders.is_empty() && batch.unreadable.is_empty() {
-            return Ok(None);
-        }
         Ok(Some(batch))
+    }
+}
+
+/// Gives each refund of a bulk order the empty, finished lists of lines and transactions
+/// that the follow-up fills (bulk cannot export them).
+fn with_unread_refund_lists(order: &mut serde_json::Value) {
+    let Some(refunds) = order.get_mut("refunds").and_then(|r| r.as_array_mut()) else {
+        return;
+    };
+    for r in refunds.iter_mut().filter_map(|r| r.as_object_mut()) {
+        for c in ["refundLineItems", "transactions"] {
+            r.insert(
+                c.into(),
+                json!({ "nodes": [], "pageInfo": { "hasNextPage": false, "endCursor": null } }),
+            );
+        }
     }
 }

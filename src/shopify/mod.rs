@@ -25,6 +25,7 @@
 //! ```
 pub mod bulk;
 mod bulk_client;
+mod bulk_stage;
 pub use bulk_client::{BulkOperation, BulkRefused};
 pub mod client;
 pub mod cost;
@@ -33,6 +34,7 @@ pub mod error;
 mod orders;
 pub mod queries;
 pub mod rate_limit;
+pub mod refund_batch;
 pub mod retry;
 pub mod schema;
 pub mod types;

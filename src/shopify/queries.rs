@@ -130,12 +130,12 @@ pub(crate) const LINE_ITEM_FIELDS: &str = "id
 
 // Only successful REFUND transactions place a return; kind and status tell them apart,
 // the amount decides between several locations.
-const TRANSACTION_FIELDS: &str = "kind
+pub(crate) const TRANSACTION_FIELDS: &str = "kind
             status
             location { id }
             amountSet { shopMoney { amount } }";
 
-const REFUND_LINE_FIELDS: &str = "quantity
+pub(crate) const REFUND_LINE_FIELDS: &str = "quantity
             subtotalSet { shopMoney { amount } }
             totalTaxSet { shopMoney { amount } }
             location { id }

@@ -1,0 +1,503 @@
+//! The bulk backfill benchmark (a documented command that prints figures, not a test):
+//!
+//! ```sh
+//! cargo bench --bench bulk
+//! BENCH_BULK_ORDERS=100000 BENCH_BULK_SMALL_ORDERS=20000 BENCH_BULK_MEMORY_ORDERS=1000000 \
+//!   BENCH_BULK_PACE=1000 cargo bench --bench bulk
+//! ```
+//!
+//! Every run reads a store served by the simulator in its own process (`shopify-sim`, the
+//! standard plan: 2,000-point bucket, 100 points/s, Shopify's query costs with `pageInfo`
+//! priced), and reads it in a child process of this benchmark, so that the peak memory
+//! printed (VmHWM) is the reader's alone. Each read turns its orders into facts and hourly
+//! totals with the worker's own code (`domain::facts`) and checks them against the
+//! simulator's expected totals: "exact" means equal to the cent in every bucket.
+//!
+//! 1. **First import, paged vs bulk**: `BENCH_BULK_ORDERS` POS orders (default 100,000)
+//!    over 60 days. Paged reading of that many orders at 100 points/s takes hours, so both
+//!    reads run with the rate limit off and their time at the standard plan is worked out
+//!    from what they spent: `max(measured, (points − 2,000) / 100)`, the fastest any client
+//!    can spend those points (in paged's favour: it is never slower than that). The bulk
+//!    export runs at `BENCH_BULK_PACE` objects a second (default 1,000), and its time at that
+//!    pace is `objectCount / pace` (the simulator's export is linear in objects).
+//! 2. **A 20,000-order store for real** (`BENCH_BULK_SMALL_ORDERS`): bulk, with the
+//!    standard plan's rate limit on and the export at `BENCH_BULK_PACE`, wall time measured,
+//!    beside the 90 s target (and the same formula's estimate, to check the method).
+//! 3. **Peak memory of a 1,000,000-order bulk read** (`BENCH_BULK_MEMORY_ORDERS`, 0 skips it):
+//!    the rate limit off and a fast export (only memory is the figure).
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use serde_json::{Value, json};
+use tmas::domain::facts::{HourlyTotals, bucket_facts, order_facts};
+use tmas::shopify::{ClientConfig, Credentials, Order, ShopifyClient, TimeWindow};
+
+/// The standard plan (Shopify's "Basic"/standard: 2,000-point bucket, 100 points/s).
+const BUCKET: f64 = 2_000.0;
+const RESTORE: f64 = 100.0;
+/// POS share of the simulator's generated orders (one in ten is online).
+const POS_SHARE: f64 = 0.9;
+const DAYS: u64 = 60;
+
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.replace(['_', ','], "").parse().ok())
+        .unwrap_or(default)
+}
+
+/// Peak resident memory of this process so far, in MiB.
+fn vm_hwm_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+// ---------- the reading child ----------
+
+type Buckets = BTreeMap<(i64, NaiveDate, u32), HourlyTotals>;
+
+struct Tally {
+    tz: chrono_tz::Tz,
+    totals: Buckets,
+    orders: u64,
+    pos: u64,
+    refunds: u64,
+}
+
+impl Tally {
+    fn add(&mut self, orders: &[Order]) {
+        let facts: Vec<_> = orders.iter().map(order_facts).collect();
+        for (key, b) in bucket_facts(&facts, self.tz) {
+            let t = self.totals.entry(key).or_default();
+            t.gross += b.gross;
+            t.discounts += b.discounts;
+            t.returns += b.returns;
+            t.net += b.net;
+            t.transactions += b.transactions;
+            t.items += b.items;
+        }
+        self.orders += orders.len() as u64;
+        self.pos += orders
+            .iter()
+            .filter(|o| o.source_name.as_deref() == Some("pos"))
+            .count() as u64;
+        self.refunds += orders.iter().map(|o| o.refunds.len() as u64).sum::<u64>();
+    }
+
+    async fn exact(&self, base: &str, shop: &str) -> bool {
+        let rows: Vec<Value> = reqwest::get(format!("{base}/_sim/{shop}/expected"))
+            .await
+            .expect("expected totals")
+            .json()
+            .await
+            .expect("JSON");
+        let expected: Buckets = rows
+            .iter()
+            .map(|r| {
+                let n = |k: &str| r[k].as_i64().expect("number");
+                (
+                    (
+                        n("location_id"),
+                        r["date"].as_str().expect("date").parse().expect("date"),
+                        n("hour") as u32,
+                    ),
+                    HourlyTotals {
+                        gross: n("gross"),
+                        discounts: n("discounts"),
+                        returns: n("returns"),
+                        net: n("net"),
+                        transactions: n("transactions"),
+                        items: n("items"),
+                    },
+                )
+            })
+            .collect();
+        // A bucket of zeros is no bucket.
+        let read: Buckets = self
+            .totals
+            .iter()
+            .filter(|(_, t)| **t != HourlyTotals::default())
+            .map(|(k, t)| (*k, *t))
+            .collect();
+        let expected: Buckets = expected
+            .into_iter()
+            .filter(|(_, t)| *t != HourlyTotals::default())
+            .collect();
+        read == expected
+    }
+}
+
+fn everything() -> TimeWindow {
+    TimeWindow {
+        from: chrono::Utc::now() - chrono::Duration::days(3650),
+        to: chrono::Utc::now() + chrono::Duration::days(1),
+    }
+}
+
+async fn child(role: &str, base: &str, shop: &str, pace: f64) {
+    let client = ShopifyClient::new(
+        &ClientConfig {
+            base_url: format!("{base}/{{shop}}"),
+            ..ClientConfig::default()
+        },
+        shop,
+        Credentials::AccessToken(format!("shpat_sim_{shop}")),
+    )
+    .expect("client");
+    let tz = client
+        .shop()
+        .await
+        .expect("shop")
+        .iana_timezone
+        .parse()
+        .expect("zone");
+    let mut tally = Tally {
+        tz,
+        totals: BTreeMap::new(),
+        orders: 0,
+        pos: 0,
+        refunds: 0,
+    };
+    let started = Instant::now();
+    let mut result = json!({});
+    if role == "paged" {
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = client
+                .fetch_orders_page(&everything(), cursor.as_deref())
+                .await
+                .expect("page");
+            assert!(page.unreadable.is_empty());
+            tally.add(&page.orders);
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+    } else {
+        let id = client
+            .start_bulk_orders(&everything())
+            .await
+            .expect("answers")
+            .expect("started");
+        let op = loop {
+            let op = client.bulk_operation(&id).await.expect("polls");
+            if !matches!(op.status.as_str(), "CREATED" | "RUNNING") {
+                break op;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        assert_eq!(op.status, "COMPLETED", "{op:?}");
+        let exported = started.elapsed().as_secs_f64();
+        let objects: f64 = op
+            .object_count
+            .as_deref()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0.0);
+        let mut reader = client
+            .open_bulk_orders(op.url.as_deref().expect("url"))
+            .await
+            .expect("opens");
+        let staged = started.elapsed().as_secs_f64() - exported;
+        while let Some(batch) = reader.next_batch(250).await.expect("batch") {
+            assert!(batch.unreadable.is_empty());
+            tally.add(&batch.orders);
+        }
+        let f = reader.refund_follow_ups();
+        result = json!({
+            "export_secs": exported,
+            "objects": objects,
+            "export_at_pace_secs": objects / pace,
+            "stage_secs": staged,
+            "read_secs": started.elapsed().as_secs_f64() - exported,
+            "follow_up_refunds": f.refunds,
+            "follow_up_requests": f.requests,
+            "follow_up_requested": f.requested_points,
+            "follow_up_actual": f.actual_points,
+            "follow_up_completed": f.completed,
+        });
+    }
+    let secs = started.elapsed().as_secs_f64();
+    let exact = tally.exact(base, shop).await;
+    result["secs"] = json!(secs);
+    result["orders"] = json!(tally.orders);
+    result["pos"] = json!(tally.pos);
+    result["refunds"] = json!(tally.refunds);
+    result["exact"] = json!(exact);
+    result["peak_mib"] = json!(vm_hwm_mib());
+    println!("RESULT {result}");
+}
+
+// ---------- the orchestrating parent ----------
+
+struct Sim {
+    child: Child,
+    base: String,
+    shop: String,
+    orders: u64,
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A store of about `orders` orders (all channels) over [`DAYS`] days.
+fn start_sim(shop: &str, orders: u64, seed: u64) -> Sim {
+    let per_day = orders.div_ceil(DAYS);
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shopify-sim"))
+        .args(["--bind", "127.0.0.1:0", "--shops", shop, "--plan", "basic"])
+        .args(["--scopes", "read_orders,read_locations,read_all_orders"])
+        .args(["--days", &DAYS.to_string()])
+        .args(["--orders-per-day", &per_day.to_string()])
+        .args(["--seed", &seed.to_string()])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start shopify-sim");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut sim = Sim {
+        child,
+        base: String::new(),
+        shop: shop.to_string(),
+        orders: 0,
+    };
+    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+        if let Some(rest) = line.strip_prefix(&format!("shop {shop}: ")) {
+            sim.orders = rest
+                .split_whitespace()
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+        }
+        if let Some(url) = line.strip_prefix("shopify-sim listening on ") {
+            sim.base = url.trim().to_string();
+            break;
+        }
+    }
+    assert!(!sim.base.is_empty(), "shopify-sim did not start");
+    println!(
+        "shopify-sim: store `{shop}`, {} orders over {DAYS} days (about {:.0} % POS), generated in {:.1} s in its own process",
+        sim.orders,
+        POS_SHARE * 100.0,
+        started.elapsed().as_secs_f64()
+    );
+    sim
+}
+
+impl Sim {
+    async fn post(&self, what: &str, body: Value) {
+        let r = reqwest::Client::new()
+            .post(format!("{}/_sim/{}/{what}", self.base, self.shop))
+            .json(&body)
+            .send()
+            .await
+            .expect("control");
+        assert!(r.status().is_success(), "{what}: {}", r.status());
+    }
+
+    async fn stats(&self) -> (f64, f64) {
+        let s: Value = reqwest::get(format!("{}/_sim/{}/stats", self.base, self.shop))
+            .await
+            .expect("stats")
+            .json()
+            .await
+            .expect("JSON");
+        (
+            s["graphql_requests"].as_f64().unwrap_or(0.0),
+            s["points_spent"].as_f64().unwrap_or(0.0),
+        )
+    }
+
+    async fn limits(&self, unlimited: bool, pace: f64) {
+        self.post("faults", json!({ "unlimited": unlimited })).await;
+        self.post("bulk", json!({ "objects_per_sec": pace })).await;
+    }
+
+    /// Reads the store in a child process; its result, with the requests and points the
+    /// simulator counted for it.
+    async fn read(&self, role: &str, pace: f64) -> Value {
+        let (requests_before, points_before) = self.stats().await;
+        let out = Command::new(std::env::current_exe().expect("this benchmark"))
+            .env("BENCH_BULK_ROLE", role)
+            .env("BENCH_BULK_BASE", &self.base)
+            .env("BENCH_BULK_SHOP", &self.shop)
+            .env("BENCH_BULK_PACE", pace.to_string())
+            .env("RUST_LOG", "warn")
+            .stderr(Stdio::inherit())
+            .output()
+            .expect("run the reader");
+        assert!(out.status.success(), "the {role} reader failed");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let line = text
+            .lines()
+            .find_map(|l| l.strip_prefix("RESULT "))
+            .expect("a result");
+        let mut result: Value = serde_json::from_str(line).expect("JSON");
+        let (requests, points) = self.stats().await;
+        result["requests"] = json!(requests - requests_before);
+        result["points"] = json!(points - points_before);
+        result
+    }
+}
+
+fn f(v: &Value, key: &str) -> f64 {
+    v[key].as_f64().unwrap_or(f64::NAN)
+}
+
+/// The fastest a client can spend `points` at the standard plan (the bucket's 2,000 first).
+fn at_plan(points: f64, measured: f64) -> f64 {
+    measured.max((points - BUCKET).max(0.0) / RESTORE)
+}
+
+fn follow_ups(r: &Value) -> String {
+    let refunds = f(r, "follow_up_refunds");
+    format!(
+        "{refunds:.0} refunds followed up in {:.0} requests ({:.1} refunds a request), {:.0} points requested / {:.0} used = {:.1} / {:.1} points a refund; {:.0} completed by the paged follow-up",
+        f(r, "follow_up_requests"),
+        refunds / f(r, "follow_up_requests"),
+        f(r, "follow_up_requested"),
+        f(r, "follow_up_actual"),
+        f(r, "follow_up_requested") / refunds,
+        f(r, "follow_up_actual") / refunds,
+        f(r, "follow_up_completed"),
+    )
+}
+
+async fn paged_vs_bulk(pos_orders: u64, pace: f64) {
+    let sim = start_sim(
+        "bulkbench",
+        (pos_orders as f64 / POS_SHARE).round() as u64,
+        11,
+    );
+    // Both reads with the rate limit off; their standard-plan time is worked out below.
+    sim.limits(true, 1e9).await;
+    let paged = sim.read("paged", pace).await;
+    let bulk = sim.read("bulk", pace).await;
+    let paged_plan = at_plan(f(&paged, "points"), f(&paged, "secs"));
+    // The export at the stated pace, then the file and the follow-ups at the plan's rate.
+    let bulk_plan =
+        f(&bulk, "export_at_pace_secs") + at_plan(f(&bulk, "points"), f(&bulk, "read_secs"));
+    println!(
+        "\n== First import, {} orders ({} POS, {} refunds), standard plan (2,000-point bucket, 100 points/s); bulk export pace {pace:.0} objects/s ==",
+        paged["orders"], paged["pos"], paged["refunds"]
+    );
+    println!(
+        "paged: {:.0} requests, {:.0} points spent; measured {:.1} s with the rate limit off; at the standard plan >= {:.0} s ({:.2} h); peak memory {:.1} MiB; totals exact: {}",
+        f(&paged, "requests"),
+        f(&paged, "points"),
+        f(&paged, "secs"),
+        paged_plan,
+        paged_plan / 3600.0,
+        f(&paged, "peak_mib"),
+        paged["exact"]
+    );
+    println!(
+        "bulk:  {:.0} requests, {:.0} points spent; export of {:.0} objects = {:.0} s at {pace:.0} objects/s; file staged in {:.1} s, read with follow-ups in {:.1} s (rate limit off); at the standard plan {:.0} s ({:.1} min); peak memory {:.1} MiB; totals exact: {}",
+        f(&bulk, "requests"),
+        f(&bulk, "points"),
+        f(&bulk, "objects"),
+        f(&bulk, "export_at_pace_secs"),
+        f(&bulk, "stage_secs"),
+        f(&bulk, "read_secs"),
+        bulk_plan,
+        bulk_plan / 60.0,
+        f(&bulk, "peak_mib"),
+        bulk["exact"]
+    );
+    println!("bulk refund follow-ups: {}", follow_ups(&bulk));
+    println!(
+        "bulk is {:.1}x faster than paged at the standard plan (target: 20x)",
+        paged_plan / bulk_plan
+    );
+}
+
+async fn small_store_for_real(orders: u64, pace: f64) {
+    let sim = start_sim("smallstore", orders, 12);
+    sim.limits(false, pace).await;
+    let bulk = sim.read("bulk", pace).await;
+    let estimate = f(&bulk, "export_at_pace_secs")
+        + at_plan(
+            f(&bulk, "points"),
+            f(&bulk, "read_secs") - f(&bulk, "stage_secs"),
+        )
+        + f(&bulk, "stage_secs");
+    println!(
+        "\n== First import in bulk of {} orders ({} POS, {} refunds), standard plan rate limit on, export at {pace:.0} objects/s ==",
+        bulk["orders"], bulk["pos"], bulk["refunds"]
+    );
+    println!(
+        "wall time {:.1} s (target: under 90 s): export {:.1} s, file staged {:.1} s, orders and refund follow-ups {:.1} s; {:.0} requests, {:.0} points; the estimate method above gives {:.0} s; peak memory {:.1} MiB; totals exact: {}",
+        f(&bulk, "secs"),
+        f(&bulk, "export_secs"),
+        f(&bulk, "stage_secs"),
+        f(&bulk, "read_secs") - f(&bulk, "stage_secs"),
+        f(&bulk, "requests"),
+        f(&bulk, "points"),
+        estimate,
+        f(&bulk, "peak_mib"),
+        bulk["exact"]
+    );
+    println!("refund follow-ups: {}", follow_ups(&bulk));
+}
+
+async fn million(orders: u64) {
+    let sim = start_sim("millionbulk", orders, 13);
+    sim.limits(true, 1e9).await;
+    let bulk = sim.read("bulk", 1e9).await;
+    println!(
+        "\n== Bulk read of {} orders ({} refunds), rate limit off, fast export ==",
+        bulk["orders"], bulk["refunds"]
+    );
+    println!(
+        "peak memory {:.1} MiB (target: at most 100 MB); file of {:.0} objects staged in {:.1} s, read with follow-ups in {:.1} s; totals exact: {}",
+        f(&bulk, "peak_mib"),
+        f(&bulk, "objects"),
+        f(&bulk, "stage_secs"),
+        f(&bulk, "read_secs"),
+        bulk["exact"]
+    );
+    println!("refund follow-ups: {}", follow_ups(&bulk));
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let pace = env_number("BENCH_BULK_PACE", 1_000) as f64;
+    if let Ok(role) = std::env::var("BENCH_BULK_ROLE") {
+        let base = std::env::var("BENCH_BULK_BASE").expect("base");
+        let shop = std::env::var("BENCH_BULK_SHOP").expect("shop");
+        runtime.block_on(child(&role, &base, &shop, pace));
+        return;
+    }
+    let orders = env_number("BENCH_BULK_ORDERS", 100_000);
+    let small = env_number("BENCH_BULK_SMALL_ORDERS", 20_000);
+    let memory = env_number("BENCH_BULK_MEMORY_ORDERS", 1_000_000);
+    runtime.block_on(async {
+        if orders > 0 {
+            paged_vs_bulk(orders, pace).await;
+        }
+        if small > 0 {
+            small_store_for_real(small, pace).await;
+        }
+        if memory > 0 {
+            million(memory).await;
+        }
+    });
+}

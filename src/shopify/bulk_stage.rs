@@ -1,0 +1,460 @@
+//! The on-disk staging of a bulk file, so that reading one takes the same memory for a
+//! thousand orders as for a million.
+//!
+//! With `groupObjects: false` a child line (a line item, with `__parentId`) is not promised
+//! to follow its order: it may come before it, or thousands of lines after. Holding every
+//! order until the file ends would hold the whole file. Instead each line goes as it arrives
+//! into a private SQLite file in a temporary directory (orders and line items in two
+//! tables), indexes are built once the file has ended, and whole orders are then handed out
+//! a batch at a time, each with all its line items whatever the order of the lines. SQLite
+//! keeps a small page cache of its own ([`CACHE_KIB`]); nothing else grows with the file.
+//! The directory is removed when the stage is dropped.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sqlx::{Connection, QueryBuilder, Row, SqliteConnection};
+
+use super::client::malformed;
+use super::error::ShopifyError;
+
+/// SQLite's page cache for the stage, in KiB (its default is about 2 MiB).
+const CACHE_KIB: u32 = 8 * 1024;
+/// Lines written per INSERT statement (three values each, well under SQLite's limit).
+const LINES_PER_INSERT: usize = 500;
+/// Orders whose line items are read by one SELECT.
+const ORDERS_PER_SELECT: usize = 400;
+
+/// The first fields of a line: enough to know whether it is an order or a child, and whose.
+#[derive(Deserialize)]
+struct Head {
+    id: Option<Value>,
+    #[serde(rename = "__parentId")]
+    parent: Option<Value>,
+}
+
+/// A line to be written: the order it belongs to, and the line itself.
+struct Staged {
+    root: String,
+    line: String,
+}
+
+/// A bulk file being staged, then read back order by order.
+pub struct BulkStage {
+    dir: PathBuf,
+    db: SqliteConnection,
+    orders: Vec<Staged>,
+    children: Vec<Staged>,
+    lines_seen: u64,
+    order_count: u64,
+    /// Rowid of the last order handed out.
+    read_up_to: i64,
+    sealed: bool,
+}
+
+impl std::fmt::Debug for BulkStage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BulkStage")
+            .field("dir", &self.dir)
+            .field("order_count", &self.order_count)
+            .finish_non_exhaustive()
+    }
+}
+
+fn stage_error(e: impl std::fmt::Display) -> ShopifyError {
+    // Not Shopify's doing, but it stops the read the same way: the run is retried later.
+    ShopifyError::Transient {
+        attempts: 1,
+        detail: format!("staging the bulk file on disk failed: {e}"),
+    }
+}
+
+impl BulkStage {
+    /// An empty stage in a new private temporary directory.
+    pub async fn new() -> Result<Self, ShopifyError> {
+        let dir = std::env::temp_dir().join(format!("tmas-bulk-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir(&dir).map_err(stage_error)?;
+        let options = SqliteConnectOptions::new()
+            .filename(dir.join("stage.db"))
+            .create_if_missing(true)
+            // A scratch file: nothing to recover after a crash, the file is read again.
+            .journal_mode(SqliteJournalMode::Off)
+            .synchronous(SqliteSynchronous::Off)
+            .pragma("cache_size", format!("-{CACHE_KIB}"))
+            .pragma("temp_store", "FILE");
+        let mut db = match SqliteConnection::connect_with(&options).await {
+            Ok(db) => db,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&dir);
+                return Err(stage_error(e));
+            }
+        };
+        let created = sqlx::raw_sql(
+            "CREATE TABLE orders (id TEXT NOT NULL, line TEXT NOT NULL);
+             CREATE TABLE children (parent TEXT NOT NULL, line TEXT NOT NULL);",
+        )
+        .execute(&mut db)
+        .await;
+        let stage = BulkStage {
+            dir,
+            db,
+            orders: Vec::new(),
+            children: Vec::new(),
+            lines_seen: 0,
+            order_count: 0,
+            read_up_to: 0,
+            sealed: false,
+        };
+        created.map_err(stage_error)?;
+        Ok(stage)
+    }
+
+    /// Takes one line of the file (without its newline). A line that is not a JSON object
+    /// with an id, or a child whose `__parentId` is not an id, is an error naming the line.
+    pub async fn push_line(&mut self, line: &str) -> Result<(), ShopifyError> {
+        self.lines_seen += 1;
+        let n = self.lines_seen;
+        let line = line.trim();
+        if line.is_empty() {
+            return Ok(());
+        }
+        if !line.starts_with('{') {
+            return Err(malformed(format!(
+                "bulk file line {n} is not a JSON object"
+            )));
+        }
+        let head: Head = serde_json::from_str(line)
+            .map_err(|e| malformed(format!("bulk file line {n} is not JSON: {e}")))?;
+        match (head.parent, head.id) {
+            (Some(Value::String(parent)), _) => self.children.push(Staged {
+                root: parent,
+                line: line.to_string(),
+            }),
+            (Some(_), _) => {
+                return Err(malformed(format!(
+                    "bulk file line {n} has a __parentId that is not an id"
+                )));
+            }
+            (None, Some(Value::String(id))) => {
+                self.order_count += 1;
+                self.orders.push(Staged {
+                    root: id,
+                    line: line.to_string(),
+                });
+            }
+            (None, _) => {
+                return Err(malformed(format!("bulk file line {n} has no id")));
+            }
+        }
+        if self.orders.len() + self.children.len() >= LINES_PER_INSERT {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> Result<(), ShopifyError> {
+        for (table, key, rows) in [
+            ("orders", "id", std::mem::take(&mut self.orders)),
+            ("children", "parent", std::mem::take(&mut self.children)),
+        ] {
+            if rows.is_empty() {
+                continue;
+            }
+            let mut insert = QueryBuilder::new(format!("INSERT INTO {table} ({key}, line) "));
+            insert.push_values(rows, |mut row, staged| {
+                row.push_bind(staged.root).push_bind(staged.line);
+            });
+            insert
+                .build()
+                .execute(&mut self.db)
+                .await
+                .map_err(stage_error)?;
+        }
+        Ok(())
+    }
+
+    /// The file has ended: index what was staged and check that every child's order came.
+    pub async fn seal(&mut self) -> Result<(), ShopifyError> {
+        self.flush().await?;
+        sqlx::raw_sql(
+            "CREATE UNIQUE INDEX orders_by_id ON orders (id);
+             CREATE INDEX children_by_parent ON children (parent);",
+        )
+        .execute(&mut self.db)
+        .await
+        .map_err(|e| match e.as_database_error() {
+            Some(d) if d.is_unique_violation() => malformed("bulk file holds the same order twice"),
+            _ => stage_error(e),
+        })?;
+        let lost: Option<String> = sqlx::query_scalar(
+            "SELECT c.parent FROM children c LEFT JOIN orders o ON o.id = c.parent
+             WHERE o.id IS NULL LIMIT 1",
+        )
+        .fetch_optional(&mut self.db)
+        .await
+        .map_err(stage_error)?;
+        if let Some(parent) = lost {
+            return Err(malformed(format!(
+                "bulk file has lines of an order it lacks: {parent}"
+            )));
+        }
+        self.sealed = true;
+        Ok(())
+    }
+
+    /// Orders (root lines) staged so far.
+    pub fn order_count(&self) -> u64 {
+        self.order_count
+    }
+
+    /// The next at most `max` orders, in the order of the file, each whole: its line items
+    /// as a finished `lineItems` connection. Empty when every order was handed out.
+    pub async fn next_orders(&mut self, max: usize) -> Result<Vec<Value>, ShopifyError> {
+        if !self.sealed {
+            return Err(stage_error("read before the file ended"));
+        }
+        let rows = sqlx::query(
+            "SELECT rowid, id, line FROM orders WHERE rowid > $1 ORDER BY rowid LIMIT $2",
+        )
+        .bind(self.read_up_to)
+        .bind(max.max(1) as i64)
+        .fetch_all(&mut self.db)
+        .await
+        .map_err(stage_error)?;
+        let mut orders: Vec<(String, Map<String, Value>, Vec<Value>)> =
+            Vec::with_capacity(rows.len());
+        for row in rows {
+            self.read_up_to = row.get::<i64, _>(0);
+            let id: String = row.get(1);
+            let line: String = row.get(2);
+            let Value::Object(order) = serde_json::from_str(&line)
+                .map_err(|e| malformed(format!("bulk file order {id}: {e}")))?
+            else {
+                return Err(malformed(format!("bulk file order {id} is not an object")));
+            };
+            orders.push((id, order, Vec::new()));
+        }
+        for start in (0..orders.len()).step_by(ORDERS_PER_SELECT) {
+            let end = (start + ORDERS_PER_SELECT).min(orders.len());
+            let slots: HashMap<String, usize> =
+                (start..end).map(|i| (orders[i].0.clone(), i)).collect();
+            let mut select =
+                QueryBuilder::new("SELECT parent, line FROM children WHERE parent IN (");
+            let mut ids = select.separated(", ");
+            for i in start..end {
+                ids.push_bind(orders[i].0.clone());
+            }
+            ids.push_unseparated(") ORDER BY parent, rowid");
+            let children = select
+                .build()
+                .fetch_all(&mut self.db)
+                .await
+                .map_err(stage_error)?;
+            for row in children {
+                let parent: String = row.get(0);
+                let line: String = row.get(1);
+                let Value::Object(mut child) = serde_json::from_str(&line)
+                    .map_err(|e| malformed(format!("bulk file line of {parent}: {e}")))?
+                else {
+                    return Err(malformed(format!(
+                        "bulk file line of {parent} is not an object"
+                    )));
+                };
+                child.remove("__parentId");
+                if let Some(&slot) = slots.get(&parent) {
+                    orders[slot].2.push(Value::Object(child));
+                }
+            }
+        }
+        Ok(orders
+            .into_iter()
+            .map(|(_, mut order, items)| {
+                order.insert(
+                    "lineItems".into(),
+                    json!({ "nodes": items,
+                            "pageInfo": { "hasNextPage": false, "endCursor": null } }),
+                );
+                Value::Object(order)
+            })
+            .collect())
+    }
+}
+
+impl Drop for BulkStage {
+    fn drop(&mut self) {
+        // The connection closes on its own thread; an unlinked file is freed when it does.
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn staged(lines: &[&str]) -> Result<BulkStage, ShopifyError> {
+        let mut stage = BulkStage::new().await?;
+        for line in lines {
+            stage.push_line(line).await?;
+        }
+        stage.seal().await?;
+        Ok(stage)
+    }
+
+    fn problem(e: ShopifyError) -> String {
+        match e {
+            ShopifyError::MalformedResponse { context } => context,
+            other => panic!("not a malformed response: {other:?}"),
+        }
+    }
+
+    async fn all(stage: &mut BulkStage, per_batch: usize) -> Vec<Value> {
+        let mut out = Vec::new();
+        loop {
+            let batch = stage.next_orders(per_batch).await.expect("reads");
+            if batch.is_empty() {
+                return out;
+            }
+            out.extend(batch);
+        }
+    }
+
+    fn item_ids(order: &Value) -> Vec<&str> {
+        order["lineItems"]["nodes"]
+            .as_array()
+            .expect("nodes")
+            .iter()
+            .map(|n| n["id"].as_str().expect("id"))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn whole_orders_whatever_the_order_of_lines() {
+        let lines = [
+            r#"{"id":"L3","__parentId":"gid://shopify/Order/2"}"#,
+            r#"{"id":"L1","quantity":1,"__parentId":"gid://shopify/Order/1"}"#,
+            r#"{"id":"gid://shopify/Order/1","refunds":[]}"#,
+            r#"{"id":"gid://shopify/Order/3","refunds":[]}"#,
+            r#"{"id":"gid://shopify/Order/2","refunds":[{"id":"R1"}]}"#,
+            r#"{"id":"L2","quantity":2,"__parentId":"gid://shopify/Order/1"}"#,
+        ];
+        // Every order of lines gives the same orders, with the same line items each.
+        let mut seen = Vec::new();
+        for rotation in 0..lines.len() {
+            let mut rotated = lines.to_vec();
+            rotated.rotate_left(rotation);
+            let mut reversed = rotated.clone();
+            reversed.reverse();
+            for order_of_lines in [rotated, reversed] {
+                let mut stage = staged(&order_of_lines).await.expect("stages");
+                assert_eq!(stage.order_count(), 3);
+                let mut orders = all(&mut stage, 2).await;
+                orders.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+                let mut shape: Vec<(String, Vec<String>)> = orders
+                    .iter()
+                    .map(|o| {
+                        let mut ids: Vec<String> =
+                            item_ids(o).into_iter().map(str::to_string).collect();
+                        ids.sort();
+                        (o["id"].as_str().expect("id").to_string(), ids)
+                    })
+                    .collect();
+                shape.sort();
+                seen.push(shape);
+                assert!(
+                    orders
+                        .iter()
+                        .all(|o| o["lineItems"]["nodes"][0].get("__parentId").is_none())
+                );
+            }
+        }
+        let expected = vec![
+            (
+                "gid://shopify/Order/1".to_string(),
+                vec!["L1".into(), "L2".into()],
+            ),
+            ("gid://shopify/Order/2".to_string(), vec!["L3".into()]),
+            ("gid://shopify/Order/3".to_string(), vec![]),
+        ];
+        assert!(seen.iter().all(|s| *s == expected), "{seen:?}");
+    }
+
+    #[tokio::test]
+    async fn children_far_from_their_order_in_many_batches() {
+        // Children first, their orders thousands of lines later, read in odd batch sizes.
+        let mut stage = BulkStage::new().await.expect("stage");
+        for o in 0..1200 {
+            for l in 0..3 {
+                let line = format!(r#"{{"id":"L{o}-{l}","__parentId":"gid://shopify/Order/{o}"}}"#);
+                stage.push_line(&line).await.expect("line");
+            }
+        }
+        for o in (0..1200).rev() {
+            let line = format!(r#"{{"id":"gid://shopify/Order/{o}","refunds":[]}}"#);
+            stage.push_line(&line).await.expect("order");
+        }
+        stage.seal().await.expect("sealed");
+        assert_eq!(stage.order_count(), 1200);
+        let orders = all(&mut stage, 7).await;
+        assert_eq!(orders.len(), 1200);
+        // In the order of the file.
+        assert_eq!(orders[0]["id"], "gid://shopify/Order/1199");
+        for o in &orders {
+            let n = o["id"].as_str().expect("id").rsplit('/').next().expect("n");
+            let ids = item_ids(o);
+            assert_eq!(ids, [0, 1, 2].map(|l| format!("L{n}-{l}")), "{o}");
+        }
+    }
+
+    #[tokio::test]
+    async fn refuses_lines_that_are_not_json_objects_with_ids() {
+        for (line, says) in [
+            ("{\"id\":\"gid://shopify/Order/1\"", "line 1 is not JSON"),
+            ("[1]", "line 1 is not a JSON object"),
+            ("not json", "line 1 is not a JSON object"),
+            ("{\"name\":\"no id\"}", "line 1 has no id"),
+            (
+                "{\"id\":\"L1\",\"__parentId\":7}",
+                "line 1 has a __parentId that is not an id",
+            ),
+        ] {
+            let e = staged(&[line]).await.expect_err(line);
+            let context = problem(e);
+            assert!(context.contains(says), "{line}: {context}");
+        }
+    }
+
+    #[tokio::test]
+    async fn refuses_a_child_whose_order_never_came_and_a_doubled_order() {
+        let e = staged(&[
+            r#"{"id":"gid://shopify/Order/1"}"#,
+            r#"{"id":"L1","__parentId":"gid://shopify/Order/9"}"#,
+        ])
+        .await
+        .expect_err("lost parent");
+        assert_eq!(
+            problem(e),
+            "bulk file has lines of an order it lacks: gid://shopify/Order/9"
+        );
+        let e = staged(&[
+            r#"{"id":"gid://shopify/Order/1"}"#,
+            r#"{"id":"gid://shopify/Order/1"}"#,
+        ])
+        .await
+        .expect_err("twice");
+        assert!(problem(e).contains("same order twice"));
+    }
+
+    #[tokio::test]
+    async fn the_staging_directory_goes_with_the_stage() {
+        let stage = staged(&[r#"{"id":"gid://shopify/Order/1"}"#])
+            .await
+            .expect("stages");
+        let dir = stage.dir.clone();
+        assert!(dir.join("stage.db").exists());
+        drop(stage);
+        assert!(!dir.exists());
+    }
+}

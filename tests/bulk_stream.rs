@@ -1,0 +1,189 @@
+//! Issue 16, item 1: a bulk file is read through the on-disk stage, and each refund's lines
+//! and transactions by the batched follow-up (several refunds a query), completed by the
+//! paged follow-up when a page came back full, paced inside the rate limit. Checked against
+//! the paged read and the simulator's expected totals, to the cent.
+
+mod common;
+
+use std::time::Duration;
+
+use chrono::Utc;
+use common::{client, everything};
+use tmas::domain::facts::{bucket_facts, order_facts};
+use tmas::shopify::refund_batch::{BATCH_LINES, RefundFollowUps, refunds_per_request};
+use tmas::shopify::{Order, ShopifyClient};
+use tmas::sim::{
+    ALL_ORDERS_SCOPE, BulkSettings, LineSpec, OrderSpec, RefundLineSpec, RefundSpec, SimConfig,
+    SimHandle, spawn,
+};
+
+const SHOP: &str = "examples";
+
+async fn sim() -> SimHandle {
+    let sim = spawn(SimConfig::examples_only().grant_everywhere(ALL_ORDERS_SCOPE)).await;
+    sim.set_bulk(
+        SHOP,
+        BulkSettings {
+            objects_per_sec: 1e6,
+            ..BulkSettings::default()
+        },
+    )
+    .expect("shop");
+    sim
+}
+
+/// Exports every order in bulk and reads the file in small batches.
+async fn bulk_read(c: &ShopifyClient) -> (Vec<Order>, RefundFollowUps) {
+    let id = c
+        .start_bulk_orders(&everything())
+        .await
+        .expect("answers")
+        .expect("started");
+    let op = loop {
+        let op = c.bulk_operation(&id).await.expect("polls");
+        if !matches!(op.status.as_str(), "CREATED" | "RUNNING") {
+            break op;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    assert_eq!(op.status, "COMPLETED");
+    let mut reader = c
+        .open_bulk_orders(op.url.as_deref().expect("url"))
+        .await
+        .expect("opens");
+    let mut orders = Vec::new();
+    while let Some(batch) = reader.next_batch(3).await.expect("batch") {
+        assert!(batch.unreadable.is_empty());
+        assert!(batch.orders.len() <= 3);
+        orders.extend(batch.orders);
+    }
+    assert_eq!(orders.len() as u64, reader.order_count());
+    orders.sort_by(|a, b| a.id.cmp(&b.id));
+    (orders, reader.refund_follow_ups())
+}
+
+fn store(sim: &SimHandle) -> i64 {
+    sim.locations(SHOP).expect("shop")[0].0
+}
+
+fn order(sim: &SimHandle, lines: usize) -> i64 {
+    let spec = OrderSpec {
+        taxes_included: None,
+        location_id: Some(store(sim)),
+        channel: tmas::sim::Channel::Pos,
+        test: false,
+        processed_at: Utc::now() - chrono::Duration::days(3),
+        lines: (0..lines)
+            .map(|i| LineSpec {
+                quantity: 2,
+                // Odd cents, so that a line lost or counted twice shows in the totals.
+                unit_price: 1_001 + 37 * i as i64,
+                gift_card: false,
+                discount: (i % 3) as i64 * 11,
+            })
+            .collect(),
+    };
+    sim.add_order(SHOP, &spec).expect("order")
+}
+
+fn refund(sim: &SimHandle, order: i64, lines: std::ops::Range<usize>, till: Option<i64>) {
+    let spec = RefundSpec {
+        at: Utc::now() - chrono::Duration::days(2),
+        location_id: None,
+        lines: lines
+            .map(|line_index| RefundLineSpec {
+                line_index,
+                quantity: 1,
+            })
+            .collect(),
+        till_location_id: till,
+        created_at_null: false,
+    };
+    sim.add_refund(SHOP, order, &spec).expect("refund");
+}
+
+async fn paged(c: &ShopifyClient) -> Vec<Order> {
+    let mut paged = c.fetch_all_orders(everything()).await.expect("pages");
+    paged.sort_by(|a, b| a.id.cmp(&b.id));
+    paged
+}
+
+/// Refunds of one line, of a few, of exactly a full batched page, and of more lines than a
+/// paged follow-up page holds: each is read whole, the first ones by the batched query and
+/// the others completed page by page, and the totals are the simulator's to the cent.
+#[tokio::test]
+async fn refunds_with_many_lines_or_transactions_are_read_exactly() {
+    let sim = sim().await;
+    let till = Some(store(&sim));
+    let big = order(&sim, 120);
+    refund(&sim, big, 0..1, till);
+    refund(&sim, big, 1..4, till);
+    refund(&sim, big, 4..4 + BATCH_LINES as usize, None);
+    // More than the paged follow-up's 90 lines a page.
+    refund(&sim, big, 10..110, till);
+    let c = client(&sim, SHOP);
+    let (bulk, follow_ups) = bulk_read(&c).await;
+    assert_eq!(bulk, paged(&c).await);
+
+    let read = bulk
+        .iter()
+        .find(|o| o.id.ends_with(&format!("/{big}")))
+        .expect("the big order");
+    let lines: Vec<usize> = read
+        .refunds
+        .iter()
+        .map(|r| r.refund_line_items.len())
+        .collect();
+    assert_eq!(lines, [1, 3, BATCH_LINES as usize, 100]);
+
+    let all_refunds: usize = bulk.iter().map(|o| o.refunds.len()).sum();
+    assert_eq!(follow_ups.refunds, all_refunds as u64);
+    // The full page and the 100 lines at least; the examples' split tenders too.
+    assert!(follow_ups.completed >= 2, "{follow_ups:?}");
+    assert!(follow_ups.completed < follow_ups.refunds, "{follow_ups:?}");
+    assert!(follow_ups.actual_points <= follow_ups.requested_points);
+
+    let tz: chrono_tz::Tz = c
+        .shop()
+        .await
+        .expect("shop")
+        .iana_timezone
+        .parse()
+        .expect("zone");
+    let facts: Vec<_> = bulk.iter().map(order_facts).collect();
+    assert_eq!(
+        bucket_facts(&facts, tz),
+        sim.expected_totals(SHOP).expect("shop").buckets
+    );
+}
+
+/// Many refunds in one batch of orders are read several to a query, and the queries wait
+/// for the bucket: a small bucket that refills fast is never overdrawn (no THROTTLED).
+#[tokio::test]
+async fn batched_follow_ups_stay_inside_the_rate_limit() {
+    let sim = sim().await;
+    let till = Some(store(&sim));
+    let per_request = refunds_per_request();
+    for _ in 0..3 {
+        let o = order(&sim, 2 * per_request);
+        for i in 0..per_request {
+            refund(&sim, o, 2 * i..2 * i + 1, till);
+        }
+    }
+    // One query's budget fits, two do not: every follow-up has to wait for points.
+    sim.set_rate_limit(SHOP, 1_000.0, 4_000.0).expect("shop");
+    sim.reset_stats(SHOP).expect("shop");
+    let c = client(&sim, SHOP);
+    let (bulk, follow_ups) = bulk_read(&c).await;
+    let stats = sim.stats(SHOP).expect("shop");
+    assert_eq!(stats.throttled, 0, "{stats:?}");
+    let all_refunds: u64 = bulk.iter().map(|o| o.refunds.len() as u64).sum();
+    assert!(all_refunds >= 3 * per_request as u64);
+    assert_eq!(follow_ups.refunds, all_refunds);
+    // Several refunds a query: far fewer queries than refunds.
+    assert!(
+        follow_ups.requests * 4 <= all_refunds,
+        "{follow_ups:?} for {all_refunds} refunds"
+    );
+    assert_eq!(bulk, paged(&c).await);
+}
