@@ -242,13 +242,21 @@ impl BulkOrdersReader<'_> {
             None,
         )?;
         let mut orders = page.orders;
-        let mut refunds: Vec<&mut WireRefund> = orders
-            .iter_mut()
-            .flat_map(|(o, _)| o.refunds.iter_mut())
-            .collect();
+        // The refunds leave their orders while they are read and go back after: the future
+        // then holds owned values only, which keeps it `Send` for the worker's tasks.
+        let mut refunds: Vec<WireRefund> = Vec::new();
+        let mut per_order: Vec<usize> = Vec::with_capacity(orders.len());
+        for (o, _) in &mut orders {
+            per_order.push(o.refunds.len());
+            refunds.append(&mut o.refunds);
+        }
         self.client
             .read_refund_details(&mut refunds, &mut self.follow_ups)
             .await?;
+        let mut read = refunds.into_iter();
+        for ((o, _), n) in orders.iter_mut().zip(per_order) {
+            o.refunds = read.by_ref().take(n).collect();
+        }
         let mut batch = BulkBatch {
             orders: Vec::with_capacity(orders.len()),
             unreadable: page.unreadable,

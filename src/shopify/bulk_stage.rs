@@ -92,11 +92,13 @@ impl BulkStage {
                 return Err(stage_error(e));
             }
         };
-        let created = sqlx::raw_sql(
-            "CREATE TABLE orders (id TEXT NOT NULL, line TEXT NOT NULL);
-             CREATE TABLE children (parent TEXT NOT NULL, line TEXT NOT NULL);",
+        let created = run_statements(
+            &mut db,
+            &[
+                "CREATE TABLE orders (id TEXT NOT NULL, line TEXT NOT NULL)",
+                "CREATE TABLE children (parent TEXT NOT NULL, line TEXT NOT NULL)",
+            ],
         )
-        .execute(&mut db)
         .await;
         let stage = BulkStage {
             dir,
@@ -156,34 +158,27 @@ impl BulkStage {
     }
 
     async fn flush(&mut self) -> Result<(), ShopifyError> {
-        for (table, key, rows) in [
-            ("orders", "id", std::mem::take(&mut self.orders)),
-            ("children", "parent", std::mem::take(&mut self.children)),
-        ] {
-            if rows.is_empty() {
-                continue;
-            }
-            let mut insert = QueryBuilder::new(format!("INSERT INTO {table} ({key}, line) "));
-            insert.push_values(rows, |mut row, staged| {
-                row.push_bind(staged.root).push_bind(staged.line);
-            });
-            insert
-                .build()
-                .execute(&mut self.db)
-                .await
-                .map_err(stage_error)?;
-        }
-        Ok(())
+        let orders = std::mem::take(&mut self.orders);
+        insert_staged(&mut self.db, "INSERT INTO orders (id, line) ", orders).await?;
+        let children = std::mem::take(&mut self.children);
+        insert_staged(
+            &mut self.db,
+            "INSERT INTO children (parent, line) ",
+            children,
+        )
+        .await
     }
 
     /// The file has ended: index what was staged and check that every child's order came.
     pub async fn seal(&mut self) -> Result<(), ShopifyError> {
         self.flush().await?;
-        sqlx::raw_sql(
-            "CREATE UNIQUE INDEX orders_by_id ON orders (id);
-             CREATE INDEX children_by_parent ON children (parent);",
+        run_statements(
+            &mut self.db,
+            &[
+                "CREATE UNIQUE INDEX orders_by_id ON orders (id)",
+                "CREATE INDEX children_by_parent ON children (parent)",
+            ],
         )
-        .execute(&mut self.db)
         .await
         .map_err(|e| match e.as_database_error() {
             Some(d) if d.is_unique_violation() => malformed("bulk file holds the same order twice"),
@@ -243,11 +238,15 @@ impl BulkStage {
                 (start..end).map(|i| (orders[i].0.clone(), i)).collect();
             let mut select =
                 QueryBuilder::new("SELECT parent, line FROM children WHERE parent IN (");
-            let mut ids = select.separated(", ");
-            for i in start..end {
-                ids.push_bind(orders[i].0.clone());
+            // In its own scope: a builder half held across the await below would make this
+            // future not `Send` for the worker's tasks (rustc's higher-ranked lifetime check).
+            {
+                let mut ids = select.separated(", ");
+                for order in &orders[start..end] {
+                    ids.push_bind(order.0.clone());
+                }
+                ids.push_unseparated(") ORDER BY parent, rowid");
             }
-            ids.push_unseparated(") ORDER BY parent, rowid");
             let children = select
                 .build()
                 .fetch_all(&mut self.db)
@@ -288,6 +287,36 @@ impl Drop for BulkStage {
         // The connection closes on its own thread; an unlinked file is freed when it does.
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// Runs fixed statements one by one. (`sqlx::raw_sql` would do it in one call, but its
+/// future is not `Send` for every lifetime, which the worker's spawned tasks need.)
+async fn run_statements(
+    db: &mut SqliteConnection,
+    statements: &[&'static str],
+) -> Result<(), sqlx::Error> {
+    for statement in statements {
+        sqlx::query(statement).execute(&mut *db).await?;
+    }
+    Ok(())
+}
+
+/// Inserts staged lines with one statement (`prefix` names the table and its two columns).
+async fn insert_staged(
+    db: &mut SqliteConnection,
+    prefix: &'static str,
+    rows: Vec<Staged>,
+) -> Result<(), ShopifyError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut insert = QueryBuilder::new(prefix);
+    insert.push_values(rows, |mut row, staged| {
+        row.push_bind(staged.root).push_bind(staged.line);
+    });
+    let query = insert.build();
+    query.execute(db).await.map_err(stage_error)?;
+    Ok(())
 }
 
 #[cfg(test)]

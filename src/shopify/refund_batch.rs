@@ -143,16 +143,19 @@ impl ShopifyClient {
     /// bulk file), several per query, and adds to `record` what that cost.
     pub(super) async fn read_refund_details(
         &self,
-        refunds: &mut [&mut WireRefund],
+        refunds: &mut [WireRefund],
         record: &mut RefundFollowUps,
     ) -> Result<(), ShopifyError> {
         for batch in refunds.chunks_mut(refunds_per_request()) {
-            let ids: Vec<&str> = batch.iter().map(|r| r.id.as_str()).collect();
+            let asked = {
+                let ids: Vec<&str> = batch.iter().map(|r| r.id.as_str()).collect();
+                variables(&ids)
+            };
             let (mut data, cost) = self
                 .graphql::<HashMap<String, Option<RefundDetail>>>(
                     "refunds",
                     DOCUMENTS[batch.len() - 1].as_str(),
-                    variables(&ids),
+                    asked,
                 )
                 .await?;
             record.requests += 1;
