@@ -479,6 +479,39 @@ async fn cancel_deactivate_and_another_tenant(app: TestApp) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(statuses(&sim, "slow"), ["CANCELED", "CANCELED"]);
+
+    // Reactivated, it catches up in bulk (its window is months long); deleting the
+    // integration then stops that run and cancels its export too.
+    assert!(
+        tmas::db::integrations::reactivate(&app.db, c.tenant, c.integration, tmas::db::now())
+            .await
+            .expect("reactivate")
+    );
+    let running = until_phase(&app, &c, "exporting").await;
+    assert_eq!(running.trigger, "catch_up");
+    let response = app
+        .browser()
+        .post_form(
+            &format!("/admin/integrations/{}/delete", c.integration),
+            &[("data", "keep")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let details: String = sqlx::query_scalar(
+        "SELECT details FROM audit_log WHERE tenant_id = $1 AND action = 'integration.delete'",
+    )
+    .bind(c.tenant.0)
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("audit");
+    assert!(details.contains("cancels Shopify bulk export"), "{details}");
+    for _ in 0..250 {
+        if statuses(&sim, "slow").len() == 3 && statuses(&sim, "slow")[2] == "CANCELED" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(statuses(&sim, "slow"), ["CANCELED", "CANCELED", "CANCELED"]);
     let _ = stop.send(());
 }
 

@@ -122,8 +122,8 @@ pub async fn request_cancel(
     Ok(done.rows_affected() == 1)
 }
 
-/// The Shopify bulk operation a running run of the integration waits for or reads, if any
-/// (named in the audit when the integration is deactivated or deleted).
+/// The Shopify bulk operation a running run of the integration waits for, if any (named in
+/// the audit of a cancel, deactivation or deletion: the worker cancels it).
 pub async fn running_operation(
     db: &Db,
     tenant: TenantId,
@@ -132,7 +132,7 @@ pub async fn running_operation(
     sqlx::query_scalar::<_, String>(
         "SELECT bulk_operation FROM import_runs
          WHERE tenant_id = $1 AND integration_id = $2 AND outcome = 'running'
-           AND bulk_operation <> '' AND bulk_phase <> ''
+           AND bulk_operation <> '' AND bulk_phase = 'exporting'
          ORDER BY id DESC LIMIT 1",
     )
     .bind(tenant.0)
