@@ -2,6 +2,7 @@
 //! live), create TMAS locations from unmatched Shopify ones, and confirm. Also "redo the
 //! location matching" of an integration that is already running.
 
+use crate::web::audit_details::{Details, Value};
 use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
@@ -685,7 +686,13 @@ pub async fn confirm(
         .audit(
             &state,
             "integration.wizard.confirm",
-            &format!("integration {id}: {} locations to import", matches.len()),
+            &Details::new()
+                .subject(Value::Integration(id))
+                .fact(
+                    "Locations to import",
+                    Value::Count(i64::try_from(matches.len()).unwrap_or(i64::MAX)),
+                )
+                .to_stored(),
         )
         .await?;
     Ok(Redirect::to(&step_url(id, "schedule")).into_response())
