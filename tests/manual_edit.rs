@@ -186,10 +186,13 @@ async fn permitted_user_saves_an_edit_audited_and_marked(app: TestApp) {
         .find(|e| e.action == "data.edit")
         .expect("audited");
     assert_eq!(entry.actor_email, "admin@acme.example");
+    // The log reads the stored facts in the reader's words and formats.
+    let (_, log) = browser.text("/admin/audit").await;
     assert!(
-        entry
-            .details
-            .contains("S-01 2026-03-02 10:00 net 46.80→50.00 transactions 1→2 items 3→3"),
+        log.contains(
+            "S-01; Mon, Mar 2, 2026 10:00; Net sales: 46.80 → 50.00; Transactions: 1 → 2; \
+             Items sold: 3"
+        ),
         "{}",
         entry.details
     );

@@ -423,13 +423,20 @@ async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Resp
             row.incomplete = done.mark(lang, tz);
             row.pending = done.is_pending();
             rows.push(row);
-            states_shown.push(done);
+            // Only what an import feeds can be incomplete; a store kept by hand never is.
+            if imported.contains(&l.id) {
+                states_shown.push(done);
+            }
         }
         if *title == "Week to date" {
             ranking = rank_stores(&scope, &history, *range, &now, &before, now_instant);
             ranking_compare = span_text(lang, span);
         }
-        let state_now = overall(&states_shown);
+        let mut state_now = overall(&states_shown);
+        // A card shows nothing but "not imported yet" only when no row has anything to show.
+        if state_now == Completeness::Pending && rows.iter().any(|r| !r.pending) {
+            state_now = Completeness::Partial;
+        }
         let completeness_text = match (state_now, shared_point(&states_shown)) {
             (Completeness::Complete, _) => String::new(),
             (Completeness::Pending, _) => i18n::t("The import has not reached these days yet."),

@@ -90,6 +90,8 @@ pub struct ComparisonRow {
     /// change against a whole previous period would mislead then, so none is shown.
     pub incomplete: String,
     pub pending: bool,
+    /// Nothing of the previous period imported yet either.
+    pub before_pending: bool,
 }
 
 pub struct ReportView {
@@ -292,6 +294,7 @@ fn comparison(scope: &ReportScope, name: String, now: &Totals, before: &Totals) 
         transactions_change: change_view(now.transactions, before.transactions),
         incomplete: String::new(),
         pending: false,
+        before_pending: false,
     }
 }
 
@@ -316,6 +319,8 @@ async fn build(
     let integrations = crate::db::totals::integration_states(&state.db, tenant).await?;
     let history = completeness::history_imports(state, tenant, &integrations, scope.tz).await?;
     let instant = crate::db::now();
+    // Only what an import feeds can be incomplete; a store kept by hand never is.
+    let imported = crate::db::totals::imported_locations(&state.db, tenant).await?;
     let mut states = Vec::new();
     let mut sections = Vec::new();
     let mut comparisons = Vec::new();
@@ -348,6 +353,9 @@ async fn build(
         );
         row.incomplete = done.mark(lang, scope.tz);
         row.pending = done.is_pending();
+        row.before_pending = history
+            .location(location.id, previous_range, instant, scope.tz)
+            .is_pending();
         comparisons.push(row);
         sections.push(LocationSection {
             incomplete: done.mark(lang, scope.tz),
@@ -357,7 +365,9 @@ async fn build(
             rows: views,
             total: row_view(scope, "Total".into(), &total),
         });
-        states.push(done);
+        if imported.contains(&location.id) {
+            states.push(done);
+        }
     }
     let mut all = comparison(scope, "All chosen locations".into(), &grand, &grand_before);
     if completeness::overall(&states) != Completeness::Complete {
