@@ -207,7 +207,7 @@ async fn page(State(state): State<AppState>, user: CurrentUser) -> AppResult<Res
             // Entries written as facts read in the reader's language; older ones were
             // stored as English text and keep their words.
             details: match Details::from_stored(&e.details) {
-                Some(details) => details.show(i18n::current(), &integrations),
+                Some(details) => details.show(i18n::current(), tz, &integrations),
                 None => i18n::t(&plain_details(&e.details, &integrations)),
             },
         })

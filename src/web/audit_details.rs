@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::{self, Lang};
@@ -29,6 +30,8 @@ pub enum Value {
     Amount(i64, u32),
     /// An integration, shown by its current name.
     Integration(i64),
+    /// A UTC instant, shown in the tenant's time zone.
+    Instant(i64),
 }
 
 /// One fact: `label: value`, or `label: before → value`; without a label, the value alone.
@@ -91,14 +94,14 @@ impl Details {
     }
 
     /// The facts in `lang`, integrations by their name (`integrations`: id → name).
-    pub fn show(&self, lang: Lang, integrations: &HashMap<i64, String>) -> String {
+    pub fn show(&self, lang: Lang, tz: Tz, integrations: &HashMap<i64, String>) -> String {
         self.facts
             .iter()
             .map(|f| {
-                let value = show_value(lang, &f.value, integrations);
+                let value = show_value(lang, tz, &f.value, integrations);
                 let value = match &f.before {
                     Some(before) => {
-                        format!("{} → {value}", show_value(lang, before, integrations))
+                        format!("{} → {value}", show_value(lang, tz, before, integrations))
                     }
                     None => value,
                 };
@@ -113,8 +116,11 @@ impl Details {
     }
 }
 
-fn show_value(lang: Lang, value: &Value, integrations: &HashMap<i64, String>) -> String {
+fn show_value(lang: Lang, tz: Tz, value: &Value, integrations: &HashMap<i64, String>) -> String {
     match value {
+        Value::Instant(at) => chrono::DateTime::from_timestamp(*at, 0)
+            .map(|t| i18n::format_date_time(lang, t.with_timezone(&tz).naive_local()))
+            .unwrap_or_default(),
         Value::Text(text) => text.clone(),
         Value::Word(word) => i18n::translate(lang, word),
         Value::Flag(true) => i18n::translate(lang, "yes"),
@@ -168,19 +174,23 @@ mod tests {
             )
             .fact("From", Value::Date("2026-03-02".into()))
             .fact("Integration", Value::Integration(7))
-            .fact("Locations", Value::Count(1_200));
+            .fact("Locations", Value::Count(1_200))
+            .fact("Next import", Value::Instant(1_772_467_200));
         let stored = details.to_stored();
         assert_eq!(Details::from_stored(&stored), Some(details.clone()));
         let names = HashMap::from([(7, "Main store".to_string())]);
+        let tz: Tz = "America/Toronto".parse().unwrap();
         assert_eq!(
-            details.show(Lang::En, &names),
+            details.show(Lang::En, tz, &names),
             "ana@acme.example; Role: manager → admin; Active: yes; Net sales: 1,234.50 → 1.00; \
-             From: Mon, Mar 2, 2026; Integration: “Main store”; Locations: 1,200"
+             From: Mon, Mar 2, 2026; Integration: “Main store”; Locations: 1,200; \
+             Next import: Mar 2, 2026, 11:00"
         );
         assert_eq!(
-            details.show(Lang::Es, &HashMap::new()),
+            details.show(Lang::Es, tz, &HashMap::new()),
             "ana@acme.example; Rol: gerente → administrador; Activo: sí; Ventas netas: 1.234,50 → \
-             1,00; Desde: lun 2 mar 2026; Integración: “una integración eliminada”; Tiendas: 1.200"
+             1,00; Desde: lun 2 mar 2026; Integración: “una integración eliminada”; Tiendas: 1.200; \
+             Próxima importación: 2 mar 2026, 11:00"
         );
         // Old entries are plain text.
         assert_eq!(Details::from_stored("ana@acme.example role=manager"), None);

@@ -1,6 +1,7 @@
 //! An integration's page and its life after the wizard: status at a glance, locations on and
 //! off, deactivate and reactivate, new credentials, connection test, delete.
 
+use crate::web::audit_details::{Details, Value};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -219,10 +220,16 @@ async fn set_enabled(
         .audit(
             state,
             action,
-            &format!(
-                "integration {id}: {} (Shopify location {})",
-                m.location_code, m.shopify_location_id
-            ),
+            &Details::new()
+                .subject(Value::Integration(id))
+                .fact(
+                    "Location",
+                    Value::Text(format!(
+                        "{} → Shopify {}",
+                        m.location_code, m.shopify_location_id
+                    )),
+                )
+                .to_stored(),
         )
         .await?;
     Ok(Redirect::to(&format!("{}?notice={notice}", integration_url(id))).into_response())
@@ -256,10 +263,11 @@ pub async fn deactivate(
             .audit(
                 &state,
                 "integration.deactivate",
-                &format!(
-                    "integration {id}: store {} ({})",
-                    integration.store_name, integration.status
-                ),
+                &Details::new()
+                    .subject(Value::Integration(id))
+                    .fact("Shopify store", Value::Text(integration.store_name.clone()))
+                    .fact("Status", Value::Word(integration.status.clone()))
+                    .to_stored(),
             )
             .await?;
     }
@@ -282,11 +290,11 @@ pub async fn reactivate(
             .audit(
                 &state,
                 "integration.reactivate",
-                &format!(
-                    "integration {id}: store {}, next import {}",
-                    integration.store_name,
-                    local_time(next, tenant_tz(&admin))
-                ),
+                &Details::new()
+                    .subject(Value::Integration(id))
+                    .fact("Shopify store", Value::Text(integration.store_name.clone()))
+                    .fact("Next import", Value::Instant(next))
+                    .to_stored(),
             )
             .await?;
     }
@@ -334,14 +342,20 @@ pub async fn test_connection(
         .audit(
             &state,
             "integration.test",
-            &format!(
-                "integration {id}: {}",
-                if result.ok {
-                    "connection works"
-                } else {
-                    "connection failed"
-                }
-            ),
+            &Details::new()
+                .subject(Value::Integration(id))
+                .fact(
+                    "Result",
+                    Value::Word(
+                        if result.ok {
+                            "connection works"
+                        } else {
+                            "connection failed"
+                        }
+                        .into(),
+                    ),
+                )
+                .to_stored(),
         )
         .await?;
     // Credentials that work again (e.g. the right key file restored) end "needs attention".
@@ -351,7 +365,11 @@ pub async fn test_connection(
     {
         admin
             .0
-            .audit(&state, "integration.resume", &format!("integration {id}"))
+            .audit(
+                &state,
+                "integration.resume",
+                &Details::new().subject(Value::Integration(id)).to_stored(),
+            )
             .await?;
         result.message =
             "The stored credentials work again: the integration is active and a catch-up import is queued."
@@ -461,14 +479,15 @@ pub async fn replace_credentials(
         .audit(
             &state,
             "integration.credentials.replace",
-            &format!(
-                "integration {id}: {} {} -> {} {} (status was {})",
-                integration.credential_kind,
-                integration.credentials_hint,
-                credentials.kind(),
-                credentials.hint(),
-                integration.status
-            ),
+            &Details::new()
+                .subject(Value::Integration(id))
+                .change(
+                    "Credentials",
+                    Value::Text(integration.credentials_hint.clone()),
+                    Value::Text(credentials.hint().to_string()),
+                )
+                .fact("Status", Value::Word(integration.status.clone()))
+                .to_stored(),
         )
         .await?;
     let notice = if integration.status == "deactivated" {
@@ -557,17 +576,23 @@ pub async fn delete(
     else {
         return Err(AppError::NotFound);
     };
+    let details = Details::new()
+        .fact("Shopify store", Value::Text(integration.store_name.clone()))
+        .fact("Imported data kept", Value::Flag(!remove));
     let details = if remove {
-        format!(
-            "integration {id}: store {} deleted with its data ({} sales, {} returns removed)",
-            integration.store_name, removed.sales, removed.returns
-        )
+        details
+            .fact(
+                "Sales removed",
+                Value::Count(i64::try_from(removed.sales).unwrap_or(i64::MAX)),
+            )
+            .fact(
+                "Returns removed",
+                Value::Count(i64::try_from(removed.returns).unwrap_or(i64::MAX)),
+            )
     } else {
-        format!(
-            "integration {id}: store {} deleted, imported data kept",
-            integration.store_name
-        )
-    };
+        details
+    }
+    .to_stored();
     admin
         .0
         .audit(&state, "integration.delete", &details)

@@ -429,27 +429,24 @@ pub async fn save(
         }
         Err(e) => return Err(e.into()),
     }
-    let summary: Vec<String> = new
-        .iter()
-        .filter_map(|m| {
-            rows.iter()
-                .find(|r| r.location.id == m.location_id)
-                .map(|r| format!("{}={}", r.location.location_id, m.shopify_location_id))
-        })
-        .collect();
+    let mut summary = Details::new().subject(Value::Integration(id));
+    for m in &new {
+        if let Some(r) = rows.iter().find(|r| r.location.id == m.location_id) {
+            summary = summary.fact(
+                "Matched",
+                Value::Text(format!(
+                    "{} → Shopify {}",
+                    r.location.location_id, m.shopify_location_id
+                )),
+            );
+        }
+    }
     let action = if integration.is_draft() {
         "integration.wizard.locations"
     } else {
         "integration.locations"
     };
-    admin
-        .0
-        .audit(
-            &state,
-            action,
-            &format!("integration {id}: {}", summary.join(", ")),
-        )
-        .await?;
+    admin.0.audit(&state, action, &summary.to_stored()).await?;
     if integration.is_draft() {
         db::integrations::advance_wizard(&state.db, tenant, id, "confirm").await?;
         Ok(Redirect::to(&step_url(id, "confirm")).into_response())
