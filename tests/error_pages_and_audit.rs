@@ -71,6 +71,13 @@ async fn a_missing_page_keeps_the_menu_and_the_way_back(app: TestApp) {
     let (status, page) = app.browser().text("/no/such/page").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(page.contains("<nav>") && page.contains("Back to the dashboard"));
+    // A refusal caused by the admin's own setting links to where it is changed.
+    let (status, page) = app.browser().text("/data/edit").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        page.contains("href=\"/admin/users\">Turn on manual editing under Users</a>"),
+        "{page}"
+    );
 }
 
 async fn signed_out_visitors_get_the_plain_error_page(app: TestApp) {

@@ -27,6 +27,17 @@ struct ErrorInLayout {
     advice: String,
     back_href: &'static str,
     back_label: &'static str,
+    /// For an administrator: the page where the cause is fixed, and its label.
+    fix: Option<(&'static str, &'static str)>,
+}
+
+/// Where an administrator fixes what a refusal names: the refusals that come from a setting
+/// of theirs, by the page refused.
+fn fix_for(path: &str) -> Option<(&'static str, &'static str)> {
+    match path {
+        "/data/edit" => Some(("/admin/users", "Turn on manual editing under Users")),
+        _ => None,
+    }
 }
 
 /// Re-renders an error response inside the layout when someone is signed in; any failure
@@ -52,12 +63,15 @@ pub async fn in_layout(State(state): State<AppState>, request: Request, next: Ne
         Err(_) => return response,
     };
     let outside_tenant = user.tenant_id().is_none();
+    let administers = matches!(user.user.role(), Role::Admin | Role::Staff) && !outside_tenant;
+    let fix = (administers && shown.status.as_u16() == 403)
+        .then(|| fix_for(&path))
+        .flatten();
     let page = ErrorInLayout {
         layout,
         status: shown.status.as_u16(),
         title: shown.title,
         message: i18n::t(&shown.message),
-        advice,
         back_href: if outside_tenant {
             "/staff/tenants"
         } else {
@@ -68,6 +82,8 @@ pub async fn in_layout(State(state): State<AppState>, request: Request, next: Ne
         } else {
             "Back to the dashboard"
         },
+        advice: if fix.is_some() { String::new() } else { advice },
+        fix,
     };
     match page.render() {
         Ok(body) => {

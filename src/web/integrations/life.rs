@@ -15,7 +15,7 @@ use super::{
     CheckFailure, ShopReport, check_connection, integration_url, load, resume_url, tenant_tz,
 };
 use crate::db;
-use crate::db::integrations::{Integration, LocationMatch, SealedCredentials, local_time};
+use crate::db::integrations::{Integration, LocationMatch, SealedCredentials};
 use crate::domain::integration_setup::CredentialsInput;
 use crate::domain::store_name::StoreName;
 use crate::error::{AppError, AppResult, render};
@@ -126,8 +126,11 @@ async fn render_page(
     let last_run = db::integrations::latest_run(&state.db, tenant, integration.id)
         .await?
         .map(|r| LastRun {
-            started: local_time(r.started_at, tz),
-            finished: r.finished_at.map(|t| local_time(t, tz)).unwrap_or_default(),
+            started: crate::i18n::format_instant(crate::i18n::current(), r.started_at, tz),
+            finished: r
+                .finished_at
+                .map(|t| crate::i18n::format_instant(crate::i18n::current(), t, tz))
+                .unwrap_or_default(),
             outcome: r.outcome,
             trigger: r.trigger,
             orders: r.orders_stored,
@@ -136,7 +139,7 @@ async fn render_page(
         });
     let next_run = match (integration.status.as_str(), integration.next_run_at) {
         ("active", Some(at)) if at <= Utc::now().timestamp() => "as soon as possible".into(),
-        ("active", Some(at)) => local_time(at, tz),
+        ("active", Some(at)) => crate::i18n::format_instant(crate::i18n::current(), at, tz),
         _ => String::new(),
     };
     let asked = &state.settings.shopify_api_version;
