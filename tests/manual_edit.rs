@@ -264,11 +264,11 @@ async fn each_bad_cell_is_named_and_nothing_is_saved(app: TestApp) {
     assert_eq!(response.status(), StatusCode::OK);
     let page = common::html_unescape(&response.text().await.unwrap());
     for message in [
-        "Net sales at 2026-03-02 10:00: \"12.345\" is not an amount with at most 2 decimals.",
-        "Transactions at 2026-03-02 10:00: \"-1\" is not a whole number of 0 or more.",
-        "Items sold at 2026-03-02 10:00: \"x\" is not a whole number.",
-        "Net sales at 2026-03-03 11:00: \"abc\" is not an amount",
-        "Transactions at 2026-03-03 11:00: \"1.5\" is not a whole number",
+        "Net sales at Mon, Mar 2, 2026 10:00: \"12.345\" is not an amount with at most 2 decimals.",
+        "Transactions at Mon, Mar 2, 2026 10:00: \"-1\" is not a whole number of 0 or more.",
+        "Items sold at Mon, Mar 2, 2026 10:00: \"x\" is not a whole number.",
+        "Net sales at Tue, Mar 3, 2026 11:00: \"abc\" is not an amount",
+        "Transactions at Tue, Mar 3, 2026 11:00: \"1.5\" is not a whole number",
     ] {
         assert!(page.contains(message), "{message}\n{page}");
     }

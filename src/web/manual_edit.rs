@@ -348,7 +348,11 @@ async fn save(
             ) else {
                 continue;
             };
-            let when = format!("{date} {hour:02}:00");
+            // People read the hour as their language writes dates.
+            let when = format!(
+                "{} {hour:02}:00",
+                crate::i18n::format_weekday_date(crate::i18n::current(), date)
+            );
             let mut errors = Vec::new();
             let net_value = if net.trim().is_empty() {
                 Some(0)

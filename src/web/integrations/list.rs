@@ -91,10 +91,12 @@ pub async fn discard(
         .audit(
             &state,
             "integration.discard",
-            &format!(
-                "integration {id}: unfinished setup of store {:?} discarded",
-                integration.store_name
-            ),
+            &crate::web::audit_details::Details::new()
+                .fact(
+                    "Shopify store",
+                    crate::web::audit_details::Value::Text(integration.store_name.clone()),
+                )
+                .to_stored(),
         )
         .await?;
     Ok(Redirect::to("/admin/integrations").into_response())

@@ -550,10 +550,13 @@ pub async fn create_location(
         .audit(
             &state,
             "location.create",
-            &format!(
-                "{} {:?} {} {} (from Shopify location {})",
-                location.location_id, location.name, location.time_zone, location.status, sid
-            ),
+            &Details::new()
+                .subject(Value::Text(location.location_id.clone()))
+                .fact("Name", Value::Text(location.name.clone()))
+                .fact("Time zone", Value::Text(location.time_zone.clone()))
+                .fact("Status", Value::Word(location.status.clone()))
+                .fact("Shopify location", Value::Text(sid.to_string()))
+                .to_stored(),
         )
         .await?;
     let new = NewMatch {
@@ -578,7 +581,13 @@ pub async fn create_location(
         .audit(
             &state,
             "integration.location.match",
-            &format!("integration {id}: {}={}", location.location_id, sid),
+            &Details::new()
+                .subject(Value::Integration(id))
+                .fact(
+                    "Matched",
+                    Value::Text(format!("{} → Shopify {sid}", location.location_id)),
+                )
+                .to_stored(),
         )
         .await?;
     Ok(Redirect::to(&step_url(id, "locations")).into_response())
