@@ -276,7 +276,7 @@ mod tests {
             overall(&[one.clone(), three.clone()]),
             Completeness::Partial
         );
-        assert_eq!(overall(&[one.clone()]), Completeness::Complete);
+        assert_eq!(overall(std::slice::from_ref(&one)), Completeness::Complete);
         assert_eq!(
             shared_point(&[two.clone(), two.clone()]),
             Some(Some(midweek))
