@@ -389,7 +389,7 @@ mod tests {
             EXPORT_RULES,
         )
         .unwrap_err();
-        assert!(long[0].contains("at most 1096 days"));
+        assert!(long[0].contains("at most 1,096 days"));
         let hourly = parse(
             &ReportForm::from_query(Some("preset=this_month&granularity=hour")),
             today(),
