@@ -33,6 +33,16 @@ pub enum AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
+/// What an error page says (English, translated when shown), kept on the response so that the
+/// web layer that knows the signed-in user can show it inside the normal layout with the menu
+/// and an action for the reader's role (`web::error_layout`).
+#[derive(Debug, Clone)]
+pub struct ErrorShown {
+    pub status: StatusCode,
+    pub title: &'static str,
+    pub message: String,
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage {
@@ -46,7 +56,7 @@ struct ErrorPage {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let (status, title, message): (StatusCode, &str, String) = match &self {
+        let (status, title, message): (StatusCode, &'static str, String) = match &self {
             AppError::LoginRequired => return Redirect::to("/login").into_response(),
             AppError::PasswordChangeRequired => {
                 return Redirect::to("/account/password").into_response();
@@ -82,10 +92,17 @@ impl IntoResponse for AppError {
             error_label: t("Error"),
             back_label: t("Back to the dashboard"),
         };
-        match page.render() {
+        let shown = ErrorShown {
+            status,
+            title,
+            message,
+        };
+        let mut response = match page.render() {
             Ok(body) => (status, Html(body)).into_response(),
             Err(_) => (status, page.message).into_response(),
-        }
+        };
+        response.extensions_mut().insert(shown);
+        response
     }
 }
 

@@ -349,6 +349,14 @@ pub fn format_date_time(lang: Lang, at: chrono::NaiveDateTime) -> String {
     format!("{}, {}", format_date(lang, at.date()), at.format("%H:%M"))
 }
 
+/// A UTC instant (unix seconds) as a local date and time in `tz` for the language:
+/// `Mar 2, 2026, 09:01` / `2 mar 2026, 09:01`.
+pub fn format_instant(lang: Lang, at: i64, tz: chrono_tz::Tz) -> String {
+    chrono::DateTime::from_timestamp(at, 0)
+        .map(|t| format_date_time(lang, t.with_timezone(&tz).naive_local()))
+        .unwrap_or_default()
+}
+
 /// A change in tenths of a percent with its sign, as the language writes percentages:
 /// `+12.5%` / `+12,5 %`.
 pub fn format_percent_tenths(lang: Lang, tenths: i64) -> String {
@@ -548,6 +556,16 @@ mod tests {
         let at = date.and_hms_opt(9, 1, 0).unwrap();
         assert_eq!(format_date_time(Lang::En, at), "Mar 2, 2026, 09:01");
         assert_eq!(format_date_time(Lang::Es, at), "2 mar 2026, 09:01");
+        let toronto: chrono_tz::Tz = "America/Toronto".parse().unwrap();
+        // 2026-03-02 14:01 UTC is 09:01 in Toronto.
+        assert_eq!(
+            format_instant(Lang::Es, 1_772_460_060, toronto),
+            "2 mar 2026, 09:01"
+        );
+        assert_eq!(
+            format_instant(Lang::En, 1_772_460_060, toronto),
+            "Mar 2, 2026, 09:01"
+        );
         assert_eq!(format_percent_tenths(Lang::En, 125), "+12.5%");
         assert_eq!(format_percent_tenths(Lang::Es, -12345), "-1.234,5 %");
         assert_eq!(format_percent_tenths(Lang::En, 0), "+0.0%");

@@ -731,16 +731,16 @@ async fn admins_delete_users_and_their_audit_entries_stay(app: TestApp) {
             .iter()
             .any(|(who, action, details)| who == "bo@acme.example"
                 && action == "user.create"
-                && details.starts_with("dee@acme.example"))
+                && details.contains("\"dee@acme.example\""))
     );
     assert!(
         entries
             .iter()
             .any(|(who, action, details)| who == "admin@acme.example"
                 && action == "user.delete"
-                && details == "bo@acme.example role=admin")
+                && details.contains("\"bo@acme.example\""))
     );
-    assert!(log.contains("bo@acme.example"));
+    assert!(log.contains("bo@acme.example; Role: admin"), "{log}");
     let _: TenantId = bravo;
 }
 

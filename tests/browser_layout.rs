@@ -1,4 +1,5 @@
-//! Every page a manager or an admin lives in fits the screen: at 1366 px and on a 390 px phone,
+//! Every page a manager or an admin can reach (administration, error pages and the refusal a
+//! manager meets included) fits the screen: at 1366 px and on a 390 px phone,
 //! in English and Spanish, the page never scrolls sideways (wide tables scroll inside their own
 //! box), measured in headless Chromium as `document.documentElement.scrollWidth <=
 //! innerWidth`; and each page passes axe-core's WCAG 2 A/AA and best-practice rules (axe-core
@@ -66,16 +67,21 @@ async fn every_page_fits_a_desktop_and_a_phone_in_both_languages() {
         }
     }
 
-    let browser = Browser::start().await;
-    browser.goto(&app.url("/login")).await;
-    browser
-        .type_into("input[name=email]", "admin@acme.example")
-        .await;
-    browser.type_into("input[name=password]", PASSWORD).await;
-    browser.click("form button[type=submit]").await;
-    browser.wait_for_url(|u| !u.ends_with("/login")).await;
+    let admin_id: i64 =
+        sqlx::query_scalar("SELECT id FROM users WHERE email = 'admin@acme.example'")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    app.create_user(
+        "manager@acme.example",
+        tmas::domain::account::Role::Manager,
+        Some(tenant),
+    )
+    .await;
 
-    let pages = [
+    let browser = Browser::start().await;
+    sign_in(&browser, &app, "admin@acme.example").await;
+    let admin_pages = [
         ("dashboard", "/".to_string()),
         (
             "report",
@@ -86,11 +92,20 @@ async fn every_page_fits_a_desktop_and_a_phone_in_both_languages() {
             "/reports/totals?preset=last_month&granularity=week".to_string(),
         ),
         ("export", "/reports/export".to_string()),
+        ("data-edit", "/data/edit".to_string()),
         (
             "imports",
             format!("/admin/integrations/{integration}/imports"),
         ),
         ("integration", format!("/admin/integrations/{integration}")),
+        (
+            "integration-credentials",
+            format!("/admin/integrations/{integration}/credentials"),
+        ),
+        (
+            "integration-delete",
+            format!("/admin/integrations/{integration}/delete"),
+        ),
         ("integrations", "/admin/integrations".to_string()),
         (
             "wizard-general",
@@ -101,45 +116,23 @@ async fn every_page_fits_a_desktop_and_a_phone_in_both_languages() {
             format!("/admin/integrations/{draft}/wizard/locations"),
         ),
         ("locations", "/admin/locations".to_string()),
+        ("location-new", "/admin/locations/new".to_string()),
+        (
+            "location-edit",
+            format!("/admin/locations/{}", locations[0]),
+        ),
+        ("users", "/admin/users".to_string()),
+        ("user-edit", format!("/admin/users/{admin_id}")),
         ("audit", "/admin/audit".to_string()),
+        ("account", "/account/password".to_string()),
+        ("not-found", "/no/such/page".to_string()),
     ];
+    walk(&browser, &app, "admin", &admin_pages).await;
+    // The wizard's first step after an error (its messages are the longest), in both languages.
     for lang in ["en", "es"] {
-        if lang == "es" {
-            browser
-                .click("form.language select[name=lang] option[value=es]")
-                .await;
-            browser.click("form.language button[type=submit]").await;
-            browser.wait_for_page(|p| p.contains("lang=\"es\"")).await;
-        }
-        for (width, height) in [(1366, 2600), (390, 3000)] {
-            browser.set_window(width, height).await;
-            for (name, path) in &pages {
-                browser.goto(&app.url(path)).await;
-                let (scroll, inner) = widths(&browser).await;
-                assert!(
-                    inner <= i64::from(width) && inner > i64::from(width) - 40,
-                    "{name}: the window is {inner} px wide, not about {width}"
-                );
-                assert!(
-                    scroll <= inner,
-                    "{name} ({lang}, {width} px) is {scroll} px wide in a {inner} px window"
-                );
-                browser
-                    .screenshot(&format!("layout-{lang}-{width}-{name}"))
-                    .await;
-                if width == 1366 {
-                    let violations = browser.accessibility_violations().await;
-                    assert!(
-                        violations.is_empty(),
-                        "{name} ({lang}) fails axe-core: {violations:#?}"
-                    );
-                    let skip = browser
-                        .execute("var a = document.querySelector('body > a.skip-link'); return a && a === document.querySelector('a') ? a.getAttribute('href') : null;")
-                        .await;
-                    assert_eq!(skip.as_str(), Some("#main"), "{name}: a skip link first");
-                }
-            }
-            // The wizard's first step after an error (its messages are the longest).
+        choose_language(&browser, lang).await;
+        for width in [1366, 390] {
+            browser.set_window(width, 2600).await;
             browser
                 .goto(&app.url(&format!("/admin/integrations/{draft}/wizard/general")))
                 .await;
@@ -171,5 +164,85 @@ async fn every_page_fits_a_desktop_and_a_phone_in_both_languages() {
             );
         }
     }
+
+    // A manager: the pages of their menu, and the refusal of an administration page.
+    browser.goto(&app.url("/")).await;
+    browser.click("form.signout button[type=submit]").await;
+    browser.wait_for_url(|u| u.ends_with("/login")).await;
+    sign_in(&browser, &app, "manager@acme.example").await;
+    let manager_pages = [
+        ("dashboard", "/".to_string()),
+        (
+            "report",
+            "/reports/totals?preset=this_month&granularity=day".to_string(),
+        ),
+        ("export", "/reports/export".to_string()),
+        ("account", "/account/password".to_string()),
+        ("forbidden", "/admin/users".to_string()),
+        ("not-found", "/no/such/page".to_string()),
+    ];
+    walk(&browser, &app, "manager", &manager_pages).await;
     browser.quit().await;
+}
+
+async fn sign_in(browser: &Browser, app: &common::TestApp, email: &str) {
+    browser.goto(&app.url("/login")).await;
+    browser.type_into("input[name=email]", email).await;
+    browser.type_into("input[name=password]", PASSWORD).await;
+    browser.click("form button[type=submit]").await;
+    browser.wait_for_url(|u| !u.ends_with("/login")).await;
+}
+
+/// Switches the interface language with the switcher at the foot of every page.
+async fn choose_language(browser: &Browser, lang: &str) {
+    browser
+        .click(&format!(
+            "form.language select[name=lang] option[value={lang}]"
+        ))
+        .await;
+    browser.click("form.language button[type=submit]").await;
+    let marker = format!("lang=\"{lang}\"");
+    browser.wait_for_page(|p| p.contains(&marker)).await;
+}
+
+/// Opens each page at both widths in both languages: it fits, passes axe-core at 1366 px and
+/// starts with a skip link; screenshots are named `layout-{who}-{lang}-{width}-{page}`.
+async fn walk(browser: &Browser, app: &common::TestApp, who: &str, pages: &[(&str, String)]) {
+    for lang in ["en", "es"] {
+        browser.goto(&app.url("/")).await;
+        choose_language(browser, lang).await;
+        for (width, height) in [(1366, 2600), (390, 3000)] {
+            browser.set_window(width, height).await;
+            for (name, path) in pages {
+                browser.goto(&app.url(path)).await;
+                let (scroll, inner) = widths(browser).await;
+                assert!(
+                    inner <= i64::from(width) && inner > i64::from(width) - 40,
+                    "{name}: the window is {inner} px wide, not about {width}"
+                );
+                assert!(
+                    scroll <= inner,
+                    "{who} {name} ({lang}, {width} px) is {scroll} px wide in a {inner} px window"
+                );
+                browser
+                    .screenshot(&format!("layout-{who}-{lang}-{width}-{name}"))
+                    .await;
+                if width == 1366 {
+                    let violations = browser.accessibility_violations().await;
+                    assert!(
+                        violations.is_empty(),
+                        "{who} {name} ({lang}) fails axe-core: {violations:#?}"
+                    );
+                    let skip = browser
+                        .execute("var a = document.querySelector('body > a.skip-link'); return a && a === document.querySelector('a') ? a.getAttribute('href') : null;")
+                        .await;
+                    assert_eq!(
+                        skip.as_str(),
+                        Some("#main"),
+                        "{who} {name}: a skip link first"
+                    );
+                }
+            }
+        }
+    }
 }

@@ -15,6 +15,7 @@ backend_tests!(
     cards_compare_with_the_comparable_period_and_rank_the_stores,
     the_dashboard_reads_in_spanish_with_the_shop_currency,
     during_a_first_import_periods_are_marked_never_plain_zero,
+    each_location_is_as_complete_as_its_own_import,
     dashboard_charts_are_accessible_svg_with_a_data_table,
     dashboard_strip_shows_each_integration_and_links_to_fix_it,
     dashboard_of_one_tenant_never_shows_another,
@@ -522,4 +523,153 @@ async fn during_a_first_import_periods_are_marked_never_plain_zero(app: TestApp)
     assert!(!page.contains("class=\"card importing\""));
     let (_, report) = app.browser().text("/reports/totals").await;
     assert!(!report.contains("id=\"incomplete\""));
+}
+
+/// A history import under way for `integration`, leased by a worker, having reached `until`
+/// (none: nothing read yet).
+async fn importing(
+    app: &TestApp,
+    tenant: tmas::db::TenantId,
+    integration: i64,
+    until: Option<i64>,
+) {
+    let now = tmas::db::now();
+    sqlx::query(
+        "INSERT INTO import_runs (tenant_id, integration_id, trigger, window_from, window_to,
+             started_at, pages, orders_read, orders_stored, outcome, progress_until)
+         VALUES ($1, $2, 'initial', $3, $4, $5, 10, 100, 90, 'running', $6)",
+    )
+    .bind(tenant.0)
+    .bind(integration)
+    .bind(now - 30 * 86_400)
+    .bind(now)
+    .bind(now - 60)
+    .bind(until)
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE integrations SET lease_until = $1 WHERE tenant_id = $2 AND id = $3")
+        .bind(now + 600)
+        .bind(tenant.0)
+        .bind(integration)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+}
+
+/// Three shops imported at different points: S-01's history is whole, S-02's import has
+/// reached yesterday noon, S-03's first import is queued. Each location is marked as far as
+/// its own import has come, on the cards, in the ranking and in the report; another tenant's
+/// imports change nothing here.
+async fn each_location_is_as_complete_as_its_own_import(app: TestApp) {
+    let a = app.signed_in("Acme", Plan::Retail, Role::Manager).await;
+    let s01 = location(&app, a, "S-01", "Downtown").await;
+    let s02 = location(&app, a, "S-02", "Mall").await;
+    let s03 = location(&app, a, "S-03", "Airport").await;
+    imported_by_shopify(&app, a, &[s01]).await;
+    let mall = integration(&app, a, "Mall shop", "active", "", "CAD").await;
+    report_fixtures::match_location(&app, a, mall, s02, "2001").await;
+    let airport = integration(&app, a, "Airport shop", "active", "", "CAD").await;
+    report_fixtures::match_location(&app, a, airport, s03, "3001").await;
+    let yesterday = today() - Duration::days(1);
+    let tz: chrono_tz::Tz = "America/Toronto".parse().unwrap();
+    let noon = yesterday
+        .and_hms_opt(12, 0, 0)
+        .unwrap()
+        .and_local_timezone(tz)
+        .unwrap()
+        .timestamp();
+    importing(&app, a, mall, Some(noon)).await;
+    hour(&app, a, s01, &yesterday.to_string(), 9, 4200, 0, 0, 1, 1).await;
+    hour(&app, a, s02, &yesterday.to_string(), 9, 1000, 0, 0, 1, 1).await;
+    // Another tenant's import has read nothing yet.
+    let b = app.create_tenant("Bravo", Plan::Retail).await;
+    let b1 = location(&app, b, "S-01", "Bravo Downtown").await;
+    let bravo = integration(&app, b, "Bravo shop", "active", "", "CAD").await;
+    report_fixtures::match_location(&app, b, bravo, b1, "9001").await;
+    importing(&app, b, bravo, None).await;
+
+    let noon_text = tmas::i18n::format_date_time(
+        tmas::i18n::Lang::En,
+        yesterday.and_hms_opt(12, 0, 0).unwrap(),
+    );
+    let (_, page) = app.browser().text("/").await;
+    assert!(page.contains("Importing the history of Mall shop"));
+    assert!(page.contains("Importing the history of Airport shop"));
+    assert!(!page.contains("Bravo"), "another tenant's import");
+    let card = between(&page, "<h2>Yesterday ", "</section>");
+    assert!(
+        card.contains("Incomplete: the locations marked below are still being imported."),
+        "{card}"
+    );
+    let whole = between(card, "S-01 · Downtown", "</tr>");
+    assert!(
+        !whole.contains("imported up to") && whole.contains("$42.00"),
+        "{whole}"
+    );
+    let partial = between(card, "S-02 · Mall", "</tr>");
+    assert!(
+        partial.contains(&format!("imported up to {noon_text}")) && partial.contains("$10.00"),
+        "{partial}"
+    );
+    let queued = between(card, "S-03 · Airport", "</tr>");
+    assert!(queued.contains("Not imported yet"), "{queued}");
+    assert!(!queued.contains("0.00"), "{queued}");
+    let total = between(card, "<tfoot>", "</tfoot>");
+    assert!(
+        total.contains("incomplete") && total.contains("$52.00"),
+        "{total}"
+    );
+    // Today: S-01 is whole, the others have nothing of today yet; the card still shows S-01.
+    let today_card = between(&page, "<h2>Today ", "</section>");
+    assert!(today_card.contains("S-01 · Downtown"), "{today_card}");
+    assert!(
+        between(today_card, "S-02 · Mall", "</tr>").contains("Not imported yet"),
+        "{today_card}"
+    );
+    // The ranking: no change against last week for a store still being imported.
+    let ranking = between(&page, "id=\"ranking\"", "</section>");
+    let mall_rank = between(ranking, "S-02 · Mall", "</tr>");
+    assert!(mall_rank.contains("not comparable yet"), "{mall_rank}");
+    assert!(!mall_rank.contains('%'), "{mall_rank}");
+    let downtown_rank = between(ranking, "S-01 · Downtown", "</tr>");
+    assert!(
+        !downtown_rank.contains("not comparable yet"),
+        "{downtown_rank}"
+    );
+
+    // The report of yesterday: the notice and each location's mark in the summary.
+    let query = format!("/reports/totals?from={yesterday}&to={yesterday}&granularity=day");
+    let (_, report) = app.browser().text(&query).await;
+    let notice = between(&report, "id=\"incomplete\"", "</p>");
+    assert!(
+        notice.contains("the history of some locations is still being imported"),
+        "{notice}"
+    );
+    let summary = between(&report, "id=\"summary\"", "</section>");
+    assert!(
+        between(summary, "S-02 · Mall", "</tr>").contains(&format!("imported up to {noon_text}"))
+    );
+    let airport_row = between(summary, "S-03 · Airport", "</tr>");
+    assert!(airport_row.contains("Not imported yet") && !airport_row.contains("0.00"));
+    let downtown_row = between(summary, "S-01 · Downtown", "</tr>");
+    assert!(cells(downtown_row)[0].contains("$42.00"), "{downtown_row}");
+    assert!(!downtown_row.contains("imported up to"), "{downtown_row}");
+    // The detail of the queued location says so instead of "no activity".
+    let detail = between(&report, "<h3>S-03 · Airport", "</section>");
+    assert!(detail.contains("Not imported yet"), "{detail}");
+
+    // In Spanish, with dates as the language writes them.
+    let browser = app.browser();
+    browser.post_form("/language", &[("lang", "es")]).await;
+    let (_, page) = browser.text("/").await;
+    let noon_es = tmas::i18n::format_date_time(
+        tmas::i18n::Lang::Es,
+        yesterday.and_hms_opt(12, 0, 0).unwrap(),
+    );
+    assert!(
+        page.contains(&format!("importado hasta {noon_es}")),
+        "Spanish mark"
+    );
+    assert!(page.contains("Aún no importado"));
 }

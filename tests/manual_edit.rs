@@ -186,10 +186,13 @@ async fn permitted_user_saves_an_edit_audited_and_marked(app: TestApp) {
         .find(|e| e.action == "data.edit")
         .expect("audited");
     assert_eq!(entry.actor_email, "admin@acme.example");
+    // The log reads the stored facts in the reader's words and formats.
+    let (_, log) = browser.text("/admin/audit").await;
     assert!(
-        entry
-            .details
-            .contains("S-01 2026-03-02 10:00 net 46.80→50.00 transactions 1→2 items 3→3"),
+        log.contains(
+            "S-01; Mon, Mar 2, 2026 10:00; Net sales: 46.80 → 50.00; Transactions: 1 → 2; \
+             Items sold: 3"
+        ),
         "{}",
         entry.details
     );
@@ -261,11 +264,11 @@ async fn each_bad_cell_is_named_and_nothing_is_saved(app: TestApp) {
     assert_eq!(response.status(), StatusCode::OK);
     let page = common::html_unescape(&response.text().await.unwrap());
     for message in [
-        "Net sales at 2026-03-02 10:00: \"12.345\" is not an amount with at most 2 decimals.",
-        "Transactions at 2026-03-02 10:00: \"-1\" is not a whole number of 0 or more.",
-        "Items sold at 2026-03-02 10:00: \"x\" is not a whole number.",
-        "Net sales at 2026-03-03 11:00: \"abc\" is not an amount",
-        "Transactions at 2026-03-03 11:00: \"1.5\" is not a whole number",
+        "Net sales at Mon, Mar 2, 2026 10:00: \"12.345\" is not an amount with at most 2 decimals.",
+        "Transactions at Mon, Mar 2, 2026 10:00: \"-1\" is not a whole number of 0 or more.",
+        "Items sold at Mon, Mar 2, 2026 10:00: \"x\" is not a whole number.",
+        "Net sales at Tue, Mar 3, 2026 11:00: \"abc\" is not an amount",
+        "Transactions at Tue, Mar 3, 2026 11:00: \"1.5\" is not a whole number",
     ] {
         assert!(page.contains(message), "{message}\n{page}");
     }

@@ -458,7 +458,7 @@ async fn each_bad_parameter_is_named_on_every_route(app: TestApp) {
         ),
         (
             "from=2020-01-01&to=2026-03-01",
-            "The range covers 2252 days; a report covers at most 1096 days.",
+            "The range covers 2,252 days; a report covers at most 1,096 days.",
         ),
         ("preset=fortnight", "Unknown period \"fortnight\""),
         (

@@ -504,7 +504,11 @@ async fn cancel_deactivate_and_another_tenant(app: TestApp) {
     .fetch_one(&app.db.pool)
     .await
     .expect("audit");
-    assert!(details.contains("cancels Shopify bulk export"), "{details}");
+    assert!(
+        details.contains("Bulk export being canceled")
+            && details.contains("gid://shopify/BulkOperation/"),
+        "{details}"
+    );
     for _ in 0..250 {
         if statuses(&sim, "slow").len() == 3 && statuses(&sim, "slow")[2] == "CANCELED" {
             break;

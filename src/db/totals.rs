@@ -560,3 +560,18 @@ pub async fn edit_history(
     .fetch_all(&db.pool)
     .await
 }
+
+/// Which integration imports which location (matched and enabled), for the integrations past
+/// their setup: (integration id, location row id). A history import under way leaves only its
+/// own locations incomplete.
+pub async fn imported_location_pairs(db: &Db, tenant: TenantId) -> sqlx::Result<Vec<(i64, i64)>> {
+    sqlx::query_as(
+        "SELECT il.integration_id, il.location_id FROM integration_locations il
+         JOIN integrations i ON i.tenant_id = il.tenant_id AND i.id = il.integration_id
+         WHERE il.tenant_id = $1 AND il.enabled = 1 AND i.status <> 'draft'
+         ORDER BY il.integration_id, il.location_id",
+    )
+    .bind(tenant.0)
+    .fetch_all(&db.pool)
+    .await
+}

@@ -1,7 +1,8 @@
 //! The audit-log page: a tenant's log for its admins (and staff acting in it); everything for
-//! staff outside a tenant. Entries are stored with an action code and English details; the
-//! page shows the action in plain words, integrations by their name instead of their number,
-//! yes/no instead of stored flags, and times in the tenant's time zone.
+//! staff outside a tenant. Entries are stored with an action code and their details as facts
+//! (`audit_details`), read in the reader's language; older entries hold English text, shown
+//! with integrations by name, yes/no for stored flags and dates as the language writes them.
+//! Times are in the tenant's time zone.
 
 use std::collections::HashMap;
 
@@ -13,6 +14,7 @@ use axum::routing::get;
 use chrono_tz::Tz;
 
 use super::AppState;
+use super::audit_details::Details;
 use super::context::{CurrentUser, Layout};
 use crate::db;
 use crate::domain::account::Role;
@@ -54,6 +56,12 @@ pub fn action_text(action: &str) -> &'static str {
         "integration.delete" => "Deleted an integration",
         "integration.discard" => "Discarded an unfinished setup",
         "integration.location.match" => "Matched a location to Shopify",
+        "integration.location.disable" => "Stopped importing a location",
+        "integration.location.enable" => "Started importing a location",
+        "integration.locations" | "integration.wizard.locations" => {
+            "Changed the locations to import"
+        }
+        "integration.resume" => "Resumed imports after fixing the credentials",
         "integration.reactivate" => "Switched an integration back on",
         "integration.schedule" => "Changed the import schedule",
         "integration.test" => "Tested the Shopify connection",
@@ -64,6 +72,9 @@ pub fn action_text(action: &str) -> &'static str {
         "location.update" => "Changed a location",
         "user.create" => "Added a user",
         "user.update" => "Changed a user",
+        "user.delete" => "Deleted a user",
+        "user.reset_password" => "Reset a user's password",
+        "user.change_password" => "Changed their own password",
         "tenant.create" => "Created a tenant",
         "tenant.update" => "Changed a tenant",
         "staff.enter_tenant" => "Onboarding staff entered the tenant",
@@ -126,6 +137,10 @@ pub fn plain_details(details: &str, integrations: &HashMap<i64, String>) -> Stri
                     format!("{}: {flag}", i18n::t("may correct data by hand"))
                 } else if let Some(value) = other.strip_prefix("role=") {
                     format!("{} {}", i18n::t("role"), i18n::t(value))
+                } else if let Some(date) =
+                    super::audit_details::show_plain_date(i18n::current(), other)
+                {
+                    date
                 } else {
                     other.to_string()
                 }
@@ -189,7 +204,12 @@ async fn page(State(state): State<AppState>, user: CurrentUser) -> AppResult<Res
             who: e.actor_email,
             acting_staff: e.acting_staff == 1,
             action: action_text(&e.action).to_string(),
-            details: plain_details(&e.details, &integrations),
+            // Entries written as facts read in the reader's language; older ones were
+            // stored as English text and keep their words.
+            details: match Details::from_stored(&e.details) {
+                Some(details) => details.show(i18n::current(), tz, &integrations),
+                None => i18n::t(&plain_details(&e.details, &integrations)),
+            },
         })
         .collect();
     Ok(render(&AuditPage {

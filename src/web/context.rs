@@ -145,6 +145,18 @@ impl FromRequestParts<AppState> for CurrentUser {
         let session = Session::from_request_parts(parts, state)
             .await
             .map_err(|_| AppError::Internal(anyhow::anyhow!("session layer missing")))?;
+        CurrentUser::from_session(session, state, parts.uri.path()).await
+    }
+}
+
+impl CurrentUser {
+    /// The user signed in on `session`, asking for `path` (the error pages load the user the
+    /// same way to show their menu).
+    pub async fn from_session(
+        session: Session,
+        state: &AppState,
+        path: &str,
+    ) -> Result<Self, AppError> {
         let user_id = session
             .get::<i64>(USER_KEY)
             .await
@@ -166,7 +178,7 @@ impl FromRequestParts<AppState> for CurrentUser {
                 .map_err(|e| AppError::Internal(e.into()))?;
             return Err(AppError::LoginRequired);
         };
-        if user.must_change_password() && !ALLOWED_BEFORE_NEW_PASSWORD.contains(&parts.uri.path()) {
+        if user.must_change_password() && !ALLOWED_BEFORE_NEW_PASSWORD.contains(&path) {
             return Err(AppError::PasswordChangeRequired);
         }
         let acting_tenant = session

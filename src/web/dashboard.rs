@@ -16,11 +16,12 @@ use chrono_tz::Tz;
 
 use super::AppState;
 use super::charts::{Bar, BarChart};
+use super::completeness::{Completeness, HistoryImports, history_imports, overall, shared_point};
 use super::context::{Layout, TenantUser};
 use super::reports::ReportScope;
 use super::reports::totals::{RowView, row_view};
+use crate::db;
 use crate::db::totals::IntegrationState;
-use crate::db::{self, TenantId};
 use crate::domain::report::{DateRange, Totals, change_tenths_of_percent, week_start};
 use crate::error::{AppResult, render};
 use crate::i18n::{self, Lang};
@@ -89,29 +90,16 @@ impl PeriodView {
     }
 }
 
-/// How far the history being imported has come, for the cards it leaves incomplete.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Completeness {
-    Complete,
-    /// Imported up to an instant inside the period.
-    Partial,
-    /// Nothing of the period imported yet.
-    Pending,
-}
-
-/// A first import (or a re-import of history) under way.
-pub struct ImportBanner {
-    pub label: String,
-    pub percent: i64,
-    pub text: String,
-}
-
 /// A store's place in the week's ranking.
 pub struct RankView {
     pub rank: usize,
     pub name: String,
     pub net: String,
     pub change: ChangeView,
+    /// `imported up to …` while the store's history is being imported; empty when complete.
+    pub incomplete: String,
+    /// Nothing of the week imported yet: the amount is not shown.
+    pub pending: bool,
 }
 
 pub struct IntegrationView {
@@ -132,7 +120,7 @@ struct DashboardPage {
     has_locations: bool,
     /// The plan lets the tenant connect Shopify (a basic plan enters data by hand).
     plan_has_pos: bool,
-    imports: Vec<ImportBanner>,
+    imports: Vec<super::completeness::ImportBanner>,
     today_text: String,
     periods: Vec<PeriodView>,
     ranking: Vec<RankView>,
@@ -183,6 +171,58 @@ fn integration_view(i: IntegrationState, tz: Tz) -> IntegrationView {
     }
 }
 
+/// The stores by net sales over the week so far. A store whose history is still being imported
+/// carries the mark instead of a change (its partial week compared with a whole one would
+/// mislead); one with nothing of the week imported yet shows that instead of 0.00.
+fn rank_stores(
+    scope: &ReportScope,
+    history: &HistoryImports,
+    range: DateRange,
+    now: &BTreeMap<i64, Totals>,
+    before: &BTreeMap<i64, Totals>,
+    instant: i64,
+) -> Vec<RankView> {
+    let lang = i18n::current();
+    let mut ranked: Vec<(i64, String, ChangeView, String, bool)> = scope
+        .locations
+        .iter()
+        .map(|l| {
+            let net = now.get(&l.id).map_or(0, |t| t.net);
+            let was = before.get(&l.id).map_or(0, |t| t.net);
+            let done = history.location(l.id, range, instant, scope.tz);
+            let change = if done.is_complete() {
+                change_view(net, was)
+            } else {
+                ChangeView {
+                    class: "none",
+                    arrow: "",
+                    text: i18n::t("not comparable yet"),
+                }
+            };
+            (
+                net,
+                format!("{} · {}", l.location_id, l.name),
+                change,
+                done.mark(lang, scope.tz),
+                done.is_pending(),
+            )
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    ranked
+        .into_iter()
+        .enumerate()
+        .map(|(i, (net, name, change, incomplete, pending))| RankView {
+            rank: i + 1,
+            name,
+            net: scope.amount(net),
+            change,
+            incomplete,
+            pending,
+        })
+        .collect()
+}
+
 /// A stretch of time to sum: whole days, then the first hours of one more day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Span {
@@ -229,99 +269,6 @@ pub fn comparable(title: &str, today: NaiveDate, hour: u32) -> Span {
             }
         }
     }
-}
-
-/// Whether a period of local dates is complete when history is imported up to `until` (a
-/// UTC instant; none = nothing imported yet), now being `now`.
-pub fn completeness(range: DateRange, until: Option<i64>, now: i64, tz: Tz) -> Completeness {
-    let start_of = |date: NaiveDate| -> i64 {
-        date.and_hms_opt(0, 0, 0)
-            .and_then(|t| t.and_local_timezone(tz).earliest())
-            .map_or(i64::MIN, |t| t.timestamp())
-    };
-    let start = start_of(range.from);
-    let end = start_of(range.to + Duration::days(1)).min(now);
-    match until {
-        None => Completeness::Pending,
-        Some(u) if u >= end => Completeness::Complete,
-        Some(u) if u <= start => Completeness::Pending,
-        Some(_) => Completeness::Partial,
-    }
-}
-
-/// The history imports under way in a tenant.
-pub struct HistoryImports {
-    pub banners: Vec<ImportBanner>,
-    /// None: none under way. Some(None): one has imported nothing yet. Some(Some(t)): the
-    /// history is complete up to the instant `t` (the earliest point of those under way).
-    pub until: Option<Option<i64>>,
-}
-
-/// A history import under way (the first import, or a re-import of history) leaves the
-/// periods after the point it has reached incomplete; the earliest point decides.
-pub async fn history_imports(
-    state: &AppState,
-    tenant: TenantId,
-    integrations: &[IntegrationState],
-    tz: Tz,
-) -> AppResult<HistoryImports> {
-    let now = crate::db::now();
-    let mut banners = Vec::new();
-    let mut until: Option<Option<i64>> = None;
-    // Nothing imported yet is earlier than any instant.
-    let mut reach = |point: Option<i64>| {
-        until = Some(match (until, point) {
-            (None, p) => p,
-            (Some(None), _) | (_, None) => None,
-            (Some(Some(a)), Some(b)) => Some(a.min(b)),
-        });
-    };
-    for integration in integrations.iter().filter(|i| i.status == "active") {
-        let runs = db::imports::runs(&state.db, tenant, integration.id, 1).await?;
-        let label = if integration.label.is_empty() {
-            integration.store_name.clone()
-        } else {
-            integration.label.clone()
-        };
-        // A run is under way only while a worker holds the lease (a crashed worker's run
-        // stays "running" in the history until another worker takes over).
-        let leased = db::imports::integration(&state.db, tenant, integration.id)
-            .await?
-            .and_then(|i| i.lease_until)
-            .is_some_and(|l| l >= now);
-        match runs.first() {
-            Some(run)
-                if leased
-                    && run.outcome == "running"
-                    && matches!(run.trigger.as_str(), "initial" | "backfill") =>
-            {
-                reach(run.progress_until);
-                let text = if run.progress_until.is_none() {
-                    i18n::t("Reading the first orders from Shopify…")
-                } else {
-                    super::imports::progress_text(run, tz, now)
-                };
-                banners.push(ImportBanner {
-                    label,
-                    percent: run.percent(),
-                    text,
-                });
-            }
-            None => {
-                reach(None);
-                banners.push(ImportBanner {
-                    label,
-                    percent: 0,
-                    text: i18n::t(
-                        "The first import is queued and starts within a minute; the numbers \
-                         fill in as the history arrives.",
-                    ),
-                });
-            }
-            _ => {}
-        }
-    }
-    Ok(HistoryImports { banners, until })
 }
 
 /// Each location's totals over a span (one summed row per location), read through the
@@ -437,10 +384,7 @@ async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Resp
     };
     let states = scope.totals.integration_states().await?.as_ref().clone();
     let now_instant = crate::db::now();
-    let HistoryImports {
-        banners: imports,
-        until: imported_until,
-    } = history_imports(&state, tenant, &states, tz).await?;
+    let history = history_imports(&state, tenant, &states, tz).await?;
     // With Shopify connected, a location no integration imports has no data but what is
     // entered by hand; without any activity it is named as such rather than shown as 0.00.
     // Read directly: matching and enabling locations (integration_locations) does not raise
@@ -463,6 +407,8 @@ async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Resp
         let mut total_before = Totals::default();
         let mut rows = Vec::new();
         let mut unsourced = Vec::new();
+        // Each location is as complete as the history import that feeds it.
+        let mut states_shown = Vec::new();
         for l in &scope.locations {
             let t = now.get(&l.id).copied().unwrap_or_default();
             let name = format!("{} · {}", l.location_id, l.name);
@@ -470,50 +416,43 @@ async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Resp
                 unsourced.push(name);
                 continue;
             }
+            let done = history.location(l.id, *range, now_instant, tz);
             total.add(&t);
             total_before.add(&before.get(&l.id).copied().unwrap_or_default());
-            rows.push(row_view(&scope, name, &t));
+            let mut row = row_view(&scope, name, &t);
+            row.incomplete = done.mark(lang, tz);
+            row.pending = done.is_pending();
+            rows.push(row);
+            // Only what an import feeds can be incomplete; a store kept by hand never is.
+            if imported.contains(&l.id) {
+                states_shown.push(done);
+            }
         }
         if *title == "Week to date" {
-            let mut ranked: Vec<(i64, String, ChangeView)> = scope
-                .locations
-                .iter()
-                .map(|l| {
-                    let net = now.get(&l.id).map_or(0, |t| t.net);
-                    let was = before.get(&l.id).map_or(0, |t| t.net);
-                    (
-                        net,
-                        format!("{} · {}", l.location_id, l.name),
-                        change_view(net, was),
-                    )
-                })
-                .collect();
-            ranked.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-            ranking = ranked
-                .into_iter()
-                .enumerate()
-                .map(|(i, (net, name, change))| RankView {
-                    rank: i + 1,
-                    name,
-                    net: scope.amount(net),
-                    change,
-                })
-                .collect();
+            ranking = rank_stores(&scope, &history, *range, &now, &before, now_instant);
             ranking_compare = span_text(lang, span);
         }
-        let state_now = imported_until.map_or(Completeness::Complete, |until| {
-            completeness(*range, until, now_instant, tz)
-        });
-        let completeness_text = match (state_now, imported_until.flatten()) {
+        let mut state_now = overall(&states_shown);
+        // A card shows nothing but "not imported yet" only when no row has anything to show.
+        if state_now == Completeness::Pending && rows.iter().any(|r| !r.pending) {
+            state_now = Completeness::Partial;
+        }
+        let completeness_text = match (state_now, shared_point(&states_shown)) {
             (Completeness::Complete, _) => String::new(),
             (Completeness::Pending, _) => i18n::t("The import has not reached these days yet."),
-            (Completeness::Partial, Some(until)) => i18n::fill(
+            (Completeness::Partial, Some(Some(until))) => i18n::fill(
                 lang,
                 "Incomplete: history imported up to {}",
                 &[local_time(Some(until), tz)],
             ),
-            (Completeness::Partial, None) => String::new(),
+            (Completeness::Partial, _) => {
+                i18n::t("Incomplete: the locations marked below are still being imported.")
+            }
         };
+        let mut total_row = row_view(&scope, "Total".into(), &total);
+        if state_now != Completeness::Complete {
+            total_row.incomplete = i18n::t("incomplete");
+        }
         periods.push(PeriodView {
             title,
             completeness: state_now,
@@ -528,7 +467,7 @@ async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Resp
                 "transactions",
             ),
             rows,
-            total: row_view(&scope, "Total".into(), &total),
+            total: total_row,
             unsourced,
         });
     }
@@ -639,7 +578,7 @@ async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Resp
         layout: user.layout(&state).await?,
         has_locations: !scope.locations.is_empty(),
         plan_has_pos: user.tenant.plan().allows_pos_integration(),
-        imports,
+        imports: history.banners,
         today_text: i18n::format_weekday_date(lang, today),
         periods,
         ranking,
@@ -709,29 +648,6 @@ mod tests {
                 days: None,
                 partial: Some((d("2026-02-01"), 9))
             }
-        );
-    }
-
-    #[test]
-    fn periods_after_the_imported_point_are_incomplete() {
-        let tz: Tz = "America/Toronto".parse().unwrap();
-        let range = DateRange::new(d("2026-10-12"), d("2026-10-15")).unwrap();
-        // 2026-10-14 00:00 in Toronto is 04:00 UTC.
-        let midweek = 1_791_950_400;
-        let now = midweek + 2 * 86_400;
-        assert_eq!(
-            completeness(range, Some(midweek), now, tz),
-            Completeness::Partial
-        );
-        assert_eq!(completeness(range, None, now, tz), Completeness::Pending);
-        assert_eq!(
-            completeness(range, Some(midweek - 30 * 86_400), now, tz),
-            Completeness::Pending
-        );
-        // Up to now is complete for a period that ends today.
-        assert_eq!(
-            completeness(range, Some(now), now, tz),
-            Completeness::Complete
         );
     }
 

@@ -8,6 +8,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::AppState;
+use super::audit_details::{Details, Value};
 use super::context::{FormErrors, Layout, TenantAdmin};
 use crate::db;
 use crate::db::locations::Location;
@@ -115,10 +116,12 @@ async fn create(
                 .audit(
                     &state,
                     "location.create",
-                    &format!(
-                        "{} {:?} {} {}",
-                        location.location_id, location.name, location.time_zone, location.status
-                    ),
+                    &Details::new()
+                        .subject(Value::Text(location.location_id.clone()))
+                        .fact("Name", Value::Text(location.name.clone()))
+                        .fact("Time zone", Value::Text(location.time_zone.clone()))
+                        .fact("Status", Value::Word(location.status.clone()))
+                        .to_stored(),
                 )
                 .await?;
             Ok(Redirect::to("/admin/locations").into_response())
@@ -169,17 +172,28 @@ async fn edit(
                 .audit(
                     &state,
                     "location.update",
-                    &format!(
-                        "{} {:?} {} {} -> {} {:?} {} {}",
-                        before.location_id,
-                        before.name,
-                        before.time_zone,
-                        before.status,
-                        input.code.as_str(),
-                        input.name,
-                        input.time_zone.name(),
-                        input.status.as_str()
-                    ),
+                    &Details::new()
+                        .change(
+                            "TMAS location ID",
+                            Value::Text(before.location_id.clone()),
+                            Value::Text(input.code.as_str().into()),
+                        )
+                        .change(
+                            "Name",
+                            Value::Text(before.name.clone()),
+                            Value::Text(input.name.to_string()),
+                        )
+                        .change(
+                            "Time zone",
+                            Value::Text(before.time_zone.clone()),
+                            Value::Text(input.time_zone.name().into()),
+                        )
+                        .change(
+                            "Status",
+                            Value::Word(before.status.clone()),
+                            Value::Word(input.status.as_str().into()),
+                        )
+                        .to_stored(),
                 )
                 .await?;
             Ok(Redirect::to("/admin/locations").into_response())

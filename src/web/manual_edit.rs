@@ -22,6 +22,7 @@ use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 
 use super::AppState;
+use super::audit_details::{Details, Value};
 use super::context::{Layout, TenantUser};
 use super::reports::ReportScope;
 use crate::db;
@@ -347,7 +348,11 @@ async fn save(
             ) else {
                 continue;
             };
-            let when = format!("{date} {hour:02}:00");
+            // People read the hour as their language writes dates.
+            let when = format!(
+                "{} {hour:02}:00",
+                crate::i18n::format_weekday_date(crate::i18n::current(), date)
+            );
             let mut errors = Vec::new();
             let net_value = if net.trim().is_empty() {
                 Some(0)
@@ -434,30 +439,30 @@ async fn save(
     )
     .await?;
     if !edits.is_empty() {
-        let details = edits
-            .iter()
-            .map(|e| {
-                let (on, ot, oi) = e
-                    .old
-                    .as_ref()
-                    .map(|o| (o.sums.net, o.sums.transactions, o.sums.items))
-                    .unwrap_or((0, 0, 0));
-                format!(
-                    "{} {} {:02}:00 net {}→{} transactions {}→{} items {}→{}",
-                    loaded.location.location_id,
-                    e.local_date,
-                    e.hour,
-                    Money::new(on, digits),
-                    Money::new(e.net, digits),
-                    ot,
-                    e.transactions,
-                    oi,
-                    e.items
+        let mut details = Details::new();
+        for e in &edits {
+            let (on, ot, oi) = e
+                .old
+                .as_ref()
+                .map(|o| (o.sums.net, o.sums.transactions, o.sums.items))
+                .unwrap_or((0, 0, 0));
+            details = details
+                .subject(Value::Text(loaded.location.location_id.clone()))
+                .subject(Value::Hour(e.local_date.to_string(), e.hour))
+                .change(
+                    "Net sales",
+                    Value::Amount(on, digits),
+                    Value::Amount(e.net, digits),
                 )
-            })
-            .collect::<Vec<_>>()
-            .join("; ");
-        user.audit(&state, "data.edit", &details).await?;
+                .change(
+                    "Transactions",
+                    Value::Count(ot),
+                    Value::Count(e.transactions),
+                )
+                .change("Items sold", Value::Count(oi), Value::Count(e.items));
+        }
+        user.audit(&state, "data.edit", &details.to_stored())
+            .await?;
     }
     let target = format!(
         "/data/edit?{}",

@@ -3,10 +3,13 @@
 
 pub mod account;
 pub mod audit;
+pub mod audit_details;
 pub mod charts;
+pub mod completeness;
 pub mod context;
 pub mod csrf;
 pub mod dashboard;
+pub mod error_layout;
 pub mod health;
 pub mod imports;
 mod imports_cancel;
@@ -68,6 +71,12 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             csrf::require_token_on_posts,
+        ))
+        // Inside the language and session layers: error pages are re-rendered in the reader's
+        // language with their menu.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            error_layout::in_layout,
         ))
         .layer(middleware::from_fn(language::set_request_language))
         .layer(sessions)

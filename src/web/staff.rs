@@ -8,6 +8,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::AppState;
+use super::audit_details::{Details, Value};
 use super::context::{ACTING_TENANT_KEY, FormErrors, Layout, StaffUser};
 use crate::db::tenants::Tenant;
 use crate::db::{self, TenantId};
@@ -181,13 +182,18 @@ async fn edit(
         Some(tenant.tenant_id()),
         &actor,
         "tenant.update",
-        &format!(
-            "plan {} -> {}; time zone {} -> {}",
-            tenant.plan,
-            plan.as_str(),
-            tenant.time_zone,
-            tz.name()
-        ),
+        &Details::new()
+            .change(
+                "Plan",
+                Value::Word(tenant.plan.clone()),
+                Value::Word(plan.as_str().into()),
+            )
+            .change(
+                "Time zone",
+                Value::Text(tenant.time_zone.clone()),
+                Value::Text(tz.name().into()),
+            )
+            .to_stored(),
     )
     .await?;
     Ok(Redirect::to("/staff/tenants").into_response())

@@ -9,6 +9,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::AppState;
+use super::audit_details::{Details, Value};
 use super::context::{FormErrors, Layout, TenantAdmin};
 use crate::db;
 use crate::db::users::User;
@@ -113,10 +114,11 @@ async fn create(
                 .audit(
                     &state,
                     "user.create",
-                    &format!(
-                        "{} role={} may_edit_manually={}",
-                        user.email, user.role, may_edit
-                    ),
+                    &Details::new()
+                        .subject(Value::Text(user.email.clone()))
+                        .fact("Role", Value::Word(user.role.clone()))
+                        .fact("May edit data manually", Value::Flag(may_edit))
+                        .to_stored(),
                 )
                 .await?;
             Ok(Redirect::to("/admin/users").into_response())
@@ -203,16 +205,20 @@ async fn edit(
         .audit(
             &state,
             "user.update",
-            &format!(
-                "{}: role {} -> {}, active {} -> {}, may_edit_manually {} -> {}",
-                user.email,
-                user.role,
-                role.as_str(),
-                user.active,
-                active,
-                user.may_edit_manually,
-                may_edit
-            ),
+            &Details::new()
+                .subject(Value::Text(user.email.clone()))
+                .change(
+                    "Role",
+                    Value::Word(user.role.clone()),
+                    Value::Word(role.as_str().into()),
+                )
+                .change("Active", Value::Flag(user.active != 0), Value::Flag(active))
+                .change(
+                    "May edit data manually",
+                    Value::Flag(user.may_edit_manually != 0),
+                    Value::Flag(may_edit),
+                )
+                .to_stored(),
         )
         .await?;
     Ok(Redirect::to("/admin/users").into_response())
@@ -315,7 +321,10 @@ async fn delete(
         .audit(
             &state,
             "user.delete",
-            &format!("{} role={}", user.email, user.role),
+            &Details::new()
+                .subject(Value::Text(user.email.clone()))
+                .fact("Role", Value::Word(user.role.clone()))
+                .to_stored(),
         )
         .await?;
     Ok(Redirect::to("/admin/users").into_response())

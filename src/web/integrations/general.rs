@@ -1,5 +1,6 @@
 //! Wizard step 1: a label, the store name and the app's credentials, checked live.
 
+use crate::web::audit_details::{Details, Value};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
@@ -300,15 +301,14 @@ async fn submit(
         .audit(
             state,
             "integration.wizard.general",
-            &format!(
-                "integration {id}: store {} label {:?} shop {:?}; credentials {} {}{}",
-                store,
-                label,
-                report.shop_name,
-                credentials.kind(),
-                credentials.hint(),
-                if new_credentials { "" } else { " (kept)" }
-            ),
+            &Details::new()
+                .subject(Value::Integration(id))
+                .fact("Shopify store", Value::Text(store.to_string()))
+                .fact("Label", Value::Text(label.to_string()))
+                .fact("Shop name", Value::Text(report.shop_name.to_string()))
+                .fact("Credentials", Value::Text(credentials.hint().to_string()))
+                .fact("New credentials", Value::Flag(new_credentials))
+                .to_stored(),
         )
         .await?;
     Ok(Redirect::to(&step_url(id, "locations")).into_response())

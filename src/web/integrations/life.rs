@@ -1,6 +1,7 @@
 //! An integration's page and its life after the wizard: status at a glance, locations on and
 //! off, deactivate and reactivate, new credentials, connection test, delete.
 
+use crate::web::audit_details::{Details, Value};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -14,7 +15,7 @@ use super::{
     CheckFailure, ShopReport, check_connection, integration_url, load, resume_url, tenant_tz,
 };
 use crate::db;
-use crate::db::integrations::{Integration, LocationMatch, SealedCredentials, local_time};
+use crate::db::integrations::{Integration, LocationMatch, SealedCredentials};
 use crate::domain::integration_setup::CredentialsInput;
 use crate::domain::store_name::StoreName;
 use crate::error::{AppError, AppResult, render};
@@ -125,8 +126,11 @@ async fn render_page(
     let last_run = db::integrations::latest_run(&state.db, tenant, integration.id)
         .await?
         .map(|r| LastRun {
-            started: local_time(r.started_at, tz),
-            finished: r.finished_at.map(|t| local_time(t, tz)).unwrap_or_default(),
+            started: crate::i18n::format_instant(crate::i18n::current(), r.started_at, tz),
+            finished: r
+                .finished_at
+                .map(|t| crate::i18n::format_instant(crate::i18n::current(), t, tz))
+                .unwrap_or_default(),
             outcome: r.outcome,
             trigger: r.trigger,
             orders: r.orders_stored,
@@ -135,7 +139,7 @@ async fn render_page(
         });
     let next_run = match (integration.status.as_str(), integration.next_run_at) {
         ("active", Some(at)) if at <= Utc::now().timestamp() => "as soon as possible".into(),
-        ("active", Some(at)) => local_time(at, tz),
+        ("active", Some(at)) => crate::i18n::format_instant(crate::i18n::current(), at, tz),
         _ => String::new(),
     };
     let asked = &state.settings.shopify_api_version;
@@ -219,10 +223,16 @@ async fn set_enabled(
         .audit(
             state,
             action,
-            &format!(
-                "integration {id}: {} (Shopify location {})",
-                m.location_code, m.shopify_location_id
-            ),
+            &Details::new()
+                .subject(Value::Integration(id))
+                .fact(
+                    "Location",
+                    Value::Text(format!(
+                        "{} → Shopify {}",
+                        m.location_code, m.shopify_location_id
+                    )),
+                )
+                .to_stored(),
         )
         .await?;
     Ok(Redirect::to(&format!("{}?notice={notice}", integration_url(id))).into_response())
@@ -257,10 +267,15 @@ pub async fn deactivate(
             .audit(
                 &state,
                 "integration.deactivate",
-                &format!(
-                    "integration {id}: store {} ({}){export}",
-                    integration.store_name, integration.status
-                ),
+                &Details::new()
+                    .subject(Value::Integration(id))
+                    .fact("Shopify store", Value::Text(integration.store_name.clone()))
+                    .fact("Status", Value::Word(integration.status.clone()))
+                    .fact_if_some(
+                        "Bulk export being canceled",
+                        export.clone().map(Value::Text),
+                    )
+                    .to_stored(),
             )
             .await?;
     }
@@ -283,11 +298,11 @@ pub async fn reactivate(
             .audit(
                 &state,
                 "integration.reactivate",
-                &format!(
-                    "integration {id}: store {}, next import {}",
-                    integration.store_name,
-                    local_time(next, tenant_tz(&admin))
-                ),
+                &Details::new()
+                    .subject(Value::Integration(id))
+                    .fact("Shopify store", Value::Text(integration.store_name.clone()))
+                    .fact("Next import", Value::Instant(next))
+                    .to_stored(),
             )
             .await?;
     }
@@ -335,14 +350,20 @@ pub async fn test_connection(
         .audit(
             &state,
             "integration.test",
-            &format!(
-                "integration {id}: {}",
-                if result.ok {
-                    "connection works"
-                } else {
-                    "connection failed"
-                }
-            ),
+            &Details::new()
+                .subject(Value::Integration(id))
+                .fact(
+                    "Result",
+                    Value::Word(
+                        if result.ok {
+                            "connection works"
+                        } else {
+                            "connection failed"
+                        }
+                        .into(),
+                    ),
+                )
+                .to_stored(),
         )
         .await?;
     // Credentials that work again (e.g. the right key file restored) end "needs attention".
@@ -352,7 +373,11 @@ pub async fn test_connection(
     {
         admin
             .0
-            .audit(&state, "integration.resume", &format!("integration {id}"))
+            .audit(
+                &state,
+                "integration.resume",
+                &Details::new().subject(Value::Integration(id)).to_stored(),
+            )
             .await?;
         result.message =
             "The stored credentials work again: the integration is active and a catch-up import is queued."
@@ -462,14 +487,15 @@ pub async fn replace_credentials(
         .audit(
             &state,
             "integration.credentials.replace",
-            &format!(
-                "integration {id}: {} {} -> {} {} (status was {})",
-                integration.credential_kind,
-                integration.credentials_hint,
-                credentials.kind(),
-                credentials.hint(),
-                integration.status
-            ),
+            &Details::new()
+                .subject(Value::Integration(id))
+                .change(
+                    "Credentials",
+                    Value::Text(integration.credentials_hint.clone()),
+                    Value::Text(credentials.hint().to_string()),
+                )
+                .fact("Status", Value::Word(integration.status.clone()))
+                .to_stored(),
         )
         .await?;
     let notice = if integration.status == "deactivated" {
@@ -559,17 +585,27 @@ pub async fn delete(
     else {
         return Err(AppError::NotFound);
     };
+    let details = Details::new()
+        .fact("Shopify store", Value::Text(integration.store_name.clone()))
+        .fact("Imported data kept", Value::Flag(!remove))
+        .fact_if_some(
+            "Bulk export being canceled",
+            export.clone().map(Value::Text),
+        );
     let details = if remove {
-        format!(
-            "integration {id}: store {} deleted with its data ({} sales, {} returns removed){export}",
-            integration.store_name, removed.sales, removed.returns
-        )
+        details
+            .fact(
+                "Sales removed",
+                Value::Count(i64::try_from(removed.sales).unwrap_or(i64::MAX)),
+            )
+            .fact(
+                "Returns removed",
+                Value::Count(i64::try_from(removed.returns).unwrap_or(i64::MAX)),
+            )
     } else {
-        format!(
-            "integration {id}: store {} deleted, imported data kept{export}",
-            integration.store_name
-        )
-    };
+        details
+    }
+    .to_stored();
     admin
         .0
         .audit(&state, "integration.delete", &details)
@@ -580,15 +616,10 @@ pub async fn delete(
 /// For the audit of a deactivation or deletion: the Shopify bulk export a running import
 /// waits for, which the worker cancels when it sees the integration stopped (at its next
 /// poll, within seconds), or nothing.
-async fn running_export(state: &AppState, admin: &TenantAdmin, id: i64) -> AppResult<String> {
-    Ok(
-        db::bulk_runs::running_operation(&state.db, admin.0.tenant_id(), id)
-            .await?
-            .map(|op| {
-                format!(
-                    "; its running import stops and the worker cancels Shopify bulk export {op}"
-                )
-            })
-            .unwrap_or_default(),
-    )
+async fn running_export(
+    state: &AppState,
+    admin: &TenantAdmin,
+    id: i64,
+) -> AppResult<Option<String>> {
+    Ok(db::bulk_runs::running_operation(&state.db, admin.0.tenant_id(), id).await?)
 }

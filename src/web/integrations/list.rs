@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::{load, resume_url, tenant_tz};
 use crate::db;
-use crate::db::integrations::{Integration, local_time};
+use crate::db::integrations::Integration;
 use crate::error::{AppResult, render};
 use crate::web::AppState;
 use crate::web::context::{Layout, TenantAdmin};
@@ -58,7 +58,7 @@ pub async fn list(State(state): State<AppState>, admin: TenantAdmin) -> AppResul
             next_run: integration
                 .next_run_at
                 .filter(|_| integration.status == "active")
-                .map(|t| local_time(t, tz))
+                .map(|t| crate::i18n::format_instant(crate::i18n::current(), t, tz))
                 .unwrap_or_default(),
             resume: resume_url(&integration),
             integration,
@@ -91,10 +91,12 @@ pub async fn discard(
         .audit(
             &state,
             "integration.discard",
-            &format!(
-                "integration {id}: unfinished setup of store {:?} discarded",
-                integration.store_name
-            ),
+            &crate::web::audit_details::Details::new()
+                .fact(
+                    "Shopify store",
+                    crate::web::audit_details::Value::Text(integration.store_name.clone()),
+                )
+                .to_stored(),
         )
         .await?;
     Ok(Redirect::to("/admin/integrations").into_response())

@@ -2,6 +2,7 @@
 //! live), create TMAS locations from unmatched Shopify ones, and confirm. Also "redo the
 //! location matching" of an integration that is already running.
 
+use crate::web::audit_details::{Details, Value};
 use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
@@ -428,27 +429,24 @@ pub async fn save(
         }
         Err(e) => return Err(e.into()),
     }
-    let summary: Vec<String> = new
-        .iter()
-        .filter_map(|m| {
-            rows.iter()
-                .find(|r| r.location.id == m.location_id)
-                .map(|r| format!("{}={}", r.location.location_id, m.shopify_location_id))
-        })
-        .collect();
+    let mut summary = Details::new().subject(Value::Integration(id));
+    for m in &new {
+        if let Some(r) = rows.iter().find(|r| r.location.id == m.location_id) {
+            summary = summary.fact(
+                "Matched",
+                Value::Text(format!(
+                    "{} → Shopify {}",
+                    r.location.location_id, m.shopify_location_id
+                )),
+            );
+        }
+    }
     let action = if integration.is_draft() {
         "integration.wizard.locations"
     } else {
         "integration.locations"
     };
-    admin
-        .0
-        .audit(
-            &state,
-            action,
-            &format!("integration {id}: {}", summary.join(", ")),
-        )
-        .await?;
+    admin.0.audit(&state, action, &summary.to_stored()).await?;
     if integration.is_draft() {
         db::integrations::advance_wizard(&state.db, tenant, id, "confirm").await?;
         Ok(Redirect::to(&step_url(id, "confirm")).into_response())
@@ -552,10 +550,13 @@ pub async fn create_location(
         .audit(
             &state,
             "location.create",
-            &format!(
-                "{} {:?} {} {} (from Shopify location {})",
-                location.location_id, location.name, location.time_zone, location.status, sid
-            ),
+            &Details::new()
+                .subject(Value::Text(location.location_id.clone()))
+                .fact("Name", Value::Text(location.name.clone()))
+                .fact("Time zone", Value::Text(location.time_zone.clone()))
+                .fact("Status", Value::Word(location.status.clone()))
+                .fact("Shopify location", Value::Text(sid.to_string()))
+                .to_stored(),
         )
         .await?;
     let new = NewMatch {
@@ -580,7 +581,13 @@ pub async fn create_location(
         .audit(
             &state,
             "integration.location.match",
-            &format!("integration {id}: {}={}", location.location_id, sid),
+            &Details::new()
+                .subject(Value::Integration(id))
+                .fact(
+                    "Matched",
+                    Value::Text(format!("{} → Shopify {sid}", location.location_id)),
+                )
+                .to_stored(),
         )
         .await?;
     Ok(Redirect::to(&step_url(id, "locations")).into_response())
@@ -685,7 +692,13 @@ pub async fn confirm(
         .audit(
             &state,
             "integration.wizard.confirm",
-            &format!("integration {id}: {} locations to import", matches.len()),
+            &Details::new()
+                .subject(Value::Integration(id))
+                .fact(
+                    "Locations to import",
+                    Value::Count(i64::try_from(matches.len()).unwrap_or(i64::MAX)),
+                )
+                .to_stored(),
         )
         .await?;
     Ok(Redirect::to(&step_url(id, "schedule")).into_response())

@@ -2,6 +2,7 @@
 //! reads), then finishing: the integration becomes active and its first import is queued.
 //! The schedule page also changes a running integration's schedule.
 
+use crate::web::audit_details::{Details, Value};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
@@ -153,12 +154,15 @@ pub async fn save(
             .audit(
                 &state,
                 "integration.wizard.schedule",
-                &format!(
-                    "integration {id}: {} ({}), first import from {}",
-                    schedule.describe(),
-                    tz.name(),
-                    backfill.map(|d| d.to_string()).unwrap_or_default()
-                ),
+                &Details::new()
+                    .subject(Value::Integration(id))
+                    .fact("Import schedule", Value::Word(schedule.describe()))
+                    .fact("Time zone", Value::Text(tz.name().into()))
+                    .fact(
+                        "First day to import",
+                        Value::Date(backfill.map(|d| d.to_string()).unwrap_or_default()),
+                    )
+                    .to_stored(),
             )
             .await?;
         db::integrations::advance_wizard(&state.db, tenant, id, "finish").await?;
@@ -174,12 +178,15 @@ pub async fn save(
         .audit(
             &state,
             "integration.schedule",
-            &format!(
-                "integration {id}: {} -> {} ({})",
-                integration.schedule().describe(),
-                schedule.describe(),
-                tz.name()
-            ),
+            &Details::new()
+                .subject(Value::Integration(id))
+                .change(
+                    "Import schedule",
+                    Value::Word(integration.schedule().describe()),
+                    Value::Word(schedule.describe()),
+                )
+                .fact("Time zone", Value::Text(tz.name().into()))
+                .to_stored(),
         )
         .await?;
     Ok(Redirect::to(&format!("{}?notice=schedule", integration_url(id))).into_response())
@@ -254,14 +261,22 @@ pub async fn finish(
             .audit(
                 &state,
                 "integration.activate",
-                &format!(
-                    "integration {id}: store {} active with {} locations, {}, first import \
-                     from {} queued",
-                    integration.store_name,
-                    matches.len(),
-                    integration.schedule().describe(),
-                    integration.backfill_from
-                ),
+                &Details::new()
+                    .subject(Value::Integration(id))
+                    .fact("Shopify store", Value::Text(integration.store_name.clone()))
+                    .fact(
+                        "Locations to import",
+                        Value::Count(i64::try_from(matches.len()).unwrap_or(i64::MAX)),
+                    )
+                    .fact(
+                        "Import schedule",
+                        Value::Word(integration.schedule().describe()),
+                    )
+                    .fact(
+                        "First day to import",
+                        Value::Date(integration.backfill_from.clone()),
+                    )
+                    .to_stored(),
             )
             .await?;
     }

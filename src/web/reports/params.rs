@@ -237,9 +237,11 @@ pub fn parse(
     if let Some(range) = range
         && range.days() > MAX_RANGE_DAYS
     {
+        let lang = crate::i18n::current();
         problems.push(format!(
-            "The range covers {} days; a report covers at most {MAX_RANGE_DAYS} days.",
-            range.days()
+            "The range covers {} days; a report covers at most {} days.",
+            crate::i18n::format_integer(lang, range.days()),
+            crate::i18n::format_integer(lang, MAX_RANGE_DAYS)
         ));
     }
 
@@ -387,7 +389,7 @@ mod tests {
             EXPORT_RULES,
         )
         .unwrap_err();
-        assert!(long[0].contains("at most 1096 days"));
+        assert!(long[0].contains("at most 1,096 days"));
         let hourly = parse(
             &ReportForm::from_query(Some("preset=this_month&granularity=hour")),
             today(),

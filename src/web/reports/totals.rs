@@ -22,8 +22,9 @@ use crate::i18n;
 use crate::totals_cache::TenantTotals;
 use crate::web::AppState;
 use crate::web::charts::{Bar, BarChart};
+use crate::web::completeness::{self, Completeness, LocationCompleteness};
 use crate::web::context::{Layout, TenantUser};
-use crate::web::dashboard::{self, ChangeView, Completeness, change_view};
+use crate::web::dashboard::{self, ChangeView, change_view};
 
 /// A bucket of a report: its first day, and its hour for hourly reports.
 pub type BucketKey = (NaiveDate, Option<i64>);
@@ -41,6 +42,11 @@ pub struct RowView {
     pub discounts: String,
     pub returns: String,
     pub edited: bool,
+    /// `imported up to …` / `not imported yet` while a history import fills this row's
+    /// location; empty when complete.
+    pub incomplete: String,
+    /// Nothing of the period imported yet: the row says so instead of showing zeros.
+    pub pending: bool,
 }
 
 pub fn row_view(scope: &ReportScope, label: String, t: &Totals) -> RowView {
@@ -57,12 +63,17 @@ pub fn row_view(scope: &ReportScope, label: String, t: &Totals) -> RowView {
         discounts: scope.amount(t.discounts),
         returns: scope.amount(t.returns),
         edited: t.edited,
+        incomplete: String::new(),
+        pending: false,
     }
 }
 
 pub struct LocationSection {
     pub code: String,
     pub name: String,
+    /// `imported up to …` / `not imported yet` while its history is being imported.
+    pub incomplete: String,
+    pub pending: bool,
     pub rows: Vec<RowView>,
     pub total: RowView,
 }
@@ -75,6 +86,12 @@ pub struct ComparisonRow {
     pub transactions_now: String,
     pub transactions_before: String,
     pub transactions_change: ChangeView,
+    /// `imported up to …` / `not imported yet` while its history is being imported; a
+    /// change against a whole previous period would mislead then, so none is shown.
+    pub incomplete: String,
+    pub pending: bool,
+    /// Nothing of the previous period imported yet either.
+    pub before_pending: bool,
 }
 
 pub struct ReportView {
@@ -275,6 +292,9 @@ fn comparison(scope: &ReportScope, name: String, now: &Totals, before: &Totals) 
         transactions_now: count(now.transactions),
         transactions_before: count(before.transactions),
         transactions_change: change_view(now.transactions, before.transactions),
+        incomplete: String::new(),
+        pending: false,
+        before_pending: false,
     }
 }
 
@@ -295,6 +315,13 @@ async fn build(
     )
     .await?;
 
+    let lang = i18n::current();
+    let integrations = crate::db::totals::integration_states(&state.db, tenant).await?;
+    let history = completeness::history_imports(state, tenant, &integrations, scope.tz).await?;
+    let instant = crate::db::now();
+    // Only what an import feeds can be incomplete; a store kept by hand never is.
+    let imported = crate::db::totals::imported_locations(&state.db, tenant).await?;
+    let mut states = Vec::new();
     let mut sections = Vec::new();
     let mut comparisons = Vec::new();
     let mut grand = Totals::default();
@@ -317,26 +344,36 @@ async fn build(
         let before = previous.get(&location.id).copied().unwrap_or_default();
         grand.add(&total);
         grand_before.add(&before);
-        comparisons.push(comparison(
+        let done = history.location(location.id, request.range, instant, scope.tz);
+        let mut row = comparison(
             scope,
             format!("{} · {}", location.location_id, location.name),
             &total,
             &before,
-        ));
+        );
+        row.incomplete = done.mark(lang, scope.tz);
+        row.pending = done.is_pending();
+        row.before_pending = history
+            .location(location.id, previous_range, instant, scope.tz)
+            .is_pending();
+        comparisons.push(row);
         sections.push(LocationSection {
+            incomplete: done.mark(lang, scope.tz),
+            pending: done.is_pending(),
             code: location.location_id.clone(),
             name: location.name.clone(),
             rows: views,
             total: row_view(scope, "Total".into(), &total),
         });
+        if imported.contains(&location.id) {
+            states.push(done);
+        }
     }
-    comparisons.push(comparison(
-        scope,
-        "All chosen locations".into(),
-        &grand,
-        &grand_before,
-    ));
-    let lang = i18n::current();
+    let mut all = comparison(scope, "All chosen locations".into(), &grand, &grand_before);
+    if completeness::overall(&states) != Completeness::Complete {
+        all.incomplete = i18n::t("incomplete");
+    }
+    comparisons.push(all);
     let bars = all_buckets(request.granularity, request.range)
         .into_iter()
         .enumerate()
@@ -357,29 +394,7 @@ async fn build(
             i18n::format_weekday_date(lang, r.to)
         )
     };
-    let integrations = crate::db::totals::integration_states(&state.db, tenant).await?;
-    let history = dashboard::history_imports(state, tenant, &integrations, scope.tz).await?;
-    let incomplete = match history.until {
-        None => String::new(),
-        Some(until) => {
-            match dashboard::completeness(request.range, until, crate::db::now(), scope.tz) {
-                Completeness::Complete => String::new(),
-                Completeness::Pending => {
-                    i18n::t("Not imported yet: the history import has not reached these days.")
-                }
-                Completeness::Partial => i18n::fill(
-                    lang,
-                    "Incomplete: the history is imported up to {}; the days after it are still missing.",
-                    &[until
-                        .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
-                        .map(|t| {
-                            i18n::format_date_time(lang, t.with_timezone(&scope.tz).naive_local())
-                        })
-                        .unwrap_or_default()],
-                ),
-            }
-        }
-    };
+    let incomplete = incomplete_notice(&states, scope.tz);
     Ok(ReportView {
         range: request.range,
         incomplete,
@@ -410,6 +425,32 @@ async fn build(
         ),
         export_query: form.query_string(request),
     })
+}
+
+/// The report's notice while a history import fills some of its locations: one sentence when
+/// they all stand at the same point, otherwise a pointer to the locations marked in the tables.
+fn incomplete_notice(states: &[LocationCompleteness], tz: chrono_tz::Tz) -> String {
+    let lang = i18n::current();
+    match (
+        completeness::overall(states),
+        completeness::shared_point(states),
+    ) {
+        (Completeness::Complete, _) => String::new(),
+        (Completeness::Pending, _) => {
+            i18n::t("Not imported yet: the history import has not reached these days.")
+        }
+        (Completeness::Partial, Some(Some(until))) => i18n::fill(
+            lang,
+            "Incomplete: the history is imported up to {}; the days after it are still missing.",
+            &[chrono::DateTime::from_timestamp(until, 0)
+                .map(|t| i18n::format_date_time(lang, t.with_timezone(&tz).naive_local()))
+                .unwrap_or_default()],
+        ),
+        (Completeness::Partial, _) => i18n::t(
+            "Incomplete: the history of some locations is still being imported; each one is \
+             marked with how far it has come.",
+        ),
+    }
 }
 
 pub async fn page(
