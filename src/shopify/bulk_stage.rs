@@ -244,8 +244,8 @@ impl BulkStage {
             let mut select =
                 QueryBuilder::new("SELECT parent, line FROM children WHERE parent IN (");
             let mut ids = select.separated(", ");
-            for i in start..end {
-                ids.push_bind(orders[i].0.clone());
+            for (id, _, _) in &orders[start..end] {
+                ids.push_bind(id.clone());
             }
             ids.push_unseparated(") ORDER BY parent, rowid");
             let children = select
