@@ -149,6 +149,8 @@ async fn child(role: &str, base: &str, shop: &str, pace: f64) {
     let client = ShopifyClient::new(
         &ClientConfig {
             base_url: format!("{base}/{{shop}}"),
+            // Starting an export of a million orders takes the simulator a while.
+            request_timeout: Duration::from_secs(600),
             ..ClientConfig::default()
         },
         shop,

@@ -235,6 +235,7 @@ impl SimConfig {
                     pricing: Pricing::default(),
                     answer_version: None,
                     bulk: bulk::BulkState::default(),
+                    refund_index: Default::default(),
                     shop,
                 },
             );

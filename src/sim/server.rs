@@ -712,16 +712,41 @@ fn one_order(st: &ShopState, field: &graphql::Field) -> Result<Value, String> {
 }
 
 /// `refund(id:)`: the refund, or null.
-fn one_refund(st: &ShopState, field: &graphql::Field) -> Result<Value, String> {
+fn one_refund(st: &mut ShopState, field: &graphql::Field) -> Result<Value, String> {
     let id = gid_arg(field, "Refund")?;
     let lines = window(field.child("refundLineItems"))?;
     let transactions = window(field.child("transactions"))?;
-    Ok(st
-        .shop
-        .orders
-        .iter()
-        .find_map(|o| o.refunds.iter().find(|r| r.id == id).map(|r| (o, r)))
-        // Found first, then checked: a million orders are searched for each refund asked.
+    let at = |st: &ShopState| {
+        st.refund_index.get(&id).copied().filter(|&(o, r)| {
+            st.shop
+                .orders
+                .get(o)
+                .and_then(|o| o.refunds.get(r))
+                .is_some_and(|r| r.id == id)
+        })
+    };
+    let found = match at(st) {
+        Some(place) => Some(place),
+        None => {
+            // New refunds, or the orders were sorted again: index them all once more.
+            st.refund_index = st
+                .shop
+                .orders
+                .iter()
+                .enumerate()
+                .flat_map(|(o, order)| {
+                    order
+                        .refunds
+                        .iter()
+                        .enumerate()
+                        .map(move |(r, refund)| (refund.id, (o, r)))
+                })
+                .collect();
+            at(st)
+        }
+    };
+    Ok(found
+        .map(|(o, r)| (&st.shop.orders[o], &st.shop.orders[o].refunds[r]))
         .filter(|(o, _)| readable(st, o))
         .map(|(o, r)| render::refund(&st.shop, o, r, lines, transactions))
         .unwrap_or(Value::Null))

@@ -117,6 +117,10 @@ pub struct ShopState {
     pub answer_version: Option<String>,
     /// Bulk query operations, their pace and faults.
     pub bulk: super::bulk::BulkState,
+    /// Where each refund was last seen (refund id → order index, refund index), so that
+    /// `refund(id:)` does not search a million orders; checked on use and rebuilt when the
+    /// orders have moved.
+    pub refund_index: std::collections::HashMap<i64, (usize, usize)>,
 }
 
 impl ShopState {
