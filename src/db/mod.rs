@@ -8,6 +8,7 @@ pub mod imports;
 mod imports_pg;
 pub mod integrations;
 pub mod locations;
+pub mod signed_in;
 pub mod tenants;
 pub mod throttle;
 pub mod totals;

@@ -20,7 +20,6 @@ use super::context::{Layout, TenantUser};
 use super::reports::ReportScope;
 use super::reports::totals::{RowView, row_view};
 use crate::db::totals::IntegrationState;
-use crate::db::{self, TenantId};
 use crate::domain::report::{DateRange, Totals, change_tenths_of_percent, week_start};
 use crate::error::{AppResult, render};
 use crate::i18n::{self, Lang};
@@ -260,8 +259,7 @@ pub struct HistoryImports {
 /// A history import under way (the first import, or a re-import of history) leaves the
 /// periods after the point it has reached incomplete; the earliest point decides.
 pub async fn history_imports(
-    state: &AppState,
-    tenant: TenantId,
+    totals: &TenantTotals,
     integrations: &[IntegrationState],
     tz: Tz,
 ) -> AppResult<HistoryImports> {
@@ -277,7 +275,7 @@ pub async fn history_imports(
         });
     };
     for integration in integrations.iter().filter(|i| i.status == "active") {
-        let runs = db::imports::runs(&state.db, tenant, integration.id, 1).await?;
+        let last_run = totals.last_run(integration.id).await?;
         let label = if integration.label.is_empty() {
             integration.store_name.clone()
         } else {
@@ -285,11 +283,11 @@ pub async fn history_imports(
         };
         // A run is under way only while a worker holds the lease (a crashed worker's run
         // stays "running" in the history until another worker takes over).
-        let leased = db::imports::integration(&state.db, tenant, integration.id)
+        let leased = totals
+            .lease_until(integration.id)
             .await?
-            .and_then(|i| i.lease_until)
             .is_some_and(|l| l >= now);
-        match runs.first() {
+        match last_run.as_ref() {
             Some(run)
                 if leased
                     && run.outcome == "running"
@@ -394,7 +392,6 @@ fn span_text(lang: Lang, span: Span) -> String {
 
 async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Response> {
     let lang = i18n::current();
-    let tenant = user.tenant_id();
     let scope = ReportScope::load(&state, &user).await?;
     let tz = scope.tz;
     let today = scope.today;
@@ -440,12 +437,10 @@ async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Resp
     let HistoryImports {
         banners: imports,
         until: imported_until,
-    } = history_imports(&state, tenant, &states, tz).await?;
+    } = history_imports(&scope.totals, &states, tz).await?;
     // With Shopify connected, a location no integration imports has no data but what is
     // entered by hand; without any activity it is named as such rather than shown as 0.00.
-    // Read directly: matching and enabling locations (integration_locations) does not raise
-    // the data version, so this list is never served from the cache.
-    let imported = db::totals::imported_locations(&state.db, tenant).await?;
+    let imported = scope.totals.imported_locations().await?;
     let uses_pos = states.iter().any(|i| i.status != "draft");
     let ids: Vec<i64> = scope.locations.iter().map(|l| l.id).collect();
     // Served from memory while the tenant's data version and local hour hold.
@@ -633,7 +628,7 @@ async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Resp
         from: thirty.from.min(month_start).min(week_start(today)),
         to: today,
     };
-    let uncounted = super::uncounted::hours(&state, tenant, &scope.locations, &shown).await?;
+    let uncounted = super::uncounted::hours(&scope.totals, &scope.locations, &shown).await?;
     Ok(render(&DashboardPage {
         uncounted,
         layout: user.layout(&state).await?,

@@ -12,7 +12,6 @@ use chrono::{Datelike, Duration, NaiveDate};
 
 use super::params::{self, Compare, PAGE_RULES, ReportForm, ReportRequest, comparison_range};
 use super::{ReportScope, count};
-use crate::db::TenantId;
 use crate::db::locations::Location;
 use crate::domain::report::{
     DateRange, Granularity, Preset, Totals, units_per_transaction_hundredths, week_start,
@@ -279,8 +278,6 @@ fn comparison(scope: &ReportScope, name: String, now: &Totals, before: &Totals) 
 }
 
 async fn build(
-    state: &AppState,
-    tenant: TenantId,
     scope: &ReportScope,
     form: &ReportForm,
     request: &ReportRequest,
@@ -357,8 +354,8 @@ async fn build(
             i18n::format_weekday_date(lang, r.to)
         )
     };
-    let integrations = crate::db::totals::integration_states(&state.db, tenant).await?;
-    let history = dashboard::history_imports(state, tenant, &integrations, scope.tz).await?;
+    let integrations = scope.totals.integration_states().await?;
+    let history = dashboard::history_imports(&scope.totals, &integrations, scope.tz).await?;
     let incomplete = match history.until {
         None => String::new(),
         Some(until) => {
@@ -423,13 +420,9 @@ pub async fn page(
     let mut uncounted = Vec::new();
     let (status, problems, report) = match parsed {
         Ok(request) => {
-            uncounted = crate::web::uncounted::hours(
-                &state,
-                user.tenant_id(),
-                &request.locations,
-                &request.range,
-            )
-            .await?;
+            uncounted =
+                crate::web::uncounted::hours(&scope.totals, &request.locations, &request.range)
+                    .await?;
             if request.preset != Preset::Custom {
                 form.preset = request.preset.as_str().into();
                 form.from = request.range.from.to_string();
@@ -438,7 +431,7 @@ pub async fn page(
             if form.granularity.is_empty() {
                 form.granularity = request.granularity.as_str().into();
             }
-            let view = build(&state, user.tenant_id(), &scope, &form, &request).await?;
+            let view = build(&scope, &form, &request).await?;
             (StatusCode::OK, Vec::new(), Some(view))
         }
         Err(problems) => (StatusCode::BAD_REQUEST, problems, None),
