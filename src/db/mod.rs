@@ -111,9 +111,20 @@ impl Db {
                 .connect(url)
                 .await
                 .with_context(|| format!("cannot connect to PostgreSQL at {redacted}"))?;
-            // Connections open on first use: a web-only process never opens one here.
+            // Connections open on first use: a web-only process never opens one here. They
+            // serve import batches only, which need not wait for their WAL to reach the disk:
+            // if the server crashes before it does, a batch is lost together with the
+            // watermark it advanced, and the next run reads those orders again (SQLite in WAL
+            // mode with synchronous=NORMAL makes the same trade). Set once per connection, not
+            // in every batch's transaction.
             let pg_writes = PgPoolOptions::new()
                 .max_connections(PG_WRITE_CONNECTIONS)
+                .after_connect(|conn, _meta| {
+                    Box::pin(async move {
+                        conn.execute("SET synchronous_commit = off").await?;
+                        Ok(())
+                    })
+                })
                 .connect_lazy(url)
                 .with_context(|| format!("cannot connect to PostgreSQL at {redacted}"))?;
             Ok(Db {
