@@ -116,12 +116,17 @@ impl Db {
             // if the server crashes before it does, a batch is lost together with the
             // watermark it advanced, and the next run reads those orders again (SQLite in WAL
             // mode with synchronous=NORMAL makes the same trade). Set once per connection, not
-            // in every batch's transaction.
+            // in every batch's transaction. Every statement, the triggers' too, is planned
+            // for the table as it is now: a plan cached while a table was empty (a new
+            // database, or one just emptied and analyzed) kept scanning it whole for every
+            // order once it held millions of rows.
             let pg_writes = PgPoolOptions::new()
                 .max_connections(PG_WRITE_CONNECTIONS)
                 .after_connect(|conn, _meta| {
                     Box::pin(async move {
                         conn.execute("SET synchronous_commit = off").await?;
+                        conn.execute("SET plan_cache_mode = force_custom_plan")
+                            .await?;
                         Ok(())
                     })
                 })
