@@ -34,7 +34,7 @@ use tmas::domain::location::LocationInput;
 use tmas::shopify::RetryPolicy;
 use tmas::sim::{ShopSpec, SimConfig};
 use tmas::web::AppState;
-use tmas::worker::WorkerConfig;
+use tmas::worker::{BulkPolicy, WorkerConfig};
 
 fn env_number(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -220,9 +220,12 @@ async fn stored(
     .collect()
 }
 
+/// Page by page: this benchmark measures the paged read and the write path (the bulk
+/// backfill has its own, `benches/bulk.rs`).
 fn fast() -> WorkerConfig {
     WorkerConfig {
         retry: RetryPolicy::fast(),
+        bulk: BulkPolicy::off(),
         ..WorkerConfig::default()
     }
 }
@@ -325,6 +328,7 @@ async fn throttled(secs: u64) {
         state.clone(),
         WorkerConfig {
             retry: RetryPolicy::default(),
+            bulk: BulkPolicy::off(),
             ..WorkerConfig::default()
         },
         tokio::time::sleep(Duration::from_secs(secs)),

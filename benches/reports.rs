@@ -134,7 +134,17 @@ async fn sign_in(base: &str, email: &str) -> String {
         .send()
         .await
         .expect("login page");
-    let cookie = session_cookie(&page).expect("a session cookie");
+    // A visitor gets no stored session, only the pre-session cookie its form's token is
+    // bound to: send back every cookie the page set.
+    let cookie = page
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .collect::<Vec<_>>()
+        .join("; ");
+    assert!(!cookie.is_empty(), "the sign-in page sets a cookie");
     let html = page.text().await.expect("body");
     let csrf = html
         .split("name=\"csrf\" value=\"")
@@ -154,7 +164,7 @@ async fn sign_in(base: &str, email: &str) -> String {
         .await
         .expect("sign in");
     assert_eq!(response.status(), 303, "sign-in failed");
-    session_cookie(&response).unwrap_or(cookie)
+    session_cookie(&response).expect("a session cookie after signing in")
 }
 
 fn session_cookie(response: &reqwest::Response) -> Option<String> {

@@ -305,6 +305,59 @@ async fn reset(conn: &mut PgConnection, due: i64, watermark: i64) {
         .expect("vacuum");
 }
 
+/// CPU seconds (user + system) a process has used, from `/proc/PID/stat`; 0 when gone.
+fn cpu_seconds(pid: &str) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0.0;
+    };
+    // The command name may hold spaces: the fields counted start after its closing ')'.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are the 14th and 15th fields (11 and 12 after the name), in clock
+    // ticks of 1/100 s on Linux.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// The whole machine's busy and total CPU seconds so far (every core, every process,
+/// other people's too), from `/proc/stat`.
+fn machine_cpu_seconds() -> (f64, f64) {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let values: Vec<f64> = stat
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    let total: f64 = values.iter().sum();
+    // idle and iowait are the 4th and 5th values.
+    let idle = values.get(3).copied().unwrap_or(0.0) + values.get(4).copied().unwrap_or(0.0);
+    ((total - idle) / 100.0, total / 100.0)
+}
+
+/// CPU seconds used by the PostgreSQL server processes serving this database's other
+/// connections (the workers'), read while they are still connected.
+async fn database_backends_cpu(conn: &mut PgConnection) -> f64 {
+    let pids: Vec<i32> = sqlx::query_scalar(
+        "SELECT pid FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap_or_default();
+    pids.iter().map(|p| cpu_seconds(&p.to_string())).sum()
+}
+
 struct Worker(Child);
 
 impl Worker {
@@ -427,6 +480,8 @@ async fn round(
     let due = tmas::db::now();
     reset(conn, due, watermark).await;
     let started = Instant::now();
+    let bench_cpu_before = cpu_seconds("self");
+    let (machine_busy_before, machine_total_before) = machine_cpu_seconds();
     let processes: Vec<Worker> = (0..workers)
         .map(|_| Worker::start(url, settings, sim))
         .collect();
@@ -458,6 +513,16 @@ async fn round(
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     let wall = started.elapsed();
+    // Where the CPU went, read before the workers (and so their database connections) end.
+    let workers_cpu: f64 = processes
+        .iter()
+        .map(|w| cpu_seconds(&w.0.id().to_string()))
+        .sum();
+    let database_cpu = database_backends_cpu(conn).await;
+    let bench_cpu = cpu_seconds("self") - bench_cpu_before;
+    let (machine_busy, machine_total) = machine_cpu_seconds();
+    let machine_busy = machine_busy - machine_busy_before;
+    let machine_total = machine_total - machine_total_before;
     drop(processes);
     let f: RoundFigures = sqlx::query_as(
         "SELECT COUNT(*) AS runs,
@@ -493,6 +558,13 @@ async fn round(
         f.refunds_read.unwrap_or(0),
         orders as f64 / wall.as_secs_f64().max(0.001),
         most_connections,
+    );
+    println!(
+        "    CPU seconds in the round: tmas workers {workers_cpu:.0}, their PostgreSQL \
+         connections {database_cpu:.0}, simulator and this benchmark {bench_cpu:.0}; the \
+         whole machine was busy {machine_busy:.0} of {machine_total:.0} CPU seconds \
+         ({:.0} %, everyone's work included)",
+        machine_busy / machine_total.max(0.001) * 100.0
     );
     let _ = (f.first_start, f.last_finish);
 }

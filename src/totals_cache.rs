@@ -15,8 +15,10 @@ use std::sync::{Arc, Mutex};
 use chrono::{NaiveDate, Timelike};
 use chrono_tz::Tz;
 
+use crate::db::imports::ImportRun;
 use crate::db::locations::Location;
 use crate::db::totals::{DayRow, HourRow, IntegrationState, LocationSums};
+use crate::db::unreadable::UnreadableHour;
 use crate::db::{self, Db, TenantId};
 
 /// Memory the cache may hold by default (an estimate; a year × 100 locations of days is
@@ -85,15 +87,29 @@ impl TotalsCache {
         tenant: TenantId,
         time_zone: &str,
     ) -> sqlx::Result<TenantTotals> {
+        let version = db::data_version::current(db, tenant).await?;
+        Ok(self.tenant_at(db, tenant, time_zone, version))
+    }
+
+    /// The reader of the tenant's totals under a data version this request has already read
+    /// (with the signed-in user, in the same query: see [`crate::db::signed_in`]); whatever
+    /// it loads is at least that new.
+    pub fn tenant_at(
+        self: &Arc<Self>,
+        db: &Db,
+        tenant: TenantId,
+        time_zone: &str,
+        version: i64,
+    ) -> TenantTotals {
         let tz: Tz = time_zone.parse().unwrap_or(chrono_tz::UTC);
         let now = chrono::Utc::now().with_timezone(&tz);
-        Ok(TenantTotals {
+        TenantTotals {
             cache: self.clone(),
             db: db.clone(),
             tenant,
-            version: db::data_version::current(db, tenant).await?,
+            version,
             local_hour: (now.date_naive(), now.hour()),
-        })
+        }
     }
 
     /// Entries and estimated bytes held now.
@@ -222,6 +238,76 @@ impl TenantTotals {
             })
             .await?;
         Ok(found.first().cloned().unwrap_or_default())
+    }
+
+    /// [`db::totals::shop_currency`], cached.
+    pub async fn shop_currency(&self) -> sqlx::Result<Option<String>> {
+        let found = self
+            .rows("shop_currency".into(), || async {
+                Ok(db::totals::shop_currency(&self.db, self.tenant)
+                    .await?
+                    .into_iter()
+                    .collect())
+            })
+            .await?;
+        Ok(found.first().cloned())
+    }
+
+    /// [`db::totals::imported_locations`], cached (matching and enabling locations raise the
+    /// version: migration 0015).
+    pub async fn imported_locations(&self) -> sqlx::Result<Arc<Vec<i64>>> {
+        self.rows("imported_locations".into(), || {
+            db::totals::imported_locations(&self.db, self.tenant)
+        })
+        .await
+    }
+
+    /// [`db::totals::imported_location_pairs`] (integration, location), cached like
+    /// [`TenantTotals::imported_locations`].
+    pub async fn imported_location_pairs(&self) -> sqlx::Result<Arc<Vec<(i64, i64)>>> {
+        self.rows("imported_location_pairs".into(), || {
+            db::totals::imported_location_pairs(&self.db, self.tenant)
+        })
+        .await
+    }
+
+    /// The integration's latest import run, cached (runs raise the version).
+    pub async fn last_run(&self, integration: i64) -> sqlx::Result<Option<ImportRun>> {
+        let found = self
+            .rows(format!("last_run {integration}"), || {
+                db::imports::runs(&self.db, self.tenant, integration, 1)
+            })
+            .await?;
+        Ok(found.first().cloned())
+    }
+
+    /// Until when a worker holds the integration's lease, cached (taking and renewing a
+    /// lease writes the integration, which raises the version). The caller compares it with
+    /// the time of its request, so a lease that runs out without a write is seen at once.
+    pub async fn lease_until(&self, integration: i64) -> sqlx::Result<Option<i64>> {
+        let found = self
+            .rows(format!("lease_until {integration}"), || async {
+                Ok(vec![
+                    db::imports::integration(&self.db, self.tenant, integration)
+                        .await?
+                        .and_then(|i| i.lease_until),
+                ])
+            })
+            .await?;
+        Ok(found.first().copied().flatten())
+    }
+
+    /// [`db::unreadable::hours`], cached (unreadable orders' hours raise the version:
+    /// migration 0015).
+    pub async fn unreadable_hours(
+        &self,
+        from: &str,
+        to: &str,
+    ) -> sqlx::Result<Arc<Vec<UnreadableHour>>> {
+        self.rows(format!("unreadable_hours {from} {to}"), || {
+            db::unreadable::hours(&self.db, self.tenant, from, to)
+        })
+        .await
     }
 
     /// [`db::locations::list`], cached.

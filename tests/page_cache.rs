@@ -1,6 +1,7 @@
 //! The pages' cache of tenant data: a page asked again is served from memory, and every
 //! committed change of what it shows — hours written by any path, a manual edit, a deletion,
-//! a renamed location, an integration's new state — is on the very next request; one
+//! a renamed location, an integration's new state, a newly matched location, an order that
+//! could not be read — is on the very next request; one
 //! tenant's cached pages are never another's.
 mod common;
 mod report_fixtures;
@@ -147,6 +148,56 @@ async fn every_committed_change_is_on_the_next_page(app: TestApp) {
     assert!(
         dashboard.contains("Shopify says the token was revoked"),
         "the dashboard shows the integration's new state"
+    );
+
+    // A location matched to the integration leaves the dashboard's "no data source" list
+    // on the next request (matching raises the data version: migration 0015).
+    let unsourced = |page: &str| {
+        page.find("class=\"muted unsourced\"")
+            .map(|_| between(page, "class=\"muted unsourced\"", "</p>").to_string())
+            .unwrap_or_default()
+    };
+    let (_, dashboard) = acme.text("/").await;
+    assert!(unsourced(&dashboard).contains("S-02"), "{dashboard}");
+    let (_, again) = acme.text("/").await;
+    assert!(
+        unsourced(&again).contains("S-02"),
+        "the same page from memory"
+    );
+    sqlx::query(
+        "INSERT INTO integration_locations
+             (tenant_id, integration_id, location_id, shopify_location_id, enabled)
+         VALUES ($1, $2, $3, '1002', 1)",
+    )
+    .bind(f.a.0)
+    .bind(pos)
+    .bind(f.s02)
+    .execute(&app.db.pool)
+    .await
+    .expect("match");
+    let (_, dashboard) = acme.text("/").await;
+    assert!(!unsourced(&dashboard).contains("S-02"), "{dashboard}");
+    assert!(unsourced(&dashboard).contains("S-03"), "{dashboard}");
+
+    // An order no import could read is named beside the hours it misses on the next report
+    // (its hours raise the data version: migration 0015).
+    assert!(!report(&acme).await.contains("id=\"uncounted-hours\""));
+    sqlx::query(
+        "INSERT INTO unreadable_order_hours
+             (tenant_id, integration_id, shopify_order_id, location_id, local_date, local_hour)
+         VALUES ($1, $2, 'gid://shopify/Order/77', $3, '2026-03-10', 12)",
+    )
+    .bind(f.a.0)
+    .bind(pos)
+    .bind(f.s03)
+    .execute(&app.db.pool)
+    .await
+    .expect("unreadable hour");
+    let page = report(&acme).await;
+    let uncounted = between(&page, "id=\"uncounted-hours\"", "</section>");
+    assert!(
+        uncounted.contains("S-03 · Airport Terminal 2 · 2026-03-10 12:00"),
+        "{uncounted}"
     );
 
     // The other tenant's pages never changed.

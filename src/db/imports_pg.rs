@@ -22,13 +22,9 @@ pub(super) async fn store_page(
     counts: &PageCounts,
     lease_until: i64,
 ) -> sqlx::Result<bool> {
+    // The pool's connections commit without waiting for the WAL flush (see
+    // `super::Db::connect`): no SET statement per batch.
     let mut tx = pool.begin().await?;
-    // A batch need not wait for its WAL to reach the disk: if the server crashes before it
-    // does, the batch is lost together with the watermark it advanced, and the next run reads
-    // those orders again (SQLite in WAL mode with synchronous=NORMAL makes the same trade).
-    sqlx::query("SET LOCAL synchronous_commit = off")
-        .execute(&mut *tx)
-        .await?;
     if !hold_lease_and_count(&mut tx, tenant, run, counts, lease_until).await? {
         tx.rollback().await?;
         return Ok(false);
@@ -103,14 +99,26 @@ async fn delete_facts(
     if order_ids.is_empty() || locations.is_empty() {
         return Ok(Vec::new());
     }
+    // Each order is found through its key (tenant, order id), one index probe per order, and
+    // its row deleted by position: `shopify_order_id = ANY(…) AND location_id = ANY(…)` let
+    // the planner prefer the hour index on (tenant, location), which reads every fact of
+    // the tenant's locations, a cost that grows with the table on every batch.
     let rows = sqlx::query_as::<_, BucketRow>(
         "WITH gone_returns AS (
-             DELETE FROM returns WHERE tenant_id = $1 AND shopify_order_id = ANY($2)
-                 AND location_id = ANY($3)
+             DELETE FROM returns WHERE ctid = ANY(ARRAY(
+                 SELECT r.ctid FROM UNNEST($2::TEXT[]) AS o (id)
+                 CROSS JOIN LATERAL (SELECT ctid, location_id FROM returns
+                                     WHERE tenant_id = $1 AND shopify_order_id = o.id
+                                     OFFSET 0) r
+                 WHERE r.location_id = ANY($3)))
              RETURNING location_id, local_date, local_hour),
          gone_sales AS (
-             DELETE FROM sales WHERE tenant_id = $1 AND shopify_order_id = ANY($2)
-                 AND location_id = ANY($3)
+             DELETE FROM sales WHERE ctid = ANY(ARRAY(
+                 SELECT s.ctid FROM UNNEST($2::TEXT[]) AS o (id)
+                 CROSS JOIN LATERAL (SELECT ctid, location_id FROM sales
+                                     WHERE tenant_id = $1 AND shopify_order_id = o.id
+                                     OFFSET 0) s
+                 WHERE s.location_id = ANY($3)))
              RETURNING location_id, local_date, local_hour)
          SELECT location_id, local_date, local_hour FROM gone_returns
          UNION
@@ -207,7 +215,13 @@ fn column<R, T>(rows: &[R], field: impl Fn(&R) -> T) -> Vec<T> {
 
 /// Recomputes the hourly totals of `buckets` from the stored facts (the rule of
 /// `super::imports::recompute`): an hour is the sum of its sales and returns, an hour left
-/// without facts is deleted, an hour edited by hand keeps its edit.
+/// without facts is deleted, an hour edited by hand keeps its edit. One statement: the
+/// hours with facts are written, those without are deleted (two disjoint sets of rows).
+///
+/// Every touched hour reads its facts and its stored row through their keys (`LATERAL …
+/// OFFSET 0` keeps each lookup a separate index probe): joined as sets, the planner may
+/// read all of the tenant's facts for a few hours, whenever its statistics are missing or
+/// the tenant is large, and that cost grows with every batch of an import.
 async fn recompute(
     tx: &mut Transaction<'_, Postgres>,
     tenant: TenantId,
@@ -223,45 +237,47 @@ async fn recompute(
         "WITH touched AS (
              SELECT * FROM UNNEST($2::BIGINT[], $3::TEXT[], $4::BIGINT[])
                  AS t (location_id, local_date, hour)),
-         facts AS (
-             SELECT s.location_id, s.local_date, s.local_hour AS hour, s.gross, s.discounts,
-                    0 AS returns, s.items, s.is_transaction
-             FROM touched t JOIN sales s
-               ON s.tenant_id = $1 AND s.location_id = t.location_id
-              AND s.local_date = t.local_date AND s.local_hour = t.hour
-             UNION ALL
-             SELECT r.location_id, r.local_date, r.local_hour, 0, 0, r.returns, -r.items,
-                    r.is_transaction
-             FROM touched t JOIN returns r
-               ON r.tenant_id = $1 AND r.location_id = t.location_id
-              AND r.local_date = t.local_date AND r.local_hour = t.hour)
+         sums AS (
+             SELECT t.location_id, t.local_date, t.hour,
+                    s.gross + r.gross AS gross, s.discounts AS discounts, r.returns AS returns,
+                    s.items - r.items AS items, s.transactions + r.transactions AS transactions,
+                    s.facts + r.facts AS facts
+             FROM touched t
+             CROSS JOIN LATERAL (
+                 SELECT COALESCE(SUM(gross), 0) AS gross, COALESCE(SUM(discounts), 0) AS discounts,
+                        COALESCE(SUM(items), 0) AS items,
+                        COALESCE(SUM(is_transaction), 0) AS transactions, COUNT(*) AS facts
+                 FROM sales
+                 WHERE tenant_id = $1 AND location_id = t.location_id
+                   AND local_date = t.local_date AND local_hour = t.hour
+                 OFFSET 0) s
+             CROSS JOIN LATERAL (
+                 SELECT 0 AS gross, COALESCE(SUM(returns), 0) AS returns,
+                        COALESCE(SUM(items), 0) AS items,
+                        COALESCE(SUM(is_transaction), 0) AS transactions, COUNT(*) AS facts
+                 FROM returns
+                 WHERE tenant_id = $1 AND location_id = t.location_id
+                   AND local_date = t.local_date AND local_hour = t.hour
+                 OFFSET 0) r),
+         emptied AS (
+             DELETE FROM hourly_totals WHERE ctid = ANY(ARRAY(
+                 SELECT h.ctid FROM sums e
+                 CROSS JOIN LATERAL (SELECT ctid FROM hourly_totals
+                                     WHERE tenant_id = $1 AND location_id = e.location_id
+                                       AND local_date = e.local_date AND hour = e.hour
+                                       AND edited = 0
+                                     OFFSET 0) h
+                 WHERE e.facts = 0))
+             RETURNING 1)
          INSERT INTO hourly_totals (tenant_id, location_id, local_date, hour, gross, discounts,
                                     returns, net, transactions, items, edited)
-         SELECT $1, location_id, local_date, hour, SUM(gross), SUM(discounts), SUM(returns),
-                SUM(gross) - SUM(discounts) - SUM(returns), SUM(is_transaction), SUM(items), 0
-         FROM facts GROUP BY location_id, local_date, hour
+         SELECT $1, location_id, local_date, hour, gross, discounts, returns,
+                gross - discounts - returns, transactions, items, 0
+         FROM sums WHERE facts > 0
          ON CONFLICT (tenant_id, location_id, local_date, hour) DO UPDATE SET
              gross = excluded.gross, discounts = excluded.discounts, returns = excluded.returns,
              net = excluded.net, transactions = excluded.transactions, items = excluded.items
          WHERE hourly_totals.edited = 0",
-    )
-    .bind(tenant.0)
-    .bind(&locations)
-    .bind(&dates)
-    .bind(&hours)
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query(
-        "DELETE FROM hourly_totals h
-         USING UNNEST($2::BIGINT[], $3::TEXT[], $4::BIGINT[]) AS t (location_id, local_date, hour)
-         WHERE h.tenant_id = $1 AND h.edited = 0 AND h.location_id = t.location_id
-           AND h.local_date = t.local_date AND h.hour = t.hour
-           AND NOT EXISTS (SELECT 1 FROM sales s WHERE s.tenant_id = $1
-                         AND s.location_id = h.location_id AND s.local_date = h.local_date
-                         AND s.local_hour = h.hour)
-           AND NOT EXISTS (SELECT 1 FROM returns r WHERE r.tenant_id = $1
-                         AND r.location_id = h.location_id AND r.local_date = h.local_date
-                         AND r.local_hour = h.hour)",
     )
     .bind(tenant.0)
     .bind(&locations)

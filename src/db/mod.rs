@@ -9,6 +9,7 @@ pub mod imports;
 mod imports_pg;
 pub mod integrations;
 pub mod locations;
+pub mod signed_in;
 pub mod tenants;
 pub mod throttle;
 pub mod totals;
@@ -111,9 +112,25 @@ impl Db {
                 .connect(url)
                 .await
                 .with_context(|| format!("cannot connect to PostgreSQL at {redacted}"))?;
-            // Connections open on first use: a web-only process never opens one here.
+            // Connections open on first use: a web-only process never opens one here. They
+            // serve import batches only, which need not wait for their WAL to reach the disk:
+            // if the server crashes before it does, a batch is lost together with the
+            // watermark it advanced, and the next run reads those orders again (SQLite in WAL
+            // mode with synchronous=NORMAL makes the same trade). Set once per connection, not
+            // in every batch's transaction. Every statement, the triggers' too, is planned
+            // for the table as it is now: a plan cached while a table was empty (a new
+            // database, or one just emptied and analyzed) kept scanning it whole for every
+            // order once it held millions of rows.
             let pg_writes = PgPoolOptions::new()
                 .max_connections(PG_WRITE_CONNECTIONS)
+                .after_connect(|conn, _meta| {
+                    Box::pin(async move {
+                        conn.execute("SET synchronous_commit = off").await?;
+                        conn.execute("SET plan_cache_mode = force_custom_plan")
+                            .await?;
+                        Ok(())
+                    })
+                })
                 .connect_lazy(url)
                 .with_context(|| format!("cannot connect to PostgreSQL at {redacted}"))?;
             Ok(Db {

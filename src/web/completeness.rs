@@ -2,14 +2,14 @@
 //! the imports under way, and per location the point in time its history has reached, so that
 //! a period is marked incomplete only for the locations whose import has not reached it yet.
 
+use crate::totals_cache::TenantTotals;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDate};
 use chrono_tz::Tz;
 
-use super::AppState;
+use crate::db;
 use crate::db::totals::IntegrationState;
-use crate::db::{self, TenantId};
 use crate::domain::report::DateRange;
 use crate::error::AppResult;
 use crate::i18n::{self, Lang};
@@ -142,8 +142,7 @@ fn local_time(lang: Lang, at: i64, tz: Tz) -> String {
 /// The history imports under way: a run holding the lease with an `initial` or `backfill`
 /// trigger, or an active integration that has not run at all yet (its first import is queued).
 pub async fn history_imports(
-    state: &AppState,
-    tenant: TenantId,
+    totals: &TenantTotals,
     integrations: &[IntegrationState],
     tz: Tz,
 ) -> AppResult<HistoryImports> {
@@ -152,7 +151,8 @@ pub async fn history_imports(
     // Integration id → the point its history import has reached.
     let mut under_way: BTreeMap<i64, Option<i64>> = BTreeMap::new();
     for integration in integrations.iter().filter(|i| i.status == "active") {
-        let runs = db::imports::runs(&state.db, tenant, integration.id, 1).await?;
+        // Through the tenant's cache: every committed page raises the data version.
+        let last_run = totals.last_run(integration.id).await?;
         let label = if integration.label.is_empty() {
             integration.store_name.clone()
         } else {
@@ -160,11 +160,11 @@ pub async fn history_imports(
         };
         // A run is under way only while a worker holds the lease (a crashed worker's run
         // stays "running" in the history until another worker takes over).
-        let leased = db::imports::integration(&state.db, tenant, integration.id)
+        let leased = totals
+            .lease_until(integration.id)
             .await?
-            .and_then(|i| i.lease_until)
             .is_some_and(|l| l >= now);
-        match runs.first() {
+        match last_run.as_ref() {
             Some(run)
                 if leased
                     && run.outcome == "running"
@@ -198,9 +198,7 @@ pub async fn history_imports(
     }
     let mut reached: BTreeMap<i64, Option<i64>> = BTreeMap::new();
     if !under_way.is_empty() {
-        for (integration, location) in
-            db::totals::imported_location_pairs(&state.db, tenant).await?
-        {
+        for &(integration, location) in totals.imported_location_pairs().await?.iter() {
             let Some(point) = under_way.get(&integration) else {
                 continue;
             };

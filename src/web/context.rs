@@ -101,17 +101,20 @@ pub struct CurrentUser {
     pub user: User,
     pub session: Session,
     pub acting_tenant: Option<TenantId>,
+    /// The tenant the user works in now ([`CurrentUser::tenant_id`]), read with the user.
+    pub tenant: Option<Tenant>,
+    /// That tenant's data version, read with the user (see [`db::signed_in`]).
+    pub data_version: i64,
 }
 
 impl CurrentUser {
-    pub async fn layout(&self, state: &AppState) -> Result<Layout, AppError> {
-        let tenant_name = match self.tenant_id() {
-            Some(t) => db::tenants::get(&state.db, t)
-                .await?
-                .map(|t| t.name)
-                .unwrap_or_default(),
-            None => String::new(),
-        };
+    /// `_state` is kept for the callers: everything the layout shows was read with the user.
+    pub async fn layout(&self, _state: &AppState) -> Result<Layout, AppError> {
+        let tenant_name = self
+            .tenant
+            .as_ref()
+            .map(|t| t.name.clone())
+            .unwrap_or_default();
         Ok(Layout {
             csrf: super::csrf::token(&self.session).await?,
             user_email: self.user.email.clone(),
@@ -166,10 +169,21 @@ impl CurrentUser {
             .get::<i64>(GENERATION_KEY)
             .await
             .map_err(|e| AppError::Internal(e.into()))?;
-        let user = db::users::find_by_id(&state.db, user_id)
+        let acting_tenant = session
+            .get::<i64>(ACTING_TENANT_KEY)
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?
+            .map(TenantId);
+        // The user, their tenant and its data version in one query.
+        let signed_in = db::signed_in::load(&state.db, user_id, acting_tenant)
             .await?
-            .filter(|u| u.is_active() && Some(u.session_generation) == generation);
-        let Some(user) = user else {
+            .filter(|s| s.user.is_active() && Some(s.user.session_generation) == generation);
+        let Some(db::signed_in::SignedIn {
+            user,
+            tenant,
+            data_version,
+        }) = signed_in
+        else {
             // Deactivated, deleted, or their password or role changed since: this session is
             // over for good, even if the account is reactivated later.
             session
@@ -181,15 +195,12 @@ impl CurrentUser {
         if user.must_change_password() && !ALLOWED_BEFORE_NEW_PASSWORD.contains(&path) {
             return Err(AppError::PasswordChangeRequired);
         }
-        let acting_tenant = session
-            .get::<i64>(ACTING_TENANT_KEY)
-            .await
-            .map_err(|e| AppError::Internal(e.into()))?
-            .map(TenantId);
         Ok(CurrentUser {
             user,
             session,
             acting_tenant,
+            tenant,
+            data_version,
         })
     }
 }
@@ -234,10 +245,8 @@ impl FromRequestParts<AppState> for TenantUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let current = CurrentUser::from_request_parts(parts, state).await?;
-        let tenant_id = current.tenant_id().ok_or(AppError::TenantRequired)?;
-        let tenant = db::tenants::get(&state.db, tenant_id)
-            .await?
-            .ok_or(AppError::TenantRequired)?;
+        // Read with the user (the tenant of `current.tenant_id()`): no second query.
+        let tenant = current.tenant.clone().ok_or(AppError::TenantRequired)?;
         Ok(TenantUser { current, tenant })
     }
 }

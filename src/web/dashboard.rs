@@ -20,7 +20,6 @@ use super::completeness::{Completeness, HistoryImports, history_imports, overall
 use super::context::{Layout, TenantUser};
 use super::reports::ReportScope;
 use super::reports::totals::{RowView, row_view};
-use crate::db;
 use crate::db::totals::IntegrationState;
 use crate::domain::report::{DateRange, Totals, change_tenths_of_percent, week_start};
 use crate::error::{AppResult, render};
@@ -341,7 +340,6 @@ fn span_text(lang: Lang, span: Span) -> String {
 
 async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Response> {
     let lang = i18n::current();
-    let tenant = user.tenant_id();
     let scope = ReportScope::load(&state, &user).await?;
     let tz = scope.tz;
     let today = scope.today;
@@ -384,12 +382,10 @@ async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Resp
     };
     let states = scope.totals.integration_states().await?.as_ref().clone();
     let now_instant = crate::db::now();
-    let history = history_imports(&state, tenant, &states, tz).await?;
+    let history = history_imports(&scope.totals, &states, tz).await?;
     // With Shopify connected, a location no integration imports has no data but what is
     // entered by hand; without any activity it is named as such rather than shown as 0.00.
-    // Read directly: matching and enabling locations (integration_locations) does not raise
-    // the data version, so this list is never served from the cache.
-    let imported = db::totals::imported_locations(&state.db, tenant).await?;
+    let imported = scope.totals.imported_locations().await?;
     let uses_pos = states.iter().any(|i| i.status != "draft");
     let ids: Vec<i64> = scope.locations.iter().map(|l| l.id).collect();
     // Served from memory while the tenant's data version and local hour hold.
@@ -572,7 +568,7 @@ async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Resp
         from: thirty.from.min(month_start).min(week_start(today)),
         to: today,
     };
-    let uncounted = super::uncounted::hours(&state, tenant, &scope.locations, &shown).await?;
+    let uncounted = super::uncounted::hours(&scope.totals, &scope.locations, &shown).await?;
     Ok(render(&DashboardPage {
         uncounted,
         layout: user.layout(&state).await?,

@@ -1,11 +1,10 @@
 //! The hours of a page's date range that hold something TMAS could not count (an order no
 //! import could read yet), so that the dashboard and reports say so beside their numbers.
 
-use crate::db::TenantId;
 use crate::db::locations::Location;
 use crate::domain::report::DateRange;
 use crate::error::AppResult;
-use crate::state::AppState;
+use crate::totals_cache::TenantTotals;
 
 /// One local hour of one location that misses an unreadable order.
 pub struct UncountedHour {
@@ -18,26 +17,22 @@ pub struct UncountedHour {
 }
 
 /// The uncounted hours of `locations` in `range` (local dates, both ends included).
+/// Read through the tenant's data-version cache (unreadable orders' hours raise the version).
 pub async fn hours(
-    state: &AppState,
-    tenant: TenantId,
+    totals: &TenantTotals,
     locations: &[Location],
     range: &DateRange,
 ) -> AppResult<Vec<UncountedHour>> {
-    let rows = crate::db::unreadable::hours(
-        &state.db,
-        tenant,
-        &range.from.to_string(),
-        &range.to.to_string(),
-    )
-    .await?;
+    let rows = totals
+        .unreadable_hours(&range.from.to_string(), &range.to.to_string())
+        .await?;
     Ok(rows
-        .into_iter()
+        .iter()
         .filter_map(|r| {
             let l = locations.iter().find(|l| l.id == r.location_id)?;
             Some(UncountedHour {
                 location: format!("{} · {}", l.location_id, l.name),
-                date: r.local_date,
+                date: r.local_date.clone(),
                 hour: format!("{:02}:00", r.local_hour),
                 orders: r.orders,
             })

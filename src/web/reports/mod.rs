@@ -47,12 +47,15 @@ pub struct ReportScope {
 impl ReportScope {
     pub async fn load(state: &AppState, user: &TenantUser) -> AppResult<ReportScope> {
         let tenant = user.tenant_id();
-        // The version is read first: everything read after it is at least as new.
-        let totals = state
-            .totals_cache
-            .tenant(&state.db, tenant, &user.tenant.time_zone)
-            .await?;
-        let known = crate::db::totals::shop_currency(&state.db, tenant).await?;
+        // The version was read with the user, before anything else: everything read after it
+        // is at least as new.
+        let totals = state.totals_cache.tenant_at(
+            &state.db,
+            tenant,
+            &user.tenant.time_zone,
+            user.current.data_version,
+        );
+        let known = totals.shop_currency().await?;
         let currency = known.clone().unwrap_or_else(|| "USD".to_string());
         Ok(ReportScope {
             locations: totals.locations().await?.as_ref().clone(),

@@ -12,7 +12,6 @@ use chrono::{Datelike, Duration, NaiveDate};
 
 use super::params::{self, Compare, PAGE_RULES, ReportForm, ReportRequest, comparison_range};
 use super::{ReportScope, count};
-use crate::db::TenantId;
 use crate::db::locations::Location;
 use crate::domain::report::{
     DateRange, Granularity, Preset, Totals, units_per_transaction_hundredths, week_start,
@@ -299,8 +298,6 @@ fn comparison(scope: &ReportScope, name: String, now: &Totals, before: &Totals) 
 }
 
 async fn build(
-    state: &AppState,
-    tenant: TenantId,
     scope: &ReportScope,
     form: &ReportForm,
     request: &ReportRequest,
@@ -316,11 +313,11 @@ async fn build(
     .await?;
 
     let lang = i18n::current();
-    let integrations = crate::db::totals::integration_states(&state.db, tenant).await?;
-    let history = completeness::history_imports(state, tenant, &integrations, scope.tz).await?;
+    let integrations = scope.totals.integration_states().await?;
+    let history = completeness::history_imports(&scope.totals, &integrations, scope.tz).await?;
     let instant = crate::db::now();
     // Only what an import feeds can be incomplete; a store kept by hand never is.
-    let imported = crate::db::totals::imported_locations(&state.db, tenant).await?;
+    let imported = scope.totals.imported_locations().await?;
     let mut states = Vec::new();
     let mut sections = Vec::new();
     let mut comparisons = Vec::new();
@@ -464,13 +461,9 @@ pub async fn page(
     let mut uncounted = Vec::new();
     let (status, problems, report) = match parsed {
         Ok(request) => {
-            uncounted = crate::web::uncounted::hours(
-                &state,
-                user.tenant_id(),
-                &request.locations,
-                &request.range,
-            )
-            .await?;
+            uncounted =
+                crate::web::uncounted::hours(&scope.totals, &request.locations, &request.range)
+                    .await?;
             if request.preset != Preset::Custom {
                 form.preset = request.preset.as_str().into();
                 form.from = request.range.from.to_string();
@@ -479,7 +472,7 @@ pub async fn page(
             if form.granularity.is_empty() {
                 form.granularity = request.granularity.as_str().into();
             }
-            let view = build(&state, user.tenant_id(), &scope, &form, &request).await?;
+            let view = build(&scope, &form, &request).await?;
             (StatusCode::OK, Vec::new(), Some(view))
         }
         Err(problems) => (StatusCode::BAD_REQUEST, problems, None),
