@@ -123,6 +123,7 @@ async fn an_export_runs_at_its_pace_and_serves_jsonl_with_parent_ids() {
         "the examples shop is big enough to watch ({total})"
     );
 
+    let started = std::time::Instant::now();
     let payload = run(&sim, ORDERS).await;
     let id = payload["bulkOperation"]["id"]
         .as_str()
@@ -134,9 +135,13 @@ async fn an_export_runs_at_its_pace_and_serves_jsonl_with_parent_ids() {
 
     tokio::time::sleep(Duration::from_millis(20)).await;
     let early = poll(&sim, &id).await;
-    assert_eq!(early["status"], "RUNNING", "{early}");
-    assert!(count(&early["objectCount"]) < total);
-    assert!(early["url"].is_null());
+    // At 20 objects a second the export lasts total / 20 s; only a poll answered well
+    // inside that span must find it running (a loaded machine may answer later).
+    if started.elapsed().as_secs_f64() < total as f64 / 20.0 / 2.0 {
+        assert_eq!(early["status"], "RUNNING", "{early}");
+        assert!(count(&early["objectCount"]) < total);
+        assert!(early["url"].is_null());
+    }
     let done = finish(&sim, &id).await;
     assert_eq!(done["status"], "COMPLETED");
     assert_eq!(count(&done["objectCount"]), total);
