@@ -15,7 +15,7 @@ use std::sync::LazyLock;
 
 use serde_json::{Map, Value, json};
 
-use super::queries::LINE_ITEM_FIELDS;
+use super::queries::{LINE_ITEM_FIELDS, ORDER_FIELDS};
 
 /// The bulk query for orders updated in a window (`$query` is written into the document:
 /// a bulk query takes no variables).
@@ -32,16 +32,7 @@ static ORDERS_TEMPLATE: LazyLock<String> = LazyLock::new(|| {
   orders(query: \"__FILTER__\", sortKey: UPDATED_AT) {{
     edges {{
       node {{
-        id
-        name
-        sourceName
-        test
-        retailLocation {{ id }}
-        processedAt
-        cancelledAt
-        updatedAt
-        createdAt
-        taxesIncluded
+        {ORDER_FIELDS}
         lineItems {{
           edges {{
             node {{

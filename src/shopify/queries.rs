@@ -121,6 +121,19 @@ pub fn documents() -> Vec<(&'static str, &'static str, serde_json::Value)> {
     ]
 }
 
+/// An order's own fields, the same in the paged query and the bulk export (so both read
+/// into the same wire shape).
+pub(crate) const ORDER_FIELDS: &str = "id
+      name
+      sourceName
+      test
+      retailLocation { id }
+      processedAt
+      cancelledAt
+      updatedAt
+      createdAt
+      taxesIncluded";
+
 pub(crate) const LINE_ITEM_FIELDS: &str = "id
           quantity
           isGiftCard
@@ -169,16 +182,7 @@ pub static ORDERS: LazyLock<String> = LazyLock::new(|| {
         "query TmasOrders($first: Int!, $after: String, $query: String!) {{
   orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {{
     nodes {{
-      id
-      name
-      sourceName
-      test
-      retailLocation {{ id }}
-      processedAt
-      cancelledAt
-      updatedAt
-      createdAt
-      taxesIncluded
+      {ORDER_FIELDS}
       lineItems(first: {LINE_ITEMS_PER_ORDER}) {{
         nodes {{
           {LINE_ITEM_FIELDS}
