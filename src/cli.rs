@@ -10,6 +10,7 @@ use crate::db::{self, Db};
 use crate::domain::account::{Email, NewPassword, Plan, Role, required_text};
 use crate::domain::location::parse_time_zone;
 use crate::startup;
+use crate::web::audit_details::{Details, Value};
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = cli.settings;
@@ -115,7 +116,7 @@ async fn admin(settings: &Settings, command: AdminCommand) -> anyhow::Result<()>
             let temporary = crate::password::reset_to_temporary(db, user.id).await?;
             let operator = db::audit::Actor {
                 user_id: 0,
-                email: "operator (command line)".into(),
+                email: db::audit::COMMAND_LINE_OPERATOR.into(),
                 acting_staff: false,
             };
             db::audit::record(
@@ -123,7 +124,10 @@ async fn admin(settings: &Settings, command: AdminCommand) -> anyhow::Result<()>
                 user.tenant_id.map(db::TenantId),
                 &operator,
                 "user.reset_password",
-                &user.email,
+                &Details::new()
+                    .subject(Value::Text(user.email.clone()))
+                    .fact("Role", Value::Word(user.role.clone()))
+                    .to_stored(),
             )
             .await?;
             println!(

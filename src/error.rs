@@ -43,14 +43,14 @@ pub struct ErrorShown {
     pub message: String,
 }
 
+/// The page says what happened in words; the status code stays in the response, for
+/// browsers and support, and is not what a person reads.
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage {
-    status: u16,
     lang: &'static str,
     title: String,
     message: String,
-    error_label: String,
     back_label: String,
 }
 
@@ -62,13 +62,21 @@ impl IntoResponse for AppError {
                 return Redirect::to("/account/password").into_response();
             }
             AppError::TenantRequired => return Redirect::to("/staff/tenants").into_response(),
-            AppError::Forbidden(why) => (StatusCode::FORBIDDEN, "Not allowed", why.clone()),
+            AppError::Forbidden(why) => (
+                StatusCode::FORBIDDEN,
+                "You don't have access to this page",
+                why.clone(),
+            ),
             AppError::NotFound => (
                 StatusCode::NOT_FOUND,
                 "Page not found",
                 "There is nothing here. Check the address, or go back to the dashboard.".into(),
             ),
-            AppError::BadRequest(why) => (StatusCode::BAD_REQUEST, "Bad request", why.clone()),
+            AppError::BadRequest(why) => (
+                StatusCode::BAD_REQUEST,
+                "This could not be done",
+                why.clone(),
+            ),
             AppError::Csrf => (
                 StatusCode::FORBIDDEN,
                 "Form expired",
@@ -85,11 +93,9 @@ impl IntoResponse for AppError {
         };
         let t = crate::i18n::t;
         let page = ErrorPage {
-            status: status.as_u16(),
             lang: crate::i18n::current().code(),
             title: t(title),
             message: t(&message),
-            error_label: t("Error"),
             back_label: t("Back to the dashboard"),
         };
         let shown = ErrorShown {

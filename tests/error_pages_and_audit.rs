@@ -8,13 +8,22 @@ use common::{PASSWORD, TestApp};
 use reqwest::StatusCode;
 use tmas::db::audit::{self, Actor};
 use tmas::domain::account::{Plan, Role};
+use tmas::web::audit_details::{Details, Value};
 
 backend_tests!(
     a_manager_refused_an_admin_page_sees_the_menu_and_whom_to_ask,
     a_missing_page_keeps_the_menu_and_the_way_back,
     signed_out_visitors_get_the_plain_error_page,
     the_audit_log_reads_in_spanish_old_entries_included,
+    staff_and_password_entries_read_in_plain_words,
 );
+
+/// Whether the page shows a bare status code ("Error 403") to the reader.
+fn shows_status_code(page: &str) -> bool {
+    ["Error 4", "Error 5", ">403<", ">404<", ">400<", ">500<"]
+        .iter()
+        .any(|code| page.contains(code))
+}
 
 async fn a_manager_refused_an_admin_page_sees_the_menu_and_whom_to_ask(app: TestApp) {
     let a = app.signed_in("Acme", Plan::Retail, Role::Manager).await;
@@ -25,6 +34,13 @@ async fn a_manager_refused_an_admin_page_sees_the_menu_and_whom_to_ask(app: Test
         .await;
     let (status, page) = app.browser().text("/admin/users").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    // Said in words, not as a status code.
+    assert!(
+        page.contains("<h1 id=\"error-title\">You don&#39;t have access to this page</h1>")
+            || page.contains("<h1 id=\"error-title\">You don&#x27;t have access to this page</h1>"),
+        "{page}"
+    );
+    assert!(!shows_status_code(&page), "{page}");
     assert!(page.contains("<nav>") && page.contains("href=\"/reports/totals\""));
     assert!(page.contains("Sign out") && page.contains("manager@acme.example"));
     assert!(page.contains("administrators can open administration pages."));
@@ -47,7 +63,7 @@ async fn a_manager_refused_an_admin_page_sees_the_menu_and_whom_to_ask(app: Test
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(page.contains("lang=\"es\""));
     assert!(
-        page.contains("No permitido") && page.contains("Volver al panel"),
+        page.contains("No tiene acceso a esta página") && page.contains("Volver al panel"),
         "{page}"
     );
     assert!(
@@ -55,13 +71,17 @@ async fn a_manager_refused_an_admin_page_sees_the_menu_and_whom_to_ask(app: Test
         "{page}"
     );
     assert!(page.contains("Cerrar sesión"), "{page}");
+    assert!(
+        !shows_status_code(&page) && !page.contains("No permitido"),
+        "{page}"
+    );
 }
 
 async fn a_missing_page_keeps_the_menu_and_the_way_back(app: TestApp) {
     app.signed_in("Acme", Plan::Retail, Role::Admin).await;
     let (status, page) = app.browser().text("/admin/locations/999999").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(page.contains("Page not found"));
+    assert!(page.contains("Page not found") && !shows_status_code(&page));
     assert!(
         page.contains("href=\"/admin/audit\""),
         "the admin's menu: {page}"
@@ -84,6 +104,7 @@ async fn signed_out_visitors_get_the_plain_error_page(app: TestApp) {
     let (status, page) = app.other_browser().text("/no/such/page").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(page.contains("Page not found") && !page.contains("<nav>"));
+    assert!(!shows_status_code(&page), "{page}");
 }
 
 async fn the_audit_log_reads_in_spanish_old_entries_included(app: TestApp) {
@@ -143,4 +164,161 @@ async fn the_audit_log_reads_in_spanish_old_entries_included(app: TestApp) {
     assert!(page.contains("“una integración eliminada”"), "{page}");
     assert!(page.contains("2 mar 2026"), "{page}");
     assert!(!page.contains("Role:") && !page.contains("zed@bravo.example"));
+}
+
+/// Tenants created, staff entering and leaving, password resets (by an admin, by staff, on the
+/// command line) and a password changed by its owner: each entry reads in plain words in both
+/// languages, says which tenant it concerns, and stays inside that tenant's log.
+async fn staff_and_password_entries_read_in_plain_words(app: TestApp) {
+    let acme = app.signed_in("Acme", Plan::Retail, Role::Admin).await;
+    let admin = app.browser();
+    let ana = app
+        .create_user("ana@acme.example", Role::Manager, Some(acme))
+        .await;
+    let reset = admin
+        .post_form(&format!("/admin/users/{ana}/password"), &[])
+        .await;
+    assert_eq!(reset.status(), StatusCode::OK);
+    let new = "quartz-lantern-meadow-71";
+    let changed = admin
+        .post_form(
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", new),
+                ("confirm_password", new),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status(), StatusCode::SEE_OTHER);
+    // The command line resets a password in Acme too.
+    let operator = Actor {
+        user_id: 0,
+        email: audit::COMMAND_LINE_OPERATOR.into(),
+        acting_staff: false,
+    };
+    audit::record(
+        &app.db,
+        Some(acme),
+        &operator,
+        "user.reset_password",
+        &Details::new()
+            .subject(Value::Text("ana@acme.example".into()))
+            .fact("Role", Value::Word("manager".into()))
+            .to_stored(),
+    )
+    .await
+    .unwrap();
+
+    // Staff create a second tenant, enter it, leave it, and reset a colleague's password.
+    app.create_user("ops@tmas.example", Role::Staff, None).await;
+    let colleague = app
+        .create_user("ops2@tmas.example", Role::Staff, None)
+        .await;
+    let staff = app.other_browser();
+    staff.login("ops@tmas.example", PASSWORD).await;
+    let created = staff
+        .post_form(
+            "/staff/tenants",
+            &[
+                ("name", "Cobalt"),
+                ("plan", "retail"),
+                ("time_zone", "Europe/Madrid"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let cobalt = tmas::db::tenants::find_by_name(&app.db, "Cobalt")
+        .await
+        .unwrap()
+        .expect("created");
+    let entered = staff
+        .post_form(&format!("/staff/tenants/{}/enter", cobalt.id), &[])
+        .await;
+    assert_eq!(entered.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        staff.post_form("/staff/leave", &[]).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let reset = staff
+        .post_form(&format!("/staff/users/{colleague}/password"), &[])
+        .await;
+    assert_eq!(reset.status(), StatusCode::OK);
+    // An entry from before, stored as text.
+    audit::record(
+        &app.db,
+        Some(cobalt.tenant_id()),
+        &operator,
+        "tenant.create",
+        "name=Old Cobalt plan=retail",
+    )
+    .await
+    .unwrap();
+
+    // Acme's admin reads Acme's entries only.
+    let (_, log) = admin.text("/admin/audit").await;
+    assert!(
+        log.contains("Reset a user&#39;s password") || log.contains("Reset a user&#x27;s password"),
+        "{log}"
+    );
+    assert!(log.contains("ana@acme.example; Role: manager"), "{log}");
+    assert!(log.contains("Changed their own password"), "{log}");
+    assert!(log.contains("operator (command line)"), "{log}");
+    assert!(
+        !log.contains("Cobalt") && !log.contains("ops2@tmas.example"),
+        "{log}"
+    );
+    admin.post_form("/language", &[("lang", "es")]).await;
+    let (_, log) = admin.text("/admin/audit").await;
+    assert!(
+        log.contains("Restableció la contraseña de un usuario")
+            && log.contains("ana@acme.example; Rol: gerente")
+            && log.contains("Cambió su propia contraseña")
+            && log.contains("operador (línea de comandos)"),
+        "{log}"
+    );
+    assert!(
+        !log.contains("Role:") && !log.contains("operator (command line)"),
+        "{log}"
+    );
+
+    // Staff outside a tenant read every entry, each with its tenant.
+    let (_, log) = staff.text("/admin/audit").await;
+    assert!(log.contains("<th scope=\"col\">Tenant</th>"), "{log}");
+    assert!(
+        log.contains("Tenant: Cobalt; Plan: retail; Time zone: Europe/Madrid"),
+        "{log}"
+    );
+    assert!(
+        log.contains("Onboarding staff entered the tenant")
+            && log.contains("Onboarding staff left the tenant"),
+        "{log}"
+    );
+    assert!(log.contains("ops2@tmas.example; Role: staff"), "{log}");
+    assert!(log.contains("<td>TMAS (no tenant)</td>"), "{log}");
+    assert!(
+        log.contains("<td>Acme</td>") && log.contains("<td>Cobalt</td>"),
+        "{log}"
+    );
+    assert!(log.contains("Tenant: Old Cobalt; Plan: retail"), "{log}");
+    staff.post_form("/language", &[("lang", "es")]).await;
+    let (_, log) = staff.text("/admin/audit").await;
+    assert!(
+        log.contains("Creó un cliente")
+            && log.contains("Cliente: Cobalt; Plan: retail; Zona horaria: Europe/Madrid")
+            && log.contains("El personal de alta entró en el cliente")
+            && log.contains("ops2@tmas.example; Rol: personal")
+            && log.contains("<td>TMAS (sin cliente)</td>")
+            && log.contains("Cliente: Old Cobalt; Plan: retail"),
+        "{log}"
+    );
+    assert!(!log.contains("Tenant:") && !log.contains("Role:"), "{log}");
+
+    // Cobalt's own log, read by staff inside it, holds its entries and none of Acme's.
+    staff
+        .post_form(&format!("/staff/tenants/{}/enter", cobalt.id), &[])
+        .await;
+    let (_, log) = staff.text("/admin/audit").await;
+    assert!(log.contains("Cliente: Cobalt"), "{log}");
+    assert!(!log.contains("ana@acme.example"), "{log}");
 }

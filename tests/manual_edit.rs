@@ -203,6 +203,42 @@ async fn permitted_user_saves_an_edit_audited_and_marked(app: TestApp) {
         .await;
     assert!(page.contains("Saved. Hours changed: 2"));
     assert!(page.contains("46.80 / 1 / 3") && page.contains("50.00 / 2 / 3"));
+    // The week, its days and the corrections read as the language writes dates, with the
+    // weekday; no ISO date or time reaches the reader.
+    assert!(page.contains("Week of Mon, Mar 2, 2026"), "{page}");
+    assert!(
+        page.contains("<caption>Sun, Mar 8, 2026</caption>"),
+        "{page}"
+    );
+    assert!(page.contains("<td>Tue, Mar 3, 2026 15:00</td>"), "{page}");
+    assert!(!has_iso_date(&read_text(&page)), "{page}");
+    browser.post_form("/language", &[("lang", "es")]).await;
+    let (_, page) = browser
+        .text("/data/edit?location=S-01&week=2026-03-02")
+        .await;
+    assert!(page.contains("Semana del lun 2 mar 2026"), "{page}");
+    assert!(page.contains("<caption>dom 8 mar 2026</caption>"), "{page}");
+    assert!(page.contains("<td>lun 2 mar 2026 10:00</td>"), "{page}");
+    assert!(
+        page.contains("46,80 / 1 / 3") && page.contains("50,00 / 2 / 3"),
+        "{page}"
+    );
+    assert!(!has_iso_date(&read_text(&page)), "{page}");
+    // Another tenant's editor sees none of these corrections.
+    let b = app.create_tenant("Bravo", Plan::Retail).await;
+    location(&app, b, "S-01", "Bravo Downtown").await;
+    app.create_user("editor@bravo.example", Role::Admin, Some(b))
+        .await;
+    allow_editing(&app, "editor@bravo.example").await;
+    let other = app.other_browser();
+    other.login("editor@bravo.example", PASSWORD).await;
+    let (status, page) = other.text("/data/edit?location=S-01&week=2026-03-02").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Bravo Downtown") && !page.contains("Corrections this week"),
+        "{page}"
+    );
+    browser.post_form("/language", &[("lang", "en")]).await;
     let (_, csv) = browser
         .text("/reports/export.csv?from=2026-03-02&to=2026-03-03&granularity=hour")
         .await;
@@ -283,6 +319,35 @@ async fn each_bad_cell_is_named_and_nothing_is_saved(app: TestApp) {
     assert_eq!(
         count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM manual_edits").await,
         0
+    );
+
+    // In Spanish, both the list and the line under the cell read in Spanish.
+    let browser = app.browser();
+    browser.post_form("/language", &[("lang", "es")]).await;
+    let response = browser
+        .post_form(
+            "/data/edit",
+            &[
+                ("location", "S-01"),
+                ("week", "2026-03-02"),
+                ("net_2026-03-02_10", "12.345"),
+                ("transactions_2026-03-02_10", "1"),
+                ("items_2026-03-02_10", "1"),
+            ],
+        )
+        .await;
+    let page = common::html_unescape(&response.text().await.unwrap());
+    let spanish = "Ventas netas a las lun 2 mar 2026 10:00: \"12.345\" no es un importe con como máximo 2 decimales.";
+    assert!(
+        page.contains(&format!(
+            "<td colspan=\"4\" class=\"field-error\">{spanish}</td>"
+        )),
+        "{page}"
+    );
+    assert!(!page.contains("is not an amount"), "{page}");
+    assert_eq!(
+        stored(&app, a, s01, "2026-03-02", 10).await.unwrap().net,
+        4680
     );
 }
 
@@ -429,4 +494,39 @@ async fn another_tenants_location_answers_404(app: TestApp) {
     assert!(!page.contains("Harbour B") && !page.contains("B-1"));
     let (status, _) = browser.text("/data/edit?week=not-a-date").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+/// What a person reads, less the example of how to type a date into the week field.
+fn read_text(html: &str) -> String {
+    visible_text(html).replace("(2026-03-02)", "")
+}
+
+/// The text a person reads: the page without its tags (attributes hold machine values, such
+/// as a date field's `2026-03-02`, that nobody reads).
+fn visible_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Whether `text` holds an ISO date (`2026-03-02`).
+fn has_iso_date(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.windows(10).any(|w| {
+        w.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            _ => c.is_ascii_digit(),
+        })
+    })
 }

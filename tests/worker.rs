@@ -9,6 +9,7 @@ use common::TestApp;
 use reqwest::StatusCode;
 use tmas::db::imports::Outcome;
 use tmas::domain::account::{Plan, Role};
+use tmas::i18n::Lang;
 use tmas::sim::{LineSpec, OrderSpec, RefundLineSpec, RefundSpec};
 use tmas::worker::{self, Trigger};
 use worker_support::*;
@@ -489,6 +490,79 @@ async fn imports_page_import_now_and_backfill(app: TestApp) {
     assert!(page.contains("Re-import history") && !page.contains("Launch back"));
     assert!(page.contains("Orders read / counted") && page.contains("Counted: those TMAS counts"));
     assert_exact(&app.db, &sim, &c, "after the backfill").await;
+    // Times on the page are written as the language writes them, never as ISO stamps.
+    let (_, page) = app.browser().text(&path).await;
+    assert!(!has_iso_date(&visible_text(&page)), "{page}");
+
+    // The audit log names the integration by its label and the re-imported range by date.
+    let tz: chrono_tz::Tz = tmas::db::tenants::get(&app.db, tenant)
+        .await
+        .expect("tenant")
+        .expect("tenant")
+        .time_zone
+        .parse()
+        .expect("time zone");
+    let today = Utc::now().with_timezone(&tz).date_naive();
+    let (_, log) = app.browser().text("/admin/audit").await;
+    assert!(
+        log.contains("Started an import") && log.contains("“page POS”"),
+        "{log}"
+    );
+    assert!(
+        log.contains(&format!(
+            "“page POS”; From: Thu, Nov 5, 2026; To: {}",
+            tmas::i18n::format_weekday_date(Lang::En, today)
+        )),
+        "{log}"
+    );
+    assert!(
+        !log.contains(&format!("integration {}", c.integration)),
+        "no internal id: {log}"
+    );
+
+    // In Spanish: the page, its error messages and the log, with no English and no ISO dates.
+    let browser = app.browser();
+    browser.post_form("/language", &[("lang", "es")]).await;
+    let (_, page) = browser.text(&path).await;
+    let text = visible_text(&page);
+    assert!(!has_iso_date(&text), "{text}");
+    assert!(
+        text.contains("Reimportación del historial") && text.contains("Correcta"),
+        "{text}"
+    );
+    for english in [
+        "Succeeded",
+        "Re-import of history",
+        "Started",
+        "Run history",
+        "First import",
+    ] {
+        assert!(!text.contains(english), "{english}: {text}");
+    }
+    let refused = browser
+        .post_form(
+            &format!("{path}/backfill"),
+            &[("backfill_from", "2099-01-01")],
+        )
+        .await;
+    let body = visible_text(&refused.text().await.expect("body"));
+    assert!(
+        body.contains(&format!(
+            "no puede estar en el futuro (hoy es {})",
+            tmas::i18n::format_date(Lang::Es, today)
+        )),
+        "{body}"
+    );
+    let (_, log) = browser.text("/admin/audit").await;
+    assert!(log.contains("Inició una importación"), "{log}");
+    assert!(
+        log.contains(&format!(
+            "“page POS”; Desde: jue 5 nov 2026; Hasta: {}",
+            tmas::i18n::format_weekday_date(Lang::Es, today)
+        )),
+        "{log}"
+    );
+    assert!(!has_iso_date(&visible_text(&log)), "{log}");
 
     let (code, json) = app.browser().text(&format!("{path}/status.json")).await;
     assert_eq!(code, StatusCode::OK);
@@ -511,6 +585,12 @@ async fn imports_page_import_now_and_backfill(app: TestApp) {
         .await;
     other.login("admin@other.example", common::PASSWORD).await;
     assert_eq!(other.get(&path).await.status(), StatusCode::NOT_FOUND);
+    // Nor does this tenant's log reach the other tenant.
+    let (_, log) = other.text("/admin/audit").await;
+    assert!(
+        !log.contains("page POS") && !log.contains("Started an import"),
+        "{log}"
+    );
     assert_eq!(
         other.post_form(&format!("{path}/now"), &[]).await.status(),
         StatusCode::NOT_FOUND
@@ -587,6 +667,36 @@ async fn disabled_location_keeps_its_data(app: TestApp) {
         of(&expected, stores[1]),
         "the others go on"
     );
+}
+
+/// The text a person reads: the page without its tags (attributes hold machine values, such
+/// as a date field's `2026-11-05`, that nobody reads).
+fn visible_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Whether `text` holds an ISO date (`2026-11-05`).
+fn has_iso_date(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.windows(10).any(|w| {
+        w.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            _ => c.is_ascii_digit(),
+        })
+    })
 }
 
 backend_tests!(

@@ -15,6 +15,9 @@ pub struct AuditEntry {
     pub details: String,
 }
 
+/// Who the log names for what is done on the server's command line (shown translated).
+pub const COMMAND_LINE_OPERATOR: &str = "operator (command line)";
+
 /// The person behind an action.
 #[derive(Debug, Clone)]
 pub struct Actor {

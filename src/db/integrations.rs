@@ -2,7 +2,7 @@
 //! encrypted credentials, and deletion with or without the imported data. Also how to open
 //! an integration's credentials and build its Shopify client.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use sqlx::FromRow;
 
 use super::{Db, TenantId, now};
@@ -785,13 +785,6 @@ pub async fn delete(
     }
     tx.commit().await?;
     Ok(Some(removed))
-}
-
-/// A unix-seconds instant as a local date and time in `tz` (for pages).
-pub fn local_time(at: i64, tz: chrono_tz::Tz) -> String {
-    DateTime::<Utc>::from_timestamp(at, 0)
-        .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_default()
 }
 
 /// One integration's sealed credentials, for the start-up check that the key file opens them.

@@ -9,6 +9,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::AppState;
+use super::audit_details::{Details, Value};
 use super::context::{CurrentUser, FormErrors, GENERATION_KEY, Layout};
 use crate::db;
 use crate::db::throttle;
@@ -132,7 +133,9 @@ async fn change(
         tenant,
         &user.actor(),
         "user.change_password",
-        &user.user.email,
+        &Details::new()
+            .subject(Value::Text(user.user.email.clone()))
+            .to_stored(),
     )
     .await?;
     Ok(Redirect::to("/account/password?changed=1").into_response())

@@ -30,6 +30,8 @@ const SHOWN: i64 = 500;
 /// An entry as people read it.
 pub struct EntryView {
     pub when: String,
+    /// The tenant the entry belongs to, for staff reading every tenant's entries.
+    pub tenant: String,
     pub who: String,
     pub acting_staff: bool,
     pub action: String,
@@ -42,6 +44,8 @@ struct AuditPage {
     layout: Layout,
     entries: Vec<EntryView>,
     time_zone: String,
+    /// Staff outside a tenant read every tenant's entries: each says whose it is.
+    show_tenant: bool,
 }
 
 /// What an action code means, in the catalog's English.
@@ -137,6 +141,16 @@ pub fn plain_details(details: &str, integrations: &HashMap<i64, String>) -> Stri
                     format!("{}: {flag}", i18n::t("may correct data by hand"))
                 } else if let Some(value) = other.strip_prefix("role=") {
                     format!("{} {}", i18n::t("role"), i18n::t(value))
+                } else if let Some(value) = other.strip_prefix("name=") {
+                    // An old "Created a tenant" entry: `name=Acme Corp plan=retail`.
+                    format!("{}: {value}", i18n::t("Tenant"))
+                } else if let Some(value) = other.strip_prefix("plan=") {
+                    let plan = format!("{}: {}", i18n::t("Plan"), i18n::t(value));
+                    if words.is_empty() {
+                        plan
+                    } else {
+                        format!("; {plan}")
+                    }
                 } else if let Some(date) =
                     super::audit_details::show_plain_date(i18n::current(), other)
                 {
@@ -151,7 +165,7 @@ pub fn plain_details(details: &str, integrations: &HashMap<i64, String>) -> Stri
         }
         words.push(format!("{word}{punctuation}"));
     }
-    words.join(" ")
+    words.join(" ").replace(" ; ", "; ")
 }
 
 fn when(at: i64, tz: Tz) -> String {
@@ -160,8 +174,27 @@ fn when(at: i64, tz: Tz) -> String {
         .unwrap_or_default()
 }
 
+/// Each integration's name (its label, else its Shopify store) by id.
+async fn integration_names(
+    state: &AppState,
+    tenant: db::TenantId,
+    names: &mut HashMap<i64, String>,
+) -> AppResult<()> {
+    for i in db::integrations::list(&state.db, tenant).await? {
+        let name = if i.label.is_empty() {
+            i.store_name.clone()
+        } else {
+            i.label.clone()
+        };
+        names.insert(i.id, name);
+    }
+    Ok(())
+}
+
 async fn page(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
-    let (entries, tz, integrations) = match (user.user.role(), user.tenant_id()) {
+    let mut integrations = HashMap::new();
+    let mut tenants: HashMap<i64, String> = HashMap::new();
+    let (entries, tz) = match (user.user.role(), user.tenant_id()) {
         (Role::Manager, _) => {
             return Err(AppError::Forbidden(
                 "Only the tenant's administrators can read the audit log.".into(),
@@ -172,36 +205,40 @@ async fn page(State(state): State<AppState>, user: CurrentUser) -> AppResult<Res
                 .await?
                 .and_then(|t| t.time_zone.parse::<Tz>().ok())
                 .unwrap_or(chrono_tz::UTC);
-            let names = db::integrations::list(&state.db, tenant)
-                .await?
-                .into_iter()
-                .map(|i| {
-                    let name = if i.label.is_empty() {
-                        i.store_name.clone()
-                    } else {
-                        i.label.clone()
-                    };
-                    (i.id, name)
-                })
-                .collect();
+            integration_names(&state, tenant, &mut integrations).await?;
             (
                 db::audit::list_for_tenant(&state.db, tenant, SHOWN).await?,
                 tz,
-                names,
             )
         }
-        (Role::Staff, None) => (
-            db::audit::list_all(&state.db, SHOWN).await?,
-            chrono_tz::UTC,
-            HashMap::new(),
-        ),
+        (Role::Staff, None) => {
+            // Every tenant's entries: integrations by name and each entry's tenant, so
+            // that nothing reads as "a deleted integration" or lacks its owner.
+            for t in db::tenants::list(&state.db).await? {
+                integration_names(&state, t.tenant_id(), &mut integrations).await?;
+                tenants.insert(t.id, t.name);
+            }
+            (db::audit::list_all(&state.db, SHOWN).await?, chrono_tz::UTC)
+        }
         (Role::Admin, None) => return Err(AppError::NotFound),
     };
+    let show_tenant = user.tenant_id().is_none();
     let entries = entries
         .into_iter()
         .map(|e| EntryView {
             when: when(e.at, tz),
-            who: e.actor_email,
+            tenant: match e.tenant_id {
+                Some(id) => tenants
+                    .get(&id)
+                    .cloned()
+                    .unwrap_or_else(|| i18n::t("a deleted tenant")),
+                None => i18n::t("TMAS (no tenant)"),
+            },
+            who: if e.actor_email == db::audit::COMMAND_LINE_OPERATOR {
+                i18n::t(&e.actor_email)
+            } else {
+                e.actor_email
+            },
             acting_staff: e.acting_staff == 1,
             action: action_text(&e.action).to_string(),
             // Entries written as facts read in the reader's language; older ones were
@@ -216,6 +253,7 @@ async fn page(State(state): State<AppState>, user: CurrentUser) -> AppResult<Res
         layout: user.layout(&state).await?,
         entries,
         time_zone: tz.name().to_string(),
+        show_tenant,
     })?
     .into_response())
 }
@@ -248,6 +286,10 @@ mod tests {
                 &names
             ),
             "bo@acme.example role manager may correct data by hand: no"
+        );
+        assert_eq!(
+            plain_details("name=Acme Corp plan=retail", &names),
+            "Tenant: Acme Corp; Plan: retail"
         );
         assert_eq!(
             action_text("integration.wizard.general"),

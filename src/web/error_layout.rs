@@ -20,7 +20,6 @@ use crate::i18n;
 #[template(path = "error_in_layout.html")]
 struct ErrorInLayout {
     layout: Layout,
-    status: u16,
     title: &'static str,
     message: String,
     /// What the reader can do about it, in their role.
@@ -69,7 +68,6 @@ pub async fn in_layout(State(state): State<AppState>, request: Request, next: Ne
         .flatten();
     let page = ErrorInLayout {
         layout,
-        status: shown.status.as_u16(),
         title: shown.title,
         message: i18n::t(&shown.message),
         back_href: if outside_tenant {

@@ -12,6 +12,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
+use super::audit_details::{Details, Value};
 use super::context::{FormErrors, Layout, TenantAdmin};
 use crate::db::imports::{self, ImportRun, ImportsIntegration, QueueRefusal};
 use crate::domain::schedule::Schedule;
@@ -194,6 +195,11 @@ impl RunView {
 
     pub fn outcome_label(&self) -> &'static str {
         outcome_label(&self.outcome)
+    }
+
+    /// The run's error in the reader's language, without the HTTP status it carries.
+    pub fn error_text(&self) -> String {
+        i18n::plain_reason(i18n::current(), &self.error)
     }
 }
 
@@ -399,7 +405,11 @@ async fn import_now(
         Ok(()) => {
             admin
                 .0
-                .audit(&state, "import.now", &format!("integration {id}"))
+                .audit(
+                    &state,
+                    "import.now",
+                    &Details::new().subject(Value::Integration(id)).to_stored(),
+                )
                 .await?;
             Ok(
                 Redirect::to(&format!("/admin/integrations/{id}/imports?notice=queued"))
@@ -428,8 +438,11 @@ struct BackfillForm {
     backfill_from: String,
 }
 
-/// The date a backfill starts from, or why it cannot.
+/// The date a backfill starts from, or why it cannot. Dates in the messages are written as
+/// the reader's language writes them; the expected input stays the date field's own format.
 fn parse_backfill(text: &str, today: NaiveDate, has_all_orders: bool) -> Result<NaiveDate, String> {
+    let lang = i18n::current();
+    let day = |d: NaiveDate| i18n::format_date(lang, d);
     let Ok(date) = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") else {
         return Err(format!(
             "Enter the date to import from as YYYY-MM-DD (for example {}), not {:?}.",
@@ -440,16 +453,16 @@ fn parse_backfill(text: &str, today: NaiveDate, has_all_orders: bool) -> Result<
     if date > today {
         return Err(format!(
             "The date to import from cannot be in the future (today is {}).",
-            today.format("%Y-%m-%d")
+            day(today)
         ));
     }
     let earliest = today - Duration::days(DAYS_WITHOUT_READ_ALL_ORDERS);
     if !has_all_orders && date < earliest {
         return Err(format!(
             "Without the read_all_orders access scope Shopify returns only the last 60 days of orders, so an import from {} would silently stop at {}. Choose {} or later, or add the read_all_orders scope to the app in Shopify and try again.",
-            date.format("%Y-%m-%d"),
-            earliest.format("%Y-%m-%d"),
-            earliest.format("%Y-%m-%d")
+            day(date),
+            day(earliest),
+            day(earliest)
         ));
     }
     if date < NaiveDate::from_ymd_opt(2006, 1, 1).unwrap_or(NaiveDate::MIN) {
@@ -487,7 +500,13 @@ async fn backfill(
                 .audit(
                     &state,
                     "import.backfill",
-                    &format!("integration {id} from {from}"),
+                    // The range re-imported: from the chosen day to the day it was asked for,
+                    // both in the tenant's time zone.
+                    &Details::new()
+                        .subject(Value::Integration(id))
+                        .fact("From", Value::Date(from.clone()))
+                        .fact("To", Value::Date(today.format("%Y-%m-%d").to_string()))
+                        .to_stored(),
                 )
                 .await?;
             Ok(Redirect::to(&format!(
@@ -558,7 +577,7 @@ mod tests {
         assert!(parse_backfill("2026-10-01", today, false).is_ok());
         let err = parse_backfill("2026-08-01", today, false).expect_err("too far back");
         assert!(
-            err.contains("read_all_orders") && err.contains("2026-09-30"),
+            err.contains("read_all_orders") && err.contains("Sep 30, 2026"),
             "{err}"
         );
         assert!(parse_backfill("2026-08-01", today, true).is_ok());

@@ -32,6 +32,7 @@ use crate::domain::account::Role;
 use crate::domain::money::parse_minor;
 use crate::domain::report::{Money, parse_date, week_start};
 use crate::error::{AppError, AppResult, render};
+use crate::i18n;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/data/edit", get(page).post(save))
@@ -70,6 +71,8 @@ pub struct CellView {
 
 pub struct DayView {
     pub date: NaiveDate,
+    /// The day as the reader's language writes it, with its weekday.
+    pub label: String,
     pub cells: Vec<CellView>,
 }
 
@@ -88,6 +91,8 @@ struct EditPage {
     locations: Vec<Location>,
     location: Location,
     week: NaiveDate,
+    /// The week's Monday as the reader's language writes it, with its weekday.
+    week_text: String,
     previous_week: NaiveDate,
     next_week: NaiveDate,
     currency: String,
@@ -165,6 +170,7 @@ fn grid(week: NaiveDate, cells: &HashMap<String, CellView>) -> Vec<DayView> {
             let date = week + Duration::days(d);
             DayView {
                 date,
+                label: i18n::format_weekday_date(i18n::current(), date),
                 cells: (0..24)
                     .map(|hour| {
                         let key = cell_key(date, hour);
@@ -220,7 +226,17 @@ async fn render_page(
     status: StatusCode,
 ) -> AppResult<Response> {
     let digits = loaded.scope.digits;
+    let lang = i18n::current();
     let tz: chrono_tz::Tz = user.tenant.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    // Net / transactions / items as the language writes numbers.
+    let sums = |net: i64, transactions: i64, items: i64| {
+        format!(
+            "{} / {} / {}",
+            i18n::format_decimal(lang, net, digits),
+            i18n::format_integer(lang, transactions),
+            i18n::format_integer(lang, items)
+        )
+    };
     let history = db::totals::edit_history(
         &state.db,
         user.tenant_id(),
@@ -231,23 +247,14 @@ async fn render_page(
     .await?
     .into_iter()
     .map(|e| EditView {
-        at: chrono::DateTime::from_timestamp(e.at, 0)
-            .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
-            .unwrap_or_default(),
+        at: i18n::format_instant(lang, e.at, tz),
         who: e.email,
-        hour: format!("{} {:02}:00", e.local_date, e.hour),
-        before: format!(
-            "{} / {} / {}",
-            Money::new(e.old_net, digits),
-            e.old_transactions,
-            e.old_items
-        ),
-        after: format!(
-            "{} / {} / {}",
-            Money::new(e.new_net, digits),
-            e.new_transactions,
-            e.new_items
-        ),
+        hour: match e.local_date.parse::<NaiveDate>() {
+            Ok(date) => format!("{} {:02}:00", i18n::format_weekday_date(lang, date), e.hour),
+            Err(_) => format!("{} {:02}:00", e.local_date, e.hour),
+        },
+        before: sums(e.old_net, e.old_transactions, e.old_items),
+        after: sums(e.new_net, e.new_transactions, e.new_items),
     })
     .collect();
     let page = EditPage {
@@ -255,6 +262,7 @@ async fn render_page(
         locations: loaded.scope.locations.clone(),
         location: loaded.location,
         week: loaded.week,
+        week_text: i18n::format_weekday_date(lang, loaded.week),
         previous_week: loaded.week - Duration::days(7),
         next_week: loaded.week + Duration::days(7),
         currency: loaded.scope.currency.clone(),
@@ -351,7 +359,7 @@ async fn save(
             // People read the hour as their language writes dates.
             let when = format!(
                 "{} {hour:02}:00",
-                crate::i18n::format_weekday_date(crate::i18n::current(), date)
+                i18n::format_weekday_date(i18n::current(), date)
             );
             let mut errors = Vec::new();
             let net_value = if net.trim().is_empty() {
@@ -395,7 +403,12 @@ async fn save(
             entry.transactions = tx.to_string();
             entry.items = items.to_string();
             if !errors.is_empty() {
-                entry.error = errors.join(" ");
+                // The cell's own line, in the reader's language like the list above.
+                entry.error = errors
+                    .iter()
+                    .map(|e| i18n::t(e))
+                    .collect::<Vec<_>>()
+                    .join(" ");
                 problems.extend(errors);
                 continue;
             }

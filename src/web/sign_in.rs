@@ -11,6 +11,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use super::audit_details::{Details, Value};
 use super::context::{ACTING_TENANT_KEY, FormErrors, GENERATION_KEY, Layout, USER_KEY};
 use super::csrf::FormToken;
 use super::{AppState, csrf};
@@ -282,7 +283,10 @@ async fn setup(
         None,
         &actor,
         "setup.first_staff_account",
-        &user.email,
+        &Details::new()
+            .subject(Value::Text(user.email.clone()))
+            .fact("Role", Value::Word(user.role.clone()))
+            .to_stored(),
     )
     .await?;
     Ok(Redirect::to("/login").into_response())

@@ -104,7 +104,11 @@ async fn create(
         Some(tenant.tenant_id()),
         &actor,
         "tenant.create",
-        &format!("name={} plan={}", tenant.name, tenant.plan),
+        &Details::new()
+            .fact("Tenant", Value::Text(tenant.name.clone()))
+            .fact("Plan", Value::Word(tenant.plan.clone()))
+            .fact("Time zone", Value::Text(tenant.time_zone.clone()))
+            .to_stored(),
     )
     .await?;
     Ok(Redirect::to("/staff/tenants").into_response())
@@ -216,7 +220,9 @@ async fn enter(
         Some(tenant.tenant_id()),
         &staff.0.actor(),
         "staff.enter_tenant",
-        &tenant.name,
+        &Details::new()
+            .fact("Tenant", Value::Text(tenant.name.clone()))
+            .to_stored(),
     )
     .await?;
     Ok(Redirect::to("/").into_response())
@@ -224,12 +230,16 @@ async fn enter(
 
 async fn leave(State(state): State<AppState>, staff: StaffUser) -> AppResult<Response> {
     if let Some(tenant) = staff.0.acting_tenant {
+        let name = db::tenants::get(&state.db, tenant)
+            .await?
+            .map(|t| t.name)
+            .unwrap_or_default();
         db::audit::record(
             &state.db,
             Some(tenant),
             &staff.0.actor(),
             "staff.leave_tenant",
-            "",
+            &Details::new().fact("Tenant", Value::Text(name)).to_stored(),
         )
         .await?;
     }

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use super::AppState;
+use super::audit_details::{Details, Value};
 use super::context::{Layout, StaffUser};
 use super::users::PasswordResetPage;
 use crate::db;
@@ -53,7 +54,17 @@ async fn reset_password(
     let temporary = crate::password::reset_to_temporary(&state.db, user.id).await?;
     let mut actor = staff.0.actor();
     actor.acting_staff = false;
-    db::audit::record(&state.db, None, &actor, "user.reset_password", &user.email).await?;
+    db::audit::record(
+        &state.db,
+        None,
+        &actor,
+        "user.reset_password",
+        &Details::new()
+            .subject(Value::Text(user.email.clone()))
+            .fact("Role", Value::Word(user.role.clone()))
+            .to_stored(),
+    )
+    .await?;
     PasswordResetPage {
         layout: staff.0.layout(&state).await?,
         user,

@@ -264,7 +264,14 @@ async fn reset_password(
     let temporary = crate::password::reset_to_temporary(&state.db, user.id).await?;
     admin
         .0
-        .audit(&state, "user.reset_password", &user.email)
+        .audit(
+            &state,
+            "user.reset_password",
+            &Details::new()
+                .subject(Value::Text(user.email.clone()))
+                .fact("Role", Value::Word(user.role.clone()))
+                .to_stored(),
+        )
         .await?;
     PasswordResetPage {
         layout: admin.0.layout(&state).await?,

@@ -46,6 +46,10 @@ impl LastRun {
     pub fn outcome_label(&self) -> &'static str {
         crate::web::imports::outcome_label(&self.outcome)
     }
+    /// The run's error in the reader's language, without the HTTP status it carries.
+    pub fn error_text(&self) -> String {
+        crate::i18n::plain_reason(crate::i18n::current(), &self.error)
+    }
 }
 
 /// A stored `YYYY-MM-DD` date written for people in the request's language.
@@ -82,6 +86,11 @@ struct VersionMismatch {
 impl IntegrationPage {
     fn backfill_from(&self) -> String {
         people_date(&self.integration.backfill_from)
+    }
+
+    /// What a requested run is, in words (the stored request is a code: `manual`, `backfill`).
+    fn requested_text(&self, request: &str) -> &'static str {
+        crate::web::imports::trigger_label(request)
     }
 }
 
