@@ -295,9 +295,13 @@ async fn staff_and_password_entries_read_in_plain_words(app: TestApp) {
         "{log}"
     );
     assert!(log.contains("ops2@tmas.example; Role: staff"), "{log}");
-    assert!(log.contains("<td>TMAS (no tenant)</td>"), "{log}");
     assert!(
-        log.contains("<td>Acme</td>") && log.contains("<td>Cobalt</td>"),
+        log.contains("data-label=\"Tenant\">TMAS (no tenant)</td>"),
+        "{log}"
+    );
+    assert!(
+        log.contains("data-label=\"Tenant\">Acme</td>")
+            && log.contains("data-label=\"Tenant\">Cobalt</td>"),
         "{log}"
     );
     assert!(log.contains("Tenant: Old Cobalt; Plan: retail"), "{log}");
@@ -308,7 +312,7 @@ async fn staff_and_password_entries_read_in_plain_words(app: TestApp) {
             && log.contains("Cliente: Cobalt; Plan: retail; Zona horaria: Europe/Madrid")
             && log.contains("El personal de alta entró en el cliente")
             && log.contains("ops2@tmas.example; Rol: personal")
-            && log.contains("<td>TMAS (sin cliente)</td>")
+            && log.contains("data-label=\"Cliente\">TMAS (sin cliente)</td>")
             && log.contains("Cliente: Old Cobalt; Plan: retail"),
         "{log}"
     );
