@@ -326,11 +326,25 @@ async fn revoked_token_needs_attention_then_catch_up(app: TestApp) {
             || page.contains("Shopify rejected the app's credentials"),
         "the reason is on the page"
     );
+    // People read the words, not the HTTP status Shopify answered with.
+    assert!(!page.contains("(401)"), "{page}");
+    let (_, integration_page) = app
+        .browser()
+        .text(&format!("/admin/integrations/{}", c.integration))
+        .await;
+    assert!(
+        integration_page.contains("rejected the app") && !integration_page.contains("(401)"),
+        "{integration_page}"
+    );
 
     // No further runs, even when asked, until new credentials are saved.
     let response = app.post_form(&format!("{path}/now"), &[]).await;
     let body = response.text().await.expect("body");
     assert!(body.contains("needs attention"), "{body}");
+    assert!(
+        body.contains("rejected the app") && !body.contains("(401)"),
+        "{body}"
+    );
     assert!(
         worker::drain_with(&state, &config)
             .await
@@ -406,6 +420,16 @@ async fn imports_page_import_now_and_backfill(app: TestApp) {
     // Import now, twice: one run.
     let first = app.post_form(&format!("{path}/now"), &[]).await;
     assert_eq!(common::location_of(&first), format!("{path}?notice=queued"));
+    // The integration page names the requested run in words, not by its stored code.
+    let (_, integration_page) = app
+        .browser()
+        .text(&format!("/admin/integrations/{}", c.integration))
+        .await;
+    assert!(
+        integration_page.contains("<span class=\"hint\">(Import now)</span>")
+            && !integration_page.contains("(manual)"),
+        "{integration_page}"
+    );
     let second = app.post_form(&format!("{path}/now"), &[]).await;
     assert_eq!(
         common::location_of(&second),

@@ -386,9 +386,11 @@ fn refusal_notice(refusal: &QueueRefusal) -> Result<&'static str, AppError> {
 
 fn inactive_message(integration: &ImportsIntegration) -> String {
     match integration.status.as_str() {
+        // The reason in the reader's words without its HTTP status; the sentence around it
+        // is translated when shown and keeps it as it is.
         "attention" => format!(
             "This integration needs attention, so imports are stopped: {} Save new credentials in the integration to resume.",
-            integration.status_reason
+            i18n::plain_reason(i18n::current(), &integration.status_reason)
         ),
         "draft" => "Finish setting up this integration before importing.".into(),
         _ => "This integration is deactivated; activate it before importing.".into(),

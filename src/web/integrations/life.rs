@@ -88,6 +88,11 @@ impl IntegrationPage {
         people_date(&self.integration.backfill_from)
     }
 
+    /// Why the integration needs attention, in the reader's words without the HTTP status.
+    fn reason_text(&self) -> String {
+        crate::i18n::plain_reason(crate::i18n::current(), &self.integration.status_reason)
+    }
+
     /// What a requested run is, in words (the stored request is a code: `manual`, `backfill`).
     fn requested_text(&self, request: &str) -> &'static str {
         crate::web::imports::trigger_label(request)
