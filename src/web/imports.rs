@@ -75,6 +75,42 @@ fn local(at: Option<i64>, tz: Tz) -> String {
         .unwrap_or_default()
 }
 
+/// A stored note with its whole numbers grouped for the language (`1200 points` becomes
+/// `1,200 points` / `1.200 puntos`). Only free-standing numbers: digits inside a word, an id
+/// (`…/Order/12345`) or a decimal are left as they are.
+fn group_numbers(lang: i18n::Lang, text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && chars[i].is_ascii_digit() {
+            i += 1;
+        }
+        let digits: String = chars[start..i].iter().collect();
+        let before = start.checked_sub(1).map(|b| chars[b]);
+        let after = chars.get(i).copied();
+        let joined = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || "/_-#".contains(c));
+        let decimal = |c: Option<char>, next: Option<&char>| {
+            matches!(c, Some('.' | ',')) && next.is_some_and(char::is_ascii_digit)
+        };
+        let attached = joined(before)
+            || joined(after)
+            || decimal(after, chars.get(i + 1))
+            || (start >= 2 && decimal(before, chars.get(start - 2)));
+        match digits.parse::<i64>() {
+            Ok(n) if !attached && digits.len() > 3 => out.push_str(&i18n::format_integer(lang, n)),
+            _ => out.push_str(&digits),
+        }
+    }
+    out
+}
+
 /// A duration for people: `less than a minute`, `12 min`, `2 h 5 min`.
 pub fn duration_text(seconds: i64) -> String {
     let minutes = (seconds + 59) / 60;
@@ -173,7 +209,7 @@ impl RunView {
                 .note
                 .lines()
                 .filter(|l| !l.trim().is_empty())
-                .map(i18n::t)
+                .map(|l| group_numbers(i18n::current(), &i18n::t(l)))
                 .collect(),
             cancel_requested: run.cancel_requested == 1,
             percent: super::imports_cancel::bulk_percent(run).unwrap_or_else(|| run.percent()),
@@ -613,6 +649,21 @@ mod tests {
             bulk_orders_total: 0,
             cancel_requested: 0,
         }
+    }
+
+    #[test]
+    fn notes_group_free_standing_numbers_only() {
+        let note = "Shopify priced a page of 250 orders at 1200 points (limit 1000); \
+                    order #10045, gid://shopify/Order/123456 and 12.3456 stay";
+        assert_eq!(
+            group_numbers(i18n::Lang::En, note),
+            "Shopify priced a page of 250 orders at 1,200 points (limit 1,000); \
+             order #10045, gid://shopify/Order/123456 and 12.3456 stay"
+        );
+        assert_eq!(
+            group_numbers(i18n::Lang::Es, "1200 puntos, límite 1000"),
+            "1.200 puntos, límite 1.000"
+        );
     }
 
     #[test]
