@@ -564,6 +564,12 @@ async fn an_unreadable_order_is_named_marked_and_counted_once_readable(app: Test
         page.contains("Some orders could not be counted") && page.contains(&name),
         "{page}"
     );
+    // Shopify's id and the reading error wait behind "Details for support".
+    let shown = page.split("<details>").next().unwrap_or_default();
+    assert!(
+        page.contains("<summary>Details for support</summary>") && !shown.contains("gid://"),
+        "{page}"
+    );
     // The report marks each hour it would have touched, at each store.
     for (loc, date, hour) in &touched {
         let tmas_id = c.locations[loc];
@@ -585,7 +591,10 @@ async fn an_unreadable_order_is_named_marked_and_counted_once_readable(app: Test
         assert!(
             page.contains("Some sales could not be counted")
                 && page.contains(&format!("{code_name} · "))
-                && page.contains(&format!("{date} {hour:02}:00")),
+                && page.contains(&format!(
+                    "{} {hour:02}:00",
+                    tmas::i18n::format_weekday_date(tmas::i18n::Lang::En, *date)
+                )),
             "hour {date} {hour} at {code_name} is marked: {page}"
         );
     }

@@ -4,12 +4,14 @@
 use crate::db::locations::Location;
 use crate::domain::report::DateRange;
 use crate::error::AppResult;
+use crate::i18n;
 use crate::totals_cache::TenantTotals;
 
 /// One local hour of one location that misses an unreadable order.
 pub struct UncountedHour {
     /// "TMAS location ID · name".
     pub location: String,
+    /// The local day as the reader's language writes it, with its weekday.
     pub date: String,
     /// "HH:00".
     pub hour: String,
@@ -32,7 +34,11 @@ pub async fn hours(
             let l = locations.iter().find(|l| l.id == r.location_id)?;
             Some(UncountedHour {
                 location: format!("{} · {}", l.location_id, l.name),
-                date: r.local_date.clone(),
+                date: r
+                    .local_date
+                    .parse::<chrono::NaiveDate>()
+                    .map(|d| i18n::format_weekday_date(i18n::current(), d))
+                    .unwrap_or_else(|_| r.local_date.clone()),
                 hour: format!("{:02}:00", r.local_hour),
                 orders: r.orders,
             })
