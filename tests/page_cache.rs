@@ -196,7 +196,7 @@ async fn every_committed_change_is_on_the_next_page(app: TestApp) {
     let page = report(&acme).await;
     let uncounted = between(&page, "id=\"uncounted-hours\"", "</section>");
     assert!(
-        uncounted.contains("S-03 · Airport Terminal 2 · 2026-03-10 12:00"),
+        uncounted.contains("S-03 · Airport Terminal 2 · Tue, Mar 10, 2026 12:00"),
         "{uncounted}"
     );
 
