@@ -300,11 +300,31 @@ async fn staff_and_password_entries_read_in_plain_words(app: TestApp) {
         "{log}"
     );
     assert!(
-        log.contains("data-label=\"Tenant\">Acme</td>")
-            && log.contains("data-label=\"Tenant\">Cobalt</td>"),
+        log.contains("data-label=\"Tenant\">Acme (America/Toronto)</td>")
+            && log.contains("data-label=\"Tenant\">Cobalt (Europe/Madrid)</td>"),
         "{log}"
     );
     assert!(log.contains("Tenant: Old Cobalt; Plan: retail"), "{log}");
+    // Each entry's time is in its tenant's time zone.
+    let created_at: i64 = sqlx::query_scalar(
+        "SELECT at FROM audit_log WHERE action = 'tenant.create' AND tenant_id = $1 ORDER BY id LIMIT 1",
+    )
+    .bind(cobalt.id)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    let madrid: chrono_tz::Tz = "Europe/Madrid".parse().unwrap();
+    let row = log
+        .split("<tr>")
+        .find(|row| row.contains("Tenant: Cobalt; Plan"))
+        .expect("the tenant's creation");
+    assert!(
+        row.contains(&format!(
+            "<td>{}</td>",
+            tmas::i18n::format_instant(tmas::i18n::Lang::En, created_at, madrid)
+        )),
+        "{row}"
+    );
     staff.post_form("/language", &[("lang", "es")]).await;
     let (_, log) = staff.text("/admin/audit").await;
     assert!(

@@ -193,7 +193,8 @@ async fn integration_names(
 
 async fn page(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
     let mut integrations = HashMap::new();
-    let mut tenants: HashMap<i64, String> = HashMap::new();
+    // Staff reading every tenant's entries: each tenant's name and time zone.
+    let mut tenants: HashMap<i64, (String, Tz)> = HashMap::new();
     let (entries, tz) = match (user.user.role(), user.tenant_id()) {
         (Role::Manager, _) => {
             return Err(AppError::Forbidden(
@@ -216,7 +217,8 @@ async fn page(State(state): State<AppState>, user: CurrentUser) -> AppResult<Res
             // that nothing reads as "a deleted integration" or lacks its owner.
             for t in db::tenants::list(&state.db).await? {
                 integration_names(&state, t.tenant_id(), &mut integrations).await?;
-                tenants.insert(t.id, t.name);
+                let zone = t.time_zone.parse::<Tz>().unwrap_or(chrono_tz::UTC);
+                tenants.insert(t.id, (t.name, zone));
             }
             (db::audit::list_all(&state.db, SHOWN).await?, chrono_tz::UTC)
         }
@@ -225,34 +227,45 @@ async fn page(State(state): State<AppState>, user: CurrentUser) -> AppResult<Res
     let show_tenant = user.tenant_id().is_none();
     let entries = entries
         .into_iter()
-        .map(|e| EntryView {
-            when: when(e.at, tz),
-            tenant: match e.tenant_id {
-                Some(id) => tenants
-                    .get(&id)
-                    .cloned()
-                    .unwrap_or_else(|| i18n::t("a deleted tenant")),
-                None => i18n::t("TMAS (no tenant)"),
-            },
-            who: if e.actor_email == db::audit::COMMAND_LINE_OPERATOR {
-                i18n::t(&e.actor_email)
-            } else {
-                e.actor_email
-            },
-            acting_staff: e.acting_staff == 1,
-            action: action_text(&e.action).to_string(),
-            // Entries written as facts read in the reader's language; older ones were
-            // stored as English text and keep their words.
-            details: match Details::from_stored(&e.details) {
-                Some(details) => details.show(i18n::current(), tz, &integrations),
-                None => i18n::t(&plain_details(&e.details, &integrations)),
-            },
+        .map(|e| {
+            // Every time in its tenant's time zone; staff's own entries in UTC.
+            let zone = e
+                .tenant_id
+                .and_then(|id| tenants.get(&id))
+                .map_or(tz, |(_, zone)| *zone);
+            EntryView {
+                when: when(e.at, zone),
+                tenant: match e.tenant_id {
+                    Some(id) => tenants
+                        .get(&id)
+                        .map(|(name, zone)| format!("{name} ({})", zone.name()))
+                        .unwrap_or_else(|| i18n::t("a deleted tenant")),
+                    None => i18n::t("TMAS (no tenant)"),
+                },
+                who: if e.actor_email == db::audit::COMMAND_LINE_OPERATOR {
+                    i18n::t(&e.actor_email)
+                } else {
+                    e.actor_email
+                },
+                acting_staff: e.acting_staff == 1,
+                action: action_text(&e.action).to_string(),
+                // Entries written as facts read in the reader's language; older ones were
+                // stored as English text and keep their words.
+                details: match Details::from_stored(&e.details) {
+                    Some(details) => details.show(i18n::current(), zone, &integrations),
+                    None => i18n::t(&plain_details(&e.details, &integrations)),
+                },
+            }
         })
         .collect();
     Ok(render(&AuditPage {
         layout: user.layout(&state).await?,
         entries,
-        time_zone: tz.name().to_string(),
+        time_zone: if show_tenant {
+            String::new()
+        } else {
+            tz.name().to_string()
+        },
         show_tenant,
     })?
     .into_response())
