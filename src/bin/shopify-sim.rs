@@ -83,6 +83,10 @@ struct Args {
     /// Average orders per day per shop (default: per shop, 30-60).
     #[arg(long)]
     orders_per_day: Option<u32>,
+    /// Share of orders refunded after the sale, 0 to 1 (default 0.09: with the refunds of
+    /// cancellations, about one order in ten has a refund).
+    #[arg(long)]
+    refund_rate: Option<f64>,
     /// Plan of every generated shop: basic, advanced or plus.
     #[arg(long)]
     plan: Option<String>,
@@ -147,6 +151,9 @@ async fn main() -> anyhow::Result<()> {
         }
         config.examples = names.iter().any(|n| n == tmas::sim::EXAMPLES_SHOP) || names.is_empty();
     }
+    if let Some(r) = args.refund_rate.filter(|r| !(0.0..=1.0).contains(r)) {
+        anyhow::bail!("--refund-rate is a share of orders from 0 to 1, not {r}");
+    }
     let plan = match &args.plan {
         Some(p) => Some(Plan::parse(p).ok_or_else(|| anyhow::anyhow!("unknown plan `{p}`"))?),
         None => None,
@@ -157,6 +164,9 @@ async fn main() -> anyhow::Result<()> {
         }
         if let Some(p) = plan {
             spec.plan = p;
+        }
+        if let Some(r) = args.refund_rate {
+            spec.refund_rate = r;
         }
     }
     if let Some(scopes) = args.scopes {
