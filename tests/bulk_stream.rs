@@ -10,7 +10,8 @@ use std::time::Duration;
 use chrono::Utc;
 use common::{client, everything};
 use tmas::domain::facts::{bucket_facts, order_facts};
-use tmas::shopify::refund_batch::{BATCH_LINES, RefundFollowUps, refunds_per_request};
+use tmas::shopify::bulk_refunds::{PreReadRecord, RefundPreRead};
+use tmas::shopify::refund_batch::{BATCH_LINES, MoneyShape, RefundFollowUps, refunds_per_request};
 use tmas::shopify::{Order, ShopifyClient};
 use tmas::sim::{
     ALL_ORDERS_SCOPE, BulkSettings, LineSpec, OrderSpec, RefundLineSpec, RefundSpec, SimConfig,
@@ -34,6 +35,15 @@ async fn sim() -> SimHandle {
 
 /// Exports every order in bulk and reads the file in small batches.
 async fn bulk_read(c: &ShopifyClient) -> (Vec<Order>, RefundFollowUps) {
+    let (orders, follow_ups, _) = bulk_read_with(c, None).await;
+    (orders, follow_ups)
+}
+
+/// [`bulk_read`], taking the refunds of `pre` (read while the export ran).
+async fn bulk_read_with(
+    c: &ShopifyClient,
+    pre: Option<RefundPreRead>,
+) -> (Vec<Order>, RefundFollowUps, PreReadRecord) {
     let id = c
         .start_bulk_orders(&everything())
         .await
@@ -51,6 +61,9 @@ async fn bulk_read(c: &ShopifyClient) -> (Vec<Order>, RefundFollowUps) {
         .open_bulk_orders(op.url.as_deref().expect("url"))
         .await
         .expect("opens");
+    if let Some(pre) = pre {
+        reader.use_pre_read(pre);
+    }
     let mut orders = Vec::new();
     while let Some(batch) = reader.next_batch(3).await.expect("batch") {
         assert!(batch.unreadable.is_empty());
@@ -59,7 +72,11 @@ async fn bulk_read(c: &ShopifyClient) -> (Vec<Order>, RefundFollowUps) {
     }
     assert_eq!(orders.len() as u64, reader.order_count());
     orders.sort_by(|a, b| a.id.cmp(&b.id));
-    (orders, reader.refund_follow_ups())
+    (
+        orders,
+        reader.refund_follow_ups(),
+        reader.pre_read_record().unwrap_or_default(),
+    )
 }
 
 fn store(sim: &SimHandle) -> i64 {
@@ -163,7 +180,7 @@ async fn refunds_with_many_lines_or_transactions_are_read_exactly() {
 async fn batched_follow_ups_stay_inside_the_rate_limit() {
     let sim = sim().await;
     let till = Some(store(&sim));
-    let per_request = refunds_per_request();
+    let per_request = refunds_per_request(MoneyShape::Scalar);
     for _ in 0..3 {
         let o = order(&sim, 2 * per_request);
         for i in 0..per_request {
@@ -186,4 +203,98 @@ async fn batched_follow_ups_stay_inside_the_rate_limit() {
         "{follow_ups:?} for {all_refunds} refunds"
     );
     assert_eq!(bulk, paged(&c).await);
+}
+
+/// An API version that has removed the deprecated money scalars (`subtotal`, `totalTax`,
+/// `amount`) refuses the cheap follow-up: the read switches to the money sets for the rest
+/// of the run, says so, and reads exactly the same orders; the scalars cost fewer points.
+#[tokio::test]
+async fn without_the_money_scalars_the_follow_ups_read_the_money_sets() {
+    let sim = sim().await;
+    let till = Some(store(&sim));
+    for lines in [2, 3, 5] {
+        let o = order(&sim, lines);
+        refund(&sim, o, 0..lines - 1, till);
+    }
+    let c = client(&sim, SHOP);
+    let (cheap, scalars) = bulk_read(&c).await;
+    assert!(!scalars.set_shape);
+    assert!(scalars.refunds >= 3, "{scalars:?}");
+
+    sim.update_faults(SHOP, |f| f.no_deprecated_money = true)
+        .expect("shop");
+    let (read, sets) = bulk_read(&c).await;
+    assert!(sets.set_shape, "{sets:?}");
+    assert_eq!(sets.refunds, scalars.refunds);
+    assert_eq!(read, cheap, "the same orders, to the cent");
+    assert_eq!(read, paged(&c).await);
+    assert!(
+        sets.actual_points > scalars.actual_points,
+        "sets {sets:?} vs scalars {scalars:?}"
+    );
+
+    // The pre-read meets the same refusal: it stops and the follow-ups read the sets.
+    let mut pre = RefundPreRead::new(&everything());
+    c.pre_read_refunds_page(&mut pre).await.expect("answers");
+    assert!(pre.is_done() && pre.record.set_shape && pre.record.kept == 0);
+    let (read, sets, _) = bulk_read_with(&c, Some(pre)).await;
+    assert!(sets.set_shape);
+    assert_eq!(read, cheap);
+}
+
+/// Refunds read while the export runs (the orders whose money went back) are taken from
+/// there and not read again; a refund that moved no money leaves its order paid, is not
+/// found by the financial-status filter, and is followed up after the file. The orders are
+/// the paged read's to the cent, and the simulator served each refund's details once.
+#[tokio::test]
+async fn refunds_read_during_the_export_are_read_once() {
+    let sim = sim().await;
+    let till = Some(store(&sim));
+    let partly = order(&sim, 3);
+    refund(&sim, partly, 0..1, till);
+    let credit = order(&sim, 2);
+    refund(&sim, credit, 0..1, None);
+    let model = sim.shop_model(SHOP).expect("shop");
+    let status = |id: i64| {
+        model
+            .orders
+            .iter()
+            .find(|o| o.id == id)
+            .map(|o| o.financial_status())
+    };
+    assert_eq!(status(partly), Some("partially_refunded"));
+    assert_eq!(status(credit), Some("paid"), "no money moved");
+
+    let c = client(&sim, SHOP);
+    let expected = paged(&c).await;
+    let all_refunds: u64 = expected.iter().map(|o| o.refunds.len() as u64).sum();
+    sim.reset_stats(SHOP).expect("shop");
+    let mut pre = RefundPreRead::new(&everything());
+    while !pre.is_done() {
+        c.pre_read_refunds_page(&mut pre).await.expect("pre-read");
+    }
+    assert!(!pre.record.stopped);
+    let (read, follow_ups, record) = bulk_read_with(&c, Some(pre)).await;
+    assert_eq!(read, expected, "the same orders, to the cent");
+    assert!(record.used >= 1, "{record:?}");
+    assert_eq!(
+        record.used, record.kept,
+        "every refund kept was in the file"
+    );
+    assert_eq!(
+        record.used + follow_ups.refunds,
+        all_refunds,
+        "each refund read once: {record:?} {follow_ups:?}"
+    );
+    assert!(
+        follow_ups.refunds >= 1,
+        "the store-credit refund is followed up"
+    );
+    let stats = sim.stats(SHOP).expect("shop");
+    assert_eq!(
+        stats.refunds_served_in_orders + stats.refunds_served_by_id,
+        all_refunds + follow_ups.completed,
+        "no refund served twice, but those completed page by page: {stats:?}"
+    );
+    assert_eq!(stats.refunds_served_in_orders, record.kept);
 }

@@ -19,8 +19,8 @@ use tmas::i18n::{Lang, translate};
 use tmas::sim::{BulkFaults, BulkSettings, SimHandle};
 use tmas::web::AppState;
 use tmas::worker::bulk::{
-    NOTE_BROKE_OFF, NOTE_BUSY, NOTE_CANCELED_OUTSIDE, NOTE_EXPIRED, NOTE_FAILED, NOTE_REFUSED,
-    NOTE_TIMEOUT,
+    NOTE_BROKE_OFF, NOTE_BUSY, NOTE_CANCELED_OUTSIDE, NOTE_EXPIRED, NOTE_FAILED, NOTE_MONEY_SETS,
+    NOTE_REFUSED, NOTE_TIMEOUT,
 };
 use tmas::worker::{self, BulkPolicy, Trigger, WorkerConfig};
 use worker_support::*;
@@ -656,7 +656,88 @@ async fn the_imports_page_shows_a_bulk_import_in_both_languages() {
     browser.quit().await;
 }
 
+/// Refunds read while Shopify exports (the default) or all after the file: the same
+/// stored totals, exact, and each refund's details served once either way. A Shopify
+/// without the cheap money scalars is read through the money sets, with a note that says so.
+async fn refunds_read_during_the_export_are_read_once_and_change_no_number(app: TestApp) {
+    let sim = simulator("overlap", 40, 30, 23).await;
+    // An export of a few seconds: the refunds are read while it runs.
+    set_bulk(&sim, "overlap", 1_000.0, BulkFaults::default());
+    let state = worker_state(&app, &sim);
+    let a = connect(&app, &sim, "Overlap", "overlap", &state.secret_key).await;
+    sim.reset_stats("overlap").expect("shop");
+    let reports = worker::drain_with(&state, &fast_worker())
+        .await
+        .expect("drain");
+    assert_eq!(
+        reports[0].outcome,
+        Outcome::Succeeded,
+        "{}",
+        reports[0].error
+    );
+    assert_exact(&app.db, &sim, &a, "refunds read during the export").await;
+    let overlapped = sim.stats("overlap").expect("shop");
+    assert!(
+        overlapped.refunds_served_in_orders > 0,
+        "refunds were read during the export: {overlapped:?}"
+    );
+    assert_eq!(bulk_runs(&app, &a).await[0].note, "");
+
+    let b = connect(&app, &sim, "After", "overlap", &state.secret_key).await;
+    sim.reset_stats("overlap").expect("shop");
+    let after_the_file = WorkerConfig {
+        bulk: BulkPolicy {
+            read_refunds_while_exporting: false,
+            ..BulkPolicy::default()
+        },
+        ..fast_worker()
+    };
+    let reports = worker::drain_with(&state, &after_the_file)
+        .await
+        .expect("drain");
+    assert_eq!(reports[0].outcome, Outcome::Succeeded);
+    let plain = sim.stats("overlap").expect("shop");
+    assert_eq!(plain.refunds_served_in_orders, 0);
+    assert!(plain.refunds_served_by_id > 0);
+    assert_eq!(
+        overlapped.refunds_served_in_orders + overlapped.refunds_served_by_id,
+        plain.refunds_served_by_id,
+        "each refund read once either way"
+    );
+    assert_eq!(
+        stored_totals(&app.db, &a).await,
+        stored_totals(&app.db, &b).await,
+        "the same totals either way"
+    );
+
+    // Shopify without the money scalars: the same totals, and the run says why it was slower.
+    sim.update_faults("overlap", |f| f.no_deprecated_money = true)
+        .expect("shop");
+    let c = connect(&app, &sim, "Sets", "overlap", &state.secret_key).await;
+    let reports = worker::drain_with(&state, &fast_worker())
+        .await
+        .expect("drain");
+    assert_eq!(
+        reports[0].outcome,
+        Outcome::Succeeded,
+        "{}",
+        reports[0].error
+    );
+    assert_eq!(
+        stored_totals(&app.db, &c).await,
+        stored_totals(&app.db, &a).await
+    );
+    let runs = bulk_runs(&app, &c).await;
+    assert_eq!(runs[0].read_mode, "bulk");
+    assert!(runs[0].note.contains(NOTE_MONEY_SETS), "{}", runs[0].note);
+    assert_ne!(translate(Lang::Es, NOTE_MONEY_SETS), NOTE_MONEY_SETS);
+    // The other tenants' runs carry no such note.
+    assert_eq!(bulk_runs(&app, &a).await[0].note, "");
+    assert_eq!(bulk_runs(&app, &b).await[0].note, "");
+}
+
 backend_tests!(
+    refunds_read_during_the_export_are_read_once_and_change_no_number,
     first_import_in_bulk_equals_paged_and_hourly_runs_page,
     reading_again_or_after_an_interruption_changes_no_number,
     each_failure_ends_clearly_and_falls_back_where_paging_works,

@@ -38,12 +38,15 @@ Control paths:
   GET  /_sim/<shop>/expected              expected totals per location, local date, hour
                                           (?view=visible: only orders the app can read)
   GET|POST /_sim/<shop>/scopes            the app's scopes, {\"scopes\":[\"read_orders\",…]}
-  GET  /_sim/<shop>/stats                 requests, throttles, points spent
+  GET  /_sim/<shop>/stats                 requests, throttles, points spent, refunds
+                                          served with their details (by id, in orders)
   GET|POST /_sim/<shop>/faults            faults as JSON, e.g.
        {\"throttled_next\":5,\"too_many_requests_next\":5,\"retry_after_secs\":1.0,
         \"server_error_rate\":0.2,\"cut_rate\":0.05,\"malformed_rate\":0.05,\"delay_ms\":0,
         \"revoked\":false,\"locked\":false,\"frozen\":false,\"inactive\":false,
-        \"missing_scopes\":[\"read_orders\"],\"forbidden_scope\":null,\"unlimited\":false}
+        \"missing_scopes\":[\"read_orders\"],\"forbidden_scope\":null,\"unlimited\":false,
+        \"no_deprecated_money\":false}  (true: the deprecated Money scalars of refund lines
+                                          and transactions are refused as undefinedField)
   GET|POST /_sim/<shop>/pricing           {\"page_info_cost\":1,\"cost_factor\":1.0}
   GET|POST /_sim/<shop>/api_version       {\"answer\":\"2026-07\"} (null: the version asked)
   POST /_sim/<shop>/expire_tokens         expire client-credentials tokens now
@@ -83,6 +86,10 @@ struct Args {
     /// Average orders per day per shop (default: per shop, 30-60).
     #[arg(long)]
     orders_per_day: Option<u32>,
+    /// Share of orders refunded after the sale, 0 to 1 (default 0.09: with the refunds of
+    /// cancellations, about one order in ten has a refund).
+    #[arg(long)]
+    refund_rate: Option<f64>,
     /// Plan of every generated shop: basic, advanced or plus.
     #[arg(long)]
     plan: Option<String>,
@@ -147,6 +154,9 @@ async fn main() -> anyhow::Result<()> {
         }
         config.examples = names.iter().any(|n| n == tmas::sim::EXAMPLES_SHOP) || names.is_empty();
     }
+    if let Some(r) = args.refund_rate.filter(|r| !(0.0..=1.0).contains(r)) {
+        anyhow::bail!("--refund-rate is a share of orders from 0 to 1, not {r}");
+    }
     let plan = match &args.plan {
         Some(p) => Some(Plan::parse(p).ok_or_else(|| anyhow::anyhow!("unknown plan `{p}`"))?),
         None => None,
@@ -157,6 +167,9 @@ async fn main() -> anyhow::Result<()> {
         }
         if let Some(p) = plan {
             spec.plan = p;
+        }
+        if let Some(r) = args.refund_rate {
+            spec.refund_rate = r;
         }
     }
     if let Some(scopes) = args.scopes {

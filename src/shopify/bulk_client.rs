@@ -7,6 +7,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::bulk::orders_query;
+use super::bulk_refunds::{PreReadRecord, RefundPreRead};
 use super::bulk_stage::BulkStage;
 use super::client::{ShopifyClient, malformed};
 use super::error::ShopifyError;
@@ -177,6 +178,7 @@ impl ShopifyClient {
             order_count: stage.order_count(),
             stage,
             follow_ups: RefundFollowUps::default(),
+            pre_read: None,
         })
     }
 
@@ -211,6 +213,8 @@ pub struct BulkOrdersReader<'a> {
     order_count: u64,
     stage: BulkStage,
     follow_ups: RefundFollowUps,
+    /// Refunds already read while the export ran ([`RefundPreRead`]).
+    pre_read: Option<RefundPreRead>,
 }
 
 impl BulkOrdersReader<'_> {
@@ -222,6 +226,19 @@ impl BulkOrdersReader<'_> {
     /// What the refund follow-ups cost so far.
     pub fn refund_follow_ups(&self) -> RefundFollowUps {
         self.follow_ups
+    }
+
+    /// Takes the refunds read while the export ran: those the file lists are not read
+    /// again. A pre-read that found Shopify refusing the money scalars makes the
+    /// follow-ups read the `…Set` fields at once.
+    pub fn use_pre_read(&mut self, pre: RefundPreRead) {
+        self.follow_ups.set_shape |= pre.record.set_shape;
+        self.pre_read = Some(pre);
+    }
+
+    /// What the pre-read did, and how many of its refunds the file used so far.
+    pub fn pre_read_record(&self) -> Option<PreReadRecord> {
+        self.pre_read.as_ref().map(|p| p.record)
     }
 
     /// The next batch of at most `max_orders` orders, `None` when the file is done.
@@ -250,9 +267,30 @@ impl BulkOrdersReader<'_> {
             per_order.push(o.refunds.len());
             refunds.append(&mut o.refunds);
         }
+        // Refunds read while the export ran are taken as they are; the others are read now
+        // and go back to their places, so each order gets its own.
+        let mut slots: Vec<Option<WireRefund>> = refunds.into_iter().map(Some).collect();
+        let (mut unread, mut unread_at) = (Vec::new(), Vec::new());
+        for (i, slot) in slots.iter_mut().enumerate() {
+            let Some(r) = slot.as_mut() else { continue };
+            match self.pre_read.as_mut().and_then(|p| p.take(&r.id)) {
+                Some((lines, transactions)) => {
+                    r.refund_line_items = lines;
+                    r.transactions = transactions;
+                }
+                None => {
+                    unread_at.push(i);
+                    unread.extend(slot.take());
+                }
+            }
+        }
         self.client
-            .read_refund_details(&mut refunds, &mut self.follow_ups)
+            .read_refund_details(&mut unread, &mut self.follow_ups)
             .await?;
+        for (i, r) in unread_at.into_iter().zip(unread) {
+            slots[i] = Some(r);
+        }
+        let refunds: Vec<WireRefund> = slots.into_iter().flatten().collect();
         let mut read = refunds.into_iter();
         for ((o, _), n) in orders.iter_mut().zip(per_order) {
             o.refunds = read.by_ref().take(n).collect();

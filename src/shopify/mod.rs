@@ -25,6 +25,7 @@
 //! ```
 pub mod bulk;
 mod bulk_client;
+pub mod bulk_refunds;
 mod bulk_stage;
 pub use bulk_client::{BulkOperation, BulkRefused};
 pub mod client;

@@ -12,6 +12,11 @@
 //! - each refund asks only what DOMAIN.md counts (its dates and id come with the bulk
 //!   file), with small pages: [`BATCH_LINES`] lines and [`BATCH_TRANSACTIONS`] transactions,
 //!   without `pageInfo` (a point each): a page that comes back full may continue;
+//! - its money is read through the deprecated `Money` scalars (`RefundLineItem.subtotal`,
+//!   `totalTax`, `OrderTransaction.amount`): a scalar costs nothing, a `…Set { shopMoney }`
+//!   costs 2 points, 4 a line and 2 a transaction (see [`MoneyShape`]). When Shopify
+//!   answers that those fields do not exist (an API version that removed them), the rest
+//!   of the run reads the `…Set` fields and says so ([`RefundFollowUps::set_shape`]);
 //! - the rare refund whose page came back full is read whole by the paged `TmasRefund`
 //!   follow-up (90 lines and 20 transactions a page), so nothing is counted in part.
 //!
@@ -28,7 +33,10 @@ use super::client::{ShopifyClient, malformed};
 use super::cost::PageInfo;
 use super::error::ShopifyError;
 use super::queries::{self, REFUND_LINE_FIELDS, TRANSACTION_FIELDS};
-use super::types::wire::{Connection, WireRefund, WireRefundLineItem, WireTransaction};
+use super::types::wire::{
+    Connection, IdRef, MoneyBag, MoneyV2, WireRefund, WireRefundLineItem, WireRefundedLine,
+    WireTransaction,
+};
 
 /// Lines read with each refund by the batched follow-up. Most refunds return one or two
 /// lines; a refund that fills the page is read again by the paged follow-up. Shopify's
@@ -40,26 +48,59 @@ pub const BATCH_LINES: u32 = 6;
 /// tender two, a failed attempt and its retry two or three).
 pub const BATCH_TRANSACTIONS: u32 = 4;
 
+/// How the batched follow-up reads a refund's money.
+///
+/// Shopify prices a scalar at 0 and an object at 1, so `subtotalSet { shopMoney { amount } }`
+/// costs 2 points where the deprecated `subtotal: Money!` costs none. The deprecated fields
+/// are in the shop currency, as DOMAIN.md counts: Shopify kept the Order resource's
+/// existing money fields in the shop currency when it added presentment currencies, and
+/// added the `…Set` fields beside them. A transaction's amount is only ever compared with
+/// the other transactions of the same refund (which location gave back the most), so its
+/// currency could not change the result either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MoneyShape {
+    /// `subtotal`, `totalTax`, `amount`: 3 points a line, 2 a transaction.
+    #[default]
+    Scalar,
+    /// `subtotalSet`, `totalTaxSet`, `amountSet` (`shopMoney`): 7 and 4.
+    Set,
+}
+
+pub(super) const SCALAR_LINE_FIELDS: &str = "quantity
+            subtotal
+            totalTax
+            location { id }
+            lineItem { id isGiftCard }";
+
+pub(super) const SCALAR_TRANSACTION_FIELDS: &str = "kind
+            status
+            location { id }
+            amount";
+
 /// The selection for one refund.
-fn refund_selection() -> String {
+fn refund_selection(shape: MoneyShape) -> String {
+    let (lines, transactions) = match shape {
+        MoneyShape::Scalar => (SCALAR_LINE_FIELDS, SCALAR_TRANSACTION_FIELDS),
+        MoneyShape::Set => (REFUND_LINE_FIELDS, TRANSACTION_FIELDS),
+    };
     format!(
         "id
     refundLineItems(first: {BATCH_LINES}) {{
       nodes {{
-            {REFUND_LINE_FIELDS}
+            {lines}
       }}
     }}
     transactions(first: {BATCH_TRANSACTIONS}) {{
       nodes {{
-            {TRANSACTION_FIELDS}
+            {transactions}
       }}
     }}"
     )
 }
 
 /// The document reading `n` refunds: `$id0 … $id{n-1}` answered as `r0 … r{n-1}`.
-pub fn document(n: usize) -> String {
-    let selection = refund_selection();
+pub fn document(n: usize, shape: MoneyShape) -> String {
+    let selection = refund_selection(shape);
     let variables: Vec<String> = (0..n).map(|i| format!("$id{i}: ID!")).collect();
     let fields: Vec<String> = (0..n)
         .map(|i| format!("  r{i}: refund(id: $id{i}) {{\n    {selection}\n  }}"))
@@ -82,29 +123,57 @@ pub fn variables(ids: &[&str]) -> Value {
 }
 
 /// The requested cost of reading `n` refunds in one query, priced from the schema.
-pub fn batch_cost(n: usize, page_info: PageInfo) -> u64 {
+pub fn batch_cost(n: usize, shape: MoneyShape, page_info: PageInfo) -> u64 {
     let ids: Vec<String> = (0..n)
         .map(|i| format!("gid://shopify/Refund/{i}"))
         .collect();
     let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-    queries::priced(&document(n), &variables(&ids), page_info)
+    queries::priced(&document(n, shape), &variables(&ids), page_info)
+}
+
+fn most_per_request(shape: MoneyShape) -> usize {
+    let mut n = 1;
+    while batch_cost(n + 1, shape, PageInfo::Object) <= u64::from(queries::COST_BUDGET) {
+        n += 1;
+    }
+    n
 }
 
 /// The most refunds one query may read and stay within [`queries::COST_BUDGET`].
-pub fn refunds_per_request() -> usize {
-    static PER_REQUEST: LazyLock<usize> = LazyLock::new(|| {
-        let mut n = 1;
-        while batch_cost(n + 1, PageInfo::Object) <= u64::from(queries::COST_BUDGET) {
-            n += 1;
-        }
-        n
-    });
-    *PER_REQUEST
+pub fn refunds_per_request(shape: MoneyShape) -> usize {
+    static SCALAR: LazyLock<usize> = LazyLock::new(|| most_per_request(MoneyShape::Scalar));
+    static SET: LazyLock<usize> = LazyLock::new(|| most_per_request(MoneyShape::Set));
+    match shape {
+        MoneyShape::Scalar => *SCALAR,
+        MoneyShape::Set => *SET,
+    }
 }
 
-/// The documents for 1 … [`refunds_per_request`] refunds, built once.
-static DOCUMENTS: LazyLock<Vec<String>> =
-    LazyLock::new(|| (1..=refunds_per_request()).map(document).collect());
+/// The documents for 1 … [`refunds_per_request`] refunds, built once per shape.
+fn documents(shape: MoneyShape) -> &'static [String] {
+    static SCALAR: LazyLock<Vec<String>> = LazyLock::new(|| {
+        (1..=refunds_per_request(MoneyShape::Scalar))
+            .map(|n| document(n, MoneyShape::Scalar))
+            .collect()
+    });
+    static SET: LazyLock<Vec<String>> = LazyLock::new(|| {
+        (1..=refunds_per_request(MoneyShape::Set))
+            .map(|n| document(n, MoneyShape::Set))
+            .collect()
+    });
+    match shape {
+        MoneyShape::Scalar => &SCALAR,
+        MoneyShape::Set => &SET,
+    }
+}
+
+/// Whether Shopify refused a document because a field it names does not exist: how an API
+/// version that has removed the deprecated money scalars answers.
+pub(super) fn refused_as_unknown_field(e: &ShopifyError) -> bool {
+    matches!(e, ShopifyError::MalformedResponse { context }
+        if context.contains("doesn't exist on type")
+            && ["'subtotal'", "'totalTax'", "'amount'"].iter().any(|f| context.contains(f)))
+}
 
 /// What the refund follow-ups of a read cost, for the run's record and the benchmark.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -118,6 +187,9 @@ pub struct RefundFollowUps {
     pub actual_points: f64,
     /// Refunds read again by the paged follow-up because a page came back full.
     pub completed: u64,
+    /// Shopify refused the deprecated money scalars: the rest of the run read the `…Set`
+    /// fields (the run says so in a note).
+    pub set_shape: bool,
 }
 
 impl RefundFollowUps {
@@ -127,15 +199,91 @@ impl RefundFollowUps {
         self.requested_points += other.requested_points;
         self.actual_points += other.actual_points;
         self.completed += other.completed;
+        self.set_shape |= other.set_shape;
+    }
+
+    /// The shape the next follow-up reads money with.
+    pub fn shape(&self) -> MoneyShape {
+        if self.set_shape {
+            MoneyShape::Set
+        } else {
+            MoneyShape::Scalar
+        }
     }
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct RefundDetail {
-    id: String,
-    refund_line_items: Connection<WireRefundLineItem>,
-    transactions: Connection<WireTransaction>,
+pub(super) struct RefundDetail<L, T> {
+    pub(super) id: String,
+    pub(super) refund_line_items: Connection<L>,
+    pub(super) transactions: Connection<T>,
+}
+
+/// A refund line read through the money scalars.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ScalarLine {
+    quantity: i64,
+    subtotal: String,
+    total_tax: String,
+    location: Option<IdRef>,
+    line_item: WireRefundedLine,
+}
+
+/// A refund transaction read through the money scalar.
+#[derive(Debug, Deserialize)]
+struct ScalarTransaction {
+    kind: String,
+    status: String,
+    location: Option<IdRef>,
+    amount: String,
+}
+
+/// A shop-currency amount as a `MoneyBag` (the currency code is taken from the order's
+/// line items, never from here).
+fn shop_money(amount: String) -> MoneyBag {
+    MoneyBag {
+        shop_money: MoneyV2 {
+            amount,
+            currency_code: None,
+        },
+    }
+}
+
+fn connection<A, B>(c: Connection<A>, f: impl Fn(A) -> B) -> Connection<B> {
+    Connection {
+        nodes: c.nodes.into_iter().map(f).collect(),
+        page_info: c.page_info,
+    }
+}
+
+pub(super) type WireDetail = RefundDetail<WireRefundLineItem, WireTransaction>;
+
+/// One answered refund, in the wire shape whichever shape it was read with.
+pub(super) fn detail(value: Value, shape: MoneyShape) -> Result<WireDetail, serde_json::Error> {
+    Ok(match shape {
+        MoneyShape::Set => serde_json::from_value(value)?,
+        MoneyShape::Scalar => {
+            let d: RefundDetail<ScalarLine, ScalarTransaction> = serde_json::from_value(value)?;
+            RefundDetail {
+                id: d.id,
+                refund_line_items: connection(d.refund_line_items, |l| WireRefundLineItem {
+                    quantity: l.quantity,
+                    subtotal_set: shop_money(l.subtotal),
+                    total_tax_set: shop_money(l.total_tax),
+                    location: l.location,
+                    line_item: l.line_item,
+                }),
+                transactions: connection(d.transactions, |t| WireTransaction {
+                    kind: t.kind,
+                    status: t.status,
+                    location: t.location,
+                    amount_set: shop_money(t.amount),
+                }),
+            }
+        }
+    })
 }
 
 impl ShopifyClient {
@@ -146,27 +294,45 @@ impl ShopifyClient {
         refunds: &mut [WireRefund],
         record: &mut RefundFollowUps,
     ) -> Result<(), ShopifyError> {
-        for batch in refunds.chunks_mut(refunds_per_request()) {
+        let mut start = 0;
+        while start < refunds.len() {
+            let shape = record.shape();
+            let end = refunds.len().min(start + refunds_per_request(shape));
+            let batch = &mut refunds[start..end];
             let asked = {
                 let ids: Vec<&str> = batch.iter().map(|r| r.id.as_str()).collect();
                 variables(&ids)
             };
-            let (mut data, cost) = self
-                .graphql::<HashMap<String, Option<RefundDetail>>>(
-                    "refunds",
-                    DOCUMENTS[batch.len() - 1].as_str(),
+            let name = match shape {
+                MoneyShape::Scalar => "refunds",
+                MoneyShape::Set => "refunds (money sets)",
+            };
+            let answer = self
+                .graphql::<HashMap<String, Option<Value>>>(
+                    name,
+                    documents(shape)[batch.len() - 1].as_str(),
                     asked,
                 )
-                .await?;
+                .await;
+            let (mut data, cost) = match answer {
+                Err(e) if shape == MoneyShape::Scalar && refused_as_unknown_field(&e) => {
+                    tracing::warn!(error = %e, "Shopify refused the money scalars; reading the money sets");
+                    record.set_shape = true;
+                    continue;
+                }
+                other => other?,
+            };
             record.requests += 1;
             if let Some(c) = cost {
                 record.requested_points += c.requested_query_cost;
                 record.actual_points += c.actual_query_cost.unwrap_or(c.requested_query_cost);
             }
             for (i, refund) in batch.iter_mut().enumerate() {
-                let detail = data.remove(&format!("r{i}")).flatten().ok_or_else(|| {
+                let value = data.remove(&format!("r{i}")).flatten().ok_or_else(|| {
                     malformed(format!("{} disappeared while it was being read", refund.id))
                 })?;
+                let detail = detail(value, shape)
+                    .map_err(|e| malformed(format!("refund {}: {e}", refund.id)))?;
                 if detail.id != refund.id {
                     return Err(malformed(format!(
                         "asked for refund {} and was answered {}",
@@ -188,6 +354,7 @@ impl ShopifyClient {
                     refund.transactions = detail.transactions;
                 }
             }
+            start = end;
         }
         Ok(())
     }
@@ -200,30 +367,60 @@ mod tests {
 
     #[test]
     fn every_batch_document_is_valid_and_within_budget() {
-        let n = refunds_per_request();
-        assert!(n >= 10, "a query reads many refunds ({n})");
-        for k in [1, 2, n] {
-            let doc = document(k);
-            schema::validate(&doc, "refunds.graphql").expect("valid against the schema");
-            assert!(batch_cost(k, PageInfo::Object) <= u64::from(queries::COST_BUDGET));
-            assert!(batch_cost(k, PageInfo::Free) <= batch_cost(k, PageInfo::Object));
+        for shape in [MoneyShape::Scalar, MoneyShape::Set] {
+            let n = refunds_per_request(shape);
+            assert!(n >= 10, "a query reads many refunds ({n})");
+            for k in [1, 2, n] {
+                let doc = document(k, shape);
+                schema::validate(&doc, "refunds.graphql").expect("valid against the schema");
+                assert!(batch_cost(k, shape, PageInfo::Object) <= u64::from(queries::COST_BUDGET));
+                assert!(
+                    batch_cost(k, shape, PageInfo::Free) <= batch_cost(k, shape, PageInfo::Object)
+                );
+            }
+            assert!(batch_cost(n + 1, shape, PageInfo::Object) > u64::from(queries::COST_BUDGET));
+            assert_eq!(documents(shape).len(), n);
         }
-        assert!(batch_cost(n + 1, PageInfo::Object) > u64::from(queries::COST_BUDGET));
-        assert_eq!(DOCUMENTS.len(), n);
+        assert!(refunds_per_request(MoneyShape::Scalar) > refunds_per_request(MoneyShape::Set));
     }
 
     #[test]
     fn a_refund_is_priced_per_alias() {
         // Each alias is priced on its own: n refunds cost n times one.
-        let one = batch_cost(1, PageInfo::Object);
-        assert_eq!(batch_cost(5, PageInfo::Object), 5 * one);
+        for shape in [MoneyShape::Scalar, MoneyShape::Set] {
+            let one = batch_cost(1, shape, PageInfo::Object);
+            assert_eq!(batch_cost(5, shape, PageInfo::Object), 5 * one);
+        }
         // 1 (refund) + lines 2 + 6 × (1 + 2 + 2 + 1 + 1) + transactions 2 + 4 × (1 + 1 + 2).
-        assert_eq!(one, 1 + 2 + 6 * 7 + 2 + 4 * 4);
+        assert_eq!(
+            batch_cost(1, MoneyShape::Set, PageInfo::Object),
+            1 + 2 + 6 * 7 + 2 + 4 * 4
+        );
+        // The scalars cost nothing: a line is itself, its location and its line item; a
+        // transaction itself and its location.
+        assert_eq!(
+            batch_cost(1, MoneyShape::Scalar, PageInfo::Object),
+            1 + 2 + 6 * 3 + 2 + 4 * 2
+        );
+    }
+
+    #[test]
+    fn only_a_missing_money_scalar_switches_the_shape() {
+        let refused = |m: &str| refused_as_unknown_field(&malformed(format!("GraphQL error: {m}")));
+        assert!(refused(
+            "Field 'subtotal' doesn't exist on type 'RefundLineItem'"
+        ));
+        assert!(refused(
+            "Field 'amount' doesn't exist on type 'OrderTransaction'"
+        ));
+        assert!(!refused("Field 'nme' doesn't exist on type 'Shop'"));
+        assert!(!refused("Throttled"));
+        assert!(!refused_as_unknown_field(&ShopifyError::RateLimited));
     }
 
     #[test]
     fn asks_for_no_personal_data() {
-        let doc = document(2);
+        let doc = document(2, MoneyShape::Scalar) + &document(2, MoneyShape::Set);
         for banned in ["customer", "email", "phone", "staffMember", "user"] {
             assert!(!doc.contains(banned), "{banned}");
         }

@@ -37,6 +37,10 @@ pub struct Faults {
     /// Every Admin API call is refused with HTTP 403 naming this scope, as Shopify answers
     /// an app whose access to a resource the merchant has not approved.
     pub forbidden_scope: Option<String>,
+    /// Answers a query that reads the deprecated money scalars (`RefundLineItem.subtotal`,
+    /// `totalTax`, `price`, `OrderTransaction.amount`) as an API version that has removed
+    /// them would: `undefinedField`, no data.
+    pub no_deprecated_money: bool,
     /// Not a fault: switches the cost-based rate limit off (for fast tests and the unthrottled
     /// benchmark). Costs are still reported.
     pub unlimited: bool,
@@ -58,6 +62,7 @@ impl Default for Faults {
             inactive: false,
             missing_scopes: Vec::new(),
             forbidden_scope: None,
+            no_deprecated_money: false,
             unlimited: false,
         }
     }

@@ -26,7 +26,18 @@ pub struct ShopSpec {
     pub orders_per_day: u32,
     /// Last local date of the history (inclusive).
     pub end_date: NaiveDate,
+    /// Share of orders refunded after the sale (goods, or only shipping or a tip), before
+    /// the refunds of cancellations ([`CANCELLED_REFUND_SHARE`]). The default gives the
+    /// history every test was written against; a benchmark sets the share of its store.
+    pub refund_rate: f64,
 }
+
+/// The default [`ShopSpec::refund_rate`]: with the cancellations' refunds about one POS
+/// order in ten has a refund.
+pub const DEFAULT_REFUND_RATE: f64 = 0.09;
+/// Share of orders cancelled with a refund of what was left (1.5 % cancelled, half of
+/// them refunded), whatever the refund rate.
+pub const CANCELLED_REFUND_SHARE: f64 = 0.0075;
 
 impl ShopSpec {
     pub fn new(name: &str, time_zone: Tz, currency: &str, end_date: NaiveDate) -> Self {
@@ -40,6 +51,7 @@ impl ShopSpec {
             days: 90,
             orders_per_day: 60,
             end_date,
+            refund_rate: DEFAULT_REFUND_RATE,
         }
     }
 }
@@ -304,7 +316,9 @@ impl Gen<'_> {
             .collect();
         let home = order.location_id;
         let roll: f64 = self.rng.random_range(0.0..1.0);
-        if !goods.is_empty() && roll < 0.05 {
+        // The default rate keeps these thresholds (and so every test's history) exactly.
+        let scale = self.spec.refund_rate.clamp(0.0, 1.0) / DEFAULT_REFUND_RATE;
+        if !goods.is_empty() && roll < 0.05 * scale {
             // The same day, where it was bought (location given or left out).
             let at = order.processed_at + Duration::minutes(self.rng.random_range(10..240));
             let restock = if self.rng.random_bool(0.5) {
@@ -313,7 +327,7 @@ impl Gen<'_> {
                 None
             };
             self.refund(order, &goods, at, home, restock);
-        } else if !goods.is_empty() && roll < 0.08 {
+        } else if !goods.is_empty() && roll < 0.08 * scale {
             // Days later, often at another store.
             let at = order.processed_at
                 + Duration::days(self.rng.random_range(1..20))
@@ -332,7 +346,7 @@ impl Gen<'_> {
                 _ => None,
             };
             self.refund(order, &goods, at, till, restock);
-        } else if roll < 0.09 || (order.channel == Channel::Web && roll < 0.15) {
+        } else if roll < 0.09 * scale || (order.channel == Channel::Web && roll < 0.15 * scale) {
             // Shipping or a tip refunded, no goods.
             let at = order.processed_at + Duration::hours(self.rng.random_range(1..48));
             if at < self.horizon {

@@ -189,6 +189,40 @@ impl SimOrder {
         (self.updated_at.timestamp_millis(), self.id)
     }
 
+    /// What the customer paid: the goods after discounts with their tax, shipping and tip.
+    pub fn total_paid(&self) -> i64 {
+        self.lines
+            .iter()
+            .map(|l| {
+                l.unit_price * l.quantity - l.discount_total()
+                    + if self.taxes_included { 0 } else { l.tax }
+            })
+            .sum::<i64>()
+            + self.shipping
+            + self.tip
+    }
+
+    /// Shopify's `financial_status` (as its orders search names it) of a paid order:
+    /// `refunded` once successful refund transactions gave back everything paid,
+    /// `partially_refunded` once they gave back anything, else `paid`. A refund that moved
+    /// no money (store credit, an exchange) leaves the order `paid`.
+    pub fn financial_status(&self) -> &'static str {
+        let refunded: i64 = self
+            .refunds
+            .iter()
+            .flat_map(|r| &r.transactions)
+            .filter(|t| t.kind == "REFUND" && t.status == "SUCCESS")
+            .map(|t| t.amount)
+            .sum();
+        if refunded <= 0 {
+            "paid"
+        } else if refunded >= self.total_paid() {
+            "refunded"
+        } else {
+            "partially_refunded"
+        }
+    }
+
     /// Pushes `updated_at` forward to `at` (Shopify bumps it on every change).
     pub fn touch(&mut self, at: DateTime<Utc>) {
         if at > self.updated_at {

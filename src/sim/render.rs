@@ -174,6 +174,7 @@ pub fn refund(
     window: Window,
     transactions: Window,
 ) -> Value {
+    let digits = currency_digits(&shop.currency);
     let lines = connection(&r.lines, window, |rl| {
         let gift = o
             .lines
@@ -187,6 +188,9 @@ pub fn refund(
             "quantity": rl.quantity,
             "subtotalSet": money(shop, subtotal),
             "totalTaxSet": money(shop, rl.tax),
+            // The deprecated `Money` scalars, in the shop currency.
+            "subtotal": decimal(subtotal, digits),
+            "totalTax": decimal(rl.tax, digits),
             "location": rl.location_id.map(|id| json!({ "id": gid("Location", id) })),
             "lineItem": { "id": gid("LineItem", rl.line_id), "isGiftCard": gift },
         })
@@ -197,6 +201,7 @@ pub fn refund(
             "status": t.status,
             "location": t.location_id.map(|id| json!({ "id": gid("Location", id) })),
             "amountSet": money(shop, t.amount),
+            "amount": decimal(t.amount, digits),
         })
     });
     json!({

@@ -304,6 +304,15 @@ fn answer(st: &mut ShopState, body: &[u8], now: Instant, at: &Where<'_>) -> Resp
         Ok(_) => return parse_failed("syntax error, an operation needs at least one field"),
         Err(message) => return parse_failed(&message),
     };
+    if st.faults.no_deprecated_money
+        && let Some((field, on)) = deprecated_money(&selection, None)
+    {
+        return Json(json!({ "errors": [{
+            "message": format!("Field '{field}' doesn't exist on type '{on}'"),
+            "extensions": { "code": "undefinedField", "typeName": on, "fieldName": field },
+        }]}))
+        .into_response();
+    }
     let mut needed_scopes = Vec::new();
     for root in &selection {
         match root_scope(&root.name) {
@@ -409,6 +418,33 @@ fn answer(st: &mut ShopState, body: &[u8], now: Instant, at: &Where<'_>) -> Resp
         .into_response()
 }
 
+/// The first deprecated money scalar the selection reads, with its type: what an API
+/// version without them refuses (`Faults::no_deprecated_money`). `on` is the type of the
+/// objects `fields` are selected on, when it is a refund line or a transaction.
+fn deprecated_money(
+    fields: &[graphql::Field],
+    on: Option<&'static str>,
+) -> Option<(String, &'static str)> {
+    fields.iter().find_map(|f| {
+        let deprecated = match on {
+            Some("RefundLineItem") => ["subtotal", "totalTax", "price"].contains(&f.name.as_str()),
+            Some("OrderTransaction") => f.name == "amount",
+            _ => false,
+        };
+        if deprecated && f.selection.is_empty() {
+            return on.map(|on| (f.name.clone(), on));
+        }
+        let inner = match f.name.as_str() {
+            "refundLineItems" => Some("RefundLineItem"),
+            "transactions" => Some("OrderTransaction"),
+            // A connection's nodes are of its type.
+            "nodes" | "edges" | "node" => on,
+            _ => None,
+        };
+        deprecated_money(&f.selection, inner)
+    })
+}
+
 /// Runs each root field and keeps only the selected fields of the answer; an error comes
 /// with its GraphQL error code.
 fn run(
@@ -452,11 +488,29 @@ fn run(
                 "NOT_SIMULATED",
             )
         })?;
+        let served = refund_details(&projected);
+        if root.name == "refund" {
+            st.stats.refunds_served_by_id += served;
+        } else {
+            st.stats.refunds_served_in_orders += served;
+        }
         if let Value::Object(fields) = projected {
             answered.extend(fields);
         }
     }
     Ok(Value::Object(answered))
+}
+
+/// How many refunds an answer gives with their lines or transactions.
+fn refund_details(v: &Value) -> u64 {
+    match v {
+        Value::Object(m) => {
+            u64::from(m.contains_key("refundLineItems") || m.contains_key("transactions"))
+                + m.values().map(refund_details).sum::<u64>()
+        }
+        Value::Array(items) => items.iter().map(refund_details).sum(),
+        _ => 0,
+    }
 }
 
 /// Where a request came in: the simulator's own address (for result URLs) and the shop.
@@ -574,6 +628,22 @@ fn ids_filter(filter: &str) -> Option<Vec<i64>> {
     ids.filter(|ids| !ids.is_empty())
 }
 
+/// The `financial_status:` values of a search filter, read as alternatives: the simulator
+/// understands them as TMAS writes them, `… AND (financial_status:a OR financial_status:b)`.
+/// Empty: any status.
+pub(crate) fn financial_statuses(filter: &str) -> Vec<&str> {
+    filter
+        .split("financial_status:")
+        .skip(1)
+        .filter_map(|rest| {
+            rest.split(|c: char| c.is_whitespace() || c == ')')
+                .next()
+                .map(|v| v.trim_matches(|c| c == '\'' || c == '"'))
+        })
+        .filter(|v| !v.is_empty())
+        .collect()
+}
+
 /// Reads `updated_at:>='…' AND updated_at:<='…'` (and the strict forms).
 pub(crate) fn updated_window(filter: &str) -> Result<(i64, i64), String> {
     let mut lo = i64::MIN;
@@ -663,6 +733,7 @@ fn orders(st: &ShopState, field: &graphql::Field) -> Result<Value, String> {
         Some(_) => (i64::MIN, i64::MAX),
         None => updated_window(filter)?,
     };
+    let statuses = financial_statuses(filter);
     let after = match field.arg("after").and_then(Value::as_str) {
         Some(c) => Some(decode_cursor(c).ok_or("Invalid cursor for current pagination sort.")?),
         None => None,
@@ -679,7 +750,10 @@ fn orders(st: &ShopState, field: &graphql::Field) -> Result<Value, String> {
         if o.key().0 > hi {
             break;
         }
-        if !readable(st, o) || ids.as_ref().is_some_and(|ids| !ids.contains(&o.id)) {
+        if !readable(st, o)
+            || ids.as_ref().is_some_and(|ids| !ids.contains(&o.id))
+            || !(statuses.is_empty() || statuses.contains(&o.financial_status()))
+        {
             continue;
         }
         if page.len() == first {
@@ -1177,5 +1251,12 @@ mod tests {
         .expect("valid filter");
         assert_eq!(hi - lo, 86_400_000);
         assert!(updated_window("updated_at:>='nope'").is_err());
+        assert_eq!(
+            financial_statuses(
+                "updated_at:>='2026-01-01T00:00:00Z' AND (financial_status:partially_refunded OR financial_status:'refunded')"
+            ),
+            ["partially_refunded", "refunded"]
+        );
+        assert!(financial_statuses("updated_at:>='2026-01-01T00:00:00Z'").is_empty());
     }
 }

@@ -96,6 +96,10 @@ pub struct SimStats {
     pub tokens_issued: u64,
     /// Σ actualQueryCost of answered queries.
     pub points_spent: f64,
+    /// Refunds answered with their lines or transactions, by `refund(id:)` and within
+    /// orders: how a test sees that no refund is read twice, and where each was read.
+    pub refunds_served_by_id: u64,
+    pub refunds_served_in_orders: u64,
 }
 
 pub struct ShopState {

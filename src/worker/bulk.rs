@@ -18,6 +18,7 @@ use super::run::{Batch, ORDERS_PER_BATCH, Progress, RunError, Trigger, obey_cont
 use super::store::{LocationMap, page_facts};
 use crate::db::imports::{self, ClaimedIntegration};
 use crate::db::{self, bulk_runs};
+use crate::shopify::bulk_refunds::RefundPreRead;
 use crate::shopify::{BulkRefused, ShopifyClient, ShopifyError, TimeWindow};
 use crate::state::AppState;
 
@@ -39,6 +40,9 @@ pub struct BulkPolicy {
     /// Stops the run (as a worker shutdown does) after this many batches are written: how
     /// tests and benchmarks interrupt a run half way. `None` in production.
     pub stop_after_batches: Option<usize>,
+    /// Reads the refunded orders' refunds while Shopify exports, between polls, so that
+    /// the refund follow-ups after the file are few (`shopify::bulk_refunds`).
+    pub read_refunds_while_exporting: bool,
 }
 
 impl Default for BulkPolicy {
@@ -49,6 +53,7 @@ impl Default for BulkPolicy {
             first_poll: Duration::from_millis(50),
             max_poll: Duration::from_secs(5),
             stop_after_batches: None,
+            read_refunds_while_exporting: true,
         }
     }
 }
@@ -105,6 +110,7 @@ pub const NOTE_FAILED: &str = "Shopify's bulk export failed on Shopify's side, s
 pub const NOTE_TIMEOUT: &str = "Shopify's bulk export took too long and Shopify stopped it, so TMAS read the orders page by page instead. Nothing is needed from you.";
 pub const NOTE_CANCELED_OUTSIDE: &str = "Shopify's bulk export was canceled outside TMAS (in Shopify or by another app), so TMAS read the orders page by page instead. Nothing is needed from you.";
 pub const NOTE_EXPIRED: &str = "The file of Shopify's bulk export could no longer be downloaded (its link had expired), so TMAS read the orders page by page instead. Nothing is needed from you.";
+pub const NOTE_MONEY_SETS: &str = "Shopify no longer answers the older money fields of refunds that cost less of its rate limit, so TMAS read refunds with the newer ones; the import took longer. Nothing is needed from you.";
 pub const NOTE_BROKE_OFF: &str = "The download of Shopify's bulk export broke off part way, so TMAS read the orders page by page instead; orders already written were replaced, not counted twice. Nothing is needed from you.";
 
 /// One run reading its window through a bulk export.
@@ -204,17 +210,50 @@ impl BulkRead<'_> {
         *operation = Some(id.clone());
         bulk_runs::started(db, tenant, self.run, &id).await?;
         tracing::info!(operation = %id, "bulk export started");
-        let Some(url) = self.await_export(&id).await? else {
+        let mut pre_read = self
+            .config
+            .bulk
+            .read_refunds_while_exporting
+            .then(|| RefundPreRead::new(&self.window));
+        let Some(url) = self.await_export(&id, pre_read.as_mut()).await? else {
             // Nothing changed in the window: Shopify writes no file.
             return Ok(());
         };
         // The export is over: nothing left to cancel on Shopify's side.
         *operation = None;
-        self.write_file(&url, progress).await
+        self.write_file(&url, progress, pre_read).await
+    }
+
+    /// Reads refunded orders' refunds (`pre`) for about `wait`, or sleeps when there is
+    /// nothing left to read. The pre-read only spares follow-ups: when it fails, the
+    /// follow-ups after the file read what it did not.
+    async fn pre_read_for(
+        &self,
+        wait: Duration,
+        pre: Option<&mut RefundPreRead>,
+    ) -> Result<(), RunError> {
+        let until = tokio::time::Instant::now() + wait;
+        if let Some(pre) = pre {
+            while !pre.is_done() && tokio::time::Instant::now() < until {
+                self.check().await?;
+                if let Err(e) = self
+                    .interruptible(self.client.pre_read_refunds_page(pre))
+                    .await?
+                {
+                    tracing::warn!(error = %e, "refunds not read during the export; read after it");
+                    pre.stop();
+                }
+            }
+        }
+        self.interruptible(tokio::time::sleep_until(until)).await
     }
 
     /// Polls the export until it ends; its file's URL (`None`: no orders).
-    async fn await_export(&self, id: &str) -> Result<Option<String>, BulkStop> {
+    async fn await_export(
+        &self,
+        id: &str,
+        mut pre: Option<&mut RefundPreRead>,
+    ) -> Result<Option<String>, BulkStop> {
         let (db, tenant) = (&self.state.db, self.claimed.tenant());
         let policy = &self.config.bulk;
         let mut wait = policy.first_poll;
@@ -237,13 +276,18 @@ impl BulkRead<'_> {
                 "CANCELED" => return Err(BulkStop::Fallback(NOTE_CANCELED_OUTSIDE)),
                 _ => {}
             }
-            self.interruptible(tokio::time::sleep(wait)).await?;
+            self.pre_read_for(wait, pre.as_deref_mut()).await?;
             wait = (wait * 2).min(policy.max_poll);
         }
     }
 
     /// Stores the file's orders batch by batch, as a paged run stores its pages.
-    async fn write_file(&self, url: &str, progress: &mut Progress) -> Result<(), BulkStop> {
+    async fn write_file(
+        &self,
+        url: &str,
+        progress: &mut Progress,
+        pre_read: Option<RefundPreRead>,
+    ) -> Result<(), BulkStop> {
         let (db, tenant) = (&self.state.db, self.claimed.tenant());
         let mut reader = match self.client.open_bulk_orders(url).await {
             Ok(reader) => reader,
@@ -257,6 +301,9 @@ impl BulkRead<'_> {
             }
             Err(e) => return Err(e.into()),
         };
+        if let Some(pre) = pre_read {
+            reader.use_pre_read(pre);
+        }
         let total = i64::try_from(reader.order_count()).unwrap_or(i64::MAX);
         let mut done = 0_i64;
         bulk_runs::writing(db, tenant, self.run, done, total).await?;
@@ -266,7 +313,14 @@ impl BulkRead<'_> {
             self.check().await?;
             let batch = match reader.next_batch(ORDERS_PER_BATCH).await {
                 Ok(Some(batch)) => batch,
-                Ok(None) => return Ok(()),
+                Ok(None) => {
+                    let (follow_ups, pre) = (reader.refund_follow_ups(), reader.pre_read_record());
+                    tracing::info!(?follow_ups, ?pre, "bulk file read");
+                    if follow_ups.set_shape {
+                        note(db, tenant, self.run, NOTE_MONEY_SETS).await;
+                    }
+                    return Ok(());
+                }
                 Err(ShopifyError::MalformedResponse { context }) => {
                     tracing::warn!(%context, "bulk file broke off");
                     return Err(BulkStop::Fallback(NOTE_BROKE_OFF));
