@@ -370,6 +370,82 @@ pub fn format_percent_tenths(lang: Lang, tenths: i64) -> String {
     }
 }
 
+/// A whole percentage as the language writes it: `45%` / `45 %`.
+pub fn format_percent(lang: Lang, whole: i64) -> String {
+    match lang {
+        Lang::En => format!("{}%", format_integer(lang, whole)),
+        // Spanish separates the sign with a (non-breaking) space, as in `format_percent_tenths`.
+        Lang::Es => format!("{}\u{a0}%", format_integer(lang, whole)),
+    }
+}
+
+/// An amount typed by a person in `lang`'s way (`1,234.50` / `1.234,50`, grouping optional)
+/// as the plain decimal the money parser reads (`1234.50`); `None` when it is not a number.
+///
+/// People paste amounts written the other language's way too, so a lone separator that
+/// cannot be a thousands group (`1500.00` typed in Spanish, `12,5` in English) is read as
+/// the decimal point; a lone separator followed by exactly three digits is the language's
+/// thousands group when it is the language's grouping character.
+pub fn parse_amount_input(lang: Lang, typed: &str) -> Option<String> {
+    let (point, group) = match lang {
+        Lang::En => ('.', ','),
+        Lang::Es => (',', '.'),
+    };
+    let s: String = typed
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
+        .collect();
+    let (sign, body) = match s.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", s.strip_prefix('+').unwrap_or(&s)),
+    };
+    let grouped = |int: &str, sep: char| -> Option<String> {
+        let parts: Vec<&str> = int.split(sep).collect();
+        let first_ok = !parts[0].is_empty() && parts[0].len() <= 3;
+        let rest_ok = parts[1..].iter().all(|p| p.len() == 3);
+        (parts.len() == 1 || (first_ok && rest_ok)).then(|| parts.concat())
+    };
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    let (int, frac) = if body.matches(point).count() == 1 {
+        let (int, frac) = body.split_once(point)?;
+        (grouped(int, group)?, frac.to_string())
+    } else if body.contains(point) {
+        return None;
+    } else if body.matches(group).count() == 1 {
+        let (int, frac) = body.split_once(group)?;
+        if frac.len() == 3 && !int.is_empty() {
+            (format!("{int}{frac}"), String::new())
+        } else {
+            (int.to_string(), frac.to_string())
+        }
+    } else {
+        (grouped(body, group)?, String::new())
+    };
+    let int = if int.is_empty() && !frac.is_empty() {
+        "0".to_string()
+    } else {
+        int
+    };
+    if !digits(&int) || !(frac.is_empty() || digits(&frac)) {
+        return None;
+    }
+    Some(if frac.is_empty() {
+        format!("{sign}{int}")
+    } else {
+        format!("{sign}{int}.{frac}")
+    })
+}
+
+/// An amount for a form field in `lang`'s way, without grouping so it edits easily
+/// (`1500.00` / `1500,00`); `plain` is the decimal as `Money` writes it.
+pub fn amount_for_input(lang: Lang, plain: &str) -> String {
+    match lang {
+        Lang::En => plain.to_string(),
+        Lang::Es => plain.replace('.', ","),
+    }
+}
+
 /// A count with its noun in the right number: `1 transaction`, `2 transactions`,
 /// `1 transacción`, `2 transacciones`. `one` and `other` are English catalog texts.
 pub fn format_count(lang: Lang, value: i64, one: &str, other: &str) -> String {
@@ -626,5 +702,40 @@ mod tests {
             }
         }
         assert!(english.is_none());
+    }
+
+    #[test]
+    fn amounts_typed_the_language_way() {
+        let read = |lang, typed| parse_amount_input(lang, typed);
+        assert_eq!(read(Lang::Es, "1.234,50").as_deref(), Some("1234.50"));
+        assert_eq!(read(Lang::Es, "1500,5").as_deref(), Some("1500.5"));
+        assert_eq!(read(Lang::Es, "1.500").as_deref(), Some("1500"));
+        // Pasted the English way: a lone point that cannot be a thousands group.
+        assert_eq!(read(Lang::Es, "1500.00").as_deref(), Some("1500.00"));
+        assert_eq!(read(Lang::Es, "-12,30").as_deref(), Some("-12.30"));
+        assert_eq!(read(Lang::Es, "1 234,50").as_deref(), Some("1234.50"));
+        assert_eq!(read(Lang::En, "1,234.50").as_deref(), Some("1234.50"));
+        assert_eq!(read(Lang::En, "1,500").as_deref(), Some("1500"));
+        assert_eq!(read(Lang::En, "12,5").as_deref(), Some("12.5"));
+        assert_eq!(read(Lang::En, ".5").as_deref(), Some("0.5"));
+        for bad in [
+            "",
+            "-",
+            "abc",
+            "1,2,3",
+            "1.2.3,4,5",
+            "12,34,56.7",
+            "1.5e3",
+            "1,23.45",
+        ] {
+            assert_eq!(read(Lang::En, bad), None, "{bad:?} in English");
+        }
+        for bad in ["1,2,3", "1.23,45", "12.3.4", "x,50"] {
+            assert_eq!(read(Lang::Es, bad), None, "{bad:?} in Spanish");
+        }
+        assert_eq!(amount_for_input(Lang::Es, "1500.00"), "1500,00");
+        assert_eq!(amount_for_input(Lang::En, "1500.00"), "1500.00");
+        assert_eq!(format_percent(Lang::En, 45), "45%");
+        assert_eq!(format_percent(Lang::Es, 45), "45\u{a0}%");
     }
 }

@@ -21,7 +21,7 @@
         if (cell) { cell.textContent = run[field]; }
       });
     }
-    if (bar) { bar.value = run.percent; bar.textContent = run.percent + "%"; }
+    if (bar) { bar.value = run.percent; bar.textContent = run.percent_text; }
   }
 
   function poll() {

@@ -224,6 +224,33 @@ async fn permitted_user_saves_an_edit_audited_and_marked(app: TestApp) {
         "{page}"
     );
     assert!(!has_iso_date(&read_text(&page)), "{page}");
+    // A Spanish editor reads and types amounts with the decimal comma (grouping optional).
+    assert!(
+        page.contains("name=\"net_2026-03-02_10\" value=\"50,00\""),
+        "{page}"
+    );
+    let response = browser
+        .post_form(
+            "/data/edit",
+            &[
+                ("location", "S-01"),
+                ("week", "2026-03-02"),
+                ("net_2026-03-05_11", "1.234,56"),
+                ("transactions_2026-03-05_11", "3"),
+                ("items_2026-03-05_11", "4"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let typed = stored(&app, a, s01, "2026-03-05", 11).await.expect("saved");
+    assert_eq!((typed.net, typed.transactions, typed.items), (123456, 3, 4));
+    let (_, page) = browser
+        .text("/data/edit?location=S-01&week=2026-03-02")
+        .await;
+    assert!(
+        page.contains("name=\"net_2026-03-05_11\" value=\"1234,56\""),
+        "{page}"
+    );
     // Another tenant's editor sees none of these corrections.
     let b = app.create_tenant("Bravo", Plan::Retail).await;
     location(&app, b, "S-01", "Bravo Downtown").await;
@@ -271,7 +298,8 @@ async fn permitted_user_saves_an_edit_audited_and_marked(app: TestApp) {
     assert!(common::location_of(&again).ends_with("saved=0"));
     assert_eq!(
         count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM manual_edits").await,
-        2
+        3,
+        "the two English corrections and the Spanish one"
     );
 }
 
@@ -330,14 +358,15 @@ async fn each_bad_cell_is_named_and_nothing_is_saved(app: TestApp) {
             &[
                 ("location", "S-01"),
                 ("week", "2026-03-02"),
-                ("net_2026-03-02_10", "12.345"),
+                // Three decimals the Spanish way ("12.345" is twelve thousand in Spanish).
+                ("net_2026-03-02_10", "12,345"),
                 ("transactions_2026-03-02_10", "1"),
                 ("items_2026-03-02_10", "1"),
             ],
         )
         .await;
     let page = common::html_unescape(&response.text().await.unwrap());
-    let spanish = "Ventas netas a las lun 2 mar 2026 10:00: \"12.345\" no es un importe con como máximo 2 decimales.";
+    let spanish = "Ventas netas a las lun 2 mar 2026 10:00: \"12,345\" no es un importe con como máximo 2 decimales.";
     assert!(
         page.contains(&format!(
             "<td colspan=\"4\" class=\"field-error\">{spanish}</td>"

@@ -46,6 +46,8 @@ pub fn completeness(range: DateRange, until: Option<i64>, now: i64, tz: Tz) -> C
 pub struct ImportBanner {
     pub label: String,
     pub percent: i64,
+    /// `percent` as the language writes it (`45%` / `45 %`).
+    pub percent_text: String,
     pub text: String,
 }
 
@@ -176,9 +178,13 @@ pub async fn history_imports(
                 } else {
                     super::imports::progress_text(run, tz, now)
                 };
+                // A bulk read counts Shopify's export and TMAS's writing, like the imports page.
+                let percent =
+                    super::imports_cancel::bulk_percent(run).unwrap_or_else(|| run.percent());
                 banners.push(ImportBanner {
                     label,
-                    percent: run.percent(),
+                    percent,
+                    percent_text: i18n::format_percent(i18n::current(), percent),
                     text,
                 });
             }
@@ -187,6 +193,7 @@ pub async fn history_imports(
                 banners.push(ImportBanner {
                     label,
                     percent: 0,
+                    percent_text: i18n::format_percent(i18n::current(), 0),
                     text: i18n::t(
                         "The first import is queued and starts within a minute; the numbers \
                          fill in as the history arrives.",

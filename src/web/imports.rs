@@ -60,6 +60,8 @@ pub struct RunView {
     /// Whether an administrator asked to cancel the run (it stops at its next batch).
     pub cancel_requested: bool,
     pub percent: i64,
+    /// `percent` as the language writes it (`45%` / `45 %`).
+    pub percent_text: String,
     pub read_until: String,
     /// The counts as people read them, grouped for the language (`1,234 / 1,200`).
     pub pages_text: String,
@@ -190,6 +192,7 @@ pub(crate) fn outcome_label(outcome: &str) -> &'static str {
 
 impl RunView {
     fn new(run: &ImportRun, tz: Tz) -> Self {
+        let percent = super::imports_cancel::bulk_percent(run).unwrap_or_else(|| run.percent());
         RunView {
             id: run.id,
             trigger: trigger_label(&run.trigger).to_string(),
@@ -212,7 +215,8 @@ impl RunView {
                 .map(|l| group_numbers(i18n::current(), &i18n::t(l)))
                 .collect(),
             cancel_requested: run.cancel_requested == 1,
-            percent: super::imports_cancel::bulk_percent(run).unwrap_or_else(|| run.percent()),
+            percent,
+            percent_text: i18n::format_percent(i18n::current(), percent),
             read_until: local(run.progress_until, tz),
             pages_text: i18n::format_integer(i18n::current(), run.pages),
             orders_text: format!(

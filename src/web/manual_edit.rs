@@ -153,7 +153,11 @@ fn stored_cells(rows: &[HourRow], digits: u32) -> HashMap<String, CellView> {
                 CellView {
                     key,
                     hour: r.hour,
-                    net: Money::new(r.sums.net, digits).to_string(),
+                    // The language's decimal mark, so a Spanish admin edits `1500,00`.
+                    net: i18n::amount_for_input(
+                        i18n::current(),
+                        &Money::new(r.sums.net, digits).to_string(),
+                    ),
                     transactions: r.sums.transactions.to_string(),
                     items: r.sums.items.to_string(),
                     edited: r.sums.edited != 0,
@@ -365,8 +369,8 @@ async fn save(
             let net_value = if net.trim().is_empty() {
                 Some(0)
             } else {
-                parse_minor(net, digits)
-                    .ok()
+                i18n::parse_amount_input(i18n::current(), net)
+                    .and_then(|plain| parse_minor(&plain, digits).ok())
                     .filter(|v| v.abs() <= MAX_CELL)
             };
             if net_value.is_none() {
