@@ -321,6 +321,31 @@ async fn a_kept_dashboard_is_only_its_own_readers(app: TestApp) {
                 "{context}: {email}'s own token"
             );
             tokens.push(token);
+            // The totalization report is kept the same way.
+            for _ in 0..2 {
+                let page = report(browser).await;
+                assert!(
+                    page.contains(&format!("<html lang=\"{lang}\">")),
+                    "{context}"
+                );
+                assert!(page.contains(email), "{context}: {email}'s report");
+                for other in emails.iter().filter(|e| **e != email) {
+                    assert!(
+                        !page.contains(other),
+                        "{context}: {other} on {email}'s report"
+                    );
+                }
+                assert_eq!(hidden_inputs(&page).remove("csrf"), Some(tokens[n].clone()));
+                let (mine, theirs) = if tenant == f.a {
+                    ("Downtown", "Bravo Central")
+                } else {
+                    ("Bravo Central", "Downtown")
+                };
+                assert!(
+                    page.contains(mine) && !page.contains(theirs),
+                    "{context}: {email}"
+                );
+            }
         }
         tokens.sort();
         tokens.dedup();
