@@ -282,7 +282,10 @@ async fn set_up_tenants(pool: &PgPool, sim: &SimHandle, key: &[u8; 32], tenants:
 }
 
 /// Back to the start of the round: no facts, no runs, every integration due at `due` with
-/// the previous round's watermark an hour before.
+/// the previous round's watermark an hour before. Each is scheduled at `due`'s minute (every
+/// zone of the benchmark is a whole number of hours from UTC), so its next run is an hour
+/// later, as in production: scheduled at minute 0, a round started a few minutes before the
+/// hour was due again at the hour, and its runs mixed with the next round's.
 async fn reset(conn: &mut PgConnection, due: i64, watermark: i64) {
     sqlx::query(
         "TRUNCATE sales, returns, hourly_totals, daily_totals, import_runs, tenant_data_versions",
@@ -292,10 +295,12 @@ async fn reset(conn: &mut PgConnection, due: i64, watermark: i64) {
     .expect("truncate");
     sqlx::query(
         "UPDATE integrations SET next_run_at = $1, watermark = $2, lease_owner = NULL,
-                lease_until = NULL, run_requested = NULL, backfill_requested_from = NULL",
+                lease_until = NULL, run_requested = NULL, backfill_requested_from = NULL,
+                schedule_minute = $3",
     )
     .bind(due)
     .bind(watermark)
+    .bind((due / 60) % 60)
     .execute(&mut *conn)
     .await
     .expect("reset integrations");

@@ -203,6 +203,36 @@ impl TenantTotals {
         self.version
     }
 
+    /// The tenant's local date and hour this reader's entries are kept under.
+    pub fn local_hour(&self) -> (NaiveDate, u32) {
+        self.local_hour
+    }
+
+    fn key(&self, query: String) -> Key {
+        Key {
+            tenant: self.tenant,
+            version: self.version,
+            local_hour: self.local_hour,
+            query,
+        }
+    }
+
+    /// Something built from this tenant's data under this version and local hour (a rendered
+    /// page), kept by [`TenantTotals::keep`] under `query`: a name and everything else the
+    /// value varies on.
+    pub fn kept<T: Send + Sync + 'static>(&self, query: &str) -> Option<Arc<T>> {
+        self.cache
+            .get(&self.key(query.to_string()))
+            .and_then(|hit| hit.downcast::<T>().ok())
+    }
+
+    /// Keeps `value` (about `bytes` large) for [`TenantTotals::kept`].
+    pub fn keep<T: Send + Sync + 'static>(&self, query: String, value: Arc<T>, bytes: usize) {
+        let key = self.key(query);
+        let bytes = bytes + key.query.len() + ENTRY_OVERHEAD_BYTES;
+        self.cache.put(key, value, bytes);
+    }
+
     /// The rows `load` reads, from memory when the same `query` (a name and every parameter
     /// that shapes its answer) was read under this version and local hour.
     pub async fn rows<T, F, Fut>(&self, query: String, load: F) -> sqlx::Result<Arc<Vec<T>>>
@@ -211,12 +241,7 @@ impl TenantTotals {
         F: FnOnce() -> Fut,
         Fut: Future<Output = sqlx::Result<Vec<T>>>,
     {
-        let key = Key {
-            tenant: self.tenant,
-            version: self.version,
-            local_hour: self.local_hour,
-            query,
-        };
+        let key = self.key(query);
         if let Some(hit) = self.cache.get(&key)
             && let Ok(rows) = hit.downcast::<Vec<T>>()
         {

@@ -6,13 +6,16 @@
 mod common;
 mod report_fixtures;
 
-use common::{PASSWORD, TestApp};
+use common::{PASSWORD, TestApp, hidden_inputs};
 use report_fixtures::{between, hour, two_tenants};
 use reqwest::StatusCode;
 use tmas::db::TenantId;
 use tmas::domain::account::Role;
 
-backend_tests!(every_committed_change_is_on_the_next_page);
+backend_tests!(
+    every_committed_change_is_on_the_next_page,
+    a_kept_dashboard_is_only_its_own_readers
+);
 
 const MARCH: &str = "/reports/totals?from=2026-03-01&to=2026-03-31&granularity=month";
 
@@ -203,4 +206,193 @@ async fn every_committed_change_is_on_the_next_page(app: TestApp) {
     // The other tenant's pages never changed.
     shows_net(&app, &bravo, f.b, "the other tenant at the end").await;
     assert!(!report(&bravo).await.contains("Airport"));
+}
+
+/// The tenant's net sales of its local today, from the database.
+async fn today_net(app: &TestApp, tenant: TenantId, today: &str) -> i64 {
+    sqlx::query_scalar::<_, i64>(
+        "SELECT CAST(COALESCE(SUM(net), 0) AS BIGINT) FROM hourly_totals
+         WHERE tenant_id = $1 AND local_date = $2",
+    )
+    .bind(tenant.0)
+    .bind(today)
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("sum")
+}
+
+/// The headline of the dashboard's first card (today).
+fn today_headline(page: &str) -> &str {
+    let card = between(page, "<section class=\"card period", "</section>");
+    between(card, "class=\"big\">", "</span>").trim_start_matches("class=\"big\">")
+}
+
+/// `12,345.67` as the Spanish pages write it: `12.345,67`.
+fn spanish(english: &str) -> String {
+    english
+        .chars()
+        .map(|c| match c {
+            ',' => '.',
+            '.' => ',',
+            c => c,
+        })
+        .collect()
+}
+
+/// Dashboards kept in memory are filled per request: at the same moment, readers of two
+/// tenants, in two languages and two roles, each get their own tenant's numbers, their own
+/// email, language, menu and CSRF token, from the first request and from memory; a committed
+/// change is on every reader's next page.
+async fn a_kept_dashboard_is_only_its_own_readers(app: TestApp) {
+    let f = two_tenants(&app, Role::Admin).await;
+    let admin = app.browser();
+    app.create_user("manager@acme.example", Role::Manager, Some(f.a))
+        .await;
+    sqlx::query("UPDATE users SET language = 'es' WHERE email = 'manager@acme.example'")
+        .execute(&app.db.pool)
+        .await
+        .expect("Spanish");
+    let manager = app.other_browser();
+    manager.login("manager@acme.example", PASSWORD).await;
+    app.create_user("admin@bravo.example", Role::Admin, Some(f.b))
+        .await;
+    let bravo = app.other_browser();
+    bravo.login("admin@bravo.example", PASSWORD).await;
+    let readers = [
+        (&admin, "admin@acme.example", "en", true, f.a),
+        (&manager, "manager@acme.example", "es", false, f.a),
+        (&bravo, "admin@bravo.example", "en", true, f.b),
+    ];
+    let emails = readers.map(|r| r.1);
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::America::Toronto)
+        .date_naive();
+    let hour_now =
+        chrono::Timelike::hour(&chrono::Utc::now().with_timezone(&chrono_tz::America::Toronto));
+
+    let check = async |context: &str| {
+        // All three at once, then each again (from memory).
+        let (a, m, b) = tokio::join!(admin.text("/"), manager.text("/"), bravo.text("/"));
+        let mut tokens = Vec::new();
+        for (n, first) in [a, m, b].into_iter().enumerate() {
+            let (browser, email, lang, administers, tenant) = readers[n];
+            let (status, again) = browser.text("/").await;
+            assert_eq!(
+                (first.0, status),
+                (StatusCode::OK, StatusCode::OK),
+                "{context}"
+            );
+            let net = shown(today_net(&app, tenant, &today.to_string()).await);
+            let net = if lang == "es" { spanish(&net) } else { net };
+            for page in [&first.1, &again] {
+                assert!(
+                    page.contains(&format!("<html lang=\"{lang}\">")),
+                    "{context}: {email}"
+                );
+                assert!(page.contains(email), "{context}: {email}");
+                for other in emails.iter().filter(|e| **e != email) {
+                    assert!(
+                        !page.contains(other),
+                        "{context}: {other} on {email}'s page"
+                    );
+                }
+                assert_eq!(
+                    page.contains("href=\"/admin/integrations\""),
+                    administers,
+                    "{context}: {email}'s menu"
+                );
+                let (mine, theirs) = if tenant == f.a {
+                    ("Downtown", "Bravo Central")
+                } else {
+                    ("Bravo Central", "Downtown")
+                };
+                assert!(
+                    page.contains(mine) && !page.contains(theirs),
+                    "{context}: {email}"
+                );
+                assert_eq!(today_headline(page), net, "{context}: {email}'s today");
+                assert!(!page.contains("tmas-csrf-") && !page.contains("tmas-email-"));
+            }
+            let token = hidden_inputs(&first.1).remove("csrf").expect("csrf field");
+            assert_eq!(hidden_inputs(&again).remove("csrf"), Some(token.clone()));
+            assert_eq!(
+                browser.csrf().await,
+                token,
+                "{context}: {email}'s own token"
+            );
+            tokens.push(token);
+            // The totalization report is kept the same way.
+            for _ in 0..2 {
+                let page = report(browser).await;
+                assert!(
+                    page.contains(&format!("<html lang=\"{lang}\">")),
+                    "{context}"
+                );
+                assert!(page.contains(email), "{context}: {email}'s report");
+                for other in emails.iter().filter(|e| **e != email) {
+                    assert!(
+                        !page.contains(other),
+                        "{context}: {other} on {email}'s report"
+                    );
+                }
+                assert_eq!(hidden_inputs(&page).remove("csrf"), Some(tokens[n].clone()));
+                let (mine, theirs) = if tenant == f.a {
+                    ("Downtown", "Bravo Central")
+                } else {
+                    ("Bravo Central", "Downtown")
+                };
+                assert!(
+                    page.contains(mine) && !page.contains(theirs),
+                    "{context}: {email}"
+                );
+            }
+        }
+        tokens.sort();
+        tokens.dedup();
+        assert_eq!(tokens.len(), 3, "{context}: every session its own token");
+    };
+    check("before").await;
+
+    // A committed change to one tenant is on the next page of each of its readers, and only
+    // theirs.
+    hour(
+        &app,
+        f.a,
+        f.s01,
+        &today.to_string(),
+        i64::from(hour_now),
+        4_321,
+        0,
+        0,
+        1,
+        1,
+    )
+    .await;
+    assert_eq!(today_net(&app, f.a, &today.to_string()).await, 4_321);
+    check("after an hour of today was written").await;
+    let (_, page) = admin.text("/").await;
+    assert_eq!(today_headline(&page), "43.21");
+
+    // A manual edit through the page is on the next dashboard as well.
+    sqlx::query("UPDATE users SET may_edit_manually = 1 WHERE email = 'admin@acme.example'")
+        .execute(&app.db.pool)
+        .await
+        .expect("allow editing");
+    let week = tmas::domain::report::week_start(today).to_string();
+    let field = |name: &str| format!("{name}_{today}_{hour_now}");
+    let saved = admin
+        .post_form(
+            "/data/edit",
+            &[
+                ("location", "S-01"),
+                ("week", week.as_str()),
+                (field("net").as_str(), "50.00"),
+                (field("transactions").as_str(), "2"),
+                (field("items").as_str(), "2"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    assert_eq!(today_net(&app, f.a, &today.to_string()).await, 5_000);
+    check("after a manual edit").await;
 }

@@ -173,6 +173,22 @@ impl ShopifyClient {
         shop: &str,
         credentials: Credentials,
     ) -> Result<Self, ShopifyError> {
+        Self::with_http(
+            config,
+            shop,
+            credentials,
+            http_client(config.request_timeout)?,
+        )
+    }
+
+    /// A client for `shop` that sends through `http` (from [`http_client`]): a worker shares
+    /// one among all its runs, so connections are reused and the TLS roots loaded once.
+    pub fn with_http(
+        config: &ClientConfig,
+        shop: &str,
+        credentials: Credentials,
+        http: reqwest::Client,
+    ) -> Result<Self, ShopifyError> {
         if !valid_store_name(shop) {
             return Err(ShopifyError::Config(format!(
                 "`{shop}` is not a store name (lowercase letters, digits and dashes)"
@@ -183,12 +199,6 @@ impl ShopifyClient {
                 "the Shopify URL must contain {shop}".into(),
             ));
         }
-        let http = reqwest::Client::builder()
-            .timeout(config.request_timeout)
-            .connect_timeout(config.request_timeout.min(Duration::from_secs(10)))
-            .user_agent(concat!("tmas/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| ShopifyError::Config(format!("HTTP client: {e}")))?;
         Ok(ShopifyClient {
             http,
             base: config
@@ -661,6 +671,19 @@ impl ShopifyClient {
 }
 
 const TOKEN_HEADER: &str = "X-Shopify-Access-Token";
+
+/// The HTTP client TMAS talks to Shopify with. Building one loads the TLS roots and starts an
+/// empty connection pool, so a process that makes many [`ShopifyClient`]s (the worker) builds
+/// it once and hands it to [`ShopifyClient::with_http`]. Its connections belong to the Tokio
+/// runtime that opened them: share it within one runtime only.
+pub fn http_client(request_timeout: Duration) -> Result<reqwest::Client, ShopifyError> {
+    reqwest::Client::builder()
+        .timeout(request_timeout)
+        .connect_timeout(request_timeout.min(Duration::from_secs(10)))
+        .user_agent(concat!("tmas/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| ShopifyError::Config(format!("HTTP client: {e}")))
+}
 
 pub(super) fn malformed(context: impl Into<String>) -> ShopifyError {
     ShopifyError::MalformedResponse {

@@ -1,7 +1,8 @@
 //! The GraphQL documents TMAS sends. They ask only for what DOMAIN.md needs: no customer,
 //! staff or other personal data.
 
-use std::sync::LazyLock;
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex, PoisonError};
 
 use chrono::SecondsFormat;
 
@@ -46,8 +47,49 @@ pub const FOLLOW_UP_PAGE_SIZE: u32 = 90;
 pub const MAX_REFUNDS: u32 = 250;
 
 /// The requested cost of `document` with these variables, priced from the pinned schema
-/// under `page_info`'s reading.
+/// under `page_info`'s reading. Validating a document against Shopify's schema takes
+/// milliseconds and every Shopify client prices its first request of each query, so a worker
+/// would do it for every run: prices are kept for the life of the process.
 pub fn priced(document: &str, variables: &serde_json::Value, page_info: PageInfo) -> u64 {
+    /// TMAS sends a handful of documents (and refund batches of up to a few hundred sizes);
+    /// past this many the map starts again rather than grow.
+    const MOST_PRICES: usize = 4096;
+    type Prices = HashMap<(String, String, u64), u64>;
+    static PRICES: LazyLock<Mutex<Prices>> = LazyLock::new(Mutex::default);
+    let key = (
+        document.to_string(),
+        sizing(variables).to_string(),
+        page_info.points(),
+    );
+    let lock = || PRICES.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(&price) = lock().get(&key) {
+        return price;
+    }
+    let price = price_now(document, variables, page_info);
+    let mut prices = lock();
+    if prices.len() >= MOST_PRICES {
+        prices.clear();
+    }
+    prices.insert(key, price);
+    price
+}
+
+/// The variables as far as they can change a price: only numbers (`first`, `last`) size a
+/// query; strings (cursors, search filters, ids) never do, so they are blanked and every
+/// page of a run shares one price.
+fn sizing(variables: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match variables {
+        Value::String(_) => Value::String(String::new()),
+        Value::Array(items) => Value::Array(items.iter().map(sizing).collect()),
+        Value::Object(fields) => {
+            Value::Object(fields.iter().map(|(k, v)| (k.clone(), sizing(v))).collect())
+        }
+        other => other.clone(),
+    }
+}
+
+fn price_now(document: &str, variables: &serde_json::Value, page_info: PageInfo) -> u64 {
     match schema::validate(document, "tmas.graphql") {
         Ok(doc) => cost::requested_cost(schema::admin(), &doc, None, variables, page_info)
             // A document TMAS cannot price is never sent within budget (the tests refuse it).
@@ -332,6 +374,35 @@ mod tests {
         let n = orders_per_page();
         assert!(n >= 3, "a page holds several orders ({n})");
         assert!(orders_query_cost(n + 1, PageInfo::Object) > u64::from(COST_BUDGET));
+    }
+
+    #[test]
+    fn a_kept_price_is_the_price_of_the_same_size() {
+        let vars = |first: u32, after: &str| serde_json::json!({ "first": first, "after": after, "query": after });
+        for (first, after) in [(3, "a"), (5, "b"), (3, "c"), (5, "a")] {
+            let fresh = price_now(&ORDERS, &vars(first, after), PageInfo::Object);
+            assert_eq!(
+                priced(&ORDERS, &vars(first, after), PageInfo::Object),
+                fresh
+            );
+            assert_eq!(
+                priced(&ORDERS, &vars(first, after), PageInfo::Object),
+                fresh
+            );
+        }
+        // The size and the reading of pageInfo each change the price; a cursor does not.
+        assert!(
+            priced(&ORDERS, &vars(5, "x"), PageInfo::Object)
+                > priced(&ORDERS, &vars(3, "x"), PageInfo::Object)
+        );
+        assert!(
+            priced(&ORDERS, &vars(5, "x"), PageInfo::Free)
+                < priced(&ORDERS, &vars(5, "x"), PageInfo::Object)
+        );
+        // A string where a size belongs is still refused, kept or not.
+        let wrong = serde_json::json!({ "first": "5", "after": "x", "query": "" });
+        assert_eq!(priced(&ORDERS, &wrong, PageInfo::Object), u64::MAX);
+        assert_eq!(priced(&ORDERS, &wrong, PageInfo::Object), u64::MAX);
     }
 
     #[test]

@@ -9,12 +9,13 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike};
 use chrono_tz::Tz;
 
 use super::AppState;
+use super::cached_page::{CachedPage, shared_layout};
 use super::charts::{Bar, BarChart};
 use super::completeness::{Completeness, HistoryImports, history_imports, overall, shared_point};
 use super::context::{Layout, TenantUser};
@@ -338,9 +339,56 @@ fn span_text(lang: Lang, span: Span) -> String {
     }
 }
 
+/// Everything besides the tenant's data, version and local hour that the dashboard's body
+/// varies on: the language, what the reader's role shows, the tenant's own settings. The CSRF
+/// token and the reader's email are filled in per request ([`CachedPage`]).
+fn page_key(lang: Lang, layout: &Layout, tenant: &crate::db::tenants::Tenant) -> String {
+    format!(
+        "page dashboard\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
+        lang.code(),
+        layout.role,
+        layout.acting,
+        tenant.plan,
+        tenant.time_zone,
+        tenant.name,
+    )
+}
+
 async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Response> {
     let lang = i18n::current();
-    let scope = ReportScope::load(&state, &user).await?;
+    let layout = user.layout(&state).await?;
+    let key = page_key(lang, &layout, &user.tenant);
+    // The version was read with the user: a page kept under it shows every change committed
+    // before this request.
+    let totals = state.totals_cache.tenant_at(
+        &state.db,
+        user.tenant_id(),
+        &user.tenant.time_zone,
+        user.current.data_version,
+    );
+    if let Some(kept) = totals.kept::<CachedPage>(&key) {
+        return Ok(Html(kept.fill(&layout)).into_response());
+    }
+    let (html, cacheable) = render_page(&state, &user, shared_layout(&layout)).await?;
+    let page = CachedPage::new(&html);
+    let body = page.fill(&layout);
+    if cacheable {
+        let bytes = page.bytes();
+        totals.keep(key, std::sync::Arc::new(page), bytes);
+    }
+    Ok(Html(body).into_response())
+}
+
+/// The dashboard rendered with `layout`, and whether it may be kept for later requests: not
+/// while a history import is under way (its progress and what it has reached move with the
+/// clock, not only with the data version), nor when the local hour turned while rendering.
+async fn render_page(
+    state: &AppState,
+    user: &TenantUser,
+    layout: Layout,
+) -> AppResult<(String, bool)> {
+    let lang = i18n::current();
+    let scope = ReportScope::load(state, user).await?;
     let tz = scope.tz;
     let today = scope.today;
     let hour = chrono::Utc::now().with_timezone(&tz).hour();
@@ -569,9 +617,10 @@ async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Resp
         to: today,
     };
     let uncounted = super::uncounted::hours(&scope.totals, &scope.locations, &shown).await?;
-    Ok(render(&DashboardPage {
+    let cacheable = !history.any() && scope.totals.local_hour() == (today, hour);
+    let html = render(&DashboardPage {
         uncounted,
-        layout: user.layout(&state).await?,
+        layout,
         has_locations: !scope.locations.is_empty(),
         plan_has_pos: user.tenant.plan().allows_pos_integration(),
         imports: history.banners,
@@ -583,8 +632,8 @@ async fn page(State(state): State<AppState>, user: TenantUser) -> AppResult<Resp
         hourly_legend,
         daily,
         integrations,
-    })?
-    .into_response())
+    })?;
+    Ok((html.0, cacheable))
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod audit;
 pub mod audit_details;
+pub mod cached_page;
 pub mod charts;
 pub mod completeness;
 pub mod context;

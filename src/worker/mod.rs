@@ -43,6 +43,10 @@ pub struct WorkerConfig {
     pub page_size: u32,
     /// Which runs read through a Shopify bulk export, and how it is awaited.
     pub bulk: bulk::BulkPolicy,
+    /// The HTTP client every run of this worker sends through, so connections to Shopify
+    /// are reused from run to run instead of opened (and TLS roots loaded) for each;
+    /// [`run_with`] and [`drain_with`] build it when none is given.
+    pub http: Option<reqwest::Client>,
 }
 
 impl Default for WorkerConfig {
@@ -58,6 +62,7 @@ impl Default for WorkerConfig {
             request_timeout: Duration::from_secs(30),
             page_size: crate::shopify::queries::MAX_PAGE_SIZE,
             bulk: bulk::BulkPolicy::default(),
+            http: None,
         }
     }
 }
@@ -65,6 +70,18 @@ impl Default for WorkerConfig {
 impl WorkerConfig {
     pub fn overlap(&self) -> chrono::Duration {
         chrono::Duration::minutes(self.overlap_minutes)
+    }
+
+    /// This configuration with its shared HTTP client built (kept when one was given).
+    fn with_http(mut self) -> Self {
+        if self.http.is_none() {
+            match crate::shopify::client::http_client(self.request_timeout) {
+                Ok(http) => self.http = Some(http),
+                // Each run then builds its own and reports the same error on its record.
+                Err(e) => tracing::warn!(error = %e, "worker: no shared HTTP client"),
+            }
+        }
+        self
     }
 }
 
@@ -95,6 +112,7 @@ pub async fn run(state: AppState, shutdown: impl Future<Output = ()>) {
 /// `max_concurrent_runs` imports at once. On shutdown, running imports stop between pages,
 /// record that they were stopped and release their lease.
 pub async fn run_with(state: AppState, config: WorkerConfig, shutdown: impl Future<Output = ()>) {
+    let config = config.with_http();
     tracing::info!(worker = %config.worker_id, "import worker started");
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut running: JoinSet<()> = JoinSet::new();
@@ -143,6 +161,7 @@ pub async fn drain(state: &AppState) -> anyhow::Result<Vec<RunReport>> {
 
 /// [`drain`] with a given configuration (e.g. fast retries).
 pub async fn drain_with(state: &AppState, config: &WorkerConfig) -> anyhow::Result<Vec<RunReport>> {
+    let config = &config.clone().with_http();
     // Never stopped from outside: the sender lives until the end of the drain.
     let (_stop_tx, stop_rx) = watch::channel(false);
     let mut reports = Vec::new();

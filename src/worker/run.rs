@@ -362,17 +362,22 @@ async fn import_pages(
             client_secret,
         },
     };
-    let client = ShopifyClient::new(
-        &ClientConfig {
-            base_url: state.settings.shopify_url.clone(),
-            api_version: state.settings.shopify_api_version.clone(),
-            retry: config.retry,
-            request_timeout: config.request_timeout,
-            page_size: config.page_size,
-        },
-        &claimed.store_name,
-        credentials,
-    )?;
+    let client_config = ClientConfig {
+        base_url: state.settings.shopify_url.clone(),
+        api_version: state.settings.shopify_api_version.clone(),
+        retry: config.retry,
+        request_timeout: config.request_timeout,
+        page_size: config.page_size,
+    };
+    let client = match &config.http {
+        Some(http) => ShopifyClient::with_http(
+            &client_config,
+            &claimed.store_name,
+            credentials,
+            http.clone(),
+        )?,
+        None => ShopifyClient::new(&client_config, &claimed.store_name, credentials)?,
+    };
     let locations = LocationMap::new(&imports::matched_locations(db, tenant, claimed.id).await?);
     let read = if config.bulk.reads_in_bulk(trigger, &window) {
         let bulk = super::bulk::BulkRead {

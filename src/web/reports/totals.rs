@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use chrono::{Datelike, Duration, NaiveDate};
 
 use super::params::{self, Compare, PAGE_RULES, ReportForm, ReportRequest, comparison_range};
@@ -20,6 +20,7 @@ use crate::error::{AppResult, render};
 use crate::i18n;
 use crate::totals_cache::TenantTotals;
 use crate::web::AppState;
+use crate::web::cached_page::{CachedPage, shared_layout};
 use crate::web::charts::{Bar, BarChart};
 use crate::web::completeness::{self, Completeness, LocationCompleteness};
 use crate::web::context::{Layout, TenantUser};
@@ -455,7 +456,25 @@ pub async fn page(
     user: TenantUser,
     RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
+    let layout = user.layout(&state).await?;
+    let may_edit = user.current.user.role() != crate::domain::account::Role::Manager
+        && user.current.user.may_edit();
+    // Everything besides the tenant's data, version and local hour the page varies on; the
+    // CSRF token and the reader's email are filled in per request.
+    let key = format!(
+        "page report\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{may_edit}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
+        i18n::current().code(),
+        layout.role,
+        layout.acting,
+        user.tenant.plan,
+        user.tenant.time_zone,
+        user.tenant.name,
+        query.as_deref().unwrap_or_default(),
+    );
     let scope = ReportScope::load(&state, &user).await?;
+    if let Some(kept) = scope.totals.kept::<CachedPage>(&key) {
+        return Ok(Html(kept.fill(&layout)).into_response());
+    }
     let mut form = ReportForm::from_query(query.as_deref());
     let parsed = params::parse(&form, scope.today, &scope.locations, PAGE_RULES);
     let mut uncounted = Vec::new();
@@ -477,8 +496,16 @@ pub async fn page(
         }
         Err(problems) => (StatusCode::BAD_REQUEST, problems, None),
     };
+    // Not kept while a history import is under way: what it has reached moves with the
+    // clock, not only with the data version.
+    let integrations = scope.totals.integration_states().await?;
+    let keep = status == StatusCode::OK
+        && scope.totals.local_hour().0 == scope.today
+        && !completeness::history_imports(&scope.totals, &integrations, scope.tz)
+            .await?
+            .any();
     let page = TotalsPage {
-        layout: user.layout(&state).await?,
+        layout: shared_layout(&layout),
         form,
         problems,
         presets: Preset::ALL
@@ -493,8 +520,13 @@ pub async fn page(
         locations: scope.locations.clone(),
         report,
         uncounted,
-        may_edit: user.current.user.role() != crate::domain::account::Role::Manager
-            && user.current.user.may_edit(),
+        may_edit,
     };
-    Ok((status, render(&page)?).into_response())
+    let kept = CachedPage::new(&render(&page)?.0);
+    let body = kept.fill(&layout);
+    if keep {
+        let bytes = kept.bytes();
+        scope.totals.keep(key, std::sync::Arc::new(kept), bytes);
+    }
+    Ok((status, Html(body)).into_response())
 }
