@@ -457,6 +457,47 @@ pub fn format_count(lang: Lang, value: i64, one: &str, other: &str) -> String {
     format!("{} {}", format_integer(lang, value), translate(lang, noun))
 }
 
+/// A stored run error split into what a person reads and what only support needs: the
+/// technical detail Shopify's errors carry in parentheses (`HTTP 503 Service Unavailable`,
+/// a parser's message, an order's `gid://` id) is English and internal, so it is taken out
+/// of the sentence and shown apart, behind "Details for support".
+pub fn split_support_detail(english: &str) -> (String, Option<String>) {
+    // (the sentence's start, the text that closes the detail)
+    const DETAILED: [(&str, &str); 2] = [
+        (
+            "Shopify could not be reached reliably after ",
+            "). Nothing is needed from you",
+        ),
+        (
+            "Shopify answered something TMAS cannot read (",
+            "). If this persists",
+        ),
+    ];
+    for (start, close) in DETAILED {
+        if !english.starts_with(start) {
+            continue;
+        }
+        let Some(end) = english.rfind(close) else {
+            continue;
+        };
+        let Some(open) = english[..end].find(" (") else {
+            continue;
+        };
+        let detail = english[open + 2..end].to_string();
+        let person = format!("{}{}", &english[..open], &english[end + 1..]);
+        return (person, Some(detail));
+    }
+    // An order named with its Shopify id: `#1042 (gid://shopify/Order/450789469)`.
+    if let Some(open) = english.find(" (gid://")
+        && let Some(len) = english[open..].find(')')
+    {
+        let detail = english[open + 2..open + len].to_string();
+        let person = format!("{}{}", &english[..open], &english[open + len + 1..]);
+        return (person, Some(detail));
+    }
+    (english.to_string(), None)
+}
+
 /// A stored reason (a Shopify error, a status) in the reader's language without the HTTP
 /// status codes it carries for support (`(401)`, `(404)`): people act on the words.
 pub fn plain_reason(lang: Lang, english: &str) -> String {
@@ -737,5 +778,51 @@ mod tests {
         assert_eq!(amount_for_input(Lang::En, "1500.00"), "1500.00");
         assert_eq!(format_percent(Lang::En, 45), "45%");
         assert_eq!(format_percent(Lang::Es, 45), "45\u{a0}%");
+    }
+
+    #[test]
+    fn technical_detail_is_kept_for_support() {
+        let (person, detail) = split_support_detail(
+            "Shopify could not be reached reliably after 3 attempts (HTTP 503 (upstream)). \
+             Nothing is needed from you: the import is retried at its next run.",
+        );
+        assert_eq!(
+            person,
+            "Shopify could not be reached reliably after 3 attempts. Nothing is needed from \
+             you: the import is retried at its next run."
+        );
+        assert_eq!(detail.as_deref(), Some("HTTP 503 (upstream)"));
+        let (person, detail) = split_support_detail(
+            "Shopify answered something TMAS cannot read (orders page: missing field `id`). If \
+             this persists, contact TMAS support.",
+        );
+        assert_eq!(
+            person,
+            "Shopify answered something TMAS cannot read. If this persists, contact TMAS support."
+        );
+        assert_eq!(detail.as_deref(), Some("orders page: missing field `id`"));
+        let (person, detail) =
+            split_support_detail("Shopify order #1042 (gid://shopify/Order/45) has more refunds");
+        assert_eq!(person, "Shopify order #1042 has more refunds");
+        assert_eq!(detail.as_deref(), Some("gid://shopify/Order/45"));
+        let plain = "Shopify refused the access token (401).";
+        assert_eq!(split_support_detail(plain), (plain.to_string(), None));
+        // The sentences without their detail read in Spanish.
+        assert!(
+            translate(
+                Lang::Es,
+                "Shopify could not be reached reliably after 3 attempts. Nothing is needed from \
+                 you: the import is retried at its next run."
+            )
+            .starts_with("No se pudo contactar con Shopify de forma fiable tras 3 intentos."),
+        );
+        assert!(
+            translate(
+                Lang::Es,
+                "Shopify answered something TMAS cannot read. If this persists, contact TMAS \
+                 support."
+            )
+            .starts_with("Shopify respondió algo que TMAS no puede leer."),
+        );
     }
 }

@@ -210,7 +210,16 @@ async fn storms_and_server_errors_change_nothing(app: TestApp) {
 async fn persistent_errors_fail_the_run_and_the_next_catches_up(app: TestApp) {
     let sim = simulator("flaky", 20, 20, 6).await;
     let state = worker_state(&app, &sim);
-    let c = connect(&app, &sim, "Flaky", "flaky", &state.secret_key).await;
+    let tenant = app.signed_in("Flaky", Plan::Retail, Role::Admin).await;
+    let c = connect_tenant(
+        &app.db,
+        &sim,
+        tenant,
+        "flaky",
+        &state.secret_key,
+        "2026-08-01",
+    )
+    .await;
     sim.update_faults("flaky", |f| f.server_error_rate = 1.0)
         .expect("faults");
     let reports = worker::drain_with(&state, &fast_worker())
@@ -219,6 +228,36 @@ async fn persistent_errors_fail_the_run_and_the_next_catches_up(app: TestApp) {
     assert_eq!(reports.len(), 1);
     assert_eq!(reports[0].outcome, Outcome::Failed);
     assert!(reports[0].error.contains("retried"), "{}", reports[0].error);
+    // The admin reads the failure in their language; the technical detail (English, an HTTP
+    // status) is kept apart for support, in both places the run's error is shown.
+    let browser = app.browser();
+    browser.post_form("/language", &[("lang", "es")]).await;
+    for path in [
+        format!("/admin/integrations/{}/imports", c.integration),
+        format!("/admin/integrations/{}", c.integration),
+    ] {
+        let (code, page) = browser.text(&path).await;
+        assert_eq!(code, StatusCode::OK, "{path}");
+        let page = common::html_unescape(&page);
+        assert!(
+            page.contains("No se pudo contactar con Shopify de forma fiable tras ")
+                && page.contains(" intentos. No tiene que hacer nada"),
+            "{path}: {page}"
+        );
+        let support = page
+            .split("<summary>Detalles para el soporte</summary><code>")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{path}: support details\n{page}"));
+        assert!(support.starts_with("HTTP 5"), "{path}: {support}");
+        let outside: String = page
+            .split("<details")
+            .map(|part| part.split("</details>").last().unwrap_or(""))
+            .collect();
+        assert!(
+            !outside.contains("HTTP 5"),
+            "{path}: the status outside the details"
+        );
+    }
     let (status, next): (String, Option<i64>) =
         sqlx::query_as("SELECT status, next_run_at FROM integrations WHERE id = $1")
             .bind(c.integration)

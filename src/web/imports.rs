@@ -239,7 +239,11 @@ impl RunView {
 
     /// The run's error in the reader's language, without the HTTP status it carries.
     pub fn error_text(&self) -> String {
-        i18n::plain_reason(i18n::current(), &self.error)
+        i18n::plain_reason(i18n::current(), &i18n::split_support_detail(&self.error).0)
+    }
+    /// The technical detail of the run's error, for support only (English, internal).
+    pub fn error_support(&self) -> Option<String> {
+        i18n::split_support_detail(&self.error).1
     }
 }
 

@@ -48,7 +48,14 @@ impl LastRun {
     }
     /// The run's error in the reader's language, without the HTTP status it carries.
     pub fn error_text(&self) -> String {
-        crate::i18n::plain_reason(crate::i18n::current(), &self.error)
+        crate::i18n::plain_reason(
+            crate::i18n::current(),
+            &crate::i18n::split_support_detail(&self.error).0,
+        )
+    }
+    /// The technical detail of the run's error, for support only (English, internal).
+    pub fn error_support(&self) -> Option<String> {
+        crate::i18n::split_support_detail(&self.error).1
     }
 }
 
