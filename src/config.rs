@@ -61,6 +61,7 @@ pub struct WorkerArgs {
     #[arg(
         long,
         env = "TMAS_CONCURRENT_IMPORTS",
+        value_name = "N",
         default_value_t = DEFAULT_CONCURRENT_IMPORTS,
         value_parser = parse_concurrent_imports
     )]
