@@ -16,8 +16,12 @@
 //! Knobs: `SCALE_TENANTS` (default 5,000), `SCALE_WORKERS` (default `1,2,4`),
 //! `SCALE_ORDERS_PER_LOCATION_HOUR` (average new orders per location in the hour, default 8;
 //! about one order in 16 also gets a refund), `SCALE_SAMPLE` (tenants checked, default 25),
-//! `SCALE_THROTTLED=1` (Shopify's standard plan rate limit instead of none). The shops'
-//! rate limits are off by default so the figures are TMAS's own. The database is created
+//! `SCALE_THROTTLED=1` (Shopify's standard plan rate limit instead of none),
+//! `SCALE_DELAY_MS` (the simulated Shopify's response time: every request of every shop is
+//! answered that many milliseconds late, default 0), `SCALE_CONCURRENT_IMPORTS` (imports each
+//! worker process runs at once, its `--concurrent-imports`, default 4). The shops' rate limits
+//! and response times are off by default so the figures are TMAS's own; with a response time
+//! the workers mostly wait, as they do against the real Shopify. The database is created
 //! fresh (`tmas_scale_…`) on the server of `TMAS_BENCH_POSTGRES_URL` and dropped at the end.
 
 use std::collections::BTreeMap;
@@ -95,7 +99,12 @@ async fn fresh_database(admin_url: &str) -> (String, String) {
 }
 
 /// The simulator with one shop per tenant: 5–50 active locations, no history.
-async fn simulator(tenants: u64, throttled: bool, rng: &mut Rng) -> (SimHandle, Vec<Tenant>) {
+async fn simulator(
+    tenants: u64,
+    throttled: bool,
+    delay_ms: u64,
+    rng: &mut Rng,
+) -> (SimHandle, Vec<Tenant>) {
     let today = Utc::now().date_naive();
     let mut config = SimConfig::examples_only();
     config.examples = false;
@@ -112,8 +121,11 @@ async fn simulator(tenants: u64, throttled: bool, rng: &mut Rng) -> (SimHandle, 
     let sim = tmas::sim::spawn(config).await;
     let mut out = Vec::new();
     for (shop, time_zone, count) in planned {
-        sim.update_faults(&shop, |f| f.unlimited = !throttled)
-            .expect("shop");
+        sim.update_faults(&shop, |f| {
+            f.unlimited = !throttled;
+            f.delay_ms = delay_ms;
+        })
+        .expect("shop");
         let mut locations: Vec<i64> = sim
             .locations(&shop)
             .expect("shop")
@@ -366,9 +378,10 @@ async fn database_backends_cpu(conn: &mut PgConnection) -> f64 {
 struct Worker(Child);
 
 impl Worker {
-    fn start(url: &str, settings: &Settings, sim: &SimHandle) -> Worker {
+    fn start(url: &str, settings: &Settings, sim: &SimHandle, concurrent: u64) -> Worker {
         let child = Command::new(env!("CARGO_BIN_EXE_tmas"))
             .arg("worker")
+            .env("TMAS_CONCURRENT_IMPORTS", concurrent.to_string())
             .env("DATABASE_URL", url)
             .env("TMAS_DATA_DIR", &settings.data_dir)
             .env("TMAS_SECRET_KEY_FILE", settings.secret_key_path())
@@ -474,6 +487,7 @@ async fn sample_exact(
 #[allow(clippy::too_many_arguments)]
 async fn round(
     workers: usize,
+    concurrent: u64,
     url: &str,
     settings: &Settings,
     sim: &SimHandle,
@@ -488,7 +502,7 @@ async fn round(
     let bench_cpu_before = cpu_seconds("self");
     let (machine_busy_before, machine_total_before) = machine_cpu_seconds();
     let processes: Vec<Worker> = (0..workers)
-        .map(|_| Worker::start(url, settings, sim))
+        .map(|_| Worker::start(url, settings, sim, concurrent))
         .collect();
     let mut most_connections = 0_i64;
     loop {
@@ -548,7 +562,7 @@ async fn round(
     let (exact, checked) = sample_exact(conn, sim, sample).await;
     let orders = f.orders_read.unwrap_or(0);
     println!(
-        "{workers} worker process(es): round {:.1} s ({:.1} min) for {} of {} integrations, \
+        "{workers} worker process(es) × {concurrent} imports at once: round {:.1} s ({:.1} min) for {} of {} integrations, \
          {} runs ({} not succeeded); longest wait past the due minute {} s; \
          {} orders and {} refunds read ({:.0} orders/s); at most {} database connections; \
          totals exact for {exact} of {checked} sampled tenants",
@@ -585,6 +599,11 @@ async fn run() {
     let per_hour = env_number("SCALE_ORDERS_PER_LOCATION_HOUR", 8).max(1);
     let sample_size = env_number("SCALE_SAMPLE", 25) as usize;
     let throttled = env_number("SCALE_THROTTLED", 0) == 1;
+    let delay_ms = env_number("SCALE_DELAY_MS", 0);
+    let concurrent = env_number(
+        "SCALE_CONCURRENT_IMPORTS",
+        tmas::config::DEFAULT_CONCURRENT_IMPORTS as u64,
+    );
     let workers: Vec<usize> = std::env::var("SCALE_WORKERS")
         .unwrap_or_else(|_| "1,2,4".into())
         .split(',')
@@ -595,7 +614,7 @@ async fn run() {
     let setup = Instant::now();
     let (url, name) = fresh_database(&admin).await;
     let dir = tempfile::tempdir().expect("temp dir");
-    let (sim, mut tenants) = simulator(tenants_wanted, throttled, &mut rng).await;
+    let (sim, mut tenants) = simulator(tenants_wanted, throttled, delay_ms, &mut rng).await;
     let settings = Settings {
         bind: "127.0.0.1:0".parse().expect("address"),
         data_dir: dir.path().to_path_buf(),
@@ -617,7 +636,8 @@ async fn run() {
     let locations: usize = tenants.iter().map(|t| t.locations.len()).sum();
     println!(
         "{} tenants, {locations} locations ({:.1} a tenant), one integration each, hourly; the \
-         hour: {orders} orders and {refunds} refunds; Shopify rate limit {}; set up in {:.1} s",
+         hour: {orders} orders and {refunds} refunds; Shopify rate limit {}, response time \
+         {delay_ms} ms; {concurrent} imports at once in each worker; set up in {:.1} s",
         tenants.len(),
         locations as f64 / tenants.len().max(1) as f64,
         if throttled { "standard plan" } else { "off" },
@@ -630,7 +650,7 @@ async fn run() {
     let watermark = end.timestamp() - 3600;
     for w in workers {
         round(
-            w, &url, &settings, &sim, &mut conn, watermark, &tenants, &sample,
+            w, concurrent, &url, &settings, &sim, &mut conn, watermark, &tenants, &sample,
         )
         .await;
     }

@@ -11,15 +11,22 @@ use crate::domain::account::{Email, NewPassword, Plan, Role, required_text};
 use crate::domain::location::parse_time_zone;
 use crate::startup;
 use crate::web::audit_details::{Details, Value};
+use crate::worker::WorkerConfig;
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = cli.settings;
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
-        Command::Serve(args) => serve(&settings, !args.no_worker).await,
-        Command::Worker => {
+        Command::Serve(args) => {
+            let worker = (!args.no_worker).then(|| args.worker.worker_config());
+            serve(&settings, worker).await
+        }
+        Command::Worker(args) => {
             let state = startup::prepare(&settings).await?;
-            println!("TMAS worker started");
-            crate::worker::run(state, startup::shutdown_signal()).await;
+            println!(
+                "TMAS worker started ({} imports at once)",
+                args.concurrent_imports
+            );
+            crate::worker::run_with(state, args.worker_config(), startup::shutdown_signal()).await;
             Ok(())
         }
         Command::Migrate => {
@@ -34,12 +41,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(settings: &Settings, with_worker: bool) -> anyhow::Result<()> {
+async fn serve(settings: &Settings, worker: Option<WorkerConfig>) -> anyhow::Result<()> {
     let state = startup::prepare(settings).await?;
     let listener = TcpListener::bind(settings.bind)
         .await
         .with_context(|| format!("cannot listen on {}", settings.bind))?;
-    startup::serve(state, listener, with_worker, startup::shutdown_signal()).await
+    startup::serve_with(state, listener, worker, startup::shutdown_signal()).await
 }
 
 async fn admin(settings: &Settings, command: AdminCommand) -> anyhow::Result<()> {

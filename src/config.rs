@@ -29,7 +29,7 @@ pub enum Command {
     /// Serve the web pages and, unless --no-worker, run the import worker in the same process (default).
     Serve(ServeArgs),
     /// Run only the import worker; any number of workers share the work through the database.
-    Worker,
+    Worker(WorkerArgs),
     /// Apply the database migrations and exit.
     Migrate,
     /// Administration from the terminal: create tenants and users.
@@ -44,6 +44,57 @@ pub struct ServeArgs {
     /// Serve pages only (for several web processes behind a load balancer).
     #[arg(long)]
     pub no_worker: bool,
+    #[command(flatten)]
+    pub worker: WorkerArgs,
+}
+
+/// The most imports one worker may run at once.
+pub const MAX_CONCURRENT_IMPORTS: usize = 256;
+/// Imports one worker runs at once unless told otherwise.
+pub const DEFAULT_CONCURRENT_IMPORTS: usize = 4;
+
+/// How the import worker (of `tmas worker`, or embedded in `tmas serve`) runs.
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// Imports this worker runs at once (1 to 256). An import mostly waits on Shopify, which
+    /// costs almost no CPU, and holds a database connection only while it writes a batch.
+    #[arg(
+        long,
+        env = "TMAS_CONCURRENT_IMPORTS",
+        value_name = "N",
+        default_value_t = DEFAULT_CONCURRENT_IMPORTS,
+        value_parser = parse_concurrent_imports
+    )]
+    pub concurrent_imports: usize,
+}
+
+impl Default for WorkerArgs {
+    fn default() -> Self {
+        WorkerArgs {
+            concurrent_imports: DEFAULT_CONCURRENT_IMPORTS,
+        }
+    }
+}
+
+impl WorkerArgs {
+    /// The worker configuration these arguments ask for; the rest keeps its defaults.
+    pub fn worker_config(&self) -> crate::worker::WorkerConfig {
+        crate::worker::WorkerConfig {
+            max_concurrent_runs: self.concurrent_imports,
+            ..Default::default()
+        }
+    }
+}
+
+/// clap prints the option's name before this message, and the process does not start.
+fn parse_concurrent_imports(value: &str) -> Result<usize, String> {
+    match value.trim().parse::<usize>() {
+        Ok(n) if (1..=MAX_CONCURRENT_IMPORTS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "--concurrent-imports / TMAS_CONCURRENT_IMPORTS must be a whole number from 1 to \
+             {MAX_CONCURRENT_IMPORTS} (imports one worker runs at once), got {value:?}"
+        )),
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -244,6 +295,16 @@ mod tests {
         assert!(!is_api_version("2026-13"));
         assert!(!is_api_version("2026-1"));
         assert!(!is_api_version("latest"));
+    }
+
+    #[test]
+    fn concurrent_imports_range() {
+        assert_eq!(parse_concurrent_imports("1"), Ok(1));
+        assert_eq!(parse_concurrent_imports("256"), Ok(256));
+        for bad in ["0", "257", "-1", "four", ""] {
+            let message = parse_concurrent_imports(bad).unwrap_err();
+            assert!(message.contains("from 1 to 256"), "{bad:?}: {message}");
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@ use tokio::net::TcpListener;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::web::{self, AppState};
+use crate::worker::WorkerConfig;
 
 /// Opens the database, applies migrations and loads the credentials key.
 pub async fn prepare(settings: &Settings) -> anyhow::Result<AppState> {
@@ -25,13 +26,27 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<AppState> {
     })
 }
 
-/// Serves the app (and, with `with_worker`, the import worker) until `shutdown` resolves.
+/// Serves the app (and, with `with_worker`, the import worker with its default configuration)
+/// until `shutdown` resolves.
 pub async fn serve(
     state: AppState,
     listener: TcpListener,
     with_worker: bool,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    let worker = with_worker.then(WorkerConfig::default);
+    serve_with(state, listener, worker, shutdown).await
+}
+
+/// Serves the app, and the import worker when a configuration is given, until `shutdown`
+/// resolves.
+pub async fn serve_with(
+    state: AppState,
+    listener: TcpListener,
+    worker: Option<WorkerConfig>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let with_worker = worker.is_some();
     let address = listener.local_addr()?;
     if let Some(token) = web::sign_in::issue_setup_token_if_empty(&state.db).await? {
         println!("No account exists yet. Create the first onboarding-staff account at:");
@@ -41,11 +56,11 @@ pub async fn serve(
     println!("TMAS is listening on http://{address}");
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let worker = with_worker.then(|| {
+    let worker = worker.map(|config| {
         let worker_state = state.clone();
         let mut stop = stop_rx.clone();
         tokio::spawn(async move {
-            crate::worker::run(worker_state, async move {
+            crate::worker::run_with(worker_state, config, async move {
                 let _ = stop.wait_for(|s| *s).await;
             })
             .await;

@@ -162,6 +162,59 @@ fn bad_settings_get_clear_messages() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(message), "{args:?}: {stderr}");
     }
+    // The number of imports a worker runs at once: refused outside 1..=256, from the flag or
+    // the environment, on both commands that run a worker, before anything starts.
+    for command in ["worker", "serve"] {
+        for bad in ["0", "257", "many"] {
+            let flag = tmas(dir.path())
+                .args([command, "--concurrent-imports", bad])
+                .output()
+                .unwrap();
+            let env = tmas(dir.path())
+                .arg(command)
+                .env("TMAS_CONCURRENT_IMPORTS", bad)
+                .output()
+                .unwrap();
+            for out in [flag, env] {
+                assert!(!out.status.success(), "{command} with {bad} should fail");
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                assert!(
+                    stderr.contains(
+                        "--concurrent-imports / TMAS_CONCURRENT_IMPORTS must be a whole number \
+                         from 1 to 256"
+                    ) && stderr.contains(&format!("got \"{bad}\"")),
+                    "{command} {bad}: {stderr}"
+                );
+                let stdout = String::from_utf8_lossy(&out.stdout);
+                assert!(!stdout.contains("started"), "{command} {bad}: {stdout}");
+            }
+        }
+        let help = tmas(dir.path()).args([command, "--help"]).output().unwrap();
+        let text = String::from_utf8_lossy(&help.stdout);
+        assert!(
+            text.contains("--concurrent-imports") && text.contains("TMAS_CONCURRENT_IMPORTS"),
+            "{command} --help explains --concurrent-imports: {text}"
+        );
+    }
+    // Nothing was created by the refused starts.
+    assert!(!dir.path().join("tmas.db").exists());
+    // A good value is taken, from the environment too.
+    let mut worker = tmas(dir.path())
+        .arg("worker")
+        .env("TMAS_CONCURRENT_IMPORTS", "16")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let first = BufReader::new(worker.stdout.take().unwrap())
+        .lines()
+        .map_while(Result::ok)
+        .next();
+    let _ = worker.kill();
+    let _ = worker.wait();
+    assert_eq!(
+        first.as_deref(),
+        Some("TMAS worker started (16 imports at once)")
+    );
     let help = tmas(dir.path()).arg("--help").output().unwrap();
     let text = String::from_utf8_lossy(&help.stdout);
     for flag in [
