@@ -6,7 +6,7 @@
 mod common;
 mod report_fixtures;
 
-use common::{PASSWORD, TestApp};
+use common::{PASSWORD, TestApp, has_iso_date, visible_text};
 use report_fixtures::{between, cells, hour, integration, location, match_location};
 use reqwest::StatusCode;
 use tmas::db::TenantId;
@@ -528,34 +528,4 @@ async fn another_tenants_location_answers_404(app: TestApp) {
 /// What a person reads, less the example of how to type a date into the week field.
 fn read_text(html: &str) -> String {
     visible_text(html).replace("(2026-03-02)", "")
-}
-
-/// The text a person reads: the page without its tags (attributes hold machine values, such
-/// as a date field's `2026-03-02`, that nobody reads).
-fn visible_text(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
-                out.push(' ');
-            }
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
-
-/// Whether `text` holds an ISO date (`2026-03-02`).
-fn has_iso_date(text: &str) -> bool {
-    let b = text.as_bytes();
-    b.windows(10).any(|w| {
-        w.iter().enumerate().all(|(i, c)| match i {
-            4 | 7 => *c == b'-',
-            _ => c.is_ascii_digit(),
-        })
-    })
 }

@@ -5,7 +5,7 @@ mod common;
 mod worker_support;
 
 use chrono::{Duration, Utc};
-use common::TestApp;
+use common::{TestApp, has_iso_date, visible_text};
 use reqwest::StatusCode;
 use tmas::db::imports::Outcome;
 use tmas::domain::account::{Plan, Role};
@@ -730,36 +730,6 @@ async fn disabled_location_keeps_its_data(app: TestApp) {
         of(&expected, stores[1]),
         "the others go on"
     );
-}
-
-/// The text a person reads: the page without its tags (attributes hold machine values, such
-/// as a date field's `2026-11-05`, that nobody reads).
-fn visible_text(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
-                out.push(' ');
-            }
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
-
-/// Whether `text` holds an ISO date (`2026-11-05`).
-fn has_iso_date(text: &str) -> bool {
-    let b = text.as_bytes();
-    b.windows(10).any(|w| {
-        w.iter().enumerate().all(|(i, c)| match i {
-            4 | 7 => *c == b'-',
-            _ => c.is_ascii_digit(),
-        })
-    })
 }
 
 backend_tests!(

@@ -316,6 +316,36 @@ pub fn html_unescape(text: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// The text a person reads: the page without its tags (attributes hold machine values, such
+/// as a date field's `2026-03-02`, that nobody reads).
+pub fn visible_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Whether `text` holds an ISO date (`2026-03-02`).
+pub fn has_iso_date(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.windows(10).any(|w| {
+        w.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            _ => c.is_ascii_digit(),
+        })
+    })
+}
+
 pub fn location_of(response: &reqwest::Response) -> String {
     response
         .headers()
