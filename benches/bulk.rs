@@ -37,6 +37,8 @@
 //!    during the export are those an export at `BENCH_BULK_PACE` would allow (up to the
 //!    20,000 kept).
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -44,6 +46,7 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use serde_json::{Value, json};
+use support::{env_number, vm_hwm_mib};
 use tmas::domain::facts::{HourlyTotals, bucket_facts, order_facts};
 use tmas::shopify::bulk_refunds::RefundPreRead;
 use tmas::shopify::{ClientConfig, Credentials, Order, ShopifyClient, TimeWindow};
@@ -54,26 +57,6 @@ const RESTORE: f64 = 100.0;
 /// POS share of the simulator's generated orders (one in ten is online).
 const POS_SHARE: f64 = 0.9;
 const DAYS: u64 = 60;
-
-fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.replace(['_', ','], "").parse().ok())
-        .unwrap_or(default)
-}
-
-/// Peak resident memory of this process so far, in MiB.
-fn vm_hwm_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
 
 // ---------- the reading child ----------
 

@@ -19,12 +19,15 @@
 //!    from a simulator run as its own process (`shopify-sim`), so that only the importer's
 //!    memory is measured.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
+use support::{env_number, vm_hwm_mib};
 use tmas::config::Settings;
 use tmas::crypto::StoredCredentials;
 use tmas::db::{self, TenantId};
@@ -35,26 +38,6 @@ use tmas::shopify::RetryPolicy;
 use tmas::sim::{ShopSpec, SimConfig};
 use tmas::web::AppState;
 use tmas::worker::{BulkPolicy, WorkerConfig};
-
-fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.replace(['_', ','], "").parse().ok())
-        .unwrap_or(default)
-}
-
-/// Peak resident memory of this process so far, in MiB.
-fn vm_hwm_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
 
 struct Database {
     url: String,

@@ -24,6 +24,8 @@
 //! the workers mostly wait, as they do against the real Shopify. The database is created
 //! fresh (`tmas_scale_…`) on the server of `TMAS_BENCH_POSTGRES_URL` and dropped at the end.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -31,16 +33,10 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use sqlx::{Connection, PgConnection, PgPool};
+use support::env_number;
 use tmas::config::Settings;
 use tmas::crypto::StoredCredentials;
 use tmas::sim::{OrderSpec, RefundSpec, ShopSpec, SimConfig, SimHandle};
-
-fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.replace(['_', ','], "").parse().ok())
-        .unwrap_or(default)
-}
 
 /// SplitMix64: repeatable numbers without a dependency.
 struct Rng(u64);
