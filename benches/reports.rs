@@ -7,7 +7,8 @@
 //!
 //! Fills 100 locations × 365 days × 24 hours of `hourly_totals` (876,000 rows) for one tenant,
 //! serves the app in this process, signs in, then prints the server time of the totalization
-//! report (the year, all locations, by day and by month), of a full-year CSV export (hourly and
+//! report (the year, all locations, by day, week and month; its detail's first and last page),
+//! of a full-year CSV export (hourly and
 //! daily) and of the XLSX export (daily), and the dashboard's requests per second at 64
 //! concurrent connections measured by `wrk -t2 -c64 -d10s` beside `/healthz` (one trivial SQL
 //! query) on the same app.
@@ -25,6 +26,12 @@ const DAYS: i64 = 365;
 const PASSWORD: &str = "bench-password-123456";
 
 fn main() {
+    // `RUST_LOG=sqlx::query=debug` prints every statement with its time.
+    if std::env::var_os("RUST_LOG").is_some() {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .init();
+    }
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -302,6 +309,16 @@ async fn run() {
         (
             "totalization report, year, 100 locations, by day",
             format!("/reports/totals?{year}&granularity=day"),
+            5,
+        ),
+        (
+            "totalization report, year, 100 locations, by day, last page of the detail",
+            format!("/reports/totals?{year}&granularity=day&page=20"),
+            5,
+        ),
+        (
+            "totalization report, year, 100 locations, by week",
+            format!("/reports/totals?{year}&granularity=week"),
             5,
         ),
         (

@@ -389,6 +389,20 @@ impl TenantTotals {
         .await
     }
 
+    /// [`db::totals::net_by_date_hour`], cached.
+    pub async fn net_by_date_hour(
+        &self,
+        locations: &[i64],
+        from: &str,
+        to: &str,
+    ) -> sqlx::Result<Arc<Vec<(String, i64, i64)>>> {
+        self.rows(
+            format!("net_by_date_hour {locations:?} {from} {to}"),
+            || db::totals::net_by_date_hour(&self.db, self.tenant, locations, from, to),
+        )
+        .await
+    }
+
     /// [`db::totals::hours`], cached.
     pub async fn hours(
         &self,

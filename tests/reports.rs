@@ -26,6 +26,7 @@ backend_tests!(
     export_page_sends_on_to_the_file,
     zero_digit_currency_formats_without_decimals,
     report_in_shop_currency_compares_with_last_year_or_the_previous_month,
+    a_long_report_shows_its_detail_in_pages_and_its_summary_whole,
 );
 
 const HEADER: &str = "location_id,location_name,date,hour,net_sales,transactions,average_sale,items_sold,gross_sales,discounts,returns";
@@ -371,7 +372,7 @@ async fn totals_by_week_and_month_with_totals_and_comparison(app: TestApp) {
     );
     let summary = between(&page, "id=\"summary\"", "</section>");
     assert!(page.find("id=\"summary\"") < page.find("data-location=\"S-01\""));
-    let compare = between(summary, "S-01 · Downtown</th>", "</tr>");
+    let compare = between(summary, "S-01 · Downtown</a></th>", "</tr>");
     assert_eq!(
         cells(compare),
         [
@@ -655,7 +656,7 @@ async fn report_in_shop_currency_compares_with_last_year_or_the_previous_month(a
         summary.contains("Sun, Mar 1, 2026 – Wed, Apr 1, 2026"),
         "{summary}"
     );
-    let s01 = between(summary, "S-01 · Downtown</th>", "</tr>");
+    let s01 = between(summary, "S-01 · Downtown</a></th>", "</tr>");
     assert_eq!(
         cells(s01)[..3],
         [
@@ -665,7 +666,7 @@ async fn report_in_shop_currency_compares_with_last_year_or_the_previous_month(a
         ]
     );
     // A store with nothing before has nothing to compare with (no division by zero).
-    let s03 = between(summary, "S-03 · Airport</th>", "</tr>");
+    let s03 = between(summary, "S-03 · Airport</a></th>", "</tr>");
     assert!(cells(s03)[2].contains("no sales to compare with"), "{s03}");
     assert!(page.contains("name=\"compare\" value=\"last_year\" checked"));
 
@@ -694,4 +695,204 @@ async fn report_in_shop_currency_compares_with_last_year_or_the_previous_month(a
     );
     let summary = between(&page, "id=\"summary\"", "</section>");
     assert!(summary.contains(&expected), "{expected} in {summary}");
+}
+
+/// Twelve stores over a year by day: the detail comes five locations a page, while the summary,
+/// the grand total and the chart count every store, to the cent; each summary row leads to the
+/// page with its store's detail; a page that does not exist is named; the other tenant's
+/// stores never show.
+async fn a_long_report_shows_its_detail_in_pages_and_its_summary_whole(app: TestApp) {
+    use tmas::domain::account::Plan;
+    let a = app.signed_in("Acme", Plan::Retail, Role::Manager).await;
+    let b = app.create_tenant("Bravo", Plan::Retail).await;
+    for i in 1..=12_i64 {
+        let id =
+            report_fixtures::location(&app, a, &format!("L-{i:02}"), &format!("Store {i}")).await;
+        // Net 1.01 … 12.01 on March 2 and 0.51 … 0.62 on June 15.
+        report_fixtures::hour(&app, a, id, "2026-03-02", 10, 100 * i + 1, 0, 0, 1, 1).await;
+        report_fixtures::hour(&app, a, id, "2026-06-15", 15, 50 + i, 0, 0, 1, 2).await;
+    }
+    for i in 1..=7_i64 {
+        let id =
+            report_fixtures::location(&app, b, &format!("B-{i:02}"), &format!("Bravo {i}")).await;
+        report_fixtures::hour(&app, b, id, "2026-03-02", 10, 999_999, 0, 0, 9, 9).await;
+    }
+    let money = |cents: i64| format!("{}.{:02}", cents / 100, cents % 100);
+    let net_of = |i: i64| 101 * i + 51;
+    // 365 days: five locations' days fit a page's 2,000 rows.
+    let year = "preset=custom&from=2025-12-01&to=2026-11-30&granularity=day";
+
+    let (status, _, page) = get_text(&app, &format!("/reports/totals?{year}")).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let page = common::html_unescape(&page);
+    for i in 1..=5 {
+        assert!(
+            page.contains(&format!("data-location=\"L-{i:02}\"")),
+            "L-{i:02}"
+        );
+    }
+    for i in 6..=12 {
+        assert!(
+            !page.contains(&format!("data-location=\"L-{i:02}\"")),
+            "L-{i:02}"
+        );
+    }
+    let nav = between(&page, "class=\"card detail-pages\"", "</nav>");
+    assert!(nav.contains("Locations 1–5 of 12"), "{nav}");
+    assert!(
+        nav.contains(&format!(
+            "href=\"/reports/totals?{year}&page=1#detail\" aria-current=\"page\">L-01 – L-05</a>"
+        )),
+        "{nav}"
+    );
+    assert!(
+        nav.contains(&format!(
+            "href=\"/reports/totals?{year}&page=2#detail\">L-06 – L-10</a>"
+        )),
+        "{nav}"
+    );
+    assert!(
+        nav.contains(&format!(
+            "href=\"/reports/totals?{year}&page=3#detail\">L-11 – L-12</a>"
+        )),
+        "{nav}"
+    );
+    assert!(
+        nav.contains("rel=\"next\"") && !nav.contains("rel=\"prev\""),
+        "{nav}"
+    );
+
+    // The summary holds all twelve, each to the cent, and the grand total is theirs.
+    let summary = between(&page, "id=\"summary\"", "</section>");
+    for i in 1..=12 {
+        let row = between(summary, &format!("L-{i:02} · Store {i}</a></th>"), "</tr>");
+        assert_eq!(cells(row)[0], money(net_of(i)), "L-{i:02}");
+        assert_eq!(cells(row)[3], "2", "L-{i:02} transactions");
+    }
+    let all: i64 = (1..=12).map(net_of).sum();
+    assert_eq!(all, 8_490);
+    assert_eq!(
+        cells(between(summary, "All chosen locations</th>", "</tr>"))[0],
+        money(all)
+    );
+    let grand = between(&page, "id=\"grand-total\"", "</tr>");
+    assert_eq!(
+        cells(grand)[..4],
+        // 84.90 over 24 sales is 3.5375, shown to the cent.
+        [money(all), "24".into(), "3.54".into(), "36".into()]
+    );
+    // The chart counts every store on March 2: 1.01 + 2.01 + … + 12.01.
+    let march = between(&page, "<td>Mon, Mar 2, 2026</td>", "</tr>");
+    assert_eq!(cells(march)[1], money((1..=12).map(|i| 100 * i + 1).sum()));
+    // A store on this page is linked in place, one on another page to that page.
+    assert!(
+        summary.contains("href=\"#loc-L-03\">L-03 · Store 3</a>"),
+        "{summary}"
+    );
+    let to_l07 = format!("/reports/totals?{year}&page=2#loc-L-07");
+    assert!(
+        summary.contains(&format!("href=\"{to_l07}\">L-07 · Store 7</a>")),
+        "{summary}"
+    );
+
+    let (status, _, second) = get_text(&app, to_l07.split('#').next().unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{second}");
+    let second = common::html_unescape(&second);
+    for i in 1..=12 {
+        let here = second.contains(&format!("data-location=\"L-{i:02}\""));
+        assert_eq!(here, (6..=10).contains(&i), "L-{i:02} on page 2");
+    }
+    assert!(second.contains("id=\"loc-L-07\""));
+    let l07 = between(&second, "data-location=\"L-07\"", "</table>");
+    assert_eq!(cells(between(l07, "Mon, Mar 2, 2026", "</tr>"))[0], "7.01");
+    assert_eq!(cells(between(l07, "<tfoot>", "</tr>"))[0], money(net_of(7)));
+    let nav = between(&second, "class=\"card detail-pages\"", "</nav>");
+    assert!(nav.contains("Locations 6–10 of 12"), "{nav}");
+    assert!(
+        nav.contains("aria-current=\"page\">L-06 – L-10</a>"),
+        "{nav}"
+    );
+    assert!(
+        nav.contains("rel=\"next\"") && nav.contains("rel=\"prev\""),
+        "{nav}"
+    );
+    // The summary and totals on page 2 are the same as on page 1.
+    assert_eq!(
+        between(&second, "id=\"grand-total\"", "</tr>"),
+        between(&page, "id=\"grand-total\"", "</tr>")
+    );
+    let (_, _, third) = get_text(&app, &format!("/reports/totals?{year}&page=3")).await;
+    assert!(third.contains("data-location=\"L-12\"") && !third.contains("data-location=\"L-10\""));
+    assert!(!between(&third, "class=\"card detail-pages\"", "</nav>").contains("rel=\"next\""));
+
+    // Pages that do not exist, each named.
+    for (bad, problem) in [
+        (
+            "4",
+            "The detail by location has 3 pages, so there is no page 4 (page).",
+        ),
+        (
+            "0",
+            "The page of the detail (page) \"0\" is not a page number: use a whole number from 1 to 3.",
+        ),
+        (
+            "two",
+            "The page of the detail (page) \"two\" is not a page number: use a whole number from 1 to 3.",
+        ),
+    ] {
+        let (status, _, body) = get_text(&app, &format!("/reports/totals?{year}&page={bad}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "page={bad}");
+        assert!(
+            common::html_unescape(&body).contains(problem),
+            "page={bad}: {body}"
+        );
+        assert!(!body.contains("data-location="), "page={bad}");
+    }
+
+    // A short report has one page: no page links, every store's detail.
+    let (_, _, week) = get_text(&app, "/reports/totals?from=2026-03-01&to=2026-03-07").await;
+    assert!(!week.contains("detail-pages"));
+    for i in 1..=12 {
+        assert!(
+            week.contains(&format!("data-location=\"L-{i:02}\"")),
+            "L-{i:02}"
+        );
+    }
+
+    // Bravo's stores and numbers never show on Acme's pages.
+    for body in [&page, &second, &week] {
+        assert!(
+            !body.contains("B-0") && !body.contains("Bravo"),
+            "another tenant's store"
+        );
+        assert!(!body.contains("9,999.99") && !body.contains("69,999.93"));
+    }
+
+    // In Spanish, the same pages in the reader's words.
+    app.create_user("gerente@acme.example", Role::Manager, Some(a))
+        .await;
+    sqlx::query("UPDATE users SET language = 'es' WHERE email = 'gerente@acme.example'")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let spanish = app.other_browser();
+    spanish
+        .login("gerente@acme.example", common::PASSWORD)
+        .await;
+    let (_, es) = spanish
+        .text(&format!("/reports/totals?{year}&page=2"))
+        .await;
+    let es = common::html_unescape(&es);
+    assert!(es.contains("Tiendas 6–10 de 12"), "{es}");
+    assert!(es.contains("Páginas del detalle por tienda"));
+    let (status, es) = spanish
+        .text(&format!("/reports/totals?{year}&page=9"))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        common::html_unescape(&es).contains(
+            "El detalle por tienda tiene 3 páginas, así que no existe la página 9 (page)."
+        ),
+        "{es}"
+    );
 }

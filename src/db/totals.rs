@@ -257,6 +257,27 @@ pub async fn net_by_hour(
     .await
 }
 
+/// The net sales of these locations together in each active hour between two local dates
+/// (inclusive), ordered by time: the hourly report's chart, without a row per location.
+pub async fn net_by_date_hour(
+    db: &Db,
+    tenant: TenantId,
+    locations: &[i64],
+    from: &str,
+    to: &str,
+) -> sqlx::Result<Vec<(String, i64, i64)>> {
+    over_locations(db, tenant, locations, from, to, |ids| {
+        format!(
+            "SELECT local_date, hour, CAST(SUM(net) AS BIGINT) FROM hourly_totals
+             WHERE tenant_id = $1 AND local_date >= $2 AND local_date <= $3
+               AND location_id IN ({ids}) AND {ACTIVE}
+             GROUP BY local_date, hour
+             ORDER BY local_date, hour"
+        )
+    })
+    .await
+}
+
 /// One page of a location's hours after `(after_date, after_hour)`, for streaming exports.
 pub async fn hours_page(
     db: &Db,

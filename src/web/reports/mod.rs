@@ -3,6 +3,7 @@
 //! that tenant here and change nothing. Every number is a sum of `hourly_totals` (days read
 //! from `daily_totals`, which holds them summed).
 
+pub mod detail_pages;
 pub mod export;
 pub mod params;
 pub mod totals;

@@ -79,6 +79,8 @@ pub struct ReportForm {
     pub locations: Vec<String>,
     /// What the report is compared with: `previous` (default) or `last_year`.
     pub compare: String,
+    /// The page of the totalization report's detail by location (from 1; empty = the first).
+    pub page: String,
     /// The query string had no report choice at all (first visit).
     pub blank: bool,
 }
@@ -98,6 +100,7 @@ impl ReportForm {
                 "to" => form.to = value,
                 "granularity" => form.granularity = value,
                 "compare" => form.compare = value,
+                "page" => form.page = value,
                 "location" | "location[]" => form.locations.push(value),
                 _ => continue,
             }
@@ -108,6 +111,27 @@ impl ReportForm {
 
     pub fn has_location(&self, code: &str) -> bool {
         self.locations.iter().any(|l| l == code)
+    }
+
+    /// The choices as the form holds them, on page `page` of the detail (for the links
+    /// between the detail's pages, which keep every other choice as it was made).
+    pub fn page_query(&self, page: usize) -> String {
+        let mut pairs: Vec<(&str, &str)> = [
+            ("preset", self.preset.as_str()),
+            ("from", self.from.as_str()),
+            ("to", self.to.as_str()),
+            ("granularity", self.granularity.as_str()),
+            ("compare", self.compare.as_str()),
+        ]
+        .into_iter()
+        .filter(|(_, value)| !value.trim().is_empty())
+        .collect();
+        for code in &self.locations {
+            pairs.push(("location", code));
+        }
+        let page = page.to_string();
+        pairs.push(("page", &page));
+        serde_urlencoded::to_string(&pairs).unwrap_or_default()
     }
 
     /// The choices as a query string (for links to the exports).

@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{Datelike, Duration, NaiveDate};
 
+use super::detail_pages::{DetailPages, parse_page};
 use super::params::{self, Compare, PAGE_RULES, ReportForm, ReportRequest, comparison_range};
 use super::{ReportScope, count};
 use crate::db::locations::Location;
@@ -80,6 +81,10 @@ pub struct LocationSection {
 
 pub struct ComparisonRow {
     pub name: String,
+    /// The location's TMAS location ID (empty on the row of all locations): its detail's anchor.
+    pub code: String,
+    /// The query of the detail page that shows this location, when it is not this page.
+    pub detail_query: String,
     pub net_now: String,
     pub net_before: String,
     pub net_change: ChangeView,
@@ -102,7 +107,9 @@ pub struct ReportView {
     pub previous_text: String,
     pub compare_label: &'static str,
     pub granularity: &'static str,
+    /// The detail of the locations on this page.
     pub sections: Vec<LocationSection>,
+    pub detail: DetailView,
     pub grand: RowView,
     pub comparisons: Vec<ComparisonRow>,
     pub chart: BarChart,
@@ -248,17 +255,17 @@ pub fn all_buckets(granularity: Granularity, range: DateRange) -> Vec<BucketKey>
     keys
 }
 
-/// The report's buckets per location (location row id → bucket → totals), summed from the
-/// hourly totals.
+/// The report's buckets per location (location row id → bucket → totals) for `ids`, summed
+/// from the hourly totals: the rows of the detail's page.
 pub async fn bucketed(
     totals: &TenantTotals,
     request: &ReportRequest,
+    ids: &[i64],
 ) -> AppResult<BTreeMap<i64, BTreeMap<BucketKey, Totals>>> {
-    let ids = request.location_ids();
     let (from, to) = (request.range.from.to_string(), request.range.to.to_string());
     let mut out: BTreeMap<i64, BTreeMap<BucketKey, Totals>> = BTreeMap::new();
     if request.granularity == Granularity::Hour {
-        for row in totals.hours(&ids, &from, &to).await?.iter() {
+        for row in totals.hours(ids, &from, &to).await?.iter() {
             let Ok(date) = row.local_date.parse::<NaiveDate>() else {
                 continue;
             };
@@ -269,7 +276,7 @@ pub async fn bucketed(
                 .add(&row.totals());
         }
     } else {
-        for row in totals.days(&ids, &from, &to).await?.iter() {
+        for row in totals.days(ids, &from, &to).await?.iter() {
             let Ok(date) = row.local_date.parse::<NaiveDate>() else {
                 continue;
             };
@@ -283,9 +290,37 @@ pub async fn bucketed(
     Ok(out)
 }
 
+/// The net sales of all the chosen locations together in each bucket (the chart), summed by
+/// the database so that no row per location and day has to be read.
+async fn net_by_bucket(
+    totals: &TenantTotals,
+    request: &ReportRequest,
+    ids: &[i64],
+) -> AppResult<BTreeMap<BucketKey, i64>> {
+    let (from, to) = (request.range.from.to_string(), request.range.to.to_string());
+    let mut out: BTreeMap<BucketKey, i64> = BTreeMap::new();
+    if request.granularity == Granularity::Hour {
+        for (date, hour, net) in totals.net_by_date_hour(ids, &from, &to).await?.iter() {
+            if let Ok(date) = date.parse::<NaiveDate>() {
+                *out.entry((date, Some(*hour))).or_default() += net;
+            }
+        }
+    } else {
+        for (date, net) in totals.net_by_day(ids, &from, &to).await?.iter() {
+            if let Ok(date) = date.parse::<NaiveDate>() {
+                *out.entry((request.granularity.bucket_start(date), None))
+                    .or_default() += net;
+            }
+        }
+    }
+    Ok(out)
+}
+
 fn comparison(scope: &ReportScope, name: String, now: &Totals, before: &Totals) -> ComparisonRow {
     ComparisonRow {
         name,
+        code: String::new(),
+        detail_query: String::new(),
         net_now: scope.amount(now.net),
         net_before: scope.amount(before.net),
         net_change: change_view(now.net, before.net),
@@ -298,47 +333,112 @@ fn comparison(scope: &ReportScope, name: String, now: &Totals, before: &Totals) 
     }
 }
 
+/// One link of the detail's page navigation.
+pub struct PageLink {
+    /// `S-000 – S-004`: the first and last location on the page.
+    pub label: String,
+    pub query: String,
+    pub current: bool,
+}
+
+/// Which part of the detail by location this page shows, and the way to the rest.
+pub struct DetailView {
+    /// `Locations 1–5 of 100`; empty when the detail fits one page.
+    pub showing: String,
+    pub links: Vec<PageLink>,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+}
+
+impl DetailView {
+    fn new(form: &ReportForm, request: &ReportRequest, pages: DetailPages, page: usize) -> Self {
+        let lang = i18n::current();
+        if pages.count() <= 1 {
+            return DetailView {
+                showing: String::new(),
+                links: Vec::new(),
+                previous: None,
+                next: None,
+            };
+        }
+        let shown = pages.locations_on(page);
+        let links = (1..=pages.count())
+            .map(|p| {
+                let on = pages.locations_on(p);
+                let first = &request.locations[on.start].location_id;
+                let last = &request.locations[on.end - 1].location_id;
+                PageLink {
+                    label: if on.len() == 1 {
+                        first.clone()
+                    } else {
+                        format!("{first} – {last}")
+                    },
+                    query: form.page_query(p),
+                    current: p == page,
+                }
+            })
+            .collect();
+        DetailView {
+            showing: i18n::fill(
+                lang,
+                "Locations {}–{} of {}",
+                &[
+                    i18n::format_integer(lang, shown.start as i64 + 1),
+                    i18n::format_integer(lang, shown.end as i64),
+                    i18n::format_integer(lang, request.locations.len() as i64),
+                ],
+            ),
+            links,
+            previous: (page > 1).then(|| form.page_query(page - 1)),
+            next: (page < pages.count()).then(|| form.page_query(page + 1)),
+        }
+    }
+}
+
 async fn build(
     scope: &ReportScope,
     form: &ReportForm,
     request: &ReportRequest,
+    pages: DetailPages,
+    page: usize,
 ) -> AppResult<ReportView> {
-    let buckets = bucketed(&scope.totals, request).await?;
     let previous_range = comparison_range(request.preset, request.range, request.compare);
     let ids = request.location_ids();
-    let previous = dashboard::span_sums(
-        &scope.totals,
-        &ids,
-        dashboard::Span::days(previous_range.from, previous_range.to),
-    )
-    .await?;
+    let on_page = pages.locations_on(page);
+    let page_ids: Vec<i64> = request.locations[on_page.clone()]
+        .iter()
+        .map(|l| l.id)
+        .collect();
+    let totals = &scope.totals;
+    // Independent reads, each summed by the database: on SQLite every connection has its own
+    // thread, so they run side by side.
+    let (now, previous, chart_net, buckets, integrations, imported) = tokio::try_join!(
+        dashboard::span_sums(
+            totals,
+            &ids,
+            dashboard::Span::days(request.range.from, request.range.to),
+        ),
+        dashboard::span_sums(
+            totals,
+            &ids,
+            dashboard::Span::days(previous_range.from, previous_range.to),
+        ),
+        net_by_bucket(totals, request, &ids),
+        bucketed(totals, request, &page_ids),
+        async { Ok(totals.integration_states().await?) },
+        async { Ok(totals.imported_locations().await?) },
+    )?;
 
     let lang = i18n::current();
-    let integrations = scope.totals.integration_states().await?;
-    let history = completeness::history_imports(&scope.totals, &integrations, scope.tz).await?;
+    let history = completeness::history_imports(totals, &integrations, scope.tz).await?;
     let instant = crate::db::now();
-    // Only what an import feeds can be incomplete; a store kept by hand never is.
-    let imported = scope.totals.imported_locations().await?;
     let mut states = Vec::new();
     let mut sections = Vec::new();
     let mut comparisons = Vec::new();
     let mut grand = Totals::default();
     let mut grand_before = Totals::default();
-    let mut by_bucket: BTreeMap<BucketKey, Totals> = BTreeMap::new();
-    for location in &request.locations {
-        let empty = BTreeMap::new();
-        let rows = buckets.get(&location.id).unwrap_or(&empty);
-        let mut total = Totals::default();
-        let mut views = Vec::new();
-        for (key, t) in rows {
-            total.add(t);
-            by_bucket.entry(*key).or_default().add(t);
-            views.push(row_view(
-                scope,
-                bucket_label(request.granularity, *key, request.range),
-                t,
-            ));
-        }
+    for (position, location) in request.locations.iter().enumerate() {
+        let total = now.get(&location.id).copied().unwrap_or_default();
         let before = previous.get(&location.id).copied().unwrap_or_default();
         grand.add(&total);
         grand_before.add(&before);
@@ -349,20 +449,37 @@ async fn build(
             &total,
             &before,
         );
+        row.code = location.location_id.clone();
+        if !on_page.contains(&position) {
+            row.detail_query = form.page_query(pages.page_of(position));
+        }
         row.incomplete = done.mark(lang, scope.tz);
         row.pending = done.is_pending();
         row.before_pending = history
             .location(location.id, previous_range, instant, scope.tz)
             .is_pending();
         comparisons.push(row);
-        sections.push(LocationSection {
-            incomplete: done.mark(lang, scope.tz),
-            pending: done.is_pending(),
-            code: location.location_id.clone(),
-            name: location.name.clone(),
-            rows: views,
-            total: row_view(scope, "Total".into(), &total),
-        });
+        if on_page.contains(&position) {
+            let empty = BTreeMap::new();
+            let rows = buckets.get(&location.id).unwrap_or(&empty);
+            sections.push(LocationSection {
+                incomplete: done.mark(lang, scope.tz),
+                pending: done.is_pending(),
+                code: location.location_id.clone(),
+                name: location.name.clone(),
+                rows: rows
+                    .iter()
+                    .map(|(key, t)| {
+                        row_view(
+                            scope,
+                            bucket_label(request.granularity, *key, request.range),
+                            t,
+                        )
+                    })
+                    .collect(),
+                total: row_view(scope, "Total".into(), &total),
+            });
+        }
         if imported.contains(&location.id) {
             states.push(done);
         }
@@ -376,7 +493,7 @@ async fn build(
         .into_iter()
         .enumerate()
         .map(|(i, key)| {
-            let value = by_bucket.get(&key).map(|t| t.net).unwrap_or(0);
+            let value = chart_net.get(&key).copied().unwrap_or(0);
             Bar {
                 label: bucket_label(request.granularity, key, request.range),
                 tick: bucket_tick(request.granularity, key, request.range, i == 0),
@@ -401,6 +518,7 @@ async fn build(
         compare_label: request.compare.label(),
         granularity: request.granularity.as_str(),
         sections,
+        detail: DetailView::new(form, request, pages, page),
         grand: row_view(scope, "Grand total".into(), &grand),
         comparisons,
         chart: BarChart::new(
@@ -491,8 +609,15 @@ pub async fn page(
             if form.granularity.is_empty() {
                 form.granularity = request.granularity.as_str().into();
             }
-            let view = build(&scope, &form, &request).await?;
-            (StatusCode::OK, Vec::new(), Some(view))
+            let pages =
+                DetailPages::new(request.locations.len(), request.range, request.granularity);
+            match parse_page(&form.page, pages) {
+                Ok(page) => {
+                    let view = build(&scope, &form, &request, pages, page).await?;
+                    (StatusCode::OK, Vec::new(), Some(view))
+                }
+                Err(problem) => (StatusCode::BAD_REQUEST, vec![problem], None),
+            }
         }
         Err(problems) => (StatusCode::BAD_REQUEST, problems, None),
     };
