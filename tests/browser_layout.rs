@@ -40,6 +40,16 @@ async fn every_page_fits_a_desktop_and_a_phone_in_both_languages() {
     let (tenant, integration) = active_examples_integration(&app, &sim).await;
     // A second shop left at step 2 of the wizard, and step 1 answered with an error.
     let draft = wizard_support::start_wizard(&app.browser(), &sim, "alpha").await;
+    // Fourteen stores in all: the report folds its list of them, and a year of days comes in
+    // three pages of detail.
+    for n in 3..=14 {
+        let name = if n == 14 {
+            "Outlet at the International Airport, Terminal 3".to_string()
+        } else {
+            format!("Store number {n}")
+        };
+        report_fixtures::location(&app, tenant, &format!("STORE-{n:02}"), &name).await;
+    }
     let locations: Vec<i64> =
         sqlx::query_scalar("SELECT id FROM locations WHERE tenant_id = $1 ORDER BY location_id")
             .bind(tenant.0)
@@ -67,6 +77,8 @@ async fn every_page_fits_a_desktop_and_a_phone_in_both_languages() {
         }
     }
 
+    let year_ago = today - Duration::days(364);
+
     let admin_id: i64 =
         sqlx::query_scalar("SELECT id FROM users WHERE email = 'admin@acme.example'")
             .fetch_one(&app.db.pool)
@@ -90,6 +102,14 @@ async fn every_page_fits_a_desktop_and_a_phone_in_both_languages() {
         (
             "report-week",
             "/reports/totals?preset=last_month&granularity=week".to_string(),
+        ),
+        (
+            "report-pages",
+            format!("/reports/totals?from={year_ago}&to={today}&granularity=day&page=2"),
+        ),
+        (
+            "report-pages-detail",
+            format!("/reports/totals?from={year_ago}&to={today}&granularity=day&page=2#detail"),
         ),
         ("export", "/reports/export".to_string()),
         ("data-edit", "/data/edit".to_string()),

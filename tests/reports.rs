@@ -895,4 +895,26 @@ async fn a_long_report_shows_its_detail_in_pages_and_its_summary_whole(app: Test
         ),
         "{es}"
     );
+
+    // Up to a dozen stores are listed in columns; past a dozen the list folds and says what
+    // is chosen, open when some are.
+    assert!(page.contains("<fieldset class=\"locations many\">"));
+    assert!(!page.contains("location-choices"));
+    report_fixtures::location(&app, a, "L-13", "Store 13").await;
+    let (_, _, folded) = get_text(&app, &format!("/reports/totals?{year}")).await;
+    assert!(
+        folded.contains("<details class=\"location-choices\">"),
+        "{folded}"
+    );
+    assert!(folded.contains("<summary>All 13 locations: open to choose some</summary>"));
+    let (_, _, two) = get_text(
+        &app,
+        "/reports/totals?from=2026-03-01&to=2026-03-07&location=L-02&location=L-13&location=L-02",
+    )
+    .await;
+    assert!(
+        two.contains("<details class=\"location-choices\" open>"),
+        "{two}"
+    );
+    assert!(two.contains("<summary>2 of 13 locations chosen</summary>"));
 }

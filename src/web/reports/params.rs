@@ -113,6 +113,28 @@ impl ReportForm {
         self.locations.iter().any(|l| l == code)
     }
 
+    /// How many of the tenant's locations are chosen (unknown IDs and repeats not counted).
+    pub fn chosen_count(&self, all: &[Location]) -> usize {
+        all.iter()
+            .filter(|l| self.has_location(&l.location_id))
+            .count()
+    }
+
+    /// The folded list of many locations says what it holds: `All 100 locations` or
+    /// `3 of 100 locations chosen`.
+    pub fn locations_summary(&self, all: &[Location]) -> String {
+        let lang = crate::i18n::current();
+        let total = crate::i18n::format_integer(lang, all.len() as i64);
+        match self.chosen_count(all) {
+            0 => crate::i18n::fill(lang, "All {} locations: open to choose some", &[total]),
+            chosen => crate::i18n::fill(
+                lang,
+                "{} of {} locations chosen",
+                &[crate::i18n::format_integer(lang, chosen as i64), total],
+            ),
+        }
+    }
+
     /// The choices as the form holds them, on page `page` of the detail (for the links
     /// between the detail's pages, which keep every other choice as it was made).
     pub fn page_query(&self, page: usize) -> String {
