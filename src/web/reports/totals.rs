@@ -81,10 +81,9 @@ pub struct LocationSection {
 
 pub struct ComparisonRow {
     pub name: String,
-    /// The location's TMAS location ID (empty on the row of all locations): its detail's anchor.
-    pub code: String,
-    /// The query of the detail page that shows this location, when it is not this page.
-    pub detail_query: String,
+    /// Where this location's detail is: its anchor on this page, or the detail page that
+    /// shows it (empty on the row of all locations).
+    pub detail_href: String,
     pub net_now: String,
     pub net_before: String,
     pub net_change: ChangeView,
@@ -255,6 +254,17 @@ pub fn all_buckets(granularity: Granularity, range: DateRange) -> Vec<BucketKey>
     keys
 }
 
+/// The bucket a stored day or hour falls in (`None` for a date that does not parse).
+fn bucket_of(granularity: Granularity, local_date: &str, hour: Option<i64>) -> Option<BucketKey> {
+    let date = local_date.parse::<NaiveDate>().ok()?;
+    Some(match granularity {
+        Granularity::Hour => (date, hour),
+        Granularity::Day | Granularity::Week | Granularity::Month => {
+            (granularity.bucket_start(date), None)
+        }
+    })
+}
+
 /// The report's buckets per location (location row id → bucket → totals) for `ids`, summed
 /// from the hourly totals: the rows of the detail's page.
 pub async fn bucketed(
@@ -266,25 +276,23 @@ pub async fn bucketed(
     let mut out: BTreeMap<i64, BTreeMap<BucketKey, Totals>> = BTreeMap::new();
     if request.granularity == Granularity::Hour {
         for row in totals.hours(ids, &from, &to).await?.iter() {
-            let Ok(date) = row.local_date.parse::<NaiveDate>() else {
-                continue;
-            };
-            out.entry(row.location_id)
-                .or_default()
-                .entry((date, Some(row.hour)))
-                .or_default()
-                .add(&row.totals());
+            if let Some(key) = bucket_of(request.granularity, &row.local_date, Some(row.hour)) {
+                out.entry(row.location_id)
+                    .or_default()
+                    .entry(key)
+                    .or_default()
+                    .add(&row.totals());
+            }
         }
     } else {
         for row in totals.days(ids, &from, &to).await?.iter() {
-            let Ok(date) = row.local_date.parse::<NaiveDate>() else {
-                continue;
-            };
-            out.entry(row.location_id)
-                .or_default()
-                .entry((request.granularity.bucket_start(date), None))
-                .or_default()
-                .add(&row.totals());
+            if let Some(key) = bucket_of(request.granularity, &row.local_date, None) {
+                out.entry(row.location_id)
+                    .or_default()
+                    .entry(key)
+                    .or_default()
+                    .add(&row.totals());
+            }
         }
     }
     Ok(out)
@@ -301,15 +309,14 @@ async fn net_by_bucket(
     let mut out: BTreeMap<BucketKey, i64> = BTreeMap::new();
     if request.granularity == Granularity::Hour {
         for (date, hour, net) in totals.net_by_date_hour(ids, &from, &to).await?.iter() {
-            if let Ok(date) = date.parse::<NaiveDate>() {
-                *out.entry((date, Some(*hour))).or_default() += net;
+            if let Some(key) = bucket_of(request.granularity, date, Some(*hour)) {
+                *out.entry(key).or_default() += net;
             }
         }
     } else {
         for (date, net) in totals.net_by_day(ids, &from, &to).await?.iter() {
-            if let Ok(date) = date.parse::<NaiveDate>() {
-                *out.entry((request.granularity.bucket_start(date), None))
-                    .or_default() += net;
+            if let Some(key) = bucket_of(request.granularity, date, None) {
+                *out.entry(key).or_default() += net;
             }
         }
     }
@@ -319,8 +326,7 @@ async fn net_by_bucket(
 fn comparison(scope: &ReportScope, name: String, now: &Totals, before: &Totals) -> ComparisonRow {
     ComparisonRow {
         name,
-        code: String::new(),
-        detail_query: String::new(),
+        detail_href: String::new(),
         net_now: scope.amount(now.net),
         net_before: scope.amount(before.net),
         net_change: change_view(now.net, before.net),
@@ -342,6 +348,7 @@ pub struct PageLink {
 }
 
 /// Which part of the detail by location this page shows, and the way to the rest.
+#[derive(Default)]
 pub struct DetailView {
     /// `Locations 1–5 of 100`; empty when the detail fits one page.
     pub showing: String,
@@ -354,12 +361,7 @@ impl DetailView {
     fn new(form: &ReportForm, request: &ReportRequest, pages: DetailPages, page: usize) -> Self {
         let lang = i18n::current();
         if pages.count() <= 1 {
-            return DetailView {
-                showing: String::new(),
-                links: Vec::new(),
-                previous: None,
-                next: None,
-            };
+            return DetailView::default();
         }
         let shown = pages.locations_on(page);
         let links = (1..=pages.count())
@@ -449,17 +451,23 @@ async fn build(
             &total,
             &before,
         );
-        row.code = location.location_id.clone();
-        if !on_page.contains(&position) {
-            row.detail_query = form.page_query(pages.page_of(position));
-        }
+        let shown = on_page.contains(&position);
+        row.detail_href = if shown {
+            format!("#loc-{}", location.location_id)
+        } else {
+            format!(
+                "/reports/totals?{}#loc-{}",
+                form.page_query(pages.page_of(position)),
+                location.location_id
+            )
+        };
         row.incomplete = done.mark(lang, scope.tz);
         row.pending = done.is_pending();
         row.before_pending = history
             .location(location.id, previous_range, instant, scope.tz)
             .is_pending();
         comparisons.push(row);
-        if on_page.contains(&position) {
+        if shown {
             let empty = BTreeMap::new();
             let rows = buckets.get(&location.id).unwrap_or(&empty);
             sections.push(LocationSection {
