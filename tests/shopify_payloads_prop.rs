@@ -6,7 +6,8 @@
 use chrono::{DateTime, Duration, Utc};
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use tmas::domain::facts::order_facts;
+use tmas::domain::facts::{bucket_facts, order_facts};
+use tmas::domain::ledger::{Agreement, AgreementKind, Ledger, Sale, SaleAction, SaleLine};
 use tmas::domain::money::{format_minor, parse_minor};
 use tmas::shopify::types::{LineItem, Order, Refund, RefundLineItem, orders_page_from_data};
 
@@ -186,6 +187,7 @@ fn order_from(lines: &[LineSpec], cancelled: bool, refund_location: Option<i64>)
             is_gift_card: l.gift_card,
             discount: l.unit_discount * l.quantity,
             tax: 0,
+            current_quantity: Some(l.quantity - l.refunded),
         })
         .collect();
     let refund_lines: Vec<RefundLineItem> = lines
@@ -225,6 +227,80 @@ fn order_from(lines: &[LineSpec], cancelled: bool, refund_location: Option<i64>)
                 transactions: Vec::new(),
             }]
         },
+        ledger: None,
+    }
+}
+
+/// The sales ledger Shopify keeps for an order that is only sold, refunded or cancelled:
+/// the sale (one sale per line, gift cards as such), a refund agreement per refund, and
+/// nothing for what a cancellation returns without a refund (TMAS's rule returns the rest).
+fn ledger_of(order: &Order) -> Ledger {
+    let sale = |action: SaleAction,
+                line_id: &str,
+                gift: bool,
+                quantity: i64,
+                value: i64,
+                discount: i64| Sale {
+        action,
+        line: if gift {
+            SaleLine::NotSales("GIFT_CARD".into())
+        } else {
+            SaleLine::Product
+        },
+        quantity: Some(quantity),
+        total: value,
+        tax: 0,
+        discount,
+        line_item_id: Some(line_id.to_string()),
+    };
+    let mut agreements = vec![Agreement {
+        id: "gid://shopify/SalesAgreement/1".into(),
+        kind: AgreementKind::Order,
+        happened_at: order.processed_at,
+        sales: order
+            .line_items
+            .iter()
+            .map(|l| {
+                let value = l.original_unit_price * l.quantity - l.discount;
+                sale(
+                    SaleAction::Order,
+                    &l.id,
+                    l.is_gift_card,
+                    l.quantity,
+                    value,
+                    l.discount,
+                )
+            })
+            .collect(),
+    }];
+    for (i, r) in order.refunds.iter().enumerate() {
+        agreements.push(Agreement {
+            id: format!("gid://shopify/SalesAgreement/{}", i + 2),
+            kind: AgreementKind::Refund {
+                refund_id: r.id.clone(),
+            },
+            happened_at: r.at(),
+            sales: r
+                .refund_line_items
+                .iter()
+                .map(|rl| {
+                    let line = order.line_items.iter().find(|l| l.id == rl.line_item_id);
+                    let discount = line.map_or(0, |l| l.discount / l.quantity * rl.quantity);
+                    sale(
+                        SaleAction::Return,
+                        &rl.line_item_id,
+                        rl.is_gift_card,
+                        -rl.quantity,
+                        -rl.subtotal,
+                        -discount,
+                    )
+                })
+                .collect(),
+        });
+    }
+    Ledger {
+        agreements,
+        returns: Some(Vec::new()),
     }
 }
 
@@ -256,6 +332,24 @@ proptest! {
         }
         let returned_items: i64 = facts.returns.iter().map(|r| r.items).sum();
         prop_assert_eq!(returned_items, lines.iter().filter(|l| !l.gift_card).map(|l| l.refunded).sum::<i64>());
+    }
+
+    /// DOMAIN.md: for an order that is only sold, refunded or cancelled, the ledger says
+    /// exactly what the line-item rules say, hour by hour, and its lines add up.
+    #[test]
+    fn the_ledger_of_a_plain_order_says_what_its_line_items_say(
+        lines in prop::collection::vec(line_spec(), 1..6),
+        cancelled in any::<bool>(),
+        elsewhere in any::<bool>(),
+    ) {
+        let plain = order_from(&lines, cancelled, elsewhere.then_some(1002));
+        let mut ledgered = plain.clone();
+        ledgered.ledger = Some(ledger_of(&plain));
+        let tz = chrono_tz::America::Toronto;
+        let by_lines = order_facts(&plain);
+        let by_ledger = order_facts(&ledgered);
+        prop_assert_eq!(bucket_facts([&by_ledger], tz), bucket_facts([&by_lines], tz));
+        prop_assert!(by_ledger.problems.is_empty(), "{:?}", by_ledger.problems);
     }
 
     #[test]

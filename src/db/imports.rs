@@ -299,7 +299,8 @@ pub struct SaleRow {
     pub is_transaction: bool,
 }
 
-/// One stored return (a refund, or what a cancellation returned) at a location.
+/// One stored change after the sale at a location: a refund, a return or exchange, an edit,
+/// or what a cancellation returned.
 #[derive(Debug, Clone)]
 pub struct ReturnRow {
     pub shopify_return_id: String,
@@ -308,6 +309,9 @@ pub struct ReturnRow {
     pub occurred_at: i64,
     pub local_date: String,
     pub local_hour: i64,
+    /// What the change sold (an exchange's or an edit's new items), before discounts.
+    pub gross: i64,
+    pub discounts: i64,
     pub returns: i64,
     pub items: i64,
     pub is_transaction: bool,
@@ -444,7 +448,7 @@ pub async fn store_page(
     for chunk in facts.sales.chunks(MAX_BINDS / 11) {
         upsert_sales(&mut tx, tenant, integration, chunk).await?;
     }
-    for chunk in facts.returns.chunks(MAX_BINDS / 11) {
+    for chunk in facts.returns.chunks(MAX_BINDS / 13) {
         upsert_returns(&mut tx, tenant, integration, chunk).await?;
     }
     for chunk in buckets.chunks(MAX_BINDS / 3) {
@@ -588,11 +592,11 @@ async fn upsert_returns(
     }
     let sql = format!(
         "INSERT INTO returns (tenant_id, shopify_return_id, shopify_order_id, integration_id,
-                              location_id, occurred_at, local_date, local_hour, returns, items,
-                              is_transaction)
+                              location_id, occurred_at, local_date, local_hour, gross, discounts,
+                              returns, items, is_transaction)
          VALUES {}
          ON CONFLICT (tenant_id, shopify_return_id) DO NOTHING",
-        placeholders(rows.len(), 11, 1)
+        placeholders(rows.len(), 13, 1)
     );
     let mut query = sqlx::query(&sql);
     for r in rows {
@@ -605,6 +609,8 @@ async fn upsert_returns(
             .bind(r.occurred_at)
             .bind(&r.local_date)
             .bind(r.local_hour)
+            .bind(r.gross)
+            .bind(r.discounts)
             .bind(r.returns)
             .bind(r.items)
             .bind(i64::from(r.is_transaction));
@@ -636,7 +642,8 @@ async fn recompute(
              WHERE s.tenant_id = $1 AND s.location_id = t.location_id
                AND s.local_date = t.local_date AND s.local_hour = t.hour
              UNION ALL
-             SELECT r.location_id, r.local_date, r.local_hour, 0, 0, r.returns, -r.items,
+             SELECT r.location_id, r.local_date, r.local_hour, r.gross, r.discounts, r.returns,
+                    -r.items,
                     r.is_transaction
              FROM touched t CROSS JOIN returns r
              WHERE r.tenant_id = $1 AND r.location_id = t.location_id

@@ -183,13 +183,13 @@ async fn insert_returns(
     }
     sqlx::query(
         "INSERT INTO returns (tenant_id, integration_id, shopify_return_id, shopify_order_id,
-                              location_id, occurred_at, local_date, local_hour, returns, items,
-                              is_transaction)
+                              location_id, occurred_at, local_date, local_hour, gross, discounts,
+                              returns, items, is_transaction)
          SELECT $1, $2, u.* FROM UNNEST($3::TEXT[], $4::TEXT[], $5::BIGINT[], $6::BIGINT[],
                                       $7::TEXT[], $8::BIGINT[], $9::BIGINT[], $10::BIGINT[],
-                                      $11::BIGINT[])
+                                      $11::BIGINT[], $12::BIGINT[], $13::BIGINT[])
               AS u (shopify_return_id, shopify_order_id, location_id, occurred_at, local_date,
-                    local_hour, returns, items, is_transaction)
+                    local_hour, gross, discounts, returns, items, is_transaction)
          ON CONFLICT (tenant_id, shopify_return_id) DO NOTHING",
     )
     .bind(tenant.0)
@@ -200,6 +200,8 @@ async fn insert_returns(
     .bind(column(rows, |r| r.occurred_at))
     .bind(column(rows, |r| r.local_date.clone()))
     .bind(column(rows, |r| r.local_hour))
+    .bind(column(rows, |r| r.gross))
+    .bind(column(rows, |r| r.discounts))
     .bind(column(rows, |r| r.returns))
     .bind(column(rows, |r| r.items))
     .bind(column(rows, |r| i64::from(r.is_transaction)))
@@ -239,7 +241,8 @@ async fn recompute(
                  AS t (location_id, local_date, hour)),
          sums AS (
              SELECT t.location_id, t.local_date, t.hour,
-                    s.gross + r.gross AS gross, s.discounts AS discounts, r.returns AS returns,
+                    s.gross + r.gross AS gross, s.discounts + r.discounts AS discounts,
+                    r.returns AS returns,
                     s.items - r.items AS items, s.transactions + r.transactions AS transactions,
                     s.facts + r.facts AS facts
              FROM touched t
@@ -252,7 +255,9 @@ async fn recompute(
                    AND local_date = t.local_date AND local_hour = t.hour
                  OFFSET 0) s
              CROSS JOIN LATERAL (
-                 SELECT 0 AS gross, COALESCE(SUM(returns), 0) AS returns,
+                 SELECT COALESCE(SUM(gross), 0) AS gross,
+                        COALESCE(SUM(discounts), 0) AS discounts,
+                        COALESCE(SUM(returns), 0) AS returns,
                         COALESCE(SUM(items), 0) AS items,
                         COALESCE(SUM(is_transaction), 0) AS transactions, COUNT(*) AS facts
                  FROM returns

@@ -746,7 +746,7 @@ pub async fn delete(
                         is_transaction AS tx, items
                       FROM sales WHERE tenant_id = $1 AND location_id = $2
                     UNION ALL
-                    SELECT local_date, local_hour, 0, 0, returns, is_transaction, -items
+                    SELECT local_date, local_hour, gross, discounts, returns, is_transaction, -items
                       FROM returns WHERE tenant_id = $1 AND location_id = $2
                  ) f
                  GROUP BY f.local_date, f.local_hour

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
 
+use super::ledger::{LedgerProblem, ledger_facts};
 use super::order::{Order, Refund, RefundLineItem};
 
 /// What an order adds when it is processed.
@@ -23,7 +24,9 @@ pub struct SaleFact {
     pub transaction: bool,
 }
 
-/// What a refund (or a cancellation's unreturned remainder) takes back.
+/// What an event after the sale changes: a refund, a return or exchange, an edit, or a
+/// cancellation's unreturned remainder. Refunds and plain returns only take back; an
+/// exchange or an edit can also sell (`gross`, `discounts`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReturnFact {
     /// The refund's id, or `cancel:<order id>` for what a cancellation returns. A refund
@@ -32,9 +35,13 @@ pub struct ReturnFact {
     pub order_id: String,
     pub shopify_location_id: i64,
     pub at: DateTime<Utc>,
+    /// Goods sold by the event (an exchange's new items, an edit's added ones), before
+    /// discounts and without tax.
+    pub gross: i64,
+    pub discounts: i64,
     /// Value returned (positive; subtracted from net sales), without tax.
     pub returns: i64,
-    /// Items returned (positive; subtracted from items sold).
+    /// Items taken back less items sold by the event (subtracted from items sold).
     pub items: i64,
     pub transaction: bool,
 }
@@ -43,6 +50,8 @@ pub struct ReturnFact {
 pub struct OrderFacts {
     pub sale: Option<SaleFact>,
     pub returns: Vec<ReturnFact>,
+    /// What support should look at (an order still counted): see [`LedgerProblem`].
+    pub problems: Vec<LedgerProblem>,
 }
 
 /// Whether TMAS imports this order at all: POS, not a test, with a retail location.
@@ -105,7 +114,9 @@ pub fn refund_location(
     })
 }
 
-/// Turns an order into its sale and return facts.
+/// Turns an order into its sale and return facts: from its sales ledger when it was read
+/// ([`ledger_facts`]), else from its line items and refunds (which say the same for an order
+/// that is only sold, refunded or cancelled).
 ///
 /// Orders that are not imported (online, test, no retail location) give no facts. Whether
 /// prices include tax is the order's own setting, never the shop's.
@@ -113,6 +124,14 @@ pub fn order_facts(order: &Order) -> OrderFacts {
     let Some(home) = order.retail_location_id.filter(|_| is_imported(order)) else {
         return OrderFacts::default();
     };
+    match &order.ledger {
+        Some(ledger) => ledger_facts(order, home, ledger),
+        None => line_item_facts(order, home),
+    }
+}
+
+/// The facts of an imported order from its line items and refunds.
+fn line_item_facts(order: &Order, home: i64) -> OrderFacts {
     let taxes_included = order.taxes_included;
     let sold: Vec<_> = order
         .line_items
@@ -163,6 +182,8 @@ pub fn order_facts(order: &Order) -> OrderFacts {
             order_id: order.id.clone(),
             shopify_location_id: refund_location(refund, &goods, taxes_included).unwrap_or(home),
             at: refund.at(),
+            gross: 0,
+            discounts: 0,
             returns: value,
             items,
             transaction: items > 0,
@@ -189,13 +210,19 @@ pub fn order_facts(order: &Order) -> OrderFacts {
                 order_id: order.id.clone(),
                 shopify_location_id: home,
                 at: cancelled_at,
+                gross: 0,
+                discounts: 0,
                 returns: value,
                 items,
                 transaction: true,
             });
         }
     }
-    OrderFacts { sale, returns }
+    OrderFacts {
+        sale,
+        returns,
+        problems: Vec::new(),
+    }
 }
 
 /// Totals of one location's local hour.
@@ -235,8 +262,10 @@ pub fn bucket_facts<'a>(
         for r in &f.returns {
             let (d, h) = local_hour(r.at, tz);
             let b = out.entry((r.shopify_location_id, d, h)).or_default();
+            b.gross += r.gross;
+            b.discounts += r.discounts;
             b.returns += r.returns;
-            b.net -= r.returns;
+            b.net += r.gross - r.discounts - r.returns;
             b.items -= r.items;
             b.transactions += i64::from(r.transaction);
         }
@@ -277,6 +306,7 @@ mod tests {
                     is_gift_card: false,
                     discount: 400,
                     tax: 468,
+                    current_quantity: None,
                 },
                 LineItem {
                     id: "gid://shopify/LineItem/2".into(),
@@ -285,6 +315,7 @@ mod tests {
                     is_gift_card: false,
                     discount: 120,
                     tax: 140,
+                    current_quantity: None,
                 },
                 LineItem {
                     id: "gid://shopify/LineItem/3".into(),
@@ -293,9 +324,11 @@ mod tests {
                     is_gift_card: true,
                     discount: 0,
                     tax: 0,
+                    current_quantity: None,
                 },
             ],
             refunds: vec![],
+            ledger: None,
         }
     }
 

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod facts;
 pub mod integration_setup;
+pub mod ledger;
 pub mod location;
 pub mod money;
 pub mod order;

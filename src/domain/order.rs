@@ -4,6 +4,8 @@
 
 use chrono::{DateTime, Utc};
 
+use super::ledger::Ledger;
+
 /// An order with every amount in exact minor units of the shop currency.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Order {
@@ -24,6 +26,8 @@ pub struct Order {
     pub currency_code: String,
     pub line_items: Vec<LineItem>,
     pub refunds: Vec<Refund>,
+    /// The order's sales ledger, when it was read: the facts then come from it.
+    pub ledger: Option<Ledger>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +40,8 @@ pub struct LineItem {
     pub discount: i64,
     /// Σ of the tax lines.
     pub tax: i64,
+    /// Units still on the order after removals and returns (`currentQuantity`), when read.
+    pub current_quantity: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

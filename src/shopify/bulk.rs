@@ -15,7 +15,7 @@ use std::sync::LazyLock;
 
 use serde_json::{Map, Value, json};
 
-use super::queries::{LINE_ITEM_FIELDS, ORDER_FIELDS};
+use super::queries::{AGREEMENT_FIELDS, LINE_ITEM_FIELDS, ORDER_FIELDS, SALE_FIELDS};
 
 /// The bulk query for orders updated in a window (`$query` is written into the document:
 /// a bulk query takes no variables).
@@ -41,6 +41,20 @@ static ORDERS_TEMPLATE: LazyLock<String> = LazyLock::new(|| {
           }}
         }}
         refunds {{ id createdAt processedAt }}
+        agreements {{
+          edges {{
+            node {{
+        {AGREEMENT_FIELDS}
+              sales {{
+                edges {{
+                  node {{
+            {SALE_FIELDS}
+                  }}
+                }}
+              }}
+            }}
+          }}
+        }}
       }}
     }}
   }}
@@ -48,12 +62,82 @@ static ORDERS_TEMPLATE: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
+/// What a child line of the orders export is: Shopify gives each child the id of its
+/// parent only, so its own fields tell a line item, an agreement (it has `happenedAt`) and
+/// a sale (it has `actionType`, and its parent is an agreement) apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Child {
+    LineItem,
+    Agreement,
+    Sale,
+}
+
+impl Child {
+    pub fn of(has_action_type: bool, has_happened_at: bool) -> Child {
+        if has_action_type {
+            Child::Sale
+        } else if has_happened_at {
+            Child::Agreement
+        } else {
+            Child::LineItem
+        }
+    }
+
+    fn of_object(object: &Map<String, Value>) -> Child {
+        Child::of(
+            object.contains_key("actionType"),
+            object.contains_key("happenedAt"),
+        )
+    }
+}
+
+/// A finished connection of `nodes`.
+pub(crate) fn finished(nodes: Vec<Value>) -> Value {
+    json!({ "nodes": nodes, "pageInfo": { "hasNextPage": false, "endCursor": null } })
+}
+
+/// Puts an order's children back in place: its line items as `lineItems`, its agreements
+/// (each with its sales) as `agreements`. An order the file gives no agreement keeps none:
+/// its line items are then read by the line-item rules rather than by an empty ledger.
+pub(crate) fn assemble(
+    order: &mut Map<String, Value>,
+    items: Vec<Value>,
+    agreements: Vec<Value>,
+    sales: &mut BTreeMap<String, Vec<Value>>,
+) {
+    order.insert("lineItems".into(), finished(items));
+    if agreements.is_empty() {
+        return;
+    }
+    let agreements = agreements
+        .into_iter()
+        .map(|mut a| {
+            let id = a
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            if let Value::Object(a) = &mut a {
+                a.insert(
+                    "sales".into(),
+                    finished(sales.remove(&id).unwrap_or_default()),
+                );
+            }
+            a
+        })
+        .collect();
+    order.insert("agreements".into(), finished(agreements));
+}
+
 /// Orders put back together from the lines of a bulk file, in any order of lines.
 #[derive(Debug, Default)]
 pub struct Reassembler {
     orders: BTreeMap<String, Map<String, Value>>,
-    /// Line items whose order has not been seen yet, by order id.
-    orphans: BTreeMap<String, Vec<Value>>,
+    /// Line items and agreements by their order's id, and sales by their agreement's id,
+    /// put in place when the file has ended.
+    items: BTreeMap<String, Vec<Value>>,
+    agreements: BTreeMap<String, Vec<Value>>,
+    sales: BTreeMap<String, Vec<Value>>,
 }
 
 impl Reassembler {
@@ -70,14 +154,16 @@ impl Reassembler {
         };
         match object.remove("__parentId") {
             Some(Value::String(parent)) => {
-                match self.orders.get_mut(&parent) {
-                    Some(order) => push_line_item(order, Value::Object(object)),
-                    None => self
-                        .orphans
-                        .entry(parent)
-                        .or_default()
-                        .push(Value::Object(object)),
-                }
+                let kind = Child::of_object(&object);
+                let by_parent = match kind {
+                    Child::LineItem => &mut self.items,
+                    Child::Agreement => &mut self.agreements,
+                    Child::Sale => &mut self.sales,
+                };
+                by_parent
+                    .entry(parent)
+                    .or_default()
+                    .push(Value::Object(object));
                 Ok(())
             }
             Some(_) => Err("bulk file line has a __parentId that is not an id".into()),
@@ -87,11 +173,6 @@ impl Reassembler {
                     .and_then(Value::as_str)
                     .ok_or("bulk file order line has no id")?
                     .to_string();
-                object.insert(
-                    "lineItems".into(),
-                    json!({ "nodes": self.orphans.remove(&id).unwrap_or_default(),
-                            "pageInfo": { "hasNextPage": false, "endCursor": null } }),
-                );
                 if let Some(Value::Array(refunds)) = object.get_mut("refunds") {
                     for r in refunds.iter_mut().filter_map(Value::as_object_mut) {
                         // Read by the paged follow-up; finished and empty until then.
@@ -111,29 +192,31 @@ impl Reassembler {
 
     /// The orders, as the `data` of a paged orders query (`{ orders: { nodes, pageInfo } }`),
     /// or an error when a line item's order never came.
-    pub fn finish(self) -> Result<Value, String> {
-        if let Some(parent) = self.orphans.keys().next() {
+    pub fn finish(mut self) -> Result<Value, String> {
+        let mut nodes = Vec::with_capacity(self.orders.len());
+        for (id, mut order) in std::mem::take(&mut self.orders) {
+            let items = self.items.remove(&id).unwrap_or_default();
+            let agreements = self.agreements.remove(&id).unwrap_or_default();
+            assemble(&mut order, items, agreements, &mut self.sales);
+            nodes.push(Value::Object(order));
+        }
+        if let Some(parent) = self
+            .items
+            .keys()
+            .chain(self.agreements.keys())
+            .chain(self.sales.keys())
+            .next()
+        {
             return Err(format!(
                 "bulk file has lines of an order it lacks: {parent}"
             ));
         }
-        let nodes: Vec<Value> = self.orders.into_values().map(Value::Object).collect();
         Ok(json!({ "orders": { "nodes": nodes,
             "pageInfo": { "hasNextPage": false, "endCursor": null } } }))
     }
 
     pub fn order_count(&self) -> usize {
         self.orders.len()
-    }
-}
-
-fn push_line_item(order: &mut Map<String, Value>, item: Value) {
-    let connection = order
-        .entry("lineItems")
-        .or_insert_with(|| json!({ "nodes": [] }));
-    match connection.get_mut("nodes") {
-        Some(Value::Array(nodes)) => nodes.push(item),
-        _ => *connection = json!({ "nodes": [item] }),
     }
 }
 

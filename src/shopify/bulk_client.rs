@@ -295,6 +295,11 @@ impl BulkOrdersReader<'_> {
         for ((o, _), n) in orders.iter_mut().zip(per_order) {
             o.refunds = read.by_ref().take(n).collect();
         }
+        // The ledger in the file says what each return did, not where: those few orders
+        // have their returns read now.
+        for (o, _) in &mut orders {
+            self.client.complete_ledger(o).await?;
+        }
         let mut batch = BulkBatch {
             orders: Vec::with_capacity(orders.len()),
             unreadable: page.unreadable,

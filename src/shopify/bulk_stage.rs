@@ -10,14 +10,16 @@
 //! keeps a small page cache of its own ([`CACHE_KIB`]); nothing else grows with the file.
 //! The directory is removed when the stage is dropped.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde::de::IgnoredAny;
+use serde_json::{Map, Value};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{Connection, QueryBuilder, Row, SqliteConnection};
 
+use super::bulk::{Child, assemble};
 use super::client::malformed;
 use super::error::ShopifyError;
 
@@ -28,12 +30,17 @@ const LINES_PER_INSERT: usize = 500;
 /// Orders whose line items are read by one SELECT.
 const ORDERS_PER_SELECT: usize = 400;
 
-/// The first fields of a line: enough to know whether it is an order or a child, and whose.
+/// The first fields of a line: enough to know whether it is an order or a child, whose,
+/// and which kind of child (see [`Child`]).
 #[derive(Deserialize)]
 struct Head {
     id: Option<Value>,
     #[serde(rename = "__parentId")]
     parent: Option<Value>,
+    #[serde(rename = "actionType")]
+    action_type: Option<IgnoredAny>,
+    #[serde(rename = "happenedAt")]
+    happened_at: Option<IgnoredAny>,
 }
 
 /// A line to be written: the order it belongs to, and the line itself.
@@ -47,7 +54,12 @@ pub struct BulkStage {
     dir: PathBuf,
     db: SqliteConnection,
     orders: Vec<Staged>,
+    /// Line items and agreements (their parent is an order).
     children: Vec<Staged>,
+    /// Agreements' ids, beside their lines in `children`, and sales (their parent is an
+    /// agreement).
+    agreement_ids: Vec<Staged>,
+    sales: Vec<Staged>,
     lines_seen: u64,
     order_count: u64,
     /// Rowid of the last order handed out.
@@ -97,6 +109,8 @@ impl BulkStage {
             &[
                 "CREATE TABLE orders (id TEXT NOT NULL, line TEXT NOT NULL)",
                 "CREATE TABLE children (parent TEXT NOT NULL, line TEXT NOT NULL)",
+                "CREATE TABLE agreement_ids (id TEXT NOT NULL, line TEXT NOT NULL)",
+                "CREATE TABLE sales (parent TEXT NOT NULL, line TEXT NOT NULL)",
             ],
         )
         .await;
@@ -105,6 +119,8 @@ impl BulkStage {
             db,
             orders: Vec::new(),
             children: Vec::new(),
+            agreement_ids: Vec::new(),
+            sales: Vec::new(),
             lines_seen: 0,
             order_count: 0,
             read_up_to: 0,
@@ -131,10 +147,27 @@ impl BulkStage {
         let head: Head = serde_json::from_str(line)
             .map_err(|e| malformed(format!("bulk file line {n} is not JSON: {e}")))?;
         match (head.parent, head.id) {
-            (Some(Value::String(parent)), _) => self.children.push(Staged {
-                root: parent,
-                line: line.to_string(),
-            }),
+            (Some(Value::String(parent)), id) => {
+                let staged = Staged {
+                    root: parent,
+                    line: line.to_string(),
+                };
+                match Child::of(head.action_type.is_some(), head.happened_at.is_some()) {
+                    Child::Sale => self.sales.push(staged),
+                    Child::Agreement => {
+                        let Some(Value::String(id)) = id else {
+                            return Err(malformed(format!("bulk file line {n} has no id")));
+                        };
+                        // Kept by id too, for the check that each sale's agreement came.
+                        self.agreement_ids.push(Staged {
+                            root: id,
+                            line: String::new(),
+                        });
+                        self.children.push(staged);
+                    }
+                    Child::LineItem => self.children.push(staged),
+                }
+            }
             (Some(_), _) => {
                 return Err(malformed(format!(
                     "bulk file line {n} has a __parentId that is not an id"
@@ -151,7 +184,8 @@ impl BulkStage {
                 return Err(malformed(format!("bulk file line {n} has no id")));
             }
         }
-        if self.orders.len() + self.children.len() >= LINES_PER_INSERT {
+        if self.orders.len() + self.children.len() + self.sales.len() >= LINES_PER_INSERT {
+            // (`agreement_ids` grows with `children`, so this bounds it too.)
             self.flush().await?;
         }
         Ok(())
@@ -166,7 +200,11 @@ impl BulkStage {
             "INSERT INTO children (parent, line) ",
             children,
         )
-        .await
+        .await?;
+        let ids = std::mem::take(&mut self.agreement_ids);
+        insert_staged(&mut self.db, "INSERT INTO agreement_ids (id, line) ", ids).await?;
+        let sales = std::mem::take(&mut self.sales);
+        insert_staged(&mut self.db, "INSERT INTO sales (parent, line) ", sales).await
     }
 
     /// The file has ended: index what was staged and check that every child's order came.
@@ -177,6 +215,8 @@ impl BulkStage {
             &[
                 "CREATE UNIQUE INDEX orders_by_id ON orders (id)",
                 "CREATE INDEX children_by_parent ON children (parent)",
+                "CREATE INDEX sales_by_parent ON sales (parent)",
+                "CREATE INDEX agreement_ids_by_id ON agreement_ids (id)",
             ],
         )
         .await
@@ -194,6 +234,19 @@ impl BulkStage {
         if let Some(parent) = lost {
             return Err(malformed(format!(
                 "bulk file has lines of an order it lacks: {parent}"
+            )));
+        }
+        // A sale's parent is an agreement, itself a child line with that id.
+        let lost: Option<String> = sqlx::query_scalar(
+            "SELECT s.parent FROM sales s LEFT JOIN agreement_ids a ON a.id = s.parent
+             WHERE a.id IS NULL LIMIT 1",
+        )
+        .fetch_optional(&mut self.db)
+        .await
+        .map_err(stage_error)?;
+        if let Some(parent) = lost {
+            return Err(malformed(format!(
+                "bulk file has sales of an agreement it lacks: {parent}"
             )));
         }
         self.sealed = true;
@@ -219,7 +272,8 @@ impl BulkStage {
         .fetch_all(&mut self.db)
         .await
         .map_err(stage_error)?;
-        let mut orders: Vec<(String, Map<String, Value>, Vec<Value>)> =
+        // Each order with its line items and its agreements.
+        let mut orders: Vec<(String, Map<String, Value>, Vec<Value>, Vec<Value>)> =
             Vec::with_capacity(rows.len());
         for row in rows {
             self.read_up_to = row.get::<i64, _>(0);
@@ -230,7 +284,7 @@ impl BulkStage {
             else {
                 return Err(malformed(format!("bulk file order {id} is not an object")));
             };
-            orders.push((id, order, Vec::new()));
+            orders.push((id, order, Vec::new(), Vec::new()));
         }
         for start in (0..orders.len()).step_by(ORDERS_PER_SELECT) {
             let end = (start + ORDERS_PER_SELECT).min(orders.len());
@@ -264,21 +318,66 @@ impl BulkStage {
                 };
                 child.remove("__parentId");
                 if let Some(&slot) = slots.get(&parent) {
-                    orders[slot].2.push(Value::Object(child));
+                    match Child::of(
+                        child.contains_key("actionType"),
+                        child.contains_key("happenedAt"),
+                    ) {
+                        Child::Agreement => orders[slot].3.push(Value::Object(child)),
+                        Child::LineItem | Child::Sale => orders[slot].2.push(Value::Object(child)),
+                    }
                 }
             }
         }
+        let agreement_ids: Vec<String> = orders
+            .iter()
+            .flat_map(|o| &o.3)
+            .filter_map(|a| a.get("id").and_then(Value::as_str).map(str::to_string))
+            .collect();
+        let mut sales = self.sales_of(&agreement_ids).await?;
         Ok(orders
             .into_iter()
-            .map(|(_, mut order, items)| {
-                order.insert(
-                    "lineItems".into(),
-                    json!({ "nodes": items,
-                            "pageInfo": { "hasNextPage": false, "endCursor": null } }),
-                );
+            .map(|(_, mut order, items, agreements)| {
+                assemble(&mut order, items, agreements, &mut sales);
                 Value::Object(order)
             })
             .collect())
+    }
+
+    /// The sales of these agreements, by agreement id, in the order of the file.
+    async fn sales_of(
+        &mut self,
+        agreements: &[String],
+    ) -> Result<BTreeMap<String, Vec<Value>>, ShopifyError> {
+        let mut out: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        for ids in agreements.chunks(ORDERS_PER_SELECT) {
+            let mut select = QueryBuilder::new("SELECT parent, line FROM sales WHERE parent IN (");
+            {
+                let mut list = select.separated(", ");
+                for id in ids {
+                    list.push_bind(id.clone());
+                }
+                list.push_unseparated(") ORDER BY parent, rowid");
+            }
+            let rows = select
+                .build()
+                .fetch_all(&mut self.db)
+                .await
+                .map_err(stage_error)?;
+            for row in rows {
+                let parent: String = row.get(0);
+                let line: String = row.get(1);
+                let Value::Object(mut sale) = serde_json::from_str(&line)
+                    .map_err(|e| malformed(format!("bulk file sale of {parent}: {e}")))?
+                else {
+                    return Err(malformed(format!(
+                        "bulk file sale of {parent} is not an object"
+                    )));
+                };
+                sale.remove("__parentId");
+                out.entry(parent).or_default().push(Value::Object(sale));
+            }
+        }
+        Ok(out)
     }
 }
 

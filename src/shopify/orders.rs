@@ -182,7 +182,158 @@ impl ShopifyClient {
         for r in &mut o.refunds {
             self.complete_refund_lines(r).await?;
         }
+        self.complete_ledger(o).await
+    }
+
+    /// Reads the sales ledger of an order that changed after its sale (the orders page
+    /// leaves it out: for an order only sold its line items say the same), or the rest of
+    /// a ledger the bulk export carried in part; then what places its returns.
+    pub(super) async fn complete_ledger(
+        &self,
+        o: &mut wire::WireOrder,
+    ) -> Result<(), ShopifyError> {
+        if o.agreements.is_none() && changed_after_sale(o) {
+            o.agreements = Some(self.fetch_ledger(&o.id).await?);
+        }
+        let has_return = o
+            .agreements
+            .as_ref()
+            .is_some_and(|a| a.nodes.iter().any(|a| a.typename == "ReturnAgreement"));
+        if has_return && o.returns.is_none() {
+            o.returns = self.fetch_returns(&o.id).await?;
+        }
         Ok(())
+    }
+
+    /// The whole ledger of an order: pages of agreements, and an agreement with more sales
+    /// than a page holds read again alone.
+    async fn fetch_ledger(
+        &self,
+        order: &str,
+    ) -> Result<wire::Connection<wire::WireAgreement>, ShopifyError> {
+        let mut agreements = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let (data, _) = self
+                .graphql::<wire::OrderLedgerData>(
+                    "order ledger",
+                    &queries::ORDER_LEDGER,
+                    json!({ "id": order, "after": after }),
+                )
+                .await?;
+            let page = data.order.ok_or_else(|| vanished(order))?.agreements;
+            for (i, mut a) in page.nodes.into_iter().enumerate() {
+                if next_cursor(&a.sales.page_info, &a.id)?.is_some() {
+                    // Re-read from the cursor before this agreement: the page's own cursor
+                    // for its first, else walk to it one agreement at a time.
+                    a.sales = self
+                        .fetch_agreement_sales(order, after.as_deref(), i)
+                        .await?;
+                }
+                agreements.push(a);
+            }
+            match next_cursor(&page.page_info, order)? {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+        Ok(wire::Connection {
+            nodes: agreements,
+            page_info: None,
+        })
+    }
+
+    /// Every sale of the agreement `skip` places after the agreement cursor `start`.
+    async fn fetch_agreement_sales(
+        &self,
+        order: &str,
+        start: Option<&str>,
+        skip: usize,
+    ) -> Result<wire::Connection<wire::WireSale>, ShopifyError> {
+        let mut agreement_cursor = start.map(str::to_string);
+        let mut sales = Vec::new();
+        let mut sales_after: Option<String> = None;
+        let mut skipped = 0;
+        loop {
+            let (data, _) = self
+                .graphql::<wire::OrderLedgerData>(
+                    "agreement sales",
+                    &queries::AGREEMENT_SALES,
+                    json!({ "id": order, "agreement": agreement_cursor, "after": sales_after }),
+                )
+                .await?;
+            let page = data.order.ok_or_else(|| vanished(order))?.agreements;
+            let agreement = page
+                .nodes
+                .into_iter()
+                .next()
+                .ok_or_else(|| vanished(order))?;
+            if skipped < skip {
+                // Not there yet: this agreement's end cursor starts the next.
+                skipped += 1;
+                agreement_cursor =
+                    Some(next_cursor(&page.page_info, order)?.ok_or_else(|| vanished(order))?);
+                continue;
+            }
+            sales.extend(agreement.sales.nodes);
+            match next_cursor(&agreement.sales.page_info, &agreement.id)? {
+                Some(next) => sales_after = Some(next),
+                None => break,
+            }
+        }
+        Ok(wire::Connection {
+            nodes: sales,
+            page_info: None,
+        })
+    }
+
+    /// What places the order's returns, or `None` when the app may not read returns
+    /// (a return is then placed at the order's store, and the integration page says so).
+    async fn fetch_returns(
+        &self,
+        order: &str,
+    ) -> Result<Option<Vec<wire::WireReturn>>, ShopifyError> {
+        let asked = self
+            .graphql::<wire::OrderReturnsData>(
+                "order returns",
+                &queries::ORDER_RETURNS,
+                json!({ "id": order }),
+            )
+            .await;
+        let returns = match asked {
+            Ok((data, _)) => data.order.ok_or_else(|| vanished(order))?.returns,
+            Err(ShopifyError::ScopeMissing { .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let too_many = |what: &str, limit: u32| ShopifyError::OrderTooLarge {
+            order: order.to_string(),
+            what: what.to_string(),
+            limit,
+        };
+        let continues = |p: &Option<wire::PageInfo>| p.as_ref().is_some_and(|p| p.has_next_page);
+        if continues(&returns.page_info) {
+            return Err(too_many("returns", queries::RETURNS_PER_ORDER));
+        }
+        for r in &returns.nodes {
+            if continues(&r.refunds.page_info) {
+                return Err(too_many(
+                    "refunds of one return",
+                    queries::REFUNDS_PER_RETURN,
+                ));
+            }
+            if continues(&r.reverse_fulfillment_orders.page_info)
+                || r.reverse_fulfillment_orders
+                    .nodes
+                    .iter()
+                    .any(|o| continues(&o.line_items.page_info))
+            {
+                return Err(too_many(
+                    "restocked lines of one return",
+                    queries::LINES_PER_REVERSE_ORDER,
+                ));
+            }
+        }
+        Ok(Some(returns.nodes))
     }
 
     /// Replaces the page's first refunds of `o` by all of them, in Shopify's order.
@@ -252,6 +403,20 @@ impl ShopifyClient {
             .await?;
         data.refund.ok_or_else(|| vanished(id))
     }
+}
+
+/// Whether an order may have more in its ledger than its sale: an edit, a return or an
+/// exchange, a refund, a cancellation, or a line whose units changed. Only those orders'
+/// ledgers are read in paged runs; for the others the line items say the same.
+fn changed_after_sale(o: &wire::WireOrder) -> bool {
+    o.edited
+        || o.return_status.as_deref().is_some_and(|s| s != "NO_RETURN")
+        || !o.refunds.is_empty()
+        || o.cancelled_at.is_some()
+        || o.line_items
+            .nodes
+            .iter()
+            .any(|l| l.current_quantity.is_some_and(|q| q != l.quantity))
 }
 
 /// The cursor to continue a nested list from, when Shopify says it continues.

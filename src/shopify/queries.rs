@@ -42,6 +42,19 @@ pub const TRANSACTIONS_PER_REFUND: u32 = 2;
 pub const FOLLOW_UP_TRANSACTIONS: u32 = 20;
 /// Line items or refund lines per follow-up page.
 pub const FOLLOW_UP_PAGE_SIZE: u32 = 90;
+/// Agreements read at once from an order's sales ledger, and sales read with each: an order
+/// changed after its sale has a handful of agreements (the sale, a refund, a return or an
+/// edit), each with a sale per line it touches. An agreement with more sales is read again
+/// alone, [`LEDGER_SALES_ALONE`] sales at a time.
+pub const LEDGER_AGREEMENTS: u32 = 5;
+pub const LEDGER_SALES: u32 = 10;
+pub const LEDGER_SALES_ALONE: u32 = 90;
+/// Returns read for one order, with their refunds and restocked goods. An order with more is
+/// refused (`OrderTooLarge`) rather than placed on a guess.
+pub const RETURNS_PER_ORDER: u32 = 5;
+pub const REFUNDS_PER_RETURN: u32 = 3;
+pub const REVERSE_ORDERS_PER_RETURN: u32 = 2;
+pub const LINES_PER_REVERSE_ORDER: u32 = 10;
 /// Refund ids read for one order. An order with this many refunds or more is refused
 /// (`OrderTooLarge`): Shopify cannot page that list.
 pub const MAX_REFUNDS: u32 = 250;
@@ -160,6 +173,21 @@ pub fn documents() -> Vec<(&'static str, &'static str, serde_json::Value)> {
             REFUND.as_str(),
             json!({ "id": "gid://shopify/Refund/1", "after": "cursor" }),
         ),
+        (
+            "TmasOrderLedger",
+            ORDER_LEDGER.as_str(),
+            json!({ "id": "gid://shopify/Order/1", "after": "cursor" }),
+        ),
+        (
+            "TmasAgreementSales",
+            AGREEMENT_SALES.as_str(),
+            json!({ "id": "gid://shopify/Order/1", "agreement": "cursor", "after": "cursor" }),
+        ),
+        (
+            "TmasOrderReturns",
+            ORDER_RETURNS.as_str(),
+            json!({ "id": "gid://shopify/Order/1" }),
+        ),
     ]
 }
 
@@ -174,7 +202,9 @@ pub(crate) const ORDER_FIELDS: &str = "id
       cancelledAt
       updatedAt
       createdAt
-      taxesIncluded";
+      taxesIncluded
+      edited
+      returnStatus";
 
 pub(crate) const LINE_ITEM_FIELDS: &str = "id
           quantity
@@ -195,6 +225,23 @@ pub(crate) const REFUND_LINE_FIELDS: &str = "quantity
             totalTaxSet { shopMoney { amount } }
             location { id }
             lineItem { id isGiftCard }";
+
+// An agreement's own fields: its type says what happened, its refund or return where.
+pub(crate) const AGREEMENT_FIELDS: &str = "__typename
+        id
+        happenedAt
+        ... on RefundAgreement { refund { id } }
+        ... on ReturnAgreement { return { id } }";
+
+// A sale's signed amounts in the shop currency; a product sale names its line item (the
+// self-check adds its quantities up per line).
+pub(crate) const SALE_FIELDS: &str = "actionType
+            lineType
+            quantity
+            totalAmount { shopMoney { amount currencyCode } }
+            totalTaxAmount { shopMoney { amount } }
+            totalDiscountAmountBeforeTaxes { shopMoney { amount } }
+            ... on ProductSale { lineItem { id } }";
 
 pub const SHOP: &str = "query TmasShop {
   shop {
@@ -299,6 +346,82 @@ pub static REFUND: LazyLock<String> = LazyLock::new(|| {
     transactions(first: {FOLLOW_UP_TRANSACTIONS}) {{
       nodes {{
             {TRANSACTION_FIELDS}
+      }}
+      pageInfo {{ hasNextPage endCursor }}
+    }}
+  }}
+}}"
+    )
+});
+
+/// A page of an order's sales ledger: its agreements with their first sales.
+pub static ORDER_LEDGER: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "query TmasOrderLedger($id: ID!, $after: String) {{
+  order(id: $id) {{
+    agreements(first: {LEDGER_AGREEMENTS}, after: $after) {{
+      nodes {{
+        {AGREEMENT_FIELDS}
+        sales(first: {LEDGER_SALES}) {{
+          nodes {{
+            {SALE_FIELDS}
+          }}
+          pageInfo {{ hasNextPage endCursor }}
+        }}
+      }}
+      pageInfo {{ hasNextPage endCursor }}
+    }}
+  }}
+}}"
+    )
+});
+
+/// The sales of one agreement, after the agreement cursor `$agreement` (the end of the
+/// page before it), a page at a time.
+pub static AGREEMENT_SALES: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "query TmasAgreementSales($id: ID!, $agreement: String, $after: String) {{
+  order(id: $id) {{
+    agreements(first: 1, after: $agreement) {{
+      nodes {{
+        {AGREEMENT_FIELDS}
+        sales(first: {LEDGER_SALES_ALONE}, after: $after) {{
+          nodes {{
+            {SALE_FIELDS}
+          }}
+          pageInfo {{ hasNextPage endCursor }}
+        }}
+      }}
+      pageInfo {{ hasNextPage endCursor }}
+    }}
+  }}
+}}"
+    )
+});
+
+/// What places an order's returns: their refunds, and where their goods were restocked.
+pub static ORDER_RETURNS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "query TmasOrderReturns($id: ID!) {{
+  order(id: $id) {{
+    returns(first: {RETURNS_PER_ORDER}) {{
+      nodes {{
+        id
+        refunds(first: {REFUNDS_PER_RETURN}) {{
+          nodes {{ id }}
+          pageInfo {{ hasNextPage endCursor }}
+        }}
+        reverseFulfillmentOrders(first: {REVERSE_ORDERS_PER_RETURN}) {{
+          nodes {{
+            lineItems(first: {LINES_PER_REVERSE_ORDER}) {{
+              nodes {{
+                dispositions {{ type quantity location {{ id }} }}
+              }}
+              pageInfo {{ hasNextPage endCursor }}
+            }}
+          }}
+          pageInfo {{ hasNextPage endCursor }}
+        }}
       }}
       pageInfo {{ hasNextPage endCursor }}
     }}
@@ -449,6 +572,9 @@ mod tests {
             &ORDER_LINE_ITEMS,
             &ORDER_REFUND_IDS,
             &REFUND,
+            &ORDER_LEDGER,
+            &AGREEMENT_SALES,
+            &ORDER_RETURNS,
         ] {
             for banned in [
                 "customer",

@@ -55,6 +55,9 @@ pub struct LocationAddress {
 
 // The order model is TMAS's own (the facts rules read it); the client maps its payloads
 // into it below. Re-exported so that callers can keep naming it from here.
+use crate::domain::ledger::{
+    Agreement, AgreementKind, Ledger, ReturnPlaces, Sale, SaleAction, SaleLine,
+};
 pub use crate::domain::order::{
     LineItem, Order, Refund, RefundLineItem, RefundTransaction, TransactionKind, TransactionStatus,
 };
@@ -211,6 +214,96 @@ pub(crate) mod wire {
         pub taxes_included: bool,
         pub line_items: Connection<WireLineItem>,
         pub refunds: Vec<WireRefund>,
+        /// Changed after its sale (an edit): the ledger says how.
+        #[serde(default)]
+        pub edited: bool,
+        /// `NO_RETURN` unless the order has a return (or an exchange).
+        #[serde(default)]
+        pub return_status: Option<String>,
+        /// The sales ledger, when it was read (the bulk export carries it; a paged run reads
+        /// it for the orders that changed after their sale).
+        #[serde(default)]
+        pub agreements: Option<Connection<WireAgreement>>,
+        /// The order's returns, read by a follow-up when the ledger has a return; `None`
+        /// when they were not read (no return, or no `read_returns` scope).
+        #[serde(skip)]
+        pub returns: Option<Vec<WireReturn>>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct WireAgreement {
+        #[serde(rename = "__typename")]
+        pub typename: String,
+        pub id: String,
+        pub happened_at: DateTime<Utc>,
+        #[serde(default)]
+        pub refund: Option<IdRef>,
+        #[serde(default, rename = "return")]
+        pub return_ref: Option<IdRef>,
+        pub sales: Connection<WireSale>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct WireSale {
+        pub action_type: String,
+        pub line_type: String,
+        pub quantity: Option<i64>,
+        pub total_amount: MoneyBag,
+        pub total_tax_amount: MoneyBag,
+        pub total_discount_amount_before_taxes: MoneyBag,
+        #[serde(default)]
+        pub line_item: Option<IdRef>,
+    }
+
+    /// `order(id:) { agreements(…) }`
+    #[derive(Debug, Deserialize)]
+    pub struct OrderLedgerData {
+        pub order: Option<OrderLedger>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    pub struct OrderLedger {
+        pub agreements: Connection<WireAgreement>,
+    }
+
+    /// `order(id:) { returns(…) }`
+    #[derive(Debug, Deserialize)]
+    pub struct OrderReturnsData {
+        pub order: Option<OrderReturns>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    pub struct OrderReturns {
+        pub returns: Connection<WireReturn>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct WireReturn {
+        pub id: String,
+        pub refunds: Connection<IdRef>,
+        pub reverse_fulfillment_orders: Connection<WireReverseOrder>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct WireReverseOrder {
+        pub line_items: Connection<WireReverseLine>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    pub struct WireReverseLine {
+        pub dispositions: Vec<WireDisposition>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    pub struct WireDisposition {
+        #[serde(rename = "type")]
+        pub kind: String,
+        pub quantity: i64,
+        pub location: Option<IdRef>,
     }
 
     #[derive(Debug, Deserialize)]
@@ -232,6 +325,10 @@ pub(crate) mod wire {
         pub id: String,
         pub quantity: i64,
         pub original_unit_price_set: MoneyBag,
+        /// Units left after removals and returns (asked by every TMAS query; optional so
+        /// that an answer without it is still read, without the self-check).
+        #[serde(default)]
+        pub current_quantity: Option<i64>,
         pub is_gift_card: bool,
         #[serde(default)]
         pub discount_allocations: Vec<WireDiscountAllocation>,
@@ -500,6 +597,18 @@ pub(crate) fn whole_order(o: wire::WireOrder) -> Result<Order, ShopifyError> {
             r.transactions.nodes.len() as u32,
         ));
     }
+    if let Some(agreements) = &o.agreements {
+        if continues(&agreements.page_info) {
+            return Err(cut("agreements", agreements.nodes.len() as u32));
+        }
+        if let Some(a) = agreements
+            .nodes
+            .iter()
+            .find(|a| continues(&a.sales.page_info))
+        {
+            return Err(cut("sales in one agreement", a.sales.nodes.len() as u32));
+        }
+    }
     Order::try_from(o)
 }
 
@@ -578,6 +687,10 @@ impl TryFrom<wire::WireOrder> for Order {
                 is_gift_card: l.is_gift_card,
                 discount,
                 tax,
+                current_quantity: l
+                    .current_quantity
+                    .map(|q| quantity(q, "line item current quantity", &order_id))
+                    .transpose()?,
             });
         }
         let mut refunds = Vec::with_capacity(w.refunds.len());
@@ -630,8 +743,108 @@ impl TryFrom<wire::WireOrder> for Order {
             currency_code,
             line_items,
             refunds,
+            ledger: w
+                .agreements
+                .as_ref()
+                .map(|a| ledger(a, w.returns.as_deref(), digits, &order_id))
+                .transpose()?,
         })
     }
+}
+
+/// A signed quantity of the ledger (removed and returned units are negative).
+fn signed_quantity(value: i64, what: &str, order: &str) -> Result<i64, ShopifyError> {
+    if value.abs() <= MAX_QUANTITY {
+        Ok(value)
+    } else {
+        Err(malformed(format!("{what} of order {order} is {value}")))
+    }
+}
+
+/// The order's sales ledger in TMAS's terms. Types TMAS does not know are kept as such (the
+/// facts rules leave them out and list the order), never guessed.
+fn ledger(
+    agreements: &wire::Connection<wire::WireAgreement>,
+    returns: Option<&[wire::WireReturn]>,
+    digits: u32,
+    order: &str,
+) -> Result<Ledger, ShopifyError> {
+    let mut out = Vec::with_capacity(agreements.nodes.len());
+    for a in &agreements.nodes {
+        let id_of = |r: &Option<wire::IdRef>, what: &str| {
+            r.as_ref()
+                .map(|r| r.id.clone())
+                .ok_or_else(|| malformed(format!("{what} of agreement {} of order {order}", a.id)))
+        };
+        let kind = match a.typename.as_str() {
+            "OrderAgreement" => AgreementKind::Order,
+            "OrderEditAgreement" => AgreementKind::OrderEdit,
+            "RefundAgreement" => AgreementKind::Refund {
+                refund_id: id_of(&a.refund, "refund")?,
+            },
+            "ReturnAgreement" => AgreementKind::Return {
+                return_id: id_of(&a.return_ref, "return")?,
+            },
+            other => AgreementKind::Unknown(other.to_string()),
+        };
+        let mut sales = Vec::with_capacity(a.sales.nodes.len());
+        for s in &a.sales.nodes {
+            sales.push(Sale {
+                action: SaleAction::parse(&s.action_type),
+                line: SaleLine::parse(&s.line_type),
+                quantity: s
+                    .quantity
+                    .map(|q| signed_quantity(q, "sale quantity", order))
+                    .transpose()?,
+                total: amount(&s.total_amount, digits, "sale amount", order)?,
+                tax: amount(&s.total_tax_amount, digits, "sale tax", order)?,
+                discount: amount(
+                    &s.total_discount_amount_before_taxes,
+                    digits,
+                    "sale discount",
+                    order,
+                )?,
+                line_item_id: s.line_item.as_ref().map(|l| l.id.clone()),
+            });
+        }
+        out.push(Agreement {
+            id: a.id.clone(),
+            kind,
+            happened_at: a.happened_at,
+            sales,
+        });
+    }
+    let returns = match returns {
+        None => None,
+        Some(returns) => {
+            let mut places = Vec::with_capacity(returns.len());
+            for r in returns {
+                let mut restocked = Vec::new();
+                for d in r
+                    .reverse_fulfillment_orders
+                    .nodes
+                    .iter()
+                    .flat_map(|o| &o.line_items.nodes)
+                    .flat_map(|l| &l.dispositions)
+                    .filter(|d| d.kind == "RESTOCKED")
+                {
+                    if let Some(location) = location_number(&d.location, order)? {
+                        restocked.push((location, quantity(d.quantity, "restocked units", order)?));
+                    }
+                }
+                places.push(ReturnPlaces {
+                    id: r.id.clone(),
+                    refund_ids: r.refunds.nodes.iter().map(|n| n.id.clone()).collect(),
+                    restocked,
+                });
+            }
+            Some(places)
+        }
+    };
+    Ok(Ledger {
+        agreements: out,
+        returns,
+    })
 }
 
 impl TryFrom<wire::WireLocation> for Location {

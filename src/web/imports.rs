@@ -267,6 +267,8 @@ struct ImportsPage {
     today: String,
     /// Orders earlier runs could not read, not counted until a run reads them.
     unreadable: Vec<UnreadableView>,
+    /// Orders counted by their ledger that support should look at.
+    to_check: Vec<UnreadableView>,
 }
 
 /// An order that could not be read, as the imports page lists it.
@@ -361,6 +363,16 @@ async fn render_page(
             since: local(Some(u.first_seen_at), tz),
         })
         .collect();
+    let to_check = crate::db::order_checks::for_integration(&state.db, admin.0.tenant_id(), id)
+        .await?
+        .into_iter()
+        .map(|c| UnreadableView {
+            name: c.order_name,
+            id: c.shopify_order_id,
+            problem: c.problem,
+            since: local(Some(c.first_seen_at), tz),
+        })
+        .collect();
     let now = crate::db::now();
     let running = views
         .iter()
@@ -394,6 +406,7 @@ async fn render_page(
             .to_string(),
         today: today.format("%Y-%m-%d").to_string(),
         unreadable,
+        to_check,
         integration,
     })?
     .into_response())

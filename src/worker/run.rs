@@ -535,6 +535,9 @@ impl Batch<'_> {
             ));
         }
         crate::db::unreadable::record(db, tenant, self.claimed.id, self.run, &records).await?;
+        let checks = order_checks(orders, self.locations);
+        crate::db::order_checks::replace(db, tenant, self.claimed.id, self.run, &read, &checks)
+            .await?;
         Ok(())
     }
 
@@ -596,6 +599,33 @@ impl Batch<'_> {
 /// The unreadable orders TMAS would import, with the TMAS hours they would have touched.
 /// An order that is readably online, a test, or sold at a store that does not import is
 /// none of TMAS's business and is left out.
+/// The imported orders whose ledger support should look at (DOMAIN.md's self-check).
+fn order_checks(
+    orders: &[crate::shopify::Order],
+    locations: &LocationMap,
+) -> Vec<crate::db::order_checks::OrderCheck> {
+    orders
+        .iter()
+        .filter(|o| o.ledger.is_some())
+        .filter(|o| {
+            o.retail_location_id
+                .is_some_and(|l| locations.is_matched(l))
+        })
+        .filter_map(|o| {
+            let problems = crate::domain::facts::order_facts(o).problems;
+            (!problems.is_empty()).then(|| crate::db::order_checks::OrderCheck {
+                shopify_order_id: o.id.clone(),
+                order_name: o.name.clone(),
+                problem: problems
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            })
+        })
+        .collect()
+}
+
 fn unreadable_records(
     orders: &[crate::shopify::types::UnreadableOrder],
     locations: &LocationMap,

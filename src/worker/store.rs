@@ -148,6 +148,8 @@ pub fn page_facts(orders: &[Order], locations: &LocationMap) -> (PageFacts, Page
                 occurred_at: r.at.timestamp(),
                 local_date: date.format("%Y-%m-%d").to_string(),
                 local_hour: i64::from(hour),
+                gross: r.gross,
+                discounts: r.discounts,
                 returns: r.returns,
                 items: r.items,
                 is_transaction: r.transaction,
