@@ -8,7 +8,7 @@ use sqlx::FromRow;
 use super::{Db, TenantId, now};
 use crate::config::Settings;
 use crate::crypto::StoredCredentials;
-use crate::domain::integration_setup::ALL_ORDERS_SCOPE;
+use crate::domain::integration_setup::{ALL_ORDERS_SCOPE, RETURNS_SCOPE};
 use crate::domain::schedule::Schedule;
 use crate::shopify::{ClientConfig, Credentials, RetryPolicy, ShopifyClient, ShopifyError};
 
@@ -75,6 +75,11 @@ impl Integration {
     /// Whether Shopify lets the app read orders older than 60 days.
     pub fn reads_all_orders(&self) -> bool {
         self.scope_list().contains(&ALL_ORDERS_SCOPE)
+    }
+
+    /// Whether Shopify lets the app read returns (where an exchange happened).
+    pub fn reads_returns(&self) -> bool {
+        self.scope_list().contains(&RETURNS_SCOPE)
     }
 
     /// 1-based position of the wizard step (1 for unknown steps).

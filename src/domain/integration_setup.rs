@@ -13,6 +13,9 @@ pub const DEFAULT_BACKFILL_DAYS: i64 = 30;
 pub const REQUIRED_SCOPES: [&str; 2] = ["read_orders", "read_locations"];
 /// The scope that opens orders older than 60 days.
 pub const ALL_ORDERS_SCOPE: &str = "read_all_orders";
+/// The recommended scope that says where a return or a POS exchange happened (its refund,
+/// where its goods were restocked); without it such a return counts at the store of the sale.
+pub const RETURNS_SCOPE: &str = "read_returns";
 
 /// The credentials typed in the general-information step (never shown again once stored).
 #[derive(Clone, PartialEq, Eq)]

@@ -43,6 +43,9 @@ struct Head {
     happened_at: Option<IgnoredAny>,
 }
 
+/// An order read back: its id, its own line, its line items and its agreements.
+type StagedOrder = (String, Map<String, Value>, Vec<Value>, Vec<Value>);
+
 /// A line to be written: the order it belongs to, and the line itself.
 struct Staged {
     root: String,
@@ -272,9 +275,7 @@ impl BulkStage {
         .fetch_all(&mut self.db)
         .await
         .map_err(stage_error)?;
-        // Each order with its line items and its agreements.
-        let mut orders: Vec<(String, Map<String, Value>, Vec<Value>, Vec<Value>)> =
-            Vec::with_capacity(rows.len());
+        let mut orders: Vec<StagedOrder> = Vec::with_capacity(rows.len());
         for row in rows {
             self.read_up_to = row.get::<i64, _>(0);
             let id: String = row.get(1);

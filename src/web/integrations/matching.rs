@@ -78,6 +78,7 @@ struct MatchingPage {
     shop_error: Option<String>,
     general_error: Option<String>,
     reads_all_orders: bool,
+    reads_returns: bool,
 }
 
 fn option_list(
@@ -155,6 +156,7 @@ async fn render_page(
         layout: admin.0.layout(state).await?,
         steps,
         reads_all_orders: integration.reads_all_orders(),
+        reads_returns: integration.reads_returns(),
         integration,
         rows,
         options,

@@ -19,7 +19,7 @@ use super::context::{Layout, TenantAdmin};
 use crate::crypto::StoredCredentials;
 use crate::db;
 use crate::db::integrations::{Integration, VerifiedShop, WIZARD_STEPS};
-use crate::domain::integration_setup::{ALL_ORDERS_SCOPE, REQUIRED_SCOPES};
+use crate::domain::integration_setup::{ALL_ORDERS_SCOPE, REQUIRED_SCOPES, RETURNS_SCOPE};
 use crate::domain::store_name::StoreName;
 use crate::error::{AppError, AppResult, render};
 use crate::shopify::{Location, ShopifyError};
@@ -274,6 +274,10 @@ pub struct ShopReport {
 impl ShopReport {
     pub fn reads_all_orders(&self) -> bool {
         self.scopes.iter().any(|s| s == ALL_ORDERS_SCOPE)
+    }
+
+    pub fn reads_returns(&self) -> bool {
+        self.scopes.iter().any(|s| s == RETURNS_SCOPE)
     }
 
     fn verified(&self, label: &str, store: &StoreName) -> VerifiedShop {
