@@ -301,6 +301,7 @@ fn ledger_of(order: &Order) -> Ledger {
     Ledger {
         agreements,
         returns: Some(Vec::new()),
+        payments: Vec::new(),
     }
 }
 

@@ -18,9 +18,26 @@ use super::order::{Order, RefundLineItem};
 pub struct Ledger {
     pub agreements: Vec<Agreement>,
     /// The order's returns with what places them, or `None` when TMAS may not read returns
-    /// (no `read_returns` scope): a return is then placed at the order's retail location.
+    /// (no `read_returns` scope): a return is then placed by [`Ledger::payments`].
     pub returns: Option<Vec<ReturnPlaces>>,
+    /// The order's successful money movements (`Order.transactions`), read only when its
+    /// returns cannot be: a refund of an exchange's difference, or the payment of its
+    /// balance, was processed where the exchange happened.
+    pub payments: Vec<Payment>,
 }
+
+/// A successful transaction of an order: where and when money moved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payment {
+    pub at: DateTime<Utc>,
+    pub location_id: i64,
+    /// The amount (a weight between places; its sign is not read).
+    pub amount: i64,
+}
+
+/// How far a payment's `processedAt` may be from a return's `happenedAt` and still be taken
+/// as the same visit to the till (Shopify records both at the till, seconds apart).
+const SAME_VISIT_SECONDS: i64 = 60;
 
 /// One event of the ledger.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -227,11 +244,10 @@ fn agreement_location(order: &Order, ledger: &Ledger, agreement: &Agreement) -> 
     match &agreement.kind {
         AgreementKind::Refund { refund_id } => refund_place(refund_id),
         AgreementKind::Return { return_id } => {
-            let places = ledger
-                .returns
-                .as_ref()?
-                .iter()
-                .find(|r| &r.id == return_id)?;
+            let Some(returns) = &ledger.returns else {
+                return payment_place(&ledger.payments, agreement.happened_at);
+            };
+            let places = returns.iter().find(|r| &r.id == return_id)?;
             places
                 .refund_ids
                 .iter()
@@ -242,7 +258,20 @@ fn agreement_location(order: &Order, ledger: &Ledger, agreement: &Agreement) -> 
     }
 }
 
-/// The restock location that took back the most units, the first listed on a tie.
+/// Where money moved at the till within [`SAME_VISIT_SECONDS`] of `at`: the location that
+/// moved the most, the first listed on a tie.
+fn payment_place(payments: &[Payment], at: DateTime<Utc>) -> Option<i64> {
+    heaviest_restock(
+        &payments
+            .iter()
+            .filter(|p| (p.at - at).num_seconds().abs() <= SAME_VISIT_SECONDS)
+            .map(|p| (p.location_id, p.amount.abs()))
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// Among `(location, weight)` pairs, the location with the largest total weight (units
+/// restocked, money moved), the first listed on a tie.
 fn heaviest_restock(restocked: &[(i64, i64)]) -> Option<i64> {
     let mut totals: Vec<(i64, i64)> = Vec::new();
     for &(location, quantity) in restocked {
@@ -460,6 +489,7 @@ mod tests {
             ledger: Some(Ledger {
                 agreements: vec![sale],
                 returns: Some(vec![]),
+                payments: vec![],
             }),
         }
     }
@@ -567,8 +597,23 @@ mod tests {
         // Not restocked: the store of the sale.
         ledger_mut(&mut o).returns.as_mut().expect("returns")[0].restocked = vec![];
         assert_eq!(hour(&order_facts(&o), STORE_01, 9, 14).net, 4200);
-        // Returns not readable (no scope): the store of the sale as well.
+        // Returns not readable (no scope): the till where the difference was paid, within
+        // a minute of the exchange; else the store of the sale.
         ledger_mut(&mut o).returns = None;
+        ledger_mut(&mut o).payments = vec![
+            Payment {
+                at: local(2, 10, 15),
+                location_id: STORE_01,
+                amount: 5788,
+            },
+            Payment {
+                at: local(9, 14, 20) + chrono::Duration::seconds(40),
+                location_id: STORE_02,
+                amount: 4746,
+            },
+        ];
+        assert_eq!(hour(&order_facts(&o), STORE_02, 9, 14).net, 4200);
+        ledger_mut(&mut o).payments[1].at = local(9, 14, 25);
         assert_eq!(hour(&order_facts(&o), STORE_01, 9, 14).net, 4200);
     }
 

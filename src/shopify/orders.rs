@@ -201,8 +201,34 @@ impl ShopifyClient {
             .is_some_and(|a| a.nodes.iter().any(|a| a.typename == "ReturnAgreement"));
         if has_return && o.returns.is_none() {
             o.returns = self.fetch_returns(&o.id).await?;
+            if o.returns.is_none() {
+                o.payments = self.fetch_payments(&o.id).await?;
+            }
         }
         Ok(())
+    }
+
+    /// The order's transactions (where and when money moved).
+    async fn fetch_payments(
+        &self,
+        order: &str,
+    ) -> Result<Vec<wire::WireOrderTransaction>, ShopifyError> {
+        let (data, _) = self
+            .graphql::<wire::OrderPaymentsData>(
+                "order payments",
+                &queries::ORDER_PAYMENTS,
+                json!({ "id": order }),
+            )
+            .await?;
+        let transactions = data.order.ok_or_else(|| vanished(order))?.transactions;
+        if transactions.len() >= queries::PAYMENTS_PER_ORDER as usize {
+            return Err(ShopifyError::OrderTooLarge {
+                order: order.to_string(),
+                what: "transactions".into(),
+                limit: queries::PAYMENTS_PER_ORDER - 1,
+            });
+        }
+        Ok(transactions)
     }
 
     /// The whole ledger of an order: pages of agreements, and an agreement with more sales

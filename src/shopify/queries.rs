@@ -188,6 +188,11 @@ pub fn documents() -> Vec<(&'static str, &'static str, serde_json::Value)> {
             ORDER_RETURNS.as_str(),
             json!({ "id": "gid://shopify/Order/1" }),
         ),
+        (
+            "TmasOrderPayments",
+            ORDER_PAYMENTS.as_str(),
+            json!({ "id": "gid://shopify/Order/1" }),
+        ),
     ]
 }
 
@@ -430,6 +435,26 @@ pub static ORDER_RETURNS: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
+/// Transactions read for an order whose returns cannot be read (no `read_returns`).
+pub const PAYMENTS_PER_ORDER: u32 = 20;
+
+/// Where and when an order's money moved: how a return is placed without `read_returns`.
+pub static ORDER_PAYMENTS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "query TmasOrderPayments($id: ID!) {{
+  order(id: $id) {{
+    transactions(first: {PAYMENTS_PER_ORDER}) {{
+      kind
+      status
+      processedAt
+      location {{ id }}
+      amountSet {{ shopMoney {{ amount }} }}
+    }}
+  }}
+}}"
+    )
+});
+
 /// Shopify's search filter for orders updated inside the window (both ends inclusive).
 pub fn updated_filter(window: &TimeWindow) -> String {
     format!(
@@ -575,6 +600,7 @@ mod tests {
             &ORDER_LEDGER,
             &AGREEMENT_SALES,
             &ORDER_RETURNS,
+            &ORDER_PAYMENTS,
         ] {
             for banned in [
                 "customer",

@@ -56,7 +56,7 @@ pub struct LocationAddress {
 // The order model is TMAS's own (the facts rules read it); the client maps its payloads
 // into it below. Re-exported so that callers can keep naming it from here.
 use crate::domain::ledger::{
-    Agreement, AgreementKind, Ledger, ReturnPlaces, Sale, SaleAction, SaleLine,
+    Agreement, AgreementKind, Ledger, Payment, ReturnPlaces, Sale, SaleAction, SaleLine,
 };
 pub use crate::domain::order::{
     LineItem, Order, Refund, RefundLineItem, RefundTransaction, TransactionKind, TransactionStatus,
@@ -228,6 +228,30 @@ pub(crate) mod wire {
         /// when they were not read (no return, or no `read_returns` scope).
         #[serde(skip)]
         pub returns: Option<Vec<WireReturn>>,
+        /// The order's transactions, read instead when its returns cannot be.
+        #[serde(skip)]
+        pub payments: Vec<WireOrderTransaction>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct WireOrderTransaction {
+        pub kind: String,
+        pub status: String,
+        pub processed_at: Option<DateTime<Utc>>,
+        pub location: Option<IdRef>,
+        pub amount_set: MoneyBag,
+    }
+
+    /// `order(id:) { transactions(…) }`
+    #[derive(Debug, Deserialize)]
+    pub struct OrderPaymentsData {
+        pub order: Option<OrderPayments>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    pub struct OrderPayments {
+        pub transactions: Vec<WireOrderTransaction>,
     }
 
     #[derive(Debug, Deserialize)]
@@ -746,7 +770,7 @@ impl TryFrom<wire::WireOrder> for Order {
             ledger: w
                 .agreements
                 .as_ref()
-                .map(|a| ledger(a, w.returns.as_deref(), digits, &order_id))
+                .map(|a| ledger(a, w.returns.as_deref(), &w.payments, digits, &order_id))
                 .transpose()?,
         })
     }
@@ -766,6 +790,7 @@ fn signed_quantity(value: i64, what: &str, order: &str) -> Result<i64, ShopifyEr
 fn ledger(
     agreements: &wire::Connection<wire::WireAgreement>,
     returns: Option<&[wire::WireReturn]>,
+    payments: &[wire::WireOrderTransaction],
     digits: u32,
     order: &str,
 ) -> Result<Ledger, ShopifyError> {
@@ -841,9 +866,24 @@ fn ledger(
             Some(places)
         }
     };
+    let mut moved = Vec::new();
+    for t in payments.iter().filter(|t| t.status == "SUCCESS") {
+        // Money that moved at a till: a sale, a capture, a refund, change given.
+        if !matches!(t.kind.as_str(), "SALE" | "CAPTURE" | "REFUND" | "CHANGE") {
+            continue;
+        }
+        if let (Some(at), Some(location)) = (t.processed_at, location_number(&t.location, order)?) {
+            moved.push(Payment {
+                at,
+                location_id: location,
+                amount: amount(&t.amount_set, digits, "order transaction", order)?,
+            });
+        }
+    }
     Ok(Ledger {
         agreements: out,
         returns,
+        payments: moved,
     })
 }
 
