@@ -40,6 +40,8 @@
 //! - `POST /_sim/{shop}/orders`: add an order ([`OrderSpec`] JSON)
 //! - `POST /_sim/{shop}/orders/{id}/refunds`: add a refund ([`RefundSpec`] JSON)
 //! - `POST /_sim/{shop}/orders/{id}/cancel`: cancel (`{"at": "…"}`)
+//! - `POST /_sim/{shop}/orders/{id}/exchanges`: a return or exchange ([`ExchangeSpec`] JSON)
+//! - `POST /_sim/{shop}/orders/{id}/edits`: an order edit ([`EditSpec`] JSON)
 //!
 //! # Defaults
 //! Shops `alpha` (America/Toronto, CAD, Basic), `beta` (Europe/Berlin, EUR, Advanced,
@@ -67,6 +69,7 @@ pub mod expected;
 pub mod faults;
 pub mod generator;
 pub mod graphql;
+pub mod ledger;
 pub mod model;
 pub mod render;
 pub mod server;
@@ -84,8 +87,11 @@ use rand::rngs::Xoshiro256PlusPlus;
 use tokio::net::TcpListener;
 
 pub use bulk::{BulkFaults, BulkSettings};
-pub use control::{LineSpec, OrderSpec, RefundLineSpec, RefundSpec, SimError};
-pub use examples::{EXAMPLES_SHOP, STORE_01, STORE_02};
+pub use control::{
+    EditSpec, ExchangeSpec, LateDiscountSpec, LineSpec, OrderSpec, RefundLineSpec, RefundSpec,
+    SimError,
+};
+pub use examples::{EXAMPLES_SHOP, ORDER_A, STORE_01, STORE_02};
 pub use expected::{BucketKey, ExpectedTotals, HourlyTotals};
 pub use faults::Faults;
 pub use generator::ShopSpec;
@@ -572,6 +578,23 @@ impl SimHandle {
             order.garbled = garbled;
             Ok(())
         })
+    }
+
+    /// Records a return on an order (a POS exchange, a return with a restocking fee), with
+    /// its refund when money goes back; returns the return's numeric id.
+    pub fn exchange(
+        &self,
+        shop: &str,
+        order_id: i64,
+        spec: &ExchangeSpec,
+    ) -> Result<i64, SimError> {
+        self.with(shop, |st| control::exchange(&mut st.shop, order_id, spec))
+    }
+
+    /// Edits an order (items added, units removed, a discount given later); returns the
+    /// edit's numeric id.
+    pub fn edit_order(&self, shop: &str, order_id: i64, spec: &EditSpec) -> Result<i64, SimError> {
+        self.with(shop, |st| control::edit_order(&mut st.shop, order_id, spec))
     }
 
     /// Cancels an order at `at`.

@@ -18,7 +18,7 @@ use rand::RngExt;
 use serde_json::{Value, json};
 
 use super::bulk::{self, BulkSettings};
-use super::control::{self, OrderSpec, RefundSpec, SimError};
+use super::control::{self, EditSpec, ExchangeSpec, OrderSpec, RefundSpec, SimError};
 use super::expected::{expected_totals, visible_expected_totals};
 use super::faults::Faults;
 use super::graphql;
@@ -51,6 +51,8 @@ pub fn router(state: Shared) -> Router {
         .route("/_sim/{shop}/orders", post(add_order))
         .route("/_sim/{shop}/orders/{id}/refunds", post(add_refund))
         .route("/_sim/{shop}/orders/{id}/cancel", post(cancel_order))
+        .route("/_sim/{shop}/orders/{id}/exchanges", post(add_exchange))
+        .route("/_sim/{shop}/orders/{id}/edits", post(add_edit))
         .with_state(state)
 }
 
@@ -1214,6 +1216,27 @@ async fn add_refund(
     reply(with_shop(&state, &shop, |st| {
         control::add_refund(&mut st.shop, id, &spec)
             .map(|id| json!({ "id": id, "gid": render::gid("Refund", id) }))
+    }))
+}
+
+async fn add_exchange(
+    State(state): State<Shared>,
+    Path((shop, id)): Path<(String, i64)>,
+    Json(spec): Json<ExchangeSpec>,
+) -> Response {
+    reply(with_shop(&state, &shop, |st| {
+        control::exchange(&mut st.shop, id, &spec)
+            .map(|id| json!({ "id": id, "gid": render::gid("Return", id) }))
+    }))
+}
+
+async fn add_edit(
+    State(state): State<Shared>,
+    Path((shop, id)): Path<(String, i64)>,
+    Json(spec): Json<EditSpec>,
+) -> Response {
+    reply(with_shop(&state, &shop, |st| {
+        control::edit_order(&mut st.shop, id, &spec).map(|id| json!({ "id": id }))
     }))
 }
 
