@@ -696,7 +696,15 @@ fn window(field: Option<&graphql::Field>) -> Result<render::Window, String> {
 /// The nested arguments of an order's selection.
 fn nested_args(order: &[graphql::Field]) -> Result<render::NestedArgs, String> {
     let find = |name: &str| order.iter().find(|f| f.name == name);
+    let node_child = |f: Option<&graphql::Field>, name: &str| {
+        f.and_then(graphql::Field::node_selection)
+            .and_then(|s| s.iter().find(|c| c.name == name))
+            .cloned()
+    };
     let refunds = find("refunds");
+    let agreements = find("agreements");
+    let returns = find("returns");
+    let rfos = node_child(returns, "reverseFulfillmentOrders");
     Ok(render::NestedArgs {
         line_items: window(find("lineItems"))?,
         refunds: refunds
@@ -705,6 +713,12 @@ fn nested_args(order: &[graphql::Field]) -> Result<render::NestedArgs, String> {
             .map(|n| n as usize),
         refund_line_items: window(refunds.and_then(|r| r.child("refundLineItems")))?,
         refund_transactions: window(refunds.and_then(|r| r.child("transactions")))?,
+        agreements: agreements.map(|a| window(Some(a))).transpose()?,
+        sales: window(node_child(agreements, "sales").as_ref())?,
+        returns: returns.map(|r| window(Some(r))).transpose()?,
+        return_refunds: window(node_child(returns, "refunds").as_ref())?,
+        reverse_fulfillment_orders: window(rfos.as_ref())?,
+        reverse_line_items: window(node_child(rfos.as_ref(), "lineItems").as_ref())?,
     })
 }
 
