@@ -8,7 +8,8 @@
 //!   against Shopify's Admin API schema, the version compiled into TMAS ([`validate`]), and
 //!   refused as Shopify refuses it (HTTP 200, `errors` with message, locations, path and
 //!   `extensions.code`). The root fields served are `shop`, `locations`, `orders`,
-//!   `order(id:)`, `refund(id:)`, and the bulk operations (`bulkOperationRunQuery`,
+//!   `order(id:)` (with its sales ledger `agreements`, its `returns`, `edited`,
+//!   `returnStatus` and the line items' `currentQuantity`: [`ledger`]), `refund(id:)`, and the bulk operations (`bulkOperationRunQuery`,
 //!   `bulkOperationCancel`, `bulkOperation(id:)`, `currentBulkOperation`: [`bulk`]); a field the schema has but the simulator does not render
 //!   is refused with `NOT_SIMULATED`. Arguments come from literals or variables, the answer
 //!   holds only the selected fields, connections need `first` or `last` (1–250). Every
@@ -58,7 +59,9 @@
 //! - The pricing follows Shopify's published rules; what they leave open (`pageInfo`, lists
 //!   without a size, which count as one element) is a [`Pricing`] setting or a stated
 //!   choice. Read `extensions.cost.requestedQueryCost` once against a development store.
-//! - Fragments are refused by its executor (TMAS sends none), though the schema accepts them.
+//! - Named fragments are refused by its executor (TMAS sends none), though the schema
+//!   accepts them; inline fragments with a type condition are served (the sales ledger's
+//!   `... on ProductSale { lineItem { id } }`).
 //! - Search terms other than `updated_at` are ignored; `sortKey` is assumed to be
 //!   `UPDATED_AT`.
 
