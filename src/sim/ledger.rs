@@ -358,3 +358,157 @@ pub fn quantity_mismatches(shop: &SimShop, order: &SimOrder) -> Vec<(i64, i64, i
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use chrono::{NaiveDate, Timelike};
+
+    use super::*;
+    use crate::sim::expected::{HourlyTotals, expected_totals};
+    use crate::sim::generator::{ShopSpec, generate};
+    use crate::sim::model::{Channel, SimRefund};
+
+    /// DOMAIN.md's place of a refund: its successful refund transactions (largest amount,
+    /// first on a tie), else its restock location.
+    fn refund_place(r: &SimRefund) -> Option<i64> {
+        let largest = |places: Vec<(i64, i64)>| {
+            let mut totals: Vec<(i64, i64)> = Vec::new();
+            for (p, w) in places {
+                match totals.iter_mut().find(|(q, _)| *q == p) {
+                    Some((_, t)) => *t += w,
+                    None => totals.push((p, w)),
+                }
+            }
+            totals
+                .iter()
+                .fold(None, |best: Option<(i64, i64)>, &(p, t)| match best {
+                    Some((_, b)) if b >= t => best,
+                    _ => Some((p, t)),
+                })
+                .map(|(p, _)| p)
+        };
+        largest(
+            r.transactions
+                .iter()
+                .filter(|t| t.kind == "REFUND" && t.status == "SUCCESS")
+                .filter_map(|t| t.location_id.map(|l| (l, t.amount)))
+                .collect(),
+        )
+        .or_else(|| {
+            largest(
+                r.lines
+                    .iter()
+                    .filter_map(|l| l.location_id.map(|p| (p, l.subtotal)))
+                    .collect(),
+            )
+        })
+    }
+
+    /// The totals an importer gets by reading the ledger with DOMAIN.md's rules.
+    fn from_ledger(shop: &SimShop) -> BTreeMap<(i64, NaiveDate, u32), HourlyTotals> {
+        let mut out: BTreeMap<(i64, NaiveDate, u32), HourlyTotals> = BTreeMap::new();
+        for o in &shop.orders {
+            let Some(home) = o.location_id else { continue };
+            if o.test || o.channel != Channel::Pos {
+                continue;
+            }
+            for a in ledger(shop, o) {
+                let place = match a.kind {
+                    AgreementKind::Order | AgreementKind::OrderEdit => home,
+                    AgreementKind::Refund(id) => o
+                        .refunds
+                        .iter()
+                        .find(|r| r.id == id)
+                        .and_then(refund_place)
+                        .unwrap_or(home),
+                    AgreementKind::Return(id) => {
+                        let ret = o.returns.iter().find(|r| r.id == id).expect("its return");
+                        o.refunds
+                            .iter()
+                            .filter(|r| r.return_id == Some(id))
+                            .find_map(refund_place)
+                            .or(ret.restock_location_id)
+                            .unwrap_or(home)
+                    }
+                };
+                let products: Vec<&Sale> = a
+                    .sales
+                    .iter()
+                    .filter(|s| s.line_type == SaleLine::Product)
+                    .collect();
+                if products.is_empty() {
+                    continue;
+                }
+                let local = a.happened_at.with_timezone(&shop.time_zone);
+                let b = out
+                    .entry((place, local.date_naive(), local.hour()))
+                    .or_default();
+                for s in &products {
+                    let v = s.total - s.tax;
+                    match s.action {
+                        SaleAction::Order | SaleAction::Update => {
+                            b.gross += v + s.discount;
+                            b.discounts += s.discount;
+                        }
+                        SaleAction::Return => b.returns -= v,
+                    }
+                    b.net += v;
+                    b.items += s.quantity.unwrap_or(0);
+                }
+                let counts = match a.kind {
+                    AgreementKind::Order => true,
+                    AgreementKind::OrderEdit => false,
+                    _ => products.iter().any(|s| s.action == SaleAction::Return),
+                };
+                b.transactions += i64::from(counts);
+            }
+        }
+        out.retain(|_, t| *t != HourlyTotals::default());
+        out
+    }
+
+    #[test]
+    fn the_ledger_read_by_domain_rules_gives_the_expected_totals() {
+        let spec = ShopSpec::new(
+            "alpha",
+            chrono_tz::America::Toronto,
+            "CAD",
+            NaiveDate::from_ymd_opt(2026, 11, 15).expect("valid date"),
+        )
+        .with_ledger_events();
+        let mut shop = generate(&spec, 5);
+        // The rest of a cancelled order is returned by TMAS's own rule, not by the ledger.
+        shop.orders.retain(|o| o.cancelled_at.is_none());
+        let mut expected = expected_totals(&shop).buckets;
+        expected.retain(|_, t| *t != HourlyTotals::default());
+        let read = from_ledger(&shop);
+        assert_eq!(read.len(), expected.len());
+        for (key, want) in &expected {
+            assert_eq!(read.get(key), Some(want), "{key:?}");
+        }
+        // The history holds the cases this is about.
+        assert!(shop.orders.iter().any(|o| !o.returns.is_empty()));
+        assert!(shop.orders.iter().any(|o| !o.edits.is_empty()));
+    }
+
+    #[test]
+    fn ledger_documents_validate_and_the_bulk_one_is_within_the_bulk_rules() {
+        let paged = "query Ledger($id: ID!, $after: String) { order(id: $id) { edited returnStatus lineItems(first: 10) { nodes { id currentQuantity } } agreements(first: 5, after: $after) { edges { cursor node { __typename id happenedAt ... on RefundAgreement { refund { id } } ... on ReturnAgreement { return { id } } sales(first: 10) { nodes { __typename actionType lineType quantity totalAmount { shopMoney { amount currencyCode } } totalTaxAmount { shopMoney { amount } } totalDiscountAmountBeforeTaxes { shopMoney { amount } } ... on ProductSale { lineItem { id } } } pageInfo { hasNextPage endCursor } } } } pageInfo { hasNextPage endCursor } } returns(first: 5) { nodes { id refunds(first: 5) { nodes { id } } reverseFulfillmentOrders(first: 5) { nodes { lineItems(first: 10) { nodes { dispositions { type quantity location { id } } } } } } } } } }";
+        crate::sim::validate::check_admin(paged).expect("valid against the pinned schema");
+        let bulk = "{ orders { edges { node { id lineItems { edges { node { id currentQuantity } } } agreements { edges { node { __typename id happenedAt ... on ReturnAgreement { return { id } } sales { edges { node { __typename actionType lineType quantity totalAmount { shopMoney { amount } } ... on ProductSale { lineItem { id } } } } } } } } } } } }";
+        let doc = crate::sim::validate::check_admin(bulk).expect("valid");
+        crate::sim::bulk::check_rules(&doc).expect("within the bulk rules");
+        let deeper = "{ orders { edges { node { returns { edges { node { reverseFulfillmentOrders { edges { node { lineItems { edges { node { id } } } } } } } } } } } } }";
+        let doc = crate::sim::validate::check_admin(deeper).expect("valid");
+        assert!(
+            crate::sim::bulk::check_rules(&doc)
+                .expect_err("three nested levels")
+                .contains("nesting depth")
+        );
+        let in_list = "{ orders { edges { node { refunds { refundLineItems { edges { node { quantity } } } } } } } }";
+        let doc = crate::sim::validate::check_admin(in_list).expect("valid");
+        assert!(crate::sim::bulk::check_rules(&doc).is_err());
+    }
+}
