@@ -340,9 +340,9 @@ async fn agreements_and_sales_page_with_first_and_after() {
 }
 
 #[tokio::test]
-async fn a_return_with_a_fee_and_an_exchange_refunded_elsewhere() {
+async fn a_return_with_a_restocking_fee_refunded_at_another_store() {
     let sim = spawn(SimConfig::examples_only().grant_everywhere(ALL_ORDERS_SCOPE)).await;
-    // Order E's sibling D (10.00 at STORE-01): returned at STORE-02 with a 1.00 fee.
+    // Example D's first sale (10.00 at STORE-01): returned at STORE-02 with a 1.00 fee.
     let d = 7_000_006;
     let fee_return = sim
         .exchange(
@@ -561,5 +561,83 @@ async fn a_bulk_export_carries_agreements_and_their_sales() {
     assert!(
         of_type("LineItem").any(|l| l["id"] == g_sales[1]["lineItem"]["id"]
             && l["__parentId"] == format!("gid://shopify/Order/{ORDER_A}"))
+    );
+}
+
+#[tokio::test]
+async fn control_paths_make_exchanges_and_edits() {
+    let sim = spawn(SimConfig::examples_only().grant_everywhere(ALL_ORDERS_SCOPE)).await;
+    let client = reqwest::Client::new();
+    let base = format!("http://{}/_sim/{EXAMPLES_SHOP}/orders/{ORDER_A}", sim.addr);
+    let r = client
+        .post(format!("{base}/exchanges"))
+        .json(&example_g())
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(r.status(), 200);
+    let made: Value = r.json().await.expect("JSON");
+    assert!(
+        made["gid"]
+            .as_str()
+            .is_some_and(|g| g.starts_with("gid://shopify/Return/"))
+    );
+    // The jacket given in exchange (line 2) is refunded later, at STORE-01.
+    let r = client
+        .post(format!("{base}/refunds"))
+        .json(&json!({ "at": "2026-03-12T15:00:00Z", "location_id": null, "till_location_id": STORE_01,
+                       "lines": [{ "line_index": 2, "quantity": 1 }] }))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(r.status(), 200);
+    let r = client
+        .post(format!("{base}/edits"))
+        .json(&json!({ "at": "2026-03-13T15:00:00Z", "discounts": [{ "line_index": 1, "amount": 100 }] }))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(r.status(), 200);
+    // Nothing left of the shirts to exchange: refused, and the order is as it was.
+    let r = client
+        .post(format!("{base}/exchanges"))
+        .json(&example_g())
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(r.status(), 422);
+    let order = order_ledger(&sim, EXAMPLES_SHOP, ORDER_A, 8, None, 8, None).await;
+    quantity_check(&order);
+    let kinds: Vec<&str> = order["agreements"]["nodes"]
+        .as_array()
+        .expect("agreements")
+        .iter()
+        .map(|a| a["__typename"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "OrderAgreement",
+            "RefundAgreement",
+            "ReturnAgreement",
+            "RefundAgreement",
+            "OrderEditAgreement"
+        ]
+    );
+    let t = sim.expected_totals(EXAMPLES_SHOP).expect("totals");
+    // 2026-03-12 15:00 UTC is 11:00 EDT: the jacket back at STORE-01 (60.00).
+    let back = t.hour(STORE_01, date(2026, 3, 12), 11);
+    assert_eq!((back.returns, back.transactions, back.items), (6000, 1, -1));
+    // The mug's later 1.00 discount, at the store of the sale, no transaction.
+    let edit = t.hour(STORE_01, date(2026, 3, 13), 11);
+    assert_eq!(
+        (
+            edit.gross,
+            edit.discounts,
+            edit.net,
+            edit.transactions,
+            edit.items
+        ),
+        (0, 100, -100, 0, 0)
     );
 }

@@ -47,7 +47,9 @@
 //! # Defaults
 //! Shops `alpha` (America/Toronto, CAD, Basic), `beta` (Europe/Berlin, EUR, Advanced,
 //! prices include tax), `gamma` (Asia/Tokyo, JPY, Plus) and the fixed `examples` shop
-//! (DOMAIN.md's worked examples A–E). Each shop's token is `shpat_sim_<shop>` and its client
+//! (DOMAIN.md's worked examples A–E; example G, an exchange on order A, is
+//! [`examples::example_g`], made with [`SimHandle::exchange`] or found in
+//! [`examples::examples_shop_with_exchange`]). Each shop's token is `shpat_sim_<shop>` and its client
 //! ID and secret `sim-<shop>-id` / `sim-<shop>-secret`, unless given on the command line.
 //! The app is granted `read_orders` and `read_locations` only: as on Shopify, the orders
 //! query then returns only orders created in the last 60 days. Grant `read_all_orders` with
