@@ -91,7 +91,7 @@ async fn refuses_queries_against_the_bulk_rules_with_user_errors() {
             "within a list",
         ),
         (
-            "{ orders { edges { node { fulfillmentOrders { edges { node { lineItems { edges { node { id } } } } } } } } } }",
+            "{ orders { edges { node { returns { edges { node { reverseFulfillmentOrders { edges { node { lineItems { edges { node { id } } } } } } } } } } } } }",
             "nesting depth",
         ),
         (

@@ -54,7 +54,13 @@ Control paths:
                                            \"lines\":[{\"quantity\":1,\"unit_price\":2000}]}
   POST /_sim/<shop>/orders/<id>/refunds   {\"at\":\"…Z\",\"location_id\":N,
                                            \"lines\":[{\"line_index\":0,\"quantity\":1}]}
-  POST /_sim/<shop>/orders/<id>/cancel    {\"at\":\"…Z\"}";
+  POST /_sim/<shop>/orders/<id>/cancel    {\"at\":\"…Z\"}
+  POST /_sim/<shop>/orders/<id>/exchanges {\"at\":\"…Z\",\"location_id\":N,
+                                           \"returned\":[{\"line_index\":0,\"quantity\":1}],
+                                           \"given\":[{\"quantity\":1,\"unit_price\":6000}],
+                                           \"restock_location_id\":N,\"fee\":0}
+  POST /_sim/<shop>/orders/<id>/edits     {\"at\":\"…Z\",\"add\":[…],\"remove\":[…],
+                                           \"discounts\":[{\"line_index\":0,\"amount\":500}]}";
 
 /// Serves generated Shopify shops with the Admin API's paths, payloads, pagination,
 /// authentication, scopes, cost-based rate limits and errors.
@@ -112,6 +118,10 @@ struct Args {
     /// the version asked for is retired. Default: the version asked.
     #[arg(long)]
     answer_api_version: Option<String>,
+    /// Also generate POS exchanges, order edits and returns with a restocking fee (the
+    /// rest of the history stays as without it).
+    #[arg(long)]
+    ledger_events: bool,
 }
 
 /// Shopify's scope handles: `read_…`, `write_…`, optionally `unauthenticated_`.
@@ -170,6 +180,9 @@ async fn main() -> anyhow::Result<()> {
         }
         if let Some(r) = args.refund_rate {
             spec.refund_rate = r;
+        }
+        if args.ledger_events {
+            *spec = spec.clone().with_ledger_events();
         }
     }
     if let Some(scopes) = args.scopes {

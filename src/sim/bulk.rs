@@ -226,8 +226,10 @@ fn user_error(code: &str, message: &str) -> Value {
 }
 
 /// Shopify's rules for a bulk query, checked on the validated document: at least one
-/// connection and at most five, at most two levels of connections, no connection inside a
-/// list, `edges { node }` and not `nodes`.
+/// connection and at most five, connections nested at most two levels deep inside the
+/// top-level one (orders → agreements → sales, as Airbyte's source-shopify exports the
+/// sales ledger, is within the rules; a fourth level is not), no connection inside a list,
+/// `edges { node }` and not `nodes`.
 pub fn check_rules(document: &ExecutableDocument) -> Result<(), String> {
     let op = document
         .operations
@@ -263,7 +265,9 @@ fn walk(set: &SelectionSet, depth: usize, in_list: bool, count: &mut usize) -> R
                 ));
             }
             *count += 1;
-            if depth + 1 > 2 {
+            // `depth` counts the connections around this one: the top-level connection is
+            // not a nested one.
+            if depth > 2 {
                 return Err(format!(
                     "Bulk queries cannot contain connections with a nesting depth greater than 2 (`{}`).",
                     f.name
@@ -436,7 +440,15 @@ fn node_selection(root: &Field) -> &[Field] {
 /// The JSONL lines of one order: the order without its connections, then each node of its
 /// connections (and of theirs) with `__parentId`.
 pub fn lines_of(shop: &SimShop, o: &SimOrder, node: &[Field]) -> Vec<String> {
-    let rendered = render::order(shop, o);
+    // Every list whole (a bulk export does not page); the ledger and returns only when the
+    // query asks for them, since rendering them for a million orders is not free.
+    let asked = |name: &str| node.iter().any(|f| f.name == name);
+    let args = render::NestedArgs {
+        agreements: asked("agreements").then(render::Window::default),
+        returns: asked("returns").then(render::Window::default),
+        ..render::NestedArgs::default()
+    };
+    let rendered = render::order_with(shop, o, &args);
     let mut out = Vec::new();
     match graphql::project(node, &rendered, "Order") {
         Ok(value) => flatten(node, value, None, &mut out),

@@ -1,6 +1,7 @@
 //! The "examples" shop: exactly the worked examples A–E of DOMAIN.md (America/Toronto, CAD,
 //! prices without tax, 13% tax), so tests can check TMAS against the numbers written there,
-//! and G: an order whose prices include tax, returned at another store's till.
+//! and an order whose prices include tax, returned at another store's till. DOMAIN.md's
+//! example G (an exchange on order A) is [`example_g`], made on demand.
 
 use chrono::{DateTime, TimeZone, Utc};
 
@@ -10,6 +11,8 @@ use super::model::{
 };
 
 pub const EXAMPLES_SHOP: &str = "examples";
+/// Order A of DOMAIN.md's examples.
+pub const ORDER_A: i64 = 7_000_001;
 /// TMAS "STORE-01".
 pub const STORE_01: i64 = 1001;
 /// TMAS "STORE-02".
@@ -54,6 +57,8 @@ impl OrderBuilder {
                 taxes_included: false,
                 lines: Vec::new(),
                 refunds: Vec::new(),
+                returns: Vec::new(),
+                edits: Vec::new(),
                 tip: 0,
                 shipping: 0,
                 garbled: false,
@@ -86,6 +91,41 @@ impl OrderBuilder {
     }
 }
 
+/// DOMAIN.md's example G: order A's second shirt exchanged at STORE-02 on 2026-03-09 at
+/// 14:20 local (EDT since 03-08: 18:20 UTC) for a jacket at 60.00 (13 % tax), the customer paying the
+/// difference, the shirt restocked at STORE-02. Apply it to order A with
+/// `SimHandle::exchange` or [`examples_shop_with_exchange`].
+pub fn example_g() -> crate::sim::ExchangeSpec {
+    crate::sim::ExchangeSpec {
+        at: utc(2026, 3, 9, 18, 20),
+        location_id: Some(STORE_02),
+        returned: vec![crate::sim::RefundLineSpec {
+            line_index: 0,
+            quantity: 1,
+        }],
+        given: vec![crate::sim::LineSpec {
+            quantity: 1,
+            unit_price: 6000,
+            gift_card: false,
+            discount: 0,
+        }],
+        restock_location_id: Some(STORE_02),
+        fee: 0,
+    }
+}
+
+/// The examples shop with example G's exchange made on order A. (The plain examples shop
+/// leaves it out: an importer that reads line items instead of the ledger would count the
+/// jacket on A's sale day; tests of the ledger start from this one, or make the exchange
+/// at run time.)
+pub fn examples_shop_with_exchange() -> SimShop {
+    let mut shop = examples_shop();
+    super::control::apply_exchange(&mut shop, ORDER_A, &example_g())
+        .expect("example G applies to order A");
+    shop.sort_orders();
+    shop
+}
+
 /// The examples shop with orders A–E (and C's left-out orders).
 pub fn examples_shop() -> SimShop {
     let mut orders = Vec::new();
@@ -93,7 +133,7 @@ pub fn examples_shop() -> SimShop {
     // A: 2026-03-02 10:15 EST = 15:15 UTC at STORE-01. 2 shirts at 20.00 (discount 2.00 each),
     // 1 mug at 12.00 (discount 1.20), 13% tax on the discounted prices, a 5.00 tip.
     let mut a = OrderBuilder::new(
-        7_000_001,
+        ORDER_A,
         Channel::Pos,
         Some(STORE_01),
         utc(2026, 3, 2, 15, 15),
@@ -113,6 +153,7 @@ pub fn examples_shop() -> SimShop {
             subtotal: 1800,
             tax: 234,
             location_id: None,
+            discount: 200,
         }],
     );
     b.transactions
@@ -227,6 +268,7 @@ pub fn examples_shop() -> SimShop {
             subtotal: 8000,
             tax: 1040,
             location_id: Some(STORE_01),
+            discount: 0,
         }],
     );
     jacket_back
@@ -261,6 +303,7 @@ pub fn examples_shop() -> SimShop {
             subtotal: 2000,
             tax: 260,
             location_id: None,
+            discount: 0,
         }],
     );
     scarf_back.created_at = None;
@@ -297,6 +340,68 @@ mod tests {
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+    }
+
+    fn totals(t: crate::sim::expected::HourlyTotals) -> (i64, i64, i64, i64, i64, i64) {
+        (
+            t.gross,
+            t.discounts,
+            t.returns,
+            t.net,
+            t.transactions,
+            t.items,
+        )
+    }
+
+    #[test]
+    fn example_g_is_the_numbers_of_domain_md() {
+        let shop = examples_shop_with_exchange();
+        let t = expected_totals(&shop);
+        assert_eq!(
+            totals(t.hour(STORE_02, date(2026, 3, 9), 14)),
+            (6000, 0, 1800, 4200, 1, 0)
+        );
+        // Order A's sale hour is unchanged: the jacket is not a sale of that day.
+        assert_eq!(
+            totals(t.hour(STORE_01, date(2026, 3, 2), 10)),
+            (5200, 520, 0, 4680, 1, 3)
+        );
+        // The ledger says what DOMAIN.md says: one ReturnAgreement, no refund.
+        let a = shop
+            .orders
+            .iter()
+            .find(|o| o.id == ORDER_A)
+            .expect("order A");
+        assert_eq!(a.refunds.len(), 1, "only example B's refund");
+        let ledger = crate::sim::ledger::ledger(&shop, a);
+        let g = ledger.last().expect("the exchange's agreement");
+        assert_eq!(g.kind.type_name(), "ReturnAgreement");
+        assert_eq!(g.happened_at, utc(2026, 3, 9, 18, 20));
+        let sales: Vec<_> = g
+            .sales
+            .iter()
+            .map(|s| {
+                (
+                    s.action.name(),
+                    s.line_type.name(),
+                    s.quantity,
+                    s.total,
+                    s.tax,
+                    s.discount,
+                )
+            })
+            .collect();
+        assert_eq!(
+            sales,
+            [
+                ("RETURN", "PRODUCT", Some(-1), -2034, -234, -200),
+                ("ORDER", "PRODUCT", Some(1), 6780, 780, 0),
+            ]
+        );
+        assert!(crate::sim::ledger::quantity_mismatches(&shop, a).is_empty());
+        let shirt = &a.lines[0];
+        assert_eq!((shirt.quantity, a.current_quantity(shirt)), (2, 0));
+        assert_eq!(a.lines.len(), 3, "the jacket is appended");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use serde::Serialize;
 
-use super::model::{Channel, SimShop};
+use super::model::{Channel, SimRefund, SimShop};
 pub use crate::domain::facts::HourlyTotals;
 
 /// Key of one bucket: Shopify location id (numeric), local date, local hour 0..=23.
@@ -105,23 +105,29 @@ pub fn visible_expected_totals(
         if order.test || order.channel != Channel::Pos {
             continue;
         }
-        let goods: Vec<_> = order.lines.iter().filter(|l| !l.gift_card).collect();
-        if !goods.is_empty() {
-            // The order's own setting says whether its prices hold tax.
-            let gross: i64 = goods
-                .iter()
-                .map(|l| l.unit_price * l.quantity - if order.taxes_included { l.tax } else { 0 })
-                .sum();
-            let discounts: i64 = goods.iter().map(|l| l.discount_total()).sum();
+        let is_goods = |line_id: i64| order.lines.iter().any(|l| l.id == line_id && !l.gift_card);
+        // The sale: the goods sold then, as they were then (discounts given later and the
+        // items appended by exchanges and edits are counted when they happened).
+        let sold: Vec<_> = order
+            .lines
+            .iter()
+            .filter(|l| !l.gift_card && !order.appended(l.id))
+            .collect();
+        if !sold.is_empty() {
             let b = out.slot(shop, home, order.processed_at);
-            b.gross += gross;
-            b.discounts += discounts;
-            b.net += gross - discounts;
-            b.items += goods.iter().map(|l| l.quantity).sum::<i64>();
+            for l in &sold {
+                let (discount, tax) = order.original_discount_and_tax(l);
+                b.add_sold(
+                    l.unit_price * l.quantity,
+                    discount,
+                    tax,
+                    order.taxes_included,
+                );
+                b.items += l.quantity;
+            }
             b.transactions += 1;
         }
-        let is_goods = |line_id: i64| goods.iter().any(|l| l.id == line_id);
-        for refund in &order.refunds {
+        for refund in order.refunds.iter().filter(|r| r.return_id.is_none()) {
             let back: Vec<_> = refund
                 .lines
                 .iter()
@@ -130,54 +136,134 @@ pub fn visible_expected_totals(
             if back.is_empty() {
                 continue;
             }
-            // The model's subtotal is the value of the goods without tax, whatever the
-            // order's prices hold.
-            let value: i64 = back.iter().map(|rl| rl.subtotal).sum();
-            let qty: i64 = back.iter().map(|rl| rl.quantity).sum();
-            let till = first_largest(
-                refund
-                    .transactions
-                    .iter()
-                    .filter(|t| t.kind == "REFUND" && t.status == "SUCCESS")
-                    .filter_map(|t| t.location_id.map(|l| (l, t.amount))),
-            );
-            let restock = first_largest(
-                back.iter()
-                    .filter_map(|rl| rl.location_id.map(|l| (l, rl.subtotal))),
-            );
-            let b = out.slot(shop, till.or(restock).unwrap_or(home), refund.when());
-            b.returns += value;
-            b.net -= value;
-            b.items -= qty;
-            b.transactions += i64::from(qty > 0);
+            let b = out.slot(shop, refund_place(refund).unwrap_or(home), refund.when());
+            for rl in &back {
+                b.add_returned(rl.subtotal, rl.quantity);
+            }
+            b.transactions += i64::from(back.iter().any(|rl| rl.quantity > 0));
+        }
+        for ret in &order.returns {
+            // The return's refund (by its till, then its restock location), else where the
+            // goods were restocked, else the store of the sale.
+            let place = order
+                .refunds
+                .iter()
+                .filter(|r| Some(r.id) == ret.refund_id)
+                .find_map(refund_place)
+                .or(ret.restock_location_id)
+                .unwrap_or(home);
+            let b = out.slot(shop, place, ret.at);
+            let mut units_back = 0;
+            for t in ret.lines.iter().filter(|t| is_goods(t.line_id)) {
+                b.add_returned(t.subtotal, t.quantity);
+                units_back += t.quantity;
+            }
+            for l in order
+                .lines
+                .iter()
+                .filter(|l| !l.gift_card && ret.exchange_lines.contains(&l.id))
+            {
+                let (discount, tax) = order.original_discount_and_tax(l);
+                b.add_sold(
+                    l.unit_price * l.quantity,
+                    discount,
+                    tax,
+                    order.taxes_included,
+                );
+                b.items += l.quantity;
+            }
+            // An exchange is one transaction: the customer came once.
+            b.transactions += i64::from(units_back > 0);
+        }
+        for edit in &order.edits {
+            let b = out.slot(shop, home, edit.at);
+            for l in order
+                .lines
+                .iter()
+                .filter(|l| !l.gift_card && edit.added.contains(&l.id))
+            {
+                let (discount, tax) = order.original_discount_and_tax(l);
+                b.add_sold(
+                    l.unit_price * l.quantity,
+                    discount,
+                    tax,
+                    order.taxes_included,
+                );
+                b.items += l.quantity;
+            }
+            for t in edit.removed.iter().filter(|t| is_goods(t.line_id)) {
+                b.add_returned(t.subtotal, t.quantity);
+            }
+            for d in &edit.discounts {
+                // The line's price stays; its discount grows and, when its price holds tax,
+                // the tax inside it shrinks (so the price less tax grows by that much).
+                let gross = if order.taxes_included { d.tax } else { 0 };
+                b.gross += gross;
+                b.discounts += d.amount;
+                b.net += gross - d.amount;
+            }
         }
         if let Some(cancelled_at) = order.cancelled_at {
             let mut value = 0;
             let mut qty = 0;
-            for l in &goods {
-                let back: Vec<_> = order
-                    .refunds
-                    .iter()
-                    .flat_map(|r| r.lines.iter())
-                    .filter(|rl| rl.line_id == l.id)
-                    .collect();
-                let q_back: i64 = back.iter().map(|rl| rl.quantity).sum();
-                if q_back < l.quantity {
-                    qty += l.quantity - q_back;
-                    value +=
-                        shop.line_paid(order, l) - back.iter().map(|rl| rl.subtotal).sum::<i64>();
+            for l in order.lines.iter().filter(|l| !l.gift_card) {
+                let back = order.taken_back(l.id);
+                if back.quantity < l.quantity {
+                    qty += l.quantity - back.quantity;
+                    value += shop.line_paid(order, l) - back.subtotal;
                 }
             }
             if qty > 0 {
                 let b = out.slot(shop, home, cancelled_at);
-                b.returns += value;
-                b.net -= value;
-                b.items -= qty;
+                b.add_returned(value, qty);
                 b.transactions += 1;
             }
         }
     }
     out
+}
+
+/// Where a refund counts: its successful refund transactions' place (the largest amount,
+/// the first on a tie), else its goods' restock location (the same rule).
+fn refund_place(refund: &SimRefund) -> Option<i64> {
+    let till = first_largest(
+        refund
+            .transactions
+            .iter()
+            .filter(|t| t.kind == "REFUND" && t.status == "SUCCESS")
+            .filter_map(|t| t.location_id.map(|l| (l, t.amount))),
+    );
+    let restock = first_largest(
+        refund
+            .lines
+            .iter()
+            .filter_map(|rl| rl.location_id.map(|l| (l, rl.subtotal))),
+    );
+    till.or(restock)
+}
+
+/// Adding to one hour's totals, in DOMAIN.md's words.
+trait Bucket {
+    /// Goods sold at `price` (unit price × quantity) less `discount`, with `tax` included
+    /// in the price or not.
+    fn add_sold(&mut self, price: i64, discount: i64, tax: i64, taxes_included: bool);
+    /// Goods worth `value` (after discounts, without tax) taken back.
+    fn add_returned(&mut self, value: i64, quantity: i64);
+}
+
+impl Bucket for HourlyTotals {
+    fn add_sold(&mut self, price: i64, discount: i64, tax: i64, taxes_included: bool) {
+        let gross = price - if taxes_included { tax } else { 0 };
+        self.gross += gross;
+        self.discounts += discount;
+        self.net += gross - discount;
+    }
+
+    fn add_returned(&mut self, value: i64, quantity: i64) {
+        self.returns += value;
+        self.net -= value;
+        self.items -= quantity;
+    }
 }
 
 /// The place with the largest total weight, the first to appear winning a tie: where a

@@ -30,6 +30,14 @@ pub struct ShopSpec {
     /// the refunds of cancellations ([`CANCELLED_REFUND_SHARE`]). The default gives the
     /// history every test was written against; a benchmark sets the share of its store.
     pub refund_rate: f64,
+    /// Shares of POS orders that later get a POS exchange, an order edit, or a return with a
+    /// restocking fee. 0 by default, so the default history (and every test written against
+    /// it) stays as it was; [`ShopSpec::with_ledger_events`] turns them on. They are drawn
+    /// from a random stream of their own after the rest of the history, so turning them on
+    /// leaves every other sale, refund and cancellation as it was.
+    pub exchange_rate: f64,
+    pub edit_rate: f64,
+    pub fee_return_rate: f64,
 }
 
 /// The default [`ShopSpec::refund_rate`]: with the cancellations' refunds about one POS
@@ -52,7 +60,19 @@ impl ShopSpec {
             orders_per_day: 60,
             end_date,
             refund_rate: DEFAULT_REFUND_RATE,
+            exchange_rate: 0.0,
+            edit_rate: 0.0,
+            fee_return_rate: 0.0,
         }
+    }
+
+    /// The same shop with exchanges (2 % of POS orders), edits (1.5 %) and returns with a
+    /// restocking fee (0.5 %).
+    pub fn with_ledger_events(mut self) -> Self {
+        self.exchange_rate = 0.02;
+        self.edit_rate = 0.015;
+        self.fee_return_rate = 0.005;
+        self
     }
 }
 
@@ -172,6 +192,10 @@ pub fn generate(spec: &ShopSpec, seed: u64) -> SimShop {
     while date <= spec.end_date {
         g.day(date, date < closing_day);
         date += Duration::days(1);
+    }
+    if spec.exchange_rate > 0.0 || spec.edit_rate > 0.0 || spec.fee_return_rate > 0.0 {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed_for(seed, &spec.name) ^ 0x1ed9e5);
+        g.ledger_events(&mut rng);
     }
     g.shop.sort_orders();
     g.shop
@@ -297,6 +321,8 @@ impl Gen<'_> {
             taxes_included,
             lines,
             refunds: Vec::new(),
+            returns: Vec::new(),
+            edits: Vec::new(),
             tip: if channel == Channel::Pos && self.rng.random_bool(0.15) {
                 i64::from(self.rng.random_range(1..=5u32)) * 100
             } else {
@@ -389,6 +415,162 @@ impl Gen<'_> {
             let at = order.updated_at + Duration::hours(self.rng.random_range(1..72));
             if at < self.horizon {
                 order.touch(at);
+            }
+        }
+    }
+
+    /// Exchanges, edits and returns with a fee, after everything else an order went
+    /// through, drawn from `rng` (not the history's own stream).
+    fn ledger_events(&mut self, rng: &mut Xoshiro256PlusPlus) {
+        use super::control::{EditSpec, ExchangeSpec, LateDiscountSpec, LineSpec, RefundLineSpec};
+        let spec = self.spec;
+        for i in 0..self.shop.orders.len() {
+            let order = &self.shop.orders[i];
+            let Some(home) = order.location_id else {
+                continue;
+            };
+            if order.channel != Channel::Pos || order.cancelled_at.is_some() {
+                continue;
+            }
+            let left: Vec<usize> = (0..order.lines.len())
+                .filter(|&k| {
+                    let l = &order.lines[k];
+                    !l.gift_card && order.current_quantity(l) > 0
+                })
+                .collect();
+            if left.is_empty() {
+                continue;
+            }
+            let (id, after) = (order.id, order.updated_at);
+            let at = if rng.random_bool(0.4) {
+                after + Duration::minutes(rng.random_range(10..240))
+            } else {
+                after
+                    + Duration::days(rng.random_range(1..15))
+                    + Duration::minutes(rng.random_range(0..600))
+            };
+            if at >= self.horizon {
+                continue;
+            }
+            let k = left[rng.random_range(0..left.len())];
+            let line = order.lines[k].clone();
+            let back = self.shop.take_back(order, &line, 1);
+            let roll: f64 = rng.random_range(0.0..1.0);
+            let stores: Vec<i64> = self
+                .shop
+                .locations
+                .iter()
+                .filter(|l| l.active && l.name != "Warehouse")
+                .map(|l| l.id)
+                .collect();
+            let warehouse = self.shop.locations.last().map(|l| l.id);
+            let till = if rng.random_bool(0.6) {
+                home
+            } else {
+                stores[rng.random_range(0..stores.len())]
+            };
+            let restock = match pick_weighted(rng, &[50, 20, 30]) {
+                0 => Some(till),
+                1 => warehouse,
+                _ => None,
+            };
+            if roll < spec.exchange_rate {
+                // Even (the same item again), the customer paying more, or getting the
+                // difference back.
+                let given = match pick_weighted(rng, &[30, 40, 30]) {
+                    0 => LineSpec {
+                        quantity: 1,
+                        unit_price: line.unit_price,
+                        gift_card: false,
+                        discount: back.discount,
+                    },
+                    1 => LineSpec {
+                        quantity: 1,
+                        unit_price: line.unit_price + i64::from(rng.random_range(1..=40u32)) * 100,
+                        gift_card: false,
+                        discount: 0,
+                    },
+                    _ => LineSpec {
+                        quantity: 1,
+                        unit_price: (back.subtotal / 2).max(100),
+                        gift_card: false,
+                        discount: 0,
+                    },
+                };
+                let exchange = ExchangeSpec {
+                    at,
+                    location_id: Some(till),
+                    returned: vec![RefundLineSpec {
+                        line_index: k,
+                        quantity: 1,
+                    }],
+                    given: vec![given],
+                    restock_location_id: restock,
+                    fee: 0,
+                };
+                if super::control::apply_exchange(&mut self.shop, id, &exchange).is_ok()
+                    && rng.random_bool(0.2)
+                {
+                    // The item given in exchange comes back later, refunded.
+                    let later = at + Duration::days(rng.random_range(1..10));
+                    if later < self.horizon {
+                        let order = &self.shop.orders[i];
+                        let new_line = order.lines[order.lines.len() - 1].clone();
+                        let rl = self.shop.refund_line(order, &new_line, 1, restock);
+                        let paid = rl.subtotal + rl.tax;
+                        let rid = self.shop.fresh_id();
+                        let mut r = SimRefund::at(rid, later, vec![rl]);
+                        r.transactions
+                            .push(SimTransaction::refund(Some(till), paid));
+                        let order = &mut self.shop.orders[i];
+                        order.refunds.push(r);
+                        order.touch(later);
+                    }
+                }
+            } else if roll < spec.exchange_rate + spec.edit_rate {
+                let edit = match pick_weighted(rng, &[40, 30, 30]) {
+                    0 => EditSpec {
+                        at,
+                        add: vec![LineSpec {
+                            quantity: 1,
+                            unit_price: self.price(),
+                            gift_card: false,
+                            discount: 0,
+                        }],
+                        ..EditSpec::default()
+                    },
+                    1 => EditSpec {
+                        at,
+                        remove: vec![RefundLineSpec {
+                            line_index: k,
+                            quantity: 1,
+                        }],
+                        ..EditSpec::default()
+                    },
+                    _ => EditSpec {
+                        at,
+                        discounts: vec![LateDiscountSpec {
+                            line_index: k,
+                            amount: (self.shop.line_paid(order, &line) / 10).max(1),
+                        }],
+                        ..EditSpec::default()
+                    },
+                };
+                // A discount on a line with units already back is refused: nothing then.
+                let _ = super::control::apply_edit(&mut self.shop, id, &edit);
+            } else if roll < spec.exchange_rate + spec.edit_rate + spec.fee_return_rate {
+                let exchange = ExchangeSpec {
+                    at,
+                    location_id: Some(till),
+                    returned: vec![RefundLineSpec {
+                        line_index: k,
+                        quantity: 1,
+                    }],
+                    given: Vec::new(),
+                    restock_location_id: Some(till),
+                    fee: (back.subtotal / 10).max(1),
+                };
+                let _ = super::control::apply_exchange(&mut self.shop, id, &exchange);
             }
         }
     }
@@ -532,5 +714,110 @@ mod tests {
         assert!(refunds().any(|r| r.lines.iter().any(|l| l.location_id == Some(warehouse))));
         // Orders at the closed store stop half way.
         assert!(o.iter().any(|o| o.location_id == Some(s.locations[3].id)));
+    }
+
+    #[test]
+    fn ledger_events_only_when_asked_and_the_rest_unchanged() {
+        let plain = generate(&spec(), 1);
+        assert!(
+            plain
+                .orders
+                .iter()
+                .all(|o| o.returns.is_empty() && o.edits.is_empty())
+        );
+        let rich = generate(&spec().with_ledger_events(), 1);
+        assert_eq!(plain.orders.len(), rich.orders.len());
+        // Every order keeps its sale, refunds and cancellation.
+        for o in &plain.orders {
+            let r = rich
+                .orders
+                .iter()
+                .find(|r| r.id == o.id)
+                .expect("same orders");
+            let sold = |lines: &[SimLine]| {
+                lines
+                    .iter()
+                    .map(|l| (l.id, l.quantity, l.unit_price))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(
+                (
+                    r.processed_at,
+                    r.cancelled_at,
+                    sold(&r.lines[..o.lines.len()])
+                ),
+                (o.processed_at, o.cancelled_at, sold(&o.lines))
+            );
+            assert_eq!(r.refunds[..o.refunds.len()], o.refunds[..]);
+        }
+    }
+
+    #[test]
+    fn generated_exchanges_and_edits_cover_every_case_and_keep_the_quantity_check() {
+        let s = generate(&spec().with_ledger_events(), 3);
+        let returns = || {
+            s.orders
+                .iter()
+                .flat_map(|o| o.returns.iter().map(move |r| (o, r)))
+        };
+        let edits = || s.orders.iter().flat_map(|o| o.edits.iter());
+        let paid = |o: &SimOrder, r: &crate::sim::model::SimReturn| {
+            r.refund_id.is_none()
+                && r.fee == 0
+                && !r.exchange_lines.is_empty()
+                && o.lines.iter().any(|l| {
+                    r.exchange_lines.contains(&l.id)
+                        && l.unit_price
+                            > o.lines
+                                .iter()
+                                .find(|x| x.id == r.lines[0].line_id)
+                                .map_or(0, |x| x.unit_price)
+                })
+        };
+        assert!(
+            returns().any(|(o, r)| paid(o, r)),
+            "the customer pays the difference"
+        );
+        assert!(
+            returns().any(|(_, r)| r.refund_id.is_some() && r.fee == 0),
+            "difference refunded"
+        );
+        assert!(
+            returns().any(|(_, r)| r.fee > 0 && r.refund_id.is_some()),
+            "restocking fee"
+        );
+        assert!(returns().any(|(o, r)| r.restock_location_id.is_none()
+            && !r.exchange_lines.is_empty()
+            && o.location_id.is_some()));
+        assert!(returns().any(
+            |(o, r)| r.restock_location_id.is_some() && r.restock_location_id != o.location_id
+        ));
+        assert!(
+            returns().any(|(o, r)| {
+                o.refunds.iter().any(|f| {
+                    f.return_id.is_none()
+                        && f.lines
+                            .iter()
+                            .any(|l| r.exchange_lines.contains(&l.line_id))
+                })
+            }),
+            "an item given in exchange refunded later"
+        );
+        let local = |t: DateTime<Utc>| t.with_timezone(&s.time_zone).date_naive();
+        assert!(
+            returns().any(|(o, r)| local(r.at) != local(o.processed_at)),
+            "on a later day"
+        );
+        assert!(edits().any(|e| !e.added.is_empty()));
+        assert!(edits().any(|e| !e.removed.is_empty()));
+        assert!(edits().any(|e| !e.discounts.is_empty()));
+        for o in &s.orders {
+            assert_eq!(
+                crate::sim::ledger::quantity_mismatches(&s, o),
+                [],
+                "order {}",
+                o.id
+            );
+        }
     }
 }

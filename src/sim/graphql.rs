@@ -17,6 +17,10 @@ pub struct Field {
     pub alias: Option<String>,
     pub args: Vec<(String, Value)>,
     pub selection: Vec<Field>,
+    /// The type condition of the inline fragment this field was selected in
+    /// (`... on ProductSale { lineItem { id } }`): it applies only to objects of that type
+    /// (or of a type implementing that interface).
+    pub on: Option<String>,
 }
 
 impl Field {
@@ -59,8 +63,10 @@ impl Field {
     }
 }
 
-/// Parses the first operation of `query`, resolving `$variables` from `variables`. Fragments
-/// are refused: TMAS never sends them, and a simulator that ignored them would be lenient.
+/// Parses the first operation of `query`, resolving `$variables` from `variables`. Inline
+/// fragments with a type condition are read into their fields (each remembering the
+/// condition, see [`Field::on`]); named fragments are refused: TMAS never sends them, and a
+/// simulator that ignored them would be lenient.
 pub fn parse(query: &str, variables: &Value) -> Result<Vec<Field>, String> {
     let tokens = tokenize(query)?;
     let mut p = Parser {
@@ -209,7 +215,20 @@ impl Parser<'_> {
                     return Ok(fields);
                 }
                 Some(Token::Spread) => {
-                    return Err("fragments are not supported by the simulator".into());
+                    self.at += 1;
+                    if self.peek() != Some(&Token::Name("on".into())) {
+                        return Err(
+                            "named fragments and fragments without a type condition are not supported by the simulator"
+                                .into(),
+                        );
+                    }
+                    self.at += 1;
+                    let on = self.name()?;
+                    for mut f in self.selection_set()? {
+                        // The innermost condition is the one that decides.
+                        f.on.get_or_insert_with(|| on.clone());
+                        fields.push(f);
+                    }
                 }
                 _ => fields.push(self.field()?),
             }
@@ -244,6 +263,7 @@ impl Parser<'_> {
             alias,
             args,
             selection,
+            on: None,
         })
     }
 
@@ -292,12 +312,22 @@ impl Parser<'_> {
 
 /// The actual cost of an answer: what the requested cost would be had every connection and
 /// sized list asked for exactly what came back.
+///
+/// `data` is the projected answer: fields of fragments that did not apply are not in it, and
+/// a key selected twice (in and out of fragments) is one field of the answer, priced once.
 pub fn actual_cost(selection: &[Field], data: &Value, page_info: PageInfo) -> u64 {
+    let mut priced: Vec<&str> = Vec::new();
     selection
         .iter()
-        .map(|f| match data.get(f.key()) {
-            Some(v) => field_actual(f, v, page_info),
-            None => 0,
+        .map(|f| {
+            if priced.contains(&f.key()) {
+                return 0;
+            }
+            priced.push(f.key());
+            match data.get(f.key()) {
+                Some(v) => field_actual(f, v, page_info),
+                None => 0,
+            }
         })
         .sum()
 }
@@ -355,7 +385,13 @@ pub fn project(selection: &[Field], data: &Value, path: &str) -> Result<Value, S
         return Ok(data.clone());
     };
     let mut out = Map::new();
+    let concrete = object.get("__typename").and_then(Value::as_str);
     for f in selection {
+        if let Some(on) = &f.on
+            && !type_applies(on, concrete, path)
+        {
+            continue;
+        }
         let here = format!("{path}.{}", f.name);
         let value = match object.get(&f.name) {
             Some(v) => v,
@@ -382,9 +418,64 @@ pub fn project(selection: &[Field], data: &Value, path: &str) -> Result<Value, S
                 other => project(&f.selection, other, &here)?,
             }
         };
-        out.insert(f.key().to_string(), projected);
+        merge_into(&mut out, f.key(), projected);
     }
     Ok(Value::Object(out))
+}
+
+/// Puts a field's value in the answer, merging it with the same key selected before (in
+/// and out of fragments), as GraphQL merges fields.
+fn merge_into(out: &mut Map<String, Value>, key: &str, value: Value) {
+    match (out.get_mut(key), value) {
+        (Some(Value::Object(before)), Value::Object(more)) => {
+            for (k, v) in more {
+                merge_into(before, &k, v);
+            }
+        }
+        (Some(Value::Array(before)), Value::Array(more)) if before.len() == more.len() => {
+            for (b, m) in before.iter_mut().zip(more) {
+                if let (Value::Object(b), Value::Object(m)) = (b, m) {
+                    for (k, v) in m {
+                        merge_into(b, &k, v);
+                    }
+                }
+            }
+        }
+        (_, value) => {
+            out.insert(key.to_string(), value);
+        }
+    }
+}
+
+/// Whether a fragment on `on` applies to an object of type `concrete`: the same type, or an
+/// interface or union it belongs to in Shopify's schema. An object rendered without its
+/// `__typename` is of the one type its field has, which the schema has already checked
+/// against the fragment.
+fn type_applies(on: &str, concrete: Option<&str>, _path: &str) -> bool {
+    let Some(concrete) = concrete else {
+        return true;
+    };
+    if on == concrete {
+        return true;
+    }
+    let schema = crate::shopify::schema::admin();
+    match schema.types.get(on) {
+        Some(apollo_compiler::schema::ExtendedType::Union(u)) => {
+            u.members.iter().any(|m| m.as_str() == concrete)
+        }
+        Some(apollo_compiler::schema::ExtendedType::Interface(_)) => {
+            match schema.types.get(concrete) {
+                Some(apollo_compiler::schema::ExtendedType::Object(o)) => {
+                    o.implements_interfaces.iter().any(|i| i.as_str() == on)
+                }
+                Some(apollo_compiler::schema::ExtendedType::Interface(i)) => {
+                    i.implements_interfaces.iter().any(|i| i.as_str() == on)
+                }
+                _ => false,
+            }
+        }
+        _ => false,
+    }
 }
 
 /// `edges { node { … } }` of a connection the simulator renders as `nodes`.
@@ -421,8 +512,9 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn refuses_fragments_and_broken_documents() {
+    fn refuses_named_fragments_and_broken_documents() {
         assert!(parse("{ shop { ...F } }", &Value::Null).is_err());
+        assert!(parse("{ shop { ... { name } } }", &Value::Null).is_err());
         assert!(parse("{ shop { name }", &Value::Null).is_err());
         assert!(parse("query", &Value::Null).is_err());
         assert!(parse("{ shop { name: } }", &Value::Null).is_err());
@@ -480,6 +572,31 @@ mod tests {
         );
         let unknown = parse("{ shop { nonsense } }", &Value::Null).expect("parses");
         assert!(project(&unknown, &data, "query").is_err());
+    }
+
+    #[test]
+    fn inline_fragments_apply_to_their_type_and_are_priced_once() {
+        let sel = parse(
+            "{ sales(first: 5) { nodes { __typename quantity ... on ProductSale { lineItem { id } } ... on Sale { actionType } ... on TipSale { lineItem { id } } } } }",
+            &Value::Null,
+        )
+        .expect("parses");
+        let data = json!({ "sales": { "nodes": [
+            { "__typename": "ProductSale", "quantity": 1, "actionType": "ORDER",
+              "lineItem": { "id": "L1", "quantity": 2 } },
+            { "__typename": "ShippingLineSale", "quantity": 1, "actionType": "ORDER" },
+        ] } });
+        let out = project(&sel, &data, "query").expect("projects");
+        assert_eq!(
+            out,
+            json!({ "sales": { "nodes": [
+                { "__typename": "ProductSale", "quantity": 1,
+                  "lineItem": { "id": "L1" }, "actionType": "ORDER" },
+                { "__typename": "ShippingLineSale", "quantity": 1, "actionType": "ORDER" },
+            ] } })
+        );
+        // The connection 2, two nodes 1 each, one lineItem object 1 (not twice).
+        assert_eq!(actual_cost(&sel, &out, PageInfo::Free), 2 + 2 + 1);
     }
 
     #[test]

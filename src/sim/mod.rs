@@ -8,7 +8,8 @@
 //!   against Shopify's Admin API schema, the version compiled into TMAS ([`validate`]), and
 //!   refused as Shopify refuses it (HTTP 200, `errors` with message, locations, path and
 //!   `extensions.code`). The root fields served are `shop`, `locations`, `orders`,
-//!   `order(id:)`, `refund(id:)`, and the bulk operations (`bulkOperationRunQuery`,
+//!   `order(id:)` (with its sales ledger `agreements`, its `returns`, `edited`,
+//!   `returnStatus` and the line items' `currentQuantity`: [`ledger`]), `refund(id:)`, and the bulk operations (`bulkOperationRunQuery`,
 //!   `bulkOperationCancel`, `bulkOperation(id:)`, `currentBulkOperation`: [`bulk`]); a field the schema has but the simulator does not render
 //!   is refused with `NOT_SIMULATED`. Arguments come from literals or variables, the answer
 //!   holds only the selected fields, connections need `first` or `last` (1–250). Every
@@ -40,11 +41,15 @@
 //! - `POST /_sim/{shop}/orders`: add an order ([`OrderSpec`] JSON)
 //! - `POST /_sim/{shop}/orders/{id}/refunds`: add a refund ([`RefundSpec`] JSON)
 //! - `POST /_sim/{shop}/orders/{id}/cancel`: cancel (`{"at": "…"}`)
+//! - `POST /_sim/{shop}/orders/{id}/exchanges`: a return or exchange ([`ExchangeSpec`] JSON)
+//! - `POST /_sim/{shop}/orders/{id}/edits`: an order edit ([`EditSpec`] JSON)
 //!
 //! # Defaults
 //! Shops `alpha` (America/Toronto, CAD, Basic), `beta` (Europe/Berlin, EUR, Advanced,
 //! prices include tax), `gamma` (Asia/Tokyo, JPY, Plus) and the fixed `examples` shop
-//! (DOMAIN.md's worked examples A–E). Each shop's token is `shpat_sim_<shop>` and its client
+//! (DOMAIN.md's worked examples A–E; example G, an exchange on order A, is
+//! [`examples::example_g`], made with [`SimHandle::exchange`] or found in
+//! [`examples::examples_shop_with_exchange`]). Each shop's token is `shpat_sim_<shop>` and its client
 //! ID and secret `sim-<shop>-id` / `sim-<shop>-secret`, unless given on the command line.
 //! The app is granted `read_orders` and `read_locations` only: as on Shopify, the orders
 //! query then returns only orders created in the last 60 days. Grant `read_all_orders` with
@@ -56,7 +61,9 @@
 //! - The pricing follows Shopify's published rules; what they leave open (`pageInfo`, lists
 //!   without a size, which count as one element) is a [`Pricing`] setting or a stated
 //!   choice. Read `extensions.cost.requestedQueryCost` once against a development store.
-//! - Fragments are refused by its executor (TMAS sends none), though the schema accepts them.
+//! - Named fragments are refused by its executor (TMAS sends none), though the schema
+//!   accepts them; inline fragments with a type condition are served (the sales ledger's
+//!   `... on ProductSale { lineItem { id } }`).
 //! - Search terms other than `updated_at` are ignored; `sortKey` is assumed to be
 //!   `UPDATED_AT`.
 
@@ -67,6 +74,7 @@ pub mod expected;
 pub mod faults;
 pub mod generator;
 pub mod graphql;
+pub mod ledger;
 pub mod model;
 pub mod render;
 pub mod server;
@@ -84,8 +92,11 @@ use rand::rngs::Xoshiro256PlusPlus;
 use tokio::net::TcpListener;
 
 pub use bulk::{BulkFaults, BulkSettings};
-pub use control::{LineSpec, OrderSpec, RefundLineSpec, RefundSpec, SimError};
-pub use examples::{EXAMPLES_SHOP, STORE_01, STORE_02};
+pub use control::{
+    EditSpec, ExchangeSpec, LateDiscountSpec, LineSpec, OrderSpec, RefundLineSpec, RefundSpec,
+    SimError,
+};
+pub use examples::{EXAMPLES_SHOP, ORDER_A, STORE_01, STORE_02};
 pub use expected::{BucketKey, ExpectedTotals, HourlyTotals};
 pub use faults::Faults;
 pub use generator::ShopSpec;
@@ -572,6 +583,23 @@ impl SimHandle {
             order.garbled = garbled;
             Ok(())
         })
+    }
+
+    /// Records a return on an order (a POS exchange, a return with a restocking fee), with
+    /// its refund when money goes back; returns the return's numeric id.
+    pub fn exchange(
+        &self,
+        shop: &str,
+        order_id: i64,
+        spec: &ExchangeSpec,
+    ) -> Result<i64, SimError> {
+        self.with(shop, |st| control::exchange(&mut st.shop, order_id, spec))
+    }
+
+    /// Edits an order (items added, units removed, a discount given later); returns the
+    /// edit's numeric id.
+    pub fn edit_order(&self, shop: &str, order_id: i64, spec: &EditSpec) -> Result<i64, SimError> {
+        self.with(shop, |st| control::edit_order(&mut st.shop, order_id, spec))
     }
 
     /// Cancels an order at `at`.

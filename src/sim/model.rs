@@ -104,6 +104,9 @@ pub struct SimRefundLine {
     pub tax: i64,
     /// Where the goods are restocked (None: not restocked).
     pub location_id: Option<i64>,
+    /// The part of the line's discounts these units carried (what the ledger's sale says
+    /// of them; never part of the refund's payload).
+    pub discount: i64,
 }
 
 /// A money movement of a refund, as Shopify lists it in `Refund.transactions`.
@@ -140,6 +143,9 @@ pub struct SimRefund {
     /// Shipping, tip or tax refunded without goods (never part of sales).
     pub other_amount: i64,
     pub transactions: Vec<SimTransaction>,
+    /// The return this refund belongs to (an exchange's difference, a return's money back):
+    /// its sales are in the return's agreement, and it has no agreement of its own.
+    pub return_id: Option<i64>,
 }
 
 impl SimRefund {
@@ -152,6 +158,7 @@ impl SimRefund {
             lines,
             other_amount: 0,
             transactions: Vec::new(),
+            return_id: None,
         }
     }
 
@@ -159,6 +166,56 @@ impl SimRefund {
     pub fn when(&self) -> DateTime<Utc> {
         self.created_at.unwrap_or(self.processed_at)
     }
+}
+
+/// Units of a line taken back (by a return) or removed (by an edit): their value after
+/// discounts without tax, their tax and their part of the line's discounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SimTakeBack {
+    pub line_id: i64,
+    pub quantity: i64,
+    pub subtotal: i64,
+    pub tax: i64,
+    pub discount: i64,
+}
+
+/// A return on the order (Shopify's POS exchange flow, or a return with a restocking fee):
+/// goods come back and others may be given in exchange, all in one `ReturnAgreement`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimReturn {
+    pub id: i64,
+    /// When it happened (`happenedAt` of its agreement, `createdAt` of the return).
+    pub at: DateTime<Utc>,
+    pub lines: Vec<SimTakeBack>,
+    /// Line items given in exchange, appended to the order's lines by this return.
+    pub exchange_lines: Vec<i64>,
+    /// Where the returned goods were restocked (`RESTOCKED`); `None`: `NOT_RESTOCKED`.
+    pub restock_location_id: Option<i64>,
+    /// A restocking fee kept from what is given back (shop currency, no tax).
+    pub fee: i64,
+    /// The refund that gave money back, when there is one (in `SimOrder::refunds`).
+    pub refund_id: Option<i64>,
+}
+
+/// A discount given on a line after the sale: the allocation it added and the tax it took
+/// off the line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SimLateDiscount {
+    pub line_id: i64,
+    pub amount: i64,
+    pub tax: i64,
+}
+
+/// An order edit after the sale (`OrderEditAgreement`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimEdit {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    /// Line items added, appended to the order's lines by this edit.
+    pub added: Vec<i64>,
+    /// Units removed (`LineItem.quantity` keeps them, `currentQuantity` does not).
+    pub removed: Vec<SimTakeBack>,
+    pub discounts: Vec<SimLateDiscount>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,8 +231,13 @@ pub struct SimOrder {
     pub cancelled_at: Option<DateTime<Utc>>,
     /// Whether this order's prices include tax (usually the shop's setting, not always).
     pub taxes_included: bool,
+    /// Line items in Shopify's order: those sold, then those appended by returns
+    /// (exchanges) and edits. A line's `discounts` and `tax` are as they are now, with any
+    /// discount given later (see [`SimEdit::discounts`]).
     pub lines: Vec<SimLine>,
     pub refunds: Vec<SimRefund>,
+    pub returns: Vec<SimReturn>,
+    pub edits: Vec<SimEdit>,
     /// Tips and shipping: money the order carries that is never a sale.
     pub tip: i64,
     pub shipping: i64,
@@ -221,6 +283,64 @@ impl SimOrder {
         } else {
             "partially_refunded"
         }
+    }
+
+    /// Whether the line was appended after the sale (given in exchange or added by an edit).
+    pub fn appended(&self, line_id: i64) -> bool {
+        self.returns
+            .iter()
+            .any(|r| r.exchange_lines.contains(&line_id))
+            || self.edits.iter().any(|e| e.added.contains(&line_id))
+    }
+
+    /// Every take-back of a line so far: refund lines of refunds that are not a return's,
+    /// returned lines and units removed by edits.
+    pub fn taken_back(&self, line_id: i64) -> SimTakeBack {
+        let refunded = self
+            .refunds
+            .iter()
+            .filter(|r| r.return_id.is_none())
+            .flat_map(|r| &r.lines)
+            .filter(|l| l.line_id == line_id)
+            .map(|l| (l.quantity, l.subtotal, l.tax, l.discount));
+        let returned = self
+            .returns
+            .iter()
+            .flat_map(|r| &r.lines)
+            .chain(self.edits.iter().flat_map(|e| &e.removed))
+            .filter(|l| l.line_id == line_id)
+            .map(|l| (l.quantity, l.subtotal, l.tax, l.discount));
+        let (quantity, subtotal, tax, discount) =
+            refunded.chain(returned).fold((0, 0, 0, 0), |a, b| {
+                (a.0 + b.0, a.1 + b.1, a.2 + b.2, a.3 + b.3)
+            });
+        SimTakeBack {
+            line_id,
+            quantity,
+            subtotal,
+            tax,
+            discount,
+        }
+    }
+
+    /// `LineItem.currentQuantity`: the quantity less the units refunded, returned or
+    /// removed by an edit. (The rest of a cancelled order is not taken off: the simulator
+    /// models a cancellation without a refund as Shopify's cancel with nothing restocked
+    /// and no agreement, see DOMAIN.md's cancellation rule.)
+    pub fn current_quantity(&self, line: &SimLine) -> i64 {
+        line.quantity - self.taken_back(line.id).quantity
+    }
+
+    /// The discount allocations and tax a line had when it was sold (or appended): its
+    /// allocations and tax now, less what discounts given later changed.
+    pub fn original_discount_and_tax(&self, line: &SimLine) -> (i64, i64) {
+        let (amount, tax) = self
+            .edits
+            .iter()
+            .flat_map(|e| &e.discounts)
+            .filter(|d| d.line_id == line.id)
+            .fold((0, 0), |(a, t), d| (a + d.amount, t + d.tax));
+        (line.discount_total() - amount, line.tax + tax)
     }
 
     /// Pushes `updated_at` forward to `at` (Shopify bumps it on every change).
@@ -275,8 +395,37 @@ impl SimShop {
             - if order.taxes_included { line.tax } else { 0 }
     }
 
-    /// A refund of `quantity` units of `line`, priced proportionally to what was paid, so
-    /// that returning every unit gives back exactly what was paid.
+    /// Taking back `quantity` units of `line` (refund, return or removal), priced
+    /// proportionally to what was paid, so that taking back every unit gives back exactly
+    /// what was paid; never more units than are left.
+    pub fn take_back(&self, order: &SimOrder, line: &SimLine, quantity: i64) -> SimTakeBack {
+        let done = order.taken_back(line.id);
+        let quantity = quantity.min(line.quantity - done.quantity).max(0);
+        let paid = self.line_paid(order, line);
+        let discount = line.discount_total();
+        let (subtotal, tax, discount) = if done.quantity + quantity == line.quantity {
+            (
+                paid - done.subtotal,
+                line.tax - done.tax,
+                discount - done.discount,
+            )
+        } else {
+            (
+                round_div(paid * quantity, line.quantity),
+                round_div(line.tax * quantity, line.quantity),
+                round_div(discount * quantity, line.quantity),
+            )
+        };
+        SimTakeBack {
+            line_id: line.id,
+            quantity,
+            subtotal,
+            tax,
+            discount,
+        }
+    }
+
+    /// A refund of `quantity` units of `line`, priced as [`SimShop::take_back`] does.
     pub fn refund_line(
         &self,
         order: &SimOrder,
@@ -284,30 +433,14 @@ impl SimShop {
         quantity: i64,
         location_id: Option<i64>,
     ) -> SimRefundLine {
-        let (done_q, done_v, done_t) = order
-            .refunds
-            .iter()
-            .flat_map(|r| r.lines.iter())
-            .filter(|l| l.line_id == line.id)
-            .fold((0, 0, 0), |(q, v, t), l| {
-                (q + l.quantity, v + l.subtotal, t + l.tax)
-            });
-        let quantity = quantity.min(line.quantity - done_q).max(0);
-        let paid = self.line_paid(order, line);
-        let (subtotal, tax) = if done_q + quantity == line.quantity {
-            (paid - done_v, line.tax - done_t)
-        } else {
-            (
-                round_div(paid * quantity, line.quantity),
-                round_div(line.tax * quantity, line.quantity),
-            )
-        };
+        let t = self.take_back(order, line, quantity);
         SimRefundLine {
             line_id: line.id,
-            quantity,
-            subtotal,
-            tax,
+            quantity: t.quantity,
+            subtotal: t.subtotal,
+            tax: t.tax,
             location_id,
+            discount: t.discount,
         }
     }
 }

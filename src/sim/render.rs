@@ -4,7 +4,8 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
-use super::model::{SimLocation, SimOrder, SimRefund, SimShop};
+use super::ledger::{self, Agreement, AgreementKind, Sale};
+use super::model::{SimLocation, SimOrder, SimRefund, SimReturn, SimShop};
 use crate::domain::money::{currency_digits, format_minor};
 
 pub fn gid(kind: &str, id: i64) -> String {
@@ -75,13 +76,35 @@ pub struct Window {
 }
 
 /// The nested arguments of an order's selection: `lineItems(first:, after:)`,
-/// `refunds(first:)` (a plain list, no paging) and `refundLineItems(first:, after:)`.
+/// `refunds(first:)` (a plain list, no paging), `refundLineItems(first:, after:)`, and the
+/// ledger and returns when they are asked for (`None`: not rendered at all, since most
+/// queries do not ask for them).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct NestedArgs {
     pub line_items: Window,
     pub refunds: Option<usize>,
     pub refund_line_items: Window,
     pub refund_transactions: Window,
+    /// `agreements(first:, after:)` and each agreement's `sales(first:, after:)`.
+    pub agreements: Option<Window>,
+    pub sales: Window,
+    /// `returns(first:, after:)`, each return's `refunds`, `reverseFulfillmentOrders` and
+    /// their `lineItems`.
+    pub returns: Option<Window>,
+    pub return_refunds: Window,
+    pub reverse_fulfillment_orders: Window,
+    pub reverse_line_items: Window,
+}
+
+impl NestedArgs {
+    /// Every nested list whole, the ledger and returns included.
+    pub fn everything() -> Self {
+        NestedArgs {
+            agreements: Some(Window::default()),
+            returns: Some(Window::default()),
+            ..NestedArgs::default()
+        }
+    }
 }
 
 /// The opaque cursor of a position in a list (nested connections, locations).
@@ -114,9 +137,9 @@ fn connection<T>(items: &[T], w: Window, node: impl Fn(&T) -> Value) -> Value {
     })
 }
 
-/// The order with every nested list whole.
+/// The order with every nested list whole, its ledger and returns included.
 pub fn order(shop: &SimShop, o: &SimOrder) -> Value {
-    order_with(shop, o, &NestedArgs::default())
+    order_with(shop, o, &NestedArgs::everything())
 }
 
 /// The order as a query with these nested arguments gets it: connections cut to their
@@ -125,8 +148,10 @@ pub fn order(shop: &SimShop, o: &SimOrder) -> Value {
 pub fn order_with(shop: &SimShop, o: &SimOrder, args: &NestedArgs) -> Value {
     let lines = connection(&o.lines, args.line_items, |l| {
         json!({
+            "__typename": "LineItem",
             "id": gid("LineItem", l.id),
             "quantity": l.quantity,
+            "currentQuantity": o.current_quantity(l),
             "isGiftCard": l.gift_card,
             "originalUnitPriceSet": money(shop, l.unit_price),
             "discountAllocations": l.discounts.iter()
@@ -150,7 +175,8 @@ pub fn order_with(shop: &SimShop, o: &SimOrder, args: &NestedArgs) -> Value {
     {
         *amount = json!("12.3.4");
     }
-    json!({
+    let mut out = json!({
+        "__typename": "Order",
         "id": gid("Order", o.id),
         "name": format!("#{}", o.number),
         "sourceName": o.channel.source_name(),
@@ -163,6 +189,105 @@ pub fn order_with(shop: &SimShop, o: &SimOrder, args: &NestedArgs) -> Value {
         "taxesIncluded": o.taxes_included,
         "lineItems": lines,
         "refunds": refunds,
+        "edited": !o.edits.is_empty(),
+        "returnStatus": if o.returns.is_empty() { "NO_RETURN" } else { "RETURNED" },
+    });
+    if let Some(w) = args.agreements {
+        let agreements = ledger::ledger(shop, o);
+        out["agreements"] = connection(&agreements, w, |a| agreement(shop, o, a, args.sales));
+    }
+    if let Some(w) = args.returns {
+        out["returns"] = connection(&o.returns, w, |r| order_return(shop, o, r, args));
+    }
+    out
+}
+
+/// One `SalesAgreement`, its sales cut to `sales`.
+fn agreement(shop: &SimShop, o: &SimOrder, a: &Agreement, sales: Window) -> Value {
+    let mut out = json!({
+        "__typename": a.kind.type_name(),
+        "id": gid("SalesAgreement", a.id),
+        "happenedAt": time(a.happened_at),
+        "reason": a.kind.reason(),
+        "sales": connection(&a.sales, sales, |s| sale(shop, s)),
+    });
+    match a.kind {
+        AgreementKind::Refund(id) => {
+            if let Some(r) = o.refunds.iter().find(|r| r.id == id) {
+                out["refund"] = refund(shop, o, r, Window::default(), Window::default());
+            }
+        }
+        AgreementKind::Return(id) => {
+            if let Some(r) = o.returns.iter().find(|r| r.id == id) {
+                out["return"] = order_return(shop, o, r, &NestedArgs::default());
+            }
+        }
+        AgreementKind::Order | AgreementKind::OrderEdit => {}
+    }
+    out
+}
+
+/// One `Sale`: `__typename` says which implementation (`ProductSale` carries its line item).
+fn sale(shop: &SimShop, s: &Sale) -> Value {
+    let mut out = json!({
+        "__typename": s.line_type.type_name(),
+        "id": gid("Sale", s.id),
+        "actionType": s.action.name(),
+        "lineType": s.line_type.name(),
+        "quantity": s.quantity,
+        "totalAmount": money(shop, s.total),
+        "totalTaxAmount": money(shop, s.tax),
+        "totalDiscountAmountBeforeTaxes": money(shop, s.discount),
+    });
+    if let Some(line) = s.line_id {
+        out["lineItem"] = json!({ "id": gid("LineItem", line) });
+    }
+    out
+}
+
+/// One `Return` of `o`: its refunds, and one reverse fulfillment order whose line items say
+/// where the goods went (`RESTOCKED` at a location, or `NOT_RESTOCKED`).
+fn order_return(shop: &SimShop, o: &SimOrder, r: &SimReturn, args: &NestedArgs) -> Value {
+    let refunds: Vec<&SimRefund> = o
+        .refunds
+        .iter()
+        .filter(|f| f.return_id == Some(r.id))
+        .collect();
+    let number = o.returns.iter().position(|x| x.id == r.id).unwrap_or(0) + 1;
+    let lines: Vec<(usize, _)> = r.lines.iter().enumerate().collect();
+    let rfo = json!({
+        "id": gid("ReverseFulfillmentOrder", r.id),
+        "status": "CLOSED",
+        "lineItems": connection(&lines, args.reverse_line_items, |(k, t)| {
+            let (kind, location) = match r.restock_location_id {
+                Some(l) => ("RESTOCKED", json!({ "id": gid("Location", l) })),
+                None => ("NOT_RESTOCKED", Value::Null),
+            };
+            json!({
+                "id": gid("ReverseFulfillmentOrderLineItem", r.id * 100 + *k as i64),
+                "totalQuantity": t.quantity,
+                "dispositions": [{
+                    "id": gid("ReverseFulfillmentOrderDisposition", r.id * 100 + *k as i64),
+                    "type": kind,
+                    "quantity": t.quantity,
+                    "location": location,
+                    "createdAt": time(r.at),
+                }],
+            })
+        }),
+    });
+    json!({
+        "__typename": "Return",
+        "id": gid("Return", r.id),
+        "name": format!("#{}-R{number}", o.number),
+        "status": "CLOSED",
+        "createdAt": time(r.at),
+        "closedAt": time(r.at),
+        "totalQuantity": r.lines.iter().map(|t| t.quantity).sum::<i64>(),
+        "refunds": connection(&refunds, args.return_refunds, |f| {
+            refund(shop, o, f, args.refund_line_items, args.refund_transactions)
+        }),
+        "reverseFulfillmentOrders": connection(&[rfo], args.reverse_fulfillment_orders, Value::clone),
     })
 }
 
@@ -205,6 +330,7 @@ pub fn refund(
         })
     });
     json!({
+        "__typename": "Refund",
         "id": gid("Refund", r.id),
         "createdAt": r.created_at.map(time),
         "processedAt": time(r.processed_at),

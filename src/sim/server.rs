@@ -18,7 +18,7 @@ use rand::RngExt;
 use serde_json::{Value, json};
 
 use super::bulk::{self, BulkSettings};
-use super::control::{self, OrderSpec, RefundSpec, SimError};
+use super::control::{self, EditSpec, ExchangeSpec, OrderSpec, RefundSpec, SimError};
 use super::expected::{expected_totals, visible_expected_totals};
 use super::faults::Faults;
 use super::graphql;
@@ -51,6 +51,8 @@ pub fn router(state: Shared) -> Router {
         .route("/_sim/{shop}/orders", post(add_order))
         .route("/_sim/{shop}/orders/{id}/refunds", post(add_refund))
         .route("/_sim/{shop}/orders/{id}/cancel", post(cancel_order))
+        .route("/_sim/{shop}/orders/{id}/exchanges", post(add_exchange))
+        .route("/_sim/{shop}/orders/{id}/edits", post(add_edit))
         .with_state(state)
 }
 
@@ -694,7 +696,15 @@ fn window(field: Option<&graphql::Field>) -> Result<render::Window, String> {
 /// The nested arguments of an order's selection.
 fn nested_args(order: &[graphql::Field]) -> Result<render::NestedArgs, String> {
     let find = |name: &str| order.iter().find(|f| f.name == name);
+    let node_child = |f: Option<&graphql::Field>, name: &str| {
+        f.and_then(graphql::Field::node_selection)
+            .and_then(|s| s.iter().find(|c| c.name == name))
+            .cloned()
+    };
     let refunds = find("refunds");
+    let agreements = find("agreements");
+    let returns = find("returns");
+    let rfos = node_child(returns, "reverseFulfillmentOrders");
     Ok(render::NestedArgs {
         line_items: window(find("lineItems"))?,
         refunds: refunds
@@ -703,6 +713,12 @@ fn nested_args(order: &[graphql::Field]) -> Result<render::NestedArgs, String> {
             .map(|n| n as usize),
         refund_line_items: window(refunds.and_then(|r| r.child("refundLineItems")))?,
         refund_transactions: window(refunds.and_then(|r| r.child("transactions")))?,
+        agreements: agreements.map(|a| window(Some(a))).transpose()?,
+        sales: window(node_child(agreements, "sales").as_ref())?,
+        returns: returns.map(|r| window(Some(r))).transpose()?,
+        return_refunds: window(node_child(returns, "refunds").as_ref())?,
+        reverse_fulfillment_orders: window(rfos.as_ref())?,
+        reverse_line_items: window(node_child(rfos.as_ref(), "lineItems").as_ref())?,
     })
 }
 
@@ -1214,6 +1230,27 @@ async fn add_refund(
     reply(with_shop(&state, &shop, |st| {
         control::add_refund(&mut st.shop, id, &spec)
             .map(|id| json!({ "id": id, "gid": render::gid("Refund", id) }))
+    }))
+}
+
+async fn add_exchange(
+    State(state): State<Shared>,
+    Path((shop, id)): Path<(String, i64)>,
+    Json(spec): Json<ExchangeSpec>,
+) -> Response {
+    reply(with_shop(&state, &shop, |st| {
+        control::exchange(&mut st.shop, id, &spec)
+            .map(|id| json!({ "id": id, "gid": render::gid("Return", id) }))
+    }))
+}
+
+async fn add_edit(
+    State(state): State<Shared>,
+    Path((shop, id)): Path<(String, i64)>,
+    Json(spec): Json<EditSpec>,
+) -> Response {
+    reply(with_shop(&state, &shop, |st| {
+        control::edit_order(&mut st.shop, id, &spec).map(|id| json!({ "id": id }))
     }))
 }
 
