@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use common::{client, everything};
-use tmas::domain::facts::{bucket_facts, order_facts};
+use tmas::domain::facts::{OrderFacts, bucket_facts, order_facts};
 use tmas::shopify::bulk_refunds::{PreReadRecord, RefundPreRead};
 use tmas::shopify::refund_batch::{BATCH_LINES, MoneyShape, RefundFollowUps, refunds_per_request};
 use tmas::shopify::{Order, ShopifyClient};
@@ -119,6 +119,13 @@ fn refund(sim: &SimHandle, order: i64, lines: std::ops::Range<usize>, till: Opti
     sim.add_refund(SHOP, order, &spec).expect("refund");
 }
 
+/// What each order counts, by DOMAIN.md's rules: a bulk read carries every order's ledger,
+/// a paged read only the ledgers of orders changed after their sale (the line items of the
+/// others say the same), so the two are compared by what they count.
+fn counted(orders: &[Order]) -> Vec<OrderFacts> {
+    orders.iter().map(order_facts).collect()
+}
+
 async fn paged(c: &ShopifyClient) -> Vec<Order> {
     let mut paged = c.fetch_all_orders(everything()).await.expect("pages");
     paged.sort_by(|a, b| a.id.cmp(&b.id));
@@ -140,7 +147,7 @@ async fn refunds_with_many_lines_or_transactions_are_read_exactly() {
     refund(&sim, big, 10..110, till);
     let c = client(&sim, SHOP);
     let (bulk, follow_ups) = bulk_read(&c).await;
-    assert_eq!(bulk, paged(&c).await);
+    assert_eq!(counted(&bulk), counted(&paged(&c).await));
 
     let read = bulk
         .iter()
@@ -202,7 +209,7 @@ async fn batched_follow_ups_stay_inside_the_rate_limit() {
         follow_ups.requests * 4 <= all_refunds,
         "{follow_ups:?} for {all_refunds} refunds"
     );
-    assert_eq!(bulk, paged(&c).await);
+    assert_eq!(counted(&bulk), counted(&paged(&c).await));
 }
 
 /// An API version that has removed the deprecated money scalars (`subtotal`, `totalTax`,
@@ -227,7 +234,7 @@ async fn without_the_money_scalars_the_follow_ups_read_the_money_sets() {
     assert!(sets.set_shape, "{sets:?}");
     assert_eq!(sets.refunds, scalars.refunds);
     assert_eq!(read, cheap, "the same orders, to the cent");
-    assert_eq!(read, paged(&c).await);
+    assert_eq!(counted(&read), counted(&paged(&c).await));
     assert!(
         sets.actual_points > scalars.actual_points,
         "sets {sets:?} vs scalars {scalars:?}"
@@ -275,7 +282,11 @@ async fn refunds_read_during_the_export_are_read_once() {
     }
     assert!(!pre.record.stopped);
     let (read, follow_ups, record) = bulk_read_with(&c, Some(pre)).await;
-    assert_eq!(read, expected, "the same orders, to the cent");
+    assert_eq!(
+        counted(&read),
+        counted(&expected),
+        "the same orders, to the cent"
+    );
     assert!(record.used >= 1, "{record:?}");
     assert_eq!(
         record.used, record.kept,

@@ -268,7 +268,25 @@ async fn orders_beyond_the_page_caps_are_read_whole_by_follow_up_queries() {
     let pages = orders
         .len()
         .div_ceil(tmas::shopify::queries::orders_per_page() as usize);
-    assert_eq!(requests as usize, pages + 3 + 1 + 3 + 1);
+    // And the sales ledger of each order changed after its sale (refunded, cancelled):
+    // pages of 5 agreements, an agreement with more than 10 sales read again alone (walked
+    // to from its page's start, then 90 sales a page).
+    let ledger_requests: usize = orders
+        .iter()
+        .filter_map(|o| o.ledger.as_ref())
+        .map(|l| {
+            let walks: usize = l
+                .agreements
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| a.sales.len() > 10)
+                .map(|(i, a)| i % 5 + a.sales.len().div_ceil(90))
+                .sum();
+            l.agreements.len().div_ceil(5) + walks
+        })
+        .sum();
+    assert!(ledger_requests > 10, "{ledger_requests}");
+    assert_eq!(requests as usize, pages + 3 + 1 + 3 + 1 + ledger_requests);
     // To the cent: the importer's hourly totals equal the simulator's own.
     let info = c.shop().await.expect("shop");
     let tz: chrono_tz::Tz = info.iana_timezone.parse().expect("zone");

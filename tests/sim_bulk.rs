@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use tmas::domain::facts::order_facts;
 use tmas::sim::{ALL_ORDERS_SCOPE, BulkFaults, BulkSettings, SimConfig, SimHandle, spawn};
 
 const SHOP: &str = "examples";
@@ -404,7 +405,11 @@ async fn bulk_orders_map_to_the_same_domain_orders_as_paged_ones() {
             .find(|b| b.id == p.id)
             .expect("the same order in bulk");
         if p.refunds.is_empty() {
-            assert_eq!(b, p);
+            // The file carries every order's ledger, a page only the ledgers of orders
+            // changed after their sale: the rest of each order is the same, and so is what
+            // it counts.
+            assert_eq!(order_facts(b), order_facts(p), "{}", p.id);
+            assert_eq!(without_ledger(b), without_ledger(p));
         } else {
             with_refunds += 1;
             assert_eq!(b.line_items, p.line_items);
@@ -416,6 +421,13 @@ async fn bulk_orders_map_to_the_same_domain_orders_as_paged_ones() {
         "the examples shop has refunds to follow up"
     );
     assert!(with_refunds < paged.len(), "and orders compared whole");
+}
+
+fn without_ledger(o: &tmas::shopify::Order) -> tmas::shopify::Order {
+    tmas::shopify::Order {
+        ledger: None,
+        ..o.clone()
+    }
 }
 
 async fn client_bulk_read(
@@ -455,7 +467,13 @@ async fn the_client_reads_in_bulk_exactly_what_it_reads_page_by_page() {
     bulk.sort_by(|a, b| a.id.cmp(&b.id));
     paged.sort_by(|a, b| a.id.cmp(&b.id));
     assert!(paged.iter().any(|o| !o.refunds.is_empty()));
-    assert_eq!(bulk, paged);
+    let counted =
+        |orders: &[tmas::shopify::Order]| orders.iter().map(order_facts).collect::<Vec<_>>();
+    assert_eq!(counted(&bulk), counted(&paged));
+    assert_eq!(
+        bulk.iter().map(without_ledger).collect::<Vec<_>>(),
+        paged.iter().map(without_ledger).collect::<Vec<_>>()
+    );
 
     for faults in [
         BulkFaults {

@@ -407,6 +407,7 @@ async fn tmas_queries_cost_what_the_client_plans_for() {
             // From the start: the cost does not depend on the cursor.
             if let Some(v) = variables.as_object_mut() {
                 v.remove("after");
+                v.remove("agreement");
             }
             let planned = queries::priced(query, &variables, reading);
             let r = post_graphql(

@@ -213,6 +213,7 @@ pub(crate) const ORDER_FIELDS: &str = "id
 
 pub(crate) const LINE_ITEM_FIELDS: &str = "id
           quantity
+          currentQuantity
           isGiftCard
           originalUnitPriceSet { shopMoney { amount currencyCode } }
           discountAllocations { allocatedAmountSet { shopMoney { amount } } }
