@@ -142,6 +142,7 @@ pub fn add_order(shop: &mut SimShop, spec: &OrderSpec) -> Result<i64, SimError> 
         tip: 0,
         shipping: 0,
         garbled: false,
+        quantity_skew: 0,
     });
     shop.sort_orders();
     Ok(id)

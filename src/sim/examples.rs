@@ -62,6 +62,7 @@ impl OrderBuilder {
                 tip: 0,
                 shipping: 0,
                 garbled: false,
+                quantity_skew: 0,
             },
         }
     }

@@ -330,6 +330,7 @@ impl Gen<'_> {
             },
             shipping: if channel == Channel::Web { 500 } else { 0 },
             garbled: false,
+            quantity_skew: 0,
         };
         self.events(&mut order);
         self.shop.orders.push(order);

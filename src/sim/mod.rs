@@ -585,6 +585,27 @@ impl SimHandle {
         })
     }
 
+    /// Makes every line of the order say `skew` more units in `currentQuantity` than its
+    /// ledger holds: an order whose views disagree, which TMAS counts by its ledger and
+    /// lists for support. The expected totals (from the events) do not change.
+    pub fn set_current_quantity_skew(
+        &self,
+        shop: &str,
+        order_id: i64,
+        skew: i64,
+    ) -> Result<(), SimError> {
+        self.with(shop, |st| {
+            let order = st
+                .shop
+                .orders
+                .iter_mut()
+                .find(|o| o.id == order_id)
+                .ok_or(SimError::UnknownOrder(order_id))?;
+            order.quantity_skew = skew;
+            Ok(())
+        })
+    }
+
     /// Records a return on an order (a POS exchange, a return with a restocking fee), with
     /// its refund when money goes back; returns the return's numeric id.
     pub fn exchange(

@@ -243,6 +243,9 @@ pub struct SimOrder {
     pub shipping: i64,
     /// Rendered with a value TMAS cannot read (see `SimHandle::set_garbled`).
     pub garbled: bool,
+    /// Added to every line's rendered `currentQuantity`: Shopify's other view of the order
+    /// disagreeing with its ledger (see `SimHandle::set_current_quantity_skew`).
+    pub quantity_skew: i64,
 }
 
 impl SimOrder {

@@ -151,7 +151,7 @@ pub fn order_with(shop: &SimShop, o: &SimOrder, args: &NestedArgs) -> Value {
             "__typename": "LineItem",
             "id": gid("LineItem", l.id),
             "quantity": l.quantity,
-            "currentQuantity": o.current_quantity(l),
+            "currentQuantity": o.current_quantity(l) + o.quantity_skew,
             "isGiftCard": l.gift_card,
             "originalUnitPriceSet": money(shop, l.unit_price),
             "discountAllocations": l.discounts.iter()
