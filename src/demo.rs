@@ -39,6 +39,8 @@ pub async fn run(mut settings: Settings) -> anyhow::Result<()> {
     let mut spec = ShopSpec::new(DEMO_SHOP, chrono_tz::America::Toronto, "CAD", today);
     spec.days = DEMO_DAYS;
     spec.plan = sim::Plan::Plus;
+    // A store's history as it really is: POS exchanges, edits and returns with a fee too.
+    let spec = spec.with_ledger_events();
     let simulator = sim::spawn(
         SimConfig {
             shops: vec![spec],
@@ -46,7 +48,9 @@ pub async fn run(mut settings: Settings) -> anyhow::Result<()> {
             ..SimConfig::with_defaults(DEMO_SEED, DEMO_DAYS, today)
         }
         // The demo integration holds 90 days of history and says so in its scopes.
-        .grant_everywhere(sim::ALL_ORDERS_SCOPE),
+        .grant_everywhere(sim::ALL_ORDERS_SCOPE)
+        // And may read returns, so exchanges count where they happen.
+        .grant_everywhere(sim::RETURNS_SCOPE),
     )
     .await;
     // Shopify prices each order at about 30 points, so even a Plus store's 1,000 points a
@@ -177,7 +181,7 @@ async fn create_integration(
     .bind(&shop.currency_code)
     .bind(&shop.iana_timezone)
     .bind(i64::from(shop.taxes_included))
-    .bind("read_orders,read_locations,read_all_orders")
+    .bind("read_orders,read_locations,read_all_orders,read_returns")
     .bind(backfill_from)
     .bind(now)
     .fetch_one(&db.pool)

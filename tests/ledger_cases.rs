@@ -15,7 +15,7 @@ use tmas::domain::account::{Plan, Role};
 use tmas::domain::facts::HourlyTotals;
 use tmas::sim::{
     ALL_ORDERS_SCOPE, EXAMPLES_SHOP, EditSpec, ExchangeSpec, LateDiscountSpec, LineSpec, OrderSpec,
-    RefundLineSpec, STORE_01, STORE_02, ShopSpec, SimConfig, SimHandle, SimShop,
+    RETURNS_SCOPE, RefundLineSpec, STORE_01, STORE_02, ShopSpec, SimConfig, SimHandle, SimShop,
 };
 use tmas::worker::{self, BulkPolicy, WorkerConfig};
 use worker_support::*;
@@ -141,8 +141,12 @@ async fn drain(state: &tmas::state::AppState, config: &WorkerConfig) {
 /// Read in bulk (the first import) and page by page (a worker without bulk), and read twice.
 async fn example_g_an_exchange_at_another_store_through_the_worker(app: TestApp) {
     for (n, config) in [fast_worker(), paging_worker()].into_iter().enumerate() {
-        let sim =
-            tmas::sim::spawn(SimConfig::examples_only().grant_everywhere(ALL_ORDERS_SCOPE)).await;
+        let sim = tmas::sim::spawn(
+            SimConfig::examples_only()
+                .grant_everywhere(ALL_ORDERS_SCOPE)
+                .grant_everywhere(RETURNS_SCOPE),
+        )
+        .await;
         sim.exchange(
             EXAMPLES_SHOP,
             tmas::sim::examples::ORDER_A,
@@ -248,9 +252,10 @@ fn assert_every_ledger_case(shop: &SimShop) {
     );
 }
 
-/// Two tenants, a tax-inclusive MXN shop and a CAD shop without tax in its prices, with
-/// exchanges, edits and restocking fees: every hourly and daily row exact, read in bulk
-/// and read page by page.
+/// Two tenants, a tax-inclusive MXN shop whose app may read returns and a CAD shop without
+/// tax in its prices whose app may not (its returns are placed by where money changed
+/// hands, else at the store of the sale), with exchanges, edits and restocking fees: every
+/// hourly and daily row exact, read in bulk and read page by page.
 async fn every_ledger_case_imports_exactly_in_bulk_and_page_by_page(app: TestApp) {
     for (name, taxes_included, seed) in [("mxn", true, 41), ("cad", false, 42)] {
         let mut spec = if taxes_included {
@@ -271,6 +276,9 @@ async fn every_ledger_case_imports_exactly_in_bulk_and_page_by_page(app: TestApp
         let mut config = common::one_shop(name, 60, 60, seed);
         config.examples = false;
         config.shops = vec![spec.with_ledger_events()];
+        if taxes_included {
+            config = config.grant_everywhere(RETURNS_SCOPE);
+        }
         let sim = tmas::sim::spawn(config).await;
         sim.update_faults(name, |f| f.unlimited = true)
             .expect("shop exists");

@@ -387,7 +387,8 @@ async fn a_query_above_1000_points_is_refused_before_it_runs() {
 #[tokio::test]
 async fn tmas_queries_cost_what_the_client_plans_for() {
     use tmas::shopify::queries;
-    let sim = spawn(SimConfig::examples_only()).await;
+    // Every document TMAS can send, the returns' one included.
+    let sim = spawn(SimConfig::examples_only().grant_everywhere(tmas::sim::RETURNS_SCOPE)).await;
     let url = format!(
         "http://{}/examples/admin/api/2026-01/graphql.json",
         sim.addr

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use tmas::sim::examples::example_g;
 use tmas::sim::{
     ALL_ORDERS_SCOPE, EXAMPLES_SHOP, EditSpec, ExchangeSpec, LateDiscountSpec, LineSpec, ORDER_A,
-    RefundLineSpec, STORE_01, STORE_02, ShopSpec, SimConfig, SimHandle, spawn,
+    RETURNS_SCOPE, RefundLineSpec, STORE_01, STORE_02, ShopSpec, SimConfig, SimHandle, spawn,
 };
 
 const SALES: &str = "sales(first: $salesFirst, after: $salesAfter) { nodes { __typename actionType lineType quantity totalAmount { shopMoney { amount currencyCode } } totalTaxAmount { shopMoney { amount } } totalDiscountAmountBeforeTaxes { shopMoney { amount } } ... on ProductSale { lineItem { id } } ... on GiftCardSale { lineItem { id } } } pageInfo { hasNextPage endCursor } }";
@@ -110,7 +110,12 @@ fn quantity_check(order: &Value) {
 
 #[tokio::test]
 async fn example_g_is_an_exchange_in_the_ledger_and_in_the_expected_totals() {
-    let sim = spawn(SimConfig::examples_only().grant_everywhere(ALL_ORDERS_SCOPE)).await;
+    let sim = spawn(
+        SimConfig::examples_only()
+            .grant_everywhere(ALL_ORDERS_SCOPE)
+            .grant_everywhere(RETURNS_SCOPE),
+    )
+    .await;
     let before = sim.shop_model(EXAMPLES_SHOP).expect("shop");
     let updated_before = before
         .orders
@@ -228,7 +233,12 @@ async fn example_g_is_an_exchange_in_the_ledger_and_in_the_expected_totals() {
 
 #[tokio::test]
 async fn agreements_and_sales_page_with_first_and_after() {
-    let sim = spawn(SimConfig::examples_only().grant_everywhere(ALL_ORDERS_SCOPE)).await;
+    let sim = spawn(
+        SimConfig::examples_only()
+            .grant_everywhere(ALL_ORDERS_SCOPE)
+            .grant_everywhere(RETURNS_SCOPE),
+    )
+    .await;
     sim.exchange(EXAMPLES_SHOP, ORDER_A, &example_g())
         .expect("example G");
     sim.edit_order(
@@ -341,7 +351,12 @@ async fn agreements_and_sales_page_with_first_and_after() {
 
 #[tokio::test]
 async fn a_return_with_a_restocking_fee_refunded_at_another_store() {
-    let sim = spawn(SimConfig::examples_only().grant_everywhere(ALL_ORDERS_SCOPE)).await;
+    let sim = spawn(
+        SimConfig::examples_only()
+            .grant_everywhere(ALL_ORDERS_SCOPE)
+            .grant_everywhere(RETURNS_SCOPE),
+    )
+    .await;
     // Example D's first sale (10.00 at STORE-01): returned at STORE-02 with a 1.00 fee.
     let d = 7_000_006;
     let fee_return = sim
@@ -425,7 +440,9 @@ async fn a_generated_shop_with_exchanges_and_edits_keeps_every_view_consistent()
     .with_ledger_events();
     spec.days = 30;
     spec.orders_per_day = 40;
-    let mut config = SimConfig::examples_only().grant_everywhere(ALL_ORDERS_SCOPE);
+    let mut config = SimConfig::examples_only()
+        .grant_everywhere(ALL_ORDERS_SCOPE)
+        .grant_everywhere(RETURNS_SCOPE);
     config.shops = vec![spec];
     let sim = spawn(config).await;
     // Many orders' ledgers one after the other: the bucket is not what this test is about.
@@ -461,7 +478,12 @@ const BULK_LEDGER: &str = "{ orders(query: \"updated_at:>='2020-01-01T00:00:00Z'
 
 #[tokio::test]
 async fn a_bulk_export_carries_agreements_and_their_sales() {
-    let sim = spawn(SimConfig::examples_only().grant_everywhere(ALL_ORDERS_SCOPE)).await;
+    let sim = spawn(
+        SimConfig::examples_only()
+            .grant_everywhere(ALL_ORDERS_SCOPE)
+            .grant_everywhere(RETURNS_SCOPE),
+    )
+    .await;
     sim.exchange(EXAMPLES_SHOP, ORDER_A, &example_g())
         .expect("example G");
     let v = gql(&sim, EXAMPLES_SHOP, RUN, json!({ "q": BULK_LEDGER })).await;
@@ -566,7 +588,12 @@ async fn a_bulk_export_carries_agreements_and_their_sales() {
 
 #[tokio::test]
 async fn control_paths_make_exchanges_and_edits() {
-    let sim = spawn(SimConfig::examples_only().grant_everywhere(ALL_ORDERS_SCOPE)).await;
+    let sim = spawn(
+        SimConfig::examples_only()
+            .grant_everywhere(ALL_ORDERS_SCOPE)
+            .grant_everywhere(RETURNS_SCOPE),
+    )
+    .await;
     let client = reqwest::Client::new();
     let base = format!("http://{}/_sim/{EXAMPLES_SHOP}/orders/{ORDER_A}", sim.addr);
     let r = client
@@ -640,4 +667,67 @@ async fn control_paths_make_exchanges_and_edits() {
         ),
         (0, 100, -100, 0, 0)
     );
+}
+
+/// Without `read_returns` an order's `returns` are refused as Shopify refuses them
+/// (`ACCESS_DENIED`, naming the scope), while its `transactions` say where and when money
+/// changed hands at an exchange: the payment of example G's balance at STORE-02.
+#[tokio::test]
+async fn without_read_returns_returns_are_refused_and_transactions_place_an_exchange() {
+    let sim = spawn(SimConfig::examples_only().grant_everywhere(ALL_ORDERS_SCOPE)).await;
+    sim.exchange(EXAMPLES_SHOP, ORDER_A, &example_g())
+        .expect("example G applies");
+    let url = format!(
+        "http://{}/{EXAMPLES_SHOP}/admin/api/2026-10/graphql.json",
+        sim.addr
+    );
+    let token = sim.token(EXAMPLES_SHOP).expect("token");
+    let ask = |query: &'static str| {
+        let (url, token) = (url.clone(), token.clone());
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .header("X-Shopify-Access-Token", token)
+                .json(&json!({ "query": query, "variables": { "id": format!("gid://shopify/Order/{ORDER_A}") } }))
+                .send()
+                .await
+                .expect("answer")
+                .json::<Value>()
+                .await
+                .expect("JSON")
+        }
+    };
+    let refused =
+        ask("query R($id: ID!) { order(id: $id) { returns(first: 5) { nodes { id } } } }").await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "ACCESS_DENIED",
+        "{refused}"
+    );
+    assert!(
+        refused["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("read_returns")
+    );
+    let paid = ask(
+        "query P($id: ID!) { order(id: $id) { transactions(first: 20) { kind status processedAt location { id } amountSet { shopMoney { amount } } } } }",
+    )
+    .await;
+    let transactions = paid["data"]["order"]["transactions"]
+        .as_array()
+        .expect("transactions");
+    let at_store_02: Vec<&Value> = transactions
+        .iter()
+        .filter(|t| t["location"]["id"] == json!(format!("gid://shopify/Location/{STORE_02}")))
+        .filter(|t| t["kind"] == "SALE")
+        .collect();
+    assert_eq!(at_store_02.len(), 1, "{paid}");
+    assert_eq!(at_store_02[0]["kind"], "SALE");
+    assert_eq!(at_store_02[0]["status"], "SUCCESS");
+    // The jacket (67.80 with tax) less the shirt (20.34 with tax): 47.46 paid there.
+    assert_eq!(at_store_02[0]["amountSet"]["shopMoney"]["amount"], "47.46");
+    // The expected totals place the exchange where the balance was paid: STORE-02.
+    let t = sim.expected_totals(EXAMPLES_SHOP).expect("totals");
+    let d = NaiveDate::from_ymd_opt(2026, 3, 9).expect("date");
+    assert_eq!(t.hour(STORE_02, d, 14).net, 4200);
 }

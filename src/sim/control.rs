@@ -303,6 +303,8 @@ pub fn apply_exchange(
         restock_location_id: spec.restock_location_id,
         fee: spec.fee,
         refund_id,
+        location_id: spec.location_id,
+        balance_paid: (owed - back).max(0),
     });
     o.lines.extend(given);
     o.touch(spec.at);

@@ -84,15 +84,20 @@ impl ExpectedTotals {
 
 /// Computes the expected totals of everything the shop has sold and taken back.
 pub fn expected_totals(shop: &SimShop) -> ExpectedTotals {
-    visible_expected_totals(shop, None)
+    visible_expected_totals(shop, None, true)
 }
 
 /// The expected totals of the orders an app can read: with `created_since`, only orders
 /// created at or after it (Shopify's 60-day window without `read_all_orders`), refunds and
 /// cancellations of older orders included, since the app never sees those orders at all.
+///
+/// `returns_readable` says whether the app may read returns (`read_returns`): without it,
+/// DOMAIN.md places a return where money changed hands at it (the refund of a difference,
+/// the payment of a balance), else at the store of the sale.
 pub fn visible_expected_totals(
     shop: &SimShop,
     created_since: Option<DateTime<Utc>>,
+    returns_readable: bool,
 ) -> ExpectedTotals {
     let mut out = ExpectedTotals::default();
     for order in &shop.orders {
@@ -145,13 +150,20 @@ pub fn visible_expected_totals(
         for ret in &order.returns {
             // The return's refund (by its till, then its restock location), else where the
             // goods were restocked, else the store of the sale.
-            let place = order
-                .refunds
-                .iter()
-                .filter(|r| Some(r.id) == ret.refund_id)
-                .find_map(refund_place)
-                .or(ret.restock_location_id)
-                .unwrap_or(home);
+            let money_moved = ret.refund_id.is_some() || ret.balance_paid > 0;
+            let place = if returns_readable {
+                order
+                    .refunds
+                    .iter()
+                    .filter(|r| Some(r.id) == ret.refund_id)
+                    .find_map(refund_place)
+                    .or(ret.restock_location_id)
+                    .unwrap_or(home)
+            } else if money_moved {
+                ret.location_id.unwrap_or(home)
+            } else {
+                home
+            };
             let b = out.slot(shop, place, ret.at);
             let mut units_back = 0;
             for t in ret.lines.iter().filter(|t| is_goods(t.line_id)) {

@@ -109,6 +109,8 @@ use state::{Bucket, ShopState, SimState};
 pub const DEFAULT_SCOPES: [&str; 2] = ["read_orders", "read_locations"];
 /// The scope that lifts Shopify's 60-day limit on the orders an app can read.
 pub const ALL_ORDERS_SCOPE: &str = "read_all_orders";
+/// The scope an app needs to read an order's returns (where an exchange happened).
+pub const RETURNS_SCOPE: &str = "read_returns";
 /// Without [`ALL_ORDERS_SCOPE`], the orders query returns only orders created in this many
 /// last days; older ones are left out without any error, as Shopify does.
 pub const RECENT_ORDERS_DAYS: i64 = 60;
@@ -348,8 +350,16 @@ impl SimHandle {
     }
 
     /// Expected totals per (location, local date, hour) from the shop's own model.
+    /// With the app's scopes: returns are placed as DOMAIN.md says for an app that may
+    /// read them (`read_returns`) or not.
     pub fn expected_totals(&self, shop: &str) -> Result<ExpectedTotals, SimError> {
-        self.with(shop, |st| Ok(expected::expected_totals(&st.shop)))
+        self.with(shop, |st| {
+            Ok(expected::visible_expected_totals(
+                &st.shop,
+                None,
+                st.granted_scopes().iter().any(|s| s == RETURNS_SCOPE),
+            ))
+        })
     }
 
     /// Expected totals of only the orders the app can read now: without `read_all_orders`,
@@ -359,6 +369,7 @@ impl SimHandle {
             Ok(expected::visible_expected_totals(
                 &st.shop,
                 st.orders_cutoff(Utc::now()),
+                st.granted_scopes().iter().any(|s| s == RETURNS_SCOPE),
             ))
         })
     }

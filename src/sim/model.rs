@@ -195,6 +195,11 @@ pub struct SimReturn {
     pub fee: i64,
     /// The refund that gave money back, when there is one (in `SimOrder::refunds`).
     pub refund_id: Option<i64>,
+    /// The till where it happened (where money changed hands, if any did).
+    pub location_id: Option<i64>,
+    /// What the customer paid there for the items given in exchange beyond the value of
+    /// the returned goods (0 when nothing was owed or money went back).
+    pub balance_paid: i64,
 }
 
 /// A discount given on a line after the sale: the allocation it added and the tax it took

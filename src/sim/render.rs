@@ -190,6 +190,7 @@ pub fn order_with(shop: &SimShop, o: &SimOrder, args: &NestedArgs) -> Value {
         "lineItems": lines,
         "refunds": refunds,
         "edited": !o.edits.is_empty(),
+        "transactions": order_transactions(shop, o),
         "returnStatus": if o.returns.is_empty() { "NO_RETURN" } else { "RETURNED" },
     });
     if let Some(w) = args.agreements {
@@ -289,6 +290,51 @@ fn order_return(shop: &SimShop, o: &SimOrder, r: &SimReturn, args: &NestedArgs) 
         }),
         "reverseFulfillmentOrders": connection(&[rfo], args.reverse_fulfillment_orders, Value::clone),
     })
+}
+
+/// `Order.transactions`: the sale's payment at the store of the sale, each refund's money
+/// back, and each balance a customer paid at an exchange, where and when it happened.
+fn order_transactions(shop: &SimShop, o: &SimOrder) -> Value {
+    let digits = currency_digits(&shop.currency);
+    let moved =
+        |kind: &str, status: &str, at: DateTime<Utc>, location: Option<i64>, amount: i64| {
+            json!({
+                "kind": kind,
+                "status": status,
+                "processedAt": time(at),
+                "location": location.map(|id| json!({ "id": gid("Location", id) })),
+                "amountSet": money(shop, amount),
+                "amount": decimal(amount, digits),
+            })
+        };
+    let mut out = vec![moved(
+        "SALE",
+        "SUCCESS",
+        o.processed_at,
+        o.location_id,
+        o.total_paid(),
+    )];
+    for r in &o.refunds {
+        for t in &r.transactions {
+            out.push(moved(
+                t.kind,
+                t.status,
+                r.processed_at,
+                t.location_id,
+                t.amount,
+            ));
+        }
+    }
+    for r in o.returns.iter().filter(|r| r.balance_paid > 0) {
+        out.push(moved(
+            "SALE",
+            "SUCCESS",
+            r.at,
+            r.location_id,
+            r.balance_paid,
+        ));
+    }
+    Value::Array(out)
 }
 
 /// One refund of `o`, its lines cut to `window` and its transactions to `transactions`.

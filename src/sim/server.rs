@@ -17,6 +17,7 @@ use chrono::{DateTime, Utc};
 use rand::RngExt;
 use serde_json::{Value, json};
 
+use super::RETURNS_SCOPE;
 use super::bulk::{self, BulkSettings};
 use super::control::{self, EditSpec, ExchangeSpec, OrderSpec, RefundSpec, SimError};
 use super::expected::{expected_totals, visible_expected_totals};
@@ -277,6 +278,29 @@ fn root_scope(name: &str) -> Option<Option<&'static str>> {
     }
 }
 
+/// A field below the root that needs a scope of its own (an order's `returns` needs
+/// `read_returns`), when it is asked for and not granted: the field and the scope.
+fn nested_scope_missing<'a>(
+    selection: &'a [graphql::Field],
+    granted: &[String],
+) -> Option<(&'a str, &'static str)> {
+    for f in selection {
+        let needs = match f.name.as_str() {
+            "returns" => Some(RETURNS_SCOPE),
+            _ => None,
+        };
+        if let Some(scope) = needs
+            && !granted.iter().any(|g| g == scope)
+        {
+            return Some((f.name.as_str(), scope));
+        }
+        if let Some(found) = nested_scope_missing(&f.selection, granted) {
+            return Some(found);
+        }
+    }
+    None
+}
+
 fn parse_failed(message: &str) -> Response {
     refusal(message, "GRAPHQL_PARSE_FAILED")
 }
@@ -362,12 +386,16 @@ fn answer(st: &mut ShopState, body: &[u8], now: Instant, at: &Where<'_>) -> Resp
         .into_response();
     }
     let granted = st.granted_scopes();
-    if let Some((root, scope)) = selection.iter().find_map(|root| {
-        root_scope(&root.name)
-            .flatten()
-            .filter(|s| !granted.iter().any(|g| g == s))
-            .map(|s| (root.name.as_str(), s))
-    }) {
+    if let Some((root, scope)) = selection
+        .iter()
+        .find_map(|root| {
+            root_scope(&root.name)
+                .flatten()
+                .filter(|s| !granted.iter().any(|g| g == s))
+                .map(|s| (root.name.as_str(), s))
+        })
+        .or_else(|| nested_scope_missing(&selection, &granted))
+    {
         return Json(json!({
             "data": null,
             "errors": [{
@@ -996,9 +1024,12 @@ async fn expected(
 ) -> Response {
     reply(with_shop(&state, &shop, |st| match q.view.as_deref() {
         None | Some("all") => Ok(expected_totals(&st.shop).rows()),
-        Some("visible") => {
-            Ok(visible_expected_totals(&st.shop, st.orders_cutoff(Utc::now())).rows())
-        }
+        Some("visible") => Ok(visible_expected_totals(
+            &st.shop,
+            st.orders_cutoff(Utc::now()),
+            st.granted_scopes().iter().any(|s| s == RETURNS_SCOPE),
+        )
+        .rows()),
         Some(other) => Err(SimError::Invalid(format!(
             "view must be `all` or `visible`, not `{other}`"
         ))),
