@@ -5,6 +5,7 @@ pub mod account;
 pub mod facts;
 pub mod integration_setup;
 pub mod location;
+pub mod lookalike;
 pub mod money;
 pub mod order;
 pub mod report;
