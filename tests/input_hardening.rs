@@ -3,6 +3,7 @@
 //! covers, and form errors that answer 4xx, not 200.
 
 mod common;
+mod report_fixtures;
 
 use common::{PASSWORD, TestApp, html_unescape};
 use reqwest::StatusCode;
@@ -16,6 +17,7 @@ backend_tests!(
     names_refuse_invisible_characters,
     reports_and_exports_refuse_dates_outside_a_sane_range,
     form_errors_answer_4xx,
+    a_sum_too_large_is_a_message_not_a_500,
 );
 
 async fn add_user(app: &TestApp, email: &str) -> (StatusCode, String) {
@@ -345,4 +347,40 @@ async fn form_errors_answer_4xx(app: TestApp) {
         )
         .await;
     assert!(response.status().is_client_error(), "{}", response.status());
+}
+
+/// Were hours beyond the CHECK constraints ever stored (written before migration 0017), a
+/// report adding them up answers a message, never a wrapped number or a 500.
+async fn a_sum_too_large_is_a_message_not_a_500(app: TestApp) {
+    let tenant = app.signed_in("Acme", Plan::Retail, Role::Admin).await;
+    let store = report_fixtures::location(&app, tenant, "S-01", "Downtown").await;
+    let lift = match app.backend {
+        common::Backend::Sqlite => vec![
+            "DROP TRIGGER hourly_totals_range_insert",
+            "DROP TRIGGER hourly_totals_range_update",
+        ],
+        common::Backend::Postgres => {
+            vec!["ALTER TABLE hourly_totals DROP CONSTRAINT hourly_totals_cells_in_range"]
+        }
+    };
+    for sql in lift {
+        sqlx::query(sql).execute(&app.db.pool).await.unwrap();
+    }
+    let huge = i64::MAX / 2 + 1;
+    for date in ["2026-03-02", "2026-03-03"] {
+        report_fixtures::hour(&app, tenant, store, date, 10, huge, 0, 0, 1, 1).await;
+    }
+    for granularity in ["day", "week", "month"] {
+        let url = format!(
+            "/reports/totals?preset=custom&from=2026-03-01&to=2026-03-31&granularity={granularity}"
+        );
+        let (status, page) = app.browser().text(&url).await;
+        assert!(status.is_client_error(), "{url}: {status}");
+        assert!(
+            html_unescape(&page).contains("A number is too large for TMAS to store or add up"),
+            "{url}: {page}"
+        );
+    }
+    let (status, _) = app.browser().text("/").await;
+    assert!(status.is_success() || status.is_client_error(), "{status}");
 }

@@ -309,6 +309,36 @@ mod tests {
     }
 
     #[test]
+    fn sums_of_totals_refuse_to_wrap() {
+        let big = Totals {
+            net: i64::MAX - 1,
+            items: 5,
+            ..Totals::default()
+        };
+        let mut sum = Totals::default();
+        sum.add(&big).unwrap();
+        assert_eq!(sum.net, i64::MAX - 1);
+        let before = sum;
+        assert_eq!(sum.add(&big), Err(TotalsOverflow));
+        assert_eq!(sum, before, "a refused sum leaves the totals as they were");
+        let low = Totals {
+            items: i64::MIN,
+            ..Totals::default()
+        };
+        let mut sum = Totals {
+            items: -1,
+            ..Totals::default()
+        };
+        assert_eq!(sum.add(&low), Err(TotalsOverflow));
+    }
+
+    #[test]
+    fn the_dates_a_report_may_name() {
+        assert_eq!(earliest_date(), d("2000-01-01"));
+        assert_eq!(latest_report_date(d("2026-12-04")), d("2027-12-31"));
+    }
+
+    #[test]
     fn average_is_half_even_in_minor_units() {
         assert_eq!(average_sale(1000, 3), Some(333)); // 10.00 / 3 = 3.33
         assert_eq!(average_sale(5, 2), Some(2)); // 0.05 / 2 = 0.025 -> 0.02
