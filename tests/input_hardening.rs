@@ -306,7 +306,7 @@ async fn reports_and_exports_refuse_dates_outside_a_sane_range(app: TestApp) {
 
 /// A form sent back with errors answers 4xx, so that scripts and monitors see the refusal.
 async fn form_errors_answer_4xx(app: TestApp) {
-    app.signed_in("Acme", Plan::Retail, Role::Admin).await;
+    let tenant = app.signed_in("Acme", Plan::Retail, Role::Admin).await;
     let anonymous = app.other_browser();
     let response = anonymous
         .post_form(
@@ -347,6 +347,17 @@ async fn form_errors_answer_4xx(app: TestApp) {
         )
         .await;
     assert!(response.status().is_client_error(), "{}", response.status());
+    // A re-import from a day no shop sold on.
+    let id = report_fixtures::integration(&app, tenant, "Shop", "active", "", "CAD").await;
+    for day in ["0000-01-01", "not-a-date"] {
+        let response = app
+            .post_form(
+                &format!("/admin/integrations/{id}/imports/backfill"),
+                &[("backfill_from", day)],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{day}");
+    }
 }
 
 /// Were hours beyond the CHECK constraints ever stored (written before migration 0017), a

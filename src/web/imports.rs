@@ -376,7 +376,8 @@ async fn render_page(
         integration.schedule_hour,
     )
     .describe();
-    Ok(render(&ImportsPage {
+    let status = errors.status();
+    let page = render(&ImportsPage {
         layout: admin.0.layout(state).await?,
         schedule,
         next_run: local(integration.next_run_at, tz),
@@ -395,8 +396,8 @@ async fn render_page(
         today: today.format("%Y-%m-%d").to_string(),
         unreadable,
         integration,
-    })?
-    .into_response())
+    })?;
+    Ok((status, page).into_response())
 }
 
 async fn page(
