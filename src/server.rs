@@ -26,6 +26,8 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, oneshot};
 use tower::ServiceExt;
 
+use crate::i18n::Lang;
+
 /// How long requests still running at shutdown get to finish.
 const DRAIN: Duration = Duration::from_secs(10);
 
@@ -84,6 +86,12 @@ pub async fn serve(
             let app = app.clone();
             async move {
                 let (mut parts, body) = request.into_parts();
+                // The answer to a late body is read in the browser's language.
+                let lang = parts
+                    .headers
+                    .get(header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok())
+                    .map_or(Lang::En, Lang::from_accept_language);
                 parts.extensions.insert(ConnectInfo::<SocketAddr>(peer));
                 let (expired_tx, expired_rx) = oneshot::channel();
                 let body = DeadlineBody {
@@ -100,7 +108,7 @@ pub async fn serve(
                 };
                 tokio::select! {
                     response = app.oneshot(hyper::Request::from_parts(parts, body)) => response,
-                    () = expired => Ok(body_timed_out(body_timeout)),
+                    () = expired => Ok(body_timed_out(body_timeout, lang)),
                 }
             }
         });
@@ -120,19 +128,19 @@ pub async fn serve(
 }
 
 /// The answer to a body that did not arrive in time; the connection is closed after it.
-fn body_timed_out(limit: Duration) -> Response {
+fn body_timed_out(limit: Duration, lang: Lang) -> Response {
     tracing::info!(
         seconds = limit.as_secs(),
         "a request body did not arrive in time"
     );
-    let mut response = (
-        StatusCode::REQUEST_TIMEOUT,
-        format!(
-            "The request's body did not arrive within {} seconds.\n",
+    let message = crate::i18n::translate(
+        lang,
+        &format!(
+            "The request's body did not arrive within {} seconds: nothing was changed. Send it again.",
             limit.as_secs()
         ),
-    )
-        .into_response();
+    );
+    let mut response = (StatusCode::REQUEST_TIMEOUT, format!("{message}\n")).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -12,15 +12,17 @@ use tokio::net::TcpStream;
 
 /// A sign-in whose body promises 100 bytes and sends 7, then stalls.
 async fn stalled_body(app: &TestApp) -> TcpStream {
+    stalled_body_in(app, "en").await
+}
+
+async fn stalled_body_in(app: &TestApp, language: &str) -> TcpStream {
     let mut stream = TcpStream::connect(app.address).await.unwrap();
-    stream
-        .write_all(
-            b"POST /login HTTP/1.1\r\nHost: tmas\r\n\
-              Content-Type: application/x-www-form-urlencoded\r\n\
-              Content-Length: 100\r\n\r\nemail=a",
-        )
-        .await
-        .unwrap();
+    let request = format!(
+        "POST /login HTTP/1.1\r\nHost: tmas\r\nAccept-Language: {language}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: 100\r\n\r\nemail=a"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
     stream
 }
 
@@ -62,6 +64,7 @@ async fn stalled_bodies_are_cut_with_408_while_others_are_served() {
     for _ in 0..10 {
         stalled.push(stalled_body(&app).await);
     }
+    let mut spanish = stalled_body_in(&app, "es-ES,es;q=0.9").await;
     // Others are served at once while the ten bodies stall.
     let client = common::new_client();
     for _ in 0..5 {
@@ -84,6 +87,13 @@ async fn stalled_bodies_are_cut_with_408_while_others_are_served() {
         );
         assert!(closed, "the connection is closed after the 408");
     }
+    let (answer, closed) = read_until_closed(&mut spanish, Duration::from_secs(10)).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(
+        answer.contains("El cuerpo de la petición no llegó en 2 segundos"),
+        "{answer}"
+    );
+    assert!(closed);
     let waited = started.elapsed();
     assert!(
         waited >= Duration::from_millis(1900) && waited < Duration::from_secs(8),
