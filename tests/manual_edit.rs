@@ -707,6 +707,18 @@ async fn dates_outside_the_editable_range_are_refused(app: TestApp) {
     }
     let tomorrow = today + chrono::Duration::days(1);
     let monday = tmas::domain::report::week_start(today);
+    // This week is the last one offered: no link leads to a week that cannot be edited.
+    let (status, page) = app
+        .browser()
+        .text(&format!("/data/edit?location=S-01&week={today}"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!page.contains("Next week"), "{page}");
+    let (_, page) = app
+        .browser()
+        .text("/data/edit?location=S-01&week=2026-03-02")
+        .await;
+    assert!(page.contains("week=2026-03-09"), "{page}");
     if tmas::domain::report::week_start(tomorrow) == monday {
         let key = format!("{tomorrow}_9");
         let response = app

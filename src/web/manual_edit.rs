@@ -100,6 +100,8 @@ struct EditPage {
     week_text: String,
     previous_week: NaiveDate,
     next_week: NaiveDate,
+    /// The next week holds a day that can be edited (not after today).
+    next_week_editable: bool,
     currency: String,
     digits: u32,
     active_import: Option<ActiveImport>,
@@ -281,6 +283,7 @@ async fn render_page(
         week_text: i18n::format_weekday_date(lang, loaded.week),
         previous_week: loaded.week - Duration::days(7),
         next_week: loaded.week + Duration::days(7),
+        next_week_editable: loaded.week + Duration::days(7) <= loaded.scope.today,
         currency: loaded.scope.currency.clone(),
         digits,
         active_import: loaded.active_import,
@@ -454,11 +457,12 @@ async fn save(
                 continue;
             }
             // Gross sales move with net sales: the hour's new gross must stay a cell value too.
-            let gross_ok = old.as_ref().is_none_or(|o| {
-                net.checked_sub(o.sums.net)
-                    .and_then(|change| o.sums.gross.checked_add(change))
-                    .is_some_and(in_cell_range)
-            });
+            let gross_ok = unchanged
+                || old.as_ref().is_none_or(|o| {
+                    net.checked_sub(o.sums.net)
+                        .and_then(|change| o.sums.gross.checked_add(change))
+                        .is_some_and(in_cell_range)
+                });
             if !gross_ok {
                 refuse(format!(
                     "Net sales at {when}: the hour's gross sales would be out of range."
