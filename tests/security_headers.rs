@@ -2,6 +2,7 @@
 //! static file), for every kind of visitor.
 
 mod common;
+mod report_fixtures;
 
 use common::TestApp;
 use tmas::domain::account::{Plan, Role};
@@ -179,7 +180,12 @@ async fn nothing_but_static_assets_may_be_stored(app: TestApp) {
         }
     }
     // The pages that hold sales data and accounts were really shown, not refused.
+    let integration = report_fixtures::integration(&app, tenant, "Shop", "active", "", "CAD").await;
+    let status_json = format!("/admin/integrations/{integration}/imports/status.json");
+    let imports = format!("/admin/integrations/{integration}/imports");
     for route in [
+        status_json.as_str(),
+        imports.as_str(),
         "/",
         "/reports/totals",
         "/reports/export",
