@@ -46,6 +46,12 @@ pub fn is_invisible(c: char) -> bool {
     c.is_control() || is_format(c)
 }
 
+/// `text` without its control and format characters: for names that come from elsewhere
+/// (Shopify's), which cannot be refused like a typed one.
+pub fn visible(text: &str) -> String {
+    text.chars().filter(|c| !is_invisible(*c)).collect()
+}
+
 /// Letters of the Cyrillic and Greek scripts (and digits) drawn like a Latin letter, each with
 /// the Latin letter it passes for: the confusables of TR39 that lower-case text can hold.
 const CONFUSABLES: &[(char, char)] = &[
@@ -146,6 +152,15 @@ mod tests {
         for c in ['a', 'é', 'ñ', ' ', '-', 'а', '中'] {
             assert!(!is_invisible(c), "{c}");
         }
+    }
+
+    #[test]
+    fn names_from_elsewhere_lose_their_invisible_characters() {
+        assert_eq!(
+            visible("Queen\u{202E}St\u{200B} West\u{0007}"),
+            "QueenSt West"
+        );
+        assert_eq!(visible("Café Ñandú"), "Café Ñandú");
     }
 
     #[test]
