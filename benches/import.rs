@@ -82,6 +82,8 @@ async fn state_for(database_url: String, dir: &std::path::Path, shopify_url: Str
         secure_cookies: false,
         reset_secret_key: false,
         header_read_timeout: 10,
+        body_read_timeout: tmas::config::DEFAULT_BODY_READ_TIMEOUT,
+        max_connections: tmas::config::DEFAULT_MAX_CONNECTIONS,
     };
     tmas::startup::prepare(&settings)
         .await

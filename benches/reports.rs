@@ -249,6 +249,8 @@ async fn run() {
         secure_cookies: false,
         reset_secret_key: false,
         header_read_timeout: 10,
+        body_read_timeout: tmas::config::DEFAULT_BODY_READ_TIMEOUT,
+        max_connections: tmas::config::DEFAULT_MAX_CONNECTIONS,
     };
     let state = tmas::startup::prepare(&settings).await.expect("prepare");
     let db = state.db.clone();

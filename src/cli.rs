@@ -100,6 +100,13 @@ async fn admin(settings: &Settings, command: AdminCommand) -> anyhow::Result<()>
                         .tenant_id(),
                 ),
             };
+            // The operator sees every tenant: they may be told why.
+            if db::users::address_or_look_alike_exists(db, &email).await? {
+                anyhow::bail!(
+                    "a user with the email {} or one that looks like it already exists",
+                    email.as_str()
+                );
+            }
             let password = NewPassword::parse_for(&read_password()?, &[email.as_str()])
                 .map_err(anyhow::Error::msg)?;
             let hash = crate::password::hash(password.expose().to_string()).await?;

@@ -188,7 +188,30 @@ pub struct Settings {
         global = true
     )]
     pub header_read_timeout: u64,
+    /// Seconds a client may take to send a request's body, counted from its headers; past
+    /// them the answer is 408 and the connection is closed.
+    #[arg(
+        long,
+        env = "TMAS_BODY_READ_TIMEOUT",
+        default_value_t = DEFAULT_BODY_READ_TIMEOUT,
+        global = true
+    )]
+    pub body_read_timeout: u64,
+    /// Connections served at once; more wait until one closes. Keep it below the process's
+    /// file-descriptor limit less the database pools.
+    #[arg(
+        long,
+        env = "TMAS_MAX_CONNECTIONS",
+        default_value_t = DEFAULT_MAX_CONNECTIONS,
+        global = true
+    )]
+    pub max_connections: usize,
 }
+
+/// Seconds a request's body may take to arrive unless told otherwise.
+pub const DEFAULT_BODY_READ_TIMEOUT: u64 = 30;
+/// Connections served at once unless told otherwise (a common descriptor limit is 1,024).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
 
 impl Settings {
     /// The database URL in force: the flag, else a SQLite file in the data folder.
@@ -233,6 +256,18 @@ impl Settings {
             return Err(format!(
                 "--header-read-timeout / TMAS_HEADER_READ_TIMEOUT must be 1 to 3600 seconds, got {}",
                 self.header_read_timeout
+            ));
+        }
+        if self.body_read_timeout == 0 || self.body_read_timeout > 3600 {
+            return Err(format!(
+                "--body-read-timeout / TMAS_BODY_READ_TIMEOUT must be 1 to 3600 seconds, got {}",
+                self.body_read_timeout
+            ));
+        }
+        if self.max_connections == 0 || self.max_connections > 1_000_000 {
+            return Err(format!(
+                "--max-connections / TMAS_MAX_CONNECTIONS must be 1 to 1000000, got {}",
+                self.max_connections
             ));
         }
         if !is_api_version(&self.shopify_api_version) {
@@ -281,6 +316,8 @@ impl std::fmt::Debug for Settings {
             .field("secure_cookies", &self.secure_cookies)
             .field("reset_secret_key", &self.reset_secret_key)
             .field("header_read_timeout", &self.header_read_timeout)
+            .field("body_read_timeout", &self.body_read_timeout)
+            .field("max_connections", &self.max_connections)
             .finish()
     }
 }

@@ -30,7 +30,9 @@ pub async fn run(mut settings: Settings) -> anyhow::Result<()> {
         std::fs::remove_dir_all(&dir)
             .with_context(|| format!("cannot reset the demo folder {}", dir.display()))?;
     }
-    std::fs::create_dir_all(&dir)?;
+    // Like serve and migrate: the data folder and the demo's own, for the service's user only.
+    crate::private_files::create_dir(&settings.data_dir)?;
+    crate::private_files::create_dir(&dir)?;
     settings.data_dir = dir.clone();
     settings.database_url = Some(format!("sqlite://{}/tmas.db", dir.display()));
     settings.secret_key_file = Some(dir.join("secret.key"));

@@ -82,6 +82,11 @@ impl IntoResponse for AppError {
                 "Form expired",
                 "This form has expired or was not sent from this site, so nothing was changed. Go back, reload the page and try again.".into(),
             ),
+            AppError::Database(error) if number_out_of_range(error) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "This could not be done",
+                TOO_LARGE.into(),
+            ),
             AppError::Database(_) | AppError::Render(_) | AppError::Internal(_) => {
                 tracing::error!(error = %self, "request failed");
                 (
@@ -109,6 +114,33 @@ impl IntoResponse for AppError {
         };
         response.extensions_mut().insert(shown);
         response
+    }
+}
+
+/// What a reader is told when a number (a cell, or a sum of them) leaves the range TMAS keeps.
+pub const TOO_LARGE: &str = "A number is too large for TMAS to store or add up, so nothing was changed. Check the amounts and counts entered for this period.";
+
+/// A sum that overflowed in the database (SQLite's "integer overflow", PostgreSQL's numeric
+/// value out of range) or a cell the CHECK constraints refused: the reader's numbers, not a
+/// fault of the server.
+fn number_out_of_range(error: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(db) = error else {
+        return false;
+    };
+    let code = db.code();
+    let message = db.message();
+    matches!(code.as_deref(), Some("22003" | "23514"))
+        || message.contains("integer overflow")
+        || message.contains("CHECK constraint failed")
+        || message.contains(CELL_OUT_OF_RANGE)
+}
+
+/// The message of the SQLite triggers (migration 0017) that refuse impossible cell values.
+pub const CELL_OUT_OF_RANGE: &str = "cell value out of range";
+
+impl From<crate::domain::report::TotalsOverflow> for AppError {
+    fn from(_: crate::domain::report::TotalsOverflow) -> AppError {
+        AppError::BadRequest(TOO_LARGE.into())
     }
 }
 

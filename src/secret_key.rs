@@ -5,6 +5,10 @@
 use crate::config::Settings;
 use crate::crypto::{self, StoredCredentials};
 use crate::db::{self, Db, TenantId};
+use crate::web::audit_details::{Details, Value};
+
+/// The audit action recorded in each tenant whose credentials a key reset made unreadable.
+pub const KEY_RESET_ACTION: &str = "secret_key.reset";
 
 /// Shown on an integration whose credentials were sealed with a key the operator replaced.
 pub const UNREADABLE_REASON: &str = "The secret key was replaced, so the stored credentials cannot be read. Enter them again with “Replace the credentials”.";
@@ -51,6 +55,31 @@ pub async fn load_checked(db: &Db, settings: &Settings) -> anyhow::Result<[u8; 3
             TenantId(row.tenant_id),
             row.id,
             UNREADABLE_REASON,
+        )
+        .await?;
+    }
+    // Each tenant whose integrations lost their credentials reads why in its own audit log.
+    let mut affected: std::collections::BTreeMap<i64, i64> = std::collections::BTreeMap::new();
+    for row in &unreadable {
+        *affected.entry(row.tenant_id).or_default() += 1;
+    }
+    let operator = db::audit::Actor {
+        user_id: 0,
+        email: db::audit::COMMAND_LINE_OPERATOR.into(),
+        acting_staff: false,
+    };
+    for (tenant, integrations) in affected {
+        db::audit::record(
+            db,
+            Some(TenantId(tenant)),
+            &operator,
+            KEY_RESET_ACTION,
+            &Details::new()
+                .fact(
+                    "Integrations needing their credentials again",
+                    Value::Count(integrations),
+                )
+                .to_stored(),
         )
         .await?;
     }

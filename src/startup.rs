@@ -75,14 +75,18 @@ pub async fn serve_with(
     };
     // The dummy hash that unknown emails are checked against, made before the first sign-in.
     crate::password::dummy_hash().await?;
-    let header_read_timeout = Duration::from_secs(state.settings.header_read_timeout);
+    let limits = crate::server::Limits {
+        header_read_timeout: Duration::from_secs(state.settings.header_read_timeout),
+        body_timeout: Duration::from_secs(state.settings.body_read_timeout),
+        max_connections: state.settings.max_connections,
+    };
     let app = web::router(state);
     let mut stop_server = stop_rx;
     tokio::spawn(async move {
         shutdown.await;
         let _ = stop_tx.send(true);
     });
-    crate::server::serve(listener, app, header_read_timeout, async move {
+    crate::server::serve(listener, app, limits, async move {
         let _ = stop_server.wait_for(|s| *s).await;
     })
     .await;

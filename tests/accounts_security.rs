@@ -758,7 +758,7 @@ async fn weak_passwords_are_refused_with_a_reason(app: TestApp) {
                 ],
             )
             .await;
-        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let page = r.text().await.unwrap();
         assert!(
             page.contains("The password is too easy to guess: "),

@@ -234,3 +234,31 @@ fn bad_settings_get_clear_messages() {
         assert!(text.contains(command), "--help lists {command}");
     }
 }
+
+/// `tmas demo` keeps its data like serve and migrate do: its folders are the service user's
+/// alone (0700), the database and the key files 0600.
+#[cfg(unix)]
+#[test]
+fn demo_folders_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut demo = tmas(&data)
+        .args(["demo", "--bind", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = BufReader::new(demo.stdout.take().unwrap())
+        .lines()
+        .map_while(Result::ok)
+        .any(|line| line.starts_with("TMAS demo: "));
+    let _ = demo.kill();
+    let _ = demo.wait();
+    assert!(started, "the demo starts and prints its address");
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700, "the data folder");
+    assert_eq!(mode(&data.join("demo")), 0o700, "the demo folder");
+    assert_eq!(mode(&data.join("demo").join("tmas.db")), 0o600);
+    assert_eq!(mode(&data.join("demo").join("secret.key")), 0o600);
+}

@@ -57,7 +57,7 @@ async fn first_staff_account_through_the_setup_link(app: TestApp) {
             ],
         )
         .await;
-    assert_eq!(weak.status(), StatusCode::OK);
+    assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = weak.text().await.unwrap();
     assert!(body.contains("too weak"), "{body}");
     assert!(body.contains("ops@tmas.example"), "the email is kept");
@@ -137,7 +137,7 @@ async fn sign_in_renews_the_session_and_slows_down_guessing(app: TestApp) {
             ],
         )
         .await;
-    assert_eq!(wrong.status(), StatusCode::OK);
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
     let body = wrong.text().await.unwrap();
     assert!(body.contains("Wrong email or password."), "{body}");
     assert!(
@@ -189,7 +189,7 @@ async fn sign_in_renews_the_session_and_slows_down_guessing(app: TestApp) {
             &[("email", "ana@acme.example"), ("password", PASSWORD)],
         )
         .await;
-    assert_eq!(slowed.status(), StatusCode::OK);
+    assert_eq!(slowed.status(), StatusCode::TOO_MANY_REQUESTS);
     let body = slowed.text().await.unwrap();
     assert!(body.contains("Too many failed sign-ins"), "{body}");
 }
@@ -275,7 +275,11 @@ async fn location_form_names_each_bad_input_and_keeps_entries(app: TestApp) {
             }
         }
         let response = browser.post_form("/admin/locations", &fields).await;
-        assert_eq!(response.status(), StatusCode::OK, "{field}={value:?}");
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}={value:?}"
+        );
         let body = response.text().await.unwrap();
         assert!(
             body.contains(message),
@@ -324,7 +328,7 @@ async fn location_form_names_each_bad_input_and_keeps_entries(app: TestApp) {
             ],
         )
         .await;
-    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(response.text().await.unwrap().contains("already uses"));
     let unchanged = db::locations::get(&app.db, tenant, uptown.id)
         .await
@@ -352,7 +356,12 @@ async fn user_form_names_each_bad_input(app: TestApp) {
             "staff",
             "Choose admin or manager.",
         ),
-        ("admin@acme.example", PASSWORD, "manager", "already exists"),
+        (
+            "admin@acme.example",
+            PASSWORD,
+            "manager",
+            "cannot be used for a new user",
+        ),
     ];
     for (email, password, role, message) in cases {
         let response = browser
@@ -361,7 +370,7 @@ async fn user_form_names_each_bad_input(app: TestApp) {
                 &[("email", email), ("password", password), ("role", role)],
             )
             .await;
-        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let body = response.text().await.unwrap();
         assert!(
             body.contains(message),
@@ -413,7 +422,7 @@ async fn user_form_names_each_bad_input(app: TestApp) {
         .await;
     assert_eq!(
         response.status(),
-        StatusCode::OK,
+        StatusCode::UNAUTHORIZED,
         "a deactivated user cannot sign in"
     );
 }

@@ -952,6 +952,22 @@ async fn a_missing_or_wrong_key_stops_the_start(app: TestApp, sim: SimHandle) {
         ),
         ("attention", tmas::secret_key::UNREADABLE_REASON, None)
     );
+    // The tenant reads in its audit log that the operator reset the key, once.
+    let actions = audit_actions(&app, tenant).await;
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| *a == tmas::secret_key::KEY_RESET_ACTION)
+            .count(),
+        1,
+        "{actions:?}"
+    );
+    let other = app.create_tenant("Untouched", Plan::Retail).await;
+    assert!(
+        !audit_actions(&app, other)
+            .await
+            .contains(&tmas::secret_key::KEY_RESET_ACTION.to_string())
+    );
 
     // The right key back: the start goes on.
     std::fs::write(&key_file, &right_key).unwrap();

@@ -18,6 +18,10 @@ backend_tests!(
     users_without_permission_and_managers_get_403,
     hours_of_an_active_import_are_refused,
     another_tenants_location_answers_404,
+    numbers_out_of_range_are_refused_one_field_at_a_time,
+    gross_beyond_range_is_refused,
+    dates_outside_the_editable_range_are_refused,
+    the_database_refuses_impossible_cells,
 );
 
 async fn allow_editing(app: &TestApp, email: &str) {
@@ -325,7 +329,7 @@ async fn each_bad_cell_is_named_and_nothing_is_saved(app: TestApp) {
             ],
         )
         .await;
-    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = common::html_unescape(&response.text().await.unwrap());
     for message in [
         "Net sales at Mon, Mar 2, 2026 10:00: \"12.345\" is not an amount with at most 2 decimals.",
@@ -528,4 +532,389 @@ async fn another_tenants_location_answers_404(app: TestApp) {
 /// What a person reads, less the example of how to type a date into the week field.
 fn read_text(html: &str) -> String {
     visible_text(html).replace("(2026-03-02)", "")
+}
+
+/// Posts one hour of the week of 2026-03-02 (Monday 10:00) with these values.
+async fn post_hour(app: &TestApp, net: &str, transactions: &str, items: &str) -> reqwest::Response {
+    app.browser()
+        .post_form(
+            "/data/edit",
+            &[
+                ("location", "S-01"),
+                ("week", "2026-03-02"),
+                ("net_2026-03-02_10", net),
+                ("transactions_2026-03-02_10", transactions),
+                ("items_2026-03-02_10", items),
+            ],
+        )
+        .await
+}
+
+/// Every number of the grid is range-checked without wrapping: i64::MIN (whose `abs()`
+/// wraps), i64::MAX and one past the cell's bound are refused with the field named, 422 and
+/// nothing saved; the bound itself is accepted.
+async fn numbers_out_of_range_are_refused_one_field_at_a_time(app: TestApp) {
+    let (a, s01) = editor(&app).await;
+    let min = i64::MIN.to_string();
+    let max = i64::MAX.to_string();
+    let cases: Vec<(&str, &str, &str, &str)> = vec![
+        (
+            "1.00",
+            "1",
+            min.as_str(),
+            "Items sold at Mon, Mar 2, 2026 10:00: \"-9223372036854775808\" is not a whole number.",
+        ),
+        (
+            "1.00",
+            "1",
+            max.as_str(),
+            "Items sold at Mon, Mar 2, 2026 10:00: \"9223372036854775807\" is not a whole number.",
+        ),
+        (
+            "1.00",
+            "1",
+            "1000000000001",
+            "Items sold at Mon, Mar 2, 2026 10:00: \"1000000000001\" is not a whole number.",
+        ),
+        (
+            "1.00",
+            "1",
+            "-1000000000001",
+            "Items sold at Mon, Mar 2, 2026 10:00: \"-1000000000001\" is not a whole number.",
+        ),
+        (
+            "1.00",
+            min.as_str(),
+            "1",
+            "Transactions at Mon, Mar 2, 2026 10:00: \"-9223372036854775808\" is not a whole number of 0 or more.",
+        ),
+        (
+            "1.00",
+            max.as_str(),
+            "1",
+            "Transactions at Mon, Mar 2, 2026 10:00: \"9223372036854775807\" is not a whole number of 0 or more.",
+        ),
+        (
+            "1.00",
+            "1000000000001",
+            "1",
+            "Transactions at Mon, Mar 2, 2026 10:00: \"1000000000001\" is not a whole number of 0 or more.",
+        ),
+        (
+            "-92233720368547758.08",
+            "1",
+            "1",
+            "Net sales at Mon, Mar 2, 2026 10:00: \"-92233720368547758.08\" is not an amount",
+        ),
+        (
+            "92233720368547758.07",
+            "1",
+            "1",
+            "Net sales at Mon, Mar 2, 2026 10:00: \"92233720368547758.07\" is not an amount",
+        ),
+        (
+            "10000000000.01",
+            "1",
+            "1",
+            "Net sales at Mon, Mar 2, 2026 10:00: \"10000000000.01\" is not an amount",
+        ),
+        (
+            "-10000000000.01",
+            "1",
+            "1",
+            "Net sales at Mon, Mar 2, 2026 10:00: \"-10000000000.01\" is not an amount",
+        ),
+    ];
+    for (net, transactions, items, message) in cases {
+        let response = post_hour(&app, net, transactions, items).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{net} / {transactions} / {items}"
+        );
+        let page = common::html_unescape(&response.text().await.unwrap());
+        assert!(page.contains(message), "{message}\n{page}");
+        assert_eq!(
+            stored(&app, a, s01, "2026-03-02", 10).await.unwrap().net,
+            4680,
+            "nothing saved"
+        );
+    }
+    assert_eq!(
+        count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM manual_edits").await,
+        0
+    );
+    // The bound itself is a cell value; reports then add such hours up without wrapping.
+    let response = post_hour(&app, "-10000000000.00", "1000000000000", "-1000000000000").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let hour = stored(&app, a, s01, "2026-03-02", 10).await.unwrap();
+    assert_eq!(
+        (hour.net, hour.transactions, hour.items),
+        (-1_000_000_000_000, 1_000_000_000_000, -1_000_000_000_000)
+    );
+    let (status, csv) = app
+        .browser()
+        .text("/reports/export.csv?from=2026-03-02&to=2026-03-08&granularity=day")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{csv}");
+    assert!(csv.contains("-10000000000.00"), "{csv}");
+    let (status, page) = app
+        .browser()
+        .text("/reports/totals?preset=custom&from=2026-03-02&to=2026-03-08&granularity=day")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+}
+
+/// Gross sales move with net sales: a net that would take the hour's gross beyond a cell's
+/// range is refused by name, not stored with the wrong sign.
+async fn gross_beyond_range_is_refused(app: TestApp) {
+    let (a, s01) = editor(&app).await;
+    // Gross 52.00, net 46.80: net 10,000,000,000.00 would make gross 10,000,000,005.20.
+    let response = post_hour(&app, "10000000000.00", "1", "1").await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = common::html_unescape(&response.text().await.unwrap());
+    assert!(
+        page.contains(
+            "Net sales at Mon, Mar 2, 2026 10:00: the hour's gross sales would be out of range."
+        ),
+        "{page}"
+    );
+    assert_eq!(
+        stored(&app, a, s01, "2026-03-02", 10).await.unwrap().gross,
+        5200
+    );
+}
+
+/// Weeks and hours outside 2000-01-01 to today are refused with that range named: a future
+/// hour cannot be edited, nor the year 0000 or 9999 opened.
+async fn dates_outside_the_editable_range_are_refused(app: TestApp) {
+    let (a, s01) = editor(&app).await;
+    let today = tmas::web::reports::today_in("America/Toronto");
+    let range = format!("2000-01-01 to {today}");
+    for week in ["0000-01-03", "1999-12-27", "9999-12-27"] {
+        let (status, page) = app
+            .browser()
+            .text(&format!("/data/edit?location=S-01&week={week}"))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{week}");
+        let page = common::html_unescape(&page);
+        assert!(
+            page.contains(&format!(
+                "The week {week} is outside the dates that can be edited: {range}."
+            )),
+            "{week}: {page}"
+        );
+    }
+    let tomorrow = today + chrono::Duration::days(1);
+    let monday = tmas::domain::report::week_start(today);
+    // This week is the last one offered: no link leads to a week that cannot be edited.
+    let (status, page) = app
+        .browser()
+        .text(&format!("/data/edit?location=S-01&week={today}"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!page.contains("Next week"), "{page}");
+    let (_, page) = app
+        .browser()
+        .text("/data/edit?location=S-01&week=2026-03-02")
+        .await;
+    assert!(page.contains("week=2026-03-09"), "{page}");
+    if tmas::domain::report::week_start(tomorrow) == monday {
+        let key = format!("{tomorrow}_9");
+        let response = app
+            .browser()
+            .post_form(
+                "/data/edit",
+                &[
+                    ("location", "S-01"),
+                    ("week", &monday.to_string()),
+                    (&format!("net_{key}"), "10.00"),
+                    (&format!("transactions_{key}"), "1"),
+                    (&format!("items_{key}"), "1"),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = common::html_unescape(&response.text().await.unwrap());
+        assert!(
+            page.contains("is outside the dates that can be edited: ") && page.contains(&range),
+            "{page}"
+        );
+        assert_eq!(stored(&app, a, s01, &tomorrow.to_string(), 9).await, None);
+    }
+}
+
+/// Whatever writes them, the database refuses impossible numbers: each bounded column of an
+/// hour, a manual edit, a sale, a return and a schedule, one at a time.
+async fn the_database_refuses_impossible_cells(app: TestApp) {
+    let (a, s01) = editor(&app).await;
+    let hour_columns = [
+        "gross",
+        "discounts",
+        "returns",
+        "net",
+        "transactions",
+        "items",
+    ];
+    for column in hour_columns {
+        for bad in [i64::MIN, -1_000_000_000_001, 1_000_000_000_001, i64::MAX] {
+            let sql = format!(
+                "INSERT INTO hourly_totals (tenant_id, location_id, local_date, hour, gross,
+                     discounts, returns, net, transactions, items, edited)
+                 VALUES ($1, $2, '2026-03-03', 1, 0, 0, 0, 0, 0, 0, 0)
+                 ON CONFLICT (tenant_id, location_id, local_date, hour)
+                 DO UPDATE SET {column} = $3"
+            );
+            // The first write inserts a zero row, the second tries the bad value.
+            for _ in 0..2 {
+                let result = sqlx::query(&sql)
+                    .bind(a.0)
+                    .bind(s01)
+                    .bind(bad)
+                    .execute(&app.db.pool)
+                    .await;
+                if result.is_err() {
+                    break;
+                }
+            }
+            let stored_value: Option<i64> = sqlx::query_scalar(&format!(
+                "SELECT {column} FROM hourly_totals WHERE tenant_id = $1 AND location_id = $2
+                 AND local_date = '2026-03-03' AND hour = 1"
+            ))
+            .bind(a.0)
+            .bind(s01)
+            .fetch_optional(&app.db.pool)
+            .await
+            .unwrap();
+            assert_eq!(stored_value, Some(0), "hourly_totals.{column} = {bad}");
+        }
+    }
+    for bad_hour in [-1_i64, 24, i64::MIN] {
+        let result = sqlx::query(
+            "INSERT INTO hourly_totals (tenant_id, location_id, local_date, hour, gross,
+                 discounts, returns, net, transactions, items, edited)
+             VALUES ($1, $2, '2026-03-05', $3, 0, 0, 0, 0, 0, 0, 0)",
+        )
+        .bind(a.0)
+        .bind(s01)
+        .bind(bad_hour)
+        .execute(&app.db.pool)
+        .await;
+        assert!(result.is_err(), "hourly_totals.hour = {bad_hour}");
+    }
+    let user: i64 = count(&app, "SELECT CAST(MIN(id) AS BIGINT) FROM users").await;
+    for (column, bad) in [
+        ("hour", 24),
+        ("new_net", i64::MIN),
+        ("new_transactions", -1),
+        ("new_items", i64::MIN),
+        ("new_items", i64::MAX),
+    ] {
+        let mut values = [
+            ("hour", 1_i64),
+            ("new_net", 0),
+            ("new_transactions", 0),
+            ("new_items", 0),
+        ];
+        for v in &mut values {
+            if v.0 == column {
+                v.1 = bad;
+            }
+        }
+        let result = sqlx::query(
+            "INSERT INTO manual_edits (tenant_id, location_id, local_date, hour, user_id, at,
+                 old_net, old_transactions, old_items, new_net, new_transactions, new_items)
+             VALUES ($1, $2, '2026-03-03', $3, $4, 0, 0, 0, 0, $5, $6, $7)",
+        )
+        .bind(a.0)
+        .bind(s01)
+        .bind(values[0].1)
+        .bind(user)
+        .bind(values[1].1)
+        .bind(values[2].1)
+        .bind(values[3].1)
+        .execute(&app.db.pool)
+        .await;
+        assert!(result.is_err(), "manual_edits.{column} = {bad}");
+    }
+    let integration = integration(&app, a, "Shop", "active", "", "CAD").await;
+    for (column, bad) in [
+        ("local_hour", 24_i64),
+        ("gross", i64::MIN),
+        ("discounts", i64::MAX),
+        ("items", -1_000_000_000_001),
+    ] {
+        let mut values = [
+            ("local_hour", 1_i64),
+            ("gross", 0),
+            ("discounts", 0),
+            ("items", 0),
+        ];
+        for v in &mut values {
+            if v.0 == column {
+                v.1 = bad;
+            }
+        }
+        let result = sqlx::query(
+            "INSERT INTO sales (tenant_id, shopify_order_id, integration_id, location_id,
+                 occurred_at, local_date, local_hour, gross, discounts, items, is_transaction)
+             VALUES ($1, 'gid://shopify/Order/1', $2, $3, 0, '2026-03-03', $4, $5, $6, $7, 1)",
+        )
+        .bind(a.0)
+        .bind(integration)
+        .bind(s01)
+        .bind(values[0].1)
+        .bind(values[1].1)
+        .bind(values[2].1)
+        .bind(values[3].1)
+        .execute(&app.db.pool)
+        .await;
+        assert!(result.is_err(), "sales.{column} = {bad}");
+    }
+    for (column, bad) in [
+        ("local_hour", -1_i64),
+        ("returns", i64::MIN),
+        ("items", i64::MAX),
+    ] {
+        let mut values = [("local_hour", 1_i64), ("returns", 0), ("items", 0)];
+        for v in &mut values {
+            if v.0 == column {
+                v.1 = bad;
+            }
+        }
+        let result = sqlx::query(
+            "INSERT INTO returns (tenant_id, shopify_return_id, shopify_order_id, integration_id,
+                 location_id, occurred_at, local_date, local_hour, returns, items, is_transaction)
+             VALUES ($1, 'r1', 'o1', $2, $3, 0, '2026-03-03', $4, $5, $6, 1)",
+        )
+        .bind(a.0)
+        .bind(integration)
+        .bind(s01)
+        .bind(values[0].1)
+        .bind(values[1].1)
+        .bind(values[2].1)
+        .execute(&app.db.pool)
+        .await;
+        assert!(result.is_err(), "returns.{column} = {bad}");
+    }
+    for (column, bad) in [
+        ("schedule_minute", 60_i64),
+        ("schedule_minute", -1),
+        ("schedule_hour", 24),
+    ] {
+        let result = sqlx::query(&format!(
+            "UPDATE integrations SET {column} = $1 WHERE tenant_id = $2 AND id = $3"
+        ))
+        .bind(bad)
+        .bind(a.0)
+        .bind(integration)
+        .execute(&app.db.pool)
+        .await;
+        assert!(result.is_err(), "integrations.{column} = {bad}");
+    }
+    // The good values of each table are still taken.
+    assert_eq!(
+        stored(&app, a, s01, "2026-03-02", 10).await.unwrap().net,
+        4680
+    );
 }

@@ -235,6 +235,8 @@ mod setup_and_reports {
                 secure_cookies: false,
                 reset_secret_key: false,
                 header_read_timeout: 10,
+                body_read_timeout: tmas::config::DEFAULT_BODY_READ_TIMEOUT,
+                max_connections: tmas::config::DEFAULT_MAX_CONNECTIONS,
             };
             if let Err(message) = settings.validate() {
                 prop_assert!(message.starts_with("--"), "{message}");

@@ -2,6 +2,7 @@
 //! static file), for every kind of visitor.
 
 mod common;
+mod report_fixtures;
 
 use common::TestApp;
 use tmas::domain::account::{Plan, Role};
@@ -78,7 +79,10 @@ fn assert_headers(response: &reqwest::Response, what: &str) {
     );
 }
 
-backend_tests!(every_route_carries_the_security_headers);
+backend_tests!(
+    every_route_carries_the_security_headers,
+    nothing_but_static_assets_may_be_stored,
+);
 
 async fn every_route_carries_the_security_headers(app: TestApp) {
     let anonymous = app.other_browser();
@@ -121,4 +125,90 @@ async fn secure_cookies_and_hsts_behind_https() {
             .get("strict-transport-security")
             .is_some()
     );
+}
+
+/// No browser or proxy may keep a signed-in page, an export, a status or an error after
+/// sign-out: every answer but a static asset says `no-store`, for every kind of visitor.
+async fn nothing_but_static_assets_may_be_stored(app: TestApp) {
+    let anonymous = app.other_browser();
+    let staff = app.other_browser();
+    app.create_user("ops@tmas.example", Role::Staff, None).await;
+    staff.login("ops@tmas.example", common::PASSWORD).await;
+    let tenant = app.signed_in("Acme", Plan::Retail, Role::Admin).await;
+    let admin = app.browser();
+    let manager = app.other_browser();
+    app.create_user("bo@acme.example", Role::Manager, Some(tenant))
+        .await;
+    manager.login("bo@acme.example", common::PASSWORD).await;
+    let extra = [
+        "/admin/integrations/1/imports/status.json",
+        "/reports/totals?from=2026-01-01&to=2026-01-31&granularity=day",
+    ];
+    for (who, browser) in [
+        ("anonymous", &anonymous),
+        ("staff", &staff),
+        ("admin", &admin),
+        ("manager", &manager),
+    ] {
+        for route in GET_ROUTES.iter().chain(&extra) {
+            let response = browser.get(route).await;
+            let cache = response
+                .headers()
+                .get("cache-control")
+                .map(|v| v.to_str().unwrap().to_string());
+            if route.starts_with("/static/") {
+                assert_ne!(cache.as_deref(), Some("no-store"), "{who} GET {route}");
+            } else {
+                assert_eq!(
+                    cache.as_deref(),
+                    Some("no-store"),
+                    "{who} GET {route} ({})",
+                    response.status()
+                );
+            }
+        }
+        for route in POST_ROUTES {
+            let response = browser.post_raw(route, &[]).await;
+            assert_eq!(
+                response
+                    .headers()
+                    .get("cache-control")
+                    .map(|v| v.to_str().unwrap()),
+                Some("no-store"),
+                "{who} POST {route}"
+            );
+        }
+    }
+    // The pages that hold sales data and accounts were really shown, not refused.
+    let integration = report_fixtures::integration(&app, tenant, "Shop", "active", "", "CAD").await;
+    let status_json = format!("/admin/integrations/{integration}/imports/status.json");
+    let imports = format!("/admin/integrations/{integration}/imports");
+    for route in [
+        status_json.as_str(),
+        imports.as_str(),
+        "/",
+        "/reports/totals",
+        "/reports/export",
+        "/reports/export.csv?from=2026-01-01&to=2026-01-31&granularity=day",
+        "/reports/export.xlsx?from=2026-01-01&to=2026-01-31&granularity=day",
+        "/admin/users",
+        "/admin/integrations",
+        "/admin/locations",
+        "/admin/audit",
+        "/account/password",
+    ] {
+        let response = admin.get(route).await;
+        assert_eq!(
+            response.status(),
+            reqwest::StatusCode::OK,
+            "admin GET {route}"
+        );
+        assert_eq!(
+            response.headers()["cache-control"].to_str().unwrap(),
+            "no-store",
+            "admin GET {route}"
+        );
+    }
+    let (status, _) = staff.text("/staff/tenants").await;
+    assert_eq!(status, reqwest::StatusCode::OK);
 }

@@ -50,6 +50,29 @@ pub async fn record(
     Ok(())
 }
 
+/// How many entries with one of `actions` a tenant's log holds since `since` (unix seconds):
+/// what throttles actions that must stay rare.
+pub async fn count_since(
+    db: &Db,
+    tenant: TenantId,
+    actions: &[&str],
+    since: i64,
+) -> sqlx::Result<i64> {
+    let mut total = 0;
+    for action in actions {
+        total += sqlx::query_scalar::<_, i64>(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log
+             WHERE tenant_id = $1 AND action = $2 AND at >= $3",
+        )
+        .bind(tenant.0)
+        .bind(action)
+        .bind(since)
+        .fetch_one(&db.pool)
+        .await?;
+    }
+    Ok(total)
+}
+
 const COLUMNS: &str = "id, tenant_id, at, actor_email, acting_staff, action, details";
 
 pub async fn list_for_tenant(

@@ -499,7 +499,9 @@ pub async fn save_edits(
             ),
             None => (0, 0, 0, 0, 0, 0),
         };
-        let gross = old_gross + (edit.net - old_net);
+        // Saturating, never wrapping: a gross beyond a cell's range is then refused by the
+        // table's CHECK (migration 0017) instead of stored with the wrong sign.
+        let gross = old_gross.saturating_add(edit.net.saturating_sub(old_net));
         sqlx::query(
             "INSERT INTO hourly_totals (tenant_id, location_id, local_date, hour, gross,
                  discounts, returns, net, transactions, items, edited)

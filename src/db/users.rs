@@ -109,6 +109,22 @@ pub async fn find_by_email(db: &Db, email: &str) -> sqlx::Result<Option<User>> {
         .await
 }
 
+/// Whether `email`, or an address that looks like it (the same skeleton), belongs to any
+/// user: staff or any tenant's. Checked in Rust, as the skeleton is; user creation is rare and
+/// throttled, and the list is one column.
+pub async fn address_or_look_alike_exists(
+    db: &Db,
+    email: &crate::domain::account::Email,
+) -> sqlx::Result<bool> {
+    let skeleton = email.skeleton();
+    let emails: Vec<String> = sqlx::query_scalar("SELECT email FROM users")
+        .fetch_all(&db.pool)
+        .await?;
+    Ok(emails
+        .iter()
+        .any(|e| e == email.as_str() || crate::domain::lookalike::skeleton(e) == skeleton))
+}
+
 pub async fn find_by_id(db: &Db, id: i64) -> sqlx::Result<Option<User>> {
     sqlx::query_as::<_, User>(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
         .bind(id)

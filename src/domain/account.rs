@@ -83,7 +83,16 @@ impl Email {
     pub const MAX_LEN: usize = 254;
 
     pub fn parse(value: &str) -> Result<Email, String> {
-        let value = value.trim().to_lowercase();
+        // Invisible characters would make two addresses that read alike, or an address that
+        // reads as another in a list; they are refused, not removed.
+        if value.chars().any(super::lookalike::is_invisible) {
+            return Err(
+                "The email address contains an invisible character (such as a zero-width space or a direction mark): type it again."
+                    .into(),
+            );
+        }
+        // NFKC folds compatibility forms (full-width letters, ligatures) into the plain ones.
+        let value = super::lookalike::nfkc(value.trim()).to_lowercase();
         if value.is_empty() {
             return Err("Enter an email address.".into());
         }
@@ -114,6 +123,12 @@ impl Email {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// What the address looks like to a reader (see [`super::lookalike::skeleton`]): an
+    /// address with the skeleton of an existing one can be mistaken for it.
+    pub fn skeleton(&self) -> String {
+        super::lookalike::skeleton(&self.0)
     }
 }
 
@@ -197,6 +212,11 @@ pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, Str
     if value.chars().any(char::is_control) {
         return Err(format!("The {field} contains control characters."));
     }
+    if value.chars().any(super::lookalike::is_format) {
+        return Err(format!(
+            "The {field} contains an invisible formatting character (such as a zero-width space or a right-to-left override): type it again."
+        ));
+    }
     Ok(value.to_string())
 }
 
@@ -222,6 +242,67 @@ mod tests {
         ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} accepted");
         }
+    }
+
+    #[test]
+    fn emails_refuse_invisible_characters() {
+        for bad in [
+            "ana\u{200B}@shop.example",
+            "\u{FEFF}ana@shop.example",
+            "ana@shop\u{200D}.example",
+            "ana\u{202E}@shop.example",
+            "ana\u{2066}@shop.example",
+            "ana\u{00AD}@shop.example",
+            "ana\u{0007}@shop.example",
+        ] {
+            let why = Email::parse(bad).unwrap_err();
+            assert!(why.contains("invisible character"), "{bad:?}: {why}");
+        }
+    }
+
+    #[test]
+    fn emails_are_normalised_and_compared_by_skeleton() {
+        // Full-width letters fold to plain ones (NFKC), the domain is lower case.
+        assert_eq!(
+            Email::parse("ＡＮＡ@Shop.EXAMPLE").unwrap().as_str(),
+            "ana@shop.example"
+        );
+        let plain = Email::parse("ana@acme.example").unwrap();
+        let cyrillic = Email::parse("\u{0430}na@acme.example").unwrap();
+        let greek = Email::parse("ana@acme.ex\u{03B1}mple").unwrap();
+        assert_ne!(plain, cyrillic);
+        assert_eq!(plain.skeleton(), cyrillic.skeleton());
+        assert_eq!(plain.skeleton(), greek.skeleton());
+        assert_ne!(
+            plain.skeleton(),
+            Email::parse("anna@acme.example").unwrap().skeleton()
+        );
+    }
+
+    #[test]
+    fn names_refuse_control_and_format_characters() {
+        assert_eq!(
+            required_text("location name", " Downtown ", 100).unwrap(),
+            "Downtown"
+        );
+        assert_eq!(
+            required_text("location name", "Café Ñandú", 100).unwrap(),
+            "Café Ñandú"
+        );
+        for bad in [
+            "Down\u{202E}town",
+            "Down\u{200B}town",
+            "\u{FEFF}Downtown",
+            "Down\u{2067}town",
+        ] {
+            let why = required_text("location name", bad, 100).unwrap_err();
+            assert!(
+                why.contains("invisible formatting character"),
+                "{bad:?}: {why}"
+            );
+        }
+        let why = required_text("location name", "Down\u{0007}town", 100).unwrap_err();
+        assert!(why.contains("control characters"), "{why}");
     }
 
     #[test]

@@ -159,6 +159,10 @@ pub fn parse_backfill(
              earlier day."
         ));
     }
+    // Year 0000 is a typing mistake: no Shopify shop sold anything before 2006.
+    if date < NaiveDate::from_ymd_opt(2006, 1, 1).unwrap_or(NaiveDate::MIN) {
+        return Err("Shopify holds no orders from before 2006; choose a later date.".into());
+    }
     let limit = today - Duration::days(RECENT_ORDERS_DAYS);
     if date < limit && !read_all_orders {
         return Err(format!(
@@ -269,6 +273,13 @@ mod tests {
                 .contains("YYYY-MM-DD")
         );
         assert!(parse_backfill("2026-5-1", today, true).is_err());
+        for ancient in ["0000-01-01", "1999-12-31", "2005-12-31"] {
+            assert_eq!(
+                parse_backfill(ancient, today, true).unwrap_err(),
+                "Shopify holds no orders from before 2006; choose a later date."
+            );
+        }
+        assert!(parse_backfill("2006-01-01", today, true).is_ok());
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod facts;
 pub mod integration_setup;
 pub mod ledger;
 pub mod location;
+pub mod lookalike;
 pub mod money;
 pub mod order;
 pub mod report;

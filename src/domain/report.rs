@@ -11,6 +11,18 @@ use super::money::format_minor;
 /// the year before it).
 pub const MAX_RANGE_DAYS: i64 = 1096;
 
+/// The first day a report, an export or a manual edit may name: no sale recorded in TMAS is
+/// older, and a year such as 0000 is a typing mistake, not a period to read.
+pub fn earliest_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2000, 1, 1).expect("a real date")
+}
+
+/// The last day a report or export may name: the end of next year (a plan may look ahead,
+/// a year such as 9999 is a mistake).
+pub fn latest_report_date(today: NaiveDate) -> NaiveDate {
+    NaiveDate::from_ymd_opt(today.year() + 1, 12, 31).unwrap_or(today)
+}
+
 /// An amount in minor units of a currency with `digits` decimals; `Display` is the plain
 /// decimal of the CSV contract (`1234.50`, `-18.00`, `1200` for a 0-digit currency).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +105,11 @@ pub fn format_tenths(tenths: i64) -> String {
     format!("{sign}{}.{}", abs / 10, abs % 10)
 }
 
+/// A sum of totals too large for `i64`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the totals are too large to add up")]
+pub struct TotalsOverflow;
+
 /// What one bucket (an hour, a day, a week, a month, a location, a range) adds up to.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Totals {
@@ -107,14 +124,19 @@ pub struct Totals {
 }
 
 impl Totals {
-    pub fn add(&mut self, other: &Totals) {
-        self.gross += other.gross;
-        self.discounts += other.discounts;
-        self.returns += other.returns;
-        self.net += other.net;
-        self.transactions += other.transactions;
-        self.items += other.items;
-        self.edited |= other.edited;
+    /// Adds `other` in; a sum beyond `i64` is an error, never a wrapped number.
+    pub fn add(&mut self, other: &Totals) -> Result<(), TotalsOverflow> {
+        let sum = |a: i64, b: i64| a.checked_add(b).ok_or(TotalsOverflow);
+        *self = Totals {
+            gross: sum(self.gross, other.gross)?,
+            discounts: sum(self.discounts, other.discounts)?,
+            returns: sum(self.returns, other.returns)?,
+            net: sum(self.net, other.net)?,
+            transactions: sum(self.transactions, other.transactions)?,
+            items: sum(self.items, other.items)?,
+            edited: self.edited || other.edited,
+        };
+        Ok(())
     }
 
     pub fn average_sale(&self) -> Option<i64> {
@@ -284,6 +306,36 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         parse_date(s).unwrap()
+    }
+
+    #[test]
+    fn sums_of_totals_refuse_to_wrap() {
+        let big = Totals {
+            net: i64::MAX - 1,
+            items: 5,
+            ..Totals::default()
+        };
+        let mut sum = Totals::default();
+        sum.add(&big).unwrap();
+        assert_eq!(sum.net, i64::MAX - 1);
+        let before = sum;
+        assert_eq!(sum.add(&big), Err(TotalsOverflow));
+        assert_eq!(sum, before, "a refused sum leaves the totals as they were");
+        let low = Totals {
+            items: i64::MIN,
+            ..Totals::default()
+        };
+        let mut sum = Totals {
+            items: -1,
+            ..Totals::default()
+        };
+        assert_eq!(sum.add(&low), Err(TotalsOverflow));
+    }
+
+    #[test]
+    fn the_dates_a_report_may_name() {
+        assert_eq!(earliest_date(), d("2000-01-01"));
+        assert_eq!(latest_report_date(d("2026-12-04")), d("2027-12-31"));
     }
 
     #[test]

@@ -85,6 +85,10 @@ pub fn action_text(action: &str) -> &'static str {
         "staff.leave_tenant" => "Onboarding staff left the tenant",
         "setup.first_staff_account" => "Created the first staff account",
         "user.sign_in" => "Signed in",
+        "user.create_refused" => "Tried to add a user with an address that cannot be used",
+        "secret_key.reset" => {
+            "The operator replaced the secret key; the Shopify credentials must be entered again"
+        }
         _ => "Other action",
     }
 }

@@ -284,7 +284,7 @@ pub async fn span_sums(
             .location_sums(ids, &range.from.to_string(), &range.to.to_string())
             .await?;
         for row in rows.iter() {
-            out.entry(row.location_id).or_default().add(&row.totals());
+            out.entry(row.location_id).or_default().add(&row.totals())?;
         }
     }
     if let Some((date, hour)) = span.partial {
@@ -292,7 +292,7 @@ pub async fn span_sums(
             .location_sums_until_hour(ids, &date.to_string(), hour)
             .await?;
         for row in rows.iter() {
-            out.entry(row.location_id).or_default().add(&row.totals());
+            out.entry(row.location_id).or_default().add(&row.totals())?;
         }
     }
     Ok(out)
@@ -461,8 +461,8 @@ async fn render_page(
                 continue;
             }
             let done = history.location(l.id, *range, now_instant, tz);
-            total.add(&t);
-            total_before.add(&before.get(&l.id).copied().unwrap_or_default());
+            total.add(&t)?;
+            total_before.add(&before.get(&l.id).copied().unwrap_or_default())?;
             let mut row = row_view(&scope, name, &t);
             row.incomplete = done.mark(lang, tz);
             row.pending = done.is_pending();
@@ -530,7 +530,9 @@ async fn render_page(
         let mut per_hour = [0_i64; 24];
         for (hour, net) in rows {
             if let Some(slot) = usize::try_from(hour).ok().and_then(|i| per_hour.get_mut(i)) {
-                *slot += net;
+                // A chart's bar stops at the edge rather than wrapping; the totals beside
+                // it are checked and refuse such a sum with a message.
+                *slot = slot.saturating_add(net);
             }
         }
         per_hour

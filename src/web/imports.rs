@@ -388,7 +388,8 @@ async fn render_page(
         integration.schedule_hour,
     )
     .describe();
-    Ok(render(&ImportsPage {
+    let status = errors.status();
+    let page = render(&ImportsPage {
         layout: admin.0.layout(state).await?,
         schedule,
         next_run: local(integration.next_run_at, tz),
@@ -408,8 +409,8 @@ async fn render_page(
         unreadable,
         to_check,
         integration,
-    })?
-    .into_response())
+    })?;
+    Ok((status, page).into_response())
 }
 
 async fn page(

@@ -67,14 +67,18 @@ async fn form_page(
     form: LocationForm,
     errors: FormErrors,
 ) -> AppResult<Response> {
-    Ok(render(&LocationFormPage {
-        layout: admin.0.layout(state).await?,
-        editing,
-        form,
-        errors,
-        time_zones: time_zone_choices(),
-    })?
-    .into_response())
+    let status = errors.status();
+    Ok((
+        status,
+        render(&LocationFormPage {
+            layout: admin.0.layout(state).await?,
+            editing,
+            form,
+            errors,
+            time_zones: time_zone_choices(),
+        })?,
+    )
+        .into_response())
 }
 
 async fn new_page(State(state): State<AppState>, admin: TenantAdmin) -> AppResult<Response> {

@@ -30,7 +30,7 @@ use crate::db::locations::Location;
 use crate::db::totals::{ActiveImport, HourEdit, HourRow};
 use crate::domain::account::Role;
 use crate::domain::money::parse_minor;
-use crate::domain::report::{Money, parse_date, week_start};
+use crate::domain::report::{Money, earliest_date, parse_date, week_start};
 use crate::error::{AppError, AppResult, render};
 use crate::i18n;
 
@@ -39,8 +39,13 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The largest magnitude accepted in a cell (minor units or counts): far above any real hour,
-/// far below where sums could overflow.
-const MAX_CELL: i64 = 1_000_000_000_000;
+/// far below where sums could overflow. Migration 0017 holds the database to the same bound.
+pub const MAX_CELL: i64 = 1_000_000_000_000;
+
+/// Whether a cell's value is within ±`MAX_CELL` (no `abs()`: it wraps for `i64::MIN`).
+fn in_cell_range(value: i64) -> bool {
+    (-MAX_CELL..=MAX_CELL).contains(&value)
+}
 
 /// Only users with manual editing turned on; managers never change data.
 fn require_editor(user: &TenantUser) -> AppResult<()> {
@@ -95,6 +100,8 @@ struct EditPage {
     week_text: String,
     previous_week: NaiveDate,
     next_week: NaiveDate,
+    /// The next week holds a day that can be edited (not after today).
+    next_week_editable: bool,
     currency: String,
     digits: u32,
     active_import: Option<ActiveImport>,
@@ -136,6 +143,13 @@ fn choose(scope: &ReportScope, code: &str, week: &str) -> AppResult<(Location, N
             ))
         })?
     };
+    if day < earliest_date() || day > scope.today {
+        return Err(AppError::BadRequest(format!(
+            "The week {day} is outside the dates that can be edited: {} to {}.",
+            earliest_date(),
+            scope.today
+        )));
+    }
     Ok((location, week_start(day)))
 }
 
@@ -269,6 +283,7 @@ async fn render_page(
         week_text: i18n::format_weekday_date(lang, loaded.week),
         previous_week: loaded.week - Duration::days(7),
         next_week: loaded.week + Duration::days(7),
+        next_week_editable: loaded.week + Duration::days(7) <= loaded.scope.today,
         currency: loaded.scope.currency.clone(),
         digits,
         active_import: loaded.active_import,
@@ -306,7 +321,7 @@ fn parse_count(value: &str) -> Option<i64> {
     if v.is_empty() {
         return Some(0);
     }
-    v.parse::<i64>().ok().filter(|n| n.abs() <= MAX_CELL)
+    v.parse::<i64>().ok().filter(|n| in_cell_range(*n))
 }
 
 async fn save(
@@ -371,7 +386,7 @@ async fn save(
             } else {
                 i18n::parse_amount_input(i18n::current(), net)
                     .and_then(|plain| parse_minor(&plain, digits).ok())
-                    .filter(|v| v.abs() <= MAX_CELL)
+                    .filter(|v| in_cell_range(*v))
             };
             if net_value.is_none() {
                 errors.push(format!(
@@ -429,6 +444,31 @@ async fn save(
                 }
                 None => net == 0 && transactions == 0 && items == 0,
             };
+            let mut refuse = |problem: String| {
+                entry.error = i18n::t(&problem);
+                problems.push(problem);
+            };
+            if !unchanged && date > loaded.scope.today {
+                refuse(format!(
+                    "The hour {when} is outside the dates that can be edited: {} to {}.",
+                    earliest_date(),
+                    loaded.scope.today
+                ));
+                continue;
+            }
+            // Gross sales move with net sales: the hour's new gross must stay a cell value too.
+            let gross_ok = unchanged
+                || old.as_ref().is_none_or(|o| {
+                    net.checked_sub(o.sums.net)
+                        .and_then(|change| o.sums.gross.checked_add(change))
+                        .is_some_and(in_cell_range)
+                });
+            if !gross_ok {
+                refuse(format!(
+                    "Net sales at {when}: the hour's gross sales would be out of range."
+                ));
+                continue;
+            }
             if !unchanged {
                 edits.push(HourEdit {
                     local_date: date.to_string(),
@@ -443,7 +483,16 @@ async fn save(
     }
     if !problems.is_empty() {
         let days = grid(loaded.week, &cells);
-        return render_page(&state, &user, loaded, days, problems, None, StatusCode::OK).await;
+        return render_page(
+            &state,
+            &user,
+            loaded,
+            days,
+            problems,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
 
     let tenant = user.tenant_id();

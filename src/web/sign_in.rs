@@ -4,6 +4,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use askama::Template;
 use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -37,21 +38,29 @@ struct LoginPage {
     error: String,
 }
 
-fn login_form(token: String, email: String, error: String) -> AppResult<Response> {
+fn login_form(
+    status: StatusCode,
+    token: String,
+    email: String,
+    error: String,
+) -> AppResult<Response> {
     let layout = Layout {
         csrf: token,
         ..Layout::default()
     };
-    Ok(render(&LoginPage {
-        layout,
-        email,
-        error,
-    })?
-    .into_response())
+    Ok((
+        status,
+        render(&LoginPage {
+            layout,
+            email,
+            error,
+        })?,
+    )
+        .into_response())
 }
 
 async fn login_page(FormToken(token): FormToken) -> AppResult<Response> {
-    login_form(token, String::new(), String::new())
+    login_form(StatusCode::OK, token, String::new(), String::new())
 }
 
 /// Who is signing in, as the sign-in throttle counts them: the TCP peer's address. TMAS does
@@ -104,20 +113,27 @@ async fn login(
     FormToken(token): FormToken,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
-    let email = form.email.trim().to_lowercase();
-    let again = |error: String| login_form(token.clone(), form.email.clone(), error);
+    // As addresses are stored: compatibility forms folded (NFKC), lower case.
+    let email = crate::domain::lookalike::nfkc(form.email.trim()).to_lowercase();
+    let again = |status: StatusCode, error: String| {
+        login_form(status, token.clone(), form.email.clone(), error)
+    };
     if email.is_empty() || form.password.is_empty() {
-        return again("Enter your email and password.".into());
+        return again(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Enter your email and password.".into(),
+        );
     }
     if email.len() > Email::MAX_LEN || form.password.len() > 4 * NewPassword::MAX_LEN {
-        return again("Wrong email or password.".into());
+        return again(StatusCode::UNAUTHORIZED, "Wrong email or password.".into());
     }
     // Counted before any hashing, atomically: concurrent guesses all count.
     let keys = throttle::Keys::new(&email, &address);
     if let throttle::Attempt::Wait(seconds) = throttle::begin_attempt(&state.db, &keys).await? {
-        return again(format!(
-            "Too many failed sign-ins. Wait {seconds} seconds and try again."
-        ));
+        return again(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("Too many failed sign-ins. Wait {seconds} seconds and try again."),
+        );
     }
     let user = db::users::find_by_email(&state.db, &email)
         .await?
@@ -130,7 +146,7 @@ async fn login(
     )
     .await;
     let Some(user) = user.filter(|_| verified) else {
-        return again("Wrong email or password.".into());
+        return again(StatusCode::UNAUTHORIZED, "Wrong email or password.".into());
     };
     throttle::succeeded(&state.db, &keys).await?;
     start_session(&session, &user).await?;
@@ -249,13 +265,16 @@ async fn setup(
             csrf: token,
             ..Layout::default()
         };
-        return Ok(render(&SetupPage {
-            layout,
-            token: form.token,
-            email: form.email,
-            errors,
-        })?
-        .into_response());
+        return Ok((
+            errors.status(),
+            render(&SetupPage {
+                layout,
+                token: form.token,
+                email: form.email,
+                errors,
+            })?,
+        )
+            .into_response());
     };
     let hash = crate::password::hash(password.expose().to_string()).await?;
     // The token is claimed and the account created in one transaction, so however many times

@@ -51,15 +51,19 @@ async fn tenants_page(
     form: TenantForm,
     errors: FormErrors,
 ) -> AppResult<Response> {
-    Ok(render(&TenantsPage {
-        layout: staff.0.layout(state).await?,
-        tenants: db::tenants::list(&state.db).await?,
-        form,
-        errors,
-        plans: Plan::ALL,
-        time_zones: time_zone_choices(),
-    })?
-    .into_response())
+    let status = errors.status();
+    Ok((
+        status,
+        render(&TenantsPage {
+            layout: staff.0.layout(state).await?,
+            tenants: db::tenants::list(&state.db).await?,
+            form,
+            errors,
+            plans: Plan::ALL,
+            time_zones: time_zone_choices(),
+        })?,
+    )
+        .into_response())
 }
 
 async fn list(State(state): State<AppState>, staff: StaffUser) -> AppResult<Response> {

@@ -51,13 +51,17 @@ async fn users_page(
     form: NewUserForm,
     errors: FormErrors,
 ) -> AppResult<Response> {
-    Ok(render(&UsersPage {
-        layout: admin.0.layout(state).await?,
-        users: db::users::list_in_tenant(&state.db, admin.0.tenant_id()).await?,
-        form,
-        errors,
-    })?
-    .into_response())
+    let status = errors.status();
+    Ok((
+        status,
+        render(&UsersPage {
+            layout: admin.0.layout(state).await?,
+            users: db::users::list_in_tenant(&state.db, admin.0.tenant_id()).await?,
+            form,
+            errors,
+        })?,
+    )
+        .into_response())
 }
 
 async fn list(State(state): State<AppState>, admin: TenantAdmin) -> AppResult<Response> {
@@ -96,8 +100,34 @@ async fn create(
         form.password.clear();
         return users_page(&state, &admin, form, errors).await;
     };
-    let hash = crate::password::hash(password.expose().to_string()).await?;
     let tenant = admin.0.tenant_id();
+    // Each try counts, made or refused: an admin cannot probe many addresses for accounts.
+    let recent = db::audit::count_since(
+        &state.db,
+        tenant,
+        &["user.create", CREATE_REFUSED],
+        db::now() - 3600,
+    )
+    .await?;
+    if recent >= CREATIONS_PER_HOUR {
+        errors.add(
+            "email",
+            format!(
+                "{CREATIONS_PER_HOUR} users were added or tried in the last hour, the most allowed: wait a while before adding more."
+            ),
+        );
+        form.password.clear();
+        let mut response = users_page(&state, &admin, form, errors).await?;
+        *response.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
+        return Ok(response);
+    }
+    // An address in use anywhere (this tenant, another, staff) or one that looks like it is
+    // refused in the same words, so the answer never tells that someone has an account
+    // elsewhere.
+    if db::users::address_or_look_alike_exists(&state.db, &email).await? {
+        return refuse_address(&state, &admin, form, &email, role).await;
+    }
+    let hash = crate::password::hash(password.expose().to_string()).await?;
     match db::users::create(
         &state.db,
         email.as_str(),
@@ -124,15 +154,41 @@ async fn create(
             Ok(Redirect::to("/admin/users").into_response())
         }
         Err(e) if db::is_unique_violation(&e) => {
-            errors.add(
-                "email",
-                format!("A user with the email {} already exists.", email.as_str()),
-            );
-            form.password.clear();
-            users_page(&state, &admin, form, errors).await
+            refuse_address(&state, &admin, form, &email, role).await
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Users an admin (or staff in the tenant) may add or try to add in an hour.
+pub const CREATIONS_PER_HOUR: i64 = 30;
+const CREATE_REFUSED: &str = "user.create_refused";
+/// The one answer to an address that cannot be used, wherever it is in use.
+pub const ADDRESS_REFUSED: &str =
+    "This email address cannot be used for a new user. Use another address.";
+
+async fn refuse_address(
+    state: &AppState,
+    admin: &TenantAdmin,
+    mut form: NewUserForm,
+    email: &Email,
+    role: Role,
+) -> AppResult<Response> {
+    admin
+        .0
+        .audit(
+            state,
+            CREATE_REFUSED,
+            &Details::new()
+                .subject(Value::Text(email.as_str().to_string()))
+                .fact("Role", Value::Word(role.as_str().to_string()))
+                .to_stored(),
+        )
+        .await?;
+    let mut errors = FormErrors::default();
+    errors.add("email", ADDRESS_REFUSED);
+    form.password.clear();
+    users_page(state, admin, form, errors).await
 }
 
 #[derive(Template)]
@@ -191,12 +247,15 @@ async fn edit(
         );
     }
     let Some(role) = role.filter(|_| !errors.any()) else {
-        return Ok(render(&UserEditPage {
-            layout: admin.0.layout(&state).await?,
-            user,
-            errors,
-        })?
-        .into_response());
+        return Ok((
+            errors.status(),
+            render(&UserEditPage {
+                layout: admin.0.layout(&state).await?,
+                user,
+                errors,
+            })?,
+        )
+            .into_response());
     };
     let may_edit = form.may_edit_manually.is_some();
     db::users::update_in_tenant(&state.db, tenant, id, role, active, may_edit).await?;

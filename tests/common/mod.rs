@@ -121,6 +121,8 @@ pub fn settings_for(dir: &std::path::Path, database_url: String) -> Settings {
         secure_cookies: false,
         reset_secret_key: false,
         header_read_timeout: 10,
+        body_read_timeout: tmas::config::DEFAULT_BODY_READ_TIMEOUT,
+        max_connections: tmas::config::DEFAULT_MAX_CONNECTIONS,
     }
 }
 

@@ -528,7 +528,11 @@ pub async fn create_location(
     let time_zone = parse_time_zone(&integration.shop_time_zone)
         .or_else(|_| parse_time_zone(&admin.0.tenant.time_zone))
         .unwrap_or(chrono_tz::Tz::UTC);
-    let name: String = found.name.chars().take(100).collect();
+    // Shopify's name, without the invisible characters a typed name may not hold either.
+    let name: String = crate::domain::lookalike::visible(&found.name)
+        .chars()
+        .take(100)
+        .collect();
     let input = LocationInput {
         name: if name.trim().is_empty() {
             format!("Shopify location {}", found.legacy_id)

@@ -5,7 +5,9 @@
 use chrono::{Datelike, Duration, NaiveDate};
 
 use crate::db::locations::Location;
-use crate::domain::report::{DateRange, Granularity, MAX_RANGE_DAYS, Preset, parse_date};
+use crate::domain::report::{
+    DateRange, Granularity, MAX_RANGE_DAYS, Preset, earliest_date, latest_report_date, parse_date,
+};
 
 /// What a report's figures are compared with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -264,6 +266,23 @@ pub fn parse(
         Some(Preset::Custom) => {
             let from = date_field(&form.from, "start date", "from", &mut problems);
             let to = date_field(&form.to, "end date", "to", &mut problems);
+            let (first, last) = (earliest_date(), latest_report_date(today));
+            let in_range = |date: Option<NaiveDate>,
+                            what: &str,
+                            field: &str,
+                            problems: &mut Vec<String>| {
+                date.filter(|d| {
+                    let inside = (first..=last).contains(d);
+                    if !inside {
+                        problems.push(format!(
+                            "The {what} ({field}) {d} is outside the dates reports cover: {first} to {last}."
+                        ));
+                    }
+                    inside
+                })
+            };
+            let from = in_range(from, "start date", "from", &mut problems);
+            let to = in_range(to, "end date", "to", &mut problems);
             match (from, to) {
                 (Some(from), Some(to)) => {
                     let range = DateRange::new(from, to);

@@ -15,7 +15,8 @@ use super::params::{self, Compare, PAGE_RULES, ReportForm, ReportRequest, compar
 use super::{ReportScope, count};
 use crate::db::locations::Location;
 use crate::domain::report::{
-    DateRange, Granularity, Preset, Totals, units_per_transaction_hundredths, week_start,
+    DateRange, Granularity, Preset, Totals, TotalsOverflow, units_per_transaction_hundredths,
+    week_start,
 };
 use crate::error::{AppResult, render};
 use crate::i18n;
@@ -281,7 +282,7 @@ pub async fn bucketed(
                     .or_default()
                     .entry(key)
                     .or_default()
-                    .add(&row.totals());
+                    .add(&row.totals())?;
             }
         }
     } else {
@@ -291,7 +292,7 @@ pub async fn bucketed(
                     .or_default()
                     .entry(key)
                     .or_default()
-                    .add(&row.totals());
+                    .add(&row.totals())?;
             }
         }
     }
@@ -310,13 +311,15 @@ async fn net_by_bucket(
     if request.granularity == Granularity::Hour {
         for (date, hour, net) in totals.net_by_date_hour(ids, &from, &to).await?.iter() {
             if let Some(key) = bucket_of(request.granularity, date, Some(*hour)) {
-                *out.entry(key).or_default() += net;
+                let sum = out.entry(key).or_default();
+                *sum = sum.checked_add(*net).ok_or(TotalsOverflow)?;
             }
         }
     } else {
         for (date, net) in totals.net_by_day(ids, &from, &to).await?.iter() {
             if let Some(key) = bucket_of(request.granularity, date, None) {
-                *out.entry(key).or_default() += net;
+                let sum = out.entry(key).or_default();
+                *sum = sum.checked_add(*net).ok_or(TotalsOverflow)?;
             }
         }
     }
@@ -442,8 +445,8 @@ async fn build(
     for (position, location) in request.locations.iter().enumerate() {
         let total = now.get(&location.id).copied().unwrap_or_default();
         let before = previous.get(&location.id).copied().unwrap_or_default();
-        grand.add(&total);
-        grand_before.add(&before);
+        grand.add(&total)?;
+        grand_before.add(&before)?;
         let done = history.location(location.id, request.range, instant, scope.tz);
         let mut row = comparison(
             scope,

@@ -1,0 +1,85 @@
+-- The database refuses impossible numbers, whatever wrote them: amounts and counts of a sale,
+-- a return, an hour or a manual edit stay within ±10^12 (minor units or counts, the bound
+-- manual editing checks too, far below where a report's sums could overflow), hours are 0-23,
+-- minutes 0-59, flags 0 or 1. SQLite cannot add a CHECK to an existing table, so triggers
+-- raise the same refusal; like PostgreSQL's NOT VALID constraints, they judge new writes.
+CREATE TRIGGER hourly_totals_range_insert BEFORE INSERT ON hourly_totals
+WHEN NEW.hour NOT BETWEEN 0 AND 23
+  OR NEW.gross NOT BETWEEN -1000000000000 AND 1000000000000
+  OR NEW.discounts NOT BETWEEN -1000000000000 AND 1000000000000
+  OR NEW.returns NOT BETWEEN -1000000000000 AND 1000000000000
+  OR NEW.net NOT BETWEEN -1000000000000 AND 1000000000000
+  OR NEW.transactions NOT BETWEEN -1000000000000 AND 1000000000000
+  OR NEW.items NOT BETWEEN -1000000000000 AND 1000000000000
+  OR NEW.edited NOT IN (0, 1)
+BEGIN
+    SELECT RAISE(ABORT, 'cell value out of range');
+END;
+
+CREATE TRIGGER hourly_totals_range_update BEFORE UPDATE ON hourly_totals
+WHEN NEW.hour NOT BETWEEN 0 AND 23
+  OR NEW.gross NOT BETWEEN -1000000000000 AND 1000000000000
+  OR NEW.discounts NOT BETWEEN -1000000000000 AND 1000000000000
+  OR NEW.returns NOT BETWEEN -1000000000000 AND 1000000000000
+  OR NEW.net NOT BETWEEN -1000000000000 AND 1000000000000
+  OR NEW.transactions NOT BETWEEN -1000000000000 AND 1000000000000
+  OR NEW.items NOT BETWEEN -1000000000000 AND 1000000000000
+  OR NEW.edited NOT IN (0, 1)
+BEGIN
+    SELECT RAISE(ABORT, 'cell value out of range');
+END;
+
+CREATE TRIGGER manual_edits_range_insert BEFORE INSERT ON manual_edits
+WHEN NEW.hour NOT BETWEEN 0 AND 23
+  OR NEW.new_net NOT BETWEEN -1000000000000 AND 1000000000000
+  OR NEW.new_transactions NOT BETWEEN 0 AND 1000000000000
+  OR NEW.new_items NOT BETWEEN -1000000000000 AND 1000000000000
+BEGIN
+    SELECT RAISE(ABORT, 'cell value out of range');
+END;
+
+CREATE TRIGGER sales_range_insert BEFORE INSERT ON sales
+WHEN NEW.local_hour NOT BETWEEN 0 AND 23
+  OR NEW.gross NOT BETWEEN -1000000000000 AND 1000000000000
+  OR NEW.discounts NOT BETWEEN -1000000000000 AND 1000000000000
+  OR NEW.items NOT BETWEEN -1000000000000 AND 1000000000000
+BEGIN
+    SELECT RAISE(ABORT, 'cell value out of range');
+END;
+
+CREATE TRIGGER sales_range_update BEFORE UPDATE ON sales
+WHEN NEW.local_hour NOT BETWEEN 0 AND 23
+  OR NEW.gross NOT BETWEEN -1000000000000 AND 1000000000000
+  OR NEW.discounts NOT BETWEEN -1000000000000 AND 1000000000000
+  OR NEW.items NOT BETWEEN -1000000000000 AND 1000000000000
+BEGIN
+    SELECT RAISE(ABORT, 'cell value out of range');
+END;
+
+CREATE TRIGGER returns_range_insert BEFORE INSERT ON returns
+WHEN NEW.local_hour NOT BETWEEN 0 AND 23
+  OR NEW.returns NOT BETWEEN -1000000000000 AND 1000000000000
+  OR NEW.items NOT BETWEEN -1000000000000 AND 1000000000000
+BEGIN
+    SELECT RAISE(ABORT, 'cell value out of range');
+END;
+
+CREATE TRIGGER returns_range_update BEFORE UPDATE ON returns
+WHEN NEW.local_hour NOT BETWEEN 0 AND 23
+  OR NEW.returns NOT BETWEEN -1000000000000 AND 1000000000000
+  OR NEW.items NOT BETWEEN -1000000000000 AND 1000000000000
+BEGIN
+    SELECT RAISE(ABORT, 'cell value out of range');
+END;
+
+CREATE TRIGGER integrations_schedule_range_insert BEFORE INSERT ON integrations
+WHEN NEW.schedule_minute NOT BETWEEN 0 AND 59 OR NEW.schedule_hour NOT BETWEEN 0 AND 23
+BEGIN
+    SELECT RAISE(ABORT, 'cell value out of range');
+END;
+
+CREATE TRIGGER integrations_schedule_range_update BEFORE UPDATE ON integrations
+WHEN NEW.schedule_minute NOT BETWEEN 0 AND 59 OR NEW.schedule_hour NOT BETWEEN 0 AND 23
+BEGIN
+    SELECT RAISE(ABORT, 'cell value out of range');
+END;
