@@ -116,7 +116,9 @@ async fn stalled_bodies_are_cut_with_408_while_others_are_served() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_beyond_the_cap_wait_without_harming_those_served() {
     let app = TestApp::spawn_with(Backend::Sqlite, |s| {
-        s.body_read_timeout = 2;
+        // Long enough that the stalled bodies surely hold their places while the rest of
+        // the test runs, however loaded the machine (no timing is asserted).
+        s.body_read_timeout = 10;
         s.max_connections = 3;
     })
     .await;
@@ -147,22 +149,17 @@ async fn connections_beyond_the_cap_wait_without_harming_those_served() {
         assert_eq!(healthz(&kept, &app).await, 200);
     }
     assert!(
-        started.elapsed() < Duration::from_millis(1000),
-        "the open connection is served: {:?}",
-        started.elapsed()
+        !newcomer.is_finished(),
+        "the newcomer waits for a place while the open connection is served"
     );
     for stream in &mut stalled {
-        let (answer, closed) = read_until_closed(stream, Duration::from_secs(10)).await;
+        let (answer, closed) = read_until_closed(stream, Duration::from_secs(30)).await;
         assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
         assert!(closed);
     }
     let (status, served_at) = newcomer.await.unwrap();
-    assert_eq!(status, 200);
-    assert!(
-        served_at.duration_since(started) >= Duration::from_millis(1000),
-        "the newcomer waited for a place: {:?}",
-        served_at.duration_since(started)
-    );
+    assert_eq!(status, 200, "served once a stalled connection was cut");
+    assert!(served_at > started);
 }
 
 #[test]

@@ -512,7 +512,12 @@ async fn imports_page_import_now_and_backfill(app: TestApp) {
         let response = app
             .post_form(&format!("{path}/backfill"), &[("backfill_from", input)])
             .await;
-        assert_eq!(response.status(), StatusCode::OK, "{input}");
+        // A form error answers 422 with the page and its message.
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{input}"
+        );
         let body = response.text().await.expect("body");
         assert!(body.contains(message), "{input}: {body}");
         assert!(

@@ -267,27 +267,47 @@ impl BulkOrdersReader<'_> {
             per_order.push(o.refunds.len());
             refunds.append(&mut o.refunds);
         }
-        // Refunds read while the export ran are taken as they are; the others are read now
-        // and go back to their places, so each order gets its own.
+        // The ledger in the file says what each refund returned: of a refund of an order
+        // with its ledger only the place is left to read (its transactions), and only when
+        // they name none its lines (their restock locations). An order the file gave no
+        // ledger is counted by its line items, so its refunds are read whole.
+        let ledgered: Vec<bool> = orders
+            .iter()
+            .zip(&per_order)
+            .flat_map(|((o, _), &n)| std::iter::repeat_n(o.agreements.is_some(), n))
+            .collect();
+        // Places read while the export ran are taken as they are; the others are read now
+        // and go back to their slots, so each order gets its own.
         let mut slots: Vec<Option<WireRefund>> = refunds.into_iter().map(Some).collect();
-        let (mut unread, mut unread_at) = (Vec::new(), Vec::new());
+        let (mut place_at, mut whole_at) = (Vec::new(), Vec::new());
         for (i, slot) in slots.iter_mut().enumerate() {
             let Some(r) = slot.as_mut() else { continue };
+            if !ledgered[i] {
+                whole_at.push(i);
+                continue;
+            }
+            // The pre-read keeps only refunds its transactions place.
             match self.pre_read.as_mut().and_then(|p| p.take(&r.id)) {
-                Some((lines, transactions)) => {
-                    r.refund_line_items = lines;
-                    r.transactions = transactions;
-                }
-                None => {
-                    unread_at.push(i);
-                    unread.extend(slot.take());
-                }
+                Some((_, transactions)) => r.transactions = transactions,
+                None => place_at.push(i),
             }
         }
+        let mut unread: Vec<WireRefund> =
+            place_at.iter().filter_map(|&i| slots[i].take()).collect();
+        let again = self
+            .client
+            .read_refund_places(&mut unread, &mut self.follow_ups)
+            .await?;
+        for (&i, r) in place_at.iter().zip(unread) {
+            slots[i] = Some(r);
+        }
+        whole_at.extend(again.into_iter().map(|k| place_at[k]));
+        let mut unread: Vec<WireRefund> =
+            whole_at.iter().filter_map(|&i| slots[i].take()).collect();
         self.client
             .read_refund_details(&mut unread, &mut self.follow_ups)
             .await?;
-        for (i, r) in unread_at.into_iter().zip(unread) {
+        for (&i, r) in whole_at.iter().zip(unread) {
             slots[i] = Some(r);
         }
         let refunds: Vec<WireRefund> = slots.into_iter().flatten().collect();

@@ -4,8 +4,9 @@
 //! An export of a large store takes minutes, during which the rate-limit bucket refills
 //! unused. Meanwhile TMAS pages through the window's orders whose financial status says
 //! money went back (`financial_status:partially_refunded OR financial_status:refunded`),
-//! reading each one's refunds with their lines and transactions in the follow-up's cheap
-//! shape. When the file is read, a refund already read here is taken as it is and only the
+//! reading each one's refunds' transactions in the follow-up's cheap shape: the sales ledger
+//! in the file says what each refund returned, so only where it was processed is left to
+//! read (a refund whose transactions name no place has its lines read after the file). When the file is read, a refund already read here is taken as it is and only the
 //! others are followed up: a refund that moved no money leaves its order `paid` and is
 //! caught then, and the bulk file stays the truth for which refunds exist (a refund read
 //! here that the file lacks is never counted). Refunds do not change once made, so
@@ -25,8 +26,8 @@ use super::cost::PageInfo;
 use super::error::ShopifyError;
 use super::queries::{self, COST_BUDGET, MAX_PAGE_SIZE};
 use super::refund_batch::{
-    BATCH_LINES, BATCH_TRANSACTIONS, MoneyShape, SCALAR_LINE_FIELDS, SCALAR_TRANSACTION_FIELDS,
-    WireDetail, detail, refused_as_unknown_field,
+    BATCH_TRANSACTIONS, MoneyShape, SCALAR_TRANSACTION_FIELDS, WireDetail, detail,
+    placed_by_transactions, refused_as_unknown_field,
 };
 use super::types::TimeWindow;
 use super::types::wire::{Connection, WireRefundLineItem, WireTransaction};
@@ -52,11 +53,6 @@ pub static DOCUMENT: LazyLock<String> = LazyLock::new(|| {
     nodes {{
       refunds(first: {REFUNDS_PER_ORDER}) {{
         id
-        refundLineItems(first: {BATCH_LINES}) {{
-          nodes {{
-            {SCALAR_LINE_FIELDS}
-          }}
-        }}
         transactions(first: {BATCH_TRANSACTIONS}) {{
           nodes {{
             {SCALAR_TRANSACTION_FIELDS}
@@ -167,9 +163,10 @@ impl RefundPreRead {
     }
 
     fn keep(&mut self, d: WireDetail) {
-        // A page that came back full may continue: the follow-ups read that refund whole.
-        if d.refund_line_items.nodes.len() >= BATCH_LINES as usize
-            || d.transactions.nodes.len() >= BATCH_TRANSACTIONS as usize
+        // A page that came back full may continue, and transactions that name no place
+        // leave the refund to its restock locations: the follow-ups read those whole.
+        if d.transactions.nodes.len() >= BATCH_TRANSACTIONS as usize
+            || !placed_by_transactions(&d.transactions.nodes)
         {
             return;
         }

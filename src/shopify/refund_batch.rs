@@ -77,6 +77,79 @@ pub(super) const SCALAR_TRANSACTION_FIELDS: &str = "kind
             location { id }
             amount";
 
+/// The selection of a refund's place: its transactions only (an order whose ledger came in
+/// the bulk file needs no more, unless none of them says where it was processed).
+fn place_selection(shape: MoneyShape) -> String {
+    let transactions = match shape {
+        MoneyShape::Scalar => SCALAR_TRANSACTION_FIELDS,
+        MoneyShape::Set => TRANSACTION_FIELDS,
+    };
+    format!(
+        "id
+    transactions(first: {BATCH_TRANSACTIONS}) {{
+      nodes {{
+            {transactions}
+      }}
+    }}"
+    )
+}
+
+/// The document reading where `n` refunds were processed (`TmasRefundPlaces`).
+pub fn place_document(n: usize, shape: MoneyShape) -> String {
+    aliased("TmasRefundPlaces", n, &place_selection(shape))
+}
+
+/// The requested cost of reading `n` refunds' places in one query.
+pub fn place_batch_cost(n: usize, shape: MoneyShape, page_info: PageInfo) -> u64 {
+    let ids: Vec<String> = (0..n)
+        .map(|i| format!("gid://shopify/Refund/{i}"))
+        .collect();
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    queries::priced(&place_document(n, shape), &variables(&ids), page_info)
+}
+
+/// The most refunds' places one query may read within [`queries::COST_BUDGET`].
+pub fn places_per_request(shape: MoneyShape) -> usize {
+    fn most(shape: MoneyShape) -> usize {
+        let mut n = 1;
+        while place_batch_cost(n + 1, shape, PageInfo::Object) <= u64::from(queries::COST_BUDGET) {
+            n += 1;
+        }
+        n
+    }
+    static SCALAR: LazyLock<usize> = LazyLock::new(|| most(MoneyShape::Scalar));
+    static SET: LazyLock<usize> = LazyLock::new(|| most(MoneyShape::Set));
+    match shape {
+        MoneyShape::Scalar => *SCALAR,
+        MoneyShape::Set => *SET,
+    }
+}
+
+fn place_documents(shape: MoneyShape) -> &'static [String] {
+    static SCALAR: LazyLock<Vec<String>> = LazyLock::new(|| {
+        (1..=places_per_request(MoneyShape::Scalar))
+            .map(|n| place_document(n, MoneyShape::Scalar))
+            .collect()
+    });
+    static SET: LazyLock<Vec<String>> = LazyLock::new(|| {
+        (1..=places_per_request(MoneyShape::Set))
+            .map(|n| place_document(n, MoneyShape::Set))
+            .collect()
+    });
+    match shape {
+        MoneyShape::Scalar => &SCALAR,
+        MoneyShape::Set => &SET,
+    }
+}
+
+/// Whether a refund's transactions say where it was processed (a successful refund with a
+/// location): DOMAIN.md's first rule; otherwise its restock locations decide.
+pub(super) fn placed_by_transactions(transactions: &[WireTransaction]) -> bool {
+    transactions
+        .iter()
+        .any(|t| t.kind == "REFUND" && t.status == "SUCCESS" && t.location.is_some())
+}
+
 /// The selection for one refund.
 fn refund_selection(shape: MoneyShape) -> String {
     let (lines, transactions) = match shape {
@@ -100,13 +173,17 @@ fn refund_selection(shape: MoneyShape) -> String {
 
 /// The document reading `n` refunds: `$id0 … $id{n-1}` answered as `r0 … r{n-1}`.
 pub fn document(n: usize, shape: MoneyShape) -> String {
-    let selection = refund_selection(shape);
+    aliased("TmasRefunds", n, &refund_selection(shape))
+}
+
+/// The query `name` reading `selection` of `n` refunds, aliased `r0 … r{n-1}`.
+fn aliased(name: &str, n: usize, selection: &str) -> String {
     let variables: Vec<String> = (0..n).map(|i| format!("$id{i}: ID!")).collect();
     let fields: Vec<String> = (0..n)
         .map(|i| format!("  r{i}: refund(id: $id{i}) {{\n    {selection}\n  }}"))
         .collect();
     format!(
-        "query TmasRefunds({}) {{\n{}\n}}",
+        "query {name}({}) {{\n{}\n}}",
         variables.join(", "),
         fields.join("\n")
     )
@@ -187,6 +264,9 @@ pub struct RefundFollowUps {
     pub actual_points: f64,
     /// Refunds read again by the paged follow-up because a page came back full.
     pub completed: u64,
+    /// Refunds whose place was asked first (their order's ledger came in the file) and whose
+    /// transactions named none, so they were read whole after (counted once in `refunds`).
+    pub reread: u64,
     /// Shopify refused the deprecated money scalars: the rest of the run read the `…Set`
     /// fields (the run says so in a note).
     pub set_shape: bool,
@@ -199,6 +279,7 @@ impl RefundFollowUps {
         self.requested_points += other.requested_points;
         self.actual_points += other.actual_points;
         self.completed += other.completed;
+        self.reread += other.reread;
         self.set_shape |= other.set_shape;
     }
 
@@ -216,8 +297,18 @@ impl RefundFollowUps {
 #[serde(rename_all = "camelCase")]
 pub(super) struct RefundDetail<L, T> {
     pub(super) id: String,
+    /// Not asked when only the refund's place is read.
+    #[serde(default = "unread")]
     pub(super) refund_line_items: Connection<L>,
     pub(super) transactions: Connection<T>,
+}
+
+/// The lines of a refund read for its place only: none, and nothing more to read.
+fn unread<L>() -> Connection<L> {
+    Connection {
+        nodes: Vec::new(),
+        page_info: None,
+    }
 }
 
 /// A refund line read through the money scalars.
@@ -287,6 +378,71 @@ pub(super) fn detail(value: Value, shape: MoneyShape) -> Result<WireDetail, serd
 }
 
 impl ShopifyClient {
+    /// Reads where these refunds were processed (their transactions), several per query,
+    /// for orders whose ledger says what each returned; returns the positions of those
+    /// whose transactions name no place (or filled their page), which must be read whole.
+    pub(super) async fn read_refund_places(
+        &self,
+        refunds: &mut [WireRefund],
+        record: &mut RefundFollowUps,
+    ) -> Result<Vec<usize>, ShopifyError> {
+        let mut whole = Vec::new();
+        let mut start = 0;
+        while start < refunds.len() {
+            let shape = record.shape();
+            let end = refunds.len().min(start + places_per_request(shape));
+            let batch = &mut refunds[start..end];
+            let asked = {
+                let ids: Vec<&str> = batch.iter().map(|r| r.id.as_str()).collect();
+                variables(&ids)
+            };
+            let answer = self
+                .graphql::<HashMap<String, Option<Value>>>(
+                    "refund places",
+                    place_documents(shape)[batch.len() - 1].as_str(),
+                    asked,
+                )
+                .await;
+            let (mut data, cost) = match answer {
+                Err(e) if shape == MoneyShape::Scalar && refused_as_unknown_field(&e) => {
+                    tracing::warn!(error = %e, "Shopify refused the money scalars; reading the money sets");
+                    record.set_shape = true;
+                    continue;
+                }
+                other => other?,
+            };
+            record.requests += 1;
+            if let Some(c) = cost {
+                record.requested_points += c.requested_query_cost;
+                record.actual_points += c.actual_query_cost.unwrap_or(c.requested_query_cost);
+            }
+            for (i, refund) in batch.iter_mut().enumerate() {
+                let value = data.remove(&format!("r{i}")).flatten().ok_or_else(|| {
+                    malformed(format!("{} disappeared while it was being read", refund.id))
+                })?;
+                let detail = detail(value, shape)
+                    .map_err(|e| malformed(format!("refund {}: {e}", refund.id)))?;
+                if detail.id != refund.id {
+                    return Err(malformed(format!(
+                        "asked for refund {} and was answered {}",
+                        refund.id, detail.id
+                    )));
+                }
+                if detail.transactions.nodes.len() >= BATCH_TRANSACTIONS as usize
+                    || !placed_by_transactions(&detail.transactions.nodes)
+                {
+                    record.reread += 1;
+                    whole.push(start + i);
+                } else {
+                    record.refunds += 1;
+                    refund.transactions = detail.transactions;
+                }
+            }
+            start = end;
+        }
+        Ok(whole)
+    }
+
     /// Reads the lines and transactions of these refunds (known by id and dates from a
     /// bulk file), several per query, and adds to `record` what that cost.
     pub(super) async fn read_refund_details(
@@ -382,6 +538,21 @@ mod tests {
             assert_eq!(documents(shape).len(), n);
         }
         assert!(refunds_per_request(MoneyShape::Scalar) > refunds_per_request(MoneyShape::Set));
+        // A refund's place alone (its transactions): more than twice as many a query.
+        for shape in [MoneyShape::Scalar, MoneyShape::Set] {
+            let n = places_per_request(shape);
+            assert!(n > 2 * refunds_per_request(shape), "{n}");
+            let doc = place_document(n, shape);
+            schema::validate(&doc, "places.graphql").expect("valid against the schema");
+            assert!(!doc.contains("refundLineItems"));
+            assert!(
+                place_batch_cost(n, shape, PageInfo::Object) <= u64::from(queries::COST_BUDGET)
+            );
+            assert!(
+                place_batch_cost(n + 1, shape, PageInfo::Object) > u64::from(queries::COST_BUDGET)
+            );
+            assert_eq!(place_documents(shape).len(), n);
+        }
     }
 
     #[test]
