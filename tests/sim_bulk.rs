@@ -423,11 +423,17 @@ async fn bulk_orders_map_to_the_same_domain_orders_as_paged_ones() {
     assert!(with_refunds < paged.len(), "and orders compared whole");
 }
 
+/// An order without its ledger and without its refunds' lines: a bulk read takes what each
+/// refund returned from the ledger in the file and reads only where it was processed.
 fn without_ledger(o: &tmas::shopify::Order) -> tmas::shopify::Order {
-    tmas::shopify::Order {
+    let mut o = tmas::shopify::Order {
         ledger: None,
         ..o.clone()
+    };
+    for r in &mut o.refunds {
+        r.refund_line_items.clear();
     }
+    o
 }
 
 async fn client_bulk_read(
