@@ -262,7 +262,7 @@ impl CheckFailure {
 }
 
 /// What a successful live check found.
-#[derive(Clone)]
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub struct ShopReport {
     pub shop_name: String,
     pub currency: String,
