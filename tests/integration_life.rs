@@ -401,7 +401,26 @@ async fn connection_test_shows_the_result(app: TestApp, sim: SimHandle) {
         page.contains("The connection does not work") && page.contains("did not accept"),
         "{page}"
     );
-    // A test changes nothing.
+    // A refused token stops the imports at once: the badge and the dashboard say so now,
+    // not when the next run fails.
+    let stored = integration(&app, tenant, id).await.unwrap();
+    assert_eq!(
+        (stored.status.as_str(), stored.next_run_at),
+        ("attention", None)
+    );
+    assert!(
+        page.contains("status-attention\">needs attention"),
+        "{page}"
+    );
+    let (_, dashboard) = browser.text("/").await;
+    assert!(
+        dashboard.contains("Needs attention") && dashboard.contains("did not accept"),
+        "{dashboard}"
+    );
+    // A passing test ends it.
+    sim.update_faults("examples", |f| f.revoked = false)
+        .unwrap();
+    test_connection(&browser, id).await;
     assert_eq!(
         integration(&app, tenant, id).await.unwrap().status,
         "active"

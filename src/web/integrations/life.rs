@@ -360,11 +360,24 @@ pub async fn test_connection(
                     ),
                     report: Some(report),
                 },
-                Err(failure) => TestResult {
-                    ok: false,
-                    message: failure.message().to_string(),
-                    report: None,
-                },
+                Err(failure) => {
+                    // Shown at once on this page's badge and the dashboard, not only when
+                    // the next run fails; a passing test later resumes it.
+                    if failure.stops_imports() {
+                        db::integrations::stop_after_failed_test(
+                            &state.db,
+                            admin.0.tenant_id(),
+                            id,
+                            failure.message(),
+                        )
+                        .await?;
+                    }
+                    TestResult {
+                        ok: false,
+                        message: failure.message().to_string(),
+                        report: None,
+                    }
+                }
             }
         }
         _ => TestResult {
@@ -514,7 +527,7 @@ pub async fn replace_credentials(
             errors.add(field, message);
             return credentials_form(&state, &admin, integration, form, errors, None).await;
         }
-        Err(CheckFailure::General(message)) => {
+        Err(CheckFailure::General(message) | CheckFailure::Scopes(message)) => {
             return credentials_form(&state, &admin, integration, form, errors, Some(message))
                 .await;
         }
