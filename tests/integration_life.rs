@@ -412,6 +412,8 @@ async fn connection_test_shows_the_result(app: TestApp, sim: SimHandle) {
         page.contains("status-attention\">needs attention"),
         "{page}"
     );
+    // The reason is said once, in the "needs attention" card.
+    assert_eq!(page.matches("did not accept").count(), 1, "{page}");
     let (_, dashboard) = browser.text("/").await;
     assert!(
         dashboard.contains("Needs attention") && dashboard.contains("did not accept"),
