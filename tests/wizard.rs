@@ -338,6 +338,12 @@ async fn bad_store_names_are_refused_and_nothing_stored(app: TestApp, sim: SimHa
         let body = r.text().await.unwrap();
         assert!(body.contains("A store name looks like"), "{bad:?}: {body}");
         assert!(!body.contains('`'), "no markup in the message: {body}");
+        // A shop's display name is answered with the store name it likely has.
+        assert_eq!(
+            common::html_unescape(&body).contains("enter \"my-store\""),
+            bad == "my store",
+            "{bad:?}: {body}"
+        );
         assert!(body.contains("value=\"Acme\""), "the label is kept");
         assert!(!body.contains(&token), "the token is not echoed");
         // Why the token field is empty, and the error tied to its field.
