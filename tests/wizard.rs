@@ -356,6 +356,22 @@ async fn bad_store_names_are_refused_and_nothing_stored(app: TestApp, sim: SimHa
             );
         }
     }
+    // A token that cannot be one is named as such, not sent to Shopify to be "not accepted".
+    let r = post_general(
+        &browser,
+        "/admin/integrations/shopify/new",
+        "Acme",
+        "examples",
+        "abc",
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("This cannot be an Admin API access token")
+            && !body.contains("did not accept"),
+        "{body}"
+    );
     // A well-formed name of a store that does not exist.
     let r = post_general(
         &browser,
