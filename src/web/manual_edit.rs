@@ -459,6 +459,7 @@ async fn save(
                 }
                 None => net == 0 && transactions == 0 && items == 0,
             };
+            let typed_net = entry.net.trim().to_string();
             let mut refuse = |problem: String| {
                 entry.error = i18n::t(&problem);
                 problems.push(problem);
@@ -481,6 +482,14 @@ async fn save(
             if !gross_ok {
                 refuse(format!(
                     "Net sales at {when}: the hour's gross sales would be out of range."
+                ));
+                continue;
+            }
+            // Sales need a sale: a positive amount with no transactions is a count left out
+            // (a return alone may bring the hour below zero with none).
+            if !unchanged && net > 0 && transactions == 0 {
+                refuse(format!(
+                    "Net sales at {when}: {typed_net:?} with 0 transactions. Enter how many sales made up this amount."
                 ));
                 continue;
             }
