@@ -393,9 +393,20 @@ async fn cards_compare_with_the_comparable_period_and_rank_the_stores(app: TestA
     let change = between(&today_card, "<p class=\"change", "</p>");
     assert!(change.contains("<strong>+550.0%</strong>"), "{change}");
     assert!(
-        change.contains(&format!("until {:02}:59", now_hour())),
+        change.contains(&format!(", 00:00–{:02}:59", now_hour())) && !change.contains("until"),
         "{change}"
     );
+    // A span of several days says which day stops early.
+    let week_card = card("Week to date");
+    if !week_card.contains("Incomplete") && !week_card.contains("Not imported yet") {
+        let change = between(&week_card, "<p class=\"change", "</p>");
+        if today.weekday() != chrono::Weekday::Mon {
+            assert!(
+                change.contains(&format!("(last day 00:00–{:02}:59)", now_hour())),
+                "{change}"
+            );
+        }
+    }
 
     // The ranking: the store with more sales this week first, with its change.
     let ranking = between(&page, "id=\"ranking\"", "</section>");

@@ -327,7 +327,7 @@ fn range_text(lang: Lang, range: DateRange) -> String {
     }
 }
 
-/// What a card is compared with, in words: `vs Sun, Nov 22 until 15:59`.
+/// What a card is compared with, in words: `vs Sun, Nov 22, 00:00–15:59`.
 fn span_text(lang: Lang, span: Span) -> String {
     let first = span.days.map(|d| d.from).or(span.partial.map(|(d, _)| d));
     let last = span.partial.map(|(d, _)| d).or(span.days.map(|d| d.to));
@@ -342,7 +342,15 @@ fn span_text(lang: Lang, span: Span) -> String {
         },
     );
     match span.partial {
-        Some((_, hour)) => i18n::fill(lang, "vs {} until {}", &[dates, format!("{hour:02}:59")]),
+        // Written as a span of past hours: "until 09:59" read as a time still to come.
+        Some((_, hour)) if first == last => {
+            i18n::fill(lang, "vs {}, 00:00–{}", &[dates, format!("{hour:02}:59")])
+        }
+        Some((_, hour)) => i18n::fill(
+            lang,
+            "vs {} (last day 00:00–{})",
+            &[dates, format!("{hour:02}:59")],
+        ),
         None => i18n::fill(lang, "vs {}", &[dates]),
     }
 }
