@@ -23,6 +23,9 @@ pub enum AppError {
     BadRequest(String),
     #[error("the form has expired or was not sent by this site")]
     Csrf,
+    /// A method the address does not take (a POST on a page, a GET on an unknown form's address).
+    #[error("method not allowed")]
+    MethodNotAllowed,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
@@ -81,6 +84,11 @@ impl IntoResponse for AppError {
                 StatusCode::FORBIDDEN,
                 "Form expired",
                 "This form has expired or was not sent from this site, so nothing was changed. Go back, reload the page and try again.".into(),
+            ),
+            AppError::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "This could not be done",
+                "This address is used by a form and cannot be opened directly. Go back to the dashboard and use the page's buttons.".into(),
             ),
             AppError::Database(error) if number_out_of_range(error) => (
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -266,3 +266,48 @@ async fn walk(browser: &Browser, app: &common::TestApp, who: &str, pages: &[(&st
         }
     }
 }
+
+/// "Test the connection" in a real browser: the browser ends on the integration's page (not
+/// the POST address, so a reload or a language change shows a page), and a refused token
+/// shows at once on the badge and the dashboard; at both widths in both languages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_connection_test_ends_on_its_page_and_shows_at_once() {
+    if !browser_available() {
+        return;
+    }
+    let (app, sim) = spawn_with_sim(Backend::Sqlite, sim_config()).await;
+    let (_, integration) = active_examples_integration(&app, &sim).await;
+    sim.update_faults("examples", |f| f.revoked = true).unwrap();
+    let browser = Browser::start().await;
+    sign_in(&browser, &app, "admin@acme.example").await;
+    let page = format!("/admin/integrations/{integration}");
+    for lang in ["en", "es"] {
+        browser.goto(&app.url("/")).await;
+        choose_language(&browser, lang).await;
+        for (width, height) in [(1366, 1600), (390, 2400)] {
+            browser.set_window(width, height).await;
+            browser.goto(&app.url(&page)).await;
+            browser
+                .click(&format!("form[action=\"{page}/test\"] button"))
+                .await;
+            let url = browser.wait_for_url(|u| u.ends_with(&page)).await;
+            assert!(!url.ends_with("/test"), "{url}");
+            let source = browser.source().await;
+            assert!(source.contains("status-attention"), "{source}");
+            let (scroll, inner) = widths(&browser).await;
+            assert!(scroll <= inner, "{lang} {width}: {scroll} > {inner}");
+            browser
+                .screenshot(&format!("health-{lang}-{width}-integration-test-failed"))
+                .await;
+            browser.goto(&app.url("/")).await;
+            browser
+                .screenshot(&format!("health-{lang}-{width}-dashboard"))
+                .await;
+            browser.goto(&app.url("/admin/users?notice=saved")).await;
+            browser
+                .screenshot(&format!("health-{lang}-{width}-users-saved"))
+                .await;
+        }
+    }
+    browser.quit().await;
+}

@@ -216,9 +216,51 @@ async fn dashboard_strip_shows_each_integration_and_links_to_fix_it(app: TestApp
         second.contains("Mar 2, 2026, 09:01 (Succeeded)"),
         "{second}"
     );
-    assert!(second.contains("Importing"), "{second}");
+    // No run runs: connected, not "Importing".
+    assert!(
+        second.contains("Connected") && !second.contains("Importing"),
+        "{second}"
+    );
     assert!(second.contains(&format!("href=\"/admin/integrations/{fine}\"")));
     assert!(!second.contains("not scheduled"));
+    // "Importing" only while a worker holds the lease of a run recorded as running; the
+    // page is not kept meanwhile, so the lease running out (no write) shows at once.
+    sqlx::query(
+        "INSERT INTO import_runs (tenant_id, integration_id, trigger, window_from, window_to,
+             started_at, outcome)
+         VALUES ($1, $2, 'schedule', 0, 0, $3, 'running')",
+    )
+    .bind(a.0)
+    .bind(fine)
+    .bind(chrono::Utc::now().timestamp())
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    let strip_of_outlet = |page: &str| {
+        let strip = between(page, "<section class=\"strip\"", "</section>");
+        between(strip, "Outlet", "</div>").to_string()
+    };
+    let (_, page) = app.browser().text("/").await;
+    assert!(
+        !strip_of_outlet(&page).contains("Importing"),
+        "no lease held"
+    );
+    sqlx::query("UPDATE integrations SET lease_owner = 'w1', lease_until = $2 WHERE id = $1")
+        .bind(fine)
+        .bind(chrono::Utc::now().timestamp() + 2)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let (_, page) = app.browser().text("/").await;
+    let running = strip_of_outlet(&page);
+    assert!(running.contains("Importing"), "{running}");
+    tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
+    let (_, page) = app.browser().text("/").await;
+    let after = strip_of_outlet(&page);
+    assert!(
+        after.contains("Connected") && !after.contains("Importing"),
+        "the lease ran out: {after}"
+    );
     // A manager cannot fix it: told to ask their admin, given no link.
     app.create_user("bo@acme.example", Role::Manager, Some(a))
         .await;
@@ -351,9 +393,20 @@ async fn cards_compare_with_the_comparable_period_and_rank_the_stores(app: TestA
     let change = between(&today_card, "<p class=\"change", "</p>");
     assert!(change.contains("<strong>+550.0%</strong>"), "{change}");
     assert!(
-        change.contains(&format!("until {:02}:59", now_hour())),
+        change.contains(&format!(", 00:00–{:02}:59", now_hour())) && !change.contains("until"),
         "{change}"
     );
+    // A span of several days says which day stops early.
+    let week_card = card("Week to date");
+    if !week_card.contains("Incomplete") && !week_card.contains("Not imported yet") {
+        let change = between(&week_card, "<p class=\"change", "</p>");
+        if today.weekday() != chrono::Weekday::Mon {
+            assert!(
+                change.contains(&format!("(last day 00:00–{:02}:59)", now_hour())),
+                "{change}"
+            );
+        }
+    }
 
     // The ranking: the store with more sales this week first, with its change.
     let ranking = between(&page, "id=\"ranking\"", "</section>");

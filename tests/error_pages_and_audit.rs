@@ -86,7 +86,13 @@ async fn a_missing_page_keeps_the_menu_and_the_way_back(app: TestApp) {
         page.contains("href=\"/admin/audit\""),
         "the admin's menu: {page}"
     );
-    assert!(page.contains("Every page you can open is in the menu above"));
+    // The hint names the pages every reader uses, not only the administration ones.
+    assert!(
+        page.contains(
+            "Every page you can open is in the menu above: the dashboard, reports and export"
+        ),
+        "{page}"
+    );
     assert!(page.contains("class=\"skip-link\""));
     let (status, page) = app.browser().text("/no/such/page").await;
     assert_eq!(status, StatusCode::NOT_FOUND);

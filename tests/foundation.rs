@@ -396,6 +396,14 @@ async fn user_form_names_each_bad_input(app: TestApp) {
         )
         .await;
     assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location_of(&created), "/admin/users?notice=created");
+    let (_, page) = browser.text("/admin/users?notice=created").await;
+    assert!(page.contains("The user is added."), "{page}");
+    let (_, page) = browser.text("/admin/users").await;
+    assert!(
+        !page.contains("The user is added."),
+        "said only after adding"
+    );
     let bo = db::users::find_by_email(&app.db, "bo@acme.example")
         .await
         .unwrap()
@@ -408,6 +416,25 @@ async fn user_form_names_each_bad_input(app: TestApp) {
         .post_form(&format!("/admin/users/{}", bo.id), &[("role", "manager")])
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    // Saving says so, in the reader's language.
+    let saved = location_of(&response);
+    assert_eq!(saved, "/admin/users?notice=saved");
+    let (_, page) = browser.text(&saved).await;
+    assert!(
+        page.contains("The changes to the user are saved."),
+        "{page}"
+    );
+    browser
+        .post_form("/language", &[("lang", "es"), ("back", "/")])
+        .await;
+    let (_, page) = browser.text(&saved).await;
+    assert!(
+        page.contains("Los cambios del usuario se han guardado."),
+        "{page}"
+    );
+    browser
+        .post_form("/language", &[("lang", "en"), ("back", "/")])
+        .await;
     let bo = db::users::find_by_id(&app.db, bo.id)
         .await
         .unwrap()

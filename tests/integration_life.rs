@@ -27,6 +27,7 @@ sim_backend_tests!(
     another_tenants_integration_answers_404_and_nothing_changes,
     a_passing_connection_test_ends_needs_attention,
     a_missing_or_wrong_key_stops_the_start,
+    a_get_on_a_post_only_address_answers_with_a_page,
 );
 
 async fn location_row(app: &TestApp, tenant: TenantId, code: &str) -> i64 {
@@ -385,25 +386,43 @@ async fn replacing_credentials_clears_attention_and_catches_up(app: TestApp, sim
 async fn connection_test_shows_the_result(app: TestApp, sim: SimHandle) {
     let (tenant, id) = active_examples_integration(&app, &sim).await;
     let browser = app.browser();
-    let r = browser
-        .post_form(&format!("/admin/integrations/{id}/test"), &[])
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let page = r.text().await.unwrap();
+    let page = test_connection(&browser, id).await;
     assert!(
         page.contains("Connected to") && page.contains("CAD"),
         "{page}"
     );
+    // Shown once: a reload of the page shows the page without it.
+    let (status, again) = browser.text(&format!("/admin/integrations/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!again.contains("Connected to"), "{again}");
     sim.update_faults("examples", |f| f.revoked = true).unwrap();
-    let r = browser
-        .post_form(&format!("/admin/integrations/{id}/test"), &[])
-        .await;
-    let page = r.text().await.unwrap();
+    let page = test_connection(&browser, id).await;
     assert!(
         page.contains("The connection does not work") && page.contains("did not accept"),
         "{page}"
     );
-    // A test changes nothing.
+    // A refused token stops the imports at once: the badge and the dashboard say so now,
+    // not when the next run fails.
+    let stored = integration(&app, tenant, id).await.unwrap();
+    assert_eq!(
+        (stored.status.as_str(), stored.next_run_at),
+        ("attention", None)
+    );
+    assert!(
+        page.contains("status-attention\">needs attention"),
+        "{page}"
+    );
+    // The reason is said once, in the "needs attention" card.
+    assert_eq!(page.matches("did not accept").count(), 1, "{page}");
+    let (_, dashboard) = browser.text("/").await;
+    assert!(
+        dashboard.contains("Needs attention") && dashboard.contains("did not accept"),
+        "{dashboard}"
+    );
+    // A passing test ends it.
+    sim.update_faults("examples", |f| f.revoked = false)
+        .unwrap();
+    test_connection(&browser, id).await;
     assert_eq!(
         integration(&app, tenant, id).await.unwrap().status,
         "active"
@@ -413,6 +432,19 @@ async fn connection_test_shows_the_result(app: TestApp, sim: SimHandle) {
             .await
             .contains(&"integration.test".to_string())
     );
+}
+
+/// "Test the connection" as a browser does it: the POST answers with a redirect to the
+/// integration's page (never a page on the POST address), whose text is returned.
+async fn test_connection(browser: &common::Browser, id: i64) -> String {
+    let r = browser
+        .post_form(&format!("/admin/integrations/{id}/test"), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location_of(&r), format!("/admin/integrations/{id}"));
+    let (status, page) = browser.text(&format!("/admin/integrations/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    page
 }
 
 /// One sale and one return of `integration` at `location`, and the hour's totals.
@@ -859,12 +891,7 @@ async fn a_passing_connection_test_ends_needs_attention(app: TestApp, sim: SimHa
 
     // A failing test leaves it as it is.
     sim.update_faults("examples", |f| f.revoked = true).unwrap();
-    let page = browser
-        .post_form(&format!("/admin/integrations/{id}/test"), &[])
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = test_connection(&browser, id).await;
     assert!(page.contains("The connection does not work"), "{page}");
     let stored = integration(&app, tenant, id).await.unwrap();
     assert_eq!(
@@ -875,12 +902,7 @@ async fn a_passing_connection_test_ends_needs_attention(app: TestApp, sim: SimHa
     sim.update_faults("examples", |f| f.revoked = false)
         .unwrap();
     let before = Utc::now().timestamp();
-    let page = browser
-        .post_form(&format!("/admin/integrations/{id}/test"), &[])
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = test_connection(&browser, id).await;
     assert!(page.contains("The stored credentials work again"), "{page}");
     let stored = integration(&app, tenant, id).await.unwrap();
     assert_eq!(stored.status, "active");
@@ -974,4 +996,192 @@ async fn a_missing_or_wrong_key_stops_the_start(app: TestApp, sim: SimHandle) {
     tmas::startup::prepare(&app.settings)
         .await
         .expect("the right key starts");
+}
+
+/// Every POST-only route of the app, as `src/web` declares it (`.route("…", post(…))`).
+fn post_only_routes() -> Vec<String> {
+    fn walk(dir: &std::path::Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let source: String = std::fs::read_to_string(&path)
+                    .unwrap()
+                    .split_whitespace()
+                    .collect();
+                for piece in source.split(".route(\"").skip(1) {
+                    if let Some((route, rest)) = piece.split_once("\",")
+                        && rest.starts_with("post(")
+                    {
+                        found.push(route.to_string());
+                    }
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web"),
+        &mut found,
+    );
+    found.sort();
+    found
+}
+
+/// A GET (a reload, a language change after a form, a typed address) on every POST-only
+/// address redirects to the page its form is on, never an empty 405; an address that takes
+/// no such method answers the app's own page in the reader's language.
+async fn a_get_on_a_post_only_address_answers_with_a_page(app: TestApp, sim: SimHandle) {
+    let (tenant, id) = active_examples_integration(&app, &sim).await;
+    let user = app
+        .create_user("manager@acme.example", Role::Manager, Some(tenant))
+        .await;
+    let store01 = location_row(&app, tenant, "STORE-01").await;
+    let t = tenant.0;
+    // (route as declared, the address asked, the page it leads to)
+    let table: Vec<(&str, String, String)> = vec![
+        ("/logout", "/logout".into(), "/".into()),
+        ("/language", "/language".into(), "/".into()),
+        ("/staff/leave", "/staff/leave".into(), "/".into()),
+        (
+            "/staff/tenants/{id}/enter",
+            format!("/staff/tenants/{t}/enter"),
+            format!("/staff/tenants/{t}"),
+        ),
+        (
+            "/staff/users/{id}/password",
+            format!("/staff/users/{user}/password"),
+            "/staff/users".into(),
+        ),
+        (
+            "/admin/users/{id}/password",
+            format!("/admin/users/{user}/password"),
+            format!("/admin/users/{user}"),
+        ),
+        (
+            "/admin/users/{id}/delete",
+            format!("/admin/users/{user}/delete"),
+            format!("/admin/users/{user}"),
+        ),
+        (
+            "/admin/integrations/{id}/test",
+            format!("/admin/integrations/{id}/test"),
+            format!("/admin/integrations/{id}"),
+        ),
+        (
+            "/admin/integrations/{id}/discard",
+            format!("/admin/integrations/{id}/discard"),
+            format!("/admin/integrations/{id}"),
+        ),
+        (
+            "/admin/integrations/{id}/deactivate",
+            format!("/admin/integrations/{id}/deactivate"),
+            format!("/admin/integrations/{id}"),
+        ),
+        (
+            "/admin/integrations/{id}/reactivate",
+            format!("/admin/integrations/{id}/reactivate"),
+            format!("/admin/integrations/{id}"),
+        ),
+        (
+            "/admin/integrations/{id}/locations/{location}/enable",
+            format!("/admin/integrations/{id}/locations/{store01}/enable"),
+            format!("/admin/integrations/{id}"),
+        ),
+        (
+            "/admin/integrations/{id}/locations/{location}/disable",
+            format!("/admin/integrations/{id}/locations/{store01}/disable"),
+            format!("/admin/integrations/{id}"),
+        ),
+        (
+            "/admin/integrations/{id}/wizard/locations/create",
+            format!("/admin/integrations/{id}/wizard/locations/create"),
+            format!("/admin/integrations/{id}/wizard/locations"),
+        ),
+        (
+            "/admin/integrations/{id}/imports/now",
+            format!("/admin/integrations/{id}/imports/now"),
+            format!("/admin/integrations/{id}/imports"),
+        ),
+        (
+            "/admin/integrations/{id}/imports/backfill",
+            format!("/admin/integrations/{id}/imports/backfill"),
+            format!("/admin/integrations/{id}/imports"),
+        ),
+        (
+            "/admin/integrations/{id}/imports/{run}/cancel",
+            format!("/admin/integrations/{id}/imports/1/cancel"),
+            format!("/admin/integrations/{id}/imports"),
+        ),
+    ];
+    let mut covered: Vec<String> = table.iter().map(|(r, _, _)| r.to_string()).collect();
+    covered.sort();
+    assert_eq!(
+        covered,
+        post_only_routes(),
+        "the table covers every POST-only route"
+    );
+
+    let browser = app.browser();
+    for (_, address, page) in &table {
+        for method in [reqwest::Method::GET, reqwest::Method::HEAD] {
+            let r = browser
+                .client
+                .request(method.clone(), format!("{}{address}", browser.base))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::SEE_OTHER, "{method} {address}");
+            assert_eq!(&location_of(&r), page, "{method} {address}");
+        }
+        // The page led to is a page: the admin's own ones open, staff ones are refused with
+        // the app's page; none is empty.
+        let (status, body) = browser.text(page).await;
+        assert!(
+            body.contains("<html"),
+            "{address} → {page}: {status} {body}"
+        );
+        let expected = if page.starts_with("/staff") {
+            StatusCode::FORBIDDEN
+        } else {
+            StatusCode::OK
+        };
+        assert_eq!(status, expected, "{address} → {page}");
+    }
+
+    // No page to lead to: the app's own page in the reader's language, not an empty 405.
+    let spanish = |request: reqwest::RequestBuilder| {
+        request.header(reqwest::header::ACCEPT_LANGUAGE, "es-ES,es;q=0.9")
+    };
+    let r = spanish(
+        browser
+            .client
+            .get(format!("{}/admin/integrations/x/test", browser.base)),
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("formulario") && body.contains("<html"),
+        "{body}"
+    );
+    let csrf = browser.csrf().await;
+    let r = spanish(
+        browser
+            .client
+            .post(format!("{}/reports/totals", browser.base)),
+    )
+    .form(&[("csrf", csrf.as_str())])
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("formulario") && body.contains("<html"),
+        "{body}"
+    );
 }

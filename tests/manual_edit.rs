@@ -322,6 +322,14 @@ async fn each_bad_cell_is_named_and_nothing_is_saved(app: TestApp) {
                 ("net_2026-03-03_11", "abc"),
                 ("transactions_2026-03-03_11", "1.5"),
                 ("items_2026-03-03_11", "2"),
+                // Refused for its "$", not for its decimals.
+                ("net_2026-03-05_10", "$45"),
+                ("transactions_2026-03-05_10", "1"),
+                ("items_2026-03-05_10", "1"),
+                // An amount sold with no sale.
+                ("net_2026-03-06_10", "99.90"),
+                ("transactions_2026-03-06_10", "0"),
+                ("items_2026-03-06_10", "1"),
                 // A valid cell is not saved either while others are wrong.
                 ("net_2026-03-04_12", "10.00"),
                 ("transactions_2026-03-04_12", "1"),
@@ -335,7 +343,9 @@ async fn each_bad_cell_is_named_and_nothing_is_saved(app: TestApp) {
         "Net sales at Mon, Mar 2, 2026 10:00: \"12.345\" is not an amount with at most 2 decimals.",
         "Transactions at Mon, Mar 2, 2026 10:00: \"-1\" is not a whole number of 0 or more.",
         "Items sold at Mon, Mar 2, 2026 10:00: \"x\" is not a whole number.",
-        "Net sales at Tue, Mar 3, 2026 11:00: \"abc\" is not an amount",
+        "Net sales at Tue, Mar 3, 2026 11:00: \"abc\" is not an amount.",
+        "Net sales at Thu, Mar 5, 2026 10:00: \"$45\" holds a currency sign; type only the number, as in \"45\".",
+        "Net sales at Fri, Mar 6, 2026 10:00: \"99.90\" with 0 transactions. Enter how many sales made up this amount.",
         "Transactions at Tue, Mar 3, 2026 11:00: \"1.5\" is not a whole number",
     ] {
         assert!(page.contains(message), "{message}\n{page}");

@@ -18,6 +18,7 @@ backend_tests!(
     csv_daily_rows_sum_their_hours,
     csv_to_is_inclusive_and_locations_filter,
     xlsx_holds_the_same_values,
+    exports_for_people_speak_the_readers_language,
     totals_by_week_and_month_with_totals_and_comparison,
     totals_by_hour_and_day_mark_edited_rows,
     each_bad_parameter_is_named_on_every_route,
@@ -29,7 +30,7 @@ backend_tests!(
     a_long_report_shows_its_detail_in_pages_and_its_summary_whole,
 );
 
-const HEADER: &str = "location_id,location_name,date,hour,net_sales,transactions,average_sale,items_sold,gross_sales,discounts,returns";
+const HEADER: &str = "location_id,location_name,date,hour,net_sales,transactions,average_sale,items_sold,gross_sales,discounts,returns,currency";
 
 async fn get_text(app: &TestApp, path: &str) -> (StatusCode, String, String) {
     let response = app.get(path).await;
@@ -57,14 +58,14 @@ async fn csv_hourly_rows_follow_the_contract(app: TestApp) {
         rows,
         vec![
             HEADER,
-            "S-01,Downtown,2026-03-02,10,46.80,1,46.80,3,52.00,5.20,0.00",
-            "S-01,Downtown,2026-03-02,11,10.00,3,3.33,3,10.00,0.00,0.00",
-            "S-01,Downtown,2026-03-03,9,0.05,2,0.02,0,0.05,0.00,0.00",
-            "S-01,Downtown,2026-03-03,10,0.15,2,0.08,0,0.15,0.00,0.00",
-            "S-01,Downtown,2026-03-08,23,20.00,1,20.00,1,20.00,0.00,0.00",
-            "S-01,Downtown,2026-03-09,0,30.00,1,30.00,2,30.00,0.00,0.00",
-            "S-02,\"Mall, North\",2026-03-04,16,-18.00,1,-18.00,-1,0.00,0.00,18.00",
-            "S-02,\"Mall, North\",2026-03-04,17,2.50,0,,0,2.50,0.00,0.00",
+            "S-01,Downtown,2026-03-02,10,46.80,1,46.80,3,52.00,5.20,0.00,USD",
+            "S-01,Downtown,2026-03-02,11,10.00,3,3.33,3,10.00,0.00,0.00,USD",
+            "S-01,Downtown,2026-03-03,9,0.05,2,0.02,0,0.05,0.00,0.00,USD",
+            "S-01,Downtown,2026-03-03,10,0.15,2,0.08,0,0.15,0.00,0.00,USD",
+            "S-01,Downtown,2026-03-08,23,20.00,1,20.00,1,20.00,0.00,0.00,USD",
+            "S-01,Downtown,2026-03-09,0,30.00,1,30.00,2,30.00,0.00,0.00,USD",
+            "S-02,\"Mall, North\",2026-03-04,16,-18.00,1,-18.00,-1,0.00,0.00,18.00,USD",
+            "S-02,\"Mall, North\",2026-03-04,17,2.50,0,,0,2.50,0.00,0.00,USD",
         ]
     );
 }
@@ -76,12 +77,12 @@ async fn csv_daily_rows_sum_their_hours(app: TestApp) {
         rows,
         vec![
             HEADER,
-            "S-01,Downtown,2026-03-02,,56.80,4,14.20,6,62.00,5.20,0.00",
-            "S-01,Downtown,2026-03-03,,0.20,4,0.05,0,0.20,0.00,0.00",
-            "S-01,Downtown,2026-03-08,,20.00,1,20.00,1,20.00,0.00,0.00",
-            "S-01,Downtown,2026-03-09,,30.00,1,30.00,2,30.00,0.00,0.00",
-            "S-01,Downtown,2026-04-01,,7.00,1,7.00,1,7.00,0.00,0.00",
-            "S-02,\"Mall, North\",2026-03-04,,-15.50,1,-15.50,-1,2.50,0.00,18.00",
+            "S-01,Downtown,2026-03-02,,56.80,4,14.20,6,62.00,5.20,0.00,USD",
+            "S-01,Downtown,2026-03-03,,0.20,4,0.05,0,0.20,0.00,0.00,USD",
+            "S-01,Downtown,2026-03-08,,20.00,1,20.00,1,20.00,0.00,0.00,USD",
+            "S-01,Downtown,2026-03-09,,30.00,1,30.00,2,30.00,0.00,0.00,USD",
+            "S-01,Downtown,2026-04-01,,7.00,1,7.00,1,7.00,0.00,0.00,USD",
+            "S-02,\"Mall, North\",2026-03-04,,-15.50,1,-15.50,-1,2.50,0.00,18.00,USD",
         ]
     );
     // Without granularity the export is daily.
@@ -200,7 +201,12 @@ async fn xlsx_holds_the_same_values(app: TestApp) {
     let bytes = response.bytes().await.unwrap();
     let sheet = read_xlsx(&bytes);
     let header: Vec<&str> = sheet[0].iter().map(|(_, v)| v.as_str()).collect();
-    assert_eq!(header.join(","), format!("{HEADER},edited"));
+    // For people: the columns' names in the reader's language, a currency column.
+    assert_eq!(
+        header.join("|"),
+        "TMAS location ID|Location|Date|Hour|Net sales|Transactions|Average sale|Items sold|\
+         Gross sales|Discounts|Returns|Currency|Edited by hand"
+    );
 
     // (location, name, date, net, transactions, average, items, gross, discounts, returns, edited)
     let expected = [
@@ -302,7 +308,8 @@ async fn xlsx_holds_the_same_values(app: TestApp) {
         assert_eq!(minor(&get("I")), want.7);
         assert_eq!(minor(&get("J")), want.8);
         assert_eq!(minor(&get("K")), want.9);
-        assert_eq!(get("L") == "edited", want.10);
+        assert_eq!(get("L"), "USD", "every row names its currency");
+        assert_eq!(get("M") == "edited", want.10);
     }
 
     // Hourly: the hour is a number, and an hour without transactions has no average.
@@ -324,7 +331,60 @@ async fn xlsx_holds_the_same_values(app: TestApp) {
     assert_eq!(get("D"), "17");
     assert_eq!(minor(&get("E")), 250);
     assert_eq!(get("G"), "");
-    assert_eq!(get("L"), "edited");
+    assert_eq!(get("M"), "edited");
+}
+
+/// A Spanish reader's files: the XLSX's headers and marks in Spanish, dates still dates; the
+/// CSV keeps the contract's header unless `headers=names` asks for the reader's language.
+async fn exports_for_people_speak_the_readers_language(app: TestApp) {
+    two_tenants(&app, Role::Admin).await;
+    let browser = app.browser();
+    browser
+        .post_form("/language", &[("lang", "es"), ("back", "/")])
+        .await;
+    let bytes = browser
+        .get("/reports/export.xlsx?from=2026-03-04&to=2026-03-04&granularity=hour")
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let sheet = read_xlsx(&bytes);
+    let header: Vec<&str> = sheet[0].iter().map(|(_, v)| v.as_str()).collect();
+    assert_eq!(
+        header.join("|"),
+        "ID de tienda TMAS|Tienda|Fecha|Hora|Ventas netas|Transacciones|Venta media|\
+         Artículos vendidos|Ventas brutas|Descuentos|Devoluciones|Moneda|Editado a mano"
+    );
+    let last = &sheet[2];
+    let get = |col: &str| {
+        last.iter()
+            .find(|(c, _)| c == col)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(excel_date(&get("C")), "2026-03-04");
+    assert_eq!(get("L"), "USD");
+    assert_eq!(get("M"), "editado");
+
+    let query = "from=2026-03-01&to=2026-03-31&granularity=hour";
+    let (_, scripts) = browser.text(&format!("/reports/export.csv?{query}")).await;
+    assert_eq!(scripts.lines().next(), Some(HEADER), "Spanish or not");
+    let (_, people) = browser
+        .text(&format!("/reports/export.csv?{query}&headers=names"))
+        .await;
+    let mut lines = people.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "ID de tienda TMAS,Tienda,Fecha,Hora,Ventas netas,Transacciones,Venta media,\
+             Artículos vendidos,Ventas brutas,Descuentos,Devoluciones,Moneda"
+        )
+    );
+    // The rows are the contract's either way.
+    assert_eq!(
+        lines.collect::<Vec<_>>(),
+        scripts.lines().skip(1).collect::<Vec<_>>()
+    );
 }
 
 async fn totals_by_week_and_month_with_totals_and_comparison(app: TestApp) {
@@ -580,7 +640,7 @@ async fn a_tenant_never_sees_another_tenants_numbers(app: TestApp) {
     let rows = csv_rows(&app, "from=2026-03-02&to=2026-03-02&location=S-01").await;
     assert_eq!(
         rows[1],
-        "S-01,Downtown,2026-03-02,,56.80,4,14.20,6,62.00,5.20,0.00"
+        "S-01,Downtown,2026-03-02,,56.80,4,14.20,6,62.00,5.20,0.00,USD"
     );
     let xlsx = app
         .get("/reports/export.xlsx?from=2026-03-01&to=2026-03-31&granularity=hour")
@@ -634,9 +694,12 @@ async fn zero_digit_currency_formats_without_decimals(app: TestApp) {
     report_fixtures::integration(&app, fixture.a, "Tokyo", "draft", "", "JPY").await;
     let rows = csv_rows(&app, "from=2026-03-02&to=2026-03-03&granularity=hour").await;
     // 1000 yen over 3 transactions: 333.33 → 333; 15 over 2: 7.5 → 8 (half-even).
-    assert_eq!(rows[2], "S-01,Downtown,2026-03-02,11,1000,3,333,3,1000,0,0");
-    assert_eq!(rows[4], "S-01,Downtown,2026-03-03,10,15,2,8,0,15,0,0");
-    assert_eq!(rows[3], "S-01,Downtown,2026-03-03,9,5,2,2,0,5,0,0");
+    assert_eq!(
+        rows[2],
+        "S-01,Downtown,2026-03-02,11,1000,3,333,3,1000,0,0,JPY"
+    );
+    assert_eq!(rows[4], "S-01,Downtown,2026-03-03,10,15,2,8,0,15,0,0,JPY");
+    assert_eq!(rows[3], "S-01,Downtown,2026-03-03,9,5,2,2,0,5,0,0,JPY");
 }
 
 async fn report_in_shop_currency_compares_with_last_year_or_the_previous_month(app: TestApp) {

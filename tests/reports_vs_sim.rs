@@ -69,7 +69,7 @@ fn grouped(minor: i64) -> String {
 fn csv_line(code: &str, name: &str, date: NaiveDate, hour: Option<u32>, s: &Sums) -> String {
     let hour = hour.map(|h| h.to_string()).unwrap_or_default();
     format!(
-        "{code},{name},{date},{hour},{},{},{},{},{},{},{}",
+        "{code},{name},{date},{hour},{},{},{},{},{},{},{},CAD",
         plain(s.net),
         s.transactions,
         average(s.net, s.transactions),
@@ -159,7 +159,7 @@ async fn exports_and_reports_equal_the_simulators_totals(app: TestApp) {
     assert_eq!(
         lines.next(),
         Some(
-            "location_id,location_name,date,hour,net_sales,transactions,average_sale,items_sold,gross_sales,discounts,returns"
+            "location_id,location_name,date,hour,net_sales,transactions,average_sale,items_sold,gross_sales,discounts,returns,currency"
         )
     );
     let want: Vec<String> = hourly

@@ -338,6 +338,12 @@ async fn bad_store_names_are_refused_and_nothing_stored(app: TestApp, sim: SimHa
         let body = r.text().await.unwrap();
         assert!(body.contains("A store name looks like"), "{bad:?}: {body}");
         assert!(!body.contains('`'), "no markup in the message: {body}");
+        // A shop's display name is answered with the store name it likely has.
+        assert_eq!(
+            common::html_unescape(&body).contains("enter \"my-store\""),
+            bad == "my store",
+            "{bad:?}: {body}"
+        );
         assert!(body.contains("value=\"Acme\""), "the label is kept");
         assert!(!body.contains(&token), "the token is not echoed");
         // Why the token field is empty, and the error tied to its field.
@@ -350,6 +356,22 @@ async fn bad_store_names_are_refused_and_nothing_stored(app: TestApp, sim: SimHa
             );
         }
     }
+    // A token that cannot be one is named as such, not sent to Shopify to be "not accepted".
+    let r = post_general(
+        &browser,
+        "/admin/integrations/shopify/new",
+        "Acme",
+        "examples",
+        "abc",
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("This cannot be an Admin API access token")
+            && !body.contains("did not accept"),
+        "{body}"
+    );
     // A well-formed name of a store that does not exist.
     let r = post_general(
         &browser,
@@ -1176,7 +1198,9 @@ async fn credentials_never_appear_in_logs() {
     let r = browser
         .post_form(&format!("/admin/integrations/{id}/test"), &[])
         .await;
-    assert!(r.text().await.unwrap().contains("Connected to"));
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = browser.text(&format!("/admin/integrations/{id}")).await;
+    assert!(page.contains("Connected to"), "{page}");
     let text = String::from_utf8_lossy(&logs.lock().unwrap()).to_string();
     assert!(text.contains("log capture works"), "the capture is live");
     assert!(!text.contains(&token), "the token was logged");

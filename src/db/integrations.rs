@@ -835,6 +835,47 @@ pub async fn mark_credentials_unreadable(
     Ok(())
 }
 
+/// The tenant's integrations importing at this instant: a worker holds the lease and the run
+/// it started is recorded as running (a crashed worker's run stays "running" but its lease
+/// runs out).
+pub async fn running(db: &Db, tenant: TenantId, at: i64) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar::<_, i64>(
+        "SELECT i.id FROM integrations i
+         WHERE i.tenant_id = $1 AND i.status = 'active' AND i.lease_until > $2
+           AND EXISTS (SELECT 1 FROM import_runs r
+                       WHERE r.tenant_id = i.tenant_id AND r.integration_id = i.id
+                         AND r.outcome = 'running')
+         ORDER BY i.id",
+    )
+    .bind(tenant.0)
+    .bind(at)
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// "Test the connection" found that Shopify refuses what imports need (the credentials, the
+/// store, a scope): a running integration stops at once and says why, as a refused import
+/// would, instead of looking healthy until its next run fails.
+pub async fn stop_after_failed_test(
+    db: &Db,
+    tenant: TenantId,
+    id: i64,
+    reason: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE integrations SET status = 'attention', status_reason = $3, next_run_at = NULL,
+            updated_at = $4
+         WHERE tenant_id = $1 AND id = $2 AND status IN ('active', 'attention')",
+    )
+    .bind(tenant.0)
+    .bind(id)
+    .bind(reason)
+    .bind(now())
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
 /// "Test the connection" succeeded with the stored credentials: an integration that needed
 /// attention is active again and catches up at once. True when it was in attention.
 pub async fn resume_after_successful_test(

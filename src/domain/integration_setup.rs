@@ -33,6 +33,19 @@ impl fmt::Debug for CredentialsInput {
     }
 }
 
+/// The shortest access token taken: Shopify's are 38 characters (`shpat_` and 32 hex digits),
+/// older private-app passwords 32, the simulator's `shpat_sim_<shop>` at least 11. Anything
+/// shorter is a typo or a fragment.
+const MIN_TOKEN_LEN: usize = 10;
+
+/// Whether a typed access token can be one at all: long enough, letters, digits, `_` and `-`.
+fn could_be_access_token(token: &str) -> bool {
+    token.len() >= MIN_TOKEN_LEN
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
 impl CredentialsInput {
     /// From the form fields `credential_kind`, `access_token`, `client_id`, `client_secret`;
     /// each error names its field.
@@ -56,6 +69,16 @@ impl CredentialsInput {
                         "access_token",
                         "That does not look like an access token: copy it again from the app's \
                          API credentials, without spaces."
+                            .to_string(),
+                    ));
+                } else if !could_be_access_token(token) {
+                    // Named here rather than sent to Shopify, whose refusal would only say
+                    // "not accepted"; the value is not repeated (it may be another secret).
+                    errors.push((
+                        "access_token",
+                        "This cannot be an Admin API access token: a token is one long word of \
+                         letters, digits and underscores, such as shpat_ followed by 32 \
+                         characters. Copy it again from the app's API credentials."
                             .to_string(),
                     ));
                 } else {
@@ -230,9 +253,26 @@ mod tests {
     #[test]
     fn credentials_name_their_fields() {
         assert_eq!(
-            CredentialsInput::parse("access_token", " shpat_x ", "", ""),
-            Ok(CredentialsInput::AccessToken("shpat_x".into()))
+            CredentialsInput::parse("access_token", " shpat_0123456789abcdef ", "", ""),
+            Ok(CredentialsInput::AccessToken(
+                "shpat_0123456789abcdef".into()
+            ))
         );
+        // A token that cannot be one is named before anything is sent to Shopify.
+        for impossible in [
+            "abc",
+            "shpat_x",
+            "shpat_0123456789abcdef!",
+            "ñandú_0123456789abcdef",
+        ] {
+            let e = CredentialsInput::parse("access_token", impossible, "", "").unwrap_err();
+            assert_eq!(e[0].0, "access_token");
+            assert!(
+                e[0].1.contains("cannot be an Admin API access token"),
+                "{impossible}"
+            );
+            assert!(!e[0].1.contains(impossible), "the value is not repeated");
+        }
         let e = CredentialsInput::parse("access_token", "", "", "").unwrap_err();
         assert_eq!(e[0].0, "access_token");
         let e = CredentialsInput::parse("client_credentials", "", "", "").unwrap_err();

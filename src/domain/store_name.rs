@@ -70,7 +70,32 @@ impl StoreName {
 }
 
 fn refusal(raw: &str) -> String {
-    format!("{raw:?} is not a Shopify store name. {STORE_NAME_HELP}")
+    match suggestion(raw) {
+        Some(name) => format!(
+            "{raw:?} is not a Shopify store name. If the store's address is \
+             {name}.myshopify.com, enter {name:?}. {STORE_NAME_HELP}"
+        ),
+        None => format!("{raw:?} is not a Shopify store name. {STORE_NAME_HELP}"),
+    }
+}
+
+/// The store name a shop's display name most likely has ("My Store" → `my-store`, as Shopify
+/// makes it from the shop's name): only for a bare name, never an address.
+fn suggestion(raw: &str) -> Option<String> {
+    if raw.contains(['.', '/', ':']) {
+        return None;
+    }
+    let words: Vec<String> = raw
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let name = words.join("-");
+    // Only when the display name is all there is: "mystöre" loses a letter, no guess.
+    let kept: usize = words.iter().map(String::len).sum();
+    let letters = raw.chars().filter(|c| c.is_alphanumeric()).count();
+    (kept == letters && !name.is_empty() && name.len() <= StoreName::MAX_LEN && name != raw)
+        .then_some(name)
 }
 
 impl TryFrom<&str> for StoreName {
@@ -164,6 +189,32 @@ mod tests {
                 "{bad:?}: {err}"
             );
         }
+    }
+
+    #[test]
+    fn a_display_name_is_answered_with_the_store_name_it_likely_has() {
+        let err = StoreName::parse("My Store").unwrap_err();
+        assert!(
+            err.contains("If the store's address is my-store.myshopify.com, enter \"my-store\"."),
+            "{err}"
+        );
+        assert!(
+            StoreName::parse("my_store")
+                .unwrap_err()
+                .contains("enter \"my-store\"")
+        );
+        for no_guess in ["mystore.com", "mystöre", "-", "https://mystore.com/admin"] {
+            let err = StoreName::parse(no_guess).unwrap_err();
+            assert!(!err.contains("If the store's address"), "{no_guess}: {err}");
+        }
+        assert_eq!(
+            crate::i18n::translate(crate::i18n::Lang::Es, &err),
+            "\"My Store\" no es un nombre de tienda Shopify. Si la dirección de la tienda es \
+             my-store.myshopify.com, escriba \"my-store\". Un nombre de tienda tiene la forma \
+             mystore (de mystore.myshopify.com): letras minúsculas, dígitos y guiones. También puede \
+             pegar mystore.myshopify.com o la dirección del panel de administración de la \
+             tienda, como https://admin.shopify.com/store/mystore."
+        );
     }
 
     #[test]

@@ -141,16 +141,24 @@ fn local_time(at: Option<i64>, tz: Tz) -> String {
 
 /// The plain words for an integration's state.
 pub fn status_text(status: &str) -> &'static str {
+    status_now(status, true)
+}
+
+/// The plain words for an integration's state at this instant: "Importing" only while a run
+/// runs (a worker holds the lease and the run is recorded as running), "Connected" between
+/// runs.
+pub fn status_now(status: &str, running: bool) -> &'static str {
     match status {
         "draft" => "Setup not finished",
-        "active" => "Importing",
+        "active" if running => "Importing",
+        "active" => "Connected",
         "deactivated" => "Switched off",
         "attention" => "Needs attention",
         _ => "Unknown state",
     }
 }
 
-fn integration_view(i: IntegrationState, tz: Tz) -> IntegrationView {
+fn integration_view(i: IntegrationState, tz: Tz, running: &[i64]) -> IntegrationView {
     IntegrationView {
         id: i.id,
         label: if i.label.is_empty() {
@@ -158,7 +166,7 @@ fn integration_view(i: IntegrationState, tz: Tz) -> IntegrationView {
         } else {
             i.label.clone()
         },
-        status_text: status_text(&i.status),
+        status_text: status_now(&i.status, running.contains(&i.id)),
         status: i.status,
         status_reason: i18n::plain_reason(i18n::current(), &i.status_reason),
         last_import: local_time(i.last_finished_at.or(i.last_started_at), tz),
@@ -319,7 +327,7 @@ fn range_text(lang: Lang, range: DateRange) -> String {
     }
 }
 
-/// What a card is compared with, in words: `vs Sun, Nov 22 until 15:59`.
+/// What a card is compared with, in words: `vs Sun, Nov 22, 00:00–15:59`.
 fn span_text(lang: Lang, span: Span) -> String {
     let first = span.days.map(|d| d.from).or(span.partial.map(|(d, _)| d));
     let last = span.partial.map(|(d, _)| d).or(span.days.map(|d| d.to));
@@ -334,7 +342,15 @@ fn span_text(lang: Lang, span: Span) -> String {
         },
     );
     match span.partial {
-        Some((_, hour)) => i18n::fill(lang, "vs {} until {}", &[dates, format!("{hour:02}:59")]),
+        // Written as a span of past hours: "until 09:59" read as a time still to come.
+        Some((_, hour)) if first == last => {
+            i18n::fill(lang, "vs {}, 00:00–{}", &[dates, format!("{hour:02}:59")])
+        }
+        Some((_, hour)) => i18n::fill(
+            lang,
+            "vs {} (last day 00:00–{})",
+            &[dates, format!("{hour:02}:59")],
+        ),
         None => i18n::fill(lang, "vs {}", &[dates]),
     }
 }
@@ -607,9 +623,12 @@ async fn render_page(
             .collect(),
         scope.axis(),
     );
+    // Read afresh, not from the cache: a lease runs out with no write to mark it.
+    let running =
+        crate::db::integrations::running(&state.db, user.tenant_id(), now_instant).await?;
     let integrations = states
         .into_iter()
-        .map(|i| integration_view(i, tz))
+        .map(|i| integration_view(i, tz, &running))
         .collect();
 
     // Every hour this page sums: from the earliest period (the month, the week or the 30
@@ -619,7 +638,9 @@ async fn render_page(
         to: today,
     };
     let uncounted = super::uncounted::hours(&scope.totals, &scope.locations, &shown).await?;
-    let cacheable = !history.any() && scope.totals.local_hour() == (today, hour);
+    // Nor while a run runs: its lease may run out with no write that would change the version.
+    let cacheable =
+        !history.any() && running.is_empty() && scope.totals.local_hour() == (today, hour);
     let html = render(&DashboardPage {
         uncounted,
         layout,

@@ -132,7 +132,7 @@ async fn advice(
             }
         }
         (_, Some(_)) => i18n::t(
-            "Every page you can open is in the menu above: POS integration, Locations, Users and the audit log.",
+            "Every page you can open is in the menu above: the dashboard, reports and export, and the administration pages (POS integration, Locations, Users and the audit log).",
         ),
         (_, None) => i18n::t("Enter a tenant from the tenant list to open its pages."),
     })

@@ -38,6 +38,24 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/data/edit", get(page).post(save))
 }
 
+/// Why a typed net amount was refused, named by what is wrong with it: a currency sign
+/// ("$45" is refused for its "$", not its decimals), other characters, or too many decimals.
+fn net_problem(when: &str, typed: &str, digits: u32) -> String {
+    let is_sign = |c: char| matches!(c, '$' | '€' | '£' | '¥' | '¢' | '₹' | '₩' | '₽' | '₺' | '₱');
+    if typed.chars().any(is_sign) {
+        let number: String = typed.chars().filter(|c| !is_sign(*c)).collect();
+        return format!(
+            "Net sales at {when}: {typed:?} holds a currency sign; type only the number, as in {:?}.",
+            number.trim()
+        );
+    }
+    let allowed = |c: char| c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '+' | ' ');
+    if !typed.chars().all(allowed) {
+        return format!("Net sales at {when}: {typed:?} is not an amount.");
+    }
+    format!("Net sales at {when}: {typed:?} is not an amount with at most {digits} decimals.")
+}
+
 /// The largest magnitude accepted in a cell (minor units or counts): far above any real hour,
 /// far below where sums could overflow. Migration 0017 holds the database to the same bound.
 pub const MAX_CELL: i64 = 1_000_000_000_000;
@@ -389,10 +407,7 @@ async fn save(
                     .filter(|v| in_cell_range(*v))
             };
             if net_value.is_none() {
-                errors.push(format!(
-                    "Net sales at {when}: {:?} is not an amount with at most {digits} decimals.",
-                    net.trim()
-                ));
+                errors.push(net_problem(&when, net.trim(), digits));
             }
             let tx_value = parse_count(tx).filter(|n| *n >= 0);
             if tx_value.is_none() {
@@ -444,6 +459,7 @@ async fn save(
                 }
                 None => net == 0 && transactions == 0 && items == 0,
             };
+            let typed_net = entry.net.trim().to_string();
             let mut refuse = |problem: String| {
                 entry.error = i18n::t(&problem);
                 problems.push(problem);
@@ -466,6 +482,14 @@ async fn save(
             if !gross_ok {
                 refuse(format!(
                     "Net sales at {when}: the hour's gross sales would be out of range."
+                ));
+                continue;
+            }
+            // Sales need a sale: a positive amount with no transactions is a count left out
+            // (a return alone may bring the hour below zero with none).
+            if !unchanged && net > 0 && transactions == 0 {
+                refuse(format!(
+                    "Net sales at {when}: {typed_net:?} with 0 transactions. Enter how many sales made up this amount."
                 ));
                 continue;
             }

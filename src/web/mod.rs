@@ -18,6 +18,7 @@ pub mod integrations;
 pub mod language;
 pub mod locations;
 pub mod manual_edit;
+pub mod post_only;
 pub mod reports;
 pub mod safe_redirect;
 pub mod security;
@@ -67,6 +68,8 @@ pub fn router(state: AppState) -> Router {
         .merge(imports::router())
         .merge(reports::router())
         .merge(manual_edit::router())
+        // After every route: a method an address does not take gets a page, not an empty 405.
+        .method_not_allowed_fallback(post_only::not_allowed)
         .nest_service("/static", ServeDir::new(static_dir()))
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(

@@ -2,7 +2,7 @@
 //! and the "may edit data manually" permission.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -31,6 +31,24 @@ struct UsersPage {
     users: Vec<User>,
     form: NewUserForm,
     errors: FormErrors,
+    /// What the last action did, after its redirect.
+    notice: Option<&'static str>,
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    #[serde(default)]
+    notice: String,
+}
+
+/// Messages after an action on a user; only these fixed texts are ever shown.
+fn notice_text(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "created" => "The user is added.",
+        "saved" => "The changes to the user are saved.",
+        "deleted" => "The user is deleted.",
+        _ => return None,
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -51,6 +69,16 @@ async fn users_page(
     form: NewUserForm,
     errors: FormErrors,
 ) -> AppResult<Response> {
+    users_page_with(state, admin, form, errors, None).await
+}
+
+async fn users_page_with(
+    state: &AppState,
+    admin: &TenantAdmin,
+    form: NewUserForm,
+    errors: FormErrors,
+    notice: Option<&'static str>,
+) -> AppResult<Response> {
     let status = errors.status();
     Ok((
         status,
@@ -59,17 +87,23 @@ async fn users_page(
             users: db::users::list_in_tenant(&state.db, admin.0.tenant_id()).await?,
             form,
             errors,
+            notice,
         })?,
     )
         .into_response())
 }
 
-async fn list(State(state): State<AppState>, admin: TenantAdmin) -> AppResult<Response> {
+async fn list(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Query(query): Query<ListQuery>,
+) -> AppResult<Response> {
     let form = NewUserForm {
         role: "manager".into(),
         ..NewUserForm::default()
     };
-    users_page(&state, &admin, form, FormErrors::default()).await
+    let notice = notice_text(&query.notice);
+    users_page_with(&state, &admin, form, FormErrors::default(), notice).await
 }
 
 /// Tenant users are admins or managers; staff accounts are the operator's and made elsewhere.
@@ -151,7 +185,7 @@ async fn create(
                         .to_stored(),
                 )
                 .await?;
-            Ok(Redirect::to("/admin/users").into_response())
+            Ok(Redirect::to("/admin/users?notice=created").into_response())
         }
         Err(e) if db::is_unique_violation(&e) => {
             refuse_address(&state, &admin, form, &email, role).await
@@ -280,7 +314,7 @@ async fn edit(
                 .to_stored(),
         )
         .await?;
-    Ok(Redirect::to("/admin/users").into_response())
+    Ok(Redirect::to("/admin/users?notice=saved").into_response())
 }
 
 /// The one page that ever shows a temporary password.
@@ -393,5 +427,5 @@ async fn delete(
                 .to_stored(),
         )
         .await?;
-    Ok(Redirect::to("/admin/users").into_response())
+    Ok(Redirect::to("/admin/users?notice=deleted").into_response())
 }

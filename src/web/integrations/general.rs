@@ -262,7 +262,7 @@ async fn submit(
             errors.add(field, message);
             return form_page(state, admin, draft, form, errors, None).await;
         }
-        Err(CheckFailure::General(message)) => {
+        Err(CheckFailure::General(message) | CheckFailure::Scopes(message)) => {
             return form_page(state, admin, draft, form, errors, Some(message)).await;
         }
     };

@@ -22,7 +22,9 @@ use crate::error::{AppError, AppResult, render};
 use crate::web::AppState;
 use crate::web::context::{FormErrors, Layout, TenantAdmin};
 
-/// The outcome of "Test the connection".
+/// The outcome of "Test the connection", kept in the session across the redirect that ends
+/// the test (POST/redirect/GET) and shown once by the integration's page.
+#[derive(serde::Serialize, Deserialize)]
 pub struct TestResult {
     pub ok: bool,
     pub message: String,
@@ -198,12 +200,19 @@ pub async fn page(
     if integration.is_draft() {
         return Ok(Redirect::to(&resume_url(&integration)).into_response());
     }
+    let test = admin
+        .0
+        .current
+        .session
+        .remove::<TestResult>(&test_result_key(id))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
     render_page(
         &state,
         &admin,
         integration,
         notice_text(&query.notice),
-        None,
+        test,
     )
     .await
 }
@@ -335,7 +344,7 @@ pub async fn test_connection(
     admin: TenantAdmin,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let mut integration = load_running(&state, &admin, id).await?;
+    let integration = load_running(&state, &admin, id).await?;
     let mut result = match (
         StoreName::parse(&integration.store_name),
         integration.credentials(&state.secret_key),
@@ -351,11 +360,24 @@ pub async fn test_connection(
                     ),
                     report: Some(report),
                 },
-                Err(failure) => TestResult {
-                    ok: false,
-                    message: failure.message().to_string(),
-                    report: None,
-                },
+                Err(failure) => {
+                    // Shown at once on this page's badge and the dashboard, not only when
+                    // the next run fails; a passing test later resumes it.
+                    if failure.stops_imports() {
+                        db::integrations::stop_after_failed_test(
+                            &state.db,
+                            admin.0.tenant_id(),
+                            id,
+                            failure.message(),
+                        )
+                        .await?;
+                    }
+                    TestResult {
+                        ok: false,
+                        message: failure.message().to_string(),
+                        report: None,
+                    }
+                }
             }
         }
         _ => TestResult {
@@ -403,9 +425,20 @@ pub async fn test_connection(
         result.message =
             "The stored credentials work again: the integration is active and a catch-up import is queued."
                 .into();
-        integration = load_running(&state, &admin, id).await?;
     }
-    render_page(&state, &admin, integration, None, Some(result)).await
+    admin
+        .0
+        .current
+        .session
+        .insert(&test_result_key(id), result)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(Redirect::to(&integration_url(id)).into_response())
+}
+
+/// The session key of an integration's last connection test, until its page shows it.
+fn test_result_key(id: i64) -> String {
+    format!("integration_test:{id}")
 }
 
 #[derive(Template)]
@@ -494,7 +527,7 @@ pub async fn replace_credentials(
             errors.add(field, message);
             return credentials_form(&state, &admin, integration, form, errors, None).await;
         }
-        Err(CheckFailure::General(message)) => {
+        Err(CheckFailure::General(message) | CheckFailure::Scopes(message)) => {
             return credentials_form(&state, &admin, integration, form, errors, Some(message))
                 .await;
         }

@@ -249,20 +249,29 @@ async fn load_for_step(
 /// Why a live check failed: a message for a field of the form, or for the whole form.
 #[derive(Debug, Clone)]
 pub enum CheckFailure {
+    /// Shopify refused the store name or the credentials: a message for that field.
     Field(&'static str, String),
+    /// The app lacks access scopes imports need.
+    Scopes(String),
     General(String),
 }
 
 impl CheckFailure {
     pub fn message(&self) -> &str {
         match self {
-            CheckFailure::Field(_, m) | CheckFailure::General(m) => m,
+            CheckFailure::Field(_, m) | CheckFailure::Scopes(m) | CheckFailure::General(m) => m,
         }
+    }
+
+    /// Shopify refused what every import needs (the store, the credentials, a scope), so
+    /// imports cannot work until someone fixes it; a network fault or an outage may pass.
+    pub fn stops_imports(&self) -> bool {
+        matches!(self, CheckFailure::Field(..) | CheckFailure::Scopes(_))
     }
 }
 
 /// What a successful live check found.
-#[derive(Clone)]
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub struct ShopReport {
     pub shop_name: String,
     pub currency: String,
@@ -333,7 +342,7 @@ fn explain(
             },
         ),
         ShopifyError::ScopeMissing { scope } => {
-            CheckFailure::General(missing_scopes_message(&[scope]))
+            CheckFailure::Scopes(missing_scopes_message(&[scope]))
         }
         other => CheckFailure::General(other.to_string()),
     }
@@ -370,7 +379,7 @@ async fn check_connection(
         .map(|s| s.to_string())
         .collect();
     if !missing.is_empty() {
-        return Err(CheckFailure::General(missing_scopes_message(&missing)));
+        return Err(CheckFailure::Scopes(missing_scopes_message(&missing)));
     }
     let shop = client
         .shop()

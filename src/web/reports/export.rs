@@ -1,7 +1,7 @@
 //! The data export: a page with the report's choices, then `/reports/export.csv` (DESIGN.md's
 //! "Data-export CSV" contract, streamed page by page so a year of every hour never sits in
 //! memory) and `/reports/export.xlsx` (the same rows, numbers as numbers and dates as dates,
-//! plus an `edited` column; built in memory, so hourly XLSX exports are capped in rows).
+//! headers in the reader's language, a currency column and an "edited by hand" one; built in memory, so hourly XLSX exports are capped in rows).
 
 use askama::Template;
 use axum::body::{Body, Bytes};
@@ -18,10 +18,43 @@ use crate::db::TenantId;
 use crate::db::locations::Location;
 use crate::domain::report::{Granularity, Money, Preset, Totals};
 use crate::error::{AppError, AppResult, render};
+use crate::i18n;
 use crate::web::AppState;
 use crate::web::context::{Layout, TenantUser};
 
-pub const CSV_HEADER: &str = "location_id,location_name,date,hour,net_sales,transactions,average_sale,items_sold,gross_sales,discounts,returns";
+/// DESIGN.md's header: a contract for scripts (columns only ever appended, never renamed,
+/// moved or translated).
+pub const CSV_HEADER: &str = "location_id,location_name,date,hour,net_sales,transactions,average_sale,items_sold,gross_sales,discounts,returns,currency";
+
+/// Each column of [`CSV_HEADER`] as people read it (English, translated when written).
+const COLUMN_NAMES: [&str; 12] = [
+    "TMAS location ID",
+    "Location",
+    "Date",
+    "Hour",
+    "Net sales",
+    "Transactions",
+    "Average sale",
+    "Items sold",
+    "Gross sales",
+    "Discounts",
+    "Returns",
+    "Currency",
+];
+
+/// The header people read: the columns' names in the reader's language.
+fn people_header() -> Vec<String> {
+    COLUMN_NAMES.iter().map(|name| i18n::t(name)).collect()
+}
+
+/// `headers=names` asks for the reader's language in the CSV header; anything else (or
+/// nothing) keeps the contract's machine names.
+fn wants_names(query: Option<&str>) -> bool {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(query.unwrap_or_default())
+        .unwrap_or_default()
+        .iter()
+        .any(|(key, value)| key == "headers" && value == "names")
+}
 
 /// Rows fetched per query while streaming.
 const PAGE_ROWS: i64 = 5000;
@@ -137,7 +170,8 @@ fn csv_record(
     hour: Option<i64>,
     t: &Totals,
     digits: u32,
-) -> [String; 11] {
+    currency: &str,
+) -> [String; 12] {
     [
         inert_text(&location.location_id),
         inert_text(&location.name),
@@ -152,6 +186,7 @@ fn csv_record(
         Money::new(t.gross, digits).to_string(),
         Money::new(t.discounts, digits).to_string(),
         Money::new(t.returns, digits).to_string(),
+        currency.to_string(),
     ]
 }
 
@@ -173,6 +208,9 @@ struct CsvCursor {
     tenant: TenantId,
     request: ReportRequest,
     digits: u32,
+    currency: String,
+    /// The first line: the contract's names, or the people's (`headers=names`).
+    header: String,
     header_sent: bool,
     index: usize,
     after: Option<(String, i64)>,
@@ -183,7 +221,7 @@ impl CsvCursor {
     async fn next_chunk(&mut self) -> Result<Option<Bytes>, sqlx::Error> {
         if !self.header_sent {
             self.header_sent = true;
-            return Ok(Some(Bytes::from(format!("{CSV_HEADER}\n"))));
+            return Ok(Some(Bytes::from(format!("{}\n", self.header))));
         }
         let (from, to) = (
             self.request.range.from.to_string(),
@@ -211,6 +249,7 @@ impl CsvCursor {
                         Some(row.hour),
                         &row.totals(),
                         self.digits,
+                        &self.currency,
                     );
                     writer.write_record(&record).map_err(csv_error)?;
                 }
@@ -228,8 +267,14 @@ impl CsvCursor {
                 )
                 .await?;
                 for row in &rows {
-                    let record =
-                        csv_record(&location, &row.local_date, None, &row.totals(), self.digits);
+                    let record = csv_record(
+                        &location,
+                        &row.local_date,
+                        None,
+                        &row.totals(),
+                        self.digits,
+                        &self.currency,
+                    );
                     writer.write_record(&record).map_err(csv_error)?;
                 }
                 self.after = rows.last().map(|r| (r.local_date.clone(), 0));
@@ -264,11 +309,27 @@ pub async fn csv(
         Err(response) => return Ok(response),
     };
     let disposition = file_name(&request, "csv");
+    let header = if wants_names(query.as_deref()) {
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(Vec::new());
+        writer
+            .write_record(people_header())
+            .map_err(|e| AppError::Internal(e.into()))?;
+        let bytes = writer
+            .into_inner()
+            .map_err(|e| AppError::Internal(anyhow::anyhow!(e.to_string())))?;
+        String::from_utf8_lossy(&bytes).trim_end().to_string()
+    } else {
+        CSV_HEADER.to_string()
+    };
     let cursor = CsvCursor {
         state,
         tenant: user.tenant_id(),
         request,
         digits: scope.digits,
+        currency: scope.currency.clone(),
+        header,
         header_sent: false,
         index: 0,
         after: None,
@@ -362,7 +423,8 @@ pub async fn xlsx(
     // Locations in TMAS location ID order, as in the CSV.
     let order = |l: &Location| request.locations.iter().position(|x| x.id == l.id);
     rows.sort_by_key(|r| (order(r.location), r.date, r.hour));
-    let bytes = workbook(&rows, scope.digits).map_err(|e| AppError::Internal(e.into()))?;
+    let bytes =
+        workbook(&rows, scope.digits, &scope.currency).map_err(|e| AppError::Internal(e.into()))?;
     Ok((
         [
             (
@@ -376,22 +438,30 @@ pub async fn xlsx(
         .into_response())
 }
 
-fn workbook(rows: &[XlsxRow], digits: u32) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+/// The XLSX file for people: headers in the reader's language, numbers as numbers, dates as
+/// dates (shown in the spreadsheet's own date style), the currency on every row.
+fn workbook(
+    rows: &[XlsxRow],
+    digits: u32,
+    currency: &str,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
-    sheet.set_name("totals")?;
-    let bold = Format::new().set_bold();
-    let date_format = Format::new().set_num_format("yyyy-mm-dd");
+    sheet.set_name(i18n::t("Sales totals"))?;
+    let bold = Format::new().set_bold().set_text_wrap();
+    // Built-in format 14: the short date of the reader's own spreadsheet settings.
+    let date_format = Format::new().set_num_format_index(14);
     let money_format = Format::new().set_num_format(if digits == 0 {
-        "0".to_string()
+        "#,##0".to_string()
     } else {
-        format!("0.{}", "0".repeat(digits as usize))
+        format!("#,##0.{}", "0".repeat(digits as usize))
     });
-    let mut headers: Vec<&str> = CSV_HEADER.split(',').collect();
-    headers.push("edited");
+    let mut headers = people_header();
+    headers.push(i18n::t("Edited by hand"));
     for (col, name) in headers.iter().enumerate() {
-        sheet.write_string_with_format(0, col as u16, *name, &bold)?;
+        sheet.write_string_with_format(0, col as u16, name, &bold)?;
     }
+    let edited = i18n::t("edited");
     let scale = 10_f64.powi(digits as i32);
     // Minor units are exact integers; the spreadsheet's numbers are binary floating point
     // by nature, and every amount below 2^53 minor units converts exactly to the nearest one.
@@ -414,12 +484,19 @@ fn workbook(rows: &[XlsxRow], digits: u32) -> Result<Vec<u8>, rust_xlsxwriter::X
         sheet.write_number_with_format(r, 8, money(t.gross), &money_format)?;
         sheet.write_number_with_format(r, 9, money(t.discounts), &money_format)?;
         sheet.write_number_with_format(r, 10, money(t.returns), &money_format)?;
+        sheet.write_string(r, 11, currency)?;
         if t.edited {
-            sheet.write_string(r, 11, "edited")?;
+            sheet.write_string(r, 12, &edited)?;
         }
     }
     sheet.set_freeze_panes(1, 0)?;
+    sheet.set_row_height(0, 30)?;
+    sheet.set_column_width(0, 14)?;
     sheet.set_column_width(1, 24)?;
     sheet.set_column_width(2, 12)?;
+    for col in 4..=10 {
+        sheet.set_column_width(col, 14)?;
+    }
+    sheet.set_column_width(12, 14)?;
     book.save_to_buffer()
 }
