@@ -292,7 +292,7 @@ impl ImportsPage {
     }
 
     fn status_text(&self) -> &'static str {
-        super::dashboard::status_text(&self.integration.status)
+        super::dashboard::status_now(&self.integration.status, self.running.is_some())
     }
 }
 
