@@ -735,7 +735,10 @@ mod tests {
     #[test]
     fn compared_spans_in_words() {
         let week = comparable("Week to date", d("2026-10-15"), 14);
-        assert_eq!(span_text(Lang::En, week), "vs Oct 5 – Oct 8 until 14:59");
+        assert_eq!(
+            span_text(Lang::En, week),
+            "vs Oct 5 – Oct 8 (last day 00:00–14:59)"
+        );
         let yesterday = comparable("Yesterday", d("2026-10-15"), 14);
         assert_eq!(span_text(Lang::En, yesterday), "vs Wed, Oct 7");
     }
