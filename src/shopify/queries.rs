@@ -579,6 +579,13 @@ mod tests {
                 priced(document, &variables, PageInfo::Object)
             );
         }
+        use super::super::{bulk_refunds, refund_batch};
+        println!(
+            "bulk follow-ups: TmasRefunds {} refunds a query, TmasRefundPlaces {}, TmasRefundedOrders {} orders a page",
+            refund_batch::refunds_per_request(refund_batch::MoneyShape::Scalar),
+            refund_batch::places_per_request(refund_batch::MoneyShape::Scalar),
+            bulk_refunds::orders_per_page()
+        );
     }
 
     #[test]

@@ -650,7 +650,7 @@ const MAX_QUANTITY: i64 = 100_000;
 fn amount(m: &wire::MoneyBag, digits: u32, what: &str, order: &str) -> Result<i64, ShopifyError> {
     let value = parse_minor(&m.shop_money.amount, digits)
         .map_err(|e| malformed(format!("{what} of order {order}: {e}")))?;
-    if value.abs() > MAX_AMOUNT {
+    if !(-MAX_AMOUNT..=MAX_AMOUNT).contains(&value) {
         return Err(malformed(format!(
             "{what} of order {order} is implausibly large ({})",
             m.shop_money.amount
@@ -778,7 +778,8 @@ impl TryFrom<wire::WireOrder> for Order {
 
 /// A signed quantity of the ledger (removed and returned units are negative).
 fn signed_quantity(value: i64, what: &str, order: &str) -> Result<i64, ShopifyError> {
-    if value.abs() <= MAX_QUANTITY {
+    // A range, not `abs()`: `i64::MIN.abs()` does not exist.
+    if (-MAX_QUANTITY..=MAX_QUANTITY).contains(&value) {
         Ok(value)
     } else {
         Err(malformed(format!("{what} of order {order} is {value}")))
@@ -906,6 +907,18 @@ impl TryFrom<wire::WireLocation> for Location {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signed_ledger_quantities_are_range_checked_without_wrapping() {
+        assert_eq!(signed_quantity(-3, "q", "o").ok(), Some(-3));
+        assert_eq!(
+            signed_quantity(MAX_QUANTITY, "q", "o").ok(),
+            Some(MAX_QUANTITY)
+        );
+        for bad in [i64::MIN, i64::MAX, -MAX_QUANTITY - 1, MAX_QUANTITY + 1] {
+            assert!(signed_quantity(bad, "sale quantity", "o").is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn reads_gid_numbers() {
