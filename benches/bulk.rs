@@ -307,7 +307,10 @@ fn start_sim(shop: &str, orders: u64, seed: u64, refunded: Option<f64>) -> Sim {
     }
     let mut child = command
         .args(["--bind", "127.0.0.1:0", "--shops", shop, "--plan", "basic"])
-        .args(["--scopes", "read_orders,read_locations,read_all_orders,read_returns"])
+        .args([
+            "--scopes",
+            "read_orders,read_locations,read_all_orders,read_returns",
+        ])
         // POS exchanges, edits and returns with a restocking fee, each with its ledger.
         .arg("--ledger-events")
         .args(["--days", &DAYS.to_string()])
