@@ -146,17 +146,37 @@ pub async fn connect_tenant(
     }
 }
 
+/// The six sums of a stored hour or day.
 #[derive(sqlx::FromRow)]
-struct StoredRow {
-    shopify_location_id: String,
-    local_date: String,
-    hour: i64,
+struct Sums {
     gross: i64,
     discounts: i64,
     returns: i64,
     net: i64,
     transactions: i64,
     items: i64,
+}
+
+impl From<Sums> for HourlyTotals {
+    fn from(s: Sums) -> Self {
+        HourlyTotals {
+            gross: s.gross,
+            discounts: s.discounts,
+            returns: s.returns,
+            net: s.net,
+            transactions: s.transactions,
+            items: s.items,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct StoredRow {
+    shopify_location_id: String,
+    local_date: String,
+    hour: i64,
+    #[sqlx(flatten)]
+    sums: Sums,
 }
 
 pub type Totals = BTreeMap<(i64, NaiveDate, u32), HourlyTotals>;
@@ -183,14 +203,7 @@ pub async fn stored_totals(db: &Db, c: &Connected) -> Totals {
                     NaiveDate::parse_from_str(&r.local_date, "%Y-%m-%d").expect("date"),
                     r.hour as u32,
                 ),
-                HourlyTotals {
-                    gross: r.gross,
-                    discounts: r.discounts,
-                    returns: r.returns,
-                    net: r.net,
-                    transactions: r.transactions,
-                    items: r.items,
-                },
+                r.sums.into(),
             )
         })
         .collect()
@@ -255,6 +268,11 @@ pub async fn count(db: &Db, sql: &str, tenant: TenantId) -> i64 {
         .expect("count")
 }
 
+/// Asserts that a run succeeded, showing its error when it did not.
+pub fn assert_succeeded(report: &RunReport) {
+    assert_eq!(report.outcome, Outcome::Succeeded, "{}", report.error);
+}
+
 /// Drains the due work and asserts that every run succeeded without an error; their reports.
 pub async fn drain_ok(state: &AppState, config: &WorkerConfig) -> Vec<RunReport> {
     let reports = worker::drain_with(state, config).await.expect("drain");
@@ -271,12 +289,8 @@ pub async fn drain_ok(state: &AppState, config: &WorkerConfig) -> Vec<RunReport>
 struct DayRow {
     shopify_location_id: String,
     local_date: String,
-    gross: i64,
-    discounts: i64,
-    returns: i64,
-    net: i64,
-    transactions: i64,
-    items: i64,
+    #[sqlx(flatten)]
+    sums: Sums,
 }
 
 /// The daily rows TMAS stores for an integration, by Shopify location and local date.
@@ -300,14 +314,7 @@ pub async fn stored_days(db: &Db, c: &Connected) -> BTreeMap<(i64, NaiveDate), H
                 r.shopify_location_id.parse().expect("numeric id"),
                 NaiveDate::parse_from_str(&r.local_date, "%Y-%m-%d").expect("date"),
             ),
-            HourlyTotals {
-                gross: r.gross,
-                discounts: r.discounts,
-                returns: r.returns,
-                net: r.net,
-                transactions: r.transactions,
-                items: r.items,
-            },
+            r.sums.into(),
         )
     })
     .collect()
