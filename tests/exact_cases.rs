@@ -7,8 +7,6 @@
 mod common;
 mod worker_support;
 
-use std::collections::BTreeMap;
-
 use chrono::{Duration, NaiveDate, Utc};
 use common::TestApp;
 use reqwest::StatusCode;
@@ -125,78 +123,6 @@ fn assert_every_case(shop: &SimShop) {
     );
 }
 
-#[derive(sqlx::FromRow)]
-struct DayRow {
-    shopify_location_id: String,
-    local_date: String,
-    gross: i64,
-    discounts: i64,
-    returns: i64,
-    net: i64,
-    transactions: i64,
-    items: i64,
-}
-
-/// The daily rows TMAS stores for an integration, by Shopify location and local date.
-async fn stored_days(app: &TestApp, c: &Connected) -> BTreeMap<(i64, NaiveDate), HourlyTotals> {
-    sqlx::query_as::<_, DayRow>(
-        "SELECT il.shopify_location_id, d.local_date, d.gross, d.discounts, d.returns, d.net,
-                d.transactions, d.items
-         FROM daily_totals d
-         JOIN integration_locations il ON il.tenant_id = d.tenant_id AND il.location_id = d.location_id
-         WHERE d.tenant_id = $1 AND il.integration_id = $2",
-    )
-    .bind(c.tenant.0)
-    .bind(c.integration)
-    .fetch_all(&app.db.pool)
-    .await
-    .expect("read daily totals")
-    .into_iter()
-    .map(|r| {
-        (
-            (
-                r.shopify_location_id.parse().expect("numeric id"),
-                NaiveDate::parse_from_str(&r.local_date, "%Y-%m-%d").expect("date"),
-            ),
-            HourlyTotals {
-                gross: r.gross,
-                discounts: r.discounts,
-                returns: r.returns,
-                net: r.net,
-                transactions: r.transactions,
-                items: r.items,
-            },
-        )
-    })
-    .collect()
-}
-
-/// Every daily row equals the sum of the simulator's expected hours of that day.
-async fn assert_days_exact(app: &TestApp, sim: &SimHandle, c: &Connected) {
-    let expected = sim.expected_totals(&c.shop).expect("shop");
-    let days: BTreeMap<(i64, NaiveDate), HourlyTotals> = expected
-        .buckets
-        .keys()
-        .map(|&(loc, date, _)| ((loc, date), expected.day(loc, date)))
-        .filter(|(_, t)| *t != HourlyTotals::default())
-        .collect();
-    let stored = stored_days(app, c).await;
-    let wrong: Vec<_> = days
-        .keys()
-        .chain(stored.keys())
-        .filter(|k| days.get(k) != stored.get(k))
-        .take(5)
-        .map(|k| {
-            format!(
-                "{k:?}: expected {:?}, stored {:?}",
-                days.get(k),
-                stored.get(k)
-            )
-        })
-        .collect();
-    assert!(wrong.is_empty(), "{}: {}", c.shop, wrong.join("\n"));
-}
-
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
 }
@@ -233,7 +159,7 @@ async fn domain_md_worked_examples_through_the_worker(app: TestApp) {
         .await
         .expect("drain");
     let hours = stored_totals(&app.db, &c).await;
-    let days = stored_days(&app, &c).await;
+    let days = stored_days(&app.db, &c).await;
     let h = |loc, d, hour| six(hours.get(&(loc, d, hour)));
     let day = |loc, d| six(days.get(&(loc, d)));
     // A: the sale.
@@ -270,7 +196,7 @@ async fn domain_md_worked_examples_through_the_worker(app: TestApp) {
         (0, 0, 2000, -2000, 1, -1)
     );
     assert_exact(&app.db, &sim, &c, "examples").await;
-    assert_days_exact(&app, &sim, &c).await;
+    assert_days_exact(&app.db, &sim, &c, &c.shop).await;
     // F: read twice, nothing changes.
     tmas::db::imports::queue_run(
         &app.db,
@@ -286,7 +212,7 @@ async fn domain_md_worked_examples_through_the_worker(app: TestApp) {
         .await
         .expect("drain");
     assert_eq!(stored_totals(&app.db, &c).await, hours);
-    assert_eq!(stored_days(&app, &c).await, days);
+    assert_eq!(stored_days(&app.db, &c).await, days);
 }
 
 /// Two tenants, one with a tax-inclusive EUR shop and one with a CAD shop without tax in
@@ -304,17 +230,9 @@ async fn every_case_imports_exactly_hour_by_hour_and_day_by_day(app: TestApp) {
             &state.secret_key,
         )
         .await;
-        let reports = worker::drain_with(&state, &fast_worker())
-            .await
-            .expect("drain");
-        assert!(
-            reports
-                .iter()
-                .all(|r| r.outcome == Outcome::Succeeded && r.error.is_empty()),
-            "{reports:?}"
-        );
+        drain_ok(&state, &fast_worker()).await;
         assert_exact(&app.db, &sim, &c, name).await;
-        assert_days_exact(&app, &sim, &c).await;
+        assert_days_exact(&app.db, &sim, &c, &c.shop).await;
     }
 }
 
@@ -615,15 +533,7 @@ async fn an_unreadable_order_is_named_marked_and_counted_once_readable(app: Test
         .await
         .expect("queue")
         .expect("queued");
-    let reports = worker::drain_with(&state, &fast_worker())
-        .await
-        .expect("drain");
-    assert!(
-        reports
-            .iter()
-            .all(|r| r.outcome == Outcome::Succeeded && r.error.is_empty()),
-        "{reports:?}"
-    );
+    drain_ok(&state, &fast_worker()).await;
     assert_exact(&app.db, &sim, &c, "once the order can be read").await;
     let unreadable: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM unreadable_order_hours WHERE tenant_id = $1")

@@ -7,7 +7,7 @@ mod worker_support;
 
 use common::TestApp;
 use reqwest::StatusCode;
-use tmas::db::imports::{self, Outcome};
+use tmas::db::imports;
 use tmas::domain::account::{Plan, Role};
 use tmas::i18n::{Lang, translate};
 use tmas::shopify::queries;
@@ -52,12 +52,7 @@ async fn a_costlier_shopify_shrinks_pages_and_the_run_says_so(app: TestApp) {
         .await
         .expect("drain");
     assert_eq!(reports.len(), 1);
-    assert_eq!(
-        reports[0].outcome,
-        Outcome::Succeeded,
-        "{}",
-        reports[0].error
-    );
+    assert_succeeded(&reports[0]);
     assert_exact(&app.db, &sim, &c, "after Shopify refused the first page").await;
 
     let first = queries::orders_per_page();
@@ -115,12 +110,7 @@ async fn page_info_priced_free_imports_exact_with_no_note(app: TestApp) {
     let reports = worker::drain_with(&state, &paged_worker())
         .await
         .expect("drain");
-    assert_eq!(
-        reports[0].outcome,
-        Outcome::Succeeded,
-        "{}",
-        reports[0].error
-    );
+    assert_succeeded(&reports[0]);
     assert_exact(&app.db, &sim, &c, "pageInfo free").await;
     let runs = imports::runs(&app.db, c.tenant, c.integration, 5)
         .await
@@ -155,12 +145,7 @@ async fn another_api_version_is_shown_on_the_integration_page(app: TestApp) {
         .await
         .expect("drain");
     assert_eq!(reports.len(), 1);
-    assert_eq!(
-        reports[0].outcome,
-        Outcome::Succeeded,
-        "{}",
-        reports[0].error
-    );
+    assert_succeeded(&reports[0]);
     let (_, page) = app.browser().text(&path).await;
     assert!(
         page.contains(

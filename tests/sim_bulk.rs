@@ -7,6 +7,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
+use common::sim::gql;
 use serde_json::{Value, json};
 use tmas::domain::facts::order_facts;
 use tmas::sim::{ALL_ORDERS_SCOPE, BulkFaults, BulkSettings, SimConfig, SimHandle, spawn};
@@ -29,33 +30,17 @@ async fn sim(pace: f64, faults: BulkFaults) -> SimHandle {
     sim
 }
 
-async fn gql(sim: &SimHandle, query: &str, variables: Value) -> Value {
-    reqwest::Client::new()
-        .post(format!(
-            "http://{}/{SHOP}/admin/api/2026-10/graphql.json",
-            sim.addr
-        ))
-        .header("X-Shopify-Access-Token", format!("shpat_sim_{SHOP}"))
-        .json(&json!({ "query": query, "variables": variables }))
-        .send()
-        .await
-        .expect("simulator answers")
-        .json()
-        .await
-        .expect("JSON")
-}
-
 const RUN: &str = "mutation Run($q: String!) { bulkOperationRunQuery(query: $q, groupObjects: false) { bulkOperation { id status } userErrors { field message code } } }";
 const POLL: &str = "query Poll($id: ID!) { bulkOperation(id: $id) { id status errorCode objectCount rootObjectCount url partialDataUrl completedAt } }";
 
 async fn run(sim: &SimHandle, query: &str) -> Value {
-    let v = gql(sim, RUN, json!({ "q": query })).await;
+    let v = gql(sim, SHOP, RUN, json!({ "q": query })).await;
     assert!(v.get("errors").is_none(), "{v}");
     v["data"]["bulkOperationRunQuery"].clone()
 }
 
 async fn poll(sim: &SimHandle, id: &str) -> Value {
-    let v = gql(sim, POLL, json!({ "id": id })).await;
+    let v = gql(sim, SHOP, POLL, json!({ "id": id })).await;
     assert!(v.get("errors").is_none(), "{v}");
     v["data"]["bulkOperation"].clone()
 }
@@ -131,7 +116,13 @@ async fn an_export_runs_at_its_pace_and_serves_jsonl_with_parent_ids() {
         .expect("id")
         .to_string();
     assert_eq!(payload["bulkOperation"]["status"], "CREATED");
-    let current = gql(&sim, "{ currentBulkOperation { id status } }", Value::Null).await;
+    let current = gql(
+        &sim,
+        SHOP,
+        "{ currentBulkOperation { id status } }",
+        Value::Null,
+    )
+    .await;
     assert_eq!(current["data"]["currentBulkOperation"]["id"], id.as_str());
 
     tokio::time::sleep(Duration::from_millis(20)).await;
@@ -310,7 +301,7 @@ async fn at_most_five_running_and_cancel() {
     assert_eq!(sixth["userErrors"][0]["code"], "LIMIT_REACHED");
 
     let cancel = "mutation C($id: ID!) { bulkOperationCancel(id: $id) { bulkOperation { id status } userErrors { field message } } }";
-    let c = gql(&sim, cancel, json!({ "id": ids[0] })).await;
+    let c = gql(&sim, SHOP, cancel, json!({ "id": ids[0] })).await;
     assert_eq!(
         c["data"]["bulkOperationCancel"]["bulkOperation"]["status"], "CANCELING",
         "{c}"
@@ -318,7 +309,7 @@ async fn at_most_five_running_and_cancel() {
     assert_eq!(finish(&sim, &ids[0]).await["status"], "CANCELED");
     // A place is free again; cancelling an ended operation is a user error.
     assert!(run(&sim, ORDERS).await["userErrors"][0].is_null());
-    let again = gql(&sim, cancel, json!({ "id": ids[0] })).await;
+    let again = gql(&sim, SHOP, cancel, json!({ "id": ids[0] })).await;
     assert!(
         again["data"]["bulkOperationCancel"]["userErrors"][0]["message"]
             .as_str()
@@ -342,7 +333,7 @@ async fn at_most_five_running_and_cancel() {
 #[tokio::test]
 async fn the_mutation_is_priced_as_a_mutation() {
     let sim = sim(1e6, BulkFaults::default()).await;
-    let v = gql(&sim, RUN, json!({ "q": ORDERS })).await;
+    let v = gql(&sim, SHOP, RUN, json!({ "q": ORDERS })).await;
     assert_eq!(v["extensions"]["cost"]["requestedQueryCost"], 10.0);
 }
 
@@ -380,6 +371,7 @@ async fn bulk_orders_map_to_the_same_domain_orders_as_paged_ones() {
     loop {
         let page = gql(
             &sim,
+            SHOP,
             ORDERS.as_str(),
             json!({ "first": tmas::shopify::queries::orders_per_page(), "after": after,
                     "query": "updated_at:>='2000-01-01T00:00:00Z'" }),

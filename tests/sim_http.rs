@@ -2,19 +2,10 @@
 
 mod common;
 
+use common::sim::{post_graphql, set_faults, shop_query};
 use serde_json::{Value, json};
 use tmas::shopify::cost::PageInfo;
 use tmas::sim::{ALL_ORDERS_SCOPE, Pricing, SimConfig, spawn};
-
-async fn post_graphql(url: &str, token: &str, body: Value) -> reqwest::Response {
-    reqwest::Client::new()
-        .post(url)
-        .header("X-Shopify-Access-Token", token)
-        .json(&body)
-        .send()
-        .await
-        .expect("simulator answers")
-}
 
 /// Starts the `shopify-sim` binary with `args` on a free port; its process and base URL.
 fn start_sim_binary(args: &[&str]) -> (std::process::Child, String) {
@@ -169,24 +160,14 @@ async fn shop_statuses_answer_like_shopify() {
     assert_eq!(r.status(), 404);
     sim.update_faults("examples", |f| f.locked = true)
         .expect("shop");
-    let r = post_graphql(
-        &format!("{base}/examples/admin/api/2026-01/graphql.json"),
-        "shpat_sim_examples",
-        json!({"query": "{ shop { name } }"}),
-    )
-    .await;
+    let r = shop_query(&base, "examples").await;
     assert_eq!(r.status(), 423);
     sim.update_faults("examples", |f| {
         f.locked = false;
         f.frozen = true;
     })
     .expect("shop");
-    let r = post_graphql(
-        &format!("{base}/examples/admin/api/2026-01/graphql.json"),
-        "shpat_sim_examples",
-        json!({"query": "{ shop { name } }"}),
-    )
-    .await;
+    let r = shop_query(&base, "examples").await;
     assert_eq!(r.status(), 402);
     // The HTTP control path reads and sets faults too.
     let f: Value = http
@@ -198,19 +179,8 @@ async fn shop_statuses_answer_like_shopify() {
         .await
         .expect("JSON");
     assert_eq!(f["frozen"], true);
-    let r = http
-        .post(format!("{base}/_sim/examples/faults"))
-        .json(&json!({}))
-        .send()
-        .await
-        .expect("answer");
-    assert_eq!(r.status(), 200);
-    let r = post_graphql(
-        &format!("{base}/examples/admin/api/2026-01/graphql.json"),
-        "shpat_sim_examples",
-        json!({"query": "{ shop { name } }"}),
-    )
-    .await;
+    assert_eq!(set_faults(&base, "examples", json!({})).await, 200);
+    let r = shop_query(&base, "examples").await;
     assert_eq!(r.status(), 200);
     let scopes: Value = http
         .get(format!("{base}/examples/admin/oauth/access_scopes.json"))
@@ -235,19 +205,11 @@ async fn shop_statuses_answer_like_shopify() {
         .expect("JSON");
     assert!(expected.as_array().is_some_and(|rows| !rows.is_empty()));
     // An inactive shop: HTTP 200, no data, errors[].extensions.code SHOP_INACTIVE.
-    let r = http
-        .post(format!("{base}/_sim/examples/faults"))
-        .json(&json!({ "inactive": true }))
-        .send()
-        .await
-        .expect("answer");
-    assert_eq!(r.status(), 200);
-    let r = post_graphql(
-        &format!("{base}/examples/admin/api/2026-01/graphql.json"),
-        "shpat_sim_examples",
-        json!({"query": "{ shop { name } }"}),
-    )
-    .await;
+    assert_eq!(
+        set_faults(&base, "examples", json!({ "inactive": true })).await,
+        200
+    );
+    let r = shop_query(&base, "examples").await;
     assert_eq!(r.status(), 200);
     let v: Value = r.json().await.expect("JSON");
     assert_eq!(v["errors"][0]["extensions"]["code"], "SHOP_INACTIVE");

@@ -3,10 +3,13 @@
 //! exchanges, edits and returns with a restocking fee, consistent with the order's other
 //! views; example G of DOMAIN.md comes out of its expected totals.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::{NaiveDate, TimeZone, Utc};
+use common::sim::gql;
 use serde_json::{Value, json};
 use tmas::sim::examples::example_g;
 use tmas::sim::{
@@ -20,22 +23,6 @@ fn ledger_query() -> String {
     format!(
         "query Ledger($id: ID!, $first: Int!, $after: String, $salesFirst: Int!, $salesAfter: String) {{ order(id: $id) {{ id edited returnStatus lineItems(first: 20) {{ nodes {{ id quantity currentQuantity }} }} agreements(first: $first, after: $after) {{ nodes {{ __typename id happenedAt ... on RefundAgreement {{ refund {{ id }} }} ... on ReturnAgreement {{ return {{ id }} }} {SALES} }} pageInfo {{ hasNextPage endCursor }} }} returns(first: 2) {{ nodes {{ id refunds(first: 2) {{ nodes {{ id }} }} reverseFulfillmentOrders(first: 1) {{ nodes {{ lineItems(first: 5) {{ nodes {{ dispositions {{ type quantity location {{ id }} }} }} }} }} }} }} }} }} }}"
     )
-}
-
-async fn gql(sim: &SimHandle, shop: &str, query: &str, variables: Value) -> Value {
-    reqwest::Client::new()
-        .post(format!(
-            "http://{}/{shop}/admin/api/2026-10/graphql.json",
-            sim.addr
-        ))
-        .header("X-Shopify-Access-Token", format!("shpat_sim_{shop}"))
-        .json(&json!({ "query": query, "variables": variables }))
-        .send()
-        .await
-        .expect("simulator answers")
-        .json()
-        .await
-        .expect("JSON")
 }
 
 async fn order_ledger(

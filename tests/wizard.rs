@@ -1048,16 +1048,7 @@ async fn credentials_are_never_readable_in_rows_or_pages(app: TestApp, sim: SimH
     finish_wizard(&browser, id, &[("STORE-01", "1001")]).await;
     // Replace them with client credentials: the secret is as protected as the token.
     let (client_id, secret) = sim.client_credentials("examples").unwrap();
-    let r = browser
-        .post_form(
-            &format!("/admin/integrations/{id}/credentials"),
-            &[
-                ("credential_kind", "client_credentials"),
-                ("client_id", &client_id),
-                ("client_secret", &secret),
-            ],
-        )
-        .await;
+    let r = replace_with_client_credentials(&browser, id, &client_id, &secret).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let raw = raw_text_columns(&app).await;
     assert!(!raw.contains(&token) && !raw.contains(&secret), "{raw}");
@@ -1184,16 +1175,7 @@ async fn credentials_never_appear_in_logs() {
     let id = start_wizard(&browser, &sim, "examples").await;
     finish_wizard(&browser, id, &[("STORE-01", "1001")]).await;
     let (client_id, _) = sim.client_credentials("examples").unwrap();
-    let r = browser
-        .post_form(
-            &format!("/admin/integrations/{id}/credentials"),
-            &[
-                ("credential_kind", "client_credentials"),
-                ("client_id", &client_id),
-                ("client_secret", &secret),
-            ],
-        )
-        .await;
+    let r = replace_with_client_credentials(&browser, id, &client_id, &secret).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let r = browser
         .post_form(&format!("/admin/integrations/{id}/test"), &[])

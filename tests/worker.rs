@@ -25,12 +25,7 @@ async fn ninety_days_exact_then_later_changes(app: TestApp) {
     let reports = worker::drain_with(&state, &config).await.expect("drain");
     assert_eq!(reports.len(), 1, "one due integration, one run");
     assert_eq!(reports[0].trigger, Trigger::Initial);
-    assert_eq!(
-        reports[0].outcome,
-        Outcome::Succeeded,
-        "{}",
-        reports[0].error
-    );
+    assert_succeeded(&reports[0]);
     // A first import reads through a bulk export (tests/worker_bulk.rs): orders, no pages.
     assert!(
         reports[0].orders_read > 1000,
@@ -186,12 +181,7 @@ async fn storms_and_server_errors_change_nothing(app: TestApp) {
     let reports = worker::drain_with(&state, &fast_worker())
         .await
         .expect("drain");
-    assert_eq!(
-        reports[0].outcome,
-        Outcome::Succeeded,
-        "{}",
-        reports[0].error
-    );
+    assert_succeeded(&reports[0]);
     let stats = sim.stats("storm").expect("stats");
     assert!(
         stats.throttled >= 6 && stats.too_many_requests >= 6,

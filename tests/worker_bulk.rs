@@ -105,12 +105,7 @@ async fn first_import_in_bulk_equals_paged_and_hourly_runs_page(app: TestApp) {
         .expect("drain");
     assert_eq!(reports.len(), 1);
     assert_eq!(reports[0].trigger, Trigger::Initial);
-    assert_eq!(
-        reports[0].outcome,
-        Outcome::Succeeded,
-        "{}",
-        reports[0].error
-    );
+    assert_succeeded(&reports[0]);
     assert_exact(&app.db, &sim, &a, "after a first import in bulk").await;
     let runs = bulk_runs(&app, &a).await;
     assert_eq!(runs[0].read_mode, "bulk");
@@ -185,12 +180,7 @@ async fn reading_again_or_after_an_interruption_changes_no_number(app: TestApp) 
         .await
         .expect("drain");
     assert_eq!(reports[0].trigger, Trigger::Initial);
-    assert_eq!(
-        reports[0].outcome,
-        Outcome::Succeeded,
-        "{}",
-        reports[0].error
-    );
+    assert_succeeded(&reports[0]);
     assert_exact(&app.db, &sim, &c, "after an interrupted run ran again").await;
     let before = stored_totals(&app.db, &c).await;
     let rows = sales(&app, &c).await;
@@ -669,12 +659,7 @@ async fn refunds_read_during_the_export_are_read_once_and_change_no_number(app: 
     let reports = worker::drain_with(&state, &fast_worker())
         .await
         .expect("drain");
-    assert_eq!(
-        reports[0].outcome,
-        Outcome::Succeeded,
-        "{}",
-        reports[0].error
-    );
+    assert_succeeded(&reports[0]);
     assert_exact(&app.db, &sim, &a, "refunds read during the export").await;
     let overlapped = sim.stats("overlap").expect("shop");
     assert!(
@@ -718,12 +703,7 @@ async fn refunds_read_during_the_export_are_read_once_and_change_no_number(app: 
     let reports = worker::drain_with(&state, &fast_worker())
         .await
         .expect("drain");
-    assert_eq!(
-        reports[0].outcome,
-        Outcome::Succeeded,
-        "{}",
-        reports[0].error
-    );
+    assert_succeeded(&reports[0]);
     assert_eq!(
         stored_totals(&app.db, &c).await,
         stored_totals(&app.db, &a).await

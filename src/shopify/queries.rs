@@ -566,8 +566,8 @@ mod tests {
         assert_eq!(shrunk_page(10, 1500, 2000), 9);
     }
 
-    /// Prints each query's requested cost under both readings of `pageInfo` (the README's
-    /// table): `cargo test --lib query_costs -- --nocapture`.
+    /// Prints each query's requested cost under both readings of `pageInfo` (the table in
+    /// docs/SHOPIFY.md): `cargo test --lib query_costs -- --nocapture`.
     #[test]
     fn query_costs_under_both_readings() {
         println!("| query | variables | pageInfo free | pageInfo 1 point |");

@@ -1,6 +1,7 @@
 //! Simulator helpers shared by the integration tests: a simulator on a free port and a client for it.
 
 use chrono::{Duration, NaiveDate, Utc};
+use serde_json::{Value, json};
 use tmas::shopify::{ClientConfig, Credentials, RetryPolicy, ShopifyClient, TimeWindow};
 use tmas::sim::{ALL_ORDERS_SCOPE, Plan, ShopSpec, SimConfig, SimHandle};
 
@@ -42,4 +43,49 @@ pub fn everything() -> TimeWindow {
         from: Utc::now() - Duration::days(3650),
         to: Utc::now() + Duration::days(3650),
     }
+}
+
+/// Posts a GraphQL body to a Shopify-shaped address with an access token; the raw answer.
+pub async fn post_graphql(url: &str, token: &str, body: Value) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(url)
+        .header("X-Shopify-Access-Token", token)
+        .json(&body)
+        .send()
+        .await
+        .expect("simulator answers")
+}
+
+/// Asks a simulated shop `{ shop { name } }` at API version 2026-01 with its own token.
+pub async fn shop_query(base: &str, shop: &str) -> reqwest::Response {
+    post_graphql(
+        &format!("{base}/{shop}/admin/api/2026-01/graphql.json"),
+        &format!("shpat_sim_{shop}"),
+        json!({"query": "{ shop { name } }"}),
+    )
+    .await
+}
+
+/// Sets a simulated shop's faults through its HTTP control path; the answer's status.
+pub async fn set_faults(base: &str, shop: &str, faults: Value) -> reqwest::StatusCode {
+    reqwest::Client::new()
+        .post(format!("{base}/_sim/{shop}/faults"))
+        .json(&faults)
+        .send()
+        .await
+        .expect("answer")
+        .status()
+}
+
+/// A GraphQL query with variables to a simulated shop at the pinned API version; its JSON.
+pub async fn gql(sim: &SimHandle, shop: &str, query: &str, variables: Value) -> Value {
+    post_graphql(
+        &format!("http://{}/{shop}/admin/api/2026-10/graphql.json", sim.addr),
+        &format!("shpat_sim_{shop}"),
+        json!({ "query": query, "variables": variables }),
+    )
+    .await
+    .json()
+    .await
+    .expect("JSON")
 }

@@ -87,6 +87,25 @@ pub async fn add_location(browser: &Browser, code: &str, name: &str) {
     assert_eq!(response.status(), StatusCode::SEE_OTHER, "location {code}");
 }
 
+/// Replaces an integration's credentials with client credentials through its form.
+pub async fn replace_with_client_credentials(
+    browser: &Browser,
+    id: i64,
+    client_id: &str,
+    secret: &str,
+) -> reqwest::Response {
+    browser
+        .post_form(
+            &format!("/admin/integrations/{id}/credentials"),
+            &[
+                ("credential_kind", "client_credentials"),
+                ("client_id", client_id),
+                ("client_secret", secret),
+            ],
+        )
+        .await
+}
+
 /// The integration id in a `/admin/integrations/{id}/…` address.
 pub fn id_in(location: &str) -> i64 {
     location

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use tmas::crypto::StoredCredentials;
+use tmas::db::imports::Outcome;
 use tmas::db::{self, Db, TenantId};
 use tmas::domain::account::Plan;
 use tmas::domain::facts::HourlyTotals;
@@ -16,7 +17,7 @@ use tmas::domain::location::LocationInput;
 use tmas::shopify::RetryPolicy;
 use tmas::sim::{SimConfig, SimHandle};
 use tmas::web::AppState;
-use tmas::worker::WorkerConfig;
+use tmas::worker::{self, RunReport, WorkerConfig};
 
 use crate::common::TestApp;
 
@@ -145,17 +146,37 @@ pub async fn connect_tenant(
     }
 }
 
+/// The six sums of a stored hour or day.
 #[derive(sqlx::FromRow)]
-struct StoredRow {
-    shopify_location_id: String,
-    local_date: String,
-    hour: i64,
+struct Sums {
     gross: i64,
     discounts: i64,
     returns: i64,
     net: i64,
     transactions: i64,
     items: i64,
+}
+
+impl From<Sums> for HourlyTotals {
+    fn from(s: Sums) -> Self {
+        HourlyTotals {
+            gross: s.gross,
+            discounts: s.discounts,
+            returns: s.returns,
+            net: s.net,
+            transactions: s.transactions,
+            items: s.items,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct StoredRow {
+    shopify_location_id: String,
+    local_date: String,
+    hour: i64,
+    #[sqlx(flatten)]
+    sums: Sums,
 }
 
 pub type Totals = BTreeMap<(i64, NaiveDate, u32), HourlyTotals>;
@@ -182,14 +203,7 @@ pub async fn stored_totals(db: &Db, c: &Connected) -> Totals {
                     NaiveDate::parse_from_str(&r.local_date, "%Y-%m-%d").expect("date"),
                     r.hour as u32,
                 ),
-                HourlyTotals {
-                    gross: r.gross,
-                    discounts: r.discounts,
-                    returns: r.returns,
-                    net: r.net,
-                    transactions: r.transactions,
-                    items: r.items,
-                },
+                r.sums.into(),
             )
         })
         .collect()
@@ -252,4 +266,82 @@ pub async fn count(db: &Db, sql: &str, tenant: TenantId) -> i64 {
         .fetch_one(&db.pool)
         .await
         .expect("count")
+}
+
+/// Asserts that a run succeeded, showing its error when it did not.
+pub fn assert_succeeded(report: &RunReport) {
+    assert_eq!(report.outcome, Outcome::Succeeded, "{}", report.error);
+}
+
+/// Drains the due work and asserts that every run succeeded without an error; their reports.
+pub async fn drain_ok(state: &AppState, config: &WorkerConfig) -> Vec<RunReport> {
+    let reports = worker::drain_with(state, config).await.expect("drain");
+    assert!(
+        reports
+            .iter()
+            .all(|r| r.outcome == Outcome::Succeeded && r.error.is_empty()),
+        "{reports:?}"
+    );
+    reports
+}
+
+#[derive(sqlx::FromRow)]
+struct DayRow {
+    shopify_location_id: String,
+    local_date: String,
+    #[sqlx(flatten)]
+    sums: Sums,
+}
+
+/// The daily rows TMAS stores for an integration, by Shopify location and local date.
+pub async fn stored_days(db: &Db, c: &Connected) -> BTreeMap<(i64, NaiveDate), HourlyTotals> {
+    sqlx::query_as::<_, DayRow>(
+        "SELECT il.shopify_location_id, d.local_date, d.gross, d.discounts, d.returns, d.net,
+                d.transactions, d.items
+         FROM daily_totals d
+         JOIN integration_locations il ON il.tenant_id = d.tenant_id AND il.location_id = d.location_id
+         WHERE d.tenant_id = $1 AND il.integration_id = $2",
+    )
+    .bind(c.tenant.0)
+    .bind(c.integration)
+    .fetch_all(&db.pool)
+    .await
+    .expect("read daily totals")
+    .into_iter()
+    .map(|r| {
+        (
+            (
+                r.shopify_location_id.parse().expect("numeric id"),
+                NaiveDate::parse_from_str(&r.local_date, "%Y-%m-%d").expect("date"),
+            ),
+            r.sums.into(),
+        )
+    })
+    .collect()
+}
+
+/// Every daily row equals the sum of the simulator's expected hours of that day.
+pub async fn assert_days_exact(db: &Db, sim: &SimHandle, c: &Connected, context: &str) {
+    let expected = sim.expected_totals(&c.shop).expect("shop");
+    let days: BTreeMap<(i64, NaiveDate), HourlyTotals> = expected
+        .buckets
+        .keys()
+        .map(|&(loc, date, _)| ((loc, date), expected.day(loc, date)))
+        .filter(|(_, t)| *t != HourlyTotals::default())
+        .collect();
+    let stored = stored_days(db, c).await;
+    let wrong: Vec<_> = days
+        .keys()
+        .chain(stored.keys())
+        .filter(|k| days.get(k) != stored.get(k))
+        .take(5)
+        .map(|k| {
+            format!(
+                "{k:?}: expected {:?}, stored {:?}",
+                days.get(k),
+                stored.get(k)
+            )
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{context}: {}", wrong.join("\n"));
 }
