@@ -111,11 +111,7 @@ pub fn place_batch_cost(n: usize, shape: MoneyShape, page_info: PageInfo) -> u64
 /// The most refunds' places one query may read within [`queries::COST_BUDGET`].
 pub fn places_per_request(shape: MoneyShape) -> usize {
     fn most(shape: MoneyShape) -> usize {
-        let mut n = 1;
-        while place_batch_cost(n + 1, shape, PageInfo::Object) <= u64::from(queries::COST_BUDGET) {
-            n += 1;
-        }
-        n
+        most_within_budget(|n| place_batch_cost(n, shape, PageInfo::Object))
     }
     static SCALAR: LazyLock<usize> = LazyLock::new(|| most(MoneyShape::Scalar));
     static SET: LazyLock<usize> = LazyLock::new(|| most(MoneyShape::Set));
@@ -209,8 +205,14 @@ pub fn batch_cost(n: usize, shape: MoneyShape, page_info: PageInfo) -> u64 {
 }
 
 fn most_per_request(shape: MoneyShape) -> usize {
+    most_within_budget(|n| batch_cost(n, shape, PageInfo::Object))
+}
+
+/// The most refunds a query may ask for when `n` refunds cost `cost(n)`: at least one, and
+/// within [`queries::COST_BUDGET`] from then on.
+fn most_within_budget(cost: impl Fn(usize) -> u64) -> usize {
     let mut n = 1;
-    while batch_cost(n + 1, shape, PageInfo::Object) <= u64::from(queries::COST_BUDGET) {
+    while cost(n + 1) <= u64::from(queries::COST_BUDGET) {
         n += 1;
     }
     n
@@ -378,6 +380,55 @@ pub(super) fn detail(value: Value, shape: MoneyShape) -> Result<WireDetail, serd
 }
 
 impl ShopifyClient {
+    /// Asks for `batch` with `document` (aliased `r0 …`, read in `shape`), counts the query
+    /// in `record`, and returns each refund's answer in the batch's order. `None` when
+    /// Shopify refused the money scalars: `record` now reads the `…Set` fields, ask again.
+    async fn ask_refunds(
+        &self,
+        name: &'static str,
+        document: &'static str,
+        batch: &[WireRefund],
+        shape: MoneyShape,
+        record: &mut RefundFollowUps,
+    ) -> Result<Option<Vec<WireDetail>>, ShopifyError> {
+        let asked = {
+            let ids: Vec<&str> = batch.iter().map(|r| r.id.as_str()).collect();
+            variables(&ids)
+        };
+        let answer = self
+            .graphql::<HashMap<String, Option<Value>>>(name, document, asked)
+            .await;
+        let (mut data, cost) = match answer {
+            Err(e) if shape == MoneyShape::Scalar && refused_as_unknown_field(&e) => {
+                tracing::warn!(error = %e, "Shopify refused the money scalars; reading the money sets");
+                record.set_shape = true;
+                return Ok(None);
+            }
+            other => other?,
+        };
+        record.requests += 1;
+        if let Some(c) = cost {
+            record.requested_points += c.requested_query_cost;
+            record.actual_points += c.actual_query_cost.unwrap_or(c.requested_query_cost);
+        }
+        let mut details = Vec::with_capacity(batch.len());
+        for (i, refund) in batch.iter().enumerate() {
+            let value = data.remove(&format!("r{i}")).flatten().ok_or_else(|| {
+                malformed(format!("{} disappeared while it was being read", refund.id))
+            })?;
+            let detail = detail(value, shape)
+                .map_err(|e| malformed(format!("refund {}: {e}", refund.id)))?;
+            if detail.id != refund.id {
+                return Err(malformed(format!(
+                    "asked for refund {} and was answered {}",
+                    refund.id, detail.id
+                )));
+            }
+            details.push(detail);
+        }
+        Ok(Some(details))
+    }
+
     /// Reads where these refunds were processed (their transactions), several per query,
     /// for orders whose ledger says what each returned; returns the positions of those
     /// whose transactions name no place (or filled their page), which must be read whole.
@@ -392,42 +443,14 @@ impl ShopifyClient {
             let shape = record.shape();
             let end = refunds.len().min(start + places_per_request(shape));
             let batch = &mut refunds[start..end];
-            let asked = {
-                let ids: Vec<&str> = batch.iter().map(|r| r.id.as_str()).collect();
-                variables(&ids)
+            let document = place_documents(shape)[batch.len() - 1].as_str();
+            let Some(details) = self
+                .ask_refunds("refund places", document, batch, shape, record)
+                .await?
+            else {
+                continue;
             };
-            let answer = self
-                .graphql::<HashMap<String, Option<Value>>>(
-                    "refund places",
-                    place_documents(shape)[batch.len() - 1].as_str(),
-                    asked,
-                )
-                .await;
-            let (mut data, cost) = match answer {
-                Err(e) if shape == MoneyShape::Scalar && refused_as_unknown_field(&e) => {
-                    tracing::warn!(error = %e, "Shopify refused the money scalars; reading the money sets");
-                    record.set_shape = true;
-                    continue;
-                }
-                other => other?,
-            };
-            record.requests += 1;
-            if let Some(c) = cost {
-                record.requested_points += c.requested_query_cost;
-                record.actual_points += c.actual_query_cost.unwrap_or(c.requested_query_cost);
-            }
-            for (i, refund) in batch.iter_mut().enumerate() {
-                let value = data.remove(&format!("r{i}")).flatten().ok_or_else(|| {
-                    malformed(format!("{} disappeared while it was being read", refund.id))
-                })?;
-                let detail = detail(value, shape)
-                    .map_err(|e| malformed(format!("refund {}: {e}", refund.id)))?;
-                if detail.id != refund.id {
-                    return Err(malformed(format!(
-                        "asked for refund {} and was answered {}",
-                        refund.id, detail.id
-                    )));
-                }
+            for (i, (refund, detail)) in batch.iter_mut().zip(details).enumerate() {
                 if detail.transactions.nodes.len() >= BATCH_TRANSACTIONS as usize
                     || !placed_by_transactions(&detail.transactions.nodes)
                 {
@@ -455,46 +478,18 @@ impl ShopifyClient {
             let shape = record.shape();
             let end = refunds.len().min(start + refunds_per_request(shape));
             let batch = &mut refunds[start..end];
-            let asked = {
-                let ids: Vec<&str> = batch.iter().map(|r| r.id.as_str()).collect();
-                variables(&ids)
-            };
             let name = match shape {
                 MoneyShape::Scalar => "refunds",
                 MoneyShape::Set => "refunds (money sets)",
             };
-            let answer = self
-                .graphql::<HashMap<String, Option<Value>>>(
-                    name,
-                    documents(shape)[batch.len() - 1].as_str(),
-                    asked,
-                )
-                .await;
-            let (mut data, cost) = match answer {
-                Err(e) if shape == MoneyShape::Scalar && refused_as_unknown_field(&e) => {
-                    tracing::warn!(error = %e, "Shopify refused the money scalars; reading the money sets");
-                    record.set_shape = true;
-                    continue;
-                }
-                other => other?,
+            let document = documents(shape)[batch.len() - 1].as_str();
+            let Some(details) = self
+                .ask_refunds(name, document, batch, shape, record)
+                .await?
+            else {
+                continue;
             };
-            record.requests += 1;
-            if let Some(c) = cost {
-                record.requested_points += c.requested_query_cost;
-                record.actual_points += c.actual_query_cost.unwrap_or(c.requested_query_cost);
-            }
-            for (i, refund) in batch.iter_mut().enumerate() {
-                let value = data.remove(&format!("r{i}")).flatten().ok_or_else(|| {
-                    malformed(format!("{} disappeared while it was being read", refund.id))
-                })?;
-                let detail = detail(value, shape)
-                    .map_err(|e| malformed(format!("refund {}: {e}", refund.id)))?;
-                if detail.id != refund.id {
-                    return Err(malformed(format!(
-                        "asked for refund {} and was answered {}",
-                        refund.id, detail.id
-                    )));
-                }
+            for (refund, detail) in batch.iter_mut().zip(details) {
                 record.refunds += 1;
                 let full = detail.refund_line_items.nodes.len() >= BATCH_LINES as usize
                     || detail.transactions.nodes.len() >= BATCH_TRANSACTIONS as usize;
