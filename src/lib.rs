@@ -19,5 +19,6 @@ pub mod sim;
 pub mod startup;
 pub mod state;
 pub mod totals_cache;
+pub mod traffic_file;
 pub mod web;
 pub mod worker;

@@ -1114,6 +1114,26 @@ async fn a_get_on_a_post_only_address_answers_with_a_page(app: TestApp, sim: Sim
             format!("/admin/integrations/{id}/imports/1/cancel"),
             format!("/admin/integrations/{id}/imports"),
         ),
+        (
+            "/admin/traffic/preview",
+            "/admin/traffic/preview".into(),
+            "/admin/traffic".into(),
+        ),
+        (
+            "/admin/traffic/commit",
+            "/admin/traffic/commit".into(),
+            "/admin/traffic".into(),
+        ),
+        (
+            "/admin/api-keys/{id}/revoke",
+            "/admin/api-keys/1/revoke".into(),
+            "/admin/api-keys".into(),
+        ),
+        (
+            "/api/v1/traffic",
+            "/api/v1/traffic".into(),
+            "/admin/api-keys".into(),
+        ),
     ];
     let mut covered: Vec<String> = table.iter().map(|(r, _, _)| r.to_string()).collect();
     covered.sort();

@@ -25,6 +25,9 @@ pub const GET_ROUTES: &[&str] = &[
     "/admin/users/1",
     "/account/password",
     "/admin/audit",
+    "/admin/traffic",
+    "/admin/api-keys",
+    "/api/v1/openapi.json",
     "/admin/integrations",
     "/admin/integrations/shopify/new",
     "/admin/integrations/1",
@@ -43,6 +46,7 @@ const POST_ROUTES: &[&str] = &[
     "/language",
     "/admin/locations",
     "/staff/tenants",
+    "/api/v1/traffic",
 ];
 
 fn assert_headers(response: &reqwest::Response, what: &str) {

@@ -154,6 +154,8 @@ async fn another_tenants_ids_answer_404_everywhere(app: TestApp, sim: SimHandle)
         "/admin/locations",
         "/admin/users",
         "/admin/audit",
+        "/admin/traffic",
+        "/admin/api-keys",
         "/",
     ] {
         let (status, page) = browser.text(path).await;
@@ -199,6 +201,8 @@ async fn managers_get_403_on_every_administration_route(app: TestApp, sim: SimHa
             "/admin/locations/new",
             "/admin/users",
             "/admin/audit",
+            "/admin/traffic",
+            "/admin/api-keys",
             "/staff/tenants",
         ]
         .map(String::from),
@@ -229,6 +233,9 @@ async fn managers_get_403_on_every_administration_route(app: TestApp, sim: SimHa
             ("status", "active"),
         ],
     ));
+    posts.push(("/admin/api-keys".into(), vec![("name", "Counters")]));
+    posts.push(("/admin/traffic/commit".into(), vec![("upload", "1")]));
+    posts.push(("/admin/api-keys/1/revoke".into(), vec![]));
     posts.push((
         "/admin/users".into(),
         vec![

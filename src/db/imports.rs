@@ -637,26 +637,29 @@ async fn recompute(
         "WITH touched (location_id, local_date, hour) AS (VALUES {touched}),
          facts AS (
              SELECT s.location_id, s.local_date, s.local_hour AS hour, s.gross, s.discounts,
-                    0 AS returns, s.items, s.is_transaction
+                    0 AS returns, s.items, s.is_transaction, s.is_transaction AS sale
              FROM touched t CROSS JOIN sales s
              WHERE s.tenant_id = $1 AND s.location_id = t.location_id
                AND s.local_date = t.local_date AND s.local_hour = t.hour
              UNION ALL
              SELECT r.location_id, r.local_date, r.local_hour, r.gross, r.discounts, r.returns,
                     -r.items,
-                    r.is_transaction
+                    r.is_transaction, 0
              FROM touched t CROSS JOIN returns r
              WHERE r.tenant_id = $1 AND r.location_id = t.location_id
                AND r.local_date = t.local_date AND r.local_hour = t.hour
          )
          INSERT INTO hourly_totals (tenant_id, location_id, local_date, hour, gross, discounts,
-                                    returns, net, transactions, items, edited)
+                                    returns, net, transactions, items, edited,
+                                    sales_transactions)
          SELECT $1, location_id, local_date, hour, SUM(gross), SUM(discounts), SUM(returns),
-                SUM(gross) - SUM(discounts) - SUM(returns), SUM(is_transaction), SUM(items), 0
+                SUM(gross) - SUM(discounts) - SUM(returns), SUM(is_transaction), SUM(items), 0,
+                SUM(sale)
          FROM facts WHERE true GROUP BY location_id, local_date, hour
          ON CONFLICT (tenant_id, location_id, local_date, hour) DO UPDATE SET
              gross = excluded.gross, discounts = excluded.discounts, returns = excluded.returns,
-             net = excluded.net, transactions = excluded.transactions, items = excluded.items
+             net = excluded.net, transactions = excluded.transactions, items = excluded.items,
+             sales_transactions = excluded.sales_transactions
          WHERE hourly_totals.edited = 0"
     );
     let mut query = sqlx::query(&upsert).bind(tenant.0);

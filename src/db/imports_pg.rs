@@ -244,7 +244,7 @@ async fn recompute(
                     s.gross + r.gross AS gross, s.discounts + r.discounts AS discounts,
                     r.returns AS returns,
                     s.items - r.items AS items, s.transactions + r.transactions AS transactions,
-                    s.facts + r.facts AS facts
+                    s.transactions AS sales_transactions, s.facts + r.facts AS facts
              FROM touched t
              CROSS JOIN LATERAL (
                  SELECT COALESCE(SUM(gross), 0) AS gross, COALESCE(SUM(discounts), 0) AS discounts,
@@ -275,13 +275,15 @@ async fn recompute(
                  WHERE e.facts = 0))
              RETURNING 1)
          INSERT INTO hourly_totals (tenant_id, location_id, local_date, hour, gross, discounts,
-                                    returns, net, transactions, items, edited)
+                                    returns, net, transactions, items, edited,
+                                    sales_transactions)
          SELECT $1, location_id, local_date, hour, gross, discounts, returns,
-                gross - discounts - returns, transactions, items, 0
+                gross - discounts - returns, transactions, items, 0, sales_transactions
          FROM sums WHERE facts > 0
          ON CONFLICT (tenant_id, location_id, local_date, hour) DO UPDATE SET
              gross = excluded.gross, discounts = excluded.discounts, returns = excluded.returns,
-             net = excluded.net, transactions = excluded.transactions, items = excluded.items
+             net = excluded.net, transactions = excluded.transactions, items = excluded.items,
+             sales_transactions = excluded.sales_transactions
          WHERE hourly_totals.edited = 0",
     )
     .bind(tenant.0)

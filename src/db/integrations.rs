@@ -742,16 +742,17 @@ pub async fn delete(
         for location in locations {
             sqlx::query(
                 "INSERT INTO hourly_totals (tenant_id, location_id, local_date, hour, gross,
-                    discounts, returns, net, transactions, items, edited)
+                    discounts, returns, net, transactions, items, edited, sales_transactions)
                  SELECT $1, $2, f.local_date, f.local_hour, SUM(f.gross), SUM(f.discounts),
                     SUM(f.returns), SUM(f.gross) - SUM(f.discounts) - SUM(f.returns),
-                    SUM(f.tx), SUM(f.items), 0
+                    SUM(f.tx), SUM(f.items), 0, SUM(f.sale)
                  FROM (
                     SELECT local_date, local_hour, gross, discounts, 0 AS returns,
-                        is_transaction AS tx, items
+                        is_transaction AS tx, items, is_transaction AS sale
                       FROM sales WHERE tenant_id = $1 AND location_id = $2
                     UNION ALL
-                    SELECT local_date, local_hour, gross, discounts, returns, is_transaction, -items
+                    SELECT local_date, local_hour, gross, discounts, returns, is_transaction, -items,
+                        0
                       FROM returns WHERE tenant_id = $1 AND location_id = $2
                  ) f
                  GROUP BY f.local_date, f.local_hour

@@ -2,6 +2,7 @@
 //! the back end chosen by the URL's scheme. Queries live in submodules, one per area; every
 //! query that touches tenant data takes the `TenantId` first.
 
+pub mod api_keys;
 pub mod audit;
 pub mod bulk_runs;
 pub mod data_version;
@@ -14,6 +15,7 @@ pub mod signed_in;
 pub mod tenants;
 pub mod throttle;
 pub mod totals;
+pub mod traffic;
 pub mod unreadable;
 pub mod users;
 

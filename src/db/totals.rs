@@ -477,7 +477,9 @@ pub struct HourEdit {
 
 /// Saves corrected hours in one transaction: each hour's row takes the new values and the
 /// edited flag, and each edit is recorded in `manual_edits` (who, when, old and new values).
-/// Gross sales move with net sales so that net = gross − discounts − returns still holds.
+/// Gross sales move with net sales so that net = gross − discounts − returns still holds, and
+/// the hour's sales transactions are the typed transactions less the returns it held (the
+/// edit does not see its facts; a new hour has none).
 pub async fn save_edits(
     db: &Db,
     tenant: TenantId,
@@ -504,12 +506,18 @@ pub async fn save_edits(
         let gross = old_gross.saturating_add(edit.net.saturating_sub(old_net));
         sqlx::query(
             "INSERT INTO hourly_totals (tenant_id, location_id, local_date, hour, gross,
-                 discounts, returns, net, transactions, items, edited)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)
+                 discounts, returns, net, transactions, items, edited, sales_transactions)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $9)
              ON CONFLICT (tenant_id, location_id, local_date, hour) DO UPDATE SET
                  gross = excluded.gross, discounts = excluded.discounts,
                  returns = excluded.returns, net = excluded.net,
-                 transactions = excluded.transactions, items = excluded.items, edited = 1",
+                 transactions = excluded.transactions, items = excluded.items, edited = 1,
+                 sales_transactions = CASE
+                     WHEN excluded.transactions
+                          - (hourly_totals.transactions - hourly_totals.sales_transactions) > 0
+                     THEN excluded.transactions
+                          - (hourly_totals.transactions - hourly_totals.sales_transactions)
+                     ELSE 0 END",
         )
         .bind(tenant.0)
         .bind(location)

@@ -12,3 +12,5 @@ pub mod order;
 pub mod report;
 pub mod schedule;
 pub mod store_name;
+pub mod traffic;
+pub mod traffic_rows;

@@ -111,7 +111,9 @@ pub async fn require_token_on_posts(
         used: Arc::new(AtomicBool::new(false)),
         key: presession_key(&state.secret_key),
     };
-    let mut request = if request.method() == Method::POST {
+    let mut request = if request.method() == Method::POST
+        && !checked_elsewhere(request.uri().path(), request.headers())
+    {
         let Some(session) = request.extensions().get::<Session>().cloned() else {
             return AppError::Csrf.into_response();
         };
@@ -152,6 +154,35 @@ pub async fn require_token_on_posts(
         }
     }
     response
+}
+
+/// The API: its clients prove who they are with a key in a header, never with a cookie, so a
+/// page elsewhere has nothing to borrow. Its handlers ignore the session.
+pub const API_PREFIX: &str = "/api/";
+
+/// Multipart forms (the traffic upload): too large to buffer here, and not URL-encoded. Their
+/// handler reads the `csrf` field before anything else and checks it with [`verify`].
+pub const MULTIPART_FORMS: [&str; 1] = ["/admin/traffic/preview"];
+
+/// POSTs whose protection is elsewhere (see [`API_PREFIX`] and [`MULTIPART_FORMS`]).
+fn checked_elsewhere(path: &str, headers: &HeaderMap) -> bool {
+    if path.starts_with(API_PREFIX) {
+        return true;
+    }
+    let multipart = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+    multipart && MULTIPART_FORMS.contains(&path)
+}
+
+/// True when `sent` is the session's token (for the forms the middleware leaves to their
+/// handler).
+pub async fn verify(session: &Session, sent: &str) -> bool {
+    match session.get::<String>(SESSION_KEY).await.ok().flatten() {
+        Some(expected) => crate::crypto::constant_time_eq(sent.as_bytes(), expected.as_bytes()),
+        None => false,
+    }
 }
 
 /// The CSRF token for a form on a page anyone may open (sign-in, setup): the session's own

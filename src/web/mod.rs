@@ -25,6 +25,7 @@ pub mod security;
 pub mod sign_in;
 pub mod staff;
 pub mod staff_users;
+pub mod traffic;
 pub mod uncounted;
 pub mod users;
 
@@ -68,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .merge(imports::router())
         .merge(reports::router())
         .merge(manual_edit::router())
+        .merge(traffic::router())
         // After every route: a method an address does not take gets a page, not an empty 405.
         .method_not_allowed_fallback(post_only::not_allowed)
         .nest_service("/static", ServeDir::new(static_dir()))

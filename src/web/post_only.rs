@@ -34,6 +34,13 @@ pub fn page_of(path: &str) -> Option<String> {
             "/staff/users".to_string()
         }
         ["staff", "tenants", i, ..] => format!("/staff/tenants/{}", id(i)?),
+        ["admin", "traffic", "preview" | "commit"] => "/admin/traffic".to_string(),
+        ["admin", "api-keys", i, "revoke"] => {
+            id(i)?;
+            "/admin/api-keys".to_string()
+        }
+        // A person who types the API's address finds the page that explains it.
+        ["api", "v1", "traffic"] => "/admin/api-keys".to_string(),
         _ => return None,
     })
 }
