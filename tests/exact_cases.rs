@@ -140,6 +140,25 @@ fn six(t: Option<&HourlyTotals>) -> (i64, i64, i64, i64, i64, i64) {
     )
 }
 
+/// The sales transactions stored for a Shopify location's hour.
+async fn sales_transactions(app: &TestApp, c: &Connected, store: i64, day: &str, hour: i64) -> i64 {
+    sqlx::query_scalar::<_, i64>(
+        "SELECT h.sales_transactions FROM hourly_totals h
+         JOIN integration_locations il ON il.tenant_id = h.tenant_id
+              AND il.location_id = h.location_id
+         WHERE h.tenant_id = $1 AND il.integration_id = $2 AND il.shopify_location_id = $3
+           AND h.local_date = $4 AND h.hour = $5",
+    )
+    .bind(c.tenant.0)
+    .bind(c.integration)
+    .bind(store.to_string())
+    .bind(day)
+    .bind(hour)
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("sales transactions")
+}
+
 /// DOMAIN.md's worked examples A–F, and G (prices with tax included, returned at another
 /// store's till, a refund without `createdAt`), imported by the worker into the database.
 async fn domain_md_worked_examples_through_the_worker(app: TestApp) {
@@ -185,6 +204,21 @@ async fn domain_md_worked_examples_through_the_worker(app: TestApp) {
         (0, 0, 8000, -8000, 1, -1)
     );
     assert_eq!(day(STORE_01, date(2026, 3, 5)), (8000, 0, 8000, 0, 2, 0));
+    // Sales transactions leave returns out: the sale's hour has one, the cancellation's none,
+    // and so does B's return at another store; D's night holds two sales.
+    for (store, day, hour, sales) in [
+        (STORE_01, "2026-03-02", 10, 1),
+        (STORE_02, "2026-03-04", 16, 0),
+        (STORE_01, "2026-03-05", 11, 1),
+        (STORE_01, "2026-03-05", 15, 0),
+        (STORE_01, "2026-11-01", 1, 2),
+    ] {
+        assert_eq!(
+            sales_transactions(&app, &c, store, day, hour).await,
+            sales,
+            "{store} {day} {hour}:00"
+        );
+    }
     // G: tax-inclusive prices; the return is net of its tax, at STORE-01's till, at
     // `processedAt` since `createdAt` is null.
     assert_eq!(

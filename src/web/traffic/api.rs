@@ -135,6 +135,7 @@ async fn handle(state: &AppState, request: Request) -> Result<Response, Response
         .and_then(|v| v.parse::<usize>().ok())
         .is_some_and(|n| n > MAX_FILE_BYTES);
     if declared_too_large {
+        super::drain(Body::new(body)).await;
         return Err(problem(StatusCode::PAYLOAD_TOO_LARGE, &too_large));
     }
     let Ok(bytes) = to_bytes(Body::new(body), MAX_FILE_BYTES).await else {

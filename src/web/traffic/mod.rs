@@ -26,6 +26,23 @@ pub async fn location_index(state: &AppState, tenant: TenantId) -> sqlx::Result<
     ))
 }
 
+/// Bodies read to their end before a refusal for their size, so the client gets the answer
+/// rather than a connection cut while it still sends; past this much the connection is cut.
+const DRAINED_BYTES: usize = 64 * 1024 * 1024;
+
+/// Reads and drops a body refused for its size (see [`DRAINED_BYTES`]).
+pub async fn drain(body: axum::body::Body) {
+    use futures::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut read = 0;
+    while let Some(Ok(chunk)) = stream.next().await {
+        read += chunk.len();
+        if read > DRAINED_BYTES {
+            break;
+        }
+    }
+}
+
 /// The most row errors a page or an answer lists; the rest are counted.
 pub const ERRORS_LISTED: usize = 200;
 

@@ -9,7 +9,6 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use futures::StreamExt;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -102,10 +101,6 @@ async fn read_file(
     Ok(traffic_file::records(bytes).and_then(|records| read_table(records, &locations)))
 }
 
-/// Bodies read to their end before a refusal, so the browser gets the answer rather than a
-/// connection cut while it still sends; a body larger than this is cut.
-const DRAINED_BYTES: usize = 64 * 1024 * 1024;
-
 async fn preview(
     State(state): State<AppState>,
     admin: TenantAdmin,
@@ -118,14 +113,7 @@ async fn preview(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > MAX_FILE_BYTES + FORM_OVERHEAD_BYTES) {
-        let mut body = request.into_body().into_data_stream();
-        let mut read = 0;
-        while let Some(Ok(chunk)) = body.next().await {
-            read += chunk.len();
-            if read > DRAINED_BYTES {
-                break;
-            }
-        }
+        super::drain(request.into_body()).await;
         return upload_refused(page, StatusCode::PAYLOAD_TOO_LARGE);
     }
     let mut multipart = Multipart::from_request(request, &state)
