@@ -1,7 +1,8 @@
 //! `tmas demo`: the whole product at once. Starts the Shopify simulator in the process, sets
 //! up a demo tenant on the retail plan with three locations matched to a simulated shop with
 //! 90 days of history, prints an admin and a manager login, and serves with the worker
-//! importing, so the dashboard and reports fill within a minute.
+//! importing, so the dashboard and reports fill within a minute; door counters
+//! (`demo_traffic`) count the visitors beside the imported sales.
 
 use anyhow::Context;
 use chrono::Utc;
@@ -18,6 +19,7 @@ use crate::sim::{self, ShopSpec, SimConfig};
 
 /// The simulated shop the demo tenant connects to.
 const DEMO_SHOP: &str = "demo-outfitters";
+const DEMO_TENANT: &str = "Demo Outfitters";
 const DEMO_DAYS: u32 = 90;
 const DEMO_SEED: u64 = 2026;
 /// How many Shopify locations the demo matches.
@@ -68,6 +70,7 @@ pub async fn run(mut settings: Settings) -> anyhow::Result<()> {
         .token(DEMO_SHOP)
         .map_err(|e| anyhow::anyhow!("demo shop: {e}"))?;
     let logins = set_up_tenant(&state.db, &settings, &state.secret_key, &token).await?;
+    start_counters(&state.db, today).await?;
 
     let listener = TcpListener::bind(settings.bind)
         .await
@@ -83,6 +86,21 @@ pub async fn run(mut settings: Settings) -> anyhow::Result<()> {
         simulator.addr
     );
     crate::startup::serve(state, listener, true, crate::startup::shutdown_signal()).await
+}
+
+/// The demo's door counters (see `demo_traffic`): STORE-02's counter was down ten days ago.
+async fn start_counters(db: &Db, today: chrono::NaiveDate) -> anyhow::Result<()> {
+    let tenant = db::tenants::find_by_name(db, DEMO_TENANT)
+        .await?
+        .context("the demo tenant was just created")?
+        .tenant_id();
+    let down = db::locations::list(db, tenant)
+        .await?
+        .into_iter()
+        .find(|l| l.location_id == "STORE-02")
+        .map(|l| (l.id, today - chrono::Duration::days(10)));
+    crate::demo_traffic::spawn(db.clone(), tenant, down);
+    Ok(())
 }
 
 /// Creates the demo tenant, its users, locations and active integration; returns the logins.
@@ -104,7 +122,7 @@ async fn set_up_tenant(
     let shop = client.shop().await?;
     let shopify_locations = client.locations().await?;
 
-    let tenant = db::tenants::create(db, "Demo Outfitters", Plan::Retail, &shop.iana_timezone)
+    let tenant = db::tenants::create(db, DEMO_TENANT, Plan::Retail, &shop.iana_timezone)
         .await?
         .tenant_id();
     let mut logins = Vec::new();

@@ -5,6 +5,7 @@ pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod demo;
+pub mod demo_traffic;
 pub mod domain;
 pub mod error;
 pub mod housekeeping;
