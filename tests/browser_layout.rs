@@ -157,6 +157,8 @@ async fn every_page_fits_a_desktop_and_a_phone_in_both_languages() {
         ("users", "/admin/users".to_string()),
         ("user-edit", format!("/admin/users/{admin_id}")),
         ("audit", "/admin/audit".to_string()),
+        ("traffic", "/admin/traffic".to_string()),
+        ("api-keys", "/admin/api-keys".to_string()),
         ("account", "/account/password".to_string()),
         ("not-found", "/no/such/page".to_string()),
     ];
