@@ -19,6 +19,7 @@ backend_tests!(
     a_workbook_with_a_spanish_header_is_read,
     another_tenants_upload_and_locations_are_out_of_reach,
     the_upload_needs_its_csrf_token_and_an_admin,
+    the_dashboard_shows_traffic_beside_the_sales,
 );
 
 const BOUNDARY: &str = "tmas-test-boundary-7c1f";
@@ -506,4 +507,74 @@ async fn the_upload_needs_its_csrf_token_and_an_admin(app: TestApp) {
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(stored(&app, tenant).await, 0);
+}
+
+async fn the_dashboard_shows_traffic_beside_the_sales(app: TestApp) {
+    let (tenant, store, _) = admin_with_stores(&app, "Alpha").await;
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::America::Toronto)
+        .date_naive()
+        .to_string();
+    for (hour, net, sales) in [(0, 12_000, 2), (1, 3_000, 1)] {
+        sqlx::query(
+            "INSERT INTO hourly_totals (tenant_id, location_id, local_date, hour, gross,
+                 discounts, returns, net, transactions, items, edited, sales_transactions)
+             VALUES ($1, $2, $3, $4, $5, 0, 0, $5, $6, 1, 0, $6)",
+        )
+        .bind(tenant.0)
+        .bind(store)
+        .bind(&today)
+        .bind(hour)
+        .bind(net)
+        .bind(sales)
+        .execute(&app.db.pool)
+        .await
+        .expect("hour");
+    }
+    let browser = app.browser();
+    let (_, page) = browser.text("/").await;
+    assert!(!page.contains("id=\"traffic\""), "no counters, no card");
+
+    let (_, page) = upload_file(
+        &browser,
+        "t.csv",
+        format!("STORE-01,{today},0,40,2\n").as_bytes(),
+    )
+    .await;
+    let fields = hidden_inputs(&page);
+    browser
+        .post_raw(
+            "/admin/traffic/commit",
+            &[("csrf", &fields["csrf"]), ("upload", &fields["upload"])],
+        )
+        .await;
+    let (_, page) = browser.text("/").await;
+    let words = visible_text(&page)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    // Today: 2 sales of 40 visitors; 120.00 over 40; 40 over 2 staff hours; 1:00 not counted.
+    assert!(
+        words.contains("Today Traffic missing for 1 hour 40 5.0% $3.00 20.0"),
+        "{words}"
+    );
+
+    // A counter that undercounted: shown as it is, and flagged.
+    let (_, page) = upload_file(
+        &browser,
+        "t.csv",
+        format!("STORE-01,{today},0,1\n").as_bytes(),
+    )
+    .await;
+    let fields = hidden_inputs(&page);
+    browser
+        .post_raw(
+            "/admin/traffic/commit",
+            &[("csrf", &fields["csrf"]), ("upload", &fields["upload"])],
+        )
+        .await;
+    let (_, page) = browser.text("/").await;
+    let text = visible_text(&page);
+    assert!(text.contains("200.0%"), "{text}");
+    assert!(text.contains("Above 100 %: check the counter"));
 }

@@ -131,6 +131,8 @@ struct DashboardPage {
     integrations: Vec<IntegrationView>,
     /// Hours shown here that miss an order no import could read yet.
     uncounted: Vec<super::uncounted::UncountedHour>,
+    /// The periods' traffic and conversion; empty for a tenant without counters.
+    traffic: Vec<super::traffic::card::TrafficRowView>,
 }
 
 fn local_time(at: Option<i64>, tz: Tz) -> String {
@@ -440,6 +442,14 @@ async fn render_page(
             },
         ),
     ];
+    let traffic = super::traffic::card::rows(
+        state,
+        user.tenant_id(),
+        &periods_def,
+        scope.digits,
+        &scope.currency,
+    )
+    .await?;
     let thirty = DateRange {
         from: today - Duration::days(29),
         to: today,
@@ -655,6 +665,7 @@ async fn render_page(
         hourly_legend,
         daily,
         integrations,
+        traffic,
     })?;
     Ok((html.0, cacheable))
 }

@@ -2,6 +2,7 @@
 //! (`/admin/api-keys`) and the API that counters post to (`/api/v1/traffic`).
 
 pub mod api;
+pub mod card;
 pub mod keys;
 pub mod upload;
 
