@@ -7,13 +7,15 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::bulk::orders_query;
+use super::bulk_pre_read::ExportPreRead;
 use super::bulk_refunds::{PreReadRecord, RefundPreRead};
+use super::bulk_returns::{ReturnPlaces, ReturnPreRead, ReturnsRecord};
 use super::bulk_stage::BulkStage;
 use super::client::{ShopifyClient, malformed};
 use super::error::ShopifyError;
 use super::queries;
 use super::refund_batch::RefundFollowUps;
-use super::types::wire::WireRefund;
+use super::types::wire::{self, WireRefund};
 use super::types::{
     Order, TimeWindow, UnreadableOrder, unreadable_order, whole_order, wire_orders_page,
 };
@@ -179,6 +181,7 @@ impl ShopifyClient {
             stage,
             follow_ups: RefundFollowUps::default(),
             pre_read: None,
+            returns: ReturnPreRead::none(),
         })
     }
 
@@ -215,6 +218,8 @@ pub struct BulkOrdersReader<'a> {
     follow_ups: RefundFollowUps,
     /// Refunds already read while the export ran ([`RefundPreRead`]).
     pre_read: Option<RefundPreRead>,
+    /// Returns' places read while the export ran, and the reading of the others by id.
+    returns: ReturnPreRead,
 }
 
 impl BulkOrdersReader<'_> {
@@ -231,9 +236,16 @@ impl BulkOrdersReader<'_> {
     /// Takes the refunds read while the export ran: those the file lists are not read
     /// again. A pre-read that found Shopify refusing the money scalars makes the
     /// follow-ups read the `…Set` fields at once.
-    pub fn use_pre_read(&mut self, pre: RefundPreRead) {
-        self.follow_ups.set_shape |= pre.record.set_shape;
-        self.pre_read = Some(pre);
+    pub fn use_pre_read(&mut self, pre: impl Into<ExportPreRead>) {
+        let ExportPreRead { refunds, returns } = pre.into();
+        self.follow_ups.set_shape |= refunds.record.set_shape;
+        self.pre_read = Some(refunds);
+        self.returns = returns;
+    }
+
+    /// What reading the returns' places did, during the export and after it.
+    pub fn returns_record(&self) -> ReturnsRecord {
+        self.returns.record
     }
 
     /// What the pre-read did, and how many of its refunds the file used so far.
@@ -315,8 +327,10 @@ impl BulkOrdersReader<'_> {
         for ((o, _), n) in orders.iter_mut().zip(per_order) {
             o.refunds = read.by_ref().take(n).collect();
         }
-        // The ledger in the file says what each return did, not where: those few orders
-        // have their returns read now.
+        // The ledger in the file says what each return did, not where: those orders take
+        // what was read while Shopify exported, the others are read now several a query,
+        // and an order neither holds whole is read alone.
+        self.place_returns(&mut orders).await?;
         for (o, _) in &mut orders {
             self.client.complete_ledger(o).await?;
         }
@@ -334,6 +348,57 @@ impl BulkOrdersReader<'_> {
             }
         }
         Ok(Some(batch))
+    }
+}
+
+impl BulkOrdersReader<'_> {
+    /// Gives each order whose ledger holds a return what places its returns: read while
+    /// the export ran, else read now by the orders' ids.
+    async fn place_returns(
+        &mut self,
+        orders: &mut [(wire::WireOrder, serde_json::Value)],
+    ) -> Result<(), ShopifyError> {
+        let mut unread: Vec<usize> = Vec::new();
+        for (i, (o, _)) in orders.iter_mut().enumerate() {
+            if !needs_return_places(o) {
+                continue;
+            }
+            match self.returns.take(&o.id) {
+                Some(places) => give(o, places),
+                None => unread.push(i),
+            }
+        }
+        if unread.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<&str> = unread.iter().map(|&i| orders[i].0.id.as_str()).collect();
+        let mut read = self
+            .client
+            .read_return_places(&mut self.returns, &ids)
+            .await?;
+        for i in unread {
+            let o = &mut orders[i].0;
+            if let Some(places) = read.remove(&o.id) {
+                give(o, places);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether the order's ledger holds a return whose place is not read yet.
+pub(super) fn needs_return_places(o: &wire::WireOrder) -> bool {
+    o.returns.is_none()
+        && o.payments.is_empty()
+        && o.agreements
+            .as_ref()
+            .is_some_and(|a| a.nodes.iter().any(|a| a.typename == "ReturnAgreement"))
+}
+
+fn give(o: &mut wire::WireOrder, places: ReturnPlaces) {
+    match places {
+        ReturnPlaces::Returns(returns) => o.returns = Some(returns),
+        ReturnPlaces::Payments(payments) => o.payments = payments,
     }
 }
 

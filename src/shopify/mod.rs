@@ -25,7 +25,9 @@
 //! ```
 pub mod bulk;
 mod bulk_client;
+pub mod bulk_pre_read;
 pub mod bulk_refunds;
+pub mod bulk_returns;
 mod bulk_stage;
 pub use bulk_client::{BulkOperation, BulkRefused};
 pub mod client;

@@ -662,8 +662,20 @@ fn ids_filter(filter: &str) -> Option<Vec<i64>> {
 /// understands them as TMAS writes them, `… AND (financial_status:a OR financial_status:b)`.
 /// Empty: any status.
 pub(crate) fn financial_statuses(filter: &str) -> Vec<&str> {
+    field_values(filter, "financial_status:")
+}
+
+/// The `return_status:` values of a search filter, read as alternatives like
+/// [`financial_statuses`]. Empty: any status.
+pub(crate) fn return_statuses(filter: &str) -> Vec<&str> {
+    field_values(filter, "return_status:")
+}
+
+/// The values a search filter gives the field `prefix` (`name:`), as TMAS writes them
+/// (lower case, each alternative with its field).
+fn field_values<'a>(filter: &'a str, prefix: &str) -> Vec<&'a str> {
     filter
-        .split("financial_status:")
+        .split(prefix)
         .skip(1)
         .filter_map(|rest| {
             rest.split(|c: char| c.is_whitespace() || c == ')')
@@ -778,6 +790,7 @@ fn orders(st: &ShopState, field: &graphql::Field) -> Result<Value, String> {
         None => updated_window(filter)?,
     };
     let statuses = financial_statuses(filter);
+    let return_statuses = return_statuses(filter);
     let after = match field.arg("after").and_then(Value::as_str) {
         Some(c) => Some(decode_cursor(c).ok_or("Invalid cursor for current pagination sort.")?),
         None => None,
@@ -797,6 +810,7 @@ fn orders(st: &ShopState, field: &graphql::Field) -> Result<Value, String> {
         if !readable(st, o)
             || ids.as_ref().is_some_and(|ids| !ids.contains(&o.id))
             || !(statuses.is_empty() || statuses.contains(&o.financial_status()))
+            || !(return_statuses.is_empty() || return_statuses.contains(&o.return_status()))
         {
             continue;
         }
@@ -1326,5 +1340,11 @@ mod tests {
             ["partially_refunded", "refunded"]
         );
         assert!(financial_statuses("updated_at:>='2026-01-01T00:00:00Z'").is_empty());
+        assert_eq!(
+            return_statuses(
+                "updated_at:>='2026-01-01T00:00:00Z' AND (return_status:returned OR return_status:in_progress)"
+            ),
+            ["returned", "in_progress"]
+        );
     }
 }
