@@ -26,7 +26,7 @@
 //!    at `BENCH_BULK_PACE` objects a second (default 1,000), and its time at that pace is
 //!    `objectCount / pace` (the simulator's export is linear in objects). Bulk is read twice:
 //!    refunds all followed up after the file, and refunds read during the export
-//!    (`shopify::bulk_refunds`), given only the points the plan yields during an export at
+//!    (`shopify::bulk::refund_pre_read`), given only the points the plan yields during an export at
 //!    that pace (the bucket and 100 a second); what follows the export starts from the
 //!    bucket that left.
 //! 2. **A 20,000-order store for real** (`BENCH_BULK_SMALL_ORDERS`): bulk, with the
@@ -48,7 +48,7 @@ use chrono::NaiveDate;
 use serde_json::{Value, json};
 use support::{env_number, vm_hwm_mib};
 use tmas::domain::facts::{HourlyTotals, bucket_facts, order_facts};
-use tmas::shopify::bulk_pre_read::ExportPreRead;
+use tmas::shopify::bulk::pre_read::ExportPreRead;
 use tmas::shopify::{ClientConfig, Credentials, Order, ShopifyClient, TimeWindow};
 
 /// The standard plan (Shopify's "Basic"/standard: 2,000-point bucket, 100 points/s).

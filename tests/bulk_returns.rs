@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use common::{client, everything};
 use tmas::domain::facts::{OrderFacts, order_facts};
-use tmas::shopify::bulk_pre_read::ExportPreRead;
-use tmas::shopify::bulk_returns::ReturnsRecord;
+use tmas::shopify::bulk::pre_read::ExportPreRead;
+use tmas::shopify::bulk::return_places::ReturnsRecord;
 use tmas::shopify::{Order, ShopifyClient};
 use tmas::sim::{BulkSettings, RETURNS_SCOPE, SimHandle};
 

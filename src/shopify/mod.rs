@@ -24,12 +24,7 @@
 //! # Ok(()) }
 //! ```
 pub mod bulk;
-mod bulk_client;
-pub mod bulk_pre_read;
-pub mod bulk_refunds;
-pub mod bulk_returns;
-mod bulk_stage;
-pub use bulk_client::{BulkOperation, BulkRefused};
+pub use bulk::export::{BulkOperation, BulkRefused};
 pub mod client;
 pub mod cost;
 pub mod credentials;
@@ -37,7 +32,6 @@ pub mod error;
 mod orders;
 pub mod queries;
 pub mod rate_limit;
-pub mod refund_batch;
 pub mod retry;
 pub mod schema;
 pub mod types;

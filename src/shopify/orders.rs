@@ -195,7 +195,7 @@ impl ShopifyClient {
         if o.agreements.is_none() && changed_after_sale(o) {
             o.agreements = Some(self.fetch_ledger(&o.id).await?);
         }
-        if super::bulk_client::needs_return_places(o) {
+        if super::bulk::reader::needs_return_places(o) {
             o.returns = self.fetch_returns(&o.id).await?;
             if o.returns.is_none() {
                 o.payments = self.fetch_payments(&o.id).await?;

@@ -18,7 +18,7 @@ use super::run::{Batch, ORDERS_PER_BATCH, Progress, RunError, Trigger, obey_cont
 use super::store::{LocationMap, page_facts};
 use crate::db::imports::{self, ClaimedIntegration};
 use crate::db::{self, bulk_runs};
-use crate::shopify::bulk_pre_read::ExportPreRead;
+use crate::shopify::bulk::pre_read::ExportPreRead;
 use crate::shopify::{BulkRefused, ShopifyClient, ShopifyError, TimeWindow};
 use crate::state::AppState;
 
@@ -41,7 +41,7 @@ pub struct BulkPolicy {
     /// tests and benchmarks interrupt a run half way. `None` in production.
     pub stop_after_batches: Option<usize>,
     /// Reads the places of the refunds and returns while Shopify exports, between polls,
-    /// so that the follow-ups after the file are few (`shopify::bulk_pre_read`).
+    /// so that the follow-ups after the file are few (`shopify::bulk::pre_read`).
     pub read_while_exporting: bool,
 }
 

@@ -24,12 +24,12 @@ use std::sync::LazyLock;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::client::ShopifyClient;
-use super::cost::PageInfo;
-use super::error::ShopifyError;
-use super::queries::{self, COST_BUDGET, MAX_PAGE_SIZE, PAYMENTS_PER_ORDER};
-use super::types::TimeWindow;
-use super::types::wire::{self, Connection, WireOrderTransaction, WireReturn};
+use crate::shopify::client::ShopifyClient;
+use crate::shopify::cost::PageInfo;
+use crate::shopify::error::ShopifyError;
+use crate::shopify::queries::{self, COST_BUDGET, MAX_PAGE_SIZE, PAYMENTS_PER_ORDER};
+use crate::shopify::types::TimeWindow;
+use crate::shopify::types::wire::{self, Connection, WireOrderTransaction, WireReturn};
 
 /// Returns read with each order; an order with more is read alone.
 const RETURNS: u32 = 2;

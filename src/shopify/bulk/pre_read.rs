@@ -3,11 +3,11 @@
 //! which the rate-limit bucket would refill unused; what is read here is not read again
 //! after the file, which is what makes the first import end soon after the export.
 
-use super::bulk_refunds::RefundPreRead;
-use super::bulk_returns::ReturnPreRead;
-use super::client::ShopifyClient;
-use super::error::ShopifyError;
-use super::types::TimeWindow;
+use super::refund_pre_read::RefundPreRead;
+use super::return_places::ReturnPreRead;
+use crate::shopify::client::ShopifyClient;
+use crate::shopify::error::ShopifyError;
+use crate::shopify::types::TimeWindow;
 
 /// The refunds and returns read while the export runs, and where each reading is.
 #[derive(Debug)]

@@ -1,137 +1,23 @@
-//! The client's side of a bulk query: start it, poll it, cancel it, and read its file in
-//! bounded memory into whole orders (refund lines and transactions by batched follow-ups,
-//! `refund_batch`, which go through the same cost pacer as every paged query and so stay
-//! inside the rate limit).
+//! Reading a completed export's file in bounded memory into whole orders, a batch at a
+//! time: refund lines and transactions by batched follow-ups (`follow_ups`, through the
+//! same cost pacer as every paged query, so inside the rate limit), the places of returns
+//! from the pre-read or several orders a query.
 
-use serde::Deserialize;
 use serde_json::json;
 
-use super::bulk::orders_query;
-use super::bulk_pre_read::ExportPreRead;
-use super::bulk_refunds::{PreReadRecord, RefundPreRead};
-use super::bulk_returns::{ReturnPlaces, ReturnPreRead, ReturnsRecord};
-use super::bulk_stage::BulkStage;
-use super::client::{ShopifyClient, malformed};
-use super::error::ShopifyError;
-use super::queries;
-use super::refund_batch::RefundFollowUps;
-use super::types::wire::{self, WireRefund};
-use super::types::{
-    Order, TimeWindow, UnreadableOrder, unreadable_order, whole_order, wire_orders_page,
+use super::follow_ups::RefundFollowUps;
+use super::pre_read::ExportPreRead;
+use super::refund_pre_read::{PreReadRecord, RefundPreRead};
+use super::return_places::{ReturnPlaces, ReturnPreRead, ReturnsRecord};
+use super::stage::BulkStage;
+use crate::shopify::client::ShopifyClient;
+use crate::shopify::error::ShopifyError;
+use crate::shopify::types::wire::{self, WireRefund};
+use crate::shopify::types::{
+    Order, UnreadableOrder, unreadable_order, whole_order, wire_orders_page,
 };
 
-const RUN: &str = "mutation TmasBulkOrders($q: String!) {
-  bulkOperationRunQuery(query: $q, groupObjects: false) {
-    bulkOperation { id status }
-    userErrors { field message code }
-  }
-}";
-
-const POLL: &str = "query TmasBulkOperation($id: ID!) {
-  bulkOperation(id: $id) { id status errorCode objectCount rootObjectCount url }
-}";
-
-const CANCEL: &str = "mutation TmasBulkCancel($id: ID!) {
-  bulkOperationCancel(id: $id) {
-    bulkOperation { id status }
-    userErrors { field message }
-  }
-}";
-
-/// A bulk operation as polled.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct BulkOperation {
-    pub id: String,
-    pub status: String,
-    pub error_code: Option<String>,
-    pub object_count: Option<String>,
-    pub root_object_count: Option<String>,
-    pub url: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct UserError {
-    message: String,
-    code: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RunPayload {
-    bulk_operation: Option<BulkOperationId>,
-    user_errors: Vec<UserError>,
-}
-
-#[derive(Debug, Deserialize)]
-struct BulkOperationId {
-    id: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RunData {
-    bulk_operation_run_query: Option<RunPayload>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PollData {
-    bulk_operation: Option<BulkOperation>,
-}
-
-/// Why Shopify would not start a bulk operation.
-#[derive(Debug, Clone, PartialEq)]
-pub enum BulkRefused {
-    /// Too many operations run for the shop (LIMIT_REACHED, OPERATION_IN_PROGRESS).
-    Busy(String),
-    /// Shopify refused the query.
-    Query(String),
-}
-
 impl ShopifyClient {
-    /// Starts the bulk export of the orders updated inside `window`; `Ok(Err(_))` when
-    /// Shopify answered with a user error.
-    pub async fn start_bulk_orders(
-        &self,
-        window: &TimeWindow,
-    ) -> Result<Result<String, BulkRefused>, ShopifyError> {
-        let q = orders_query(&queries::updated_filter(window));
-        let (data, _) = self
-            .graphql::<RunData>("bulk run", RUN, json!({ "q": q }))
-            .await?;
-        let payload = data
-            .bulk_operation_run_query
-            .ok_or_else(|| malformed("bulkOperationRunQuery answered null"))?;
-        if let Some(e) = payload.user_errors.into_iter().next() {
-            return Ok(Err(match e.code.as_deref() {
-                Some("LIMIT_REACHED" | "OPERATION_IN_PROGRESS") => BulkRefused::Busy(e.message),
-                _ => BulkRefused::Query(e.message),
-            }));
-        }
-        payload
-            .bulk_operation
-            .map(|op| Ok(op.id))
-            .ok_or_else(|| malformed("bulkOperationRunQuery created nothing and said nothing"))
-    }
-
-    /// The operation now.
-    pub async fn bulk_operation(&self, id: &str) -> Result<BulkOperation, ShopifyError> {
-        let (data, _) = self
-            .graphql::<PollData>("bulk poll", POLL, json!({ "id": id }))
-            .await?;
-        data.bulk_operation
-            .ok_or_else(|| malformed(format!("bulk operation {id} is gone")))
-    }
-
-    /// Asks Shopify to cancel the operation (it ends CANCELED shortly after).
-    pub async fn cancel_bulk_operation(&self, id: &str) -> Result<(), ShopifyError> {
-        self.graphql::<serde_json::Value>("bulk cancel", CANCEL, json!({ "id": id }))
-            .await
-            .map(|_| ())
-    }
-
     /// Opens a completed operation's file for reading in batches of whole orders.
     ///
     /// This is the interface the worker uses. The file is streamed from its URL into an
@@ -140,41 +26,7 @@ impl ShopifyClient {
     /// a line that is not a JSON object with an id, or a line item whose order the file
     /// lacks is a `MalformedResponse` naming what was wrong.
     pub async fn open_bulk_orders(&self, url: &str) -> Result<BulkOrdersReader<'_>, ShopifyError> {
-        let mut response = self
-            .http()
-            .get(url)
-            .send()
-            .await
-            .map_err(|e| malformed(format!("bulk file: {e}")))?;
-        if !response.status().is_success() {
-            return Err(malformed(format!(
-                "bulk file answered HTTP {} (expired?)",
-                response.status()
-            )));
-        }
-        let mut stage = BulkStage::new().await?;
-        let mut pending: Vec<u8> = Vec::new();
-        loop {
-            let chunk = response
-                .chunk()
-                .await
-                .map_err(|e| malformed(format!("bulk file broke off: {e}")))?;
-            let Some(chunk) = chunk else { break };
-            pending.extend_from_slice(&chunk);
-            let mut start = 0;
-            while let Some(len) = pending[start..].iter().position(|b| *b == b'\n') {
-                let line = std::str::from_utf8(&pending[start..start + len])
-                    .map_err(|_| malformed("bulk file line is not UTF-8"))?;
-                stage.push_line(line).await?;
-                start += len + 1;
-            }
-            pending.drain(..start);
-        }
-        if !pending.is_empty() {
-            // A file ends with a newline: a last line without one was cut.
-            return Err(malformed("bulk file ends in the middle of a line"));
-        }
-        stage.seal().await?;
+        let stage = BulkStage::download(self, url).await?;
         Ok(BulkOrdersReader {
             client: self,
             order_count: stage.order_count(),
@@ -183,21 +35,6 @@ impl ShopifyClient {
             pre_read: None,
             returns: ReturnPreRead::none(),
         })
-    }
-
-    /// Reads a completed operation's file into whole orders, all at once (tests and small
-    /// files; the worker reads in batches through [`ShopifyClient::open_bulk_orders`]).
-    pub async fn read_bulk_orders(
-        &self,
-        url: &str,
-    ) -> Result<(Vec<Order>, Vec<UnreadableOrder>), ShopifyError> {
-        let mut reader = self.open_bulk_orders(url).await?;
-        let (mut orders, mut unreadable) = (Vec::new(), Vec::new());
-        while let Some(batch) = reader.next_batch(250).await? {
-            orders.extend(batch.orders);
-            unreadable.extend(batch.unreadable);
-        }
-        Ok((orders, unreadable))
     }
 }
 
@@ -387,7 +224,7 @@ impl BulkOrdersReader<'_> {
 }
 
 /// Whether the order's ledger holds a return whose place is not read yet.
-pub(super) fn needs_return_places(o: &wire::WireOrder) -> bool {
+pub(crate) fn needs_return_places(o: &wire::WireOrder) -> bool {
     o.returns.is_none()
         && o.payments.is_empty()
         && o.agreements
