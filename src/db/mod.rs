@@ -9,6 +9,7 @@ pub mod imports;
 mod imports_pg;
 pub mod integrations;
 pub mod locations;
+pub mod mail;
 pub mod order_checks;
 pub mod signed_in;
 pub mod tenants;

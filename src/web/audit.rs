@@ -79,6 +79,8 @@ pub fn action_text(action: &str) -> &'static str {
         "user.delete" => "Deleted a user",
         "user.reset_password" => "Reset a user's password",
         "user.change_password" => "Changed their own password",
+        "user.password_reset_requested" => "A password-reset link was asked for by mail",
+        "user.password_reset_by_link" => "Chose a new password through a mailed link",
         "tenant.create" => "Created a tenant",
         "tenant.update" => "Changed a tenant",
         "staff.enter_tenant" => "Onboarding staff entered the tenant",
