@@ -57,6 +57,7 @@ mail_tests!(
     the_answer_is_the_same_for_unknown_addresses_and_requests_are_throttled,
     an_expired_or_replaced_link_does_nothing,
     a_refusing_or_hanging_server_delays_nothing_and_loses_nothing,
+    integration_alerts_are_mailed_once_per_cause_and_on_recovery,
 );
 
 backend_tests!(without_mail_settings_the_pages_say_mail_is_off);
@@ -647,5 +648,203 @@ fn bad_mail_settings_stop_the_start_with_a_clear_message() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "{env:?}");
         assert!(stderr.contains(says), "{env:?}: {stderr}");
+    }
+}
+
+/// An integration of `tenant`, set up and importing (no Shopify behind it: the alert check
+/// reads only its status and its runs).
+async fn active_integration(app: &TestApp, tenant: tmas::db::TenantId, label: &str) -> i64 {
+    let now = tmas::db::now();
+    sqlx::query_scalar::<_, i64>(
+        "INSERT INTO integrations
+             (tenant_id, label, store_name, credential_kind, credentials_enc, credentials_hint,
+              status, wizard_step, shop_name, shop_currency, shop_time_zone, taxes_included,
+              scopes, schedule_frequency, schedule_minute, schedule_hour, backfill_from,
+              next_run_at, run_requested, created_at, updated_at)
+         VALUES ($1, $2, 'acme-shop', 'access_token', '', '', 'active', 'done', 'acme-shop',
+                 'CAD', 'America/Toronto', 0, 'read_orders,read_locations', 'hourly', 2, 0,
+                 '2026-08-01', NULL, NULL, $3, $3)
+         RETURNING id",
+    )
+    .bind(tenant.0)
+    .bind(label)
+    .bind(now)
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("an integration")
+}
+
+async fn run_ended(
+    app: &TestApp,
+    tenant: tmas::db::TenantId,
+    integration: i64,
+    outcome: &str,
+    ago: i64,
+) {
+    let at = tmas::db::now() - ago;
+    sqlx::query(
+        "INSERT INTO import_runs (tenant_id, integration_id, trigger, window_from, window_to,
+                                  started_at, finished_at, outcome, error)
+         VALUES ($1, $2, 'schedule', $3, $3, $3, $3, $4, $5)",
+    )
+    .bind(tenant.0)
+    .bind(integration)
+    .bind(at)
+    .bind(outcome)
+    .bind(if outcome == "failed" {
+        "Shopify answered 503 three times."
+    } else {
+        ""
+    })
+    .execute(&app.db.pool)
+    .await
+    .expect("a run");
+}
+
+async fn integration_alerts_are_mailed_once_per_cause_and_on_recovery(
+    app: TestApp,
+    sink: MailSink,
+) {
+    let suffix = uuid::Uuid::new_v4().simple().to_string();
+    let acme = app.create_tenant("Acme", Plan::Retail).await;
+    let beta = app.create_tenant("Beta", Plan::Retail).await;
+    let admin_es = format!("admin.es.{suffix}@acme.example");
+    let admin_en = format!("admin.en.{suffix}@acme.example");
+    let manager = format!("manager.{suffix}@acme.example");
+    let other_admin = format!("admin.{suffix}@beta.example");
+    let staff_in = format!("staff.in.{suffix}@tmas.example");
+    let staff_out = format!("staff.out.{suffix}@tmas.example");
+    let es = app.create_user(&admin_es, Role::Admin, Some(acme)).await;
+    tmas::db::users::set_language(&app.db, es, "es")
+        .await
+        .unwrap();
+    app.create_user(&admin_en, Role::Admin, Some(acme)).await;
+    app.create_user(&manager, Role::Manager, Some(acme)).await;
+    app.create_user(&other_admin, Role::Admin, Some(beta)).await;
+    app.create_user(&staff_in, Role::Staff, None).await;
+    app.create_user(&staff_out, Role::Staff, None).await;
+    // Staff subscribe on their account page.
+    let staff = app.other_browser();
+    staff.login(&staff_in, PASSWORD).await;
+    let (_, account) = staff.text("/account/password").await;
+    assert!(account.contains("name=\"mail_all_alerts\""), "{account}");
+    let saved = staff
+        .post_form("/account/alerts", &[("mail_all_alerts", "1")])
+        .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let (_, account) = staff.text("/account/password").await;
+    assert!(account.contains("value=\"1\" checked"), "{account}");
+    // A tenant's admin cannot subscribe to every tenant's alerts.
+    let admin = app.other_browser();
+    admin.login(&admin_en, PASSWORD).await;
+    let refused = admin
+        .post_form("/account/alerts", &[("mail_all_alerts", "1")])
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+
+    let integration = active_integration(&app, acme, "Acme POS").await;
+    active_integration(&app, beta, "Beta POS").await;
+    let state = worker_state(&app, Duration::from_secs(10));
+    let check = || async { tmas::mail::alerts::check(&state).await.unwrap() };
+    let deliver = || async { outbox::send_due(&state, &eager_outbox()).await.unwrap() };
+    // Healthy at first sight: nothing to tell.
+    assert!(check().await.changes.is_empty());
+
+    // Shopify refuses the credentials: one alert to each of Acme's admins and the subscribed
+    // staff member; checking again sends nothing more.
+    sqlx::query(
+        "UPDATE integrations SET status = 'attention', next_run_at = NULL, status_reason = $2
+         WHERE id = $1",
+    )
+    .bind(integration)
+    .bind("Shopify rejected the app's credentials (401): the app was uninstalled or its token revoked. Reinstall the app in Shopify and enter its new credentials in TMAS.")
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    let checked = check().await;
+    assert_eq!(checked.changes.len(), 1, "{checked:?}");
+    assert_eq!(checked.mails_queued, 3);
+    assert!(check().await.changes.is_empty(), "one alert per cause");
+    deliver().await;
+    let english = sink.wait_for(&admin_en, 1, Duration::from_secs(5)).await;
+    assert_eq!(english.len(), 1);
+    assert_eq!(
+        english[0].subject,
+        "Acme · The Shopify integration Acme POS needs attention"
+    );
+    let text = english[0].text();
+    assert!(
+        text.contains("What happened: Shopify rejected the app's credentials:"),
+        "{text}"
+    );
+    assert!(!text.contains("(401)"), "people act on the words: {text}");
+    assert!(text.contains("What to do: Imports are stopped."), "{text}");
+    let link = format!("{PUBLIC_URL}/admin/integrations/{integration}");
+    assert!(
+        text.contains(&link) && english[0].html().contains(&link),
+        "{text}"
+    );
+    let spanish = sink.wait_for(&admin_es, 1, Duration::from_secs(5)).await;
+    assert_eq!(
+        spanish[0].subject,
+        "Acme · La integración de Shopify Acme POS necesita atención"
+    );
+    assert!(
+        spanish[0].text().contains("Qué hacer"),
+        "{}",
+        spanish[0].text()
+    );
+    assert_eq!(
+        sink.wait_for(&staff_in, 1, Duration::from_secs(5))
+            .await
+            .len(),
+        1
+    );
+
+    // Fixed ("Test the connection" made it active): one recovery mail each.
+    sqlx::query("UPDATE integrations SET status = 'active', status_reason = '' WHERE id = $1")
+        .bind(integration)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(check().await.mails_queued, 3);
+    assert!(check().await.changes.is_empty());
+    deliver().await;
+    let mails = sink.wait_for(&admin_en, 2, Duration::from_secs(5)).await;
+    assert_eq!(
+        mails[1].subject,
+        "Acme · The Shopify integration Acme POS imports again"
+    );
+
+    // Imports failing: not for 59 minutes, then one alert, then recovery on the next success.
+    run_ended(&app, acme, integration, "failed", 59 * 60).await;
+    assert!(check().await.changes.is_empty());
+    run_ended(&app, acme, integration, "failed", 61 * 60).await;
+    run_ended(&app, acme, integration, "failed", 10).await;
+    assert_eq!(
+        check().await.changes,
+        vec![(integration, "failing".to_string())]
+    );
+    run_ended(&app, acme, integration, "failed", 5).await;
+    assert!(
+        check().await.changes.is_empty(),
+        "a new failure is not a new cause"
+    );
+    run_ended(&app, acme, integration, "succeeded", 0).await;
+    assert_eq!(check().await.changes, vec![(integration, String::new())]);
+    deliver().await;
+    let mails = sink.wait_for(&admin_en, 4, Duration::from_secs(5)).await;
+    assert_eq!(mails.len(), 4);
+    assert!(
+        mails[2].text().contains("Imports have failed for more than an hour. The last error: Shopify answered 503 three times."),
+        "{}",
+        mails[2].text()
+    );
+    assert!(mails[3].subject.ends_with("imports again"));
+    assert_eq!(sink.messages_to(&admin_es).await.len(), 4);
+    assert_eq!(sink.messages_to(&staff_in).await.len(), 4);
+    // Never to managers, to staff who did not ask, or to another tenant's admins.
+    for nobody in [&manager, &staff_out, &other_admin] {
+        assert!(sink.messages_to(nobody).await.is_empty(), "{nobody}");
     }
 }

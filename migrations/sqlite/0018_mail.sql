@@ -35,3 +35,16 @@ CREATE TABLE password_resets (
     used_at BIGINT
 );
 CREATE INDEX password_resets_user ON password_resets (user_id);
+
+-- integration_alerts: the cause each integration's admins were last told about ('' when it is
+-- healthy), so they get one mail per cause, one on recovery, and never a flood.
+CREATE TABLE integration_alerts (
+    tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    integration_id BIGINT NOT NULL,
+    cause TEXT NOT NULL,
+    since BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, integration_id)
+);
+
+-- Onboarding staff who asked for every tenant's integration alerts (1), on their account page.
+ALTER TABLE users ADD COLUMN mail_all_alerts BIGINT NOT NULL DEFAULT 0;

@@ -11,6 +11,7 @@ use super::{Backend, Db, TenantId, now};
 pub enum MailKind {
     Test,
     PasswordReset,
+    Alert,
 }
 
 impl MailKind {
@@ -18,6 +19,7 @@ impl MailKind {
         match self {
             MailKind::Test => "test",
             MailKind::PasswordReset => "password_reset",
+            MailKind::Alert => "alert",
         }
     }
 }

@@ -2,6 +2,7 @@
 //! the back end chosen by the URL's scheme. Queries live in submodules, one per area; every
 //! query that touches tenant data takes the `TenantId` first.
 
+pub mod alerts;
 pub mod audit;
 pub mod bulk_runs;
 pub mod data_version;

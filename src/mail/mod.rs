@@ -2,6 +2,7 @@
 //! worker sends from, and the SMTP conversation itself. Pages never talk to the mail server:
 //! they queue a message in the database, so a slow or failing server never slows a page.
 
+pub mod alerts;
 pub mod compose;
 pub mod outbox;
 pub mod settings;

@@ -30,6 +30,8 @@ pub struct OutboxConfig {
     pub max_retry: Duration,
     /// A message still not taken this long after it was queued is given up (and logged).
     pub give_up_after: Duration,
+    /// How often the integrations are checked for alerts to mail.
+    pub alert_check_interval: Duration,
 }
 
 impl Default for OutboxConfig {
@@ -42,6 +44,7 @@ impl Default for OutboxConfig {
             first_retry: Duration::from_secs(60),
             max_retry: Duration::from_secs(60 * 60),
             give_up_after: Duration::from_secs(3 * 24 * 60 * 60),
+            alert_check_interval: Duration::from_secs(60),
         }
     }
 }
@@ -159,7 +162,8 @@ pub async fn send_due(state: &AppState, config: &OutboxConfig) -> anyhow::Result
     anyhow::bail!("the outbox kept finding due mail after 10,000 messages")
 }
 
-/// Sends due mail until `shutdown` resolves, up to `concurrent_sends` at once. Does nothing
+/// Sends due mail until `shutdown` resolves, up to `concurrent_sends` at once, and checks the
+/// integrations for alerts every `alert_check_interval`. Does nothing
 /// (but wait) when mail is off. A send under way at shutdown is given a moment to finish;
 /// otherwise its lease expires and another worker sends it.
 pub async fn run(state: AppState, config: OutboxConfig, shutdown: impl Future<Output = ()>) {
@@ -169,7 +173,14 @@ pub async fn run(state: AppState, config: OutboxConfig, shutdown: impl Future<Ou
         return;
     }
     let mut sending: JoinSet<()> = JoinSet::new();
+    let mut last_alert_check: Option<std::time::Instant> = None;
     loop {
+        if last_alert_check.is_none_or(|at| at.elapsed() >= config.alert_check_interval) {
+            last_alert_check = Some(std::time::Instant::now());
+            if let Err(e) = super::alerts::check(&state).await {
+                tracing::warn!(error = %e, "outbox: the integration alert check failed");
+            }
+        }
         while sending.len() < config.concurrent_sends.max(1) {
             match claim(&state.db, &config).await {
                 Ok(Some(mail)) => {

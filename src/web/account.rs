@@ -17,7 +17,9 @@ use crate::domain::account::NewPassword;
 use crate::error::{AppError, AppResult, render};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/account/password", get(page).post(change))
+    Router::new()
+        .route("/account/password", get(page).post(change))
+        .route("/account/alerts", axum::routing::post(alerts))
 }
 
 #[derive(Template)]
@@ -28,6 +30,18 @@ struct PasswordPage {
     forced: bool,
     changed: bool,
     errors: FormErrors,
+    /// Onboarding staff: whether they get every tenant's integration alerts by mail.
+    staff_alerts: Option<bool>,
+    mail_on: bool,
+}
+
+async fn staff_alerts(state: &AppState, user: &CurrentUser) -> AppResult<Option<bool>> {
+    if user.user.role() != crate::domain::account::Role::Staff {
+        return Ok(None);
+    }
+    Ok(Some(
+        db::alerts::mail_all_alerts(&state.db, user.user.id).await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -46,6 +60,8 @@ async fn page(
         forced: user.user.must_change_password(),
         changed: query.changed.is_some() && !user.user.must_change_password(),
         errors: FormErrors::default(),
+        staff_alerts: staff_alerts(&state, &user).await?,
+        mail_on: state.mail.is_on(),
     })?
     .into_response())
 }
@@ -110,6 +126,8 @@ async fn change(
             forced: user.user.must_change_password(),
             changed: false,
             errors,
+            staff_alerts: staff_alerts(&state, &user).await?,
+            mail_on: state.mail.is_on(),
         };
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     };
@@ -139,4 +157,38 @@ async fn change(
     )
     .await?;
     Ok(Redirect::to("/account/password?changed=1").into_response())
+}
+
+#[derive(Deserialize)]
+struct AlertsForm {
+    /// A checkbox: present when ticked.
+    #[serde(default)]
+    mail_all_alerts: Option<String>,
+}
+
+/// Onboarding staff choose whether every tenant's integration alerts are mailed to them.
+async fn alerts(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<AlertsForm>,
+) -> AppResult<Response> {
+    if user.user.role() != crate::domain::account::Role::Staff {
+        return Err(AppError::Forbidden(
+            "Only onboarding staff receive every tenant's alerts.".into(),
+        ));
+    }
+    let on = form.mail_all_alerts.is_some();
+    db::alerts::set_mail_all_alerts(&state.db, user.user.id, on).await?;
+    db::audit::record(
+        &state.db,
+        None,
+        &user.actor(),
+        "user.alert_mail",
+        &Details::new()
+            .subject(Value::Text(user.user.email.clone()))
+            .fact("Every tenant's alerts", Value::Flag(on))
+            .to_stored(),
+    )
+    .await?;
+    Ok(Redirect::to("/account/password").into_response())
 }
