@@ -58,6 +58,7 @@ mail_tests!(
     an_expired_or_replaced_link_does_nothing,
     a_refusing_or_hanging_server_delays_nothing_and_loses_nothing,
     integration_alerts_are_mailed_once_per_cause_and_on_recovery,
+    digests_wait_for_complete_numbers_are_sent_once_and_unsubscribe_in_one_click,
 );
 
 backend_tests!(without_mail_settings_the_pages_say_mail_is_off);
@@ -847,4 +848,155 @@ async fn integration_alerts_are_mailed_once_per_cause_and_on_recovery(
     for nobody in [&manager, &staff_out, &other_admin] {
         assert!(sink.messages_to(nobody).await.is_empty(), "{nobody}");
     }
+}
+
+async fn location(app: &TestApp, tenant: tmas::db::TenantId, code: &str, name: &str) -> i64 {
+    sqlx::query_scalar::<_, i64>(
+        "INSERT INTO locations (tenant_id, location_id, name, time_zone, status, created_at)
+         VALUES ($1, $2, $3, 'America/Toronto', 'active', 0) RETURNING id",
+    )
+    .bind(tenant.0)
+    .bind(code)
+    .bind(name)
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("a location")
+}
+
+async fn hour_sold(
+    app: &TestApp,
+    tenant: tmas::db::TenantId,
+    location: i64,
+    date: &str,
+    net: i64,
+    transactions: i64,
+) {
+    sqlx::query(
+        "INSERT INTO hourly_totals (tenant_id, location_id, local_date, hour, gross, discounts,
+                                    returns, net, transactions, items, edited)
+         VALUES ($1, $2, $3, 10, $4, 0, 0, $4, $5, $5, 0)",
+    )
+    .bind(tenant.0)
+    .bind(location)
+    .bind(date)
+    .bind(net)
+    .bind(transactions)
+    .execute(&app.db.pool)
+    .await
+    .expect("an hour");
+}
+
+async fn digests_wait_for_complete_numbers_are_sent_once_and_unsubscribe_in_one_click(
+    app: TestApp,
+    sink: MailSink,
+) {
+    let suffix = uuid::Uuid::new_v4().simple().to_string();
+    let acme = app.create_tenant("Acme", Plan::Retail).await;
+    let manager = format!("manager.{suffix}@acme.example");
+    let admin = format!("admin.{suffix}@acme.example");
+    let id = app.create_user(&manager, Role::Manager, Some(acme)).await;
+    tmas::db::users::set_language(&app.db, id, "es")
+        .await
+        .unwrap();
+    app.create_user(&admin, Role::Admin, Some(acme)).await;
+    // Each chooses on their account page (the checkboxes DESIGN.md names).
+    for (email, field) in [(&manager, "digest_daily"), (&admin, "digest_weekly")] {
+        let browser = app.other_browser();
+        browser.login(email, PASSWORD).await;
+        let (_, page) = browser.text("/account/password").await;
+        assert!(page.contains("name=\"digest_daily\"") && page.contains("name=\"digest_weekly\""));
+        let saved = browser.post_form("/account/digests", &[(field, "1")]).await;
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        let (_, page) = browser.text("/account/password").await;
+        assert!(
+            page.contains(&format!("name=\"{field}\" value=\"1\" checked")),
+            "{page}"
+        );
+    }
+
+    let toronto: chrono_tz::Tz = "America/Toronto".parse().unwrap();
+    let today = chrono::Utc::now().with_timezone(&toronto).date_naive();
+    let day = |back: i64| {
+        (today - chrono::Duration::days(back))
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    let downtown = location(&app, acme, "STORE-01", "Downtown").await;
+    location(&app, acme, "STORE-02", "Airport").await;
+    hour_sold(&app, acme, downtown, &day(1), 11_000, 2).await;
+    hour_sold(&app, acme, downtown, &day(8), 10_000, 1).await;
+    let integration = active_integration(&app, acme, "Acme POS").await;
+    let state = worker_state(&app, Duration::from_secs(10));
+
+    // Nothing imported yet: the digests wait.
+    assert_eq!(tmas::mail::digest::check(&state).await.unwrap(), 0);
+    // Imported up to now: yesterday is whole.
+    sqlx::query("UPDATE integrations SET watermark = $2 WHERE id = $1")
+        .bind(integration)
+        .bind(tmas::db::now())
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(tmas::mail::digest::check(&state).await.unwrap(), 2);
+    assert_eq!(
+        tmas::mail::digest::check(&state).await.unwrap(),
+        0,
+        "sent once"
+    );
+    outbox::send_due(&state, &eager_outbox()).await.unwrap();
+
+    let daily = sink.wait_for(&manager, 1, Duration::from_secs(5)).await;
+    assert_eq!(daily.len(), 1);
+    let mail = &daily[0];
+    assert!(
+        mail.subject.starts_with("Acme · Las cifras de ayer: "),
+        "{}",
+        mail.subject
+    );
+    let text = mail.text();
+    assert!(text.contains("STORE-01 · Downtown"), "{text}");
+    assert!(text.contains("Ventas netas: 110,00"), "{text}");
+    assert!(
+        text.contains("(+10,0 %)"),
+        "net sales against the same weekday a week before: {text}"
+    );
+    assert!(text.contains("Transacciones: 2 (+100,0 %)"), "{text}");
+    assert!(text.contains("Venta media: 55,00"), "{text}");
+    assert!(text.contains("STORE-02 · Airport"), "{text}");
+    assert!(text.contains("Todas las tiendas"), "{text}");
+    assert!(mail.html().contains("Downtown"));
+    let weekly = sink.wait_for(&admin, 1, Duration::from_secs(5)).await;
+    assert!(
+        weekly[0]
+            .subject
+            .starts_with("Acme · Last week's numbers: "),
+        "{}",
+        weekly[0].subject
+    );
+    assert!(weekly[0].text().contains("Changes against the week before"));
+
+    // One click, no sign-in; a tampered link does nothing.
+    let link = mail
+        .link(&format!("{PUBLIC_URL}/digest/unsubscribe?"))
+        .expect("an unsubscribe link");
+    let path = link.strip_prefix(PUBLIC_URL).unwrap();
+    let stranger = app.other_browser();
+    let (status, _) = stranger
+        .text(&path.replace("kind=daily", "kind=weekly"))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        tmas::db::digests::choices(&app.db, id).await.unwrap(),
+        (true, false)
+    );
+    let (status, page) = stranger.text(path).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("You will no longer get the daily digest."),
+        "{page}"
+    );
+    assert_eq!(
+        tmas::db::digests::choices(&app.db, id).await.unwrap(),
+        (false, false)
+    );
 }

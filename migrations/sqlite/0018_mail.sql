@@ -48,3 +48,10 @@ CREATE TABLE integration_alerts (
 
 -- Onboarding staff who asked for every tenant's integration alerts (1), on their account page.
 ALTER TABLE users ADD COLUMN mail_all_alerts BIGINT NOT NULL DEFAULT 0;
+
+-- Digests a manager or admin asked for on their account page (1), and the first day of the
+-- last period each was sent for (YYYY-MM-DD, '' before the first): a period is sent once.
+ALTER TABLE users ADD COLUMN digest_daily BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN digest_weekly BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN digest_daily_sent TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN digest_weekly_sent TEXT NOT NULL DEFAULT '';

@@ -12,6 +12,7 @@ pub enum MailKind {
     Test,
     PasswordReset,
     Alert,
+    Digest,
 }
 
 impl MailKind {
@@ -20,6 +21,7 @@ impl MailKind {
             MailKind::Test => "test",
             MailKind::PasswordReset => "password_reset",
             MailKind::Alert => "alert",
+            MailKind::Digest => "digest",
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod audit;
 pub mod bulk_runs;
 pub mod data_version;
+pub mod digests;
 pub mod imports;
 mod imports_pg;
 pub mod integrations;

@@ -4,6 +4,7 @@
 
 pub mod alerts;
 pub mod compose;
+pub mod digest;
 pub mod outbox;
 pub mod settings;
 pub mod smtp;

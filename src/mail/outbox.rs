@@ -180,6 +180,9 @@ pub async fn run(state: AppState, config: OutboxConfig, shutdown: impl Future<Ou
             if let Err(e) = super::alerts::check(&state).await {
                 tracing::warn!(error = %e, "outbox: the integration alert check failed");
             }
+            if let Err(e) = super::digest::check(&state).await {
+                tracing::warn!(error = %e, "outbox: the digest check failed");
+            }
         }
         while sending.len() < config.concurrent_sends.max(1) {
             match claim(&state.db, &config).await {

@@ -82,6 +82,7 @@ pub fn action_text(action: &str) -> &'static str {
         "user.password_reset_requested" => "A password-reset link was asked for by mail",
         "user.password_reset_by_link" => "Chose a new password through a mailed link",
         "user.alert_mail" => "Changed which integration alerts they get by mail",
+        "user.digests" => "Changed which digests they get by mail",
         "tenant.create" => "Created a tenant",
         "tenant.update" => "Changed a tenant",
         "staff.enter_tenant" => "Onboarding staff entered the tenant",
