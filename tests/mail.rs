@@ -59,6 +59,7 @@ mail_tests!(
     a_refusing_or_hanging_server_delays_nothing_and_loses_nothing,
     integration_alerts_are_mailed_once_per_cause_and_on_recovery,
     digests_wait_for_complete_numbers_are_sent_once_and_unsubscribe_in_one_click,
+    the_worker_sends_the_outbox_and_takes_over_a_crashed_workers_mail,
 );
 
 backend_tests!(without_mail_settings_the_pages_say_mail_is_off);
@@ -999,4 +1000,59 @@ async fn digests_wait_for_complete_numbers_are_sent_once_and_unsubscribe_in_one_
         tmas::db::digests::choices(&app.db, id).await.unwrap(),
         (false, false)
     );
+}
+
+async fn the_worker_sends_the_outbox_and_takes_over_a_crashed_workers_mail(
+    app: TestApp,
+    sink: MailSink,
+) {
+    let acme = app.create_tenant("Acme", Plan::Retail).await;
+    let suffix = uuid::Uuid::new_v4().simple().to_string();
+    let first = format!("first.{suffix}@acme.example");
+    let second = format!("second.{suffix}@acme.example");
+    for email in [&first, &second] {
+        app.create_user(email, Role::Manager, Some(acme)).await;
+    }
+    // A worker claimed the first message and died before sending it; its lease has run out.
+    ask_for_link(&app.browser(), &first).await;
+    queued(&app, &first, 1).await;
+    let claimed = tmas::db::mail::claim_due(
+        &app.db,
+        "crashed-worker",
+        tmas::db::now() - 1,
+        tmas::db::now(),
+    )
+    .await
+    .unwrap()
+    .expect("the message is due");
+    assert_eq!(claimed.recipient, first);
+
+    // The import worker (as `tmas worker` and `tmas serve` run it) sends the outbox too.
+    let state = worker_state(&app, Duration::from_secs(10));
+    let config = tmas::worker::WorkerConfig {
+        mail: eager_outbox(),
+        ..tmas::worker::WorkerConfig::default()
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let worker = tokio::spawn(tmas::worker::run_with(state, config, async move {
+        let _ = stopped.await;
+    }));
+    ask_for_link(&app.browser(), &second).await;
+    assert_eq!(
+        sink.wait_for(&second, 1, Duration::from_secs(10))
+            .await
+            .len(),
+        1
+    );
+    assert_eq!(
+        sink.wait_for(&first, 1, Duration::from_secs(10))
+            .await
+            .len(),
+        1,
+        "taken over"
+    );
+    let _ = stop.send(());
+    worker.await.unwrap();
+    let row = &queued(&app, &first, 1).await[0];
+    assert_eq!((row.attempts, row.sent_at.is_some()), (2, true), "{row:?}");
 }
