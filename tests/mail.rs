@@ -587,6 +587,24 @@ async fn send_test_mail_says_whether_the_server_took_it() {
         "{stderr}"
     );
 
+    // STARTTLS required, and the sink does not offer it: refused, nothing sent in plain text.
+    let mut command = tmas(dir.path());
+    with_mail(&mut command);
+    let strict = sink.smtp_url.replace("tls=none", "tls=starttls");
+    let out = command
+        .env("TMAS_SMTP_URL", &strict)
+        .args(["admin", "send-test-mail", "--to", &to])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("was not sent"), "{stderr}");
+    assert_eq!(
+        sink.messages_to(&to).await.len(),
+        1,
+        "still only the first message"
+    );
+
     // Mail off.
     let out = tmas(dir.path())
         .args(["admin", "send-test-mail", "--to", &to])
