@@ -130,6 +130,16 @@ pub enum AdminCommand {
         #[arg(long)]
         email: String,
     },
+    /// Send one test message through the mail server of --smtp-url, now, and say whether the
+    /// server took it.
+    SendTestMail {
+        /// The address to send it to.
+        #[arg(long)]
+        to: String,
+        /// The message's language: en or es.
+        #[arg(long, default_value = "en")]
+        language: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -206,6 +216,25 @@ pub struct Settings {
         global = true
     )]
     pub max_connections: usize,
+    /// Mail server: smtp://host:port (STARTTLS when offered), smtp://host:port?tls=none (a
+    /// local relay), smtp://host:port?tls=starttls (STARTTLS or nothing), smtps://host:port
+    /// (TLS from the start). Without it mail is off and the pages that would send mail say so.
+    #[arg(long, env = "TMAS_SMTP_URL", global = true)]
+    pub smtp_url: Option<String>,
+    /// User name at the mail server; its password is read from TMAS_SMTP_PASSWORD_FILE.
+    #[arg(long, env = "TMAS_SMTP_USER", global = true)]
+    pub smtp_user: Option<String>,
+    /// A file holding the mail server's password (never the password itself on the command
+    /// line, where other users of the machine could read it).
+    #[arg(long, env = "TMAS_SMTP_PASSWORD_FILE", global = true)]
+    pub smtp_password_file: Option<PathBuf>,
+    /// The address mail is sent from, e.g. "TMAS <tmas@example.com>".
+    #[arg(long, env = "TMAS_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
+    /// The address users reach TMAS at (behind a proxy, its https address); links in mail are
+    /// made from it.
+    #[arg(long, env = "TMAS_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
 }
 
 /// Seconds a request's body may take to arrive unless told otherwise.
@@ -276,7 +305,19 @@ impl Settings {
                 self.shopify_api_version
             ));
         }
+        self.mail_settings()?;
         Ok(())
+    }
+
+    /// The mail settings, checked together; `None` when mail is off (no `--smtp-url`).
+    pub fn mail_settings(&self) -> Result<Option<crate::mail::settings::MailSettings>, String> {
+        crate::mail::settings::MailSettings::parse(crate::mail::settings::Typed {
+            smtp_url: self.smtp_url.as_deref(),
+            smtp_user: self.smtp_user.as_deref(),
+            smtp_password_file: self.smtp_password_file.as_deref(),
+            mail_from: self.mail_from.as_deref(),
+            public_url: self.public_url.as_deref(),
+        })
     }
 }
 
@@ -318,6 +359,11 @@ impl std::fmt::Debug for Settings {
             .field("header_read_timeout", &self.header_read_timeout)
             .field("body_read_timeout", &self.body_read_timeout)
             .field("max_connections", &self.max_connections)
+            .field("smtp_url", &self.smtp_url)
+            .field("smtp_user", &self.smtp_user)
+            .field("smtp_password_file", &self.smtp_password_file)
+            .field("mail_from", &self.mail_from)
+            .field("public_url", &self.public_url)
             .finish()
     }
 }

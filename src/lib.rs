@@ -9,6 +9,7 @@ pub mod domain;
 pub mod error;
 pub mod housekeeping;
 pub mod i18n;
+pub mod mail;
 pub mod password;
 pub mod private_files;
 pub mod secret_key;

@@ -18,11 +18,13 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<AppState> {
     let db = Db::connect(&settings.database_url()).await?;
     db.migrate().await?;
     let key = crate::secret_key::load_checked(&db, settings).await?;
+    let mail = crate::mail::Mail::from_settings(settings)?;
     Ok(AppState {
         db,
         settings: Arc::new(settings.clone()),
         secret_key: Arc::new(key),
         totals_cache: Arc::default(),
+        mail,
     })
 }
 

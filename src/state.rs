@@ -1,5 +1,5 @@
-//! The state shared by the web handlers and the import worker: the database, the settings
-//! and the key that encrypts Shopify credentials. It lives outside `web` so that the worker
+//! The state shared by the web handlers and the import worker: the database, the settings,
+//! the key that encrypts Shopify credentials (and queued mail) and the mail settings. It lives outside `web` so that the worker
 //! does not depend on the web layer.
 
 use std::sync::Arc;
@@ -16,4 +16,6 @@ pub struct AppState {
     pub secret_key: Arc<[u8; 32]>,
     /// The dashboard's and reports' reads, kept while the tenant's data version holds.
     pub totals_cache: Arc<crate::totals_cache::TotalsCache>,
+    /// Mail as configured: off, or the server the worker sends the outbox through.
+    pub mail: crate::mail::Mail,
 }

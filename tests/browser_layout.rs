@@ -158,6 +158,8 @@ async fn every_page_fits_a_desktop_and_a_phone_in_both_languages() {
         ("user-edit", format!("/admin/users/{admin_id}")),
         ("audit", "/admin/audit".to_string()),
         ("account", "/account/password".to_string()),
+        ("forgot-password", "/password/forgot".to_string()),
+        ("reset-link-gone", "/password/reset?token=x".to_string()),
         ("not-found", "/no/such/page".to_string()),
     ];
     walk(&browser, &app, "admin", &admin_pages).await;

@@ -2,13 +2,16 @@
 //! the back end chosen by the URL's scheme. Queries live in submodules, one per area; every
 //! query that touches tenant data takes the `TenantId` first.
 
+pub mod alerts;
 pub mod audit;
 pub mod bulk_runs;
 pub mod data_version;
+pub mod digests;
 pub mod imports;
 mod imports_pg;
 pub mod integrations;
 pub mod locations;
+pub mod mail;
 pub mod order_checks;
 pub mod signed_in;
 pub mod tenants;

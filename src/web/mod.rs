@@ -18,6 +18,7 @@ pub mod integrations;
 pub mod language;
 pub mod locations;
 pub mod manual_edit;
+pub mod password_reset;
 pub mod post_only;
 pub mod reports;
 pub mod safe_redirect;
@@ -57,6 +58,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(language::router())
         .merge(sign_in::router())
+        .merge(password_reset::router())
         .merge(dashboard::router())
         .merge(staff::router())
         .merge(staff_users::router())

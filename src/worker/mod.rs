@@ -1,5 +1,5 @@
 //! The import worker: claims due integrations from the database with a lease, imports each,
-//! and records every run. Any number of workers (processes) share the work.
+//! and records every run; beside the imports it sends the mail outbox. Any number of workers (processes) share the work.
 
 pub mod bulk;
 pub mod run;
@@ -47,6 +47,8 @@ pub struct WorkerConfig {
     /// are reused from run to run instead of opened (and TLS roots loaded) for each;
     /// [`run_with`] and [`drain_with`] build it when none is given.
     pub http: Option<reqwest::Client>,
+    /// How this worker sends the mail outbox (when mail is on).
+    pub mail: crate::mail::outbox::OutboxConfig,
 }
 
 impl Default for WorkerConfig {
@@ -63,6 +65,7 @@ impl Default for WorkerConfig {
             page_size: crate::shopify::queries::MAX_PAGE_SIZE,
             bulk: bulk::BulkPolicy::default(),
             http: None,
+            mail: Default::default(),
         }
     }
 }
@@ -115,6 +118,15 @@ pub async fn run_with(state: AppState, config: WorkerConfig, shutdown: impl Futu
     let config = config.with_http();
     tracing::info!(worker = %config.worker_id, "import worker started");
     let (stop_tx, stop_rx) = watch::channel(false);
+    // The outbox is sent beside the imports, by every worker; its own claims keep two workers
+    // from sending one message.
+    let outbox = {
+        let mut stop = stop_rx.clone();
+        let mail = config.mail.clone();
+        tokio::spawn(crate::mail::outbox::run(state.clone(), mail, async move {
+            let _ = stop.wait_for(|s| *s).await;
+        }))
+    };
     let mut running: JoinSet<()> = JoinSet::new();
     tokio::pin!(shutdown);
     loop {
@@ -150,6 +162,7 @@ pub async fn run_with(state: AppState, config: WorkerConfig, shutdown: impl Futu
     {
         tracing::warn!("worker: imports did not stop in time; their leases will expire");
     }
+    let _ = outbox.await;
     tracing::info!(worker = %config.worker_id, "import worker stopped");
 }
 
