@@ -1057,7 +1057,7 @@ async fn credentials_are_never_readable_in_rows_or_pages(app: TestApp, sim: SimH
     assert!(stored.credentials_hint.chars().count() <= 5);
     // Only the app's key opens them.
     let key = tmas::crypto::load_or_create_key(&app.settings.secret_key_path()).unwrap();
-    let opened = stored.credentials(&key).unwrap();
+    let opened = tmas::crypto::StoredCredentials::open(&key, &stored.credentials_enc).unwrap();
     assert_eq!(opened.kind(), "client_credentials");
     for path in [
         format!("/admin/integrations/{id}"),

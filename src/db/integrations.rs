@@ -1,16 +1,13 @@
 //! A tenant's Shopify integrations: the wizard's draft, matched locations, schedule, status,
-//! encrypted credentials, and deletion with or without the imported data. Also how to open
-//! an integration's credentials and build its Shopify client.
+//! encrypted credentials, and deletion with or without the imported data. It stores the
+//! credentials sealed; opening them and building a Shopify client happen above the storage.
 
 use chrono::NaiveDate;
 use sqlx::FromRow;
 
 use super::{Db, TenantId, now};
-use crate::config::Settings;
-use crate::crypto::StoredCredentials;
 use crate::domain::integration_setup::{ALL_ORDERS_SCOPE, RETURNS_SCOPE};
 use crate::domain::schedule::Schedule;
-use crate::shopify::{ClientConfig, Credentials, RetryPolicy, ShopifyClient, ShopifyError};
 
 /// Wizard steps in order; `wizard_step` holds one of these while the status is 'draft'.
 pub const WIZARD_STEPS: [&str; 5] = ["general", "locations", "confirm", "schedule", "finish"];
@@ -90,25 +87,6 @@ impl Integration {
     pub fn backfill_date(&self) -> Option<NaiveDate> {
         NaiveDate::parse_from_str(&self.backfill_from, "%Y-%m-%d").ok()
     }
-
-    /// The stored credentials, decrypted with the app's secret key.
-    pub fn credentials(&self, key: &[u8; 32]) -> anyhow::Result<StoredCredentials> {
-        StoredCredentials::open(key, &self.credentials_enc)
-    }
-
-    /// A Shopify client for this integration (the worker's settings: patient retries).
-    pub fn shopify_client(
-        &self,
-        settings: &Settings,
-        key: &[u8; 32],
-    ) -> anyhow::Result<ShopifyClient> {
-        let credentials = self.credentials(key)?;
-        Ok(shopify_client(
-            &client_config(settings),
-            &self.store_name,
-            &credentials,
-        )?)
-    }
 }
 
 pub fn step_number(step: &str) -> usize {
@@ -116,54 +94,6 @@ pub fn step_number(step: &str) -> usize {
         .iter()
         .position(|s| *s == step)
         .map_or(1, |i| i + 1)
-}
-
-/// How the app reaches Shopify, from the settings (`--shopify-url`, `--shopify-api-version`).
-pub fn client_config(settings: &Settings) -> ClientConfig {
-    ClientConfig {
-        base_url: settings.shopify_url.clone(),
-        api_version: settings.shopify_api_version.clone(),
-        ..ClientConfig::default()
-    }
-}
-
-/// Like [`client_config`] but for a person waiting on a page: few, short retries.
-pub fn interactive_client_config(settings: &Settings) -> ClientConfig {
-    ClientConfig {
-        retry: RetryPolicy {
-            max_retries: 2,
-            base_delay: std::time::Duration::from_millis(200),
-            max_delay: std::time::Duration::from_secs(2),
-            max_throttle_waits: 3,
-            max_throttle_wait: std::time::Duration::from_secs(5),
-        },
-        request_timeout: std::time::Duration::from_secs(15),
-        ..client_config(settings)
-    }
-}
-
-/// The client's form of stored credentials.
-pub fn shopify_credentials(stored: &StoredCredentials) -> Credentials {
-    match stored {
-        StoredCredentials::AccessToken { access_token } => {
-            Credentials::AccessToken(access_token.clone())
-        }
-        StoredCredentials::ClientCredentials {
-            client_id,
-            client_secret,
-        } => Credentials::ClientCredentials {
-            client_id: client_id.clone(),
-            client_secret: client_secret.clone(),
-        },
-    }
-}
-
-pub fn shopify_client(
-    config: &ClientConfig,
-    store_name: &str,
-    stored: &StoredCredentials,
-) -> Result<ShopifyClient, ShopifyError> {
-    ShopifyClient::new(config, store_name, shopify_credentials(stored))
 }
 
 const COLUMNS: &str = "id, tenant_id, label, store_name, credential_kind, credentials_enc, \
@@ -234,16 +164,6 @@ pub struct SealedCredentials {
     pub kind: String,
     pub sealed: String,
     pub hint: String,
-}
-
-impl SealedCredentials {
-    pub fn seal(credentials: &StoredCredentials, key: &[u8; 32]) -> anyhow::Result<Self> {
-        Ok(SealedCredentials {
-            kind: credentials.kind().to_string(),
-            sealed: credentials.seal(key)?,
-            hint: credentials.hint(),
-        })
-    }
 }
 
 /// Starts a wizard: a draft at the location-matching step. A second integration for the

@@ -350,24 +350,15 @@ async fn import_pages(
 ) -> Result<(), RunError> {
     let db = &state.db;
     let tenant = claimed.tenant();
-    let credentials = match StoredCredentials::open(&state.secret_key, &claimed.credentials_enc)
-        .map_err(|_| RunError::Credentials)?
-    {
-        StoredCredentials::AccessToken { access_token } => Credentials::AccessToken(access_token),
-        StoredCredentials::ClientCredentials {
-            client_id,
-            client_secret,
-        } => Credentials::ClientCredentials {
-            client_id,
-            client_secret,
-        },
-    };
+    let credentials: Credentials =
+        StoredCredentials::open(&state.secret_key, &claimed.credentials_enc)
+            .map_err(|_| RunError::Credentials)?
+            .into();
     let client_config = ClientConfig {
-        base_url: state.settings.shopify_url.clone(),
-        api_version: state.settings.shopify_api_version.clone(),
         retry: config.retry,
         request_timeout: config.request_timeout,
         page_size: config.page_size,
+        ..state.shopify.clone()
     };
     let client = match &config.http {
         Some(http) => ShopifyClient::with_http(

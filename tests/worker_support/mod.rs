@@ -38,6 +38,7 @@ pub fn worker_state(app: &TestApp, sim: &SimHandle) -> AppState {
         .expect("the app created its key");
     AppState {
         db: app.db.clone(),
+        shopify: tmas::startup::shopify_client_config(&settings),
         settings: Arc::new(settings),
         secret_key: Arc::new(key),
         totals_cache: Arc::default(),

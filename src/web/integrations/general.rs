@@ -13,7 +13,7 @@ use super::{
 };
 use crate::crypto::StoredCredentials;
 use crate::db;
-use crate::db::integrations::{Integration, SealedCredentials};
+use crate::db::integrations::Integration;
 use crate::domain::account::required_text;
 use crate::domain::integration_setup::CredentialsInput;
 use crate::domain::store_name::StoreName;
@@ -192,7 +192,7 @@ fn parse_credentials(
     let blank = form.access_token.trim().is_empty() && form.client_secret.trim().is_empty();
     if let Some(d) = draft.filter(|d| {
         blank && !d.credentials_enc.is_empty() && d.credential_kind == form.credential_kind
-    }) && let Ok(stored) = d.credentials(&state.secret_key)
+    }) && let Ok(stored) = StoredCredentials::open(&state.secret_key, &d.credentials_enc)
     {
         let keeps_id = match &stored {
             StoredCredentials::ClientCredentials { client_id, .. } => {
@@ -266,7 +266,7 @@ async fn submit(
             return form_page(state, admin, draft, form, errors, Some(message)).await;
         }
     };
-    let sealed = SealedCredentials::seal(&credentials, &state.secret_key)?;
+    let sealed = credentials.sealed(&state.secret_key)?;
     let verified = report.verified(&label, &store);
     let saved = match draft {
         None => db::integrations::create_draft(&state.db, tenant, &verified, &sealed)

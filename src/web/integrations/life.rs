@@ -14,8 +14,9 @@ use super::list::status_text;
 use super::{
     CheckFailure, ShopReport, check_connection, integration_url, load, resume_url, tenant_tz,
 };
+use crate::crypto::StoredCredentials;
 use crate::db;
-use crate::db::integrations::{Integration, LocationMatch, SealedCredentials};
+use crate::db::integrations::{Integration, LocationMatch};
 use crate::domain::integration_setup::CredentialsInput;
 use crate::domain::store_name::StoreName;
 use crate::error::{AppError, AppResult, render};
@@ -347,7 +348,7 @@ pub async fn test_connection(
     let integration = load_running(&state, &admin, id).await?;
     let mut result = match (
         StoreName::parse(&integration.store_name),
-        integration.credentials(&state.secret_key),
+        StoredCredentials::open(&state.secret_key, &integration.credentials_enc),
     ) {
         (Ok(store), Ok(credentials)) => {
             match check_connection(&state, &store, &credentials).await {
@@ -532,7 +533,7 @@ pub async fn replace_credentials(
                 .await;
         }
     };
-    let sealed = SealedCredentials::seal(&credentials, &state.secret_key)?;
+    let sealed = credentials.sealed(&state.secret_key)?;
     let verified = report.verified(&integration.label, &store);
     db::integrations::replace_credentials(&state.db, admin.0.tenant_id(), id, &sealed, &verified)
         .await?;

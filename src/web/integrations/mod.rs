@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{NaiveDate, Utc};
 use chrono_tz::Tz;
+use std::time::Duration;
 
 use super::AppState;
 use super::context::{Layout, TenantAdmin};
@@ -22,7 +23,7 @@ use crate::db::integrations::{Integration, VerifiedShop, WIZARD_STEPS};
 use crate::domain::integration_setup::{ALL_ORDERS_SCOPE, REQUIRED_SCOPES, RETURNS_SCOPE};
 use crate::domain::store_name::StoreName;
 use crate::error::{AppError, AppResult, render};
-use crate::shopify::{Location, ShopifyError};
+use crate::shopify::{ClientConfig, Location, RetryPolicy, ShopifyClient, ShopifyError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -359,6 +360,26 @@ fn missing_scopes_message(missing: &[String]) -> String {
     )
 }
 
+/// A Shopify client for a person waiting on a page: few, short retries.
+fn interactive_client(
+    state: &AppState,
+    store: &StoreName,
+    credentials: &StoredCredentials,
+) -> Result<ShopifyClient, ShopifyError> {
+    let config = ClientConfig {
+        retry: RetryPolicy {
+            max_retries: 2,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(2),
+            max_throttle_waits: 3,
+            max_throttle_wait: Duration::from_secs(5),
+        },
+        request_timeout: Duration::from_secs(15),
+        ..state.shopify.clone()
+    };
+    ShopifyClient::new(&config, store.as_str(), credentials.clone().into())
+}
+
 /// Checks a store and credentials live: the shop answers, the credentials are accepted, the
 /// needed scopes are granted. Also reads the shop's name, currency and time zone.
 async fn check_connection(
@@ -366,8 +387,7 @@ async fn check_connection(
     store: &StoreName,
     credentials: &StoredCredentials,
 ) -> Result<ShopReport, CheckFailure> {
-    let config = db::integrations::interactive_client_config(&state.settings);
-    let client = db::integrations::shopify_client(&config, store.as_str(), credentials)
+    let client = interactive_client(state, store, credentials)
         .map_err(|e| CheckFailure::General(e.to_string()))?;
     let scopes = client
         .access_scopes()
@@ -399,14 +419,13 @@ async fn shop_locations(
     state: &AppState,
     integration: &Integration,
 ) -> Result<Vec<Location>, String> {
-    let credentials = integration.credentials(&state.secret_key).map_err(|_| {
-        "The stored credentials cannot be read (the secret key changed?). Enter them again."
-            .to_string()
-    })?;
+    let credentials = StoredCredentials::open(&state.secret_key, &integration.credentials_enc)
+        .map_err(|_| {
+            "The stored credentials cannot be read (the secret key changed?). Enter them again."
+                .to_string()
+        })?;
     let store = StoreName::parse(&integration.store_name)?;
-    let config = db::integrations::interactive_client_config(&state.settings);
-    let client = db::integrations::shopify_client(&config, store.as_str(), &credentials)
-        .map_err(|e| e.to_string())?;
+    let client = interactive_client(state, &store, &credentials).map_err(|e| e.to_string())?;
     let mut locations = client
         .locations()
         .await
