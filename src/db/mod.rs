@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod bulk_runs;
 pub mod data_version;
+mod import_page;
 pub mod imports;
 mod imports_pg;
 pub mod integrations;
