@@ -10,5 +10,6 @@ pub mod lookalike;
 pub mod money;
 pub mod order;
 pub mod report;
+pub mod sale_facts;
 pub mod schedule;
 pub mod store_name;
