@@ -19,50 +19,16 @@ use super::cached_page::{CachedPage, shared_layout};
 use super::charts::{Bar, BarChart};
 use super::completeness::{Completeness, HistoryImports, history_imports, overall, shared_point};
 use super::context::{Layout, TenantUser};
+use super::figures::{ChangeView, RowView, Span, change_view, row_view, span_sums};
+use super::integration_state::status_now;
 use super::reports::ReportScope;
-use super::reports::totals::{RowView, row_view};
 use crate::db::totals::IntegrationState;
-use crate::domain::report::{DateRange, Totals, change_tenths_of_percent, week_start};
+use crate::domain::report::{DateRange, Totals, week_start};
 use crate::error::{AppResult, render};
 use crate::i18n::{self, Lang};
-use crate::totals_cache::TenantTotals;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/", get(page))
-}
-
-/// A change against the comparable period, readable without colour: an arrow and a signed
-/// percentage; the class only adds colour.
-#[derive(Debug, Clone)]
-pub struct ChangeView {
-    /// `up`, `down`, `flat` or `none` (nothing to compare with).
-    pub class: &'static str,
-    pub arrow: &'static str,
-    pub text: String,
-}
-
-pub fn change_view(now: i64, before: i64) -> ChangeView {
-    let lang = i18n::current();
-    match change_tenths_of_percent(now, before) {
-        None => ChangeView {
-            class: "none",
-            arrow: "",
-            text: i18n::t("no sales to compare with"),
-        },
-        Some(tenths) => ChangeView {
-            class: match tenths.signum() {
-                1 => "up",
-                -1 => "down",
-                _ => "flat",
-            },
-            arrow: match tenths.signum() {
-                1 => "▲",
-                -1 => "▼",
-                _ => "=",
-            },
-            text: i18n::format_percent_tenths(lang, tenths),
-        },
-    }
 }
 
 /// One period's card: the headline, its change, and a row per location and the total.
@@ -139,25 +105,6 @@ fn local_time(at: Option<i64>, tz: Tz) -> String {
         .unwrap_or_default()
 }
 
-/// The plain words for an integration's state.
-pub fn status_text(status: &str) -> &'static str {
-    status_now(status, true)
-}
-
-/// The plain words for an integration's state at this instant: "Importing" only while a run
-/// runs (a worker holds the lease and the run is recorded as running), "Connected" between
-/// runs.
-pub fn status_now(status: &str, running: bool) -> &'static str {
-    match status {
-        "draft" => "Setup not finished",
-        "active" if running => "Importing",
-        "active" => "Connected",
-        "deactivated" => "Switched off",
-        "attention" => "Needs attention",
-        _ => "Unknown state",
-    }
-}
-
 fn integration_view(i: IntegrationState, tz: Tz, running: &[i64]) -> IntegrationView {
     IntegrationView {
         id: i.id,
@@ -231,31 +178,6 @@ fn rank_stores(
         .collect()
 }
 
-/// A stretch of time to sum: whole days, then the first hours of one more day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Span {
-    pub days: Option<DateRange>,
-    /// A day and its last hour counted (`0..=hour`).
-    pub partial: Option<(NaiveDate, u32)>,
-}
-
-impl Span {
-    pub fn days(from: NaiveDate, to: NaiveDate) -> Span {
-        Span {
-            days: DateRange::new(from, to),
-            partial: None,
-        }
-    }
-
-    /// Whole days from `from` to the day before `last`, then `last` up to `hour`.
-    fn until(from: NaiveDate, last: NaiveDate, hour: u32) -> Span {
-        Span {
-            days: DateRange::new(from, last - Duration::days(1)),
-            partial: Some((last, hour)),
-        }
-    }
-}
-
 /// The period each card is compared with, now being `today` at `hour` (local):
 /// today so far against the same weekday last week up to the same hour; yesterday against the
 /// same weekday the week before; week and month to date against the same span of the
@@ -277,33 +199,6 @@ pub fn comparable(title: &str, today: NaiveDate, hour: u32) -> Span {
             }
         }
     }
-}
-
-/// Each location's totals over a span (one summed row per location), read through the
-/// tenant's cache so that a repeated page costs no query while the data version holds.
-pub async fn span_sums(
-    totals: &TenantTotals,
-    ids: &[i64],
-    span: Span,
-) -> AppResult<BTreeMap<i64, Totals>> {
-    let mut out: BTreeMap<i64, Totals> = BTreeMap::new();
-    if let Some(range) = span.days {
-        let rows = totals
-            .location_sums(ids, &range.from.to_string(), &range.to.to_string())
-            .await?;
-        for row in rows.iter() {
-            out.entry(row.location_id).or_default().add(&row.totals())?;
-        }
-    }
-    if let Some((date, hour)) = span.partial {
-        let rows = totals
-            .location_sums_until_hour(ids, &date.to_string(), hour)
-            .await?;
-        for row in rows.iter() {
-            out.entry(row.location_id).or_default().add(&row.totals())?;
-        }
-    }
-    Ok(out)
 }
 
 /// `Sun, Nov 22` / `dom 22 nov`.
@@ -717,19 +612,6 @@ mod tests {
                 partial: Some((d("2026-02-01"), 9))
             }
         );
-    }
-
-    #[test]
-    fn changes_read_without_colour() {
-        let up = change_view(11_000, 10_000);
-        assert_eq!(
-            (up.class, up.arrow, up.text.as_str()),
-            ("up", "▲", "+10.0%")
-        );
-        let down = change_view(9_000, 10_000);
-        assert_eq!((down.arrow, down.text.as_str()), ("▼", "-10.0%"));
-        assert_eq!(change_view(5, 5).arrow, "=");
-        assert_eq!(change_view(5, 0).class, "none");
     }
 
     #[test]

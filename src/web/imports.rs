@@ -292,7 +292,7 @@ impl ImportsPage {
     }
 
     fn status_text(&self) -> &'static str {
-        super::dashboard::status_now(&self.integration.status, self.running.is_some())
+        super::integration_state::status_now(&self.integration.status, self.running.is_some())
     }
 }
 

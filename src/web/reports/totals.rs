@@ -14,10 +14,7 @@ use super::detail_pages::{DetailPages, parse_page};
 use super::params::{self, Compare, PAGE_RULES, ReportForm, ReportRequest, comparison_range};
 use super::{ReportScope, count};
 use crate::db::locations::Location;
-use crate::domain::report::{
-    DateRange, Granularity, Preset, Totals, TotalsOverflow, units_per_transaction_hundredths,
-    week_start,
-};
+use crate::domain::report::{DateRange, Granularity, Preset, Totals, TotalsOverflow, week_start};
 use crate::error::{AppResult, render};
 use crate::i18n;
 use crate::totals_cache::TenantTotals;
@@ -26,49 +23,10 @@ use crate::web::cached_page::{CachedPage, shared_layout};
 use crate::web::charts::{Bar, BarChart};
 use crate::web::completeness::{self, Completeness, LocationCompleteness};
 use crate::web::context::{Layout, TenantUser};
-use crate::web::dashboard::{self, ChangeView, change_view};
+use crate::web::figures::{ChangeView, RowView, Span, change_view, row_view, span_sums};
 
 /// A bucket of a report: its first day, and its hour for hourly reports.
 pub type BucketKey = (NaiveDate, Option<i64>);
-
-/// One table row as shown.
-#[derive(Debug, Clone)]
-pub struct RowView {
-    pub label: String,
-    pub net: String,
-    pub transactions: String,
-    pub average: String,
-    pub items: String,
-    pub units_per_transaction: String,
-    pub gross: String,
-    pub discounts: String,
-    pub returns: String,
-    pub edited: bool,
-    /// `imported up to …` / `not imported yet` while a history import fills this row's
-    /// location; empty when complete.
-    pub incomplete: String,
-    /// Nothing of the period imported yet: the row says so instead of showing zeros.
-    pub pending: bool,
-}
-
-pub fn row_view(scope: &ReportScope, label: String, t: &Totals) -> RowView {
-    RowView {
-        label,
-        net: scope.amount(t.net),
-        transactions: count(t.transactions),
-        average: scope.optional_amount(t.average_sale()),
-        items: count(t.items),
-        units_per_transaction: units_per_transaction_hundredths(t.items, t.transactions)
-            .map(|h| crate::i18n::format_decimal(crate::i18n::current(), h, 2))
-            .unwrap_or_default(),
-        gross: scope.amount(t.gross),
-        discounts: scope.amount(t.discounts),
-        returns: scope.amount(t.returns),
-        edited: t.edited,
-        incomplete: String::new(),
-        pending: false,
-    }
-}
 
 pub struct LocationSection {
     pub code: String,
@@ -418,15 +376,15 @@ async fn build(
     // Independent reads, each summed by the database: on SQLite every connection has its own
     // thread, so they run side by side.
     let (now, previous, chart_net, buckets, integrations, imported) = tokio::try_join!(
-        dashboard::span_sums(
+        span_sums(
             totals,
             &ids,
-            dashboard::Span::days(request.range.from, request.range.to),
+            Span::days(request.range.from, request.range.to),
         ),
-        dashboard::span_sums(
+        span_sums(
             totals,
             &ids,
-            dashboard::Span::days(previous_range.from, previous_range.to),
+            Span::days(previous_range.from, previous_range.to),
         ),
         net_by_bucket(totals, request, &ids),
         bucketed(totals, request, &page_ids),
