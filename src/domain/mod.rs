@@ -9,6 +9,7 @@ pub mod location;
 pub mod lookalike;
 pub mod money;
 pub mod order;
+pub mod periods;
 pub mod report;
 pub mod sale_facts;
 pub mod schedule;

@@ -3,12 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Duration, NaiveDate};
-
 use super::reports::{ReportScope, count};
-use crate::domain::report::{
-    DateRange, Totals, change_tenths_of_percent, units_per_transaction_hundredths,
-};
+use crate::domain::periods::Span;
+use crate::domain::report::{Totals, change_tenths_of_percent, units_per_transaction_hundredths};
 use crate::error::AppResult;
 use crate::i18n;
 use crate::totals_cache::TenantTotals;
@@ -83,31 +80,6 @@ pub fn change_view(now: i64, before: i64) -> ChangeView {
             },
             text: i18n::format_percent_tenths(lang, tenths),
         },
-    }
-}
-
-/// A stretch of time to sum: whole days, then the first hours of one more day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Span {
-    pub days: Option<DateRange>,
-    /// A day and its last hour counted (`0..=hour`).
-    pub partial: Option<(NaiveDate, u32)>,
-}
-
-impl Span {
-    pub fn days(from: NaiveDate, to: NaiveDate) -> Span {
-        Span {
-            days: DateRange::new(from, to),
-            partial: None,
-        }
-    }
-
-    /// Whole days from `from` to the day before `last`, then `last` up to `hour`.
-    pub fn until(from: NaiveDate, last: NaiveDate, hour: u32) -> Span {
-        Span {
-            days: DateRange::new(from, last - Duration::days(1)),
-            partial: Some((last, hour)),
-        }
     }
 }
 

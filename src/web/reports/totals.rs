@@ -11,10 +11,13 @@ use axum::response::{Html, IntoResponse, Response};
 use chrono::{Datelike, Duration, NaiveDate};
 
 use super::detail_pages::{DetailPages, parse_page};
-use super::params::{self, Compare, PAGE_RULES, ReportForm, ReportRequest, comparison_range};
+use super::params::{self, PAGE_RULES, ReportForm, ReportRequest};
 use super::{ReportScope, count};
 use crate::db::locations::Location;
-use crate::domain::report::{DateRange, Granularity, Preset, Totals, TotalsOverflow, week_start};
+use crate::domain::periods::{
+    BucketKey, Compare, Preset, Span, all_buckets, bucket_days, bucket_of,
+};
+use crate::domain::report::{DateRange, Granularity, Totals, TotalsOverflow};
 use crate::error::{AppResult, render};
 use crate::i18n;
 use crate::totals_cache::TenantTotals;
@@ -23,10 +26,7 @@ use crate::web::cached_page::{CachedPage, shared_layout};
 use crate::web::charts::{Bar, BarChart};
 use crate::web::completeness::{self, Completeness, LocationCompleteness};
 use crate::web::context::{Layout, TenantUser};
-use crate::web::figures::{ChangeView, RowView, Span, change_view, row_view, span_sums};
-
-/// A bucket of a report: its first day, and its hour for hourly reports.
-pub type BucketKey = (NaiveDate, Option<i64>);
+use crate::web::figures::{ChangeView, RowView, change_view, row_view, span_sums};
 
 pub struct LocationSection {
     pub code: String,
@@ -89,24 +89,6 @@ struct TotalsPage {
     uncounted: Vec<crate::web::uncounted::UncountedHour>,
     /// The reader may correct hourly data (the link would otherwise lead to a refusal).
     may_edit: bool,
-}
-
-/// The days of a bucket that lie in the range: a week or month cut by the range holds only
-/// those.
-pub fn bucket_days(granularity: Granularity, key: BucketKey, range: DateRange) -> DateRange {
-    let (start, _) = key;
-    let end = match granularity {
-        Granularity::Hour | Granularity::Day => start,
-        Granularity::Week => start + Duration::days(6),
-        Granularity::Month => {
-            let next = (start + Duration::days(32)).with_day(1).expect("first day");
-            next - Duration::days(1)
-        }
-    };
-    DateRange {
-        from: start.max(range.from),
-        to: end.min(range.to),
-    }
 }
 
 /// A bucket for people, with the days it really holds: `Mon, Mar 2, 2026 09:00`,
@@ -190,38 +172,6 @@ fn bucket_tick(granularity: Granularity, key: BucketKey, range: DateRange, first
         Granularity::Month if first || date.month() == 1 => i18n::format_month(lang, date),
         Granularity::Month => i18n::month_short(lang, date.month0()).to_string(),
     }
-}
-
-/// Every bucket of the range in order, active or not (for the chart's axis).
-pub fn all_buckets(granularity: Granularity, range: DateRange) -> Vec<BucketKey> {
-    let mut keys = Vec::new();
-    let mut date = granularity.bucket_start(range.from);
-    while date <= range.to {
-        match granularity {
-            Granularity::Hour => keys.extend((0..24).map(|h| (date, Some(h)))),
-            _ => keys.push((date, None)),
-        }
-        date = match granularity {
-            Granularity::Hour | Granularity::Day => date + Duration::days(1),
-            Granularity::Week => week_start(date) + Duration::days(7),
-            Granularity::Month => {
-                let next = date + Duration::days(32);
-                next.with_day(1).expect("first day")
-            }
-        };
-    }
-    keys
-}
-
-/// The bucket a stored day or hour falls in (`None` for a date that does not parse).
-fn bucket_of(granularity: Granularity, local_date: &str, hour: Option<i64>) -> Option<BucketKey> {
-    let date = local_date.parse::<NaiveDate>().ok()?;
-    Some(match granularity {
-        Granularity::Hour => (date, hour),
-        Granularity::Day | Granularity::Week | Granularity::Month => {
-            (granularity.bucket_start(date), None)
-        }
-    })
 }
 
 /// The report's buckets per location (location row id → bucket → totals) for `ids`, summed
@@ -365,7 +315,7 @@ async fn build(
     pages: DetailPages,
     page: usize,
 ) -> AppResult<ReportView> {
-    let previous_range = comparison_range(request.preset, request.range, request.compare);
+    let previous_range = request.compare.range(request.preset, request.range);
     let ids = request.location_ids();
     let on_page = pages.locations_on(page);
     let page_ids: Vec<i64> = request.locations[on_page.clone()]
