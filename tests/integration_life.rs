@@ -83,7 +83,7 @@ async fn disabling_a_location_stops_its_import_and_keeps_its_data(app: TestApp, 
     );
     // The integration keeps running for the others; STORE-01's imported data stays.
     assert_eq!(
-        integration(&app, tenant, id).await.unwrap().status,
+        integration(&app, tenant, id).await.unwrap().status.as_str(),
         "active"
     );
     assert_eq!(count(&app, "SELECT COUNT(*) FROM sales").await, 1);
@@ -132,7 +132,7 @@ async fn deactivate_and_reactivate(app: TestApp, sim: SimHandle) {
         format!("/admin/integrations/{id}?notice=deactivated")
     );
     let stored = integration(&app, tenant, id).await.unwrap();
-    assert_eq!(stored.status, "deactivated");
+    assert_eq!(stored.status.as_str(), "deactivated");
     assert_eq!(stored.next_run_at, None, "nothing is scheduled");
     assert_eq!(
         stored.run_requested, None,
@@ -154,7 +154,7 @@ async fn deactivate_and_reactivate(app: TestApp, sim: SimHandle) {
         format!("/admin/integrations/{id}?notice=reactivated")
     );
     let stored = integration(&app, tenant, id).await.unwrap();
-    assert_eq!(stored.status, "active");
+    assert_eq!(stored.status.as_str(), "active");
     let tz: chrono_tz::Tz = "America/Toronto".parse().unwrap();
     let expected = Schedule::Hourly { minute: 2 }
         .next_after(before, tz)
@@ -262,7 +262,7 @@ async fn schedule_and_matching_can_change(app: TestApp, sim: SimHandle) {
         [("STORE-02".to_string(), 1)]
     );
     assert_eq!(
-        integration(&app, tenant, id).await.unwrap().status,
+        integration(&app, tenant, id).await.unwrap().status.as_str(),
         "active"
     );
     let actions = audit_actions(&app, tenant).await;
@@ -333,7 +333,7 @@ async fn replacing_credentials_clears_attention_and_catches_up(app: TestApp, sim
         format!("/admin/integrations/{id}?notice=credentials")
     );
     let stored = integration(&app, tenant, id).await.unwrap();
-    assert_eq!(stored.status, "active");
+    assert_eq!(stored.status.as_str(), "active");
     assert_eq!(stored.status_reason, "");
     assert_eq!(stored.run_requested.as_deref(), Some("catch_up"));
     let next = stored.next_run_at.expect("queued");
@@ -424,7 +424,7 @@ async fn connection_test_shows_the_result(app: TestApp, sim: SimHandle) {
         .unwrap();
     test_connection(&browser, id).await;
     assert_eq!(
-        integration(&app, tenant, id).await.unwrap().status,
+        integration(&app, tenant, id).await.unwrap().status.as_str(),
         "active"
     );
     assert!(
@@ -905,7 +905,7 @@ async fn a_passing_connection_test_ends_needs_attention(app: TestApp, sim: SimHa
     let page = test_connection(&browser, id).await;
     assert!(page.contains("The stored credentials work again"), "{page}");
     let stored = integration(&app, tenant, id).await.unwrap();
-    assert_eq!(stored.status, "active");
+    assert_eq!(stored.status.as_str(), "active");
     assert_eq!(stored.status_reason, "");
     assert_eq!(stored.run_requested.as_deref(), Some("catch_up"));
     assert!(
@@ -957,7 +957,7 @@ async fn a_missing_or_wrong_key_stops_the_start(app: TestApp, sim: SimHandle) {
         "{error}"
     );
     assert_eq!(
-        integration(&app, tenant, id).await.unwrap().status,
+        integration(&app, tenant, id).await.unwrap().status.as_str(),
         "active"
     );
 

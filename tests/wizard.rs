@@ -92,8 +92,8 @@ async fn whole_wizard_through_forms(app: TestApp, sim: SimHandle) {
     let id = id_in(&to);
     assert_eq!(to, format!("/admin/integrations/{id}/wizard/locations"));
     let draft = integration(&app, tenant, id).await.unwrap();
-    assert_eq!(draft.status, "draft");
-    assert_eq!(draft.wizard_step, "locations");
+    assert_eq!(draft.status.as_str(), "draft");
+    assert_eq!(draft.wizard_step.as_str(), "locations");
     assert_eq!(draft.store_name, "examples");
     assert_eq!(draft.label, "Acme Retail");
     assert_eq!(draft.credential_kind, "access_token");
@@ -217,7 +217,7 @@ async fn whole_wizard_through_forms(app: TestApp, sim: SimHandle) {
         format!("/admin/integrations/{id}?notice=started")
     );
     let active = integration(&app, tenant, id).await.unwrap();
-    assert_eq!(active.status, "active");
+    assert_eq!(active.status.as_str(), "active");
     assert_eq!(active.run_requested.as_deref(), Some("initial"));
     assert_eq!(active.watermark, None);
     let next = active.next_run_at.expect("first import queued");
@@ -546,7 +546,11 @@ async fn each_bad_location_match_is_named(app: TestApp, sim: SimHandle) {
                 .is_empty()
         );
         assert_eq!(
-            integration(&app, tenant, id).await.unwrap().wizard_step,
+            integration(&app, tenant, id)
+                .await
+                .unwrap()
+                .wizard_step
+                .as_str(),
             "locations"
         );
     }
@@ -907,7 +911,7 @@ async fn staff_complete_the_wizard_inside_a_tenant_audited(app: TestApp, sim: Si
     let id = start_wizard(&browser, &sim, "examples").await;
     finish_wizard(&browser, id, &[("STORE-01", "1001")]).await;
     assert_eq!(
-        integration(&app, tenant, id).await.unwrap().status,
+        integration(&app, tenant, id).await.unwrap().status.as_str(),
         "active"
     );
 

@@ -6,6 +6,7 @@ use sqlx::{Any, FromRow, Transaction};
 use super::import_page::Bucket;
 pub use super::import_page::{PageCounts, PageFacts, ReturnRow, RunLease, SaleRow};
 use super::{Backend, Db, TenantId, now};
+use crate::domain::integration::IntegrationStatus;
 
 /// An integration claimed by one worker, with what a run needs.
 #[derive(Debug, Clone, FromRow)]
@@ -608,7 +609,8 @@ pub struct ImportsIntegration {
     pub id: i64,
     pub label: String,
     pub store_name: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: IntegrationStatus,
     pub status_reason: String,
     pub scopes: String,
     pub schedule_frequency: String,
@@ -772,7 +774,7 @@ pub enum QueueRefusal {
     AlreadyQueued,
     /// The integration is not active (draft, deactivated, needs attention).
     NotActive {
-        status: String,
+        status: IntegrationStatus,
         reason: String,
     },
 }
@@ -812,7 +814,7 @@ pub async fn queue_run(
     let Some(current) = self::integration(db, tenant, integration).await? else {
         return Ok(Err(QueueRefusal::NotFound));
     };
-    Ok(Err(if current.status != "active" {
+    Ok(Err(if current.status != IntegrationStatus::Active {
         QueueRefusal::NotActive {
             status: current.status,
             reason: current.status_reason,

@@ -6,11 +6,9 @@ use chrono::NaiveDate;
 use sqlx::FromRow;
 
 use super::{Db, TenantId, now};
+use crate::domain::integration::{IntegrationStatus, WizardStep};
 use crate::domain::integration_setup::{ALL_ORDERS_SCOPE, RETURNS_SCOPE};
 use crate::domain::schedule::Schedule;
-
-/// Wizard steps in order; `wizard_step` holds one of these while the status is 'draft'.
-pub const WIZARD_STEPS: [&str; 5] = ["general", "locations", "confirm", "schedule", "finish"];
 
 #[derive(Clone, FromRow)]
 pub struct Integration {
@@ -21,9 +19,11 @@ pub struct Integration {
     pub credential_kind: String,
     pub credentials_enc: String,
     pub credentials_hint: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: IntegrationStatus,
     pub status_reason: String,
-    pub wizard_step: String,
+    #[sqlx(try_from = "String")]
+    pub wizard_step: WizardStep,
     pub shop_name: String,
     pub shop_currency: String,
     pub shop_time_zone: String,
@@ -54,7 +54,7 @@ impl std::fmt::Debug for Integration {
 
 impl Integration {
     pub fn is_draft(&self) -> bool {
-        self.status == "draft"
+        self.status == IntegrationStatus::Draft
     }
 
     pub fn schedule(&self) -> Schedule {
@@ -79,21 +79,14 @@ impl Integration {
         self.scope_list().contains(&RETURNS_SCOPE)
     }
 
-    /// 1-based position of the wizard step (1 for unknown steps).
+    /// 1-based position of the wizard step (1 once the wizard is done).
     pub fn step_number(&self) -> usize {
-        step_number(&self.wizard_step)
+        self.wizard_step.number()
     }
 
     pub fn backfill_date(&self) -> Option<NaiveDate> {
         NaiveDate::parse_from_str(&self.backfill_from, "%Y-%m-%d").ok()
     }
-}
-
-pub fn step_number(step: &str) -> usize {
-    WIZARD_STEPS
-        .iter()
-        .position(|s| *s == step)
-        .map_or(1, |i| i + 1)
 }
 
 const COLUMNS: &str = "id, tenant_id, label, store_name, credential_kind, credentials_enc, \
@@ -254,11 +247,16 @@ async fn set_credentials(
 
 /// Moves a draft's wizard forward to `step` (never backward: going back to look at an earlier
 /// step keeps the progress).
-pub async fn advance_wizard(db: &Db, tenant: TenantId, id: i64, step: &str) -> sqlx::Result<()> {
+pub async fn advance_wizard(
+    db: &Db,
+    tenant: TenantId,
+    id: i64,
+    step: WizardStep,
+) -> sqlx::Result<()> {
     let Some(current) = get(db, tenant, id).await? else {
         return Ok(());
     };
-    if current.is_draft() && step_number(step) > current.step_number() {
+    if current.is_draft() && step.number() > current.step_number() {
         reset_wizard(db, tenant, id, step).await?;
     }
     Ok(())
@@ -266,14 +264,19 @@ pub async fn advance_wizard(db: &Db, tenant: TenantId, id: i64, step: &str) -> s
 
 /// Puts a draft at `step`: back, after a change that invalidates the later steps, or forward
 /// through [`advance_wizard`].
-pub async fn reset_wizard(db: &Db, tenant: TenantId, id: i64, step: &str) -> sqlx::Result<()> {
+pub async fn reset_wizard(
+    db: &Db,
+    tenant: TenantId,
+    id: i64,
+    step: WizardStep,
+) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE integrations SET wizard_step = $3, updated_at = $4
          WHERE tenant_id = $1 AND id = $2 AND status = 'draft'",
     )
     .bind(tenant.0)
     .bind(id)
-    .bind(step)
+    .bind(step.as_str())
     .bind(now())
     .execute(&db.pool)
     .await?;

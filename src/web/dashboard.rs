@@ -23,6 +23,7 @@ use super::figures::{ChangeView, RowView, change_view, row_view, span_sums};
 use super::integration_state::status_now;
 use super::reports::ReportScope;
 use crate::db::totals::IntegrationState;
+use crate::domain::integration::IntegrationStatus;
 use crate::domain::periods::{DashboardPeriod, Span, local_date_and_hour};
 use crate::domain::report::{DateRange, Totals};
 use crate::error::{AppResult, render};
@@ -72,7 +73,7 @@ pub struct RankView {
 pub struct IntegrationView {
     pub id: i64,
     pub label: String,
-    pub status: String,
+    pub status: IntegrationStatus,
     pub status_text: &'static str,
     pub status_reason: String,
     pub last_import: String,
@@ -114,7 +115,7 @@ fn integration_view(i: IntegrationState, tz: Tz, running: &[i64]) -> Integration
         } else {
             i.label.clone()
         },
-        status_text: status_now(&i.status, running.contains(&i.id)),
+        status_text: status_now(i.status, running.contains(&i.id)),
         status: i.status,
         status_reason: i18n::plain_reason(i18n::current(), &i.status_reason),
         last_import: local_time(i.last_finished_at.or(i.last_started_at), tz),
@@ -291,7 +292,7 @@ async fn render_page(
     // With Shopify connected, a location no integration imports has no data but what is
     // entered by hand; without any activity it is named as such rather than shown as 0.00.
     let imported = scope.totals.imported_locations().await?;
-    let uses_pos = states.iter().any(|i| i.status != "draft");
+    let uses_pos = states.iter().any(|i| i.status != IntegrationStatus::Draft);
     let ids: Vec<i64> = scope.locations.iter().map(|l| l.id).collect();
     // Served from memory while the tenant's data version and local hour hold.
     let totals = &scope.totals;

@@ -15,6 +15,7 @@ use crate::crypto::StoredCredentials;
 use crate::db;
 use crate::db::integrations::Integration;
 use crate::domain::account::required_text;
+use crate::domain::integration::WizardStep;
 use crate::domain::integration_setup::CredentialsInput;
 use crate::domain::store_name::StoreName;
 use crate::error::{AppResult, render};
@@ -71,9 +72,9 @@ async fn form_page(
 ) -> AppResult<Response> {
     let page = GeneralPage {
         layout: admin.0.layout(state).await?,
-        steps: Steps::new("general", draft),
+        steps: Steps::new(WizardStep::General, draft),
         action: draft.map_or("/admin/integrations/shopify/new".to_string(), |d| {
-            step_url(d.id, "general")
+            step_url(d.id, WizardStep::General)
         }),
         draft_id: draft.map(|d| d.id),
         form: form.without_secrets(),
@@ -161,7 +162,7 @@ pub async fn edit(
     if let Some(refusal) = refuse_plan(&state, &admin).await? {
         return Ok(refusal);
     }
-    if let Some(redirect) = guard_step(&draft, "general") {
+    if let Some(redirect) = guard_step(&draft, WizardStep::General) {
         return Ok(redirect);
     }
     submit(&state, &admin, Some(&draft), form).await
@@ -280,7 +281,8 @@ async fn submit(
             if result.is_ok() && d.store_name != store.as_str() {
                 // Another store: its locations must be matched again.
                 db::integrations::replace_matches(&state.db, tenant, d.id, &[]).await?;
-                db::integrations::reset_wizard(&state.db, tenant, d.id, "locations").await?;
+                db::integrations::reset_wizard(&state.db, tenant, d.id, WizardStep::Locations)
+                    .await?;
             }
             result
         }
@@ -311,5 +313,5 @@ async fn submit(
                 .to_stored(),
         )
         .await?;
-    Ok(Redirect::to(&step_url(id, "locations")).into_response())
+    Ok(Redirect::to(&step_url(id, WizardStep::Locations)).into_response())
 }

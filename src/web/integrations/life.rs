@@ -17,6 +17,7 @@ use super::{
 use crate::crypto::StoredCredentials;
 use crate::db;
 use crate::db::integrations::{Integration, LocationMatch};
+use crate::domain::integration::IntegrationStatus;
 use crate::domain::integration_setup::CredentialsInput;
 use crate::domain::store_name::StoreName;
 use crate::error::{AppError, AppResult, render};
@@ -161,9 +162,13 @@ async fn render_page(
             refunds: r.refunds_stored,
             error: r.error,
         });
-    let next_run = match (integration.status.as_str(), integration.next_run_at) {
-        ("active", Some(at)) if at <= Utc::now().timestamp() => "as soon as possible".into(),
-        ("active", Some(at)) => crate::i18n::format_instant(crate::i18n::current(), at, tz),
+    let next_run = match (integration.status, integration.next_run_at) {
+        (IntegrationStatus::Active, Some(at)) if at <= Utc::now().timestamp() => {
+            "as soon as possible".into()
+        }
+        (IntegrationStatus::Active, Some(at)) => {
+            crate::i18n::format_instant(crate::i18n::current(), at, tz)
+        }
         _ => String::new(),
     };
     let asked = &state.settings.shopify_api_version;
@@ -177,7 +182,7 @@ async fn render_page(
     let page = IntegrationPage {
         api_version,
         layout: admin.0.layout(state).await?,
-        status_text: status_text(&integration.status),
+        status_text: status_text(integration.status),
         schedule: integration.schedule().describe(),
         time_zone: tz.name().to_string(),
         manual_editors: db::users::count_manual_editors(&state.db, tenant).await?,
@@ -301,7 +306,7 @@ pub async fn deactivate(
                 &Details::new()
                     .subject(Value::Integration(id))
                     .fact("Shopify store", Value::Text(integration.store_name.clone()))
-                    .fact("Status", Value::Word(integration.status.clone()))
+                    .fact("Status", Value::Word(integration.status.as_str().into()))
                     .fact_if_some(
                         "Bulk export being canceled",
                         export.clone().map(Value::Text),
@@ -549,11 +554,11 @@ pub async fn replace_credentials(
                     Value::Text(integration.credentials_hint.clone()),
                     Value::Text(credentials.hint().to_string()),
                 )
-                .fact("Status", Value::Word(integration.status.clone()))
+                .fact("Status", Value::Word(integration.status.as_str().into()))
                 .to_stored(),
         )
         .await?;
-    let notice = if integration.status == "deactivated" {
+    let notice = if integration.status == IntegrationStatus::Deactivated {
         "credentials_kept"
     } else {
         "credentials"

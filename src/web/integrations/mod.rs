@@ -19,7 +19,8 @@ use super::AppState;
 use super::context::{Layout, TenantAdmin};
 use crate::crypto::StoredCredentials;
 use crate::db;
-use crate::db::integrations::{Integration, VerifiedShop, WIZARD_STEPS};
+use crate::db::integrations::{Integration, VerifiedShop};
+use crate::domain::integration::WizardStep;
 use crate::domain::integration_setup::{ALL_ORDERS_SCOPE, REQUIRED_SCOPES, RETURNS_SCOPE};
 use crate::domain::store_name::StoreName;
 use crate::error::{AppError, AppResult, render};
@@ -96,27 +97,26 @@ fn integration_url(id: i64) -> String {
     format!("/admin/integrations/{id}")
 }
 
-fn step_url(id: i64, step: &str) -> String {
-    match step {
-        "general" | "locations" | "confirm" | "schedule" | "finish" => {
-            format!("/admin/integrations/{id}/wizard/{step}")
-        }
-        _ => integration_url(id),
+fn step_url(id: i64, step: WizardStep) -> String {
+    if step.has_page() {
+        format!("/admin/integrations/{id}/wizard/{}", step.as_str())
+    } else {
+        integration_url(id)
     }
 }
 
 /// Where a draft stands: its current step's page.
 fn resume_url(integration: &Integration) -> String {
     if integration.is_draft() {
-        step_url(integration.id, &integration.wizard_step)
+        step_url(integration.id, integration.wizard_step)
     } else {
         integration_url(integration.id)
     }
 }
 
 /// Sends a request for a step the draft has not reached yet back to where it stands.
-fn guard_step(integration: &Integration, step: &str) -> Option<Response> {
-    if integration.is_draft() && db::integrations::step_number(step) > integration.step_number() {
+fn guard_step(integration: &Integration, step: WizardStep) -> Option<Response> {
+    if integration.is_draft() && step.number() > integration.step_number() {
         return Some(Redirect::to(&resume_url(integration)).into_response());
     }
     None
@@ -145,11 +145,11 @@ pub struct StepItem {
 }
 
 impl Steps {
-    pub const TOTAL: usize = WIZARD_STEPS.len();
+    pub const TOTAL: usize = WizardStep::PAGES.len();
 
     /// Steps for a page showing `current`; with a draft, the steps it reached are links.
-    fn new(current: &str, integration: Option<&Integration>) -> Steps {
-        let current_n = db::integrations::step_number(current);
+    fn new(current: WizardStep, integration: Option<&Integration>) -> Steps {
+        let current_n = current.number();
         let reached = integration.map_or(1, |i| i.step_number()).max(current_n);
         let titles = [
             "Store and credentials",
@@ -158,7 +158,7 @@ impl Steps {
             "Schedule",
             "Finish",
         ];
-        let items = WIZARD_STEPS
+        let items = WizardStep::PAGES
             .iter()
             .zip(titles)
             .enumerate()
@@ -173,7 +173,7 @@ impl Steps {
                 };
                 let href = match integration {
                     Some(int) if number <= reached && number != current_n => {
-                        Some(step_url(int.id, step))
+                        Some(step_url(int.id, *step))
                     }
                     _ => None,
                 };
@@ -233,7 +233,7 @@ async fn load_for_step(
     state: &AppState,
     admin: &TenantAdmin,
     id: i64,
-    step: &str,
+    step: WizardStep,
 ) -> AppResult<Result<Integration, Response>> {
     let integration = load(state, admin, id).await?;
     if integration.is_draft() {

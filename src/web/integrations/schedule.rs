@@ -13,6 +13,7 @@ use serde::Deserialize;
 use super::{Steps, integration_url, load_for_step, step_url, tenant_tz, today_in};
 use crate::db;
 use crate::db::integrations::{Integration, LocationMatch};
+use crate::domain::integration::{IntegrationStatus, WizardStep};
 use crate::domain::integration_setup::{RECENT_ORDERS_DAYS, default_backfill, parse_backfill};
 use crate::domain::schedule::Schedule;
 use crate::error::{AppResult, render};
@@ -65,7 +66,7 @@ async fn form_page(
         layout: admin.0.layout(state).await?,
         steps: integration
             .is_draft()
-            .then(|| Steps::new("schedule", Some(&integration))),
+            .then(|| Steps::new(WizardStep::Schedule, Some(&integration))),
         reads_all_orders: integration.reads_all_orders(),
         integration,
         form,
@@ -88,7 +89,7 @@ pub async fn page(
     admin: TenantAdmin,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let integration = match load_for_step(&state, &admin, id, "schedule").await? {
+    let integration = match load_for_step(&state, &admin, id, WizardStep::Schedule).await? {
         Ok(i) => i,
         Err(response) => return Ok(response),
     };
@@ -111,7 +112,7 @@ pub async fn save(
     Path(id): Path<i64>,
     Form(form): Form<ScheduleForm>,
 ) -> AppResult<Response> {
-    let integration = match load_for_step(&state, &admin, id, "schedule").await? {
+    let integration = match load_for_step(&state, &admin, id, WizardStep::Schedule).await? {
         Ok(i) => i,
         Err(response) => return Ok(response),
     };
@@ -165,13 +166,14 @@ pub async fn save(
                     .to_stored(),
             )
             .await?;
-        db::integrations::advance_wizard(&state.db, tenant, id, "finish").await?;
-        return Ok(Redirect::to(&step_url(id, "finish")).into_response());
+        db::integrations::advance_wizard(&state.db, tenant, id, WizardStep::Finish).await?;
+        return Ok(Redirect::to(&step_url(id, WizardStep::Finish)).into_response());
     }
     // A running integration's next import follows the new schedule, unless one was requested
     // sooner (import now, catch-up).
-    let next = (integration.status == "active" && integration.run_requested.is_none())
-        .then(|| schedule.next_after(Utc::now(), tz).timestamp());
+    let next = (integration.status == IntegrationStatus::Active
+        && integration.run_requested.is_none())
+    .then(|| schedule.next_after(Utc::now(), tz).timestamp());
     db::integrations::set_schedule(&state.db, tenant, id, &schedule, None, next).await?;
     admin
         .0
@@ -214,7 +216,7 @@ pub async fn finish_page(
     admin: TenantAdmin,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let integration = match load_for_step(&state, &admin, id, "finish").await? {
+    let integration = match load_for_step(&state, &admin, id, WizardStep::Finish).await? {
         Ok(i) => i,
         Err(response) => return Ok(response),
     };
@@ -224,7 +226,7 @@ pub async fn finish_page(
     let matches = db::integrations::matches(&state.db, admin.0.tenant_id(), id).await?;
     Ok(render(&FinishPage {
         layout: admin.0.layout(&state).await?,
-        steps: Steps::new("finish", Some(&integration)),
+        steps: Steps::new(WizardStep::Finish, Some(&integration)),
         schedule: integration.schedule().describe(),
         time_zone: tenant_tz(&admin).name().to_string(),
         integration,
@@ -238,7 +240,7 @@ pub async fn finish(
     admin: TenantAdmin,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let integration = match load_for_step(&state, &admin, id, "finish").await? {
+    let integration = match load_for_step(&state, &admin, id, WizardStep::Finish).await? {
         Ok(i) => i,
         Err(response) => return Ok(response),
     };
@@ -248,12 +250,12 @@ pub async fn finish(
     let tenant = admin.0.tenant_id();
     let matches = db::integrations::matches(&state.db, tenant, id).await?;
     if matches.is_empty() {
-        db::integrations::reset_wizard(&state.db, tenant, id, "locations").await?;
-        return Ok(Redirect::to(&step_url(id, "locations")).into_response());
+        db::integrations::reset_wizard(&state.db, tenant, id, WizardStep::Locations).await?;
+        return Ok(Redirect::to(&step_url(id, WizardStep::Locations)).into_response());
     }
     if integration.backfill_date().is_none() {
-        db::integrations::reset_wizard(&state.db, tenant, id, "schedule").await?;
-        return Ok(Redirect::to(&step_url(id, "schedule")).into_response());
+        db::integrations::reset_wizard(&state.db, tenant, id, WizardStep::Schedule).await?;
+        return Ok(Redirect::to(&step_url(id, WizardStep::Schedule)).into_response());
     }
     if db::integrations::activate_draft(&state.db, tenant, id).await? {
         admin
