@@ -13,6 +13,7 @@ use crate::crypto::StoredCredentials;
 use crate::db::{self, Db, TenantId};
 use crate::domain::account::{Plan, Role};
 use crate::domain::location::LocationInput;
+use crate::domain::store_name::StoreName;
 use crate::shopify::{Credentials, ShopifyClient};
 use crate::sim::{self, ShopSpec, SimConfig};
 
@@ -94,7 +95,7 @@ async fn set_up_tenant(
 ) -> anyhow::Result<Vec<(String, String)>> {
     let client = ShopifyClient::new(
         &crate::startup::shopify_client_config(settings),
-        DEMO_SHOP,
+        &StoreName::parse(DEMO_SHOP).map_err(anyhow::Error::msg)?,
         Credentials::AccessToken(token.to_string()),
     )?;
     let shop = client.shop().await?;

@@ -94,7 +94,7 @@ async fn whole_wizard_through_forms(app: TestApp, sim: SimHandle) {
     let draft = integration(&app, tenant, id).await.unwrap();
     assert_eq!(draft.status.as_str(), "draft");
     assert_eq!(draft.wizard_step.as_str(), "locations");
-    assert_eq!(draft.store_name, "examples");
+    assert_eq!(draft.store_name.as_str(), "examples");
     assert_eq!(draft.label, "Acme Retail");
     assert_eq!(draft.credential_kind, "access_token");
     assert_eq!(
@@ -310,7 +310,7 @@ async fn client_id_and_secret_are_accepted(app: TestApp, sim: SimHandle) {
     let id = id_in(&location_of(&r));
     let draft = integration(&app, tenant, id).await.unwrap();
     assert_eq!(draft.credential_kind, "client_credentials");
-    assert_eq!(draft.store_name, "examples");
+    assert_eq!(draft.store_name.as_str(), "examples");
     // The locations are read with a token obtained from the client credentials.
     let (_, page) = browser.text(&location_of(&r)).await;
     assert!(page.contains("value=\"1001\""), "{page}");

@@ -9,13 +9,15 @@ use super::{Db, TenantId, now};
 use crate::domain::integration::{IntegrationStatus, WizardStep};
 use crate::domain::integration_setup::{ALL_ORDERS_SCOPE, RETURNS_SCOPE};
 use crate::domain::schedule::Schedule;
+use crate::domain::store_name::StoreName;
 
 #[derive(Clone, FromRow)]
 pub struct Integration {
     pub id: i64,
     pub tenant_id: i64,
     pub label: String,
-    pub store_name: String,
+    #[sqlx(try_from = "String")]
+    pub store_name: StoreName,
     pub credential_kind: String,
     pub credentials_enc: String,
     pub credentials_hint: String,

@@ -12,6 +12,7 @@ use crate::crypto::StoredCredentials;
 use crate::db::imports::{self, ClaimedIntegration, Finish, Outcome};
 use crate::db::{self, TenantId};
 use crate::domain::schedule::Schedule;
+use crate::domain::store_name::StoreName;
 use crate::shopify::{ClientConfig, Credentials, ShopifyClient, ShopifyError, TimeWindow};
 use crate::state::AppState;
 
@@ -360,14 +361,15 @@ async fn import_pages(
         page_size: config.page_size,
         ..state.shopify.clone()
     };
+    let store = StoreName::parse(&claimed.store_name).map_err(|_| {
+        ShopifyError::Config(format!(
+            "`{}` is not a store name (lowercase letters, digits and dashes)",
+            claimed.store_name
+        ))
+    })?;
     let client = match &config.http {
-        Some(http) => ShopifyClient::with_http(
-            &client_config,
-            &claimed.store_name,
-            credentials,
-            http.clone(),
-        )?,
-        None => ShopifyClient::new(&client_config, &claimed.store_name, credentials)?,
+        Some(http) => ShopifyClient::with_http(&client_config, &store, credentials, http.clone())?,
+        None => ShopifyClient::new(&client_config, &store, credentials)?,
     };
     let locations = LocationMap::new(&imports::matched_locations(db, tenant, claimed.id).await?);
     let read = if config.bulk.reads_in_bulk(trigger, &window) {

@@ -364,4 +364,4 @@ pub fn tmas_binary() -> PathBuf {
 
 pub mod sim;
 #[allow(unused_imports)]
-pub use sim::{client, client_config, end_date, everything, one_shop};
+pub use sim::{client, client_config, end_date, everything, one_shop, store};

@@ -134,7 +134,7 @@ pub async fn edit_page(
     }
     let form = GeneralForm {
         label: draft.label.clone(),
-        store_name: draft.store_name.clone(),
+        store_name: draft.store_name.to_string(),
         credential_kind: draft.credential_kind.clone(),
         ..GeneralForm::default()
     };
@@ -278,7 +278,7 @@ async fn submit(
             let result = db::integrations::update_general(&state.db, tenant, d.id, &verified, new)
                 .await
                 .map(|_| d.id);
-            if result.is_ok() && d.store_name != store.as_str() {
+            if result.is_ok() && d.store_name != store {
                 // Another store: its locations must be matched again.
                 db::integrations::replace_matches(&state.db, tenant, d.id, &[]).await?;
                 db::integrations::reset_wizard(&state.db, tenant, d.id, WizardStep::Locations)

@@ -94,7 +94,7 @@ pub async fn discard(
             &crate::web::audit_details::Details::new()
                 .fact(
                     "Shopify store",
-                    crate::web::audit_details::Value::Text(integration.store_name.clone()),
+                    crate::web::audit_details::Value::Text(integration.store_name.to_string()),
                 )
                 .to_stored(),
         )

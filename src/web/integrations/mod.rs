@@ -377,7 +377,7 @@ fn interactive_client(
         request_timeout: Duration::from_secs(15),
         ..state.shopify.clone()
     };
-    ShopifyClient::new(&config, store.as_str(), credentials.clone().into())
+    ShopifyClient::new(&config, store, credentials.clone().into())
 }
 
 /// Checks a store and credentials live: the shop answers, the credentials are accepted, the
@@ -424,12 +424,12 @@ async fn shop_locations(
             "The stored credentials cannot be read (the secret key changed?). Enter them again."
                 .to_string()
         })?;
-    let store = StoreName::parse(&integration.store_name)?;
-    let client = interactive_client(state, &store, &credentials).map_err(|e| e.to_string())?;
+    let store = &integration.store_name;
+    let client = interactive_client(state, store, &credentials).map_err(|e| e.to_string())?;
     let mut locations = client
         .locations()
         .await
-        .map_err(|e| explain(e, &store, &credentials).message().to_string())?;
+        .map_err(|e| explain(e, store, &credentials).message().to_string())?;
     locations.sort_by(|a, b| a.name.cmp(&b.name).then(a.legacy_id.cmp(&b.legacy_id)));
     Ok(locations)
 }

@@ -265,7 +265,10 @@ pub async fn finish(
                 "integration.activate",
                 &Details::new()
                     .subject(Value::Integration(id))
-                    .fact("Shopify store", Value::Text(integration.store_name.clone()))
+                    .fact(
+                        "Shopify store",
+                        Value::Text(integration.store_name.to_string()),
+                    )
                     .fact(
                         "Locations to import",
                         Value::Count(i64::try_from(matches.len()).unwrap_or(i64::MAX)),
