@@ -201,7 +201,8 @@ async fn schedule_and_matching_can_change(app: TestApp, sim: SimHandle) {
         integration(&app, tenant, id)
             .await
             .unwrap()
-            .schedule_frequency,
+            .schedule
+            .frequency(),
         "hourly"
     );
 
@@ -219,9 +220,9 @@ async fn schedule_and_matching_can_change(app: TestApp, sim: SimHandle) {
     let stored = integration(&app, tenant, id).await.unwrap();
     assert_eq!(
         (
-            stored.schedule_frequency.as_str(),
-            stored.schedule_hour,
-            stored.schedule_minute
+            stored.schedule.frequency(),
+            stored.schedule.hour(),
+            stored.schedule.minute()
         ),
         ("daily", 6, 30)
     );
@@ -341,7 +342,10 @@ async fn replacing_credentials_clears_attention_and_catches_up(app: TestApp, sim
         next >= at - 1 && next <= Utc::now().timestamp() + 1,
         "at once"
     );
-    assert_eq!(stored.credential_kind, "client_credentials");
+    assert_eq!(
+        stored.credential_kind.map(|k| k.as_str()),
+        Some("client_credentials")
+    );
     assert_eq!(
         stored.credentials_hint,
         format!("…{}", &secret[secret.len() - 4..])
@@ -380,7 +384,10 @@ async fn replacing_credentials_clears_attention_and_catches_up(app: TestApp, sim
         (stored.status.as_str(), stored.next_run_at),
         ("deactivated", None)
     );
-    assert_eq!(stored.credential_kind, "access_token");
+    assert_eq!(
+        stored.credential_kind.map(|k| k.as_str()),
+        Some("access_token")
+    );
 }
 
 async fn connection_test_shows_the_result(app: TestApp, sim: SimHandle) {
@@ -835,7 +842,7 @@ async fn another_tenants_integration_answers_404_and_nothing_changes(app: TestAp
                 &b.status,
                 &b.wizard_step,
                 &b.credentials_enc,
-                b.schedule_minute,
+                b.schedule,
                 &b.backfill_from,
                 b.next_run_at,
                 b.updated_at
@@ -844,7 +851,7 @@ async fn another_tenants_integration_answers_404_and_nothing_changes(app: TestAp
                 &a.status,
                 &a.wizard_step,
                 &a.credentials_enc,
-                a.schedule_minute,
+                a.schedule,
                 &a.backfill_from,
                 a.next_run_at,
                 a.updated_at

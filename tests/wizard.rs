@@ -96,7 +96,10 @@ async fn whole_wizard_through_forms(app: TestApp, sim: SimHandle) {
     assert_eq!(draft.wizard_step.as_str(), "locations");
     assert_eq!(draft.store_name.as_str(), "examples");
     assert_eq!(draft.label, "Acme Retail");
-    assert_eq!(draft.credential_kind, "access_token");
+    assert_eq!(
+        draft.credential_kind.map(|k| k.as_str()),
+        Some("access_token")
+    );
     assert_eq!(
         draft.credentials_hint,
         format!("…{}", &token[token.len() - 4..])
@@ -227,13 +230,13 @@ async fn whole_wizard_through_forms(app: TestApp, sim: SimHandle) {
     );
     assert_eq!(
         (
-            active.schedule_frequency.as_str(),
-            active.schedule_hour,
-            active.schedule_minute
+            active.schedule.frequency(),
+            active.schedule.hour(),
+            active.schedule.minute()
         ),
         ("daily", 6, 30)
     );
-    assert_eq!(active.backfill_from, backfill);
+    assert_eq!(active.backfill_from.map(|d| d.to_string()), Some(backfill));
 
     let (status, page) = browser.text(&location_of(&r)).await;
     assert_eq!(status, StatusCode::OK);
@@ -309,7 +312,10 @@ async fn client_id_and_secret_are_accepted(app: TestApp, sim: SimHandle) {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let id = id_in(&location_of(&r));
     let draft = integration(&app, tenant, id).await.unwrap();
-    assert_eq!(draft.credential_kind, "client_credentials");
+    assert_eq!(
+        draft.credential_kind.map(|k| k.as_str()),
+        Some("client_credentials")
+    );
     assert_eq!(draft.store_name.as_str(), "examples");
     // The locations are read with a token obtained from the client credentials.
     let (_, page) = browser.text(&location_of(&r)).await;
@@ -630,7 +636,7 @@ async fn bad_schedule_inputs_are_named(app: TestApp, sim: SimHandle) {
     assert_eq!(location_of(&r), format!("{base}/locations"));
     assert_eq!(
         integration(&app, tenant, id).await.unwrap().backfill_from,
-        ""
+        None
     );
 
     browser
@@ -704,11 +710,11 @@ async fn bad_schedule_inputs_are_named(app: TestApp, sim: SimHandle) {
         let stored = integration(&app, tenant, id).await.unwrap();
         assert_eq!(
             (
-                stored.schedule_minute,
-                stored.backfill_from.as_str(),
+                stored.schedule.minute(),
+                stored.backfill_from,
                 stored.wizard_step.as_str()
             ),
-            (2, "", "schedule")
+            (2, None, "schedule")
         );
     }
     let r = browser
@@ -742,8 +748,12 @@ async fn bad_schedule_inputs_are_named(app: TestApp, sim: SimHandle) {
         .await;
     assert_eq!(location_of(&r), format!("{base}/finish"));
     assert_eq!(
-        integration(&app, tenant, id).await.unwrap().backfill_from,
-        too_old
+        integration(&app, tenant, id)
+            .await
+            .unwrap()
+            .backfill_from
+            .map(|d| d.to_string()),
+        Some(too_old)
     );
 }
 

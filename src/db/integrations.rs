@@ -4,42 +4,109 @@
 
 use chrono::NaiveDate;
 use sqlx::FromRow;
+use sqlx::any::AnyRow;
 
 use super::{Db, TenantId, now};
-use crate::domain::integration::{IntegrationStatus, WizardStep};
+use crate::domain::integration::{CredentialKind, IntegrationStatus, UnknownState, WizardStep};
 use crate::domain::integration_setup::{ALL_ORDERS_SCOPE, RETURNS_SCOPE};
 use crate::domain::schedule::Schedule;
 use crate::domain::store_name::StoreName;
 
-#[derive(Clone, FromRow)]
+/// An integration, its columns read once into typed values.
+#[derive(Clone)]
 pub struct Integration {
     pub id: i64,
     pub tenant_id: i64,
     pub label: String,
-    #[sqlx(try_from = "String")]
     pub store_name: StoreName,
-    pub credential_kind: String,
+    /// None until credentials are stored.
+    pub credential_kind: Option<CredentialKind>,
     pub credentials_enc: String,
     pub credentials_hint: String,
-    #[sqlx(try_from = "String")]
     pub status: IntegrationStatus,
     pub status_reason: String,
-    #[sqlx(try_from = "String")]
     pub wizard_step: WizardStep,
     pub shop_name: String,
     pub shop_currency: String,
     pub shop_time_zone: String,
     pub taxes_included: i64,
     pub scopes: String,
-    pub schedule_frequency: String,
-    pub schedule_minute: i64,
-    pub schedule_hour: i64,
-    pub backfill_from: String,
+    pub schedule: Schedule,
+    /// The first day to import; none until the wizard's schedule step sets it.
+    pub backfill_from: Option<NaiveDate>,
     pub watermark: Option<i64>,
     pub next_run_at: Option<i64>,
     pub run_requested: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+/// The columns of an integration as stored.
+#[derive(FromRow)]
+struct IntegrationColumns {
+    id: i64,
+    tenant_id: i64,
+    label: String,
+    store_name: String,
+    credential_kind: String,
+    credentials_enc: String,
+    credentials_hint: String,
+    status: String,
+    status_reason: String,
+    wizard_step: String,
+    shop_name: String,
+    shop_currency: String,
+    shop_time_zone: String,
+    taxes_included: i64,
+    scopes: String,
+    schedule_frequency: String,
+    schedule_minute: i64,
+    schedule_hour: i64,
+    backfill_from: String,
+    watermark: Option<i64>,
+    next_run_at: Option<i64>,
+    run_requested: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl<'r> FromRow<'r, AnyRow> for Integration {
+    fn from_row(row: &'r AnyRow) -> sqlx::Result<Self> {
+        let c = IntegrationColumns::from_row(row)?;
+        let decode = |e: UnknownState| sqlx::Error::Decode(Box::new(e));
+        Ok(Integration {
+            id: c.id,
+            tenant_id: c.tenant_id,
+            label: c.label,
+            store_name: StoreName::parse(&c.store_name)
+                .map_err(|e| sqlx::Error::Decode(e.into()))?,
+            credential_kind: match c.credential_kind.as_str() {
+                "" => None,
+                kind => Some(CredentialKind::parse(kind).map_err(decode)?),
+            },
+            credentials_enc: c.credentials_enc,
+            credentials_hint: c.credentials_hint,
+            status: IntegrationStatus::parse(&c.status).map_err(decode)?,
+            status_reason: c.status_reason,
+            wizard_step: WizardStep::parse(&c.wizard_step).map_err(decode)?,
+            shop_name: c.shop_name,
+            shop_currency: c.shop_currency,
+            shop_time_zone: c.shop_time_zone,
+            taxes_included: c.taxes_included,
+            scopes: c.scopes,
+            schedule: Schedule::from_columns(
+                &c.schedule_frequency,
+                c.schedule_minute,
+                c.schedule_hour,
+            ),
+            backfill_from: NaiveDate::parse_from_str(&c.backfill_from, "%Y-%m-%d").ok(),
+            watermark: c.watermark,
+            next_run_at: c.next_run_at,
+            run_requested: c.run_requested,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        })
+    }
 }
 
 impl std::fmt::Debug for Integration {
@@ -57,14 +124,6 @@ impl std::fmt::Debug for Integration {
 impl Integration {
     pub fn is_draft(&self) -> bool {
         self.status == IntegrationStatus::Draft
-    }
-
-    pub fn schedule(&self) -> Schedule {
-        Schedule::from_columns(
-            &self.schedule_frequency,
-            self.schedule_minute,
-            self.schedule_hour,
-        )
     }
 
     pub fn scope_list(&self) -> Vec<&str> {
@@ -86,8 +145,9 @@ impl Integration {
         self.wizard_step.number()
     }
 
-    pub fn backfill_date(&self) -> Option<NaiveDate> {
-        NaiveDate::parse_from_str(&self.backfill_from, "%Y-%m-%d").ok()
+    /// The credentials are an Admin API access token.
+    pub fn uses_access_token(&self) -> bool {
+        self.credential_kind == Some(CredentialKind::AccessToken)
     }
 }
 

@@ -1,5 +1,5 @@
-//! An integration's states as typed values, read once from their columns: its status and the
-//! wizard step a draft stopped at. Each is stored as a word;
+//! An integration's states as typed values, read once from their columns: its status, the
+//! wizard step a draft stopped at, and the kind of its credentials. Each is stored as a word;
 //! everything above the storage compares the values, never the words.
 
 use std::fmt;
@@ -140,6 +140,34 @@ impl TryFrom<String> for WizardStep {
     }
 }
 
+/// How an integration signs in to Shopify.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialKind {
+    /// An Admin API access token of a custom app.
+    AccessToken,
+    /// A Dev Dashboard app's client ID and secret, exchanged for expiring tokens.
+    ClientCredentials,
+}
+
+impl CredentialKind {
+    pub const ALL: [CredentialKind; 2] = [
+        CredentialKind::AccessToken,
+        CredentialKind::ClientCredentials,
+    ];
+
+    /// The stored word (`integrations.credential_kind`), also the form's value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CredentialKind::AccessToken => "access_token",
+            CredentialKind::ClientCredentials => "client_credentials",
+        }
+    }
+
+    pub fn parse(value: &str) -> Result<CredentialKind, UnknownState> {
+        by_word(&Self::ALL, Self::as_str, "credential kind", value)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,5 +195,13 @@ mod tests {
         }
         assert_eq!(WizardStep::parse("done"), Ok(WizardStep::Done));
         assert!(WizardStep::parse("payment").is_err());
+    }
+
+    #[test]
+    fn credential_kinds_read_their_stored_words() {
+        for kind in CredentialKind::ALL {
+            assert_eq!(CredentialKind::parse(kind.as_str()), Ok(kind));
+        }
+        assert!(CredentialKind::parse("password").is_err());
     }
 }

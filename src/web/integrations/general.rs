@@ -15,7 +15,7 @@ use crate::crypto::StoredCredentials;
 use crate::db;
 use crate::db::integrations::Integration;
 use crate::domain::account::required_text;
-use crate::domain::integration::WizardStep;
+use crate::domain::integration::{CredentialKind, WizardStep};
 use crate::domain::integration_setup::CredentialsInput;
 use crate::domain::store_name::StoreName;
 use crate::error::{AppResult, render};
@@ -135,7 +135,10 @@ pub async fn edit_page(
     let form = GeneralForm {
         label: draft.label.clone(),
         store_name: draft.store_name.to_string(),
-        credential_kind: draft.credential_kind.clone(),
+        credential_kind: draft
+            .credential_kind
+            .map(|k| k.as_str().to_string())
+            .unwrap_or_default(),
         ..GeneralForm::default()
     };
     form_page(
@@ -192,7 +195,10 @@ fn parse_credentials(
 ) -> Result<(StoredCredentials, bool), Vec<(&'static str, String)>> {
     let blank = form.access_token.trim().is_empty() && form.client_secret.trim().is_empty();
     if let Some(d) = draft.filter(|d| {
-        blank && !d.credentials_enc.is_empty() && d.credential_kind == form.credential_kind
+        blank
+            && !d.credentials_enc.is_empty()
+            && d.credential_kind
+                .is_some_and(|k| CredentialKind::parse(&form.credential_kind) == Ok(k))
     }) && let Ok(stored) = StoredCredentials::open(&state.secret_key, &d.credentials_enc)
     {
         let keeps_id = match &stored {

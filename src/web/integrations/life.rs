@@ -63,11 +63,9 @@ impl LastRun {
 }
 
 /// A stored `YYYY-MM-DD` date written for people in the request's language.
-pub(super) fn people_date(date: &str) -> String {
-    match chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d") {
-        Ok(d) => crate::i18n::format_date(crate::i18n::current(), d),
-        Err(_) => date.to_string(),
-    }
+pub(super) fn people_date(date: Option<chrono::NaiveDate>) -> String {
+    date.map(|d| crate::i18n::format_date(crate::i18n::current(), d))
+        .unwrap_or_default()
 }
 
 #[derive(Template)]
@@ -95,7 +93,7 @@ struct VersionMismatch {
 
 impl IntegrationPage {
     fn backfill_from(&self) -> String {
-        people_date(&self.integration.backfill_from)
+        people_date(self.integration.backfill_from)
     }
 
     /// Why the integration needs attention, in the reader's words without the HTTP status.
@@ -182,7 +180,7 @@ async fn render_page(
         api_version,
         layout: admin.0.layout(state).await?,
         status_text: status_text(integration.status),
-        schedule: integration.schedule().describe(),
+        schedule: integration.schedule.describe(),
         time_zone: tz.name().to_string(),
         manual_editors: db::users::count_manual_editors(&state.db, tenant).await?,
         integration,
@@ -327,7 +325,7 @@ pub async fn reactivate(
 ) -> AppResult<Response> {
     let integration = load_running(&state, &admin, id).await?;
     let next = integration
-        .schedule()
+        .schedule
         .next_after(Utc::now(), tenant_tz(&admin))
         .timestamp();
     if db::integrations::reactivate(&state.db, admin.0.tenant_id(), id, next).await? {
@@ -493,7 +491,10 @@ pub async fn credentials_page(
 ) -> AppResult<Response> {
     let integration = load_running(&state, &admin, id).await?;
     let form = GeneralForm {
-        credential_kind: integration.credential_kind.clone(),
+        credential_kind: integration
+            .credential_kind
+            .map(|k| k.as_str().to_string())
+            .unwrap_or_default(),
         ..GeneralForm::default()
     };
     credentials_form(

@@ -48,7 +48,7 @@ struct SchedulePage {
 
 impl SchedulePage {
     fn earliest(&self) -> String {
-        super::life::people_date(&self.earliest_without_all_orders)
+        super::life::people_date(self.earliest_without_all_orders.parse().ok())
     }
 }
 
@@ -93,9 +93,9 @@ pub async fn page(
         Ok(i) => i,
         Err(response) => return Ok(response),
     };
-    let schedule = integration.schedule();
+    let schedule = integration.schedule;
     let backfill = integration
-        .backfill_date()
+        .backfill_from
         .unwrap_or_else(|| default_backfill(today_in(tenant_tz(&admin))));
     let form = ScheduleForm {
         frequency: schedule.frequency().to_string(),
@@ -184,7 +184,7 @@ pub async fn save(
                 .subject(Value::Integration(id))
                 .change(
                     "Import schedule",
-                    Value::Word(integration.schedule().describe()),
+                    Value::Word(integration.schedule.describe()),
                     Value::Word(schedule.describe()),
                 )
                 .fact("Time zone", Value::Text(tz.name().into()))
@@ -207,7 +207,15 @@ struct FinishPage {
 
 impl FinishPage {
     fn backfill_from(&self) -> String {
-        super::life::people_date(&self.integration.backfill_from)
+        super::life::people_date(self.integration.backfill_from)
+    }
+
+    /// The first day to import as `YYYY-MM-DD`, for the page's `<time>`.
+    fn backfill_iso(&self) -> String {
+        self.integration
+            .backfill_from
+            .map(|d| d.to_string())
+            .unwrap_or_default()
     }
 }
 
@@ -227,7 +235,7 @@ pub async fn finish_page(
     Ok(render(&FinishPage {
         layout: admin.0.layout(&state).await?,
         steps: Steps::new(WizardStep::Finish, Some(&integration)),
-        schedule: integration.schedule().describe(),
+        schedule: integration.schedule.describe(),
         time_zone: tenant_tz(&admin).name().to_string(),
         integration,
         matches,
@@ -253,7 +261,7 @@ pub async fn finish(
         db::integrations::reset_wizard(&state.db, tenant, id, WizardStep::Locations).await?;
         return Ok(Redirect::to(&step_url(id, WizardStep::Locations)).into_response());
     }
-    if integration.backfill_date().is_none() {
+    if integration.backfill_from.is_none() {
         db::integrations::reset_wizard(&state.db, tenant, id, WizardStep::Schedule).await?;
         return Ok(Redirect::to(&step_url(id, WizardStep::Schedule)).into_response());
     }
@@ -275,11 +283,16 @@ pub async fn finish(
                     )
                     .fact(
                         "Import schedule",
-                        Value::Word(integration.schedule().describe()),
+                        Value::Word(integration.schedule.describe()),
                     )
                     .fact(
                         "First day to import",
-                        Value::Date(integration.backfill_from.clone()),
+                        Value::Date(
+                            integration
+                                .backfill_from
+                                .map(|d| d.to_string())
+                                .unwrap_or_default(),
+                        ),
                     )
                     .to_stored(),
             )
