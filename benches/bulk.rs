@@ -148,7 +148,7 @@ async fn child(role: &str, base: &str, shop: &str, pace: f64) {
             request_timeout: Duration::from_secs(600),
             ..ClientConfig::default()
         },
-        shop,
+        &tmas::domain::store_name::StoreName::parse(shop).expect("a store name"),
         Credentials::AccessToken(format!("shpat_sim_{shop}")),
     )
     .expect("client");

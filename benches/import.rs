@@ -415,7 +415,7 @@ async fn memory(orders: u64) {
             base_url: format!("{base}/{{shop}}"),
             ..tmas::shopify::ClientConfig::default()
         },
-        "million",
+        &tmas::domain::store_name::StoreName::parse("million").expect("a store name"),
         tmas::shopify::Credentials::AccessToken("shpat_sim_million".into()),
     )
     .expect("client");

@@ -17,7 +17,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = cli.settings;
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => {
-            let worker = (!args.no_worker).then(|| args.worker.worker_config());
+            let worker = (!args.no_worker).then(|| WorkerConfig::from_args(&args.worker));
             serve(&settings, worker).await
         }
         Command::Worker(args) => {
@@ -26,13 +26,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 "TMAS worker started ({} imports at once)",
                 args.concurrent_imports
             );
-            crate::worker::run_with(state, args.worker_config(), startup::shutdown_signal()).await;
+            crate::worker::run_with(
+                state,
+                WorkerConfig::from_args(&args),
+                startup::shutdown_signal(),
+            )
+            .await;
             Ok(())
         }
         Command::Migrate => {
             settings.validate().map_err(anyhow::Error::msg)?;
             let db = Db::connect(&settings.database_url()).await?;
-            db.migrate().await?;
+            startup::migrate(&db).await?;
             println!("migrations applied");
             Ok(())
         }

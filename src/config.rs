@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::db::redact_url;
+
 /// The default Shopify API version: the pinned release whose schema is compiled into TMAS.
 pub const DEFAULT_SHOPIFY_API_VERSION: &str = crate::shopify::schema::API_VERSION;
 /// Shopify's own shop URL; `{shop}` is replaced by the store name.
@@ -72,16 +74,6 @@ impl Default for WorkerArgs {
     fn default() -> Self {
         WorkerArgs {
             concurrent_imports: DEFAULT_CONCURRENT_IMPORTS,
-        }
-    }
-}
-
-impl WorkerArgs {
-    /// The worker configuration these arguments ask for; the rest keeps its defaults.
-    pub fn worker_config(&self) -> crate::worker::WorkerConfig {
-        crate::worker::WorkerConfig {
-            max_concurrent_runs: self.concurrent_imports,
-            ..Default::default()
         }
     }
 }
@@ -332,18 +324,6 @@ fn is_api_version(version: &str) -> bool {
     digits(year) && digits(month) && matches!(month.parse::<u8>(), Ok(1..=12))
 }
 
-/// Hides the password of a database URL so it can be printed.
-pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let userinfo = &url[scheme_end + 3..at];
-            let user = userinfo.split(':').next().unwrap_or_default();
-            format!("{}://{}:***@{}", &url[..scheme_end], user, &url[at + 1..])
-        }
-        _ => url.to_string(),
-    }
-}
-
 // Hand-written so that a password inside DATABASE_URL never reaches a log line.
 impl std::fmt::Debug for Settings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -388,14 +368,5 @@ mod tests {
             let message = parse_concurrent_imports(bad).unwrap_err();
             assert!(message.contains("from 1 to 256"), "{bad:?}: {message}");
         }
-    }
-
-    #[test]
-    fn redacts_passwords() {
-        assert_eq!(
-            redact_url("postgres://u:secret@h:5432/db"),
-            "postgres://u:***@h:5432/db"
-        );
-        assert_eq!(redact_url("sqlite://data/tmas.db"), "sqlite://data/tmas.db");
     }
 }

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod bulk_runs;
 pub mod data_version;
 pub mod digests;
+mod import_page;
 pub mod imports;
 mod imports_pg;
 pub mod integrations;
@@ -105,7 +106,7 @@ impl Db {
                 pg_writes: None,
             })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let redacted = crate::config::redact_url(url);
+            let redacted = redact_url(url);
             let pool = AnyPoolOptions::new()
                 .max_connections(16)
                 .connect(url)
@@ -148,7 +149,8 @@ impl Db {
         }
     }
 
-    /// Applies the migrations of this back end.
+    /// Applies the migrations of this back end (the session store's table is its own:
+    /// `startup::migrate` creates both).
     pub async fn migrate(&self) -> anyhow::Result<()> {
         let migrator = match self.backend {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
@@ -158,13 +160,24 @@ impl Db {
             .run(&self.pool)
             .await
             .context("applying database migrations")?;
-        crate::session_store::migrate(&self.session_pool).await?;
         Ok(())
     }
 
     /// True when the database answers a trivial query.
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+}
+
+/// Hides the password of a database URL so it can be printed.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{}://{}:***@{}", &url[..scheme_end], user, &url[at + 1..])
+        }
+        _ => url.to_string(),
     }
 }
 
@@ -196,4 +209,18 @@ pub(crate) fn placeholder_list(count: usize, first: usize) -> String {
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            redact_url("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(redact_url("sqlite://data/tmas.db"), "sqlite://data/tmas.db");
+    }
 }

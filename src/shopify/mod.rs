@@ -9,7 +9,8 @@
 //! # async fn run() -> Result<(), tmas::shopify::ShopifyError> {
 //! use tmas::shopify::{ClientConfig, Credentials, ShopifyClient, TimeWindow};
 //! let config = ClientConfig::default(); // https://{shop}.myshopify.com, DEFAULT_API_VERSION
-//! let client = ShopifyClient::new(&config, "my-store", Credentials::AccessToken("…".into()))?;
+//! let store = tmas::domain::store_name::StoreName::parse("my-store").expect("a store name");
+//! let client = ShopifyClient::new(&config, &store, Credentials::AccessToken("…".into()))?;
 //! let shop = client.shop().await?;
 //! let window = TimeWindow { from: chrono::Utc::now() - chrono::Duration::days(1), to: chrono::Utc::now() };
 //! let mut cursor: Option<String> = None;

@@ -190,7 +190,7 @@ async fn integration_names(
 ) -> AppResult<()> {
     for i in db::integrations::list(&state.db, tenant).await? {
         let name = if i.label.is_empty() {
-            i.store_name.clone()
+            i.store_name.to_string()
         } else {
             i.label.clone()
         };

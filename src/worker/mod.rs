@@ -14,6 +14,7 @@ use tokio::task::JoinSet;
 pub use bulk::{BULK_CATCH_UP_AFTER_HOURS, BulkPolicy};
 pub use run::{RunReport, Trigger};
 
+use crate::config::WorkerArgs;
 use crate::db::imports::{self, ClaimedIntegration};
 use crate::db::{self, Db};
 use crate::shopify::RetryPolicy;
@@ -71,6 +72,14 @@ impl Default for WorkerConfig {
 }
 
 impl WorkerConfig {
+    /// The configuration the command line asks for; the rest keeps its defaults.
+    pub fn from_args(args: &WorkerArgs) -> Self {
+        WorkerConfig {
+            max_concurrent_runs: args.concurrent_imports,
+            ..Default::default()
+        }
+    }
+
     pub fn overlap(&self) -> chrono::Duration {
         chrono::Duration::minutes(self.overlap_minutes)
     }

@@ -369,5 +369,5 @@ pub fn tmas_binary() -> PathBuf {
 
 pub mod sim;
 #[allow(unused_imports)]
-pub use sim::{client, client_config, end_date, everything, one_shop};
+pub use sim::{client, client_config, end_date, everything, one_shop, store};
 pub mod mail;

@@ -39,6 +39,7 @@ pub fn worker_state(app: &TestApp, sim: &SimHandle) -> AppState {
     let mail = tmas::mail::Mail::from_settings(&settings).expect("the mail settings");
     AppState {
         db: app.db.clone(),
+        shopify: tmas::startup::shopify_client_config(&settings),
         settings: Arc::new(settings),
         secret_key: Arc::new(key),
         totals_cache: Arc::default(),
