@@ -22,3 +22,4 @@ pub mod state;
 pub mod totals_cache;
 pub mod web;
 pub mod worker;
+pub mod worker_id;

@@ -92,6 +92,7 @@ fn worker_state(app: &TestApp, smtp_timeout: Duration) -> AppState {
         settings: Arc::new(app.settings.clone()),
         secret_key: Arc::new(key),
         totals_cache: Arc::default(),
+        shopify: tmas::startup::shopify_client_config(&app.settings),
         mail,
     }
 }
@@ -448,7 +449,7 @@ async fn a_refusing_or_hanging_server_delays_nothing_and_loses_nothing(
 
     let state = worker_state(&app, Duration::from_secs(1));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let sender = tokio::spawn(outbox::run(state, eager_outbox(), async move {
+    let sender = tokio::spawn(tmas::mail::sender::run(state, eager_outbox(), async move {
         let _ = stopped.await;
     }));
     for email in [&hanging, &refused, &plain] {

@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod compose;
 pub mod digest;
 pub mod outbox;
+pub mod sender;
 pub mod settings;
 pub mod smtp;
 

@@ -3,10 +3,7 @@
 //! says "later", so no message is lost to a passing failure and none is sent twice by two
 //! workers.
 
-use std::future::Future;
 use std::time::Duration;
-
-use tokio::task::JoinSet;
 
 use super::compose::Composed;
 use super::smtp::{self, SendError};
@@ -37,7 +34,7 @@ pub struct OutboxConfig {
 impl Default for OutboxConfig {
     fn default() -> Self {
         OutboxConfig {
-            worker_id: crate::worker::new_worker_id(),
+            worker_id: crate::worker_id::new_worker_id(),
             lease: Duration::from_secs(5 * 60),
             poll_interval: Duration::from_secs(2),
             concurrent_sends: 4,
@@ -89,14 +86,14 @@ pub struct Delivery {
 }
 
 /// Claims one due message, if any.
-async fn claim(db: &Db, config: &OutboxConfig) -> sqlx::Result<Option<QueuedMail>> {
+pub(super) async fn claim(db: &Db, config: &OutboxConfig) -> sqlx::Result<Option<QueuedMail>> {
     let at = db::now();
     let lease = i64::try_from(config.lease.as_secs()).unwrap_or(i64::MAX / 2);
     queue::claim_due(db, &config.worker_id, at + lease, at).await
 }
 
 /// Sends one claimed message and records the outcome.
-async fn deliver(
+pub(super) async fn deliver(
     state: &AppState,
     config: &OutboxConfig,
     mail: QueuedMail,
@@ -160,56 +157,6 @@ pub async fn send_due(state: &AppState, config: &OutboxConfig) -> anyhow::Result
         deliveries.push(deliver(state, config, mail).await?);
     }
     anyhow::bail!("the outbox kept finding due mail after 10,000 messages")
-}
-
-/// Sends due mail until `shutdown` resolves, up to `concurrent_sends` at once, and checks the
-/// integrations for alerts every `alert_check_interval`. Does nothing
-/// (but wait) when mail is off. A send under way at shutdown is given a moment to finish;
-/// otherwise its lease expires and another worker sends it.
-pub async fn run(state: AppState, config: OutboxConfig, shutdown: impl Future<Output = ()>) {
-    tokio::pin!(shutdown);
-    if !state.mail.is_on() {
-        shutdown.await;
-        return;
-    }
-    let mut sending: JoinSet<()> = JoinSet::new();
-    let mut last_alert_check: Option<std::time::Instant> = None;
-    loop {
-        if last_alert_check.is_none_or(|at| at.elapsed() >= config.alert_check_interval) {
-            last_alert_check = Some(std::time::Instant::now());
-            if let Err(e) = super::alerts::check(&state).await {
-                tracing::warn!(error = %e, "outbox: the integration alert check failed");
-            }
-            if let Err(e) = super::digest::check(&state).await {
-                tracing::warn!(error = %e, "outbox: the digest check failed");
-            }
-        }
-        while sending.len() < config.concurrent_sends.max(1) {
-            match claim(&state.db, &config).await {
-                Ok(Some(mail)) => {
-                    let (state, config) = (state.clone(), config.clone());
-                    sending.spawn(async move {
-                        let id = mail.id;
-                        if let Err(e) = deliver(&state, &config, mail).await {
-                            tracing::error!(mail = id, error = %e, "mail outcome could not be recorded");
-                        }
-                    });
-                }
-                Ok(None) => break,
-                Err(e) => {
-                    tracing::warn!(error = %e, "outbox: cannot claim mail, will retry");
-                    break;
-                }
-            }
-        }
-        tokio::select! {
-            _ = &mut shutdown => break,
-            _ = tokio::time::sleep(config.poll_interval) => {}
-            Some(_) = sending.join_next(), if !sending.is_empty() => {}
-        }
-    }
-    let wait = async { while sending.join_next().await.is_some() {} };
-    let _ = tokio::time::timeout(Duration::from_secs(5), wait).await;
 }
 
 #[cfg(test)]

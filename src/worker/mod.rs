@@ -5,6 +5,7 @@ pub mod bulk;
 pub mod run;
 pub mod store;
 
+pub use crate::worker_id::new_worker_id;
 use std::future::Future;
 use std::time::Duration;
 
@@ -97,12 +98,6 @@ impl WorkerConfig {
     }
 }
 
-/// A worker name that says where it runs: process id and a random suffix.
-pub fn new_worker_id() -> String {
-    let suffix = uuid::Uuid::new_v4().simple().to_string();
-    format!("worker-{}-{}", std::process::id(), &suffix[..8])
-}
-
 /// Claims one due integration for this worker, if any.
 pub async fn claim(db: &Db, config: &WorkerConfig) -> sqlx::Result<Option<ClaimedIntegration>> {
     let at = db::now();
@@ -132,7 +127,7 @@ pub async fn run_with(state: AppState, config: WorkerConfig, shutdown: impl Futu
     let outbox = {
         let mut stop = stop_rx.clone();
         let mail = config.mail.clone();
-        tokio::spawn(crate::mail::outbox::run(state.clone(), mail, async move {
+        tokio::spawn(crate::mail::sender::run(state.clone(), mail, async move {
             let _ = stop.wait_for(|s| *s).await;
         }))
     };
