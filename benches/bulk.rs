@@ -26,7 +26,7 @@
 //!    at `BENCH_BULK_PACE` objects a second (default 1,000), and its time at that pace is
 //!    `objectCount / pace` (the simulator's export is linear in objects). Bulk is read twice:
 //!    refunds all followed up after the file, and refunds read during the export
-//!    (`shopify::bulk_refunds`), given only the points the plan yields during an export at
+//!    (`shopify::bulk::refund_pre_read`), given only the points the plan yields during an export at
 //!    that pace (the bucket and 100 a second); what follows the export starts from the
 //!    bucket that left.
 //! 2. **A 20,000-order store for real** (`BENCH_BULK_SMALL_ORDERS`): bulk, with the
@@ -48,7 +48,7 @@ use chrono::NaiveDate;
 use serde_json::{Value, json};
 use support::{env_number, vm_hwm_mib};
 use tmas::domain::facts::{HourlyTotals, bucket_facts, order_facts};
-use tmas::shopify::bulk_refunds::RefundPreRead;
+use tmas::shopify::bulk::pre_read::ExportPreRead;
 use tmas::shopify::{ClientConfig, Credentials, Order, ShopifyClient, TimeWindow};
 
 /// The standard plan (Shopify's "Basic"/standard: 2,000-point bucket, 100 points/s).
@@ -148,7 +148,7 @@ async fn child(role: &str, base: &str, shop: &str, pace: f64) {
             request_timeout: Duration::from_secs(600),
             ..ClientConfig::default()
         },
-        shop,
+        &tmas::domain::store_name::StoreName::parse(shop).expect("a store name"),
         Credentials::AccessToken(format!("shpat_sim_{shop}")),
     )
     .expect("client");
@@ -189,7 +189,7 @@ async fn child(role: &str, base: &str, shop: &str, pace: f64) {
         // standard plan would let it spend during an export at `pace`: the bucket, and
         // 100 points a second of the export.
         let modelled = std::env::var("BENCH_BULK_PLAN_MODEL").as_deref() == Ok("1");
-        let mut pre = overlap.then(|| RefundPreRead::new(&everything()));
+        let mut pre = overlap.then(|| ExportPreRead::new(&everything()));
         let id = client
             .start_bulk_orders(&everything())
             .await
@@ -204,7 +204,7 @@ async fn child(role: &str, base: &str, shop: &str, pace: f64) {
             let until = tokio::time::Instant::now() + Duration::from_millis(200);
             if let Some(p) = pre.as_mut().filter(|_| !modelled) {
                 while !p.is_done() && tokio::time::Instant::now() < until {
-                    client.pre_read_refunds_page(p).await.expect("pre-read");
+                    client.pre_read_page(p).await.expect("pre-read");
                 }
             }
             tokio::time::sleep_until(until).await;
@@ -219,8 +219,8 @@ async fn child(role: &str, base: &str, shop: &str, pace: f64) {
         if let Some(p) = pre.as_mut().filter(|_| modelled) {
             let budget = BUCKET + RESTORE * objects / pace;
             // A page uses at most the budget of one query.
-            while !p.is_done() && p.record.actual_points + 900.0 <= budget {
-                client.pre_read_refunds_page(p).await.expect("pre-read");
+            while !p.is_done() && p.actual_points() + 900.0 <= budget {
+                client.pre_read_page(p).await.expect("pre-read");
             }
         }
         let reading = started.elapsed().as_secs_f64();
@@ -238,6 +238,7 @@ async fn child(role: &str, base: &str, shop: &str, pace: f64) {
         }
         let f = reader.refund_follow_ups();
         let p = reader.pre_read_record().unwrap_or_default();
+        let r = reader.returns_record();
         result = json!({
             "export_secs": exported,
             "objects": objects,
@@ -255,6 +256,13 @@ async fn child(role: &str, base: &str, shop: &str, pace: f64) {
             "pre_actual": p.actual_points,
             "pre_kept": p.kept,
             "pre_used": p.used,
+            "returns_requests": r.requests,
+            "returns_actual": r.actual_points,
+            "returns_kept": r.kept,
+            "returns_used": r.used,
+            "returns_read_after": r.read_after,
+            "returns_after_requests": r.after_requests,
+            "returns_after_points": r.after_points,
         });
     }
     let secs = started.elapsed().as_secs_f64();
@@ -440,6 +448,18 @@ fn follow_ups(r: &Value) -> String {
             f(r, "pre_actual") / f(r, "pre_used"),
         );
     }
+    if f(r, "returns_requests") + f(r, "returns_after_requests") > 0.0 {
+        line += &format!(
+            "\n  returns' places: during the export {:.0} requests, {:.0} points used, {:.0} orders kept, {:.0} used by the file; after it {:.0} orders in {:.0} requests, {:.0} points used",
+            f(r, "returns_requests"),
+            f(r, "returns_actual"),
+            f(r, "returns_kept"),
+            f(r, "returns_used"),
+            f(r, "returns_read_after"),
+            f(r, "returns_after_requests"),
+            f(r, "returns_after_points"),
+        );
+    }
     if r["money_sets"] == json!(true) {
         line += "\n  Shopify refused the money scalars: the follow-ups read the money sets";
     }
@@ -451,7 +471,7 @@ fn follow_ups(r: &Value) -> String {
 /// gave it no more); after it, the bucket left and 100 points a second.
 fn bulk_at_plan(bulk: &Value) -> f64 {
     let export = f(bulk, "export_at_pace_secs");
-    let during = f(bulk, "pre_actual").max(0.0);
+    let during = (f(bulk, "pre_actual") + f(bulk, "returns_actual").max(0.0)).max(0.0);
     let left = BUCKET.min(BUCKET + RESTORE * export - during).max(0.0);
     let after = f(bulk, "points") - during;
     export + f(bulk, "read_secs").max((after - left).max(0.0) / RESTORE)

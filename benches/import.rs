@@ -84,6 +84,11 @@ async fn state_for(database_url: String, dir: &std::path::Path, shopify_url: Str
         header_read_timeout: 10,
         body_read_timeout: tmas::config::DEFAULT_BODY_READ_TIMEOUT,
         max_connections: tmas::config::DEFAULT_MAX_CONNECTIONS,
+        smtp_url: None,
+        smtp_user: None,
+        smtp_password_file: None,
+        mail_from: None,
+        public_url: None,
     };
     tmas::startup::prepare(&settings)
         .await
@@ -410,7 +415,7 @@ async fn memory(orders: u64) {
             base_url: format!("{base}/{{shop}}"),
             ..tmas::shopify::ClientConfig::default()
         },
-        "million",
+        &tmas::domain::store_name::StoreName::parse("million").expect("a store name"),
         tmas::shopify::Credentials::AccessToken("shpat_sim_million".into()),
     )
     .expect("client");

@@ -623,6 +623,11 @@ async fn run() {
         header_read_timeout: 10,
         body_read_timeout: tmas::config::DEFAULT_BODY_READ_TIMEOUT,
         max_connections: tmas::config::DEFAULT_MAX_CONNECTIONS,
+        smtp_url: None,
+        smtp_user: None,
+        smtp_password_file: None,
+        mail_from: None,
+        public_url: None,
     };
     let state = tmas::startup::prepare(&settings).await.expect("prepare");
     let pool = PgPool::connect(&url).await.expect("connect");

@@ -39,8 +39,12 @@ async fn main() {
         retry: RetryPolicy::default(),
         ..ClientConfig::default()
     };
-    let client = ShopifyClient::new(&client_config, "bench", Credentials::AccessToken(token))
-        .expect("valid client");
+    let client = ShopifyClient::new(
+        &client_config,
+        &bench_store(),
+        Credentials::AccessToken(token),
+    )
+    .expect("valid client");
     let total = sim.order_count("bench").expect("bench shop exists");
 
     // 1. Unthrottled: how fast the client reads and parses (simulator rendering included).
@@ -85,7 +89,7 @@ async fn main() {
     sim.reset_stats("bench").expect("bench shop exists");
     let client = ShopifyClient::new(
         &client_config,
-        "bench",
+        &bench_store(),
         Credentials::AccessToken(sim.token("bench").expect("bench shop exists")),
     )
     .expect("valid client");
@@ -152,4 +156,8 @@ async fn main() {
         overall * 100.0
     );
     sim.shutdown();
+}
+
+fn bench_store() -> tmas::domain::store_name::StoreName {
+    tmas::domain::store_name::StoreName::parse("bench").expect("a store name")
 }

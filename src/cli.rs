@@ -17,7 +17,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = cli.settings;
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => {
-            let worker = (!args.no_worker).then(|| args.worker.worker_config());
+            let worker = (!args.no_worker).then(|| WorkerConfig::from_args(&args.worker));
             serve(&settings, worker).await
         }
         Command::Worker(args) => {
@@ -26,13 +26,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 "TMAS worker started ({} imports at once)",
                 args.concurrent_imports
             );
-            crate::worker::run_with(state, args.worker_config(), startup::shutdown_signal()).await;
+            crate::worker::run_with(
+                state,
+                WorkerConfig::from_args(&args),
+                startup::shutdown_signal(),
+            )
+            .await;
             Ok(())
         }
         Command::Migrate => {
             settings.validate().map_err(anyhow::Error::msg)?;
             let db = Db::connect(&settings.database_url()).await?;
-            db.migrate().await?;
+            startup::migrate(&db).await?;
             println!("migrations applied");
             Ok(())
         }
@@ -151,7 +156,37 @@ async fn admin(settings: &Settings, command: AdminCommand) -> anyhow::Result<()>
             );
             println!("{temporary}");
         }
+        AdminCommand::SendTestMail { to, language } => {
+            send_test_mail(&state, &to, &language).await?;
+        }
     }
+    Ok(())
+}
+
+/// `tmas admin send-test-mail`: one message, sent now (not queued), so the operator learns at
+/// once whether the settings work.
+async fn send_test_mail(
+    state: &crate::state::AppState,
+    to: &str,
+    language: &str,
+) -> anyhow::Result<()> {
+    let Some(config) = state.mail.config() else {
+        anyhow::bail!(
+            "mail is off: set --smtp-url / TMAS_SMTP_URL (with --mail-from and --public-url) to send mail"
+        );
+    };
+    let to = Email::parse(to).map_err(anyhow::Error::msg)?;
+    let lang = crate::i18n::Lang::from_code(language)
+        .with_context(|| format!("--language must be en or es, got {language:?}"))?;
+    let message = crate::mail::compose::test_message(lang)?;
+    let server = config.settings.server.describe();
+    crate::mail::smtp::send(config, to.as_str(), &message)
+        .await
+        .with_context(|| format!("the test message to {} was not sent", to.as_str()))?;
+    println!(
+        "the mail server {server} took the test message for {}",
+        to.as_str()
+    );
     Ok(())
 }
 

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::db::redact_url;
+
 /// The default Shopify API version: the pinned release whose schema is compiled into TMAS.
 pub const DEFAULT_SHOPIFY_API_VERSION: &str = crate::shopify::schema::API_VERSION;
 /// Shopify's own shop URL; `{shop}` is replaced by the store name.
@@ -76,16 +78,6 @@ impl Default for WorkerArgs {
     }
 }
 
-impl WorkerArgs {
-    /// The worker configuration these arguments ask for; the rest keeps its defaults.
-    pub fn worker_config(&self) -> crate::worker::WorkerConfig {
-        crate::worker::WorkerConfig {
-            max_concurrent_runs: self.concurrent_imports,
-            ..Default::default()
-        }
-    }
-}
-
 /// clap prints the option's name before this message, and the process does not start.
 fn parse_concurrent_imports(value: &str) -> Result<usize, String> {
     match value.trim().parse::<usize>() {
@@ -129,6 +121,16 @@ pub enum AdminCommand {
         /// The user's email.
         #[arg(long)]
         email: String,
+    },
+    /// Send one test message through the mail server of --smtp-url, now, and say whether the
+    /// server took it.
+    SendTestMail {
+        /// The address to send it to.
+        #[arg(long)]
+        to: String,
+        /// The message's language: en or es.
+        #[arg(long, default_value = "en")]
+        language: String,
     },
 }
 
@@ -206,6 +208,25 @@ pub struct Settings {
         global = true
     )]
     pub max_connections: usize,
+    /// Mail server: smtp://host:port (STARTTLS when offered), smtp://host:port?tls=none (a
+    /// local relay), smtp://host:port?tls=starttls (STARTTLS or nothing), smtps://host:port
+    /// (TLS from the start). Without it mail is off and the pages that would send mail say so.
+    #[arg(long, env = "TMAS_SMTP_URL", global = true)]
+    pub smtp_url: Option<String>,
+    /// User name at the mail server; its password is read from TMAS_SMTP_PASSWORD_FILE.
+    #[arg(long, env = "TMAS_SMTP_USER", global = true)]
+    pub smtp_user: Option<String>,
+    /// A file holding the mail server's password (never the password itself on the command
+    /// line, where other users of the machine could read it).
+    #[arg(long, env = "TMAS_SMTP_PASSWORD_FILE", global = true)]
+    pub smtp_password_file: Option<PathBuf>,
+    /// The address mail is sent from, e.g. "TMAS <tmas@example.com>".
+    #[arg(long, env = "TMAS_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
+    /// The address users reach TMAS at (behind a proxy, its https address); links in mail are
+    /// made from it.
+    #[arg(long, env = "TMAS_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
 }
 
 /// Seconds a request's body may take to arrive unless told otherwise.
@@ -276,7 +297,19 @@ impl Settings {
                 self.shopify_api_version
             ));
         }
+        self.mail_settings()?;
         Ok(())
+    }
+
+    /// The mail settings, checked together; `None` when mail is off (no `--smtp-url`).
+    pub fn mail_settings(&self) -> Result<Option<crate::mail::settings::MailSettings>, String> {
+        crate::mail::settings::MailSettings::parse(crate::mail::settings::Typed {
+            smtp_url: self.smtp_url.as_deref(),
+            smtp_user: self.smtp_user.as_deref(),
+            smtp_password_file: self.smtp_password_file.as_deref(),
+            mail_from: self.mail_from.as_deref(),
+            public_url: self.public_url.as_deref(),
+        })
     }
 }
 
@@ -289,18 +322,6 @@ fn is_api_version(version: &str) -> bool {
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     let (year, month) = (&version[..4], &version[5..]);
     digits(year) && digits(month) && matches!(month.parse::<u8>(), Ok(1..=12))
-}
-
-/// Hides the password of a database URL so it can be printed.
-pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let userinfo = &url[scheme_end + 3..at];
-            let user = userinfo.split(':').next().unwrap_or_default();
-            format!("{}://{}:***@{}", &url[..scheme_end], user, &url[at + 1..])
-        }
-        _ => url.to_string(),
-    }
 }
 
 // Hand-written so that a password inside DATABASE_URL never reaches a log line.
@@ -318,6 +339,11 @@ impl std::fmt::Debug for Settings {
             .field("header_read_timeout", &self.header_read_timeout)
             .field("body_read_timeout", &self.body_read_timeout)
             .field("max_connections", &self.max_connections)
+            .field("smtp_url", &self.smtp_url)
+            .field("smtp_user", &self.smtp_user)
+            .field("smtp_password_file", &self.smtp_password_file)
+            .field("mail_from", &self.mail_from)
+            .field("public_url", &self.public_url)
             .finish()
     }
 }
@@ -342,14 +368,5 @@ mod tests {
             let message = parse_concurrent_imports(bad).unwrap_err();
             assert!(message.contains("from 1 to 256"), "{bad:?}: {message}");
         }
-    }
-
-    #[test]
-    fn redacts_passwords() {
-        assert_eq!(
-            redact_url("postgres://u:secret@h:5432/db"),
-            "postgres://u:***@h:5432/db"
-        );
-        assert_eq!(redact_url("sqlite://data/tmas.db"), "sqlite://data/tmas.db");
     }
 }

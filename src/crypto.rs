@@ -10,6 +10,9 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use rand::RngExt;
 
+use crate::db::integrations::SealedCredentials;
+use crate::shopify::Credentials;
+
 /// A random token for URLs and forms (256 bits, URL-safe).
 pub fn random_token() -> String {
     let bytes: [u8; 32] = rand::rng().random();
@@ -151,5 +154,32 @@ impl StoredCredentials {
 
     pub fn open(key: &[u8; 32], sealed: &str) -> anyhow::Result<StoredCredentials> {
         Ok(serde_json::from_str(&decrypt(key, sealed)?)?)
+    }
+
+    /// Ready to store: sealed, with their kind and hint.
+    pub fn sealed(&self, key: &[u8; 32]) -> anyhow::Result<SealedCredentials> {
+        Ok(SealedCredentials {
+            kind: self.kind().to_string(),
+            sealed: self.seal(key)?,
+            hint: self.hint(),
+        })
+    }
+}
+
+/// The Shopify client's form of stored credentials.
+impl From<StoredCredentials> for Credentials {
+    fn from(stored: StoredCredentials) -> Self {
+        match stored {
+            StoredCredentials::AccessToken { access_token } => {
+                Credentials::AccessToken(access_token)
+            }
+            StoredCredentials::ClientCredentials {
+                client_id,
+                client_secret,
+            } => Credentials::ClientCredentials {
+                client_id,
+                client_secret,
+            },
+        }
     }
 }

@@ -14,7 +14,8 @@ use crate::crypto::StoredCredentials;
 use crate::db::{self, Db, TenantId};
 use crate::domain::account::{Plan, Role};
 use crate::domain::location::LocationInput;
-use crate::shopify::{ClientConfig, Credentials, ShopifyClient};
+use crate::domain::store_name::StoreName;
+use crate::shopify::{Credentials, ShopifyClient};
 use crate::sim::{self, ShopSpec, SimConfig};
 
 /// The simulated shop the demo tenant connects to.
@@ -111,12 +112,8 @@ async fn set_up_tenant(
     token: &str,
 ) -> anyhow::Result<Vec<(String, String)>> {
     let client = ShopifyClient::new(
-        &ClientConfig {
-            base_url: settings.shopify_url.clone(),
-            api_version: settings.shopify_api_version.clone(),
-            ..ClientConfig::default()
-        },
-        DEMO_SHOP,
+        &crate::startup::shopify_client_config(settings),
+        &StoreName::parse(DEMO_SHOP).map_err(anyhow::Error::msg)?,
         Credentials::AccessToken(token.to_string()),
     )?;
     let shop = client.shop().await?;

@@ -1,4 +1,5 @@
-//! Removes what would otherwise pile up: expired sessions and stale sign-in throttle counters.
+//! Removes what would otherwise pile up: expired sessions, stale sign-in throttle counters, and
+//! old mail records and reset links.
 
 use std::time::Duration;
 
@@ -6,6 +7,10 @@ use crate::db::{self, Backend, Db};
 
 /// How often the purge runs (also once at start).
 pub const EVERY: Duration = Duration::from_secs(10 * 60);
+
+/// How long a sent (or given-up) message's record is kept: it holds no content any more, only
+/// who it went to and when, for support.
+pub const MAIL_KEPT_SECS: i64 = 30 * 24 * 60 * 60;
 
 /// What one purge removed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +63,11 @@ pub async fn run(db: Db, stop: impl std::future::Future<Output = ()>) {
             }
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "purging expired sessions failed"),
+        }
+        match db::mail::purge_done(&db, MAIL_KEPT_SECS).await {
+            Ok(0) => {}
+            Ok(rows) => tracing::info!(rows, "purged old mail records and reset links"),
+            Err(error) => tracing::warn!(%error, "purging old mail records failed"),
         }
     }
 }

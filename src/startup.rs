@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 
 use crate::config::Settings;
 use crate::db::Db;
+use crate::shopify::ClientConfig;
 use crate::web::{self, AppState};
 use crate::worker::WorkerConfig;
 
@@ -16,14 +17,34 @@ use crate::worker::WorkerConfig;
 pub async fn prepare(settings: &Settings) -> anyhow::Result<AppState> {
     settings.validate().map_err(|e| anyhow::anyhow!(e))?;
     let db = Db::connect(&settings.database_url()).await?;
-    db.migrate().await?;
+    migrate(&db).await?;
     let key = crate::secret_key::load_checked(&db, settings).await?;
+    let mail = crate::mail::Mail::from_settings(settings)?;
     Ok(AppState {
         db,
         settings: Arc::new(settings.clone()),
         secret_key: Arc::new(key),
+        shopify: shopify_client_config(settings),
         totals_cache: Arc::default(),
+        mail,
     })
+}
+
+/// How this process reaches Shopify: `--shopify-url` and `--shopify-api-version`, with the
+/// client's default patience.
+pub fn shopify_client_config(settings: &Settings) -> ClientConfig {
+    ClientConfig {
+        base_url: settings.shopify_url.clone(),
+        api_version: settings.shopify_api_version.clone(),
+        ..ClientConfig::default()
+    }
+}
+
+/// Applies the app's migrations and creates the session store's table, which the store
+/// manages itself.
+pub async fn migrate(db: &Db) -> anyhow::Result<()> {
+    db.migrate().await?;
+    crate::session_store::migrate(&db.session_pool).await
 }
 
 /// Serves the app (and, with `with_worker`, the import worker with its default configuration)

@@ -160,6 +160,8 @@ async fn every_page_fits_a_desktop_and_a_phone_in_both_languages() {
         ("traffic", "/admin/traffic".to_string()),
         ("api-keys", "/admin/api-keys".to_string()),
         ("account", "/account/password".to_string()),
+        ("forgot-password", "/password/forgot".to_string()),
+        ("reset-link-gone", "/password/reset?token=x".to_string()),
         ("not-found", "/no/such/page".to_string()),
     ];
     walk(&browser, &app, "admin", &admin_pages).await;

@@ -10,8 +10,10 @@ use std::time::Duration;
 use chrono::Utc;
 use common::{client, everything};
 use tmas::domain::facts::{OrderFacts, bucket_facts, order_facts};
-use tmas::shopify::bulk_refunds::{PreReadRecord, RefundPreRead};
-use tmas::shopify::refund_batch::{BATCH_LINES, MoneyShape, RefundFollowUps, refunds_per_request};
+use tmas::shopify::bulk::follow_ups::{
+    BATCH_LINES, MoneyShape, RefundFollowUps, refunds_per_request,
+};
+use tmas::shopify::bulk::refund_pre_read::{PreReadRecord, RefundPreRead};
 use tmas::shopify::{Order, ShopifyClient};
 use tmas::sim::{
     ALL_ORDERS_SCOPE, BulkSettings, LineSpec, OrderSpec, RefundLineSpec, RefundSpec, SimConfig,

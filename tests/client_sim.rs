@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use chrono::Utc;
-use common::{client, client_config, everything, one_shop};
+use common::{client, client_config, everything, one_shop, store};
 use tmas::shopify::{Credentials, ShopifyClient, ShopifyError};
 use tmas::sim::{ALL_ORDERS_SCOPE, LineSpec, OrderSpec, STORE_01, SimConfig, spawn};
 
@@ -68,7 +68,7 @@ async fn rides_out_throttle_storms_429s_and_server_errors() {
     let config = client_config(&sim);
     let c = ShopifyClient::new(
         &config,
-        "stormy",
+        &store("stormy"),
         Credentials::AccessToken(sim.token("stormy").expect("shop")),
     )
     .expect("client");
@@ -94,7 +94,7 @@ async fn paces_requests_from_the_reported_cost() {
     let config = client_config(&sim);
     let c = ShopifyClient::new(
         &config,
-        "paced",
+        &store("paced"),
         Credentials::AccessToken(sim.token("paced").expect("shop")),
     )
     .expect("client");
@@ -401,7 +401,7 @@ async fn locked_frozen_and_unknown_shops_are_typed() {
     ));
     let other = ShopifyClient::new(
         &client_config(&sim),
-        "no-such-shop",
+        &store("no-such-shop"),
         Credentials::AccessToken("x".into()),
     )
     .expect("client");
@@ -458,7 +458,7 @@ async fn client_credentials_are_renewed_before_and_after_expiry() {
     let (id, secret) = sim.client_credentials("examples").expect("shop");
     let c = ShopifyClient::new(
         &client_config(&sim),
-        "examples",
+        &store("examples"),
         Credentials::ClientCredentials {
             client_id: id.clone(),
             client_secret: secret,
@@ -481,7 +481,7 @@ async fn client_credentials_are_renewed_before_and_after_expiry() {
     // A wrong secret is rejected credentials.
     let bad = ShopifyClient::new(
         &client_config(&sim),
-        "examples",
+        &store("examples"),
         Credentials::ClientCredentials {
             client_id: id,
             client_secret: "wrong".into(),
@@ -521,13 +521,17 @@ async fn slow_answers_within_the_timeout_pass_and_beyond_it_end_as_transient() {
     let mut config = client_config(&sim);
     config.request_timeout = Duration::from_secs(2);
     let token = sim.token("examples").expect("shop");
-    let patient = ShopifyClient::new(&config, "examples", Credentials::AccessToken(token.clone()))
-        .expect("client");
+    let patient = ShopifyClient::new(
+        &config,
+        &store("examples"),
+        Credentials::AccessToken(token.clone()),
+    )
+    .expect("client");
     patient.shop().await.expect("slow but in time");
     config.request_timeout = Duration::from_millis(50);
     config.retry.max_retries = 2;
-    let hasty =
-        ShopifyClient::new(&config, "examples", Credentials::AccessToken(token)).expect("client");
+    let hasty = ShopifyClient::new(&config, &store("examples"), Credentials::AccessToken(token))
+        .expect("client");
     let e = hasty.shop().await.expect_err("always too slow");
     assert!(
         matches!(&e, ShopifyError::Transient { attempts: 3, detail } if detail == "timed out"),
@@ -563,8 +567,12 @@ async fn an_interrupted_import_resumes_from_its_checkpointed_cursor() {
     let mut config = client_config(&sim);
     config.page_size = 100;
     let token = sim.token("resume").expect("shop");
-    let first = ShopifyClient::new(&config, "resume", Credentials::AccessToken(token.clone()))
-        .expect("client");
+    let first = ShopifyClient::new(
+        &config,
+        &store("resume"),
+        Credentials::AccessToken(token.clone()),
+    )
+    .expect("client");
     let mut seen = Vec::new();
     let mut cursor: Option<String> = None;
     for _ in 0..3 {
@@ -576,8 +584,8 @@ async fn an_interrupted_import_resumes_from_its_checkpointed_cursor() {
         cursor = page.next_cursor;
     }
     drop(first); // the worker "crashes" with only its checkpoint left
-    let second =
-        ShopifyClient::new(&config, "resume", Credentials::AccessToken(token)).expect("client");
+    let second = ShopifyClient::new(&config, &store("resume"), Credentials::AccessToken(token))
+        .expect("client");
     while let Some(c) = cursor.take() {
         let page = second
             .fetch_orders_page(&everything(), Some(&c))

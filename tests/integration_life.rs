@@ -83,7 +83,7 @@ async fn disabling_a_location_stops_its_import_and_keeps_its_data(app: TestApp, 
     );
     // The integration keeps running for the others; STORE-01's imported data stays.
     assert_eq!(
-        integration(&app, tenant, id).await.unwrap().status,
+        integration(&app, tenant, id).await.unwrap().status.as_str(),
         "active"
     );
     assert_eq!(count(&app, "SELECT COUNT(*) FROM sales").await, 1);
@@ -132,7 +132,7 @@ async fn deactivate_and_reactivate(app: TestApp, sim: SimHandle) {
         format!("/admin/integrations/{id}?notice=deactivated")
     );
     let stored = integration(&app, tenant, id).await.unwrap();
-    assert_eq!(stored.status, "deactivated");
+    assert_eq!(stored.status.as_str(), "deactivated");
     assert_eq!(stored.next_run_at, None, "nothing is scheduled");
     assert_eq!(
         stored.run_requested, None,
@@ -154,7 +154,7 @@ async fn deactivate_and_reactivate(app: TestApp, sim: SimHandle) {
         format!("/admin/integrations/{id}?notice=reactivated")
     );
     let stored = integration(&app, tenant, id).await.unwrap();
-    assert_eq!(stored.status, "active");
+    assert_eq!(stored.status.as_str(), "active");
     let tz: chrono_tz::Tz = "America/Toronto".parse().unwrap();
     let expected = Schedule::Hourly { minute: 2 }
         .next_after(before, tz)
@@ -201,7 +201,8 @@ async fn schedule_and_matching_can_change(app: TestApp, sim: SimHandle) {
         integration(&app, tenant, id)
             .await
             .unwrap()
-            .schedule_frequency,
+            .schedule
+            .frequency(),
         "hourly"
     );
 
@@ -219,9 +220,9 @@ async fn schedule_and_matching_can_change(app: TestApp, sim: SimHandle) {
     let stored = integration(&app, tenant, id).await.unwrap();
     assert_eq!(
         (
-            stored.schedule_frequency.as_str(),
-            stored.schedule_hour,
-            stored.schedule_minute
+            stored.schedule.frequency(),
+            stored.schedule.hour(),
+            stored.schedule.minute()
         ),
         ("daily", 6, 30)
     );
@@ -262,7 +263,7 @@ async fn schedule_and_matching_can_change(app: TestApp, sim: SimHandle) {
         [("STORE-02".to_string(), 1)]
     );
     assert_eq!(
-        integration(&app, tenant, id).await.unwrap().status,
+        integration(&app, tenant, id).await.unwrap().status.as_str(),
         "active"
     );
     let actions = audit_actions(&app, tenant).await;
@@ -333,7 +334,7 @@ async fn replacing_credentials_clears_attention_and_catches_up(app: TestApp, sim
         format!("/admin/integrations/{id}?notice=credentials")
     );
     let stored = integration(&app, tenant, id).await.unwrap();
-    assert_eq!(stored.status, "active");
+    assert_eq!(stored.status.as_str(), "active");
     assert_eq!(stored.status_reason, "");
     assert_eq!(stored.run_requested.as_deref(), Some("catch_up"));
     let next = stored.next_run_at.expect("queued");
@@ -341,7 +342,10 @@ async fn replacing_credentials_clears_attention_and_catches_up(app: TestApp, sim
         next >= at - 1 && next <= Utc::now().timestamp() + 1,
         "at once"
     );
-    assert_eq!(stored.credential_kind, "client_credentials");
+    assert_eq!(
+        stored.credential_kind.map(|k| k.as_str()),
+        Some("client_credentials")
+    );
     assert_eq!(
         stored.credentials_hint,
         format!("…{}", &secret[secret.len() - 4..])
@@ -380,7 +384,10 @@ async fn replacing_credentials_clears_attention_and_catches_up(app: TestApp, sim
         (stored.status.as_str(), stored.next_run_at),
         ("deactivated", None)
     );
-    assert_eq!(stored.credential_kind, "access_token");
+    assert_eq!(
+        stored.credential_kind.map(|k| k.as_str()),
+        Some("access_token")
+    );
 }
 
 async fn connection_test_shows_the_result(app: TestApp, sim: SimHandle) {
@@ -424,7 +431,7 @@ async fn connection_test_shows_the_result(app: TestApp, sim: SimHandle) {
         .unwrap();
     test_connection(&browser, id).await;
     assert_eq!(
-        integration(&app, tenant, id).await.unwrap().status,
+        integration(&app, tenant, id).await.unwrap().status.as_str(),
         "active"
     );
     assert!(
@@ -835,7 +842,7 @@ async fn another_tenants_integration_answers_404_and_nothing_changes(app: TestAp
                 &b.status,
                 &b.wizard_step,
                 &b.credentials_enc,
-                b.schedule_minute,
+                b.schedule,
                 &b.backfill_from,
                 b.next_run_at,
                 b.updated_at
@@ -844,7 +851,7 @@ async fn another_tenants_integration_answers_404_and_nothing_changes(app: TestAp
                 &a.status,
                 &a.wizard_step,
                 &a.credentials_enc,
-                a.schedule_minute,
+                a.schedule,
                 &a.backfill_from,
                 a.next_run_at,
                 a.updated_at
@@ -905,7 +912,7 @@ async fn a_passing_connection_test_ends_needs_attention(app: TestApp, sim: SimHa
     let page = test_connection(&browser, id).await;
     assert!(page.contains("The stored credentials work again"), "{page}");
     let stored = integration(&app, tenant, id).await.unwrap();
-    assert_eq!(stored.status, "active");
+    assert_eq!(stored.status.as_str(), "active");
     assert_eq!(stored.status_reason, "");
     assert_eq!(stored.run_requested.as_deref(), Some("catch_up"));
     assert!(
@@ -957,7 +964,7 @@ async fn a_missing_or_wrong_key_stops_the_start(app: TestApp, sim: SimHandle) {
         "{error}"
     );
     assert_eq!(
-        integration(&app, tenant, id).await.unwrap().status,
+        integration(&app, tenant, id).await.unwrap().status.as_str(),
         "active"
     );
 

@@ -224,7 +224,13 @@ mod setup_and_reports {
         }
 
         #[test]
-        fn settings_validation_names_the_bad_setting(url in ".{0,30}", shop_url in ".{0,30}", version in ".{0,10}") {
+        fn settings_validation_names_the_bad_setting(
+            url in ".{0,30}",
+            shop_url in ".{0,30}",
+            version in ".{0,10}",
+            smtp_url in proptest::option::of(".{0,30}"),
+            public_url in proptest::option::of(".{0,30}"),
+        ) {
             let settings = Settings {
                 bind: "127.0.0.1:0".parse().unwrap(),
                 data_dir: "data".into(),
@@ -237,6 +243,11 @@ mod setup_and_reports {
                 header_read_timeout: 10,
                 body_read_timeout: tmas::config::DEFAULT_BODY_READ_TIMEOUT,
                 max_connections: tmas::config::DEFAULT_MAX_CONNECTIONS,
+                smtp_url,
+                smtp_user: None,
+                smtp_password_file: None,
+                mail_from: Some("TMAS <tmas@example.com>".into()),
+                public_url,
             };
             if let Err(message) = settings.validate() {
                 prop_assert!(message.starts_with("--"), "{message}");

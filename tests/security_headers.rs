@@ -14,6 +14,8 @@ pub const GET_ROUTES: &[&str] = &[
     "/login",
     "/setup",
     "/setup?token=x",
+    "/password/forgot",
+    "/password/reset?token=x",
     "/static/app.css",
     "/staff/tenants",
     "/staff/tenants/1",
@@ -42,6 +44,8 @@ pub const GET_ROUTES: &[&str] = &[
 
 const POST_ROUTES: &[&str] = &[
     "/login",
+    "/password/forgot",
+    "/password/reset",
     "/logout",
     "/language",
     "/admin/locations",

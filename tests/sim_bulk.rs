@@ -341,7 +341,8 @@ async fn the_mutation_is_priced_as_a_mutation() {
 /// the same domain orders as the paged query (refund lines aside: those come by follow-up).
 #[tokio::test]
 async fn bulk_orders_map_to_the_same_domain_orders_as_paged_ones() {
-    use tmas::shopify::bulk::{Reassembler, orders_query};
+    use reassembler::Reassembler;
+    use tmas::shopify::bulk::export::orders_query;
     use tmas::shopify::queries::ORDERS;
     use tmas::shopify::types::orders_page_from_data;
 
@@ -445,8 +446,12 @@ async fn client_bulk_read(
         tokio::time::sleep(Duration::from_millis(10)).await;
     };
     assert_eq!(op.status, "COMPLETED");
-    let (orders, unreadable) = c.read_bulk_orders(op.url.as_deref().expect("url")).await?;
-    assert!(unreadable.is_empty());
+    let mut reader = c.open_bulk_orders(op.url.as_deref().expect("url")).await?;
+    let mut orders = Vec::new();
+    while let Some(batch) = reader.next_batch(250).await? {
+        assert!(batch.unreadable.is_empty());
+        orders.extend(batch.orders);
+    }
     Ok(orders)
 }
 
@@ -499,4 +504,135 @@ async fn the_client_reads_in_bulk_exactly_what_it_reads_page_by_page() {
         .await
         .expect("answers");
     assert!(matches!(refused, Err(tmas::shopify::BulkRefused::Busy(_))));
+}
+
+/// Orders put back together in memory from a whole bulk file (the client reads files
+/// through its on-disk stage instead): what the simulator's file holds, read the simplest
+/// way, to compare with the client's reading.
+mod reassembler {
+    use std::collections::BTreeMap;
+
+    use serde_json::{Map, Value, json};
+    use tmas::shopify::bulk::assemble::{Child, assemble};
+
+    /// Orders put back together from the lines of a bulk file, in any order of lines.
+    #[derive(Debug, Default)]
+    pub struct Reassembler {
+        orders: BTreeMap<String, Map<String, Value>>,
+        /// Line items and agreements by their order's id, and sales by their agreement's id,
+        /// put in place when the file has ended.
+        items: BTreeMap<String, Vec<Value>>,
+        agreements: BTreeMap<String, Vec<Value>>,
+        sales: BTreeMap<String, Vec<Value>>,
+    }
+
+    impl Reassembler {
+        /// Takes one line of the file. A line that is not a JSON object is an error (the file
+        /// broke or is not what was asked for).
+        pub fn push_line(&mut self, line: &str) -> Result<(), String> {
+            if line.trim().is_empty() {
+                return Ok(());
+            }
+            let Value::Object(mut object) = serde_json::from_str(line)
+                .map_err(|e| format!("bulk file line is not JSON: {e}"))?
+            else {
+                return Err("bulk file line is not a JSON object".into());
+            };
+            match object.remove("__parentId") {
+                Some(Value::String(parent)) => {
+                    let kind = Child::of_object(&object);
+                    let by_parent = match kind {
+                        Child::LineItem => &mut self.items,
+                        Child::Agreement => &mut self.agreements,
+                        Child::Sale => &mut self.sales,
+                    };
+                    by_parent
+                        .entry(parent)
+                        .or_default()
+                        .push(Value::Object(object));
+                    Ok(())
+                }
+                Some(_) => Err("bulk file line has a __parentId that is not an id".into()),
+                None => {
+                    let id = object
+                        .get("id")
+                        .and_then(Value::as_str)
+                        .ok_or("bulk file order line has no id")?
+                        .to_string();
+                    if let Some(Value::Array(refunds)) = object.get_mut("refunds") {
+                        for r in refunds.iter_mut().filter_map(Value::as_object_mut) {
+                            // Read by the paged follow-up; finished and empty until then.
+                            for c in ["refundLineItems", "transactions"] {
+                                r.insert(
+                                    c.into(),
+                                    json!({ "nodes": [], "pageInfo": { "hasNextPage": false, "endCursor": null } }),
+                                );
+                            }
+                        }
+                    }
+                    self.orders.insert(id, object);
+                    Ok(())
+                }
+            }
+        }
+
+        /// The orders, as the `data` of a paged orders query (`{ orders: { nodes, pageInfo } }`),
+        /// or an error when a line item's order never came.
+        pub fn finish(mut self) -> Result<Value, String> {
+            let mut nodes = Vec::with_capacity(self.orders.len());
+            for (id, mut order) in std::mem::take(&mut self.orders) {
+                let items = self.items.remove(&id).unwrap_or_default();
+                let agreements = self.agreements.remove(&id).unwrap_or_default();
+                assemble(&mut order, items, agreements, &mut self.sales);
+                nodes.push(Value::Object(order));
+            }
+            if let Some(parent) = self
+                .items
+                .keys()
+                .chain(self.agreements.keys())
+                .chain(self.sales.keys())
+                .next()
+            {
+                return Err(format!(
+                    "bulk file has lines of an order it lacks: {parent}"
+                ));
+            }
+            Ok(json!({ "orders": { "nodes": nodes,
+                "pageInfo": { "hasNextPage": false, "endCursor": null } } }))
+        }
+
+        pub fn order_count(&self) -> usize {
+            self.orders.len()
+        }
+    }
+
+    #[test]
+    fn children_before_or_after_their_parent_land_in_it() {
+        let mut r = Reassembler::default();
+        r.push_line(r#"{"id":"L1","quantity":1,"__parentId":"gid://shopify/Order/1"}"#)
+            .expect("line");
+        r.push_line(r#"{"id":"gid://shopify/Order/1","refunds":[{"id":"R1"}]}"#)
+            .expect("order");
+        r.push_line(r#"{"id":"gid://shopify/Order/2","refunds":[]}"#)
+            .expect("order");
+        r.push_line(r#"{"id":"L2","quantity":2,"__parentId":"gid://shopify/Order/1"}"#)
+            .expect("line");
+        assert_eq!(r.order_count(), 2);
+        let data = r.finish().expect("whole");
+        let o1 = &data["orders"]["nodes"][0];
+        assert_eq!(o1["lineItems"]["nodes"].as_array().map(Vec::len), Some(2));
+        assert_eq!(o1["refunds"][0]["transactions"]["nodes"], json!([]));
+        assert_eq!(data["orders"]["nodes"][1]["lineItems"]["nodes"], json!([]));
+    }
+
+    #[test]
+    fn refuses_broken_lines_and_lost_parents() {
+        let mut r = Reassembler::default();
+        assert!(r.push_line("{\"id\":\"gid://shopify/Order/1\"").is_err());
+        assert!(r.push_line("[1]").is_err());
+        assert!(r.push_line("{\"name\":\"no id\"}").is_err());
+        r.push_line(r#"{"id":"L1","__parentId":"gid://shopify/Order/9"}"#)
+            .expect("line");
+        assert!(r.finish().is_err());
+    }
 }

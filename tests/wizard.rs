@@ -92,11 +92,14 @@ async fn whole_wizard_through_forms(app: TestApp, sim: SimHandle) {
     let id = id_in(&to);
     assert_eq!(to, format!("/admin/integrations/{id}/wizard/locations"));
     let draft = integration(&app, tenant, id).await.unwrap();
-    assert_eq!(draft.status, "draft");
-    assert_eq!(draft.wizard_step, "locations");
-    assert_eq!(draft.store_name, "examples");
+    assert_eq!(draft.status.as_str(), "draft");
+    assert_eq!(draft.wizard_step.as_str(), "locations");
+    assert_eq!(draft.store_name.as_str(), "examples");
     assert_eq!(draft.label, "Acme Retail");
-    assert_eq!(draft.credential_kind, "access_token");
+    assert_eq!(
+        draft.credential_kind.map(|k| k.as_str()),
+        Some("access_token")
+    );
     assert_eq!(
         draft.credentials_hint,
         format!("…{}", &token[token.len() - 4..])
@@ -217,7 +220,7 @@ async fn whole_wizard_through_forms(app: TestApp, sim: SimHandle) {
         format!("/admin/integrations/{id}?notice=started")
     );
     let active = integration(&app, tenant, id).await.unwrap();
-    assert_eq!(active.status, "active");
+    assert_eq!(active.status.as_str(), "active");
     assert_eq!(active.run_requested.as_deref(), Some("initial"));
     assert_eq!(active.watermark, None);
     let next = active.next_run_at.expect("first import queued");
@@ -227,13 +230,13 @@ async fn whole_wizard_through_forms(app: TestApp, sim: SimHandle) {
     );
     assert_eq!(
         (
-            active.schedule_frequency.as_str(),
-            active.schedule_hour,
-            active.schedule_minute
+            active.schedule.frequency(),
+            active.schedule.hour(),
+            active.schedule.minute()
         ),
         ("daily", 6, 30)
     );
-    assert_eq!(active.backfill_from, backfill);
+    assert_eq!(active.backfill_from.map(|d| d.to_string()), Some(backfill));
 
     let (status, page) = browser.text(&location_of(&r)).await;
     assert_eq!(status, StatusCode::OK);
@@ -309,8 +312,11 @@ async fn client_id_and_secret_are_accepted(app: TestApp, sim: SimHandle) {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let id = id_in(&location_of(&r));
     let draft = integration(&app, tenant, id).await.unwrap();
-    assert_eq!(draft.credential_kind, "client_credentials");
-    assert_eq!(draft.store_name, "examples");
+    assert_eq!(
+        draft.credential_kind.map(|k| k.as_str()),
+        Some("client_credentials")
+    );
+    assert_eq!(draft.store_name.as_str(), "examples");
     // The locations are read with a token obtained from the client credentials.
     let (_, page) = browser.text(&location_of(&r)).await;
     assert!(page.contains("value=\"1001\""), "{page}");
@@ -546,7 +552,11 @@ async fn each_bad_location_match_is_named(app: TestApp, sim: SimHandle) {
                 .is_empty()
         );
         assert_eq!(
-            integration(&app, tenant, id).await.unwrap().wizard_step,
+            integration(&app, tenant, id)
+                .await
+                .unwrap()
+                .wizard_step
+                .as_str(),
             "locations"
         );
     }
@@ -626,7 +636,7 @@ async fn bad_schedule_inputs_are_named(app: TestApp, sim: SimHandle) {
     assert_eq!(location_of(&r), format!("{base}/locations"));
     assert_eq!(
         integration(&app, tenant, id).await.unwrap().backfill_from,
-        ""
+        None
     );
 
     browser
@@ -700,11 +710,11 @@ async fn bad_schedule_inputs_are_named(app: TestApp, sim: SimHandle) {
         let stored = integration(&app, tenant, id).await.unwrap();
         assert_eq!(
             (
-                stored.schedule_minute,
-                stored.backfill_from.as_str(),
+                stored.schedule.minute(),
+                stored.backfill_from,
                 stored.wizard_step.as_str()
             ),
-            (2, "", "schedule")
+            (2, None, "schedule")
         );
     }
     let r = browser
@@ -738,8 +748,12 @@ async fn bad_schedule_inputs_are_named(app: TestApp, sim: SimHandle) {
         .await;
     assert_eq!(location_of(&r), format!("{base}/finish"));
     assert_eq!(
-        integration(&app, tenant, id).await.unwrap().backfill_from,
-        too_old
+        integration(&app, tenant, id)
+            .await
+            .unwrap()
+            .backfill_from
+            .map(|d| d.to_string()),
+        Some(too_old)
     );
 }
 
@@ -907,7 +921,7 @@ async fn staff_complete_the_wizard_inside_a_tenant_audited(app: TestApp, sim: Si
     let id = start_wizard(&browser, &sim, "examples").await;
     finish_wizard(&browser, id, &[("STORE-01", "1001")]).await;
     assert_eq!(
-        integration(&app, tenant, id).await.unwrap().status,
+        integration(&app, tenant, id).await.unwrap().status.as_str(),
         "active"
     );
 
@@ -1057,7 +1071,7 @@ async fn credentials_are_never_readable_in_rows_or_pages(app: TestApp, sim: SimH
     assert!(stored.credentials_hint.chars().count() <= 5);
     // Only the app's key opens them.
     let key = tmas::crypto::load_or_create_key(&app.settings.secret_key_path()).unwrap();
-    let opened = stored.credentials(&key).unwrap();
+    let opened = tmas::crypto::StoredCredentials::open(&key, &stored.credentials_enc).unwrap();
     assert_eq!(opened.kind(), "client_credentials");
     for path in [
         format!("/admin/integrations/{id}"),

@@ -672,7 +672,7 @@ async fn refunds_read_during_the_export_are_read_once_and_change_no_number(app: 
     sim.reset_stats("overlap").expect("shop");
     let after_the_file = WorkerConfig {
         bulk: BulkPolicy {
-            read_refunds_while_exporting: false,
+            read_while_exporting: false,
             ..BulkPolicy::default()
         },
         ..fast_worker()

@@ -4,6 +4,7 @@
 //! administrator's request to cancel it, or its integration deactivated or deleted.
 
 use super::{Db, TenantId};
+use crate::domain::integration::IntegrationStatus;
 
 /// The run reads through a bulk export: the operation it waits for, Shopify exporting.
 pub async fn started(db: &Db, tenant: TenantId, run: i64, operation: &str) -> sqlx::Result<()> {
@@ -96,7 +97,11 @@ pub async fn control(
     .await?;
     Ok(match row {
         None => RunControl::IntegrationStopped,
-        Some((status, _)) if status == "deactivated" => RunControl::IntegrationStopped,
+        Some((status, _))
+            if IntegrationStatus::parse(&status) == Ok(IntegrationStatus::Deactivated) =>
+        {
+            RunControl::IntegrationStopped
+        }
         Some((_, Some(1))) => RunControl::CancelRequested,
         Some(_) => RunControl::Continue,
     })

@@ -10,7 +10,7 @@
 use sqlx::{PgPool, Postgres, Transaction};
 
 use super::TenantId;
-use super::imports::{Bucket, PageCounts, PageFacts, RunLease};
+use super::import_page::{Bucket, PageCounts, PageFacts, RunLease};
 
 /// [`super::imports::store_page`] on PostgreSQL. Returns false (and stores nothing) if this
 /// worker lost the lease.

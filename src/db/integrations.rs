@@ -1,46 +1,112 @@
 //! A tenant's Shopify integrations: the wizard's draft, matched locations, schedule, status,
-//! encrypted credentials, and deletion with or without the imported data. Also how to open
-//! an integration's credentials and build its Shopify client.
+//! encrypted credentials, and deletion with or without the imported data. It stores the
+//! credentials sealed; opening them and building a Shopify client happen above the storage.
 
 use chrono::NaiveDate;
 use sqlx::FromRow;
+use sqlx::any::AnyRow;
 
 use super::{Db, TenantId, now};
-use crate::config::Settings;
-use crate::crypto::StoredCredentials;
+use crate::domain::integration::{CredentialKind, IntegrationStatus, UnknownState, WizardStep};
 use crate::domain::integration_setup::{ALL_ORDERS_SCOPE, RETURNS_SCOPE};
 use crate::domain::schedule::Schedule;
-use crate::shopify::{ClientConfig, Credentials, RetryPolicy, ShopifyClient, ShopifyError};
+use crate::domain::store_name::StoreName;
 
-/// Wizard steps in order; `wizard_step` holds one of these while the status is 'draft'.
-pub const WIZARD_STEPS: [&str; 5] = ["general", "locations", "confirm", "schedule", "finish"];
-
-#[derive(Clone, FromRow)]
+/// An integration, its columns read once into typed values.
+#[derive(Clone)]
 pub struct Integration {
     pub id: i64,
     pub tenant_id: i64,
     pub label: String,
-    pub store_name: String,
-    pub credential_kind: String,
+    pub store_name: StoreName,
+    /// None until credentials are stored.
+    pub credential_kind: Option<CredentialKind>,
     pub credentials_enc: String,
     pub credentials_hint: String,
-    pub status: String,
+    pub status: IntegrationStatus,
     pub status_reason: String,
-    pub wizard_step: String,
+    pub wizard_step: WizardStep,
     pub shop_name: String,
     pub shop_currency: String,
     pub shop_time_zone: String,
     pub taxes_included: i64,
     pub scopes: String,
-    pub schedule_frequency: String,
-    pub schedule_minute: i64,
-    pub schedule_hour: i64,
-    pub backfill_from: String,
+    pub schedule: Schedule,
+    /// The first day to import; none until the wizard's schedule step sets it.
+    pub backfill_from: Option<NaiveDate>,
     pub watermark: Option<i64>,
     pub next_run_at: Option<i64>,
     pub run_requested: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+/// The columns of an integration as stored.
+#[derive(FromRow)]
+struct IntegrationColumns {
+    id: i64,
+    tenant_id: i64,
+    label: String,
+    store_name: String,
+    credential_kind: String,
+    credentials_enc: String,
+    credentials_hint: String,
+    status: String,
+    status_reason: String,
+    wizard_step: String,
+    shop_name: String,
+    shop_currency: String,
+    shop_time_zone: String,
+    taxes_included: i64,
+    scopes: String,
+    schedule_frequency: String,
+    schedule_minute: i64,
+    schedule_hour: i64,
+    backfill_from: String,
+    watermark: Option<i64>,
+    next_run_at: Option<i64>,
+    run_requested: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl<'r> FromRow<'r, AnyRow> for Integration {
+    fn from_row(row: &'r AnyRow) -> sqlx::Result<Self> {
+        let c = IntegrationColumns::from_row(row)?;
+        let decode = |e: UnknownState| sqlx::Error::Decode(Box::new(e));
+        Ok(Integration {
+            id: c.id,
+            tenant_id: c.tenant_id,
+            label: c.label,
+            store_name: StoreName::parse(&c.store_name)
+                .map_err(|e| sqlx::Error::Decode(e.into()))?,
+            credential_kind: match c.credential_kind.as_str() {
+                "" => None,
+                kind => Some(CredentialKind::parse(kind).map_err(decode)?),
+            },
+            credentials_enc: c.credentials_enc,
+            credentials_hint: c.credentials_hint,
+            status: IntegrationStatus::parse(&c.status).map_err(decode)?,
+            status_reason: c.status_reason,
+            wizard_step: WizardStep::parse(&c.wizard_step).map_err(decode)?,
+            shop_name: c.shop_name,
+            shop_currency: c.shop_currency,
+            shop_time_zone: c.shop_time_zone,
+            taxes_included: c.taxes_included,
+            scopes: c.scopes,
+            schedule: Schedule::from_columns(
+                &c.schedule_frequency,
+                c.schedule_minute,
+                c.schedule_hour,
+            ),
+            backfill_from: NaiveDate::parse_from_str(&c.backfill_from, "%Y-%m-%d").ok(),
+            watermark: c.watermark,
+            next_run_at: c.next_run_at,
+            run_requested: c.run_requested,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        })
+    }
 }
 
 impl std::fmt::Debug for Integration {
@@ -57,15 +123,7 @@ impl std::fmt::Debug for Integration {
 
 impl Integration {
     pub fn is_draft(&self) -> bool {
-        self.status == "draft"
-    }
-
-    pub fn schedule(&self) -> Schedule {
-        Schedule::from_columns(
-            &self.schedule_frequency,
-            self.schedule_minute,
-            self.schedule_hour,
-        )
+        self.status == IntegrationStatus::Draft
     }
 
     pub fn scope_list(&self) -> Vec<&str> {
@@ -82,88 +140,15 @@ impl Integration {
         self.scope_list().contains(&RETURNS_SCOPE)
     }
 
-    /// 1-based position of the wizard step (1 for unknown steps).
+    /// 1-based position of the wizard step (1 once the wizard is done).
     pub fn step_number(&self) -> usize {
-        step_number(&self.wizard_step)
+        self.wizard_step.number()
     }
 
-    pub fn backfill_date(&self) -> Option<NaiveDate> {
-        NaiveDate::parse_from_str(&self.backfill_from, "%Y-%m-%d").ok()
+    /// The credentials are an Admin API access token.
+    pub fn uses_access_token(&self) -> bool {
+        self.credential_kind == Some(CredentialKind::AccessToken)
     }
-
-    /// The stored credentials, decrypted with the app's secret key.
-    pub fn credentials(&self, key: &[u8; 32]) -> anyhow::Result<StoredCredentials> {
-        StoredCredentials::open(key, &self.credentials_enc)
-    }
-
-    /// A Shopify client for this integration (the worker's settings: patient retries).
-    pub fn shopify_client(
-        &self,
-        settings: &Settings,
-        key: &[u8; 32],
-    ) -> anyhow::Result<ShopifyClient> {
-        let credentials = self.credentials(key)?;
-        Ok(shopify_client(
-            &client_config(settings),
-            &self.store_name,
-            &credentials,
-        )?)
-    }
-}
-
-pub fn step_number(step: &str) -> usize {
-    WIZARD_STEPS
-        .iter()
-        .position(|s| *s == step)
-        .map_or(1, |i| i + 1)
-}
-
-/// How the app reaches Shopify, from the settings (`--shopify-url`, `--shopify-api-version`).
-pub fn client_config(settings: &Settings) -> ClientConfig {
-    ClientConfig {
-        base_url: settings.shopify_url.clone(),
-        api_version: settings.shopify_api_version.clone(),
-        ..ClientConfig::default()
-    }
-}
-
-/// Like [`client_config`] but for a person waiting on a page: few, short retries.
-pub fn interactive_client_config(settings: &Settings) -> ClientConfig {
-    ClientConfig {
-        retry: RetryPolicy {
-            max_retries: 2,
-            base_delay: std::time::Duration::from_millis(200),
-            max_delay: std::time::Duration::from_secs(2),
-            max_throttle_waits: 3,
-            max_throttle_wait: std::time::Duration::from_secs(5),
-        },
-        request_timeout: std::time::Duration::from_secs(15),
-        ..client_config(settings)
-    }
-}
-
-/// The client's form of stored credentials.
-pub fn shopify_credentials(stored: &StoredCredentials) -> Credentials {
-    match stored {
-        StoredCredentials::AccessToken { access_token } => {
-            Credentials::AccessToken(access_token.clone())
-        }
-        StoredCredentials::ClientCredentials {
-            client_id,
-            client_secret,
-        } => Credentials::ClientCredentials {
-            client_id: client_id.clone(),
-            client_secret: client_secret.clone(),
-        },
-    }
-}
-
-pub fn shopify_client(
-    config: &ClientConfig,
-    store_name: &str,
-    stored: &StoredCredentials,
-) -> Result<ShopifyClient, ShopifyError> {
-    ShopifyClient::new(config, store_name, shopify_credentials(stored))
 }
 
 const COLUMNS: &str = "id, tenant_id, label, store_name, credential_kind, credentials_enc, \
@@ -234,16 +219,6 @@ pub struct SealedCredentials {
     pub kind: String,
     pub sealed: String,
     pub hint: String,
-}
-
-impl SealedCredentials {
-    pub fn seal(credentials: &StoredCredentials, key: &[u8; 32]) -> anyhow::Result<Self> {
-        Ok(SealedCredentials {
-            kind: credentials.kind().to_string(),
-            sealed: credentials.seal(key)?,
-            hint: credentials.hint(),
-        })
-    }
 }
 
 /// Starts a wizard: a draft at the location-matching step. A second integration for the
@@ -334,11 +309,16 @@ async fn set_credentials(
 
 /// Moves a draft's wizard forward to `step` (never backward: going back to look at an earlier
 /// step keeps the progress).
-pub async fn advance_wizard(db: &Db, tenant: TenantId, id: i64, step: &str) -> sqlx::Result<()> {
+pub async fn advance_wizard(
+    db: &Db,
+    tenant: TenantId,
+    id: i64,
+    step: WizardStep,
+) -> sqlx::Result<()> {
     let Some(current) = get(db, tenant, id).await? else {
         return Ok(());
     };
-    if current.is_draft() && step_number(step) > current.step_number() {
+    if current.is_draft() && step.number() > current.step_number() {
         reset_wizard(db, tenant, id, step).await?;
     }
     Ok(())
@@ -346,14 +326,19 @@ pub async fn advance_wizard(db: &Db, tenant: TenantId, id: i64, step: &str) -> s
 
 /// Puts a draft at `step`: back, after a change that invalidates the later steps, or forward
 /// through [`advance_wizard`].
-pub async fn reset_wizard(db: &Db, tenant: TenantId, id: i64, step: &str) -> sqlx::Result<()> {
+pub async fn reset_wizard(
+    db: &Db,
+    tenant: TenantId,
+    id: i64,
+    step: WizardStep,
+) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE integrations SET wizard_step = $3, updated_at = $4
          WHERE tenant_id = $1 AND id = $2 AND status = 'draft'",
     )
     .bind(tenant.0)
     .bind(id)
-    .bind(step)
+    .bind(step.as_str())
     .bind(now())
     .execute(&db.pool)
     .await?;

@@ -2,14 +2,18 @@
 //! the back end chosen by the URL's scheme. Queries live in submodules, one per area; every
 //! query that touches tenant data takes the `TenantId` first.
 
+pub mod alerts;
 pub mod api_keys;
 pub mod audit;
 pub mod bulk_runs;
 pub mod data_version;
+pub mod digests;
+mod import_page;
 pub mod imports;
 mod imports_pg;
 pub mod integrations;
 pub mod locations;
+pub mod mail;
 pub mod order_checks;
 pub mod signed_in;
 pub mod tenants;
@@ -104,7 +108,7 @@ impl Db {
                 pg_writes: None,
             })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let redacted = crate::config::redact_url(url);
+            let redacted = redact_url(url);
             let pool = AnyPoolOptions::new()
                 .max_connections(16)
                 .connect(url)
@@ -147,7 +151,8 @@ impl Db {
         }
     }
 
-    /// Applies the migrations of this back end.
+    /// Applies the migrations of this back end (the session store's table is its own:
+    /// `startup::migrate` creates both).
     pub async fn migrate(&self) -> anyhow::Result<()> {
         let migrator = match self.backend {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
@@ -157,13 +162,24 @@ impl Db {
             .run(&self.pool)
             .await
             .context("applying database migrations")?;
-        crate::session_store::migrate(&self.session_pool).await?;
         Ok(())
     }
 
     /// True when the database answers a trivial query.
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+}
+
+/// Hides the password of a database URL so it can be printed.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{}://{}:***@{}", &url[..scheme_end], user, &url[at + 1..])
+        }
+        _ => url.to_string(),
     }
 }
 
@@ -195,4 +211,18 @@ pub(crate) fn placeholder_list(count: usize, first: usize) -> String {
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            redact_url("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(redact_url("sqlite://data/tmas.db"), "sqlite://data/tmas.db");
+    }
 }

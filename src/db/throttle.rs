@@ -21,19 +21,24 @@ use super::{Db, now};
 #[derive(Debug, Clone, Copy)]
 pub struct Limit {
     pub free: i64,
+    /// The wait after the first try past the free ones; it doubles with every further try.
+    pub first_wait_secs: i64,
     pub max_wait_secs: i64,
 }
 
 pub const ACCOUNT_AND_ADDRESS: Limit = Limit {
     free: 5,
+    first_wait_secs: 2,
     max_wait_secs: 15 * 60,
 };
 pub const ADDRESS: Limit = Limit {
     free: 20,
+    first_wait_secs: 2,
     max_wait_secs: 15 * 60,
 };
 pub const ACCOUNT: Limit = Limit {
     free: 30,
+    first_wait_secs: 2,
     max_wait_secs: 60,
 };
 
@@ -49,7 +54,9 @@ impl Limit {
             return 0;
         }
         let doublings = u32::try_from((tries - self.free).min(20)).unwrap_or(20);
-        (2_i64 << doublings).min(self.max_wait_secs)
+        self.first_wait_secs
+            .saturating_mul(1_i64 << doublings)
+            .min(self.max_wait_secs)
     }
 }
 
@@ -90,9 +97,42 @@ pub enum Attempt {
 /// Counts an attempt against every counter, or refuses it (counting nothing) when one of them
 /// is locked. Atomic: the counters are written in one transaction.
 pub async fn begin_attempt(db: &Db, keys: &Keys) -> sqlx::Result<Attempt> {
+    begin_counted(db, &keys.with_limits()).await
+}
+
+/// "Forgot your password?" requests: 3 an hour for one address, then an hour's wait, so nobody
+/// can fill someone's inbox with reset mail.
+pub const RESET_PER_ACCOUNT: Limit = Limit {
+    free: 3,
+    first_wait_secs: 60 * 60,
+    max_wait_secs: 60 * 60,
+};
+/// 10 an hour from one client address, over all accounts.
+pub const RESET_PER_CLIENT: Limit = Limit {
+    free: 10,
+    first_wait_secs: 60 * 60,
+    max_wait_secs: 60 * 60,
+};
+
+/// Counts a password-reset request for `email` from `address`, or refuses it (counting
+/// nothing). Its counters are apart from the sign-in ones: asking for a link does not slow
+/// the owner's sign-in, nor does a guesser's sign-in stop the owner from asking.
+pub async fn begin_reset_request(db: &Db, email: &str, address: &str) -> sqlx::Result<Attempt> {
+    let account = format!("reset-account:{email}");
+    let client = format!("reset-address:{address}");
+    begin_counted(
+        db,
+        &[(&account, RESET_PER_ACCOUNT), (&client, RESET_PER_CLIENT)],
+    )
+    .await
+}
+
+/// Counts one try against every `(key, limit)`, or refuses it (counting nothing) when one of
+/// them is locked. Atomic: the counters are written in one transaction.
+pub async fn begin_counted(db: &Db, counters: &[(&str, Limit)]) -> sqlx::Result<Attempt> {
     let at = now();
     let mut tx = db.pool.begin().await?;
-    for (key, limit) in keys.with_limits() {
+    for &(key, limit) in counters {
         // The first statement writes, so SQLite takes its write lock here and PostgreSQL locks
         // the row: concurrent attempts on one key run one after another.
         let tries = sqlx::query_scalar::<_, i64>(
@@ -173,6 +213,13 @@ mod tests {
         assert_eq!(waits, [0, 0, 0, 0, 2, 4, 8, 16, 32]);
         assert_eq!(ACCOUNT_AND_ADDRESS.wait_after(40), 15 * 60);
         assert_eq!(ACCOUNT.wait_after(29), 0);
+        assert_eq!(RESET_PER_ACCOUNT.wait_after(2), 0);
+        assert_eq!(
+            RESET_PER_ACCOUNT.wait_after(3),
+            3600,
+            "the third request of the hour locks"
+        );
+        assert_eq!(RESET_PER_ACCOUNT.wait_after(9), 3600);
         assert_eq!(ACCOUNT.wait_after(30), 2);
         assert_eq!(
             ACCOUNT.wait_after(1_000),

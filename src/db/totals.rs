@@ -11,6 +11,7 @@
 use sqlx::FromRow;
 
 use super::{Db, TenantId, now};
+use crate::domain::integration::IntegrationStatus;
 use crate::domain::report::Totals;
 
 /// The stored sums of an hour, a day or a range of days: one shape for every totals row.
@@ -392,7 +393,8 @@ pub struct IntegrationState {
     pub id: i64,
     pub label: String,
     pub store_name: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: IntegrationStatus,
     pub status_reason: String,
     pub next_run_at: Option<i64>,
     pub last_started_at: Option<i64>,

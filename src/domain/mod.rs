@@ -3,13 +3,16 @@
 
 pub mod account;
 pub mod facts;
+pub mod integration;
 pub mod integration_setup;
 pub mod ledger;
 pub mod location;
 pub mod lookalike;
 pub mod money;
 pub mod order;
+pub mod periods;
 pub mod report;
+pub mod sale_facts;
 pub mod schedule;
 pub mod store_name;
 pub mod traffic;

@@ -1,10 +1,9 @@
 //! TMAS's own model of a point-of-sale order: what the facts rules read. The Shopify
 //! client maps its payloads into these types (exact minor units of the shop currency,
-//! parsed instants, numeric location ids), so the rules never see a wire shape.
+//! parsed instants, numeric location ids), so the rules never see a wire shape. Its sales
+//! ledger is part of it; the rules that read the ledger are in [`super::ledger`].
 
 use chrono::{DateTime, Utc};
-
-use super::ledger::Ledger;
 
 /// An order with every amount in exact minor units of the shop currency.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,4 +105,131 @@ pub enum TransactionStatus {
     Success,
     /// Pending, failed, error, unknown…
     Other,
+}
+
+/// An order's sales ledger as Shopify answered it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ledger {
+    pub agreements: Vec<Agreement>,
+    /// The order's returns with what places them, or `None` when TMAS may not read returns
+    /// (no `read_returns` scope): a return is then placed by [`Ledger::payments`].
+    pub returns: Option<Vec<ReturnPlaces>>,
+    /// The order's successful money movements (`Order.transactions`), read only when its
+    /// returns cannot be: a refund of an exchange's difference, or the payment of its
+    /// balance, was processed where the exchange happened.
+    pub payments: Vec<Payment>,
+}
+
+/// A successful transaction of an order: where and when money moved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payment {
+    pub at: DateTime<Utc>,
+    pub location_id: i64,
+    /// The amount (a weight between places; its sign is not read).
+    pub amount: i64,
+}
+
+/// One event of the ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agreement {
+    pub id: String,
+    pub kind: AgreementKind,
+    pub happened_at: DateTime<Utc>,
+    pub sales: Vec<Sale>,
+}
+
+/// The concrete type of a `SalesAgreement`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AgreementKind {
+    /// `OrderAgreement`: the sale.
+    Order,
+    /// `OrderEditAgreement`: items added or removed, or a discount changed, after the sale.
+    OrderEdit,
+    /// `RefundAgreement`, with its refund's id.
+    Refund { refund_id: String },
+    /// `ReturnAgreement` (a return or an exchange), with its return's id.
+    Return { return_id: String },
+    /// A type TMAS does not know (added by Shopify later): never guessed.
+    Unknown(String),
+}
+
+/// `SaleActionType`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaleAction {
+    Order,
+    /// A removal or a return.
+    Return,
+    Update,
+    /// `UNKNOWN`, or a value added later.
+    Unknown(String),
+}
+
+/// `SaleLineType`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaleLine {
+    Product,
+    /// The difference between returned goods' value and what was refunded.
+    Adjustment,
+    /// Gift cards, tips, shipping, duties and fees: never sales.
+    NotSales(String),
+    /// `UNKNOWN`, or a value added later.
+    Unknown(String),
+}
+
+impl SaleLine {
+    /// Reads Shopify's enum value.
+    pub fn parse(value: &str) -> SaleLine {
+        match value {
+            "PRODUCT" => SaleLine::Product,
+            "ADJUSTMENT" => SaleLine::Adjustment,
+            "GIFT_CARD" | "TIP" | "SHIPPING" | "DUTY" | "FEE" | "ADDITIONAL_FEE" => {
+                SaleLine::NotSales(value.to_string())
+            }
+            other => SaleLine::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl SaleAction {
+    /// Reads Shopify's enum value.
+    pub fn parse(value: &str) -> SaleAction {
+        match value {
+            "ORDER" => SaleAction::Order,
+            "RETURN" => SaleAction::Return,
+            "UPDATE" => SaleAction::Update,
+            other => SaleAction::Unknown(other.to_string()),
+        }
+    }
+}
+
+/// One signed sale of an agreement, in minor units of the shop currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sale {
+    pub action: SaleAction,
+    pub line: SaleLine,
+    pub quantity: Option<i64>,
+    /// `totalAmount`: after discounts and taxes.
+    pub total: i64,
+    /// `totalTaxAmount`.
+    pub tax: i64,
+    /// `totalDiscountAmountBeforeTaxes`.
+    pub discount: i64,
+    /// The line item of a `ProductSale`.
+    pub line_item_id: Option<String>,
+}
+
+impl Sale {
+    /// The value without tax, after discounts (signed).
+    pub(super) fn value(&self) -> i64 {
+        self.total - self.tax
+    }
+}
+
+/// What places a return: its refunds and where its goods were restocked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnPlaces {
+    pub id: String,
+    pub refund_ids: Vec<String>,
+    /// `(location, quantity)` of each `RESTOCKED` disposition.
+    pub restocked: Vec<(i64, i64)>,
 }

@@ -1,4 +1,4 @@
-//! The report's rules, no I/O: date ranges and presets, granularities and their buckets, the
+//! The report's rules, no I/O: date ranges, granularities and their buckets, the
 //! totals of a bucket, the average sale (half-even, exact integers) and money display.
 
 use std::fmt;
@@ -230,67 +230,6 @@ impl DateRange {
     }
 }
 
-/// The ranges a report form offers by name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Preset {
-    Yesterday,
-    Last7Days,
-    ThisMonth,
-    LastMonth,
-    Custom,
-}
-
-impl Preset {
-    pub const ALL: [Preset; 5] = [
-        Preset::Yesterday,
-        Preset::Last7Days,
-        Preset::ThisMonth,
-        Preset::LastMonth,
-        Preset::Custom,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Preset::Yesterday => "yesterday",
-            Preset::Last7Days => "last_7_days",
-            Preset::ThisMonth => "this_month",
-            Preset::LastMonth => "last_month",
-            Preset::Custom => "custom",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Preset::Yesterday => "Yesterday",
-            Preset::Last7Days => "Last 7 days",
-            Preset::ThisMonth => "This month",
-            Preset::LastMonth => "Last month",
-            Preset::Custom => "Custom dates",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Preset> {
-        Preset::ALL.into_iter().find(|p| p.as_str() == value.trim())
-    }
-
-    /// The dates this preset covers when today is `today`; none for custom dates.
-    /// "Last 7 days" ends yesterday, the last complete day.
-    pub fn range(self, today: NaiveDate) -> Option<DateRange> {
-        let yesterday = today - Duration::days(1);
-        let first_of_month = today.with_day(1).expect("first day");
-        match self {
-            Preset::Yesterday => DateRange::new(yesterday, yesterday),
-            Preset::Last7Days => DateRange::new(today - Duration::days(7), yesterday),
-            Preset::ThisMonth => DateRange::new(first_of_month, today),
-            Preset::LastMonth => {
-                let last = first_of_month - Duration::days(1);
-                DateRange::new(last.with_day(1).expect("first day"), last)
-            }
-            Preset::Custom => None,
-        }
-    }
-}
-
 /// Parses a `YYYY-MM-DD` local date.
 pub fn parse_date(value: &str) -> Option<NaiveDate> {
     let value = value.trim();
@@ -394,15 +333,6 @@ mod tests {
             DateRange::new(d("2026-02-22"), d("2026-02-28")).unwrap()
         );
         assert!(DateRange::new(d("2026-03-02"), d("2026-03-01")).is_none());
-        let today = d("2026-03-15");
-        assert_eq!(
-            Preset::LastMonth.range(today),
-            DateRange::new(d("2026-02-01"), d("2026-02-28"))
-        );
-        assert_eq!(
-            Preset::Last7Days.range(today),
-            DateRange::new(d("2026-03-08"), d("2026-03-14"))
-        );
         assert!(parse_date("2026-3-1").is_none());
         assert!(parse_date("2026-02-30").is_none());
     }

@@ -17,6 +17,7 @@ use super::queries;
 use super::rate_limit::{CostPacer, throttled_wait};
 use super::retry::RetryPolicy;
 use super::types::{AccessScopes, Location, QueryCost, Shop, wire};
+use crate::domain::store_name::StoreName;
 
 /// The pinned Admin API version: the one whose schema is compiled into TMAS.
 pub const DEFAULT_API_VERSION: &str = super::schema::API_VERSION;
@@ -114,15 +115,6 @@ impl std::fmt::Debug for ShopifyClient {
     }
 }
 
-/// Whether a store name is safe to put in a URL (Shopify's handles are like this).
-fn valid_store_name(shop: &str) -> bool {
-    !shop.is_empty()
-        && shop.len() <= 100
-        && shop
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-}
-
 /// Finds the scope named in an access-denied message (``…`read_orders`…`` or `read_orders`).
 fn scope_in(message: &str) -> String {
     if let Some(start) = message.find('`')
@@ -170,7 +162,7 @@ impl ShopifyClient {
     /// A client for `shop` (the store name, as in `{shop}.myshopify.com`).
     pub fn new(
         config: &ClientConfig,
-        shop: &str,
+        shop: &StoreName,
         credentials: Credentials,
     ) -> Result<Self, ShopifyError> {
         Self::with_http(
@@ -185,15 +177,10 @@ impl ShopifyClient {
     /// one among all its runs, so connections are reused and the TLS roots loaded once.
     pub fn with_http(
         config: &ClientConfig,
-        shop: &str,
+        shop: &StoreName,
         credentials: Credentials,
         http: reqwest::Client,
     ) -> Result<Self, ShopifyError> {
-        if !valid_store_name(shop) {
-            return Err(ShopifyError::Config(format!(
-                "`{shop}` is not a store name (lowercase letters, digits and dashes)"
-            )));
-        }
         if !config.base_url.contains("{shop}") {
             return Err(ShopifyError::Config(
                 "the Shopify URL must contain {shop}".into(),
@@ -203,7 +190,7 @@ impl ShopifyClient {
             http,
             base: config
                 .base_url
-                .replace("{shop}", shop)
+                .replace("{shop}", shop.as_str())
                 .trim_end_matches('/')
                 .to_string(),
             api_version: config.api_version.clone(),
@@ -724,11 +711,12 @@ mod tests {
     }
 
     #[test]
-    fn refuses_store_names_that_are_not_handles() {
+    fn takes_a_parsed_store_name() {
         let c = ClientConfig::default();
-        assert!(ShopifyClient::new(&c, "my-shop", Credentials::AccessToken("t".into())).is_ok());
-        assert!(
-            ShopifyClient::new(&c, "evil.com/x", Credentials::AccessToken("t".into())).is_err()
-        );
+        let shop = StoreName::parse("my-shop").unwrap();
+        let client = ShopifyClient::new(&c, &shop, Credentials::AccessToken("t".into())).unwrap();
+        assert_eq!(client.base, "https://my-shop.myshopify.com");
+        // What is not a store name never reaches an address.
+        assert!(StoreName::parse("evil.com/x").is_err());
     }
 }

@@ -9,7 +9,8 @@
 //! # async fn run() -> Result<(), tmas::shopify::ShopifyError> {
 //! use tmas::shopify::{ClientConfig, Credentials, ShopifyClient, TimeWindow};
 //! let config = ClientConfig::default(); // https://{shop}.myshopify.com, DEFAULT_API_VERSION
-//! let client = ShopifyClient::new(&config, "my-store", Credentials::AccessToken("…".into()))?;
+//! let store = tmas::domain::store_name::StoreName::parse("my-store").expect("a store name");
+//! let client = ShopifyClient::new(&config, &store, Credentials::AccessToken("…".into()))?;
 //! let shop = client.shop().await?;
 //! let window = TimeWindow { from: chrono::Utc::now() - chrono::Duration::days(1), to: chrono::Utc::now() };
 //! let mut cursor: Option<String> = None;
@@ -24,10 +25,7 @@
 //! # Ok(()) }
 //! ```
 pub mod bulk;
-mod bulk_client;
-pub mod bulk_refunds;
-mod bulk_stage;
-pub use bulk_client::{BulkOperation, BulkRefused};
+pub use bulk::export::{BulkOperation, BulkRefused};
 pub mod client;
 pub mod cost;
 pub mod credentials;
@@ -35,7 +33,6 @@ pub mod error;
 mod orders;
 pub mod queries;
 pub mod rate_limit;
-pub mod refund_batch;
 pub mod retry;
 pub mod schema;
 pub mod types;

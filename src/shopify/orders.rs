@@ -195,11 +195,7 @@ impl ShopifyClient {
         if o.agreements.is_none() && changed_after_sale(o) {
             o.agreements = Some(self.fetch_ledger(&o.id).await?);
         }
-        let has_return = o
-            .agreements
-            .as_ref()
-            .is_some_and(|a| a.nodes.iter().any(|a| a.typename == "ReturnAgreement"));
-        if has_return && o.returns.is_none() {
+        if super::bulk::reader::needs_return_places(o) {
             o.returns = self.fetch_returns(&o.id).await?;
             if o.returns.is_none() {
                 o.payments = self.fetch_payments(&o.id).await?;

@@ -579,7 +579,7 @@ mod tests {
                 priced(document, &variables, PageInfo::Object)
             );
         }
-        use super::super::{bulk_refunds, refund_batch};
+        use super::super::bulk::{follow_ups as refund_batch, refund_pre_read as bulk_refunds};
         println!(
             "bulk follow-ups: TmasRefunds {} refunds a query, TmasRefundPlaces {}, TmasRefundedOrders {} orders a page",
             refund_batch::refunds_per_request(refund_batch::MoneyShape::Scalar),

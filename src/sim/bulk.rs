@@ -344,7 +344,7 @@ pub fn run_query(
         ));
     }
     let filter = root.arg("query").and_then(Value::as_str).unwrap_or("");
-    let (lo, hi) = match super::server::updated_window(filter) {
+    let (lo, hi) = match super::search::updated_window(filter) {
         Ok(w) => w,
         Err(message) => return refused(user_error("INVALID", &message)),
     };

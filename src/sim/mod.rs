@@ -77,6 +77,7 @@ pub mod graphql;
 pub mod ledger;
 pub mod model;
 pub mod render;
+pub mod search;
 pub mod server;
 pub mod state;
 pub mod validate;

@@ -293,6 +293,16 @@ impl SimOrder {
         }
     }
 
+    /// Shopify's `returnStatus` of the order, in the lower case its orders search takes
+    /// (`return_status:returned`): every return the simulator makes is completed at once.
+    pub fn return_status(&self) -> &'static str {
+        if self.returns.is_empty() {
+            "no_return"
+        } else {
+            "returned"
+        }
+    }
+
     /// Whether the line was appended after the sale (given in exchange or added by an edit).
     pub fn appended(&self, line_id: i64) -> bool {
         self.returns

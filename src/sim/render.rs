@@ -191,7 +191,7 @@ pub fn order_with(shop: &SimShop, o: &SimOrder, args: &NestedArgs) -> Value {
         "refunds": refunds,
         "edited": !o.edits.is_empty(),
         "transactions": order_transactions(shop, o),
-        "returnStatus": if o.returns.is_empty() { "NO_RETURN" } else { "RETURNED" },
+        "returnStatus": o.return_status().to_ascii_uppercase(),
     });
     if let Some(w) = args.agreements {
         let agreements = ledger::ledger(shop, o);

@@ -25,6 +25,7 @@ use super::faults::Faults;
 use super::graphql;
 use super::model::SimOrder;
 use super::render;
+use super::search::{financial_statuses, ids_filter, return_statuses, updated_window};
 use super::state::{MAX_QUERY_COST, Pricing, ShopState, SimState};
 use super::validate;
 use crate::shopify::{cost, schema};
@@ -649,62 +650,6 @@ fn locations(st: &ShopState, field: &graphql::Field) -> Value {
     })
 }
 
-/// Reads `id:1 OR id:2 …` (Shopify's search by order id): the ids, when every term is one.
-fn ids_filter(filter: &str) -> Option<Vec<i64>> {
-    let ids: Option<Vec<i64>> = filter
-        .split(" OR ")
-        .map(|t| t.trim().strip_prefix("id:")?.parse().ok())
-        .collect();
-    ids.filter(|ids| !ids.is_empty())
-}
-
-/// The `financial_status:` values of a search filter, read as alternatives: the simulator
-/// understands them as TMAS writes them, `… AND (financial_status:a OR financial_status:b)`.
-/// Empty: any status.
-pub(crate) fn financial_statuses(filter: &str) -> Vec<&str> {
-    filter
-        .split("financial_status:")
-        .skip(1)
-        .filter_map(|rest| {
-            rest.split(|c: char| c.is_whitespace() || c == ')')
-                .next()
-                .map(|v| v.trim_matches(|c| c == '\'' || c == '"'))
-        })
-        .filter(|v| !v.is_empty())
-        .collect()
-}
-
-/// Reads `updated_at:>='…' AND updated_at:<='…'` (and the strict forms).
-pub(crate) fn updated_window(filter: &str) -> Result<(i64, i64), String> {
-    let mut lo = i64::MIN;
-    let mut hi = i64::MAX;
-    for term in filter
-        .split(" AND ")
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
-        let Some(rest) = term.strip_prefix("updated_at:") else {
-            continue;
-        };
-        let (op, value) = ["<=", ">=", "<", ">"]
-            .iter()
-            .find_map(|op| rest.strip_prefix(op).map(|v| (*op, v)))
-            .ok_or_else(|| format!("Invalid search term: {term}"))?;
-        let value = value.trim_matches(|c| c == '\'' || c == '"');
-        let t = DateTime::parse_from_rfc3339(value)
-            .map_err(|_| format!("Invalid date in search term: {term}"))?
-            .with_timezone(&Utc)
-            .timestamp_millis();
-        match op {
-            ">=" => lo = lo.max(t),
-            ">" => lo = lo.max(t.saturating_add(1)),
-            "<=" => hi = hi.min(t),
-            _ => hi = hi.min(t.saturating_sub(1)),
-        }
-    }
-    Ok((lo, hi))
-}
-
 /// The window a nested connection field asks for (`first:` and `after:`).
 fn window(field: Option<&graphql::Field>) -> Result<render::Window, String> {
     let Some(f) = field else {
@@ -778,6 +723,7 @@ fn orders(st: &ShopState, field: &graphql::Field) -> Result<Value, String> {
         None => updated_window(filter)?,
     };
     let statuses = financial_statuses(filter);
+    let return_statuses = return_statuses(filter);
     let after = match field.arg("after").and_then(Value::as_str) {
         Some(c) => Some(decode_cursor(c).ok_or("Invalid cursor for current pagination sort.")?),
         None => None,
@@ -797,6 +743,7 @@ fn orders(st: &ShopState, field: &graphql::Field) -> Result<Value, String> {
         if !readable(st, o)
             || ids.as_ref().is_some_and(|ids| !ids.contains(&o.id))
             || !(statuses.is_empty() || statuses.contains(&o.financial_status()))
+            || !(return_statuses.is_empty() || return_statuses.contains(&o.return_status()))
         {
             continue;
         }
@@ -1309,22 +1256,5 @@ mod tests {
         let c = encode_cursor(1_700_000_000_000, 42);
         assert_eq!(decode_cursor(&c), Some((1_700_000_000_000, 42)));
         assert_eq!(decode_cursor("garbage!"), None);
-    }
-
-    #[test]
-    fn reads_update_windows() {
-        let (lo, hi) = updated_window(
-            "updated_at:>='2026-01-01T00:00:00Z' AND updated_at:<='2026-01-02T00:00:00Z'",
-        )
-        .expect("valid filter");
-        assert_eq!(hi - lo, 86_400_000);
-        assert!(updated_window("updated_at:>='nope'").is_err());
-        assert_eq!(
-            financial_statuses(
-                "updated_at:>='2026-01-01T00:00:00Z' AND (financial_status:partially_refunded OR financial_status:'refunded')"
-            ),
-            ["partially_refunded", "refunded"]
-        );
-        assert!(financial_statuses("updated_at:>='2026-01-01T00:00:00Z'").is_empty());
     }
 }

@@ -17,7 +17,11 @@ use crate::domain::account::NewPassword;
 use crate::error::{AppError, AppResult, render};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/account/password", get(page).post(change))
+    Router::new()
+        .route("/account/password", get(page).post(change))
+        .route("/account/alerts", axum::routing::post(alerts))
+        .route("/account/digests", axum::routing::post(digests))
+        .route("/digest/unsubscribe", get(unsubscribe))
 }
 
 #[derive(Template)]
@@ -28,6 +32,27 @@ struct PasswordPage {
     forced: bool,
     changed: bool,
     errors: FormErrors,
+    /// Onboarding staff: whether they get every tenant's integration alerts by mail.
+    staff_alerts: Option<bool>,
+    mail_on: bool,
+    /// Managers and admins: their digest choices (daily, weekly).
+    digests: Option<(bool, bool)>,
+}
+
+async fn digest_choices(state: &AppState, user: &CurrentUser) -> AppResult<Option<(bool, bool)>> {
+    if user.user.tenant_id.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(db::digests::choices(&state.db, user.user.id).await?))
+}
+
+async fn staff_alerts(state: &AppState, user: &CurrentUser) -> AppResult<Option<bool>> {
+    if user.user.role() != crate::domain::account::Role::Staff {
+        return Ok(None);
+    }
+    Ok(Some(
+        db::alerts::mail_all_alerts(&state.db, user.user.id).await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -46,6 +71,9 @@ async fn page(
         forced: user.user.must_change_password(),
         changed: query.changed.is_some() && !user.user.must_change_password(),
         errors: FormErrors::default(),
+        staff_alerts: staff_alerts(&state, &user).await?,
+        mail_on: state.mail.is_on(),
+        digests: digest_choices(&state, &user).await?,
     })?
     .into_response())
 }
@@ -110,6 +138,9 @@ async fn change(
             forced: user.user.must_change_password(),
             changed: false,
             errors,
+            staff_alerts: staff_alerts(&state, &user).await?,
+            mail_on: state.mail.is_on(),
+            digests: digest_choices(&state, &user).await?,
         };
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     };
@@ -139,4 +170,134 @@ async fn change(
     )
     .await?;
     Ok(Redirect::to("/account/password?changed=1").into_response())
+}
+
+#[derive(Deserialize)]
+struct AlertsForm {
+    /// A checkbox: present when ticked.
+    #[serde(default)]
+    mail_all_alerts: Option<String>,
+}
+
+/// Onboarding staff choose whether every tenant's integration alerts are mailed to them.
+async fn alerts(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<AlertsForm>,
+) -> AppResult<Response> {
+    if user.user.role() != crate::domain::account::Role::Staff {
+        return Err(AppError::Forbidden(
+            "Only onboarding staff receive every tenant's alerts.".into(),
+        ));
+    }
+    let on = form.mail_all_alerts.is_some();
+    db::alerts::set_mail_all_alerts(&state.db, user.user.id, on).await?;
+    db::audit::record(
+        &state.db,
+        None,
+        &user.actor(),
+        "user.alert_mail",
+        &Details::new()
+            .subject(Value::Text(user.user.email.clone()))
+            .fact("Every tenant's alerts", Value::Flag(on))
+            .to_stored(),
+    )
+    .await?;
+    Ok(Redirect::to("/account/password").into_response())
+}
+
+#[derive(Deserialize)]
+struct DigestsForm {
+    /// Checkboxes: present when ticked.
+    #[serde(default)]
+    digest_daily: Option<String>,
+    #[serde(default)]
+    digest_weekly: Option<String>,
+}
+
+/// A manager or admin chooses the daily and weekly digests.
+async fn digests(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<DigestsForm>,
+) -> AppResult<Response> {
+    let Some(tenant) = user.user.tenant_id.map(db::TenantId) else {
+        return Err(AppError::Forbidden(
+            "Digests are for the managers and admins of a company.".into(),
+        ));
+    };
+    let (daily, weekly) = (form.digest_daily.is_some(), form.digest_weekly.is_some());
+    db::digests::set(
+        &state.db,
+        user.user.id,
+        db::digests::DigestKind::Daily,
+        daily,
+    )
+    .await?;
+    db::digests::set(
+        &state.db,
+        user.user.id,
+        db::digests::DigestKind::Weekly,
+        weekly,
+    )
+    .await?;
+    db::audit::record(
+        &state.db,
+        Some(tenant),
+        &user.actor(),
+        "user.digests",
+        &Details::new()
+            .subject(Value::Text(user.user.email.clone()))
+            .fact("Daily digest", Value::Flag(daily))
+            .fact("Weekly digest", Value::Flag(weekly))
+            .to_stored(),
+    )
+    .await?;
+    Ok(Redirect::to("/account/password").into_response())
+}
+
+#[derive(Deserialize)]
+struct UnsubscribeQuery {
+    #[serde(default)]
+    user: i64,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    sig: String,
+}
+
+#[derive(Template)]
+#[template(path = "digest_unsubscribed.html")]
+struct UnsubscribedPage {
+    layout: Layout,
+    weekly: bool,
+}
+
+/// The digest's one-click unsubscribe link: signed for its reader, so it needs no sign-in,
+/// and harmless to open twice.
+async fn unsubscribe(
+    State(state): State<AppState>,
+    csrf: super::csrf::FormToken,
+    Query(query): Query<UnsubscribeQuery>,
+) -> AppResult<Response> {
+    let kind = db::digests::DigestKind::parse(&query.kind);
+    let valid = kind.is_some_and(|kind| {
+        let expected =
+            crate::mail::digest::unsubscribe_signature(&state.secret_key, query.user, kind);
+        crate::crypto::constant_time_eq(expected.as_bytes(), query.sig.as_bytes())
+    });
+    let Some(kind) = kind.filter(|_| valid) else {
+        return Err(AppError::Forbidden(
+            "This unsubscribe link is not valid. Change your digests on your account page.".into(),
+        ));
+    };
+    db::digests::set(&state.db, query.user, kind, false).await?;
+    Ok(render(&UnsubscribedPage {
+        layout: Layout {
+            csrf: csrf.0,
+            ..Layout::default()
+        },
+        weekly: kind == db::digests::DigestKind::Weekly,
+    })?
+    .into_response())
 }

@@ -82,6 +82,10 @@ pub fn action_text(action: &str) -> &'static str {
         "user.delete" => "Deleted a user",
         "user.reset_password" => "Reset a user's password",
         "user.change_password" => "Changed their own password",
+        "user.password_reset_requested" => "A password-reset link was asked for by mail",
+        "user.password_reset_by_link" => "Chose a new password through a mailed link",
+        "user.alert_mail" => "Changed which integration alerts they get by mail",
+        "user.digests" => "Changed which digests they get by mail",
         "tenant.create" => "Created a tenant",
         "tenant.update" => "Changed a tenant",
         "staff.enter_tenant" => "Onboarding staff entered the tenant",
@@ -189,7 +193,7 @@ async fn integration_names(
 ) -> AppResult<()> {
     for i in db::integrations::list(&state.db, tenant).await? {
         let name = if i.label.is_empty() {
-            i.store_name.clone()
+            i.store_name.to_string()
         } else {
             i.label.clone()
         };

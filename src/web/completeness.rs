@@ -10,6 +10,7 @@ use chrono_tz::Tz;
 
 use crate::db;
 use crate::db::totals::IntegrationState;
+use crate::domain::integration::IntegrationStatus;
 use crate::domain::report::DateRange;
 use crate::error::AppResult;
 use crate::i18n::{self, Lang};
@@ -152,7 +153,10 @@ pub async fn history_imports(
     let mut banners = Vec::new();
     // Integration id → the point its history import has reached.
     let mut under_way: BTreeMap<i64, Option<i64>> = BTreeMap::new();
-    for integration in integrations.iter().filter(|i| i.status == "active") {
+    for integration in integrations
+        .iter()
+        .filter(|i| i.status == IntegrationStatus::Active)
+    {
         // Through the tenant's cache: every committed page raises the data version.
         let last_run = totals.last_run(integration.id).await?;
         let label = if integration.label.is_empty() {

@@ -11,7 +11,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike};
+use chrono::{DateTime, Datelike, Duration, NaiveDate};
 use chrono_tz::Tz;
 
 use super::AppState;
@@ -19,50 +19,18 @@ use super::cached_page::{CachedPage, shared_layout};
 use super::charts::{Bar, BarChart};
 use super::completeness::{Completeness, HistoryImports, history_imports, overall, shared_point};
 use super::context::{Layout, TenantUser};
+use super::figures::{ChangeView, RowView, change_view, row_view, span_sums};
+use super::integration_state::status_now;
 use super::reports::ReportScope;
-use super::reports::totals::{RowView, row_view};
 use crate::db::totals::IntegrationState;
-use crate::domain::report::{DateRange, Totals, change_tenths_of_percent, week_start};
+use crate::domain::integration::IntegrationStatus;
+use crate::domain::periods::{DashboardPeriod, Span, local_date_and_hour};
+use crate::domain::report::{DateRange, Totals};
 use crate::error::{AppResult, render};
 use crate::i18n::{self, Lang};
-use crate::totals_cache::TenantTotals;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/", get(page))
-}
-
-/// A change against the comparable period, readable without colour: an arrow and a signed
-/// percentage; the class only adds colour.
-#[derive(Debug, Clone)]
-pub struct ChangeView {
-    /// `up`, `down`, `flat` or `none` (nothing to compare with).
-    pub class: &'static str,
-    pub arrow: &'static str,
-    pub text: String,
-}
-
-pub fn change_view(now: i64, before: i64) -> ChangeView {
-    let lang = i18n::current();
-    match change_tenths_of_percent(now, before) {
-        None => ChangeView {
-            class: "none",
-            arrow: "",
-            text: i18n::t("no sales to compare with"),
-        },
-        Some(tenths) => ChangeView {
-            class: match tenths.signum() {
-                1 => "up",
-                -1 => "down",
-                _ => "flat",
-            },
-            arrow: match tenths.signum() {
-                1 => "▲",
-                -1 => "▼",
-                _ => "=",
-            },
-            text: i18n::format_percent_tenths(lang, tenths),
-        },
-    }
 }
 
 /// One period's card: the headline, its change, and a row per location and the total.
@@ -105,7 +73,7 @@ pub struct RankView {
 pub struct IntegrationView {
     pub id: i64,
     pub label: String,
-    pub status: String,
+    pub status: IntegrationStatus,
     pub status_text: &'static str,
     pub status_reason: String,
     pub last_import: String,
@@ -141,25 +109,6 @@ fn local_time(at: Option<i64>, tz: Tz) -> String {
         .unwrap_or_default()
 }
 
-/// The plain words for an integration's state.
-pub fn status_text(status: &str) -> &'static str {
-    status_now(status, true)
-}
-
-/// The plain words for an integration's state at this instant: "Importing" only while a run
-/// runs (a worker holds the lease and the run is recorded as running), "Connected" between
-/// runs.
-pub fn status_now(status: &str, running: bool) -> &'static str {
-    match status {
-        "draft" => "Setup not finished",
-        "active" if running => "Importing",
-        "active" => "Connected",
-        "deactivated" => "Switched off",
-        "attention" => "Needs attention",
-        _ => "Unknown state",
-    }
-}
-
 fn integration_view(i: IntegrationState, tz: Tz, running: &[i64]) -> IntegrationView {
     IntegrationView {
         id: i.id,
@@ -168,7 +117,7 @@ fn integration_view(i: IntegrationState, tz: Tz, running: &[i64]) -> Integration
         } else {
             i.label.clone()
         },
-        status_text: status_now(&i.status, running.contains(&i.id)),
+        status_text: status_now(i.status, running.contains(&i.id)),
         status: i.status,
         status_reason: i18n::plain_reason(i18n::current(), &i.status_reason),
         last_import: local_time(i.last_finished_at.or(i.last_started_at), tz),
@@ -231,81 +180,6 @@ fn rank_stores(
             pending,
         })
         .collect()
-}
-
-/// A stretch of time to sum: whole days, then the first hours of one more day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Span {
-    pub days: Option<DateRange>,
-    /// A day and its last hour counted (`0..=hour`).
-    pub partial: Option<(NaiveDate, u32)>,
-}
-
-impl Span {
-    pub fn days(from: NaiveDate, to: NaiveDate) -> Span {
-        Span {
-            days: DateRange::new(from, to),
-            partial: None,
-        }
-    }
-
-    /// Whole days from `from` to the day before `last`, then `last` up to `hour`.
-    fn until(from: NaiveDate, last: NaiveDate, hour: u32) -> Span {
-        Span {
-            days: DateRange::new(from, last - Duration::days(1)),
-            partial: Some((last, hour)),
-        }
-    }
-}
-
-/// The period each card is compared with, now being `today` at `hour` (local):
-/// today so far against the same weekday last week up to the same hour; yesterday against the
-/// same weekday the week before; week and month to date against the same span of the
-/// previous week and month (up to the same hour of the same day; a month shorter than today's
-/// day of month is compared whole).
-pub fn comparable(title: &str, today: NaiveDate, hour: u32) -> Span {
-    let week_ago = today - Duration::days(7);
-    match title {
-        "Today" => Span::until(week_ago, week_ago, hour),
-        "Yesterday" => Span::days(week_ago - Duration::days(1), week_ago - Duration::days(1)),
-        "Week to date" => Span::until(week_start(week_ago), week_ago, hour),
-        _ => {
-            let month_start = today.with_day(1).expect("every month has a first day");
-            let previous_end = month_start - Duration::days(1);
-            let previous_start = previous_end.with_day(1).expect("first day");
-            match previous_start.with_day(today.day()) {
-                Some(same_day) => Span::until(previous_start, same_day, hour),
-                None => Span::days(previous_start, previous_end),
-            }
-        }
-    }
-}
-
-/// Each location's totals over a span (one summed row per location), read through the
-/// tenant's cache so that a repeated page costs no query while the data version holds.
-pub async fn span_sums(
-    totals: &TenantTotals,
-    ids: &[i64],
-    span: Span,
-) -> AppResult<BTreeMap<i64, Totals>> {
-    let mut out: BTreeMap<i64, Totals> = BTreeMap::new();
-    if let Some(range) = span.days {
-        let rows = totals
-            .location_sums(ids, &range.from.to_string(), &range.to.to_string())
-            .await?;
-        for row in rows.iter() {
-            out.entry(row.location_id).or_default().add(&row.totals())?;
-        }
-    }
-    if let Some((date, hour)) = span.partial {
-        let rows = totals
-            .location_sums_until_hour(ids, &date.to_string(), hour)
-            .await?;
-        for row in rows.iter() {
-            out.entry(row.location_id).or_default().add(&row.totals())?;
-        }
-    }
-    Ok(out)
 }
 
 /// `Sun, Nov 22` / `dom 22 nov`.
@@ -409,39 +283,11 @@ async fn render_page(
     let scope = ReportScope::load(state, user).await?;
     let tz = scope.tz;
     let today = scope.today;
-    let hour = chrono::Utc::now().with_timezone(&tz).hour();
-    let yesterday = today - Duration::days(1);
-    let month_start = today.with_day(1).expect("first day");
-    let periods_def = [
-        (
-            "Today",
-            DateRange {
-                from: today,
-                to: today,
-            },
-        ),
-        (
-            "Yesterday",
-            DateRange {
-                from: yesterday,
-                to: yesterday,
-            },
-        ),
-        (
-            "Week to date",
-            DateRange {
-                from: week_start(today),
-                to: today,
-            },
-        ),
-        (
-            "Month to date",
-            DateRange {
-                from: month_start,
-                to: today,
-            },
-        ),
-    ];
+    let (_, hour) = local_date_and_hour(chrono::Utc::now(), tz);
+    let periods_def: Vec<(&'static str, DateRange)> = DashboardPeriod::ALL
+        .iter()
+        .map(|p| (p.title(), p.range(today)))
+        .collect();
     let traffic = super::traffic::card::rows(
         state,
         user.tenant_id(),
@@ -460,18 +306,19 @@ async fn render_page(
     // With Shopify connected, a location no integration imports has no data but what is
     // entered by hand; without any activity it is named as such rather than shown as 0.00.
     let imported = scope.totals.imported_locations().await?;
-    let uses_pos = states.iter().any(|i| i.status != "draft");
+    let uses_pos = states.iter().any(|i| i.status != IntegrationStatus::Draft);
     let ids: Vec<i64> = scope.locations.iter().map(|l| l.id).collect();
     // Served from memory while the tenant's data version and local hour hold.
     let totals = &scope.totals;
     // Sums come from the database per location and period, per day and per hour: a few hundred
     // rows instead of every location's days and hours.
-    let mut periods = Vec::with_capacity(periods_def.len());
+    let mut periods = Vec::with_capacity(DashboardPeriod::ALL.len());
     let mut ranking = Vec::new();
     let mut ranking_compare = String::new();
-    for (title, range) in &periods_def {
+    for period in DashboardPeriod::ALL {
+        let range = period.range(today);
         let now = span_sums(&scope.totals, &ids, Span::days(range.from, range.to)).await?;
-        let span = comparable(title, today, hour);
+        let span = period.comparable(today, hour);
         let before = span_sums(&scope.totals, &ids, span).await?;
         let mut total = Totals::default();
         let mut total_before = Totals::default();
@@ -486,7 +333,7 @@ async fn render_page(
                 unsourced.push(name);
                 continue;
             }
-            let done = history.location(l.id, *range, now_instant, tz);
+            let done = history.location(l.id, range, now_instant, tz);
             total.add(&t)?;
             total_before.add(&before.get(&l.id).copied().unwrap_or_default())?;
             let mut row = row_view(&scope, name, &t);
@@ -498,8 +345,8 @@ async fn render_page(
                 states_shown.push(done);
             }
         }
-        if *title == "Week to date" {
-            ranking = rank_stores(&scope, &history, *range, &now, &before, now_instant);
+        if period == DashboardPeriod::WeekToDate {
+            ranking = rank_stores(&scope, &history, range, &now, &before, now_instant);
             ranking_compare = span_text(lang, span);
         }
         let mut state_now = overall(&states_shown);
@@ -524,10 +371,10 @@ async fn render_page(
             total_row.incomplete = i18n::t("incomplete");
         }
         periods.push(PeriodView {
-            title,
+            title: period.title(),
             completeness: state_now,
             completeness_text,
-            range_text: range_text(lang, *range),
+            range_text: range_text(lang, range),
             compare_text: span_text(lang, span),
             change: change_view(total.net, total_before.net),
             transactions_text: i18n::format_count(
@@ -641,10 +488,13 @@ async fn render_page(
         .map(|i| integration_view(i, tz, &running))
         .collect();
 
-    // Every hour this page sums: from the earliest period (the month, the week or the 30
-    // days of the chart) to today.
+    // Every hour this page sums: from the earliest period (a card's or the 30 days of the
+    // chart) to today.
     let shown = DateRange {
-        from: thirty.from.min(month_start).min(week_start(today)),
+        from: DashboardPeriod::ALL
+            .iter()
+            .map(|p| p.range(today).from)
+            .fold(thirty.from, NaiveDate::min),
         to: today,
     };
     let uncounted = super::uncounted::hours(&scope.totals, &scope.locations, &shown).await?;
@@ -679,78 +529,13 @@ mod tests {
     }
 
     #[test]
-    fn each_card_has_its_comparable_period() {
-        // Thursday 2026-10-15, 14:xx.
-        let today = d("2026-10-15");
-        assert_eq!(
-            comparable("Today", today, 14),
-            Span {
-                days: None,
-                partial: Some((d("2026-10-08"), 14))
-            }
-        );
-        assert_eq!(
-            comparable("Yesterday", today, 14),
-            Span::days(d("2026-10-07"), d("2026-10-07"))
-        );
-        assert_eq!(
-            comparable("Week to date", today, 14),
-            Span {
-                days: DateRange::new(d("2026-10-05"), d("2026-10-07")),
-                partial: Some((d("2026-10-08"), 14))
-            }
-        );
-        assert_eq!(
-            comparable("Month to date", today, 14),
-            Span {
-                days: DateRange::new(d("2026-09-01"), d("2026-09-14")),
-                partial: Some((d("2026-09-15"), 14))
-            }
-        );
-        // A Monday: the week so far is today, against last Monday up to the same hour.
-        assert_eq!(
-            comparable("Week to date", d("2026-10-12"), 9),
-            Span {
-                days: None,
-                partial: Some((d("2026-10-05"), 9))
-            }
-        );
-        // March 31st against the whole of February.
-        assert_eq!(
-            comparable("Month to date", d("2026-03-31"), 9),
-            Span::days(d("2026-02-01"), d("2026-02-28"))
-        );
-        // The first of the month against the first of the previous month.
-        assert_eq!(
-            comparable("Month to date", d("2026-03-01"), 9),
-            Span {
-                days: None,
-                partial: Some((d("2026-02-01"), 9))
-            }
-        );
-    }
-
-    #[test]
-    fn changes_read_without_colour() {
-        let up = change_view(11_000, 10_000);
-        assert_eq!(
-            (up.class, up.arrow, up.text.as_str()),
-            ("up", "▲", "+10.0%")
-        );
-        let down = change_view(9_000, 10_000);
-        assert_eq!((down.arrow, down.text.as_str()), ("▼", "-10.0%"));
-        assert_eq!(change_view(5, 5).arrow, "=");
-        assert_eq!(change_view(5, 0).class, "none");
-    }
-
-    #[test]
     fn compared_spans_in_words() {
-        let week = comparable("Week to date", d("2026-10-15"), 14);
+        let week = DashboardPeriod::WeekToDate.comparable(d("2026-10-15"), 14);
         assert_eq!(
             span_text(Lang::En, week),
             "vs Oct 5 – Oct 8 (last day 00:00–14:59)"
         );
-        let yesterday = comparable("Yesterday", d("2026-10-15"), 14);
+        let yesterday = DashboardPeriod::Yesterday.comparable(d("2026-10-15"), 14);
         assert_eq!(span_text(Lang::En, yesterday), "vs Wed, Oct 7");
     }
 }

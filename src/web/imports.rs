@@ -15,6 +15,7 @@ use super::AppState;
 use super::audit_details::{Details, Value};
 use super::context::{FormErrors, Layout, TenantAdmin};
 use crate::db::imports::{self, ImportRun, ImportsIntegration, QueueRefusal};
+use crate::domain::integration::IntegrationStatus;
 use crate::domain::schedule::Schedule;
 use crate::error::{AppError, AppResult, render};
 use crate::i18n;
@@ -292,7 +293,7 @@ impl ImportsPage {
     }
 
     fn status_text(&self) -> &'static str {
-        super::dashboard::status_now(&self.integration.status, self.running.is_some())
+        super::integration_state::status_now(self.integration.status, self.running.is_some())
     }
 }
 
@@ -380,7 +381,7 @@ async fn render_page(
         .filter(|_| integration.lease_until.is_some_and(|l| l >= now))
         .cloned();
     let queued = running.is_none()
-        && integration.status == "active"
+        && integration.status == IntegrationStatus::Active
         && integration.next_run_at.is_some_and(|n| n <= now);
     let schedule = Schedule::from_columns(
         &integration.schedule_frequency,
@@ -443,14 +444,14 @@ fn refusal_notice(refusal: &QueueRefusal) -> Result<&'static str, AppError> {
 }
 
 fn inactive_message(integration: &ImportsIntegration) -> String {
-    match integration.status.as_str() {
+    match integration.status {
         // The reason in the reader's words without its HTTP status; the sentence around it
         // is translated when shown and keeps it as it is.
-        "attention" => format!(
+        IntegrationStatus::Attention => format!(
             "This integration needs attention, so imports are stopped: {} Save new credentials in the integration to resume.",
             i18n::plain_reason(i18n::current(), &integration.status_reason)
         ),
-        "draft" => "Finish setting up this integration before importing.".into(),
+        IntegrationStatus::Draft => "Finish setting up this integration before importing.".into(),
         _ => "This integration is deactivated; activate it before importing.".into(),
     }
 }
@@ -617,9 +618,9 @@ async fn status(
         .filter(|r| r.outcome == "running" && integration.lease_until.is_some_and(|l| l >= now));
     Ok(Json(Status {
         queued: running.is_none()
-            && integration.status == "active"
+            && integration.status == IntegrationStatus::Active
             && integration.next_run_at.is_some_and(|n| n <= now),
-        status: integration.status,
+        status: integration.status.to_string(),
         status_reason: integration.status_reason,
         running,
         latest,

@@ -11,13 +11,16 @@ pub mod context;
 pub mod csrf;
 pub mod dashboard;
 pub mod error_layout;
+pub mod figures;
 pub mod health;
 pub mod imports;
 mod imports_cancel;
+pub mod integration_state;
 pub mod integrations;
 pub mod language;
 pub mod locations;
 pub mod manual_edit;
+pub mod password_reset;
 pub mod post_only;
 pub mod reports;
 pub mod safe_redirect;
@@ -58,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(language::router())
         .merge(sign_in::router())
+        .merge(password_reset::router())
         .merge(dashboard::router())
         .merge(staff::router())
         .merge(staff_users::router())

@@ -36,6 +36,8 @@ struct LoginPage {
     layout: Layout,
     email: String,
     error: String,
+    /// After a new password was set through a mailed link.
+    notice: String,
 }
 
 fn login_form(
@@ -54,13 +56,38 @@ fn login_form(
             layout,
             email,
             error,
+            notice: String::new(),
         })?,
     )
         .into_response())
 }
 
-async fn login_page(FormToken(token): FormToken) -> AppResult<Response> {
-    login_form(StatusCode::OK, token, String::new(), String::new())
+#[derive(Deserialize)]
+struct LoginQuery {
+    #[serde(default)]
+    reset: Option<String>,
+}
+
+async fn login_page(
+    FormToken(token): FormToken,
+    Query(query): Query<LoginQuery>,
+) -> AppResult<Response> {
+    let notice = if query.reset.is_some() {
+        "Your new password is set and every session of your account has been signed out. Sign in with it."
+    } else {
+        ""
+    };
+    let layout = Layout {
+        csrf: token,
+        ..Layout::default()
+    };
+    Ok(render(&LoginPage {
+        layout,
+        email: String::new(),
+        error: String::new(),
+        notice: notice.into(),
+    })?
+    .into_response())
 }
 
 /// Who is signing in, as the sign-in throttle counts them: the TCP peer's address. TMAS does

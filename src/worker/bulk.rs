@@ -18,7 +18,7 @@ use super::run::{Batch, ORDERS_PER_BATCH, Progress, RunError, Trigger, obey_cont
 use super::store::{LocationMap, page_facts};
 use crate::db::imports::{self, ClaimedIntegration};
 use crate::db::{self, bulk_runs};
-use crate::shopify::bulk_refunds::RefundPreRead;
+use crate::shopify::bulk::pre_read::ExportPreRead;
 use crate::shopify::{BulkRefused, ShopifyClient, ShopifyError, TimeWindow};
 use crate::state::AppState;
 
@@ -40,9 +40,9 @@ pub struct BulkPolicy {
     /// Stops the run (as a worker shutdown does) after this many batches are written: how
     /// tests and benchmarks interrupt a run half way. `None` in production.
     pub stop_after_batches: Option<usize>,
-    /// Reads the refunded orders' refunds while Shopify exports, between polls, so that
-    /// the refund follow-ups after the file are few (`shopify::bulk_refunds`).
-    pub read_refunds_while_exporting: bool,
+    /// Reads the places of the refunds and returns while Shopify exports, between polls,
+    /// so that the follow-ups after the file are few (`shopify::bulk::pre_read`).
+    pub read_while_exporting: bool,
 }
 
 impl Default for BulkPolicy {
@@ -53,7 +53,7 @@ impl Default for BulkPolicy {
             first_poll: Duration::from_millis(50),
             max_poll: Duration::from_secs(5),
             stop_after_batches: None,
-            read_refunds_while_exporting: true,
+            read_while_exporting: true,
         }
     }
 }
@@ -213,8 +213,8 @@ impl BulkRead<'_> {
         let mut pre_read = self
             .config
             .bulk
-            .read_refunds_while_exporting
-            .then(|| RefundPreRead::new(&self.window));
+            .read_while_exporting
+            .then(|| ExportPreRead::new(&self.window));
         let Some(url) = self.await_export(&id, pre_read.as_mut()).await? else {
             // Nothing changed in the window: Shopify writes no file.
             return Ok(());
@@ -224,23 +224,20 @@ impl BulkRead<'_> {
         self.write_file(&url, progress, pre_read).await
     }
 
-    /// Reads refunded orders' refunds (`pre`) for about `wait`, or sleeps when there is
-    /// nothing left to read. The pre-read only spares follow-ups: when it fails, the
-    /// follow-ups after the file read what it did not.
+    /// Reads the places of refunds and returns (`pre`) for about `wait`, or sleeps when
+    /// there is nothing left to read. The pre-read only spares follow-ups: when it fails,
+    /// the follow-ups after the file read what it did not.
     async fn pre_read_for(
         &self,
         wait: Duration,
-        pre: Option<&mut RefundPreRead>,
+        pre: Option<&mut ExportPreRead>,
     ) -> Result<(), RunError> {
         let until = tokio::time::Instant::now() + wait;
         if let Some(pre) = pre {
             while !pre.is_done() && tokio::time::Instant::now() < until {
                 self.check().await?;
-                if let Err(e) = self
-                    .interruptible(self.client.pre_read_refunds_page(pre))
-                    .await?
-                {
-                    tracing::warn!(error = %e, "refunds not read during the export; read after it");
+                if let Err(e) = self.interruptible(self.client.pre_read_page(pre)).await? {
+                    tracing::warn!(error = %e, "refunds or returns not read during the export; read after it");
                     pre.stop();
                 }
             }
@@ -252,7 +249,7 @@ impl BulkRead<'_> {
     async fn await_export(
         &self,
         id: &str,
-        mut pre: Option<&mut RefundPreRead>,
+        mut pre: Option<&mut ExportPreRead>,
     ) -> Result<Option<String>, BulkStop> {
         let (db, tenant) = (&self.state.db, self.claimed.tenant());
         let policy = &self.config.bulk;
@@ -286,7 +283,7 @@ impl BulkRead<'_> {
         &self,
         url: &str,
         progress: &mut Progress,
-        pre_read: Option<RefundPreRead>,
+        pre_read: Option<ExportPreRead>,
     ) -> Result<(), BulkStop> {
         let (db, tenant) = (&self.state.db, self.claimed.tenant());
         let mut reader = match self.client.open_bulk_orders(url).await {
@@ -315,7 +312,8 @@ impl BulkRead<'_> {
                 Ok(Some(batch)) => batch,
                 Ok(None) => {
                     let (follow_ups, pre) = (reader.refund_follow_ups(), reader.pre_read_record());
-                    tracing::info!(?follow_ups, ?pre, "bulk file read");
+                    let returns = reader.returns_record();
+                    tracing::info!(?follow_ups, ?pre, ?returns, "bulk file read");
                     if follow_ups.set_shape {
                         note(db, tenant, self.run, NOTE_MONEY_SETS).await;
                     }

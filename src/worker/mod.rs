@@ -1,10 +1,11 @@
 //! The import worker: claims due integrations from the database with a lease, imports each,
-//! and records every run. Any number of workers (processes) share the work.
+//! and records every run; beside the imports it sends the mail outbox. Any number of workers (processes) share the work.
 
 pub mod bulk;
 pub mod run;
 pub mod store;
 
+pub use crate::worker_id::new_worker_id;
 use std::future::Future;
 use std::time::Duration;
 
@@ -14,6 +15,7 @@ use tokio::task::JoinSet;
 pub use bulk::{BULK_CATCH_UP_AFTER_HOURS, BulkPolicy};
 pub use run::{RunReport, Trigger};
 
+use crate::config::WorkerArgs;
 use crate::db::imports::{self, ClaimedIntegration};
 use crate::db::{self, Db};
 use crate::shopify::RetryPolicy;
@@ -47,6 +49,8 @@ pub struct WorkerConfig {
     /// are reused from run to run instead of opened (and TLS roots loaded) for each;
     /// [`run_with`] and [`drain_with`] build it when none is given.
     pub http: Option<reqwest::Client>,
+    /// How this worker sends the mail outbox (when mail is on).
+    pub mail: crate::mail::outbox::OutboxConfig,
 }
 
 impl Default for WorkerConfig {
@@ -63,11 +67,20 @@ impl Default for WorkerConfig {
             page_size: crate::shopify::queries::MAX_PAGE_SIZE,
             bulk: bulk::BulkPolicy::default(),
             http: None,
+            mail: Default::default(),
         }
     }
 }
 
 impl WorkerConfig {
+    /// The configuration the command line asks for; the rest keeps its defaults.
+    pub fn from_args(args: &WorkerArgs) -> Self {
+        WorkerConfig {
+            max_concurrent_runs: args.concurrent_imports,
+            ..Default::default()
+        }
+    }
+
     pub fn overlap(&self) -> chrono::Duration {
         chrono::Duration::minutes(self.overlap_minutes)
     }
@@ -83,12 +96,6 @@ impl WorkerConfig {
         }
         self
     }
-}
-
-/// A worker name that says where it runs: process id and a random suffix.
-pub fn new_worker_id() -> String {
-    let suffix = uuid::Uuid::new_v4().simple().to_string();
-    format!("worker-{}-{}", std::process::id(), &suffix[..8])
 }
 
 /// Claims one due integration for this worker, if any.
@@ -115,6 +122,15 @@ pub async fn run_with(state: AppState, config: WorkerConfig, shutdown: impl Futu
     let config = config.with_http();
     tracing::info!(worker = %config.worker_id, "import worker started");
     let (stop_tx, stop_rx) = watch::channel(false);
+    // The outbox is sent beside the imports, by every worker; its own claims keep two workers
+    // from sending one message.
+    let outbox = {
+        let mut stop = stop_rx.clone();
+        let mail = config.mail.clone();
+        tokio::spawn(crate::mail::sender::run(state.clone(), mail, async move {
+            let _ = stop.wait_for(|s| *s).await;
+        }))
+    };
     let mut running: JoinSet<()> = JoinSet::new();
     tokio::pin!(shutdown);
     loop {
@@ -150,6 +166,7 @@ pub async fn run_with(state: AppState, config: WorkerConfig, shutdown: impl Futu
     {
         tracing::warn!("worker: imports did not stop in time; their leases will expire");
     }
+    let _ = outbox.await;
     tracing::info!(worker = %config.worker_id, "import worker stopped");
 }
 

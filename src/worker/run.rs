@@ -12,6 +12,7 @@ use crate::crypto::StoredCredentials;
 use crate::db::imports::{self, ClaimedIntegration, Finish, Outcome};
 use crate::db::{self, TenantId};
 use crate::domain::schedule::Schedule;
+use crate::domain::store_name::StoreName;
 use crate::shopify::{ClientConfig, Credentials, ShopifyClient, ShopifyError, TimeWindow};
 use crate::state::AppState;
 
@@ -350,33 +351,25 @@ async fn import_pages(
 ) -> Result<(), RunError> {
     let db = &state.db;
     let tenant = claimed.tenant();
-    let credentials = match StoredCredentials::open(&state.secret_key, &claimed.credentials_enc)
-        .map_err(|_| RunError::Credentials)?
-    {
-        StoredCredentials::AccessToken { access_token } => Credentials::AccessToken(access_token),
-        StoredCredentials::ClientCredentials {
-            client_id,
-            client_secret,
-        } => Credentials::ClientCredentials {
-            client_id,
-            client_secret,
-        },
-    };
+    let credentials: Credentials =
+        StoredCredentials::open(&state.secret_key, &claimed.credentials_enc)
+            .map_err(|_| RunError::Credentials)?
+            .into();
     let client_config = ClientConfig {
-        base_url: state.settings.shopify_url.clone(),
-        api_version: state.settings.shopify_api_version.clone(),
         retry: config.retry,
         request_timeout: config.request_timeout,
         page_size: config.page_size,
+        ..state.shopify.clone()
     };
+    let store = StoreName::parse(&claimed.store_name).map_err(|_| {
+        ShopifyError::Config(format!(
+            "`{}` is not a store name (lowercase letters, digits and dashes)",
+            claimed.store_name
+        ))
+    })?;
     let client = match &config.http {
-        Some(http) => ShopifyClient::with_http(
-            &client_config,
-            &claimed.store_name,
-            credentials,
-            http.clone(),
-        )?,
-        None => ShopifyClient::new(&client_config, &claimed.store_name, credentials)?,
+        Some(http) => ShopifyClient::with_http(&client_config, &store, credentials, http.clone())?,
+        None => ShopifyClient::new(&client_config, &store, credentials)?,
     };
     let locations = LocationMap::new(&imports::matched_locations(db, tenant, claimed.id).await?);
     let read = if config.bulk.reads_in_bulk(trigger, &window) {

@@ -195,7 +195,7 @@ pub async fn walk(texts: &WizardTexts) {
         .await
         .unwrap()
         .expect("stored");
-    assert_eq!(stored.status, "active");
-    assert_eq!(stored.schedule_minute, 15);
+    assert_eq!(stored.status.as_str(), "active");
+    assert_eq!(stored.schedule.minute(), 15);
     assert_eq!(stored.run_requested.as_deref(), Some("initial"));
 }

@@ -123,6 +123,11 @@ pub fn settings_for(dir: &std::path::Path, database_url: String) -> Settings {
         header_read_timeout: 10,
         body_read_timeout: tmas::config::DEFAULT_BODY_READ_TIMEOUT,
         max_connections: tmas::config::DEFAULT_MAX_CONNECTIONS,
+        smtp_url: None,
+        smtp_user: None,
+        smtp_password_file: None,
+        mail_from: None,
+        public_url: None,
     }
 }
 
@@ -364,4 +369,5 @@ pub fn tmas_binary() -> PathBuf {
 
 pub mod sim;
 #[allow(unused_imports)]
-pub use sim::{client, client_config, end_date, everything, one_shop};
+pub use sim::{client, client_config, end_date, everything, one_shop, store};
+pub mod mail;

@@ -33,8 +33,12 @@ pub fn client_config(sim: &SimHandle) -> ClientConfig {
 
 pub fn client(sim: &SimHandle, shop: &str) -> ShopifyClient {
     let token = sim.token(shop).expect("shop exists");
-    ShopifyClient::new(&client_config(sim), shop, Credentials::AccessToken(token))
-        .expect("valid client config")
+    ShopifyClient::new(
+        &client_config(sim),
+        &store(shop),
+        Credentials::AccessToken(token),
+    )
+    .expect("valid client config")
 }
 
 /// A window that holds everything the simulator generated or will add during a test.
@@ -88,4 +92,9 @@ pub async fn gql(sim: &SimHandle, shop: &str, query: &str, variables: Value) -> 
     .json()
     .await
     .expect("JSON")
+}
+
+/// A simulated shop's name as the client takes it.
+pub fn store(shop: &str) -> tmas::domain::store_name::StoreName {
+    tmas::domain::store_name::StoreName::parse(shop).expect("a store name")
 }

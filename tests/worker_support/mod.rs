@@ -36,11 +36,14 @@ pub fn worker_state(app: &TestApp, sim: &SimHandle) -> AppState {
     settings.shopify_url = sim.base_url();
     let key = tmas::crypto::load_or_create_key(&settings.secret_key_path())
         .expect("the app created its key");
+    let mail = tmas::mail::Mail::from_settings(&settings).expect("the mail settings");
     AppState {
         db: app.db.clone(),
+        shopify: tmas::startup::shopify_client_config(&settings),
         settings: Arc::new(settings),
         secret_key: Arc::new(key),
         totals_cache: Arc::default(),
+        mail,
     }
 }
 

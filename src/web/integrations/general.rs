@@ -13,8 +13,9 @@ use super::{
 };
 use crate::crypto::StoredCredentials;
 use crate::db;
-use crate::db::integrations::{Integration, SealedCredentials};
+use crate::db::integrations::Integration;
 use crate::domain::account::required_text;
+use crate::domain::integration::{CredentialKind, WizardStep};
 use crate::domain::integration_setup::CredentialsInput;
 use crate::domain::store_name::StoreName;
 use crate::error::{AppResult, render};
@@ -71,9 +72,9 @@ async fn form_page(
 ) -> AppResult<Response> {
     let page = GeneralPage {
         layout: admin.0.layout(state).await?,
-        steps: Steps::new("general", draft),
+        steps: Steps::new(WizardStep::General, draft),
         action: draft.map_or("/admin/integrations/shopify/new".to_string(), |d| {
-            step_url(d.id, "general")
+            step_url(d.id, WizardStep::General)
         }),
         draft_id: draft.map(|d| d.id),
         form: form.without_secrets(),
@@ -133,8 +134,11 @@ pub async fn edit_page(
     }
     let form = GeneralForm {
         label: draft.label.clone(),
-        store_name: draft.store_name.clone(),
-        credential_kind: draft.credential_kind.clone(),
+        store_name: draft.store_name.to_string(),
+        credential_kind: draft
+            .credential_kind
+            .map(|k| k.as_str().to_string())
+            .unwrap_or_default(),
         ..GeneralForm::default()
     };
     form_page(
@@ -161,7 +165,7 @@ pub async fn edit(
     if let Some(refusal) = refuse_plan(&state, &admin).await? {
         return Ok(refusal);
     }
-    if let Some(redirect) = guard_step(&draft, "general") {
+    if let Some(redirect) = guard_step(&draft, WizardStep::General) {
         return Ok(redirect);
     }
     submit(&state, &admin, Some(&draft), form).await
@@ -191,8 +195,11 @@ fn parse_credentials(
 ) -> Result<(StoredCredentials, bool), Vec<(&'static str, String)>> {
     let blank = form.access_token.trim().is_empty() && form.client_secret.trim().is_empty();
     if let Some(d) = draft.filter(|d| {
-        blank && !d.credentials_enc.is_empty() && d.credential_kind == form.credential_kind
-    }) && let Ok(stored) = d.credentials(&state.secret_key)
+        blank
+            && !d.credentials_enc.is_empty()
+            && d.credential_kind
+                .is_some_and(|k| CredentialKind::parse(&form.credential_kind) == Ok(k))
+    }) && let Ok(stored) = StoredCredentials::open(&state.secret_key, &d.credentials_enc)
     {
         let keeps_id = match &stored {
             StoredCredentials::ClientCredentials { client_id, .. } => {
@@ -266,7 +273,7 @@ async fn submit(
             return form_page(state, admin, draft, form, errors, Some(message)).await;
         }
     };
-    let sealed = SealedCredentials::seal(&credentials, &state.secret_key)?;
+    let sealed = credentials.sealed(&state.secret_key)?;
     let verified = report.verified(&label, &store);
     let saved = match draft {
         None => db::integrations::create_draft(&state.db, tenant, &verified, &sealed)
@@ -277,10 +284,11 @@ async fn submit(
             let result = db::integrations::update_general(&state.db, tenant, d.id, &verified, new)
                 .await
                 .map(|_| d.id);
-            if result.is_ok() && d.store_name != store.as_str() {
+            if result.is_ok() && d.store_name != store {
                 // Another store: its locations must be matched again.
                 db::integrations::replace_matches(&state.db, tenant, d.id, &[]).await?;
-                db::integrations::reset_wizard(&state.db, tenant, d.id, "locations").await?;
+                db::integrations::reset_wizard(&state.db, tenant, d.id, WizardStep::Locations)
+                    .await?;
             }
             result
         }
@@ -311,5 +319,5 @@ async fn submit(
                 .to_stored(),
         )
         .await?;
-    Ok(Redirect::to(&step_url(id, "locations")).into_response())
+    Ok(Redirect::to(&step_url(id, WizardStep::Locations)).into_response())
 }

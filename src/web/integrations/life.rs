@@ -14,10 +14,11 @@ use super::list::status_text;
 use super::{
     CheckFailure, ShopReport, check_connection, integration_url, load, resume_url, tenant_tz,
 };
+use crate::crypto::StoredCredentials;
 use crate::db;
-use crate::db::integrations::{Integration, LocationMatch, SealedCredentials};
+use crate::db::integrations::{Integration, LocationMatch};
+use crate::domain::integration::IntegrationStatus;
 use crate::domain::integration_setup::CredentialsInput;
-use crate::domain::store_name::StoreName;
 use crate::error::{AppError, AppResult, render};
 use crate::web::AppState;
 use crate::web::context::{FormErrors, Layout, TenantAdmin};
@@ -62,11 +63,9 @@ impl LastRun {
 }
 
 /// A stored `YYYY-MM-DD` date written for people in the request's language.
-pub(super) fn people_date(date: &str) -> String {
-    match chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d") {
-        Ok(d) => crate::i18n::format_date(crate::i18n::current(), d),
-        Err(_) => date.to_string(),
-    }
+pub(super) fn people_date(date: Option<chrono::NaiveDate>) -> String {
+    date.map(|d| crate::i18n::format_date(crate::i18n::current(), d))
+        .unwrap_or_default()
 }
 
 #[derive(Template)]
@@ -94,7 +93,7 @@ struct VersionMismatch {
 
 impl IntegrationPage {
     fn backfill_from(&self) -> String {
-        people_date(&self.integration.backfill_from)
+        people_date(self.integration.backfill_from)
     }
 
     /// Why the integration needs attention, in the reader's words without the HTTP status.
@@ -160,9 +159,13 @@ async fn render_page(
             refunds: r.refunds_stored,
             error: r.error,
         });
-    let next_run = match (integration.status.as_str(), integration.next_run_at) {
-        ("active", Some(at)) if at <= Utc::now().timestamp() => "as soon as possible".into(),
-        ("active", Some(at)) => crate::i18n::format_instant(crate::i18n::current(), at, tz),
+    let next_run = match (integration.status, integration.next_run_at) {
+        (IntegrationStatus::Active, Some(at)) if at <= Utc::now().timestamp() => {
+            "as soon as possible".into()
+        }
+        (IntegrationStatus::Active, Some(at)) => {
+            crate::i18n::format_instant(crate::i18n::current(), at, tz)
+        }
         _ => String::new(),
     };
     let asked = &state.settings.shopify_api_version;
@@ -176,8 +179,8 @@ async fn render_page(
     let page = IntegrationPage {
         api_version,
         layout: admin.0.layout(state).await?,
-        status_text: status_text(&integration.status),
-        schedule: integration.schedule().describe(),
+        status_text: status_text(integration.status),
+        schedule: integration.schedule.describe(),
         time_zone: tz.name().to_string(),
         manual_editors: db::users::count_manual_editors(&state.db, tenant).await?,
         integration,
@@ -299,8 +302,11 @@ pub async fn deactivate(
                 "integration.deactivate",
                 &Details::new()
                     .subject(Value::Integration(id))
-                    .fact("Shopify store", Value::Text(integration.store_name.clone()))
-                    .fact("Status", Value::Word(integration.status.clone()))
+                    .fact(
+                        "Shopify store",
+                        Value::Text(integration.store_name.to_string()),
+                    )
+                    .fact("Status", Value::Word(integration.status.as_str().into()))
                     .fact_if_some(
                         "Bulk export being canceled",
                         export.clone().map(Value::Text),
@@ -319,7 +325,7 @@ pub async fn reactivate(
 ) -> AppResult<Response> {
     let integration = load_running(&state, &admin, id).await?;
     let next = integration
-        .schedule()
+        .schedule
         .next_after(Utc::now(), tenant_tz(&admin))
         .timestamp();
     if db::integrations::reactivate(&state.db, admin.0.tenant_id(), id, next).await? {
@@ -330,7 +336,10 @@ pub async fn reactivate(
                 "integration.reactivate",
                 &Details::new()
                     .subject(Value::Integration(id))
-                    .fact("Shopify store", Value::Text(integration.store_name.clone()))
+                    .fact(
+                        "Shopify store",
+                        Value::Text(integration.store_name.to_string()),
+                    )
                     .fact("Next import", Value::Instant(next))
                     .to_stored(),
             )
@@ -345,12 +354,10 @@ pub async fn test_connection(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let integration = load_running(&state, &admin, id).await?;
-    let mut result = match (
-        StoreName::parse(&integration.store_name),
-        integration.credentials(&state.secret_key),
-    ) {
-        (Ok(store), Ok(credentials)) => {
-            match check_connection(&state, &store, &credentials).await {
+    let mut result = match StoredCredentials::open(&state.secret_key, &integration.credentials_enc)
+    {
+        Ok(credentials) => {
+            match check_connection(&state, &integration.store_name, &credentials).await {
                 Ok(report) => TestResult {
                     ok: true,
                     message: format!(
@@ -380,7 +387,7 @@ pub async fn test_connection(
                 }
             }
         }
-        _ => TestResult {
+        Err(_) => TestResult {
             ok: false,
             message: "The stored credentials cannot be read. Enter them again with “Replace the \
                       credentials”."
@@ -484,7 +491,10 @@ pub async fn credentials_page(
 ) -> AppResult<Response> {
     let integration = load_running(&state, &admin, id).await?;
     let form = GeneralForm {
-        credential_kind: integration.credential_kind.clone(),
+        credential_kind: integration
+            .credential_kind
+            .map(|k| k.as_str().to_string())
+            .unwrap_or_default(),
         ..GeneralForm::default()
     };
     credentials_form(
@@ -520,7 +530,7 @@ pub async fn replace_credentials(
             return credentials_form(&state, &admin, integration, form, errors, None).await;
         }
     };
-    let store = StoreName::parse(&integration.store_name).map_err(|e| anyhow::anyhow!(e))?;
+    let store = integration.store_name.clone();
     let report = match check_connection(&state, &store, &credentials).await {
         Ok(report) => report,
         Err(CheckFailure::Field(field, message)) => {
@@ -532,7 +542,7 @@ pub async fn replace_credentials(
                 .await;
         }
     };
-    let sealed = SealedCredentials::seal(&credentials, &state.secret_key)?;
+    let sealed = credentials.sealed(&state.secret_key)?;
     let verified = report.verified(&integration.label, &store);
     db::integrations::replace_credentials(&state.db, admin.0.tenant_id(), id, &sealed, &verified)
         .await?;
@@ -548,11 +558,11 @@ pub async fn replace_credentials(
                     Value::Text(integration.credentials_hint.clone()),
                     Value::Text(credentials.hint().to_string()),
                 )
-                .fact("Status", Value::Word(integration.status.clone()))
+                .fact("Status", Value::Word(integration.status.as_str().into()))
                 .to_stored(),
         )
         .await?;
-    let notice = if integration.status == "deactivated" {
+    let notice = if integration.status == IntegrationStatus::Deactivated {
         "credentials_kept"
     } else {
         "credentials"
@@ -640,7 +650,10 @@ pub async fn delete(
         return Err(AppError::NotFound);
     };
     let details = Details::new()
-        .fact("Shopify store", Value::Text(integration.store_name.clone()))
+        .fact(
+            "Shopify store",
+            Value::Text(integration.store_name.to_string()),
+        )
         .fact("Imported data kept", Value::Flag(!remove))
         .fact_if_some(
             "Bulk export being canceled",

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::{load, resume_url, tenant_tz};
 use crate::db;
 use crate::db::integrations::Integration;
+use crate::domain::integration::IntegrationStatus;
 use crate::error::{AppResult, render};
 use crate::web::AppState;
 use crate::web::context::{Layout, TenantAdmin};
@@ -21,17 +22,16 @@ pub struct ListRow {
 
 impl ListRow {
     pub fn status_text(&self) -> &'static str {
-        status_text(&self.integration.status)
+        status_text(self.integration.status)
     }
 }
 
-pub fn status_text(status: &str) -> &'static str {
+pub fn status_text(status: IntegrationStatus) -> &'static str {
     match status {
-        "draft" => "setup not finished",
-        "active" => "active",
-        "deactivated" => "deactivated",
-        "attention" => "needs attention",
-        _ => "unknown",
+        IntegrationStatus::Draft => "setup not finished",
+        IntegrationStatus::Active => "active",
+        IntegrationStatus::Deactivated => "deactivated",
+        IntegrationStatus::Attention => "needs attention",
     }
 }
 
@@ -57,7 +57,7 @@ pub async fn list(State(state): State<AppState>, admin: TenantAdmin) -> AppResul
             locations,
             next_run: integration
                 .next_run_at
-                .filter(|_| integration.status == "active")
+                .filter(|_| integration.status == IntegrationStatus::Active)
                 .map(|t| crate::i18n::format_instant(crate::i18n::current(), t, tz))
                 .unwrap_or_default(),
             resume: resume_url(&integration),
@@ -94,7 +94,7 @@ pub async fn discard(
             &crate::web::audit_details::Details::new()
                 .fact(
                     "Shopify store",
-                    crate::web::audit_details::Value::Text(integration.store_name.clone()),
+                    crate::web::audit_details::Value::Text(integration.store_name.to_string()),
                 )
                 .to_stored(),
         )

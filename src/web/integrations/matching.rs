@@ -15,6 +15,7 @@ use super::{Steps, integration_url, load_for_step, shop_locations, step_url};
 use crate::db;
 use crate::db::integrations::{Integration, LocationMatch, NewMatch};
 use crate::db::locations::Location as TmasLocation;
+use crate::domain::integration::WizardStep;
 use crate::domain::integration_setup::{ShopifyLocationId, location_code_from_name};
 use crate::domain::location::{LocationCode, LocationInput, LocationStatus, parse_time_zone};
 use crate::error::{AppResult, render};
@@ -151,7 +152,7 @@ async fn render_page(
     let unmatched = option_list_unmatched(&options);
     let steps = integration
         .is_draft()
-        .then(|| Steps::new("locations", Some(&integration)));
+        .then(|| Steps::new(WizardStep::Locations, Some(&integration)));
     let page = MatchingPage {
         layout: admin.0.layout(state).await?,
         steps,
@@ -190,7 +191,7 @@ pub async fn page(
     admin: TenantAdmin,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let integration = match load_for_step(&state, &admin, id, "locations").await? {
+    let integration = match load_for_step(&state, &admin, id, WizardStep::Locations).await? {
         Ok(i) => i,
         Err(response) => return Ok(response),
     };
@@ -288,7 +289,7 @@ pub async fn save(
     Path(id): Path<i64>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let integration = match load_for_step(&state, &admin, id, "locations").await? {
+    let integration = match load_for_step(&state, &admin, id, WizardStep::Locations).await? {
         Ok(i) => i,
         Err(response) => return Ok(response),
     };
@@ -450,8 +451,8 @@ pub async fn save(
     };
     admin.0.audit(&state, action, &summary.to_stored()).await?;
     if integration.is_draft() {
-        db::integrations::advance_wizard(&state.db, tenant, id, "confirm").await?;
-        Ok(Redirect::to(&step_url(id, "confirm")).into_response())
+        db::integrations::advance_wizard(&state.db, tenant, id, WizardStep::Confirm).await?;
+        Ok(Redirect::to(&step_url(id, WizardStep::Confirm)).into_response())
     } else {
         Ok(Redirect::to(&format!("{}?notice=locations", integration_url(id))).into_response())
     }
@@ -471,7 +472,7 @@ pub async fn create_location(
     Path(id): Path<i64>,
     Form(form): Form<CreateForm>,
 ) -> AppResult<Response> {
-    let integration = match load_for_step(&state, &admin, id, "locations").await? {
+    let integration = match load_for_step(&state, &admin, id, WizardStep::Locations).await? {
         Ok(i) => i,
         Err(response) => return Ok(response),
     };
@@ -596,7 +597,7 @@ pub async fn create_location(
                 .to_stored(),
         )
         .await?;
-    Ok(Redirect::to(&step_url(id, "locations")).into_response())
+    Ok(Redirect::to(&step_url(id, WizardStep::Locations)).into_response())
 }
 
 #[derive(Template)]
@@ -617,7 +618,7 @@ pub async fn confirm_page(
     admin: TenantAdmin,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let integration = match load_for_step(&state, &admin, id, "confirm").await? {
+    let integration = match load_for_step(&state, &admin, id, WizardStep::Confirm).await? {
         Ok(i) => i,
         Err(response) => return Ok(response),
     };
@@ -626,7 +627,7 @@ pub async fn confirm_page(
     }
     let matches = db::integrations::matches(&state.db, admin.0.tenant_id(), id).await?;
     if matches.is_empty() {
-        return Ok(Redirect::to(&step_url(id, "locations")).into_response());
+        return Ok(Redirect::to(&step_url(id, WizardStep::Locations)).into_response());
     }
     // Whether Shopify still calls each location active is read live; a failed read only
     // drops those warnings.
@@ -666,7 +667,7 @@ pub async fn confirm_page(
         .collect();
     Ok(render(&ConfirmPage {
         layout: admin.0.layout(&state).await?,
-        steps: Steps::new("confirm", Some(&integration)),
+        steps: Steps::new(WizardStep::Confirm, Some(&integration)),
         integration,
         matches,
         warnings,
@@ -680,7 +681,7 @@ pub async fn confirm(
     admin: TenantAdmin,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let integration = match load_for_step(&state, &admin, id, "confirm").await? {
+    let integration = match load_for_step(&state, &admin, id, WizardStep::Confirm).await? {
         Ok(i) => i,
         Err(response) => return Ok(response),
     };
@@ -690,9 +691,9 @@ pub async fn confirm(
     let tenant = admin.0.tenant_id();
     let matches = db::integrations::matches(&state.db, tenant, id).await?;
     if matches.is_empty() {
-        return Ok(Redirect::to(&step_url(id, "locations")).into_response());
+        return Ok(Redirect::to(&step_url(id, WizardStep::Locations)).into_response());
     }
-    db::integrations::advance_wizard(&state.db, tenant, id, "schedule").await?;
+    db::integrations::advance_wizard(&state.db, tenant, id, WizardStep::Schedule).await?;
     admin
         .0
         .audit(
@@ -707,5 +708,5 @@ pub async fn confirm(
                 .to_stored(),
         )
         .await?;
-    Ok(Redirect::to(&step_url(id, "schedule")).into_response())
+    Ok(Redirect::to(&step_url(id, WizardStep::Schedule)).into_response())
 }

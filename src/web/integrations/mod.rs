@@ -13,16 +13,18 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{NaiveDate, Utc};
 use chrono_tz::Tz;
+use std::time::Duration;
 
 use super::AppState;
 use super::context::{Layout, TenantAdmin};
 use crate::crypto::StoredCredentials;
 use crate::db;
-use crate::db::integrations::{Integration, VerifiedShop, WIZARD_STEPS};
+use crate::db::integrations::{Integration, VerifiedShop};
+use crate::domain::integration::WizardStep;
 use crate::domain::integration_setup::{ALL_ORDERS_SCOPE, REQUIRED_SCOPES, RETURNS_SCOPE};
 use crate::domain::store_name::StoreName;
 use crate::error::{AppError, AppResult, render};
-use crate::shopify::{Location, ShopifyError};
+use crate::shopify::{ClientConfig, Location, RetryPolicy, ShopifyClient, ShopifyError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -95,27 +97,26 @@ fn integration_url(id: i64) -> String {
     format!("/admin/integrations/{id}")
 }
 
-fn step_url(id: i64, step: &str) -> String {
-    match step {
-        "general" | "locations" | "confirm" | "schedule" | "finish" => {
-            format!("/admin/integrations/{id}/wizard/{step}")
-        }
-        _ => integration_url(id),
+fn step_url(id: i64, step: WizardStep) -> String {
+    if step.has_page() {
+        format!("/admin/integrations/{id}/wizard/{}", step.as_str())
+    } else {
+        integration_url(id)
     }
 }
 
 /// Where a draft stands: its current step's page.
 fn resume_url(integration: &Integration) -> String {
     if integration.is_draft() {
-        step_url(integration.id, &integration.wizard_step)
+        step_url(integration.id, integration.wizard_step)
     } else {
         integration_url(integration.id)
     }
 }
 
 /// Sends a request for a step the draft has not reached yet back to where it stands.
-fn guard_step(integration: &Integration, step: &str) -> Option<Response> {
-    if integration.is_draft() && db::integrations::step_number(step) > integration.step_number() {
+fn guard_step(integration: &Integration, step: WizardStep) -> Option<Response> {
+    if integration.is_draft() && step.number() > integration.step_number() {
         return Some(Redirect::to(&resume_url(integration)).into_response());
     }
     None
@@ -144,11 +145,11 @@ pub struct StepItem {
 }
 
 impl Steps {
-    pub const TOTAL: usize = WIZARD_STEPS.len();
+    pub const TOTAL: usize = WizardStep::PAGES.len();
 
     /// Steps for a page showing `current`; with a draft, the steps it reached are links.
-    fn new(current: &str, integration: Option<&Integration>) -> Steps {
-        let current_n = db::integrations::step_number(current);
+    fn new(current: WizardStep, integration: Option<&Integration>) -> Steps {
+        let current_n = current.number();
         let reached = integration.map_or(1, |i| i.step_number()).max(current_n);
         let titles = [
             "Store and credentials",
@@ -157,7 +158,7 @@ impl Steps {
             "Schedule",
             "Finish",
         ];
-        let items = WIZARD_STEPS
+        let items = WizardStep::PAGES
             .iter()
             .zip(titles)
             .enumerate()
@@ -172,7 +173,7 @@ impl Steps {
                 };
                 let href = match integration {
                     Some(int) if number <= reached && number != current_n => {
-                        Some(step_url(int.id, step))
+                        Some(step_url(int.id, *step))
                     }
                     _ => None,
                 };
@@ -232,7 +233,7 @@ async fn load_for_step(
     state: &AppState,
     admin: &TenantAdmin,
     id: i64,
-    step: &str,
+    step: WizardStep,
 ) -> AppResult<Result<Integration, Response>> {
     let integration = load(state, admin, id).await?;
     if integration.is_draft() {
@@ -359,6 +360,26 @@ fn missing_scopes_message(missing: &[String]) -> String {
     )
 }
 
+/// A Shopify client for a person waiting on a page: few, short retries.
+fn interactive_client(
+    state: &AppState,
+    store: &StoreName,
+    credentials: &StoredCredentials,
+) -> Result<ShopifyClient, ShopifyError> {
+    let config = ClientConfig {
+        retry: RetryPolicy {
+            max_retries: 2,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(2),
+            max_throttle_waits: 3,
+            max_throttle_wait: Duration::from_secs(5),
+        },
+        request_timeout: Duration::from_secs(15),
+        ..state.shopify.clone()
+    };
+    ShopifyClient::new(&config, store, credentials.clone().into())
+}
+
 /// Checks a store and credentials live: the shop answers, the credentials are accepted, the
 /// needed scopes are granted. Also reads the shop's name, currency and time zone.
 async fn check_connection(
@@ -366,8 +387,7 @@ async fn check_connection(
     store: &StoreName,
     credentials: &StoredCredentials,
 ) -> Result<ShopReport, CheckFailure> {
-    let config = db::integrations::interactive_client_config(&state.settings);
-    let client = db::integrations::shopify_client(&config, store.as_str(), credentials)
+    let client = interactive_client(state, store, credentials)
         .map_err(|e| CheckFailure::General(e.to_string()))?;
     let scopes = client
         .access_scopes()
@@ -399,18 +419,17 @@ async fn shop_locations(
     state: &AppState,
     integration: &Integration,
 ) -> Result<Vec<Location>, String> {
-    let credentials = integration.credentials(&state.secret_key).map_err(|_| {
-        "The stored credentials cannot be read (the secret key changed?). Enter them again."
-            .to_string()
-    })?;
-    let store = StoreName::parse(&integration.store_name)?;
-    let config = db::integrations::interactive_client_config(&state.settings);
-    let client = db::integrations::shopify_client(&config, store.as_str(), &credentials)
-        .map_err(|e| e.to_string())?;
+    let credentials = StoredCredentials::open(&state.secret_key, &integration.credentials_enc)
+        .map_err(|_| {
+            "The stored credentials cannot be read (the secret key changed?). Enter them again."
+                .to_string()
+        })?;
+    let store = &integration.store_name;
+    let client = interactive_client(state, store, &credentials).map_err(|e| e.to_string())?;
     let mut locations = client
         .locations()
         .await
-        .map_err(|e| explain(e, &store, &credentials).message().to_string())?;
+        .map_err(|e| explain(e, store, &credentials).message().to_string())?;
     locations.sort_by(|a, b| a.name.cmp(&b.name).then(a.legacy_id.cmp(&b.legacy_id)));
     Ok(locations)
 }

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use super::{Steps, integration_url, load_for_step, step_url, tenant_tz, today_in};
 use crate::db;
 use crate::db::integrations::{Integration, LocationMatch};
+use crate::domain::integration::{IntegrationStatus, WizardStep};
 use crate::domain::integration_setup::{RECENT_ORDERS_DAYS, default_backfill, parse_backfill};
 use crate::domain::schedule::Schedule;
 use crate::error::{AppResult, render};
@@ -47,7 +48,7 @@ struct SchedulePage {
 
 impl SchedulePage {
     fn earliest(&self) -> String {
-        super::life::people_date(&self.earliest_without_all_orders)
+        super::life::people_date(self.earliest_without_all_orders.parse().ok())
     }
 }
 
@@ -65,7 +66,7 @@ async fn form_page(
         layout: admin.0.layout(state).await?,
         steps: integration
             .is_draft()
-            .then(|| Steps::new("schedule", Some(&integration))),
+            .then(|| Steps::new(WizardStep::Schedule, Some(&integration))),
         reads_all_orders: integration.reads_all_orders(),
         integration,
         form,
@@ -88,13 +89,13 @@ pub async fn page(
     admin: TenantAdmin,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let integration = match load_for_step(&state, &admin, id, "schedule").await? {
+    let integration = match load_for_step(&state, &admin, id, WizardStep::Schedule).await? {
         Ok(i) => i,
         Err(response) => return Ok(response),
     };
-    let schedule = integration.schedule();
+    let schedule = integration.schedule;
     let backfill = integration
-        .backfill_date()
+        .backfill_from
         .unwrap_or_else(|| default_backfill(today_in(tenant_tz(&admin))));
     let form = ScheduleForm {
         frequency: schedule.frequency().to_string(),
@@ -111,7 +112,7 @@ pub async fn save(
     Path(id): Path<i64>,
     Form(form): Form<ScheduleForm>,
 ) -> AppResult<Response> {
-    let integration = match load_for_step(&state, &admin, id, "schedule").await? {
+    let integration = match load_for_step(&state, &admin, id, WizardStep::Schedule).await? {
         Ok(i) => i,
         Err(response) => return Ok(response),
     };
@@ -165,13 +166,14 @@ pub async fn save(
                     .to_stored(),
             )
             .await?;
-        db::integrations::advance_wizard(&state.db, tenant, id, "finish").await?;
-        return Ok(Redirect::to(&step_url(id, "finish")).into_response());
+        db::integrations::advance_wizard(&state.db, tenant, id, WizardStep::Finish).await?;
+        return Ok(Redirect::to(&step_url(id, WizardStep::Finish)).into_response());
     }
     // A running integration's next import follows the new schedule, unless one was requested
     // sooner (import now, catch-up).
-    let next = (integration.status == "active" && integration.run_requested.is_none())
-        .then(|| schedule.next_after(Utc::now(), tz).timestamp());
+    let next = (integration.status == IntegrationStatus::Active
+        && integration.run_requested.is_none())
+    .then(|| schedule.next_after(Utc::now(), tz).timestamp());
     db::integrations::set_schedule(&state.db, tenant, id, &schedule, None, next).await?;
     admin
         .0
@@ -182,7 +184,7 @@ pub async fn save(
                 .subject(Value::Integration(id))
                 .change(
                     "Import schedule",
-                    Value::Word(integration.schedule().describe()),
+                    Value::Word(integration.schedule.describe()),
                     Value::Word(schedule.describe()),
                 )
                 .fact("Time zone", Value::Text(tz.name().into()))
@@ -205,7 +207,15 @@ struct FinishPage {
 
 impl FinishPage {
     fn backfill_from(&self) -> String {
-        super::life::people_date(&self.integration.backfill_from)
+        super::life::people_date(self.integration.backfill_from)
+    }
+
+    /// The first day to import as `YYYY-MM-DD`, for the page's `<time>`.
+    fn backfill_iso(&self) -> String {
+        self.integration
+            .backfill_from
+            .map(|d| d.to_string())
+            .unwrap_or_default()
     }
 }
 
@@ -214,7 +224,7 @@ pub async fn finish_page(
     admin: TenantAdmin,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let integration = match load_for_step(&state, &admin, id, "finish").await? {
+    let integration = match load_for_step(&state, &admin, id, WizardStep::Finish).await? {
         Ok(i) => i,
         Err(response) => return Ok(response),
     };
@@ -224,8 +234,8 @@ pub async fn finish_page(
     let matches = db::integrations::matches(&state.db, admin.0.tenant_id(), id).await?;
     Ok(render(&FinishPage {
         layout: admin.0.layout(&state).await?,
-        steps: Steps::new("finish", Some(&integration)),
-        schedule: integration.schedule().describe(),
+        steps: Steps::new(WizardStep::Finish, Some(&integration)),
+        schedule: integration.schedule.describe(),
         time_zone: tenant_tz(&admin).name().to_string(),
         integration,
         matches,
@@ -238,7 +248,7 @@ pub async fn finish(
     admin: TenantAdmin,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let integration = match load_for_step(&state, &admin, id, "finish").await? {
+    let integration = match load_for_step(&state, &admin, id, WizardStep::Finish).await? {
         Ok(i) => i,
         Err(response) => return Ok(response),
     };
@@ -248,12 +258,12 @@ pub async fn finish(
     let tenant = admin.0.tenant_id();
     let matches = db::integrations::matches(&state.db, tenant, id).await?;
     if matches.is_empty() {
-        db::integrations::reset_wizard(&state.db, tenant, id, "locations").await?;
-        return Ok(Redirect::to(&step_url(id, "locations")).into_response());
+        db::integrations::reset_wizard(&state.db, tenant, id, WizardStep::Locations).await?;
+        return Ok(Redirect::to(&step_url(id, WizardStep::Locations)).into_response());
     }
-    if integration.backfill_date().is_none() {
-        db::integrations::reset_wizard(&state.db, tenant, id, "schedule").await?;
-        return Ok(Redirect::to(&step_url(id, "schedule")).into_response());
+    if integration.backfill_from.is_none() {
+        db::integrations::reset_wizard(&state.db, tenant, id, WizardStep::Schedule).await?;
+        return Ok(Redirect::to(&step_url(id, WizardStep::Schedule)).into_response());
     }
     if db::integrations::activate_draft(&state.db, tenant, id).await? {
         admin
@@ -263,18 +273,26 @@ pub async fn finish(
                 "integration.activate",
                 &Details::new()
                     .subject(Value::Integration(id))
-                    .fact("Shopify store", Value::Text(integration.store_name.clone()))
+                    .fact(
+                        "Shopify store",
+                        Value::Text(integration.store_name.to_string()),
+                    )
                     .fact(
                         "Locations to import",
                         Value::Count(i64::try_from(matches.len()).unwrap_or(i64::MAX)),
                     )
                     .fact(
                         "Import schedule",
-                        Value::Word(integration.schedule().describe()),
+                        Value::Word(integration.schedule.describe()),
                     )
                     .fact(
                         "First day to import",
-                        Value::Date(integration.backfill_from.clone()),
+                        Value::Date(
+                            integration
+                                .backfill_from
+                                .map(|d| d.to_string())
+                                .unwrap_or_default(),
+                        ),
                     )
                     .to_stored(),
             )

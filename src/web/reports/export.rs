@@ -16,7 +16,8 @@ use super::params::{self, EXPORT_PAGE_RULES, EXPORT_RULES, ReportForm, ReportReq
 use crate::db;
 use crate::db::TenantId;
 use crate::db::locations::Location;
-use crate::domain::report::{Granularity, Money, Preset, Totals};
+use crate::domain::periods::Preset;
+use crate::domain::report::{Granularity, Money, Totals};
 use crate::error::{AppError, AppResult, render};
 use crate::i18n;
 use crate::web::AppState;

@@ -99,7 +99,7 @@ impl ReportScope {
 /// Today's local date in a time zone (UTC when the name is unknown).
 pub fn today_in(time_zone: &str) -> NaiveDate {
     let tz: Tz = time_zone.parse().unwrap_or(chrono_tz::UTC);
-    chrono::Utc::now().with_timezone(&tz).date_naive()
+    crate::domain::periods::local_date_and_hour(chrono::Utc::now(), tz).0
 }
 
 /// A whole number for people (`1,234`).

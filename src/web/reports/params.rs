@@ -2,74 +2,13 @@
 //! IDs, repeated `location`), a granularity. Parsing names every problem at once, so the page
 //! can show them all beside the form.
 
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::NaiveDate;
 
 use crate::db::locations::Location;
+use crate::domain::periods::{Compare, Preset};
 use crate::domain::report::{
-    DateRange, Granularity, MAX_RANGE_DAYS, Preset, earliest_date, latest_report_date, parse_date,
+    DateRange, Granularity, MAX_RANGE_DAYS, earliest_date, latest_report_date, parse_date,
 };
-
-/// What a report's figures are compared with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Compare {
-    /// The previous calendar period for calendar presets (last month against the month
-    /// before it, this month so far against the same days of last month), else the period of
-    /// the same length just before.
-    Previous,
-    /// The same dates a year earlier.
-    LastYear,
-}
-
-impl Compare {
-    pub const ALL: [Compare; 2] = [Compare::Previous, Compare::LastYear];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Compare::Previous => "previous",
-            Compare::LastYear => "last_year",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Compare::Previous => "Previous period",
-            Compare::LastYear => "Same period last year",
-        }
-    }
-}
-
-/// The same day a year earlier (February 29th becomes the 28th).
-fn a_year_before(date: NaiveDate) -> NaiveDate {
-    date.with_year(date.year() - 1)
-        .or_else(|| (date - Duration::days(1)).with_year(date.year() - 1))
-        .unwrap_or(date - Duration::days(365))
-}
-
-/// The period `range` is compared with.
-pub fn comparison_range(preset: Preset, range: DateRange, compare: Compare) -> DateRange {
-    match (compare, preset) {
-        (Compare::LastYear, _) => DateRange {
-            from: a_year_before(range.from),
-            to: a_year_before(range.to),
-        },
-        (Compare::Previous, Preset::LastMonth | Preset::ThisMonth) => {
-            let previous_end = range.from - Duration::days(1);
-            let previous_start = previous_end
-                .with_day(1)
-                .expect("every month has a first day");
-            // The same days of the previous month, as far as it has them.
-            let to = previous_start
-                .with_day(range.to.day())
-                .filter(|_| preset == Preset::ThisMonth)
-                .unwrap_or(previous_end);
-            DateRange {
-                from: previous_start,
-                to,
-            }
-        }
-        (Compare::Previous, _) => range.previous(),
-    }
-}
 
 /// The query string as typed, kept to re-fill the form.
 #[derive(Debug, Clone, Default)]
@@ -335,16 +274,13 @@ pub fn parse(
         ));
     }
 
-    let compare = match form.compare.trim() {
-        "" | "previous" => Compare::Previous,
-        "last_year" => Compare::LastYear,
-        other => {
-            problems.push(format!(
-                "Unknown comparison {other:?}: choose previous or last_year."
-            ));
-            Compare::Previous
-        }
-    };
+    let compare = Compare::parse(&form.compare).unwrap_or_else(|| {
+        problems.push(format!(
+            "Unknown comparison {:?}: choose previous or last_year.",
+            form.compare.trim()
+        ));
+        Compare::Previous
+    });
 
     let mut chosen: Vec<String> = Vec::new();
     for code in &form.locations {
@@ -473,52 +409,7 @@ mod tests {
     }
 
     #[test]
-    fn calendar_presets_compare_with_the_previous_calendar_period() {
-        let range = |f: &str, t: &str| {
-            DateRange::new(parse_date(f).unwrap(), parse_date(t).unwrap()).unwrap()
-        };
-        // Last month (October) against September, not Aug 31 – Sep 30.
-        assert_eq!(
-            comparison_range(
-                Preset::LastMonth,
-                range("2026-10-01", "2026-10-31"),
-                Compare::Previous
-            ),
-            range("2026-09-01", "2026-09-30")
-        );
-        // This month so far against the same days of the previous month.
-        assert_eq!(
-            comparison_range(
-                Preset::ThisMonth,
-                range("2026-03-01", "2026-03-15"),
-                Compare::Previous
-            ),
-            range("2026-02-01", "2026-02-15")
-        );
-        assert_eq!(
-            comparison_range(
-                Preset::ThisMonth,
-                range("2026-03-01", "2026-03-31"),
-                Compare::Previous
-            ),
-            range("2026-02-01", "2026-02-28")
-        );
-        assert_eq!(
-            comparison_range(
-                Preset::Custom,
-                range("2026-03-10", "2026-03-16"),
-                Compare::Previous
-            ),
-            range("2026-03-03", "2026-03-09")
-        );
-        assert_eq!(
-            comparison_range(
-                Preset::LastMonth,
-                range("2024-02-01", "2024-02-29"),
-                Compare::LastYear
-            ),
-            range("2023-02-01", "2023-02-28")
-        );
+    fn comparisons_are_read_from_the_form() {
         let form = ReportForm::from_query(Some("compare=decade"));
         let problems = parse(&form, today(), &[location(1, "S-1")], PAGE_RULES).unwrap_err();
         assert!(

@@ -11,13 +11,13 @@ use axum::response::{Html, IntoResponse, Response};
 use chrono::{Datelike, Duration, NaiveDate};
 
 use super::detail_pages::{DetailPages, parse_page};
-use super::params::{self, Compare, PAGE_RULES, ReportForm, ReportRequest, comparison_range};
+use super::params::{self, PAGE_RULES, ReportForm, ReportRequest};
 use super::{ReportScope, count};
 use crate::db::locations::Location;
-use crate::domain::report::{
-    DateRange, Granularity, Preset, Totals, TotalsOverflow, units_per_transaction_hundredths,
-    week_start,
+use crate::domain::periods::{
+    BucketKey, Compare, Preset, Span, all_buckets, bucket_days, bucket_of,
 };
+use crate::domain::report::{DateRange, Granularity, Totals, TotalsOverflow};
 use crate::error::{AppResult, render};
 use crate::i18n;
 use crate::totals_cache::TenantTotals;
@@ -26,49 +26,7 @@ use crate::web::cached_page::{CachedPage, shared_layout};
 use crate::web::charts::{Bar, BarChart};
 use crate::web::completeness::{self, Completeness, LocationCompleteness};
 use crate::web::context::{Layout, TenantUser};
-use crate::web::dashboard::{self, ChangeView, change_view};
-
-/// A bucket of a report: its first day, and its hour for hourly reports.
-pub type BucketKey = (NaiveDate, Option<i64>);
-
-/// One table row as shown.
-#[derive(Debug, Clone)]
-pub struct RowView {
-    pub label: String,
-    pub net: String,
-    pub transactions: String,
-    pub average: String,
-    pub items: String,
-    pub units_per_transaction: String,
-    pub gross: String,
-    pub discounts: String,
-    pub returns: String,
-    pub edited: bool,
-    /// `imported up to …` / `not imported yet` while a history import fills this row's
-    /// location; empty when complete.
-    pub incomplete: String,
-    /// Nothing of the period imported yet: the row says so instead of showing zeros.
-    pub pending: bool,
-}
-
-pub fn row_view(scope: &ReportScope, label: String, t: &Totals) -> RowView {
-    RowView {
-        label,
-        net: scope.amount(t.net),
-        transactions: count(t.transactions),
-        average: scope.optional_amount(t.average_sale()),
-        items: count(t.items),
-        units_per_transaction: units_per_transaction_hundredths(t.items, t.transactions)
-            .map(|h| crate::i18n::format_decimal(crate::i18n::current(), h, 2))
-            .unwrap_or_default(),
-        gross: scope.amount(t.gross),
-        discounts: scope.amount(t.discounts),
-        returns: scope.amount(t.returns),
-        edited: t.edited,
-        incomplete: String::new(),
-        pending: false,
-    }
-}
+use crate::web::figures::{ChangeView, RowView, change_view, row_view, span_sums};
 
 pub struct LocationSection {
     pub code: String,
@@ -131,24 +89,6 @@ struct TotalsPage {
     uncounted: Vec<crate::web::uncounted::UncountedHour>,
     /// The reader may correct hourly data (the link would otherwise lead to a refusal).
     may_edit: bool,
-}
-
-/// The days of a bucket that lie in the range: a week or month cut by the range holds only
-/// those.
-pub fn bucket_days(granularity: Granularity, key: BucketKey, range: DateRange) -> DateRange {
-    let (start, _) = key;
-    let end = match granularity {
-        Granularity::Hour | Granularity::Day => start,
-        Granularity::Week => start + Duration::days(6),
-        Granularity::Month => {
-            let next = (start + Duration::days(32)).with_day(1).expect("first day");
-            next - Duration::days(1)
-        }
-    };
-    DateRange {
-        from: start.max(range.from),
-        to: end.min(range.to),
-    }
 }
 
 /// A bucket for people, with the days it really holds: `Mon, Mar 2, 2026 09:00`,
@@ -232,38 +172,6 @@ fn bucket_tick(granularity: Granularity, key: BucketKey, range: DateRange, first
         Granularity::Month if first || date.month() == 1 => i18n::format_month(lang, date),
         Granularity::Month => i18n::month_short(lang, date.month0()).to_string(),
     }
-}
-
-/// Every bucket of the range in order, active or not (for the chart's axis).
-pub fn all_buckets(granularity: Granularity, range: DateRange) -> Vec<BucketKey> {
-    let mut keys = Vec::new();
-    let mut date = granularity.bucket_start(range.from);
-    while date <= range.to {
-        match granularity {
-            Granularity::Hour => keys.extend((0..24).map(|h| (date, Some(h)))),
-            _ => keys.push((date, None)),
-        }
-        date = match granularity {
-            Granularity::Hour | Granularity::Day => date + Duration::days(1),
-            Granularity::Week => week_start(date) + Duration::days(7),
-            Granularity::Month => {
-                let next = date + Duration::days(32);
-                next.with_day(1).expect("first day")
-            }
-        };
-    }
-    keys
-}
-
-/// The bucket a stored day or hour falls in (`None` for a date that does not parse).
-fn bucket_of(granularity: Granularity, local_date: &str, hour: Option<i64>) -> Option<BucketKey> {
-    let date = local_date.parse::<NaiveDate>().ok()?;
-    Some(match granularity {
-        Granularity::Hour => (date, hour),
-        Granularity::Day | Granularity::Week | Granularity::Month => {
-            (granularity.bucket_start(date), None)
-        }
-    })
 }
 
 /// The report's buckets per location (location row id → bucket → totals) for `ids`, summed
@@ -407,7 +315,7 @@ async fn build(
     pages: DetailPages,
     page: usize,
 ) -> AppResult<ReportView> {
-    let previous_range = comparison_range(request.preset, request.range, request.compare);
+    let previous_range = request.compare.range(request.preset, request.range);
     let ids = request.location_ids();
     let on_page = pages.locations_on(page);
     let page_ids: Vec<i64> = request.locations[on_page.clone()]
@@ -418,15 +326,15 @@ async fn build(
     // Independent reads, each summed by the database: on SQLite every connection has its own
     // thread, so they run side by side.
     let (now, previous, chart_net, buckets, integrations, imported) = tokio::try_join!(
-        dashboard::span_sums(
+        span_sums(
             totals,
             &ids,
-            dashboard::Span::days(request.range.from, request.range.to),
+            Span::days(request.range.from, request.range.to),
         ),
-        dashboard::span_sums(
+        span_sums(
             totals,
             &ids,
-            dashboard::Span::days(previous_range.from, previous_range.to),
+            Span::days(previous_range.from, previous_range.to),
         ),
         net_by_bucket(totals, request, &ids),
         bucketed(totals, request, &page_ids),

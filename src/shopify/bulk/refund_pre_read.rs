@@ -21,16 +21,16 @@ use std::sync::LazyLock;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::client::ShopifyClient;
-use super::cost::PageInfo;
-use super::error::ShopifyError;
-use super::queries::{self, COST_BUDGET, MAX_PAGE_SIZE};
-use super::refund_batch::{
+use super::follow_ups::{
     BATCH_TRANSACTIONS, MoneyShape, SCALAR_TRANSACTION_FIELDS, WireDetail, detail,
     placed_by_transactions, refused_as_unknown_field,
 };
-use super::types::TimeWindow;
-use super::types::wire::{Connection, WireRefundLineItem, WireTransaction};
+use crate::shopify::client::ShopifyClient;
+use crate::shopify::cost::PageInfo;
+use crate::shopify::error::ShopifyError;
+use crate::shopify::queries::{self, COST_BUDGET, MAX_PAGE_SIZE};
+use crate::shopify::types::TimeWindow;
+use crate::shopify::types::wire::{Connection, WireRefundLineItem, WireTransaction};
 
 /// Refunds read with each order; an order with more has the rest followed up.
 pub const REFUNDS_PER_ORDER: u32 = 2;
@@ -96,7 +96,7 @@ struct Page {
 #[serde(rename_all = "camelCase")]
 struct PageOrders {
     nodes: Vec<PageOrder>,
-    page_info: super::types::wire::PageInfo,
+    page_info: crate::shopify::types::wire::PageInfo,
 }
 
 #[derive(Debug, Deserialize)]
@@ -208,8 +208,9 @@ impl ShopifyClient {
         }
         for order in page.orders.nodes {
             for r in order.refunds {
-                let d = detail(r, MoneyShape::Scalar)
-                    .map_err(|e| super::client::malformed(format!("refunded orders: {e}")))?;
+                let d = detail(r, MoneyShape::Scalar).map_err(|e| {
+                    crate::shopify::client::malformed(format!("refunded orders: {e}"))
+                })?;
                 pre.keep(d);
             }
         }

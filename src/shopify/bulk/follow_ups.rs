@@ -29,11 +29,11 @@ use std::sync::LazyLock;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::client::{ShopifyClient, malformed};
-use super::cost::PageInfo;
-use super::error::ShopifyError;
-use super::queries::{self, REFUND_LINE_FIELDS, TRANSACTION_FIELDS};
-use super::types::wire::{
+use crate::shopify::client::{ShopifyClient, malformed};
+use crate::shopify::cost::PageInfo;
+use crate::shopify::error::ShopifyError;
+use crate::shopify::queries::{self, REFUND_LINE_FIELDS, TRANSACTION_FIELDS};
+use crate::shopify::types::wire::{
     Connection, IdRef, MoneyBag, MoneyV2, WireRefund, WireRefundLineItem, WireRefundedLine,
     WireTransaction,
 };

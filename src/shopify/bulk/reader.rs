@@ -1,135 +1,23 @@
-//! The client's side of a bulk query: start it, poll it, cancel it, and read its file in
-//! bounded memory into whole orders (refund lines and transactions by batched follow-ups,
-//! `refund_batch`, which go through the same cost pacer as every paged query and so stay
-//! inside the rate limit).
+//! Reading a completed export's file in bounded memory into whole orders, a batch at a
+//! time: refund lines and transactions by batched follow-ups (`follow_ups`, through the
+//! same cost pacer as every paged query, so inside the rate limit), the places of returns
+//! from the pre-read or several orders a query.
 
-use serde::Deserialize;
 use serde_json::json;
 
-use super::bulk::orders_query;
-use super::bulk_refunds::{PreReadRecord, RefundPreRead};
-use super::bulk_stage::BulkStage;
-use super::client::{ShopifyClient, malformed};
-use super::error::ShopifyError;
-use super::queries;
-use super::refund_batch::RefundFollowUps;
-use super::types::wire::WireRefund;
-use super::types::{
-    Order, TimeWindow, UnreadableOrder, unreadable_order, whole_order, wire_orders_page,
+use super::follow_ups::RefundFollowUps;
+use super::pre_read::ExportPreRead;
+use super::refund_pre_read::{PreReadRecord, RefundPreRead};
+use super::return_places::{ReturnPlaces, ReturnPreRead, ReturnsRecord};
+use super::stage::BulkStage;
+use crate::shopify::client::ShopifyClient;
+use crate::shopify::error::ShopifyError;
+use crate::shopify::types::wire::{self, WireRefund};
+use crate::shopify::types::{
+    Order, UnreadableOrder, unreadable_order, whole_order, wire_orders_page,
 };
 
-const RUN: &str = "mutation TmasBulkOrders($q: String!) {
-  bulkOperationRunQuery(query: $q, groupObjects: false) {
-    bulkOperation { id status }
-    userErrors { field message code }
-  }
-}";
-
-const POLL: &str = "query TmasBulkOperation($id: ID!) {
-  bulkOperation(id: $id) { id status errorCode objectCount rootObjectCount url }
-}";
-
-const CANCEL: &str = "mutation TmasBulkCancel($id: ID!) {
-  bulkOperationCancel(id: $id) {
-    bulkOperation { id status }
-    userErrors { field message }
-  }
-}";
-
-/// A bulk operation as polled.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct BulkOperation {
-    pub id: String,
-    pub status: String,
-    pub error_code: Option<String>,
-    pub object_count: Option<String>,
-    pub root_object_count: Option<String>,
-    pub url: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct UserError {
-    message: String,
-    code: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RunPayload {
-    bulk_operation: Option<BulkOperationId>,
-    user_errors: Vec<UserError>,
-}
-
-#[derive(Debug, Deserialize)]
-struct BulkOperationId {
-    id: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RunData {
-    bulk_operation_run_query: Option<RunPayload>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PollData {
-    bulk_operation: Option<BulkOperation>,
-}
-
-/// Why Shopify would not start a bulk operation.
-#[derive(Debug, Clone, PartialEq)]
-pub enum BulkRefused {
-    /// Too many operations run for the shop (LIMIT_REACHED, OPERATION_IN_PROGRESS).
-    Busy(String),
-    /// Shopify refused the query.
-    Query(String),
-}
-
 impl ShopifyClient {
-    /// Starts the bulk export of the orders updated inside `window`; `Ok(Err(_))` when
-    /// Shopify answered with a user error.
-    pub async fn start_bulk_orders(
-        &self,
-        window: &TimeWindow,
-    ) -> Result<Result<String, BulkRefused>, ShopifyError> {
-        let q = orders_query(&queries::updated_filter(window));
-        let (data, _) = self
-            .graphql::<RunData>("bulk run", RUN, json!({ "q": q }))
-            .await?;
-        let payload = data
-            .bulk_operation_run_query
-            .ok_or_else(|| malformed("bulkOperationRunQuery answered null"))?;
-        if let Some(e) = payload.user_errors.into_iter().next() {
-            return Ok(Err(match e.code.as_deref() {
-                Some("LIMIT_REACHED" | "OPERATION_IN_PROGRESS") => BulkRefused::Busy(e.message),
-                _ => BulkRefused::Query(e.message),
-            }));
-        }
-        payload
-            .bulk_operation
-            .map(|op| Ok(op.id))
-            .ok_or_else(|| malformed("bulkOperationRunQuery created nothing and said nothing"))
-    }
-
-    /// The operation now.
-    pub async fn bulk_operation(&self, id: &str) -> Result<BulkOperation, ShopifyError> {
-        let (data, _) = self
-            .graphql::<PollData>("bulk poll", POLL, json!({ "id": id }))
-            .await?;
-        data.bulk_operation
-            .ok_or_else(|| malformed(format!("bulk operation {id} is gone")))
-    }
-
-    /// Asks Shopify to cancel the operation (it ends CANCELED shortly after).
-    pub async fn cancel_bulk_operation(&self, id: &str) -> Result<(), ShopifyError> {
-        self.graphql::<serde_json::Value>("bulk cancel", CANCEL, json!({ "id": id }))
-            .await
-            .map(|_| ())
-    }
-
     /// Opens a completed operation's file for reading in batches of whole orders.
     ///
     /// This is the interface the worker uses. The file is streamed from its URL into an
@@ -138,63 +26,15 @@ impl ShopifyClient {
     /// a line that is not a JSON object with an id, or a line item whose order the file
     /// lacks is a `MalformedResponse` naming what was wrong.
     pub async fn open_bulk_orders(&self, url: &str) -> Result<BulkOrdersReader<'_>, ShopifyError> {
-        let mut response = self
-            .http()
-            .get(url)
-            .send()
-            .await
-            .map_err(|e| malformed(format!("bulk file: {e}")))?;
-        if !response.status().is_success() {
-            return Err(malformed(format!(
-                "bulk file answered HTTP {} (expired?)",
-                response.status()
-            )));
-        }
-        let mut stage = BulkStage::new().await?;
-        let mut pending: Vec<u8> = Vec::new();
-        loop {
-            let chunk = response
-                .chunk()
-                .await
-                .map_err(|e| malformed(format!("bulk file broke off: {e}")))?;
-            let Some(chunk) = chunk else { break };
-            pending.extend_from_slice(&chunk);
-            let mut start = 0;
-            while let Some(len) = pending[start..].iter().position(|b| *b == b'\n') {
-                let line = std::str::from_utf8(&pending[start..start + len])
-                    .map_err(|_| malformed("bulk file line is not UTF-8"))?;
-                stage.push_line(line).await?;
-                start += len + 1;
-            }
-            pending.drain(..start);
-        }
-        if !pending.is_empty() {
-            // A file ends with a newline: a last line without one was cut.
-            return Err(malformed("bulk file ends in the middle of a line"));
-        }
-        stage.seal().await?;
+        let stage = BulkStage::download(self, url).await?;
         Ok(BulkOrdersReader {
             client: self,
             order_count: stage.order_count(),
             stage,
             follow_ups: RefundFollowUps::default(),
             pre_read: None,
+            returns: ReturnPreRead::none(),
         })
-    }
-
-    /// Reads a completed operation's file into whole orders, all at once (tests and small
-    /// files; the worker reads in batches through [`ShopifyClient::open_bulk_orders`]).
-    pub async fn read_bulk_orders(
-        &self,
-        url: &str,
-    ) -> Result<(Vec<Order>, Vec<UnreadableOrder>), ShopifyError> {
-        let mut reader = self.open_bulk_orders(url).await?;
-        let (mut orders, mut unreadable) = (Vec::new(), Vec::new());
-        while let Some(batch) = reader.next_batch(250).await? {
-            orders.extend(batch.orders);
-            unreadable.extend(batch.unreadable);
-        }
-        Ok((orders, unreadable))
     }
 }
 
@@ -215,6 +55,8 @@ pub struct BulkOrdersReader<'a> {
     follow_ups: RefundFollowUps,
     /// Refunds already read while the export ran ([`RefundPreRead`]).
     pre_read: Option<RefundPreRead>,
+    /// Returns' places read while the export ran, and the reading of the others by id.
+    returns: ReturnPreRead,
 }
 
 impl BulkOrdersReader<'_> {
@@ -231,9 +73,16 @@ impl BulkOrdersReader<'_> {
     /// Takes the refunds read while the export ran: those the file lists are not read
     /// again. A pre-read that found Shopify refusing the money scalars makes the
     /// follow-ups read the `…Set` fields at once.
-    pub fn use_pre_read(&mut self, pre: RefundPreRead) {
-        self.follow_ups.set_shape |= pre.record.set_shape;
-        self.pre_read = Some(pre);
+    pub fn use_pre_read(&mut self, pre: impl Into<ExportPreRead>) {
+        let ExportPreRead { refunds, returns } = pre.into();
+        self.follow_ups.set_shape |= refunds.record.set_shape;
+        self.pre_read = Some(refunds);
+        self.returns = returns;
+    }
+
+    /// What reading the returns' places did, during the export and after it.
+    pub fn returns_record(&self) -> ReturnsRecord {
+        self.returns.record
     }
 
     /// What the pre-read did, and how many of its refunds the file used so far.
@@ -315,8 +164,10 @@ impl BulkOrdersReader<'_> {
         for ((o, _), n) in orders.iter_mut().zip(per_order) {
             o.refunds = read.by_ref().take(n).collect();
         }
-        // The ledger in the file says what each return did, not where: those few orders
-        // have their returns read now.
+        // The ledger in the file says what each return did, not where: those orders take
+        // what was read while Shopify exported, the others are read now several a query,
+        // and an order neither holds whole is read alone.
+        self.place_returns(&mut orders).await?;
         for (o, _) in &mut orders {
             self.client.complete_ledger(o).await?;
         }
@@ -334,6 +185,57 @@ impl BulkOrdersReader<'_> {
             }
         }
         Ok(Some(batch))
+    }
+}
+
+impl BulkOrdersReader<'_> {
+    /// Gives each order whose ledger holds a return what places its returns: read while
+    /// the export ran, else read now by the orders' ids.
+    async fn place_returns(
+        &mut self,
+        orders: &mut [(wire::WireOrder, serde_json::Value)],
+    ) -> Result<(), ShopifyError> {
+        let mut unread: Vec<usize> = Vec::new();
+        for (i, (o, _)) in orders.iter_mut().enumerate() {
+            if !needs_return_places(o) {
+                continue;
+            }
+            match self.returns.take(&o.id) {
+                Some(places) => give(o, places),
+                None => unread.push(i),
+            }
+        }
+        if unread.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<&str> = unread.iter().map(|&i| orders[i].0.id.as_str()).collect();
+        let mut read = self
+            .client
+            .read_return_places(&mut self.returns, &ids)
+            .await?;
+        for i in unread {
+            let o = &mut orders[i].0;
+            if let Some(places) = read.remove(&o.id) {
+                give(o, places);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether the order's ledger holds a return whose place is not read yet.
+pub(crate) fn needs_return_places(o: &wire::WireOrder) -> bool {
+    o.returns.is_none()
+        && o.payments.is_empty()
+        && o.agreements
+            .as_ref()
+            .is_some_and(|a| a.nodes.iter().any(|a| a.typename == "ReturnAgreement"))
+}
+
+fn give(o: &mut wire::WireOrder, places: ReturnPlaces) {
+    match places {
+        ReturnPlaces::Returns(returns) => o.returns = Some(returns),
+        ReturnPlaces::Payments(payments) => o.payments = payments,
     }
 }
 

@@ -1,4 +1,4 @@
-//! The on-disk staging of a bulk file, so that reading one takes the same memory for a
+//! Downloading a bulk file into an on-disk stage, so that reading one takes the same memory for a
 //! thousand orders as for a million.
 //!
 //! With `groupObjects: false` a child line (a line item, with `__parentId`) is not promised
@@ -19,9 +19,9 @@ use serde_json::{Map, Value};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{Connection, QueryBuilder, Row, SqliteConnection};
 
-use super::bulk::{Child, assemble};
-use super::client::malformed;
-use super::error::ShopifyError;
+use super::assemble::{Child, assemble};
+use crate::shopify::client::{ShopifyClient, malformed};
+use crate::shopify::error::ShopifyError;
 
 /// SQLite's page cache for the stage, in KiB (its default is about 2 MiB).
 const CACHE_KIB: u32 = 8 * 1024;
@@ -88,6 +88,48 @@ fn stage_error(e: impl std::fmt::Display) -> ShopifyError {
 }
 
 impl BulkStage {
+    /// Streams a completed export's file from its URL into a new stage, line by line as it
+    /// arrives, and seals it. A file that broke off or expired, or a line that is not UTF-8,
+    /// is a `MalformedResponse` saying so.
+    pub async fn download(client: &ShopifyClient, url: &str) -> Result<Self, ShopifyError> {
+        let mut response = client
+            .http()
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| malformed(format!("bulk file: {e}")))?;
+        if !response.status().is_success() {
+            return Err(malformed(format!(
+                "bulk file answered HTTP {} (expired?)",
+                response.status()
+            )));
+        }
+        let mut stage = BulkStage::new().await?;
+        let mut pending: Vec<u8> = Vec::new();
+        loop {
+            let chunk = response
+                .chunk()
+                .await
+                .map_err(|e| malformed(format!("bulk file broke off: {e}")))?;
+            let Some(chunk) = chunk else { break };
+            pending.extend_from_slice(&chunk);
+            let mut start = 0;
+            while let Some(len) = pending[start..].iter().position(|b| *b == b'\n') {
+                let line = std::str::from_utf8(&pending[start..start + len])
+                    .map_err(|_| malformed("bulk file line is not UTF-8"))?;
+                stage.push_line(line).await?;
+                start += len + 1;
+            }
+            pending.drain(..start);
+        }
+        if !pending.is_empty() {
+            // A file ends with a newline: a last line without one was cut.
+            return Err(malformed("bulk file ends in the middle of a line"));
+        }
+        stage.seal().await?;
+        Ok(stage)
+    }
+
     /// An empty stage in a new private temporary directory.
     pub async fn new() -> Result<Self, ShopifyError> {
         let dir = std::env::temp_dir().join(format!("tmas-bulk-{}", uuid::Uuid::new_v4().simple()));

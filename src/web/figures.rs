@@ -1,0 +1,129 @@
+//! What the dashboard and the reports show alike: a row of figures, a change against the
+//! comparable period, and the sums of each location over a span of days and hours.
+
+use std::collections::BTreeMap;
+
+use super::reports::{ReportScope, count};
+use crate::domain::periods::Span;
+use crate::domain::report::{Totals, change_tenths_of_percent, units_per_transaction_hundredths};
+use crate::error::AppResult;
+use crate::i18n;
+use crate::totals_cache::TenantTotals;
+
+/// One table row as shown.
+#[derive(Debug, Clone)]
+pub struct RowView {
+    pub label: String,
+    pub net: String,
+    pub transactions: String,
+    pub average: String,
+    pub items: String,
+    pub units_per_transaction: String,
+    pub gross: String,
+    pub discounts: String,
+    pub returns: String,
+    pub edited: bool,
+    /// `imported up to …` / `not imported yet` while a history import fills this row's
+    /// location; empty when complete.
+    pub incomplete: String,
+    /// Nothing of the period imported yet: the row says so instead of showing zeros.
+    pub pending: bool,
+}
+
+pub fn row_view(scope: &ReportScope, label: String, t: &Totals) -> RowView {
+    RowView {
+        label,
+        net: scope.amount(t.net),
+        transactions: count(t.transactions),
+        average: scope.optional_amount(t.average_sale()),
+        items: count(t.items),
+        units_per_transaction: units_per_transaction_hundredths(t.items, t.transactions)
+            .map(|h| crate::i18n::format_decimal(crate::i18n::current(), h, 2))
+            .unwrap_or_default(),
+        gross: scope.amount(t.gross),
+        discounts: scope.amount(t.discounts),
+        returns: scope.amount(t.returns),
+        edited: t.edited,
+        incomplete: String::new(),
+        pending: false,
+    }
+}
+
+/// A change against the comparable period, readable without colour: an arrow and a signed
+/// percentage; the class only adds colour.
+#[derive(Debug, Clone)]
+pub struct ChangeView {
+    /// `up`, `down`, `flat` or `none` (nothing to compare with).
+    pub class: &'static str,
+    pub arrow: &'static str,
+    pub text: String,
+}
+
+pub fn change_view(now: i64, before: i64) -> ChangeView {
+    let lang = i18n::current();
+    match change_tenths_of_percent(now, before) {
+        None => ChangeView {
+            class: "none",
+            arrow: "",
+            text: i18n::t("no sales to compare with"),
+        },
+        Some(tenths) => ChangeView {
+            class: match tenths.signum() {
+                1 => "up",
+                -1 => "down",
+                _ => "flat",
+            },
+            arrow: match tenths.signum() {
+                1 => "▲",
+                -1 => "▼",
+                _ => "=",
+            },
+            text: i18n::format_percent_tenths(lang, tenths),
+        },
+    }
+}
+
+/// Each location's totals over a span (one summed row per location), read through the
+/// tenant's cache so that a repeated page costs no query while the data version holds.
+pub async fn span_sums(
+    totals: &TenantTotals,
+    ids: &[i64],
+    span: Span,
+) -> AppResult<BTreeMap<i64, Totals>> {
+    let mut out: BTreeMap<i64, Totals> = BTreeMap::new();
+    if let Some(range) = span.days {
+        let rows = totals
+            .location_sums(ids, &range.from.to_string(), &range.to.to_string())
+            .await?;
+        for row in rows.iter() {
+            out.entry(row.location_id).or_default().add(&row.totals())?;
+        }
+    }
+    if let Some((date, hour)) = span.partial {
+        let rows = totals
+            .location_sums_until_hour(ids, &date.to_string(), hour)
+            .await?;
+        for row in rows.iter() {
+            out.entry(row.location_id).or_default().add(&row.totals())?;
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_read_without_colour() {
+        let up = change_view(11_000, 10_000);
+        assert_eq!(
+            (up.class, up.arrow, up.text.as_str()),
+            ("up", "▲", "+10.0%")
+        );
+        let down = change_view(9_000, 10_000);
+        assert_eq!((down.arrow, down.text.as_str()), ("▼", "-10.0%"));
+        assert_eq!(change_view(5, 5).arrow, "=");
+        assert_eq!(change_view(5, 0).class, "none");
+    }
+}
