@@ -14,7 +14,8 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use super::WorkerConfig;
-use super::run::{Batch, ORDERS_PER_BATCH, Progress, RunError, Trigger, obey_control, read_pages};
+use super::pages::{Batch, ORDERS_PER_BATCH, obey_control, read_pages};
+use super::run_record::{Progress, RunError, Trigger};
 use super::store::{LocationMap, page_facts};
 use crate::db::imports::{self, ClaimedIntegration};
 use crate::db::{self, bulk_runs};

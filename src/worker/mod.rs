@@ -2,7 +2,9 @@
 //! and records every run; beside the imports it sends the mail outbox. Any number of workers (processes) share the work.
 
 pub mod bulk;
+mod pages;
 pub mod run;
+mod run_record;
 pub mod store;
 
 pub use crate::worker_id::new_worker_id;
@@ -13,7 +15,8 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 pub use bulk::{BULK_CATCH_UP_AFTER_HOURS, BulkPolicy};
-pub use run::{RunReport, Trigger};
+pub use run::RunReport;
+pub use run_record::Trigger;
 
 use crate::config::WorkerArgs;
 use crate::db::imports::{self, ClaimedIntegration};
