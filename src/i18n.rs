@@ -370,6 +370,13 @@ pub fn format_percent_tenths(lang: Lang, tenths: i64) -> String {
     }
 }
 
+/// A share in tenths of a percent without a sign (a conversion: `25,0 %`), where
+/// [`format_percent_tenths`] writes a change (`+25,0 %`).
+pub fn format_share_tenths(lang: Lang, tenths: i64) -> String {
+    let signed = format_percent_tenths(lang, tenths);
+    signed.strip_prefix('+').unwrap_or(&signed).to_string()
+}
+
 /// A whole percentage as the language writes it: `45%` / `45 %`.
 pub fn format_percent(lang: Lang, whole: i64) -> String {
     match lang {

@@ -893,8 +893,8 @@ async fn hour_sold(
 ) {
     sqlx::query(
         "INSERT INTO hourly_totals (tenant_id, location_id, local_date, hour, gross, discounts,
-                                    returns, net, transactions, items, edited)
-         VALUES ($1, $2, $3, 10, $4, 0, 0, $4, $5, $5, 0)",
+                                    returns, net, transactions, sales_transactions, items, edited)
+         VALUES ($1, $2, $3, 10, $4, 0, 0, $4, $5, $5, $5, 0)",
     )
     .bind(tenant.0)
     .bind(location)
@@ -945,6 +945,25 @@ async fn digests_wait_for_complete_numbers_are_sent_once_and_unsubscribe_in_one_
     location(&app, acme, "STORE-02", "Airport").await;
     hour_sold(&app, acme, downtown, &day(1), 11_000, 2).await;
     hour_sold(&app, acme, downtown, &day(8), 10_000, 1).await;
+    // Downtown's counter saw 8 visitors in yesterday's selling hour (and the Airport's none
+    // was counted): the digest gains traffic and conversion, 2 sales of 8 visitors.
+    let yesterday = today - chrono::Duration::days(1);
+    tmas::db::traffic::store(
+        &app.db,
+        acme,
+        &[tmas::domain::traffic_rows::TrafficRow {
+            location: downtown,
+            date: yesterday,
+            hour: 10,
+            counted: tmas::domain::traffic::CountedHour {
+                traffic: 8,
+                staff: None,
+            },
+        }],
+        tmas::db::traffic::Source::File,
+    )
+    .await
+    .expect("traffic stored");
     let integration = active_integration(&app, acme, "Acme POS").await;
     let state = worker_state(&app, Duration::from_secs(10));
 
@@ -982,7 +1001,14 @@ async fn digests_wait_for_complete_numbers_are_sent_once_and_unsubscribe_in_one_
     );
     assert!(text.contains("Transacciones: 2 (+100,0 %)"), "{text}");
     assert!(text.contains("Venta media: 55,00"), "{text}");
+    assert!(text.contains("Tráfico: 8"), "{text}");
+    assert!(text.contains("Conversión: 25,0 %"), "{text}");
+    assert!(mail.html().contains("Conversión"), "{}", mail.html());
     assert!(text.contains("STORE-02 · Airport"), "{text}");
+    assert!(
+        text.contains("Tráfico: –"),
+        "a store without a counter shows no invented 0: {text}"
+    );
     assert!(text.contains("Todas las tiendas"), "{text}");
     assert!(mail.html().contains("Downtown"));
     let weekly = sink.wait_for(&admin, 1, Duration::from_secs(5)).await;

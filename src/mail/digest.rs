@@ -15,6 +15,7 @@ use crate::db::mail::MailKind;
 use crate::db::{self, TenantId};
 use crate::domain::money::currency_digits;
 use crate::domain::report::{Totals, week_start};
+use crate::domain::traffic::TrafficSums;
 use crate::i18n::{self, Lang};
 use crate::state::AppState;
 
@@ -130,6 +131,36 @@ pub struct DigestRow {
     pub average: String,
     pub items: String,
     pub returns: String,
+    /// Visitors counted and conversion (sales transactions ÷ visitors over the hours with a
+    /// count), `None` while the tenant's counters report nothing for the period.
+    pub traffic: Option<TrafficFigures>,
+}
+
+/// A row's traffic figures, formatted; conversion above 100 % is flagged (a counter that
+/// undercounted), as on the dashboard.
+pub struct TrafficFigures {
+    pub visitors: String,
+    pub conversion: String,
+}
+
+fn traffic_figures(lang: Lang, sums: &TrafficSums) -> TrafficFigures {
+    let conversion = match sums.conversion_tenths_percent() {
+        Some(tenths) if sums.conversion_above_100() => {
+            format!("{} (> 100 %)", i18n::format_share_tenths(lang, tenths))
+        }
+        Some(tenths) => i18n::format_share_tenths(lang, tenths),
+        None => "–".into(),
+    };
+    // A store whose counter reported nothing was not counted: a dash, never a 0.
+    let visitors = if sums.has_traffic() {
+        i18n::format_integer(lang, sums.traffic)
+    } else {
+        "–".into()
+    };
+    TrafficFigures {
+        visitors,
+        conversion,
+    }
 }
 
 #[derive(Template)]
@@ -194,7 +225,21 @@ async fn compose(
             .map(|r| r.totals())
             .unwrap_or_default()
     };
-    let row = |name: String, now: Totals, before: Totals| DigestRow {
+    // Traffic once the tenant's counters report for the period (DOMAIN.md: quotients of
+    // sums over the hours that have a count).
+    let traffic_days = db::traffic::day_sums(&state.db, tenant, period.first, period.last).await?;
+    let counted = traffic_days.iter().any(|d| d.sums.has_traffic());
+    let traffic_of = |id: Option<i64>| {
+        let mut sums = TrafficSums::default();
+        for d in traffic_days
+            .iter()
+            .filter(|d| id.map_or(ids.contains(&d.location_id), |id| d.location_id == id))
+        {
+            sums.add(&d.sums);
+        }
+        counted.then(|| traffic_figures(lang, &sums))
+    };
+    let row = |name: String, now: Totals, before: Totals, traffic| DigestRow {
         name,
         net: i18n::format_money(lang, now.net, digits, &currency),
         net_change: change(lang, now.net, before.net),
@@ -206,6 +251,7 @@ async fn compose(
             .unwrap_or_else(|| "–".into()),
         items: i18n::format_integer(lang, now.items),
         returns: i18n::format_money(lang, now.returns, digits, &currency),
+        traffic,
     };
     let mut rows = Vec::new();
     let (mut total_now, mut total_before) = (Totals::default(), Totals::default());
@@ -221,9 +267,16 @@ async fn compose(
             format!("{} · {}", location.location_id, location.name),
             now,
             before,
+            traffic_of(Some(location.id)),
         ));
     }
-    rows.push(row(layout.t("All stores"), total_now, total_before));
+    // The total counts the active stores only, as the sales beside it do.
+    rows.push(row(
+        layout.t("All stores"),
+        total_now,
+        total_before,
+        traffic_of(None),
+    ));
     let (title, period_text, compared) = match kind {
         DigestKind::Daily => (
             layout.t("Yesterday's numbers"),

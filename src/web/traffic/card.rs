@@ -25,8 +25,7 @@ pub struct TrafficRowView {
 
 /// A share in tenths of a percent, unsigned: `6.0%` / `6,0 %`.
 fn percent(lang: Lang, tenths: i64) -> String {
-    let signed = i18n::format_percent_tenths(lang, tenths);
-    signed.strip_prefix('+').unwrap_or(&signed).to_string()
+    i18n::format_share_tenths(lang, tenths)
 }
 
 fn view(
