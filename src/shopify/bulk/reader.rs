@@ -90,7 +90,8 @@ impl BulkOrdersReader<'_> {
         self.pre_read.as_ref().map(|p| p.record)
     }
 
-    /// The next batch of at most `max_orders` orders, `None` when the file is done.
+    /// The next batch of at most `max_orders` orders, `None` when the file is done: the
+    /// staged orders, their refunds followed up, their returns placed, each order whole.
     pub async fn next_batch(
         &mut self,
         max_orders: usize,
@@ -108,62 +109,7 @@ impl BulkOrdersReader<'_> {
             None,
         )?;
         let mut orders = page.orders;
-        // The refunds leave their orders while they are read and go back after: the future
-        // then holds owned values only, which keeps it `Send` for the worker's tasks.
-        let mut refunds: Vec<WireRefund> = Vec::new();
-        let mut per_order: Vec<usize> = Vec::with_capacity(orders.len());
-        for (o, _) in &mut orders {
-            per_order.push(o.refunds.len());
-            refunds.append(&mut o.refunds);
-        }
-        // The ledger in the file says what each refund returned: of a refund of an order
-        // with its ledger only the place is left to read (its transactions), and only when
-        // they name none its lines (their restock locations). An order the file gave no
-        // ledger is counted by its line items, so its refunds are read whole.
-        let ledgered: Vec<bool> = orders
-            .iter()
-            .zip(&per_order)
-            .flat_map(|((o, _), &n)| std::iter::repeat_n(o.agreements.is_some(), n))
-            .collect();
-        // Places read while the export ran are taken as they are; the others are read now
-        // and go back to their slots, so each order gets its own.
-        let mut slots: Vec<Option<WireRefund>> = refunds.into_iter().map(Some).collect();
-        let (mut place_at, mut whole_at) = (Vec::new(), Vec::new());
-        for (i, slot) in slots.iter_mut().enumerate() {
-            let Some(r) = slot.as_mut() else { continue };
-            if !ledgered[i] {
-                whole_at.push(i);
-                continue;
-            }
-            // The pre-read keeps only refunds its transactions place.
-            match self.pre_read.as_mut().and_then(|p| p.take(&r.id)) {
-                Some((_, transactions)) => r.transactions = transactions,
-                None => place_at.push(i),
-            }
-        }
-        let mut unread: Vec<WireRefund> =
-            place_at.iter().filter_map(|&i| slots[i].take()).collect();
-        let again = self
-            .client
-            .read_refund_places(&mut unread, &mut self.follow_ups)
-            .await?;
-        for (&i, r) in place_at.iter().zip(unread) {
-            slots[i] = Some(r);
-        }
-        whole_at.extend(again.into_iter().map(|k| place_at[k]));
-        let mut unread: Vec<WireRefund> =
-            whole_at.iter().filter_map(|&i| slots[i].take()).collect();
-        self.client
-            .read_refund_details(&mut unread, &mut self.follow_ups)
-            .await?;
-        for (&i, r) in whole_at.iter().zip(unread) {
-            slots[i] = Some(r);
-        }
-        let refunds: Vec<WireRefund> = slots.into_iter().flatten().collect();
-        let mut read = refunds.into_iter();
-        for ((o, _), n) in orders.iter_mut().zip(per_order) {
-            o.refunds = read.by_ref().take(n).collect();
-        }
+        self.follow_up_refunds(&mut orders).await?;
         // The ledger in the file says what each return did, not where: those orders take
         // what was read while Shopify exported, the others are read now several a query,
         // and an order neither holds whole is read alone.
@@ -185,6 +131,80 @@ impl BulkOrdersReader<'_> {
             }
         }
         Ok(Some(batch))
+    }
+
+    /// Reads what the file cannot carry of the orders' refunds. The ledger in the file says
+    /// what each refund returned: of a refund of an order with its ledger only the place is
+    /// left to read (its transactions), and only when they name none its lines (their
+    /// restock locations). An order the file gave no ledger is counted by its line items,
+    /// so its refunds are read whole.
+    async fn follow_up_refunds(
+        &mut self,
+        orders: &mut [(wire::WireOrder, serde_json::Value)],
+    ) -> Result<(), ShopifyError> {
+        // The refunds leave their orders while they are read and go back after: the future
+        // then holds owned values only, which keeps it `Send` for the worker's tasks.
+        let mut refunds: Vec<WireRefund> = Vec::new();
+        let mut per_order: Vec<usize> = Vec::with_capacity(orders.len());
+        for (o, _) in orders.iter_mut() {
+            per_order.push(o.refunds.len());
+            refunds.append(&mut o.refunds);
+        }
+        let ledgered: Vec<bool> = orders
+            .iter()
+            .zip(&per_order)
+            .flat_map(|((o, _), &n)| std::iter::repeat_n(o.agreements.is_some(), n))
+            .collect();
+        // Places read while the export ran are taken as they are; the others are read now
+        // and go back to their slots, so each order gets its own.
+        let mut slots: Vec<Option<WireRefund>> = refunds.into_iter().map(Some).collect();
+        let (mut place_at, mut whole_at) = (Vec::new(), Vec::new());
+        for (i, slot) in slots.iter_mut().enumerate() {
+            let Some(r) = slot.as_mut() else { continue };
+            if !ledgered[i] {
+                whole_at.push(i);
+                continue;
+            }
+            // The pre-read keeps only refunds its transactions place.
+            match self.pre_read.as_mut().and_then(|p| p.take(&r.id)) {
+                Some((_, transactions)) => r.transactions = transactions,
+                None => place_at.push(i),
+            }
+        }
+        let again = self.read_into_slots(&mut slots, &place_at, true).await?;
+        whole_at.extend(again.into_iter().map(|k| place_at[k]));
+        self.read_into_slots(&mut slots, &whole_at, false).await?;
+        let mut read = slots.into_iter().flatten();
+        for ((o, _), n) in orders.iter_mut().zip(per_order) {
+            o.refunds = read.by_ref().take(n).collect();
+        }
+        Ok(())
+    }
+
+    /// Reads the refunds in `slots` at `at` — their places only, or whole — and puts each
+    /// back in its slot; of a reading of places, the positions in `at` of the refunds whose
+    /// transactions named no place (to be read whole).
+    async fn read_into_slots(
+        &mut self,
+        slots: &mut [Option<WireRefund>],
+        at: &[usize],
+        places_only: bool,
+    ) -> Result<Vec<usize>, ShopifyError> {
+        let mut unread: Vec<WireRefund> = at.iter().filter_map(|&i| slots[i].take()).collect();
+        let again = if places_only {
+            self.client
+                .read_refund_places(&mut unread, &mut self.follow_ups)
+                .await?
+        } else {
+            self.client
+                .read_refund_details(&mut unread, &mut self.follow_ups)
+                .await?;
+            Vec::new()
+        };
+        for (&i, r) in at.iter().zip(unread) {
+            slots[i] = Some(r);
+        }
+        Ok(again)
     }
 }
 
