@@ -3,8 +3,6 @@
 //! quantity. Unlike an unreadable order, such an order is counted; it is listed so that
 //! nobody "corrects" it silently.
 
-use sqlx::FromRow;
-
 use super::{Db, TenantId, now};
 
 /// An order to check, as a run finds it.
@@ -67,14 +65,7 @@ pub async fn replace(
 }
 
 /// An order to check as the imports page shows it.
-#[derive(Debug, Clone, FromRow, PartialEq, Eq)]
-pub struct ListedCheck {
-    pub shopify_order_id: String,
-    pub order_name: String,
-    pub problem: String,
-    pub first_seen_at: i64,
-    pub last_seen_at: i64,
-}
+pub type ListedCheck = super::unreadable::ListedOrder;
 
 /// The integration's orders to check, oldest first.
 pub async fn for_integration(
@@ -82,13 +73,6 @@ pub async fn for_integration(
     tenant: TenantId,
     integration: i64,
 ) -> sqlx::Result<Vec<ListedCheck>> {
-    sqlx::query_as::<_, ListedCheck>(
-        "SELECT shopify_order_id, order_name, problem, first_seen_at, last_seen_at
-         FROM order_checks WHERE tenant_id = $1 AND integration_id = $2
-         ORDER BY first_seen_at, shopify_order_id",
-    )
-    .bind(tenant.0)
-    .bind(integration)
-    .fetch_all(&db.pool)
-    .await
+    use super::unreadable::{ListedTable, listed_orders};
+    listed_orders(db, ListedTable::ToCheck, tenant, integration).await
 }

@@ -99,9 +99,10 @@ pub async fn clear(
     Ok(())
 }
 
-/// An unreadable order as the imports page shows it.
+/// An order listed for the admin on the imports page (one TMAS could not read, or one to
+/// check with support): which order, what is wrong, and since when.
 #[derive(Debug, Clone, FromRow, PartialEq, Eq)]
-pub struct UnreadableOrder {
+pub struct ListedOrder {
     pub shopify_order_id: String,
     pub order_name: String,
     pub problem: String,
@@ -109,21 +110,49 @@ pub struct UnreadableOrder {
     pub last_seen_at: i64,
 }
 
+/// An unreadable order as the imports page shows it.
+pub type UnreadableOrder = ListedOrder;
+
 /// The integration's orders that could not be read yet, oldest first.
 pub async fn for_integration(
     db: &Db,
     tenant: TenantId,
     integration: i64,
 ) -> sqlx::Result<Vec<UnreadableOrder>> {
-    sqlx::query_as::<_, UnreadableOrder>(
-        "SELECT shopify_order_id, order_name, problem, first_seen_at, last_seen_at
-         FROM unreadable_orders WHERE tenant_id = $1 AND integration_id = $2
-         ORDER BY first_seen_at, shopify_order_id",
-    )
-    .bind(tenant.0)
-    .bind(integration)
-    .fetch_all(&db.pool)
-    .await
+    listed_orders(db, ListedTable::Unreadable, tenant, integration).await
+}
+
+/// The tables whose orders the imports page lists, with the same columns.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum ListedTable {
+    Unreadable,
+    ToCheck,
+}
+
+/// The integration's orders listed in `table`, oldest first.
+pub(super) async fn listed_orders(
+    db: &Db,
+    table: ListedTable,
+    tenant: TenantId,
+    integration: i64,
+) -> sqlx::Result<Vec<ListedOrder>> {
+    let sql = match table {
+        ListedTable::Unreadable => {
+            "SELECT shopify_order_id, order_name, problem, first_seen_at, last_seen_at
+             FROM unreadable_orders WHERE tenant_id = $1 AND integration_id = $2
+             ORDER BY first_seen_at, shopify_order_id"
+        }
+        ListedTable::ToCheck => {
+            "SELECT shopify_order_id, order_name, problem, first_seen_at, last_seen_at
+             FROM order_checks WHERE tenant_id = $1 AND integration_id = $2
+             ORDER BY first_seen_at, shopify_order_id"
+        }
+    };
+    sqlx::query_as::<_, ListedOrder>(sql)
+        .bind(tenant.0)
+        .bind(integration)
+        .fetch_all(&db.pool)
+        .await
 }
 
 /// A local hour that holds something not counted.

@@ -332,30 +332,18 @@ impl ShopifyClient {
             what: what.to_string(),
             limit,
         };
-        let continues = |p: &Option<wire::PageInfo>| p.as_ref().is_some_and(|p| p.has_next_page);
-        if continues(&returns.page_info) {
-            return Err(too_many("returns", queries::RETURNS_PER_ORDER));
+        match returns_cut(&returns) {
+            Some(ReturnsCut::Returns) => Err(too_many("returns", queries::RETURNS_PER_ORDER)),
+            Some(ReturnsCut::Refunds) => Err(too_many(
+                "refunds of one return",
+                queries::REFUNDS_PER_RETURN,
+            )),
+            Some(ReturnsCut::RestockedLines) => Err(too_many(
+                "restocked lines of one return",
+                queries::LINES_PER_REVERSE_ORDER,
+            )),
+            None => Ok(Some(returns.nodes)),
         }
-        for r in &returns.nodes {
-            if continues(&r.refunds.page_info) {
-                return Err(too_many(
-                    "refunds of one return",
-                    queries::REFUNDS_PER_RETURN,
-                ));
-            }
-            if continues(&r.reverse_fulfillment_orders.page_info)
-                || r.reverse_fulfillment_orders
-                    .nodes
-                    .iter()
-                    .any(|o| continues(&o.line_items.page_info))
-            {
-                return Err(too_many(
-                    "restocked lines of one return",
-                    queries::LINES_PER_REVERSE_ORDER,
-                ));
-            }
-        }
-        Ok(Some(returns.nodes))
     }
 
     /// Replaces the page's first refunds of `o` by all of them, in Shopify's order.
@@ -456,4 +444,35 @@ fn next_cursor(page: &Option<wire::PageInfo>, owner: &str) -> Result<Option<Stri
 /// An order or refund that was on a page a moment ago and is now gone: try again later.
 fn vanished(id: &str) -> ShopifyError {
     malformed(format!("{id} disappeared while it was being read"))
+}
+
+/// Which connection of an order's returns an answer left unfinished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ReturnsCut {
+    Returns,
+    Refunds,
+    RestockedLines,
+}
+
+/// Where an answer's returns continue past what it holds (`None`: they are whole); the
+/// one-order query and the pages of several orders read the same shape of returns.
+pub(super) fn returns_cut(returns: &wire::Connection<wire::WireReturn>) -> Option<ReturnsCut> {
+    let continues = |p: &Option<wire::PageInfo>| p.as_ref().is_some_and(|p| p.has_next_page);
+    if continues(&returns.page_info) {
+        return Some(ReturnsCut::Returns);
+    }
+    for r in &returns.nodes {
+        if continues(&r.refunds.page_info) {
+            return Some(ReturnsCut::Refunds);
+        }
+        if continues(&r.reverse_fulfillment_orders.page_info)
+            || r.reverse_fulfillment_orders
+                .nodes
+                .iter()
+                .any(|o| continues(&o.line_items.page_info))
+        {
+            return Some(ReturnsCut::RestockedLines);
+        }
+    }
+    None
 }

@@ -27,9 +27,10 @@ use serde_json::json;
 use crate::shopify::client::ShopifyClient;
 use crate::shopify::cost::PageInfo;
 use crate::shopify::error::ShopifyError;
+use crate::shopify::orders::returns_cut;
 use crate::shopify::queries::{self, COST_BUDGET, MAX_PAGE_SIZE, PAYMENTS_PER_ORDER};
-use crate::shopify::types::TimeWindow;
 use crate::shopify::types::wire::{self, Connection, WireOrderTransaction, WireReturn};
+use crate::shopify::types::{TimeWindow, gid_number};
 
 /// Returns read with each order; an order with more is read alone.
 const RETURNS: u32 = 2;
@@ -268,7 +269,9 @@ impl ReturnPreRead {
         let mut whole = Vec::with_capacity(orders.len());
         for o in orders {
             let places = match (o.returns, o.transactions) {
-                (Some(returns), _) if is_whole(&returns) => ReturnPlaces::Returns(returns.nodes),
+                (Some(returns), _) if returns_cut(&returns).is_none() => {
+                    ReturnPlaces::Returns(returns.nodes)
+                }
                 (None, Some(t)) if t.len() < PAYMENTS_PER_ORDER as usize => {
                     ReturnPlaces::Payments(t)
                 }
@@ -279,20 +282,6 @@ impl ReturnPreRead {
         }
         whole
     }
-}
-
-/// Whether a page's returns of an order are all there (no connection continues).
-fn is_whole(returns: &Connection<WireReturn>) -> bool {
-    let continues = |p: &Option<wire::PageInfo>| p.as_ref().is_some_and(|p| p.has_next_page);
-    !continues(&returns.page_info)
-        && returns.nodes.iter().all(|r| {
-            !continues(&r.refunds.page_info)
-                && !continues(&r.reverse_fulfillment_orders.page_info)
-                && r.reverse_fulfillment_orders
-                    .nodes
-                    .iter()
-                    .all(|o| !continues(&o.line_items.page_info))
-        })
 }
 
 impl ShopifyClient {
@@ -375,7 +364,7 @@ impl ShopifyClient {
         while !rest.is_empty() {
             let n = rest.len().min(orders_per_page(pre.shape) as usize);
             let (chunk, after) = rest.split_at(n);
-            let ids: Vec<i64> = chunk.iter().filter_map(|id| numeric_id(id)).collect();
+            let ids: Vec<i64> = chunk.iter().filter_map(|id| gid_number(id)).collect();
             if ids.is_empty() {
                 break;
             }
@@ -389,11 +378,6 @@ impl ShopifyClient {
         }
         Ok(out)
     }
-}
-
-/// The number at the end of a Shopify global id (`gid://shopify/Order/123` → 123).
-fn numeric_id(gid: &str) -> Option<i64> {
-    gid.rsplit('/').next()?.parse().ok()
 }
 
 #[cfg(test)]
@@ -468,7 +452,5 @@ mod tests {
             .map(|(id, _)| id)
             .collect();
         assert_eq!(kept, ["gid://shopify/Order/1", "gid://shopify/Order/4"]);
-        assert_eq!(numeric_id("gid://shopify/Order/42"), Some(42));
-        assert_eq!(numeric_id("gid://shopify/Order/x"), None);
     }
 }
