@@ -195,7 +195,7 @@ impl ShopifyClient {
         if o.agreements.is_none() && changed_after_sale(o) {
             o.agreements = Some(self.fetch_ledger(&o.id).await?);
         }
-        if super::bulk::reader::needs_return_places(o) {
+        if needs_return_places(o) {
             o.returns = self.fetch_returns(&o.id).await?;
             if o.returns.is_none() {
                 o.payments = self.fetch_payments(&o.id).await?;
@@ -444,6 +444,15 @@ fn next_cursor(page: &Option<wire::PageInfo>, owner: &str) -> Result<Option<Stri
 /// An order or refund that was on a page a moment ago and is now gone: try again later.
 fn vanished(id: &str) -> ShopifyError {
     malformed(format!("{id} disappeared while it was being read"))
+}
+
+/// Whether the order's ledger holds a return whose place is not read yet.
+pub(super) fn needs_return_places(o: &wire::WireOrder) -> bool {
+    o.returns.is_none()
+        && o.payments.is_empty()
+        && o.agreements
+            .as_ref()
+            .is_some_and(|a| a.nodes.iter().any(|a| a.typename == "ReturnAgreement"))
 }
 
 /// Which connection of an order's returns an answer left unfinished.

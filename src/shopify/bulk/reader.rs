@@ -12,6 +12,7 @@ use super::return_places::{ReturnPlaces, ReturnPreRead, ReturnsRecord};
 use super::stage::BulkStage;
 use crate::shopify::client::ShopifyClient;
 use crate::shopify::error::ShopifyError;
+use crate::shopify::orders::needs_return_places;
 use crate::shopify::types::wire::{self, WireRefund};
 use crate::shopify::types::{
     Order, UnreadableOrder, unreadable_order, whole_order, wire_orders_page,
@@ -241,15 +242,6 @@ impl BulkOrdersReader<'_> {
         }
         Ok(())
     }
-}
-
-/// Whether the order's ledger holds a return whose place is not read yet.
-pub(crate) fn needs_return_places(o: &wire::WireOrder) -> bool {
-    o.returns.is_none()
-        && o.payments.is_empty()
-        && o.agreements
-            .as_ref()
-            .is_some_and(|a| a.nodes.iter().any(|a| a.typename == "ReturnAgreement"))
 }
 
 fn give(o: &mut wire::WireOrder, places: ReturnPlaces) {
