@@ -48,6 +48,7 @@ use chrono::NaiveDate;
 use serde_json::{Value, json};
 use support::{env_number, vm_hwm_mib};
 use tmas::domain::facts::{HourlyTotals, bucket_facts, order_facts};
+use tmas::shopify::bulk::export::ExportShape;
 use tmas::shopify::bulk::pre_read::ExportPreRead;
 use tmas::shopify::{ClientConfig, Credentials, Order, ShopifyClient, TimeWindow};
 
@@ -189,12 +190,23 @@ async fn child(role: &str, base: &str, shop: &str, pace: f64) {
         // standard plan would let it spend during an export at `pace`: the bucket, and
         // 100 points a second of the export.
         let modelled = std::env::var("BENCH_BULK_PLAN_MODEL").as_deref() == Ok("1");
-        let mut pre = overlap.then(|| ExportPreRead::new(&everything()));
-        let id = client
-            .start_bulk_orders(&everything())
-            .await
-            .expect("answers")
-            .expect("started");
+        // As the worker does: the export with the refunds' places (`BENCH_BULK_SHAPE=plain`:
+        // without them, the refunds read during the export and after the file).
+        let (id, shape) = if std::env::var("BENCH_BULK_SHAPE").as_deref() == Ok("plain") {
+            let id = client
+                .start_bulk_orders(&everything(), ExportShape::Plain)
+                .await
+                .expect("answers")
+                .expect("started");
+            (id, ExportShape::Plain)
+        } else {
+            client
+                .start_orders_export(&everything())
+                .await
+                .expect("answers")
+                .expect("started")
+        };
+        let mut pre = overlap.then(|| ExportPreRead::new(&everything(), shape));
         let op = loop {
             let op = client.bulk_operation(&id).await.expect("polls");
             if !matches!(op.status.as_str(), "CREATED" | "RUNNING") {
@@ -228,6 +240,7 @@ async fn child(role: &str, base: &str, shop: &str, pace: f64) {
             .open_bulk_orders(op.url.as_deref().expect("url"))
             .await
             .expect("opens");
+        reader.exported_as(shape);
         if let Some(p) = pre {
             reader.use_pre_read(p);
         }
@@ -240,6 +253,7 @@ async fn child(role: &str, base: &str, shop: &str, pace: f64) {
         let p = reader.pre_read_record().unwrap_or_default();
         let r = reader.returns_record();
         result = json!({
+            "export_shape": format!("{shape:?}"),
             "export_secs": exported,
             "objects": objects,
             "export_at_pace_secs": objects / pace,

@@ -58,7 +58,10 @@ async fn bulk_read(
     mut pre: Option<ExportPreRead>,
 ) -> (Vec<Order>, ReturnsRecord) {
     let id = c
-        .start_bulk_orders(&everything())
+        .start_bulk_orders(
+            &everything(),
+            tmas::shopify::bulk::export::ExportShape::Plain,
+        )
         .await
         .expect("answers")
         .expect("started");
@@ -113,7 +116,14 @@ async fn reads_each_return_place_once(read_returns: bool) {
     assert!(returned >= 5, "the store has returns to place ({returned})");
 
     // Read while Shopify exports: every order with a return is taken from there.
-    let (read, during) = bulk_read(&c, Some(ExportPreRead::new(&everything()))).await;
+    let (read, during) = bulk_read(
+        &c,
+        Some(ExportPreRead::new(
+            &everything(),
+            tmas::shopify::bulk::export::ExportShape::Plain,
+        )),
+    )
+    .await;
     assert_eq!(
         counted(&read),
         counted(&expected),

@@ -47,7 +47,10 @@ async fn bulk_read_with(
     pre: Option<RefundPreRead>,
 ) -> (Vec<Order>, RefundFollowUps, PreReadRecord) {
     let id = c
-        .start_bulk_orders(&everything())
+        .start_bulk_orders(
+            &everything(),
+            tmas::shopify::bulk::export::ExportShape::Plain,
+        )
         .await
         .expect("answers")
         .expect("started");

@@ -347,7 +347,10 @@ async fn bulk_orders_map_to_the_same_domain_orders_as_paged_ones() {
     use tmas::shopify::types::orders_page_from_data;
 
     let sim = sim(1e6, BulkFaults::default()).await;
-    let q = orders_query("updated_at:>='2000-01-01T00:00:00Z'");
+    let q = orders_query(
+        "updated_at:>='2000-01-01T00:00:00Z'",
+        tmas::shopify::bulk::export::ExportShape::Plain,
+    );
     let payload = run(&sim, &q).await;
     assert!(payload["userErrors"][0].is_null(), "{payload}");
     let id = payload["bulkOperation"]["id"]
@@ -434,7 +437,10 @@ async fn client_bulk_read(
 ) -> Result<Vec<tmas::shopify::Order>, tmas::shopify::ShopifyError> {
     let c = common::client(sim, SHOP);
     let id = c
-        .start_bulk_orders(&common::everything())
+        .start_bulk_orders(
+            &common::everything(),
+            tmas::shopify::bulk::export::ExportShape::Plain,
+        )
         .await
         .expect("answers")
         .expect("started");
@@ -500,7 +506,10 @@ async fn the_client_reads_in_bulk_exactly_what_it_reads_page_by_page() {
     )
     .await;
     let refused = common::client(&busy, SHOP)
-        .start_bulk_orders(&common::everything())
+        .start_bulk_orders(
+            &common::everything(),
+            tmas::shopify::bulk::export::ExportShape::Plain,
+        )
         .await
         .expect("answers");
     assert!(matches!(refused, Err(tmas::shopify::BulkRefused::Busy(_))));
@@ -545,6 +554,8 @@ mod reassembler {
                         Child::LineItem => &mut self.items,
                         Child::Agreement => &mut self.agreements,
                         Child::Sale => &mut self.sales,
+                        // The plain export carries no refund's transactions.
+                        Child::Transaction => return Err("a transaction in a plain export".into()),
                     };
                     by_parent
                         .entry(parent)
@@ -583,7 +594,13 @@ mod reassembler {
             for (id, mut order) in std::mem::take(&mut self.orders) {
                 let items = self.items.remove(&id).unwrap_or_default();
                 let agreements = self.agreements.remove(&id).unwrap_or_default();
-                assemble(&mut order, items, agreements, &mut self.sales);
+                assemble(
+                    &mut order,
+                    items,
+                    agreements,
+                    &mut self.sales,
+                    &mut std::collections::BTreeMap::new(),
+                );
                 nodes.push(Value::Object(order));
             }
             if let Some(parent) = self

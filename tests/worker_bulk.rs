@@ -646,14 +646,36 @@ async fn the_imports_page_shows_a_bulk_import_in_both_languages() {
     browser.quit().await;
 }
 
-/// Refunds read while Shopify exports (the default) or all after the file: the same
-/// stored totals, exact, and fewer refunds asked after the file with the overlap. A Shopify
-/// without the cheap money scalars is read through the money sets, with a note that says so.
+/// Refunds placed by the export itself (the default), read while Shopify exports (a Shopify
+/// that refuses the refunds' places in bulk) or all after the file: the same stored totals,
+/// exact, and fewer refunds asked after the file with the file's places or the overlap. A
+/// Shopify without the cheap money scalars is read through the money sets, with a note that
+/// says so.
 async fn refunds_read_during_the_export_are_read_once_and_change_no_number(app: TestApp) {
     let sim = simulator("overlap", 40, 30, 23).await;
-    // An export of a few seconds: the refunds are read while it runs.
     set_bulk(&sim, "overlap", 1_000.0, BulkFaults::default());
     let state = worker_state(&app, &sim);
+    let in_file = connect(&app, &sim, "In file", "overlap", &state.secret_key).await;
+    sim.reset_stats("overlap").expect("shop");
+    let reports = worker::drain_with(&state, &fast_worker())
+        .await
+        .expect("drain");
+    assert_succeeded(&reports[0]);
+    assert_exact(&app.db, &sim, &in_file, "refunds' places in the file").await;
+    let from_file = sim.stats("overlap").expect("shop");
+    assert_eq!(bulk_runs(&app, &in_file).await[0].note, "");
+
+    // A Shopify that refuses the refunds' places in bulk: the plain export, and an export
+    // of a few seconds during which the refunds are read.
+    set_bulk(
+        &sim,
+        "overlap",
+        1_000.0,
+        BulkFaults {
+            refuse_connection_in_object: true,
+            ..BulkFaults::default()
+        },
+    );
     let a = connect(&app, &sim, "Overlap", "overlap", &state.secret_key).await;
     sim.reset_stats("overlap").expect("shop");
     let reports = worker::drain_with(&state, &fast_worker())
@@ -667,6 +689,15 @@ async fn refunds_read_during_the_export_are_read_once_and_change_no_number(app: 
         "refunds were read during the export: {overlapped:?}"
     );
     assert_eq!(bulk_runs(&app, &a).await[0].note, "");
+    assert!(
+        from_file.refunds_served_by_id < overlapped.refunds_served_by_id,
+        "the file's places spare the follow-ups: {from_file:?} {overlapped:?}"
+    );
+    assert_eq!(
+        stored_totals(&app.db, &in_file).await,
+        stored_totals(&app.db, &a).await,
+        "the same totals either way"
+    );
 
     let b = connect(&app, &sim, "After", "overlap", &state.secret_key).await;
     sim.reset_stats("overlap").expect("shop");

@@ -307,8 +307,17 @@ pub(crate) mod wire {
     #[serde(rename_all = "camelCase")]
     pub struct WireReturn {
         pub id: String,
-        pub refunds: Connection<IdRef>,
+        pub refunds: Connection<WireReturnRefund>,
         pub reverse_fulfillment_orders: Connection<WireReverseOrder>,
+    }
+
+    /// A return's refund: its id, and its transactions where the bulk reader's page of
+    /// returns asked for them (its place, as a refund's follow-up would read it).
+    #[derive(Debug, Deserialize)]
+    pub struct WireReturnRefund {
+        pub id: String,
+        #[serde(default)]
+        pub transactions: Option<Connection<WireTransaction>>,
     }
 
     #[derive(Debug, Deserialize)]

@@ -71,6 +71,10 @@ pub struct BulkFaults {
     /// `bulkOperationRunQuery` refuses the query with an INVALID user error, as Shopify
     /// does with a query it no longer accepts.
     pub refuse_query: bool,
+    /// `bulkOperationRunQuery` refuses a query with a connection inside an object field of
+    /// a node (a refund agreement's `refund { transactions }`), as a Shopify whose bulk
+    /// rules do not take one would; other queries run.
+    pub refuse_connection_in_object: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -297,6 +301,15 @@ fn walk(set: &SelectionSet, depth: usize, in_list: bool, count: &mut usize) -> R
     Ok(())
 }
 
+/// Whether a connection sits inside an object field of a node (`inside_object`: `fields`
+/// are such an object's).
+fn connection_in_object(fields: &[Field], inside_object: bool) -> bool {
+    fields.iter().any(|f| match f.node_selection() {
+        Some(node) => inside_object || connection_in_object(node, false),
+        None => !f.selection.is_empty() && connection_in_object(&f.selection, true),
+    })
+}
+
 /// What `bulkOperationRunQuery` answers (its payload), creating the operation when the query
 /// passes. `document` is the validated `query` argument; `granted` the app's scopes.
 pub fn run_query(
@@ -326,6 +339,12 @@ pub fn run_query(
         Ok(r) => r,
         Err(message) => return refused(user_error("INVALID", &message)),
     };
+    if bulk.settings.faults.refuse_connection_in_object && connection_in_object(&roots, false) {
+        return refused(user_error(
+            "INVALID",
+            "Queries that contain a connection field within an object field are not supported (simulated refusal).",
+        ));
+    }
     let Some(root) = roots.iter().find(|f| f.name == "orders").cloned() else {
         return refused(user_error(
             "INVALID",
@@ -462,22 +481,7 @@ fn flatten(selection: &[Field], value: Value, parent: Option<&str>, out: &mut Ve
         return;
     };
     let mut children: Vec<(&Field, Vec<Value>)> = Vec::new();
-    for f in selection.iter().filter(|f| f.child("edges").is_some()) {
-        let nodes = object
-            .remove(f.key())
-            .and_then(|c| c.get("edges").cloned())
-            .and_then(|e| match e {
-                Value::Array(edges) => Some(
-                    edges
-                        .into_iter()
-                        .filter_map(|mut e| e.get_mut("node").map(Value::take))
-                        .collect(),
-                ),
-                _ => None,
-            })
-            .unwrap_or_default();
-        children.push((f, nodes));
-    }
+    take_connections(selection, &mut object, &mut children);
     if let Some(p) = parent {
         object.insert("__parentId".into(), Value::String(p.to_string()));
     }
@@ -490,6 +494,38 @@ fn flatten(selection: &[Field], value: Value, parent: Option<&str>, out: &mut Ve
             .map_or(&[][..], |n| n.selection.as_slice());
         for n in nodes {
             flatten(node, n, id.as_deref(), out);
+        }
+    }
+}
+
+/// Takes the connections out of an object: its own, and those inside its object fields (a
+/// refund agreement's `refund { transactions }`), whose nodes are then children of the
+/// object, the nearest node of a connection.
+fn take_connections<'f>(
+    selection: &'f [Field],
+    object: &mut serde_json::Map<String, Value>,
+    children: &mut Vec<(&'f Field, Vec<Value>)>,
+) {
+    for f in selection {
+        if f.child("edges").is_some() {
+            let nodes = object
+                .remove(f.key())
+                .and_then(|c| c.get("edges").cloned())
+                .and_then(|e| match e {
+                    Value::Array(edges) => Some(
+                        edges
+                            .into_iter()
+                            .filter_map(|mut e| e.get_mut("node").map(Value::take))
+                            .collect(),
+                    ),
+                    _ => None,
+                })
+                .unwrap_or_default();
+            children.push((f, nodes));
+        } else if !f.selection.is_empty()
+            && let Some(Value::Object(inner)) = object.get_mut(f.key())
+        {
+            take_connections(&f.selection, inner, children);
         }
     }
 }

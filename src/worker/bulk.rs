@@ -19,6 +19,7 @@ use super::run_record::{Progress, RunError, Trigger};
 use super::store::{LocationMap, page_facts};
 use crate::db::imports::{self, ClaimedIntegration};
 use crate::db::{self, bulk_runs};
+use crate::shopify::bulk::export::ExportShape;
 use crate::shopify::bulk::pre_read::ExportPreRead;
 use crate::shopify::{BulkRefused, ShopifyClient, ShopifyError, TimeWindow};
 use crate::state::AppState;
@@ -200,8 +201,8 @@ impl BulkRead<'_> {
         operation: &mut Option<String>,
     ) -> Result<(), BulkStop> {
         let (db, tenant) = (&self.state.db, self.claimed.tenant());
-        let id = match self.client.start_bulk_orders(&self.window).await? {
-            Ok(id) => id,
+        let (id, shape) = match self.client.start_orders_export(&self.window).await? {
+            Ok(started) => started,
             Err(BulkRefused::Busy(_)) => return Err(BulkStop::Fallback(NOTE_BUSY)),
             Err(BulkRefused::Query(message)) => {
                 tracing::warn!(%message, "Shopify refused the bulk query");
@@ -215,14 +216,14 @@ impl BulkRead<'_> {
             .config
             .bulk
             .read_while_exporting
-            .then(|| ExportPreRead::new(&self.window));
+            .then(|| ExportPreRead::new(&self.window, shape));
         let Some(url) = self.await_export(&id, pre_read.as_mut()).await? else {
             // Nothing changed in the window: Shopify writes no file.
             return Ok(());
         };
         // The export is over: nothing left to cancel on Shopify's side.
         *operation = None;
-        self.write_file(&url, progress, pre_read).await
+        self.write_file(&url, shape, progress, pre_read).await
     }
 
     /// Reads the places of refunds and returns (`pre`) for about `wait`, or sleeps when
@@ -283,6 +284,7 @@ impl BulkRead<'_> {
     async fn write_file(
         &self,
         url: &str,
+        shape: ExportShape,
         progress: &mut Progress,
         pre_read: Option<ExportPreRead>,
     ) -> Result<(), BulkStop> {
@@ -299,6 +301,7 @@ impl BulkRead<'_> {
             }
             Err(e) => return Err(e.into()),
         };
+        reader.exported_as(shape);
         if let Some(pre) = pre_read {
             reader.use_pre_read(pre);
         }

@@ -11,20 +11,55 @@ use serde_json::json;
 use crate::shopify::client::{ShopifyClient, malformed};
 use crate::shopify::error::ShopifyError;
 use crate::shopify::queries::{
-    self, AGREEMENT_FIELDS, LINE_ITEM_FIELDS, ORDER_FIELDS, SALE_FIELDS,
+    self, AGREEMENT_FIELDS, LINE_ITEM_FIELDS, ORDER_FIELDS, SALE_FIELDS, TRANSACTION_FIELDS,
 };
 use crate::shopify::types::TimeWindow;
 
+/// What an export carries of each refund's place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportShape {
+    /// Each refund agreement's refund with its transactions: a fifth connection, nested two
+    /// deep like the sales, so a refund they place needs no query after the file (and the
+    /// refunds need no reading while Shopify exports).
+    RefundPlaces,
+    /// Orders, line items and the ledger only: the refunds' places are read while Shopify
+    /// exports and after the file. What TMAS asks for when Shopify refuses the other.
+    Plain,
+}
+
 /// The bulk query for orders updated in a window (`$query` is written into the document:
 /// a bulk query takes no variables).
-pub fn orders_query(filter: &str) -> String {
-    ORDERS_TEMPLATE.replace(
+pub fn orders_query(filter: &str, shape: ExportShape) -> String {
+    let template = match shape {
+        ExportShape::RefundPlaces => &*WITH_REFUND_PLACES,
+        ExportShape::Plain => &*PLAIN,
+    };
+    template.replace(
         "__FILTER__",
         &filter.replace('\\', "\\\\").replace('"', "\\\""),
     )
 }
 
-static ORDERS_TEMPLATE: LazyLock<String> = LazyLock::new(|| {
+static PLAIN: LazyLock<String> = LazyLock::new(|| orders_template(""));
+
+static WITH_REFUND_PLACES: LazyLock<String> = LazyLock::new(|| {
+    orders_template(&format!(
+        "... on RefundAgreement {{
+                refund {{
+                  id
+                  transactions {{
+                    edges {{
+                      node {{
+            {TRANSACTION_FIELDS}
+                      }}
+                    }}
+                  }}
+                }}
+              }}"
+    ))
+});
+
+fn orders_template(refund_places: &str) -> String {
     format!(
         "{{
   orders(query: \"__FILTER__\", sortKey: UPDATED_AT) {{
@@ -43,6 +78,7 @@ static ORDERS_TEMPLATE: LazyLock<String> = LazyLock::new(|| {
           edges {{
             node {{
         {AGREEMENT_FIELDS}
+              {refund_places}
               sales {{
                 edges {{
                   node {{
@@ -58,7 +94,7 @@ static ORDERS_TEMPLATE: LazyLock<String> = LazyLock::new(|| {
   }}
 }}"
     )
-});
+}
 
 const RUN: &str = "mutation TmasBulkOrders($q: String!) {
   bulkOperationRunQuery(query: $q, groupObjects: false) {
@@ -131,13 +167,38 @@ pub enum BulkRefused {
 }
 
 impl ShopifyClient {
-    /// Starts the bulk export of the orders updated inside `window`; `Ok(Err(_))` when
-    /// Shopify answered with a user error.
+    /// Starts the bulk export of the orders updated inside `window` with the refunds'
+    /// places, or without them when Shopify refuses that query (its bulk rules are not
+    /// all published: the plain export is what every earlier version asked for). Which
+    /// one started comes with the operation's id; `Ok(Err(_))` when Shopify refused both.
+    pub async fn start_orders_export(
+        &self,
+        window: &TimeWindow,
+    ) -> Result<Result<(String, ExportShape), BulkRefused>, ShopifyError> {
+        match self
+            .start_bulk_orders(window, ExportShape::RefundPlaces)
+            .await?
+        {
+            Ok(id) => Ok(Ok((id, ExportShape::RefundPlaces))),
+            Err(BulkRefused::Query(message)) => {
+                tracing::warn!(%message, "Shopify refused the export with the refunds' places; exporting without them");
+                Ok(self
+                    .start_bulk_orders(window, ExportShape::Plain)
+                    .await?
+                    .map(|id| (id, ExportShape::Plain)))
+            }
+            Err(busy) => Ok(Err(busy)),
+        }
+    }
+
+    /// Starts the bulk export of the orders updated inside `window` in `shape`;
+    /// `Ok(Err(_))` when Shopify answered with a user error.
     pub async fn start_bulk_orders(
         &self,
         window: &TimeWindow,
+        shape: ExportShape,
     ) -> Result<Result<String, BulkRefused>, ShopifyError> {
-        let q = orders_query(&queries::updated_filter(window));
+        let q = orders_query(&queries::updated_filter(window), shape);
         let (data, _) = self
             .graphql::<RunData>("bulk run", RUN, json!({ "q": q }))
             .await?;
@@ -179,9 +240,14 @@ mod tests {
     use crate::shopify::schema;
 
     #[test]
-    fn the_bulk_query_is_valid_and_within_the_bulk_rules() {
-        let q = orders_query("updated_at:>='2026-01-01T00:00:00Z' AND x:\"y\"");
-        let doc = schema::validate(&q, "bulk.graphql").expect("valid against the schema");
-        crate::sim::bulk::check_rules(&doc).expect("within Shopify's bulk rules");
+    fn the_bulk_queries_are_valid_and_within_the_bulk_rules() {
+        for shape in [ExportShape::RefundPlaces, ExportShape::Plain] {
+            let q = orders_query("updated_at:>='2026-01-01T00:00:00Z' AND x:\"y\"", shape);
+            let doc = schema::validate(&q, "bulk.graphql").expect("valid against the schema");
+            crate::sim::bulk::check_rules(&doc).expect("within Shopify's bulk rules");
+        }
+        let places = orders_query("", ExportShape::RefundPlaces);
+        assert!(places.contains("transactions"), "{places}");
+        assert!(!orders_query("", ExportShape::Plain).contains("transactions"));
     }
 }

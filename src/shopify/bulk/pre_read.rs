@@ -1,8 +1,9 @@
-//! What TMAS reads while Shopify exports: first the refunds' places (`bulk_refunds`), then
-//! the returns' places (`bulk_returns`). An export of a large store takes minutes during
+//! What TMAS reads while Shopify exports: first the refunds' places (`bulk_refunds`) when
+//! the export does not carry them, then the returns' places (`bulk_returns`). An export of a large store takes minutes during
 //! which the rate-limit bucket would refill unused; what is read here is not read again
 //! after the file, which is what makes the first import end soon after the export.
 
+use super::export::ExportShape;
 use super::refund_pre_read::RefundPreRead;
 use super::return_places::ReturnPreRead;
 use crate::shopify::client::ShopifyClient;
@@ -17,9 +18,14 @@ pub struct ExportPreRead {
 }
 
 impl ExportPreRead {
-    pub fn new(window: &TimeWindow) -> Self {
+    /// What to read while an export of `shape` runs: an export with the refunds' places
+    /// leaves only the returns (whose refunds come with their transactions).
+    pub fn new(window: &TimeWindow, shape: ExportShape) -> Self {
         ExportPreRead {
-            refunds: RefundPreRead::new(window),
+            refunds: match shape {
+                ExportShape::RefundPlaces => RefundPreRead::none(),
+                ExportShape::Plain => RefundPreRead::new(window),
+            },
             returns: ReturnPreRead::new(window),
         }
     }

@@ -1,19 +1,23 @@
 //! Reading a completed export's file in bounded memory into whole orders, a batch at a
-//! time: refund lines and transactions by batched follow-ups (`follow_ups`, through the
-//! same cost pacer as every paged query, so inside the rate limit), the places of returns
-//! from the pre-read or several orders a query.
+//! time: the places of returns from the pre-read or several orders a query; refunds' places
+//! from the file (an export with the refunds' places), from the returns read, or from the
+//! pre-read, and what none of them gives by batched follow-ups (`follow_ups`, through the
+//! same cost pacer as every paged query, so inside the rate limit).
+
+use std::collections::{HashMap, HashSet};
 
 use serde_json::json;
 
-use super::follow_ups::RefundFollowUps;
+use super::export::ExportShape;
+use super::follow_ups::{RefundFollowUps, placed_by_transactions};
 use super::pre_read::ExportPreRead;
 use super::refund_pre_read::{PreReadRecord, RefundPreRead};
-use super::return_places::{ReturnPlaces, ReturnPreRead, ReturnsRecord};
+use super::return_places::{REFUND_TRANSACTIONS, ReturnPlaces, ReturnPreRead, ReturnsRecord};
 use super::stage::BulkStage;
 use crate::shopify::client::ShopifyClient;
 use crate::shopify::error::ShopifyError;
 use crate::shopify::orders::needs_return_places;
-use crate::shopify::types::wire::{self, WireRefund};
+use crate::shopify::types::wire::{self, Connection, WireRefund, WireTransaction};
 use crate::shopify::types::{
     Order, UnreadableOrder, unreadable_order, whole_order, wire_orders_page,
 };
@@ -35,6 +39,7 @@ impl ShopifyClient {
             follow_ups: RefundFollowUps::default(),
             pre_read: None,
             returns: ReturnPreRead::none(),
+            shape: ExportShape::Plain,
         })
     }
 }
@@ -58,12 +63,22 @@ pub struct BulkOrdersReader<'a> {
     pre_read: Option<RefundPreRead>,
     /// Returns' places read while the export ran, and the reading of the others by id.
     returns: ReturnPreRead,
+    /// What the export carries: with [`ExportShape::RefundPlaces`] every refund agreement's
+    /// refund came with its transactions.
+    shape: ExportShape,
 }
 
 impl BulkOrdersReader<'_> {
     /// How many orders (root objects) the file holds, readable or not.
     pub fn order_count(&self) -> u64 {
         self.order_count
+    }
+
+    /// Says what the export was asked to carry (an export of [`ExportShape::Plain`] unless
+    /// told otherwise): with the refunds' places, a refund agreement's refund is placed by
+    /// the transactions in the file, even when the file lists none for it.
+    pub fn exported_as(&mut self, shape: ExportShape) {
+        self.shape = shape;
     }
 
     /// What the refund follow-ups cost so far.
@@ -110,11 +125,12 @@ impl BulkOrdersReader<'_> {
             None,
         )?;
         let mut orders = page.orders;
-        self.follow_up_refunds(&mut orders).await?;
         // The ledger in the file says what each return did, not where: those orders take
         // what was read while Shopify exported, the others are read now several a query,
-        // and an order neither holds whole is read alone.
+        // and an order neither holds whole is read alone. The returns' refunds come with
+        // their transactions, which the refunds' follow-ups then need not read.
         self.place_returns(&mut orders).await?;
+        self.follow_up_refunds(&mut orders).await?;
         for (o, _) in &mut orders {
             self.client.complete_ledger(o).await?;
         }
@@ -137,8 +153,10 @@ impl BulkOrdersReader<'_> {
     /// Reads what the file cannot carry of the orders' refunds. The ledger in the file says
     /// what each refund returned: of a refund of an order with its ledger only the place is
     /// left to read (its transactions), and only when they name none its lines (their
-    /// restock locations). An order the file gave no ledger is counted by its line items,
-    /// so its refunds are read whole.
+    /// restock locations). Transactions already at hand are not read again: those the
+    /// export carried (a refund agreement's refund) and those read with the order's returns.
+    /// An order the file gave no ledger is counted by its line items, so its refunds are
+    /// read whole.
     async fn follow_up_refunds(
         &mut self,
         orders: &mut [(wire::WireOrder, serde_json::Value)],
@@ -146,9 +164,11 @@ impl BulkOrdersReader<'_> {
         // The refunds leave their orders while they are read and go back after: the future
         // then holds owned values only, which keeps it `Send` for the worker's tasks.
         let mut refunds: Vec<WireRefund> = Vec::new();
+        let mut known: Vec<KnownTransactions> = Vec::new();
         let mut per_order: Vec<usize> = Vec::with_capacity(orders.len());
         for (o, _) in orders.iter_mut() {
             per_order.push(o.refunds.len());
+            known.extend(known_transactions(o, self.shape));
             refunds.append(&mut o.refunds);
         }
         let ledgered: Vec<bool> = orders
@@ -160,11 +180,23 @@ impl BulkOrdersReader<'_> {
         // and go back to their slots, so each order gets its own.
         let mut slots: Vec<Option<WireRefund>> = refunds.into_iter().map(Some).collect();
         let (mut place_at, mut whole_at) = (Vec::new(), Vec::new());
-        for (i, slot) in slots.iter_mut().enumerate() {
+        for (i, (slot, known)) in slots.iter_mut().zip(known).enumerate() {
             let Some(r) = slot.as_mut() else { continue };
             if !ledgered[i] {
                 whole_at.push(i);
                 continue;
+            }
+            match known {
+                // Its transactions are all here: they place it, or its lines will.
+                KnownTransactions::Whole(transactions) => {
+                    let placed = placed_by_transactions(&transactions.nodes);
+                    r.transactions = transactions;
+                    if !placed {
+                        whole_at.push(i);
+                    }
+                    continue;
+                }
+                KnownTransactions::Unread => {}
             }
             // The pre-read keeps only refunds its transactions place.
             match self.pre_read.as_mut().and_then(|p| p.take(&r.id)) {
@@ -244,6 +276,58 @@ impl BulkOrdersReader<'_> {
     }
 }
 
+/// What is at hand of a refund's transactions before any follow-up.
+enum KnownTransactions {
+    /// All of them (possibly none).
+    Whole(Connection<WireTransaction>),
+    /// Not read yet, or not all.
+    Unread,
+}
+
+/// For each refund of `o`, in order, the transactions at hand: with the refunds' places in
+/// the export, those of a refund agreement's refund are whole as the file gave them (bulk
+/// does not page); a return's refund read with the order's returns has them whole when
+/// fewer came than the page asked for.
+fn known_transactions(o: &mut wire::WireOrder, shape: ExportShape) -> Vec<KnownTransactions> {
+    let in_file: HashSet<&str> = match (&o.agreements, shape) {
+        (Some(a), ExportShape::RefundPlaces) => a
+            .nodes
+            .iter()
+            .filter_map(|a| a.refund.as_ref().map(|r| r.id.as_str()))
+            .collect(),
+        _ => HashSet::new(),
+    };
+    let mut by_return: HashMap<String, Connection<WireTransaction>> = HashMap::new();
+    for r in o.returns.iter_mut().flatten() {
+        for refund in &mut r.refunds.nodes {
+            if let Some(t) = refund.transactions.take()
+                && t.nodes.len() < REFUND_TRANSACTIONS as usize
+            {
+                by_return.insert(refund.id.clone(), t);
+            }
+        }
+    }
+    o.refunds
+        .iter_mut()
+        .map(|r| {
+            if in_file.contains(r.id.as_str()) {
+                let carried = std::mem::replace(
+                    &mut r.transactions,
+                    Connection {
+                        nodes: Vec::new(),
+                        page_info: None,
+                    },
+                );
+                KnownTransactions::Whole(carried)
+            } else if let Some(t) = by_return.remove(&r.id) {
+                KnownTransactions::Whole(t)
+            } else {
+                KnownTransactions::Unread
+            }
+        })
+        .collect()
+}
+
 fn give(o: &mut wire::WireOrder, places: ReturnPlaces) {
     match places {
         ReturnPlaces::Returns(returns) => o.returns = Some(returns),
@@ -252,16 +336,16 @@ fn give(o: &mut wire::WireOrder, places: ReturnPlaces) {
 }
 
 /// Gives each refund of a bulk order the empty, finished lists of lines and transactions
-/// that the follow-up fills (bulk cannot export them).
+/// that the follow-up fills (bulk cannot export them in the `refunds` list); transactions
+/// the file carried (`stage`) stay.
 fn with_unread_refund_lists(order: &mut serde_json::Value) {
     let Some(refunds) = order.get_mut("refunds").and_then(|r| r.as_array_mut()) else {
         return;
     };
     for r in refunds.iter_mut().filter_map(|r| r.as_object_mut()) {
         for c in ["refundLineItems", "transactions"] {
-            r.insert(
-                c.into(),
-                json!({ "nodes": [], "pageInfo": { "hasNextPage": false, "endCursor": null } }),
+            r.entry(c).or_insert_with(
+                || json!({ "nodes": [], "pageInfo": { "hasNextPage": false, "endCursor": null } }),
             );
         }
     }

@@ -144,6 +144,17 @@ impl RefundPreRead {
         }
     }
 
+    /// Nothing to read (the export carries the refunds' places).
+    pub fn none() -> Self {
+        RefundPreRead {
+            filter: String::new(),
+            cursor: None,
+            done: true,
+            kept: HashMap::new(),
+            record: PreReadRecord::default(),
+        }
+    }
+
     /// Nothing more to read: every refunded order was read, or the pre-read stopped.
     pub fn is_done(&self) -> bool {
         self.done

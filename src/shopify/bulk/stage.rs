@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{Connection, QueryBuilder, Row, SqliteConnection};
 
-use super::assemble::{Child, assemble};
+use super::assemble::{Child, agreement_refund, assemble};
 use crate::shopify::client::{ShopifyClient, malformed};
 use crate::shopify::error::ShopifyError;
 
@@ -41,6 +41,7 @@ struct Head {
     action_type: Option<IgnoredAny>,
     #[serde(rename = "happenedAt")]
     happened_at: Option<IgnoredAny>,
+    kind: Option<IgnoredAny>,
 }
 
 /// An order read back: its id, its own line, its line items and its agreements.
@@ -63,6 +64,8 @@ pub struct BulkStage {
     /// agreement).
     agreement_ids: Vec<Staged>,
     sales: Vec<Staged>,
+    /// Refunds' transactions (their parent is a refund agreement, or its refund).
+    transactions: Vec<Staged>,
     lines_seen: u64,
     order_count: u64,
     /// Rowid of the last order handed out.
@@ -156,6 +159,7 @@ impl BulkStage {
                 "CREATE TABLE children (parent TEXT NOT NULL, line TEXT NOT NULL)",
                 "CREATE TABLE agreement_ids (id TEXT NOT NULL, line TEXT NOT NULL)",
                 "CREATE TABLE sales (parent TEXT NOT NULL, line TEXT NOT NULL)",
+                "CREATE TABLE transactions (parent TEXT NOT NULL, line TEXT NOT NULL)",
             ],
         )
         .await;
@@ -166,6 +170,7 @@ impl BulkStage {
             children: Vec::new(),
             agreement_ids: Vec::new(),
             sales: Vec::new(),
+            transactions: Vec::new(),
             lines_seen: 0,
             order_count: 0,
             read_up_to: 0,
@@ -197,8 +202,13 @@ impl BulkStage {
                     root: parent,
                     line: line.to_string(),
                 };
-                match Child::of(head.action_type.is_some(), head.happened_at.is_some()) {
+                match Child::of(
+                    head.action_type.is_some(),
+                    head.happened_at.is_some(),
+                    head.kind.is_some(),
+                ) {
                     Child::Sale => self.sales.push(staged),
+                    Child::Transaction => self.transactions.push(staged),
                     Child::Agreement => {
                         let Some(Value::String(id)) = id else {
                             return Err(malformed(format!("bulk file line {n} has no id")));
@@ -229,7 +239,8 @@ impl BulkStage {
                 return Err(malformed(format!("bulk file line {n} has no id")));
             }
         }
-        if self.orders.len() + self.children.len() + self.sales.len() >= LINES_PER_INSERT {
+        let staged = self.orders.len() + self.children.len() + self.sales.len();
+        if staged + self.transactions.len() >= LINES_PER_INSERT {
             // (`agreement_ids` grows with `children`, so this bounds it too.)
             self.flush().await?;
         }
@@ -249,7 +260,14 @@ impl BulkStage {
         let ids = std::mem::take(&mut self.agreement_ids);
         insert_staged(&mut self.db, "INSERT INTO agreement_ids (id, line) ", ids).await?;
         let sales = std::mem::take(&mut self.sales);
-        insert_staged(&mut self.db, "INSERT INTO sales (parent, line) ", sales).await
+        insert_staged(&mut self.db, "INSERT INTO sales (parent, line) ", sales).await?;
+        let transactions = std::mem::take(&mut self.transactions);
+        insert_staged(
+            &mut self.db,
+            "INSERT INTO transactions (parent, line) ",
+            transactions,
+        )
+        .await
     }
 
     /// The file has ended: index what was staged and check that every child's order came.
@@ -262,6 +280,7 @@ impl BulkStage {
                 "CREATE INDEX children_by_parent ON children (parent)",
                 "CREATE INDEX sales_by_parent ON sales (parent)",
                 "CREATE INDEX agreement_ids_by_id ON agreement_ids (id)",
+                "CREATE INDEX transactions_by_parent ON transactions (parent)",
             ],
         )
         .await
@@ -361,12 +380,11 @@ impl BulkStage {
                 };
                 child.remove("__parentId");
                 if let Some(&slot) = slots.get(&parent) {
-                    match Child::of(
-                        child.contains_key("actionType"),
-                        child.contains_key("happenedAt"),
-                    ) {
+                    match Child::of_object(&child) {
                         Child::Agreement => orders[slot].3.push(Value::Object(child)),
-                        Child::LineItem | Child::Sale => orders[slot].2.push(Value::Object(child)),
+                        Child::LineItem | Child::Sale | Child::Transaction => {
+                            orders[slot].2.push(Value::Object(child))
+                        }
                     }
                 }
             }
@@ -376,24 +394,41 @@ impl BulkStage {
             .flat_map(|o| &o.3)
             .filter_map(|a| a.get("id").and_then(Value::as_str).map(str::to_string))
             .collect();
-        let mut sales = self.sales_of(&agreement_ids).await?;
+        let mut sales = self.lines_of("sales", &agreement_ids).await?;
+        // A refund's transactions name its agreement or the refund itself as their parent
+        // (Shopify does not say which, for a connection inside an object of a node).
+        let refund_parents: Vec<String> = orders
+            .iter()
+            .flat_map(|o| &o.3)
+            .filter_map(|a| {
+                let refund = agreement_refund(a)?;
+                let agreement = a.get("id").and_then(Value::as_str)?;
+                Some([agreement.to_string(), refund.to_string()])
+            })
+            .flatten()
+            .collect();
+        let mut transactions = self.lines_of("transactions", &refund_parents).await?;
         Ok(orders
             .into_iter()
             .map(|(_, mut order, items, agreements)| {
-                assemble(&mut order, items, agreements, &mut sales);
+                assemble(&mut order, items, agreements, &mut sales, &mut transactions);
                 Value::Object(order)
             })
             .collect())
     }
 
-    /// The sales of these agreements, by agreement id, in the order of the file.
-    async fn sales_of(
+    /// The staged lines of `table` (sales, transactions) whose parent is one of `parents`,
+    /// by parent, in the order of the file.
+    async fn lines_of(
         &mut self,
-        agreements: &[String],
+        table: &'static str,
+        parents: &[String],
     ) -> Result<BTreeMap<String, Vec<Value>>, ShopifyError> {
         let mut out: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-        for ids in agreements.chunks(ORDERS_PER_SELECT) {
-            let mut select = QueryBuilder::new("SELECT parent, line FROM sales WHERE parent IN (");
+        for ids in parents.chunks(ORDERS_PER_SELECT) {
+            let mut select = QueryBuilder::new(format!(
+                "SELECT parent, line FROM {table} WHERE parent IN ("
+            ));
             {
                 let mut list = select.separated(", ");
                 for id in ids {
@@ -410,10 +445,10 @@ impl BulkStage {
                 let parent: String = row.get(0);
                 let line: String = row.get(1);
                 let Value::Object(mut sale) = serde_json::from_str(&line)
-                    .map_err(|e| malformed(format!("bulk file sale of {parent}: {e}")))?
+                    .map_err(|e| malformed(format!("bulk file line of {parent}: {e}")))?
                 else {
                     return Err(malformed(format!(
-                        "bulk file sale of {parent} is not an object"
+                        "bulk file line of {parent} is not an object"
                     )));
                 };
                 sale.remove("__parentId");
@@ -479,6 +514,50 @@ mod tests {
             ShopifyError::MalformedResponse { context } => context,
             other => panic!("not a malformed response: {other:?}"),
         }
+    }
+
+    /// A refund agreement's refund carries its transactions into the order's `refunds`
+    /// list, whether the file names the agreement or the refund as their parent; a refund
+    /// the file gave none keeps its list as it was (the reader fills it).
+    #[tokio::test]
+    async fn refund_transactions_go_to_their_refund_by_agreement_or_refund_id() {
+        let mut stage = staged(&[
+            r#"{"id":"gid://shopify/Order/1","refunds":[{"id":"R1"},{"id":"R2"},{"id":"R3"}]}"#,
+            r#"{"id":"A1","happenedAt":"t","refund":{"id":"R1"},"__parentId":"gid://shopify/Order/1"}"#,
+            r#"{"id":"A2","happenedAt":"t","refund":{"id":"R2"},"__parentId":"gid://shopify/Order/1"}"#,
+            r#"{"id":"A3","happenedAt":"t","refund":{"id":"R3"},"__parentId":"gid://shopify/Order/1"}"#,
+            r#"{"kind":"REFUND","status":"SUCCESS","location":{"id":"L1"},"__parentId":"A1"}"#,
+            r#"{"kind":"REFUND","status":"FAILURE","location":null,"__parentId":"R2"}"#,
+            r#"{"kind":"REFUND","status":"SUCCESS","location":{"id":"L2"},"__parentId":"R2"}"#,
+            r#"{"actionType":"RETURN","__parentId":"A1"}"#,
+        ])
+        .await
+        .expect("stages");
+        let orders = all(&mut stage, 10).await;
+        let refunds = orders[0]["refunds"].as_array().expect("refunds");
+        let kinds = |i: usize| -> Vec<&str> {
+            refunds[i]["transactions"]["nodes"]
+                .as_array()
+                .map(|n| {
+                    n.iter()
+                        .map(|t| t["status"].as_str().expect("status"))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        assert_eq!(kinds(0), ["SUCCESS"]);
+        assert_eq!(kinds(1), ["FAILURE", "SUCCESS"]);
+        assert!(refunds[2].get("transactions").is_none(), "{}", refunds[2]);
+        assert!(
+            refunds[0]["transactions"]["nodes"][0]
+                .get("__parentId")
+                .is_none()
+        );
+        let agreements = orders[0]["agreements"]["nodes"].as_array().expect("ledger");
+        assert_eq!(
+            agreements[0]["sales"]["nodes"].as_array().map(Vec::len),
+            Some(1)
+        );
     }
 
     async fn all(stage: &mut BulkStage, per_batch: usize) -> Vec<Value> {
