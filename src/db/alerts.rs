@@ -21,6 +21,9 @@ pub struct Watched {
     pub failing_since: Option<i64>,
     /// The error of the latest failed run.
     pub last_error: Option<String>,
+    /// The Admin API version Shopify last answered with (it answers with another than the
+    /// one asked once that one is retired).
+    pub api_version_answered: Option<String>,
 }
 
 /// Every integration past its setup, of every tenant: the check is the operator's, like the
@@ -39,7 +42,8 @@ pub async fn watched(db: &Db) -> sqlx::Result<Vec<Watched>> {
                 (SELECT r.error FROM import_runs r
                   WHERE r.tenant_id = i.tenant_id AND r.integration_id = i.id
                     AND r.outcome = 'failed'
-                  ORDER BY r.id DESC LIMIT 1) AS last_error
+                  ORDER BY r.id DESC LIMIT 1) AS last_error,
+                i.api_version_answered
          FROM integrations i
          JOIN tenants t ON t.id = i.tenant_id
          LEFT JOIN integration_alerts a

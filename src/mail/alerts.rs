@@ -4,6 +4,10 @@
 //! tenant's, get one mail saying what happened and what to do; one more when it recovers.
 //! The cause last mailed about is remembered per integration, so a cause is told once until
 //! it changes, however often the check runs.
+//!
+//! An API version Shopify no longer answers does not stop imports (Shopify answers with the
+//! oldest version it supports), but what its answers hold may change under TMAS: the admins
+//! are told, and the fix is the operator's (the `shopify_api_version` setting).
 
 use askama::Template;
 
@@ -19,8 +23,9 @@ pub const FAILING_FOR_SECS: i64 = 60 * 60;
 
 /// The cause of the remembered kind: '' when healthy, `attention:<reason>` when the worker
 /// stopped the integration (its reason, so a new reason is a new cause), `failing` while its
-/// imports keep failing (whatever their errors, so a changing error does not make a flood).
-pub fn cause(watched: &Watched, at: i64) -> String {
+/// imports keep failing (whatever their errors, so a changing error does not make a flood),
+/// `version:<answered>` while Shopify answers with another API version than `asked`.
+pub fn cause(watched: &Watched, at: i64, asked: &str) -> String {
     match watched.status.as_str() {
         "attention" => format!("attention:{}", watched.status_reason),
         "active"
@@ -30,6 +35,12 @@ pub fn cause(watched: &Watched, at: i64) -> String {
         {
             "failing".into()
         }
+        "active" => match watched.api_version_answered.as_deref() {
+            Some(answered) if !answered.is_empty() && answered != asked => {
+                format!("version:{answered}")
+            }
+            _ => String::new(),
+        },
         _ => String::new(),
     }
 }
@@ -51,8 +62,9 @@ pub async fn check(state: &AppState) -> anyhow::Result<Checked> {
         return Ok(checked);
     };
     let at = db::now();
+    let asked = state.settings.shopify_api_version.as_str();
     for watched in store::watched(&state.db).await? {
-        let new = cause(&watched, at);
+        let new = cause(&watched, at, asked);
         let old = watched.alerted.clone();
         if old.as_deref() == Some(new.as_str()) {
             continue;
@@ -76,6 +88,8 @@ pub async fn check(state: &AppState) -> anyhow::Result<Checked> {
             };
             let message = if recovered {
                 recovery_message(&layout, &watched, &link)?
+            } else if let Some(answered) = new.strip_prefix("version:") {
+                version_message(&layout, &watched, &link, asked, answered)?
             } else {
                 alert_message(&layout, &watched, &link)?
             };
@@ -185,6 +199,26 @@ fn alert_message(
     compose(layout, subject, &watched.label, &what, &todo, link, false)
 }
 
+/// Shopify answers with another API version than TMAS asks for: imports go on, the fix is
+/// the operator's.
+fn version_message(
+    layout: &MailLayout,
+    watched: &Watched,
+    link: &str,
+    asked: &str,
+    answered: &str,
+) -> Result<Composed, askama::Error> {
+    let what = layout
+        .t("Shopify no longer answers the API version TMAS asks for ({}): it answered with {}. Imports go on, but what Shopify's answers hold may change.")
+        .replacen("{}", asked, 1)
+        .replacen("{}", answered, 1);
+    let todo = layout.t(
+        "Nothing to change in Shopify. TMAS's operator moves TMAS to a version Shopify supports (the Shopify API version setting); contact TMAS support if this mail comes again tomorrow.",
+    );
+    let subject = layout.t1("The Shopify integration {} needs attention", &watched.label);
+    compose(layout, subject, &watched.label, &what, &todo, link, false)
+}
+
 fn recovery_message(
     layout: &MailLayout,
     watched: &Watched,
@@ -210,25 +244,42 @@ mod tests {
             alerted: None,
             failing_since,
             last_error: None,
+            api_version_answered: None,
         }
     }
 
     #[test]
     fn causes() {
         let at = 1_000_000;
-        assert_eq!(cause(&watched("active", "", None), at), "");
-        assert_eq!(cause(&watched("active", "", Some(at - 3599)), at), "");
+        let asked = "2026-10";
+        assert_eq!(cause(&watched("active", "", None), at, asked), "");
         assert_eq!(
-            cause(&watched("active", "", Some(at - 3600)), at),
+            cause(&watched("active", "", Some(at - 3599)), at, asked),
+            ""
+        );
+        assert_eq!(
+            cause(&watched("active", "", Some(at - 3600)), at, asked),
             "failing"
         );
         assert_eq!(
             cause(
                 &watched("attention", "Shopify refused the token.", None),
-                at
+                at,
+                asked
             ),
             "attention:Shopify refused the token."
         );
-        assert_eq!(cause(&watched("deactivated", "", Some(0)), at), "");
+        assert_eq!(cause(&watched("deactivated", "", Some(0)), at, asked), "");
+        // Shopify answering with another version than the one asked.
+        let mut retired = watched("active", "", None);
+        retired.api_version_answered = Some("2027-01".into());
+        assert_eq!(cause(&retired, at, asked), "version:2027-01");
+        assert_eq!(cause(&retired, at, "2027-01"), "", "the version asked");
+        retired.failing_since = Some(at - 3600);
+        assert_eq!(cause(&retired, at, asked), "failing", "failing comes first");
+        retired.status = "attention".into();
+        assert!(cause(&retired, at, asked).starts_with("attention:"));
+        retired.status = "deactivated".into();
+        assert_eq!(cause(&retired, at, asked), "");
     }
 }
