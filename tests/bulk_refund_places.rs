@@ -189,6 +189,10 @@ async fn refunds_placed_by_the_transactions_in_the_file_are_not_read_again() {
         follow_ups.refunds, placeless,
         "only the refunds whose transactions name no place are read after the file: {follow_ups:?}"
     );
+    assert_eq!(
+        follow_ups.requests, 1,
+        "read all at once before the first batch of two orders, not batch by batch: {follow_ups:?}"
+    );
     let stats = sim.stats(SHOP).expect("shop");
     assert_eq!(stats.refunds_served_in_orders, 0, "{stats:?}");
     assert_eq!(stats.refunds_served_by_id, placeless, "{stats:?}");

@@ -40,6 +40,7 @@ impl ShopifyClient {
             pre_read: None,
             returns: ReturnPreRead::none(),
             shape: ExportShape::Plain,
+            read_whole: None,
         })
     }
 }
@@ -66,7 +67,14 @@ pub struct BulkOrdersReader<'a> {
     /// What the export carries: with [`ExportShape::RefundPlaces`] every refund agreement's
     /// refund came with its transactions.
     shape: ExportShape,
+    /// Refunds whose transactions at hand name no place, read whole (lines and
+    /// transactions) before the first batch, by id; `None` until then.
+    read_whole: Option<HashMap<String, WireRefund>>,
 }
+
+/// The most refunds read whole before the first batch (about 2.5 MB); the others are read
+/// batch by batch.
+const MAX_READ_WHOLE_FIRST: usize = 5_000;
 
 impl BulkOrdersReader<'_> {
     /// How many orders (root objects) the file holds, readable or not.
@@ -112,6 +120,9 @@ impl BulkOrdersReader<'_> {
         &mut self,
         max_orders: usize,
     ) -> Result<Option<BulkBatch>, ShopifyError> {
+        if self.read_whole.is_none() {
+            self.read_placeless_refunds().await?;
+        }
         let mut nodes = self.stage.next_orders(max_orders.max(1)).await?;
         if nodes.is_empty() {
             return Ok(None);
@@ -206,11 +217,46 @@ impl BulkOrdersReader<'_> {
         }
         let again = self.read_into_slots(&mut slots, &place_at, true).await?;
         whole_at.extend(again.into_iter().map(|k| place_at[k]));
+        // Those read whole before the first batch are taken as they were read.
+        if let Some(read) = self.read_whole.as_mut() {
+            whole_at.retain(|&i| {
+                let Some(r) = slots[i].as_mut() else {
+                    return false;
+                };
+                let Some(whole) = read.remove(&r.id) else {
+                    return true;
+                };
+                r.refund_line_items = whole.refund_line_items;
+                r.transactions = whole.transactions;
+                false
+            });
+        }
         self.read_into_slots(&mut slots, &whole_at, false).await?;
         let mut read = slots.into_iter().flatten();
         for ((o, _), n) in orders.iter_mut().zip(per_order) {
             o.refunds = read.by_ref().take(n).collect();
         }
+        Ok(())
+    }
+
+    /// Reads whole, several a query, the refunds whose transactions at hand name no place
+    /// (those of the file's refund agreements, and the returns' refunds read while Shopify
+    /// exported): their lines decide where they happened. Read once before the first batch,
+    /// they take a few full queries instead of one small query per batch.
+    async fn read_placeless_refunds(&mut self) -> Result<(), ShopifyError> {
+        let mut ids = match self.shape {
+            ExportShape::RefundPlaces => self.stage.placeless_refunds(MAX_READ_WHOLE_FIRST).await?,
+            ExportShape::Plain => Vec::new(),
+        };
+        ids.extend(self.returns.placeless_refunds());
+        ids.sort();
+        ids.dedup();
+        ids.truncate(MAX_READ_WHOLE_FIRST);
+        let mut refunds: Vec<WireRefund> = ids.into_iter().map(unread_refund).collect();
+        self.client
+            .read_refund_details(&mut refunds, &mut self.follow_ups)
+            .await?;
+        self.read_whole = Some(refunds.into_iter().map(|r| (r.id.clone(), r)).collect());
         Ok(())
     }
 
@@ -273,6 +319,23 @@ impl BulkOrdersReader<'_> {
             }
         }
         Ok(())
+    }
+}
+
+/// A refund known by its id only, to be read whole (its dates come from the file).
+fn unread_refund(id: String) -> WireRefund {
+    fn empty<T>() -> Connection<T> {
+        Connection {
+            nodes: Vec::new(),
+            page_info: None,
+        }
+    }
+    WireRefund {
+        id,
+        created_at: None,
+        processed_at: chrono::DateTime::UNIX_EPOCH,
+        refund_line_items: empty(),
+        transactions: empty(),
     }
 }
 

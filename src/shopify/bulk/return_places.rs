@@ -24,6 +24,7 @@ use std::sync::LazyLock;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::follow_ups::placed_by_transactions;
 use crate::shopify::client::ShopifyClient;
 use crate::shopify::cost::PageInfo;
 use crate::shopify::error::ShopifyError;
@@ -267,6 +268,27 @@ impl ReturnPreRead {
     pub fn stop(&mut self) {
         self.done = true;
         self.record.stopped = true;
+    }
+
+    /// The returns' refunds kept here whose transactions are all read and name no place:
+    /// their lines decide, so they are read after the file (all at once, by the reader).
+    pub(super) fn placeless_refunds(&self) -> Vec<String> {
+        self.kept
+            .values()
+            .filter_map(|places| match places {
+                ReturnPlaces::Returns(returns) => Some(returns),
+                ReturnPlaces::Payments(_) => None,
+            })
+            .flatten()
+            .flat_map(|r| &r.refunds.nodes)
+            .filter(|refund| {
+                refund.transactions.as_ref().is_some_and(|t| {
+                    t.nodes.len() < REFUND_TRANSACTIONS as usize
+                        && !placed_by_transactions(&t.nodes)
+                })
+            })
+            .map(|refund| refund.id.clone())
+            .collect()
     }
 
     /// What places the order's returns, if it was read (each is taken once).

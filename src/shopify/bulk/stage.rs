@@ -317,6 +317,33 @@ impl BulkStage {
         Ok(())
     }
 
+    /// The refunds of refund agreements whose transactions in the file name no place (no
+    /// successful refund transaction with a location), in the order of the file, at most
+    /// `max`: their lines decide where they happened, so they are read after the file, and
+    /// reading them all at once takes far fewer queries than batch by batch. Meaningful for
+    /// an export with the refunds' places only.
+    pub async fn placeless_refunds(&mut self, max: usize) -> Result<Vec<String>, ShopifyError> {
+        if !self.sealed {
+            return Err(stage_error("read before the file ended"));
+        }
+        sqlx::query_scalar(
+            "SELECT json_extract(c.line, '$.refund.id') FROM children c
+             WHERE json_extract(c.line, '$.refund.id') IS NOT NULL
+               AND NOT EXISTS (
+                 SELECT 1 FROM transactions t
+                 WHERE t.parent IN (json_extract(c.line, '$.id'),
+                                    json_extract(c.line, '$.refund.id'))
+                   AND json_extract(t.line, '$.kind') = 'REFUND'
+                   AND json_extract(t.line, '$.status') = 'SUCCESS'
+                   AND json_extract(t.line, '$.location.id') IS NOT NULL)
+             ORDER BY c.rowid LIMIT $1",
+        )
+        .bind(i64::try_from(max).unwrap_or(i64::MAX))
+        .fetch_all(&mut self.db)
+        .await
+        .map_err(stage_error)
+    }
+
     /// Orders (root lines) staged so far.
     pub fn order_count(&self) -> u64 {
         self.order_count
@@ -548,6 +575,8 @@ mod tests {
         assert_eq!(kinds(0), ["SUCCESS"]);
         assert_eq!(kinds(1), ["FAILURE", "SUCCESS"]);
         assert!(refunds[2].get("transactions").is_none(), "{}", refunds[2]);
+        // R1 and R2 have a successful refund at a place; R3 has no transaction at all.
+        assert_eq!(stage.placeless_refunds(10).await.expect("reads"), ["R3"]);
         assert!(
             refunds[0]["transactions"]["nodes"][0]
                 .get("__parentId")
