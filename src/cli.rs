@@ -62,104 +62,120 @@ async fn admin(settings: &Settings, command: AdminCommand) -> anyhow::Result<()>
             name,
             plan,
             time_zone,
-        } => {
-            let name = required_text("tenant name", &name, 100).map_err(anyhow::Error::msg)?;
-            let tz = parse_time_zone(&time_zone).map_err(anyhow::Error::msg)?;
-            let plan = match plan {
-                PlanArg::Basic => Plan::Basic,
-                PlanArg::Retail => Plan::Retail,
-                PlanArg::Enterprise => Plan::Enterprise,
-            };
-            let tenant = match db::tenants::create(db, &name, plan, tz.name()).await {
-                Err(e) if db::is_unique_violation(&e) => {
-                    anyhow::bail!("a tenant named {name:?} already exists")
-                }
-                other => other?,
-            };
-            println!(
-                "tenant {} created (id {}, plan {})",
-                tenant.name, tenant.id, tenant.plan
-            );
-        }
+        } => create_tenant(db, &name, plan, &time_zone).await?,
         AdminCommand::CreateUser {
             email,
             role,
             tenant,
-        } => {
-            let email = Email::parse(&email).map_err(anyhow::Error::msg)?;
-            let role = match role {
-                RoleArg::Staff => Role::Staff,
-                RoleArg::Admin => Role::Admin,
-                RoleArg::Manager => Role::Manager,
-            };
-            let tenant_id = match (role, tenant) {
-                (Role::Staff, None) => None,
-                (Role::Staff, Some(_)) => {
-                    anyhow::bail!("staff users belong to no tenant: leave out --tenant")
-                }
-                (_, None) => anyhow::bail!("--tenant is required for admin and manager users"),
-                (_, Some(name)) => Some(
-                    db::tenants::find_by_name(db, &name)
-                        .await?
-                        .with_context(|| format!("no tenant named {name:?}"))?
-                        .tenant_id(),
-                ),
-            };
-            // The operator sees every tenant: they may be told why.
-            if db::users::address_or_look_alike_exists(db, &email).await? {
-                anyhow::bail!(
-                    "a user with the email {} or one that looks like it already exists",
-                    email.as_str()
-                );
-            }
-            let password = NewPassword::parse_for(&read_password()?, &[email.as_str()])
-                .map_err(anyhow::Error::msg)?;
-            let hash = crate::password::hash(password.expose().to_string()).await?;
-            let user =
-                match db::users::create(db, email.as_str(), &hash, role, tenant_id, false).await {
-                    Err(e) if db::is_unique_violation(&e) => {
-                        anyhow::bail!("a user with the email {} already exists", email.as_str())
-                    }
-                    other => other?,
-                };
-            println!(
-                "user {} created (id {}, role {})",
-                user.email, user.id, user.role
-            );
-        }
-        AdminCommand::ResetPassword { email } => {
-            let email = Email::parse(&email).map_err(anyhow::Error::msg)?;
-            let user = db::users::find_by_email(db, email.as_str())
-                .await?
-                .with_context(|| format!("no user with the email {}", email.as_str()))?;
-            let temporary = crate::password::reset_to_temporary(db, user.id).await?;
-            let operator = db::audit::Actor {
-                user_id: 0,
-                email: db::audit::COMMAND_LINE_OPERATOR.into(),
-                acting_staff: false,
-            };
-            db::audit::record(
-                db,
-                user.tenant_id.map(db::TenantId),
-                &operator,
-                "user.reset_password",
-                &Details::new()
-                    .subject(Value::Text(user.email.clone()))
-                    .fact("Role", Value::Word(user.role.clone()))
-                    .to_stored(),
-            )
-            .await?;
-            println!(
-                "password of {} reset; their sessions have ended. Temporary password (shown once; \
-                 they choose their own at the next sign-in):",
-                user.email
-            );
-            println!("{temporary}");
-        }
+        } => create_user(db, &email, role, tenant).await?,
+        AdminCommand::ResetPassword { email } => reset_password(db, &email).await?,
         AdminCommand::SendTestMail { to, language } => {
             send_test_mail(&state, &to, &language).await?;
         }
     }
+    Ok(())
+}
+
+/// `tmas admin create-tenant`.
+async fn create_tenant(db: &Db, name: &str, plan: PlanArg, time_zone: &str) -> anyhow::Result<()> {
+    let name = required_text("tenant name", name, 100).map_err(anyhow::Error::msg)?;
+    let tz = parse_time_zone(time_zone).map_err(anyhow::Error::msg)?;
+    let plan = match plan {
+        PlanArg::Basic => Plan::Basic,
+        PlanArg::Retail => Plan::Retail,
+        PlanArg::Enterprise => Plan::Enterprise,
+    };
+    let tenant = match db::tenants::create(db, &name, plan, tz.name()).await {
+        Err(e) if db::is_unique_violation(&e) => {
+            anyhow::bail!("a tenant named {name:?} already exists")
+        }
+        other => other?,
+    };
+    println!(
+        "tenant {} created (id {}, plan {})",
+        tenant.name, tenant.id, tenant.plan
+    );
+    Ok(())
+}
+
+/// `tmas admin create-user`: asks for the password on the terminal.
+async fn create_user(
+    db: &Db,
+    email: &str,
+    role: RoleArg,
+    tenant: Option<String>,
+) -> anyhow::Result<()> {
+    let email = Email::parse(email).map_err(anyhow::Error::msg)?;
+    let role = match role {
+        RoleArg::Staff => Role::Staff,
+        RoleArg::Admin => Role::Admin,
+        RoleArg::Manager => Role::Manager,
+    };
+    let tenant_id = match (role, tenant) {
+        (Role::Staff, None) => None,
+        (Role::Staff, Some(_)) => {
+            anyhow::bail!("staff users belong to no tenant: leave out --tenant")
+        }
+        (_, None) => anyhow::bail!("--tenant is required for admin and manager users"),
+        (_, Some(name)) => Some(
+            db::tenants::find_by_name(db, &name)
+                .await?
+                .with_context(|| format!("no tenant named {name:?}"))?
+                .tenant_id(),
+        ),
+    };
+    // The operator sees every tenant: they may be told why.
+    if db::users::address_or_look_alike_exists(db, &email).await? {
+        anyhow::bail!(
+            "a user with the email {} or one that looks like it already exists",
+            email.as_str()
+        );
+    }
+    let password =
+        NewPassword::parse_for(&read_password()?, &[email.as_str()]).map_err(anyhow::Error::msg)?;
+    let hash = crate::password::hash(password.expose().to_string()).await?;
+    let user = match db::users::create(db, email.as_str(), &hash, role, tenant_id, false).await {
+        Err(e) if db::is_unique_violation(&e) => {
+            anyhow::bail!("a user with the email {} already exists", email.as_str())
+        }
+        other => other?,
+    };
+    println!(
+        "user {} created (id {}, role {})",
+        user.email, user.id, user.role
+    );
+    Ok(())
+}
+
+/// `tmas admin reset-password`: prints a temporary password, once.
+async fn reset_password(db: &Db, email: &str) -> anyhow::Result<()> {
+    let email = Email::parse(email).map_err(anyhow::Error::msg)?;
+    let user = db::users::find_by_email(db, email.as_str())
+        .await?
+        .with_context(|| format!("no user with the email {}", email.as_str()))?;
+    let temporary = crate::password::reset_to_temporary(db, user.id).await?;
+    let operator = db::audit::Actor {
+        user_id: 0,
+        email: db::audit::COMMAND_LINE_OPERATOR.into(),
+        acting_staff: false,
+    };
+    db::audit::record(
+        db,
+        user.tenant_id.map(db::TenantId),
+        &operator,
+        "user.reset_password",
+        &Details::new()
+            .subject(Value::Text(user.email.clone()))
+            .fact("Role", Value::Word(user.role.clone()))
+            .to_stored(),
+    )
+    .await?;
+    println!(
+        "password of {} reset; their sessions have ended. Temporary password (shown once; \
+         they choose their own at the next sign-in):",
+        user.email
+    );
+    println!("{temporary}");
     Ok(())
 }
 

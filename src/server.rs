@@ -83,34 +83,7 @@ pub async fn serve(
         let app = app.clone();
         let body_timeout = limits.body_timeout;
         let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
-            let app = app.clone();
-            async move {
-                let (mut parts, body) = request.into_parts();
-                // The answer to a late body is read in the browser's language.
-                let lang = parts
-                    .headers
-                    .get(header::ACCEPT_LANGUAGE)
-                    .and_then(|v| v.to_str().ok())
-                    .map_or(Lang::En, Lang::from_accept_language);
-                parts.extensions.insert(ConnectInfo::<SocketAddr>(peer));
-                let (expired_tx, expired_rx) = oneshot::channel();
-                let body = DeadlineBody {
-                    inner: body,
-                    deadline: Box::pin(tokio::time::sleep(body_timeout)),
-                    expired: Some(expired_tx),
-                };
-                // The body's sender is dropped once the body is read or set aside: only a
-                // body that stopped arriving in time answers 408.
-                let expired = async move {
-                    if expired_rx.await.is_err() {
-                        std::future::pending::<()>().await;
-                    }
-                };
-                tokio::select! {
-                    response = app.oneshot(hyper::Request::from_parts(parts, body)) => response,
-                    () = expired => Ok(body_timed_out(body_timeout, lang)),
-                }
-            }
+            answer_in_time(app.clone(), peer, body_timeout, request)
         });
         let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
@@ -124,6 +97,41 @@ pub async fn serve(
         () = tokio::time::sleep(DRAIN) => {
             tracing::warn!("requests still running at shutdown were cut off");
         }
+    }
+}
+
+/// Answers one request with the app, or with 408 when its body stops arriving within
+/// `body_timeout`.
+async fn answer_in_time(
+    app: Router,
+    peer: SocketAddr,
+    body_timeout: Duration,
+    request: hyper::Request<Incoming>,
+) -> Result<Response, std::convert::Infallible> {
+    let (mut parts, body) = request.into_parts();
+    // The answer to a late body is read in the browser's language.
+    let lang = parts
+        .headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map_or(Lang::En, Lang::from_accept_language);
+    parts.extensions.insert(ConnectInfo::<SocketAddr>(peer));
+    let (expired_tx, expired_rx) = oneshot::channel();
+    let body = DeadlineBody {
+        inner: body,
+        deadline: Box::pin(tokio::time::sleep(body_timeout)),
+        expired: Some(expired_tx),
+    };
+    // The body's sender is dropped once the body is read or set aside: only a
+    // body that stopped arriving in time answers 408.
+    let expired = async move {
+        if expired_rx.await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        response = app.oneshot(hyper::Request::from_parts(parts, body)) => response,
+        () = expired => Ok(body_timed_out(body_timeout, lang)),
     }
 }
 

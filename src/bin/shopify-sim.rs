@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use clap::Parser;
 use tmas::sim::{Plan, Pricing, SimConfig, spawn_on};
 
@@ -142,65 +142,7 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let args = Args::parse();
-    let today = Utc::now().date_naive();
-    let mut config = SimConfig::with_defaults(args.seed, args.days, today);
-    if let Some(names) = &args.shops {
-        let defaults = std::mem::take(&mut config.shops);
-        for name in names
-            .iter()
-            .filter(|n| n.as_str() != tmas::sim::EXAMPLES_SHOP)
-        {
-            let spec = defaults
-                .iter()
-                .find(|s| &s.name == name)
-                .cloned()
-                .unwrap_or_else(|| {
-                    let mut s =
-                        tmas::sim::ShopSpec::new(name, chrono_tz::America::Toronto, "CAD", today);
-                    s.days = args.days;
-                    s
-                });
-            config.shops.push(spec);
-        }
-        config.examples = names.iter().any(|n| n == tmas::sim::EXAMPLES_SHOP) || names.is_empty();
-    }
-    if let Some(r) = args.refund_rate.filter(|r| !(0.0..=1.0).contains(r)) {
-        anyhow::bail!("--refund-rate is a share of orders from 0 to 1, not {r}");
-    }
-    let plan = match &args.plan {
-        Some(p) => Some(Plan::parse(p).ok_or_else(|| anyhow::anyhow!("unknown plan `{p}`"))?),
-        None => None,
-    };
-    for spec in &mut config.shops {
-        if let Some(n) = args.orders_per_day {
-            spec.orders_per_day = n;
-        }
-        if let Some(p) = plan {
-            spec.plan = p;
-        }
-        if let Some(r) = args.refund_rate {
-            spec.refund_rate = r;
-        }
-        if args.ledger_events {
-            *spec = spec.clone().with_ledger_events();
-        }
-    }
-    if let Some(scopes) = args.scopes {
-        config.scopes = scopes
-            .into_iter()
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect();
-        if let Some(bad) = config.scopes.iter().find(|s| !is_scope_handle(s)) {
-            anyhow::bail!(
-                "`{bad}` is not an access scope: scopes look like read_orders or write_products"
-            );
-        }
-    }
-    config.token = args.token;
-    config.client_id = args.client_id;
-    config.client_secret = args.client_secret;
-    config.token_lifetime = std::time::Duration::from_secs(args.token_lifetime);
+    let config = sim_config(&args)?;
     let pricing = Pricing {
         page_info_cost: args.page_info_cost,
         cost_factor: args.cost_factor,
@@ -224,4 +166,75 @@ async fn main() -> anyhow::Result<()> {
     tokio::signal::ctrl_c().await?;
     handle.shutdown();
     Ok(())
+}
+
+/// The simulator's shops, their options, the app's scopes and credentials, from the
+/// command line.
+fn sim_config(args: &Args) -> anyhow::Result<SimConfig> {
+    let today = Utc::now().date_naive();
+    let mut config = SimConfig::with_defaults(args.seed, args.days, today);
+    if let Some(names) = &args.shops {
+        select_shops(&mut config, names, args.days, today);
+    }
+    if let Some(r) = args.refund_rate.filter(|r| !(0.0..=1.0).contains(r)) {
+        anyhow::bail!("--refund-rate is a share of orders from 0 to 1, not {r}");
+    }
+    let plan = match &args.plan {
+        Some(p) => Some(Plan::parse(p).ok_or_else(|| anyhow::anyhow!("unknown plan `{p}`"))?),
+        None => None,
+    };
+    for spec in &mut config.shops {
+        if let Some(n) = args.orders_per_day {
+            spec.orders_per_day = n;
+        }
+        if let Some(p) = plan {
+            spec.plan = p;
+        }
+        if let Some(r) = args.refund_rate {
+            spec.refund_rate = r;
+        }
+        if args.ledger_events {
+            *spec = spec.clone().with_ledger_events();
+        }
+    }
+    if let Some(scopes) = &args.scopes {
+        config.scopes = scopes
+            .iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        if let Some(bad) = config.scopes.iter().find(|s| !is_scope_handle(s)) {
+            anyhow::bail!(
+                "`{bad}` is not an access scope: scopes look like read_orders or write_products"
+            );
+        }
+    }
+    config.token = args.token.clone();
+    config.client_id = args.client_id.clone();
+    config.client_secret = args.client_secret.clone();
+    config.token_lifetime = std::time::Duration::from_secs(args.token_lifetime);
+    Ok(config)
+}
+
+/// Keeps only the shops named (a default shop's spec, else a new one in Toronto); the
+/// examples shop when named, or when no shop is.
+fn select_shops(config: &mut SimConfig, names: &[String], days: u32, today: NaiveDate) {
+    let defaults = std::mem::take(&mut config.shops);
+    for name in names
+        .iter()
+        .filter(|n| n.as_str() != tmas::sim::EXAMPLES_SHOP)
+    {
+        let spec = defaults
+            .iter()
+            .find(|s| &s.name == name)
+            .cloned()
+            .unwrap_or_else(|| {
+                let mut s =
+                    tmas::sim::ShopSpec::new(name, chrono_tz::America::Toronto, "CAD", today);
+                s.days = days;
+                s
+            });
+        config.shops.push(spec);
+    }
+    config.examples = names.iter().any(|n| n == tmas::sim::EXAMPLES_SHOP) || names.is_empty();
 }

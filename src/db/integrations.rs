@@ -3,8 +3,8 @@
 //! credentials sealed; opening them and building a Shopify client happen above the storage.
 
 use chrono::NaiveDate;
-use sqlx::FromRow;
 use sqlx::any::AnyRow;
+use sqlx::{Any, FromRow, Transaction};
 
 use super::{Db, TenantId, now};
 use crate::domain::integration::{CredentialKind, IntegrationStatus, UnknownState, WizardStep};
@@ -685,84 +685,15 @@ pub async fn delete(
     if exists.is_none() {
         return Ok(None);
     }
-    let mut removed = Removed::default();
-    if remove_data {
-        let locations: Vec<i64> = sqlx::query_scalar(
-            "SELECT location_id FROM sales WHERE tenant_id = $1 AND integration_id = $2
-             UNION SELECT location_id FROM returns WHERE tenant_id = $1 AND integration_id = $2",
-        )
-        .bind(tenant.0)
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await?;
-        removed.hourly_rows_deleted = sqlx::query(
-            "DELETE FROM hourly_totals WHERE tenant_id = $1 AND edited = 0
-               AND (location_id, local_date, hour) IN (
-                 SELECT location_id, local_date, local_hour FROM sales
-                  WHERE tenant_id = $1 AND integration_id = $2
-                 UNION
-                 SELECT location_id, local_date, local_hour FROM returns
-                  WHERE tenant_id = $1 AND integration_id = $2)",
-        )
-        .bind(tenant.0)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        removed.sales =
-            sqlx::query("DELETE FROM sales WHERE tenant_id = $1 AND integration_id = $2")
-                .bind(tenant.0)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-        removed.returns =
-            sqlx::query("DELETE FROM returns WHERE tenant_id = $1 AND integration_id = $2")
-                .bind(tenant.0)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-        // Hours that other facts still fill come back, recomputed from those facts.
-        for location in locations {
-            sqlx::query(
-                "INSERT INTO hourly_totals (tenant_id, location_id, local_date, hour, gross,
-                    discounts, returns, net, transactions, items, edited, sales_transactions)
-                 SELECT $1, $2, f.local_date, f.local_hour, SUM(f.gross), SUM(f.discounts),
-                    SUM(f.returns), SUM(f.gross) - SUM(f.discounts) - SUM(f.returns),
-                    SUM(f.tx), SUM(f.items), 0, SUM(f.sale)
-                 FROM (
-                    SELECT local_date, local_hour, gross, discounts, 0 AS returns,
-                        is_transaction AS tx, items, is_transaction AS sale
-                      FROM sales WHERE tenant_id = $1 AND location_id = $2
-                    UNION ALL
-                    SELECT local_date, local_hour, gross, discounts, returns, is_transaction, -items,
-                        0
-                      FROM returns WHERE tenant_id = $1 AND location_id = $2
-                 ) f
-                 GROUP BY f.local_date, f.local_hour
-                 ON CONFLICT (tenant_id, location_id, local_date, hour) DO NOTHING",
-            )
-            .bind(tenant.0)
-            .bind(location)
-            .execute(&mut *tx)
-            .await?;
-        }
+    let removed = if remove_data {
+        remove_facts(&mut tx, tenant, id).await?
     } else {
         // Kept facts are detached: SQLite may give a deleted integration's id to the next
         // one, which must never claim (or later remove) them. `-id` still says where they
         // came from.
-        for table in ["sales", "returns"] {
-            sqlx::query(&format!(
-                "UPDATE {table} SET integration_id = -integration_id
-                 WHERE tenant_id = $1 AND integration_id = $2"
-            ))
-            .bind(tenant.0)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        }
-    }
+        detach_facts(&mut tx, tenant, id).await?;
+        Removed::default()
+    };
     for sql in [
         "DELETE FROM integration_locations WHERE tenant_id = $1 AND integration_id = $2",
         "DELETE FROM import_runs WHERE tenant_id = $1 AND integration_id = $2",
@@ -776,6 +707,105 @@ pub async fn delete(
     }
     tx.commit().await?;
     Ok(Some(removed))
+}
+
+/// Removes an integration's facts and the hours they filled (except edited ones); hours
+/// that other facts still fill come back, recomputed from those facts.
+async fn remove_facts(
+    tx: &mut Transaction<'_, Any>,
+    tenant: TenantId,
+    id: i64,
+) -> sqlx::Result<Removed> {
+    let mut removed = Removed::default();
+    let locations: Vec<i64> = sqlx::query_scalar(
+        "SELECT location_id FROM sales WHERE tenant_id = $1 AND integration_id = $2
+         UNION SELECT location_id FROM returns WHERE tenant_id = $1 AND integration_id = $2",
+    )
+    .bind(tenant.0)
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?;
+    removed.hourly_rows_deleted = sqlx::query(
+        "DELETE FROM hourly_totals WHERE tenant_id = $1 AND edited = 0
+           AND (location_id, local_date, hour) IN (
+             SELECT location_id, local_date, local_hour FROM sales
+              WHERE tenant_id = $1 AND integration_id = $2
+             UNION
+             SELECT location_id, local_date, local_hour FROM returns
+              WHERE tenant_id = $1 AND integration_id = $2)",
+    )
+    .bind(tenant.0)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    removed.sales = sqlx::query("DELETE FROM sales WHERE tenant_id = $1 AND integration_id = $2")
+        .bind(tenant.0)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    removed.returns =
+        sqlx::query("DELETE FROM returns WHERE tenant_id = $1 AND integration_id = $2")
+            .bind(tenant.0)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+    for location in locations {
+        recompute_hours(tx, tenant, location).await?;
+    }
+    Ok(removed)
+}
+
+/// Fills a location's missing hours again from the facts it still has.
+async fn recompute_hours(
+    tx: &mut Transaction<'_, Any>,
+    tenant: TenantId,
+    location: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO hourly_totals (tenant_id, location_id, local_date, hour, gross,
+            discounts, returns, net, transactions, items, edited, sales_transactions)
+         SELECT $1, $2, f.local_date, f.local_hour, SUM(f.gross), SUM(f.discounts),
+            SUM(f.returns), SUM(f.gross) - SUM(f.discounts) - SUM(f.returns),
+            SUM(f.tx), SUM(f.items), 0, SUM(f.sale)
+         FROM (
+            SELECT local_date, local_hour, gross, discounts, 0 AS returns,
+                is_transaction AS tx, items, is_transaction AS sale
+              FROM sales WHERE tenant_id = $1 AND location_id = $2
+            UNION ALL
+            SELECT local_date, local_hour, gross, discounts, returns, is_transaction, -items,
+                0
+              FROM returns WHERE tenant_id = $1 AND location_id = $2
+         ) f
+         GROUP BY f.local_date, f.local_hour
+         ON CONFLICT (tenant_id, location_id, local_date, hour) DO NOTHING",
+    )
+    .bind(tenant.0)
+    .bind(location)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Marks an integration's kept facts as coming from a deleted integration (`-id`).
+async fn detach_facts(
+    tx: &mut Transaction<'_, Any>,
+    tenant: TenantId,
+    id: i64,
+) -> sqlx::Result<()> {
+    for table in ["sales", "returns"] {
+        sqlx::query(&format!(
+            "UPDATE {table} SET integration_id = -integration_id
+             WHERE tenant_id = $1 AND integration_id = $2"
+        ))
+        .bind(tenant.0)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }
 
 /// One integration's sealed credentials, for the start-up check that the key file opens them.

@@ -71,84 +71,95 @@ impl Db {
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
         sqlx::any::install_default_drivers();
         if url.starts_with("sqlite:") {
-            let options = SqliteConnectOptions::from_str(url)
-                .with_context(|| format!("bad SQLite URL {url:?}"))?
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .busy_timeout(SQLITE_BUSY_TIMEOUT)
-                .foreign_keys(true);
-            // Owner-only: the file holds password hashes and live session ids.
-            let file = options.get_filename();
-            if !file.as_os_str().is_empty() && file.as_os_str() != ":memory:" {
-                crate::private_files::prepare_sqlite_file(file)?;
-            }
-            // The typed pool opens the file first: it creates it and switches it to WAL.
-            let session_pool = SqlitePoolOptions::new()
-                .max_connections(4)
-                .connect_with(options)
-                .await
-                .with_context(|| format!("cannot open SQLite database {url}"))?;
-            let pool = AnyPoolOptions::new()
-                .max_connections(8)
-                .after_connect(|conn, _meta| {
-                    Box::pin(async move {
-                        conn.execute("PRAGMA busy_timeout = 15000").await?;
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                        conn.execute("PRAGMA synchronous = NORMAL").await?;
-                        Ok(())
-                    })
-                })
-                .connect(url)
-                .await
-                .with_context(|| format!("cannot open SQLite database {url}"))?;
-            Ok(Db {
-                pool,
-                backend: Backend::Sqlite,
-                session_pool: SessionPool::Sqlite(session_pool),
-                pg_writes: None,
-            })
+            Self::connect_sqlite(url).await
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let redacted = redact_url(url);
-            let pool = AnyPoolOptions::new()
-                .max_connections(16)
-                .connect(url)
-                .await
-                .with_context(|| format!("cannot connect to PostgreSQL at {redacted}"))?;
-            let session_pool = PgPoolOptions::new()
-                .max_connections(4)
-                .connect(url)
-                .await
-                .with_context(|| format!("cannot connect to PostgreSQL at {redacted}"))?;
-            // Connections open on first use: a web-only process never opens one here. They
-            // serve import batches only, which need not wait for their WAL to reach the disk:
-            // if the server crashes before it does, a batch is lost together with the
-            // watermark it advanced, and the next run reads those orders again (SQLite in WAL
-            // mode with synchronous=NORMAL makes the same trade). Set once per connection, not
-            // in every batch's transaction. Every statement, the triggers' too, is planned
-            // for the table as it is now: a plan cached while a table was empty (a new
-            // database, or one just emptied and analyzed) kept scanning it whole for every
-            // order once it held millions of rows.
-            let pg_writes = PgPoolOptions::new()
-                .max_connections(PG_WRITE_CONNECTIONS)
-                .after_connect(|conn, _meta| {
-                    Box::pin(async move {
-                        conn.execute("SET synchronous_commit = off").await?;
-                        conn.execute("SET plan_cache_mode = force_custom_plan")
-                            .await?;
-                        Ok(())
-                    })
-                })
-                .connect_lazy(url)
-                .with_context(|| format!("cannot connect to PostgreSQL at {redacted}"))?;
-            Ok(Db {
-                pool,
-                backend: Backend::Postgres,
-                session_pool: SessionPool::Postgres(session_pool),
-                pg_writes: Some(pg_writes),
-            })
+            Self::connect_postgres(url).await
         } else {
             anyhow::bail!("the database URL must start with sqlite:// or postgres://")
         }
+    }
+
+    /// A SQLite database in WAL mode with a busy timeout, its file created owner-only.
+    async fn connect_sqlite(url: &str) -> anyhow::Result<Db> {
+        let options = SqliteConnectOptions::from_str(url)
+            .with_context(|| format!("bad SQLite URL {url:?}"))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .busy_timeout(SQLITE_BUSY_TIMEOUT)
+            .foreign_keys(true);
+        // Owner-only: the file holds password hashes and live session ids.
+        let file = options.get_filename();
+        if !file.as_os_str().is_empty() && file.as_os_str() != ":memory:" {
+            crate::private_files::prepare_sqlite_file(file)?;
+        }
+        // The typed pool opens the file first: it creates it and switches it to WAL.
+        let session_pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .with_context(|| format!("cannot open SQLite database {url}"))?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(8)
+            .after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    conn.execute("PRAGMA busy_timeout = 15000").await?;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    Ok(())
+                })
+            })
+            .connect(url)
+            .await
+            .with_context(|| format!("cannot open SQLite database {url}"))?;
+        Ok(Db {
+            pool,
+            backend: Backend::Sqlite,
+            session_pool: SessionPool::Sqlite(session_pool),
+            pg_writes: None,
+        })
+    }
+
+    /// A PostgreSQL database: the shared pool, the session store's, and the import batches'
+    /// pool opened lazily.
+    async fn connect_postgres(url: &str) -> anyhow::Result<Db> {
+        let redacted = redact_url(url);
+        let pool = AnyPoolOptions::new()
+            .max_connections(16)
+            .connect(url)
+            .await
+            .with_context(|| format!("cannot connect to PostgreSQL at {redacted}"))?;
+        let session_pool = PgPoolOptions::new()
+            .max_connections(4)
+            .connect(url)
+            .await
+            .with_context(|| format!("cannot connect to PostgreSQL at {redacted}"))?;
+        // Connections open on first use: a web-only process never opens one here. They
+        // serve import batches only, which need not wait for their WAL to reach the disk:
+        // if the server crashes before it does, a batch is lost together with the
+        // watermark it advanced, and the next run reads those orders again (SQLite in WAL
+        // mode with synchronous=NORMAL makes the same trade). Set once per connection, not
+        // in every batch's transaction. Every statement, the triggers' too, is planned
+        // for the table as it is now: a plan cached while a table was empty (a new
+        // database, or one just emptied and analyzed) kept scanning it whole for every
+        // order once it held millions of rows.
+        let pg_writes = PgPoolOptions::new()
+            .max_connections(PG_WRITE_CONNECTIONS)
+            .after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    conn.execute("SET synchronous_commit = off").await?;
+                    conn.execute("SET plan_cache_mode = force_custom_plan")
+                        .await?;
+                    Ok(())
+                })
+            })
+            .connect_lazy(url)
+            .with_context(|| format!("cannot connect to PostgreSQL at {redacted}"))?;
+        Ok(Db {
+            pool,
+            backend: Backend::Postgres,
+            session_pool: SessionPool::Postgres(session_pool),
+            pg_writes: Some(pg_writes),
+        })
     }
 
     /// Applies the migrations of this back end (the session store's table is its own:

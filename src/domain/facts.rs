@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
 
 use super::ledger::ledger_facts;
-use super::order::{Order, RefundLineItem};
+use super::order::{LineItem, Order, Refund, RefundLineItem};
 use super::sale_facts::returned_value;
 pub use super::sale_facts::{OrderFacts, ReturnFact, SaleFact, refund_location};
 
@@ -36,14 +36,38 @@ pub fn order_facts(order: &Order) -> OrderFacts {
 
 /// The facts of an imported order from its line items and refunds.
 fn line_item_facts(order: &Order, home: i64) -> OrderFacts {
-    let taxes_included = order.taxes_included;
     let sold: Vec<_> = order
         .line_items
         .iter()
         .filter(|l| !l.is_gift_card)
         .collect();
+    let sale = line_item_sale(order, &sold, home);
+    let mut returns = Vec::new();
+    // Per line: quantity and value already returned by refunds (for the cancellation rest).
+    let mut returned: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+    for refund in &order.refunds {
+        returns.extend(refund_return(order, refund, home, &mut returned));
+    }
+    if let Some(cancelled_at) = order.cancelled_at {
+        returns.extend(cancellation_return(
+            order,
+            &sold,
+            &returned,
+            home,
+            cancelled_at,
+        ));
+    }
+    OrderFacts {
+        sale,
+        returns,
+        problems: Vec::new(),
+    }
+}
 
-    let sale = (!sold.is_empty()).then(|| {
+/// The sale of the goods sold (gift cards are not sales), None when there are none.
+fn line_item_sale(order: &Order, sold: &[&LineItem], home: i64) -> Option<SaleFact> {
+    let taxes_included = order.taxes_included;
+    (!sold.is_empty()).then(|| {
         let gross = sold
             .iter()
             .map(|l| l.original_unit_price * l.quantity - if taxes_included { l.tax } else { 0 })
@@ -57,76 +81,82 @@ fn line_item_facts(order: &Order, home: i64) -> OrderFacts {
             items: sold.iter().map(|l| l.quantity).sum(),
             transaction: true,
         }
-    });
+    })
+}
 
-    let mut returns = Vec::new();
-    // Per line: quantity and value already returned by refunds (for the cancellation rest).
-    let mut returned: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
-    for refund in &order.refunds {
-        let goods: Vec<&RefundLineItem> = refund
-            .refund_line_items
-            .iter()
-            .filter(|rl| !rl.is_gift_card)
-            .collect();
-        if goods.is_empty() {
-            // Shipping, tax or a tip only: changes nothing.
-            continue;
-        }
-        let (mut value, mut items) = (0i64, 0i64);
-        for rl in &goods {
-            let v = returned_value(rl, taxes_included);
-            let entry = returned.entry(rl.line_item_id.as_str()).or_default();
-            entry.0 += rl.quantity;
-            entry.1 += v;
-            value += v;
-            items += rl.quantity;
-        }
-        returns.push(ReturnFact {
-            id: refund.id.clone(),
-            order_id: order.id.clone(),
-            shopify_location_id: refund_location(refund, &goods, taxes_included).unwrap_or(home),
-            at: refund.at(),
-            gross: 0,
-            discounts: 0,
-            returns: value,
-            items,
-            transaction: items > 0,
-        });
+/// The return a refund of goods makes, adding what it took back to `returned`; None for a
+/// refund of shipping, tax or a tip only.
+fn refund_return<'a>(
+    order: &Order,
+    refund: &'a Refund,
+    home: i64,
+    returned: &mut BTreeMap<&'a str, (i64, i64)>,
+) -> Option<ReturnFact> {
+    let taxes_included = order.taxes_included;
+    let goods: Vec<&RefundLineItem> = refund
+        .refund_line_items
+        .iter()
+        .filter(|rl| !rl.is_gift_card)
+        .collect();
+    if goods.is_empty() {
+        // Shipping, tax or a tip only: changes nothing.
+        return None;
     }
+    let (mut value, mut items) = (0i64, 0i64);
+    for rl in &goods {
+        let v = returned_value(rl, taxes_included);
+        let entry = returned.entry(rl.line_item_id.as_str()).or_default();
+        entry.0 += rl.quantity;
+        entry.1 += v;
+        value += v;
+        items += rl.quantity;
+    }
+    Some(ReturnFact {
+        id: refund.id.clone(),
+        order_id: order.id.clone(),
+        shopify_location_id: refund_location(refund, &goods, taxes_included).unwrap_or(home),
+        at: refund.at(),
+        gross: 0,
+        discounts: 0,
+        returns: value,
+        items,
+        transaction: items > 0,
+    })
+}
 
-    if let Some(cancelled_at) = order.cancelled_at {
-        // What the refunds did not return comes back now, at its value after discounts,
-        // so that the order nets to exactly zero.
-        let (mut value, mut items) = (0i64, 0i64);
-        for l in &sold {
-            let paid = l.original_unit_price * l.quantity
-                - l.discount
-                - if taxes_included { l.tax } else { 0 };
-            let (q, v) = returned.get(l.id.as_str()).copied().unwrap_or_default();
-            if q < l.quantity {
-                items += l.quantity - q;
-                value += paid - v;
-            }
-        }
-        if items > 0 {
-            returns.push(ReturnFact {
-                id: format!("cancel:{}", order.id),
-                order_id: order.id.clone(),
-                shopify_location_id: home,
-                at: cancelled_at,
-                gross: 0,
-                discounts: 0,
-                returns: value,
-                items,
-                transaction: true,
-            });
+/// What a cancellation returns: every good the refunds did not take back.
+fn cancellation_return(
+    order: &Order,
+    sold: &[&LineItem],
+    returned: &BTreeMap<&str, (i64, i64)>,
+    home: i64,
+    cancelled_at: DateTime<Utc>,
+) -> Option<ReturnFact> {
+    let taxes_included = order.taxes_included;
+    // What the refunds did not return comes back now, at its value after discounts,
+    // so that the order nets to exactly zero.
+    let (mut value, mut items) = (0i64, 0i64);
+    for l in sold {
+        let paid = l.original_unit_price * l.quantity
+            - l.discount
+            - if taxes_included { l.tax } else { 0 };
+        let (q, v) = returned.get(l.id.as_str()).copied().unwrap_or_default();
+        if q < l.quantity {
+            items += l.quantity - q;
+            value += paid - v;
         }
     }
-    OrderFacts {
-        sale,
-        returns,
-        problems: Vec::new(),
-    }
+    (items > 0).then(|| ReturnFact {
+        id: format!("cancel:{}", order.id),
+        order_id: order.id.clone(),
+        shopify_location_id: home,
+        at: cancelled_at,
+        gross: 0,
+        discounts: 0,
+        returns: value,
+        items,
+        transaction: true,
+    })
 }
 
 /// Totals of one location's local hour.

@@ -204,98 +204,8 @@ async fn compose(
     unsubscribe: &str,
 ) -> anyhow::Result<Composed> {
     let lang = layout.lang;
-    let locations: Vec<_> = db::locations::list(&state.db, tenant)
-        .await?
-        .into_iter()
-        .filter(|l| l.is_active())
-        .collect();
-    let ids: Vec<i64> = locations.iter().map(|l| l.id).collect();
-    let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
-    let sums = |from: NaiveDate, to: NaiveDate| {
-        let ids = ids.clone();
-        async move { db::totals::location_sums(&state.db, tenant, &ids, &day(from), &day(to)).await }
-    };
-    let now_sums = sums(period.first, period.last).await?;
-    let before_sums = sums(period.compare_first, period.compare_last).await?;
-    let currency = db::totals::currency(&state.db, tenant).await?;
-    let digits = currency_digits(&currency);
-    let totals_of = |rows: &[db::totals::LocationSums], id: i64| {
-        rows.iter()
-            .find(|r| r.location_id == id)
-            .map(|r| r.totals())
-            .unwrap_or_default()
-    };
-    // Traffic once the tenant's counters report for the period (DOMAIN.md: quotients of
-    // sums over the hours that have a count).
-    let traffic_days = db::traffic::day_sums(&state.db, tenant, period.first, period.last).await?;
-    let counted = traffic_days.iter().any(|d| d.sums.has_traffic());
-    let traffic_of = |id: Option<i64>| {
-        let mut sums = TrafficSums::default();
-        for d in traffic_days
-            .iter()
-            .filter(|d| id.map_or(ids.contains(&d.location_id), |id| d.location_id == id))
-        {
-            sums.add(&d.sums);
-        }
-        counted.then(|| traffic_figures(lang, &sums))
-    };
-    let row = |name: String, now: Totals, before: Totals, traffic| DigestRow {
-        name,
-        net: i18n::format_money(lang, now.net, digits, &currency),
-        net_change: change(lang, now.net, before.net),
-        transactions: i18n::format_integer(lang, now.transactions),
-        transactions_change: change(lang, now.transactions, before.transactions),
-        average: now
-            .average_sale()
-            .map(|a| i18n::format_money(lang, a, digits, &currency))
-            .unwrap_or_else(|| "–".into()),
-        items: i18n::format_integer(lang, now.items),
-        returns: i18n::format_money(lang, now.returns, digits, &currency),
-        traffic,
-    };
-    let mut rows = Vec::new();
-    let (mut total_now, mut total_before) = (Totals::default(), Totals::default());
-    for location in &locations {
-        let (now, before) = (
-            totals_of(&now_sums, location.id),
-            totals_of(&before_sums, location.id),
-        );
-        // A sum beyond i64 cannot come from real shops; the total then stays as it was.
-        let _ = total_now.add(&now);
-        let _ = total_before.add(&before);
-        rows.push(row(
-            format!("{} · {}", location.location_id, location.name),
-            now,
-            before,
-            traffic_of(Some(location.id)),
-        ));
-    }
-    // The total counts the active stores only, as the sales beside it do.
-    rows.push(row(
-        layout.t("All stores"),
-        total_now,
-        total_before,
-        traffic_of(None),
-    ));
-    let (title, period_text, compared) = match kind {
-        DigestKind::Daily => (
-            layout.t("Yesterday's numbers"),
-            i18n::format_weekday_date(lang, period.first),
-            layout.t1(
-                "Changes against {}",
-                i18n::format_weekday_date(lang, period.compare_first),
-            ),
-        ),
-        DigestKind::Weekly => (
-            layout.t("Last week's numbers"),
-            format!(
-                "{} – {}",
-                i18n::format_date(lang, period.first),
-                i18n::format_date(lang, period.last)
-            ),
-            layout.t("Changes against the week before"),
-        ),
-    };
+    let rows = digest_rows(state, tenant, period, layout).await?;
+    let (title, period_text, compared) = headings(kind, period, layout);
     let subject = format!("{} · {title}: {period_text}", layout.tenant_name);
     Ok(Composed {
         lang,
@@ -319,6 +229,142 @@ async fn compose(
         }
         .render()?,
     })
+}
+
+/// A row per active store and one for all of them, each against the comparable period.
+async fn digest_rows(
+    state: &AppState,
+    tenant: TenantId,
+    period: Period,
+    layout: &MailLayout,
+) -> anyhow::Result<Vec<DigestRow>> {
+    let lang = layout.lang;
+    let locations: Vec<_> = db::locations::list(&state.db, tenant)
+        .await?
+        .into_iter()
+        .filter(|l| l.is_active())
+        .collect();
+    let ids: Vec<i64> = locations.iter().map(|l| l.id).collect();
+    let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    let sums = |from: NaiveDate, to: NaiveDate| {
+        let ids = ids.clone();
+        async move { db::totals::location_sums(&state.db, tenant, &ids, &day(from), &day(to)).await }
+    };
+    let now_sums = sums(period.first, period.last).await?;
+    let before_sums = sums(period.compare_first, period.compare_last).await?;
+    let currency = db::totals::currency(&state.db, tenant).await?;
+    let row_format = RowFormat {
+        lang,
+        digits: currency_digits(&currency),
+        currency: &currency,
+    };
+    let totals_of = |rows: &[db::totals::LocationSums], id: i64| {
+        rows.iter()
+            .find(|r| r.location_id == id)
+            .map(|r| r.totals())
+            .unwrap_or_default()
+    };
+    // Traffic once the tenant's counters report for the period (DOMAIN.md: quotients of
+    // sums over the hours that have a count).
+    let traffic_days = db::traffic::day_sums(&state.db, tenant, period.first, period.last).await?;
+    let counted = traffic_days.iter().any(|d| d.sums.has_traffic());
+    let traffic_of = |id: Option<i64>| {
+        let mut sums = TrafficSums::default();
+        for d in traffic_days
+            .iter()
+            .filter(|d| id.map_or(ids.contains(&d.location_id), |id| d.location_id == id))
+        {
+            sums.add(&d.sums);
+        }
+        counted.then(|| traffic_figures(lang, &sums))
+    };
+    let mut rows = Vec::new();
+    let (mut total_now, mut total_before) = (Totals::default(), Totals::default());
+    for location in &locations {
+        let (now, before) = (
+            totals_of(&now_sums, location.id),
+            totals_of(&before_sums, location.id),
+        );
+        // A sum beyond i64 cannot come from real shops; the total then stays as it was.
+        let _ = total_now.add(&now);
+        let _ = total_before.add(&before);
+        rows.push(row_format.row(
+            format!("{} · {}", location.location_id, location.name),
+            now,
+            before,
+            traffic_of(Some(location.id)),
+        ));
+    }
+    // The total counts the active stores only, as the sales beside it do.
+    rows.push(row_format.row(
+        layout.t("All stores"),
+        total_now,
+        total_before,
+        traffic_of(None),
+    ));
+    Ok(rows)
+}
+
+/// The digest's title, its period and what it is compared with, as the reader's language
+/// writes them.
+fn headings(kind: DigestKind, period: Period, layout: &MailLayout) -> (String, String, String) {
+    let lang = layout.lang;
+    match kind {
+        DigestKind::Daily => (
+            layout.t("Yesterday's numbers"),
+            i18n::format_weekday_date(lang, period.first),
+            layout.t1(
+                "Changes against {}",
+                i18n::format_weekday_date(lang, period.compare_first),
+            ),
+        ),
+        DigestKind::Weekly => (
+            layout.t("Last week's numbers"),
+            format!(
+                "{} – {}",
+                i18n::format_date(lang, period.first),
+                i18n::format_date(lang, period.last)
+            ),
+            layout.t("Changes against the week before"),
+        ),
+    }
+}
+
+/// How a row's figures are written: the reader's language and the tenant's currency.
+struct RowFormat<'a> {
+    lang: Lang,
+    digits: u32,
+    currency: &'a str,
+}
+
+impl RowFormat<'_> {
+    fn row(
+        &self,
+        name: String,
+        now: Totals,
+        before: Totals,
+        traffic: Option<TrafficFigures>,
+    ) -> DigestRow {
+        let RowFormat {
+            lang,
+            digits,
+            currency,
+        } = *self;
+        DigestRow {
+            name,
+            net: i18n::format_money(lang, now.net, digits, currency),
+            net_change: change(lang, now.net, before.net),
+            transactions: i18n::format_integer(lang, now.transactions),
+            transactions_change: change(lang, now.transactions, before.transactions),
+            average: now
+                .average_sale()
+                .map(|a| i18n::format_money(lang, a, digits, currency))
+                .unwrap_or_else(|| "–".into()),
+            items: i18n::format_integer(lang, now.items),
+            returns: i18n::format_money(lang, now.returns, digits, currency),
+            traffic,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -410,15 +410,7 @@ impl ShopifyClient {
         };
         loop {
             if graphql && expected_cost > 0.0 {
-                let wait = self.pacer.lock().map_or(Duration::ZERO, |p| {
-                    p.wait_before(expected_cost, Instant::now())
-                });
-                if !wait.is_zero() {
-                    tokio::time::sleep(wait.min(self.retry.max_throttle_wait)).await;
-                }
-                if let Ok(mut p) = self.pacer.lock() {
-                    p.spend(expected_cost, Instant::now());
-                }
+                self.wait_for_points(expected_cost).await;
             }
             let token = self.access_token().await?;
             let attempt = self.attempt(build(&token), graphql).await;
@@ -478,6 +470,22 @@ impl ShopifyClient {
         }
     }
 
+    /// Waits until the pacer's bucket holds `expected_cost` points (never longer than a
+    /// throttle wait), then spends them.
+    async fn wait_for_points(&self, expected_cost: f64) {
+        let wait = self.pacer.lock().map_or(Duration::ZERO, |p| {
+            p.wait_before(expected_cost, Instant::now())
+        });
+        if !wait.is_zero() {
+            tokio::time::sleep(wait.min(self.retry.max_throttle_wait)).await;
+        }
+        if let Ok(mut p) = self.pacer.lock() {
+            p.spend(expected_cost, Instant::now());
+        }
+    }
+
+    /// One request and what its answer means: HTTP statuses here, a GraphQL answer's
+    /// errors and data in [`graphql_attempt`].
     async fn attempt(&self, request: reqwest::RequestBuilder, graphql: bool) -> Attempt {
         let response = match request.send().await {
             Ok(r) => r,
@@ -526,63 +534,7 @@ impl ShopifyClient {
         if !graphql {
             return Attempt::Done(value, None);
         }
-        let envelope: wire::GraphqlResponse<Value> = match serde_json::from_value(value) {
-            Ok(v) => v,
-            Err(e) => return Attempt::Malformed(format!("not a GraphQL answer: {e}")),
-        };
-        let cost = envelope.extensions.and_then(|e| e.cost);
-        if let Some(errors) = envelope.errors.as_ref().and_then(Value::as_array)
-            && let Some(first) = errors.first()
-        {
-            let code = errors
-                .iter()
-                .filter_map(|e| e.pointer("/extensions/code").and_then(Value::as_str))
-                .next()
-                .unwrap_or("");
-            let message = first
-                .get("message")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
-            return match code {
-                "THROTTLED" => Attempt::Throttled(
-                    cost.as_ref().map_or(Duration::from_secs(1), throttled_wait),
-                    cost,
-                ),
-                "ACCESS_DENIED" => Attempt::Failed(ShopifyError::ScopeMissing {
-                    scope: errors
-                        .iter()
-                        .find_map(|e| {
-                            e.pointer("/extensions/requiredAccess")
-                                .and_then(Value::as_str)
-                                .map(scope_in)
-                        })
-                        .unwrap_or_else(|| scope_in(&message)),
-                }),
-                "MAX_COST_EXCEEDED" => {
-                    let number = |key: &str| {
-                        errors
-                            .iter()
-                            .find_map(|e| e.pointer(&format!("/extensions/{key}")))
-                            .and_then(Value::as_f64)
-                            .unwrap_or(0.0) as u32
-                    };
-                    Attempt::Failed(ShopifyError::QueryTooCostly {
-                        cost: number("cost"),
-                        max: number("maxCost"),
-                    })
-                }
-                "SHOP_INACTIVE" => Attempt::Failed(ShopifyError::ShopUnavailable {
-                    reason: "the store is inactive".into(),
-                }),
-                "INTERNAL_SERVER_ERROR" => Attempt::Transient(message),
-                _ => Attempt::Failed(malformed(format!("GraphQL error: {message}"))),
-            };
-        }
-        match envelope.data {
-            Some(data) if !data.is_null() => Attempt::Done(data, cost),
-            _ => Attempt::Malformed("GraphQL answer without data".into()),
-        }
+        graphql_attempt(value)
     }
 
     /// The token to send: the fixed one, or a cached client-credentials token renewed
@@ -658,6 +610,73 @@ impl ShopifyClient {
 }
 
 const TOKEN_HEADER: &str = "X-Shopify-Access-Token";
+
+/// What a GraphQL answer means: its first error (throttled, a scope missing, too costly,
+/// the shop inactive, Shopify's own failure), else its data.
+fn graphql_attempt(value: Value) -> Attempt {
+    let envelope: wire::GraphqlResponse<Value> = match serde_json::from_value(value) {
+        Ok(v) => v,
+        Err(e) => return Attempt::Malformed(format!("not a GraphQL answer: {e}")),
+    };
+    let cost = envelope.extensions.and_then(|e| e.cost);
+    if let Some(errors) = envelope.errors.as_ref().and_then(Value::as_array)
+        && let Some(first) = errors.first()
+    {
+        return graphql_error(errors, first, cost);
+    }
+    match envelope.data {
+        Some(data) if !data.is_null() => Attempt::Done(data, cost),
+        _ => Attempt::Malformed("GraphQL answer without data".into()),
+    }
+}
+
+/// The attempt a GraphQL error makes of the answer, by its code (the first code given).
+fn graphql_error(errors: &[Value], first: &Value, cost: Option<QueryCost>) -> Attempt {
+    let code = errors
+        .iter()
+        .filter_map(|e| e.pointer("/extensions/code").and_then(Value::as_str))
+        .next()
+        .unwrap_or("");
+    let message = first
+        .get("message")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    match code {
+        "THROTTLED" => Attempt::Throttled(
+            cost.as_ref().map_or(Duration::from_secs(1), throttled_wait),
+            cost,
+        ),
+        "ACCESS_DENIED" => Attempt::Failed(ShopifyError::ScopeMissing {
+            scope: errors
+                .iter()
+                .find_map(|e| {
+                    e.pointer("/extensions/requiredAccess")
+                        .and_then(Value::as_str)
+                        .map(scope_in)
+                })
+                .unwrap_or_else(|| scope_in(&message)),
+        }),
+        "MAX_COST_EXCEEDED" => {
+            let number = |key: &str| {
+                errors
+                    .iter()
+                    .find_map(|e| e.pointer(&format!("/extensions/{key}")))
+                    .and_then(Value::as_f64)
+                    .unwrap_or(0.0) as u32
+            };
+            Attempt::Failed(ShopifyError::QueryTooCostly {
+                cost: number("cost"),
+                max: number("maxCost"),
+            })
+        }
+        "SHOP_INACTIVE" => Attempt::Failed(ShopifyError::ShopUnavailable {
+            reason: "the store is inactive".into(),
+        }),
+        "INTERNAL_SERVER_ERROR" => Attempt::Transient(message),
+        _ => Attempt::Failed(malformed(format!("GraphQL error: {message}"))),
+    }
+}
 
 /// The HTTP client TMAS talks to Shopify with. Building one loads the TLS roots and starts an
 /// empty connection pool, so a process that makes many [`ShopifyClient`]s (the worker) builds

@@ -700,67 +700,11 @@ impl TryFrom<wire::WireOrder> for Order {
         let order_id = w.id.clone();
         let mut line_items = Vec::with_capacity(w.line_items.nodes.len());
         for l in &w.line_items.nodes {
-            let mut discount = 0i64;
-            for d in &l.discount_allocations {
-                discount += amount(&d.allocated_amount_set, digits, "discount", &order_id)?;
-            }
-            let mut tax = 0i64;
-            for t in &l.tax_lines {
-                tax += amount(&t.price_set, digits, "tax line", &order_id)?;
-            }
-            line_items.push(LineItem {
-                id: l.id.clone(),
-                quantity: quantity(l.quantity, "line item quantity", &order_id)?,
-                original_unit_price: amount(
-                    &l.original_unit_price_set,
-                    digits,
-                    "unit price",
-                    &order_id,
-                )?,
-                is_gift_card: l.is_gift_card,
-                discount,
-                tax,
-                current_quantity: l
-                    .current_quantity
-                    .map(|q| quantity(q, "line item current quantity", &order_id))
-                    .transpose()?,
-            });
+            line_items.push(line_item(l, digits, &order_id)?);
         }
         let mut refunds = Vec::with_capacity(w.refunds.len());
         for r in &w.refunds {
-            let mut lines = Vec::with_capacity(r.refund_line_items.nodes.len());
-            for rl in &r.refund_line_items.nodes {
-                lines.push(RefundLineItem {
-                    quantity: quantity(rl.quantity, "refund line quantity", &order_id)?,
-                    subtotal: amount(&rl.subtotal_set, digits, "refund subtotal", &order_id)?,
-                    tax: amount(&rl.total_tax_set, digits, "refund line tax", &order_id)?,
-                    location_id: location_number(&rl.location, &order_id)?,
-                    line_item_id: rl.line_item.id.clone(),
-                    is_gift_card: rl.line_item.is_gift_card,
-                });
-            }
-            let mut transactions = Vec::with_capacity(r.transactions.nodes.len());
-            for t in &r.transactions.nodes {
-                transactions.push(RefundTransaction {
-                    kind: match t.kind.as_str() {
-                        "REFUND" => TransactionKind::Refund,
-                        _ => TransactionKind::Other,
-                    },
-                    status: match t.status.as_str() {
-                        "SUCCESS" => TransactionStatus::Success,
-                        _ => TransactionStatus::Other,
-                    },
-                    location_id: location_number(&t.location, &order_id)?,
-                    amount: amount(&t.amount_set, digits, "refund transaction", &order_id)?,
-                });
-            }
-            refunds.push(Refund {
-                id: r.id.clone(),
-                created_at: r.created_at,
-                processed_at: r.processed_at,
-                refund_line_items: lines,
-                transactions,
-            });
+            refunds.push(refund(r, digits, &order_id)?);
         }
         Ok(Order {
             retail_location_id: location_number(&w.retail_location, &order_id)?,
@@ -785,6 +729,71 @@ impl TryFrom<wire::WireOrder> for Order {
     }
 }
 
+/// One line item in minor units, its discounts and taxes summed.
+fn line_item(
+    l: &wire::WireLineItem,
+    digits: u32,
+    order_id: &str,
+) -> Result<LineItem, ShopifyError> {
+    let mut discount = 0i64;
+    for d in &l.discount_allocations {
+        discount += amount(&d.allocated_amount_set, digits, "discount", order_id)?;
+    }
+    let mut tax = 0i64;
+    for t in &l.tax_lines {
+        tax += amount(&t.price_set, digits, "tax line", order_id)?;
+    }
+    Ok(LineItem {
+        id: l.id.clone(),
+        quantity: quantity(l.quantity, "line item quantity", order_id)?,
+        original_unit_price: amount(&l.original_unit_price_set, digits, "unit price", order_id)?,
+        is_gift_card: l.is_gift_card,
+        discount,
+        tax,
+        current_quantity: l
+            .current_quantity
+            .map(|q| quantity(q, "line item current quantity", order_id))
+            .transpose()?,
+    })
+}
+
+/// One refund with its lines and transactions in TMAS's terms.
+fn refund(r: &wire::WireRefund, digits: u32, order_id: &str) -> Result<Refund, ShopifyError> {
+    let mut lines = Vec::with_capacity(r.refund_line_items.nodes.len());
+    for rl in &r.refund_line_items.nodes {
+        lines.push(RefundLineItem {
+            quantity: quantity(rl.quantity, "refund line quantity", order_id)?,
+            subtotal: amount(&rl.subtotal_set, digits, "refund subtotal", order_id)?,
+            tax: amount(&rl.total_tax_set, digits, "refund line tax", order_id)?,
+            location_id: location_number(&rl.location, order_id)?,
+            line_item_id: rl.line_item.id.clone(),
+            is_gift_card: rl.line_item.is_gift_card,
+        });
+    }
+    let mut transactions = Vec::with_capacity(r.transactions.nodes.len());
+    for t in &r.transactions.nodes {
+        transactions.push(RefundTransaction {
+            kind: match t.kind.as_str() {
+                "REFUND" => TransactionKind::Refund,
+                _ => TransactionKind::Other,
+            },
+            status: match t.status.as_str() {
+                "SUCCESS" => TransactionStatus::Success,
+                _ => TransactionStatus::Other,
+            },
+            location_id: location_number(&t.location, order_id)?,
+            amount: amount(&t.amount_set, digits, "refund transaction", order_id)?,
+        });
+    }
+    Ok(Refund {
+        id: r.id.clone(),
+        created_at: r.created_at,
+        processed_at: r.processed_at,
+        refund_line_items: lines,
+        transactions,
+    })
+}
+
 /// A signed quantity of the ledger (removed and returned units are negative).
 fn signed_quantity(value: i64, what: &str, order: &str) -> Result<i64, ShopifyError> {
     // A range, not `abs()`: `i64::MIN.abs()` does not exist.
@@ -806,76 +815,100 @@ fn ledger(
 ) -> Result<Ledger, ShopifyError> {
     let mut out = Vec::with_capacity(agreements.nodes.len());
     for a in &agreements.nodes {
-        let id_of = |r: &Option<wire::IdRef>, what: &str| {
-            r.as_ref()
-                .map(|r| r.id.clone())
-                .ok_or_else(|| malformed(format!("{what} of agreement {} of order {order}", a.id)))
-        };
-        let kind = match a.typename.as_str() {
-            "OrderAgreement" => AgreementKind::Order,
-            "OrderEditAgreement" => AgreementKind::OrderEdit,
-            "RefundAgreement" => AgreementKind::Refund {
-                refund_id: id_of(&a.refund, "refund")?,
-            },
-            "ReturnAgreement" => AgreementKind::Return {
-                return_id: id_of(&a.return_ref, "return")?,
-            },
-            other => AgreementKind::Unknown(other.to_string()),
-        };
-        let mut sales = Vec::with_capacity(a.sales.nodes.len());
-        for s in &a.sales.nodes {
-            sales.push(Sale {
-                action: SaleAction::parse(&s.action_type),
-                line: SaleLine::parse(&s.line_type),
-                quantity: s
-                    .quantity
-                    .map(|q| signed_quantity(q, "sale quantity", order))
-                    .transpose()?,
-                total: amount(&s.total_amount, digits, "sale amount", order)?,
-                tax: amount(&s.total_tax_amount, digits, "sale tax", order)?,
-                discount: amount(
-                    &s.total_discount_amount_before_taxes,
-                    digits,
-                    "sale discount",
-                    order,
-                )?,
-                line_item_id: s.line_item.as_ref().map(|l| l.id.clone()),
-            });
-        }
-        out.push(Agreement {
-            id: a.id.clone(),
-            kind,
-            happened_at: a.happened_at,
-            sales,
+        out.push(agreement(a, digits, order)?);
+    }
+    let returns = returns
+        .map(|returns| return_places(returns, order))
+        .transpose()?;
+    let moved = payments_at_tills(payments, digits, order)?;
+    Ok(Ledger {
+        agreements: out,
+        returns,
+        payments: moved,
+    })
+}
+
+/// One sales agreement: its kind (with the refund or return it belongs to) and its sales.
+fn agreement(a: &wire::WireAgreement, digits: u32, order: &str) -> Result<Agreement, ShopifyError> {
+    let id_of = |r: &Option<wire::IdRef>, what: &str| {
+        r.as_ref()
+            .map(|r| r.id.clone())
+            .ok_or_else(|| malformed(format!("{what} of agreement {} of order {order}", a.id)))
+    };
+    let kind = match a.typename.as_str() {
+        "OrderAgreement" => AgreementKind::Order,
+        "OrderEditAgreement" => AgreementKind::OrderEdit,
+        "RefundAgreement" => AgreementKind::Refund {
+            refund_id: id_of(&a.refund, "refund")?,
+        },
+        "ReturnAgreement" => AgreementKind::Return {
+            return_id: id_of(&a.return_ref, "return")?,
+        },
+        other => AgreementKind::Unknown(other.to_string()),
+    };
+    let mut sales = Vec::with_capacity(a.sales.nodes.len());
+    for s in &a.sales.nodes {
+        sales.push(Sale {
+            action: SaleAction::parse(&s.action_type),
+            line: SaleLine::parse(&s.line_type),
+            quantity: s
+                .quantity
+                .map(|q| signed_quantity(q, "sale quantity", order))
+                .transpose()?,
+            total: amount(&s.total_amount, digits, "sale amount", order)?,
+            tax: amount(&s.total_tax_amount, digits, "sale tax", order)?,
+            discount: amount(
+                &s.total_discount_amount_before_taxes,
+                digits,
+                "sale discount",
+                order,
+            )?,
+            line_item_id: s.line_item.as_ref().map(|l| l.id.clone()),
         });
     }
-    let returns = match returns {
-        None => None,
-        Some(returns) => {
-            let mut places = Vec::with_capacity(returns.len());
-            for r in returns {
-                let mut restocked = Vec::new();
-                for d in r
-                    .reverse_fulfillment_orders
-                    .nodes
-                    .iter()
-                    .flat_map(|o| &o.line_items.nodes)
-                    .flat_map(|l| &l.dispositions)
-                    .filter(|d| d.kind == "RESTOCKED")
-                {
-                    if let Some(location) = location_number(&d.location, order)? {
-                        restocked.push((location, quantity(d.quantity, "restocked units", order)?));
-                    }
-                }
-                places.push(ReturnPlaces {
-                    id: r.id.clone(),
-                    refund_ids: r.refunds.nodes.iter().map(|n| n.id.clone()).collect(),
-                    restocked,
-                });
+    Ok(Agreement {
+        id: a.id.clone(),
+        kind,
+        happened_at: a.happened_at,
+        sales,
+    })
+}
+
+/// Where each return's goods were restocked, and which refunds belong to it.
+fn return_places(
+    returns: &[wire::WireReturn],
+    order: &str,
+) -> Result<Vec<ReturnPlaces>, ShopifyError> {
+    let mut places = Vec::with_capacity(returns.len());
+    for r in returns {
+        let mut restocked = Vec::new();
+        for d in r
+            .reverse_fulfillment_orders
+            .nodes
+            .iter()
+            .flat_map(|o| &o.line_items.nodes)
+            .flat_map(|l| &l.dispositions)
+            .filter(|d| d.kind == "RESTOCKED")
+        {
+            if let Some(location) = location_number(&d.location, order)? {
+                restocked.push((location, quantity(d.quantity, "restocked units", order)?));
             }
-            Some(places)
         }
-    };
+        places.push(ReturnPlaces {
+            id: r.id.clone(),
+            refund_ids: r.refunds.nodes.iter().map(|n| n.id.clone()).collect(),
+            restocked,
+        });
+    }
+    Ok(places)
+}
+
+/// The order's successful payments, refunds and change at a till, with where they moved.
+fn payments_at_tills(
+    payments: &[wire::WireOrderTransaction],
+    digits: u32,
+    order: &str,
+) -> Result<Vec<Payment>, ShopifyError> {
     let mut moved = Vec::new();
     for t in payments.iter().filter(|t| t.status == "SUCCESS") {
         // Money that moved at a till: a sale, a capture, a refund, change given.
@@ -890,11 +923,7 @@ fn ledger(
             });
         }
     }
-    Ok(Ledger {
-        agreements: out,
-        returns,
-        payments: moved,
-    })
+    Ok(moved)
 }
 
 impl TryFrom<wire::WireLocation> for Location {

@@ -129,8 +129,32 @@ pub fn examples_shop_with_exchange() -> SimShop {
 
 /// The examples shop with orders A–E (and C's left-out orders).
 pub fn examples_shop() -> SimShop {
-    let mut orders = Vec::new();
+    let mut orders = vec![example_a()];
+    orders.extend(example_c_left_out());
+    orders.extend(example_d_around_dst());
+    orders.push(example_e());
+    orders.push(tax_included_order());
 
+    let mut shop = SimShop {
+        name: EXAMPLES_SHOP.to_string(),
+        time_zone: chrono_tz::America::Toronto,
+        currency: "CAD".into(),
+        taxes_included: false,
+        tax_rate_bp: 1300,
+        plan: Plan::Basic,
+        locations: vec![
+            location(STORE_01, "STORE-01"),
+            location(STORE_02, "STORE-02"),
+        ],
+        orders,
+        next_id: 10_000_000,
+    };
+    shop.sort_orders();
+    shop
+}
+
+/// Order A with its refund B.
+fn example_a() -> SimOrder {
     // A: 2026-03-02 10:15 EST = 15:15 UTC at STORE-01. 2 shirts at 20.00 (discount 2.00 each),
     // 1 mug at 12.00 (discount 1.20), 13% tax on the discounted prices, a 5.00 tip.
     let mut a = OrderBuilder::new(
@@ -161,8 +185,12 @@ pub fn examples_shop() -> SimShop {
         .push(SimTransaction::refund(Some(STORE_02), 1800 + 234));
     a.refunds.push(b);
     a.touch(utc(2026, 3, 4, 21, 40));
-    orders.push(a);
+    a
+}
 
+/// Example C's orders, each left out of the totals.
+fn example_c_left_out() -> Vec<SimOrder> {
+    let mut orders = Vec::new();
     // C: same day at STORE-01, all left out. An online order of 30.00 picked up in store,
     // carrying a 3.00 shipping charge that is refunded (a refund of shipping only).
     let mut web = OrderBuilder::new(7_000_002, Channel::Web, None, utc(2026, 3, 2, 16, 0))
@@ -215,10 +243,14 @@ pub fn examples_shop() -> SimShop {
     ship.refunds.push(shipping_back);
     ship.touch(utc(2026, 3, 2, 20, 0));
     orders.push(ship);
+    orders
+}
 
+/// Example D's orders, around the night the clocks go back.
+fn example_d_around_dst() -> Vec<SimOrder> {
     // D: 2026-11-01, clocks go back at 02:00 in Toronto. Net 10.00 at 01:30 EDT (05:30 UTC),
     // net 15.00 at 01:30 EST (06:30 UTC), and 7.00 at 23:30 EST (04:30 UTC on 11-02).
-    orders.push(
+    vec![
         OrderBuilder::new(
             7_000_006,
             Channel::Pos,
@@ -227,8 +259,6 @@ pub fn examples_shop() -> SimShop {
         )
         .line(8_000_061, 1, 1000, &[], 130, false)
         .build(),
-    );
-    orders.push(
         OrderBuilder::new(
             7_000_007,
             Channel::Pos,
@@ -237,8 +267,6 @@ pub fn examples_shop() -> SimShop {
         )
         .line(8_000_071, 1, 1500, &[], 195, false)
         .build(),
-    );
-    orders.push(
         OrderBuilder::new(
             7_000_008,
             Channel::Pos,
@@ -247,8 +275,11 @@ pub fn examples_shop() -> SimShop {
         )
         .line(8_000_081, 1, 700, &[], 91, false)
         .build(),
-    );
+    ]
+}
 
+/// Order E, cancelled the day it was sold.
+fn example_e() -> SimOrder {
     // E: a jacket at 80.00 processed 2026-03-05 11:20 EST (16:20 UTC), cancelled at 15:10 EST
     // (20:10 UTC) with a refund returning it.
     let mut e = OrderBuilder::new(
@@ -277,8 +308,11 @@ pub fn examples_shop() -> SimShop {
         .push(SimTransaction::refund(Some(STORE_01), 9040));
     e.refunds.push(jacket_back);
     e.touch(utc(2026, 3, 5, 20, 10));
-    orders.push(e);
+    e
+}
 
+/// The order whose prices include tax, returned at another store's till.
+fn tax_included_order() -> SimOrder {
     // G (tax-inclusive prices, an order whose setting differs from the shop's): processed
     // 2026-03-06 12:05 EST (17:05 UTC) at STORE-02, 13% tax inside the prices: a scarf at
     // 22.60 (2.60 of it tax) and a hat at 11.30 with a 1.13 discount (1.17 tax on the 10.17
@@ -313,24 +347,7 @@ pub fn examples_shop() -> SimShop {
         .push(SimTransaction::refund(Some(STORE_01), 2260));
     g.refunds.push(scarf_back);
     g.touch(utc(2026, 3, 7, 19, 20));
-    orders.push(g);
-
-    let mut shop = SimShop {
-        name: EXAMPLES_SHOP.to_string(),
-        time_zone: chrono_tz::America::Toronto,
-        currency: "CAD".into(),
-        taxes_included: false,
-        tax_rate_bp: 1300,
-        plan: Plan::Basic,
-        locations: vec![
-            location(STORE_01, "STORE-01"),
-            location(STORE_02, "STORE-02"),
-        ],
-        orders,
-        next_id: 10_000_000,
-    };
-    shop.sort_orders();
-    shop
+    g
 }
 
 #[cfg(test)]

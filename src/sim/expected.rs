@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use serde::Serialize;
 
-use super::model::{Channel, SimRefund, SimShop};
+use super::model::{Channel, SimEdit, SimLine, SimOrder, SimRefund, SimReturn, SimShop};
 pub use crate::domain::facts::HourlyTotals;
 
 /// Key of one bucket: Shopify location id (numeric), local date, local hour 0..=23.
@@ -110,129 +110,167 @@ pub fn visible_expected_totals(
         if order.test || order.channel != Channel::Pos {
             continue;
         }
-        let is_goods = |line_id: i64| order.lines.iter().any(|l| l.id == line_id && !l.gift_card);
-        // The sale: the goods sold then, as they were then (discounts given later and the
-        // items appended by exchanges and edits are counted when they happened).
-        let sold: Vec<_> = order
-            .lines
-            .iter()
-            .filter(|l| !l.gift_card && !order.appended(l.id))
-            .collect();
-        if !sold.is_empty() {
-            let b = out.slot(shop, home, order.processed_at);
-            for l in &sold {
-                let (discount, tax) = order.original_discount_and_tax(l);
-                b.add_sold(
-                    l.unit_price * l.quantity,
-                    discount,
-                    tax,
-                    order.taxes_included,
-                );
-                b.items += l.quantity;
-            }
-            b.transactions += 1;
-        }
+        add_sale(&mut out, shop, order, home);
         for refund in order.refunds.iter().filter(|r| r.return_id.is_none()) {
-            let back: Vec<_> = refund
-                .lines
-                .iter()
-                .filter(|rl| is_goods(rl.line_id))
-                .collect();
-            if back.is_empty() {
-                continue;
-            }
-            let b = out.slot(shop, refund_place(refund).unwrap_or(home), refund.when());
-            for rl in &back {
-                b.add_returned(rl.subtotal, rl.quantity);
-            }
-            b.transactions += i64::from(back.iter().any(|rl| rl.quantity > 0));
+            add_refund(&mut out, shop, order, home, refund);
         }
         for ret in &order.returns {
-            // The return's refund (by its till, then its restock location), else where the
-            // goods were restocked, else the store of the sale.
-            let money_moved = ret.refund_id.is_some() || ret.balance_paid > 0;
-            let place = if returns_readable {
-                order
-                    .refunds
-                    .iter()
-                    .filter(|r| Some(r.id) == ret.refund_id)
-                    .find_map(refund_place)
-                    .or(ret.restock_location_id)
-                    .unwrap_or(home)
-            } else if money_moved {
-                ret.location_id.unwrap_or(home)
-            } else {
-                home
-            };
-            let b = out.slot(shop, place, ret.at);
-            let mut units_back = 0;
-            for t in ret.lines.iter().filter(|t| is_goods(t.line_id)) {
-                b.add_returned(t.subtotal, t.quantity);
-                units_back += t.quantity;
-            }
-            for l in order
-                .lines
-                .iter()
-                .filter(|l| !l.gift_card && ret.exchange_lines.contains(&l.id))
-            {
-                let (discount, tax) = order.original_discount_and_tax(l);
-                b.add_sold(
-                    l.unit_price * l.quantity,
-                    discount,
-                    tax,
-                    order.taxes_included,
-                );
-                b.items += l.quantity;
-            }
-            // An exchange is one transaction: the customer came once.
-            b.transactions += i64::from(units_back > 0);
+            add_return(&mut out, shop, order, home, ret, returns_readable);
         }
         for edit in &order.edits {
-            let b = out.slot(shop, home, edit.at);
-            for l in order
-                .lines
-                .iter()
-                .filter(|l| !l.gift_card && edit.added.contains(&l.id))
-            {
-                let (discount, tax) = order.original_discount_and_tax(l);
-                b.add_sold(
-                    l.unit_price * l.quantity,
-                    discount,
-                    tax,
-                    order.taxes_included,
-                );
-                b.items += l.quantity;
-            }
-            for t in edit.removed.iter().filter(|t| is_goods(t.line_id)) {
-                b.add_returned(t.subtotal, t.quantity);
-            }
-            for d in &edit.discounts {
-                // The line's price stays; its discount grows and, when its price holds tax,
-                // the tax inside it shrinks (so the price less tax grows by that much).
-                let gross = if order.taxes_included { d.tax } else { 0 };
-                b.gross += gross;
-                b.discounts += d.amount;
-                b.net += gross - d.amount;
-            }
+            add_edit(&mut out, shop, order, home, edit);
         }
         if let Some(cancelled_at) = order.cancelled_at {
-            let mut value = 0;
-            let mut qty = 0;
-            for l in order.lines.iter().filter(|l| !l.gift_card) {
-                let back = order.taken_back(l.id);
-                if back.quantity < l.quantity {
-                    qty += l.quantity - back.quantity;
-                    value += shop.line_paid(order, l) - back.subtotal;
-                }
-            }
-            if qty > 0 {
-                let b = out.slot(shop, home, cancelled_at);
-                b.add_returned(value, qty);
-                b.transactions += 1;
-            }
+            add_cancellation(&mut out, shop, order, home, cancelled_at);
         }
     }
     out
+}
+
+/// Whether `line_id` is a line of goods (not a gift card) of `order`.
+fn is_goods(order: &SimOrder, line_id: i64) -> bool {
+    order.lines.iter().any(|l| l.id == line_id && !l.gift_card)
+}
+
+/// A line counted as sold as it was when sold, its units as items.
+fn add_sold_line(b: &mut HourlyTotals, order: &SimOrder, l: &SimLine) {
+    let (discount, tax) = order.original_discount_and_tax(l);
+    b.add_sold(
+        l.unit_price * l.quantity,
+        discount,
+        tax,
+        order.taxes_included,
+    );
+    b.items += l.quantity;
+}
+
+/// The sale: the goods sold then, as they were then (discounts given later and the items
+/// appended by exchanges and edits are counted when they happened).
+fn add_sale(out: &mut ExpectedTotals, shop: &SimShop, order: &SimOrder, home: i64) {
+    let sold: Vec<_> = order
+        .lines
+        .iter()
+        .filter(|l| !l.gift_card && !order.appended(l.id))
+        .collect();
+    if !sold.is_empty() {
+        let b = out.slot(shop, home, order.processed_at);
+        for l in &sold {
+            add_sold_line(b, order, l);
+        }
+        b.transactions += 1;
+    }
+}
+
+/// A refund outside a return, where its money or goods went (else the store of the sale).
+fn add_refund(
+    out: &mut ExpectedTotals,
+    shop: &SimShop,
+    order: &SimOrder,
+    home: i64,
+    refund: &SimRefund,
+) {
+    let back: Vec<_> = refund
+        .lines
+        .iter()
+        .filter(|rl| is_goods(order, rl.line_id))
+        .collect();
+    if back.is_empty() {
+        return;
+    }
+    let b = out.slot(shop, refund_place(refund).unwrap_or(home), refund.when());
+    for rl in &back {
+        b.add_returned(rl.subtotal, rl.quantity);
+    }
+    b.transactions += i64::from(back.iter().any(|rl| rl.quantity > 0));
+}
+
+/// A return with what was given in exchange, at the place DOMAIN.md gives it.
+fn add_return(
+    out: &mut ExpectedTotals,
+    shop: &SimShop,
+    order: &SimOrder,
+    home: i64,
+    ret: &SimReturn,
+    returns_readable: bool,
+) {
+    // The return's refund (by its till, then its restock location), else where the
+    // goods were restocked, else the store of the sale.
+    let money_moved = ret.refund_id.is_some() || ret.balance_paid > 0;
+    let place = if returns_readable {
+        order
+            .refunds
+            .iter()
+            .filter(|r| Some(r.id) == ret.refund_id)
+            .find_map(refund_place)
+            .or(ret.restock_location_id)
+            .unwrap_or(home)
+    } else if money_moved {
+        ret.location_id.unwrap_or(home)
+    } else {
+        home
+    };
+    let b = out.slot(shop, place, ret.at);
+    let mut units_back = 0;
+    for t in ret.lines.iter().filter(|t| is_goods(order, t.line_id)) {
+        b.add_returned(t.subtotal, t.quantity);
+        units_back += t.quantity;
+    }
+    for l in order
+        .lines
+        .iter()
+        .filter(|l| !l.gift_card && ret.exchange_lines.contains(&l.id))
+    {
+        add_sold_line(b, order, l);
+    }
+    // An exchange is one transaction: the customer came once.
+    b.transactions += i64::from(units_back > 0);
+}
+
+/// An order edit at the store of the sale: lines added, units removed, late discounts.
+fn add_edit(out: &mut ExpectedTotals, shop: &SimShop, order: &SimOrder, home: i64, edit: &SimEdit) {
+    let b = out.slot(shop, home, edit.at);
+    for l in order
+        .lines
+        .iter()
+        .filter(|l| !l.gift_card && edit.added.contains(&l.id))
+    {
+        add_sold_line(b, order, l);
+    }
+    for t in edit.removed.iter().filter(|t| is_goods(order, t.line_id)) {
+        b.add_returned(t.subtotal, t.quantity);
+    }
+    for d in &edit.discounts {
+        // The line's price stays; its discount grows and, when its price holds tax,
+        // the tax inside it shrinks (so the price less tax grows by that much).
+        let gross = if order.taxes_included { d.tax } else { 0 };
+        b.gross += gross;
+        b.discounts += d.amount;
+        b.net += gross - d.amount;
+    }
+}
+
+/// A cancellation returns every good not already taken back, at the store of the sale.
+fn add_cancellation(
+    out: &mut ExpectedTotals,
+    shop: &SimShop,
+    order: &SimOrder,
+    home: i64,
+    cancelled_at: DateTime<Utc>,
+) {
+    let mut value = 0;
+    let mut qty = 0;
+    for l in order.lines.iter().filter(|l| !l.gift_card) {
+        let back = order.taken_back(l.id);
+        if back.quantity < l.quantity {
+            qty += l.quantity - back.quantity;
+            value += shop.line_paid(order, l) - back.subtotal;
+        }
+    }
+    if qty > 0 {
+        let b = out.slot(shop, home, cancelled_at);
+        b.add_returned(value, qty);
+        b.transactions += 1;
+    }
 }
 
 /// Where a refund counts: its successful refund transactions' place (the largest amount,

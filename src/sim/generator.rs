@@ -7,7 +7,7 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 
 use super::model::{
-    Channel, Plan, SimLine, SimLocation, SimOrder, SimRefund, SimShop, SimTransaction,
+    Channel, Plan, SimLine, SimLocation, SimOrder, SimRefund, SimShop, SimTakeBack, SimTransaction,
 };
 
 /// What to generate for one shop.
@@ -201,11 +201,45 @@ pub fn generate(spec: &ShopSpec, seed: u64) -> SimShop {
     g.shop
 }
 
+/// Where, when and on which line one order's later ledger event happens, drawn before
+/// which event it is (exchange, edit or a return with a fee).
+struct LedgerEventPlace {
+    order_id: i64,
+    at: DateTime<Utc>,
+    line_index: usize,
+    line: SimLine,
+    back: SimTakeBack,
+    roll: f64,
+    till: i64,
+    restock: Option<i64>,
+}
+
 fn local_midnight(tz: Tz, date: NaiveDate) -> DateTime<Utc> {
     let naive = date.and_hms_opt(0, 0, 0).unwrap_or_default();
     tz.from_local_datetime(&naive)
         .earliest()
         .map_or_else(|| naive.and_utc(), |t| t.with_timezone(&Utc))
+}
+
+/// A 10% order discount, allocated over the goods in proportion to their price; the last
+/// line takes the rounding remainder so allocations add up exactly.
+fn allocate_order_discount(lines: &mut [SimLine]) {
+    let goods: Vec<usize> = (0..lines.len()).filter(|&i| !lines[i].gift_card).collect();
+    let base: i64 = goods
+        .iter()
+        .map(|&i| lines[i].unit_price * lines[i].quantity)
+        .sum();
+    let total = base / 10;
+    let mut left = total;
+    for (k, &i) in goods.iter().enumerate() {
+        let share = if k + 1 == goods.len() {
+            left
+        } else {
+            total * lines[i].unit_price * lines[i].quantity / base.max(1)
+        };
+        left -= share;
+        lines[i].discounts.push(share);
+    }
 }
 
 impl Gen<'_> {
@@ -248,57 +282,7 @@ impl Gen<'_> {
     fn order(&mut self, channel: Channel, location: Option<i64>, at: DateTime<Utc>) {
         let id = self.shop.fresh_id();
         self.number += 1;
-        let mut lines = Vec::new();
-        let n_lines = 1 + pick_weighted(&mut self.rng, &[45, 30, 15, 10]);
-        for _ in 0..n_lines {
-            let quantity = 1 + pick_weighted(&mut self.rng, &[75, 18, 7]) as i64;
-            let unit_price = self.price();
-            let mut discounts = Vec::new();
-            if self.rng.random_bool(0.12) {
-                let pct = i64::from(self.rng.random_range(10..=25u32));
-                discounts.push(unit_price * quantity * pct / 100);
-            }
-            lines.push(SimLine {
-                id: self.shop.fresh_id(),
-                quantity,
-                unit_price,
-                gift_card: false,
-                discounts,
-                tax: 0,
-            });
-        }
-        if self.rng.random_bool(0.04) {
-            let amounts = [2500, 5000, 10000];
-            let amount = amounts[self.rng.random_range(0..amounts.len())];
-            lines.push(SimLine {
-                id: self.shop.fresh_id(),
-                quantity: 1,
-                unit_price: amount,
-                gift_card: true,
-                discounts: Vec::new(),
-                tax: 0,
-            });
-        }
-        if self.rng.random_bool(0.08) {
-            // A 10% order discount, allocated over the goods in proportion to their price;
-            // the last line takes the rounding remainder so allocations add up exactly.
-            let goods: Vec<usize> = (0..lines.len()).filter(|&i| !lines[i].gift_card).collect();
-            let base: i64 = goods
-                .iter()
-                .map(|&i| lines[i].unit_price * lines[i].quantity)
-                .sum();
-            let total = base / 10;
-            let mut left = total;
-            for (k, &i) in goods.iter().enumerate() {
-                let share = if k + 1 == goods.len() {
-                    left
-                } else {
-                    total * lines[i].unit_price * lines[i].quantity / base.max(1)
-                };
-                left -= share;
-                lines[i].discounts.push(share);
-            }
-        }
+        let mut lines = self.order_lines();
         // Now and then an order's prices hold tax when the shop's do not, or the other way
         // round (markets, a location's setting, a change of setting).
         let taxes_included = self.shop.taxes_included != self.rng.random_bool(0.04);
@@ -336,11 +320,66 @@ impl Gen<'_> {
         self.shop.orders.push(order);
     }
 
+    /// An order's lines before tax: goods with their own discounts, sometimes a gift card,
+    /// sometimes an order discount spread over the goods.
+    fn order_lines(&mut self) -> Vec<SimLine> {
+        let mut lines = Vec::new();
+        let n_lines = 1 + pick_weighted(&mut self.rng, &[45, 30, 15, 10]);
+        for _ in 0..n_lines {
+            let quantity = 1 + pick_weighted(&mut self.rng, &[75, 18, 7]) as i64;
+            let unit_price = self.price();
+            let mut discounts = Vec::new();
+            if self.rng.random_bool(0.12) {
+                let pct = i64::from(self.rng.random_range(10..=25u32));
+                discounts.push(unit_price * quantity * pct / 100);
+            }
+            lines.push(SimLine {
+                id: self.shop.fresh_id(),
+                quantity,
+                unit_price,
+                gift_card: false,
+                discounts,
+                tax: 0,
+            });
+        }
+        if self.rng.random_bool(0.04) {
+            let amounts = [2500, 5000, 10000];
+            let amount = amounts[self.rng.random_range(0..amounts.len())];
+            lines.push(SimLine {
+                id: self.shop.fresh_id(),
+                quantity: 1,
+                unit_price: amount,
+                gift_card: true,
+                discounts: Vec::new(),
+                tax: 0,
+            });
+        }
+        if self.rng.random_bool(0.08) {
+            allocate_order_discount(&mut lines);
+        }
+        lines
+    }
+
     /// Refunds, cancellations and edits after the sale.
     fn events(&mut self, order: &mut SimOrder) {
         let goods: Vec<usize> = (0..order.lines.len())
             .filter(|&i| !order.lines[i].gift_card)
             .collect();
+        self.refund_after_sale(order, &goods);
+        if !goods.is_empty() && self.rng.random_bool(0.015) {
+            self.cancel(order, &goods);
+        }
+        if self.rng.random_bool(0.05) {
+            // An edit (a note, a tag) that updates the order without changing any number.
+            let at = order.updated_at + Duration::hours(self.rng.random_range(1..72));
+            if at < self.horizon {
+                order.touch(at);
+            }
+        }
+    }
+
+    /// Perhaps a refund: of goods the same day or days later, or of shipping or a tip only.
+    fn refund_after_sale(&mut self, order: &mut SimOrder, goods: &[usize]) {
         let home = order.location_id;
         let roll: f64 = self.rng.random_range(0.0..1.0);
         // The default rate keeps these thresholds (and so every test's history) exactly.
@@ -353,7 +392,7 @@ impl Gen<'_> {
             } else {
                 None
             };
-            self.refund(order, &goods, at, home, restock);
+            self.refund(order, goods, at, home, restock);
         } else if !goods.is_empty() && roll < 0.08 * scale {
             // Days later, often at another store.
             let at = order.processed_at
@@ -372,7 +411,7 @@ impl Gen<'_> {
                 2 => self.other_store(till),
                 _ => None,
             };
-            self.refund(order, &goods, at, till, restock);
+            self.refund(order, goods, at, till, restock);
         } else if roll < 0.09 * scale || (order.channel == Channel::Web && roll < 0.15 * scale) {
             // Shipping or a tip refunded, no goods.
             let at = order.processed_at + Duration::hours(self.rng.random_range(1..48));
@@ -386,36 +425,32 @@ impl Gen<'_> {
                 order.touch(at);
             }
         }
-        if !goods.is_empty() && self.rng.random_bool(0.015) {
-            let at = order.processed_at + Duration::minutes(self.rng.random_range(5..1800));
-            if at < self.horizon && order.refunds.iter().all(|r| r.when() <= at) {
-                order.cancelled_at = Some(at);
-                order.touch(at);
-                if self.rng.random_bool(0.5) {
-                    // Restocked with a refund of everything left, as the admin usually does.
-                    let id = self.shop.fresh_id();
-                    let lines: Vec<_> = goods
-                        .iter()
-                        .map(|&i| {
-                            let l = order.lines[i].clone();
-                            self.shop.refund_line(order, &l, l.quantity, home)
-                        })
-                        .filter(|rl| rl.quantity > 0)
-                        .collect();
-                    if !lines.is_empty() {
-                        let paid = lines.iter().map(|l| l.subtotal + l.tax).sum();
-                        let mut r = SimRefund::at(id, at, lines);
-                        r.transactions.push(SimTransaction::refund(home, paid));
-                        order.refunds.push(r);
-                    }
+    }
+
+    /// A cancellation after any refunds, half of the time with a refund of every good left.
+    fn cancel(&mut self, order: &mut SimOrder, goods: &[usize]) {
+        let home = order.location_id;
+        let at = order.processed_at + Duration::minutes(self.rng.random_range(5..1800));
+        if at < self.horizon && order.refunds.iter().all(|r| r.when() <= at) {
+            order.cancelled_at = Some(at);
+            order.touch(at);
+            if self.rng.random_bool(0.5) {
+                // Restocked with a refund of everything left, as the admin usually does.
+                let id = self.shop.fresh_id();
+                let lines: Vec<_> = goods
+                    .iter()
+                    .map(|&i| {
+                        let l = order.lines[i].clone();
+                        self.shop.refund_line(order, &l, l.quantity, home)
+                    })
+                    .filter(|rl| rl.quantity > 0)
+                    .collect();
+                if !lines.is_empty() {
+                    let paid = lines.iter().map(|l| l.subtotal + l.tax).sum();
+                    let mut r = SimRefund::at(id, at, lines);
+                    r.transactions.push(SimTransaction::refund(home, paid));
+                    order.refunds.push(r);
                 }
-            }
-        }
-        if self.rng.random_bool(0.05) {
-            // An edit (a note, a tag) that updates the order without changing any number.
-            let at = order.updated_at + Duration::hours(self.rng.random_range(1..72));
-            if at < self.horizon {
-                order.touch(at);
             }
         }
     }
@@ -423,157 +458,212 @@ impl Gen<'_> {
     /// Exchanges, edits and returns with a fee, after everything else an order went
     /// through, drawn from `rng` (not the history's own stream).
     fn ledger_events(&mut self, rng: &mut Xoshiro256PlusPlus) {
-        use super::control::{EditSpec, ExchangeSpec, LateDiscountSpec, LineSpec, RefundLineSpec};
         let spec = self.spec;
         for i in 0..self.shop.orders.len() {
-            let order = &self.shop.orders[i];
-            let Some(home) = order.location_id else {
+            let Some(place) = self.ledger_event_place(i, rng) else {
                 continue;
             };
-            if order.channel != Channel::Pos || order.cancelled_at.is_some() {
-                continue;
-            }
-            let left: Vec<usize> = (0..order.lines.len())
-                .filter(|&k| {
-                    let l = &order.lines[k];
-                    !l.gift_card && order.current_quantity(l) > 0
-                })
-                .collect();
-            if left.is_empty() {
-                continue;
-            }
-            let (id, after) = (order.id, order.updated_at);
-            let at = if rng.random_bool(0.4) {
-                after + Duration::minutes(rng.random_range(10..240))
-            } else {
-                after
-                    + Duration::days(rng.random_range(1..15))
-                    + Duration::minutes(rng.random_range(0..600))
-            };
-            if at >= self.horizon {
-                continue;
-            }
-            let k = left[rng.random_range(0..left.len())];
-            let line = order.lines[k].clone();
-            let back = self.shop.take_back(order, &line, 1);
-            let roll: f64 = rng.random_range(0.0..1.0);
-            let stores: Vec<i64> = self
-                .shop
-                .locations
-                .iter()
-                .filter(|l| l.active && l.name != "Warehouse")
-                .map(|l| l.id)
-                .collect();
-            let warehouse = self.shop.locations.last().map(|l| l.id);
-            let till = if rng.random_bool(0.6) {
-                home
-            } else {
-                stores[rng.random_range(0..stores.len())]
-            };
-            let restock = match pick_weighted(rng, &[50, 20, 30]) {
-                0 => Some(till),
-                1 => warehouse,
-                _ => None,
-            };
-            if roll < spec.exchange_rate {
-                // Even (the same item again), the customer paying more, or getting the
-                // difference back.
-                let given = match pick_weighted(rng, &[30, 40, 30]) {
-                    0 => LineSpec {
-                        quantity: 1,
-                        unit_price: line.unit_price,
-                        gift_card: false,
-                        discount: back.discount,
-                    },
-                    1 => LineSpec {
-                        quantity: 1,
-                        unit_price: line.unit_price + i64::from(rng.random_range(1..=40u32)) * 100,
-                        gift_card: false,
-                        discount: 0,
-                    },
-                    _ => LineSpec {
-                        quantity: 1,
-                        unit_price: (back.subtotal / 2).max(100),
-                        gift_card: false,
-                        discount: 0,
-                    },
-                };
-                let exchange = ExchangeSpec {
-                    at,
-                    location_id: Some(till),
-                    returned: vec![RefundLineSpec {
-                        line_index: k,
-                        quantity: 1,
-                    }],
-                    given: vec![given],
-                    restock_location_id: restock,
-                    fee: 0,
-                };
-                if super::control::apply_exchange(&mut self.shop, id, &exchange).is_ok()
-                    && rng.random_bool(0.2)
-                {
-                    // The item given in exchange comes back later, refunded.
-                    let later = at + Duration::days(rng.random_range(1..10));
-                    if later < self.horizon {
-                        let order = &self.shop.orders[i];
-                        let new_line = order.lines[order.lines.len() - 1].clone();
-                        let rl = self.shop.refund_line(order, &new_line, 1, restock);
-                        let paid = rl.subtotal + rl.tax;
-                        let rid = self.shop.fresh_id();
-                        let mut r = SimRefund::at(rid, later, vec![rl]);
-                        r.transactions
-                            .push(SimTransaction::refund(Some(till), paid));
-                        let order = &mut self.shop.orders[i];
-                        order.refunds.push(r);
-                        order.touch(later);
-                    }
-                }
-            } else if roll < spec.exchange_rate + spec.edit_rate {
-                let edit = match pick_weighted(rng, &[40, 30, 30]) {
-                    0 => EditSpec {
-                        at,
-                        add: vec![LineSpec {
-                            quantity: 1,
-                            unit_price: self.price(),
-                            gift_card: false,
-                            discount: 0,
-                        }],
-                        ..EditSpec::default()
-                    },
-                    1 => EditSpec {
-                        at,
-                        remove: vec![RefundLineSpec {
-                            line_index: k,
-                            quantity: 1,
-                        }],
-                        ..EditSpec::default()
-                    },
-                    _ => EditSpec {
-                        at,
-                        discounts: vec![LateDiscountSpec {
-                            line_index: k,
-                            amount: (self.shop.line_paid(order, &line) / 10).max(1),
-                        }],
-                        ..EditSpec::default()
-                    },
-                };
-                // A discount on a line with units already back is refused: nothing then.
-                let _ = super::control::apply_edit(&mut self.shop, id, &edit);
-            } else if roll < spec.exchange_rate + spec.edit_rate + spec.fee_return_rate {
-                let exchange = ExchangeSpec {
-                    at,
-                    location_id: Some(till),
-                    returned: vec![RefundLineSpec {
-                        line_index: k,
-                        quantity: 1,
-                    }],
-                    given: Vec::new(),
-                    restock_location_id: Some(till),
-                    fee: (back.subtotal / 10).max(1),
-                };
-                let _ = super::control::apply_exchange(&mut self.shop, id, &exchange);
+            if place.roll < spec.exchange_rate {
+                self.ledger_exchange(i, &place, rng);
+            } else if place.roll < spec.exchange_rate + spec.edit_rate {
+                self.ledger_edit(i, &place, rng);
+            } else if place.roll < spec.exchange_rate + spec.edit_rate + spec.fee_return_rate {
+                self.ledger_fee_return(&place);
             }
         }
+    }
+
+    /// When, on which line and at which tills a ledger event may happen to the `i`th
+    /// order, or None for an order that cannot have one (not POS, cancelled, nothing
+    /// left, or past the horizon).
+    fn ledger_event_place(
+        &self,
+        i: usize,
+        rng: &mut Xoshiro256PlusPlus,
+    ) -> Option<LedgerEventPlace> {
+        let order = &self.shop.orders[i];
+        let home = order.location_id?;
+        if order.channel != Channel::Pos || order.cancelled_at.is_some() {
+            return None;
+        }
+        let left: Vec<usize> = (0..order.lines.len())
+            .filter(|&k| {
+                let l = &order.lines[k];
+                !l.gift_card && order.current_quantity(l) > 0
+            })
+            .collect();
+        if left.is_empty() {
+            return None;
+        }
+        let (id, after) = (order.id, order.updated_at);
+        let at = if rng.random_bool(0.4) {
+            after + Duration::minutes(rng.random_range(10..240))
+        } else {
+            after
+                + Duration::days(rng.random_range(1..15))
+                + Duration::minutes(rng.random_range(0..600))
+        };
+        if at >= self.horizon {
+            return None;
+        }
+        let k = left[rng.random_range(0..left.len())];
+        let line = order.lines[k].clone();
+        let back = self.shop.take_back(order, &line, 1);
+        let roll: f64 = rng.random_range(0.0..1.0);
+        let stores: Vec<i64> = self
+            .shop
+            .locations
+            .iter()
+            .filter(|l| l.active && l.name != "Warehouse")
+            .map(|l| l.id)
+            .collect();
+        let warehouse = self.shop.locations.last().map(|l| l.id);
+        let till = if rng.random_bool(0.6) {
+            home
+        } else {
+            stores[rng.random_range(0..stores.len())]
+        };
+        let restock = match pick_weighted(rng, &[50, 20, 30]) {
+            0 => Some(till),
+            1 => warehouse,
+            _ => None,
+        };
+        Some(LedgerEventPlace {
+            order_id: id,
+            at,
+            line_index: k,
+            line,
+            back,
+            roll,
+            till,
+            restock,
+        })
+    }
+
+    /// A POS exchange of one unit of the `i`th order, whose new item sometimes comes back
+    /// later, refunded.
+    fn ledger_exchange(
+        &mut self,
+        i: usize,
+        place: &LedgerEventPlace,
+        rng: &mut Xoshiro256PlusPlus,
+    ) {
+        use super::control::{ExchangeSpec, LineSpec, RefundLineSpec};
+        let LedgerEventPlace {
+            order_id: id,
+            at,
+            line_index: k,
+            ref line,
+            ref back,
+            till,
+            restock,
+            ..
+        } = *place;
+        // Even (the same item again), the customer paying more, or getting the
+        // difference back.
+        let given = match pick_weighted(rng, &[30, 40, 30]) {
+            0 => LineSpec {
+                quantity: 1,
+                unit_price: line.unit_price,
+                gift_card: false,
+                discount: back.discount,
+            },
+            1 => LineSpec {
+                quantity: 1,
+                unit_price: line.unit_price + i64::from(rng.random_range(1..=40u32)) * 100,
+                gift_card: false,
+                discount: 0,
+            },
+            _ => LineSpec {
+                quantity: 1,
+                unit_price: (back.subtotal / 2).max(100),
+                gift_card: false,
+                discount: 0,
+            },
+        };
+        let exchange = ExchangeSpec {
+            at,
+            location_id: Some(till),
+            returned: vec![RefundLineSpec {
+                line_index: k,
+                quantity: 1,
+            }],
+            given: vec![given],
+            restock_location_id: restock,
+            fee: 0,
+        };
+        if super::control::apply_exchange(&mut self.shop, id, &exchange).is_ok()
+            && rng.random_bool(0.2)
+        {
+            // The item given in exchange comes back later, refunded.
+            let later = at + Duration::days(rng.random_range(1..10));
+            if later < self.horizon {
+                let order = &self.shop.orders[i];
+                let new_line = order.lines[order.lines.len() - 1].clone();
+                let rl = self.shop.refund_line(order, &new_line, 1, restock);
+                let paid = rl.subtotal + rl.tax;
+                let rid = self.shop.fresh_id();
+                let mut r = SimRefund::at(rid, later, vec![rl]);
+                r.transactions
+                    .push(SimTransaction::refund(Some(till), paid));
+                let order = &mut self.shop.orders[i];
+                order.refunds.push(r);
+                order.touch(later);
+            }
+        }
+    }
+
+    /// An edit of the `i`th order: a line added, a unit removed, or a late discount.
+    fn ledger_edit(&mut self, i: usize, place: &LedgerEventPlace, rng: &mut Xoshiro256PlusPlus) {
+        use super::control::{EditSpec, LateDiscountSpec, LineSpec, RefundLineSpec};
+        let (at, k) = (place.at, place.line_index);
+        let edit = match pick_weighted(rng, &[40, 30, 30]) {
+            0 => EditSpec {
+                at,
+                add: vec![LineSpec {
+                    quantity: 1,
+                    unit_price: self.price(),
+                    gift_card: false,
+                    discount: 0,
+                }],
+                ..EditSpec::default()
+            },
+            1 => EditSpec {
+                at,
+                remove: vec![RefundLineSpec {
+                    line_index: k,
+                    quantity: 1,
+                }],
+                ..EditSpec::default()
+            },
+            _ => EditSpec {
+                at,
+                discounts: vec![LateDiscountSpec {
+                    line_index: k,
+                    amount: (self.shop.line_paid(&self.shop.orders[i], &place.line) / 10).max(1),
+                }],
+                ..EditSpec::default()
+            },
+        };
+        // A discount on a line with units already back is refused: nothing then.
+        let _ = super::control::apply_edit(&mut self.shop, place.order_id, &edit);
+    }
+
+    /// A return of one unit at a till, restocked there, with a restocking fee.
+    fn ledger_fee_return(&mut self, place: &LedgerEventPlace) {
+        use super::control::{ExchangeSpec, RefundLineSpec};
+        let exchange = ExchangeSpec {
+            at: place.at,
+            location_id: Some(place.till),
+            returned: vec![RefundLineSpec {
+                line_index: place.line_index,
+                quantity: 1,
+            }],
+            given: Vec::new(),
+            restock_location_id: Some(place.till),
+            fee: (place.back.subtotal / 10).max(1),
+        };
+        let _ = super::control::apply_exchange(&mut self.shop, place.order_id, &exchange);
     }
 
     /// An active store other than `not`, if there is one.

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::model::{SimLine, SimOrder, SimShop, SimTakeBack};
+use super::model::{SimEdit, SimLine, SimOrder, SimRefund, SimReturn, SimShop, SimTakeBack};
 
 /// Which event an agreement records, with the id of what it points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,9 +197,23 @@ fn line_kind(line: &SimLine) -> SaleLine {
 
 /// The order's agreements, oldest first (the sale first of all).
 pub fn ledger(_shop: &SimShop, order: &SimOrder) -> Vec<Agreement> {
-    let mut out = Vec::new();
-    let find = |id: i64| order.lines.iter().find(|l| l.id == id);
+    let mut out = vec![sale_agreement(order)];
+    for refund in order.refunds.iter().filter(|r| r.return_id.is_none()) {
+        out.push(refund_agreement(order, refund));
+    }
+    for ret in &order.returns {
+        out.push(return_agreement(order, ret));
+    }
+    for edit in &order.edits {
+        out.push(edit_agreement(order, edit));
+    }
+    // Stable: the sale stays first when a change happened at the same instant.
+    out.sort_by_key(|a| a.happened_at);
+    out
+}
 
+/// The sale: the lines as sold (not those added later), the tip and the shipping.
+fn sale_agreement(order: &SimOrder) -> Agreement {
     let mut sale = Sales::new(order.id);
     for line in order.lines.iter().filter(|l| !order.appended(l.id)) {
         sale.sold(order, line);
@@ -226,116 +240,124 @@ pub fn ledger(_shop: &SimShop, order: &SimOrder) -> Vec<Agreement> {
             0,
         );
     }
-    out.push(Agreement {
+    Agreement {
         id: order.id,
         kind: AgreementKind::Order,
         happened_at: order.processed_at,
         sales: sale.sales,
-    });
-
-    for refund in order.refunds.iter().filter(|r| r.return_id.is_none()) {
-        let mut sales = Sales::new(refund.id);
-        for rl in &refund.lines {
-            sales.taken(
-                order,
-                &SimTakeBack {
-                    line_id: rl.line_id,
-                    quantity: rl.quantity,
-                    subtotal: rl.subtotal,
-                    tax: rl.tax,
-                    discount: rl.discount,
-                },
-            );
-        }
-        if refund.other_amount > 0 {
-            // Money without goods: the shipping, else the tip (the simulator's refunds of
-            // "tax only" are shown as shipping: never a sale either way).
-            let kind = if order.shipping == 0 && order.tip > 0 {
-                SaleLine::Tip
-            } else {
-                SaleLine::Shipping
-            };
-            sales.push(
-                SaleAction::Return,
-                kind,
-                None,
-                Some(-1),
-                -refund.other_amount,
-                0,
-                0,
-            );
-        }
-        out.push(Agreement {
-            id: refund.id,
-            kind: AgreementKind::Refund(refund.id),
-            happened_at: refund.when(),
-            sales: sales.sales,
-        });
     }
+}
 
-    for ret in &order.returns {
-        let mut sales = Sales::new(ret.id);
-        for t in &ret.lines {
-            sales.taken(order, t);
-        }
-        for line in ret.exchange_lines.iter().filter_map(|&id| find(id)) {
-            sales.sold(order, line);
-        }
-        if ret.fee > 0 {
-            sales.push(
-                SaleAction::Return,
-                SaleLine::Fee,
-                None,
-                Some(1),
-                ret.fee,
-                0,
-                0,
-            );
-        }
-        out.push(Agreement {
-            id: ret.id,
-            kind: AgreementKind::Return(ret.id),
-            happened_at: ret.at,
-            sales: sales.sales,
-        });
+/// A refund outside a return: its lines taken back and any money without goods.
+fn refund_agreement(order: &SimOrder, refund: &SimRefund) -> Agreement {
+    let mut sales = Sales::new(refund.id);
+    for rl in &refund.lines {
+        sales.taken(
+            order,
+            &SimTakeBack {
+                line_id: rl.line_id,
+                quantity: rl.quantity,
+                subtotal: rl.subtotal,
+                tax: rl.tax,
+                discount: rl.discount,
+            },
+        );
     }
+    if refund.other_amount > 0 {
+        // Money without goods: the shipping, else the tip (the simulator's refunds of
+        // "tax only" are shown as shipping: never a sale either way).
+        let kind = if order.shipping == 0 && order.tip > 0 {
+            SaleLine::Tip
+        } else {
+            SaleLine::Shipping
+        };
+        sales.push(
+            SaleAction::Return,
+            kind,
+            None,
+            Some(-1),
+            -refund.other_amount,
+            0,
+            0,
+        );
+    }
+    Agreement {
+        id: refund.id,
+        kind: AgreementKind::Refund(refund.id),
+        happened_at: refund.when(),
+        sales: sales.sales,
+    }
+}
 
-    for edit in &order.edits {
-        let mut sales = Sales::new(edit.id);
-        for line in edit.added.iter().filter_map(|&id| find(id)) {
-            sales.sold(order, line);
-        }
-        for t in &edit.removed {
-            sales.taken(order, t);
-        }
-        for d in &edit.discounts {
-            // A discount given later: no units move, the line's value drops by the discount
-            // (with its tax when prices exclude it).
-            let total = if order.taxes_included {
-                d.amount
-            } else {
-                d.amount + d.tax
-            };
-            sales.push(
-                SaleAction::Update,
-                SaleLine::Product,
-                Some(d.line_id),
-                Some(0),
-                -total,
-                -d.tax,
-                d.amount,
-            );
-        }
-        out.push(Agreement {
-            id: edit.id,
-            kind: AgreementKind::OrderEdit,
-            happened_at: edit.at,
-            sales: sales.sales,
-        });
+/// A return: units taken back, the lines given in exchange, its restocking fee.
+fn return_agreement(order: &SimOrder, ret: &SimReturn) -> Agreement {
+    let mut sales = Sales::new(ret.id);
+    for t in &ret.lines {
+        sales.taken(order, t);
     }
-    // Stable: the sale stays first when a change happened at the same instant.
-    out.sort_by_key(|a| a.happened_at);
-    out
+    for line in ret
+        .exchange_lines
+        .iter()
+        .filter_map(|&id| find_line(order, id))
+    {
+        sales.sold(order, line);
+    }
+    if ret.fee > 0 {
+        sales.push(
+            SaleAction::Return,
+            SaleLine::Fee,
+            None,
+            Some(1),
+            ret.fee,
+            0,
+            0,
+        );
+    }
+    Agreement {
+        id: ret.id,
+        kind: AgreementKind::Return(ret.id),
+        happened_at: ret.at,
+        sales: sales.sales,
+    }
+}
+
+/// An order edit: lines added, units removed, discounts given later.
+fn edit_agreement(order: &SimOrder, edit: &SimEdit) -> Agreement {
+    let mut sales = Sales::new(edit.id);
+    for line in edit.added.iter().filter_map(|&id| find_line(order, id)) {
+        sales.sold(order, line);
+    }
+    for t in &edit.removed {
+        sales.taken(order, t);
+    }
+    for d in &edit.discounts {
+        // A discount given later: no units move, the line's value drops by the discount
+        // (with its tax when prices exclude it).
+        let total = if order.taxes_included {
+            d.amount
+        } else {
+            d.amount + d.tax
+        };
+        sales.push(
+            SaleAction::Update,
+            SaleLine::Product,
+            Some(d.line_id),
+            Some(0),
+            -total,
+            -d.tax,
+            d.amount,
+        );
+    }
+    Agreement {
+        id: edit.id,
+        kind: AgreementKind::OrderEdit,
+        happened_at: edit.at,
+        sales: sales.sales,
+    }
+}
+
+fn find_line(order: &SimOrder, id: i64) -> Option<&SimLine> {
+    order.lines.iter().find(|l| l.id == id)
 }
 
 /// Lines whose product (or gift-card) sales do not add up to their `currentQuantity`:

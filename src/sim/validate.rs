@@ -227,8 +227,20 @@ impl Checker<'_> {
             );
             return;
         };
+        self.field_arguments(f, definition, &here);
+        self.field_selections(f, definition, &here);
+    }
+
+    /// Each argument given must be one the field takes, its literal of the right type; each
+    /// required argument must be given.
+    fn field_arguments(
+        &mut self,
+        f: &Node<ast::Field>,
+        definition: &ast::FieldDefinition,
+        here: &[String],
+    ) {
         for argument in &f.arguments {
-            let mut at = here.clone();
+            let mut at = here.to_vec();
             at.push(argument.name.to_string());
             match definition.argument_by_name(&argument.name) {
                 None => self.push(
@@ -273,7 +285,7 @@ impl Checker<'_> {
                     missing.join(", ")
                 ),
                 self.location(f),
-                &here,
+                here,
                 json!({
                     "code": "missingRequiredArguments",
                     "className": "Field",
@@ -282,6 +294,16 @@ impl Checker<'_> {
                 }),
             );
         }
+    }
+
+    /// A field returning an object, interface or union needs selections (checked in turn);
+    /// a scalar's field takes none.
+    fn field_selections(
+        &mut self,
+        f: &Node<ast::Field>,
+        definition: &ast::FieldDefinition,
+        here: &[String],
+    ) {
         let returns = definition.ty.inner_named_type().to_string();
         let composite = matches!(
             self.schema.types.get(returns.as_str()),
@@ -294,7 +316,7 @@ impl Checker<'_> {
                     name = f.name
                 ),
                 self.location(f),
-                &here,
+                here,
                 json!({ "code": "selectionMismatch", "nodeName": format!("field '{}'", f.name), "typeName": returns }),
             ),
             (false, false) => {
@@ -313,11 +335,11 @@ impl Checker<'_> {
                         names.join(", ")
                     ),
                     self.location(f),
-                    &here,
+                    here,
                     json!({ "code": "selectionMismatch", "nodeName": format!("field '{}'", f.name), "typeName": returns }),
                 );
             }
-            (true, false) => self.selections(&f.selection_set, &returns, &here),
+            (true, false) => self.selections(&f.selection_set, &returns, here),
             (false, true) => {}
         }
     }

@@ -71,6 +71,70 @@ pub async fn run_claimed(
         .parse()
         .unwrap_or(chrono_tz::UTC);
 
+    let trigger = take_over(db, &claimed).await?;
+    let window = import_window(config, &claimed, trigger, tz);
+    let TimeWindow { from, to } = window;
+
+    let run = imports::start_run(
+        db,
+        tenant,
+        integration,
+        trigger.as_str(),
+        (unix(from), unix(to)),
+        owner,
+    )
+    .await?;
+    // Every event of the run carries tenant, integration and run (never a credential).
+    let span = tracing::info_span!("import", tenant = tenant.0, integration, run);
+    span.in_scope(|| {
+        tracing::info!(trigger = trigger.as_str(), from = %from, to = %to, "import started");
+    });
+
+    let (heartbeat, lost_rx) = spawn_heartbeat(db, config, tenant, integration, owner, run);
+    let mut progress = Progress::default();
+    let outcome = std::panic::AssertUnwindSafe(import_pages(
+        state,
+        config,
+        &claimed,
+        trigger,
+        run,
+        window,
+        &mut progress,
+        &stop,
+        &lost_rx,
+    ))
+    .catch_unwind()
+    .instrument(span.clone())
+    .await
+    .unwrap_or(Err(RunError::Panicked));
+    heartbeat.abort();
+
+    let next = next_scheduled_run(&claimed, tz);
+    let (finish, error) = finish_of(&outcome, &progress, trigger, unix(to), next);
+    let finish = Finish {
+        error: &error,
+        ..finish
+    };
+    imports::finish_run(db, tenant, integration, run, owner, &finish).await?;
+    span.in_scope(|| log_end(&outcome, &progress, &finish));
+    Ok(RunReport {
+        tenant,
+        integration,
+        run,
+        trigger,
+        outcome: finish.outcome,
+        error,
+        pages: progress.pages,
+        orders_read: progress.orders_read,
+        orders_stored: progress.orders_stored,
+    })
+}
+
+/// Closes the runs of a worker that stopped holding this integration, then picks what
+/// starts this run from the request and the last run's outcome.
+async fn take_over(db: &crate::db::Db, claimed: &ClaimedIntegration) -> anyhow::Result<Trigger> {
+    let tenant = claimed.tenant();
+    let integration = claimed.id;
     let abandoned = imports::close_abandoned_runs(db, tenant, integration, db::now()).await?;
     if abandoned > 0 {
         tracing::warn!(
@@ -81,8 +145,20 @@ pub async fn run_claimed(
         );
     }
     let last = imports::last_outcome(db, tenant, integration).await?;
-    let trigger = Trigger::of(claimed.run_requested.as_deref(), last.as_deref());
+    Ok(Trigger::of(
+        claimed.run_requested.as_deref(),
+        last.as_deref(),
+    ))
+}
 
+/// The window of `updatedAt` this run reads, from its trigger, the watermark and the
+/// backfill date.
+fn import_window(
+    config: &WorkerConfig,
+    claimed: &ClaimedIntegration,
+    trigger: Trigger,
+    tz: Tz,
+) -> TimeWindow {
     // The end is rounded up to a whole second (Shopify's search takes seconds), so a change
     // made just before the run starts is inside its window.
     let to = from_unix(unix(Utc::now()) + 1);
@@ -103,82 +179,71 @@ pub async fn run_claimed(
     .or_else(|| parse_date(Some(&claimed.backfill_from)).map(|d| start_of_local_day(d, tz)))
     .unwrap_or(to - chrono::Duration::days(1))
     .min(to);
-    let window = TimeWindow { from, to };
+    TimeWindow { from, to }
+}
 
-    let run = imports::start_run(
-        db,
-        tenant,
-        integration,
-        trigger.as_str(),
-        (unix(from), unix(to)),
-        owner,
-    )
-    .await?;
-    // Every event of the run carries tenant, integration and run (never a credential).
-    let span = tracing::info_span!("import", tenant = tenant.0, integration, run);
-    span.in_scope(|| {
-        tracing::info!(trigger = trigger.as_str(), from = %from, to = %to, "import started");
-    });
-
-    // Heartbeat: renews the lease while the run lasts; says so if the lease was lost.
+/// Renews the lease while the run lasts; the receiver turns true if the lease was lost.
+fn spawn_heartbeat(
+    db: &crate::db::Db,
+    config: &WorkerConfig,
+    tenant: TenantId,
+    integration: i64,
+    owner: &str,
+    run: i64,
+) -> (tokio::task::JoinHandle<()>, watch::Receiver<bool>) {
     let (lost_tx, lost_rx) = watch::channel(false);
-    let heartbeat = {
-        let db = db.clone();
-        let owner = owner.to_string();
-        let (every, lease) = (config.heartbeat, config.lease);
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(every).await;
-                let until = db::now() + lease.as_secs() as i64;
-                match imports::renew_lease(&db, tenant, integration, &owner, until).await {
-                    Ok(true) => {}
-                    Ok(false) => {
-                        let _ = lost_tx.send(true);
-                        break;
-                    }
-                    Err(e) => tracing::warn!(
-                        tenant = tenant.0,
-                        integration,
-                        run,
-                        error = %e,
-                        "lease renewal failed; will retry"
-                    ),
+    let db = db.clone();
+    let owner = owner.to_string();
+    let (every, lease) = (config.heartbeat, config.lease);
+    let heartbeat = tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(every).await;
+            let until = db::now() + lease.as_secs() as i64;
+            match imports::renew_lease(&db, tenant, integration, &owner, until).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    let _ = lost_tx.send(true);
+                    break;
                 }
+                Err(e) => tracing::warn!(
+                    tenant = tenant.0,
+                    integration,
+                    run,
+                    error = %e,
+                    "lease renewal failed; will retry"
+                ),
             }
-        })
-    };
+        }
+    });
+    (heartbeat, lost_rx)
+}
 
-    let mut progress = Progress::default();
-    let outcome = std::panic::AssertUnwindSafe(import_pages(
-        state,
-        config,
-        &claimed,
-        trigger,
-        run,
-        window,
-        &mut progress,
-        &stop,
-        &lost_rx,
-    ))
-    .catch_unwind()
-    .instrument(span.clone())
-    .await
-    .unwrap_or(Err(RunError::Panicked));
-    heartbeat.abort();
-
+/// When the integration's schedule runs next after now.
+fn next_scheduled_run(claimed: &ClaimedIntegration, tz: Tz) -> i64 {
     let schedule = Schedule::from_columns(
         &claimed.schedule_frequency,
         claimed.schedule_minute,
         claimed.schedule_hour,
     );
-    let next = unix(schedule.next_after(Utc::now(), tz));
+    unix(schedule.next_after(Utc::now(), tz))
+}
+
+/// How the run's record ends (its error left empty) and the error message to record, from
+/// how the import went: `watermark` is the window's end, `next` the next scheduled run.
+fn finish_of(
+    outcome: &Result<(), RunError>,
+    progress: &Progress,
+    trigger: Trigger,
+    watermark: i64,
+    next: i64,
+) -> (Finish<'static>, String) {
     let retry_request = matches!(trigger, Trigger::Backfill | Trigger::Initial);
-    let (finish, error) = match &outcome {
+    match outcome {
         Ok(()) => (
             Finish {
                 outcome: Outcome::Succeeded,
                 error: "",
-                watermark: Some(unix(to)),
+                watermark: Some(watermark),
                 next_run_at: Some(next),
                 keep_request: false,
             },
@@ -214,13 +279,12 @@ pub async fn run_claimed(
                 message,
             )
         }
-    };
-    let finish = Finish {
-        error: &error,
-        ..finish
-    };
-    imports::finish_run(db, tenant, integration, run, owner, &finish).await?;
-    span.in_scope(|| match &outcome {
+    }
+}
+
+/// The run's last log line, inside its span.
+fn log_end(outcome: &Result<(), RunError>, progress: &Progress, finish: &Finish<'_>) {
+    match outcome {
         Ok(()) => tracing::info!(
             pages = progress.pages,
             orders_read = progress.orders_read,
@@ -229,18 +293,7 @@ pub async fn run_claimed(
         ),
         Err(RunError::Database(e)) => tracing::error!(error = %e, "import failed on the database"),
         Err(e) => tracing::warn!(outcome = finish.outcome.as_str(), error = %e, "import ended"),
-    });
-    Ok(RunReport {
-        tenant,
-        integration,
-        run,
-        trigger,
-        outcome: finish.outcome,
-        error,
-        pages: progress.pages,
-        orders_read: progress.orders_read,
-        orders_stored: progress.orders_stored,
-    })
+    }
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -92,73 +92,19 @@ async fn handle(state: &AppState, request: Request) -> Result<Response, Response
     let (parts, body) = request.into_parts();
     let key = authenticate(state, &parts.headers).await?;
     let tenant = key.tenant();
-    let requests = db::api_keys::count_request(&state.db, tenant, key.id)
-        .await
-        .map_err(internal)?;
-    if requests > REQUESTS_PER_MINUTE {
-        let mut response = problem(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many requests with this key: at most 60 a minute. Wait and send again.",
-        );
-        let wait = 60 - db::now() % 60;
-        if let Ok(value) = HeaderValue::from_str(&wait.to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, value);
-        }
-        return Err(response);
-    }
-    let kind = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_ascii_lowercase()
-        })
-        .unwrap_or_default();
-    if kind != "application/json" && kind != "text/csv" {
+    within_rate_limit(state, &key).await?;
+    let Some(kind) = media_type(&parts.headers) else {
         return Err(problem(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "Send the rows as JSON (Content-Type: application/json) or CSV (Content-Type: text/csv).",
         ));
-    }
-    let too_large = format!(
-        "The request is larger than {} MB: send the rows in several requests.",
-        MAX_FILE_BYTES / (1024 * 1024)
-    );
-    let declared_too_large = parts
-        .headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok())
-        .is_some_and(|n| n > MAX_FILE_BYTES);
-    if declared_too_large {
-        super::drain(Body::new(body)).await;
-        return Err(problem(StatusCode::PAYLOAD_TOO_LARGE, &too_large));
-    }
-    let Ok(bytes) = to_bytes(Body::new(body), MAX_FILE_BYTES).await else {
-        return Err(problem(StatusCode::PAYLOAD_TOO_LARGE, &too_large));
     };
+    let bytes = read_body(&parts.headers, body).await?;
     let locations = super::location_index(state, tenant)
         .await
         .map_err(internal)?;
-    let read = if kind == "text/csv" {
-        if std::str::from_utf8(&bytes).is_err() {
-            return Err(problem(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "The CSV must be UTF-8 text.",
-            ));
-        }
-        csv_records(&bytes).and_then(|records| read_table(records, &locations))
-    } else {
-        read_json(&bytes, &locations)
-    };
-    let read = match read {
-        Ok(read) => read,
-        Err(e) => return Err(problem(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string())),
-    };
+    let read = read_rows(&kind, &bytes, &locations)
+        .map_err(|message| problem(StatusCode::UNPROCESSABLE_ENTITY, &message))?;
     if !read.is_clean() {
         return Err(row_errors(&read));
     }
@@ -184,6 +130,80 @@ async fn handle(state: &AppState, request: Request) -> Result<Response, Response
         })),
     )
         .into_response())
+}
+
+/// Counts the request against its key: 429 past the minute's allowance, with when to retry.
+async fn within_rate_limit(state: &AppState, key: &ApiKey) -> Result<(), Response> {
+    let tenant = key.tenant();
+    let requests = db::api_keys::count_request(&state.db, tenant, key.id)
+        .await
+        .map_err(internal)?;
+    if requests > REQUESTS_PER_MINUTE {
+        let mut response = problem(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many requests with this key: at most 60 a minute. Wait and send again.",
+        );
+        let wait = 60 - db::now() % 60;
+        if let Ok(value) = HeaderValue::from_str(&wait.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        return Err(response);
+    }
+    Ok(())
+}
+
+/// The request's media type, lowercase without parameters, when it is JSON or CSV.
+fn media_type(headers: &HeaderMap) -> Option<String> {
+    let kind = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .unwrap_or_default();
+    (kind == "application/json" || kind == "text/csv").then_some(kind)
+}
+
+/// The body, at most [`MAX_FILE_BYTES`]: a larger one declared is drained unread, 413
+/// either way.
+async fn read_body(headers: &HeaderMap, body: Body) -> Result<axum::body::Bytes, Response> {
+    let too_large = format!(
+        "The request is larger than {} MB: send the rows in several requests.",
+        MAX_FILE_BYTES / (1024 * 1024)
+    );
+    let declared_too_large = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .is_some_and(|n| n > MAX_FILE_BYTES);
+    if declared_too_large {
+        super::drain(Body::new(body)).await;
+        return Err(problem(StatusCode::PAYLOAD_TOO_LARGE, &too_large));
+    }
+    to_bytes(Body::new(body), MAX_FILE_BYTES)
+        .await
+        .map_err(|_| problem(StatusCode::PAYLOAD_TOO_LARGE, &too_large))
+}
+
+/// The rows of a CSV (which must be UTF-8) or JSON body, else why the file cannot be read.
+fn read_rows(
+    kind: &str,
+    bytes: &[u8],
+    locations: &crate::domain::traffic_rows::LocationIndex,
+) -> Result<ReadRows, String> {
+    let read = if kind == "text/csv" {
+        if std::str::from_utf8(bytes).is_err() {
+            return Err("The CSV must be UTF-8 text.".into());
+        }
+        csv_records(bytes).and_then(|records| read_table(records, locations))
+    } else {
+        read_json(bytes, locations)
+    };
+    read.map_err(|e| e.to_string())
 }
 
 /// 422 with one error per bad row (the first 200, and how many in all); nothing was stored.

@@ -119,37 +119,10 @@ async fn preview(
     let mut multipart = Multipart::from_request(request, &state)
         .await
         .map_err(|_| AppError::BadRequest("The upload must be a multipart form.".into()))?;
-    let mut token_checked = false;
-    let mut file: Option<(String, Vec<u8>)> = None;
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(e) => return upload_refused(page, e.status()),
-        };
-        match field.name() {
-            // The form puts its token before the file, so nothing is read before it is checked.
-            Some(csrf::FIELD) => {
-                let sent = field.text().await.unwrap_or_default();
-                if !csrf::verify(&admin.0.current.session, &sent).await {
-                    return Err(AppError::Csrf);
-                }
-                token_checked = true;
-            }
-            Some("file") if token_checked => {
-                let name = field.file_name().unwrap_or_default().to_string();
-                match field.bytes().await {
-                    Ok(bytes) => file = Some((name, bytes.to_vec())),
-                    Err(e) => return upload_refused(page, e.status()),
-                }
-            }
-            Some("file") => return Err(AppError::Csrf),
-            _ => {}
-        }
-    }
-    if !token_checked {
-        return Err(AppError::Csrf);
-    }
+    let file = match form_file(&mut multipart, &admin).await? {
+        Ok(file) => file,
+        Err(status) => return upload_refused(page, status),
+    };
     let Some((file_name, bytes)) = file else {
         page.file_error = Some("Choose a CSV or XLSX file to upload.".into());
         return respond(StatusCode::UNPROCESSABLE_ENTITY, &page);
@@ -195,6 +168,46 @@ async fn preview(
     };
     page.preview = Some(preview_of(read, counts, upload_id));
     respond(status, &page)
+}
+
+/// The file the upload form sent (None without one) once its CSRF token, sent before it,
+/// is checked; the status to refuse a form that could not be read with.
+async fn form_file(
+    multipart: &mut Multipart,
+    admin: &TenantAdmin,
+) -> AppResult<Result<Option<(String, Vec<u8>)>, StatusCode>> {
+    let mut token_checked = false;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => return Ok(Err(e.status())),
+        };
+        match field.name() {
+            // The form puts its token before the file, so nothing is read before it is checked.
+            Some(csrf::FIELD) => {
+                let sent = field.text().await.unwrap_or_default();
+                if !csrf::verify(&admin.0.current.session, &sent).await {
+                    return Err(AppError::Csrf);
+                }
+                token_checked = true;
+            }
+            Some("file") if token_checked => {
+                let name = field.file_name().unwrap_or_default().to_string();
+                match field.bytes().await {
+                    Ok(bytes) => file = Some((name, bytes.to_vec())),
+                    Err(e) => return Ok(Err(e.status())),
+                }
+            }
+            Some("file") => return Err(AppError::Csrf),
+            _ => {}
+        }
+    }
+    if !token_checked {
+        return Err(AppError::Csrf);
+    }
+    Ok(Ok(file))
 }
 
 fn preview_of(read: ReadRows, counts: StoreCounts, upload_id: Option<i64>) -> Preview {
