@@ -3,6 +3,7 @@
 
 pub mod bulk;
 mod pages;
+pub mod reconcile;
 pub mod run;
 mod run_record;
 pub mod store;
@@ -134,6 +135,21 @@ pub async fn run_with(state: AppState, config: WorkerConfig, shutdown: impl Futu
             let _ = stop.wait_for(|s| *s).await;
         }))
     };
+    // The daily check against Shopify's own report runs beside the imports.
+    let checks = {
+        let (state, config, mut stop) = (state.clone(), config.clone(), stop_rx.clone());
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = reconcile::run_due(&state, &config).await {
+                    tracing::warn!(error = %e, "worker: reconciliation check failed");
+                }
+                tokio::select! {
+                    _ = stop.wait_for(|s| *s) => break,
+                    _ = tokio::time::sleep(config.poll_interval) => {}
+                }
+            }
+        })
+    };
     let mut running: JoinSet<()> = JoinSet::new();
     tokio::pin!(shutdown);
     loop {
@@ -170,6 +186,7 @@ pub async fn run_with(state: AppState, config: WorkerConfig, shutdown: impl Futu
         tracing::warn!("worker: imports did not stop in time; their leases will expire");
     }
     let _ = outbox.await;
+    let _ = checks.await;
     tracing::info!(worker = %config.worker_id, "import worker stopped");
 }
 
