@@ -263,7 +263,10 @@ pub async fn tenant_days(db: &Db, tenant: TenantId) -> sqlx::Result<Vec<(i64, Da
     .bind(tenant.0)
     .fetch_all(&db.pool)
     .await?;
-    Ok(rows.into_iter().map(|r| (r.integration_id, r.day)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.integration_id, r.day))
+        .collect())
 }
 
 /// TMAS's days of these locations between two local dates (inclusive), as `daily_totals`

@@ -228,8 +228,9 @@ pub fn read_answer(data: &Value, currency: &str) -> Result<Report, ReportError> 
         let returns = money(names::RETURNS)?;
         let orders = match cell(names::ORDERS) {
             None => 0,
-            Some(v) => decimal_minor(&text_of(v), 0)
-                .ok_or_else(|| malformed(format!("orders {v}")))?,
+            Some(v) => {
+                decimal_minor(&text_of(v), 0).ok_or_else(|| malformed(format!("orders {v}")))?
+            }
         };
         days.push(ReportDay {
             shopify_location_id,

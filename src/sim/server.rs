@@ -504,7 +504,9 @@ fn run(
             "order" => one_order(st, root),
             "shopifyqlQuery" => Ok(super::shopifyql::answer(
                 st,
-                root.arg("query").and_then(Value::as_str).unwrap_or_default(),
+                root.arg("query")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default(),
             )),
             _ => one_refund(st, root),
         }

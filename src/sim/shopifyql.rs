@@ -47,7 +47,12 @@ pub fn answer(st: &ShopState, query: &str) -> Value {
         .map(String::as_str)
         .chain([names::POS_LOCATION, names::SALES_CHANNEL])
     {
-        if st.faults.shopifyql_missing_columns.iter().any(|c| c == column) {
+        if st
+            .faults
+            .shopifyql_missing_columns
+            .iter()
+            .any(|c| c == column)
+        {
             return refused(format!(
                 "Column '{column}' not found in schema '{}'",
                 names::SCHEMA
@@ -112,7 +117,12 @@ pub fn answer(st: &ShopState, query: &str) -> Value {
             let mut row = serde_json::Map::new();
             row.insert(names::POS_LOCATION.into(), json!(location.to_string()));
             row.insert(names::DAY.into(), json!(date.to_string()));
-            let net = d.net + if differs.contains(&date) { FAULT_DIFFERENCE } else { 0 };
+            let net = d.net
+                + if differs.contains(&date) {
+                    FAULT_DIFFERENCE
+                } else {
+                    0
+                };
             for m in &question.metrics {
                 let value = match m.as_str() {
                     x if x == names::NET_SALES => json!(format_minor(net, digits)),
@@ -181,7 +191,9 @@ pub fn report(
         if !sold {
             continue;
         }
-        let date = tz.from_utc_datetime(&order.processed_at.naive_utc()).date_naive();
+        let date = tz
+            .from_utc_datetime(&order.processed_at.naive_utc())
+            .date_naive();
         if date < since || date > until {
             continue;
         }
@@ -253,7 +265,11 @@ pub fn read(query: &str) -> Result<Question, String> {
         } else {
             Err(format!(
                 "Syntax error: expected {kw}, found '{}'",
-                if peek(*at).is_empty() { "end of query" } else { peek(*at) }
+                if peek(*at).is_empty() {
+                    "end of query"
+                } else {
+                    peek(*at)
+                }
             ))
         }
     };
@@ -294,7 +310,9 @@ pub fn read(query: &str) -> Result<Question, String> {
         }
         let value = peek(at + 2);
         let Some(value) = value.strip_prefix('\'') else {
-            return Err(format!("Syntax error: expected a quoted value, found '{value}'"));
+            return Err(format!(
+                "Syntax error: expected a quoted value, found '{value}'"
+            ));
         };
         channel = Some(value.to_string());
         at += 3;

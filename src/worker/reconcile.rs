@@ -149,12 +149,11 @@ pub async fn check(
         Err(e) => return Ok(record(failure_state(&e), e.to_string(), String::new(), None).await?),
     }
     let matches = db::integrations::matches(db, tenant, integration_id).await?;
-    let locations: HashMap<i64, crate::db::locations::Location> =
-        db::locations::list(db, tenant)
-            .await?
-            .into_iter()
-            .map(|l| (l.id, l))
-            .collect();
+    let locations: HashMap<i64, crate::db::locations::Location> = db::locations::list(db, tenant)
+        .await?
+        .into_iter()
+        .map(|l| (l.id, l))
+        .collect();
     // One question per time zone: WITH TIMEZONE applies to the whole query.
     let mut zones: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, m) in matches.iter().enumerate() {
@@ -194,7 +193,16 @@ pub async fn check(
                 warnings.push(w);
             }
         }
-        for d in report.days {
+        // The report covers every location; this zone's answer counts for its own only.
+        let own: HashSet<i64> = members
+            .iter()
+            .filter_map(|&i| shopify_number(&matches[i].shopify_location_id))
+            .collect();
+        for d in report
+            .days
+            .into_iter()
+            .filter(|d| own.contains(&d.shopify_location_id))
+        {
             shopify.insert(
                 (d.shopify_location_id, d.date),
                 (d.net_sales, d.orders, d.returns),
@@ -226,8 +234,7 @@ pub async fn check(
     let mut days = Vec::new();
     for (i, since, until) in windows {
         let m = &matches[i];
-        let shopify_id = crate::shopify::types::gid_number(&m.shopify_location_id)
-            .or_else(|| m.shopify_location_id.parse().ok());
+        let shopify_id = shopify_number(&m.shopify_location_id);
         let mut date = since;
         while date <= until {
             let key = date.to_string();
@@ -275,6 +282,11 @@ pub async fn check(
     Ok(())
 }
 
+/// A matched Shopify location's numeric id (stored as a number or a GID).
+fn shopify_number(id: &str) -> Option<i64> {
+    crate::shopify::types::gid_number(id).or_else(|| id.parse().ok())
+}
+
 /// The state a failed Shopify call leaves the check in.
 fn failure_state(e: &ShopifyError) -> &'static str {
     match e {
@@ -292,9 +304,7 @@ fn client_for(
 ) -> Result<ShopifyClient, ShopifyError> {
     let credentials: Credentials =
         StoredCredentials::open(&state.secret_key, &integration.credentials_enc)
-            .map_err(|_| {
-                ShopifyError::Config("the stored credentials cannot be opened".into())
-            })?
+            .map_err(|_| ShopifyError::Config("the stored credentials cannot be opened".into()))?
             .into();
     let client_config = ClientConfig {
         retry: config.retry,
@@ -318,16 +328,28 @@ mod tests {
 
     #[test]
     fn the_check_is_due_after_the_shop_day_closes() {
-        let now = Utc.with_ymd_and_hms(2026, 12, 4, 21, 0, 0).single().expect("instant");
+        let now = Utc
+            .with_ymd_and_hms(2026, 12, 4, 21, 0, 0)
+            .single()
+            .expect("instant");
         // 16:00 in Toronto: the next check is at 03:00 local tomorrow (08:00 UTC).
         assert_eq!(
             next_check_after(now, "America/Toronto"),
-            Utc.with_ymd_and_hms(2026, 12, 5, 8, 0, 0).single().expect("instant").timestamp()
+            Utc.with_ymd_and_hms(2026, 12, 5, 8, 0, 0)
+                .single()
+                .expect("instant")
+                .timestamp()
         );
-        let early = Utc.with_ymd_and_hms(2026, 12, 5, 6, 0, 0).single().expect("instant");
+        let early = Utc
+            .with_ymd_and_hms(2026, 12, 5, 6, 0, 0)
+            .single()
+            .expect("instant");
         assert_eq!(
             next_check_after(early, "America/Toronto"),
-            Utc.with_ymd_and_hms(2026, 12, 5, 8, 0, 0).single().expect("instant").timestamp()
+            Utc.with_ymd_and_hms(2026, 12, 5, 8, 0, 0)
+                .single()
+                .expect("instant")
+                .timestamp()
         );
     }
 }

@@ -62,7 +62,9 @@ pub fn reason_text(code: &str) -> &'static str {
         reason::DISABLED => {
             "The location is disabled (in this integration or in TMAS): new sales are not imported."
         }
-        reason::UNREADABLE => "An order of this day could not be read by TMAS (see Import history).",
+        reason::UNREADABLE => {
+            "An order of this day could not be read by TMAS (see Import history)."
+        }
         reason::RETURNS_SCOPE => {
             "Without the read_returns scope, TMAS counts exchanges at the store of the sale."
         }
@@ -114,7 +116,12 @@ pub async fn section(
     let days = store::days(&state.db, tenant, integration.id).await?;
     let names: HashMap<i64, String> = matches
         .iter()
-        .map(|m| (m.location_id, format!("{} {}", m.location_code, m.location_name)))
+        .map(|m| {
+            (
+                m.location_id,
+                format!("{} {}", m.location_code, m.location_name),
+            )
+        })
         .collect();
     let imported: HashMap<i64, bool> = matches
         .iter()
@@ -283,5 +290,6 @@ pub async fn dashboard_badge(db: &db::Db, tenant: TenantId, link: bool) -> AppRe
         link,
         checked: summary.checked,
         differing: summary.differing,
-    })?.0)
+    })?
+    .0)
 }
