@@ -197,7 +197,7 @@ async fn a_day_that_differs_is_named_with_both_figures(app: TestApp) {
     assert!(text.contains("(difference -$10.00)"), "{text}");
     assert!(
         text.contains(&format!(
-            "Shopify {}, TMAS {}",
+            "in Shopify {}, in TMAS {}",
             money(differing[0].shopify_net),
             money(differing[0].tmas_net)
         )),
