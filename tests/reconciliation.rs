@@ -5,6 +5,8 @@
 //! the shop. On SQLite and PostgreSQL.
 
 mod common;
+#[path = "common/webdriver.rs"]
+mod webdriver;
 mod worker_support;
 
 use chrono::{Duration, NaiveDate, Utc};
@@ -396,4 +398,72 @@ async fn a_location_in_another_time_zone_is_checked_in_its_own(app: TestApp) {
         of(&in_tokyo),
         "the zone moves sales between days"
     );
+}
+
+/// The section and the badge in headless Chromium, at 1366 and 390 px in English and Spanish:
+/// they fit the width; with `TMAS_SCREENSHOTS=dir` their screenshots are kept
+/// (`reconciliation-{page}-{lang}-{width}`). Skipped without Chromium.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_section_and_the_badge_fit_a_desktop_and_a_phone() {
+    if !webdriver::browser_available() {
+        return;
+    }
+    let app = TestApp::spawn(common::Backend::Sqlite).await;
+    let sim = simulator(true).await;
+    let (state, c) = imported(&app, &sim, "Acme").await;
+    let bad = toronto_today() - Duration::days(2);
+    sim.update_faults(SHOP, |f| f.report_differs_on = vec![bad.to_string()])
+        .expect("fault");
+    check_now(&state, &fast_worker(), &c).await;
+    let browser = webdriver::Browser::start().await;
+    browser.goto(&app.url("/login")).await;
+    browser
+        .type_into("input[name=email]", "admin@acme.example")
+        .await;
+    browser
+        .type_into("input[name=password]", common::PASSWORD)
+        .await;
+    browser.click("form button[type=submit]").await;
+    browser.wait_for_url(|u| !u.ends_with("/login")).await;
+    for lang in ["en", "es"] {
+        browser
+            .click(&format!(
+                "form.language select[name=lang] option[value={lang}]"
+            ))
+            .await;
+        browser.click("form.language button[type=submit]").await;
+        let marker = format!("lang=\"{lang}\"");
+        browser.wait_for_page(|p| p.contains(&marker)).await;
+        for width in [1366, 390] {
+            browser.set_window(width, 1100).await;
+            for (name, path, anchor) in [
+                (
+                    "integration",
+                    format!("/admin/integrations/{}", c.integration),
+                    "reconciliation",
+                ),
+                ("dashboard", "/".to_string(), "main"),
+            ] {
+                browser.goto(&app.url(&path)).await;
+                browser
+                    .execute(&format!(
+                        "document.getElementById('{anchor}').scrollIntoView(); return 0;"
+                    ))
+                    .await;
+                let wide = browser
+                    .execute("return [document.documentElement.scrollWidth, window.innerWidth];")
+                    .await;
+                let (scroll, inner) =
+                    (wide[0].as_i64().unwrap_or(0), wide[1].as_i64().unwrap_or(0));
+                assert!(
+                    scroll <= inner,
+                    "{name} ({lang}, {width} px) is {scroll} px wide in {inner}"
+                );
+                browser
+                    .screenshot(&format!("reconciliation-{name}-{lang}-{width}"))
+                    .await;
+            }
+        }
+    }
+    browser.quit().await;
 }

@@ -80,12 +80,12 @@ fn problem_text(check: &store::CheckRow) -> Option<String> {
         state::PARSE_ERROR => crate::i18n::fill(
             i18n::current(),
             "Shopify could not read TMAS's report query ({}). Imported numbers are not affected; TMAS support has to adjust the query.",
-            &[check.message.clone()],
+            std::slice::from_ref(&check.message),
         ),
         state::MISSING_COLUMN => crate::i18n::fill(
             i18n::current(),
             "Shopify's sales report no longer has the column {}. Imported numbers are not affected; TMAS support has to adjust the check.",
-            &[check.message.clone()],
+            std::slice::from_ref(&check.message),
         ),
         state::THROTTLED => i18n::t(
             "Shopify was too busy to answer the check (throttled). It is tried again within the hour.",
@@ -134,7 +134,7 @@ pub async fn section(
         let m = money(v);
         if v > 0 { format!("+{m}") } else { m }
     };
-    let views: Vec<DayView> = days
+    let mut views: Vec<DayView> = days
         .iter()
         .map(|d| {
             let date = chrono::NaiveDate::parse_from_str(&d.local_date, "%Y-%m-%d").ok();
@@ -186,6 +186,8 @@ pub async fn section(
             }
         })
         .collect();
+    // The days that differ first (newest first), then those that match.
+    views.sort_by_key(|v| v.matches);
     let summary = summarize(days.iter());
     let needs_scope = check
         .as_ref()
