@@ -28,6 +28,9 @@ use crate::state::AppState;
 /// How often an idle worker looks for due work.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(2);
 
+/// How often a worker looks for a due check against Shopify's report (at least).
+const CHECK_POLL: Duration = Duration::from_secs(15);
+
 /// How a worker behaves; the defaults suit production, tests shorten the waits.
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
@@ -145,7 +148,8 @@ pub async fn run_with(state: AppState, config: WorkerConfig, shutdown: impl Futu
                 }
                 tokio::select! {
                     _ = stop.wait_for(|s| *s) => break,
-                    _ = tokio::time::sleep(config.poll_interval) => {}
+                    // A requested check waits at most this long; due checks are rare.
+                    _ = tokio::time::sleep(config.poll_interval.max(CHECK_POLL)) => {}
                 }
             }
         })
