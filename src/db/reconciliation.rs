@@ -248,8 +248,8 @@ pub async fn days(db: &Db, tenant: TenantId, integration: i64) -> sqlx::Result<V
     .await
 }
 
-/// Every checked location-day of the tenant with the integration it belongs to (for the
-/// dashboard's badge).
+/// Every checked location-day of the tenant's existing integrations, with the integration it
+/// belongs to (for the dashboard's badge).
 pub async fn tenant_days(db: &Db, tenant: TenantId) -> sqlx::Result<Vec<(i64, DayCheck)>> {
     #[derive(FromRow)]
     struct Row {
@@ -258,7 +258,9 @@ pub async fn tenant_days(db: &Db, tenant: TenantId) -> sqlx::Result<Vec<(i64, Da
         day: DayCheck,
     }
     let rows = sqlx::query_as::<_, Row>(&format!(
-        "SELECT integration_id, {DAY_COLUMNS} FROM reconciliation_days WHERE tenant_id = $1"
+        "SELECT integration_id, {DAY_COLUMNS} FROM reconciliation_days d
+         WHERE d.tenant_id = $1 AND EXISTS (
+            SELECT 1 FROM integrations i WHERE i.tenant_id = d.tenant_id AND i.id = d.integration_id)"
     ))
     .bind(tenant.0)
     .fetch_all(&db.pool)
