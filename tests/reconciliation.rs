@@ -27,6 +27,7 @@ backend_tests!(
     without_read_reports_the_check_says_so_and_imports_go_on,
     a_report_without_a_column_and_throttling_are_recorded,
     a_location_in_another_time_zone_is_checked_in_its_own,
+    an_edited_day_and_a_disabled_location_are_named,
 );
 
 const SHOP: &str = "recon";
@@ -466,4 +467,74 @@ async fn the_section_and_the_badge_fit_a_desktop_and_a_phone() {
         }
     }
     browser.quit().await;
+}
+
+async fn an_edited_day_and_a_disabled_location_are_named(app: TestApp) {
+    let sim = simulator(true).await;
+    let (state, c) = imported(&app, &sim, "Acme").await;
+    let yesterday = (toronto_today() - Duration::days(1)).to_string();
+    let week_ago = (toronto_today() - Duration::days(7)).to_string();
+    // A day of the week with sales, at one location: edited by hand in TMAS.
+    let (edited_row, edited_date): (i64, String) = sqlx::query_as(
+        "SELECT location_id, local_date FROM daily_totals
+         WHERE tenant_id = $1 AND local_date >= $2 AND local_date <= $3 AND net <> 0
+         ORDER BY local_date, location_id LIMIT 1",
+    )
+    .bind(c.tenant.0)
+    .bind(&week_ago)
+    .bind(&yesterday)
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("a day with sales");
+    sqlx::query(
+        "UPDATE hourly_totals SET net = net + 500, edited = 1
+         WHERE tenant_id = $1 AND location_id = $2 AND local_date = $3",
+    )
+    .bind(c.tenant.0)
+    .bind(edited_row)
+    .bind(&edited_date)
+    .execute(&app.db.pool)
+    .await
+    .expect("edit");
+    // Another location disabled, and Shopify's report differing on yesterday.
+    let disabled_row = *c
+        .locations
+        .values()
+        .find(|row| **row != edited_row)
+        .expect("another location");
+    sqlx::query(
+        "UPDATE integration_locations SET enabled = 0 WHERE tenant_id = $1 AND location_id = $2",
+    )
+    .bind(c.tenant.0)
+    .bind(disabled_row)
+    .execute(&app.db.pool)
+    .await
+    .expect("disable");
+    sim.update_faults(SHOP, |f| f.report_differs_on = vec![yesterday.clone()])
+        .expect("fault");
+    let check = check_now(&state, &fast_worker(), &c).await;
+    assert_eq!(check.state, "done", "{}", check.message);
+    let days = days(&state, &c).await;
+    let edited = days
+        .iter()
+        .find(|d| d.location_id == edited_row && d.local_date == edited_date)
+        .expect("the edited day");
+    assert!(!edited.matches());
+    assert!(edited.reason_list().contains(&"edited"), "{edited:?}");
+    let disabled = days
+        .iter()
+        .find(|d| d.location_id == disabled_row && d.local_date == yesterday)
+        .expect("the disabled location's day");
+    assert!(!disabled.matches());
+    assert!(disabled.reason_list().contains(&"disabled"), "{disabled:?}");
+    let (_, page) = app
+        .browser()
+        .text(&format!("/admin/integrations/{}", c.integration))
+        .await;
+    let text = shown(&page);
+    assert!(
+        text.contains("The day was edited by hand in TMAS."),
+        "{text}"
+    );
+    assert!(text.contains("The location is disabled"), "{text}");
 }
