@@ -1092,6 +1092,11 @@ async fn a_get_on_a_post_only_address_answers_with_a_page(app: TestApp, sim: Sim
             format!("/admin/integrations/{id}"),
         ),
         (
+            "/admin/integrations/{id}/reconciliation",
+            format!("/admin/integrations/{id}/reconciliation"),
+            format!("/admin/integrations/{id}"),
+        ),
+        (
             "/admin/integrations/{id}/locations/{location}/enable",
             format!("/admin/integrations/{id}/locations/{store01}/enable"),
             format!("/admin/integrations/{id}"),

@@ -15,6 +15,7 @@ pub mod integrations;
 pub mod locations;
 pub mod mail;
 pub mod order_checks;
+pub mod reconciliation;
 pub mod signed_in;
 pub mod tenants;
 pub mod throttle;

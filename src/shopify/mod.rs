@@ -35,6 +35,7 @@ pub mod queries;
 pub mod rate_limit;
 pub mod retry;
 pub mod schema;
+pub mod shopifyql;
 pub mod types;
 
 pub use client::{ClientConfig, DEFAULT_API_VERSION, DEFAULT_BASE_URL, ShopifyClient};

@@ -44,6 +44,14 @@ pub struct Faults {
     /// Not a fault: switches the cost-based rate limit off (for fast tests and the unthrottled
     /// benchmark). Costs are still reported.
     pub unlimited: bool,
+    /// Shopify's sales report (`shopifyqlQuery`) differs from its sales on these local days
+    /// (`YYYY-MM-DD`): each location's net sales there are 10.00 higher.
+    pub report_differs_on: Vec<String>,
+    /// ShopifyQL columns the `sales` schema no longer has: a query naming one gets a parse
+    /// error saying so.
+    pub shopifyql_missing_columns: Vec<String>,
+    /// Warnings every ShopifyQL answer carries (`parseWarnings`).
+    pub shopifyql_warnings: Vec<String>,
 }
 
 impl Default for Faults {
@@ -64,6 +72,9 @@ impl Default for Faults {
             forbidden_scope: None,
             no_deprecated_money: false,
             unlimited: false,
+            report_differs_on: Vec::new(),
+            shopifyql_missing_columns: Vec::new(),
+            shopifyql_warnings: Vec::new(),
         }
     }
 }

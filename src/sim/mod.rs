@@ -79,6 +79,7 @@ pub mod model;
 pub mod render;
 pub mod search;
 pub mod server;
+pub mod shopifyql;
 pub mod state;
 pub mod validate;
 

@@ -269,6 +269,7 @@ fn root_scope(name: &str) -> Option<Option<&'static str>> {
         "shop" => Some(None),
         "locations" => Some(Some("read_locations")),
         "orders" | "order" | "refund" => Some(Some("read_orders")),
+        "shopifyqlQuery" => Some(Some(crate::shopify::shopifyql::REPORTS_SCOPE)),
         // Bulk operations need no scope of their own: the exported query's is checked when
         // the operation runs, and it fails with ACCESS_DENIED without it.
         "bulkOperationRunQuery"
@@ -501,6 +502,12 @@ fn run(
             "locations" => Ok(locations(st, root)),
             "orders" => orders(st, root),
             "order" => one_order(st, root),
+            "shopifyqlQuery" => Ok(super::shopifyql::answer(
+                st,
+                root.arg("query")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default(),
+            )),
             _ => one_refund(st, root),
         }
         .map_err(|message| (message, "BAD_REQUEST"))?;

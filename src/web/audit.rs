@@ -69,6 +69,7 @@ pub fn action_text(action: &str) -> &'static str {
         "integration.reactivate" => "Switched an integration back on",
         "integration.schedule" => "Changed the import schedule",
         "integration.test" => "Tested the Shopify connection",
+        "integration.reconciliation_check" => "Asked for a check against Shopify's report",
         "integration.wizard.confirm" => "Confirmed the locations to import",
         "integration.wizard.general" => "Entered the Shopify store",
         "integration.wizard.schedule" => "Chose the import schedule",

@@ -101,6 +101,8 @@ struct DashboardPage {
     uncounted: Vec<super::uncounted::UncountedHour>,
     /// The periods' traffic and conversion; empty for a tenant without counters.
     traffic: Vec<super::traffic::card::TrafficRowView>,
+    /// "Checked against Shopify: …", rendered by the reconciliation module.
+    reconciliation: String,
 }
 
 fn local_time(at: Option<i64>, tz: Tz) -> String {
@@ -501,7 +503,14 @@ async fn render_page(
     // Nor while a run runs: its lease may run out with no write that would change the version.
     let cacheable =
         !history.any() && running.is_empty() && scope.totals.local_hour() == (today, hour);
+    let reconciliation = super::integrations::reconciliation::dashboard_badge(
+        &state.db,
+        user.tenant_id(),
+        layout.can_administer(),
+    )
+    .await?;
     let html = render(&DashboardPage {
+        reconciliation,
         uncounted,
         layout,
         has_locations: !scope.locations.is_empty(),

@@ -3,6 +3,7 @@
 
 pub mod bulk;
 mod pages;
+pub mod reconcile;
 pub mod run;
 mod run_record;
 pub mod store;
@@ -26,6 +27,9 @@ use crate::state::AppState;
 
 /// How often an idle worker looks for due work.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(2);
+
+/// How often a worker looks for a due check against Shopify's report (at least).
+const CHECK_POLL: Duration = Duration::from_secs(15);
 
 /// How a worker behaves; the defaults suit production, tests shorten the waits.
 #[derive(Debug, Clone)]
@@ -134,6 +138,22 @@ pub async fn run_with(state: AppState, config: WorkerConfig, shutdown: impl Futu
             let _ = stop.wait_for(|s| *s).await;
         }))
     };
+    // The daily check against Shopify's own report runs beside the imports.
+    let checks = {
+        let (state, config, mut stop) = (state.clone(), config.clone(), stop_rx.clone());
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = reconcile::run_due(&state, &config).await {
+                    tracing::warn!(error = %e, "worker: reconciliation check failed");
+                }
+                tokio::select! {
+                    _ = stop.wait_for(|s| *s) => break,
+                    // A requested check waits at most this long; due checks are rare.
+                    _ = tokio::time::sleep(config.poll_interval.max(CHECK_POLL)) => {}
+                }
+            }
+        })
+    };
     let mut running: JoinSet<()> = JoinSet::new();
     tokio::pin!(shutdown);
     loop {
@@ -170,6 +190,7 @@ pub async fn run_with(state: AppState, config: WorkerConfig, shutdown: impl Futu
         tracing::warn!("worker: imports did not stop in time; their leases will expire");
     }
     let _ = outbox.await;
+    let _ = checks.await;
     tracing::info!(worker = %config.worker_id, "import worker stopped");
 }
 

@@ -84,6 +84,8 @@ struct IntegrationPage {
     test: Option<TestResult>,
     /// Shopify answered with another Admin API version than the one TMAS asks for.
     api_version: Option<VersionMismatch>,
+    /// The section "Checked against Shopify's report", rendered by its own module.
+    reconciliation: String,
 }
 
 struct VersionMismatch {
@@ -131,6 +133,7 @@ fn notice_text(key: &str) -> Option<&'static str> {
         }
         "enabled" => "The location is imported again from the next import on.",
         "disabled" => "The location is no longer imported. Its imported data is kept.",
+        "check_queued" => "The check against Shopify's report is queued and runs within a minute.",
         _ => return None,
     })
 }
@@ -176,9 +179,14 @@ async fn render_page(
             answered,
             asked: asked.clone(),
         });
+    let layout = admin.0.layout(state).await?;
+    let reconciliation =
+        super::reconciliation::section(state, tenant, &integration, &matches, tz, &layout.csrf)
+            .await?;
     let page = IntegrationPage {
         api_version,
-        layout: admin.0.layout(state).await?,
+        reconciliation,
+        layout,
         status_text: status_text(integration.status),
         schedule: integration.schedule.describe(),
         time_zone: tz.name().to_string(),

@@ -6,6 +6,7 @@ mod general;
 mod life;
 mod list;
 mod matching;
+pub mod reconciliation;
 mod schedule;
 
 use axum::Router;
@@ -76,6 +77,10 @@ pub fn router() -> Router<AppState> {
             post(life::reactivate),
         )
         .route("/admin/integrations/{id}/test", post(life::test_connection))
+        .route(
+            "/admin/integrations/{id}/reconciliation",
+            post(reconciliation::check_now),
+        )
         .route(
             "/admin/integrations/{id}/credentials",
             get(life::credentials_page).post(life::replace_credentials),
