@@ -470,6 +470,15 @@ impl ShopifyClient {
         }
     }
 
+    /// The points Shopify's bucket holds now, as the pacer last learned it (`None` before
+    /// the first answer with a cost).
+    pub(crate) fn points_available(&self) -> Option<f64> {
+        self.pacer
+            .lock()
+            .ok()
+            .and_then(|p| p.available(Instant::now()))
+    }
+
     /// Waits until the pacer's bucket holds `expected_cost` points (never longer than a
     /// throttle wait), then spends them.
     async fn wait_for_points(&self, expected_cost: f64) {

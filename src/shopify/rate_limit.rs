@@ -50,6 +50,13 @@ impl CostPacer {
         }
     }
 
+    /// The points the bucket holds at `now` as last learned (`None` before any answer).
+    pub fn available(&self, now: Instant) -> Option<f64> {
+        let k = self.state?;
+        let elapsed = now.saturating_duration_since(k.at).as_secs_f64();
+        Some((k.available + elapsed * k.restore_rate.max(0.0)).min(k.maximum))
+    }
+
     /// Records that a query was sent (its requested cost leaves the bucket at once, as on
     /// Shopify), so back-to-back calls pace themselves before the answer arrives.
     pub fn spend(&mut self, requested: f64, now: Instant) {
