@@ -416,9 +416,7 @@ impl ShopifyClient {
             let attempt = self.attempt(build(&token), graphql).await;
             let problem = match attempt {
                 Attempt::Done(v, cost) => {
-                    if let (Some(c), Ok(mut p)) = (cost, self.pacer.lock()) {
-                        p.observe(&c, Instant::now());
-                    }
+                    self.observe_bucket(cost);
                     return Ok((v, cost));
                 }
                 Attempt::Failed(e) => return Err(e),
@@ -435,17 +433,8 @@ impl ShopifyClient {
                     return Err(ShopifyError::CredentialsRejected);
                 }
                 Attempt::Throttled(wait, cost) => {
-                    if let (Some(c), Ok(mut p)) = (cost, self.pacer.lock()) {
-                        // The bucket as Shopify sees it now: the pacer will not add a second
-                        // wait on top of this one.
-                        p.observe(&c, Instant::now());
-                    }
                     throttled += 1;
-                    if throttled > self.retry.max_throttle_waits {
-                        return Err(ShopifyError::RateLimited);
-                    }
-                    tracing::debug!(wait_ms = wait.as_millis() as u64, "shopify throttled");
-                    tokio::time::sleep(wait.min(self.retry.max_throttle_wait)).await;
+                    self.wait_out_throttle(wait, cost, throttled).await?;
                     continue;
                 }
                 Attempt::Transient(detail) => detail,
@@ -456,13 +445,7 @@ impl ShopifyClient {
             };
             give_back();
             if failures >= self.retry.max_retries {
-                return Err(match last_malformed {
-                    Some(context) => ShopifyError::MalformedResponse { context },
-                    None => ShopifyError::Transient {
-                        attempts: failures + 1,
-                        detail: problem,
-                    },
-                });
+                return Err(retries_exhausted(last_malformed, failures, problem));
             }
             tracing::debug!(attempt = failures, %problem, "shopify call failed, retrying");
             tokio::time::sleep(self.retry.backoff(failures)).await;
@@ -477,6 +460,32 @@ impl ShopifyClient {
             .lock()
             .ok()
             .and_then(|p| p.available(Instant::now()))
+    }
+
+    /// Tells the pacer the bucket as Shopify reported it with an answer.
+    fn observe_bucket(&self, cost: Option<QueryCost>) {
+        if let (Some(c), Ok(mut p)) = (cost, self.pacer.lock()) {
+            p.observe(&c, Instant::now());
+        }
+    }
+
+    /// After the `throttled`-th THROTTLED answer to one request: waits as long as Shopify
+    /// asked (at most the policy's longest wait), or gives up past the policy's count.
+    async fn wait_out_throttle(
+        &self,
+        wait: Duration,
+        cost: Option<QueryCost>,
+        throttled: u32,
+    ) -> Result<(), ShopifyError> {
+        // The bucket as Shopify sees it now: the pacer will not add a second wait on top of
+        // this one.
+        self.observe_bucket(cost);
+        if throttled > self.retry.max_throttle_waits {
+            return Err(ShopifyError::RateLimited);
+        }
+        tracing::debug!(wait_ms = wait.as_millis() as u64, "shopify throttled");
+        tokio::time::sleep(wait.min(self.retry.max_throttle_wait)).await;
+        Ok(())
     }
 
     /// Waits until the pacer's bucket holds `expected_cost` points (never longer than a
@@ -619,6 +628,22 @@ impl ShopifyClient {
 }
 
 const TOKEN_HEADER: &str = "X-Shopify-Access-Token";
+
+/// The error a request ends with once its retries are spent: the last malformed answer if
+/// there was one (Shopify answered, TMAS could not read it), else the last transient failure.
+fn retries_exhausted(
+    last_malformed: Option<String>,
+    failures: u32,
+    problem: String,
+) -> ShopifyError {
+    match last_malformed {
+        Some(context) => ShopifyError::MalformedResponse { context },
+        None => ShopifyError::Transient {
+            attempts: failures + 1,
+            detail: problem,
+        },
+    }
+}
 
 /// What a GraphQL answer means: its first error (throttled, a scope missing, too costly,
 /// the shop inactive, Shopify's own failure), else its data.

@@ -12,8 +12,8 @@ use super::client::{PageShrink, ShopifyClient, malformed};
 use super::error::ShopifyError;
 use super::queries;
 use super::types::{
-    Order, OrdersPage, TimeWindow, gid_number, unreadable_order, whole_order, wire,
-    wire_orders_page,
+    Order, OrdersPage, QueryCost, TimeWindow, UnreadableOrder, gid_number, unreadable_order,
+    whole_order, wire, wire_orders_page,
 };
 
 impl ShopifyClient {
@@ -54,7 +54,25 @@ impl ShopifyClient {
         filter: &str,
         cursor: Option<&str>,
     ) -> Result<OrdersPage, ShopifyError> {
-        let (data, cost) = loop {
+        let (data, cost) = self.orders_page_within_cost(filter, cursor).await?;
+        let page = wire_orders_page(data, cost)?;
+        let (orders, unreadable) = self.whole_orders(page.orders, page.unreadable).await?;
+        Ok(OrdersPage {
+            orders,
+            unreadable,
+            next_cursor: page.next_cursor,
+            cost: page.cost,
+        })
+    }
+
+    /// One orders page as Shopify answers it, asked again smaller while Shopify refuses it
+    /// as too costly; a page priced above the budget makes the next one smaller.
+    async fn orders_page_within_cost(
+        &self,
+        filter: &str,
+        cursor: Option<&str>,
+    ) -> Result<(Value, Option<QueryCost>), ShopifyError> {
+        loop {
             let first = self.page_size();
             let asked = self
                 .graphql::<Value>(
@@ -104,14 +122,21 @@ impl ShopifyClient {
                             refused: false,
                         });
                     }
-                    break (data, cost);
+                    return Ok((data, cost));
                 }
             }
-        };
-        let page = wire_orders_page(data, cost)?;
-        let mut orders = Vec::with_capacity(page.orders.len());
-        let mut unreadable = page.unreadable;
-        for (mut o, raw) in page.orders {
+        }
+    }
+
+    /// The page's orders completed and read whole, and the ones TMAS cannot read (those the
+    /// page already set apart first), each logged.
+    async fn whole_orders(
+        &self,
+        page_orders: Vec<(wire::WireOrder, Value)>,
+        mut unreadable: Vec<UnreadableOrder>,
+    ) -> Result<(Vec<Order>, Vec<UnreadableOrder>), ShopifyError> {
+        let mut orders = Vec::with_capacity(page_orders.len());
+        for (mut o, raw) in page_orders {
             self.complete(&mut o).await?;
             match whole_order(o) {
                 Ok(order) => orders.push(order),
@@ -126,12 +151,7 @@ impl ShopifyClient {
         for u in &unreadable {
             tracing::warn!(order = %u.id, name = %u.name, problem = %u.problem, "order could not be read");
         }
-        Ok(OrdersPage {
-            orders,
-            unreadable,
-            next_cursor: page.next_cursor,
-            cost: page.cost,
-        })
+        Ok((orders, unreadable))
     }
 
     /// Every page of orders updated inside `window`, one after the other.

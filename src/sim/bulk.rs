@@ -322,34 +322,9 @@ pub fn run_query(
     now: Instant,
 ) -> Value {
     let refused = |e: Value| json!({ "bulkOperation": null, "userErrors": [e] });
-    let document = match document {
-        Ok(d) => d,
-        Err(message) => return refused(user_error("INVALID", &message)),
-    };
-    if bulk.settings.faults.refuse_query {
-        return refused(user_error(
-            "INVALID",
-            "Queries that contain this field are not supported (simulated refusal).",
-        ));
-    }
-    if let Err(message) = check_rules(document) {
-        return refused(user_error("INVALID", &message));
-    }
-    let roots = match graphql::parse(query, &Value::Null) {
-        Ok(r) => r,
-        Err(message) => return refused(user_error("INVALID", &message)),
-    };
-    if bulk.settings.faults.refuse_connection_in_object && connection_in_object(&roots, false) {
-        return refused(user_error(
-            "INVALID",
-            "Queries that contain a connection field within an object field are not supported (simulated refusal).",
-        ));
-    }
-    let Some(root) = roots.iter().find(|f| f.name == "orders").cloned() else {
-        return refused(user_error(
-            "INVALID",
-            "The Shopify simulator exports only `orders` in bulk.",
-        ));
+    let root = match exported_root(bulk, query, document) {
+        Ok(root) => root,
+        Err(e) => return refused(e),
     };
     for op in &mut bulk.ops {
         op.advance(now);
@@ -367,22 +342,90 @@ pub fn run_query(
         Ok(w) => w,
         Err(message) => return refused(user_error("INVALID", &message)),
     };
+    let (keys, total_objects) = exported_orders(shop, &readable, (lo, hi), &root);
+    let mut op = new_op(bulk, query, root, keys, total_objects, now);
+    if !can_read_orders {
+        // Shopify accepts the operation and fails it: the query needs a scope the app lacks.
+        op.status = Status::Failed;
+        op.error_code = Some("ACCESS_DENIED".into());
+        op.ended = Some((0, now, Utc::now()));
+    }
+    let shown = created_payload(&op);
+    bulk.ops.push(op);
+    json!({ "bulkOperation": shown, "userErrors": [] })
+}
+
+/// The `orders` root field the query exports, or the user error refusing the query (invalid,
+/// against the bulk rules, a simulated refusal, or another root).
+fn exported_root(
+    bulk: &BulkState,
+    query: &str,
+    document: Result<&ExecutableDocument, String>,
+) -> Result<Field, Value> {
+    let document = document.map_err(|message| user_error("INVALID", &message))?;
+    if bulk.settings.faults.refuse_query {
+        return Err(user_error(
+            "INVALID",
+            "Queries that contain this field are not supported (simulated refusal).",
+        ));
+    }
+    check_rules(document).map_err(|message| user_error("INVALID", &message))?;
+    let roots =
+        graphql::parse(query, &Value::Null).map_err(|message| user_error("INVALID", &message))?;
+    if bulk.settings.faults.refuse_connection_in_object && connection_in_object(&roots, false) {
+        return Err(user_error(
+            "INVALID",
+            "Queries that contain a connection field within an object field are not supported (simulated refusal).",
+        ));
+    }
+    roots
+        .iter()
+        .find(|f| f.name == "orders")
+        .cloned()
+        .ok_or_else(|| {
+            user_error(
+                "INVALID",
+                "The Shopify simulator exports only `orders` in bulk.",
+            )
+        })
+}
+
+/// The keys of the readable orders updated from `lo` to `hi` (both included), and how many
+/// objects (orders and connection nodes) their export holds.
+fn exported_orders(
+    shop: &SimShop,
+    readable: impl Fn(&SimOrder) -> bool,
+    (lo, hi): (i64, i64),
+    root: &Field,
+) -> (Vec<(i64, i64)>, u64) {
     let keys: Vec<(i64, i64)> = shop
         .orders
         .iter()
         .filter(|o| (lo..=hi).contains(&o.key().0) && readable(o))
         .map(SimOrder::key)
         .collect();
-    let node = node_selection(&root);
+    let node = node_selection(root);
     let total_objects = shop
         .orders
         .iter()
         .filter(|o| (lo..=hi).contains(&o.key().0) && readable(o))
         .map(|o| lines_of(shop, o, node).len() as u64)
         .sum();
+    (keys, total_objects)
+}
+
+/// A new operation, just created, with the shop's next id and its current settings.
+fn new_op(
+    bulk: &mut BulkState,
+    query: &str,
+    root: Field,
+    keys: Vec<(i64, i64)>,
+    total_objects: u64,
+    now: Instant,
+) -> BulkOp {
     bulk.next_id += 1;
     let id = bulk.next_id;
-    let mut op = BulkOp {
+    BulkOp {
         id,
         query: query.to_string(),
         created_at: Utc::now(),
@@ -397,21 +440,17 @@ pub fn run_query(
         error_code: None,
         ended: None,
         url_lifetime: Duration::from_secs(bulk.settings.url_lifetime_secs),
-    };
-    if !can_read_orders {
-        // Shopify accepts the operation and fails it: the query needs a scope the app lacks.
-        op.status = Status::Failed;
-        op.error_code = Some("ACCESS_DENIED".into());
-        op.ended = Some((0, now, Utc::now()));
     }
-    let shown = json!({
+}
+
+/// The operation as `bulkOperationRunQuery` shows it when it is created: nothing exported.
+fn created_payload(op: &BulkOp) -> Value {
+    json!({
         "id": op.gid(), "status": op.status.name(), "errorCode": op.error_code,
         "createdAt": op.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         "completedAt": null, "objectCount": "0", "rootObjectCount": "0", "fileSize": null,
         "url": null, "partialDataUrl": null, "query": op.query, "type": "QUERY",
-    });
-    bulk.ops.push(op);
-    json!({ "bulkOperation": shown, "userErrors": [] })
+    })
 }
 
 /// `bulkOperationCancel(id:)`'s payload.

@@ -312,83 +312,148 @@ fn parse_failed(message: &str) -> Response {
 /// (or answer THROTTLED), run it, answer only the selected fields, and give back the
 /// difference between the requested and the actual cost.
 fn answer(st: &mut ShopState, body: &[u8], now: Instant, at: &Where<'_>) -> Response {
-    let Ok(request) = serde_json::from_slice::<Value>(body) else {
-        return (
-            StatusCode::BAD_REQUEST,
-            Json(json!({ "errors": { "query": "Required parameter missing or invalid" } })),
-        )
-            .into_response();
-    };
+    answer_checked(st, body, now, at).unwrap_or_else(|refused| *refused)
+}
+
+/// [`answer`]'s steps in Shopify's order; `Err` is the refusal that ends the request early.
+fn answer_checked(
+    st: &mut ShopState,
+    body: &[u8],
+    now: Instant,
+    at: &Where<'_>,
+) -> Result<Response, Box<Response>> {
+    let request = read_request(body)?;
     let query = request.get("query").and_then(Value::as_str).unwrap_or("");
     let vars = request.get("variables").cloned().unwrap_or(Value::Null);
     let operation = request.get("operationName").and_then(Value::as_str);
     // Shopify's schema decides what is a valid query, with Shopify's errors.
-    let document = match validate::check_admin(query) {
-        Ok(d) => d,
-        Err(errors) => return Json(json!({ "errors": errors })).into_response(),
-    };
-    let selection = match graphql::parse(query, &vars) {
+    let document = validate::check_admin(query)
+        .map_err(|errors| Box::new(Json(json!({ "errors": errors })).into_response()))?;
+    let selection = parsed_selection(st, query, &vars)?;
+    check_simulated(&selection)?;
+    if let Err(message) = check_page_sizes(&selection) {
+        return Err(Box::new(refusal(&message, "ARGUMENT_OUT_OF_RANGE")));
+    }
+    let requested = requested_cost(st, &document, operation, &vars)?;
+    check_access(st, &selection, requested)?;
+    take_requested_cost(st, requested, now)?;
+    let data = run(st, &selection, now, at)
+        .map_err(|(message, code)| Box::new(refusal(&message, code)))?;
+    let actual = charge_actual_cost(st, &selection, &data, requested);
+    Ok(
+        Json(json!({ "data": data, "extensions": cost_json(requested, Some(actual), st) }))
+            .into_response(),
+    )
+}
+
+/// The request's JSON body, or Shopify's 400 when it is not JSON.
+fn read_request(body: &[u8]) -> Result<Value, Box<Response>> {
+    serde_json::from_slice::<Value>(body).map_err(|_| {
+        Box::new(
+            (
+                StatusCode::BAD_REQUEST,
+                Json(json!({ "errors": { "query": "Required parameter missing or invalid" } })),
+            )
+                .into_response(),
+        )
+    })
+}
+
+/// The query's root fields, refused when it has none, does not parse, or reads a money
+/// field the answering API version no longer has.
+fn parsed_selection(
+    st: &ShopState,
+    query: &str,
+    vars: &Value,
+) -> Result<Vec<graphql::Field>, Box<Response>> {
+    let selection = match graphql::parse(query, vars) {
         Ok(s) if !s.is_empty() => s,
-        Ok(_) => return parse_failed("syntax error, an operation needs at least one field"),
-        Err(message) => return parse_failed(&message),
+        Ok(_) => {
+            return Err(Box::new(parse_failed(
+                "syntax error, an operation needs at least one field",
+            )));
+        }
+        Err(message) => return Err(Box::new(parse_failed(&message))),
     };
     if st.faults.no_deprecated_money
         && let Some((field, on)) = deprecated_money(&selection, None)
     {
-        return Json(json!({ "errors": [{
-            "message": format!("Field '{field}' doesn't exist on type '{on}'"),
-            "extensions": { "code": "undefinedField", "typeName": on, "fieldName": field },
-        }]}))
-        .into_response();
+        return Err(Box::new(
+            Json(json!({ "errors": [{
+                "message": format!("Field '{field}' doesn't exist on type '{on}'"),
+                "extensions": { "code": "undefinedField", "typeName": on, "fieldName": field },
+            }]}))
+            .into_response(),
+        ));
     }
-    let mut needed_scopes = Vec::new();
-    for root in &selection {
-        match root_scope(&root.name) {
-            Some(scope) => needed_scopes.extend(scope),
-            None => {
-                // Valid on Shopify, but not something the simulator serves: say so plainly
-                // rather than answer with made-up data.
-                return refusal(
-                    &format!(
-                        "The Shopify simulator does not serve the `{}` field",
-                        root.name
-                    ),
-                    "NOT_SIMULATED",
-                );
-            }
-        }
+    Ok(selection)
+}
+
+/// Refuses the first root field the simulator does not serve.
+fn check_simulated(selection: &[graphql::Field]) -> Result<(), Box<Response>> {
+    match selection
+        .iter()
+        .find(|root| root_scope(&root.name).is_none())
+    {
+        // Valid on Shopify, but not something the simulator serves: say so plainly
+        // rather than answer with made-up data.
+        Some(root) => Err(Box::new(refusal(
+            &format!(
+                "The Shopify simulator does not serve the `{}` field",
+                root.name
+            ),
+            "NOT_SIMULATED",
+        ))),
+        None => Ok(()),
     }
-    if let Err(message) = check_page_sizes(&selection) {
-        return refusal(&message, "ARGUMENT_OUT_OF_RANGE");
-    }
+}
+
+/// The query's static cost in points, scaled by the shop's pricing; refused when it cannot
+/// be priced or exceeds the single query maximum.
+fn requested_cost(
+    st: &ShopState,
+    document: &apollo_compiler::ExecutableDocument,
+    operation: Option<&str>,
+    vars: &Value,
+) -> Result<f64, Box<Response>> {
     let requested = match cost::requested_cost(
         schema::admin(),
-        &document,
+        document,
         operation,
-        &vars,
+        vars,
         st.pricing.page_info(),
     ) {
         // Shopify prices a mutation at 10 points at least.
-        Ok(points) if is_mutation(&document, operation) => {
+        Ok(points) if is_mutation(document, operation) => {
             (points.max(MUTATION_COST) as f64 * st.pricing.cost_factor).ceil()
         }
         Ok(points) => (points as f64 * st.pricing.cost_factor).ceil(),
         Err(message) => {
-            return refusal(&message, "BAD_REQUEST");
+            return Err(Box::new(refusal(&message, "BAD_REQUEST")));
         }
     };
     if requested > MAX_QUERY_COST {
-        return Json(json!({
+        return Err(Box::new(Json(json!({
             "errors": [{
                 "message": format!("Query cost is {requested}, which exceeds the single query max cost limit ({MAX_QUERY_COST}).\n\nSee https://shopify.dev/concepts/about-apis/rate-limits for more information on how the\ncost of a query is calculated.\n\nTo query larger amounts of data with fewer limits, bulk operations should be used instead.\nSee https://shopify.dev/tutorials/perform-bulk-operations-with-admin-api for usage details.\n"),
                 "extensions": { "code": "MAX_COST_EXCEEDED", "cost": requested, "maxCost": MAX_QUERY_COST },
             }],
             "extensions": cost_json(requested, None, st),
         }))
-        .into_response();
+        .into_response()));
     }
+    Ok(requested)
+}
+
+/// Shopify's ACCESS_DENIED for the first field, at the root or below, whose scope the app
+/// was not granted.
+fn check_access(
+    st: &ShopState,
+    selection: &[graphql::Field],
+    requested: f64,
+) -> Result<(), Box<Response>> {
     let granted = st.granted_scopes();
-    if let Some((root, scope)) = selection
+    let Some((root, scope)) = selection
         .iter()
         .find_map(|root| {
             root_scope(&root.name)
@@ -396,24 +461,34 @@ fn answer(st: &mut ShopState, body: &[u8], now: Instant, at: &Where<'_>) -> Resp
                 .filter(|s| !granted.iter().any(|g| g == s))
                 .map(|s| (root.name.as_str(), s))
         })
-        .or_else(|| nested_scope_missing(&selection, &granted))
-    {
-        return Json(json!({
-            "data": null,
-            "errors": [{
-                "message": format!("Access denied for {root} field. Required access: `{scope}` access scope."),
-                "locations": [{ "line": 2, "column": 3 }],
-                "path": [root],
-                "extensions": {
-                    "code": "ACCESS_DENIED",
-                    "documentation": "https://shopify.dev/api/usage/access-scopes",
-                    "requiredAccess": format!("`{scope}` access scope."),
-                },
-            }],
-            "extensions": cost_json(requested, Some(requested), st),
-        }))
-        .into_response();
-    }
+        .or_else(|| nested_scope_missing(selection, &granted))
+    else {
+        return Ok(());
+    };
+    Err(Box::new(Json(json!({
+        "data": null,
+        "errors": [{
+            "message": format!("Access denied for {root} field. Required access: `{scope}` access scope."),
+            "locations": [{ "line": 2, "column": 3 }],
+            "path": [root],
+            "extensions": {
+                "code": "ACCESS_DENIED",
+                "documentation": "https://shopify.dev/api/usage/access-scopes",
+                "requiredAccess": format!("`{scope}` access scope."),
+            },
+        }],
+        "extensions": cost_json(requested, Some(requested), st),
+    }))
+    .into_response()))
+}
+
+/// Refills the bucket and checks it holds the requested cost (a throttle storm empties it
+/// first); `Err` is Shopify's THROTTLED answer.
+fn take_requested_cost(
+    st: &mut ShopState,
+    requested: f64,
+    now: Instant,
+) -> Result<(), Box<Response>> {
     st.bucket.refill(now);
     let storm = st.faults.throttled_next > 0;
     if storm {
@@ -424,20 +499,26 @@ fn answer(st: &mut ShopState, body: &[u8], now: Instant, at: &Where<'_>) -> Resp
     }
     if storm || (!st.faults.unlimited && requested > st.bucket.available) {
         st.stats.throttled += 1;
-        return Json(json!({
+        return Err(Box::new(Json(json!({
             "errors": [{
                 "message": "Throttled",
                 "extensions": { "code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits" },
             }],
             "extensions": cost_json(requested, None, st),
         }))
-        .into_response();
+        .into_response()));
     }
-    let data = match run(st, &selection, now, at) {
-        Ok(data) => data,
-        Err((message, code)) => return refusal(&message, code),
-    };
-    let actual = ((graphql::actual_cost(&selection, &data, st.pricing.page_info()) as f64)
+    Ok(())
+}
+
+/// The actual cost of the answer, never above the requested one, taken from the bucket.
+fn charge_actual_cost(
+    st: &mut ShopState,
+    selection: &[graphql::Field],
+    data: &Value,
+    requested: f64,
+) -> f64 {
+    let actual = ((graphql::actual_cost(selection, data, st.pricing.page_info()) as f64)
         * st.pricing.cost_factor)
         .ceil()
         .min(requested);
@@ -446,8 +527,7 @@ fn answer(st: &mut ShopState, body: &[u8], now: Instant, at: &Where<'_>) -> Resp
         st.bucket.available -= actual;
     }
     st.stats.points_spent += actual;
-    Json(json!({ "data": data, "extensions": cost_json(requested, Some(actual), st) }))
-        .into_response()
+    actual
 }
 
 /// The first deprecated money scalar the selection reads, with its type: what an API
