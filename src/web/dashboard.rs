@@ -22,10 +22,12 @@ use super::context::{Layout, TenantUser};
 use super::figures::{ChangeView, RowView, change_view, row_view, span_sums};
 use super::integration_state::status_now;
 use super::reports::ReportScope;
+use super::traffic::card::{CardPeriod, RankTraffic, rank_traffic};
 use crate::db::totals::IntegrationState;
 use crate::domain::integration::IntegrationStatus;
 use crate::domain::periods::{DashboardPeriod, Span, local_date_and_hour};
 use crate::domain::report::{DateRange, Totals};
+use crate::domain::traffic::TrafficSums;
 use crate::error::{AppResult, render};
 use crate::i18n::{self, Lang};
 
@@ -68,6 +70,8 @@ pub struct RankView {
     pub incomplete: String,
     /// Nothing of the week imported yet: the amount is not shown.
     pub pending: bool,
+    /// The week's traffic and conversion (shown when the tenant's counters report).
+    pub traffic: RankTraffic,
 }
 
 pub struct IntegrationView {
@@ -101,6 +105,10 @@ struct DashboardPage {
     uncounted: Vec<super::uncounted::UncountedHour>,
     /// The periods' traffic and conversion; empty for a tenant without counters.
     traffic: Vec<super::traffic::card::TrafficRowView>,
+    /// Staff hours were reported: the shoppers-per-staff-hour tile is shown.
+    traffic_staffed: bool,
+    /// Today's traffic beside its sales transactions, by hour; None without counters.
+    hourly_traffic: Option<BarChart>,
 }
 
 fn local_time(at: Option<i64>, tz: Tz) -> String {
@@ -140,9 +148,10 @@ fn rank_stores(
     now: &BTreeMap<i64, Totals>,
     before: &BTreeMap<i64, Totals>,
     instant: i64,
+    traffic: &BTreeMap<i64, TrafficSums>,
 ) -> Vec<RankView> {
     let lang = i18n::current();
-    let mut ranked: Vec<(i64, String, ChangeView, String, bool)> = scope
+    let mut ranked: Vec<(i64, String, ChangeView, String, bool, RankTraffic)> = scope
         .locations
         .iter()
         .map(|l| {
@@ -164,6 +173,7 @@ fn rank_stores(
                 change,
                 done.mark(lang, scope.tz),
                 done.is_pending(),
+                rank_traffic(lang, &traffic.get(&l.id).copied().unwrap_or_default()),
             )
         })
         .collect();
@@ -171,14 +181,17 @@ fn rank_stores(
     ranked
         .into_iter()
         .enumerate()
-        .map(|(i, (net, name, change, incomplete, pending))| RankView {
-            rank: i + 1,
-            name,
-            net: scope.amount(net),
-            change,
-            incomplete,
-            pending,
-        })
+        .map(
+            |(i, (net, name, change, incomplete, pending, traffic))| RankView {
+                rank: i + 1,
+                name,
+                net: scope.amount(net),
+                change,
+                incomplete,
+                pending,
+                traffic,
+            },
+        )
         .collect()
 }
 
@@ -284,18 +297,6 @@ async fn render_page(
     let tz = scope.tz;
     let today = scope.today;
     let (_, hour) = local_date_and_hour(chrono::Utc::now(), tz);
-    let periods_def: Vec<(&'static str, DateRange)> = DashboardPeriod::ALL
-        .iter()
-        .map(|p| (p.title(), p.range(today)))
-        .collect();
-    let traffic = super::traffic::card::rows(
-        state,
-        user.tenant_id(),
-        &periods_def,
-        scope.digits,
-        &scope.currency,
-    )
-    .await?;
     let thirty = DateRange {
         from: today - Duration::days(29),
         to: today,
@@ -315,6 +316,9 @@ async fn render_page(
     let mut periods = Vec::with_capacity(DashboardPeriod::ALL.len());
     let mut ranking = Vec::new();
     let mut ranking_compare = String::new();
+    let mut card_periods = Vec::with_capacity(DashboardPeriod::ALL.len());
+    let (has_traffic, traffic_staffed) =
+        crate::db::traffic::presence(&state.db, user.tenant_id()).await?;
     for period in DashboardPeriod::ALL {
         let range = period.range(today);
         let now = span_sums(&scope.totals, &ids, Span::days(range.from, range.to)).await?;
@@ -346,7 +350,25 @@ async fn render_page(
             }
         }
         if period == DashboardPeriod::WeekToDate {
-            ranking = rank_stores(&scope, &history, range, &now, &before, now_instant);
+            let traffic = if has_traffic {
+                super::traffic::card::span_sums(
+                    &state.db,
+                    user.tenant_id(),
+                    Span::days(range.from, range.to),
+                )
+                .await?
+            } else {
+                BTreeMap::new()
+            };
+            ranking = rank_stores(
+                &scope,
+                &history,
+                range,
+                &now,
+                &before,
+                now_instant,
+                &traffic,
+            );
             ranking_compare = span_text(lang, span);
         }
         let mut state_now = overall(&states_shown);
@@ -366,6 +388,11 @@ async fn render_page(
                 i18n::t("Incomplete: the locations marked below are still being imported.")
             }
         };
+        card_periods.push(CardPeriod {
+            period,
+            compare_text: span_text(lang, span),
+            comparable: state_now == Completeness::Complete,
+        });
         let mut total_row = row_view(&scope, "Total".into(), &total);
         if state_now != Completeness::Complete {
             total_row.incomplete = i18n::t("incomplete");
@@ -389,6 +416,21 @@ async fn render_page(
         });
     }
 
+    let (traffic, hourly_traffic) = if has_traffic {
+        let rows = super::traffic::card::rows(
+            state,
+            user.tenant_id(),
+            &ids,
+            (today, hour),
+            &card_periods,
+            (scope.digits, &scope.currency),
+        )
+        .await?;
+        let chart = hourly_traffic_chart(state, user, &ids, today, hour).await?;
+        (rows, Some(chart))
+    } else {
+        (Vec::new(), None)
+    };
     let mut per_day: BTreeMap<NaiveDate, i64> = BTreeMap::new();
     let days = totals
         .net_by_day(&ids, &thirty.from.to_string(), &thirty.to.to_string())
@@ -516,8 +558,54 @@ async fn render_page(
         daily,
         integrations,
         traffic,
+        traffic_staffed,
+        hourly_traffic,
     })?;
     Ok((html.0, cacheable))
+}
+
+/// Today's visitors by hour beside the sales transactions they made: bars of traffic, a bar
+/// of sales transactions beside each; an hour nobody counted shows "no data" in the table.
+async fn hourly_traffic_chart(
+    state: &AppState,
+    user: &TenantUser,
+    ids: &[i64],
+    today: NaiveDate,
+    hour: u32,
+) -> AppResult<BarChart> {
+    let lang = i18n::current();
+    let hours = crate::db::traffic::by_hour(&state.db, user.tenant_id(), ids, today).await?;
+    let mut chart = BarChart::new(
+        "chart-traffic-today",
+        i18n::fill(
+            lang,
+            "Traffic and sales transactions by hour, {}",
+            &[i18n::format_weekday_date(lang, today)],
+        ),
+        hours
+            .iter()
+            .enumerate()
+            .map(|(h, t)| Bar {
+                label: format!("{h:02}:00"),
+                tick: format!("{h:02}:00"),
+                value: t.traffic.unwrap_or(0),
+                shown: t
+                    .traffic
+                    .map_or_else(|| i18n::t("no data"), |v| i18n::format_integer(lang, v)),
+            })
+            .collect(),
+        super::charts::ValueAxis::default(),
+    );
+    chart.value_title = "Traffic";
+    chart.paired = hours.iter().map(|t| t.sales_transactions).collect();
+    chart.paired_shown = hours
+        .iter()
+        .map(|t| i18n::format_integer(lang, t.sales_transactions))
+        .collect();
+    chart.paired_title = i18n::t("Sales transactions");
+    chart.marked = usize::try_from(hour).ok();
+    chart.marked_text = i18n::t("now");
+    Ok(chart)
 }
 
 #[cfg(test)]

@@ -71,6 +71,9 @@ pub struct ReportView {
     pub grand: RowView,
     pub comparisons: Vec<ComparisonRow>,
     pub chart: BarChart,
+    /// Traffic and conversion per chosen location and over all of them; None for a tenant
+    /// whose counters never reported (no empty columns).
+    pub traffic: Option<crate::web::traffic::card::ReportTraffic>,
     pub export_query: String,
 }
 
@@ -309,6 +312,8 @@ impl DetailView {
 }
 
 async fn build(
+    db: &crate::db::Db,
+    tenant: crate::db::TenantId,
     scope: &ReportScope,
     form: &ReportForm,
     request: &ReportRequest,
@@ -429,7 +434,9 @@ async fn build(
         )
     };
     let incomplete = incomplete_notice(&states, scope.tz);
+    let traffic = traffic_table(db, tenant, scope, request, previous_range, &comparisons).await?;
     Ok(ReportView {
+        traffic,
         range: request.range,
         incomplete,
         range_text: dates(request.range),
@@ -460,6 +467,53 @@ async fn build(
         ),
         export_query: form.query_string(request),
     })
+}
+
+/// The report's traffic table, one row per chosen location (linked like the summary's) and
+/// one over all of them; None for a tenant whose counters never reported.
+async fn traffic_table(
+    db: &crate::db::Db,
+    tenant: crate::db::TenantId,
+    scope: &ReportScope,
+    request: &ReportRequest,
+    previous_range: DateRange,
+    comparisons: &[ComparisonRow],
+) -> AppResult<Option<crate::web::traffic::card::ReportTraffic>> {
+    use crate::web::traffic::card::{ReportTraffic, report_row, span_sums, together};
+    let (any, staffed) = crate::db::traffic::presence(db, tenant).await?;
+    if !any {
+        return Ok(None);
+    }
+    let (now, before) = tokio::try_join!(
+        span_sums(db, tenant, Span::days(request.range.from, request.range.to)),
+        span_sums(
+            db,
+            tenant,
+            Span::days(previous_range.from, previous_range.to)
+        ),
+    )?;
+    let money = (scope.digits, scope.currency.as_str());
+    let mut rows = Vec::with_capacity(request.locations.len() + 1);
+    for (location, summary) in request.locations.iter().zip(comparisons) {
+        let empty = Default::default();
+        let mut row = report_row(
+            format!("{} · {}", location.location_id, location.name),
+            (
+                now.get(&location.id).unwrap_or(&empty),
+                before.get(&location.id).unwrap_or(&empty),
+            ),
+            money,
+        );
+        row.detail_href = summary.detail_href.clone();
+        rows.push(row);
+    }
+    let ids = request.location_ids();
+    rows.push(report_row(
+        "All chosen locations".into(),
+        (&together(&now, &ids), &together(&before, &ids)),
+        money,
+    ));
+    Ok(Some(ReportTraffic { staffed, rows }))
 }
 
 /// The report's notice while a history import fills some of its locations: one sentence when
@@ -532,7 +586,16 @@ pub async fn page(
                 DetailPages::new(request.locations.len(), request.range, request.granularity);
             match parse_page(&form.page, pages) {
                 Ok(page) => {
-                    let view = build(&scope, &form, &request, pages, page).await?;
+                    let view = build(
+                        &state.db,
+                        user.tenant_id(),
+                        &scope,
+                        &form,
+                        &request,
+                        pages,
+                        page,
+                    )
+                    .await?;
                     (StatusCode::OK, Vec::new(), Some(view))
                 }
                 Err(problem) => (StatusCode::BAD_REQUEST, vec![problem], None),
