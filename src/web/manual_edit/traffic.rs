@@ -305,7 +305,7 @@ async fn save(
                 .change("Traffic", traffic(*old), traffic(e.counted))
                 .change("Staff hours", staff(*old), staff(e.counted));
         }
-        user.audit(&state, "traffic.edit", &details.to_stored())
+        user.audit(&state, "data.edit", &details.to_stored())
             .await?;
     }
     let target = format!(
