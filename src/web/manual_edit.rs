@@ -168,7 +168,8 @@ fn choose(scope: &ReportScope, code: &str, week: &str) -> AppResult<(Location, N
     if day < earliest_date() || day > scope.today {
         return Err(AppError::BadRequest(format!(
             "The week {} is outside the dates that can be edited: {} to {}.",
-            i18n::format_date(i18n::current(), day),
+            // As typed: a year such as 0000 has no readable form.
+            week.trim(),
             i18n::format_date(i18n::current(), earliest_date()),
             i18n::format_date(i18n::current(), scope.today)
         )));
