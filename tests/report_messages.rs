@@ -1,14 +1,51 @@
-//! The report's messages read as the form does (issue 27): the field's label, never its code
-//! (`from`), dates in the reader's format, and a date hint that does not contradict the
-//! browser's date box.
+//! The report reads as the form does (issue 27): messages name the field's label, never its
+//! code (`from`), dates in the reader's format, a date hint that does not contradict the
+//! browser's date box; and a week or month the chosen dates cut is drawn apart from whole ones.
 
 mod common;
+mod report_fixtures;
 
 use common::{has_iso_date, html_unescape, visible_text};
 use reqwest::StatusCode;
 use tmas::domain::account::{Plan, Role};
 
-backend_tests!(messages_name_fields_and_dates_as_the_reader_reads_them);
+backend_tests!(
+    messages_name_fields_and_dates_as_the_reader_reads_them,
+    part_weeks_and_months_are_marked_in_the_chart,
+);
+
+async fn part_weeks_and_months_are_marked_in_the_chart(app: common::TestApp) {
+    let tenant = app.signed_in("Acme", Plan::Retail, Role::Admin).await;
+    let store = report_fixtures::location(&app, tenant, "S-01", "Downtown").await;
+    for date in ["2026-03-01", "2026-03-04", "2026-03-10"] {
+        report_fixtures::hour(&app, tenant, store, date, 10, 5_000, 0, 0, 1, 1).await;
+    }
+    // Sunday 2026-03-01 is the one day of its week in the range; Mar 2–8 is whole; Mar 9–10
+    // is a part week.
+    let (status, page) = app
+        .browser()
+        .text("/reports/totals?preset=custom&from=2026-03-01&to=2026-03-10&granularity=week")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let wide = page.split("chart-narrow").next().unwrap_or_default();
+    assert_eq!(wide.matches("class=\"bar partial\"").count(), 2, "{wide}");
+    assert_eq!(wide.matches("class=\"bar\"").count(), 1, "{wide}");
+    assert!(page.contains("Paler bars hold only part of their week or month"));
+    // A whole month is not marked; one cut by the range is.
+    let (_, page) = app
+        .browser()
+        .text("/reports/totals?preset=custom&from=2026-02-01&to=2026-03-10&granularity=month")
+        .await;
+    let wide = page.split("chart-narrow").next().unwrap_or_default();
+    assert_eq!(wide.matches("class=\"bar partial\"").count(), 1, "{wide}");
+    // Days are always whole: no mark, no note.
+    let (_, page) = app
+        .browser()
+        .text("/reports/totals?preset=custom&from=2026-03-01&to=2026-03-10&granularity=day")
+        .await;
+    assert!(!page.contains("bar partial"));
+    assert!(!page.contains("Paler bars"));
+}
 
 async fn messages_name_fields_and_dates_as_the_reader_reads_them(app: common::TestApp) {
     app.signed_in("Acme", Plan::Retail, Role::Admin).await;

@@ -69,6 +69,9 @@ pub struct BarChart {
     pub paired: Vec<i64>,
     pub paired_shown: Vec<String>,
     pub paired_title: String,
+    /// Per bar, whether it holds only part of its week or month (the range cuts it): drawn
+    /// paler, so that it is not read as a whole one; empty = none.
+    pub partial: Vec<bool>,
 }
 
 impl BarChart {
@@ -87,6 +90,7 @@ impl BarChart {
             paired: Vec::new(),
             paired_shown: Vec::new(),
             paired_title: String::new(),
+            partial: Vec::new(),
         }
     }
 }
@@ -186,6 +190,11 @@ impl BarChart {
 
     pub fn has_reference(&self) -> bool {
         !self.reference.is_empty()
+    }
+
+    /// Some bar holds only part of its week or month: the page says what paler bars mean.
+    pub fn has_partial(&self) -> bool {
+        self.partial.iter().any(|p| *p)
     }
 
     fn has_paired(&self) -> bool {
@@ -326,6 +335,9 @@ impl BarChart {
             let mut class = String::from(if b.value < 0 { "bar negative" } else { "bar" });
             if self.marked == Some(i) {
                 class.push_str(" current");
+            }
+            if self.partial.get(i) == Some(&true) {
+                class.push_str(" partial");
             }
             let _ = write!(
                 svg,
@@ -584,5 +596,24 @@ mod tests {
         assert!(chart.has_second());
         assert_eq!(chart.second_title(), "Sales transactions");
         assert_eq!(chart.rows()[0], ("10:00", "40", "2"));
+    }
+
+    #[test]
+    fn part_weeks_are_drawn_apart_from_whole_ones() {
+        let mut chart = BarChart::new(
+            "w",
+            "t".into(),
+            vec![
+                bar("Sun, Mar 1", "Mar 1", 10),
+                bar("Mar 2 – 8", "Mar 2", 70),
+            ],
+            ValueAxis::default(),
+        );
+        assert!(!chart.has_partial());
+        chart.partial = vec![true, false];
+        assert!(chart.has_partial());
+        let svg = chart.draw(&WIDE, Lang::En);
+        assert_eq!(svg.matches("class=\"bar partial\"").count(), 1);
+        assert_eq!(svg.matches("class=\"bar\"").count(), 1);
     }
 }

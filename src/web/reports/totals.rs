@@ -435,6 +435,29 @@ async fn build(
     };
     let incomplete = incomplete_notice(&states, scope.tz);
     let traffic = traffic_table(db, tenant, scope, request, previous_range, &comparisons).await?;
+    let mut chart = BarChart::new(
+        "report-chart",
+        i18n::fill(
+            lang,
+            match request.granularity {
+                Granularity::Hour => "Net sales by hour, {} to {}",
+                Granularity::Day => "Net sales by day, {} to {}",
+                Granularity::Week => "Net sales by week, {} to {}",
+                Granularity::Month => "Net sales by month, {} to {}",
+            },
+            &[
+                i18n::format_date(lang, request.range.from),
+                i18n::format_date(lang, request.range.to),
+            ],
+        ),
+        bars,
+        scope.axis(),
+    );
+    // A week or month the range cuts is drawn paler: its bar holds fewer days than the others.
+    chart.partial = all_buckets(request.granularity, request.range)
+        .into_iter()
+        .map(|key| is_part_bucket(request.granularity, key, request.range))
+        .collect();
     Ok(ReportView {
         traffic,
         range: request.range,
@@ -447,26 +470,23 @@ async fn build(
         detail: DetailView::new(form, request, pages, page),
         grand: row_view(scope, "Grand total".into(), &grand),
         comparisons,
-        chart: BarChart::new(
-            "report-chart",
-            i18n::fill(
-                lang,
-                match request.granularity {
-                    Granularity::Hour => "Net sales by hour, {} to {}",
-                    Granularity::Day => "Net sales by day, {} to {}",
-                    Granularity::Week => "Net sales by week, {} to {}",
-                    Granularity::Month => "Net sales by month, {} to {}",
-                },
-                &[
-                    i18n::format_date(lang, request.range.from),
-                    i18n::format_date(lang, request.range.to),
-                ],
-            ),
-            bars,
-            scope.axis(),
-        ),
+        chart,
         export_query: form.query_string(request),
     })
+}
+
+/// Whether the range holds only part of the bucket's week or month.
+fn is_part_bucket(granularity: Granularity, key: BucketKey, range: DateRange) -> bool {
+    match granularity {
+        Granularity::Week | Granularity::Month => {
+            let whole = DateRange {
+                from: key.0,
+                to: key.0 + Duration::days(40),
+            };
+            bucket_days(granularity, key, range) != bucket_days(granularity, key, whole)
+        }
+        Granularity::Hour | Granularity::Day => false,
+    }
 }
 
 /// The report's traffic table, one row per chosen location (linked like the summary's) and
