@@ -498,8 +498,9 @@ struct HourTrafficRow {
     sales_transactions: i64,
 }
 
-/// Per local hour of `date` (index 0–23), the traffic of `locations` beside their sales
-/// transactions: today's hourly chart.
+/// Per local hour of `date` (index 0–23), the traffic of `locations` beside the sales
+/// transactions of the same counted location-hours (as conversion takes them, so the bars
+/// read as its parts): today's hourly chart.
 pub async fn by_hour(
     db: &Db,
     tenant: TenantId,
@@ -523,8 +524,11 @@ pub async fn by_hour(
              SELECT hour, traffic, 0 AS sales_transactions FROM traffic_hours
              WHERE tenant_id = $1 AND local_date = $2 AND location_id IN ({list})
              UNION ALL
-             SELECT hour, NULL, sales_transactions FROM hourly_totals
-             WHERE tenant_id = $1 AND local_date = $2 AND location_id IN ({list})
+             SELECT h.hour, NULL, h.sales_transactions FROM hourly_totals h
+             WHERE h.tenant_id = $1 AND h.local_date = $2 AND h.location_id IN ({list})
+               AND EXISTS (SELECT 1 FROM traffic_hours t
+                           WHERE t.tenant_id = h.tenant_id AND t.location_id = h.location_id
+                             AND t.local_date = h.local_date AND t.hour = h.hour)
          ) f
          GROUP BY hour ORDER BY hour"
     ))

@@ -69,9 +69,9 @@ fn relative_change(lang: Lang, now: Option<i64>, before: Option<i64>) -> ChangeV
     match (now, before) {
         (Some(now), Some(before)) => match change_tenths_of_percent(now, before) {
             Some(tenths) => signed(tenths, i18n::format_percent_tenths(lang, tenths)),
-            None => no_change("no count to compare with"),
+            None => no_change("no earlier count"),
         },
-        _ => no_change("no count to compare with"),
+        _ => no_change("no earlier count"),
     }
 }
 
@@ -88,7 +88,7 @@ pub fn points_change(lang: Lang, now: Option<i64>, before: Option<i64>) -> Chang
             };
             signed(tenths, text)
         }
-        _ => no_change("no count to compare with"),
+        _ => no_change("no earlier count"),
     }
 }
 
@@ -401,7 +401,7 @@ mod tests {
             ("no data", "no data", "no data")
         );
         assert_eq!(row.traffic_change.class, "none");
-        assert_eq!(row.conversion_change.text, "no count to compare with");
+        assert_eq!(row.conversion_change.text, "no earlier count");
         assert!(row.missing.is_empty(), "no counter: nothing is missing");
         // Counted 0 visitors: the divisor is 0, the figure empty, not "no data".
         let zero = sums(0, 0, 0);
