@@ -240,6 +240,18 @@ async fn the_report_shows_traffic_per_location_and_no_data_without_a_count(app: 
         "no staff hours reported: {table}"
     );
 
+    // Two days against the two before: STORE-01 counted only from Mar 1, so its earlier
+    // period is counted in part and not compared.
+    let (_, page) = app
+        .browser()
+        .text("/reports/totals?preset=custom&from=2026-03-01&to=2026-03-02&granularity=day")
+        .await;
+    let table = section_words(&page, "traffic");
+    assert!(
+        table.contains("90 not comparable: counted since Mar 1, 2026"),
+        "{table}"
+    );
+
     // Staff hours reported once: the columns appear, "no data" where none were given.
     counted(&app, alpha, one, "2026-02-01", 10, 10, Some(250)).await;
     let (_, page) = app.browser().text(query).await;

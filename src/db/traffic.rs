@@ -547,6 +547,24 @@ pub async fn by_hour(
     Ok(out)
 }
 
+/// Each location's first counted date: before it, a period has no count to compare with.
+pub async fn first_counted(
+    db: &Db,
+    tenant: TenantId,
+) -> sqlx::Result<std::collections::BTreeMap<i64, NaiveDate>> {
+    let rows = sqlx::query_as::<_, (i64, String)>(
+        "SELECT location_id, MIN(local_date) FROM traffic_hours WHERE tenant_id = $1
+         GROUP BY location_id",
+    )
+    .bind(tenant.0)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(location, date)| Some((location, date.parse().ok()?)))
+        .collect())
+}
+
 /// Whether the tenant has counted any hour, and any with staff hours: the pages show the
 /// traffic columns (and the staff-hour ones) only to tenants whose counters report them.
 pub async fn presence(db: &Db, tenant: TenantId) -> sqlx::Result<(bool, bool)> {

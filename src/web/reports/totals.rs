@@ -499,7 +499,9 @@ async fn traffic_table(
     previous_range: DateRange,
     comparisons: &[ComparisonRow],
 ) -> AppResult<Option<crate::web::traffic::card::ReportTraffic>> {
-    use crate::web::traffic::card::{ReportTraffic, report_row, span_sums, together};
+    use crate::web::traffic::card::{
+        ReportTraffic, counting_began, report_row, span_sums, together,
+    };
     let (any, staffed) = crate::db::traffic::presence(db, tenant).await?;
     if !any {
         return Ok(None);
@@ -513,6 +515,7 @@ async fn traffic_table(
         ),
     )?;
     let money = (scope.digits, scope.currency.as_str());
+    let first = crate::db::traffic::first_counted(db, tenant).await?;
     let mut rows = Vec::with_capacity(request.locations.len() + 1);
     for (location, summary) in request.locations.iter().zip(comparisons) {
         let empty = Default::default();
@@ -522,6 +525,7 @@ async fn traffic_table(
                 now.get(&location.id).unwrap_or(&empty),
                 before.get(&location.id).unwrap_or(&empty),
             ),
+            counting_began(&first, &now, &[location.id], previous_range.from),
             money,
         );
         row.detail_href = summary.detail_href.clone();
@@ -531,6 +535,7 @@ async fn traffic_table(
     rows.push(report_row(
         "All chosen locations".into(),
         (&together(&now, &ids), &together(&before, &ids)),
+        counting_began(&first, &now, &ids, previous_range.from),
         money,
     ));
     Ok(Some(ReportTraffic { staffed, rows }))

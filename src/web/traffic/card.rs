@@ -13,6 +13,7 @@ use crate::domain::periods::{DashboardPeriod, Span};
 use crate::domain::report::change_tenths_of_percent;
 use crate::domain::traffic::TrafficSums;
 use crate::i18n::{self, Lang};
+use chrono::NaiveDate;
 
 /// What the page writes for a figure with nothing to show.
 const NO_DATA: &str = "no data";
@@ -165,23 +166,28 @@ fn view(
     title: &'static str,
     compare_text: String,
     (now, before): (&TrafficSums, &TrafficSums),
-    comparable: bool,
+    (comparable, began): (bool, Option<NaiveDate>),
     digits: u32,
     currency: &str,
 ) -> TrafficRowView {
     let traffic_of = |s: &TrafficSums| counted(s, Some(s.traffic));
     let sales_change = |c: ChangeView| {
-        if comparable {
-            c
-        } else {
+        if !comparable {
             no_change("not comparable yet")
+        } else if let Some(began) = began {
+            partly_counted(lang, began)
+        } else {
+            c
         }
     };
     TrafficRowView {
         title,
         compare_text,
         traffic: traffic_text(lang, now),
-        traffic_change: relative_change(lang, traffic_of(now), traffic_of(before)),
+        traffic_change: match began {
+            Some(began) => partly_counted(lang, began),
+            None => relative_change(lang, traffic_of(now), traffic_of(before)),
+        },
         conversion: conversion_text(lang, now),
         conversion_change: sales_change(points_change(
             lang,
@@ -235,6 +241,37 @@ pub fn together(sums: &BTreeMap<i64, TrafficSums>, locations: &[i64]) -> Traffic
     all
 }
 
+/// When counting began, for the earlier period of a comparison: None when every location
+/// counted now was already counting on `before_from`, else the latest first counted date among
+/// them (the earlier period is only partly counted, so a change would compare a part with a
+/// whole).
+pub fn counting_began(
+    first: &BTreeMap<i64, NaiveDate>,
+    now: &BTreeMap<i64, TrafficSums>,
+    locations: &[i64],
+    before_from: NaiveDate,
+) -> Option<NaiveDate> {
+    locations
+        .iter()
+        .filter(|id| now.get(id).is_some_and(TrafficSums::has_traffic))
+        .filter_map(|id| first.get(id).copied())
+        .filter(|began| *began > before_from)
+        .max()
+}
+
+/// The change shown when the earlier period is only partly counted.
+fn partly_counted(lang: Lang, began: NaiveDate) -> ChangeView {
+    ChangeView {
+        class: "none",
+        arrow: "",
+        text: i18n::fill(
+            lang,
+            "not comparable: counted since {}",
+            &[i18n::format_date(lang, began)],
+        ),
+    }
+}
+
 /// One period of the dashboard as the card needs it: which, its words of comparison, and
 /// whether its sales are complete enough to compare ratios.
 pub struct CardPeriod {
@@ -254,17 +291,27 @@ pub async fn rows(
     (digits, currency): (u32, &str),
 ) -> sqlx::Result<Vec<TrafficRowView>> {
     let lang = i18n::current();
+    let first = db::traffic::first_counted(&state.db, tenant).await?;
     let mut out = Vec::with_capacity(periods.len());
     for p in periods {
         let range = p.period.range(today);
         let now = span_sums(&state.db, tenant, Span::days(range.from, range.to)).await?;
-        let before = span_sums(&state.db, tenant, p.period.comparable(today, hour)).await?;
+        let span = p.period.comparable(today, hour);
+        let before = span_sums(&state.db, tenant, span).await?;
+        let before_from = span
+            .days
+            .map(|d| d.from)
+            .or(span.partial.map(|(d, _)| d))
+            .unwrap_or(range.from);
         out.push(view(
             lang,
             p.period.title(),
             p.compare_text.clone(),
             (&together(&now, locations), &together(&before, locations)),
-            p.comparable,
+            (
+                p.comparable,
+                counting_began(&first, &now, locations, before_from),
+            ),
             digits,
             currency,
         ));
@@ -312,6 +359,7 @@ pub struct ReportTraffic {
 pub fn report_row(
     name: String,
     (now, before): (&TrafficSums, &TrafficSums),
+    began: Option<NaiveDate>,
     (digits, currency): (u32, &str),
 ) -> ReportTrafficRow {
     let lang = i18n::current();
@@ -320,7 +368,10 @@ pub fn report_row(
         name,
         detail_href: String::new(),
         traffic: traffic_text(lang, now),
-        traffic_change: relative_change(lang, traffic_of(now), traffic_of(before)),
+        traffic_change: match began {
+            Some(began) => partly_counted(lang, began),
+            None => relative_change(lang, traffic_of(now), traffic_of(before)),
+        },
         conversion: conversion_text(lang, now),
         above_100: now.conversion_above_100(),
         per_shopper: per_shopper_text(lang, now, digits, currency),
@@ -357,7 +408,7 @@ mod tests {
             "Today",
             String::new(),
             (&now, &before),
-            true,
+            (true, None),
             2,
             "USD",
         );
@@ -388,7 +439,7 @@ mod tests {
             "Today",
             String::new(),
             (&none, &sums(40, 2, 100)),
-            true,
+            (true, None),
             2,
             "USD",
         );
@@ -412,12 +463,42 @@ mod tests {
             "Today",
             String::new(),
             (&sums(50, 3, 100), &sums(40, 2, 100)),
-            false,
+            (false, None),
             2,
             "USD",
         );
         assert_eq!(row.conversion_change.text, "not comparable yet");
         assert_eq!(row.traffic_change.text, "+25.0%");
+    }
+
+    #[test]
+    fn an_earlier_period_counted_in_part_is_not_compared() {
+        let day = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let first = BTreeMap::from([(1, day("2026-03-01")), (2, day("2026-02-01"))]);
+        let now = BTreeMap::from([(1, sums(50, 3, 100)), (2, sums(10, 1, 100))]);
+        // The earlier period starts before STORE 1 counted anything.
+        let began = counting_began(&first, &now, &[1, 2], day("2026-02-27"));
+        assert_eq!(began, Some(day("2026-03-01")));
+        assert_eq!(counting_began(&first, &now, &[2], day("2026-02-27")), None);
+        assert_eq!(
+            counting_began(&first, &now, &[1, 2], day("2026-03-01")),
+            None
+        );
+        let row = view(
+            Lang::En,
+            "Today",
+            String::new(),
+            (&sums(50, 3, 100), &sums(5, 1, 100)),
+            (true, began),
+            2,
+            "USD",
+        );
+        assert_eq!(
+            row.traffic_change.text,
+            "not comparable: counted since Mar 1, 2026"
+        );
+        assert_eq!(row.traffic_change.class, "none");
+        assert_eq!(row.conversion_change.text, row.traffic_change.text);
     }
 
     #[test]
