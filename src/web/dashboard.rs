@@ -309,8 +309,6 @@ async fn render_page(
     let imported = scope.totals.imported_locations().await?;
     let uses_pos = states.iter().any(|i| i.status != IntegrationStatus::Draft);
     let ids: Vec<i64> = scope.locations.iter().map(|l| l.id).collect();
-    // Served from memory while the tenant's data version and local hour hold.
-    let totals = &scope.totals;
     // Sums come from the database per location and period, per day and per hour: a few hundred
     // rows instead of every location's days and hours.
     let mut periods = Vec::with_capacity(DashboardPeriod::ALL.len());
@@ -431,97 +429,8 @@ async fn render_page(
     } else {
         (Vec::new(), None)
     };
-    let mut per_day: BTreeMap<NaiveDate, i64> = BTreeMap::new();
-    let days = totals
-        .net_by_day(&ids, &thirty.from.to_string(), &thirty.to.to_string())
-        .await?;
-    for (date, net) in days.iter() {
-        if let Ok(date) = date.parse::<NaiveDate>() {
-            per_day.insert(date, *net);
-        }
-    }
-    let week_ago = today - Duration::days(7);
-    let by_hour = |rows: Vec<(i64, i64)>| {
-        let mut per_hour = [0_i64; 24];
-        for (hour, net) in rows {
-            if let Some(slot) = usize::try_from(hour).ok().and_then(|i| per_hour.get_mut(i)) {
-                // A chart's bar stops at the edge rather than wrapping; the totals beside
-                // it are checked and refuse such a sum with a message.
-                *slot = slot.saturating_add(net);
-            }
-        }
-        per_hour
-    };
-    let per_hour = by_hour(
-        scope
-            .totals
-            .net_by_hour(&ids, &today.to_string())
-            .await?
-            .as_ref()
-            .clone(),
-    );
-    let per_hour_before = by_hour(
-        scope
-            .totals
-            .net_by_hour(&ids, &week_ago.to_string())
-            .await?
-            .as_ref()
-            .clone(),
-    );
-
-    let mut hourly = BarChart::new(
-        "chart-today",
-        i18n::fill(
-            lang,
-            "Net sales by hour, {}",
-            &[i18n::format_weekday_date(lang, today)],
-        ),
-        per_hour
-            .iter()
-            .enumerate()
-            .map(|(h, v)| Bar {
-                label: format!("{h:02}:00"),
-                tick: format!("{h:02}:00"),
-                value: *v,
-                shown: scope.amount(*v),
-            })
-            .collect(),
-        scope.axis(),
-    );
-    hourly.reference = per_hour_before.to_vec();
-    hourly.reference_shown = per_hour_before.iter().map(|v| scope.amount(*v)).collect();
-    hourly.reference_title = weekday_day(lang, week_ago);
-    hourly.marked = usize::try_from(hour).ok();
-    hourly.marked_text = i18n::t("now");
-    let hourly_legend = i18n::fill(
-        lang,
-        "Bars: today. Dashed line: {}, the same weekday last week. ▼ marks the current hour.",
-        &[weekday_day(lang, week_ago)],
-    );
-    let daily = BarChart::new(
-        "chart-30-days",
-        i18n::fill(
-            lang,
-            "Net sales by day, {} to {}",
-            &[
-                i18n::format_date(lang, thirty.from),
-                i18n::format_date(lang, thirty.to),
-            ],
-        ),
-        (0..30)
-            .map(|i| {
-                let date = thirty.from + Duration::days(i);
-                let v = per_day.get(&date).copied().unwrap_or(0);
-                Bar {
-                    label: i18n::format_weekday_date(lang, date),
-                    tick: i18n::format_day_month(lang, date),
-                    value: v,
-                    shown: scope.amount(v),
-                }
-            })
-            .collect(),
-        scope.axis(),
-    );
+    let (hourly, hourly_legend) = hourly_sales_chart(&scope, &ids, today, hour).await?;
+    let daily = daily_sales_chart(&scope, &ids, thirty).await?;
     // Read afresh, not from the cache: a lease runs out with no write to mark it.
     let running =
         crate::db::integrations::running(&state.db, user.tenant_id(), now_instant).await?;
@@ -562,6 +471,119 @@ async fn render_page(
         hourly_traffic,
     })?;
     Ok((html.0, cacheable))
+}
+
+/// Today's net sales by hour, with the same weekday last week as a dashed line, and the
+/// legend that says so.
+async fn hourly_sales_chart(
+    scope: &ReportScope,
+    ids: &[i64],
+    today: NaiveDate,
+    hour: u32,
+) -> AppResult<(BarChart, String)> {
+    let lang = i18n::current();
+    let week_ago = today - Duration::days(7);
+    let by_hour = |rows: Vec<(i64, i64)>| {
+        let mut per_hour = [0_i64; 24];
+        for (hour, net) in rows {
+            if let Some(slot) = usize::try_from(hour).ok().and_then(|i| per_hour.get_mut(i)) {
+                // A chart's bar stops at the edge rather than wrapping; the totals beside
+                // it are checked and refuse such a sum with a message.
+                *slot = slot.saturating_add(net);
+            }
+        }
+        per_hour
+    };
+    let per_hour = by_hour(
+        scope
+            .totals
+            .net_by_hour(ids, &today.to_string())
+            .await?
+            .as_ref()
+            .clone(),
+    );
+    let per_hour_before = by_hour(
+        scope
+            .totals
+            .net_by_hour(ids, &week_ago.to_string())
+            .await?
+            .as_ref()
+            .clone(),
+    );
+
+    let mut hourly = BarChart::new(
+        "chart-today",
+        i18n::fill(
+            lang,
+            "Net sales by hour, {}",
+            &[i18n::format_weekday_date(lang, today)],
+        ),
+        per_hour
+            .iter()
+            .enumerate()
+            .map(|(h, v)| Bar {
+                label: format!("{h:02}:00"),
+                tick: format!("{h:02}:00"),
+                value: *v,
+                shown: scope.amount(*v),
+            })
+            .collect(),
+        scope.axis(),
+    );
+    hourly.reference = per_hour_before.to_vec();
+    hourly.reference_shown = per_hour_before.iter().map(|v| scope.amount(*v)).collect();
+    hourly.reference_title = weekday_day(lang, week_ago);
+    hourly.marked = usize::try_from(hour).ok();
+    hourly.marked_text = i18n::t("now");
+    let hourly_legend = i18n::fill(
+        lang,
+        "Bars: today. Dashed line: {}, the same weekday last week. ▼ marks the current hour.",
+        &[weekday_day(lang, week_ago)],
+    );
+    Ok((hourly, hourly_legend))
+}
+
+/// The last 30 days' net sales by day.
+async fn daily_sales_chart(
+    scope: &ReportScope,
+    ids: &[i64],
+    thirty: DateRange,
+) -> AppResult<BarChart> {
+    let lang = i18n::current();
+    let mut per_day: BTreeMap<NaiveDate, i64> = BTreeMap::new();
+    let days = scope
+        .totals
+        .net_by_day(ids, &thirty.from.to_string(), &thirty.to.to_string())
+        .await?;
+    for (date, net) in days.iter() {
+        if let Ok(date) = date.parse::<NaiveDate>() {
+            per_day.insert(date, *net);
+        }
+    }
+    Ok(BarChart::new(
+        "chart-30-days",
+        i18n::fill(
+            lang,
+            "Net sales by day, {} to {}",
+            &[
+                i18n::format_date(lang, thirty.from),
+                i18n::format_date(lang, thirty.to),
+            ],
+        ),
+        (0..30)
+            .map(|i| {
+                let date = thirty.from + Duration::days(i);
+                let v = per_day.get(&date).copied().unwrap_or(0);
+                Bar {
+                    label: i18n::format_weekday_date(lang, date),
+                    tick: i18n::format_day_month(lang, date),
+                    value: v,
+                    shown: scope.amount(v),
+                }
+            })
+            .collect(),
+        scope.axis(),
+    ))
 }
 
 /// Today's visitors by hour beside the sales transactions they made: bars of traffic, a bar
