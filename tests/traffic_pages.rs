@@ -240,6 +240,36 @@ async fn the_report_shows_traffic_per_location_and_no_data_without_a_count(app: 
         "no staff hours reported: {table}"
     );
 
+    // The detail by location: traffic and conversion per bucket, "no data" where uncounted.
+    let detail = |page: &str, code: &str| {
+        let start = page
+            .find(&format!("data-location=\"{code}\""))
+            .unwrap_or_else(|| panic!("no detail of {code}"));
+        let rest = &page[start..];
+        visible_text(&rest[..rest.find("</table>").unwrap_or(rest.len())])
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let first = detail(&page, "STORE-01");
+    assert!(first.contains("Returns Traffic Conversion"), "{first}");
+    assert!(first.contains("0.00 0.00 50 6.0%"), "{first}");
+    let second = detail(&page, "STORE-02");
+    assert!(second.contains("0.00 0.00 no data no data"), "{second}");
+    let (_, hourly) = app
+        .browser()
+        .text("/reports/totals?preset=custom&from=2026-03-02&to=2026-03-02&granularity=hour")
+        .await;
+    let by_hour = detail(&hourly, "STORE-01");
+    // 10:00: 2 sales of 40 visitors; 12:00 sold without a count; 13:00: 1 sale of 10.
+    for expected in [
+        "10:00 120.00 2 60.00 2 120.00 0.00 0.00 40 5.0%",
+        "12:00 30.00 1 30.00 1 30.00 0.00 0.00 no data no data",
+        "13:00 25.00 1 25.00 1 25.00 0.00 0.00 10 10.0%",
+    ] {
+        assert!(by_hour.contains(expected), "{expected} in {by_hour}");
+    }
+
     // Two days against the two before: STORE-01 counted only from Mar 1, so its earlier
     // period is counted in part and not compared.
     let (_, page) = app

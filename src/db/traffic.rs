@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use sqlx::{Any, FromRow, Transaction};
 
 use super::{Db, TenantId, now};
-use crate::domain::traffic::{CountedHour, StaffHours, TrafficSums};
+use crate::domain::traffic::{CountedHour, HourFigures, StaffHours, TrafficSums};
 use crate::domain::traffic_rows::TrafficRow;
 
 /// Rows written per statement: 7 values each, well under both back ends' parameter limits.
@@ -449,6 +449,91 @@ pub async fn day_sums_until(
                 counted_hours: r.counted_hours,
                 missing_hours: r.missing_hours,
             },
+        })
+        .collect())
+}
+
+/// The sums of one location-hour.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HourSums {
+    pub location_id: i64,
+    pub local_date: String,
+    pub hour: i64,
+    pub sums: TrafficSums,
+}
+
+#[derive(FromRow)]
+struct HourSumsRow {
+    location_id: i64,
+    local_date: String,
+    hour: i64,
+    traffic: i64,
+    sales_transactions: i64,
+    net: i64,
+    staff_centihours: Option<i64>,
+    counted: i64,
+}
+
+/// Per location-hour of `locations` from `from` to `to`: what was counted beside the sales
+/// (the report's hourly detail), read as [`TrafficSums::add_hour`] reads an hour.
+pub async fn hour_sums(
+    db: &Db,
+    tenant: TenantId,
+    locations: &[i64],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> sqlx::Result<Vec<HourSums>> {
+    if locations.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The ids are the tenant's own row ids (integers), never text from a request.
+    let list = locations
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let rows = sqlx::query_as::<_, HourSumsRow>(&format!(
+        "SELECT t.location_id, t.local_date, t.hour, t.traffic,
+                COALESCE(h.sales_transactions, 0) AS sales_transactions,
+                COALESCE(h.net, 0) AS net, t.staff_centihours, 1 AS counted
+         FROM traffic_hours t
+         LEFT JOIN hourly_totals h ON h.tenant_id = t.tenant_id
+              AND h.location_id = t.location_id AND h.local_date = t.local_date
+              AND h.hour = t.hour
+         WHERE t.tenant_id = $1 AND t.local_date BETWEEN $2 AND $3
+           AND t.location_id IN ({list})
+         UNION ALL
+         SELECT h.location_id, h.local_date, h.hour, 0, h.sales_transactions, h.net, NULL, 0
+         FROM hourly_totals h
+         WHERE h.tenant_id = $1 AND h.local_date BETWEEN $2 AND $3
+           AND h.location_id IN ({list})
+           AND NOT EXISTS (SELECT 1 FROM traffic_hours t
+                           WHERE t.tenant_id = h.tenant_id
+                             AND t.location_id = h.location_id
+                             AND t.local_date = h.local_date AND t.hour = h.hour)"
+    ))
+    .bind(tenant.0)
+    .bind(from.format("%Y-%m-%d").to_string())
+    .bind(to.format("%Y-%m-%d").to_string())
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let hour = HourFigures {
+                counted: (r.counted == 1).then(|| CountedHour {
+                    traffic: r.traffic,
+                    staff: r.staff_centihours.and_then(StaffHours::from_centihours),
+                }),
+                sales_transactions: r.sales_transactions,
+                net: r.net,
+            };
+            HourSums {
+                location_id: r.location_id,
+                local_date: r.local_date,
+                hour: r.hour,
+                sums: TrafficSums::of_hours([&hour]),
+            }
         })
         .collect())
 }

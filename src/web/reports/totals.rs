@@ -18,6 +18,7 @@ use crate::domain::periods::{
     BucketKey, Compare, Preset, Span, all_buckets, bucket_days, bucket_of,
 };
 use crate::domain::report::{DateRange, Granularity, Totals, TotalsOverflow};
+use crate::domain::traffic::TrafficSums;
 use crate::error::{AppResult, render};
 use crate::i18n;
 use crate::totals_cache::TenantTotals;
@@ -348,6 +349,7 @@ async fn build(
     )?;
 
     let lang = i18n::current();
+    let traffic_buckets = traffic_by_bucket(db, tenant, request, &page_ids).await?;
     let history = completeness::history_imports(totals, &integrations, scope.tz).await?;
     let instant = crate::db::now();
     let mut states = Vec::new();
@@ -394,14 +396,30 @@ async fn build(
                 rows: rows
                     .iter()
                     .map(|(key, t)| {
-                        row_view(
+                        let mut row = row_view(
                             scope,
                             bucket_label(request.granularity, *key, request.range),
                             t,
-                        )
+                        );
+                        row.traffic = traffic_buckets
+                            .as_ref()
+                            .map(|by| traffic_cells(lang, by.get(&(location.id, *key))));
+                        row
                     })
                     .collect(),
-                total: row_view(scope, "Total".into(), &total),
+                total: {
+                    let mut row = row_view(scope, "Total".into(), &total);
+                    row.traffic = traffic_buckets.as_ref().map(|by| {
+                        let mut sums = TrafficSums::default();
+                        for ((id, _), s) in by.iter() {
+                            if *id == location.id {
+                                sums.add(s);
+                            }
+                        }
+                        traffic_cells(lang, Some(&sums))
+                    });
+                    row
+                },
             });
         }
         if imported.contains(&location.id) {
@@ -473,6 +491,45 @@ async fn build(
         chart,
         export_query: form.query_string(request),
     })
+}
+
+/// The detail's traffic per location and bucket for the locations on the page; None for a
+/// tenant whose counters never reported (no empty columns).
+async fn traffic_by_bucket(
+    db: &crate::db::Db,
+    tenant: crate::db::TenantId,
+    request: &ReportRequest,
+    ids: &[i64],
+) -> AppResult<Option<BTreeMap<(i64, BucketKey), TrafficSums>>> {
+    if !crate::db::traffic::presence(db, tenant).await?.0 {
+        return Ok(None);
+    }
+    let mut out: BTreeMap<(i64, BucketKey), TrafficSums> = BTreeMap::new();
+    let (from, to) = (request.range.from, request.range.to);
+    if request.granularity == Granularity::Hour {
+        for h in crate::db::traffic::hour_sums(db, tenant, ids, from, to).await? {
+            if let Some(key) = bucket_of(request.granularity, &h.local_date, Some(h.hour)) {
+                out.entry((h.location_id, key)).or_default().add(&h.sums);
+            }
+        }
+    } else {
+        for d in crate::db::traffic::day_sums(db, tenant, from, to).await? {
+            if !ids.contains(&d.location_id) {
+                continue;
+            }
+            if let Some(key) = bucket_of(request.granularity, &d.local_date, None) {
+                out.entry((d.location_id, key)).or_default().add(&d.sums);
+            }
+        }
+    }
+    Ok(Some(out))
+}
+
+/// A detail row's traffic and conversion: "no data" where nothing was counted.
+fn traffic_cells(lang: i18n::Lang, sums: Option<&TrafficSums>) -> (String, String) {
+    use crate::web::traffic::card::{conversion_text, traffic_text};
+    let sums = sums.copied().unwrap_or_default();
+    (traffic_text(lang, &sums), conversion_text(lang, &sums))
 }
 
 /// Whether the range holds only part of the bucket's week or month.
