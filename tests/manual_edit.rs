@@ -700,7 +700,14 @@ async fn gross_beyond_range_is_refused(app: TestApp) {
 async fn dates_outside_the_editable_range_are_refused(app: TestApp) {
     let (a, s01) = editor(&app).await;
     let today = tmas::web::reports::today_in("America/Toronto");
-    let range = format!("2000-01-01 to {today}");
+    // The range in the reader's date format, never ISO (issue 27).
+    let en = tmas::i18n::Lang::En;
+    let range = format!(
+        "{} to {}",
+        tmas::i18n::format_date(en, chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap()),
+        tmas::i18n::format_date(en, today)
+    );
+    assert!(range.starts_with("Jan 1, 2000 to "), "{range}");
     for week in ["0000-01-03", "1999-12-27", "9999-12-27"] {
         let (status, page) = app
             .browser()

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use sqlx::{Any, FromRow, Transaction};
 
 use super::{Db, TenantId, now};
-use crate::domain::traffic::{CountedHour, StaffHours, TrafficSums};
+use crate::domain::traffic::{CountedHour, HourFigures, StaffHours, TrafficSums};
 use crate::domain::traffic_rows::TrafficRow;
 
 /// Rows written per statement: 7 values each, well under both back ends' parameter limits.
@@ -192,6 +192,84 @@ async fn store_in(
     Ok(counts)
 }
 
+/// A location-hour's traffic as typed on the data-edit page: new numbers, or None to make the
+/// hour missing again (not a counted 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ManualTraffic {
+    pub date: NaiveDate,
+    pub hour: u8,
+    pub counted: Option<CountedHour>,
+}
+
+/// Stores the hand-typed hours of one location in one transaction: all or none.
+pub async fn save_manual(
+    db: &Db,
+    tenant: TenantId,
+    location: i64,
+    edits: &[ManualTraffic],
+) -> sqlx::Result<()> {
+    let rows: Vec<TrafficRow> = edits
+        .iter()
+        .filter_map(|e| {
+            e.counted.map(|counted| TrafficRow {
+                location,
+                date: e.date,
+                hour: e.hour,
+                counted,
+            })
+        })
+        .collect();
+    let mut tx = db.pool.begin().await?;
+    store_in(&mut tx, tenant, &rows, Source::Manual).await?;
+    for e in edits.iter().filter(|e| e.counted.is_none()) {
+        sqlx::query(
+            "DELETE FROM traffic_hours
+             WHERE tenant_id = $1 AND location_id = $2 AND local_date = $3 AND hour = $4",
+        )
+        .bind(tenant.0)
+        .bind(location)
+        .bind(e.date.format("%Y-%m-%d").to_string())
+        .bind(i64::from(e.hour))
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The counted hours of one location from `from` to `to` (the data-edit page's week).
+pub async fn hours_between(
+    db: &Db,
+    tenant: TenantId,
+    location: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> sqlx::Result<HashMap<(NaiveDate, i64), CountedHour>> {
+    let rows = sqlx::query_as::<_, StoredHour>(
+        "SELECT location_id, local_date, hour, traffic, staff_centihours FROM traffic_hours
+         WHERE tenant_id = $1 AND location_id = $2 AND local_date BETWEEN $3 AND $4",
+    )
+    .bind(tenant.0)
+    .bind(location)
+    .bind(from.format("%Y-%m-%d").to_string())
+    .bind(to.format("%Y-%m-%d").to_string())
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|h| {
+            let date = h.local_date.parse::<NaiveDate>().ok()?;
+            Some((
+                (date, h.hour),
+                CountedHour {
+                    traffic: h.traffic,
+                    staff: h.staff_centihours.and_then(StaffHours::from_centihours),
+                },
+            ))
+        })
+        .collect())
+}
+
 // ---- Uploaded files between preview and commit ----
 
 #[derive(Debug, Clone, FromRow)]
@@ -304,6 +382,18 @@ pub async fn day_sums(
     from: NaiveDate,
     to: NaiveDate,
 ) -> sqlx::Result<Vec<DaySums>> {
+    day_sums_until(db, tenant, from, to, 23).await
+}
+
+/// [`day_sums`] over the hours `0..=last_hour` of each day: a day cut at the hour now reached,
+/// compared with the same hours of another day.
+pub async fn day_sums_until(
+    db: &Db,
+    tenant: TenantId,
+    from: NaiveDate,
+    to: NaiveDate,
+    last_hour: u32,
+) -> sqlx::Result<Vec<DaySums>> {
     let rows = sqlx::query_as::<_, DaySumsRow>(
         "SELECT location_id, local_date,
                 CAST(SUM(traffic) AS BIGINT) AS traffic,
@@ -325,11 +415,11 @@ pub async fn day_sums(
              LEFT JOIN hourly_totals h ON h.tenant_id = t.tenant_id
                   AND h.location_id = t.location_id AND h.local_date = t.local_date
                   AND h.hour = t.hour
-             WHERE t.tenant_id = $1 AND t.local_date BETWEEN $2 AND $3
+             WHERE t.tenant_id = $1 AND t.local_date BETWEEN $2 AND $3 AND t.hour <= $4
              UNION ALL
              SELECT h.location_id, h.local_date, 0, 0, 0, 0, 0, 0, 1
              FROM hourly_totals h
-             WHERE h.tenant_id = $1 AND h.local_date BETWEEN $2 AND $3
+             WHERE h.tenant_id = $1 AND h.local_date BETWEEN $2 AND $3 AND h.hour <= $4
                AND (h.sales_transactions <> 0 OR h.net <> 0)
                AND NOT EXISTS (SELECT 1 FROM traffic_hours t
                                WHERE t.tenant_id = h.tenant_id
@@ -342,6 +432,7 @@ pub async fn day_sums(
     .bind(tenant.0)
     .bind(from.format("%Y-%m-%d").to_string())
     .bind(to.format("%Y-%m-%d").to_string())
+    .bind(i64::from(last_hour))
     .fetch_all(&db.pool)
     .await?;
     Ok(rows
@@ -358,6 +449,91 @@ pub async fn day_sums(
                 counted_hours: r.counted_hours,
                 missing_hours: r.missing_hours,
             },
+        })
+        .collect())
+}
+
+/// The sums of one location-hour.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HourSums {
+    pub location_id: i64,
+    pub local_date: String,
+    pub hour: i64,
+    pub sums: TrafficSums,
+}
+
+#[derive(FromRow)]
+struct HourSumsRow {
+    location_id: i64,
+    local_date: String,
+    hour: i64,
+    traffic: i64,
+    sales_transactions: i64,
+    net: i64,
+    staff_centihours: Option<i64>,
+    counted: i64,
+}
+
+/// Per location-hour of `locations` from `from` to `to`: what was counted beside the sales
+/// (the report's hourly detail), read as [`TrafficSums::add_hour`] reads an hour.
+pub async fn hour_sums(
+    db: &Db,
+    tenant: TenantId,
+    locations: &[i64],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> sqlx::Result<Vec<HourSums>> {
+    if locations.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The ids are the tenant's own row ids (integers), never text from a request.
+    let list = locations
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let rows = sqlx::query_as::<_, HourSumsRow>(&format!(
+        "SELECT t.location_id, t.local_date, t.hour, t.traffic,
+                COALESCE(h.sales_transactions, 0) AS sales_transactions,
+                COALESCE(h.net, 0) AS net, t.staff_centihours, 1 AS counted
+         FROM traffic_hours t
+         LEFT JOIN hourly_totals h ON h.tenant_id = t.tenant_id
+              AND h.location_id = t.location_id AND h.local_date = t.local_date
+              AND h.hour = t.hour
+         WHERE t.tenant_id = $1 AND t.local_date BETWEEN $2 AND $3
+           AND t.location_id IN ({list})
+         UNION ALL
+         SELECT h.location_id, h.local_date, h.hour, 0, h.sales_transactions, h.net, NULL, 0
+         FROM hourly_totals h
+         WHERE h.tenant_id = $1 AND h.local_date BETWEEN $2 AND $3
+           AND h.location_id IN ({list})
+           AND NOT EXISTS (SELECT 1 FROM traffic_hours t
+                           WHERE t.tenant_id = h.tenant_id
+                             AND t.location_id = h.location_id
+                             AND t.local_date = h.local_date AND t.hour = h.hour)"
+    ))
+    .bind(tenant.0)
+    .bind(from.format("%Y-%m-%d").to_string())
+    .bind(to.format("%Y-%m-%d").to_string())
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let hour = HourFigures {
+                counted: (r.counted == 1).then(|| CountedHour {
+                    traffic: r.traffic,
+                    staff: r.staff_centihours.and_then(StaffHours::from_centihours),
+                }),
+                sales_transactions: r.sales_transactions,
+                net: r.net,
+            };
+            HourSums {
+                location_id: r.location_id,
+                local_date: r.local_date,
+                hour: r.hour,
+                sums: TrafficSums::of_hours([&hour]),
+            }
         })
         .collect())
 }
@@ -390,6 +566,104 @@ pub async fn hours_of_day(
             )
         })
         .collect())
+}
+
+/// One local hour of a day over all of the tenant's locations: the visitors counted (None
+/// when no location counted that hour) and the sales transactions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct HourTraffic {
+    pub traffic: Option<i64>,
+    pub sales_transactions: i64,
+}
+
+#[derive(FromRow)]
+struct HourTrafficRow {
+    hour: i64,
+    traffic: Option<i64>,
+    sales_transactions: i64,
+}
+
+/// Per local hour of `date` (index 0–23), the traffic of `locations` beside the sales
+/// transactions of the same counted location-hours (as conversion takes them, so the bars
+/// read as its parts): today's hourly chart.
+pub async fn by_hour(
+    db: &Db,
+    tenant: TenantId,
+    locations: &[i64],
+    date: NaiveDate,
+) -> sqlx::Result<[HourTraffic; 24]> {
+    let mut out = [HourTraffic::default(); 24];
+    if locations.is_empty() {
+        return Ok(out);
+    }
+    let list = locations
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    // The ids are the tenant's own row ids (integers), never text from a request.
+    let rows = sqlx::query_as::<_, HourTrafficRow>(&format!(
+        "SELECT hour, CAST(SUM(traffic) AS BIGINT) AS traffic,
+                CAST(SUM(sales_transactions) AS BIGINT) AS sales_transactions
+         FROM (
+             SELECT hour, traffic, 0 AS sales_transactions FROM traffic_hours
+             WHERE tenant_id = $1 AND local_date = $2 AND location_id IN ({list})
+             UNION ALL
+             SELECT h.hour, NULL, h.sales_transactions FROM hourly_totals h
+             WHERE h.tenant_id = $1 AND h.local_date = $2 AND h.location_id IN ({list})
+               AND EXISTS (SELECT 1 FROM traffic_hours t
+                           WHERE t.tenant_id = h.tenant_id AND t.location_id = h.location_id
+                             AND t.local_date = h.local_date AND t.hour = h.hour)
+         ) f
+         GROUP BY hour ORDER BY hour"
+    ))
+    .bind(tenant.0)
+    .bind(date.format("%Y-%m-%d").to_string())
+    .fetch_all(&db.pool)
+    .await?;
+    for row in rows {
+        if let Some(slot) = usize::try_from(row.hour).ok().and_then(|h| out.get_mut(h)) {
+            *slot = HourTraffic {
+                traffic: row.traffic,
+                sales_transactions: row.sales_transactions,
+            };
+        }
+    }
+    Ok(out)
+}
+
+/// Each location's first counted date: before it, a period has no count to compare with.
+pub async fn first_counted(
+    db: &Db,
+    tenant: TenantId,
+) -> sqlx::Result<std::collections::BTreeMap<i64, NaiveDate>> {
+    let rows = sqlx::query_as::<_, (i64, String)>(
+        "SELECT location_id, MIN(local_date) FROM traffic_hours WHERE tenant_id = $1
+         GROUP BY location_id",
+    )
+    .bind(tenant.0)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(location, date)| Some((location, date.parse().ok()?)))
+        .collect())
+}
+
+/// Whether the tenant has counted any hour, and any with staff hours: the pages show the
+/// traffic columns (and the staff-hour ones) only to tenants whose counters report them.
+pub async fn presence(db: &Db, tenant: TenantId) -> sqlx::Result<(bool, bool)> {
+    let (any, staffed) = sqlx::query_as::<_, (i64, i64)>(
+        "SELECT CAST(CASE WHEN EXISTS (SELECT 1 FROM traffic_hours WHERE tenant_id = $1)
+                     THEN 1 ELSE 0 END AS BIGINT),
+                CAST(CASE WHEN EXISTS (SELECT 1 FROM traffic_hours WHERE tenant_id = $1
+                                       AND staff_centihours IS NOT NULL)
+                     THEN 1 ELSE 0 END AS BIGINT)",
+    )
+    .bind(tenant.0)
+    .fetch_one(&db.pool)
+    .await?;
+    Ok((any > 0, staffed > 0))
 }
 
 /// How many location-hours the tenant has counted (the import page's summary, tests).

@@ -62,6 +62,16 @@ pub struct BarChart {
     /// The bar to mark (the current hour), labelled with `marked_text`.
     pub marked: Option<usize>,
     pub marked_text: String,
+    /// What the bars measure, as the data table's heading (an English key).
+    pub value_title: &'static str,
+    /// A second series drawn as a bar beside each bar (one value per bar), e.g. the sales
+    /// transactions beside the traffic; empty = none.
+    pub paired: Vec<i64>,
+    pub paired_shown: Vec<String>,
+    pub paired_title: String,
+    /// Per bar, whether it holds only part of its week or month (the range cuts it): drawn
+    /// paler, so that it is not read as a whole one; empty = none.
+    pub partial: Vec<bool>,
 }
 
 impl BarChart {
@@ -76,6 +86,11 @@ impl BarChart {
             reference_title: String::new(),
             marked: None,
             marked_text: String::new(),
+            value_title: "Net sales",
+            paired: Vec::new(),
+            paired_shown: Vec::new(),
+            paired_title: String::new(),
+            partial: Vec::new(),
         }
     }
 }
@@ -177,15 +192,42 @@ impl BarChart {
         !self.reference.is_empty()
     }
 
-    /// The data table's rows: label, value, and the reference value (empty without one), so
-    /// what the chart draws is readable without it.
+    /// Some bar holds only part of its week or month: the page says what paler bars mean.
+    pub fn has_partial(&self) -> bool {
+        self.partial.iter().any(|p| *p)
+    }
+
+    fn has_paired(&self) -> bool {
+        !self.paired.is_empty() && self.paired.len() == self.bars.len()
+    }
+
+    /// The data table's second column: the paired series, else the reference line.
+    pub fn has_second(&self) -> bool {
+        self.has_paired() || self.has_reference()
+    }
+
+    pub fn second_title(&self) -> &str {
+        if self.has_paired() {
+            &self.paired_title
+        } else {
+            &self.reference_title
+        }
+    }
+
+    /// The data table's rows: label, value, and the second column's value (empty without
+    /// one), so what the chart draws is readable without it.
     pub fn rows(&self) -> Vec<(&str, &str, &str)> {
+        let second = if self.has_paired() {
+            &self.paired_shown
+        } else {
+            &self.reference_shown
+        };
         self.bars
             .iter()
             .enumerate()
             .map(|(i, b)| {
-                let reference = self.reference_shown.get(i).map_or("", String::as_str);
-                (b.label.as_str(), b.shown.as_str(), reference)
+                let value = second.get(i).map_or("", String::as_str);
+                (b.label.as_str(), b.shown.as_str(), value)
             })
             .collect()
     }
@@ -217,12 +259,19 @@ impl BarChart {
             .bars
             .iter()
             .map(|b| b.value)
-            .chain(self.reference.iter().copied());
+            .chain(self.reference.iter().copied())
+            .chain(self.paired.iter().copied());
         let max = values.clone().max().unwrap_or(0);
         let min = values.min().unwrap_or(0);
         let unit = 10_i64.pow(self.axis.digits);
-        let ticks = ticks(min, max, unit);
-        let low = ticks.first().copied().unwrap_or(0);
+        let mut ticks = ticks(min, max, unit);
+        let mut low = ticks.first().copied().unwrap_or(0);
+        // A small dip below zero (one return) gets the room it needs, not a whole step
+        // labelled with an amount (−$500) that nothing comes near.
+        if min < 0 && ticks.get(1) == Some(&0) && min > low / 2 {
+            ticks.remove(0);
+            low = min + min / 4;
+        }
         let high = ticks.last().copied().unwrap_or(1);
         let tick_texts: Vec<String> = ticks.iter().map(|t| self.axis.tick(lang, *t)).collect();
         // Room for the longest tick text (digits are about 0.6 em wide).
@@ -254,7 +303,13 @@ impl BarChart {
         let plot_width = width - left - RIGHT;
         // Positions in thousandths of a unit so many bars still fit evenly.
         let slot = plot_width * 1000 / count;
-        let bar = (slot * 7 / 10).max(1);
+        let paired = self.has_paired();
+        // Two series share a slot: each bar half as wide, side by side.
+        let bar = if paired {
+            (slot * 4 / 10).max(1)
+        } else {
+            (slot * 7 / 10).max(1)
+        };
         let labelled: Vec<usize> = self
             .bars
             .iter()
@@ -266,7 +321,11 @@ impl BarChart {
         let shown_labels: Vec<usize> = labelled.iter().step_by(every).copied().collect();
         let milli = |v: i64| format!("{}.{:03}", v.div_euclid(1000), v.rem_euclid(1000));
         for (i, b) in self.bars.iter().enumerate() {
-            let x = left * 1000 + i as i64 * slot + (slot - bar) / 2;
+            let x = if paired {
+                left * 1000 + i as i64 * slot + (slot - 2 * bar) / 2
+            } else {
+                left * 1000 + i as i64 * slot + (slot - bar) / 2
+            };
             let y = y_of(b.value);
             let (top, bar_height) = if b.value >= 0 {
                 (y, zero - y)
@@ -277,6 +336,9 @@ impl BarChart {
             if self.marked == Some(i) {
                 class.push_str(" current");
             }
+            if self.partial.get(i) == Some(&true) {
+                class.push_str(" partial");
+            }
             let _ = write!(
                 svg,
                 r#"<rect class="{class}" x="{}" y="{top}" width="{}" height="{}"><title>{}: {}</title></rect>"#,
@@ -286,21 +348,42 @@ impl BarChart {
                 escape(&b.label),
                 escape(&b.shown)
             );
+            if let Some(value) = self.paired.get(i).filter(|_| paired) {
+                let y = y_of(*value);
+                let (top, height) = if *value >= 0 {
+                    (y, zero - y)
+                } else {
+                    (zero, y - zero)
+                };
+                let _ = write!(
+                    svg,
+                    r#"<rect class="bar paired" x="{}" y="{top}" width="{}" height="{}"><title>{}: {} {}</title></rect>"#,
+                    milli(x + bar),
+                    milli(bar),
+                    height.max(if *value == 0 { 0 } else { 1 }),
+                    escape(&b.label),
+                    escape(self.paired_shown.get(i).map_or("", String::as_str)),
+                    escape(&self.paired_title)
+                );
+            }
+            let centre = if paired { x + bar } else { x + bar / 2 };
             if shown_labels.contains(&i) {
                 let _ = write!(
                     svg,
                     r#"<text class="axis" x="{}" y="{}" text-anchor="middle" font-size="{font}">{}</text>"#,
-                    milli(x + bar / 2),
+                    milli(centre),
                     height - font / 2,
                     escape(&b.tick)
                 );
             }
             if self.marked == Some(i) {
+                // Above the plot, where no bar or line reaches: over a tall bar (or a taller
+                // neighbour) the label would cover what it points at.
                 let _ = write!(
                     svg,
                     r#"<text class="axis marker" x="{}" y="{}" text-anchor="middle" font-size="{font}">▼ {}</text>"#,
-                    milli(x + bar / 2),
-                    (top.min(zero) - 4).max(font),
+                    milli(centre),
+                    TOP - 6,
                     escape(&self.marked_text)
                 );
             }
@@ -429,5 +512,108 @@ mod tests {
         assert!(svg.contains("<polyline class=\"reference\""));
         assert_eq!(svg.matches("bar current").count(), 1);
         assert!(svg.contains("▼ now"));
+    }
+
+    #[test]
+    fn the_now_label_stands_above_every_bar() {
+        let mut chart = BarChart::new(
+            "h",
+            "t".into(),
+            vec![bar("a", "a", 100), bar("b", "b", 100), bar("c", "c", 100)],
+            ValueAxis::default(),
+        );
+        chart.marked = Some(1);
+        chart.marked_text = "now".into();
+        for frame in [&WIDE, &NARROW] {
+            let svg = chart.draw(frame, Lang::En);
+            let marker = svg.split("class=\"axis marker\"").nth(1).expect("marker");
+            let y: i64 = marker
+                .split("y=\"")
+                .nth(1)
+                .and_then(|r| r.split('"').next())
+                .and_then(|v| v.parse().ok())
+                .expect("marker y");
+            // Every bar starts at TOP or below; the label's baseline is above it.
+            assert!(y < TOP, "marker at {y}");
+            assert!(y >= frame.font - 4, "marker inside the drawing: {y}");
+        }
+    }
+
+    #[test]
+    fn a_small_dip_below_zero_labels_no_amount_nothing_reaches() {
+        let chart = BarChart::new(
+            "d",
+            "t".into(),
+            vec![bar("a", "a", 400_000), bar("b", "b", -1_800)],
+            ValueAxis {
+                currency: "USD".into(),
+                digits: 2,
+            },
+        );
+        let svg = chart.draw(&WIDE, Lang::En);
+        assert!(!svg.contains(">-$"), "no negative tick: {svg}");
+        assert!(svg.contains(">$0<"));
+        assert!(svg.contains("bar negative"));
+        // A dip that is a real part of the picture keeps its tick.
+        let chart = BarChart::new(
+            "d",
+            "t".into(),
+            vec![bar("a", "a", 400_000), bar("b", "b", -150_000)],
+            ValueAxis {
+                currency: "USD".into(),
+                digits: 2,
+            },
+        );
+        assert!(chart.draw(&WIDE, Lang::En).contains(">-$2,000<"));
+        // Nothing below zero: no axis below zero.
+        let chart = BarChart::new(
+            "d",
+            "t".into(),
+            vec![bar("a", "a", 400_000), bar("b", "b", 0)],
+            ValueAxis {
+                currency: "USD".into(),
+                digits: 2,
+            },
+        );
+        assert!(!chart.draw(&WIDE, Lang::En).contains(">-$"));
+    }
+
+    #[test]
+    fn a_paired_series_stands_beside_each_bar_and_in_the_table() {
+        let mut chart = BarChart::new(
+            "p",
+            "Traffic".into(),
+            vec![bar("10:00", "10:00", 40), bar("11:00", "11:00", 10)],
+            ValueAxis::default(),
+        );
+        chart.value_title = "Traffic";
+        chart.paired = vec![2, 1];
+        chart.paired_shown = vec!["2".into(), "1".into()];
+        chart.paired_title = "Sales transactions".into();
+        let svg = chart.draw(&WIDE, Lang::En);
+        assert_eq!(svg.matches("class=\"bar paired\"").count(), 2);
+        assert!(svg.contains("<title>10:00: 2 Sales transactions</title>"));
+        assert!(chart.has_second());
+        assert_eq!(chart.second_title(), "Sales transactions");
+        assert_eq!(chart.rows()[0], ("10:00", "40", "2"));
+    }
+
+    #[test]
+    fn part_weeks_are_drawn_apart_from_whole_ones() {
+        let mut chart = BarChart::new(
+            "w",
+            "t".into(),
+            vec![
+                bar("Sun, Mar 1", "Mar 1", 10),
+                bar("Mar 2 – 8", "Mar 2", 70),
+            ],
+            ValueAxis::default(),
+        );
+        assert!(!chart.has_partial());
+        chart.partial = vec![true, false];
+        assert!(chart.has_partial());
+        let svg = chart.draw(&WIDE, Lang::En);
+        assert_eq!(svg.matches("class=\"bar partial\"").count(), 1);
+        assert_eq!(svg.matches("class=\"bar\"").count(), 1);
     }
 }

@@ -22,10 +22,12 @@ use super::context::{Layout, TenantUser};
 use super::figures::{ChangeView, RowView, change_view, row_view, span_sums};
 use super::integration_state::status_now;
 use super::reports::ReportScope;
+use super::traffic::card::{CardPeriod, RankTraffic, rank_traffic};
 use crate::db::totals::IntegrationState;
 use crate::domain::integration::IntegrationStatus;
 use crate::domain::periods::{DashboardPeriod, Span, local_date_and_hour};
 use crate::domain::report::{DateRange, Totals};
+use crate::domain::traffic::TrafficSums;
 use crate::error::{AppResult, render};
 use crate::i18n::{self, Lang};
 
@@ -68,6 +70,8 @@ pub struct RankView {
     pub incomplete: String,
     /// Nothing of the week imported yet: the amount is not shown.
     pub pending: bool,
+    /// The week's traffic and conversion (shown when the tenant's counters report).
+    pub traffic: RankTraffic,
 }
 
 pub struct IntegrationView {
@@ -103,6 +107,10 @@ struct DashboardPage {
     traffic: Vec<super::traffic::card::TrafficRowView>,
     /// "Checked against Shopify: …", rendered by the reconciliation module.
     reconciliation: String,
+    /// Staff hours were reported: the shoppers-per-staff-hour tile is shown.
+    traffic_staffed: bool,
+    /// Today's traffic beside its sales transactions, by hour; None without counters.
+    hourly_traffic: Option<BarChart>,
 }
 
 fn local_time(at: Option<i64>, tz: Tz) -> String {
@@ -142,9 +150,10 @@ fn rank_stores(
     now: &BTreeMap<i64, Totals>,
     before: &BTreeMap<i64, Totals>,
     instant: i64,
+    traffic: &BTreeMap<i64, TrafficSums>,
 ) -> Vec<RankView> {
     let lang = i18n::current();
-    let mut ranked: Vec<(i64, String, ChangeView, String, bool)> = scope
+    let mut ranked: Vec<(i64, String, ChangeView, String, bool, RankTraffic)> = scope
         .locations
         .iter()
         .map(|l| {
@@ -166,6 +175,7 @@ fn rank_stores(
                 change,
                 done.mark(lang, scope.tz),
                 done.is_pending(),
+                rank_traffic(lang, &traffic.get(&l.id).copied().unwrap_or_default()),
             )
         })
         .collect();
@@ -173,14 +183,17 @@ fn rank_stores(
     ranked
         .into_iter()
         .enumerate()
-        .map(|(i, (net, name, change, incomplete, pending))| RankView {
-            rank: i + 1,
-            name,
-            net: scope.amount(net),
-            change,
-            incomplete,
-            pending,
-        })
+        .map(
+            |(i, (net, name, change, incomplete, pending, traffic))| RankView {
+                rank: i + 1,
+                name,
+                net: scope.amount(net),
+                change,
+                incomplete,
+                pending,
+                traffic,
+            },
+        )
         .collect()
 }
 
@@ -286,18 +299,6 @@ async fn render_page(
     let tz = scope.tz;
     let today = scope.today;
     let (_, hour) = local_date_and_hour(chrono::Utc::now(), tz);
-    let periods_def: Vec<(&'static str, DateRange)> = DashboardPeriod::ALL
-        .iter()
-        .map(|p| (p.title(), p.range(today)))
-        .collect();
-    let traffic = super::traffic::card::rows(
-        state,
-        user.tenant_id(),
-        &periods_def,
-        scope.digits,
-        &scope.currency,
-    )
-    .await?;
     let thirty = DateRange {
         from: today - Duration::days(29),
         to: today,
@@ -310,13 +311,14 @@ async fn render_page(
     let imported = scope.totals.imported_locations().await?;
     let uses_pos = states.iter().any(|i| i.status != IntegrationStatus::Draft);
     let ids: Vec<i64> = scope.locations.iter().map(|l| l.id).collect();
-    // Served from memory while the tenant's data version and local hour hold.
-    let totals = &scope.totals;
     // Sums come from the database per location and period, per day and per hour: a few hundred
     // rows instead of every location's days and hours.
     let mut periods = Vec::with_capacity(DashboardPeriod::ALL.len());
     let mut ranking = Vec::new();
     let mut ranking_compare = String::new();
+    let mut card_periods = Vec::with_capacity(DashboardPeriod::ALL.len());
+    let (has_traffic, traffic_staffed) =
+        crate::db::traffic::presence(&state.db, user.tenant_id()).await?;
     for period in DashboardPeriod::ALL {
         let range = period.range(today);
         let now = span_sums(&scope.totals, &ids, Span::days(range.from, range.to)).await?;
@@ -348,7 +350,25 @@ async fn render_page(
             }
         }
         if period == DashboardPeriod::WeekToDate {
-            ranking = rank_stores(&scope, &history, range, &now, &before, now_instant);
+            let traffic = if has_traffic {
+                super::traffic::card::span_sums(
+                    &state.db,
+                    user.tenant_id(),
+                    Span::days(range.from, range.to),
+                )
+                .await?
+            } else {
+                BTreeMap::new()
+            };
+            ranking = rank_stores(
+                &scope,
+                &history,
+                range,
+                &now,
+                &before,
+                now_instant,
+                &traffic,
+            );
             ranking_compare = span_text(lang, span);
         }
         let mut state_now = overall(&states_shown);
@@ -368,6 +388,11 @@ async fn render_page(
                 i18n::t("Incomplete: the locations marked below are still being imported.")
             }
         };
+        card_periods.push(CardPeriod {
+            period,
+            compare_text: span_text(lang, span),
+            comparable: state_now == Completeness::Complete,
+        });
         let mut total_row = row_view(&scope, "Total".into(), &total);
         if state_now != Completeness::Complete {
             total_row.incomplete = i18n::t("incomplete");
@@ -391,97 +416,23 @@ async fn render_page(
         });
     }
 
-    let mut per_day: BTreeMap<NaiveDate, i64> = BTreeMap::new();
-    let days = totals
-        .net_by_day(&ids, &thirty.from.to_string(), &thirty.to.to_string())
+    let (traffic, hourly_traffic) = if has_traffic {
+        let rows = super::traffic::card::rows(
+            state,
+            user.tenant_id(),
+            &ids,
+            (today, hour),
+            &card_periods,
+            (scope.digits, &scope.currency),
+        )
         .await?;
-    for (date, net) in days.iter() {
-        if let Ok(date) = date.parse::<NaiveDate>() {
-            per_day.insert(date, *net);
-        }
-    }
-    let week_ago = today - Duration::days(7);
-    let by_hour = |rows: Vec<(i64, i64)>| {
-        let mut per_hour = [0_i64; 24];
-        for (hour, net) in rows {
-            if let Some(slot) = usize::try_from(hour).ok().and_then(|i| per_hour.get_mut(i)) {
-                // A chart's bar stops at the edge rather than wrapping; the totals beside
-                // it are checked and refuse such a sum with a message.
-                *slot = slot.saturating_add(net);
-            }
-        }
-        per_hour
+        let chart = hourly_traffic_chart(state, user, &ids, today, hour).await?;
+        (rows, Some(chart))
+    } else {
+        (Vec::new(), None)
     };
-    let per_hour = by_hour(
-        scope
-            .totals
-            .net_by_hour(&ids, &today.to_string())
-            .await?
-            .as_ref()
-            .clone(),
-    );
-    let per_hour_before = by_hour(
-        scope
-            .totals
-            .net_by_hour(&ids, &week_ago.to_string())
-            .await?
-            .as_ref()
-            .clone(),
-    );
-
-    let mut hourly = BarChart::new(
-        "chart-today",
-        i18n::fill(
-            lang,
-            "Net sales by hour, {}",
-            &[i18n::format_weekday_date(lang, today)],
-        ),
-        per_hour
-            .iter()
-            .enumerate()
-            .map(|(h, v)| Bar {
-                label: format!("{h:02}:00"),
-                tick: format!("{h:02}:00"),
-                value: *v,
-                shown: scope.amount(*v),
-            })
-            .collect(),
-        scope.axis(),
-    );
-    hourly.reference = per_hour_before.to_vec();
-    hourly.reference_shown = per_hour_before.iter().map(|v| scope.amount(*v)).collect();
-    hourly.reference_title = weekday_day(lang, week_ago);
-    hourly.marked = usize::try_from(hour).ok();
-    hourly.marked_text = i18n::t("now");
-    let hourly_legend = i18n::fill(
-        lang,
-        "Bars: today. Dashed line: {}, the same weekday last week. ▼ marks the current hour.",
-        &[weekday_day(lang, week_ago)],
-    );
-    let daily = BarChart::new(
-        "chart-30-days",
-        i18n::fill(
-            lang,
-            "Net sales by day, {} to {}",
-            &[
-                i18n::format_date(lang, thirty.from),
-                i18n::format_date(lang, thirty.to),
-            ],
-        ),
-        (0..30)
-            .map(|i| {
-                let date = thirty.from + Duration::days(i);
-                let v = per_day.get(&date).copied().unwrap_or(0);
-                Bar {
-                    label: i18n::format_weekday_date(lang, date),
-                    tick: i18n::format_day_month(lang, date),
-                    value: v,
-                    shown: scope.amount(v),
-                }
-            })
-            .collect(),
-        scope.axis(),
-    );
+    let (hourly, hourly_legend) = hourly_sales_chart(&scope, &ids, today, hour).await?;
+    let daily = daily_sales_chart(&scope, &ids, thirty).await?;
     // Read afresh, not from the cache: a lease runs out with no write to mark it.
     let running =
         crate::db::integrations::running(&state.db, user.tenant_id(), now_instant).await?;
@@ -525,8 +476,167 @@ async fn render_page(
         daily,
         integrations,
         traffic,
+        traffic_staffed,
+        hourly_traffic,
     })?;
     Ok((html.0, cacheable))
+}
+
+/// Today's net sales by hour, with the same weekday last week as a dashed line, and the
+/// legend that says so.
+async fn hourly_sales_chart(
+    scope: &ReportScope,
+    ids: &[i64],
+    today: NaiveDate,
+    hour: u32,
+) -> AppResult<(BarChart, String)> {
+    let lang = i18n::current();
+    let week_ago = today - Duration::days(7);
+    let by_hour = |rows: Vec<(i64, i64)>| {
+        let mut per_hour = [0_i64; 24];
+        for (hour, net) in rows {
+            if let Some(slot) = usize::try_from(hour).ok().and_then(|i| per_hour.get_mut(i)) {
+                // A chart's bar stops at the edge rather than wrapping; the totals beside
+                // it are checked and refuse such a sum with a message.
+                *slot = slot.saturating_add(net);
+            }
+        }
+        per_hour
+    };
+    let per_hour = by_hour(
+        scope
+            .totals
+            .net_by_hour(ids, &today.to_string())
+            .await?
+            .as_ref()
+            .clone(),
+    );
+    let per_hour_before = by_hour(
+        scope
+            .totals
+            .net_by_hour(ids, &week_ago.to_string())
+            .await?
+            .as_ref()
+            .clone(),
+    );
+
+    let mut hourly = BarChart::new(
+        "chart-today",
+        i18n::fill(
+            lang,
+            "Net sales by hour, {}",
+            &[i18n::format_weekday_date(lang, today)],
+        ),
+        per_hour
+            .iter()
+            .enumerate()
+            .map(|(h, v)| Bar {
+                label: format!("{h:02}:00"),
+                tick: format!("{h:02}:00"),
+                value: *v,
+                shown: scope.amount(*v),
+            })
+            .collect(),
+        scope.axis(),
+    );
+    hourly.reference = per_hour_before.to_vec();
+    hourly.reference_shown = per_hour_before.iter().map(|v| scope.amount(*v)).collect();
+    hourly.reference_title = weekday_day(lang, week_ago);
+    hourly.marked = usize::try_from(hour).ok();
+    hourly.marked_text = i18n::t("now");
+    let hourly_legend = i18n::fill(
+        lang,
+        "Bars: today. Dashed line: {}, the same weekday last week. ▼ marks the current hour.",
+        &[weekday_day(lang, week_ago)],
+    );
+    Ok((hourly, hourly_legend))
+}
+
+/// The last 30 days' net sales by day.
+async fn daily_sales_chart(
+    scope: &ReportScope,
+    ids: &[i64],
+    thirty: DateRange,
+) -> AppResult<BarChart> {
+    let lang = i18n::current();
+    let mut per_day: BTreeMap<NaiveDate, i64> = BTreeMap::new();
+    let days = scope
+        .totals
+        .net_by_day(ids, &thirty.from.to_string(), &thirty.to.to_string())
+        .await?;
+    for (date, net) in days.iter() {
+        if let Ok(date) = date.parse::<NaiveDate>() {
+            per_day.insert(date, *net);
+        }
+    }
+    Ok(BarChart::new(
+        "chart-30-days",
+        i18n::fill(
+            lang,
+            "Net sales by day, {} to {}",
+            &[
+                i18n::format_date(lang, thirty.from),
+                i18n::format_date(lang, thirty.to),
+            ],
+        ),
+        (0..30)
+            .map(|i| {
+                let date = thirty.from + Duration::days(i);
+                let v = per_day.get(&date).copied().unwrap_or(0);
+                Bar {
+                    label: i18n::format_weekday_date(lang, date),
+                    tick: i18n::format_day_month(lang, date),
+                    value: v,
+                    shown: scope.amount(v),
+                }
+            })
+            .collect(),
+        scope.axis(),
+    ))
+}
+
+/// Today's visitors by hour beside the sales transactions they made: bars of traffic, a bar
+/// of sales transactions beside each; an hour nobody counted shows "no data" in the table.
+async fn hourly_traffic_chart(
+    state: &AppState,
+    user: &TenantUser,
+    ids: &[i64],
+    today: NaiveDate,
+    hour: u32,
+) -> AppResult<BarChart> {
+    let lang = i18n::current();
+    let hours = crate::db::traffic::by_hour(&state.db, user.tenant_id(), ids, today).await?;
+    let mut chart = BarChart::new(
+        "chart-traffic-today",
+        i18n::fill(
+            lang,
+            "Traffic and sales transactions by hour, {}",
+            &[i18n::format_weekday_date(lang, today)],
+        ),
+        hours
+            .iter()
+            .enumerate()
+            .map(|(h, t)| Bar {
+                label: format!("{h:02}:00"),
+                tick: format!("{h:02}:00"),
+                value: t.traffic.unwrap_or(0),
+                shown: t
+                    .traffic
+                    .map_or_else(|| i18n::t("no data"), |v| i18n::format_integer(lang, v)),
+            })
+            .collect(),
+        super::charts::ValueAxis::default(),
+    );
+    chart.value_title = "Traffic";
+    chart.paired = hours.iter().map(|t| t.sales_transactions).collect();
+    chart.paired_shown = hours
+        .iter()
+        .map(|t| i18n::format_integer(lang, t.sales_transactions))
+        .collect();
+    chart.paired_title = i18n::t("Sales transactions");
+    chart.marked = usize::try_from(hour).ok();
+    chart.marked_text = i18n::t("now");
+    Ok(chart)
 }
 
 #[cfg(test)]

@@ -28,6 +28,9 @@ pub struct RowView {
     pub incomplete: String,
     /// Nothing of the period imported yet: the row says so instead of showing zeros.
     pub pending: bool,
+    /// Traffic and conversion beside the sales (the report's detail, for tenants whose
+    /// counters report); None where not shown.
+    pub traffic: Option<(String, String)>,
 }
 
 pub fn row_view(scope: &ReportScope, label: String, t: &Totals) -> RowView {
@@ -46,6 +49,7 @@ pub fn row_view(scope: &ReportScope, label: String, t: &Totals) -> RowView {
         edited: t.edited,
         incomplete: String::new(),
         pending: false,
+        traffic: None,
     }
 }
 

@@ -34,8 +34,12 @@ use crate::domain::report::{Money, earliest_date, parse_date, week_start};
 use crate::error::{AppError, AppResult, render};
 use crate::i18n;
 
+mod traffic;
+
 pub fn router() -> Router<AppState> {
-    Router::new().route("/data/edit", get(page).post(save))
+    Router::new()
+        .route("/data/edit", get(page).post(save))
+        .merge(traffic::router())
 }
 
 /// Why a typed net amount was refused, named by what is wrong with it: a currency sign
@@ -163,9 +167,11 @@ fn choose(scope: &ReportScope, code: &str, week: &str) -> AppResult<(Location, N
     };
     if day < earliest_date() || day > scope.today {
         return Err(AppError::BadRequest(format!(
-            "The week {day} is outside the dates that can be edited: {} to {}.",
-            earliest_date(),
-            scope.today
+            "The week {} is outside the dates that can be edited: {} to {}.",
+            // As typed: a year such as 0000 has no readable form.
+            week.trim(),
+            i18n::format_date(i18n::current(), earliest_date()),
+            i18n::format_date(i18n::current(), scope.today)
         )));
     }
     Ok((location, week_start(day)))
@@ -467,8 +473,8 @@ async fn save(
             if !unchanged && date > loaded.scope.today {
                 refuse(format!(
                     "The hour {when} is outside the dates that can be edited: {} to {}.",
-                    earliest_date(),
-                    loaded.scope.today
+                    i18n::format_date(i18n::current(), earliest_date()),
+                    i18n::format_date(i18n::current(), loaded.scope.today)
                 ));
                 continue;
             }

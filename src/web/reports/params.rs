@@ -158,20 +158,24 @@ impl ReportRequest {
     }
 }
 
-fn date_field(
-    value: &str,
-    what: &str,
-    field: &str,
-    problems: &mut Vec<String>,
-) -> Option<NaiveDate> {
+/// A date field of the form. Messages name the field as the form labels it ("start date",
+/// not its code `from`) and write dates as the reader's language does; a browser's date box
+/// sends `YYYY-MM-DD` whatever it shows, so only a typed-by-hand address quotes that form.
+fn date_field(value: &str, what: &str, problems: &mut Vec<String>) -> Option<NaiveDate> {
     if value.trim().is_empty() {
-        problems.push(format!("Enter the {what} ({field}) as YYYY-MM-DD."));
+        problems.push(format!("Choose the {what} in the calendar."));
         return None;
     }
     let parsed = parse_date(value);
     if parsed.is_none() {
+        // One text per field: two gaps side by side ("The {} {}") would split the label.
         problems.push(format!(
-            "The {what} ({field}) {:?} is not a date: use YYYY-MM-DD.",
+            "{} {:?} is not a date: choose one in the calendar.",
+            if what == "start date" {
+                "The start date"
+            } else {
+                "The end date"
+            },
             value.trim()
         ));
     }
@@ -203,31 +207,40 @@ pub fn parse(
 
     let range = match preset {
         Some(Preset::Custom) => {
-            let from = date_field(&form.from, "start date", "from", &mut problems);
-            let to = date_field(&form.to, "end date", "to", &mut problems);
+            let from = date_field(&form.from, "start date", &mut problems);
+            let to = date_field(&form.to, "end date", &mut problems);
+            let lang = crate::i18n::current();
+            let written = |d: NaiveDate| crate::i18n::format_date(lang, d);
             let (first, last) = (earliest_date(), latest_report_date(today));
-            let in_range = |date: Option<NaiveDate>,
-                            what: &str,
-                            field: &str,
-                            problems: &mut Vec<String>| {
+            let in_range = |date: Option<NaiveDate>, what: &str, problems: &mut Vec<String>| {
                 date.filter(|d| {
                     let inside = (first..=last).contains(d);
                     if !inside {
-                        problems.push(format!(
-                            "The {what} ({field}) {d} is outside the dates reports cover: {first} to {last}."
+                        // A year such as 0000 has no readable form: quoted as sent.
+                        let text = if what == "start date" {
+                            "The start date {} is outside the dates reports cover: {} to {}."
+                        } else {
+                            "The end date {} is outside the dates reports cover: {} to {}."
+                        };
+                        problems.push(crate::i18n::fill(
+                            crate::i18n::Lang::En,
+                            text,
+                            &[d.to_string(), written(first), written(last)],
                         ));
                     }
                     inside
                 })
             };
-            let from = in_range(from, "start date", "from", &mut problems);
-            let to = in_range(to, "end date", "to", &mut problems);
+            let from = in_range(from, "start date", &mut problems);
+            let to = in_range(to, "end date", &mut problems);
             match (from, to) {
                 (Some(from), Some(to)) => {
                     let range = DateRange::new(from, to);
                     if range.is_none() {
                         problems.push(format!(
-                            "The start date (from) {from} is after the end date (to) {to}."
+                            "The start date {} is after the end date {}.",
+                            written(from),
+                            written(to)
                         ));
                     }
                     range

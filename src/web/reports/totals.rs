@@ -18,6 +18,7 @@ use crate::domain::periods::{
     BucketKey, Compare, Preset, Span, all_buckets, bucket_days, bucket_of,
 };
 use crate::domain::report::{DateRange, Granularity, Totals, TotalsOverflow};
+use crate::domain::traffic::TrafficSums;
 use crate::error::{AppResult, render};
 use crate::i18n;
 use crate::totals_cache::TenantTotals;
@@ -71,6 +72,9 @@ pub struct ReportView {
     pub grand: RowView,
     pub comparisons: Vec<ComparisonRow>,
     pub chart: BarChart,
+    /// Traffic and conversion per chosen location and over all of them; None for a tenant
+    /// whose counters never reported (no empty columns).
+    pub traffic: Option<crate::web::traffic::card::ReportTraffic>,
     pub export_query: String,
 }
 
@@ -309,6 +313,8 @@ impl DetailView {
 }
 
 async fn build(
+    db: &crate::db::Db,
+    tenant: crate::db::TenantId,
     scope: &ReportScope,
     form: &ReportForm,
     request: &ReportRequest,
@@ -343,6 +349,7 @@ async fn build(
     )?;
 
     let lang = i18n::current();
+    let traffic_buckets = traffic_by_bucket(db, tenant, request, &page_ids).await?;
     let history = completeness::history_imports(totals, &integrations, scope.tz).await?;
     let instant = crate::db::now();
     let mut states = Vec::new();
@@ -389,14 +396,30 @@ async fn build(
                 rows: rows
                     .iter()
                     .map(|(key, t)| {
-                        row_view(
+                        let mut row = row_view(
                             scope,
                             bucket_label(request.granularity, *key, request.range),
                             t,
-                        )
+                        );
+                        row.traffic = traffic_buckets
+                            .as_ref()
+                            .map(|by| traffic_cells(lang, by.get(&(location.id, *key))));
+                        row
                     })
                     .collect(),
-                total: row_view(scope, "Total".into(), &total),
+                total: {
+                    let mut row = row_view(scope, "Total".into(), &total);
+                    row.traffic = traffic_buckets.as_ref().map(|by| {
+                        let mut sums = TrafficSums::default();
+                        for ((id, _), s) in by.iter() {
+                            if *id == location.id {
+                                sums.add(s);
+                            }
+                        }
+                        traffic_cells(lang, Some(&sums))
+                    });
+                    row
+                },
             });
         }
         if imported.contains(&location.id) {
@@ -429,7 +452,32 @@ async fn build(
         )
     };
     let incomplete = incomplete_notice(&states, scope.tz);
+    let traffic = traffic_table(db, tenant, scope, request, previous_range, &comparisons).await?;
+    let mut chart = BarChart::new(
+        "report-chart",
+        i18n::fill(
+            lang,
+            match request.granularity {
+                Granularity::Hour => "Net sales by hour, {} to {}",
+                Granularity::Day => "Net sales by day, {} to {}",
+                Granularity::Week => "Net sales by week, {} to {}",
+                Granularity::Month => "Net sales by month, {} to {}",
+            },
+            &[
+                i18n::format_date(lang, request.range.from),
+                i18n::format_date(lang, request.range.to),
+            ],
+        ),
+        bars,
+        scope.axis(),
+    );
+    // A week or month the range cuts is drawn paler: its bar holds fewer days than the others.
+    chart.partial = all_buckets(request.granularity, request.range)
+        .into_iter()
+        .map(|key| is_part_bucket(request.granularity, key, request.range))
+        .collect();
     Ok(ReportView {
+        traffic,
         range: request.range,
         incomplete,
         range_text: dates(request.range),
@@ -440,26 +488,114 @@ async fn build(
         detail: DetailView::new(form, request, pages, page),
         grand: row_view(scope, "Grand total".into(), &grand),
         comparisons,
-        chart: BarChart::new(
-            "report-chart",
-            i18n::fill(
-                lang,
-                match request.granularity {
-                    Granularity::Hour => "Net sales by hour, {} to {}",
-                    Granularity::Day => "Net sales by day, {} to {}",
-                    Granularity::Week => "Net sales by week, {} to {}",
-                    Granularity::Month => "Net sales by month, {} to {}",
-                },
-                &[
-                    i18n::format_date(lang, request.range.from),
-                    i18n::format_date(lang, request.range.to),
-                ],
-            ),
-            bars,
-            scope.axis(),
-        ),
+        chart,
         export_query: form.query_string(request),
     })
+}
+
+/// The detail's traffic per location and bucket for the locations on the page; None for a
+/// tenant whose counters never reported (no empty columns).
+async fn traffic_by_bucket(
+    db: &crate::db::Db,
+    tenant: crate::db::TenantId,
+    request: &ReportRequest,
+    ids: &[i64],
+) -> AppResult<Option<BTreeMap<(i64, BucketKey), TrafficSums>>> {
+    if !crate::db::traffic::presence(db, tenant).await?.0 {
+        return Ok(None);
+    }
+    let mut out: BTreeMap<(i64, BucketKey), TrafficSums> = BTreeMap::new();
+    let (from, to) = (request.range.from, request.range.to);
+    if request.granularity == Granularity::Hour {
+        for h in crate::db::traffic::hour_sums(db, tenant, ids, from, to).await? {
+            if let Some(key) = bucket_of(request.granularity, &h.local_date, Some(h.hour)) {
+                out.entry((h.location_id, key)).or_default().add(&h.sums);
+            }
+        }
+    } else {
+        for d in crate::db::traffic::day_sums(db, tenant, from, to).await? {
+            if !ids.contains(&d.location_id) {
+                continue;
+            }
+            if let Some(key) = bucket_of(request.granularity, &d.local_date, None) {
+                out.entry((d.location_id, key)).or_default().add(&d.sums);
+            }
+        }
+    }
+    Ok(Some(out))
+}
+
+/// A detail row's traffic and conversion: "no data" where nothing was counted.
+fn traffic_cells(lang: i18n::Lang, sums: Option<&TrafficSums>) -> (String, String) {
+    use crate::web::traffic::card::{conversion_text, traffic_text};
+    let sums = sums.copied().unwrap_or_default();
+    (traffic_text(lang, &sums), conversion_text(lang, &sums))
+}
+
+/// Whether the range holds only part of the bucket's week or month.
+fn is_part_bucket(granularity: Granularity, key: BucketKey, range: DateRange) -> bool {
+    match granularity {
+        Granularity::Week | Granularity::Month => {
+            let whole = DateRange {
+                from: key.0,
+                to: key.0 + Duration::days(40),
+            };
+            bucket_days(granularity, key, range) != bucket_days(granularity, key, whole)
+        }
+        Granularity::Hour | Granularity::Day => false,
+    }
+}
+
+/// The report's traffic table, one row per chosen location (linked like the summary's) and
+/// one over all of them; None for a tenant whose counters never reported.
+async fn traffic_table(
+    db: &crate::db::Db,
+    tenant: crate::db::TenantId,
+    scope: &ReportScope,
+    request: &ReportRequest,
+    previous_range: DateRange,
+    comparisons: &[ComparisonRow],
+) -> AppResult<Option<crate::web::traffic::card::ReportTraffic>> {
+    use crate::web::traffic::card::{
+        ReportTraffic, counting_began, report_row, span_sums, together,
+    };
+    let (any, staffed) = crate::db::traffic::presence(db, tenant).await?;
+    if !any {
+        return Ok(None);
+    }
+    let (now, before) = tokio::try_join!(
+        span_sums(db, tenant, Span::days(request.range.from, request.range.to)),
+        span_sums(
+            db,
+            tenant,
+            Span::days(previous_range.from, previous_range.to)
+        ),
+    )?;
+    let money = (scope.digits, scope.currency.as_str());
+    let first = crate::db::traffic::first_counted(db, tenant).await?;
+    let mut rows = Vec::with_capacity(request.locations.len() + 1);
+    for (location, summary) in request.locations.iter().zip(comparisons) {
+        let empty = Default::default();
+        let mut row = report_row(
+            format!("{} · {}", location.location_id, location.name),
+            (
+                now.get(&location.id).unwrap_or(&empty),
+                before.get(&location.id).unwrap_or(&empty),
+            ),
+            counting_began(&first, &now, &[location.id], previous_range.from),
+            money,
+        );
+        row.detail_href = summary.detail_href.clone();
+        rows.push(row);
+    }
+    let ids = request.location_ids();
+    rows.push(report_row(
+        "All chosen locations".into(),
+        (&together(&now, &ids), &together(&before, &ids)),
+        counting_began(&first, &now, &ids, previous_range.from),
+        money,
+    ));
+    Ok(Some(ReportTraffic { staffed, rows }))
 }
 
 /// The report's notice while a history import fills some of its locations: one sentence when
@@ -532,7 +668,16 @@ pub async fn page(
                 DetailPages::new(request.locations.len(), request.range, request.granularity);
             match parse_page(&form.page, pages) {
                 Ok(page) => {
-                    let view = build(&scope, &form, &request, pages, page).await?;
+                    let view = build(
+                        &state.db,
+                        user.tenant_id(),
+                        &scope,
+                        &form,
+                        &request,
+                        pages,
+                        page,
+                    )
+                    .await?;
                     (StatusCode::OK, Vec::new(), Some(view))
                 }
                 Err(problem) => (StatusCode::BAD_REQUEST, vec![problem], None),
