@@ -215,7 +215,7 @@ async fn csv_text_cells_cannot_run_as_formulas(app: TestApp) {
     let body = response.text().await.unwrap();
     let mut rows: Vec<&str> = body.lines().skip(1).collect();
     rows.sort();
-    let tail = ",2026-03-04,16,-18.00,1,-18.00,-1,0.00,0.00,18.00,USD";
+    let tail = ",2026-03-04,16,-18.00,1,-18.00,-1,0.00,0.00,18.00,USD,,,0,,,";
     let mut expected = vec![
         format!("'=1+2,\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\"{tail}"),
         format!("A-1,'@SUM(A1:A9){tail}"),

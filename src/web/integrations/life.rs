@@ -179,7 +179,12 @@ async fn render_page(
     let page = IntegrationPage {
         api_version,
         layout: admin.0.layout(state).await?,
-        status_text: status_text(integration.status),
+        status_text: status_text(
+            integration.status,
+            db::integrations::running(&state.db, tenant, db::now())
+                .await?
+                .contains(&integration.id),
+        ),
         schedule: integration.schedule.describe(),
         time_zone: tz.name().to_string(),
         manual_editors: db::users::count_manual_editors(&state.db, tenant).await?,

@@ -18,17 +18,22 @@ pub struct ListRow {
     pub locations: usize,
     pub next_run: String,
     pub resume: String,
+    /// A worker holds the lease and the run is recorded as running.
+    pub running: bool,
 }
 
 impl ListRow {
     pub fn status_text(&self) -> &'static str {
-        status_text(self.integration.status)
+        status_text(self.integration.status, self.running)
     }
 }
 
-pub fn status_text(status: IntegrationStatus) -> &'static str {
+/// The badge's word: "importing" only while a run runs, never for an active integration
+/// between runs; a failed test or a refused token reads "needs attention" at once.
+pub fn status_text(status: IntegrationStatus, running: bool) -> &'static str {
     match status {
         IntegrationStatus::Draft => "setup not finished",
+        IntegrationStatus::Active if running => "importing",
         IntegrationStatus::Active => "active",
         IntegrationStatus::Deactivated => "deactivated",
         IntegrationStatus::Attention => "needs attention",
@@ -48,6 +53,7 @@ struct ListPage {
 pub async fn list(State(state): State<AppState>, admin: TenantAdmin) -> AppResult<Response> {
     let tenant = admin.0.tenant_id();
     let tz = tenant_tz(&admin);
+    let running = db::integrations::running(&state.db, tenant, db::now()).await?;
     let mut rows = Vec::new();
     for integration in db::integrations::list(&state.db, tenant).await? {
         let locations = db::integrations::matches(&state.db, tenant, integration.id)
@@ -61,6 +67,7 @@ pub async fn list(State(state): State<AppState>, admin: TenantAdmin) -> AppResul
                 .map(|t| crate::i18n::format_instant(crate::i18n::current(), t, tz))
                 .unwrap_or_default(),
             resume: resume_url(&integration),
+            running: running.contains(&integration.id),
             integration,
         });
     }
