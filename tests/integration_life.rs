@@ -566,7 +566,9 @@ async fn delete_keeping_the_imported_data(app: TestApp, sim: SimHandle) {
             &[("data", "keep")],
         )
         .await;
-    assert_eq!(location_of(&r), "/admin/integrations");
+    assert_eq!(location_of(&r), "/admin/integrations?notice=deleted");
+    let (_, list) = browser.text(&location_of(&r)).await;
+    assert!(list.contains("The integration is deleted."), "{list}");
     assert!(integration(&app, tenant, id).await.is_none());
     assert_eq!(
         count(&app, "SELECT COUNT(*) FROM integration_locations").await,
@@ -617,7 +619,7 @@ async fn delete_keeping_the_imported_data(app: TestApp, sim: SimHandle) {
             &[("data", "remove")],
         )
         .await;
-    assert_eq!(location_of(&r), "/admin/integrations");
+    assert_eq!(location_of(&r), "/admin/integrations?notice=deleted");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM sales").await, 2);
     assert_eq!(hourly(&app, tenant).await, totals_before);
 }
@@ -650,7 +652,7 @@ async fn delete_removing_the_imported_data(app: TestApp, sim: SimHandle) {
             &[("data", "remove")],
         )
         .await;
-    assert_eq!(location_of(&r), "/admin/integrations");
+    assert_eq!(location_of(&r), "/admin/integrations?notice=deleted");
     assert!(integration(&app, tenant, id).await.is_none());
     let in_tenant = |table: &str| {
         format!(

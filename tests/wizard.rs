@@ -838,7 +838,9 @@ async fn leaving_and_coming_back_resumes(app: TestApp, sim: SimHandle) {
     let r = browser
         .post_form(&format!("/admin/integrations/{id}/discard"), &[])
         .await;
-    assert_eq!(location_of(&r), "/admin/integrations");
+    assert_eq!(location_of(&r), "/admin/integrations?notice=discarded");
+    let (_, list) = browser.text(&location_of(&r)).await;
+    assert!(list.contains("The unfinished setup is discarded."), "{list}");
     assert!(integration(&app, tenant, id).await.is_none());
     assert_eq!(
         count(&app, "SELECT COUNT(*) FROM integration_locations").await,

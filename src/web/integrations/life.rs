@@ -682,7 +682,7 @@ pub async fn delete(
         .0
         .audit(&state, "integration.delete", &details)
         .await?;
-    Ok(Redirect::to("/admin/integrations").into_response())
+    Ok(Redirect::to("/admin/integrations?notice=deleted").into_response())
 }
 
 /// For the audit of a deactivation or deletion: the Shopify bulk export a running import

@@ -2,7 +2,7 @@
 //! unfinished wizard.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::{load, resume_url, tenant_tz};
@@ -48,9 +48,31 @@ struct ListPage {
     allowed: bool,
     plan: String,
     has_draft: bool,
+    /// What the last action did, after its redirect.
+    notice: Option<&'static str>,
 }
 
-pub async fn list(State(state): State<AppState>, admin: TenantAdmin) -> AppResult<Response> {
+#[derive(serde::Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    notice: String,
+}
+
+/// Messages after an action that leaves the integration's own page; only these fixed texts
+/// are ever shown.
+fn notice_text(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "deleted" => "The integration is deleted.",
+        "discarded" => "The unfinished setup is discarded.",
+        _ => return None,
+    })
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Query(query): Query<ListQuery>,
+) -> AppResult<Response> {
     let tenant = admin.0.tenant_id();
     let tz = tenant_tz(&admin);
     let running = db::integrations::running(&state.db, tenant, db::now()).await?;
@@ -78,6 +100,7 @@ pub async fn list(State(state): State<AppState>, admin: TenantAdmin) -> AppResul
         rows,
         allowed: plan.allows_pos_integration(),
         plan: plan.as_str().to_string(),
+        notice: notice_text(&query.notice),
     })?
     .into_response())
 }
@@ -106,5 +129,5 @@ pub async fn discard(
                 .to_stored(),
         )
         .await?;
-    Ok(Redirect::to("/admin/integrations").into_response())
+    Ok(Redirect::to("/admin/integrations?notice=discarded").into_response())
 }
