@@ -15,6 +15,7 @@ backend_tests!(
     example_h_in_the_csv_by_hour_and_by_day,
     example_h_in_the_xlsx,
     traffic_columns_in_the_readers_language,
+    the_export_page_offers_names_for_people,
 );
 
 async fn location(app: &TestApp, tenant: TenantId, code: &str, name: &str) -> i64 {
@@ -252,4 +253,35 @@ async fn traffic_columns_in_the_readers_language(app: TestApp) {
     );
     // The figures stay plain decimals for the spreadsheet, whatever the language.
     assert!(body.contains(",USD,50,3.5,4,0.0600,2.90,11.4"), "{body}");
+}
+
+/// The export page lets a person ask for the CSV's column names in their language; scripts
+/// keep the standard names by default.
+async fn the_export_page_offers_names_for_people(app: TestApp) {
+    example_h(&app).await;
+    let (status, page) = app.browser().text("/reports/export").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("name=\"headers\" value=\"codes\" checked"),
+        "{page}"
+    );
+    assert!(page.contains("name=\"headers\" value=\"names\""), "{page}");
+    let base = "/reports/export?preset=custom&from=2026-03-02&to=2026-03-02&granularity=day";
+    let r = app.get(&format!("{base}&headers=names&format=csv")).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        common::location_of(&r),
+        "/reports/export.csv?from=2026-03-02&to=2026-03-02&granularity=day&headers=names"
+    );
+    let r = app.get(&format!("{base}&headers=codes&format=csv")).await;
+    assert_eq!(
+        common::location_of(&r),
+        "/reports/export.csv?from=2026-03-02&to=2026-03-02&granularity=day"
+    );
+    // The XLSX is for people always: no choice to carry.
+    let r = app.get(&format!("{base}&headers=names&format=xlsx")).await;
+    assert_eq!(
+        common::location_of(&r),
+        "/reports/export.xlsx?from=2026-03-02&to=2026-03-02&granularity=day"
+    );
 }

@@ -85,6 +85,8 @@ struct ExportPage {
     problems: Vec<String>,
     presets: Vec<(&'static str, &'static str)>,
     locations: Vec<Location>,
+    /// The CSV's header in the reader's language (`headers=names`).
+    names: bool,
 }
 
 /// The export page; with `format=csv|xlsx` it checks the choices and sends the browser on to
@@ -107,7 +109,12 @@ pub async fn page(
         Ok(request) => {
             match format.as_deref() {
                 Some(ext @ ("csv" | "xlsx")) => {
-                    let target = format!("/reports/export.{ext}?{}", form.query_string(&request));
+                    let mut target =
+                        format!("/reports/export.{ext}?{}", form.query_string(&request));
+                    // Only the CSV has a choice: the XLSX is for people, always.
+                    if ext == "csv" && wants_names(query.as_deref()) {
+                        target.push_str("&headers=names");
+                    }
                     return Ok(Redirect::to(&target).into_response());
                 }
                 Some(other) => problems.push(format!(
@@ -141,6 +148,7 @@ pub async fn page(
             .map(|p| (p.as_str(), p.label()))
             .collect(),
         locations: scope.locations,
+        names: wants_names(query.as_deref()),
     };
     Ok((status, render(&page)?).into_response())
 }
