@@ -52,7 +52,11 @@ async fn forms_end_on_pages_that_say_what_was_done() {
     }
     let (app, sim) = spawn_with_sim(Backend::Sqlite, sim_config()).await;
     let tenant = app
-        .signed_in("Acme", tmas::domain::account::Plan::Retail, tmas::domain::account::Role::Admin)
+        .signed_in(
+            "Acme",
+            tmas::domain::account::Plan::Retail,
+            tmas::domain::account::Role::Admin,
+        )
         .await;
     let draft = wizard_support::start_wizard(&app.browser(), &sim, "alpha").await;
     let bo = app
@@ -82,7 +86,9 @@ async fn forms_end_on_pages_that_say_what_was_done() {
             // A location saved: the list says so; a reload shows the list again.
             browser.goto(&app.url("/admin/locations/new")).await;
             let code = format!("S-{lang}-{width}");
-            browser.type_into("input[name=name]", "King Street West").await;
+            browser
+                .type_into("input[name=name]", "King Street West")
+                .await;
             browser.type_into("input[name=location_id]", &code).await;
             browser
                 .click("form[action='/admin/locations'] button[type=submit]")
@@ -97,7 +103,9 @@ async fn forms_end_on_pages_that_say_what_was_done() {
 
             // The account's digests saved.
             browser.goto(&app.url("/account/password")).await;
-            browser.click("form[action='/account/digests'] button").await;
+            browser
+                .click("form[action='/account/digests'] button")
+                .await;
             browser
                 .wait_for_url(|u| u.ends_with("/account/password?saved=digests"))
                 .await;
@@ -133,9 +141,7 @@ async fn forms_end_on_pages_that_say_what_was_done() {
 
             // The wizard offers every unmatched Shopify location at once.
             browser
-                .goto(&app.url(&format!(
-                    "/admin/integrations/{draft}/wizard/locations"
-                )))
+                .goto(&app.url(&format!("/admin/integrations/{draft}/wizard/locations")))
                 .await;
             let page = browser.source().await;
             assert!(page.contains("value=\"all\""), "{page}");

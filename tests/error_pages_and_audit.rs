@@ -163,7 +163,9 @@ async fn the_audit_log_reads_in_spanish_old_entries_included(app: TestApp) {
     let (_, page) = browser.text("/admin/audit").await;
     assert!(page.contains("Añadió un usuario"), "{page}");
     assert!(
-        page.contains("ana@acme.example</li><li>Rol: gerente</li><li>Puede editar datos manualmente: sí"),
+        page.contains(
+            "ana@acme.example</li><li>Rol: gerente</li><li>Puede editar datos manualmente: sí"
+        ),
         "{page}"
     );
     // The old entry: its integration by name (deleted here) and its date in Spanish.
@@ -267,7 +269,10 @@ async fn staff_and_password_entries_read_in_plain_words(app: TestApp) {
         log.contains("Reset a user&#39;s password") || log.contains("Reset a user&#x27;s password"),
         "{log}"
     );
-    assert!(log.contains("ana@acme.example</li><li>Role: manager"), "{log}");
+    assert!(
+        log.contains("ana@acme.example</li><li>Role: manager"),
+        "{log}"
+    );
     assert!(log.contains("Changed their own password"), "{log}");
     assert!(log.contains("operator (command line)"), "{log}");
     assert!(
@@ -300,7 +305,10 @@ async fn staff_and_password_entries_read_in_plain_words(app: TestApp) {
             && log.contains("Onboarding staff left the tenant"),
         "{log}"
     );
-    assert!(log.contains("ops2@tmas.example</li><li>Role: staff"), "{log}");
+    assert!(
+        log.contains("ops2@tmas.example</li><li>Role: staff"),
+        "{log}"
+    );
     assert!(
         log.contains("data-label=\"Tenant\">TMAS (no tenant)</td>"),
         "{log}"
@@ -310,7 +318,10 @@ async fn staff_and_password_entries_read_in_plain_words(app: TestApp) {
             && log.contains("data-label=\"Tenant\">Cobalt (Europe/Madrid)</td>"),
         "{log}"
     );
-    assert!(log.contains("Tenant: Old Cobalt</li><li>Plan: retail"), "{log}");
+    assert!(
+        log.contains("Tenant: Old Cobalt</li><li>Plan: retail"),
+        "{log}"
+    );
     // Each entry's time is in its tenant's time zone.
     let created_at: i64 = sqlx::query_scalar(
         "SELECT at FROM audit_log WHERE action = 'tenant.create' AND tenant_id = $1 ORDER BY id LIMIT 1",
@@ -335,7 +346,9 @@ async fn staff_and_password_entries_read_in_plain_words(app: TestApp) {
     let (_, log) = staff.text("/admin/audit").await;
     assert!(
         log.contains("Creó un cliente")
-            && log.contains("Cliente: Cobalt</li><li>Plan: retail</li><li>Zona horaria: Europe/Madrid")
+            && log.contains(
+                "Cliente: Cobalt</li><li>Plan: retail</li><li>Zona horaria: Europe/Madrid"
+            )
             && log.contains("El personal de alta entró en el cliente")
             && log.contains("ops2@tmas.example</li><li>Rol: personal")
             && log.contains("data-label=\"Cliente\">TMAS (sin cliente)</td>")

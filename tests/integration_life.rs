@@ -740,7 +740,8 @@ async fn delete_removing_the_imported_data(app: TestApp, sim: SimHandle) {
     );
     let (_, audit_page) = browser.text("/admin/audit").await;
     assert!(
-        audit_page.contains("Imported data kept: no</li><li>Sales removed: 4</li><li>Returns removed: 4"),
+        audit_page
+            .contains("Imported data kept: no</li><li>Sales removed: 4</li><li>Returns removed: 4"),
         "{audit_page}"
     );
 }

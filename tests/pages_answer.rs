@@ -125,17 +125,16 @@ async fn the_list_says_importing_only_while_a_run_runs(app: TestApp) {
     let (_, page) = browser.text("/admin/integrations").await;
     assert_eq!(status_of(&page), "importing");
     let (_, page) = browser.text(&format!("/admin/integrations/{id}")).await;
-    assert!(
-        page.contains("status-active\">importing</span>"),
-        "{page}"
-    );
+    assert!(page.contains("status-active\">importing</span>"), "{page}");
     // The run ends: active again.
-    sqlx::query("UPDATE import_runs SET outcome = 'succeeded', finished_at = $2 WHERE tenant_id = $1")
-        .bind(tenant.0)
-        .bind(chrono::Utc::now().timestamp())
-        .execute(&app.db.pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE import_runs SET outcome = 'succeeded', finished_at = $2 WHERE tenant_id = $1",
+    )
+    .bind(tenant.0)
+    .bind(chrono::Utc::now().timestamp())
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
     let (_, page) = browser.text("/admin/integrations").await;
     assert_eq!(status_of(&page), "active");
 }

@@ -840,7 +840,10 @@ async fn leaving_and_coming_back_resumes(app: TestApp, sim: SimHandle) {
         .await;
     assert_eq!(location_of(&r), "/admin/integrations?notice=discarded");
     let (_, list) = browser.text(&location_of(&r)).await;
-    assert!(list.contains("The unfinished setup is discarded."), "{list}");
+    assert!(
+        list.contains("The unfinished setup is discarded."),
+        "{list}"
+    );
     assert!(integration(&app, tenant, id).await.is_none());
     assert_eq!(
         count(&app, "SELECT COUNT(*) FROM integration_locations").await,
@@ -1073,7 +1076,10 @@ async fn every_unmatched_shopify_location_created_at_once(app: TestApp, sim: Sim
     let matches = db::integrations::matches(&app.db, tenant, id)
         .await
         .unwrap();
-    let mut matched: Vec<String> = matches.iter().map(|m| m.shopify_location_id.clone()).collect();
+    let mut matched: Vec<String> = matches
+        .iter()
+        .map(|m| m.shopify_location_id.clone())
+        .collect();
     matched.sort();
     let mut all: Vec<String> = shop_locations.iter().map(|(l, _)| l.to_string()).collect();
     all.sort();

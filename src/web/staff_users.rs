@@ -16,12 +16,10 @@ use crate::db::users::User;
 use crate::error::{AppError, AppResult, render};
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/staff/users", get(list))
-        .route(
-            "/staff/users/{id}/password",
-            get(show_reset_password).post(reset_password),
-        )
+    Router::new().route("/staff/users", get(list)).route(
+        "/staff/users/{id}/password",
+        get(show_reset_password).post(reset_password),
+    )
 }
 
 #[derive(Template)]

@@ -361,7 +361,10 @@ pub async fn keep_temporary(
 }
 
 /// The temporary password, once: the second reading finds none.
-pub async fn take_temporary(session: &tower_sessions::Session, user: i64) -> AppResult<Option<String>> {
+pub async fn take_temporary(
+    session: &tower_sessions::Session,
+    user: i64,
+) -> AppResult<Option<String>> {
     session
         .remove::<String>(&temporary_key(user))
         .await

@@ -525,16 +525,14 @@ pub async fn create_location(
                 "The store {} has no location with the ID {:?}.",
                 integration.store_name, form.shopify_location_id
             );
-            return render_page(&state, &admin, integration, rows, shop, Some(message), true)
-                .await;
+            return render_page(&state, &admin, integration, rows, shop, Some(message), true).await;
         };
         if let Some(code) = is_matched(found.legacy_id) {
             let message = format!(
                 "Shopify location {:?} is already matched to {}.",
                 found.name, code
             );
-            return render_page(&state, &admin, integration, rows, shop, Some(message), true)
-                .await;
+            return render_page(&state, &admin, integration, rows, shop, Some(message), true).await;
         }
         vec![found]
     };
@@ -546,8 +544,7 @@ pub async fn create_location(
         if let Err(message) =
             create_and_match(&state, &admin, id, time_zone, found, &mut taken).await?
         {
-            return render_page(&state, &admin, integration, rows, shop, Some(message), true)
-                .await;
+            return render_page(&state, &admin, integration, rows, shop, Some(message), true).await;
         }
     }
     Ok(Redirect::to(&step_url(id, WizardStep::Locations)).into_response())

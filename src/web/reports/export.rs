@@ -188,7 +188,12 @@ async fn parse_export(
 }
 
 /// One CSV record of the contract.
-fn csv_record(location: &Location, row: &ExportRow, digits: u32, currency: &str) -> [String; COLUMNS] {
+fn csv_record(
+    location: &Location,
+    row: &ExportRow,
+    digits: u32,
+    currency: &str,
+) -> [String; COLUMNS] {
     let t = row.sums.totals();
     let money = |minor: i64| Money::new(minor, digits).to_string();
     let figures = TrafficCells::of(row);
