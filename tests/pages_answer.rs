@@ -187,3 +187,21 @@ fn shopify_store_causes_read_in_spanish() {
         assert!(!shown.contains("store"), "{shown}");
     }
 }
+
+/// One Spanish word per thing: matching is "asociar" (never "emparejar"), a Shopify location is
+/// an "ubicación de Shopify" (never a "tienda de Shopify", which reads as a TMAS location).
+#[test]
+fn spanish_uses_one_word_for_each_thing() {
+    let catalog = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales/es.txt"),
+    )
+    .unwrap();
+    for line in catalog.lines().filter(|l| l.starts_with("= ")) {
+        let lower = line.to_lowercase();
+        assert!(!lower.contains("emparej"), "{line}");
+        assert!(
+            !lower.contains("tienda de shopify") && !lower.contains("tiendas de shopify"),
+            "{line}"
+        );
+    }
+}
