@@ -215,7 +215,7 @@ async fn csv_text_cells_cannot_run_as_formulas(app: TestApp) {
     let body = response.text().await.unwrap();
     let mut rows: Vec<&str> = body.lines().skip(1).collect();
     rows.sort();
-    let tail = ",2026-03-04,16,-18.00,1,-18.00,-1,0.00,0.00,18.00,USD";
+    let tail = ",2026-03-04,16,-18.00,1,-18.00,-1,0.00,0.00,18.00,USD,,,0,,,";
     let mut expected = vec![
         format!("'=1+2,\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\"{tail}"),
         format!("A-1,'@SUM(A1:A9){tail}"),
@@ -277,7 +277,7 @@ async fn account_changes_end_the_users_sessions(app: TestApp) {
     let r = admin
         .post_form(&format!("/admin/users/{bo}/password"), &[])
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(location_of(&bo_browser.get("/").await), "/login");
 
     // Deletion ends it.
@@ -577,9 +577,13 @@ async fn admins_reset_a_password_and_the_user_must_choose_a_new_one(app: TestApp
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
+    // POST, then redirect to the page that shows the password (a reload resets nothing).
     let r = admin
         .post_form(&format!("/admin/users/{bo}/password"), &[])
         .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location_of(&r), format!("/admin/users/{bo}/password"));
+    let r = admin.get(&format!("/admin/users/{bo}/password")).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(
         r.headers().get("cache-control").unwrap().to_str().unwrap(),
@@ -588,7 +592,9 @@ async fn admins_reset_a_password_and_the_user_must_choose_a_new_one(app: TestApp
     let page = r.text().await.unwrap();
     let temporary = shown_temporary_password(&page);
     assert_eq!(temporary.len(), 23, "{temporary}");
-    // Shown once: the user page does not show it again.
+    // Shown once: a reload leads to the user's page, which does not show it again.
+    let reload = admin.get(&format!("/admin/users/{bo}/password")).await;
+    assert_eq!(location_of(&reload), format!("/admin/users/{bo}"));
     let (_, again) = admin.text(&format!("/admin/users/{bo}")).await;
     assert!(!again.contains(&temporary));
     let stranger_user = db::users::find_by_id(&app.db, stranger)
@@ -740,7 +746,7 @@ async fn admins_delete_users_and_their_audit_entries_stay(app: TestApp) {
                 && action == "user.delete"
                 && details.contains("\"bo@acme.example\""))
     );
-    assert!(log.contains("bo@acme.example; Role: admin"), "{log}");
+    assert!(log.contains("bo@acme.example</li><li>Role: admin"), "{log}");
     let _: TenantId = bravo;
 }
 
@@ -1107,9 +1113,15 @@ async fn staff_reset_another_staff_members_password(app: TestApp) {
     let r = staff
         .post_form(&format!("/staff/users/{eve}/password"), &[])
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let page = r.text().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location_of(&r), format!("/staff/users/{eve}/password"));
+    let (status, page) = staff.text(&format!("/staff/users/{eve}/password")).await;
+    assert_eq!(status, StatusCode::OK);
     let temporary = shown_temporary_password(&page);
+    assert_eq!(
+        location_of(&staff.get(&format!("/staff/users/{eve}/password")).await),
+        "/staff/users"
+    );
     assert_eq!(
         location_of(&eve_browser.get("/staff/tenants").await),
         "/login"

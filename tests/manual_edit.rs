@@ -194,8 +194,8 @@ async fn permitted_user_saves_an_edit_audited_and_marked(app: TestApp) {
     let (_, log) = browser.text("/admin/audit").await;
     assert!(
         log.contains(
-            "S-01; Mon, Mar 2, 2026 10:00; Net sales: 46.80 → 50.00; Transactions: 1 → 2; \
-             Items sold: 3"
+            "<li>S-01</li><li>Mon, Mar 2, 2026 10:00</li><li>Net sales: 46.80 → 50.00</li>\
+             <li>Transactions: 1 → 2</li><li>Items sold: 3</li>"
         ),
         "{}",
         entry.details

@@ -30,7 +30,7 @@ backend_tests!(
     a_long_report_shows_its_detail_in_pages_and_its_summary_whole,
 );
 
-const HEADER: &str = "location_id,location_name,date,hour,net_sales,transactions,average_sale,items_sold,gross_sales,discounts,returns,currency";
+const HEADER: &str = "location_id,location_name,date,hour,net_sales,transactions,average_sale,items_sold,gross_sales,discounts,returns,currency,traffic,staff_hours,sales_transactions,conversion,sales_per_shopper,shoppers_per_staff_hour";
 
 async fn get_text(app: &TestApp, path: &str) -> (StatusCode, String, String) {
     let response = app.get(path).await;
@@ -58,14 +58,14 @@ async fn csv_hourly_rows_follow_the_contract(app: TestApp) {
         rows,
         vec![
             HEADER,
-            "S-01,Downtown,2026-03-02,10,46.80,1,46.80,3,52.00,5.20,0.00,USD",
-            "S-01,Downtown,2026-03-02,11,10.00,3,3.33,3,10.00,0.00,0.00,USD",
-            "S-01,Downtown,2026-03-03,9,0.05,2,0.02,0,0.05,0.00,0.00,USD",
-            "S-01,Downtown,2026-03-03,10,0.15,2,0.08,0,0.15,0.00,0.00,USD",
-            "S-01,Downtown,2026-03-08,23,20.00,1,20.00,1,20.00,0.00,0.00,USD",
-            "S-01,Downtown,2026-03-09,0,30.00,1,30.00,2,30.00,0.00,0.00,USD",
-            "S-02,\"Mall, North\",2026-03-04,16,-18.00,1,-18.00,-1,0.00,0.00,18.00,USD",
-            "S-02,\"Mall, North\",2026-03-04,17,2.50,0,,0,2.50,0.00,0.00,USD",
+            "S-01,Downtown,2026-03-02,10,46.80,1,46.80,3,52.00,5.20,0.00,USD,,,0,,,",
+            "S-01,Downtown,2026-03-02,11,10.00,3,3.33,3,10.00,0.00,0.00,USD,,,0,,,",
+            "S-01,Downtown,2026-03-03,9,0.05,2,0.02,0,0.05,0.00,0.00,USD,,,0,,,",
+            "S-01,Downtown,2026-03-03,10,0.15,2,0.08,0,0.15,0.00,0.00,USD,,,0,,,",
+            "S-01,Downtown,2026-03-08,23,20.00,1,20.00,1,20.00,0.00,0.00,USD,,,0,,,",
+            "S-01,Downtown,2026-03-09,0,30.00,1,30.00,2,30.00,0.00,0.00,USD,,,0,,,",
+            "S-02,\"Mall, North\",2026-03-04,16,-18.00,1,-18.00,-1,0.00,0.00,18.00,USD,,,0,,,",
+            "S-02,\"Mall, North\",2026-03-04,17,2.50,0,,0,2.50,0.00,0.00,USD,,,0,,,",
         ]
     );
 }
@@ -77,12 +77,12 @@ async fn csv_daily_rows_sum_their_hours(app: TestApp) {
         rows,
         vec![
             HEADER,
-            "S-01,Downtown,2026-03-02,,56.80,4,14.20,6,62.00,5.20,0.00,USD",
-            "S-01,Downtown,2026-03-03,,0.20,4,0.05,0,0.20,0.00,0.00,USD",
-            "S-01,Downtown,2026-03-08,,20.00,1,20.00,1,20.00,0.00,0.00,USD",
-            "S-01,Downtown,2026-03-09,,30.00,1,30.00,2,30.00,0.00,0.00,USD",
-            "S-01,Downtown,2026-04-01,,7.00,1,7.00,1,7.00,0.00,0.00,USD",
-            "S-02,\"Mall, North\",2026-03-04,,-15.50,1,-15.50,-1,2.50,0.00,18.00,USD",
+            "S-01,Downtown,2026-03-02,,56.80,4,14.20,6,62.00,5.20,0.00,USD,,,0,,,",
+            "S-01,Downtown,2026-03-03,,0.20,4,0.05,0,0.20,0.00,0.00,USD,,,0,,,",
+            "S-01,Downtown,2026-03-08,,20.00,1,20.00,1,20.00,0.00,0.00,USD,,,0,,,",
+            "S-01,Downtown,2026-03-09,,30.00,1,30.00,2,30.00,0.00,0.00,USD,,,0,,,",
+            "S-01,Downtown,2026-04-01,,7.00,1,7.00,1,7.00,0.00,0.00,USD,,,0,,,",
+            "S-02,\"Mall, North\",2026-03-04,,-15.50,1,-15.50,-1,2.50,0.00,18.00,USD,,,0,,,",
         ]
     );
     // Without granularity the export is daily.
@@ -205,7 +205,8 @@ async fn xlsx_holds_the_same_values(app: TestApp) {
     assert_eq!(
         header.join("|"),
         "TMAS location ID|Location|Date|Hour|Net sales|Transactions|Average sale|Items sold|\
-         Gross sales|Discounts|Returns|Currency|Edited by hand"
+         Gross sales|Discounts|Returns|Currency|Edited by hand|Traffic|Staff hours|\
+         Sales transactions|Conversion|Sales per shopper|Shoppers per staff hour"
     );
 
     // (location, name, date, net, transactions, average, items, gross, discounts, returns, edited)
@@ -353,7 +354,9 @@ async fn exports_for_people_speak_the_readers_language(app: TestApp) {
     assert_eq!(
         header.join("|"),
         "ID de tienda TMAS|Tienda|Fecha|Hora|Ventas netas|Transacciones|Venta media|\
-         Artículos vendidos|Ventas brutas|Descuentos|Devoluciones|Moneda|Editado a mano"
+         Artículos vendidos|Ventas brutas|Descuentos|Devoluciones|Moneda|Editado a mano|\
+         Tráfico|Horas de personal|Transacciones de venta|Conversión|Ventas por visitante|\
+         Visitantes por hora de personal"
     );
     let last = &sheet[2];
     let get = |col: &str| {
@@ -377,7 +380,9 @@ async fn exports_for_people_speak_the_readers_language(app: TestApp) {
         lines.next(),
         Some(
             "ID de tienda TMAS,Tienda,Fecha,Hora,Ventas netas,Transacciones,Venta media,\
-             Artículos vendidos,Ventas brutas,Descuentos,Devoluciones,Moneda"
+             Artículos vendidos,Ventas brutas,Descuentos,Devoluciones,Moneda,Tráfico,\
+             Horas de personal,Transacciones de venta,Conversión,Ventas por visitante,\
+             Visitantes por hora de personal"
         )
     );
     // The rows are the contract's either way.
@@ -637,7 +642,7 @@ async fn a_tenant_never_sees_another_tenants_numbers(app: TestApp) {
     let rows = csv_rows(&app, "from=2026-03-02&to=2026-03-02&location=S-01").await;
     assert_eq!(
         rows[1],
-        "S-01,Downtown,2026-03-02,,56.80,4,14.20,6,62.00,5.20,0.00,USD"
+        "S-01,Downtown,2026-03-02,,56.80,4,14.20,6,62.00,5.20,0.00,USD,,,0,,,"
     );
     let xlsx = app
         .get("/reports/export.xlsx?from=2026-03-01&to=2026-03-31&granularity=hour")
@@ -693,10 +698,16 @@ async fn zero_digit_currency_formats_without_decimals(app: TestApp) {
     // 1000 yen over 3 transactions: 333.33 → 333; 15 over 2: 7.5 → 8 (half-even).
     assert_eq!(
         rows[2],
-        "S-01,Downtown,2026-03-02,11,1000,3,333,3,1000,0,0,JPY"
+        "S-01,Downtown,2026-03-02,11,1000,3,333,3,1000,0,0,JPY,,,0,,,"
     );
-    assert_eq!(rows[4], "S-01,Downtown,2026-03-03,10,15,2,8,0,15,0,0,JPY");
-    assert_eq!(rows[3], "S-01,Downtown,2026-03-03,9,5,2,2,0,5,0,0,JPY");
+    assert_eq!(
+        rows[4],
+        "S-01,Downtown,2026-03-03,10,15,2,8,0,15,0,0,JPY,,,0,,,"
+    );
+    assert_eq!(
+        rows[3],
+        "S-01,Downtown,2026-03-03,9,5,2,2,0,5,0,0,JPY,,,0,,,"
+    );
 }
 
 async fn report_in_shop_currency_compares_with_last_year_or_the_previous_month(app: TestApp) {

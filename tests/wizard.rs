@@ -27,6 +27,7 @@ sim_backend_tests!(
     managers_get_403,
     staff_complete_the_wizard_inside_a_tenant_audited,
     location_created_from_an_unmatched_shopify_location,
+    every_unmatched_shopify_location_created_at_once,
     credentials_are_never_readable_in_rows_or_pages,
     one_integration_per_store_and_several_stores,
     matching_suggests_by_name_and_confirm_names_the_unmatched,
@@ -837,7 +838,12 @@ async fn leaving_and_coming_back_resumes(app: TestApp, sim: SimHandle) {
     let r = browser
         .post_form(&format!("/admin/integrations/{id}/discard"), &[])
         .await;
-    assert_eq!(location_of(&r), "/admin/integrations");
+    assert_eq!(location_of(&r), "/admin/integrations?notice=discarded");
+    let (_, list) = browser.text(&location_of(&r)).await;
+    assert!(
+        list.contains("The unfinished setup is discarded."),
+        "{list}"
+    );
     assert!(integration(&app, tenant, id).await.is_none());
     assert_eq!(
         count(&app, "SELECT COUNT(*) FROM integration_locations").await,
@@ -1028,6 +1034,68 @@ async fn location_created_from_an_unmatched_shopify_location(app: TestApp, sim: 
         audit_actions(&app, tenant)
             .await
             .contains(&"location.create".to_string())
+    );
+}
+
+/// One click creates a TMAS location for every Shopify location not matched yet, each matched
+/// at once, instead of one click and one reload per location.
+async fn every_unmatched_shopify_location_created_at_once(app: TestApp, sim: SimHandle) {
+    let tenant = app.signed_in("Acme", Plan::Retail, Role::Admin).await;
+    let browser = app.browser();
+    let id = start_wizard(&browser, &sim, "alpha").await;
+    let path = format!("/admin/integrations/{id}/wizard/locations");
+    let shop_locations = sim.locations("alpha").unwrap();
+    assert!(shop_locations.len() > 2);
+    // One made by hand first: the rest are the ones left.
+    let (first, _) = shop_locations[0];
+    browser
+        .post_form(
+            &format!("{path}/create"),
+            &[("shopify_location_id", &first.to_string())],
+        )
+        .await;
+    let (_, page) = browser.text(&path).await;
+    let left = shop_locations.len() - 1;
+    assert!(
+        page.contains(&format!(
+            "Create a TMAS location for each of the {left} above"
+        )),
+        "{page}"
+    );
+    let r = browser
+        .post_form(&format!("{path}/create"), &[("shopify_location_id", "all")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location_of(&r), path);
+    let locations = db::locations::list(&app.db, tenant).await.unwrap();
+    assert_eq!(locations.len(), shop_locations.len());
+    let mut codes: Vec<&str> = locations.iter().map(|l| l.location_id.as_str()).collect();
+    codes.sort();
+    codes.dedup();
+    assert_eq!(codes.len(), shop_locations.len(), "each its own ID");
+    let matches = db::integrations::matches(&app.db, tenant, id)
+        .await
+        .unwrap();
+    let mut matched: Vec<String> = matches
+        .iter()
+        .map(|m| m.shopify_location_id.clone())
+        .collect();
+    matched.sort();
+    let mut all: Vec<String> = shop_locations.iter().map(|(l, _)| l.to_string()).collect();
+    all.sort();
+    assert_eq!(matched, all);
+    let (_, page) = browser.text(&path).await;
+    assert!(
+        page.contains("Every Shopify location of this store is matched."),
+        "{page}"
+    );
+    // Again: nothing is left, nothing more is made.
+    browser
+        .post_form(&format!("{path}/create"), &[("shopify_location_id", "all")])
+        .await;
+    assert_eq!(
+        db::locations::list(&app.db, tenant).await.unwrap().len(),
+        shop_locations.len()
     );
 }
 

@@ -568,7 +568,7 @@ async fn imports_page_import_now_and_backfill(app: TestApp) {
     );
     assert!(
         log.contains(&format!(
-            "“page POS”; From: Thu, Nov 5, 2026; To: {}",
+            "“page POS”</li><li>From: Thu, Nov 5, 2026</li><li>To: {}",
             tmas::i18n::format_weekday_date(Lang::En, today)
         )),
         "{log}"
@@ -615,7 +615,7 @@ async fn imports_page_import_now_and_backfill(app: TestApp) {
     assert!(log.contains("Inició una importación"), "{log}");
     assert!(
         log.contains(&format!(
-            "“page POS”; Desde: jue 5 nov 2026; Hasta: {}",
+            "“page POS”</li><li>Desde: jue 5 nov 2026</li><li>Hasta: {}",
             tmas::i18n::format_weekday_date(Lang::Es, today)
         )),
         "{log}"

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod bulk_runs;
 pub mod data_version;
 pub mod digests;
+pub mod export_rows;
 mod import_page;
 pub mod imports;
 mod imports_pg;

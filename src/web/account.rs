@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
@@ -19,8 +19,8 @@ use crate::error::{AppError, AppResult, render};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/account/password", get(page).post(change))
-        .route("/account/alerts", axum::routing::post(alerts))
-        .route("/account/digests", axum::routing::post(digests))
+        .route("/account/alerts", post(alerts))
+        .route("/account/digests", post(digests))
         .route("/digest/unsubscribe", get(unsubscribe))
 }
 
@@ -37,6 +37,8 @@ struct PasswordPage {
     mail_on: bool,
     /// Managers and admins: their digest choices (daily, weekly).
     digests: Option<(bool, bool)>,
+    /// Which choices were just saved (`digests`, `alerts`), said beside their form.
+    saved: &'static str,
 }
 
 async fn digest_choices(state: &AppState, user: &CurrentUser) -> AppResult<Option<(bool, bool)>> {
@@ -59,6 +61,8 @@ async fn staff_alerts(state: &AppState, user: &CurrentUser) -> AppResult<Option<
 struct PageQuery {
     #[serde(default)]
     changed: Option<String>,
+    #[serde(default)]
+    saved: String,
 }
 
 async fn page(
@@ -74,6 +78,12 @@ async fn page(
         staff_alerts: staff_alerts(&state, &user).await?,
         mail_on: state.mail.is_on(),
         digests: digest_choices(&state, &user).await?,
+        // Only these fixed words are ever echoed.
+        saved: match query.saved.as_str() {
+            "digests" => "digests",
+            "alerts" => "alerts",
+            _ => "",
+        },
     })?
     .into_response())
 }
@@ -141,6 +151,7 @@ async fn change(
             staff_alerts: staff_alerts(&state, &user).await?,
             mail_on: state.mail.is_on(),
             digests: digest_choices(&state, &user).await?,
+            saved: "",
         };
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     };
@@ -203,7 +214,7 @@ async fn alerts(
             .to_stored(),
     )
     .await?;
-    Ok(Redirect::to("/account/password").into_response())
+    Ok(Redirect::to("/account/password?saved=alerts").into_response())
 }
 
 #[derive(Deserialize)]
@@ -253,7 +264,7 @@ async fn digests(
             .to_stored(),
     )
     .await?;
-    Ok(Redirect::to("/account/password").into_response())
+    Ok(Redirect::to("/account/password?saved=digests").into_response())
 }
 
 #[derive(Deserialize)]

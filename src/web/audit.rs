@@ -35,7 +35,8 @@ pub struct EntryView {
     pub who: String,
     pub acting_staff: bool,
     pub action: String,
-    pub details: String,
+    /// One fact a line: a list, not a run-on paragraph.
+    pub details: Vec<String>,
 }
 
 #[derive(Template)]
@@ -264,8 +265,12 @@ async fn page(State(state): State<AppState>, user: CurrentUser) -> AppResult<Res
                 // Entries written as facts read in the reader's language; older ones were
                 // stored as English text and keep their words.
                 details: match Details::from_stored(&e.details) {
-                    Some(details) => details.show(i18n::current(), zone, &integrations),
-                    None => i18n::t(&plain_details(&e.details, &integrations)),
+                    Some(details) => details.show_each(i18n::current(), zone, &integrations),
+                    None => i18n::t(&plain_details(&e.details, &integrations))
+                        .split("; ")
+                        .filter(|fact| !fact.is_empty())
+                        .map(str::to_string)
+                        .collect(),
                 },
             }
         })

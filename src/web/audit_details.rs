@@ -101,8 +101,19 @@ impl Details {
         serde_json::from_str(stored).ok()
     }
 
-    /// The facts in `lang`, integrations by their name (`integrations`: id → name).
+    /// The facts in `lang`, integrations by their name (`integrations`: id → name), in one
+    /// line.
     pub fn show(&self, lang: Lang, tz: Tz, integrations: &HashMap<i64, String>) -> String {
+        self.show_each(lang, tz, integrations).join("; ")
+    }
+
+    /// Each fact in `lang` on its own, for a list.
+    pub fn show_each(
+        &self,
+        lang: Lang,
+        tz: Tz,
+        integrations: &HashMap<i64, String>,
+    ) -> Vec<String> {
         self.facts
             .iter()
             .map(|f| {
@@ -119,8 +130,7 @@ impl Details {
                     format!("{}: {value}", i18n::translate(lang, &f.label))
                 }
             })
-            .collect::<Vec<_>>()
-            .join("; ")
+            .collect()
     }
 }
 

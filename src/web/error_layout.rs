@@ -121,7 +121,7 @@ async fn advice(
             } else {
                 "If a link in TMAS brought you here, tell your administrator: {}."
             };
-            if admins.is_empty() {
+            let ask = if admins.is_empty() {
                 i18n::t(if status == 403 {
                     "If you need this page, ask your company's administrator."
                 } else {
@@ -129,10 +129,21 @@ async fn advice(
                 })
             } else {
                 i18n::fill(lang, pattern, &[admins.join(", ")])
+            };
+            // A missing page: first what a manager can open (no administration page).
+            if status == 404 {
+                format!(
+                    "{} {ask}",
+                    i18n::t(
+                        "Every page you can open is in the menu above: the dashboard, reports and export."
+                    )
+                )
+            } else {
+                ask
             }
         }
         (_, Some(_)) => i18n::t(
-            "Every page you can open is in the menu above: the dashboard, reports and export, and the administration pages (POS integration, Locations, Users and the audit log).",
+            "Every page you can open is in the menu above: the dashboard, reports and export, and the administration pages (POS integration, Locations, Traffic, Users and the audit log).",
         ),
         (_, None) => i18n::t("Enter a tenant from the tenant list to open its pages."),
     })

@@ -1,7 +1,7 @@
 //! Administration → Locations: a tenant's stores with their TMAS location ID, time zone and status.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
@@ -27,12 +27,34 @@ pub fn router() -> Router<AppState> {
 struct LocationsPage {
     layout: Layout,
     locations: Vec<Location>,
+    /// What the last action did, after its redirect.
+    notice: Option<&'static str>,
 }
 
-async fn list(State(state): State<AppState>, admin: TenantAdmin) -> AppResult<Response> {
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    #[serde(default)]
+    notice: String,
+}
+
+/// Messages after an action on a location; only these fixed texts are ever shown.
+fn notice_text(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "created" => "The location is added.",
+        "saved" => "The changes to the location are saved.",
+        _ => return None,
+    })
+}
+
+async fn list(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Query(query): Query<ListQuery>,
+) -> AppResult<Response> {
     Ok(render(&LocationsPage {
         layout: admin.0.layout(&state).await?,
         locations: db::locations::list(&state.db, admin.0.tenant_id()).await?,
+        notice: notice_text(&query.notice),
     })?
     .into_response())
 }
@@ -128,7 +150,7 @@ async fn create(
                         .to_stored(),
                 )
                 .await?;
-            Ok(Redirect::to("/admin/locations").into_response())
+            Ok(Redirect::to("/admin/locations?notice=created").into_response())
         }
         Err(e) if db::is_unique_violation(&e) => {
             let errors = duplicate_code(input.code.as_str());
@@ -200,7 +222,7 @@ async fn edit(
                         .to_stored(),
                 )
                 .await?;
-            Ok(Redirect::to("/admin/locations").into_response())
+            Ok(Redirect::to("/admin/locations?notice=saved").into_response())
         }
         Err(e) if db::is_unique_violation(&e) => {
             let errors = duplicate_code(input.code.as_str());

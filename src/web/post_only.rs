@@ -21,6 +21,7 @@ pub fn page_of(path: &str) -> Option<String> {
     let id = |s: &str| s.parse::<i64>().ok();
     Some(match segments.as_slice() {
         ["logout"] | ["language"] | ["staff", "leave"] => "/".to_string(),
+        ["account", "alerts" | "digests"] => "/account/password".to_string(),
         ["admin", "integrations", i, "imports", ..] => {
             format!("/admin/integrations/{}/imports", id(i)?)
         }
@@ -55,6 +56,8 @@ mod tests {
             ("/logout", Some("/")),
             ("/language", Some("/")),
             ("/staff/leave", Some("/")),
+            ("/account/digests", Some("/account/password")),
+            ("/account/alerts", Some("/account/password")),
             (
                 "/admin/integrations/7/imports/now",
                 Some("/admin/integrations/7/imports"),

@@ -4,21 +4,22 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
 
 use super::AppState;
 use super::audit_details::{Details, Value};
 use super::context::{Layout, StaffUser};
-use super::users::PasswordResetPage;
+use super::users::{PasswordResetPage, keep_temporary, take_temporary};
 use crate::db;
 use crate::db::users::User;
 use crate::error::{AppError, AppResult, render};
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/staff/users", get(list))
-        .route("/staff/users/{id}/password", post(reset_password))
+    Router::new().route("/staff/users", get(list)).route(
+        "/staff/users/{id}/password",
+        get(show_reset_password).post(reset_password),
+    )
 }
 
 #[derive(Template)]
@@ -36,6 +37,27 @@ async fn list(State(state): State<AppState>, staff: StaffUser) -> AppResult<Resp
         me: staff.0.user.id,
     })?
     .into_response())
+}
+
+/// The page after a reset: the temporary password once, then the list.
+async fn show_reset_password(
+    State(state): State<AppState>,
+    staff: StaffUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let user = db::users::get_staff(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let Some(temporary) = take_temporary(&staff.0.session, id).await? else {
+        return Ok(Redirect::to("/staff/users").into_response());
+    };
+    PasswordResetPage {
+        layout: staff.0.layout(&state).await?,
+        user,
+        temporary,
+        back: "/staff/users",
+    }
+    .respond()
 }
 
 async fn reset_password(
@@ -65,11 +87,6 @@ async fn reset_password(
             .to_stored(),
     )
     .await?;
-    PasswordResetPage {
-        layout: staff.0.layout(&state).await?,
-        user,
-        temporary,
-        back: "/staff/users",
-    }
-    .respond()
+    keep_temporary(&staff.0.session, id, temporary).await?;
+    Ok(Redirect::to(&format!("/staff/users/{id}/password")).into_response())
 }

@@ -20,7 +20,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/users", get(list).post(create))
         .route("/admin/users/{id}", get(edit_page).post(edit))
-        .route("/admin/users/{id}/password", post(reset_password))
+        .route(
+            "/admin/users/{id}/password",
+            get(show_reset_password).post(reset_password),
+        )
         .route("/admin/users/{id}/delete", post(delete))
 }
 
@@ -339,8 +342,58 @@ impl PasswordResetPage {
     }
 }
 
-/// A temporary password, shown once on this page and never stored in clear: the user's
-/// sessions end, and they must choose their own password at the next sign-in.
+/// Where a reset's temporary password waits in the resetting user's session for its one
+/// showing, after the POST's redirect (a reload then shows no password, and resets nothing).
+fn temporary_key(user: i64) -> String {
+    format!("temporary_password:{user}")
+}
+
+/// Keeps the temporary password for the page the POST redirects to.
+pub async fn keep_temporary(
+    session: &tower_sessions::Session,
+    user: i64,
+    temporary: String,
+) -> AppResult<()> {
+    session
+        .insert(&temporary_key(user), temporary)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))
+}
+
+/// The temporary password, once: the second reading finds none.
+pub async fn take_temporary(
+    session: &tower_sessions::Session,
+    user: i64,
+) -> AppResult<Option<String>> {
+    session
+        .remove::<String>(&temporary_key(user))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))
+}
+
+/// The page after a reset: the temporary password once, then the user's page.
+async fn show_reset_password(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let user = db::users::get_in_tenant(&state.db, admin.0.tenant_id(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let Some(temporary) = take_temporary(&admin.0.current.session, id).await? else {
+        return Ok(Redirect::to(&format!("/admin/users/{id}")).into_response());
+    };
+    PasswordResetPage {
+        layout: admin.0.layout(&state).await?,
+        user,
+        temporary,
+        back: "/admin/users",
+    }
+    .respond()
+}
+
+/// A temporary password, shown once on the page this redirects to and never stored in clear:
+/// the user's sessions end, and they must choose their own password at the next sign-in.
 async fn reset_password(
     State(state): State<AppState>,
     admin: TenantAdmin,
@@ -366,13 +419,8 @@ async fn reset_password(
                 .to_stored(),
         )
         .await?;
-    PasswordResetPage {
-        layout: admin.0.layout(&state).await?,
-        user,
-        temporary,
-        back: "/admin/users",
-    }
-    .respond()
+    keep_temporary(&admin.0.current.session, id, temporary).await?;
+    Ok(Redirect::to(&format!("/admin/users/{id}/password")).into_response())
 }
 
 #[derive(Deserialize)]

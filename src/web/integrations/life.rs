@@ -187,7 +187,12 @@ async fn render_page(
         api_version,
         reconciliation,
         layout,
-        status_text: status_text(integration.status),
+        status_text: status_text(
+            integration.status,
+            db::integrations::running(&state.db, tenant, db::now())
+                .await?
+                .contains(&integration.id),
+        ),
         schedule: integration.schedule.describe(),
         time_zone: tz.name().to_string(),
         manual_editors: db::users::count_manual_editors(&state.db, tenant).await?,
@@ -685,7 +690,7 @@ pub async fn delete(
         .0
         .audit(&state, "integration.delete", &details)
         .await?;
-    Ok(Redirect::to("/admin/integrations").into_response())
+    Ok(Redirect::to("/admin/integrations?notice=deleted").into_response())
 }
 
 /// For the audit of a deactivation or deletion: the Shopify bulk export a running import

@@ -2,7 +2,7 @@
 //! unfinished wizard.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::{load, resume_url, tenant_tz};
@@ -18,17 +18,22 @@ pub struct ListRow {
     pub locations: usize,
     pub next_run: String,
     pub resume: String,
+    /// A worker holds the lease and the run is recorded as running.
+    pub running: bool,
 }
 
 impl ListRow {
     pub fn status_text(&self) -> &'static str {
-        status_text(self.integration.status)
+        status_text(self.integration.status, self.running)
     }
 }
 
-pub fn status_text(status: IntegrationStatus) -> &'static str {
+/// The badge's word: "importing" only while a run runs, never for an active integration
+/// between runs; a failed test or a refused token reads "needs attention" at once.
+pub fn status_text(status: IntegrationStatus, running: bool) -> &'static str {
     match status {
         IntegrationStatus::Draft => "setup not finished",
+        IntegrationStatus::Active if running => "importing",
         IntegrationStatus::Active => "active",
         IntegrationStatus::Deactivated => "deactivated",
         IntegrationStatus::Attention => "needs attention",
@@ -43,11 +48,34 @@ struct ListPage {
     allowed: bool,
     plan: String,
     has_draft: bool,
+    /// What the last action did, after its redirect.
+    notice: Option<&'static str>,
 }
 
-pub async fn list(State(state): State<AppState>, admin: TenantAdmin) -> AppResult<Response> {
+#[derive(serde::Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    notice: String,
+}
+
+/// Messages after an action that leaves the integration's own page; only these fixed texts
+/// are ever shown.
+fn notice_text(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "deleted" => "The integration is deleted.",
+        "discarded" => "The unfinished setup is discarded.",
+        _ => return None,
+    })
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Query(query): Query<ListQuery>,
+) -> AppResult<Response> {
     let tenant = admin.0.tenant_id();
     let tz = tenant_tz(&admin);
+    let running = db::integrations::running(&state.db, tenant, db::now()).await?;
     let mut rows = Vec::new();
     for integration in db::integrations::list(&state.db, tenant).await? {
         let locations = db::integrations::matches(&state.db, tenant, integration.id)
@@ -61,6 +89,7 @@ pub async fn list(State(state): State<AppState>, admin: TenantAdmin) -> AppResul
                 .map(|t| crate::i18n::format_instant(crate::i18n::current(), t, tz))
                 .unwrap_or_default(),
             resume: resume_url(&integration),
+            running: running.contains(&integration.id),
             integration,
         });
     }
@@ -71,6 +100,7 @@ pub async fn list(State(state): State<AppState>, admin: TenantAdmin) -> AppResul
         rows,
         allowed: plan.allows_pos_integration(),
         plan: plan.as_str().to_string(),
+        notice: notice_text(&query.notice),
     })?
     .into_response())
 }
@@ -99,5 +129,5 @@ pub async fn discard(
                 .to_stored(),
         )
         .await?;
-    Ok(Redirect::to("/admin/integrations").into_response())
+    Ok(Redirect::to("/admin/integrations?notice=discarded").into_response())
 }

@@ -500,35 +500,72 @@ pub async fn create_location(
     let Ok(shop_list) = &shop else {
         return render_page(&state, &admin, integration, rows, shop, None, true).await;
     };
-    let found = ShopifyLocationId::parse(&form.shopify_location_id)
-        .ok()
-        .and_then(|sid| shop_list.iter().find(|l| l.legacy_id == sid.get()).cloned());
-    let Some(found) = found else {
-        let message = format!(
-            "The store {} has no location with the ID {:?}.",
-            integration.store_name, form.shopify_location_id
-        );
-        return render_page(&state, &admin, integration, rows, shop, Some(message), true).await;
-    };
-    let sid = found.legacy_id.to_string();
     let own = db::integrations::matches(&state.db, tenant, id).await?;
     let elsewhere = db::integrations::matches_elsewhere(&state.db, tenant, id).await?;
-    if let Some(m) = own
-        .iter()
-        .chain(elsewhere.iter())
-        .find(|m| m.shopify_location_id == sid)
-    {
-        let message = format!(
-            "Shopify location {:?} is already matched to {}.",
-            found.name, m.location_code
-        );
-        return render_page(&state, &admin, integration, rows, shop, Some(message), true).await;
-    }
-    let taken: Vec<String> = locations.iter().map(|l| l.location_id.clone()).collect();
-    let code = location_code_from_name(&found.name, found.legacy_id, &taken);
+    let is_matched = |legacy_id: i64| {
+        let sid = legacy_id.to_string();
+        own.iter()
+            .chain(elsewhere.iter())
+            .find(|m| m.shopify_location_id == sid)
+            .map(|m| m.location_code.clone())
+    };
+    // "Create all": every Shopify location the page lists as not matched, in one request.
+    let targets: Vec<ShopifyLocation> = if form.shopify_location_id == ALL_UNMATCHED {
+        shop_list
+            .iter()
+            .filter(|l| is_matched(l.legacy_id).is_none())
+            .cloned()
+            .collect()
+    } else {
+        let found = ShopifyLocationId::parse(&form.shopify_location_id)
+            .ok()
+            .and_then(|sid| shop_list.iter().find(|l| l.legacy_id == sid.get()).cloned());
+        let Some(found) = found else {
+            let message = format!(
+                "The store {} has no location with the ID {:?}.",
+                integration.store_name, form.shopify_location_id
+            );
+            return render_page(&state, &admin, integration, rows, shop, Some(message), true).await;
+        };
+        if let Some(code) = is_matched(found.legacy_id) {
+            let message = format!(
+                "Shopify location {:?} is already matched to {}.",
+                found.name, code
+            );
+            return render_page(&state, &admin, integration, rows, shop, Some(message), true).await;
+        }
+        vec![found]
+    };
     let time_zone = parse_time_zone(&integration.shop_time_zone)
         .or_else(|_| parse_time_zone(&admin.0.tenant.time_zone))
         .unwrap_or(chrono_tz::Tz::UTC);
+    let mut taken: Vec<String> = locations.iter().map(|l| l.location_id.clone()).collect();
+    for found in &targets {
+        if let Err(message) =
+            create_and_match(&state, &admin, id, time_zone, found, &mut taken).await?
+        {
+            return render_page(&state, &admin, integration, rows, shop, Some(message), true).await;
+        }
+    }
+    Ok(Redirect::to(&step_url(id, WizardStep::Locations)).into_response())
+}
+
+/// The form value that asks for a TMAS location for every unmatched Shopify location.
+const ALL_UNMATCHED: &str = "all";
+
+/// One TMAS location made from a Shopify location and matched to it, audited; a refusal
+/// (a race with another admin) is the message to show.
+async fn create_and_match(
+    state: &AppState,
+    admin: &TenantAdmin,
+    id: i64,
+    time_zone: chrono_tz::Tz,
+    found: &ShopifyLocation,
+    taken: &mut Vec<String>,
+) -> AppResult<Result<(), String>> {
+    let tenant = admin.0.tenant_id();
+    let sid = found.legacy_id.to_string();
+    let code = location_code_from_name(&found.name, found.legacy_id, taken);
     // Shopify's name, without the invisible characters a typed name may not hold either.
     let name: String = crate::domain::lookalike::visible(&found.name)
         .chars()
@@ -547,22 +584,24 @@ pub async fn create_location(
     let location = match db::locations::create(&state.db, tenant, &input).await {
         Ok(l) => l,
         Err(e) if db::is_unique_violation(&e) => {
-            let message = "A TMAS location was created at the same moment: try again.".to_string();
-            return render_page(&state, &admin, integration, rows, shop, Some(message), true).await;
+            return Ok(Err(
+                "A TMAS location was created at the same moment: try again.".to_string(),
+            ));
         }
         Err(e) => return Err(e.into()),
     };
+    taken.push(location.location_id.clone());
     admin
         .0
         .audit(
-            &state,
+            state,
             "location.create",
             &Details::new()
                 .subject(Value::Text(location.location_id.clone()))
                 .fact("Name", Value::Text(location.name.clone()))
                 .fact("Time zone", Value::Text(location.time_zone.clone()))
                 .fact("Status", Value::Word(location.status.clone()))
-                .fact("Shopify location", Value::Text(sid.to_string()))
+                .fact("Shopify location", Value::Text(sid.clone()))
                 .to_stored(),
         )
         .await?;
@@ -574,19 +613,18 @@ pub async fn create_location(
     match db::integrations::add_match(&state.db, tenant, id, &new).await {
         Ok(()) => {}
         Err(e) if db::is_unique_violation(&e) => {
-            let message = format!(
+            return Ok(Err(format!(
                 "Shopify location {:?} was just matched elsewhere; the TMAS location {} was \
                  created without a match.",
                 found.name, location.location_id
-            );
-            return render_page(&state, &admin, integration, rows, shop, Some(message), true).await;
+            )));
         }
         Err(e) => return Err(e.into()),
     }
     admin
         .0
         .audit(
-            &state,
+            state,
             "integration.location.match",
             &Details::new()
                 .subject(Value::Integration(id))
@@ -597,7 +635,7 @@ pub async fn create_location(
                 .to_stored(),
         )
         .await?;
-    Ok(Redirect::to(&step_url(id, WizardStep::Locations)).into_response())
+    Ok(Ok(()))
 }
 
 #[derive(Template)]

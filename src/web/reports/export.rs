@@ -1,7 +1,11 @@
 //! The data export: a page with the report's choices, then `/reports/export.csv` (DESIGN.md's
 //! "Data-export CSV" contract, streamed page by page so a year of every hour never sits in
 //! memory) and `/reports/export.xlsx` (the same rows, numbers as numbers and dates as dates,
-//! headers in the reader's language, a currency column and an "edited by hand" one; built in memory, so hourly XLSX exports are capped in rows).
+//! headers in the reader's language, a currency column and an "edited by hand" one; built in
+//! memory, so hourly XLSX exports are capped in rows). Both carry, at their end, the traffic
+//! beside the sales: traffic, staff hours, sales transactions, conversion, sales per shopper
+//! and shoppers per staff hour (DESIGN.md's "Traffic"), empty where DOMAIN.md says a figure is
+//! empty, never 0.
 
 use askama::Template;
 use axum::body::{Body, Bytes};
@@ -15,9 +19,11 @@ use super::ReportScope;
 use super::params::{self, EXPORT_PAGE_RULES, EXPORT_RULES, ReportForm, ReportRequest};
 use crate::db;
 use crate::db::TenantId;
+use crate::db::export_rows::{self, ExportRow};
 use crate::db::locations::Location;
 use crate::domain::periods::Preset;
-use crate::domain::report::{Granularity, Money, Totals};
+use crate::domain::report::{Granularity, Money};
+use crate::domain::traffic::tenths_plain;
 use crate::error::{AppError, AppResult, render};
 use crate::i18n;
 use crate::web::AppState;
@@ -25,10 +31,13 @@ use crate::web::context::{Layout, TenantUser};
 
 /// DESIGN.md's header: a contract for scripts (columns only ever appended, never renamed,
 /// moved or translated).
-pub const CSV_HEADER: &str = "location_id,location_name,date,hour,net_sales,transactions,average_sale,items_sold,gross_sales,discounts,returns,currency";
+pub const CSV_HEADER: &str = "location_id,location_name,date,hour,net_sales,transactions,average_sale,items_sold,gross_sales,discounts,returns,currency,traffic,staff_hours,sales_transactions,conversion,sales_per_shopper,shoppers_per_staff_hour";
+
+/// How many columns a row has.
+const COLUMNS: usize = 18;
 
 /// Each column of [`CSV_HEADER`] as people read it (English, translated when written).
-const COLUMN_NAMES: [&str; 12] = [
+const COLUMN_NAMES: [&str; COLUMNS] = [
     "TMAS location ID",
     "Location",
     "Date",
@@ -41,6 +50,12 @@ const COLUMN_NAMES: [&str; 12] = [
     "Discounts",
     "Returns",
     "Currency",
+    "Traffic",
+    "Staff hours",
+    "Sales transactions",
+    "Conversion",
+    "Sales per shopper",
+    "Shoppers per staff hour",
 ];
 
 /// The header people read: the columns' names in the reader's language.
@@ -70,6 +85,8 @@ struct ExportPage {
     problems: Vec<String>,
     presets: Vec<(&'static str, &'static str)>,
     locations: Vec<Location>,
+    /// The CSV's header in the reader's language (`headers=names`).
+    names: bool,
 }
 
 /// The export page; with `format=csv|xlsx` it checks the choices and sends the browser on to
@@ -92,7 +109,12 @@ pub async fn page(
         Ok(request) => {
             match format.as_deref() {
                 Some(ext @ ("csv" | "xlsx")) => {
-                    let target = format!("/reports/export.{ext}?{}", form.query_string(&request));
+                    let mut target =
+                        format!("/reports/export.{ext}?{}", form.query_string(&request));
+                    // Only the CSV has a choice: the XLSX is for people, always.
+                    if ext == "csv" && wants_names(query.as_deref()) {
+                        target.push_str("&headers=names");
+                    }
                     return Ok(Redirect::to(&target).into_response());
                 }
                 Some(other) => problems.push(format!(
@@ -126,6 +148,7 @@ pub async fn page(
             .map(|p| (p.as_str(), p.label()))
             .collect(),
         locations: scope.locations,
+        names: wants_names(query.as_deref()),
     };
     Ok((status, render(&page)?).into_response())
 }
@@ -167,28 +190,71 @@ async fn parse_export(
 /// One CSV record of the contract.
 fn csv_record(
     location: &Location,
-    date: &str,
-    hour: Option<i64>,
-    t: &Totals,
+    row: &ExportRow,
     digits: u32,
     currency: &str,
-) -> [String; 12] {
+) -> [String; COLUMNS] {
+    let t = row.sums.totals();
+    let money = |minor: i64| Money::new(minor, digits).to_string();
+    let figures = TrafficCells::of(row);
     [
         inert_text(&location.location_id),
         inert_text(&location.name),
-        date.to_string(),
-        hour.map(|h| h.to_string()).unwrap_or_default(),
-        Money::new(t.net, digits).to_string(),
+        row.local_date.clone(),
+        row.hour.map(|h| h.to_string()).unwrap_or_default(),
+        money(t.net),
         t.transactions.to_string(),
-        t.average_sale()
-            .map(|a| Money::new(a, digits).to_string())
-            .unwrap_or_default(),
+        t.average_sale().map(money).unwrap_or_default(),
         t.items.to_string(),
-        Money::new(t.gross, digits).to_string(),
-        Money::new(t.discounts, digits).to_string(),
-        Money::new(t.returns, digits).to_string(),
+        money(t.gross),
+        money(t.discounts),
+        money(t.returns),
         currency.to_string(),
+        figures.traffic.map(|v| v.to_string()).unwrap_or_default(),
+        figures
+            .staff_centihours
+            .map(centihours_plain)
+            .unwrap_or_default(),
+        row.sales_transactions.to_string(),
+        row.traffic.conversion_fraction().unwrap_or_default(),
+        figures.sales_per_shopper.map(money).unwrap_or_default(),
+        figures
+            .shoppers_per_staff_hour_tenths
+            .map(tenths_plain)
+            .unwrap_or_default(),
     ]
+}
+
+/// A row's traffic figures, each None where DOMAIN.md leaves it empty: no counted hour (the
+/// traffic and every quotient of it), no staff hours, or a divisor that sums to 0.
+struct TrafficCells {
+    traffic: Option<i64>,
+    staff_centihours: Option<i64>,
+    sales_per_shopper: Option<i64>,
+    shoppers_per_staff_hour_tenths: Option<i64>,
+}
+
+impl TrafficCells {
+    fn of(row: &ExportRow) -> TrafficCells {
+        let sums = &row.traffic;
+        let counted = sums.has_traffic();
+        TrafficCells {
+            traffic: counted.then_some(sums.traffic),
+            staff_centihours: (row.staffed_hours > 0).then_some(sums.staff_centihours),
+            sales_per_shopper: sums.sales_per_shopper(),
+            shoppers_per_staff_hour_tenths: sums.shoppers_per_staff_hour_tenths(),
+        }
+    }
+}
+
+/// Staff hours as the flat file writes them: the shortest exact decimal (`2.5`, `0.25`, `8`).
+fn centihours_plain(centihours: i64) -> String {
+    let (whole, hundredths) = (centihours / 100, centihours % 100);
+    match hundredths {
+        0 => format!("{whole}"),
+        h if h % 10 == 0 => format!("{whole}.{}", h / 10),
+        h => format!("{whole}.{h:02}"),
+    }
 }
 
 /// A text cell a spreadsheet will not run as a formula (OWASP's CSV-injection advice): one
@@ -232,55 +298,36 @@ impl CsvCursor {
             let mut writer = csv::WriterBuilder::new()
                 .terminator(csv::Terminator::Any(b'\n'))
                 .from_writer(Vec::new());
-            let fetched = if self.request.granularity == Granularity::Hour {
-                let rows = db::totals::hours_page(
-                    &self.state.db,
-                    self.tenant,
-                    location.id,
-                    &from,
-                    &to,
-                    self.after.as_ref().map(|(d, h)| (d.as_str(), *h)),
-                    PAGE_ROWS,
-                )
-                .await?;
-                for row in &rows {
-                    let record = csv_record(
-                        &location,
-                        &row.local_date,
-                        Some(row.hour),
-                        &row.totals(),
-                        self.digits,
-                        &self.currency,
-                    );
-                    writer.write_record(&record).map_err(csv_error)?;
-                }
-                self.after = rows.last().map(|r| (r.local_date.clone(), r.hour));
-                rows.len()
-            } else {
-                let rows = db::totals::days_page(
-                    &self.state.db,
-                    self.tenant,
-                    location.id,
-                    &from,
-                    &to,
-                    self.after.as_ref().map(|(d, _)| d.as_str()),
-                    PAGE_ROWS,
-                )
-                .await?;
-                for row in &rows {
-                    let record = csv_record(
-                        &location,
-                        &row.local_date,
-                        None,
-                        &row.totals(),
-                        self.digits,
-                        &self.currency,
-                    );
-                    writer.write_record(&record).map_err(csv_error)?;
-                }
-                self.after = rows.last().map(|r| (r.local_date.clone(), 0));
-                rows.len()
+            let page = export_rows::Page {
+                tenant: self.tenant,
+                location: location.id,
+                from: &from,
+                to: &to,
+                limit: PAGE_ROWS,
             };
+            let rows = if self.request.granularity == Granularity::Hour {
+                export_rows::hours(
+                    &self.state.db,
+                    page,
+                    self.after.as_ref().map(|(d, h)| (d.as_str(), *h)),
+                )
+                .await?
+            } else {
+                export_rows::days(
+                    &self.state.db,
+                    page,
+                    self.after.as_ref().map(|(d, _)| d.as_str()),
+                )
+                .await?
+            };
+            for row in &rows {
+                let record = csv_record(&location, row, self.digits, &self.currency);
+                writer.write_record(&record).map_err(csv_error)?;
+            }
+            self.after = rows
+                .last()
+                .map(|r| (r.local_date.clone(), r.hour.unwrap_or(0)));
+            let fetched = rows.len();
             if (fetched as i64) < PAGE_ROWS {
                 self.index += 1;
                 self.after = None;
@@ -370,8 +417,7 @@ fn cursor_done(mut cursor: CsvCursor) -> CsvCursor {
 struct XlsxRow<'a> {
     location: &'a Location,
     date: NaiveDate,
-    hour: Option<i64>,
-    totals: Totals,
+    row: ExportRow,
 }
 
 pub async fn xlsx(
@@ -386,44 +432,47 @@ pub async fn xlsx(
     let tenant = user.tenant_id();
     let ids = request.location_ids();
     let (from, to) = (request.range.from.to_string(), request.range.to.to_string());
-    let by_id = |id: i64| request.locations.iter().find(|l| l.id == id);
-    let mut rows: Vec<XlsxRow> = Vec::new();
+    let too_many = |total: i64| {
+        bad_request(vec![format!(
+            "This hourly export has {total} rows and an XLSX file holds at most {MAX_XLSX_ROWS} here: choose daily rows, a shorter range, or the CSV file."
+        )])
+    };
     if request.granularity == Granularity::Hour {
         let total = db::totals::count_hours(&state.db, tenant, &ids, &from, &to).await?;
         if total > MAX_XLSX_ROWS {
-            return Ok(bad_request(vec![format!(
-                "This hourly export has {total} rows and an XLSX file holds at most {MAX_XLSX_ROWS} here: choose daily rows, a shorter range, or the CSV file."
-            )]));
-        }
-        for row in db::totals::hours(&state.db, tenant, &ids, &from, &to).await? {
-            if let (Some(location), Ok(date)) =
-                (by_id(row.location_id), row.local_date.parse::<NaiveDate>())
-            {
-                rows.push(XlsxRow {
-                    location,
-                    date,
-                    hour: Some(row.hour),
-                    totals: row.totals(),
-                });
-            }
-        }
-    } else {
-        for row in db::totals::days(&state.db, tenant, &ids, &from, &to).await? {
-            if let (Some(location), Ok(date)) =
-                (by_id(row.location_id), row.local_date.parse::<NaiveDate>())
-            {
-                rows.push(XlsxRow {
-                    location,
-                    date,
-                    hour: None,
-                    totals: row.totals(),
-                });
-            }
+            return Ok(too_many(total));
         }
     }
-    // Locations in TMAS location ID order, as in the CSV.
-    let order = |l: &Location| request.locations.iter().position(|x| x.id == l.id);
-    rows.sort_by_key(|r| (order(r.location), r.date, r.hour));
+    // Locations in the request's order (by TMAS location ID), as in the CSV; each location's
+    // rows in time order.
+    let mut rows: Vec<XlsxRow> = Vec::new();
+    for location in &request.locations {
+        let page = export_rows::Page {
+            tenant,
+            location: location.id,
+            from: &from,
+            to: &to,
+            limit: MAX_XLSX_ROWS + 1,
+        };
+        let found = if request.granularity == Granularity::Hour {
+            export_rows::hours(&state.db, page, None).await?
+        } else {
+            export_rows::days(&state.db, page, None).await?
+        };
+        for row in found {
+            if let Ok(date) = row.local_date.parse::<NaiveDate>() {
+                rows.push(XlsxRow {
+                    location,
+                    date,
+                    row,
+                });
+            }
+        }
+        // Hours that only have a count are rows too: the cap holds for them as well.
+        if rows.len() as i64 > MAX_XLSX_ROWS {
+            return Ok(too_many(rows.len() as i64));
+        }
+    }
     let bytes =
         workbook(&rows, scope.digits, &scope.currency).map_err(|e| AppError::Internal(e.into()))?;
     Ok((
@@ -457,8 +506,14 @@ fn workbook(
     } else {
         format!("#,##0.{}", "0".repeat(digits as usize))
     });
-    let mut headers = people_header();
+    // The fraction shown as a percentage with one decimal (6.0 %), as the pages show it.
+    let share_format = Format::new().set_num_format("0.0%");
+    let tenths_format = Format::new().set_num_format("0.0");
+    let staff_format = Format::new().set_num_format("0.##");
+    // The contract's columns, "edited by hand", then the traffic (as the CSV appends it).
+    let mut headers: Vec<String> = people_header().into_iter().take(12).collect();
     headers.push(i18n::t("Edited by hand"));
+    headers.extend(people_header().into_iter().skip(12));
     for (col, name) in headers.iter().enumerate() {
         sheet.write_string_with_format(0, col as u16, name, &bold)?;
     }
@@ -467,12 +522,13 @@ fn workbook(
     // Minor units are exact integers; the spreadsheet's numbers are binary floating point
     // by nature, and every amount below 2^53 minor units converts exactly to the nearest one.
     let money = |minor: i64| minor as f64 / scale;
-    for (i, row) in rows.iter().enumerate() {
+    for (i, xlsx_row) in rows.iter().enumerate() {
         let r = (i + 1) as u32;
-        let t = &row.totals;
-        sheet.write_string(r, 0, &row.location.location_id)?;
-        sheet.write_string(r, 1, &row.location.name)?;
-        sheet.write_date_with_format(r, 2, row.date, &date_format)?;
+        let row = &xlsx_row.row;
+        let t = row.sums.totals();
+        sheet.write_string(r, 0, &xlsx_row.location.location_id)?;
+        sheet.write_string(r, 1, &xlsx_row.location.name)?;
+        sheet.write_date_with_format(r, 2, xlsx_row.date, &date_format)?;
         if let Some(hour) = row.hour {
             sheet.write_number(r, 3, hour as f64)?;
         }
@@ -489,6 +545,33 @@ fn workbook(
         if t.edited {
             sheet.write_string(r, 12, &edited)?;
         }
+        let figures = TrafficCells::of(row);
+        if let Some(traffic) = figures.traffic {
+            sheet.write_number(r, 13, traffic as f64)?;
+        }
+        if let Some(centihours) = figures.staff_centihours {
+            sheet.write_number_with_format(r, 14, centihours as f64 / 100.0, &staff_format)?;
+        }
+        sheet.write_number(r, 15, row.sales_transactions as f64)?;
+        // The quotient of the exact sums, as a fraction the spreadsheet shows as a percentage.
+        if let Some(ten_thousandths) = row
+            .traffic
+            .conversion_fraction()
+            .and_then(|f| f.replace('.', "").parse::<i64>().ok())
+        {
+            sheet.write_number_with_format(
+                r,
+                16,
+                ten_thousandths as f64 / 10_000.0,
+                &share_format,
+            )?;
+        }
+        if let Some(per_shopper) = figures.sales_per_shopper {
+            sheet.write_number_with_format(r, 17, money(per_shopper), &money_format)?;
+        }
+        if let Some(tenths) = figures.shoppers_per_staff_hour_tenths {
+            sheet.write_number_with_format(r, 18, tenths as f64 / 10.0, &tenths_format)?;
+        }
     }
     sheet.set_freeze_panes(1, 0)?;
     sheet.set_row_height(0, 30)?;
@@ -498,6 +581,8 @@ fn workbook(
     for col in 4..=10 {
         sheet.set_column_width(col, 14)?;
     }
-    sheet.set_column_width(12, 14)?;
+    for col in 12..=18 {
+        sheet.set_column_width(col, 14)?;
+    }
     book.save_to_buffer()
 }
