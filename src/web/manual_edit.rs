@@ -354,21 +354,14 @@ async fn save(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     require_editor(&user)?;
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
     let loaded = load(
         &state,
         &user,
-        field("location").unwrap_or_default(),
-        field("week").unwrap_or_default(),
+        form_field(&fields, "location").unwrap_or_default(),
+        form_field(&fields, "week").unwrap_or_default(),
     )
     .await?;
-    let digits = loaded.scope.digits;
-    let stored = stored_cells(&loaded.rows, digits);
+    let stored = stored_cells(&loaded.rows, loaded.scope.digits);
 
     if loaded.active_import.is_some() {
         let days = grid(loaded.week, &stored);
@@ -385,132 +378,7 @@ async fn save(
         .await;
     }
 
-    let mut cells = stored.clone();
-    let mut problems = Vec::new();
-    let mut edits = Vec::new();
-    for d in 0..7 {
-        let date = loaded.week + Duration::days(d);
-        for hour in 0..24_i64 {
-            let key = cell_key(date, hour);
-            let (Some(net), Some(tx), Some(items)) = (
-                field(&format!("net_{key}")),
-                field(&format!("transactions_{key}")),
-                field(&format!("items_{key}")),
-            ) else {
-                continue;
-            };
-            // People read the hour as their language writes dates.
-            let when = format!(
-                "{} {hour:02}:00",
-                i18n::format_weekday_date(i18n::current(), date)
-            );
-            let mut errors = Vec::new();
-            let net_value = if net.trim().is_empty() {
-                Some(0)
-            } else {
-                i18n::parse_amount_input(i18n::current(), net)
-                    .and_then(|plain| parse_minor(&plain, digits).ok())
-                    .filter(|v| in_cell_range(*v))
-            };
-            if net_value.is_none() {
-                errors.push(net_problem(&when, net.trim(), digits));
-            }
-            let tx_value = parse_count(tx).filter(|n| *n >= 0);
-            if tx_value.is_none() {
-                errors.push(format!(
-                    "Transactions at {when}: {:?} is not a whole number of 0 or more.",
-                    tx.trim()
-                ));
-            }
-            let items_value = parse_count(items);
-            if items_value.is_none() {
-                errors.push(format!(
-                    "Items sold at {when}: {:?} is not a whole number.",
-                    items.trim()
-                ));
-            }
-            let old = loaded
-                .rows
-                .iter()
-                .find(|r| r.local_date == date.to_string() && r.hour == hour)
-                .cloned();
-            let entry = cells.entry(key.clone()).or_insert_with(|| CellView {
-                key: key.clone(),
-                hour,
-                ..CellView::default()
-            });
-            entry.net = net.to_string();
-            entry.transactions = tx.to_string();
-            entry.items = items.to_string();
-            if !errors.is_empty() {
-                // The cell's own line, in the reader's language like the list above.
-                entry.error = errors
-                    .iter()
-                    .map(|e| i18n::t(e))
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                problems.extend(errors);
-                continue;
-            }
-            let (net, transactions, items) = (
-                net_value.unwrap_or_default(),
-                tx_value.unwrap_or_default(),
-                items_value.unwrap_or_default(),
-            );
-            let unchanged = match &old {
-                Some(o) => {
-                    o.sums.net == net
-                        && o.sums.transactions == transactions
-                        && o.sums.items == items
-                }
-                None => net == 0 && transactions == 0 && items == 0,
-            };
-            let typed_net = entry.net.trim().to_string();
-            let mut refuse = |problem: String| {
-                entry.error = i18n::t(&problem);
-                problems.push(problem);
-            };
-            if !unchanged && date > loaded.scope.today {
-                refuse(format!(
-                    "The hour {when} is outside the dates that can be edited: {} to {}.",
-                    i18n::format_date(i18n::current(), earliest_date()),
-                    i18n::format_date(i18n::current(), loaded.scope.today)
-                ));
-                continue;
-            }
-            // Gross sales move with net sales: the hour's new gross must stay a cell value too.
-            let gross_ok = unchanged
-                || old.as_ref().is_none_or(|o| {
-                    net.checked_sub(o.sums.net)
-                        .and_then(|change| o.sums.gross.checked_add(change))
-                        .is_some_and(in_cell_range)
-                });
-            if !gross_ok {
-                refuse(format!(
-                    "Net sales at {when}: the hour's gross sales would be out of range."
-                ));
-                continue;
-            }
-            // Sales need a sale: a positive amount with no transactions is a count left out
-            // (a return alone may bring the hour below zero with none).
-            if !unchanged && net > 0 && transactions == 0 {
-                refuse(format!(
-                    "Net sales at {when}: {typed_net:?} with 0 transactions. Enter how many sales made up this amount."
-                ));
-                continue;
-            }
-            if !unchanged {
-                edits.push(HourEdit {
-                    local_date: date.to_string(),
-                    hour,
-                    old,
-                    net,
-                    transactions,
-                    items,
-                });
-            }
-        }
-    }
+    let (cells, problems, edits) = check_week(&loaded, &fields, stored);
     if !problems.is_empty() {
         let days = grid(loaded.week, &cells);
         return render_page(
@@ -525,41 +393,7 @@ async fn save(
         .await;
     }
 
-    let tenant = user.tenant_id();
-    db::totals::save_edits(
-        &state.db,
-        tenant,
-        loaded.location.id,
-        user.current.user.id,
-        &edits,
-    )
-    .await?;
-    if !edits.is_empty() {
-        let mut details = Details::new();
-        for e in &edits {
-            let (on, ot, oi) = e
-                .old
-                .as_ref()
-                .map(|o| (o.sums.net, o.sums.transactions, o.sums.items))
-                .unwrap_or((0, 0, 0));
-            details = details
-                .subject(Value::Text(loaded.location.location_id.clone()))
-                .subject(Value::Hour(e.local_date.to_string(), e.hour))
-                .change(
-                    "Net sales",
-                    Value::Amount(on, digits),
-                    Value::Amount(e.net, digits),
-                )
-                .change(
-                    "Transactions",
-                    Value::Count(ot),
-                    Value::Count(e.transactions),
-                )
-                .change("Items sold", Value::Count(oi), Value::Count(e.items));
-        }
-        user.audit(&state, "data.edit", &details.to_stored())
-            .await?;
-    }
+    store_edits(&state, &user, &loaded, &edits).await?;
     let target = format!(
         "/data/edit?{}",
         serde_urlencoded::to_string([
@@ -570,4 +404,238 @@ async fn save(
         .unwrap_or_default()
     );
     Ok(Redirect::to(&target).into_response())
+}
+
+/// The first value the form holds under `name`.
+fn form_field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Checks every hour of the week the form holds, starting from the stored cells: the cells to
+/// show again (as typed), the problems found, and the changed hours to store.
+fn check_week(
+    loaded: &Loaded,
+    fields: &[(String, String)],
+    mut cells: HashMap<String, CellView>,
+) -> (HashMap<String, CellView>, Vec<String>, Vec<HourEdit>) {
+    let mut problems = Vec::new();
+    let mut edits = Vec::new();
+    for d in 0..7 {
+        let date = loaded.week + Duration::days(d);
+        for hour in 0..24_i64 {
+            let key = cell_key(date, hour);
+            let (Some(net), Some(tx), Some(items)) = (
+                form_field(fields, &format!("net_{key}")),
+                form_field(fields, &format!("transactions_{key}")),
+                form_field(fields, &format!("items_{key}")),
+            ) else {
+                continue;
+            };
+            let typed = (net, tx, items);
+            if let Some(edit) = check_hour(loaded, date, hour, typed, &mut cells, &mut problems) {
+                edits.push(edit);
+            }
+        }
+    }
+    (cells, problems, edits)
+}
+
+/// Checks one typed hour, keeping what was typed (and any refusal) in its cell; returns the
+/// edit to store when the hour is valid and differs from what is stored.
+fn check_hour(
+    loaded: &Loaded,
+    date: NaiveDate,
+    hour: i64,
+    (net, tx, items): (&str, &str, &str),
+    cells: &mut HashMap<String, CellView>,
+    problems: &mut Vec<String>,
+) -> Option<HourEdit> {
+    let key = cell_key(date, hour);
+    // People read the hour as their language writes dates.
+    let when = format!(
+        "{} {hour:02}:00",
+        i18n::format_weekday_date(i18n::current(), date)
+    );
+    let parsed = parse_hour(&when, net, tx, items, loaded.scope.digits);
+    let old = loaded
+        .rows
+        .iter()
+        .find(|r| r.local_date == date.to_string() && r.hour == hour)
+        .cloned();
+    let entry = cells.entry(key.clone()).or_insert_with(|| CellView {
+        key: key.clone(),
+        hour,
+        ..CellView::default()
+    });
+    entry.net = net.to_string();
+    entry.transactions = tx.to_string();
+    entry.items = items.to_string();
+    let (net, transactions, items) = match parsed {
+        Ok(values) => values,
+        Err(errors) => {
+            // The cell's own line, in the reader's language like the list above.
+            entry.error = errors
+                .iter()
+                .map(|e| i18n::t(e))
+                .collect::<Vec<_>>()
+                .join(" ");
+            problems.extend(errors);
+            return None;
+        }
+    };
+    let unchanged = match &old {
+        Some(o) => {
+            o.sums.net == net && o.sums.transactions == transactions && o.sums.items == items
+        }
+        None => net == 0 && transactions == 0 && items == 0,
+    };
+    if unchanged {
+        return None;
+    }
+    let typed_net = entry.net.trim().to_string();
+    let refused = refusal(
+        loaded.scope.today,
+        date,
+        &when,
+        old.as_ref(),
+        (net, transactions),
+        &typed_net,
+    );
+    if let Some(problem) = refused {
+        entry.error = i18n::t(&problem);
+        problems.push(problem);
+        return None;
+    }
+    Some(HourEdit {
+        local_date: date.to_string(),
+        hour,
+        old,
+        net,
+        transactions,
+        items,
+    })
+}
+
+/// Reads one hour's typed net sales, transactions and items sold, or every problem with them.
+fn parse_hour(
+    when: &str,
+    net: &str,
+    tx: &str,
+    items: &str,
+    digits: u32,
+) -> Result<(i64, i64, i64), Vec<String>> {
+    let mut errors = Vec::new();
+    let net_value = if net.trim().is_empty() {
+        Some(0)
+    } else {
+        i18n::parse_amount_input(i18n::current(), net)
+            .and_then(|plain| parse_minor(&plain, digits).ok())
+            .filter(|v| in_cell_range(*v))
+    };
+    if net_value.is_none() {
+        errors.push(net_problem(when, net.trim(), digits));
+    }
+    let tx_value = parse_count(tx).filter(|n| *n >= 0);
+    if tx_value.is_none() {
+        errors.push(format!(
+            "Transactions at {when}: {:?} is not a whole number of 0 or more.",
+            tx.trim()
+        ));
+    }
+    let items_value = parse_count(items);
+    if items_value.is_none() {
+        errors.push(format!(
+            "Items sold at {when}: {:?} is not a whole number.",
+            items.trim()
+        ));
+    }
+    match (net_value, tx_value, items_value) {
+        (Some(net), Some(tx), Some(items)) => Ok((net, tx, items)),
+        _ => Err(errors),
+    }
+}
+
+/// Why a changed, well-typed hour cannot be stored, if it cannot: a date after today, a gross
+/// that would leave the cell range, or a positive amount with no transactions.
+fn refusal(
+    today: NaiveDate,
+    date: NaiveDate,
+    when: &str,
+    old: Option<&HourRow>,
+    (net, transactions): (i64, i64),
+    typed_net: &str,
+) -> Option<String> {
+    if date > today {
+        return Some(format!(
+            "The hour {when} is outside the dates that can be edited: {} to {}.",
+            i18n::format_date(i18n::current(), earliest_date()),
+            i18n::format_date(i18n::current(), today)
+        ));
+    }
+    // Gross sales move with net sales: the hour's new gross must stay a cell value too.
+    let gross_ok = old.is_none_or(|o| {
+        net.checked_sub(o.sums.net)
+            .and_then(|change| o.sums.gross.checked_add(change))
+            .is_some_and(in_cell_range)
+    });
+    if !gross_ok {
+        return Some(format!(
+            "Net sales at {when}: the hour's gross sales would be out of range."
+        ));
+    }
+    // Sales need a sale: a positive amount with no transactions is a count left out
+    // (a return alone may bring the hour below zero with none).
+    if net > 0 && transactions == 0 {
+        return Some(format!(
+            "Net sales at {when}: {typed_net:?} with 0 transactions. Enter how many sales made up this amount."
+        ));
+    }
+    None
+}
+
+/// Stores the checked hours and records them in the audit log, one entry for all of them.
+async fn store_edits(
+    state: &AppState,
+    user: &TenantUser,
+    loaded: &Loaded,
+    edits: &[HourEdit],
+) -> AppResult<()> {
+    let digits = loaded.scope.digits;
+    db::totals::save_edits(
+        &state.db,
+        user.tenant_id(),
+        loaded.location.id,
+        user.current.user.id,
+        edits,
+    )
+    .await?;
+    if edits.is_empty() {
+        return Ok(());
+    }
+    let mut details = Details::new();
+    for e in edits {
+        let (on, ot, oi) = e
+            .old
+            .as_ref()
+            .map(|o| (o.sums.net, o.sums.transactions, o.sums.items))
+            .unwrap_or((0, 0, 0));
+        details = details
+            .subject(Value::Text(loaded.location.location_id.clone()))
+            .subject(Value::Hour(e.local_date.to_string(), e.hour))
+            .change(
+                "Net sales",
+                Value::Amount(on, digits),
+                Value::Amount(e.net, digits),
+            )
+            .change(
+                "Transactions",
+                Value::Count(ot),
+                Value::Count(e.transactions),
+            )
+            .change("Items sold", Value::Count(oi), Value::Count(e.items));
+    }
+    user.audit(state, "data.edit", &details.to_stored()).await
 }
