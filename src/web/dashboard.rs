@@ -17,7 +17,9 @@ use chrono_tz::Tz;
 use super::AppState;
 use super::cached_page::{CachedPage, shared_layout};
 use super::charts::{Bar, BarChart};
-use super::completeness::{Completeness, HistoryImports, history_imports, overall, shared_point};
+use super::completeness::{
+    Completeness, HistoryImports, LocationCompleteness, history_imports, overall, shared_point,
+};
 use super::context::{Layout, TenantUser};
 use super::figures::{ChangeView, RowView, change_view, row_view, span_sums};
 use super::integration_state::status_now;
@@ -299,10 +301,7 @@ async fn render_page(
     let tz = scope.tz;
     let today = scope.today;
     let (_, hour) = local_date_and_hour(chrono::Utc::now(), tz);
-    let thirty = DateRange {
-        from: today - Duration::days(29),
-        to: today,
-    };
+    let thirty = thirty_days(today);
     let states = scope.totals.integration_states().await?.as_ref().clone();
     let now_instant = crate::db::now();
     let history = history_imports(&scope.totals, &states, tz).await?;
@@ -311,145 +310,31 @@ async fn render_page(
     let imported = scope.totals.imported_locations().await?;
     let uses_pos = states.iter().any(|i| i.status != IntegrationStatus::Draft);
     let ids: Vec<i64> = scope.locations.iter().map(|l| l.id).collect();
-    // Sums come from the database per location and period, per day and per hour: a few hundred
-    // rows instead of every location's days and hours.
-    let mut periods = Vec::with_capacity(DashboardPeriod::ALL.len());
-    let mut ranking = Vec::new();
-    let mut ranking_compare = String::new();
-    let mut card_periods = Vec::with_capacity(DashboardPeriod::ALL.len());
     let (has_traffic, traffic_staffed) =
         crate::db::traffic::presence(&state.db, user.tenant_id()).await?;
-    for period in DashboardPeriod::ALL {
-        let range = period.range(today);
-        let now = span_sums(&scope.totals, &ids, Span::days(range.from, range.to)).await?;
-        let span = period.comparable(today, hour);
-        let before = span_sums(&scope.totals, &ids, span).await?;
-        let mut total = Totals::default();
-        let mut total_before = Totals::default();
-        let mut rows = Vec::new();
-        let mut unsourced = Vec::new();
-        // Each location is as complete as the history import that feeds it.
-        let mut states_shown = Vec::new();
-        for l in &scope.locations {
-            let t = now.get(&l.id).copied().unwrap_or_default();
-            let name = format!("{} · {}", l.location_id, l.name);
-            if uses_pos && !imported.contains(&l.id) && t.is_empty() {
-                unsourced.push(name);
-                continue;
-            }
-            let done = history.location(l.id, range, now_instant, tz);
-            total.add(&t)?;
-            total_before.add(&before.get(&l.id).copied().unwrap_or_default())?;
-            let mut row = row_view(&scope, name, &t);
-            row.incomplete = done.mark(lang, tz);
-            row.pending = done.is_pending();
-            rows.push(row);
-            // Only what an import feeds can be incomplete; a store kept by hand never is.
-            if imported.contains(&l.id) {
-                states_shown.push(done);
-            }
-        }
-        if period == DashboardPeriod::WeekToDate {
-            let traffic = if has_traffic {
-                super::traffic::card::span_sums(
-                    &state.db,
-                    user.tenant_id(),
-                    Span::days(range.from, range.to),
-                )
-                .await?
-            } else {
-                BTreeMap::new()
-            };
-            ranking = rank_stores(
-                &scope,
-                &history,
-                range,
-                &now,
-                &before,
-                now_instant,
-                &traffic,
-            );
-            ranking_compare = span_text(lang, span);
-        }
-        let mut state_now = overall(&states_shown);
-        // A card shows nothing but "not imported yet" only when no row has anything to show.
-        if state_now == Completeness::Pending && rows.iter().any(|r| !r.pending) {
-            state_now = Completeness::Partial;
-        }
-        let completeness_text = match (state_now, shared_point(&states_shown)) {
-            (Completeness::Complete, _) => String::new(),
-            (Completeness::Pending, _) => i18n::t("The import has not reached these days yet."),
-            (Completeness::Partial, Some(Some(until))) => i18n::fill(
-                lang,
-                "Incomplete: history imported up to {}",
-                &[local_time(Some(until), tz)],
-            ),
-            (Completeness::Partial, _) => {
-                i18n::t("Incomplete: the locations marked below are still being imported.")
-            }
-        };
-        card_periods.push(CardPeriod {
-            period,
-            compare_text: span_text(lang, span),
-            comparable: state_now == Completeness::Complete,
-        });
-        let mut total_row = row_view(&scope, "Total".into(), &total);
-        if state_now != Completeness::Complete {
-            total_row.incomplete = i18n::t("incomplete");
-        }
-        periods.push(PeriodView {
-            title: period.title(),
-            completeness: state_now,
-            completeness_text,
-            range_text: range_text(lang, range),
-            compare_text: span_text(lang, span),
-            change: change_view(total.net, total_before.net),
-            transactions_text: i18n::format_count(
-                lang,
-                total.transactions,
-                "transaction",
-                "transactions",
-            ),
-            rows,
-            total: total_row,
-            unsourced,
-        });
-    }
-
-    let (traffic, hourly_traffic) = if has_traffic {
-        let rows = super::traffic::card::rows(
-            state,
-            user.tenant_id(),
-            &ids,
-            (today, hour),
-            &card_periods,
-            (scope.digits, &scope.currency),
-        )
-        .await?;
-        let chart = hourly_traffic_chart(state, user, &ids, today, hour).await?;
-        (rows, Some(chart))
-    } else {
-        (Vec::new(), None)
+    let cx = CardContext {
+        scope: &scope,
+        history: &history,
+        imported: &imported,
+        uses_pos,
+        instant: now_instant,
     };
+    let cards = cards(state, user, &cx, &ids, hour, has_traffic).await?;
+    let (traffic, hourly_traffic) = traffic_views(
+        state,
+        user,
+        &scope,
+        &ids,
+        hour,
+        &cards.card_periods,
+        has_traffic,
+    )
+    .await?;
     let (hourly, hourly_legend) = hourly_sales_chart(&scope, &ids, today, hour).await?;
     let daily = daily_sales_chart(&scope, &ids, thirty).await?;
-    // Read afresh, not from the cache: a lease runs out with no write to mark it.
-    let running =
-        crate::db::integrations::running(&state.db, user.tenant_id(), now_instant).await?;
-    let integrations = states
-        .into_iter()
-        .map(|i| integration_view(i, tz, &running))
-        .collect();
+    let (integrations, running) = integration_views(state, user, states, tz, now_instant).await?;
 
-    // Every hour this page sums: from the earliest period (a card's or the 30 days of the
-    // chart) to today.
-    let shown = DateRange {
-        from: DashboardPeriod::ALL
-            .iter()
-            .map(|p| p.range(today).from)
-            .fold(thirty.from, NaiveDate::min),
-        to: today,
-    };
+    let shown = shown_range(today, thirty);
     let uncounted = super::uncounted::hours(&scope.totals, &scope.locations, &shown).await?;
     // Nor while a run runs: its lease may run out with no write that would change the version.
     let cacheable =
@@ -468,9 +353,9 @@ async fn render_page(
         plan_has_pos: user.tenant.plan().allows_pos_integration(),
         imports: history.banners,
         today_text: i18n::format_weekday_date(lang, today),
-        periods,
-        ranking,
-        ranking_compare,
+        periods: cards.periods,
+        ranking: cards.ranking,
+        ranking_compare: cards.ranking_compare,
         hourly,
         hourly_legend,
         daily,
@@ -480,6 +365,259 @@ async fn render_page(
         hourly_traffic,
     })?;
     Ok((html.0, cacheable))
+}
+
+/// What every period card reads besides its own sums.
+struct CardContext<'a> {
+    scope: &'a ReportScope,
+    history: &'a HistoryImports,
+    /// Locations some integration imports.
+    imported: &'a [i64],
+    /// Shopify is connected: a location nothing imports is named, not shown as 0.00.
+    uses_pos: bool,
+    instant: i64,
+}
+
+/// The period cards, the week's store ranking with its words of comparison, and what the
+/// traffic card needs of each period.
+struct Cards {
+    periods: Vec<PeriodView>,
+    ranking: Vec<RankView>,
+    ranking_compare: String,
+    card_periods: Vec<CardPeriod>,
+}
+
+/// Builds the cards period by period. Sums come from the database per location and period,
+/// per day and per hour: a few hundred rows instead of every location's days and hours.
+async fn cards(
+    state: &AppState,
+    user: &TenantUser,
+    cx: &CardContext<'_>,
+    ids: &[i64],
+    hour: u32,
+    has_traffic: bool,
+) -> AppResult<Cards> {
+    let lang = i18n::current();
+    let today = cx.scope.today;
+    let mut out = Cards {
+        periods: Vec::with_capacity(DashboardPeriod::ALL.len()),
+        ranking: Vec::new(),
+        ranking_compare: String::new(),
+        card_periods: Vec::with_capacity(DashboardPeriod::ALL.len()),
+    };
+    for period in DashboardPeriod::ALL {
+        let range = period.range(today);
+        let now = span_sums(&cx.scope.totals, ids, Span::days(range.from, range.to)).await?;
+        let span = period.comparable(today, hour);
+        let before = span_sums(&cx.scope.totals, ids, span).await?;
+        let (card, card_period) = period_card(cx, period, range, span, &now, &before)?;
+        if period == DashboardPeriod::WeekToDate {
+            let traffic = if has_traffic {
+                super::traffic::card::span_sums(
+                    &state.db,
+                    user.tenant_id(),
+                    Span::days(range.from, range.to),
+                )
+                .await?
+            } else {
+                BTreeMap::new()
+            };
+            out.ranking = rank_stores(
+                cx.scope, cx.history, range, &now, &before, cx.instant, &traffic,
+            );
+            out.ranking_compare = span_text(lang, span);
+        }
+        out.card_periods.push(card_period);
+        out.periods.push(card);
+    }
+    Ok(out)
+}
+
+/// One period's card, and what the traffic card needs of the period.
+fn period_card(
+    cx: &CardContext<'_>,
+    period: DashboardPeriod,
+    range: DateRange,
+    span: Span,
+    now: &BTreeMap<i64, Totals>,
+    before: &BTreeMap<i64, Totals>,
+) -> AppResult<(PeriodView, CardPeriod)> {
+    let lang = i18n::current();
+    let scope = cx.scope;
+    let CardRows {
+        rows,
+        unsourced,
+        states_shown,
+        total,
+        total_before,
+    } = card_rows(cx, range, now, before)?;
+    let mut state_now = overall(&states_shown);
+    // A card shows nothing but "not imported yet" only when no row has anything to show.
+    if state_now == Completeness::Pending && rows.iter().any(|r| !r.pending) {
+        state_now = Completeness::Partial;
+    }
+    let completeness_text = completeness_text(lang, state_now, &states_shown, scope.tz);
+    let card_period = CardPeriod {
+        period,
+        compare_text: span_text(lang, span),
+        comparable: state_now == Completeness::Complete,
+    };
+    let mut total_row = row_view(scope, "Total".into(), &total);
+    if state_now != Completeness::Complete {
+        total_row.incomplete = i18n::t("incomplete");
+    }
+    let card = PeriodView {
+        title: period.title(),
+        completeness: state_now,
+        completeness_text,
+        range_text: range_text(lang, range),
+        compare_text: span_text(lang, span),
+        change: change_view(total.net, total_before.net),
+        transactions_text: i18n::format_count(
+            lang,
+            total.transactions,
+            "transaction",
+            "transactions",
+        ),
+        rows,
+        total: total_row,
+        unsourced,
+    };
+    Ok((card, card_period))
+}
+
+/// A card's row per location, the locations named instead of shown, how complete each shown
+/// imported location is, and the totals of the period and of its comparable one.
+struct CardRows {
+    rows: Vec<RowView>,
+    unsourced: Vec<String>,
+    states_shown: Vec<LocationCompleteness>,
+    total: Totals,
+    total_before: Totals,
+}
+
+fn card_rows(
+    cx: &CardContext<'_>,
+    range: DateRange,
+    now: &BTreeMap<i64, Totals>,
+    before: &BTreeMap<i64, Totals>,
+) -> AppResult<CardRows> {
+    let lang = i18n::current();
+    let scope = cx.scope;
+    let mut out = CardRows {
+        rows: Vec::new(),
+        unsourced: Vec::new(),
+        states_shown: Vec::new(),
+        total: Totals::default(),
+        total_before: Totals::default(),
+    };
+    // Each location is as complete as the history import that feeds it.
+    for l in &scope.locations {
+        let t = now.get(&l.id).copied().unwrap_or_default();
+        let name = format!("{} · {}", l.location_id, l.name);
+        if cx.uses_pos && !cx.imported.contains(&l.id) && t.is_empty() {
+            out.unsourced.push(name);
+            continue;
+        }
+        let done = cx.history.location(l.id, range, cx.instant, scope.tz);
+        out.total.add(&t)?;
+        out.total_before
+            .add(&before.get(&l.id).copied().unwrap_or_default())?;
+        let mut row = row_view(scope, name, &t);
+        row.incomplete = done.mark(lang, scope.tz);
+        row.pending = done.is_pending();
+        out.rows.push(row);
+        // Only what an import feeds can be incomplete; a store kept by hand never is.
+        if cx.imported.contains(&l.id) {
+            out.states_shown.push(done);
+        }
+    }
+    Ok(out)
+}
+
+/// Why a card is incomplete, in words; empty when it is complete.
+fn completeness_text(
+    lang: Lang,
+    state_now: Completeness,
+    states_shown: &[LocationCompleteness],
+    tz: Tz,
+) -> String {
+    match (state_now, shared_point(states_shown)) {
+        (Completeness::Complete, _) => String::new(),
+        (Completeness::Pending, _) => i18n::t("The import has not reached these days yet."),
+        (Completeness::Partial, Some(Some(until))) => i18n::fill(
+            lang,
+            "Incomplete: history imported up to {}",
+            &[local_time(Some(until), tz)],
+        ),
+        (Completeness::Partial, _) => {
+            i18n::t("Incomplete: the locations marked below are still being imported.")
+        }
+    }
+}
+
+/// The traffic card's rows and today's traffic chart; nothing for a tenant without counters.
+async fn traffic_views(
+    state: &AppState,
+    user: &TenantUser,
+    scope: &ReportScope,
+    ids: &[i64],
+    hour: u32,
+    card_periods: &[CardPeriod],
+    has_traffic: bool,
+) -> AppResult<(Vec<super::traffic::card::TrafficRowView>, Option<BarChart>)> {
+    if !has_traffic {
+        return Ok((Vec::new(), None));
+    }
+    let today = scope.today;
+    let rows = super::traffic::card::rows(
+        state,
+        user.tenant_id(),
+        ids,
+        (today, hour),
+        card_periods,
+        (scope.digits, &scope.currency),
+    )
+    .await?;
+    let chart = hourly_traffic_chart(state, user, ids, today, hour).await?;
+    Ok((rows, Some(chart)))
+}
+
+/// The 30 days of the daily chart, today the last.
+fn thirty_days(today: NaiveDate) -> DateRange {
+    DateRange {
+        from: today - Duration::days(29),
+        to: today,
+    }
+}
+
+/// Each integration's state as shown, and the integrations whose run is under way now.
+async fn integration_views(
+    state: &AppState,
+    user: &TenantUser,
+    states: Vec<IntegrationState>,
+    tz: Tz,
+    instant: i64,
+) -> AppResult<(Vec<IntegrationView>, Vec<i64>)> {
+    // Read afresh, not from the cache: a lease runs out with no write to mark it.
+    let running = crate::db::integrations::running(&state.db, user.tenant_id(), instant).await?;
+    let integrations = states
+        .into_iter()
+        .map(|i| integration_view(i, tz, &running))
+        .collect();
+    Ok((integrations, running))
+}
+
+/// Every hour this page sums: from the earliest period (a card's or the 30 days of the chart)
+/// to today.
+fn shown_range(today: NaiveDate, thirty: DateRange) -> DateRange {
+    DateRange {
+        from: DashboardPeriod::ALL
+            .iter()
+            .map(|p| p.range(today).from)
+            .fold(thirty.from, NaiveDate::min),
+        to: today,
+    }
 }
 
 /// Today's net sales by hour, with the same weekday last week as a dashed line, and the
