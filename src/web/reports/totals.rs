@@ -347,90 +347,232 @@ async fn build(
         async { Ok(totals.integration_states().await?) },
         async { Ok(totals.imported_locations().await?) },
     )?;
-
-    let lang = i18n::current();
     let traffic_buckets = traffic_by_bucket(db, tenant, request, &page_ids).await?;
     let history = completeness::history_imports(totals, &integrations, scope.tz).await?;
-    let instant = crate::db::now();
-    let mut states = Vec::new();
-    let mut sections = Vec::new();
-    let mut comparisons = Vec::new();
-    let mut grand = Totals::default();
-    let mut grand_before = Totals::default();
+    let cx = DetailContext {
+        scope,
+        form,
+        request,
+        pages,
+        on_page,
+        previous_range,
+        history: &history,
+        instant: crate::db::now(),
+    };
+    let summary = summarize(
+        &cx,
+        (&now, &previous),
+        &buckets,
+        traffic_buckets.as_ref(),
+        &imported,
+    )?;
+    let traffic = traffic_table(
+        db,
+        tenant,
+        scope,
+        request,
+        previous_range,
+        &summary.comparisons,
+    )
+    .await?;
+    Ok(ReportView {
+        traffic,
+        range: request.range,
+        incomplete: incomplete_notice(&summary.states, scope.tz),
+        range_text: dates_text(i18n::current(), request.range),
+        previous_text: dates_text(i18n::current(), previous_range),
+        compare_label: request.compare.label(),
+        granularity: request.granularity.as_str(),
+        sections: summary.sections,
+        detail: DetailView::new(form, request, pages, page),
+        grand: row_view(scope, "Grand total".into(), &summary.grand),
+        comparisons: summary.comparisons,
+        chart: net_chart(scope, request, &chart_net),
+        export_query: form.query_string(request),
+    })
+}
+
+/// What laying out the report's locations reads besides the sums: the request, which of its
+/// locations this page details, and how far the history import has come.
+struct DetailContext<'a> {
+    scope: &'a ReportScope,
+    form: &'a ReportForm,
+    request: &'a ReportRequest,
+    pages: DetailPages,
+    on_page: std::ops::Range<usize>,
+    previous_range: DateRange,
+    history: &'a completeness::HistoryImports,
+    instant: i64,
+}
+
+/// The report's locations laid out: the detail sections of this page, a comparison row per
+/// location and one over all of them, how complete each imported location is, and the grand
+/// totals.
+struct Summary {
+    sections: Vec<LocationSection>,
+    comparisons: Vec<ComparisonRow>,
+    states: Vec<LocationCompleteness>,
+    grand: Totals,
+    grand_before: Totals,
+}
+
+type TrafficBuckets = BTreeMap<(i64, BucketKey), TrafficSums>;
+
+fn summarize(
+    cx: &DetailContext<'_>,
+    (now, previous): (&BTreeMap<i64, Totals>, &BTreeMap<i64, Totals>),
+    buckets: &BTreeMap<i64, BTreeMap<BucketKey, Totals>>,
+    traffic_buckets: Option<&TrafficBuckets>,
+    imported: &[i64],
+) -> AppResult<Summary> {
+    let (scope, request) = (cx.scope, cx.request);
+    let mut out = Summary {
+        sections: Vec::new(),
+        comparisons: Vec::new(),
+        states: Vec::new(),
+        grand: Totals::default(),
+        grand_before: Totals::default(),
+    };
     for (position, location) in request.locations.iter().enumerate() {
         let total = now.get(&location.id).copied().unwrap_or_default();
         let before = previous.get(&location.id).copied().unwrap_or_default();
-        grand.add(&total)?;
-        grand_before.add(&before)?;
-        let done = history.location(location.id, request.range, instant, scope.tz);
-        let mut row = comparison(
-            scope,
-            format!("{} · {}", location.location_id, location.name),
-            &total,
-            &before,
-        );
-        let shown = on_page.contains(&position);
-        row.detail_href = if shown {
-            format!("#loc-{}", location.location_id)
-        } else {
-            format!(
-                "/reports/totals?{}#loc-{}",
-                form.page_query(pages.page_of(position)),
-                location.location_id
-            )
-        };
-        row.incomplete = done.mark(lang, scope.tz);
-        row.pending = done.is_pending();
-        row.before_pending = history
-            .location(location.id, previous_range, instant, scope.tz)
-            .is_pending();
-        comparisons.push(row);
+        out.grand.add(&total)?;
+        out.grand_before.add(&before)?;
+        let done = cx
+            .history
+            .location(location.id, request.range, cx.instant, scope.tz);
+        let shown = cx.on_page.contains(&position);
+        out.comparisons.push(location_comparison(
+            cx,
+            position,
+            location,
+            (&total, &before),
+            &done,
+        ));
         if shown {
             let empty = BTreeMap::new();
             let rows = buckets.get(&location.id).unwrap_or(&empty);
-            sections.push(LocationSection {
-                incomplete: done.mark(lang, scope.tz),
-                pending: done.is_pending(),
-                code: location.location_id.clone(),
-                name: location.name.clone(),
-                rows: rows
-                    .iter()
-                    .map(|(key, t)| {
-                        let mut row = row_view(
-                            scope,
-                            bucket_label(request.granularity, *key, request.range),
-                            t,
-                        );
-                        row.traffic = traffic_buckets
-                            .as_ref()
-                            .map(|by| traffic_cells(lang, by.get(&(location.id, *key))));
-                        row
-                    })
-                    .collect(),
-                total: {
-                    let mut row = row_view(scope, "Total".into(), &total);
-                    row.traffic = traffic_buckets.as_ref().map(|by| {
-                        let mut sums = TrafficSums::default();
-                        for ((id, _), s) in by.iter() {
-                            if *id == location.id {
-                                sums.add(s);
-                            }
-                        }
-                        traffic_cells(lang, Some(&sums))
-                    });
-                    row
-                },
-            });
+            out.sections.push(location_section(
+                scope,
+                request,
+                location,
+                (rows, &total),
+                &done,
+                traffic_buckets,
+            ));
         }
         if imported.contains(&location.id) {
-            states.push(done);
+            out.states.push(done);
         }
     }
-    let mut all = comparison(scope, "All chosen locations".into(), &grand, &grand_before);
-    if completeness::overall(&states) != Completeness::Complete {
+    let mut all = comparison(
+        scope,
+        "All chosen locations".into(),
+        &out.grand,
+        &out.grand_before,
+    );
+    if completeness::overall(&out.states) != Completeness::Complete {
         all.incomplete = i18n::t("incomplete");
     }
-    comparisons.push(all);
+    out.comparisons.push(all);
+    Ok(out)
+}
+
+/// `Mon, Mar 2, 2026 – Sun, Mar 8, 2026`.
+fn dates_text(lang: i18n::Lang, r: DateRange) -> String {
+    format!(
+        "{} – {}",
+        i18n::format_weekday_date(lang, r.from),
+        i18n::format_weekday_date(lang, r.to)
+    )
+}
+
+/// A location's row of the comparison, linked to its detail on this page or on the page that
+/// shows it.
+fn location_comparison(
+    cx: &DetailContext<'_>,
+    position: usize,
+    location: &Location,
+    (total, before): (&Totals, &Totals),
+    done: &LocationCompleteness,
+) -> ComparisonRow {
+    let lang = i18n::current();
+    let scope = cx.scope;
+    let mut row = comparison(
+        scope,
+        format!("{} · {}", location.location_id, location.name),
+        total,
+        before,
+    );
+    row.detail_href = if cx.on_page.contains(&position) {
+        format!("#loc-{}", location.location_id)
+    } else {
+        format!(
+            "/reports/totals?{}#loc-{}",
+            cx.form.page_query(cx.pages.page_of(position)),
+            location.location_id
+        )
+    };
+    row.incomplete = done.mark(lang, scope.tz);
+    row.pending = done.is_pending();
+    row.before_pending = cx
+        .history
+        .location(location.id, cx.previous_range, cx.instant, scope.tz)
+        .is_pending();
+    row
+}
+
+/// A location's detail: a row per bucket and its total, each with its traffic when counted.
+fn location_section(
+    scope: &ReportScope,
+    request: &ReportRequest,
+    location: &Location,
+    (rows, total): (&BTreeMap<BucketKey, Totals>, &Totals),
+    done: &LocationCompleteness,
+    traffic_buckets: Option<&TrafficBuckets>,
+) -> LocationSection {
+    let lang = i18n::current();
+    LocationSection {
+        incomplete: done.mark(lang, scope.tz),
+        pending: done.is_pending(),
+        code: location.location_id.clone(),
+        name: location.name.clone(),
+        rows: rows
+            .iter()
+            .map(|(key, t)| {
+                let mut row = row_view(
+                    scope,
+                    bucket_label(request.granularity, *key, request.range),
+                    t,
+                );
+                row.traffic =
+                    traffic_buckets.map(|by| traffic_cells(lang, by.get(&(location.id, *key))));
+                row
+            })
+            .collect(),
+        total: {
+            let mut row = row_view(scope, "Total".into(), total);
+            row.traffic = traffic_buckets.map(|by| {
+                let mut sums = TrafficSums::default();
+                for ((id, _), s) in by.iter() {
+                    if *id == location.id {
+                        sums.add(s);
+                    }
+                }
+                traffic_cells(lang, Some(&sums))
+            });
+            row
+        },
+    }
+}
+
+/// The report's chart: the chosen locations' net sales per bucket.
+fn net_chart(
+    scope: &ReportScope,
+    request: &ReportRequest,
+    chart_net: &BTreeMap<BucketKey, i64>,
+) -> BarChart {
+    let lang = i18n::current();
     let bars = all_buckets(request.granularity, request.range)
         .into_iter()
         .enumerate()
@@ -444,15 +586,6 @@ async fn build(
             }
         })
         .collect();
-    let dates = |r: DateRange| {
-        format!(
-            "{} – {}",
-            i18n::format_weekday_date(lang, r.from),
-            i18n::format_weekday_date(lang, r.to)
-        )
-    };
-    let incomplete = incomplete_notice(&states, scope.tz);
-    let traffic = traffic_table(db, tenant, scope, request, previous_range, &comparisons).await?;
     let mut chart = BarChart::new(
         "report-chart",
         i18n::fill(
@@ -476,21 +609,7 @@ async fn build(
         .into_iter()
         .map(|key| is_part_bucket(request.granularity, key, request.range))
         .collect();
-    Ok(ReportView {
-        traffic,
-        range: request.range,
-        incomplete,
-        range_text: dates(request.range),
-        previous_text: dates(previous_range),
-        compare_label: request.compare.label(),
-        granularity: request.granularity.as_str(),
-        sections,
-        detail: DetailView::new(form, request, pages, page),
-        grand: row_view(scope, "Grand total".into(), &grand),
-        comparisons,
-        chart,
-        export_query: form.query_string(request),
-    })
+    chart
 }
 
 /// The detail's traffic per location and bucket for the locations on the page; None for a
