@@ -751,59 +751,14 @@ pub async fn page(
     let layout = user.layout(&state).await?;
     let may_edit = user.current.user.role() != crate::domain::account::Role::Manager
         && user.current.user.may_edit();
-    // Everything besides the tenant's data, version and local hour the page varies on; the
-    // CSRF token and the reader's email are filled in per request.
-    let key = format!(
-        "page report\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{may_edit}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
-        i18n::current().code(),
-        layout.role,
-        layout.acting,
-        user.tenant.plan,
-        user.tenant.time_zone,
-        user.tenant.name,
-        query.as_deref().unwrap_or_default(),
-    );
+    let key = page_key(&layout, &user, may_edit, query.as_deref());
     let scope = ReportScope::load(&state, &user).await?;
     if let Some(kept) = scope.totals.kept::<CachedPage>(&key) {
         return Ok(Html(kept.fill(&layout)).into_response());
     }
     let mut form = ReportForm::from_query(query.as_deref());
-    let parsed = params::parse(&form, scope.today, &scope.locations, PAGE_RULES);
-    let mut uncounted = Vec::new();
-    let (status, problems, report) = match parsed {
-        Ok(request) => {
-            uncounted =
-                crate::web::uncounted::hours(&scope.totals, &request.locations, &request.range)
-                    .await?;
-            if request.preset != Preset::Custom {
-                form.preset = request.preset.as_str().into();
-                form.from = request.range.from.to_string();
-                form.to = request.range.to.to_string();
-            }
-            if form.granularity.is_empty() {
-                form.granularity = request.granularity.as_str().into();
-            }
-            let pages =
-                DetailPages::new(request.locations.len(), request.range, request.granularity);
-            match parse_page(&form.page, pages) {
-                Ok(page) => {
-                    let view = build(
-                        &state.db,
-                        user.tenant_id(),
-                        &scope,
-                        &form,
-                        &request,
-                        pages,
-                        page,
-                    )
-                    .await?;
-                    (StatusCode::OK, Vec::new(), Some(view))
-                }
-                Err(problem) => (StatusCode::BAD_REQUEST, vec![problem], None),
-            }
-        }
-        Err(problems) => (StatusCode::BAD_REQUEST, problems, None),
-    };
+    let (status, problems, report, uncounted) =
+        requested_report(&state, &user, &scope, &mut form).await?;
     // Not kept while a history import is under way: what it has reached moves with the
     // clock, not only with the data version.
     let integrations = scope.totals.integration_states().await?;
@@ -837,4 +792,65 @@ pub async fn page(
         scope.totals.keep(key, std::sync::Arc::new(kept), bytes);
     }
     Ok((status, Html(body)).into_response())
+}
+
+/// Everything besides the tenant's data, version and local hour the page varies on; the
+/// CSRF token and the reader's email are filled in per request.
+fn page_key(layout: &Layout, user: &TenantUser, may_edit: bool, query: Option<&str>) -> String {
+    format!(
+        "page report\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{may_edit}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
+        i18n::current().code(),
+        layout.role,
+        layout.acting,
+        user.tenant.plan,
+        user.tenant.time_zone,
+        user.tenant.name,
+        query.unwrap_or_default(),
+    )
+}
+
+/// The report the form asks for, with the status and problems to show: the form is filled in
+/// with what the request settled on (a preset's dates, the granularity chosen).
+async fn requested_report(
+    state: &AppState,
+    user: &TenantUser,
+    scope: &ReportScope,
+    form: &mut ReportForm,
+) -> AppResult<(
+    StatusCode,
+    Vec<String>,
+    Option<ReportView>,
+    Vec<crate::web::uncounted::UncountedHour>,
+)> {
+    let request = match params::parse(form, scope.today, &scope.locations, PAGE_RULES) {
+        Ok(request) => request,
+        Err(problems) => return Ok((StatusCode::BAD_REQUEST, problems, None, Vec::new())),
+    };
+    let uncounted =
+        crate::web::uncounted::hours(&scope.totals, &request.locations, &request.range).await?;
+    if request.preset != Preset::Custom {
+        form.preset = request.preset.as_str().into();
+        form.from = request.range.from.to_string();
+        form.to = request.range.to.to_string();
+    }
+    if form.granularity.is_empty() {
+        form.granularity = request.granularity.as_str().into();
+    }
+    let pages = DetailPages::new(request.locations.len(), request.range, request.granularity);
+    match parse_page(&form.page, pages) {
+        Ok(page) => {
+            let view = build(
+                &state.db,
+                user.tenant_id(),
+                scope,
+                form,
+                &request,
+                pages,
+                page,
+            )
+            .await?;
+            Ok((StatusCode::OK, Vec::new(), Some(view), uncounted))
+        }
+        Err(problem) => Ok((StatusCode::BAD_REQUEST, vec![problem], None, uncounted)),
+    }
 }
