@@ -250,11 +250,44 @@ impl BarChart {
             r#"<svg class="{}" role="img" aria-label="{title}" aria-labelledby="{id}-title" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{title}</title>"#,
             frame.class
         );
-        let count = self.bars.len() as i64;
-        if count == 0 {
+        if self.bars.is_empty() {
             svg.push_str("</svg>");
             return svg;
         }
+        let (ticks, tick_texts, plot) = self.plot(frame, lang);
+        let left = plot.left;
+        for (t, text) in ticks.iter().zip(&tick_texts) {
+            let y = plot.y_of(*t);
+            let _ = write!(
+                svg,
+                r#"<line class="grid" x1="{left}" x2="{}" y1="{y}" y2="{y}"/><text class="axis" x="{}" y="{}" text-anchor="end" font-size="{font}">{}</text>"#,
+                width - RIGHT,
+                left - 6,
+                y + font / 3,
+                escape(text)
+            );
+        }
+        let shown_labels = self.shown_labels(frame);
+        for (i, b) in self.bars.iter().enumerate() {
+            self.draw_bar(&mut svg, frame, &plot, i, b, shown_labels.contains(&i));
+        }
+        if self.reference.len() == self.bars.len() {
+            self.draw_reference(&mut svg, &plot);
+        }
+        let zero = plot.zero;
+        let _ = write!(
+            svg,
+            r#"<line class="baseline" x1="{left}" x2="{}" y1="{zero}" y2="{zero}"/></svg>"#,
+            width - RIGHT
+        );
+        svg
+    }
+
+    /// The value axis and the geometry of one drawing: the ticks, their texts, and where
+    /// values and bars land.
+    fn plot(&self, frame: &Frame, lang: Lang) -> (Vec<i64>, Vec<String>, Plot) {
+        let (height, font) = (frame.height, frame.font);
+        let count = self.bars.len() as i64;
         let values = self
             .bars
             .iter()
@@ -282,25 +315,7 @@ impl BarChart {
             .unwrap_or(1) as i64;
         let left = 10 + longest * font * 6 / 10;
         let bottom = font * 2;
-        let plot_height = i128::from(height - TOP - bottom);
-        let span = i128::from((high - low).max(1));
-        let y_of = |v: i64| -> i64 {
-            let from_top = i128::from(high - v) * plot_height / span;
-            TOP + i64::try_from(from_top).unwrap_or(0)
-        };
-        for (t, text) in ticks.iter().zip(&tick_texts) {
-            let y = y_of(*t);
-            let _ = write!(
-                svg,
-                r#"<line class="grid" x1="{left}" x2="{}" y1="{y}" y2="{y}"/><text class="axis" x="{}" y="{}" text-anchor="end" font-size="{font}">{}</text>"#,
-                width - RIGHT,
-                left - 6,
-                y + font / 3,
-                escape(text)
-            );
-        }
-        let zero = y_of(0);
-        let plot_width = width - left - RIGHT;
+        let plot_width = frame.width - left - RIGHT;
         // Positions in thousandths of a unit so many bars still fit evenly.
         let slot = plot_width * 1000 / count;
         let paired = self.has_paired();
@@ -310,6 +325,23 @@ impl BarChart {
         } else {
             (slot * 7 / 10).max(1)
         };
+        let mut plot = Plot {
+            left,
+            high,
+            plot_height: i128::from(height - TOP - bottom),
+            span: i128::from((high - low).max(1)),
+            zero: 0,
+            slot,
+            bar,
+            paired,
+        };
+        plot.zero = plot.y_of(0);
+        (ticks, tick_texts, plot)
+    }
+
+    /// The bars whose tick is written under them: every few, so that at most
+    /// `frame.max_labels` fit.
+    fn shown_labels(&self, frame: &Frame) -> Vec<usize> {
         let labelled: Vec<usize> = self
             .bars
             .iter()
@@ -318,102 +350,150 @@ impl BarChart {
             .map(|(i, _)| i)
             .collect();
         let every = labelled.len().div_ceil(frame.max_labels).max(1);
-        let shown_labels: Vec<usize> = labelled.iter().step_by(every).copied().collect();
-        let milli = |v: i64| format!("{}.{:03}", v.div_euclid(1000), v.rem_euclid(1000));
-        for (i, b) in self.bars.iter().enumerate() {
-            let x = if paired {
-                left * 1000 + i as i64 * slot + (slot - 2 * bar) / 2
-            } else {
-                left * 1000 + i as i64 * slot + (slot - bar) / 2
-            };
-            let y = y_of(b.value);
-            let (top, bar_height) = if b.value >= 0 {
-                (y, zero - y)
-            } else {
-                (zero, y - zero)
-            };
-            let mut class = String::from(if b.value < 0 { "bar negative" } else { "bar" });
-            if self.marked == Some(i) {
-                class.push_str(" current");
-            }
-            if self.partial.get(i) == Some(&true) {
-                class.push_str(" partial");
-            }
-            let _ = write!(
-                svg,
-                r#"<rect class="{class}" x="{}" y="{top}" width="{}" height="{}"><title>{}: {}</title></rect>"#,
-                milli(x),
-                milli(bar),
-                bar_height.max(if b.value == 0 { 0 } else { 1 }),
-                escape(&b.label),
-                escape(&b.shown)
-            );
-            if let Some(value) = self.paired.get(i).filter(|_| paired) {
-                let y = y_of(*value);
-                let (top, height) = if *value >= 0 {
-                    (y, zero - y)
-                } else {
-                    (zero, y - zero)
-                };
-                let _ = write!(
-                    svg,
-                    r#"<rect class="bar paired" x="{}" y="{top}" width="{}" height="{}"><title>{}: {} {}</title></rect>"#,
-                    milli(x + bar),
-                    milli(bar),
-                    height.max(if *value == 0 { 0 } else { 1 }),
-                    escape(&b.label),
-                    escape(self.paired_shown.get(i).map_or("", String::as_str)),
-                    escape(&self.paired_title)
-                );
-            }
-            let centre = if paired { x + bar } else { x + bar / 2 };
-            if shown_labels.contains(&i) {
-                let _ = write!(
-                    svg,
-                    r#"<text class="axis" x="{}" y="{}" text-anchor="middle" font-size="{font}">{}</text>"#,
-                    milli(centre),
-                    height - font / 2,
-                    escape(&b.tick)
-                );
-            }
-            if self.marked == Some(i) {
-                // Above the plot, where no bar or line reaches: over a tall bar (or a taller
-                // neighbour) the label would cover what it points at.
-                let _ = write!(
-                    svg,
-                    r#"<text class="axis marker" x="{}" y="{}" text-anchor="middle" font-size="{font}">▼ {}</text>"#,
-                    milli(centre),
-                    TOP - 6,
-                    escape(&self.marked_text)
-                );
-            }
+        labelled.iter().step_by(every).copied().collect()
+    }
+
+    /// Bar `i` with its paired bar, its tick text when `labelled`, and the marker when it is
+    /// the marked one.
+    fn draw_bar(
+        &self,
+        svg: &mut String,
+        frame: &Frame,
+        plot: &Plot,
+        i: usize,
+        b: &Bar,
+        labelled: bool,
+    ) {
+        let font = frame.font;
+        let (bar, paired, zero) = (plot.bar, plot.paired, plot.zero);
+        let x = if paired {
+            plot.left * 1000 + i as i64 * plot.slot + (plot.slot - 2 * bar) / 2
+        } else {
+            plot.left * 1000 + i as i64 * plot.slot + (plot.slot - bar) / 2
+        };
+        let y = plot.y_of(b.value);
+        let (top, bar_height) = if b.value >= 0 {
+            (y, zero - y)
+        } else {
+            (zero, y - zero)
+        };
+        let mut class = String::from(if b.value < 0 { "bar negative" } else { "bar" });
+        if self.marked == Some(i) {
+            class.push_str(" current");
         }
-        if self.reference.len() == self.bars.len() {
-            let points: Vec<String> = self
-                .reference
-                .iter()
-                .enumerate()
-                .map(|(i, v)| {
-                    format!(
-                        "{},{}",
-                        milli(left * 1000 + i as i64 * slot + slot / 2),
-                        y_of(*v)
-                    )
-                })
-                .collect();
-            let _ = write!(
-                svg,
-                r#"<polyline class="reference" points="{}"/>"#,
-                points.join(" ")
-            );
+        if self.partial.get(i) == Some(&true) {
+            class.push_str(" partial");
         }
         let _ = write!(
             svg,
-            r#"<line class="baseline" x1="{left}" x2="{}" y1="{zero}" y2="{zero}"/></svg>"#,
-            width - RIGHT
+            r#"<rect class="{class}" x="{}" y="{top}" width="{}" height="{}"><title>{}: {}</title></rect>"#,
+            milli(x),
+            milli(bar),
+            bar_height.max(if b.value == 0 { 0 } else { 1 }),
+            escape(&b.label),
+            escape(&b.shown)
         );
-        svg
+        if let Some(value) = self.paired.get(i).filter(|_| paired) {
+            self.draw_paired(svg, plot, i, b, (x + bar, *value));
+        }
+        let centre = if paired { x + bar } else { x + bar / 2 };
+        if labelled {
+            let _ = write!(
+                svg,
+                r#"<text class="axis" x="{}" y="{}" text-anchor="middle" font-size="{font}">{}</text>"#,
+                milli(centre),
+                frame.height - font / 2,
+                escape(&b.tick)
+            );
+        }
+        if self.marked == Some(i) {
+            // Above the plot, where no bar or line reaches: over a tall bar (or a taller
+            // neighbour) the label would cover what it points at.
+            let _ = write!(
+                svg,
+                r#"<text class="axis marker" x="{}" y="{}" text-anchor="middle" font-size="{font}">▼ {}</text>"#,
+                milli(centre),
+                TOP - 6,
+                escape(&self.marked_text)
+            );
+        }
     }
+
+    /// The paired series' bar beside bar `i`, starting at `x`.
+    fn draw_paired(
+        &self,
+        svg: &mut String,
+        plot: &Plot,
+        i: usize,
+        b: &Bar,
+        (x, value): (i64, i64),
+    ) {
+        let zero = plot.zero;
+        let y = plot.y_of(value);
+        let (top, height) = if value >= 0 {
+            (y, zero - y)
+        } else {
+            (zero, y - zero)
+        };
+        let _ = write!(
+            svg,
+            r#"<rect class="bar paired" x="{}" y="{top}" width="{}" height="{}"><title>{}: {} {}</title></rect>"#,
+            milli(x),
+            milli(plot.bar),
+            height.max(if value == 0 { 0 } else { 1 }),
+            escape(&b.label),
+            escape(self.paired_shown.get(i).map_or("", String::as_str)),
+            escape(&self.paired_title)
+        );
+    }
+
+    /// The reference series as a dashed line through the middle of each slot.
+    fn draw_reference(&self, svg: &mut String, plot: &Plot) {
+        let points: Vec<String> = self
+            .reference
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                format!(
+                    "{},{}",
+                    milli(plot.left * 1000 + i as i64 * plot.slot + plot.slot / 2),
+                    plot.y_of(*v)
+                )
+            })
+            .collect();
+        let _ = write!(
+            svg,
+            r#"<polyline class="reference" points="{}"/>"#,
+            points.join(" ")
+        );
+    }
+}
+
+/// Where values and bars land in one drawing; x positions in thousandths of a unit.
+struct Plot {
+    left: i64,
+    /// The value at the top of the plot.
+    high: i64,
+    plot_height: i128,
+    /// The values the plot's height spans (at least 1).
+    span: i128,
+    /// The y of the value 0.
+    zero: i64,
+    slot: i64,
+    bar: i64,
+    paired: bool,
+}
+
+impl Plot {
+    fn y_of(&self, v: i64) -> i64 {
+        let from_top = i128::from(self.high - v) * self.plot_height / self.span;
+        TOP + i64::try_from(from_top).unwrap_or(0)
+    }
+}
+
+/// A position in thousandths of a unit, written as SVG reads it: `12.345`.
+fn milli(v: i64) -> String {
+    format!("{}.{:03}", v.div_euclid(1000), v.rem_euclid(1000))
 }
 
 #[cfg(test)]
