@@ -16,7 +16,7 @@ use super::super::AppState;
 use super::super::audit_details::{Details, Value};
 use super::super::context::{Layout, TenantUser};
 use super::super::reports::ReportScope;
-use super::{EditQuery, choose, require_editor};
+use super::{EditQuery, choose, form_field, require_editor};
 use crate::db::locations::Location;
 use crate::db::traffic::{ManualTraffic, hours_between, save_manual};
 use crate::domain::traffic::{CountedHour, StaffHours, parse_traffic};
@@ -209,71 +209,14 @@ async fn save(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     require_editor(&user)?;
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
     let week = load(
         &state,
         &user,
-        field("location").unwrap_or_default(),
-        field("week").unwrap_or_default(),
+        form_field(&fields, "location").unwrap_or_default(),
+        form_field(&fields, "week").unwrap_or_default(),
     )
     .await?;
-    let lang = i18n::current();
-    let mut typed = HashMap::new();
-    let mut problems = Vec::new();
-    let mut edits = Vec::new();
-    for d in 0..7 {
-        let date = week.week + Duration::days(d);
-        for hour in 0..24_i64 {
-            let k = key(date, hour);
-            let (Some(traffic), Some(staff)) =
-                (field(&format!("traffic_{k}")), field(&format!("staff_{k}")))
-            else {
-                continue;
-            };
-            let when = format!("{} {hour:02}:00", i18n::format_weekday_date(lang, date));
-            let mut cell = TrafficCell {
-                key: k.clone(),
-                hour,
-                traffic: traffic.to_string(),
-                staff: staff.to_string(),
-                error: String::new(),
-            };
-            let old = week.stored.get(&(date, hour)).copied();
-            match read_cell(&when, traffic, staff) {
-                Ok(new) if new == old => {}
-                Ok(_) if date > week.scope.today => {
-                    let problem = format!(
-                        "The hour {when} is outside the dates that can be edited: until {}.",
-                        i18n::format_date(lang, week.scope.today)
-                    );
-                    cell.error = i18n::t(&problem);
-                    problems.push(problem);
-                }
-                Ok(new) => edits.push((
-                    ManualTraffic {
-                        date,
-                        hour: u8::try_from(hour).unwrap_or(0),
-                        counted: new,
-                    },
-                    old,
-                )),
-                Err(errors) => {
-                    cell.error = errors
-                        .iter()
-                        .map(|e| i18n::t(e))
-                        .collect::<Vec<_>>()
-                        .join(" ");
-                    problems.extend(errors);
-                }
-            }
-            typed.insert(k, cell);
-        }
-    }
+    let (typed, problems, edits) = check_week(&week, &fields);
     if !problems.is_empty() {
         let days = grid(week.week, &typed, &week.stored);
         return show(
@@ -285,29 +228,7 @@ async fn save(
         )
         .await;
     }
-    let writes: Vec<ManualTraffic> = edits.iter().map(|(e, _)| *e).collect();
-    save_manual(&state.db, user.tenant_id(), week.location.id, &writes).await?;
-    if !edits.is_empty() {
-        let traffic = |c: Option<CountedHour>| {
-            c.map_or(Value::Word("missing".into()), |c| Value::Count(c.traffic))
-        };
-        let staff = |c: Option<CountedHour>| {
-            c.and_then(|c| c.staff)
-                .map_or(Value::Word("missing".into()), |s| {
-                    Value::Text(s.to_string())
-                })
-        };
-        let mut details = Details::new();
-        for (e, old) in &edits {
-            details = details
-                .subject(Value::Text(week.location.location_id.clone()))
-                .subject(Value::Hour(e.date.to_string(), i64::from(e.hour)))
-                .change("Traffic", traffic(*old), traffic(e.counted))
-                .change("Staff hours", staff(*old), staff(e.counted));
-        }
-        user.audit(&state, "data.edit", &details.to_stored())
-            .await?;
-    }
+    store_edits(&state, &user, &week, &edits).await?;
     let target = format!(
         "/data/edit/traffic?{}",
         serde_urlencoded::to_string([
@@ -318,6 +239,126 @@ async fn save(
         .unwrap_or_default()
     );
     Ok(Redirect::to(&target).into_response())
+}
+
+/// A checked hour to store, with what it held before (for the audit entry).
+type TrafficEdit = (ManualTraffic, Option<CountedHour>);
+
+/// Checks every hour of the week the form holds: the cells as typed (with their refusals),
+/// the problems found, and the changed hours to store.
+fn check_week(
+    week: &Week,
+    fields: &[(String, String)],
+) -> (HashMap<String, TrafficCell>, Vec<String>, Vec<TrafficEdit>) {
+    let mut typed = HashMap::new();
+    let mut problems = Vec::new();
+    let mut edits = Vec::new();
+    for d in 0..7 {
+        let date = week.week + Duration::days(d);
+        for hour in 0..24_i64 {
+            let k = key(date, hour);
+            let (Some(traffic), Some(staff)) = (
+                form_field(fields, &format!("traffic_{k}")),
+                form_field(fields, &format!("staff_{k}")),
+            ) else {
+                continue;
+            };
+            let (cell, edit) = check_hour(
+                week,
+                (date, hour),
+                k.clone(),
+                (traffic, staff),
+                &mut problems,
+            );
+            edits.extend(edit);
+            typed.insert(k, cell);
+        }
+    }
+    (typed, problems, edits)
+}
+
+/// Checks one typed hour: its cell as typed (with any refusal, whose problems are added to
+/// `problems`), and the edit to store when the hour is valid and changed.
+fn check_hour(
+    week: &Week,
+    (date, hour): (NaiveDate, i64),
+    k: String,
+    (traffic, staff): (&str, &str),
+    problems: &mut Vec<String>,
+) -> (TrafficCell, Option<TrafficEdit>) {
+    let lang = i18n::current();
+    let when = format!("{} {hour:02}:00", i18n::format_weekday_date(lang, date));
+    let mut cell = TrafficCell {
+        key: k,
+        hour,
+        traffic: traffic.to_string(),
+        staff: staff.to_string(),
+        error: String::new(),
+    };
+    let old = week.stored.get(&(date, hour)).copied();
+    let mut edit = None;
+    match read_cell(&when, traffic, staff) {
+        Ok(new) if new == old => {}
+        Ok(_) if date > week.scope.today => {
+            let problem = format!(
+                "The hour {when} is outside the dates that can be edited: until {}.",
+                i18n::format_date(lang, week.scope.today)
+            );
+            cell.error = i18n::t(&problem);
+            problems.push(problem);
+        }
+        Ok(new) => {
+            edit = Some((
+                ManualTraffic {
+                    date,
+                    hour: u8::try_from(hour).unwrap_or(0),
+                    counted: new,
+                },
+                old,
+            ))
+        }
+        Err(errors) => {
+            cell.error = errors
+                .iter()
+                .map(|e| i18n::t(e))
+                .collect::<Vec<_>>()
+                .join(" ");
+            problems.extend(errors);
+        }
+    }
+    (cell, edit)
+}
+
+/// Stores the checked hours and records them in the audit log, one entry for all of them.
+async fn store_edits(
+    state: &AppState,
+    user: &TenantUser,
+    week: &Week,
+    edits: &[TrafficEdit],
+) -> AppResult<()> {
+    let writes: Vec<ManualTraffic> = edits.iter().map(|(e, _)| *e).collect();
+    save_manual(&state.db, user.tenant_id(), week.location.id, &writes).await?;
+    if edits.is_empty() {
+        return Ok(());
+    }
+    let traffic = |c: Option<CountedHour>| {
+        c.map_or(Value::Word("missing".into()), |c| Value::Count(c.traffic))
+    };
+    let staff = |c: Option<CountedHour>| {
+        c.and_then(|c| c.staff)
+            .map_or(Value::Word("missing".into()), |s| {
+                Value::Text(s.to_string())
+            })
+    };
+    let mut details = Details::new();
+    for (e, old) in edits {
+        details = details
+            .subject(Value::Text(week.location.location_id.clone()))
+            .subject(Value::Hour(e.date.to_string(), i64::from(e.hour)))
+            .change("Traffic", traffic(*old), traffic(e.counted))
+            .change("Staff hours", staff(*old), staff(e.counted));
+    }
+    user.audit(state, "data.edit", &details.to_stored()).await
 }
 
 #[cfg(test)]
