@@ -190,8 +190,42 @@ pub fn parse(
     rules: Rules,
 ) -> Result<ReportRequest, Vec<String>> {
     let mut problems = Vec::new();
+    let preset = parse_preset(form, rules, &mut problems);
+    let range = parse_range(form, preset, today, &mut problems);
+    let granularity = parse_granularity(form, rules, range, &mut problems);
+    let compare = Compare::parse(&form.compare).unwrap_or_else(|| {
+        problems.push(format!(
+            "Unknown comparison {:?}: choose previous or last_year.",
+            form.compare.trim()
+        ));
+        Compare::Previous
+    });
+    let chosen = parse_locations(form, tenant_locations, &mut problems);
 
-    let preset = if !form.preset.trim().is_empty() {
+    match (range, granularity, preset) {
+        (Some(range), Some(granularity), Some(preset)) if problems.is_empty() => {
+            let locations = tenant_locations
+                .iter()
+                .filter(|l| chosen.is_empty() || chosen.contains(&l.location_id))
+                .cloned()
+                .collect();
+            Ok(ReportRequest {
+                range,
+                preset,
+                granularity,
+                locations,
+                chosen,
+                compare,
+            })
+        }
+        _ => Err(problems),
+    }
+}
+
+/// The period asked for: the named preset, else custom dates, else (nothing typed) the
+/// rules' default.
+fn parse_preset(form: &ReportForm, rules: Rules, problems: &mut Vec<String>) -> Option<Preset> {
+    if !form.preset.trim().is_empty() {
         Preset::parse(&form.preset).or_else(|| {
             problems.push(format!(
                 "Unknown period {:?}: choose yesterday, last_7_days, this_month, last_month or custom.",
@@ -203,51 +237,18 @@ pub fn parse(
         rules.default_preset.or(Some(Preset::Custom))
     } else {
         Some(Preset::Custom)
-    };
+    }
+}
 
+/// The preset's dates or the typed ones, refused when longer than a report covers.
+fn parse_range(
+    form: &ReportForm,
+    preset: Option<Preset>,
+    today: NaiveDate,
+    problems: &mut Vec<String>,
+) -> Option<DateRange> {
     let range = match preset {
-        Some(Preset::Custom) => {
-            let from = date_field(&form.from, "start date", &mut problems);
-            let to = date_field(&form.to, "end date", &mut problems);
-            let lang = crate::i18n::current();
-            let written = |d: NaiveDate| crate::i18n::format_date(lang, d);
-            let (first, last) = (earliest_date(), latest_report_date(today));
-            let in_range = |date: Option<NaiveDate>, what: &str, problems: &mut Vec<String>| {
-                date.filter(|d| {
-                    let inside = (first..=last).contains(d);
-                    if !inside {
-                        // A year such as 0000 has no readable form: quoted as sent.
-                        let text = if what == "start date" {
-                            "The start date {} is outside the dates reports cover: {} to {}."
-                        } else {
-                            "The end date {} is outside the dates reports cover: {} to {}."
-                        };
-                        problems.push(crate::i18n::fill(
-                            crate::i18n::Lang::En,
-                            text,
-                            &[d.to_string(), written(first), written(last)],
-                        ));
-                    }
-                    inside
-                })
-            };
-            let from = in_range(from, "start date", &mut problems);
-            let to = in_range(to, "end date", &mut problems);
-            match (from, to) {
-                (Some(from), Some(to)) => {
-                    let range = DateRange::new(from, to);
-                    if range.is_none() {
-                        problems.push(format!(
-                            "The start date {} is after the end date {}.",
-                            written(from),
-                            written(to)
-                        ));
-                    }
-                    range
-                }
-                _ => None,
-            }
-        }
+        Some(Preset::Custom) => custom_range(form, today, problems),
         Some(preset) => preset.range(today),
         None => None,
     };
@@ -261,7 +262,66 @@ pub fn parse(
             crate::i18n::format_integer(lang, MAX_RANGE_DAYS)
         ));
     }
+    range
+}
 
+/// The typed start and end dates: each a date within what reports cover, the start not after
+/// the end.
+fn custom_range(
+    form: &ReportForm,
+    today: NaiveDate,
+    problems: &mut Vec<String>,
+) -> Option<DateRange> {
+    let from = date_field(&form.from, "start date", problems);
+    let to = date_field(&form.to, "end date", problems);
+    let lang = crate::i18n::current();
+    let written = |d: NaiveDate| crate::i18n::format_date(lang, d);
+    let (first, last) = (earliest_date(), latest_report_date(today));
+    let in_range = |date: Option<NaiveDate>, what: &str, problems: &mut Vec<String>| {
+        date.filter(|d| {
+            let inside = (first..=last).contains(d);
+            if !inside {
+                // A year such as 0000 has no readable form: quoted as sent.
+                let text = if what == "start date" {
+                    "The start date {} is outside the dates reports cover: {} to {}."
+                } else {
+                    "The end date {} is outside the dates reports cover: {} to {}."
+                };
+                problems.push(crate::i18n::fill(
+                    crate::i18n::Lang::En,
+                    text,
+                    &[d.to_string(), written(first), written(last)],
+                ));
+            }
+            inside
+        })
+    };
+    let from = in_range(from, "start date", problems);
+    let to = in_range(to, "end date", problems);
+    match (from, to) {
+        (Some(from), Some(to)) => {
+            let range = DateRange::new(from, to);
+            if range.is_none() {
+                problems.push(format!(
+                    "The start date {} is after the end date {}.",
+                    written(from),
+                    written(to)
+                ));
+            }
+            range
+        }
+        _ => None,
+    }
+}
+
+/// The granularity asked for among those the rules allow (day when none), refused for hours
+/// over a range longer than hourly detail covers.
+fn parse_granularity(
+    form: &ReportForm,
+    rules: Rules,
+    range: Option<DateRange>,
+    problems: &mut Vec<String>,
+) -> Option<Granularity> {
     let allowed: Vec<&str> = rules.granularities.iter().map(|g| g.as_str()).collect();
     let granularity = if form.granularity.trim().is_empty() {
         Some(Granularity::Day)
@@ -286,15 +346,16 @@ pub fn parse(
             range.days()
         ));
     }
+    granularity
+}
 
-    let compare = Compare::parse(&form.compare).unwrap_or_else(|| {
-        problems.push(format!(
-            "Unknown comparison {:?}: choose previous or last_year.",
-            form.compare.trim()
-        ));
-        Compare::Previous
-    });
-
+/// The codes of the chosen locations, each once and in the order chosen; an unknown code is
+/// a problem. None chosen means all of them.
+fn parse_locations(
+    form: &ReportForm,
+    tenant_locations: &[Location],
+    problems: &mut Vec<String>,
+) -> Vec<String> {
     let mut chosen: Vec<String> = Vec::new();
     for code in &form.locations {
         let code = code.trim();
@@ -307,25 +368,7 @@ pub fn parse(
             problems.push(format!("Unknown location {code:?}."));
         }
     }
-
-    match (range, granularity, preset) {
-        (Some(range), Some(granularity), Some(preset)) if problems.is_empty() => {
-            let locations = tenant_locations
-                .iter()
-                .filter(|l| chosen.is_empty() || chosen.contains(&l.location_id))
-                .cloned()
-                .collect();
-            Ok(ReportRequest {
-                range,
-                preset,
-                granularity,
-                locations,
-                chosen,
-                compare,
-            })
-        }
-        _ => Err(problems),
-    }
+    chosen
 }
 
 #[cfg(test)]
