@@ -33,14 +33,35 @@ pub struct Question {
 
 /// The `shopifyqlQuery` field's answer (`parseErrors`, `parseWarnings`, `tableData`).
 pub fn answer(st: &ShopState, query: &str) -> Value {
-    let refused = |message: String| {
-        json!({ "parseErrors": [message], "parseWarnings": [], "tableData": null,
-                "analyticsTargets": [] })
-    };
     let question = match read(query) {
         Ok(q) => q,
         Err(message) => return refused(message),
     };
+    let tz = match report_zone(st, &question) {
+        Ok(tz) => tz,
+        Err(message) => return refused(message),
+    };
+    let days = report(&st.shop, tz, question.since, question.until);
+    let columns = columns(&question.metrics);
+    let rows = rows(st, &question.metrics, &days);
+    json!({
+        "parseErrors": [],
+        "parseWarnings": st.faults.shopifyql_warnings,
+        "analyticsTargets": [],
+        "tableData": { "columns": columns, "rows": rows, "rowMetadata": [] },
+    })
+}
+
+/// The answer to a query Shopify will not run: its one parse error, no table.
+fn refused(message: String) -> Value {
+    json!({ "parseErrors": [message], "parseWarnings": [], "tableData": null,
+            "analyticsTargets": [] })
+}
+
+/// The report's time zone for a question the simulator answers, or the parse error Shopify
+/// would give it: a faulted missing column, an unknown time zone, another currency than the
+/// shop's, or a channel other than POS (or none).
+fn report_zone(st: &ShopState, question: &Question) -> Result<Tz, String> {
     for column in question
         .metrics
         .iter()
@@ -53,7 +74,7 @@ pub fn answer(st: &ShopState, query: &str) -> Value {
             .iter()
             .any(|c| c == column)
         {
-            return refused(format!(
+            return Err(format!(
                 "Column '{column}' not found in schema '{}'",
                 names::SCHEMA
             ));
@@ -63,13 +84,13 @@ pub fn answer(st: &ShopState, query: &str) -> Value {
         None => st.shop.time_zone,
         Some(name) => match name.parse() {
             Ok(tz) => tz,
-            Err(_) => return refused(format!("Invalid timezone '{name}'")),
+            Err(_) => return Err(format!("Invalid timezone '{name}'")),
         },
     };
     if let Some(currency) = &question.currency
         && currency != &st.shop.currency
     {
-        return refused(format!(
+        return Err(format!(
             "The Shopify simulator reports in the shop currency ({}) only, not '{currency}'",
             st.shop.currency
         ));
@@ -77,7 +98,7 @@ pub fn answer(st: &ShopState, query: &str) -> Value {
     let pos_only = match question.channel.as_deref() {
         Some(c) if c == names::POS_CHANNEL => true,
         Some(other) => {
-            return refused(format!(
+            return Err(format!(
                 "The Shopify simulator reports the '{}' sales channel only, not '{other}'",
                 names::POS_CHANNEL
             ));
@@ -85,25 +106,22 @@ pub fn answer(st: &ShopState, query: &str) -> Value {
         None => false,
     };
     if !pos_only {
-        return refused(format!(
+        return Err(format!(
             "The Shopify simulator reports only with WHERE {} = '{}'",
             names::SALES_CHANNEL,
             names::POS_CHANNEL
         ));
     }
-    let days = report(&st.shop, tz, question.since, question.until);
-    let digits = currency_digits(&st.shop.currency);
-    let differs: BTreeSet<NaiveDate> = st
-        .faults
-        .report_differs_on
-        .iter()
-        .filter_map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-        .collect();
+    Ok(tz)
+}
+
+/// The table's columns: the location and the day, then the metrics asked, in their order.
+fn columns(metrics: &[String]) -> Vec<Value> {
     let mut columns = vec![
         json!({ "name": names::POS_LOCATION, "dataType": "IDENTITY", "displayName": "POS location ID" }),
         json!({ "name": names::DAY, "dataType": "DAY_TIMESTAMP", "displayName": "Day" }),
     ];
-    for m in &question.metrics {
+    for m in metrics {
         let (data_type, display) = match m.as_str() {
             x if x == names::NET_SALES => ("MONEY", "Net sales"),
             x if x == names::ORDERS => ("INTEGER", "Orders"),
@@ -111,8 +129,24 @@ pub fn answer(st: &ShopState, query: &str) -> Value {
         };
         columns.push(json!({ "name": m, "dataType": data_type, "displayName": display }));
     }
-    let rows: Vec<Value> = days
+    columns
+}
+
+/// The table's rows, one per location-day, money as Shopify formats it; the
+/// `report_differs_on` fault adds FAULT_DIFFERENCE to the net sales of its days.
+fn rows(
+    st: &ShopState,
+    metrics: &[String],
+    days: &BTreeMap<(i64, NaiveDate), ReportDay>,
+) -> Vec<Value> {
+    let digits = currency_digits(&st.shop.currency);
+    let differs: BTreeSet<NaiveDate> = st
+        .faults
+        .report_differs_on
         .iter()
+        .filter_map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .collect();
+    days.iter()
         .map(|(&(location, date), d)| {
             let mut row = serde_json::Map::new();
             row.insert(names::POS_LOCATION.into(), json!(location.to_string()));
@@ -123,7 +157,7 @@ pub fn answer(st: &ShopState, query: &str) -> Value {
                 } else {
                     0
                 };
-            for m in &question.metrics {
+            for m in metrics {
                 let value = match m.as_str() {
                     x if x == names::NET_SALES => json!(format_minor(net, digits)),
                     x if x == names::ORDERS => json!(d.orders),
@@ -136,13 +170,7 @@ pub fn answer(st: &ShopState, query: &str) -> Value {
             }
             Value::Object(row)
         })
-        .collect();
-    json!({
-        "parseErrors": [],
-        "parseWarnings": st.faults.shopifyql_warnings,
-        "analyticsTargets": [],
-        "tableData": { "columns": columns, "rows": rows, "rowMetadata": [] },
-    })
+        .collect()
 }
 
 /// One location's day in Shopify's report.
