@@ -156,33 +156,12 @@ impl ShopifyClient {
 
 /// Reads a `shopifyqlQuery` answer's `data` into report days.
 pub fn read_answer(data: &Value, currency: &str) -> Result<Report, ReportError> {
-    let malformed = |context: String| {
-        ReportError::Shopify(ShopifyError::MalformedResponse {
-            context: format!("shopifyqlQuery: {context}"),
-        })
-    };
     let data: Data = serde_json::from_value(data.clone()).map_err(|e| malformed(e.to_string()))?;
     let answer = data
         .shopifyql_query
         .ok_or_else(|| malformed("no answer".into()))?;
     if !answer.parse_errors.is_empty() {
-        // A parse error naming one of TMAS's columns is a schema that lost it.
-        for name in [
-            names::NET_SALES,
-            names::ORDERS,
-            names::RETURNS,
-            names::POS_LOCATION,
-            names::SALES_CHANNEL,
-        ] {
-            if answer
-                .parse_errors
-                .iter()
-                .any(|e| e.contains(&format!("'{name}'")) || e.contains(&format!("`{name}`")))
-            {
-                return Err(ReportError::MissingColumn(name.to_string()));
-            }
-        }
-        return Err(ReportError::ParseErrors(answer.parse_errors));
+        return Err(refusal(answer.parse_errors));
     }
     let table = answer
         .table_data
@@ -205,49 +184,82 @@ pub fn read_answer(data: &Value, currency: &str) -> Result<Report, ReportError> 
         .ok_or_else(|| malformed("rows is not a list".into()))?;
     let mut days = Vec::with_capacity(rows.len());
     for row in rows {
-        let cell = |name: &str| row.get(name).filter(|v| !v.is_null());
-        let Some(location) = cell(names::POS_LOCATION) else {
-            // Sales without a POS location (none should pass the channel filter).
-            continue;
-        };
-        let shopify_location_id = text_of(location)
-            .rsplit('/')
-            .next()
-            .and_then(|s| s.trim().parse::<i64>().ok())
-            .ok_or_else(|| malformed(format!("location {location}")))?;
-        let day = cell(names::DAY).map(text_of).unwrap_or_default();
-        let date = NaiveDate::parse_from_str(day.get(..10).unwrap_or(&day), "%Y-%m-%d")
-            .map_err(|_| malformed(format!("day {day:?}")))?;
-        let money = |name: &str| -> Result<i64, ReportError> {
-            match cell(name) {
-                None => Ok(0),
-                Some(v) => decimal_minor(&text_of(v), digits)
-                    .ok_or_else(|| malformed(format!("{name} {v}"))),
-            }
-        };
-        let returns = money(names::RETURNS)?;
-        let orders = match cell(names::ORDERS) {
-            None => 0,
-            Some(v) => {
-                decimal_minor(&text_of(v), 0).ok_or_else(|| malformed(format!("orders {v}")))?
-            }
-        };
-        days.push(ReportDay {
-            shopify_location_id,
-            date,
-            net_sales: money(names::NET_SALES)?,
-            orders,
-            returns: if names::RETURNS_ARE_NEGATIVE {
-                -returns
-            } else {
-                returns
-            },
-        });
+        if let Some(day) = report_day(row, digits)? {
+            days.push(day);
+        }
     }
     Ok(Report {
         days,
         warnings: answer.parse_warnings,
     })
+}
+
+/// An answer that is not the one expected, said as Shopify's malformed response.
+fn malformed(context: String) -> ReportError {
+    ReportError::Shopify(ShopifyError::MalformedResponse {
+        context: format!("shopifyqlQuery: {context}"),
+    })
+}
+
+/// What Shopify's parse errors mean: a parse error naming one of TMAS's columns is a
+/// schema that lost it; any other, the errors themselves.
+fn refusal(parse_errors: Vec<String>) -> ReportError {
+    for name in [
+        names::NET_SALES,
+        names::ORDERS,
+        names::RETURNS,
+        names::POS_LOCATION,
+        names::SALES_CHANNEL,
+    ] {
+        if parse_errors
+            .iter()
+            .any(|e| e.contains(&format!("'{name}'")) || e.contains(&format!("`{name}`")))
+        {
+            return ReportError::MissingColumn(name.to_string());
+        }
+    }
+    ReportError::ParseErrors(parse_errors)
+}
+
+/// One row of the table as a report day; none for a row without a POS location (sales
+/// that none should pass the channel filter).
+fn report_day(row: &Value, digits: u32) -> Result<Option<ReportDay>, ReportError> {
+    let cell = |name: &str| row.get(name).filter(|v| !v.is_null());
+    let Some(location) = cell(names::POS_LOCATION) else {
+        return Ok(None);
+    };
+    let shopify_location_id = text_of(location)
+        .rsplit('/')
+        .next()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .ok_or_else(|| malformed(format!("location {location}")))?;
+    let day = cell(names::DAY).map(text_of).unwrap_or_default();
+    let date = NaiveDate::parse_from_str(day.get(..10).unwrap_or(&day), "%Y-%m-%d")
+        .map_err(|_| malformed(format!("day {day:?}")))?;
+    let money = |name: &str| -> Result<i64, ReportError> {
+        match cell(name) {
+            None => Ok(0),
+            Some(v) => {
+                decimal_minor(&text_of(v), digits).ok_or_else(|| malformed(format!("{name} {v}")))
+            }
+        }
+    };
+    let returns = money(names::RETURNS)?;
+    let orders = match cell(names::ORDERS) {
+        None => 0,
+        Some(v) => decimal_minor(&text_of(v), 0).ok_or_else(|| malformed(format!("orders {v}")))?,
+    };
+    Ok(Some(ReportDay {
+        shopify_location_id,
+        date,
+        net_sales: money(names::NET_SALES)?,
+        orders,
+        returns: if names::RETURNS_ARE_NEGATIVE {
+            -returns
+        } else {
+            returns
+        },
+    }))
 }
 
 fn text_of(v: &Value) -> String {

@@ -33,14 +33,35 @@ pub struct Question {
 
 /// The `shopifyqlQuery` field's answer (`parseErrors`, `parseWarnings`, `tableData`).
 pub fn answer(st: &ShopState, query: &str) -> Value {
-    let refused = |message: String| {
-        json!({ "parseErrors": [message], "parseWarnings": [], "tableData": null,
-                "analyticsTargets": [] })
-    };
     let question = match read(query) {
         Ok(q) => q,
         Err(message) => return refused(message),
     };
+    let tz = match report_zone(st, &question) {
+        Ok(tz) => tz,
+        Err(message) => return refused(message),
+    };
+    let days = report(&st.shop, tz, question.since, question.until);
+    let columns = columns(&question.metrics);
+    let rows = rows(st, &question.metrics, &days);
+    json!({
+        "parseErrors": [],
+        "parseWarnings": st.faults.shopifyql_warnings,
+        "analyticsTargets": [],
+        "tableData": { "columns": columns, "rows": rows, "rowMetadata": [] },
+    })
+}
+
+/// The answer to a query Shopify will not run: its one parse error, no table.
+fn refused(message: String) -> Value {
+    json!({ "parseErrors": [message], "parseWarnings": [], "tableData": null,
+            "analyticsTargets": [] })
+}
+
+/// The report's time zone for a question the simulator answers, or the parse error Shopify
+/// would give it: a faulted missing column, an unknown time zone, another currency than the
+/// shop's, or a channel other than POS (or none).
+fn report_zone(st: &ShopState, question: &Question) -> Result<Tz, String> {
     for column in question
         .metrics
         .iter()
@@ -53,7 +74,7 @@ pub fn answer(st: &ShopState, query: &str) -> Value {
             .iter()
             .any(|c| c == column)
         {
-            return refused(format!(
+            return Err(format!(
                 "Column '{column}' not found in schema '{}'",
                 names::SCHEMA
             ));
@@ -63,13 +84,13 @@ pub fn answer(st: &ShopState, query: &str) -> Value {
         None => st.shop.time_zone,
         Some(name) => match name.parse() {
             Ok(tz) => tz,
-            Err(_) => return refused(format!("Invalid timezone '{name}'")),
+            Err(_) => return Err(format!("Invalid timezone '{name}'")),
         },
     };
     if let Some(currency) = &question.currency
         && currency != &st.shop.currency
     {
-        return refused(format!(
+        return Err(format!(
             "The Shopify simulator reports in the shop currency ({}) only, not '{currency}'",
             st.shop.currency
         ));
@@ -77,7 +98,7 @@ pub fn answer(st: &ShopState, query: &str) -> Value {
     let pos_only = match question.channel.as_deref() {
         Some(c) if c == names::POS_CHANNEL => true,
         Some(other) => {
-            return refused(format!(
+            return Err(format!(
                 "The Shopify simulator reports the '{}' sales channel only, not '{other}'",
                 names::POS_CHANNEL
             ));
@@ -85,25 +106,22 @@ pub fn answer(st: &ShopState, query: &str) -> Value {
         None => false,
     };
     if !pos_only {
-        return refused(format!(
+        return Err(format!(
             "The Shopify simulator reports only with WHERE {} = '{}'",
             names::SALES_CHANNEL,
             names::POS_CHANNEL
         ));
     }
-    let days = report(&st.shop, tz, question.since, question.until);
-    let digits = currency_digits(&st.shop.currency);
-    let differs: BTreeSet<NaiveDate> = st
-        .faults
-        .report_differs_on
-        .iter()
-        .filter_map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-        .collect();
+    Ok(tz)
+}
+
+/// The table's columns: the location and the day, then the metrics asked, in their order.
+fn columns(metrics: &[String]) -> Vec<Value> {
     let mut columns = vec![
         json!({ "name": names::POS_LOCATION, "dataType": "IDENTITY", "displayName": "POS location ID" }),
         json!({ "name": names::DAY, "dataType": "DAY_TIMESTAMP", "displayName": "Day" }),
     ];
-    for m in &question.metrics {
+    for m in metrics {
         let (data_type, display) = match m.as_str() {
             x if x == names::NET_SALES => ("MONEY", "Net sales"),
             x if x == names::ORDERS => ("INTEGER", "Orders"),
@@ -111,8 +129,24 @@ pub fn answer(st: &ShopState, query: &str) -> Value {
         };
         columns.push(json!({ "name": m, "dataType": data_type, "displayName": display }));
     }
-    let rows: Vec<Value> = days
+    columns
+}
+
+/// The table's rows, one per location-day, money as Shopify formats it; the
+/// `report_differs_on` fault adds FAULT_DIFFERENCE to the net sales of its days.
+fn rows(
+    st: &ShopState,
+    metrics: &[String],
+    days: &BTreeMap<(i64, NaiveDate), ReportDay>,
+) -> Vec<Value> {
+    let digits = currency_digits(&st.shop.currency);
+    let differs: BTreeSet<NaiveDate> = st
+        .faults
+        .report_differs_on
         .iter()
+        .filter_map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .collect();
+    days.iter()
         .map(|(&(location, date), d)| {
             let mut row = serde_json::Map::new();
             row.insert(names::POS_LOCATION.into(), json!(location.to_string()));
@@ -123,7 +157,7 @@ pub fn answer(st: &ShopState, query: &str) -> Value {
                 } else {
                     0
                 };
-            for m in &question.metrics {
+            for m in metrics {
                 let value = match m.as_str() {
                     x if x == names::NET_SALES => json!(format_minor(net, digits)),
                     x if x == names::ORDERS => json!(d.orders),
@@ -136,13 +170,7 @@ pub fn answer(st: &ShopState, query: &str) -> Value {
             }
             Value::Object(row)
         })
-        .collect();
-    json!({
-        "parseErrors": [],
-        "parseWarnings": st.faults.shopifyql_warnings,
-        "analyticsTargets": [],
-        "tableData": { "columns": columns, "rows": rows, "rowMetadata": [] },
-    })
+        .collect()
 }
 
 /// One location's day in Shopify's report.
@@ -255,33 +283,85 @@ fn words(query: &str) -> Result<Vec<String>, String> {
 /// GROUP BY pos_location_id TIMESERIES day [WITH TIMEZONE '…'[, CURRENCY '…']]
 /// SINCE yyyy-mm-dd UNTIL yyyy-mm-dd`.
 pub fn read(query: &str) -> Result<Question, String> {
-    let words = words(query)?;
-    let mut at = 0usize;
-    let peek = |at: usize| words.get(at).map(String::as_str).unwrap_or("");
-    let keyword = |at: &mut usize, kw: &str| -> Result<(), String> {
-        if peek(*at).eq_ignore_ascii_case(kw) {
-            *at += 1;
+    let mut c = Cursor {
+        words: words(query)?,
+        at: 0,
+    };
+    c.keyword("FROM")?;
+    if c.peek(0) != names::SCHEMA {
+        return Err(format!("Schema '{}' not found", c.peek(0)));
+    }
+    c.at += 1;
+    c.keyword("SHOW")?;
+    let metrics = metrics(&mut c)?;
+    let channel = channel(&mut c)?;
+    grouping(&mut c)?;
+    let (time_zone, currency) = modifiers(&mut c)?;
+    let since = c.date("SINCE")?;
+    let until = c.date("UNTIL")?;
+    if until < since {
+        return Err("UNTIL can't be before SINCE".into());
+    }
+    if c.at < c.words.len() {
+        return Err(format!("Syntax error: unexpected '{}'", c.peek(0)));
+    }
+    Ok(Question {
+        metrics,
+        channel,
+        time_zone,
+        currency,
+        since,
+        until,
+    })
+}
+
+/// A query's words and the reader's place in them.
+struct Cursor {
+    words: Vec<String>,
+    at: usize,
+}
+
+impl Cursor {
+    /// The word `ahead` places after the reader's, or "" past the end.
+    fn peek(&self, ahead: usize) -> &str {
+        self.words
+            .get(self.at + ahead)
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+
+    /// Steps over the keyword `kw` (in any case), or names what stands in its place.
+    fn keyword(&mut self, kw: &str) -> Result<(), String> {
+        if self.peek(0).eq_ignore_ascii_case(kw) {
+            self.at += 1;
             Ok(())
         } else {
             Err(format!(
                 "Syntax error: expected {kw}, found '{}'",
-                if peek(*at).is_empty() {
+                if self.peek(0).is_empty() {
                     "end of query"
                 } else {
-                    peek(*at)
+                    self.peek(0)
                 }
             ))
         }
-    };
-    keyword(&mut at, "FROM")?;
-    if peek(at) != names::SCHEMA {
-        return Err(format!("Schema '{}' not found", peek(at)));
     }
-    at += 1;
-    keyword(&mut at, "SHOW")?;
+
+    /// The yyyy-mm-dd date after the keyword `kw`.
+    fn date(&mut self, kw: &str) -> Result<NaiveDate, String> {
+        self.keyword(kw)?;
+        let d = NaiveDate::parse_from_str(self.peek(0), "%Y-%m-%d")
+            .map_err(|_| format!("Invalid date '{}' after {kw}", self.peek(0)))?;
+        self.at += 1;
+        Ok(d)
+    }
+}
+
+/// The metrics after SHOW, comma-separated, each one the simulator answers.
+fn metrics(c: &mut Cursor) -> Result<Vec<String>, String> {
     let mut metrics = Vec::new();
     loop {
-        let m = peek(at).to_string();
+        let m = c.peek(0).to_string();
         if ![names::NET_SALES, names::ORDERS, names::RETURNS].contains(&m.as_str()) {
             return Err(format!(
                 "Column '{m}' not found in schema '{}' (the Shopify simulator answers {}, {} and {})",
@@ -292,56 +372,72 @@ pub fn read(query: &str) -> Result<Question, String> {
             ));
         }
         metrics.push(m);
-        at += 1;
-        if peek(at) == "," {
-            at += 1;
+        c.at += 1;
+        if c.peek(0) == "," {
+            c.at += 1;
         } else {
             break;
         }
     }
-    let mut channel = None;
-    if peek(at).eq_ignore_ascii_case("WHERE") {
-        at += 1;
-        if peek(at) != names::SALES_CHANNEL || peek(at + 1) != "=" {
-            return Err(format!(
-                "Syntax error: the Shopify simulator filters only by {} = '…'",
-                names::SALES_CHANNEL
-            ));
-        }
-        let value = peek(at + 2);
-        let Some(value) = value.strip_prefix('\'') else {
-            return Err(format!(
-                "Syntax error: expected a quoted value, found '{value}'"
-            ));
-        };
-        channel = Some(value.to_string());
-        at += 3;
+    Ok(metrics)
+}
+
+/// The sales channel of an optional `WHERE sales_channel = '…'`.
+fn channel(c: &mut Cursor) -> Result<Option<String>, String> {
+    if !c.peek(0).eq_ignore_ascii_case("WHERE") {
+        return Ok(None);
     }
-    keyword(&mut at, "GROUP")?;
-    keyword(&mut at, "BY")?;
-    if peek(at) != names::POS_LOCATION {
+    c.at += 1;
+    if c.peek(0) != names::SALES_CHANNEL || c.peek(1) != "=" {
+        return Err(format!(
+            "Syntax error: the Shopify simulator filters only by {} = '…'",
+            names::SALES_CHANNEL
+        ));
+    }
+    let value = c.peek(2);
+    let Some(value) = value.strip_prefix('\'') else {
+        return Err(format!(
+            "Syntax error: expected a quoted value, found '{value}'"
+        ));
+    };
+    let channel = Some(value.to_string());
+    c.at += 3;
+    Ok(channel)
+}
+
+/// Steps over `GROUP BY pos_location_id TIMESERIES day`, the one grouping answered.
+fn grouping(c: &mut Cursor) -> Result<(), String> {
+    c.keyword("GROUP")?;
+    c.keyword("BY")?;
+    if c.peek(0) != names::POS_LOCATION {
         return Err(format!(
             "The Shopify simulator groups only by {}, not '{}'",
             names::POS_LOCATION,
-            peek(at)
+            c.peek(0)
         ));
     }
-    at += 1;
-    keyword(&mut at, "TIMESERIES")?;
-    if peek(at) != names::DAY {
+    c.at += 1;
+    c.keyword("TIMESERIES")?;
+    if c.peek(0) != names::DAY {
         return Err(format!(
             "The Shopify simulator answers TIMESERIES {} only, not '{}'",
             names::DAY,
-            peek(at)
+            c.peek(0)
         ));
     }
-    at += 1;
+    c.at += 1;
+    Ok(())
+}
+
+/// The time zone and currency of an optional `WITH TIMEZONE '…', CURRENCY '…'`.
+fn modifiers(c: &mut Cursor) -> Result<(Option<String>, Option<String>), String> {
     let (mut time_zone, mut currency) = (None, None);
-    if peek(at).eq_ignore_ascii_case("WITH") {
-        at += 1;
+    if c.peek(0).eq_ignore_ascii_case("WITH") {
+        c.at += 1;
         loop {
-            let modifier = peek(at).to_ascii_uppercase();
-            let value = peek(at + 1)
+            let modifier = c.peek(0).to_ascii_uppercase();
+            let value = c
+                .peek(1)
                 .strip_prefix('\'')
                 .map(str::to_string)
                 .ok_or_else(|| format!("Syntax error: {modifier} needs a quoted value"))?;
@@ -354,37 +450,15 @@ pub fn read(query: &str) -> Result<Question, String> {
                     ));
                 }
             }
-            at += 2;
-            if peek(at) == "," {
-                at += 1;
+            c.at += 2;
+            if c.peek(0) == "," {
+                c.at += 1;
             } else {
                 break;
             }
         }
     }
-    let date = |at: &mut usize, kw: &str| -> Result<NaiveDate, String> {
-        keyword(at, kw)?;
-        let d = NaiveDate::parse_from_str(peek(*at), "%Y-%m-%d")
-            .map_err(|_| format!("Invalid date '{}' after {kw}", peek(*at)))?;
-        *at += 1;
-        Ok(d)
-    };
-    let since = date(&mut at, "SINCE")?;
-    let until = date(&mut at, "UNTIL")?;
-    if until < since {
-        return Err("UNTIL can't be before SINCE".into());
-    }
-    if at < words.len() {
-        return Err(format!("Syntax error: unexpected '{}'", peek(at)));
-    }
-    Ok(Question {
-        metrics,
-        channel,
-        time_zone,
-        currency,
-        since,
-        until,
-    })
+    Ok((time_zone, currency))
 }
 
 #[cfg(test)]

@@ -11,6 +11,8 @@ use chrono_tz::Tz;
 
 use super::WorkerConfig;
 use crate::crypto::StoredCredentials;
+use crate::db::integrations::{Integration, LocationMatch};
+use crate::db::locations::Location;
 use crate::db::reconciliation::{self as store, DayCheck, Outcome};
 use crate::db::{self, TenantId};
 use crate::shopify::shopifyql::{MAX_QUERIES_PER_CHECK, REPORTS_SCOPE, ReportError, ReportQuery};
@@ -127,11 +129,7 @@ pub async fn check(
                 warnings: &warnings,
                 days,
                 checked_at: now.timestamp(),
-                next_check_at: if state_code == state::THROTTLED || state_code == state::FAILED {
-                    (now.timestamp() + RETRY_SECONDS).min(next)
-                } else {
-                    next
-                },
+                next_check_at: next_check_at(state_code, now, next),
             },
         )
         .await
@@ -149,22 +147,96 @@ pub async fn check(
         Err(e) => return Ok(record(failure_state(&e), e.to_string(), String::new(), None).await?),
     }
     let matches = db::integrations::matches(db, tenant, integration_id).await?;
-    let locations: HashMap<i64, crate::db::locations::Location> = db::locations::list(db, tenant)
+    let locations: HashMap<i64, Location> = db::locations::list(db, tenant)
         .await?
         .into_iter()
         .map(|l| (l.id, l))
         .collect();
-    // One question per time zone: WITH TIMEZONE applies to the whole query.
+    let zones = zones_of(&matches, &locations, &integration.shop_time_zone);
+    let mut warnings: Vec<String> = Vec::new();
+    let reported =
+        match shopify_report(&client, &integration, &matches, &zones, now, &mut warnings).await {
+            Ok(r) => r,
+            Err(e) => {
+                let (code, message) = report_failure(&e);
+                tracing::warn!(tenant = tenant.0, integration = integration_id, error = %e,
+                               "reconciliation: Shopify's report could not be read");
+                return Ok(record(code, message, warnings.join("\n"), None).await?);
+            }
+        };
+    let days = compare(
+        db,
+        tenant,
+        &integration,
+        &matches,
+        &locations,
+        &reported,
+        now,
+    )
+    .await?;
+    record(state::DONE, String::new(), warnings.join("\n"), Some(&days)).await?;
+    Ok(())
+}
+
+/// Shopify's numbers per (Shopify location, local day): net sales, orders, returns.
+type ShopifyDays = HashMap<(i64, NaiveDate), (i64, i64, i64)>;
+
+/// What Shopify's report gave: its numbers, and each match's window (its index in the
+/// matches, the first and the last local day asked).
+struct Reported {
+    days: ShopifyDays,
+    windows: Vec<(usize, NaiveDate, NaiveDate)>,
+}
+
+/// When the check is tried next: soon after a failure it may recover from, else at `next`.
+fn next_check_at(state_code: &str, now: DateTime<Utc>, next: i64) -> i64 {
+    if state_code == state::THROTTLED || state_code == state::FAILED {
+        (now.timestamp() + RETRY_SECONDS).min(next)
+    } else {
+        next
+    }
+}
+
+/// The matches grouped by their location's time zone (the shop's when the location is
+/// unknown), as indexes into `matches`. One question per time zone: WITH TIMEZONE applies to
+/// the whole query.
+fn zones_of(
+    matches: &[LocationMatch],
+    locations: &HashMap<i64, Location>,
+    shop_time_zone: &str,
+) -> BTreeMap<String, Vec<usize>> {
     let mut zones: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, m) in matches.iter().enumerate() {
         let tz = locations
             .get(&m.location_id)
             .map(|l| l.time_zone.clone())
-            .unwrap_or_else(|| integration.shop_time_zone.clone());
+            .unwrap_or_else(|| shop_time_zone.to_string());
         zones.entry(tz).or_default().push(i);
     }
-    let mut shopify: HashMap<(i64, NaiveDate), (i64, i64, i64)> = HashMap::new();
-    let mut warnings: Vec<String> = Vec::new();
+    zones
+}
+
+/// The check's state and message for a report that could not be read.
+fn report_failure(e: &ReportError) -> (&'static str, String) {
+    match e {
+        ReportError::ParseErrors(errors) => (state::PARSE_ERROR, errors.join("\n")),
+        ReportError::MissingColumn(column) => (state::MISSING_COLUMN, column.clone()),
+        ReportError::Shopify(s) => (failure_state(s), s.to_string()),
+    }
+}
+
+/// Asks Shopify's report once per time zone (at most MAX_QUERIES_PER_CHECK) and keeps each
+/// zone's answer for its own locations; the report's warnings are added to `warnings`, and
+/// stay there when a later question fails.
+async fn shopify_report(
+    client: &ShopifyClient,
+    integration: &Integration,
+    matches: &[LocationMatch],
+    zones: &BTreeMap<String, Vec<usize>>,
+    now: DateTime<Utc>,
+    warnings: &mut Vec<String>,
+) -> Result<Reported, ReportError> {
+    let mut shopify: ShopifyDays = HashMap::new();
     let mut windows: Vec<(usize, NaiveDate, NaiveDate)> = Vec::new();
     for (zone, members) in zones.iter().take(MAX_QUERIES_PER_CHECK) {
         let tz: Tz = zone.parse().unwrap_or(chrono_tz::UTC);
@@ -175,19 +247,7 @@ pub async fn check(
             since: today - Duration::days(DAYS_CHECKED),
             until: today - Duration::days(1),
         };
-        let report = match client.sales_report(&query).await {
-            Ok(r) => r,
-            Err(e) => {
-                let (code, message) = match &e {
-                    ReportError::ParseErrors(errors) => (state::PARSE_ERROR, errors.join("\n")),
-                    ReportError::MissingColumn(column) => (state::MISSING_COLUMN, column.clone()),
-                    ReportError::Shopify(s) => (failure_state(s), s.to_string()),
-                };
-                tracing::warn!(tenant = tenant.0, integration = integration_id, error = %e,
-                               "reconciliation: Shopify's report could not be read");
-                return Ok(record(code, message, warnings.join("\n"), None).await?);
-            }
-        };
+        let report = client.sales_report(&query).await?;
         for w in report.warnings {
             if !warnings.contains(&w) {
                 warnings.push(w);
@@ -212,11 +272,29 @@ pub async fn check(
             windows.push((i, query.since, query.until));
         }
     }
+    Ok(Reported {
+        days: shopify,
+        windows,
+    })
+}
+
+/// Every matched location-day of the windows, Shopify's numbers beside TMAS's, with the
+/// reasons TMAS can name where they differ. Reads nothing when no window was asked.
+async fn compare(
+    db: &db::Db,
+    tenant: TenantId,
+    integration: &Integration,
+    matches: &[LocationMatch],
+    locations: &HashMap<i64, Location>,
+    reported: &Reported,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Vec<DayCheck>> {
+    let windows = &reported.windows;
     let (Some(from), Some(to)) = (
         windows.iter().map(|w| w.1).min(),
         windows.iter().map(|w| w.2).max(),
     ) else {
-        return Ok(record(state::DONE, String::new(), warnings.join("\n"), Some(&[])).await?);
+        return Ok(Vec::new());
     };
     let (from_s, to_s) = (from.to_string(), to.to_string());
     let ids: Vec<i64> = matches.iter().map(|m| m.location_id).collect();
@@ -227,19 +305,19 @@ pub async fn check(
             .map(|d| ((d.location_id, d.local_date.clone()), d))
             .collect();
     let unreadable: HashSet<(i64, String)> =
-        store::unreadable_days(db, tenant, integration_id, &from_s, &to_s)
+        store::unreadable_days(db, tenant, integration.id, &from_s, &to_s)
             .await?
             .into_iter()
             .collect();
     let mut days = Vec::new();
-    for (i, since, until) in windows {
+    for &(i, since, until) in windows {
         let m = &matches[i];
         let shopify_id = shopify_number(&m.shopify_location_id);
         let mut date = since;
         while date <= until {
             let key = date.to_string();
             let (s_net, s_orders, s_returns) = shopify_id
-                .and_then(|id| shopify.get(&(id, date)).copied())
+                .and_then(|id| reported.days.get(&(id, date)).copied())
                 .unwrap_or_default();
             let t = tmas.get(&(m.location_id, key.clone()));
             let mut day = DayCheck {
@@ -255,31 +333,44 @@ pub async fn check(
                 checked_at: now.timestamp(),
             };
             if !day.matches() {
-                let mut reasons = Vec::new();
-                if t.is_some_and(|t| t.edited != 0) {
-                    reasons.push(reason::EDITED);
-                }
                 let active = locations.get(&m.location_id).is_some_and(|l| l.is_active());
-                if !m.is_enabled() || !active {
-                    reasons.push(reason::DISABLED);
-                }
-                if unreadable.contains(&(m.location_id, key)) {
-                    reasons.push(reason::UNREADABLE);
-                }
-                if !integration.reads_returns() && day.shopify_returns != day.tmas_returns {
-                    reasons.push(reason::RETURNS_SCOPE);
-                }
-                if reasons.is_empty() {
-                    reasons.push(reason::CHANGED);
-                }
-                day.reasons = reasons.join(",");
+                let unreadable = unreadable.contains(&(m.location_id, key));
+                day.reasons = reasons(integration, m, active, t, unreadable, &day);
             }
             days.push(day);
             date += Duration::days(1);
         }
     }
-    record(state::DONE, String::new(), warnings.join("\n"), Some(&days)).await?;
-    Ok(())
+    Ok(days)
+}
+
+/// The reasons TMAS can name for a location-day that differs, comma-separated; CHANGED
+/// when none of the others applies.
+fn reasons(
+    integration: &Integration,
+    m: &LocationMatch,
+    active: bool,
+    tmas: Option<&store::TmasDay>,
+    unreadable: bool,
+    day: &DayCheck,
+) -> String {
+    let mut reasons = Vec::new();
+    if tmas.is_some_and(|t| t.edited != 0) {
+        reasons.push(reason::EDITED);
+    }
+    if !m.is_enabled() || !active {
+        reasons.push(reason::DISABLED);
+    }
+    if unreadable {
+        reasons.push(reason::UNREADABLE);
+    }
+    if !integration.reads_returns() && day.shopify_returns != day.tmas_returns {
+        reasons.push(reason::RETURNS_SCOPE);
+    }
+    if reasons.is_empty() {
+        reasons.push(reason::CHANGED);
+    }
+    reasons.join(",")
 }
 
 /// A matched Shopify location's numeric id (stored as a number or a GID).
@@ -300,7 +391,7 @@ fn failure_state(e: &ShopifyError) -> &'static str {
 fn client_for(
     state: &AppState,
     config: &WorkerConfig,
-    integration: &crate::db::integrations::Integration,
+    integration: &Integration,
 ) -> Result<ShopifyClient, ShopifyError> {
     let credentials: Credentials =
         StoredCredentials::open(&state.secret_key, &integration.credentials_enc)

@@ -355,6 +355,31 @@ impl BulkStage {
         if !self.sealed {
             return Err(stage_error("read before the file ended"));
         }
+        let mut orders = self.next_order_lines(max).await?;
+        for start in (0..orders.len()).step_by(ORDERS_PER_SELECT) {
+            let end = (start + ORDERS_PER_SELECT).min(orders.len());
+            self.add_children(&mut orders, start, end).await?;
+        }
+        let agreement_ids: Vec<String> = orders
+            .iter()
+            .flat_map(|o| &o.3)
+            .filter_map(|a| a.get("id").and_then(Value::as_str).map(str::to_string))
+            .collect();
+        let mut sales = self.lines_of("sales", &agreement_ids).await?;
+        let refund_parents = refund_parents(&orders);
+        let mut transactions = self.lines_of("transactions", &refund_parents).await?;
+        Ok(orders
+            .into_iter()
+            .map(|(_, mut order, items, agreements)| {
+                assemble(&mut order, items, agreements, &mut sales, &mut transactions);
+                Value::Object(order)
+            })
+            .collect())
+    }
+
+    /// The next at most `max` orders' own lines, without their children yet; moves
+    /// `read_up_to` past each order read.
+    async fn next_order_lines(&mut self, max: usize) -> Result<Vec<StagedOrder>, ShopifyError> {
         let rows = sqlx::query(
             "SELECT rowid, id, line FROM orders WHERE rowid > $1 ORDER BY rowid LIMIT $2",
         )
@@ -375,73 +400,55 @@ impl BulkStage {
             };
             orders.push((id, order, Vec::new(), Vec::new()));
         }
-        for start in (0..orders.len()).step_by(ORDERS_PER_SELECT) {
-            let end = (start + ORDERS_PER_SELECT).min(orders.len());
-            let slots: HashMap<String, usize> =
-                (start..end).map(|i| (orders[i].0.clone(), i)).collect();
-            let mut select =
-                QueryBuilder::new("SELECT parent, line FROM children WHERE parent IN (");
-            // In its own scope: a builder half held across the await below would make this
-            // future not `Send` for the worker's tasks (rustc's higher-ranked lifetime check).
-            {
-                let mut ids = select.separated(", ");
-                for order in &orders[start..end] {
-                    ids.push_bind(order.0.clone());
-                }
-                ids.push_unseparated(") ORDER BY parent, rowid");
+        Ok(orders)
+    }
+
+    /// Adds to `orders[start..end]` their child lines (one SELECT), in the order of the
+    /// file: agreements apart, line items, sales and transactions together.
+    async fn add_children(
+        &mut self,
+        orders: &mut [StagedOrder],
+        start: usize,
+        end: usize,
+    ) -> Result<(), ShopifyError> {
+        let slots: HashMap<String, usize> =
+            (start..end).map(|i| (orders[i].0.clone(), i)).collect();
+        let mut select = QueryBuilder::new("SELECT parent, line FROM children WHERE parent IN (");
+        // In its own scope: a builder half held across the await below would make this
+        // future not `Send` for the worker's tasks (rustc's higher-ranked lifetime check).
+        {
+            let mut ids = select.separated(", ");
+            for order in &orders[start..end] {
+                ids.push_bind(order.0.clone());
             }
-            let children = select
-                .build()
-                .fetch_all(&mut self.db)
-                .await
-                .map_err(stage_error)?;
-            for row in children {
-                let parent: String = row.get(0);
-                let line: String = row.get(1);
-                let Value::Object(mut child) = serde_json::from_str(&line)
-                    .map_err(|e| malformed(format!("bulk file line of {parent}: {e}")))?
-                else {
-                    return Err(malformed(format!(
-                        "bulk file line of {parent} is not an object"
-                    )));
-                };
-                child.remove("__parentId");
-                if let Some(&slot) = slots.get(&parent) {
-                    match Child::of_object(&child) {
-                        Child::Agreement => orders[slot].3.push(Value::Object(child)),
-                        Child::LineItem | Child::Sale | Child::Transaction => {
-                            orders[slot].2.push(Value::Object(child))
-                        }
+            ids.push_unseparated(") ORDER BY parent, rowid");
+        }
+        let children = select
+            .build()
+            .fetch_all(&mut self.db)
+            .await
+            .map_err(stage_error)?;
+        for row in children {
+            let parent: String = row.get(0);
+            let line: String = row.get(1);
+            let Value::Object(mut child) = serde_json::from_str(&line)
+                .map_err(|e| malformed(format!("bulk file line of {parent}: {e}")))?
+            else {
+                return Err(malformed(format!(
+                    "bulk file line of {parent} is not an object"
+                )));
+            };
+            child.remove("__parentId");
+            if let Some(&slot) = slots.get(&parent) {
+                match Child::of_object(&child) {
+                    Child::Agreement => orders[slot].3.push(Value::Object(child)),
+                    Child::LineItem | Child::Sale | Child::Transaction => {
+                        orders[slot].2.push(Value::Object(child))
                     }
                 }
             }
         }
-        let agreement_ids: Vec<String> = orders
-            .iter()
-            .flat_map(|o| &o.3)
-            .filter_map(|a| a.get("id").and_then(Value::as_str).map(str::to_string))
-            .collect();
-        let mut sales = self.lines_of("sales", &agreement_ids).await?;
-        // A refund's transactions name its agreement or the refund itself as their parent
-        // (Shopify does not say which, for a connection inside an object of a node).
-        let refund_parents: Vec<String> = orders
-            .iter()
-            .flat_map(|o| &o.3)
-            .filter_map(|a| {
-                let refund = agreement_refund(a)?;
-                let agreement = a.get("id").and_then(Value::as_str)?;
-                Some([agreement.to_string(), refund.to_string()])
-            })
-            .flatten()
-            .collect();
-        let mut transactions = self.lines_of("transactions", &refund_parents).await?;
-        Ok(orders
-            .into_iter()
-            .map(|(_, mut order, items, agreements)| {
-                assemble(&mut order, items, agreements, &mut sales, &mut transactions);
-                Value::Object(order)
-            })
-            .collect())
+        Ok(())
     }
 
     /// The staged lines of `table` (sales, transactions) whose parent is one of `parents`,
@@ -521,6 +528,22 @@ async fn insert_staged(
     let query = insert.build();
     query.execute(db).await.map_err(stage_error)?;
     Ok(())
+}
+
+/// The parents a refund's transactions may name, for every refund agreement of `orders`:
+/// its agreement or the refund itself (Shopify does not say which, for a connection inside
+/// an object of a node).
+fn refund_parents(orders: &[StagedOrder]) -> Vec<String> {
+    orders
+        .iter()
+        .flat_map(|o| &o.3)
+        .filter_map(|a| {
+            let refund = agreement_refund(a)?;
+            let agreement = a.get("id").and_then(Value::as_str)?;
+            Some([agreement.to_string(), refund.to_string()])
+        })
+        .flatten()
+        .collect()
 }
 
 #[cfg(test)]

@@ -114,78 +114,8 @@ pub async fn section(
     }
     let check = store::check(&state.db, tenant, integration.id).await?;
     let days = store::days(&state.db, tenant, integration.id).await?;
-    let names: HashMap<i64, String> = matches
-        .iter()
-        .map(|m| {
-            (
-                m.location_id,
-                format!("{} {}", m.location_code, m.location_name),
-            )
-        })
-        .collect();
-    let imported: HashMap<i64, bool> = matches
-        .iter()
-        .map(|m| (m.location_id, m.is_enabled()))
-        .collect();
-    let digits = currency_digits(&integration.shop_currency);
     let lang = i18n::current();
-    let money = |v: i64| i18n::format_money(lang, v, digits, &integration.shop_currency);
-    let signed = |v: i64| {
-        let m = money(v);
-        if v > 0 { format!("+{m}") } else { m }
-    };
-    let mut views: Vec<DayView> = days
-        .iter()
-        .map(|d| {
-            let date = chrono::NaiveDate::parse_from_str(&d.local_date, "%Y-%m-%d").ok();
-            let mut differences = Vec::new();
-            if d.shopify_net != d.tmas_net {
-                differences.push((
-                    "Net sales",
-                    money(d.shopify_net),
-                    money(d.tmas_net),
-                    signed(d.tmas_net - d.shopify_net),
-                ));
-            }
-            if d.shopify_orders != d.tmas_orders {
-                let diff = d.tmas_orders - d.shopify_orders;
-                differences.push((
-                    "Orders",
-                    i18n::format_integer(lang, d.shopify_orders),
-                    i18n::format_integer(lang, d.tmas_orders),
-                    if diff > 0 {
-                        format!("+{}", i18n::format_integer(lang, diff))
-                    } else {
-                        i18n::format_integer(lang, diff)
-                    },
-                ));
-            }
-            if d.shopify_returns != d.tmas_returns {
-                differences.push((
-                    "Returns",
-                    money(d.shopify_returns),
-                    money(d.tmas_returns),
-                    signed(d.tmas_returns - d.shopify_returns),
-                ));
-            }
-            DayView {
-                location: names
-                    .get(&d.location_id)
-                    .cloned()
-                    .unwrap_or_else(|| d.location_id.to_string()),
-                date: date
-                    .map(|d| i18n::format_date(lang, d))
-                    .unwrap_or_else(|| d.local_date.clone()),
-                iso_date: d.local_date.clone(),
-                matches: d.matches(),
-                differences,
-                reasons: d.reason_list().into_iter().map(reason_text).collect(),
-                can_reimport: !d.matches()
-                    && imported.get(&d.location_id).copied().unwrap_or(false)
-                    && integration.status == crate::domain::integration::IntegrationStatus::Active,
-            }
-        })
-        .collect();
+    let mut views = day_views(&days, matches, integration, lang);
     // The days that differ first (newest first), then those that match.
     views.sort_by_key(|v| v.matches);
     let summary = summarize(days.iter());
@@ -199,16 +129,7 @@ pub async fn section(
         csrf: csrf.to_string(),
         needs_scope,
         problem: check.as_ref().and_then(problem_text),
-        warnings: check
-            .as_ref()
-            .map(|c| {
-                c.warnings
-                    .lines()
-                    .filter(|l| !l.is_empty())
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default(),
+        warnings: check.as_ref().map(warning_lines).unwrap_or_default(),
         last_check: check
             .as_ref()
             .and_then(|c| c.checked_at)
@@ -223,6 +144,104 @@ pub async fn section(
         days: views,
     };
     Ok(render(&section)?.0)
+}
+
+/// The check's warnings from Shopify, one a line, empty lines left out.
+fn warning_lines(check: &store::CheckRow) -> Vec<String> {
+    check
+        .warnings
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Each checked location-day as shown, in the order stored.
+fn day_views(
+    days: &[DayCheck],
+    matches: &[LocationMatch],
+    integration: &Integration,
+    lang: i18n::Lang,
+) -> Vec<DayView> {
+    let names: HashMap<i64, String> = matches
+        .iter()
+        .map(|m| {
+            (
+                m.location_id,
+                format!("{} {}", m.location_code, m.location_name),
+            )
+        })
+        .collect();
+    let imported: HashMap<i64, bool> = matches
+        .iter()
+        .map(|m| (m.location_id, m.is_enabled()))
+        .collect();
+    days.iter()
+        .map(|d| {
+            let date = chrono::NaiveDate::parse_from_str(&d.local_date, "%Y-%m-%d").ok();
+            DayView {
+                location: names
+                    .get(&d.location_id)
+                    .cloned()
+                    .unwrap_or_else(|| d.location_id.to_string()),
+                date: date
+                    .map(|d| i18n::format_date(lang, d))
+                    .unwrap_or_else(|| d.local_date.clone()),
+                iso_date: d.local_date.clone(),
+                matches: d.matches(),
+                differences: differences(d, integration, lang),
+                reasons: d.reason_list().into_iter().map(reason_text).collect(),
+                can_reimport: !d.matches()
+                    && imported.get(&d.location_id).copied().unwrap_or(false)
+                    && integration.status == crate::domain::integration::IntegrationStatus::Active,
+            }
+        })
+        .collect()
+}
+
+/// The figures of a day that differ: (label, Shopify, TMAS, TMAS minus Shopify signed).
+fn differences(
+    d: &DayCheck,
+    integration: &Integration,
+    lang: i18n::Lang,
+) -> Vec<(&'static str, String, String, String)> {
+    let digits = currency_digits(&integration.shop_currency);
+    let money = |v: i64| i18n::format_money(lang, v, digits, &integration.shop_currency);
+    let signed = |v: i64| {
+        let m = money(v);
+        if v > 0 { format!("+{m}") } else { m }
+    };
+    let mut differences = Vec::new();
+    if d.shopify_net != d.tmas_net {
+        differences.push((
+            "Net sales",
+            money(d.shopify_net),
+            money(d.tmas_net),
+            signed(d.tmas_net - d.shopify_net),
+        ));
+    }
+    if d.shopify_orders != d.tmas_orders {
+        let diff = d.tmas_orders - d.shopify_orders;
+        differences.push((
+            "Orders",
+            i18n::format_integer(lang, d.shopify_orders),
+            i18n::format_integer(lang, d.tmas_orders),
+            if diff > 0 {
+                format!("+{}", i18n::format_integer(lang, diff))
+            } else {
+                i18n::format_integer(lang, diff)
+            },
+        ));
+    }
+    if d.shopify_returns != d.tmas_returns {
+        differences.push((
+            "Returns",
+            money(d.shopify_returns),
+            money(d.tmas_returns),
+            signed(d.tmas_returns - d.shopify_returns),
+        ));
+    }
+    differences
 }
 
 /// Days checked and days that differ (a day differs when any of its locations does).
