@@ -98,29 +98,17 @@ struct PasswordForm {
     confirm_password: String,
 }
 
-async fn change(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    client: super::sign_in::ClientAddress,
-    Form(form): Form<PasswordForm>,
-) -> AppResult<Response> {
-    let mut errors = FormErrors::default();
-    let new = NewPassword::parse_for(&form.new_password, &[user.user.email.as_str()])
-        .map_err(|e| errors.add("new_password", e))
-        .ok();
-    if form.new_password != form.confirm_password {
-        errors.add("confirm_password", "The two new passwords differ.");
-    }
-    if form.new_password == form.current_password && !form.new_password.is_empty() {
-        errors.add(
-            "new_password",
-            "Choose a password different from the current one.",
-        );
-    }
-    // The current password is checked like a sign-in (throttled, bounded hashing), so a left-
-    // open session cannot be used to guess it.
+/// Whether the form's current password is right, checked like a sign-in (throttled, bounded
+/// hashing) so a left-open session cannot be used to guess it; a refusal is added to `errors`.
+async fn check_current_password(
+    state: &AppState,
+    user: &CurrentUser,
+    client: &super::sign_in::ClientAddress,
+    form: &PasswordForm,
+    errors: &mut FormErrors,
+) -> AppResult<bool> {
     let keys = throttle::Keys::new(&user.user.email, &client.0);
-    let current_ok = match throttle::begin_attempt(&state.db, &keys).await? {
+    Ok(match throttle::begin_attempt(&state.db, &keys).await? {
         throttle::Attempt::Wait(seconds) => {
             errors.add(
                 "current_password",
@@ -141,19 +129,50 @@ async fn change(
             }
             ok
         }
+    })
+}
+
+/// The password page again, with the form's refusals.
+async fn refused_page(
+    state: &AppState,
+    user: &CurrentUser,
+    errors: FormErrors,
+) -> AppResult<Response> {
+    let page = PasswordPage {
+        layout: user.layout(state).await?,
+        forced: user.user.must_change_password(),
+        changed: false,
+        errors,
+        staff_alerts: staff_alerts(state, user).await?,
+        mail_on: state.mail.is_on(),
+        digests: digest_choices(state, user).await?,
+        saved: "",
     };
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+}
+
+async fn change(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    client: super::sign_in::ClientAddress,
+    Form(form): Form<PasswordForm>,
+) -> AppResult<Response> {
+    let mut errors = FormErrors::default();
+    let new = NewPassword::parse_for(&form.new_password, &[user.user.email.as_str()])
+        .map_err(|e| errors.add("new_password", e))
+        .ok();
+    if form.new_password != form.confirm_password {
+        errors.add("confirm_password", "The two new passwords differ.");
+    }
+    if form.new_password == form.current_password && !form.new_password.is_empty() {
+        errors.add(
+            "new_password",
+            "Choose a password different from the current one.",
+        );
+    }
+    let current_ok = check_current_password(&state, &user, &client, &form, &mut errors).await?;
     let (Some(new), true, false) = (new, current_ok, errors.any()) else {
-        let page = PasswordPage {
-            layout: user.layout(&state).await?,
-            forced: user.user.must_change_password(),
-            changed: false,
-            errors,
-            staff_alerts: staff_alerts(&state, &user).await?,
-            mail_on: state.mail.is_on(),
-            digests: digest_choices(&state, &user).await?,
-            saved: "",
-        };
-        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+        return refused_page(&state, &user, errors).await;
     };
     let hash = crate::password::hash(new.expose().to_string()).await?;
     let generation = db::users::set_password(&state.db, user.user.id, &hash, false)

@@ -17,6 +17,7 @@ use super::AppState;
 use super::audit_details::Details;
 use super::context::{CurrentUser, Layout};
 use crate::db;
+use crate::db::audit::AuditEntry;
 use crate::domain::account::Role;
 use crate::error::{AppError, AppResult, render};
 use crate::i18n;
@@ -204,6 +205,48 @@ async fn integration_names(
     Ok(())
 }
 
+/// One entry as the page shows it. `tz` is the zone of entries without a known tenant;
+/// `tenants` gives each tenant's name and zone (staff reading every tenant's entries).
+fn entry_view(
+    e: AuditEntry,
+    tz: Tz,
+    tenants: &HashMap<i64, (String, Tz)>,
+    integrations: &HashMap<i64, String>,
+) -> EntryView {
+    // Every time in its tenant's time zone; staff's own entries in UTC.
+    let zone = e
+        .tenant_id
+        .and_then(|id| tenants.get(&id))
+        .map_or(tz, |(_, zone)| *zone);
+    EntryView {
+        when: when(e.at, zone),
+        tenant: match e.tenant_id {
+            Some(id) => tenants
+                .get(&id)
+                .map(|(name, zone)| format!("{name} ({})", zone.name()))
+                .unwrap_or_else(|| i18n::t("a deleted tenant")),
+            None => i18n::t("TMAS (no tenant)"),
+        },
+        who: if e.actor_email == db::audit::COMMAND_LINE_OPERATOR {
+            i18n::t(&e.actor_email)
+        } else {
+            e.actor_email
+        },
+        acting_staff: e.acting_staff == 1,
+        action: action_text(&e.action).to_string(),
+        // Entries written as facts read in the reader's language; older ones were
+        // stored as English text and keep their words.
+        details: match Details::from_stored(&e.details) {
+            Some(details) => details.show_each(i18n::current(), zone, integrations),
+            None => i18n::t(&plain_details(&e.details, integrations))
+                .split("; ")
+                .filter(|fact| !fact.is_empty())
+                .map(str::to_string)
+                .collect(),
+        },
+    }
+}
+
 async fn page(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
     let mut integrations = HashMap::new();
     // Staff reading every tenant's entries: each tenant's name and time zone.
@@ -240,40 +283,7 @@ async fn page(State(state): State<AppState>, user: CurrentUser) -> AppResult<Res
     let show_tenant = user.tenant_id().is_none();
     let entries = entries
         .into_iter()
-        .map(|e| {
-            // Every time in its tenant's time zone; staff's own entries in UTC.
-            let zone = e
-                .tenant_id
-                .and_then(|id| tenants.get(&id))
-                .map_or(tz, |(_, zone)| *zone);
-            EntryView {
-                when: when(e.at, zone),
-                tenant: match e.tenant_id {
-                    Some(id) => tenants
-                        .get(&id)
-                        .map(|(name, zone)| format!("{name} ({})", zone.name()))
-                        .unwrap_or_else(|| i18n::t("a deleted tenant")),
-                    None => i18n::t("TMAS (no tenant)"),
-                },
-                who: if e.actor_email == db::audit::COMMAND_LINE_OPERATOR {
-                    i18n::t(&e.actor_email)
-                } else {
-                    e.actor_email
-                },
-                acting_staff: e.acting_staff == 1,
-                action: action_text(&e.action).to_string(),
-                // Entries written as facts read in the reader's language; older ones were
-                // stored as English text and keep their words.
-                details: match Details::from_stored(&e.details) {
-                    Some(details) => details.show_each(i18n::current(), zone, &integrations),
-                    None => i18n::t(&plain_details(&e.details, &integrations))
-                        .split("; ")
-                        .filter(|fact| !fact.is_empty())
-                        .map(str::to_string)
-                        .collect(),
-                },
-            }
-        })
+        .map(|e| entry_view(e, tz, &tenants, &integrations))
         .collect();
     Ok(render(&AuditPage {
         layout: user.layout(&state).await?,

@@ -8,12 +8,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::{
-    CheckFailure, Steps, check_connection, guard_step, integration_url, load, refuse_plan,
-    resume_url, step_url,
+    CheckFailure, ShopReport, Steps, check_connection, guard_step, integration_url, load,
+    refuse_plan, resume_url, step_url,
 };
 use crate::crypto::StoredCredentials;
 use crate::db;
-use crate::db::integrations::Integration;
+use crate::db::TenantId;
+use crate::db::integrations::{Integration, SealedCredentials, VerifiedShop};
 use crate::domain::account::required_text;
 use crate::domain::integration::{CredentialKind, WizardStep};
 use crate::domain::integration_setup::CredentialsInput;
@@ -229,21 +230,21 @@ fn duplicate_store(store: &StoreName, other: &Integration) -> String {
     )
 }
 
-async fn submit(
+/// The form's label, store name and credentials (with whether they are new), or `None`
+/// once every refusal is added to `errors`.
+fn parse_general(
     state: &AppState,
-    admin: &TenantAdmin,
     draft: Option<&Integration>,
-    form: GeneralForm,
-) -> AppResult<Response> {
-    let tenant = admin.0.tenant_id();
-    let mut errors = FormErrors::default();
+    form: &GeneralForm,
+    errors: &mut FormErrors,
+) -> Option<(String, StoreName, StoredCredentials, bool)> {
     let label = required_text("label", &form.label, 100)
         .map_err(|e| errors.add("label", e))
         .ok();
     let store = StoreName::parse(&form.store_name)
         .map_err(|e| errors.add("store_name", e))
         .ok();
-    let credentials = match parse_credentials(state, draft, &form) {
+    let credentials = match parse_credentials(state, draft, form) {
         Ok(c) => Some(c),
         Err(list) => {
             for (field, message) in list {
@@ -254,6 +255,71 @@ async fn submit(
     };
     let (Some(label), Some(store), Some((credentials, new_credentials))) =
         (label, store, credentials)
+    else {
+        return None;
+    };
+    Some((label, store, credentials, new_credentials))
+}
+
+/// Stores step 1: a new draft, or the draft's new settings (another store drops its
+/// location matches). The database's refusal is returned for the caller to explain.
+async fn store_general(
+    state: &AppState,
+    tenant: TenantId,
+    draft: Option<&Integration>,
+    store: &StoreName,
+    verified: &VerifiedShop,
+    sealed: &SealedCredentials,
+    new_credentials: bool,
+) -> AppResult<sqlx::Result<i64>> {
+    Ok(match draft {
+        None => db::integrations::create_draft(&state.db, tenant, verified, sealed)
+            .await
+            .map(|i| i.id),
+        Some(d) => {
+            let new = new_credentials.then_some(sealed);
+            let result = db::integrations::update_general(&state.db, tenant, d.id, verified, new)
+                .await
+                .map(|_| d.id);
+            if result.is_ok() && d.store_name != *store {
+                // Another store: its locations must be matched again.
+                db::integrations::replace_matches(&state.db, tenant, d.id, &[]).await?;
+                db::integrations::reset_wizard(&state.db, tenant, d.id, WizardStep::Locations)
+                    .await?;
+            }
+            result
+        }
+    })
+}
+
+/// The audit details of a saved step 1.
+fn general_details(
+    id: i64,
+    store: &StoreName,
+    label: &str,
+    report: &ShopReport,
+    credentials: &StoredCredentials,
+    new_credentials: bool,
+) -> Details {
+    Details::new()
+        .subject(Value::Integration(id))
+        .fact("Shopify store", Value::Text(store.to_string()))
+        .fact("Label", Value::Text(label.to_string()))
+        .fact("Shop name", Value::Text(report.shop_name.to_string()))
+        .fact("Credentials", Value::Text(credentials.hint().to_string()))
+        .fact("New credentials", Value::Flag(new_credentials))
+}
+
+async fn submit(
+    state: &AppState,
+    admin: &TenantAdmin,
+    draft: Option<&Integration>,
+    form: GeneralForm,
+) -> AppResult<Response> {
+    let tenant = admin.0.tenant_id();
+    let mut errors = FormErrors::default();
+    let Some((label, store, credentials, new_credentials)) =
+        parse_general(state, draft, &form, &mut errors)
     else {
         return form_page(state, admin, draft, form, errors, None).await;
     };
@@ -275,25 +341,16 @@ async fn submit(
     };
     let sealed = credentials.sealed(&state.secret_key)?;
     let verified = report.verified(&label, &store);
-    let saved = match draft {
-        None => db::integrations::create_draft(&state.db, tenant, &verified, &sealed)
-            .await
-            .map(|i| i.id),
-        Some(d) => {
-            let new = new_credentials.then_some(&sealed);
-            let result = db::integrations::update_general(&state.db, tenant, d.id, &verified, new)
-                .await
-                .map(|_| d.id);
-            if result.is_ok() && d.store_name != store {
-                // Another store: its locations must be matched again.
-                db::integrations::replace_matches(&state.db, tenant, d.id, &[]).await?;
-                db::integrations::reset_wizard(&state.db, tenant, d.id, WizardStep::Locations)
-                    .await?;
-            }
-            result
-        }
-    };
-    let id = match saved {
+    let saved = store_general(
+        state,
+        tenant,
+        draft,
+        &store,
+        &verified,
+        &sealed,
+        new_credentials,
+    );
+    let id = match saved.await? {
         Ok(id) => id,
         Err(e) if db::is_unique_violation(&e) => {
             let other = db::integrations::find_by_store(&state.db, tenant, store.as_str())
@@ -309,13 +366,7 @@ async fn submit(
         .audit(
             state,
             "integration.wizard.general",
-            &Details::new()
-                .subject(Value::Integration(id))
-                .fact("Shopify store", Value::Text(store.to_string()))
-                .fact("Label", Value::Text(label.to_string()))
-                .fact("Shop name", Value::Text(report.shop_name.to_string()))
-                .fact("Credentials", Value::Text(credentials.hint().to_string()))
-                .fact("New credentials", Value::Flag(new_credentials))
+            &general_details(id, &store, &label, &report, &credentials, new_credentials)
                 .to_stored(),
         )
         .await?;

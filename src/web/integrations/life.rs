@@ -367,66 +367,13 @@ pub async fn test_connection(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let integration = load_running(&state, &admin, id).await?;
-    let mut result = match StoredCredentials::open(&state.secret_key, &integration.credentials_enc)
-    {
-        Ok(credentials) => {
-            match check_connection(&state, &integration.store_name, &credentials).await {
-                Ok(report) => TestResult {
-                    ok: true,
-                    message: format!(
-                        "Connected to {:?}: the credentials are accepted and the app may read \
-                         orders and locations.",
-                        report.shop_name
-                    ),
-                    report: Some(report),
-                },
-                Err(failure) => {
-                    // Shown at once on this page's badge and the dashboard, not only when
-                    // the next run fails; a passing test later resumes it.
-                    if failure.stops_imports() {
-                        db::integrations::stop_after_failed_test(
-                            &state.db,
-                            admin.0.tenant_id(),
-                            id,
-                            failure.message(),
-                        )
-                        .await?;
-                    }
-                    TestResult {
-                        ok: false,
-                        message: failure.message().to_string(),
-                        report: None,
-                    }
-                }
-            }
-        }
-        Err(_) => TestResult {
-            ok: false,
-            message: "The stored credentials cannot be read. Enter them again with “Replace the \
-                      credentials”."
-                .into(),
-            report: None,
-        },
-    };
+    let mut result = run_test(&state, &admin, &integration, id).await?;
     admin
         .0
         .audit(
             &state,
             "integration.test",
-            &Details::new()
-                .subject(Value::Integration(id))
-                .fact(
-                    "Result",
-                    Value::Word(
-                        if result.ok {
-                            "connection works"
-                        } else {
-                            "connection failed"
-                        }
-                        .into(),
-                    ),
-                )
-                .to_stored(),
+            &test_details(id, result.ok).to_stored(),
         )
         .await?;
     // Credentials that work again (e.g. the right key file restored) end "needs attention".
@@ -454,6 +401,73 @@ pub async fn test_connection(
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
     Ok(Redirect::to(&integration_url(id)).into_response())
+}
+
+/// Tests the integration's stored credentials against Shopify; a failure that stops imports
+/// stops the integration at once.
+async fn run_test(
+    state: &AppState,
+    admin: &TenantAdmin,
+    integration: &Integration,
+    id: i64,
+) -> AppResult<TestResult> {
+    Ok(
+        match StoredCredentials::open(&state.secret_key, &integration.credentials_enc) {
+            Ok(credentials) => {
+                match check_connection(state, &integration.store_name, &credentials).await {
+                    Ok(report) => TestResult {
+                        ok: true,
+                        message: format!(
+                            "Connected to {:?}: the credentials are accepted and the app may \
+                             read orders and locations.",
+                            report.shop_name
+                        ),
+                        report: Some(report),
+                    },
+                    Err(failure) => {
+                        // Shown at once on this page's badge and the dashboard, not only when
+                        // the next run fails; a passing test later resumes it.
+                        if failure.stops_imports() {
+                            db::integrations::stop_after_failed_test(
+                                &state.db,
+                                admin.0.tenant_id(),
+                                id,
+                                failure.message(),
+                            )
+                            .await?;
+                        }
+                        TestResult {
+                            ok: false,
+                            message: failure.message().to_string(),
+                            report: None,
+                        }
+                    }
+                }
+            }
+            Err(_) => TestResult {
+                ok: false,
+                message: "The stored credentials cannot be read. Enter them again with \
+                          “Replace the credentials”."
+                    .into(),
+                report: None,
+            },
+        },
+    )
+}
+
+/// The audit details of a connection test.
+fn test_details(id: i64, ok: bool) -> Details {
+    Details::new().subject(Value::Integration(id)).fact(
+        "Result",
+        Value::Word(
+            if ok {
+                "connection works"
+            } else {
+                "connection failed"
+            }
+            .into(),
+        ),
+    )
 }
 
 /// The session key of an integration's last connection test, until its page shows it.

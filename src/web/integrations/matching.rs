@@ -18,6 +18,7 @@ use crate::db::locations::Location as TmasLocation;
 use crate::domain::integration::WizardStep;
 use crate::domain::integration_setup::{ShopifyLocationId, location_code_from_name};
 use crate::domain::location::{LocationCode, LocationInput, LocationStatus, parse_time_zone};
+use crate::domain::store_name::StoreName;
 use crate::error::{AppResult, render};
 use crate::shopify::Location as ShopifyLocation;
 use crate::web::AppState;
@@ -283,6 +284,163 @@ fn form_values(
     (chosen, typed)
 }
 
+/// The message for a form field naming a TMAS location this tenant does not have.
+fn unknown_location_error(
+    chosen: &BTreeMap<String, String>,
+    typed: &BTreeMap<String, String>,
+    locations: &[TmasLocation],
+) -> Option<String> {
+    chosen
+        .keys()
+        .chain(typed.keys())
+        .find(|code| !locations.iter().any(|l| &l.location_id == *code))
+        .map(|unknown| {
+            format!(
+                "There is no TMAS location with the ID {unknown:?} in this tenant: reload the \
+                 page and match the locations listed."
+            )
+        })
+}
+
+/// The form's lines, one per TMAS location, holding what was chosen and typed.
+fn rows_from_form(
+    locations: Vec<TmasLocation>,
+    chosen: &BTreeMap<String, String>,
+    typed: &BTreeMap<String, String>,
+) -> Vec<MatchRow> {
+    locations
+        .into_iter()
+        .map(|location| {
+            let code = &location.location_id;
+            MatchRow {
+                selected: chosen.get(code).cloned().unwrap_or_default(),
+                typed: typed.get(code).cloned().unwrap_or_default(),
+                location,
+                error: None,
+                warnings: Vec::new(),
+            }
+        })
+        .collect()
+}
+
+/// Checks one line of the form: the match it asks for (`None`: left unmatched), or the
+/// message to show on it. Adds its warnings to the line and its Shopify location to `used`.
+fn check_row(
+    row: &mut MatchRow,
+    shop_list: &[ShopifyLocation],
+    store_name: &StoreName,
+    elsewhere: &[(LocationMatch, String)],
+    used: &mut HashMap<i64, String>,
+) -> Result<Option<NewMatch>, String> {
+    if !row.typed.is_empty() && !row.selected.is_empty() && row.typed != row.selected {
+        let chosen = shop_list
+            .iter()
+            .find(|l| l.legacy_id.to_string() == row.selected)
+            .map_or_else(|| row.selected.clone(), |l| format!("{:?}", l.name));
+        return Err(format!(
+            "You chose {chosen} (ID {}) in the list and typed the ID {}: keep only one of \
+             them.",
+            row.selected, row.typed
+        ));
+    }
+    let value = if row.typed.is_empty() {
+        row.selected.clone()
+    } else {
+        row.typed.clone()
+    };
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let shopify_id = ShopifyLocationId::parse(&value)?;
+    let Some(found) = shop_list.iter().find(|l| l.legacy_id == shopify_id.get()) else {
+        return Err(format!(
+            "The store {} has no location with the ID {shopify_id}. Choose one from the \
+             list, or check the ID in Shopify (Settings → Locations: the number at the end \
+             of the location's address).",
+            store_name
+        ));
+    };
+    if let Some(first) = used.get(&shopify_id.get()) {
+        return Err(format!(
+            "Shopify location {:?} (ID {shopify_id}) is already chosen for {first}: a \
+             Shopify location can feed only one TMAS location.",
+            found.name
+        ));
+    }
+    if let Some((m, label)) = elsewhere
+        .iter()
+        .find(|(m, _)| m.shopify_location_id == shopify_id.to_string())
+    {
+        return Err(format!(
+            "Shopify location {:?} (ID {shopify_id}) is already matched to {} in the \
+             integration “{label}”: a Shopify location can feed only one TMAS location.",
+            found.name, m.location_code
+        ));
+    }
+    used.insert(shopify_id.get(), row.location.location_id.clone());
+    add_warnings(row, found);
+    Ok(Some(NewMatch {
+        location_id: row.location.id,
+        shopify_location_id: shopify_id.get(),
+        shopify_location_name: found.name.clone(),
+    }))
+}
+
+/// Warns of an inactive location on either side of a line's match.
+fn add_warnings(row: &mut MatchRow, found: &ShopifyLocation) {
+    if !found.is_active {
+        row.warnings.push(format!(
+            "Shopify reports {:?} as inactive: it records no new sales.",
+            found.name
+        ));
+    }
+    if !row.location.is_active() {
+        row.warnings
+            .push("This TMAS location is inactive: its numbers are hidden from reports.".into());
+    }
+}
+
+/// Checks every line of the form, setting each refused line's error: the matches asked
+/// for, and whether any line was refused.
+fn check_rows(
+    rows: &mut [MatchRow],
+    shop_list: &[ShopifyLocation],
+    store_name: &StoreName,
+    elsewhere: &[(LocationMatch, String)],
+) -> (Vec<NewMatch>, bool) {
+    let mut new: Vec<NewMatch> = Vec::new();
+    let mut used: HashMap<i64, String> = HashMap::new();
+    let mut failed = false;
+    for row in rows {
+        match check_row(row, shop_list, store_name, elsewhere, &mut used) {
+            Ok(Some(m)) => new.push(m),
+            Ok(None) => {}
+            Err(message) => {
+                row.error = Some(message);
+                failed = true;
+            }
+        }
+    }
+    (new, failed)
+}
+
+/// The audit details of a saved matching: one "Matched" fact per match, in form order.
+fn matched_summary(id: i64, new: &[NewMatch], rows: &[MatchRow]) -> Details {
+    let mut summary = Details::new().subject(Value::Integration(id));
+    for m in new {
+        if let Some(r) = rows.iter().find(|r| r.location.id == m.location_id) {
+            summary = summary.fact(
+                "Matched",
+                Value::Text(format!(
+                    "{} → Shopify {}",
+                    r.location.location_id, m.shopify_location_id
+                )),
+            );
+        }
+    }
+    summary
+}
+
 pub async fn save(
     State(state): State<AppState>,
     admin: TenantAdmin,
@@ -296,30 +454,8 @@ pub async fn save(
     let tenant = admin.0.tenant_id();
     let (chosen, typed) = form_values(&fields);
     let locations = db::locations::list(&state.db, tenant).await?;
-    let mut general_error = None;
-    if let Some(unknown) = chosen
-        .keys()
-        .chain(typed.keys())
-        .find(|code| !locations.iter().any(|l| &l.location_id == *code))
-    {
-        general_error = Some(format!(
-            "There is no TMAS location with the ID {unknown:?} in this tenant: reload the page \
-             and match the locations listed."
-        ));
-    }
-    let mut rows: Vec<MatchRow> = locations
-        .into_iter()
-        .map(|location| {
-            let code = &location.location_id;
-            MatchRow {
-                selected: chosen.get(code).cloned().unwrap_or_default(),
-                typed: typed.get(code).cloned().unwrap_or_default(),
-                location,
-                error: None,
-                warnings: Vec::new(),
-            }
-        })
-        .collect();
+    let mut general_error = unknown_location_error(&chosen, &typed, &locations);
+    let mut rows = rows_from_form(locations, &chosen, &typed);
     let shop = shop_locations(&state, &integration).await;
     let shop_list = match &shop {
         Ok(list) => list.clone(),
@@ -328,88 +464,8 @@ pub async fn save(
         }
     };
     let elsewhere = matches_elsewhere(&state, &admin, id).await?;
-    let mut new: Vec<NewMatch> = Vec::new();
-    let mut used: HashMap<i64, String> = HashMap::new();
-    let mut failed = general_error.is_some();
-    for row in &mut rows {
-        if !row.typed.is_empty() && !row.selected.is_empty() && row.typed != row.selected {
-            let chosen = shop_list
-                .iter()
-                .find(|l| l.legacy_id.to_string() == row.selected)
-                .map_or_else(|| row.selected.clone(), |l| format!("{:?}", l.name));
-            row.error = Some(format!(
-                "You chose {chosen} (ID {}) in the list and typed the ID {}: keep only one of \
-                 them.",
-                row.selected, row.typed
-            ));
-            failed = true;
-            continue;
-        }
-        let value = if row.typed.is_empty() {
-            row.selected.clone()
-        } else {
-            row.typed.clone()
-        };
-        if value.is_empty() {
-            continue;
-        }
-        let shopify_id = match ShopifyLocationId::parse(&value) {
-            Ok(v) => v,
-            Err(e) => {
-                row.error = Some(e);
-                failed = true;
-                continue;
-            }
-        };
-        let Some(found) = shop_list.iter().find(|l| l.legacy_id == shopify_id.get()) else {
-            row.error = Some(format!(
-                "The store {} has no location with the ID {shopify_id}. Choose one from the \
-                 list, or check the ID in Shopify (Settings → Locations: the number at the end \
-                 of the location's address).",
-                integration.store_name
-            ));
-            failed = true;
-            continue;
-        };
-        if let Some(first) = used.get(&shopify_id.get()) {
-            row.error = Some(format!(
-                "Shopify location {:?} (ID {shopify_id}) is already chosen for {first}: a \
-                 Shopify location can feed only one TMAS location.",
-                found.name
-            ));
-            failed = true;
-            continue;
-        }
-        if let Some((m, label)) = elsewhere
-            .iter()
-            .find(|(m, _)| m.shopify_location_id == shopify_id.to_string())
-        {
-            row.error = Some(format!(
-                "Shopify location {:?} (ID {shopify_id}) is already matched to {} in the \
-                 integration “{label}”: a Shopify location can feed only one TMAS location.",
-                found.name, m.location_code
-            ));
-            failed = true;
-            continue;
-        }
-        used.insert(shopify_id.get(), row.location.location_id.clone());
-        if !found.is_active {
-            row.warnings.push(format!(
-                "Shopify reports {:?} as inactive: it records no new sales.",
-                found.name
-            ));
-        }
-        if !row.location.is_active() {
-            row.warnings.push(
-                "This TMAS location is inactive: its numbers are hidden from reports.".into(),
-            );
-        }
-        new.push(NewMatch {
-            location_id: row.location.id,
-            shopify_location_id: shopify_id.get(),
-            shopify_location_name: found.name.clone(),
-        });
-    }
+    let (new, rows_failed) = check_rows(&mut rows, &shop_list, &integration.store_name, &elsewhere);
+    let mut failed = general_error.is_some() || rows_failed;
     if !failed && new.is_empty() {
         general_error = Some(
             "Match at least one TMAS location to a Shopify location: only matched locations \
@@ -432,18 +488,7 @@ pub async fn save(
         }
         Err(e) => return Err(e.into()),
     }
-    let mut summary = Details::new().subject(Value::Integration(id));
-    for m in &new {
-        if let Some(r) = rows.iter().find(|r| r.location.id == m.location_id) {
-            summary = summary.fact(
-                "Matched",
-                Value::Text(format!(
-                    "{} → Shopify {}",
-                    r.location.location_id, m.shopify_location_id
-                )),
-            );
-        }
-    }
+    let summary = matched_summary(id, &new, &rows);
     let action = if integration.is_draft() {
         "integration.wizard.locations"
     } else {
@@ -456,6 +501,59 @@ pub async fn save(
     } else {
         Ok(Redirect::to(&format!("{}?notice=locations", integration_url(id))).into_response())
     }
+}
+
+/// The form's lines, one per TMAS location, showing the integration's saved matches.
+fn rows_with_matches(locations: &[TmasLocation], own: &[LocationMatch]) -> Vec<MatchRow> {
+    locations
+        .iter()
+        .cloned()
+        .map(|location| MatchRow {
+            selected: own
+                .iter()
+                .find(|m| m.location_id == location.id)
+                .map(|m| m.shopify_location_id.clone())
+                .unwrap_or_default(),
+            location,
+            typed: String::new(),
+            error: None,
+            warnings: Vec::new(),
+        })
+        .collect()
+}
+
+/// The Shopify locations to create TMAS locations from, or the message refusing the
+/// request. `is_matched` gives the TMAS location ID a Shopify location is matched to.
+fn create_targets(
+    requested: &str,
+    shop_list: &[ShopifyLocation],
+    store_name: &StoreName,
+    is_matched: impl Fn(i64) -> Option<String>,
+) -> Result<Vec<ShopifyLocation>, String> {
+    // "Create all": every Shopify location the page lists as not matched, in one request.
+    if requested == ALL_UNMATCHED {
+        return Ok(shop_list
+            .iter()
+            .filter(|l| is_matched(l.legacy_id).is_none())
+            .cloned()
+            .collect());
+    }
+    let found = ShopifyLocationId::parse(requested)
+        .ok()
+        .and_then(|sid| shop_list.iter().find(|l| l.legacy_id == sid.get()).cloned());
+    let Some(found) = found else {
+        return Err(format!(
+            "The store {} has no location with the ID {:?}.",
+            store_name, requested
+        ));
+    };
+    if let Some(code) = is_matched(found.legacy_id) {
+        return Err(format!(
+            "Shopify location {:?} is already matched to {}.",
+            found.name, code
+        ));
+    }
+    Ok(vec![found])
 }
 
 #[derive(Deserialize)]
@@ -478,24 +576,10 @@ pub async fn create_location(
     };
     let tenant = admin.0.tenant_id();
     let locations = db::locations::list(&state.db, tenant).await?;
-    let rows: Vec<MatchRow> = {
-        let own = db::integrations::matches(&state.db, tenant, id).await?;
-        locations
-            .iter()
-            .cloned()
-            .map(|location| MatchRow {
-                selected: own
-                    .iter()
-                    .find(|m| m.location_id == location.id)
-                    .map(|m| m.shopify_location_id.clone())
-                    .unwrap_or_default(),
-                location,
-                typed: String::new(),
-                error: None,
-                warnings: Vec::new(),
-            })
-            .collect()
-    };
+    let rows = rows_with_matches(
+        &locations,
+        &db::integrations::matches(&state.db, tenant, id).await?,
+    );
     let shop = shop_locations(&state, &integration).await;
     let Ok(shop_list) = &shop else {
         return render_page(&state, &admin, integration, rows, shop, None, true).await;
@@ -509,32 +593,16 @@ pub async fn create_location(
             .find(|m| m.shopify_location_id == sid)
             .map(|m| m.location_code.clone())
     };
-    // "Create all": every Shopify location the page lists as not matched, in one request.
-    let targets: Vec<ShopifyLocation> = if form.shopify_location_id == ALL_UNMATCHED {
-        shop_list
-            .iter()
-            .filter(|l| is_matched(l.legacy_id).is_none())
-            .cloned()
-            .collect()
-    } else {
-        let found = ShopifyLocationId::parse(&form.shopify_location_id)
-            .ok()
-            .and_then(|sid| shop_list.iter().find(|l| l.legacy_id == sid.get()).cloned());
-        let Some(found) = found else {
-            let message = format!(
-                "The store {} has no location with the ID {:?}.",
-                integration.store_name, form.shopify_location_id
-            );
-            return render_page(&state, &admin, integration, rows, shop, Some(message), true).await;
-        };
-        if let Some(code) = is_matched(found.legacy_id) {
-            let message = format!(
-                "Shopify location {:?} is already matched to {}.",
-                found.name, code
-            );
+    let targets = match create_targets(
+        &form.shopify_location_id,
+        shop_list,
+        &integration.store_name,
+        is_matched,
+    ) {
+        Ok(targets) => targets,
+        Err(message) => {
             return render_page(&state, &admin, integration, rows, shop, Some(message), true).await;
         }
-        vec![found]
     };
     let time_zone = parse_time_zone(&integration.shop_time_zone)
         .or_else(|_| parse_time_zone(&admin.0.tenant.time_zone))
@@ -553,6 +621,41 @@ pub async fn create_location(
 /// The form value that asks for a TMAS location for every unmatched Shopify location.
 const ALL_UNMATCHED: &str = "all";
 
+/// The TMAS location to create from a Shopify location: its visible name, a TMAS location
+/// ID not in `taken`, the given time zone, active.
+fn location_input(
+    found: &ShopifyLocation,
+    time_zone: chrono_tz::Tz,
+    taken: &[String],
+) -> AppResult<LocationInput> {
+    let code = location_code_from_name(&found.name, found.legacy_id, taken);
+    // Shopify's name, without the invisible characters a typed name may not hold either.
+    let name: String = crate::domain::lookalike::visible(&found.name)
+        .chars()
+        .take(100)
+        .collect();
+    Ok(LocationInput {
+        name: if name.trim().is_empty() {
+            format!("Shopify location {}", found.legacy_id)
+        } else {
+            name
+        },
+        code: LocationCode::parse(&code).map_err(|e| anyhow::anyhow!(e))?,
+        time_zone,
+        status: LocationStatus::Active,
+    })
+}
+
+/// The audit details of a TMAS location created from Shopify location `sid`.
+fn created_details(location: &TmasLocation, sid: &str) -> Details {
+    Details::new()
+        .subject(Value::Text(location.location_id.clone()))
+        .fact("Name", Value::Text(location.name.clone()))
+        .fact("Time zone", Value::Text(location.time_zone.clone()))
+        .fact("Status", Value::Word(location.status.clone()))
+        .fact("Shopify location", Value::Text(sid.to_string()))
+}
+
 /// One TMAS location made from a Shopify location and matched to it, audited; a refusal
 /// (a race with another admin) is the message to show.
 async fn create_and_match(
@@ -565,22 +668,7 @@ async fn create_and_match(
 ) -> AppResult<Result<(), String>> {
     let tenant = admin.0.tenant_id();
     let sid = found.legacy_id.to_string();
-    let code = location_code_from_name(&found.name, found.legacy_id, taken);
-    // Shopify's name, without the invisible characters a typed name may not hold either.
-    let name: String = crate::domain::lookalike::visible(&found.name)
-        .chars()
-        .take(100)
-        .collect();
-    let input = LocationInput {
-        name: if name.trim().is_empty() {
-            format!("Shopify location {}", found.legacy_id)
-        } else {
-            name
-        },
-        code: LocationCode::parse(&code).map_err(|e| anyhow::anyhow!(e))?,
-        time_zone,
-        status: LocationStatus::Active,
-    };
+    let input = location_input(found, time_zone, taken)?;
     let location = match db::locations::create(&state.db, tenant, &input).await {
         Ok(l) => l,
         Err(e) if db::is_unique_violation(&e) => {
@@ -596,13 +684,7 @@ async fn create_and_match(
         .audit(
             state,
             "location.create",
-            &Details::new()
-                .subject(Value::Text(location.location_id.clone()))
-                .fact("Name", Value::Text(location.name.clone()))
-                .fact("Time zone", Value::Text(location.time_zone.clone()))
-                .fact("Status", Value::Word(location.status.clone()))
-                .fact("Shopify location", Value::Text(sid.clone()))
-                .to_stored(),
+            &created_details(&location, &sid).to_stored(),
         )
         .await?;
     let new = NewMatch {

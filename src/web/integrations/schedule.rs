@@ -7,7 +7,8 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
+use chrono_tz::Tz;
 use serde::Deserialize;
 
 use super::{Steps, integration_url, load_for_step, step_url, tenant_tz, today_in};
@@ -106,19 +107,14 @@ pub async fn page(
     form_page(&state, &admin, integration, form, FormErrors::default()).await
 }
 
-pub async fn save(
-    State(state): State<AppState>,
-    admin: TenantAdmin,
-    Path(id): Path<i64>,
-    Form(form): Form<ScheduleForm>,
-) -> AppResult<Response> {
-    let integration = match load_for_step(&state, &admin, id, WizardStep::Schedule).await? {
-        Ok(i) => i,
-        Err(response) => return Ok(response),
-    };
-    let tenant = admin.0.tenant_id();
-    let tz = tenant_tz(&admin);
-    let mut errors = FormErrors::default();
+/// The form's schedule and, in the wizard, its first day to import; each refusal is added
+/// to `errors`.
+fn parse_schedule(
+    form: &ScheduleForm,
+    integration: &Integration,
+    tz: Tz,
+    errors: &mut FormErrors,
+) -> (Option<Schedule>, Option<NaiveDate>) {
     // The hour only matters for daily imports; an hourly form may leave it out.
     let hour = if form.frequency == "daily" {
         form.hour.as_str()
@@ -145,26 +141,49 @@ pub async fn save(
     } else {
         None
     };
+    (schedule, backfill)
+}
+
+/// The audit details of the wizard's schedule step.
+fn wizard_schedule_details(
+    id: i64,
+    schedule: &Schedule,
+    tz: Tz,
+    backfill: Option<NaiveDate>,
+) -> Details {
+    Details::new()
+        .subject(Value::Integration(id))
+        .fact("Import schedule", Value::Word(schedule.describe()))
+        .fact("Time zone", Value::Text(tz.name().into()))
+        .fact(
+            "First day to import",
+            Value::Date(backfill.map(|d| d.to_string()).unwrap_or_default()),
+        )
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Path(id): Path<i64>,
+    Form(form): Form<ScheduleForm>,
+) -> AppResult<Response> {
+    let integration = match load_for_step(&state, &admin, id, WizardStep::Schedule).await? {
+        Ok(i) => i,
+        Err(response) => return Ok(response),
+    };
+    let tenant = admin.0.tenant_id();
+    let tz = tenant_tz(&admin);
+    let mut errors = FormErrors::default();
+    let (schedule, backfill) = parse_schedule(&form, &integration, tz, &mut errors);
     let Some(schedule) = schedule.filter(|_| !errors.any()) else {
         return form_page(&state, &admin, integration, form, errors).await;
     };
     if integration.is_draft() {
         db::integrations::set_schedule(&state.db, tenant, id, &schedule, backfill, None).await?;
+        let details = wizard_schedule_details(id, &schedule, tz, backfill);
         admin
             .0
-            .audit(
-                &state,
-                "integration.wizard.schedule",
-                &Details::new()
-                    .subject(Value::Integration(id))
-                    .fact("Import schedule", Value::Word(schedule.describe()))
-                    .fact("Time zone", Value::Text(tz.name().into()))
-                    .fact(
-                        "First day to import",
-                        Value::Date(backfill.map(|d| d.to_string()).unwrap_or_default()),
-                    )
-                    .to_stored(),
-            )
+            .audit(&state, "integration.wizard.schedule", &details.to_stored())
             .await?;
         db::integrations::advance_wizard(&state.db, tenant, id, WizardStep::Finish).await?;
         return Ok(Redirect::to(&step_url(id, WizardStep::Finish)).into_response());

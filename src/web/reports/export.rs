@@ -13,7 +13,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
-use rust_xlsxwriter::{Format, Workbook};
+use rust_xlsxwriter::{Format, Workbook, Worksheet};
 
 use super::ReportScope;
 use super::params::{self, EXPORT_PAGE_RULES, EXPORT_RULES, ReportForm, ReportRequest};
@@ -488,6 +488,35 @@ pub async fn xlsx(
         .into_response())
 }
 
+/// The cell formats of the workbook's numbers and header.
+struct XlsxFormats {
+    bold: Format,
+    date: Format,
+    money: Format,
+    share: Format,
+    tenths: Format,
+    staff: Format,
+}
+
+impl XlsxFormats {
+    fn new(digits: u32) -> Self {
+        XlsxFormats {
+            bold: Format::new().set_bold().set_text_wrap(),
+            // Built-in format 14: the short date of the reader's own spreadsheet settings.
+            date: Format::new().set_num_format_index(14),
+            money: Format::new().set_num_format(if digits == 0 {
+                "#,##0".to_string()
+            } else {
+                format!("#,##0.{}", "0".repeat(digits as usize))
+            }),
+            // The fraction shown as a percentage with one decimal (6.0 %), as the pages show it.
+            share: Format::new().set_num_format("0.0%"),
+            tenths: Format::new().set_num_format("0.0"),
+            staff: Format::new().set_num_format("0.##"),
+        }
+    }
+}
+
 /// The XLSX file for people: headers in the reader's language, numbers as numbers, dates as
 /// dates (shown in the spreadsheet's own date style), the currency on every row.
 fn workbook(
@@ -498,80 +527,19 @@ fn workbook(
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name(i18n::t("Sales totals"))?;
-    let bold = Format::new().set_bold().set_text_wrap();
-    // Built-in format 14: the short date of the reader's own spreadsheet settings.
-    let date_format = Format::new().set_num_format_index(14);
-    let money_format = Format::new().set_num_format(if digits == 0 {
-        "#,##0".to_string()
-    } else {
-        format!("#,##0.{}", "0".repeat(digits as usize))
-    });
-    // The fraction shown as a percentage with one decimal (6.0 %), as the pages show it.
-    let share_format = Format::new().set_num_format("0.0%");
-    let tenths_format = Format::new().set_num_format("0.0");
-    let staff_format = Format::new().set_num_format("0.##");
+    let formats = XlsxFormats::new(digits);
     // The contract's columns, "edited by hand", then the traffic (as the CSV appends it).
     let mut headers: Vec<String> = people_header().into_iter().take(12).collect();
     headers.push(i18n::t("Edited by hand"));
     headers.extend(people_header().into_iter().skip(12));
     for (col, name) in headers.iter().enumerate() {
-        sheet.write_string_with_format(0, col as u16, name, &bold)?;
+        sheet.write_string_with_format(0, col as u16, name, &formats.bold)?;
     }
     let edited = i18n::t("edited");
     let scale = 10_f64.powi(digits as i32);
-    // Minor units are exact integers; the spreadsheet's numbers are binary floating point
-    // by nature, and every amount below 2^53 minor units converts exactly to the nearest one.
-    let money = |minor: i64| minor as f64 / scale;
     for (i, xlsx_row) in rows.iter().enumerate() {
         let r = (i + 1) as u32;
-        let row = &xlsx_row.row;
-        let t = row.sums.totals();
-        sheet.write_string(r, 0, &xlsx_row.location.location_id)?;
-        sheet.write_string(r, 1, &xlsx_row.location.name)?;
-        sheet.write_date_with_format(r, 2, xlsx_row.date, &date_format)?;
-        if let Some(hour) = row.hour {
-            sheet.write_number(r, 3, hour as f64)?;
-        }
-        sheet.write_number_with_format(r, 4, money(t.net), &money_format)?;
-        sheet.write_number(r, 5, t.transactions as f64)?;
-        if let Some(average) = t.average_sale() {
-            sheet.write_number_with_format(r, 6, money(average), &money_format)?;
-        }
-        sheet.write_number(r, 7, t.items as f64)?;
-        sheet.write_number_with_format(r, 8, money(t.gross), &money_format)?;
-        sheet.write_number_with_format(r, 9, money(t.discounts), &money_format)?;
-        sheet.write_number_with_format(r, 10, money(t.returns), &money_format)?;
-        sheet.write_string(r, 11, currency)?;
-        if t.edited {
-            sheet.write_string(r, 12, &edited)?;
-        }
-        let figures = TrafficCells::of(row);
-        if let Some(traffic) = figures.traffic {
-            sheet.write_number(r, 13, traffic as f64)?;
-        }
-        if let Some(centihours) = figures.staff_centihours {
-            sheet.write_number_with_format(r, 14, centihours as f64 / 100.0, &staff_format)?;
-        }
-        sheet.write_number(r, 15, row.sales_transactions as f64)?;
-        // The quotient of the exact sums, as a fraction the spreadsheet shows as a percentage.
-        if let Some(ten_thousandths) = row
-            .traffic
-            .conversion_fraction()
-            .and_then(|f| f.replace('.', "").parse::<i64>().ok())
-        {
-            sheet.write_number_with_format(
-                r,
-                16,
-                ten_thousandths as f64 / 10_000.0,
-                &share_format,
-            )?;
-        }
-        if let Some(per_shopper) = figures.sales_per_shopper {
-            sheet.write_number_with_format(r, 17, money(per_shopper), &money_format)?;
-        }
-        if let Some(tenths) = figures.shoppers_per_staff_hour_tenths {
-            sheet.write_number_with_format(r, 18, tenths as f64 / 10.0, &tenths_format)?;
-        }
+        write_xlsx_row(sheet, r, xlsx_row, currency, &edited, scale, &formats)?;
     }
     sheet.set_freeze_panes(1, 0)?;
     sheet.set_row_height(0, 30)?;
@@ -585,4 +553,64 @@ fn workbook(
         sheet.set_column_width(col, 14)?;
     }
     book.save_to_buffer()
+}
+
+/// Writes one row of the workbook's table at sheet row `r`; `scale` turns minor units into
+/// the currency's units.
+fn write_xlsx_row(
+    sheet: &mut Worksheet,
+    r: u32,
+    xlsx_row: &XlsxRow,
+    currency: &str,
+    edited: &str,
+    scale: f64,
+    formats: &XlsxFormats,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    // Minor units are exact integers; the spreadsheet's numbers are binary floating point
+    // by nature, and every amount below 2^53 minor units converts exactly to the nearest one.
+    let money = |minor: i64| minor as f64 / scale;
+    let row = &xlsx_row.row;
+    let t = row.sums.totals();
+    sheet.write_string(r, 0, &xlsx_row.location.location_id)?;
+    sheet.write_string(r, 1, &xlsx_row.location.name)?;
+    sheet.write_date_with_format(r, 2, xlsx_row.date, &formats.date)?;
+    if let Some(hour) = row.hour {
+        sheet.write_number(r, 3, hour as f64)?;
+    }
+    sheet.write_number_with_format(r, 4, money(t.net), &formats.money)?;
+    sheet.write_number(r, 5, t.transactions as f64)?;
+    if let Some(average) = t.average_sale() {
+        sheet.write_number_with_format(r, 6, money(average), &formats.money)?;
+    }
+    sheet.write_number(r, 7, t.items as f64)?;
+    sheet.write_number_with_format(r, 8, money(t.gross), &formats.money)?;
+    sheet.write_number_with_format(r, 9, money(t.discounts), &formats.money)?;
+    sheet.write_number_with_format(r, 10, money(t.returns), &formats.money)?;
+    sheet.write_string(r, 11, currency)?;
+    if t.edited {
+        sheet.write_string(r, 12, edited)?;
+    }
+    let figures = TrafficCells::of(row);
+    if let Some(traffic) = figures.traffic {
+        sheet.write_number(r, 13, traffic as f64)?;
+    }
+    if let Some(centihours) = figures.staff_centihours {
+        sheet.write_number_with_format(r, 14, centihours as f64 / 100.0, &formats.staff)?;
+    }
+    sheet.write_number(r, 15, row.sales_transactions as f64)?;
+    // The quotient of the exact sums, as a fraction the spreadsheet shows as a percentage.
+    if let Some(ten_thousandths) = row
+        .traffic
+        .conversion_fraction()
+        .and_then(|f| f.replace('.', "").parse::<i64>().ok())
+    {
+        sheet.write_number_with_format(r, 16, ten_thousandths as f64 / 10_000.0, &formats.share)?;
+    }
+    if let Some(per_shopper) = figures.sales_per_shopper {
+        sheet.write_number_with_format(r, 17, money(per_shopper), &formats.money)?;
+    }
+    if let Some(tenths) = figures.shoppers_per_staff_hour_tenths {
+        sheet.write_number_with_format(r, 18, tenths as f64 / 10.0, &formats.tenths)?;
+    }
+    Ok(())
 }
