@@ -178,6 +178,16 @@ pub(crate) mod wire {
         pub page_info: Option<PageInfo>,
     }
 
+    /// No nodes and nothing more to read (no `T: Default` bound, unlike a derive).
+    impl<T> Default for Connection<T> {
+        fn default() -> Self {
+            Connection {
+                nodes: Vec::new(),
+                page_info: None,
+            }
+        }
+    }
+
     #[derive(Debug, Deserialize)]
     #[serde(rename_all = "camelCase")]
     pub struct WireLocation {

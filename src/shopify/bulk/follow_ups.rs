@@ -353,18 +353,10 @@ impl RefundFollowUps {
 #[serde(rename_all = "camelCase")]
 pub(super) struct RefundDetail<L, T> {
     pub(super) id: String,
-    /// Not asked when only the refund's place is read.
-    #[serde(default = "unread")]
+    /// Not asked when only the refund's place is read: none, and nothing more to read.
+    #[serde(default = "Connection::default")]
     pub(super) refund_line_items: Connection<L>,
     pub(super) transactions: Connection<T>,
-}
-
-/// The lines of a refund read for its place only: none, and nothing more to read.
-fn unread<L>() -> Connection<L> {
-    Connection {
-        nodes: Vec::new(),
-        page_info: None,
-    }
 }
 
 /// A refund line read through the money scalars.

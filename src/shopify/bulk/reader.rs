@@ -324,18 +324,12 @@ impl BulkOrdersReader<'_> {
 
 /// A refund known by its id only, to be read whole (its dates come from the file).
 fn unread_refund(id: String) -> WireRefund {
-    fn empty<T>() -> Connection<T> {
-        Connection {
-            nodes: Vec::new(),
-            page_info: None,
-        }
-    }
     WireRefund {
         id,
         created_at: None,
         processed_at: chrono::DateTime::UNIX_EPOCH,
-        refund_line_items: empty(),
-        transactions: empty(),
+        refund_line_items: Connection::default(),
+        transactions: Connection::default(),
     }
 }
 
@@ -374,14 +368,7 @@ fn known_transactions(o: &mut wire::WireOrder, shape: ExportShape) -> Vec<KnownT
         .iter_mut()
         .map(|r| {
             if in_file.contains(r.id.as_str()) {
-                let carried = std::mem::replace(
-                    &mut r.transactions,
-                    Connection {
-                        nodes: Vec::new(),
-                        page_info: None,
-                    },
-                );
-                KnownTransactions::Whole(carried)
+                KnownTransactions::Whole(std::mem::take(&mut r.transactions))
             } else if let Some(t) = by_return.remove(&r.id) {
                 KnownTransactions::Whole(t)
             } else {

@@ -16,7 +16,7 @@ use super::super::AppState;
 use super::super::audit_details::{Details, Value};
 use super::super::context::{Layout, TenantUser};
 use super::super::reports::ReportScope;
-use super::{EditQuery, choose, form_field, require_editor};
+use super::{EditQuery, cell_key, choose, form_field, require_editor};
 use crate::db::locations::Location;
 use crate::db::traffic::{ManualTraffic, hours_between, save_manual};
 use crate::domain::traffic::{CountedHour, StaffHours, parse_traffic};
@@ -57,10 +57,6 @@ struct TrafficEditPage {
     saved: Option<usize>,
 }
 
-fn key(date: NaiveDate, hour: i64) -> String {
-    format!("{date}_{hour}")
-}
-
 fn grid(
     week: NaiveDate,
     typed: &HashMap<String, TrafficCell>,
@@ -74,7 +70,7 @@ fn grid(
                 label: i18n::format_weekday_date(lang, date),
                 cells: (0..24)
                     .map(|hour| {
-                        let k = key(date, hour);
+                        let k = cell_key(date, hour);
                         if let Some(cell) = typed.get(&k) {
                             return cell.clone();
                         }
@@ -256,7 +252,7 @@ fn check_week(
     for d in 0..7 {
         let date = week.week + Duration::days(d);
         for hour in 0..24_i64 {
-            let k = key(date, hour);
+            let k = cell_key(date, hour);
             let (Some(traffic), Some(staff)) = (
                 form_field(fields, &format!("traffic_{k}")),
                 form_field(fields, &format!("staff_{k}")),
