@@ -21,6 +21,7 @@ use super::completeness::{
     Completeness, HistoryImports, LocationCompleteness, history_imports, overall, shared_point,
 };
 use super::context::{Layout, TenantUser};
+use super::dashboard_tiles::{KpiTiles, LeadPeriod, PeriodSums};
 use super::figures::{ChangeView, RowView, change_view, row_view, span_sums};
 use super::integration_state::status_now;
 use super::reports::ReportScope;
@@ -48,9 +49,13 @@ pub struct PeriodView {
     pub change: ChangeView,
     pub transactions_text: String,
     pub rows: Vec<RowView>,
+    /// Each row's change of net sales against the comparable period (a phone shows it).
+    pub row_changes: Vec<ChangeView>,
     pub total: RowView,
     /// Locations with no source of data and nothing in the period: named, not shown as 0.00.
     pub unsourced: Vec<String>,
+    /// The card's sums, for the KPI tiles.
+    pub sums: PeriodSums,
 }
 
 impl PeriodView {
@@ -60,6 +65,23 @@ impl PeriodView {
     pub fn is_partial(&self) -> bool {
         self.completeness == Completeness::Partial
     }
+    /// Each location's row beside its change.
+    pub fn store_rows(&self) -> impl Iterator<Item = (&RowView, &ChangeView)> {
+        self.rows.iter().zip(&self.row_changes)
+    }
+}
+
+/// The KPI tiles of the lead card, the first one (today).
+fn lead_tiles(scope: &ReportScope, periods: &[PeriodView]) -> Option<KpiTiles> {
+    let p = periods.first()?;
+    let period = LeadPeriod {
+        title: p.title,
+        range_text: &p.range_text,
+        compare_text: &p.compare_text,
+        completeness: p.completeness,
+        completeness_text: &p.completeness_text,
+    };
+    Some(KpiTiles::new(scope, period, p.sums))
 }
 
 /// A store's place in the week's ranking.
@@ -96,6 +118,8 @@ struct DashboardPage {
     plan_has_pos: bool,
     imports: Vec<super::completeness::ImportBanner>,
     today_text: String,
+    /// The lead period's KPI tiles, first on the page.
+    tiles: Option<KpiTiles>,
     periods: Vec<PeriodView>,
     ranking: Vec<RankView>,
     ranking_compare: String,
@@ -353,6 +377,7 @@ async fn render_page(
         plan_has_pos: user.tenant.plan().allows_pos_integration(),
         imports: history.banners,
         today_text: i18n::format_weekday_date(lang, today),
+        tiles: lead_tiles(&scope, &cards.periods),
         periods: cards.periods,
         ranking: cards.ranking,
         ranking_compare: cards.ranking_compare,
@@ -446,6 +471,7 @@ fn period_card(
     let scope = cx.scope;
     let CardRows {
         rows,
+        row_changes,
         unsourced,
         states_shown,
         total,
@@ -480,8 +506,13 @@ fn period_card(
             "transactions",
         ),
         rows,
+        row_changes,
         total: total_row,
         unsourced,
+        sums: PeriodSums {
+            now: total,
+            before: total_before,
+        },
     };
     Ok((card, card_period))
 }
@@ -490,6 +521,7 @@ fn period_card(
 /// imported location is, and the totals of the period and of its comparable one.
 struct CardRows {
     rows: Vec<RowView>,
+    row_changes: Vec<ChangeView>,
     unsourced: Vec<String>,
     states_shown: Vec<LocationCompleteness>,
     total: Totals,
@@ -506,6 +538,7 @@ fn card_rows(
     let scope = cx.scope;
     let mut out = CardRows {
         rows: Vec::new(),
+        row_changes: Vec::new(),
         unsourced: Vec::new(),
         states_shown: Vec::new(),
         total: Totals::default(),
@@ -521,8 +554,9 @@ fn card_rows(
         }
         let done = cx.history.location(l.id, range, cx.instant, scope.tz);
         out.total.add(&t)?;
-        out.total_before
-            .add(&before.get(&l.id).copied().unwrap_or_default())?;
+        let was = before.get(&l.id).copied().unwrap_or_default();
+        out.total_before.add(&was)?;
+        out.row_changes.push(change_view(t.net, was.net));
         let mut row = row_view(scope, name, &t);
         row.incomplete = done.mark(lang, scope.tz);
         row.pending = done.is_pending();

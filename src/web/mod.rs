@@ -10,6 +10,7 @@ pub mod completeness;
 pub mod context;
 pub mod csrf;
 pub mod dashboard;
+pub mod dashboard_tiles;
 pub mod error_layout;
 pub mod figures;
 pub mod health;

@@ -1,0 +1,116 @@
+//! The KPI tiles that open the dashboard: net sales, transactions, average sale, items per
+//! transaction and returns of the lead period (today), each with its change against the
+//! period it is compared with, so a manager on a phone reads the day before any table.
+
+use super::completeness::Completeness;
+use super::figures::{ChangeView, change_view};
+use super::reports::{ReportScope, count};
+use crate::domain::report::{Totals, units_per_transaction_hundredths};
+use crate::i18n;
+
+/// A period's sums and those of the period it is compared with.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PeriodSums {
+    pub now: Totals,
+    pub before: Totals,
+}
+
+/// The period the tiles show, as its card names it.
+pub struct LeadPeriod<'a> {
+    /// An English key of the translations (`Today`).
+    pub title: &'static str,
+    pub range_text: &'a str,
+    /// `vs Sun, Nov 22, 00:00–14:59`.
+    pub compare_text: &'a str,
+    pub completeness: Completeness,
+    /// Why the period is incomplete; empty when it is complete.
+    pub completeness_text: &'a str,
+}
+
+/// One figure and its change.
+pub struct KpiTile {
+    pub value: String,
+    pub change: ChangeView,
+}
+
+pub struct KpiTiles {
+    pub title: &'static str,
+    pub range_text: String,
+    pub compare_text: String,
+    pub completeness: Completeness,
+    pub completeness_text: String,
+    pub net: KpiTile,
+    pub transactions: KpiTile,
+    pub average: KpiTile,
+    pub per_transaction: KpiTile,
+    /// More returns is worse: the page colours its change the other way round.
+    pub returns: KpiTile,
+}
+
+impl KpiTiles {
+    pub fn new(scope: &ReportScope, period: LeadPeriod<'_>, sums: PeriodSums) -> KpiTiles {
+        let PeriodSums { now, before } = sums;
+        let per_transaction =
+            |t: &Totals| units_per_transaction_hundredths(t.items, t.transactions);
+        KpiTiles {
+            title: period.title,
+            range_text: period.range_text.to_string(),
+            compare_text: period.compare_text.to_string(),
+            completeness: period.completeness,
+            completeness_text: period.completeness_text.to_string(),
+            net: KpiTile {
+                value: scope.amount(now.net),
+                change: change_view(now.net, before.net),
+            },
+            transactions: KpiTile {
+                value: count(now.transactions),
+                change: change_view(now.transactions, before.transactions),
+            },
+            average: KpiTile {
+                value: scope.optional_amount(now.average_sale()),
+                change: ratio_change(now.average_sale(), before.average_sale()),
+            },
+            per_transaction: KpiTile {
+                value: per_transaction(&now)
+                    .map(|h| i18n::format_decimal(i18n::current(), h, 2))
+                    .unwrap_or_default(),
+                change: ratio_change(per_transaction(&now), per_transaction(&before)),
+            },
+            returns: KpiTile {
+                value: scope.amount(now.returns),
+                change: change_view(now.returns, before.returns),
+            },
+        }
+    }
+
+    pub fn is_complete(&self) -> bool {
+        self.completeness == Completeness::Complete
+    }
+
+    pub fn is_pending(&self) -> bool {
+        self.completeness == Completeness::Pending
+    }
+}
+
+/// The change of a figure per transaction. Without transactions in either period there is no
+/// such figure, so nothing to compare: never a fall of 100 % to an empty value.
+fn ratio_change(now: Option<i64>, before: Option<i64>) -> ChangeView {
+    match (now, before) {
+        (Some(now), Some(before)) => change_view(now, before),
+        // Compared with zero, `change_view` says there is nothing to compare with.
+        _ => change_view(0, 0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_ratio_without_transactions_has_nothing_to_compare_with() {
+        assert_eq!(ratio_change(None, Some(1_000)).class, "none");
+        assert_eq!(ratio_change(Some(1_000), None).class, "none");
+        let up = ratio_change(Some(1_100), Some(1_000));
+        assert_eq!((up.class, up.arrow), ("up", "▲"));
+    }
+}
