@@ -8,6 +8,8 @@
 //! `TMAS_REQUIRE_BROWSER=1`. Screenshots go to `TMAS_SCREENSHOTS` when it is set.
 
 mod common;
+#[path = "common/phone_checks.rs"]
+mod phone;
 mod report_fixtures;
 #[path = "common/webdriver.rs"]
 mod webdriver;
@@ -86,7 +88,11 @@ async fn every_page_fits_a_desktop_and_a_phone_in_both_languages() {
         for days_ago in [0, 1, 3, 7, 8, 20] {
             let date = (today - Duration::days(days_ago)).to_string();
             let gross = 123_456_789 + i as i64 * 1_000_000 + days_ago * 10_000;
-            hour(&app, tenant, *location, &date, 0, gross, 0, 0, 1_234, 5_678).await;
+            let returns = 12_345 + days_ago * 100;
+            hour(
+                &app, tenant, *location, &date, 0, gross, 0, returns, 1_234, 5_678,
+            )
+            .await;
         }
     }
 
@@ -242,6 +248,42 @@ async fn choose_language(browser: &Browser, lang: &str) {
     browser.wait_for_page(|p| p.contains(&marker)).await;
 }
 
+/// On a phone the dashboard opens with its KPI tiles and the report keeps its summary's change
+/// in view, nothing is cut, and a table wider than the screen says it scrolls
+/// (tests/common/phone_checks.rs). The report's detail by location has more columns than a
+/// phone shows: its tables carry the cue, so the check of the cue is never empty.
+async fn phone_first(browser: &Browser, who: &str, name: &str, lang: &str) {
+    let problems = browser.execute(phone::CHECKS).await;
+    assert_eq!(
+        problems,
+        serde_json::json!([]),
+        "{who} {name} ({lang}) at 390 px"
+    );
+    let cues = browser
+        .execute("return document.querySelectorAll('p.scroll-hint:not([hidden])').length;")
+        .await;
+    if name.starts_with("report") {
+        assert!(cues.as_i64() > Some(0), "{who} {name} ({lang}): {cues}");
+    }
+    if name == "dashboard" {
+        let tiles = browser
+            .execute("return Array.from(document.querySelectorAll('#kpis .kpi')).map(function (t) { return t.innerText.replace(/\\s+/g, ' ').trim(); });")
+            .await;
+        let tiles: Vec<&str> = tiles
+            .as_array()
+            .map(|a| a.iter().filter_map(|t| t.as_str()).collect())
+            .unwrap_or_default();
+        assert_eq!(tiles.len(), 5, "{tiles:?}");
+        // Each tile names its figure and shows an arrow (or "=") with a signed percentage.
+        for tile in &tiles {
+            assert!(
+                ["▲ +", "▼ -", "= +"].iter().any(|a| tile.contains(a)) && tile.contains('%'),
+                "{who} ({lang}) tile without its change: {tile}"
+            );
+        }
+    }
+}
+
 /// Opens each page at both widths in both languages: it fits, passes axe-core at 1366 px and
 /// starts with a skip link; screenshots are named `layout-{who}-{lang}-{width}-{page}`.
 async fn walk(browser: &Browser, app: &common::TestApp, who: &str, pages: &[(&str, String)]) {
@@ -264,6 +306,9 @@ async fn walk(browser: &Browser, app: &common::TestApp, who: &str, pages: &[(&st
                 browser
                     .screenshot(&format!("layout-{who}-{lang}-{width}-{name}"))
                     .await;
+                if width == 390 && (name.starts_with("dashboard") || name.starts_with("report")) {
+                    phone_first(browser, who, name, lang).await;
+                }
                 if width == 1366 {
                     let violations = browser.accessibility_violations().await;
                     assert!(

@@ -35,9 +35,10 @@ main.querySelectorAll('h1, h2, h3, p, dt, dd, th, td, li, .kpi, .store-label, .r
   }
 });
 
-// Store names break between words only, and a short one takes at most two lines.
+// Store names break between words only, and a short one takes at most two lines, in a box
+// that scrolls too.
 main.querySelectorAll('table.stores th .store-label, table.ranking th.store, table.comparison th[scope=row]').forEach(function (el) {
-  if (!shown(el) || scroller(el)) { return; }
+  if (!shown(el)) { return; }
   var walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
   var tops = {};
   for (var node = walker.nextNode(); node; node = walker.nextNode()) {
@@ -71,6 +72,10 @@ if (document.querySelector('.periods')) {
       if (whole && (!change || !change.textContent.trim())) { problems.push('a tile without its change: ' + name(t)); }
     });
   }
+  // The stores' tables are cards on a phone: they never scroll sideways.
+  main.querySelectorAll('table.stores, table.ranking').forEach(function (t) {
+    if (shown(t) && (scroller(t.querySelector('tr')) || t.scrollWidth > t.clientWidth + 1)) { problems.push('a store table scrolls sideways: ' + name(t)); }
+  });
   // Each store's card shows its change.
   main.querySelectorAll('.period:not(.partial):not(.pending) table.stores tbody tr').forEach(function (tr) {
     var change = tr.querySelector('.row-change');
