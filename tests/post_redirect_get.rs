@@ -15,6 +15,7 @@ use tmas::domain::account::{Plan, Role};
 backend_tests!(
     creating_and_editing_a_tenant_redirects_with_a_notice,
     a_new_api_key_is_shown_once_after_a_redirect,
+    a_new_api_key_shows_only_in_the_tenant_it_was_made_in,
     a_traffic_file_is_previewed_and_stored_through_redirects,
     an_upload_preview_opens_only_for_its_tenant_and_user,
     a_bad_traffic_file_keeps_its_message_and_nothing,
@@ -233,6 +234,52 @@ async fn a_new_api_key_is_shown_once_after_a_redirect(app: TestApp) {
         words(&page).contains("Se mostró una vez y no puede mostrarse de nuevo"),
         "{page}"
     );
+}
+
+async fn a_new_api_key_shows_only_in_the_tenant_it_was_made_in(app: TestApp) {
+    let alpha = app.create_tenant("Alpha", Plan::Retail).await;
+    let bravo = app.create_tenant("Bravo", Plan::Retail).await;
+    app.create_user("ops@tmas.example", Role::Staff, None).await;
+    let staff = app.browser();
+    staff.login("ops@tmas.example", common::PASSWORD).await;
+    let enter = |tenant: TenantId| {
+        let staff = staff.clone();
+        async move {
+            let r = staff
+                .post_form(&format!("/staff/tenants/{}/enter", tenant.0), &[])
+                .await;
+            assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        }
+    };
+    // Staff make a key in Alpha and move to Bravo before its page shows it.
+    enter(alpha).await;
+    let r = staff
+        .post_form("/admin/api-keys", &[("name", "Door counters")])
+        .await;
+    let target = location_of(&r);
+    staff.post_form("/staff/leave", &[]).await;
+    enter(bravo).await;
+    let (status, page) = staff.text(&target).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(shown_key(&page).is_none(), "not in Bravo: {page}");
+    assert!(!page.contains("Door counters"), "nothing of Alpha's key");
+    assert!(
+        !page.contains("It was shown once"),
+        "it was not shown: {page}"
+    );
+    // Back in Alpha, the key is shown there, once.
+    staff.post_form("/staff/leave", &[]).await;
+    enter(alpha).await;
+    let (_, page) = staff.text(&target).await;
+    let key = shown_key(&page).expect("shown in its own tenant");
+    let stored: String = sqlx::query_scalar("SELECT key_hash FROM api_keys WHERE tenant_id = $1")
+        .bind(alpha.0)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("hash");
+    assert_eq!(stored, tmas::crypto::sha256_hex(&key));
+    let (_, page) = staff.text(&target).await;
+    assert!(shown_key(&page).is_none(), "once");
 }
 
 // ---- (c) traffic files ----

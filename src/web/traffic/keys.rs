@@ -86,28 +86,40 @@ async fn keep_fresh_key(
         .map_err(|e| AppError::Internal(e.into()))
 }
 
-/// Takes the key just created out of the session (it is shown once): its name and the key,
-/// when it was made in this tenant and still opens with this app's secret key.
-async fn take_fresh_key(
-    state: &AppState,
-    session: &Session,
-    tenant: db::TenantId,
-) -> AppResult<Option<(String, String)>> {
-    let fresh = session
-        .remove::<FreshKey>(FRESH_KEY)
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
-    Ok(fresh.filter(|f| f.tenant_id == tenant.0).and_then(|f| {
-        let key = crate::crypto::decrypt(&state.secret_key, &f.sealed).ok()?;
-        Some((f.name, key))
-    }))
-}
-
 /// What the keys page shows besides the list: the key just made, or that it was shown.
 #[derive(Default)]
 struct Fresh {
     new_key: Option<(String, String)>,
     key_shown_before: bool,
+}
+
+/// Takes the key just created out of the session (it is shown once) when it was made in this
+/// tenant and still opens with this app's secret key. A key made in another tenant (staff who
+/// moved on before the page showed it) waits for that tenant's page. `created`: the page was
+/// reached from the creation, so with no key waiting it says the key was shown already.
+async fn take_fresh_key(
+    state: &AppState,
+    session: &Session,
+    tenant: db::TenantId,
+    created: bool,
+) -> AppResult<Fresh> {
+    let internal = |e: tower_sessions::session::Error| AppError::Internal(e.into());
+    let fresh = session.get::<FreshKey>(FRESH_KEY).await.map_err(internal)?;
+    let Some(fresh) = fresh else {
+        return Ok(Fresh {
+            new_key: None,
+            key_shown_before: created,
+        });
+    };
+    if fresh.tenant_id != tenant.0 {
+        return Ok(Fresh::default());
+    }
+    session.remove_value(FRESH_KEY).await.map_err(internal)?;
+    let key = crate::crypto::decrypt(&state.secret_key, &fresh.sealed).ok();
+    Ok(Fresh {
+        key_shown_before: key.is_none() && created,
+        new_key: key.map(|key| (fresh.name, key)),
+    })
 }
 
 async fn keys_page(
@@ -163,11 +175,8 @@ async fn page(
     Query(query): Query<PageQuery>,
 ) -> AppResult<Response> {
     let session = &admin.0.current.session;
-    let new_key = take_fresh_key(&state, session, admin.0.tenant_id()).await?;
-    let fresh = Fresh {
-        key_shown_before: new_key.is_none() && query.notice == "created",
-        new_key,
-    };
+    let created = query.notice == "created";
+    let fresh = take_fresh_key(&state, session, admin.0.tenant_id(), created).await?;
     keys_page(&state, &admin, StatusCode::OK, fresh, String::new(), None).await
 }
 
