@@ -576,7 +576,7 @@ mod tests {
         let empty = crate::domain::store_name::StoreName::parse("").unwrap_err();
         let spanish = translate(Lang::Es, &empty);
         assert!(
-            spanish.starts_with("Introduzca el nombre de la tienda."),
+            spanish.starts_with("Introduzca el nombre de la tienda Shopify."),
             "{spanish}"
         );
         assert!(!spanish.contains("A store name looks like"), "{spanish}");

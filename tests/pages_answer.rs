@@ -188,20 +188,72 @@ fn shopify_store_causes_read_in_spanish() {
     }
 }
 
-/// One Spanish word per thing: matching is "asociar" (never "emparejar"), a Shopify location is
-/// an "ubicación de Shopify" (never a "tienda de Shopify", which reads as a TMAS location).
+/// One Spanish word per thing: matching is "asociar" (never "emparejar"), the Shopify store is
+/// the "tienda Shopify" (a bare "tienda" is a TMAS location) and a Shopify location is an
+/// "ubicación de Shopify" (never a "tienda de Shopify", which reads as a TMAS location).
 #[test]
 fn spanish_uses_one_word_for_each_thing() {
     let catalog = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales/es.txt"),
     )
     .unwrap();
-    for line in catalog.lines().filter(|l| l.starts_with("= ")) {
-        let lower = line.to_lowercase();
-        assert!(!lower.contains("emparej"), "{line}");
-        assert!(
-            !lower.contains("tienda de shopify") && !lower.contains("tiendas de shopify"),
-            "{line}"
-        );
+    let offenders = catalog_offenders(&catalog);
+    assert!(offenders.is_empty(), "{offenders:#?}");
+}
+
+/// The check itself fails on each kind of wrong line.
+#[test]
+fn the_word_check_finds_each_wrong_line() {
+    for bad in [
+        "Shop name\n= Nombre de la tienda\n",
+        "Enter the store name.\n= Introduzca el nombre de la tienda.\n",
+        "The Shopify store is unavailable.\n= La tienda no está disponible.\n",
+        "Every day, once the shop's day has closed\n= Cada día, cerrado el día de la tienda\n",
+        "A store name looks like mystore.\n= Un nombre como mitienda.myshopify.com.\n",
+        "Match the locations\n= Emparejar las tiendas\n",
+        "Shopify locations\n= Tiendas de Shopify\n",
+    ] {
+        assert_eq!(catalog_offenders(bad).len(), 1, "{bad}");
     }
+    for good in [
+        "Shop name\n= Nombre de la tienda Shopify\n",
+        "All stores\n= Todas las tiendas\n",
+        "Shopify locations\n= Ubicaciones de Shopify\n",
+    ] {
+        assert!(catalog_offenders(good).is_empty(), "{good}");
+    }
+}
+
+/// The catalog's Spanish lines that break the one-word rules, each with its English.
+fn catalog_offenders(catalog: &str) -> Vec<String> {
+    let lines: Vec<&str> = catalog.lines().collect();
+    let mut offenders = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(spanish) = line.strip_prefix("= ") else {
+            continue;
+        };
+        let english = if i > 0 { lines[i - 1] } else { "" };
+        let lower = spanish.to_lowercase();
+        let wrong_word = lower.contains("emparej")
+            || lower.contains("tienda de shopify")
+            || lower.contains("tiendas de shopify");
+        let english_lower = english.to_lowercase();
+        let speaks_of_shopify_store = english_lower.contains("shopify store")
+            || english_lower.contains("store name")
+            || has_word(&english_lower, "shop")
+            || has_word(&english_lower, "shops");
+        if wrong_word || (speaks_of_shopify_store && !has_word(spanish, "Shopify")) {
+            offenders.push(format!("{english} = {spanish}"));
+        }
+    }
+    offenders
+}
+
+/// Whether `word` stands in `text` as a word of its own (not inside "myshopify" or "shopping").
+fn has_word(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
 }

@@ -25,8 +25,8 @@ async fn create_key(browser: &Browser, name: &str) -> String {
     let response = browser
         .post_form("/admin/api-keys", &[("name", name)])
         .await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let page = response.text().await.expect("page");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, page) = browser.text(&common::location_of(&response)).await;
     let start = page
         .find("<code class=\"api-key\">")
         .expect("the key is shown")

@@ -60,7 +60,31 @@ async fn upload(
         .await
         .expect("upload");
     let status = response.status();
-    (status, response.text().await.unwrap_or_default())
+    if status != StatusCode::SEE_OTHER {
+        return (status, response.text().await.unwrap_or_default());
+    }
+    // A clean file: its preview is a page of its own, as a browser follows.
+    let preview = common::location_of(&response);
+    assert!(preview.starts_with("/admin/traffic/uploads/"), "{preview}");
+    browser.text(&preview).await
+}
+
+/// Stores a previewed upload with the preview page's hidden fields, like its button: the
+/// status of the POST, and the text of the page it redirects to.
+async fn commit(browser: &Browser, preview: &str) -> (StatusCode, String) {
+    let fields = hidden_inputs(preview);
+    let response = browser
+        .post_raw(
+            "/admin/traffic/commit",
+            &[("csrf", &fields["csrf"]), ("upload", &fields["upload"])],
+        )
+        .await;
+    let status = response.status();
+    if status != StatusCode::SEE_OTHER {
+        return (status, response.text().await.unwrap_or_default());
+    }
+    let (_, page) = browser.text(&common::location_of(&response)).await;
+    (status, visible_text(&page))
 }
 
 async fn page_csrf(browser: &Browser) -> String {
@@ -125,16 +149,9 @@ async fn example_h_over_stored_hours(app: TestApp) {
     let csv = "location_id,date,hour,traffic\nSTORE-01,2026-03-02,10,40\nSTORE-01,2026-03-02,11,0\nSTORE-01,2026-03-02,13,10\n";
     let (status, page) = upload_file(&app.browser(), "h.csv", csv.as_bytes()).await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    let csrf = hidden_inputs(&page).remove("csrf").expect("csrf");
-    let upload = upload_id(&page).expect("a clean file can be stored");
-    let response = app
-        .browser()
-        .post_raw(
-            "/admin/traffic/commit",
-            &[("csrf", &csrf), ("upload", &upload)],
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::OK);
+    assert!(upload_id(&page).is_some(), "a clean file can be stored");
+    let (status, _) = commit(&app.browser(), &page).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
 
     let day = NaiveDate::from_ymd_opt(2026, 3, 2).expect("date");
     let sums = db::traffic::day_sums(&app.db, tenant, day, day)
@@ -219,14 +236,8 @@ async fn preview_then_commit_stores_all_once(app: TestApp) {
     assert!(text.contains("Location-hours to replace: 0"), "{text}");
     assert_eq!(stored(&app, tenant).await, 0, "a preview stores nothing");
 
-    let fields = hidden_inputs(&page);
-    let commit = [
-        ("csrf", fields["csrf"].as_str()),
-        ("upload", fields["upload"].as_str()),
-    ];
-    let response = browser.post_raw("/admin/traffic/commit", &commit).await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let text = visible_text(&response.text().await.expect("body"));
+    let (status, text) = commit(&browser, &page).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
     assert!(text.contains("Location-hours added: 2"), "{text}");
     assert_eq!(stored(&app, tenant).await, 2);
     let day = NaiveDate::from_ymd_opt(2026, 3, 2).expect("date");
@@ -238,8 +249,7 @@ async fn preview_then_commit_stores_all_once(app: TestApp) {
     assert_eq!(hours[0].1.staff.map(|s| s.centihours()), Some(250));
 
     // The same commit again (a second click) writes nothing.
-    let response = browser.post_raw("/admin/traffic/commit", &commit).await;
-    let text = visible_text(&response.text().await.expect("body"));
+    let (_, text) = commit(&browser, &page).await;
     assert!(text.contains("was stored already"), "{text}");
 
     // The same file again: everything is already stored with the same numbers.
@@ -249,14 +259,7 @@ async fn preview_then_commit_stores_all_once(app: TestApp) {
         text.contains("Location-hours already stored with the same numbers: 2"),
         "{text}"
     );
-    let fields = hidden_inputs(&page);
-    let response = browser
-        .post_raw(
-            "/admin/traffic/commit",
-            &[("csrf", &fields["csrf"]), ("upload", &fields["upload"])],
-        )
-        .await;
-    let text = visible_text(&response.text().await.expect("body"));
+    let (_, text) = commit(&browser, &page).await;
     assert!(text.contains("Location-hours unchanged: 2"), "{text}");
     assert_eq!(stored(&app, tenant).await, 2);
 
@@ -423,13 +426,7 @@ async fn a_workbook_with_a_spanish_header_is_read(app: TestApp) {
     let browser = app.browser();
     let (status, page) = upload_file(&browser, "marzo.xlsx", &bytes).await;
     assert_eq!(status, StatusCode::OK, "{}", visible_text(&page));
-    let fields = hidden_inputs(&page);
-    browser
-        .post_raw(
-            "/admin/traffic/commit",
-            &[("csrf", &fields["csrf"]), ("upload", &fields["upload"])],
-        )
-        .await;
+    commit(&browser, &page).await;
     assert_eq!(stored(&app, tenant).await, 2);
 }
 
@@ -463,13 +460,7 @@ async fn another_tenants_upload_and_locations_are_out_of_reach(app: TestApp) {
     assert_eq!(stored(&app, bravo).await, 0);
     // Bravo's own file is stored in Bravo only.
     let (_, page) = upload_file(&other, "b.csv", b"BRAVO-01,2026-03-02,10,40\n").await;
-    let fields = hidden_inputs(&page);
-    other
-        .post_raw(
-            "/admin/traffic/commit",
-            &[("csrf", &fields["csrf"]), ("upload", &fields["upload"])],
-        )
-        .await;
+    commit(&other, &page).await;
     assert_eq!(stored(&app, bravo).await, 1);
     assert_eq!(stored(&app, alpha).await, 0);
 }
@@ -541,13 +532,7 @@ async fn the_dashboard_shows_traffic_beside_the_sales(app: TestApp) {
         format!("STORE-01,{today},0,40,2\n").as_bytes(),
     )
     .await;
-    let fields = hidden_inputs(&page);
-    browser
-        .post_raw(
-            "/admin/traffic/commit",
-            &[("csrf", &fields["csrf"]), ("upload", &fields["upload"])],
-        )
-        .await;
+    commit(&browser, &page).await;
     let (_, page) = browser.text("/").await;
     let words = visible_text(&page)
         .split_whitespace()
@@ -576,13 +561,7 @@ async fn the_dashboard_shows_traffic_beside_the_sales(app: TestApp) {
         format!("STORE-01,{today},0,1\n").as_bytes(),
     )
     .await;
-    let fields = hidden_inputs(&page);
-    browser
-        .post_raw(
-            "/admin/traffic/commit",
-            &[("csrf", &fields["csrf"]), ("upload", &fields["upload"])],
-        )
-        .await;
+    commit(&browser, &page).await;
     let (_, page) = browser.text("/").await;
     let text = visible_text(&page);
     assert!(text.contains("200.0%"), "{text}");

@@ -14,7 +14,7 @@ use crate::domain::traffic_rows::TrafficRow;
 const ROWS_PER_STATEMENT: usize = 500;
 
 /// Uploaded files not committed within this long are forgotten.
-const UPLOAD_KEPT_SECS: i64 = 24 * 60 * 60;
+pub const UPLOAD_KEPT_SECS: i64 = 24 * 60 * 60;
 
 /// Where a location-hour's numbers came from (shown in the audit log, kept per row).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -272,25 +272,70 @@ pub async fn hours_between(
 
 // ---- Uploaded files between preview and commit ----
 
+/// A file waiting for its commit (or committed), as its preview and result pages show it;
+/// its bytes are read apart ([`upload_content`]), only when it is committed.
 #[derive(Debug, Clone, FromRow)]
 pub struct Upload {
     pub id: i64,
     pub file_name: String,
     pub sha256: String,
-    pub content: Vec<u8>,
     pub created_at: i64,
     pub committed_at: Option<i64>,
+    pub rows_read: i64,
+    preview_added: i64,
+    preview_replaced: i64,
+    preview_unchanged: i64,
+    stored_added: Option<i64>,
+    stored_replaced: Option<i64>,
+    stored_unchanged: Option<i64>,
 }
 
+fn count_of(n: i64) -> usize {
+    usize::try_from(n).unwrap_or(0)
+}
+
+fn stored_count(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+impl Upload {
+    /// What the preview found storing the file would do.
+    pub fn preview_counts(&self) -> StoreCounts {
+        StoreCounts {
+            added: count_of(self.preview_added),
+            replaced: count_of(self.preview_replaced),
+            unchanged: count_of(self.preview_unchanged),
+        }
+    }
+
+    /// What the commit stored; None before it.
+    pub fn stored_counts(&self) -> Option<StoreCounts> {
+        Some(StoreCounts {
+            added: count_of(self.stored_added?),
+            replaced: count_of(self.stored_replaced?),
+            unchanged: count_of(self.stored_unchanged?),
+        })
+    }
+}
+
+/// A clean file as its preview read it, to keep until its commit.
+pub struct NewUpload<'a> {
+    pub user_id: i64,
+    /// The SHA-256 of the random token its pages are opened with.
+    pub token_hash: &'a str,
+    pub file_name: &'a str,
+    pub sha256: &'a str,
+    pub content: &'a [u8],
+    pub rows_read: usize,
+    pub counts: StoreCounts,
+}
+
+const UPLOAD_COLUMNS: &str = "id, file_name, sha256, created_at, committed_at, rows_read,
+    preview_added, preview_replaced, preview_unchanged,
+    stored_added, stored_replaced, stored_unchanged";
+
 /// Keeps an uploaded file for its commit, and forgets the tenant's stale ones.
-pub async fn save_upload(
-    db: &Db,
-    tenant: TenantId,
-    user_id: i64,
-    file_name: &str,
-    sha256: &str,
-    content: &[u8],
-) -> sqlx::Result<i64> {
+pub async fn save_upload(db: &Db, tenant: TenantId, upload: &NewUpload<'_>) -> sqlx::Result<i64> {
     let at = now();
     sqlx::query("DELETE FROM traffic_uploads WHERE tenant_id = $1 AND created_at < $2")
         .bind(tenant.0)
@@ -298,23 +343,49 @@ pub async fn save_upload(
         .execute(&db.pool)
         .await?;
     sqlx::query_scalar::<_, i64>(
-        "INSERT INTO traffic_uploads (tenant_id, user_id, file_name, sha256, content, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO traffic_uploads (tenant_id, user_id, token_hash, file_name, sha256, content,
+             created_at, rows_read, preview_added, preview_replaced, preview_unchanged)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(tenant.0)
-    .bind(user_id)
-    .bind(file_name)
-    .bind(sha256)
-    .bind(content.to_vec())
+    .bind(upload.user_id)
+    .bind(upload.token_hash)
+    .bind(upload.file_name)
+    .bind(upload.sha256)
+    .bind(upload.content.to_vec())
     .bind(at)
+    .bind(stored_count(upload.rows_read))
+    .bind(stored_count(upload.counts.added))
+    .bind(stored_count(upload.counts.replaced))
+    .bind(stored_count(upload.counts.unchanged))
     .fetch_one(&db.pool)
     .await
 }
 
-pub async fn get_upload(db: &Db, tenant: TenantId, id: i64) -> sqlx::Result<Option<Upload>> {
-    sqlx::query_as::<_, Upload>(
-        "SELECT id, file_name, sha256, content, created_at, committed_at FROM traffic_uploads
-         WHERE tenant_id = $1 AND id = $2",
+/// The upload opened by a token, when `user_id` sent it in this tenant and it is not stale:
+/// another tenant's or another user's token finds nothing, like an unknown one.
+pub async fn find_upload(
+    db: &Db,
+    tenant: TenantId,
+    user_id: i64,
+    token_hash: &str,
+) -> sqlx::Result<Option<Upload>> {
+    sqlx::query_as::<_, Upload>(&format!(
+        "SELECT {UPLOAD_COLUMNS} FROM traffic_uploads
+         WHERE tenant_id = $1 AND token_hash = $2 AND user_id = $3 AND created_at >= $4"
+    ))
+    .bind(tenant.0)
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(now() - UPLOAD_KEPT_SECS)
+    .fetch_optional(&db.pool)
+    .await
+}
+
+/// The bytes of an upload, read again at its commit.
+pub async fn upload_content(db: &Db, tenant: TenantId, id: i64) -> sqlx::Result<Option<Vec<u8>>> {
+    sqlx::query_scalar::<_, Vec<u8>>(
+        "SELECT content FROM traffic_uploads WHERE tenant_id = $1 AND id = $2",
     )
     .bind(tenant.0)
     .bind(id)
@@ -322,8 +393,8 @@ pub async fn get_upload(db: &Db, tenant: TenantId, id: i64) -> sqlx::Result<Opti
     .await
 }
 
-/// Stores an upload's rows and marks it committed, in one transaction; None when it was
-/// committed already (a second click, a second tab): nothing is written again.
+/// Stores an upload's rows, marks it committed and keeps what was stored, in one transaction;
+/// None when it was committed already (a second click, a second tab): nothing is written again.
 pub async fn commit_upload(
     db: &Db,
     tenant: TenantId,
@@ -346,6 +417,17 @@ pub async fn commit_upload(
         return Ok(None);
     }
     let counts = store_in(&mut tx, tenant, rows, Source::File).await?;
+    sqlx::query(
+        "UPDATE traffic_uploads SET stored_added = $3, stored_replaced = $4, stored_unchanged = $5
+         WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant.0)
+    .bind(upload)
+    .bind(stored_count(counts.added))
+    .bind(stored_count(counts.replaced))
+    .bind(stored_count(counts.unchanged))
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(Some(counts))
 }

@@ -209,11 +209,11 @@ mod tests {
         }
         assert_eq!(
             crate::i18n::translate(crate::i18n::Lang::Es, &err),
-            "\"My Store\" no es un nombre de tienda Shopify. Si la dirección de la tienda es \
-             my-store.myshopify.com, escriba \"my-store\". Un nombre de tienda tiene la forma \
-             mystore (de mystore.myshopify.com): letras minúsculas, dígitos y guiones. También puede \
-             pegar mystore.myshopify.com o la dirección del panel de administración de la \
-             tienda, como https://admin.shopify.com/store/mystore."
+            "\"My Store\" no es un nombre de tienda Shopify. Si la dirección de la tienda Shopify \
+             es my-store.myshopify.com, escriba \"my-store\". Un nombre de tienda Shopify tiene la \
+             forma mystore (de mystore.myshopify.com): letras minúsculas, dígitos y guiones. También \
+             puede pegar mystore.myshopify.com o la dirección del panel de administración de la \
+             tienda Shopify, como https://admin.shopify.com/store/mystore."
         );
     }
 

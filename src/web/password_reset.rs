@@ -1,7 +1,8 @@
 //! "Forgot your password?": a form that mails a single-use link, valid for 30 minutes, and
-//! the page that link opens to choose a new password. The first answer is the same whether or
-//! not the address has an account, and takes as long; requests are throttled per address and
-//! per client; using the link ends every session of the account.
+//! the page that link opens to choose a new password. The first answer (a redirect to the
+//! page that says a link is on its way) is the same whether or not the address has an
+//! account, and takes as long; requests are throttled per address and per client; using the
+//! link ends every session of the account.
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -64,11 +65,22 @@ impl ForgotPage {
     }
 }
 
+#[derive(Deserialize, Default)]
+struct ForgotQuery {
+    /// Set by the redirect after a request: the page then says a link may be on its way.
+    #[serde(default)]
+    sent: Option<String>,
+}
+
 async fn forgot_page(
     State(state): State<AppState>,
     FormToken(token): FormToken,
+    Query(query): Query<ForgotQuery>,
 ) -> AppResult<Response> {
-    Ok(render(&ForgotPage::new(&state, token))?.into_response())
+    let mut page = ForgotPage::new(&state, token);
+    // The words are the same for any address, so this says nothing about any account.
+    page.sent = query.sent.is_some();
+    Ok(render(&page)?.into_response())
 }
 
 #[derive(Deserialize)]
@@ -116,8 +128,7 @@ async fn forgot(
             tracing::error!(%error, "a password-reset link could not be queued");
         }
     });
-    page.sent = true;
-    Ok(render(&page)?.into_response())
+    Ok(Redirect::to("/password/forgot?sent=1").into_response())
 }
 
 /// Makes and queues the link when `email` belongs to an active account; does nothing else.

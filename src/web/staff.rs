@@ -1,7 +1,7 @@
 //! Onboarding staff: list and create tenants, set their plan, enter one to act inside it, leave.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -33,6 +33,23 @@ struct TenantsPage {
     errors: FormErrors,
     plans: [Plan; 3],
     time_zones: Vec<&'static str>,
+    /// What the last action did, after its redirect.
+    notice: Option<&'static str>,
+}
+
+#[derive(Deserialize, Default)]
+struct NoticeQuery {
+    #[serde(default)]
+    notice: String,
+}
+
+/// Messages after an action on a tenant; only these fixed texts are ever shown.
+fn notice_text(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "created" => "Tenant created.",
+        "saved" => "Saved.",
+        _ => return None,
+    })
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -50,6 +67,7 @@ async fn tenants_page(
     staff: &StaffUser,
     form: TenantForm,
     errors: FormErrors,
+    notice: Option<&'static str>,
 ) -> AppResult<Response> {
     let status = errors.status();
     Ok((
@@ -61,18 +79,24 @@ async fn tenants_page(
             errors,
             plans: Plan::ALL,
             time_zones: time_zone_choices(),
+            notice,
         })?,
     )
         .into_response())
 }
 
-async fn list(State(state): State<AppState>, staff: StaffUser) -> AppResult<Response> {
+async fn list(
+    State(state): State<AppState>,
+    staff: StaffUser,
+    Query(query): Query<NoticeQuery>,
+) -> AppResult<Response> {
     let form = TenantForm {
         plan: "retail".into(),
         time_zone: "UTC".into(),
         ..TenantForm::default()
     };
-    tenants_page(&state, &staff, form, FormErrors::default()).await
+    let notice = notice_text(&query.notice);
+    tenants_page(&state, &staff, form, FormErrors::default(), notice).await
 }
 
 async fn create(
@@ -91,13 +115,13 @@ async fn create(
         .map_err(|e| errors.add("time_zone", e))
         .ok();
     let (Some(name), Some(plan), Some(tz)) = (name, plan, tz) else {
-        return tenants_page(&state, &staff, form, errors).await;
+        return tenants_page(&state, &staff, form, errors, None).await;
     };
     let tenant = match db::tenants::create(&state.db, &name, plan, tz.name()).await {
         Ok(tenant) => tenant,
         Err(e) if db::is_unique_violation(&e) => {
             errors.add("name", format!("A tenant named {name:?} already exists."));
-            return tenants_page(&state, &staff, form, errors).await;
+            return tenants_page(&state, &staff, form, errors, None).await;
         }
         Err(e) => return Err(e.into()),
     };
@@ -115,7 +139,7 @@ async fn create(
             .to_stored(),
     )
     .await?;
-    Ok(Redirect::to("/staff/tenants").into_response())
+    Ok(Redirect::to("/staff/tenants?notice=created").into_response())
 }
 
 #[derive(Template)]
@@ -204,7 +228,7 @@ async fn edit(
             .to_stored(),
     )
     .await?;
-    Ok(Redirect::to("/staff/tenants").into_response())
+    Ok(Redirect::to("/staff/tenants?notice=saved").into_response())
 }
 
 async fn enter(

@@ -1,12 +1,16 @@
 //! Administration → Traffic: upload a CSV or XLSX file of traffic, see what it would change,
-//! then store it whole (or nothing). The file waits in `traffic_uploads` between the two steps
-//! and is read again at commit, so what is stored is what the locations say then.
+//! then store it whole (or nothing). Each step that does something redirects to a page
+//! (POST/redirect/GET): a clean file waits in `traffic_uploads` under a random token, scoped
+//! to its tenant and the user who sent it, and its preview is a page of its own that shows what
+//! the upload found, so a reload reads nothing again; the commit reads the file again, so what
+//! is stored is what the locations say then, and redirects to the traffic page with what it
+//! stored. A file with errors is answered with them at once, and nothing is kept.
 
 use askama::Template;
-use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -17,13 +21,15 @@ use super::super::audit_details::{Details, Value};
 use super::super::context::{Layout, TenantAdmin};
 use super::super::csrf;
 use crate::db;
-use crate::db::traffic::StoreCounts;
+use crate::db::traffic::{NewUpload, StoreCounts, Upload};
 use crate::domain::traffic_rows::{FileError, ReadRows, RowError, read_table};
 use crate::error::{AppError, AppResult, render};
 use crate::traffic_file::{self, MAX_FILE_BYTES};
 
 /// The form's other fields and the multipart framing around the file.
 const FORM_OVERHEAD_BYTES: usize = 64 * 1024;
+/// Longer than any token this module makes (43 characters); longer ones are not looked up.
+const MAX_TOKEN_CHARS: usize = 100;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -33,6 +39,7 @@ pub fn router() -> Router<AppState> {
             "/admin/traffic/preview",
             post(preview).layer(DefaultBodyLimit::max(MAX_FILE_BYTES + FORM_OVERHEAD_BYTES)),
         )
+        .route("/admin/traffic/uploads/{token}", get(upload_page))
         .route("/admin/traffic/commit", post(commit))
 }
 
@@ -43,8 +50,8 @@ struct Preview {
     errors: Vec<RowError>,
     more_errors: usize,
     unknown_locations: Vec<String>,
-    /// Set when the file is clean: the upload the commit form stores.
-    upload_id: Option<i64>,
+    /// Set when the file is clean: the token of the upload the commit form stores.
+    upload_token: Option<String>,
 }
 
 #[derive(Template)]
@@ -59,8 +66,13 @@ struct ImportPage {
     stored: Option<StoreCounts>,
     /// A commit of an upload stored before (a second click): nothing was written again.
     already_stored: bool,
+    /// A preview or commit of an upload this user cannot reach (expired, unknown, another
+    /// user's or tenant's): nothing to show or store.
+    unavailable: bool,
     counted_hours: i64,
     max_megabytes: usize,
+    /// How long a clean file waits for its commit.
+    kept_hours: i64,
 }
 
 impl ImportPage {
@@ -72,8 +84,10 @@ impl ImportPage {
             preview: None,
             stored: None,
             already_stored: false,
+            unavailable: false,
             counted_hours: db::traffic::count(&state.db, admin.0.tenant_id()).await?,
             max_megabytes: MAX_FILE_BYTES / (1024 * 1024),
+            kept_hours: db::traffic::UPLOAD_KEPT_SECS / 3600,
         })
     }
 
@@ -86,8 +100,75 @@ fn respond(status: StatusCode, page: &ImportPage) -> AppResult<Response> {
     Ok((status, render(page)?).into_response())
 }
 
-async fn page(State(state): State<AppState>, admin: TenantAdmin) -> AppResult<Response> {
-    let page = ImportPage::new(&state, &admin).await?;
+/// The upload a token opens for this admin, if any (see [`db::traffic::find_upload`]).
+async fn find_upload(
+    state: &AppState,
+    admin: &TenantAdmin,
+    token: &str,
+) -> AppResult<Option<Upload>> {
+    if token.is_empty() || token.len() > MAX_TOKEN_CHARS {
+        return Ok(None);
+    }
+    let hash = crate::crypto::sha256_hex(token);
+    let user = admin.0.current.user.id;
+    Ok(db::traffic::find_upload(&state.db, admin.0.tenant_id(), user, &hash).await?)
+}
+
+#[derive(Deserialize, Default)]
+struct PageQuery {
+    /// After a commit: the token of the upload whose result the page reports.
+    #[serde(default)]
+    upload: String,
+    /// The commit found the upload stored already (a second click).
+    #[serde(default)]
+    again: Option<String>,
+}
+
+async fn page(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Query(query): Query<PageQuery>,
+) -> AppResult<Response> {
+    let mut page = ImportPage::new(&state, &admin).await?;
+    if let Some(upload) = find_upload(&state, &admin, &query.upload).await? {
+        page.file_name = upload.file_name.clone();
+        if query.again.is_some() {
+            page.already_stored = upload.committed_at.is_some();
+        } else {
+            page.stored = upload.stored_counts();
+        }
+    }
+    respond(StatusCode::OK, &page)
+}
+
+/// The answer to a token this admin cannot reach: the traffic page saying so, 404.
+fn unavailable(mut page: ImportPage) -> AppResult<Response> {
+    page.unavailable = true;
+    respond(StatusCode::NOT_FOUND, &page)
+}
+
+/// A clean file's preview, as its upload found it: opening it again reads nothing again.
+async fn upload_page(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let mut page = ImportPage::new(&state, &admin).await?;
+    let Some(upload) = find_upload(&state, &admin, &token).await? else {
+        return unavailable(page);
+    };
+    if upload.committed_at.is_some() {
+        return Ok(Redirect::to(&format!("/admin/traffic?upload={token}")).into_response());
+    }
+    page.file_name = upload.file_name.clone();
+    page.preview = Some(Preview {
+        rows_read: usize::try_from(upload.rows_read).unwrap_or(0),
+        counts: upload.preview_counts(),
+        errors: Vec::new(),
+        more_errors: 0,
+        unknown_locations: Vec::new(),
+        upload_token: Some(token),
+    });
     respond(StatusCode::OK, &page)
 }
 
@@ -145,29 +226,23 @@ async fn preview(
     };
     let tenant = admin.0.tenant_id();
     let counts = db::traffic::preview(&state.db, tenant, &read.rows).await?;
-    let upload_id = if read.is_clean() {
-        let sha = hex::encode(Sha256::digest(&bytes));
-        Some(
-            db::traffic::save_upload(
-                &state.db,
-                tenant,
-                admin.0.current.user.id,
-                &page.file_name,
-                &sha,
-                &bytes,
-            )
-            .await?,
-        )
-    } else {
-        None
+    if !read.is_clean() {
+        // Answered with its errors at once; nothing is kept.
+        page.preview = Some(preview_of(read, counts, None));
+        return respond(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let token = crate::crypto::random_token();
+    let upload = NewUpload {
+        user_id: admin.0.current.user.id,
+        token_hash: &crate::crypto::sha256_hex(&token),
+        file_name: &page.file_name,
+        sha256: &hex::encode(Sha256::digest(&bytes)),
+        content: &bytes,
+        rows_read: read.rows_read,
+        counts,
     };
-    let status = if read.is_clean() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    page.preview = Some(preview_of(read, counts, upload_id));
-    respond(status, &page)
+    db::traffic::save_upload(&state.db, tenant, &upload).await?;
+    Ok(Redirect::to(&format!("/admin/traffic/uploads/{token}")).into_response())
 }
 
 /// The file the upload form sent (None without one) once its CSRF token, sent before it,
@@ -210,7 +285,7 @@ async fn form_file(
     Ok(Ok(file))
 }
 
-fn preview_of(read: ReadRows, counts: StoreCounts, upload_id: Option<i64>) -> Preview {
+fn preview_of(read: ReadRows, counts: StoreCounts, upload_token: Option<String>) -> Preview {
     let (errors, more_errors) = super::listed_errors(&read);
     Preview {
         rows_read: read.rows_read,
@@ -218,7 +293,7 @@ fn preview_of(read: ReadRows, counts: StoreCounts, upload_id: Option<i64>) -> Pr
         errors,
         more_errors,
         unknown_locations: read.unknown_locations,
-        upload_id,
+        upload_token,
     }
 }
 
@@ -239,7 +314,9 @@ fn upload_refused(mut page: ImportPage, status: StatusCode) -> AppResult<Respons
 
 #[derive(Deserialize)]
 struct CommitForm {
-    upload: i64,
+    /// The token of the upload, from the preview page's form.
+    #[serde(default)]
+    upload: String,
 }
 
 async fn commit(
@@ -248,17 +325,21 @@ async fn commit(
     Form(form): Form<CommitForm>,
 ) -> AppResult<Response> {
     let tenant = admin.0.tenant_id();
-    // Another tenant's upload id is simply not found.
-    let upload = db::traffic::get_upload(&state.db, tenant, form.upload)
+    let token = form.upload;
+    let stored_already = format!("/admin/traffic?upload={token}&again=1");
+    let mut page = ImportPage::new(&state, &admin).await?;
+    // Another tenant's or user's upload is not found, like an expired one.
+    let Some(upload) = find_upload(&state, &admin, &token).await? else {
+        return unavailable(page);
+    };
+    if upload.committed_at.is_some() {
+        return Ok(Redirect::to(&stored_already).into_response());
+    }
+    let content = db::traffic::upload_content(&state.db, tenant, upload.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let mut page = ImportPage::new(&state, &admin).await?;
     page.file_name = upload.file_name.clone();
-    if upload.committed_at.is_some() {
-        page.already_stored = true;
-        return respond(StatusCode::OK, &page);
-    }
-    let read = match read_file(&state, &admin, &upload.content).await? {
+    let read = match read_file(&state, &admin, &content).await? {
         Ok(read) if read.is_clean() => read,
         // The locations changed since the preview: show what is wrong now, store nothing.
         Ok(read) => {
@@ -273,18 +354,29 @@ async fn commit(
     };
     let Some(counts) = db::traffic::commit_upload(&state.db, tenant, upload.id, &read.rows).await?
     else {
-        page.already_stored = true;
-        return respond(StatusCode::OK, &page);
+        return Ok(Redirect::to(&stored_already).into_response());
     };
+    audit_import(&state, &admin, &upload, read.rows_read, counts).await?;
+    Ok(Redirect::to(&format!("/admin/traffic?upload={token}")).into_response())
+}
+
+/// Records a stored file in the tenant's audit log: which file, and what it changed.
+async fn audit_import(
+    state: &AppState,
+    admin: &TenantAdmin,
+    upload: &Upload,
+    rows_read: usize,
+    counts: StoreCounts,
+) -> AppResult<()> {
     admin
         .0
         .audit(
-            &state,
+            state,
             "traffic.import",
             &Details::new()
                 .subject(Value::Text(upload.file_name.clone()))
                 .fact("SHA-256", Value::Text(upload.sha256.clone()))
-                .fact("Rows read", Value::Count(count(read.rows_read)))
+                .fact("Rows read", Value::Count(count(rows_read)))
                 .fact("Location-hours added", Value::Count(count(counts.added)))
                 .fact(
                     "Location-hours replaced",
@@ -296,10 +388,7 @@ async fn commit(
                 )
                 .to_stored(),
         )
-        .await?;
-    page.counted_hours = db::traffic::count(&state.db, tenant).await?;
-    page.stored = Some(counts);
-    respond(StatusCode::OK, &page)
+        .await
 }
 
 fn count(n: usize) -> i64 {
