@@ -21,7 +21,8 @@ use super::completeness::{
     Completeness, HistoryImports, LocationCompleteness, history_imports, overall, shared_point,
 };
 use super::context::{Layout, TenantUser};
-use super::figures::{ChangeView, RowView, change_view, row_view, span_sums};
+use super::coverage::{TenantCoverage, data_from_text};
+use super::figures::{ChangeView, RowView, change_view_covered, row_view, span_sums};
 use super::integration_state::status_now;
 use super::reports::ReportScope;
 use super::traffic::card::{CardPeriod, RankTraffic, rank_traffic};
@@ -51,6 +52,10 @@ pub struct PeriodView {
     pub total: RowView,
     /// Locations with no source of data and nothing in the period: named, not shown as 0.00.
     pub unsourced: Vec<String>,
+    /// No shown location has data for any of the period: "no data", never 0.00.
+    pub no_data: bool,
+    /// Where the data starts (`data from Oct 5, 2026`) when the period begins before it.
+    pub data_from: String,
 }
 
 impl PeriodView {
@@ -145,10 +150,12 @@ fn integration_view(i: IntegrationState, tz: Tz, running: &[i64]) -> Integration
 /// The stores by net sales over the week so far. A store whose history is still being imported
 /// carries the mark instead of a change (its partial week compared with a whole one would
 /// mislead); one with nothing of the week imported yet shows that instead of 0.00.
+#[allow(clippy::too_many_arguments)]
 fn rank_stores(
     scope: &ReportScope,
     history: &HistoryImports,
-    range: DateRange,
+    coverage: &TenantCoverage,
+    (range, span): (DateRange, Span),
     now: &BTreeMap<i64, Totals>,
     before: &BTreeMap<i64, Totals>,
     instant: i64,
@@ -163,12 +170,18 @@ fn rank_stores(
             let was = before.get(&l.id).map_or(0, |t| t.net);
             let done = history.location(l.id, range, instant, scope.tz);
             let change = if done.is_complete() {
-                change_view(net, was)
+                change_view_covered(
+                    (net, coverage.of_dates(l.id, range)),
+                    (was, coverage.of_span(l.id, span)),
+                    coverage.data_from(&[l.id]),
+                    coverage.tz_of(&[l.id]).unwrap_or(scope.tz),
+                )
             } else {
                 ChangeView {
                     class: "none",
                     arrow: "",
                     text: i18n::t("not comparable yet"),
+                    note: String::new(),
                 }
             };
             (
@@ -312,12 +325,14 @@ async fn render_page(
     let ids: Vec<i64> = scope.locations.iter().map(|l| l.id).collect();
     let (has_traffic, traffic_staffed) =
         crate::db::traffic::presence(&state.db, user.tenant_id()).await?;
+    let coverage = TenantCoverage::load(&state.db, user.tenant_id(), &scope.locations, tz).await?;
     let cx = CardContext {
         scope: &scope,
         history: &history,
         imported: &imported,
         uses_pos,
         instant: now_instant,
+        coverage: &coverage,
     };
     let cards = cards(state, user, &cx, &ids, hour, has_traffic).await?;
     let (traffic, hourly_traffic) = traffic_views(
@@ -376,6 +391,8 @@ struct CardContext<'a> {
     /// Shopify is connected: a location nothing imports is named, not shown as 0.00.
     uses_pos: bool,
     instant: i64,
+    /// Which stretch of time each location's data covers.
+    coverage: &'a TenantCoverage,
 }
 
 /// The period cards, the week's store ranking with its words of comparison, and what the
@@ -423,7 +440,14 @@ async fn cards(
                 BTreeMap::new()
             };
             out.ranking = rank_stores(
-                cx.scope, cx.history, range, &now, &before, cx.instant, &traffic,
+                cx.scope,
+                cx.history,
+                cx.coverage,
+                (range, span),
+                &now,
+                &before,
+                cx.instant,
+                &traffic,
             );
             out.ranking_compare = span_text(lang, span);
         }
@@ -450,7 +474,10 @@ fn period_card(
         states_shown,
         total,
         total_before,
+        shown,
     } = card_rows(cx, range, now, before)?;
+    let covered_now = cx.coverage.of_dates_all(&shown, range);
+    let data_from = cx.coverage.data_from(&shown);
     let mut state_now = overall(&states_shown);
     // A card shows nothing but "not imported yet" only when no row has anything to show.
     if state_now == Completeness::Pending && rows.iter().any(|r| !r.pending) {
@@ -466,13 +493,19 @@ fn period_card(
     if state_now != Completeness::Complete {
         total_row.incomplete = i18n::t("incomplete");
     }
+    total_row.no_data = !shown.is_empty() && covered_now.is_not();
     let card = PeriodView {
         title: period.title(),
         completeness: state_now,
         completeness_text,
         range_text: range_text(lang, range),
         compare_text: span_text(lang, span),
-        change: change_view(total.net, total_before.net),
+        change: change_view_covered(
+            (total.net, covered_now),
+            (total_before.net, cx.coverage.of_span_all(&shown, span)),
+            data_from,
+            cx.coverage.tz_of(&shown).unwrap_or(scope.tz),
+        ),
         transactions_text: i18n::format_count(
             lang,
             total.transactions,
@@ -482,6 +515,11 @@ fn period_card(
         rows,
         total: total_row,
         unsourced,
+        no_data: !shown.is_empty() && covered_now.is_not(),
+        data_from: match data_from {
+            Some(day) if !covered_now.is_fully() => data_from_text(lang, day),
+            _ => String::new(),
+        },
     };
     Ok((card, card_period))
 }
@@ -494,6 +532,8 @@ struct CardRows {
     states_shown: Vec<LocationCompleteness>,
     total: Totals,
     total_before: Totals,
+    /// The locations given a row.
+    shown: Vec<i64>,
 }
 
 fn card_rows(
@@ -510,6 +550,7 @@ fn card_rows(
         states_shown: Vec::new(),
         total: Totals::default(),
         total_before: Totals::default(),
+        shown: Vec::new(),
     };
     // Each location is as complete as the history import that feeds it.
     for l in &scope.locations {
@@ -526,7 +567,9 @@ fn card_rows(
         let mut row = row_view(scope, name, &t);
         row.incomplete = done.mark(lang, scope.tz);
         row.pending = done.is_pending();
+        row.no_data = !row.pending && cx.coverage.of_dates(l.id, range).is_not();
         out.rows.push(row);
+        out.shown.push(l.id);
         // Only what an import feeds can be incomplete; a store kept by hand never is.
         if cx.imported.contains(&l.id) {
             out.states_shown.push(done);
