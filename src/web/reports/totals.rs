@@ -14,6 +14,7 @@ use super::detail_pages::{DetailPages, parse_page};
 use super::params::{self, PAGE_RULES, ReportForm, ReportRequest};
 use super::{ReportScope, count};
 use crate::db::locations::Location;
+use crate::domain::coverage::Covered;
 use crate::domain::periods::{
     BucketKey, Compare, Preset, Span, all_buckets, bucket_days, bucket_of,
 };
@@ -27,7 +28,8 @@ use crate::web::cached_page::{CachedPage, shared_layout};
 use crate::web::charts::{Bar, BarChart};
 use crate::web::completeness::{self, Completeness, LocationCompleteness};
 use crate::web::context::{Layout, TenantUser};
-use crate::web::figures::{ChangeView, RowView, change_view, row_view, span_sums};
+use crate::web::coverage::{TenantCoverage, covered_note, data_from_text};
+use crate::web::figures::{ChangeView, RowView, change_view_covered, row_view, span_sums};
 
 pub struct LocationSection {
     pub code: String,
@@ -35,6 +37,8 @@ pub struct LocationSection {
     /// `imported up to …` / `not imported yet` while its history is being imported.
     pub incomplete: String,
     pub pending: bool,
+    /// The range lies wholly outside this location's data: "no data", not "no activity".
+    pub no_data: bool,
     pub rows: Vec<RowView>,
     pub total: RowView,
 }
@@ -56,12 +60,16 @@ pub struct ComparisonRow {
     pub pending: bool,
     /// Nothing of the previous period imported yet either.
     pub before_pending: bool,
+    /// The previous period lies wholly outside the data: its figures read "no data".
+    pub before_no_data: bool,
 }
 
 pub struct ReportView {
     pub range: DateRange,
     /// Why the report is not complete yet (a history import under way); empty when it is.
     pub incomplete: String,
+    /// `data from Oct 5, 2026` when the range starts before the chosen locations' data.
+    pub data_from: String,
     pub range_text: String,
     pub previous_text: String,
     pub compare_label: &'static str,
@@ -238,19 +246,55 @@ async fn net_by_bucket(
     Ok(out)
 }
 
-fn comparison(scope: &ReportScope, name: String, now: &Totals, before: &Totals) -> ComparisonRow {
+/// How much of the range and of the compared period some locations' data covers, where it
+/// starts, and the time zone its instants are worded in.
+#[derive(Clone, Copy)]
+struct Coverages {
+    now: Covered,
+    before: Covered,
+    data_from: Option<NaiveDate>,
+    tz: chrono_tz::Tz,
+}
+
+impl Coverages {
+    fn of(cx: &DetailContext<'_>, ids: &[i64]) -> Coverages {
+        Coverages {
+            now: cx.coverage.of_dates_all(ids, cx.request.range),
+            before: cx.coverage.of_dates_all(ids, cx.previous_range),
+            data_from: cx.coverage.data_from(ids),
+            tz: cx.coverage.tz_of(ids).unwrap_or(cx.scope.tz),
+        }
+    }
+}
+
+fn comparison(
+    scope: &ReportScope,
+    name: String,
+    (now, before): (&Totals, &Totals),
+    c: Coverages,
+) -> ComparisonRow {
+    let change = |a: i64, b: i64| change_view_covered((a, c.now), (b, c.before), c.data_from, c.tz);
+    // A period wholly outside the data has no figures, not zeros.
+    let shown = |covered: Covered, text: String| {
+        if covered.is_not() {
+            i18n::t("no data")
+        } else {
+            text
+        }
+    };
     ComparisonRow {
         name,
         detail_href: String::new(),
-        net_now: scope.amount(now.net),
+        net_now: shown(c.now, scope.amount(now.net)),
         net_before: scope.amount(before.net),
-        net_change: change_view(now.net, before.net),
-        transactions_now: count(now.transactions),
+        net_change: change(now.net, before.net),
+        transactions_now: shown(c.now, count(now.transactions)),
         transactions_before: count(before.transactions),
-        transactions_change: change_view(now.transactions, before.transactions),
+        transactions_change: change(now.transactions, before.transactions),
         incomplete: String::new(),
         pending: false,
         before_pending: false,
+        before_no_data: c.before.is_not(),
     }
 }
 
@@ -349,7 +393,9 @@ async fn build(
     )?;
     let traffic_buckets = traffic_by_bucket(db, tenant, request, &page_ids).await?;
     let history = completeness::history_imports(totals, &integrations, scope.tz).await?;
+    let coverage = TenantCoverage::load(db, tenant, &request.locations, scope.tz).await?;
     let cx = DetailContext {
+        coverage: &coverage,
         scope,
         form,
         request,
@@ -375,7 +421,18 @@ async fn build(
         &summary.comparisons,
     )
     .await?;
+    let all_covered = Coverages::of(&cx, &ids);
+    let data_from_covered = all_covered.now;
+    let data_from = match all_covered {
+        Coverages {
+            now: Covered::Not | Covered::Partly { from: Some(_), .. },
+            data_from: Some(day),
+            ..
+        } if day > request.range.from => data_from_text(i18n::current(), day),
+        _ => String::new(),
+    };
     Ok(ReportView {
+        data_from,
         traffic,
         range: request.range,
         incomplete: incomplete_notice(&summary.states, scope.tz),
@@ -385,11 +442,31 @@ async fn build(
         granularity: request.granularity.as_str(),
         sections: summary.sections,
         detail: DetailView::new(form, request, pages, page),
-        grand: row_view(scope, "Grand total".into(), &summary.grand),
+        grand: grand_row(scope, &summary.grand, data_from_covered.is_not()),
         comparisons: summary.comparisons,
         chart: net_chart(scope, request, &chart_net),
         export_query: form.query_string(request),
     })
+}
+
+/// The grand total; "no data" rather than zeros when the range lies wholly outside the data.
+fn grand_row(scope: &ReportScope, grand: &Totals, no_data: bool) -> RowView {
+    let mut row = row_view(scope, "Grand total".into(), grand);
+    if no_data {
+        row.no_data = true;
+        row.net = i18n::t("no data");
+        for cell in [
+            &mut row.transactions,
+            &mut row.average,
+            &mut row.items,
+            &mut row.gross,
+            &mut row.discounts,
+            &mut row.returns,
+        ] {
+            cell.clear();
+        }
+    }
+    row
 }
 
 /// What laying out the report's locations reads besides the sums: the request, which of its
@@ -403,6 +480,8 @@ struct DetailContext<'a> {
     previous_range: DateRange,
     history: &'a completeness::HistoryImports,
     instant: i64,
+    /// Which stretch of time each chosen location's data covers.
+    coverage: &'a TenantCoverage,
 }
 
 /// The report's locations laid out: the detail sections of this page, a comparison row per
@@ -453,8 +532,7 @@ fn summarize(
             let empty = BTreeMap::new();
             let rows = buckets.get(&location.id).unwrap_or(&empty);
             out.sections.push(location_section(
-                scope,
-                request,
+                cx,
                 location,
                 (rows, &total),
                 &done,
@@ -465,11 +543,12 @@ fn summarize(
             out.states.push(done);
         }
     }
+    let ids = request.location_ids();
     let mut all = comparison(
         scope,
         "All chosen locations".into(),
-        &out.grand,
-        &out.grand_before,
+        (&out.grand, &out.grand_before),
+        Coverages::of(cx, &ids),
     );
     if completeness::overall(&out.states) != Completeness::Complete {
         all.incomplete = i18n::t("incomplete");
@@ -501,8 +580,8 @@ fn location_comparison(
     let mut row = comparison(
         scope,
         format!("{} · {}", location.location_id, location.name),
-        total,
-        before,
+        (total, before),
+        Coverages::of(cx, &[location.id]),
     );
     row.detail_href = if cx.on_page.contains(&position) {
         format!("#loc-{}", location.location_id)
@@ -524,17 +603,19 @@ fn location_comparison(
 
 /// A location's detail: a row per bucket and its total, each with its traffic when counted.
 fn location_section(
-    scope: &ReportScope,
-    request: &ReportRequest,
+    cx: &DetailContext<'_>,
     location: &Location,
     (rows, total): (&BTreeMap<BucketKey, Totals>, &Totals),
     done: &LocationCompleteness,
     traffic_buckets: Option<&TrafficBuckets>,
 ) -> LocationSection {
+    let (scope, request) = (cx.scope, cx.request);
     let lang = i18n::current();
+    let tz = cx.coverage.tz_of(&[location.id]).unwrap_or(scope.tz);
     LocationSection {
         incomplete: done.mark(lang, scope.tz),
         pending: done.is_pending(),
+        no_data: cx.coverage.of_dates(location.id, request.range).is_not(),
         code: location.location_id.clone(),
         name: location.name.clone(),
         rows: rows
@@ -547,6 +628,18 @@ fn location_section(
                 );
                 row.traffic =
                     traffic_buckets.map(|by| traffic_cells(lang, by.get(&(location.id, *key))));
+                // A bucket the data starts (or stops) inside holds part of its days' sales.
+                let days = bucket_days(request.granularity, *key, request.range);
+                let bucket_covered = match (request.granularity, key.1) {
+                    (Granularity::Hour, Some(hour)) => {
+                        cx.coverage
+                            .of_hour(location.id, key.0, u32::try_from(hour).unwrap_or(0))
+                    }
+                    _ => cx.coverage.of_dates(location.id, days),
+                };
+                if let Covered::Partly { .. } = bucket_covered {
+                    row.incomplete = covered_note(lang, bucket_covered, tz);
+                }
                 row
             })
             .collect(),
