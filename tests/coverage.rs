@@ -16,6 +16,8 @@ backend_tests!(
     dashboard_says_no_data_for_comparisons_before_the_history,
     dashboard_marks_a_comparison_only_some_stores_cover,
     a_period_before_all_data_is_no_data_not_zero,
+    report_says_where_data_starts_and_never_compares_with_nothing,
+    report_of_a_range_before_the_history_is_no_data,
 );
 
 fn today() -> NaiveDate {
@@ -152,4 +154,138 @@ async fn a_period_before_all_data_is_no_data_not_zero(app: TestApp) {
         cells(between(&today, "S-01 · Downtown", "</tr>"))[0],
         "50.00"
     );
+}
+
+/// Tenant A's history starts on Oct 5, 2026 (S-01 and S-02); tenant B's reaches back to 2024
+/// and has sales in November 2025.
+async fn history_from_october_5(app: &TestApp) -> (TenantId, TenantId) {
+    let a = app.signed_in("Acme", Plan::Retail, Role::Admin).await;
+    let s01 = location(app, a, "S-01", "Downtown").await;
+    let s02 = location(app, a, "S-02", "Mall").await;
+    imported_from(app, a, "Main store", "2026-10-05", &[s01, s02]).await;
+    hour(app, a, s01, "2026-10-06", 10, 10000, 0, 0, 1, 1).await;
+    hour(app, a, s01, "2026-11-10", 10, 12610, 0, 0, 2, 2).await;
+    hour(app, a, s02, "2026-11-20", 10, 5000, 0, 0, 1, 1).await;
+    let b = app.create_tenant("Bravo", Plan::Retail).await;
+    let b01 = location(app, b, "S-01", "Bravo Central").await;
+    imported_from(app, b, "Bravo store", "2024-01-01", &[b01]).await;
+    hour(app, b, b01, "2025-11-10", 10, 40000, 0, 0, 4, 4).await;
+    hour(app, b, b01, "2026-11-10", 10, 50000, 0, 0, 5, 5).await;
+    (a, b)
+}
+
+fn summary_row(page: &str, name: &str) -> Vec<String> {
+    let summary = between(page, "id=\"summary\"", "</section>");
+    cells(between(summary, &format!("{name}</"), "</tr>"))
+}
+
+async fn report_says_where_data_starts_and_never_compares_with_nothing(app: TestApp) {
+    let (_, b) = history_from_october_5(&app).await;
+    // November against the 30 days before (Oct 2–31): the history starts inside them.
+    let (status, page) = app
+        .browser()
+        .text("/reports/totals?from=2026-11-01&to=2026-11-30&granularity=month&compare=previous")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let s01 = summary_row(&page, "S-01 · Downtown");
+    assert_eq!(s01[..2], ["$126.10", "$100.00"], "{s01:?}");
+    assert!(s01[2].contains("+26.1%"), "{s01:?}");
+    assert!(
+        s01[2].contains("partly imported (data from Oct 5, 2026)"),
+        "{s01:?}"
+    );
+    assert!(!page.contains("id=\"data-from\""), "November is covered");
+
+    // The same November against November 2025, before the history: no data, no percentage.
+    let (_, page) = app
+        .browser()
+        .text("/reports/totals?from=2026-11-01&to=2026-11-30&granularity=month&compare=last_year")
+        .await;
+    for name in ["S-01 · Downtown", "S-02 · Mall", "All chosen locations"] {
+        let row = summary_row(&page, name);
+        assert_eq!(row[1], "no data", "{name}: {row:?}");
+        assert!(
+            row[2].contains("no data") && !row[2].contains('%'),
+            "{name}: {row:?}"
+        );
+        assert!(
+            !row[2].contains("no sales to compare with"),
+            "{name}: {row:?}"
+        );
+        assert!(row[2].contains("data from Oct 5, 2026"), "{name}: {row:?}");
+    }
+
+    // A covered period without sales still says so: S-02 sold nothing Nov 1–15.
+    let (_, page) = app
+        .browser()
+        .text("/reports/totals?from=2026-11-16&to=2026-11-30&granularity=day&compare=previous")
+        .await;
+    let s02 = summary_row(&page, "S-02 · Mall");
+    assert_eq!(s02[1], "$0.00", "{s02:?}");
+    assert!(s02[2].contains("no sales to compare with"), "{s02:?}");
+    assert!(
+        !s02[2].contains("partly") && !s02[2].contains("no data"),
+        "{s02:?}"
+    );
+
+    // A range starting before the history: where the data starts, and the month it cuts marked.
+    let (_, page) = app
+        .browser()
+        .text("/reports/totals?from=2026-09-01&to=2026-11-30&granularity=month&compare=previous")
+        .await;
+    let meta = between(&page, "report-meta", "</p>");
+    assert!(meta.contains("data from Oct 5, 2026"), "{meta}");
+    let detail = between(&page, "data-location=\"S-01\"", "</table>");
+    let october = between(detail, ">Oct 2026", "</tr>");
+    assert!(
+        october.contains("partly imported (data from Oct 5, 2026)"),
+        "{october}"
+    );
+    let november = between(detail, ">Nov 2026", "</tr>");
+    assert!(!november.contains("partly"), "{november}");
+    assert!(!detail.contains("Sep 2026"), "{detail}");
+
+    // Bravo's history covers November 2025: its report compares, A's coverage does not leak.
+    let bravo = app.other_browser();
+    app.create_user("admin@bravo.test", Role::Admin, Some(b))
+        .await;
+    bravo.login("admin@bravo.test", common::PASSWORD).await;
+    let (_, page) = bravo
+        .text("/reports/totals?from=2026-11-01&to=2026-11-30&granularity=month&compare=last_year")
+        .await;
+    let row = summary_row(&page, "S-01 · Bravo Central");
+    assert_eq!(row[..2], ["$500.00", "$400.00"], "{row:?}");
+    assert!(
+        row[2].contains("+25.0%") && !row[2].contains("partly"),
+        "{row:?}"
+    );
+    assert!(
+        !page.contains("Oct 5, 2026"),
+        "A's history start leaked into B"
+    );
+}
+
+async fn report_of_a_range_before_the_history_is_no_data(app: TestApp) {
+    history_from_october_5(&app).await;
+    let (status, page) = app
+        .browser()
+        .text("/reports/totals?from=2026-09-01&to=2026-09-30&granularity=day&compare=previous")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let grand = between(&page, "id=\"grand-total\"", "</tr>");
+    assert_eq!(cells(grand)[0], "no data", "{grand}");
+    assert!(!grand.contains("0.00"), "{grand}");
+    let s01 = summary_row(&page, "S-01 · Downtown");
+    assert_eq!(s01[..2], ["no data", "no data"], "{s01:?}");
+    assert!(
+        s01[2].starts_with("no data") && !s01[2].contains('%'),
+        "{s01:?}"
+    );
+    let detail = between(&page, "data-location=\"S-01\"", "</table>");
+    assert!(
+        detail.contains("no data") && !detail.contains("No activity"),
+        "{detail}"
+    );
+    let meta = between(&page, "report-meta", "</p>");
+    assert!(meta.contains("data from Oct 5, 2026"), "{meta}");
 }
