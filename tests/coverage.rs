@@ -98,6 +98,17 @@ async fn dashboard_says_no_data_for_comparisons_before_the_history(app: TestApp)
     let row = between(ranking, "S-01 · Downtown", "</tr>");
     assert!(row.contains("no data") && !row.contains('%'), "{row}");
     assert!(!page.contains("Bravo"), "another tenant leaked");
+    // The 30-day chart: days before the history are "no data" bands, not empty bars.
+    let chart = between(&page, "id=\"chart-30-days", "</figure>");
+    assert!(chart.contains("class=\"no-data\""), "{chart}");
+    let table = between(chart, "<tbody>", "</tbody>");
+    let before = tmas::i18n::format_weekday_date(tmas::i18n::Lang::En, from - Duration::days(1));
+    let row = between(table, &format!("<td>{before}</td>"), "</tr>");
+    assert!(row.contains("no data") && !row.contains("0.00"), "{row}");
+    let first = tmas::i18n::format_weekday_date(tmas::i18n::Lang::En, from);
+    let row = between(table, &format!("<td>{first}</td>"), "</tr>");
+    assert!(row.contains("0.00"), "{row}");
+    assert!(chart.contains("Pale bands: no data"), "{chart}");
 
     // Bravo, whose history covers last week, gets its percentage.
     let bravo = app.other_browser();

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
+use super::charts::BarChart;
 use crate::db;
 use crate::db::locations::Location;
 use crate::domain::coverage::{Coverage, Covered, Period, combined, covered, local_day};
@@ -97,6 +98,15 @@ impl TenantCoverage {
         combined(&parts)
     }
 
+    /// Several locations' hour summed in one figure.
+    pub fn of_hour_all(&self, locations: &[i64], date: NaiveDate, hour: u32) -> Covered {
+        let parts: Vec<Covered> = locations
+            .iter()
+            .map(|&l| self.of_hour(l, date, hour))
+            .collect();
+        combined(&parts)
+    }
+
     /// The first local day any of `locations` holds data for.
     pub fn data_from(&self, locations: &[i64]) -> Option<NaiveDate> {
         locations
@@ -143,4 +153,20 @@ pub fn covered_note(lang: Lang, covered: Covered, tz: Tz) -> String {
         ),
         Covered::Partly { .. } => i18n::translate(lang, "partly imported"),
     }
+}
+
+/// Marks each bar of `chart` by how much of its period the data covers (`covered`, one per
+/// bar): a bar outside the data becomes a "no data" band (its table cell says so too), a bar
+/// the data starts or stops inside is drawn paler.
+pub fn mark_bars(chart: &mut BarChart, covered: &[Covered]) {
+    for (bar, c) in chart.bars.iter_mut().zip(covered) {
+        if c.is_not() {
+            bar.shown = i18n::t("no data");
+        }
+    }
+    chart.no_data = covered.iter().map(|c| c.is_not()).collect();
+    chart.part_covered = covered
+        .iter()
+        .map(|c| matches!(c, Covered::Partly { .. }))
+        .collect();
 }

@@ -21,7 +21,7 @@ use super::completeness::{
     Completeness, HistoryImports, LocationCompleteness, history_imports, overall, shared_point,
 };
 use super::context::{Layout, TenantUser};
-use super::coverage::{TenantCoverage, data_from_text};
+use super::coverage::{TenantCoverage, data_from_text, mark_bars};
 use super::figures::{ChangeView, RowView, change_view_covered, row_view, span_sums};
 use super::integration_state::status_now;
 use super::reports::ReportScope;
@@ -345,8 +345,27 @@ async fn render_page(
         has_traffic,
     )
     .await?;
-    let (hourly, hourly_legend) = hourly_sales_chart(&scope, &ids, today, hour).await?;
-    let daily = daily_sales_chart(&scope, &ids, thirty).await?;
+    let (mut hourly, hourly_legend) = hourly_sales_chart(&scope, &ids, today, hour).await?;
+    let mut daily = daily_sales_chart(&scope, &ids, thirty).await?;
+    // Hours and days outside the data are drawn as such, not as empty bars; hours still to
+    // come are simply empty.
+    let hours_covered: Vec<_> = (0..24)
+        .map(|h| {
+            if h <= hour {
+                coverage.of_hour_all(&ids, today, h)
+            } else {
+                crate::domain::coverage::Covered::Fully
+            }
+        })
+        .collect();
+    mark_bars(&mut hourly, &hours_covered);
+    let days_covered: Vec<_> = (0..30)
+        .map(|i| {
+            let day = thirty.from + Duration::days(i);
+            coverage.of_dates_all(&ids, DateRange { from: day, to: day })
+        })
+        .collect();
+    mark_bars(&mut daily, &days_covered);
     let (integrations, running) = integration_views(state, user, states, tz, now_instant).await?;
 
     let shown = shown_range(today, thirty);

@@ -28,7 +28,7 @@ use crate::web::cached_page::{CachedPage, shared_layout};
 use crate::web::charts::{Bar, BarChart};
 use crate::web::completeness::{self, Completeness, LocationCompleteness};
 use crate::web::context::{Layout, TenantUser};
-use crate::web::coverage::{TenantCoverage, covered_note, data_from_text};
+use crate::web::coverage::{TenantCoverage, covered_note, data_from_text, mark_bars};
 use crate::web::figures::{ChangeView, RowView, change_view_covered, row_view, span_sums};
 
 pub struct LocationSection {
@@ -444,9 +444,30 @@ async fn build(
         detail: DetailView::new(form, request, pages, page),
         grand: grand_row(scope, &summary.grand, data_from_covered.is_not()),
         comparisons: summary.comparisons,
-        chart: net_chart(scope, request, &chart_net),
+        chart: {
+            let mut chart = net_chart(scope, request, &chart_net);
+            mark_bars(&mut chart, &buckets_covered(&cx, &ids));
+            chart
+        },
         export_query: form.query_string(request),
     })
+}
+
+/// How much of each of the report's buckets the chosen locations' data covers.
+fn buckets_covered(cx: &DetailContext<'_>, ids: &[i64]) -> Vec<Covered> {
+    let request = cx.request;
+    all_buckets(request.granularity, request.range)
+        .into_iter()
+        .map(|key| match (request.granularity, key.1) {
+            (Granularity::Hour, Some(hour)) => {
+                cx.coverage
+                    .of_hour_all(ids, key.0, u32::try_from(hour).unwrap_or(0))
+            }
+            _ => cx
+                .coverage
+                .of_dates_all(ids, bucket_days(request.granularity, key, request.range)),
+        })
+        .collect()
 }
 
 /// The grand total; "no data" rather than zeros when the range lies wholly outside the data.
