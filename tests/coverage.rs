@@ -18,6 +18,7 @@ backend_tests!(
     a_period_before_all_data_is_no_data_not_zero,
     report_says_where_data_starts_and_never_compares_with_nothing,
     report_of_a_range_before_the_history_is_no_data,
+    exports_leave_sales_before_the_history_empty_and_say_where_data_starts,
 );
 
 fn today() -> NaiveDate {
@@ -299,4 +300,93 @@ async fn report_of_a_range_before_the_history_is_no_data(app: TestApp) {
     );
     let meta = between(&page, "report-meta", "</p>");
     assert!(meta.contains("data from Oct 5, 2026"), "{meta}");
+}
+
+/// What a counter reported for one hour.
+async fn counted(app: &TestApp, tenant: TenantId, location: i64, date: &str, hour: i64, n: i64) {
+    sqlx::query(
+        "INSERT INTO traffic_hours (tenant_id, location_id, local_date, hour, traffic,
+             staff_centihours, source, updated_at)
+         VALUES ($1, $2, $3, $4, $5, NULL, 'file', 0)",
+    )
+    .bind(tenant.0)
+    .bind(location)
+    .bind(date)
+    .bind(hour)
+    .bind(n)
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+}
+
+async fn exports_leave_sales_before_the_history_empty_and_say_where_data_starts(app: TestApp) {
+    let (a, b) = history_from_october_5(&app).await;
+    let s01: i64 = sqlx::query_scalar(
+        "SELECT id FROM locations WHERE tenant_id = $1 AND location_id = 'S-01'",
+    )
+    .bind(a.0)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    // The door counter reported before the sales history starts, and on its first day.
+    counted(&app, a, s01, "2026-10-03", 10, 40).await;
+    counted(&app, a, s01, "2026-10-06", 10, 50).await;
+    let csv = app
+        .get("/reports/export.csv?from=2026-10-01&to=2026-10-31&granularity=hour&location=S-01")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], tmas::web::reports::export::CSV_HEADER);
+    assert_eq!(
+        lines[1..],
+        [
+            // Before the history: the visitors, and no sales figure (unknown, not 0.00).
+            "S-01,Downtown,2026-10-03,10,,,,,,,,CAD,40,,,,,",
+            // Covered: the sales (the fixture's hours carry no sales-transaction count).
+            "S-01,Downtown,2026-10-06,10,100.00,1,100.00,1,100.00,0.00,0.00,CAD,50,,0,0.0000,2.00,",
+        ]
+    );
+
+    let bytes = app
+        .get("/reports/export.xlsx?from=2026-10-01&to=2026-10-31&granularity=day&location=S-01")
+        .await
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    use calamine::{Data, DataType, Reader, Xlsx};
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let first = book.worksheet_range_at(0).unwrap().unwrap();
+    let rows: Vec<Vec<Data>> = first.rows().map(|r| r.to_vec()).collect();
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    for col in 4..=10 {
+        assert_eq!(rows[1][col], Data::Empty, "column {col} before the history");
+    }
+    assert_eq!(rows[2][4], Data::Float(100.0));
+    let names = book.sheet_names();
+    assert_eq!(names, ["Sales totals", "Data coverage"]);
+    let coverage = book.worksheet_range("Data coverage").unwrap();
+    let rows: Vec<Vec<Data>> = coverage.rows().map(|r| r.to_vec()).collect();
+    assert_eq!(rows[1][0].to_string(), "S-01");
+    let from = rows[1][2].as_date().expect("a date");
+    assert_eq!(from.to_string(), "2026-10-05");
+    assert_eq!(rows.len(), 2, "only the chosen location: {rows:?}");
+
+    // The other tenant's export starts where its own history does.
+    let bravo = app.other_browser();
+    app.create_user("admin@bravo.test", Role::Admin, Some(b))
+        .await;
+    bravo.login("admin@bravo.test", common::PASSWORD).await;
+    let csv = bravo
+        .get("/reports/export.csv?from=2025-11-01&to=2025-11-30&granularity=day")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        csv.lines().nth(1),
+        Some("S-01,Bravo Central,2025-11-10,,400.00,4,100.00,4,400.00,0.00,0.00,CAD,,,0,,,")
+    );
 }

@@ -116,6 +116,12 @@ impl TenantCoverage {
             .min()
     }
 
+    /// One location's coverage (none: no data at all) and time zone; none for a location
+    /// this page did not load.
+    pub fn location(&self, location: i64) -> Option<(Option<Coverage>, Tz)> {
+        self.locations.get(&location).copied()
+    }
+
     /// A time zone of the locations, to word instants in (the first one's).
     pub fn tz_of(&self, locations: &[i64]) -> Option<Tz> {
         locations
