@@ -443,7 +443,7 @@ async fn totals_by_week_and_month_with_totals_and_comparison(app: TestApp) {
     assert!(page.find("id=\"summary\"") < page.find("data-location=\"S-01\""));
     // S-01's data starts on Feb 15, inside the previous period: the change says so.
     let compare = between(summary, "S-01 · Downtown</a></th>", "</tr>");
-    let cut = " <span class=\"coverage-note\">partly imported (data from Feb 15, 2026)</span>";
+    let cut = "<br><small class=\"coverage-note\">partly imported (data from Feb 15, 2026)</small>";
     assert_eq!(
         cells(compare),
         [

@@ -273,7 +273,14 @@ fn comparison(
     (now, before): (&Totals, &Totals),
     c: Coverages,
 ) -> ComparisonRow {
-    let change = |a: i64, b: i64| change_view_covered((a, c.now), (b, c.before), c.data_from, c.tz);
+    let change = |a: i64, b: i64| {
+        let mut change = change_view_covered((a, c.now), (b, c.before), c.data_from, c.tz);
+        // "data from …" stands once above the report; beside every "no data" it only crowds.
+        if c.now.is_not() || c.before.is_not() {
+            change.note.clear();
+        }
+        change
+    };
     // A period wholly outside the data has no figures, not zeros.
     let shown = |covered: Covered, text: String| {
         if covered.is_not() {
