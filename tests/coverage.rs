@@ -161,11 +161,32 @@ async fn a_period_before_all_data_is_no_data_not_zero(app: TestApp) {
         !yesterday.contains("$0.00") && !yesterday.contains("0.00"),
         "{yesterday}"
     );
-    let today = card(&page, "Today");
+    let today_card = card(&page, "Today");
     assert_eq!(
-        cells(between(&today, "S-01 · Downtown", "</tr>"))[0],
+        cells(between(&today_card, "S-01 · Downtown", "</tr>"))[0],
         "50.00"
     );
+    // Today is wholly covered: its row has no mark (the change says last week had no data).
+    let row = between(&today_card, "S-01 · Downtown", "</tr>");
+    assert!(!row.contains("data from"), "{row}");
+    assert!(
+        today_card.contains("<strong>no data</strong>"),
+        "{today_card}"
+    );
+    // The week so far began before the data (unless today is Monday): its row says where the
+    // data starts.
+    let week = card(&page, "Week to date");
+    let row = between(&week, "S-01 · Downtown", "</tr>");
+    let mark = format!(
+        "data from {}",
+        tmas::i18n::format_date(tmas::i18n::Lang::En, today())
+    );
+    use chrono::Datelike;
+    if today().weekday() == chrono::Weekday::Mon {
+        assert!(!row.contains("data from"), "{row}");
+    } else {
+        assert!(row.contains(&mark), "{row} lacks {mark}");
+    }
 }
 
 /// Tenant A's history starts on Oct 5, 2026 (S-01 and S-02); tenant B's reaches back to 2024

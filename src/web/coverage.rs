@@ -176,3 +176,24 @@ pub fn mark_bars(chart: &mut BarChart, covered: &[Covered]) {
         .map(|c| matches!(c, Covered::Partly { .. }))
         .collect();
 }
+
+/// The mark of a table row whose period the data covers only in part, in the row's own words:
+/// `data from Dec 3, 2026` (the history, or the first entry by hand, began inside it),
+/// `imported up to Dec 4, 2026, 09:00`; empty when wholly covered or not at all (that row says
+/// "no data" instead).
+pub fn row_mark(lang: Lang, covered: Covered, tz: Tz) -> String {
+    match covered {
+        Covered::Fully | Covered::Not => String::new(),
+        Covered::Partly {
+            from: Some(from), ..
+        } => data_from_text(lang, local_day(from, tz)),
+        Covered::Partly {
+            until: Some(until), ..
+        } => i18n::fill(
+            lang,
+            "imported up to {}",
+            &[i18n::format_instant(lang, until, tz)],
+        ),
+        Covered::Partly { .. } => i18n::translate(lang, "partly imported"),
+    }
+}

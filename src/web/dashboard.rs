@@ -21,7 +21,7 @@ use super::completeness::{
     Completeness, HistoryImports, LocationCompleteness, history_imports, overall, shared_point,
 };
 use super::context::{Layout, TenantUser};
-use super::coverage::{TenantCoverage, data_from_text, mark_bars};
+use super::coverage::{TenantCoverage, data_from_text, mark_bars, row_mark};
 use super::figures::{ChangeView, RowView, change_view_covered, row_view, span_sums};
 use super::integration_state::status_now;
 use super::reports::ReportScope;
@@ -586,7 +586,12 @@ fn card_rows(
         let mut row = row_view(scope, name, &t);
         row.incomplete = done.mark(lang, scope.tz);
         row.pending = done.is_pending();
-        row.no_data = !row.pending && cx.coverage.of_dates(l.id, range).is_not();
+        let covered = cx.coverage.of_dates(l.id, range);
+        row.no_data = !row.pending && covered.is_not();
+        if row.incomplete.is_empty() {
+            let tz = cx.coverage.tz_of(&[l.id]).unwrap_or(scope.tz);
+            row.incomplete = row_mark(lang, covered, tz);
+        }
         out.rows.push(row);
         out.shown.push(l.id);
         // Only what an import feeds can be incomplete; a store kept by hand never is.
