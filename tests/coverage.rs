@@ -111,6 +111,19 @@ async fn dashboard_says_no_data_for_comparisons_before_the_history(app: TestApp)
     assert!(row.contains("0.00"), "{row}");
     assert!(chart.contains("Pale bands: no data"), "{chart}");
 
+    // A re-import reaching further back (a new history start) is seen at once, and a week
+    // that is covered but had no sales says so.
+    sqlx::query("UPDATE integrations SET backfill_from = $1 WHERE tenant_id = $2")
+        .bind(day(60))
+        .bind(a.0)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let (_, page) = app.browser().text("/").await;
+    let change = between(&card(&page, "Yesterday"), "<p class=\"change", "</p>").to_string();
+    assert!(change.contains("no sales to compare with"), "{change}");
+    assert!(!change.contains("no data"), "{change}");
+
     // Bravo, whose history covers last week, gets its percentage.
     let bravo = app.other_browser();
     let _ = app

@@ -15,6 +15,7 @@ use crate::domain::periods::Span;
 use crate::domain::report::DateRange;
 use crate::error::AppResult;
 use crate::i18n::{self, Lang};
+use crate::totals_cache::TenantTotals;
 
 /// Each shown location's coverage and time zone, and the instant the page is made at.
 #[derive(Debug, Clone)]
@@ -33,6 +34,31 @@ impl TenantCoverage {
         fallback: Tz,
     ) -> AppResult<TenantCoverage> {
         let bounds = db::coverage::location_bounds(db_handle, tenant).await?;
+        Ok(TenantCoverage::from_bounds(
+            &bounds,
+            locations,
+            fallback,
+            db::now(),
+        ))
+    }
+
+    /// [`TenantCoverage::load`] through the tenant's cache: watermarks, matches and stored
+    /// hours all raise the data version the cache is kept under.
+    pub async fn load_cached(
+        totals: &TenantTotals,
+        (db_handle, tenant): (&db::Db, db::TenantId),
+        locations: &[Location],
+        fallback: Tz,
+    ) -> AppResult<TenantCoverage> {
+        let rows = totals
+            .rows("coverage location_bounds".into(), || async {
+                Ok(db::coverage::location_bounds(db_handle, tenant)
+                    .await?
+                    .into_iter()
+                    .collect::<Vec<_>>())
+            })
+            .await?;
+        let bounds: BTreeMap<i64, db::coverage::LocationBounds> = rows.iter().cloned().collect();
         Ok(TenantCoverage::from_bounds(
             &bounds,
             locations,

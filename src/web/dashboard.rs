@@ -325,7 +325,13 @@ async fn render_page(
     let ids: Vec<i64> = scope.locations.iter().map(|l| l.id).collect();
     let (has_traffic, traffic_staffed) =
         crate::db::traffic::presence(&state.db, user.tenant_id()).await?;
-    let coverage = TenantCoverage::load(&state.db, user.tenant_id(), &scope.locations, tz).await?;
+    let coverage = TenantCoverage::load_cached(
+        &scope.totals,
+        (&state.db, user.tenant_id()),
+        &scope.locations,
+        tz,
+    )
+    .await?;
     let cx = CardContext {
         scope: &scope,
         history: &history,

@@ -400,7 +400,8 @@ async fn build(
     )?;
     let traffic_buckets = traffic_by_bucket(db, tenant, request, &page_ids).await?;
     let history = completeness::history_imports(totals, &integrations, scope.tz).await?;
-    let coverage = TenantCoverage::load(db, tenant, &request.locations, scope.tz).await?;
+    let coverage =
+        TenantCoverage::load_cached(totals, (db, tenant), &request.locations, scope.tz).await?;
     let cx = DetailContext {
         coverage: &coverage,
         scope,
