@@ -406,17 +406,7 @@ impl BarChart {
             class.push_str(" partial");
         }
         if self.no_data.get(i) == Some(&true) {
-            // A band over the plot's height: an empty bar would read as a day without sales.
-            let slot_x = plot.left * 1000 + i as i64 * plot.slot;
-            let _ = write!(
-                svg,
-                r#"<rect class="no-data" x="{}" y="{TOP}" width="{}" height="{}"><title>{}: {}</title></rect>"#,
-                milli(slot_x),
-                milli(plot.slot),
-                (zero - TOP).max(1),
-                escape(&b.label),
-                escape(&b.shown)
-            );
+            draw_no_data_band(svg, plot, i, b);
             class.push_str(" none");
         }
         let _ = write!(
@@ -527,6 +517,21 @@ impl Plot {
 }
 
 /// A position in thousandths of a unit, written as SVG reads it: `12.345`.
+/// The band over slot `i` whose period lies outside the data: over the plot's height, since
+/// an empty bar would read as a period without sales.
+fn draw_no_data_band(svg: &mut String, plot: &Plot, i: usize, b: &Bar) {
+    let slot_x = plot.left * 1000 + i as i64 * plot.slot;
+    let _ = write!(
+        svg,
+        r#"<rect class="no-data" x="{}" y="{TOP}" width="{}" height="{}"><title>{}: {}</title></rect>"#,
+        milli(slot_x),
+        milli(plot.slot),
+        (plot.zero - TOP).max(1),
+        escape(&b.label),
+        escape(&b.shown)
+    );
+}
+
 fn milli(v: i64) -> String {
     format!("{}.{:03}", v.div_euclid(1000), v.rem_euclid(1000))
 }

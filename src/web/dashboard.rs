@@ -27,6 +27,7 @@ use super::integration_state::status_now;
 use super::reports::ReportScope;
 use super::traffic::card::{CardPeriod, RankTraffic, rank_traffic};
 use crate::db::totals::IntegrationState;
+use crate::domain::coverage::Covered;
 use crate::domain::integration::IntegrationStatus;
 use crate::domain::periods::{DashboardPeriod, Span, local_date_and_hour};
 use crate::domain::report::{DateRange, Totals};
@@ -353,25 +354,7 @@ async fn render_page(
     .await?;
     let (mut hourly, hourly_legend) = hourly_sales_chart(&scope, &ids, today, hour).await?;
     let mut daily = daily_sales_chart(&scope, &ids, thirty).await?;
-    // Hours and days outside the data are drawn as such, not as empty bars; hours still to
-    // come are simply empty.
-    let hours_covered: Vec<_> = (0..24)
-        .map(|h| {
-            if h <= hour {
-                coverage.of_hour_all(&ids, today, h)
-            } else {
-                crate::domain::coverage::Covered::Fully
-            }
-        })
-        .collect();
-    mark_bars(&mut hourly, &hours_covered);
-    let days_covered: Vec<_> = (0..30)
-        .map(|i| {
-            let day = thirty.from + Duration::days(i);
-            coverage.of_dates_all(&ids, DateRange { from: day, to: day })
-        })
-        .collect();
-    mark_bars(&mut daily, &days_covered);
+    mark_chart_coverage(&coverage, &ids, (today, hour), (&mut hourly, &mut daily));
     let (integrations, running) = integration_views(state, user, states, tz, now_instant).await?;
 
     let shown = shown_range(today, thirty);
@@ -691,6 +674,34 @@ fn shown_range(today: NaiveDate, thirty: DateRange) -> DateRange {
             .fold(thirty.from, NaiveDate::min),
         to: today,
     }
+}
+
+/// Marks the hours of today's chart and the days of the 30-day chart that lie outside the
+/// data, as such rather than as empty bars; hours still to come are simply empty.
+fn mark_chart_coverage(
+    coverage: &TenantCoverage,
+    ids: &[i64],
+    (today, hour): (NaiveDate, u32),
+    (hourly, daily): (&mut BarChart, &mut BarChart),
+) {
+    let hours: Vec<Covered> = (0..24)
+        .map(|h| {
+            if h <= hour {
+                coverage.of_hour_all(ids, today, h)
+            } else {
+                Covered::Fully
+            }
+        })
+        .collect();
+    mark_bars(hourly, &hours);
+    let thirty = thirty_days(today);
+    let days: Vec<Covered> = (0..30)
+        .map(|i| {
+            let day = thirty.from + Duration::days(i);
+            coverage.of_dates_all(ids, DateRange { from: day, to: day })
+        })
+        .collect();
+    mark_bars(daily, &days);
 }
 
 /// Today's net sales by hour, with the same weekday last week as a dashed line, and the

@@ -429,16 +429,7 @@ async fn build(
         &summary.comparisons,
     )
     .await?;
-    let all_covered = Coverages::of(&cx, &ids);
-    let data_from_covered = all_covered.now;
-    let data_from = match all_covered {
-        Coverages {
-            now: Covered::Not | Covered::Partly { from: Some(_), .. },
-            data_from: Some(day),
-            ..
-        } if day > request.range.from => data_from_text(i18n::current(), day),
-        _ => String::new(),
-    };
+    let (data_from, data_from_covered) = data_from_notice(&cx, &ids);
     Ok(ReportView {
         data_from,
         traffic,
@@ -452,13 +443,35 @@ async fn build(
         detail: DetailView::new(form, request, pages, page),
         grand: grand_row(scope, &summary.grand, data_from_covered.is_not()),
         comparisons: summary.comparisons,
-        chart: {
-            let mut chart = net_chart(scope, request, &chart_net);
-            mark_bars(&mut chart, &buckets_covered(&cx, &ids));
-            chart
-        },
+        chart: covered_chart(&cx, &ids, &chart_net),
         export_query: form.query_string(request),
     })
+}
+
+/// `data from Oct 5, 2026` when the range starts before the chosen locations' data (empty
+/// otherwise), and how much of the range the data covers.
+fn data_from_notice(cx: &DetailContext<'_>, ids: &[i64]) -> (String, Covered) {
+    let all = Coverages::of(cx, ids);
+    let text = match all {
+        Coverages {
+            now: Covered::Not | Covered::Partly { from: Some(_), .. },
+            data_from: Some(day),
+            ..
+        } if day > cx.request.range.from => data_from_text(i18n::current(), day),
+        _ => String::new(),
+    };
+    (text, all.now)
+}
+
+/// The report's chart with its buckets outside the data marked.
+fn covered_chart(
+    cx: &DetailContext<'_>,
+    ids: &[i64],
+    chart_net: &BTreeMap<BucketKey, i64>,
+) -> BarChart {
+    let mut chart = net_chart(cx.scope, cx.request, chart_net);
+    mark_bars(&mut chart, &buckets_covered(cx, ids));
+    chart
 }
 
 /// How much of each of the report's buckets the chosen locations' data covers.
