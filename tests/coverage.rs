@@ -19,6 +19,7 @@ backend_tests!(
     report_says_where_data_starts_and_never_compares_with_nothing,
     report_of_a_range_before_the_history_is_no_data,
     exports_leave_sales_before_the_history_empty_and_say_where_data_starts,
+    days_after_the_last_import_are_no_data_without_a_history_start,
 );
 
 fn today() -> NaiveDate {
@@ -422,4 +423,40 @@ async fn exports_leave_sales_before_the_history_empty_and_say_where_data_starts(
         csv.lines().nth(1),
         Some("S-01,Bravo Central,2025-11-10,,400.00,4,100.00,4,400.00,0.00,0.00,CAD,,,0,,,")
     );
+}
+
+async fn days_after_the_last_import_are_no_data_without_a_history_start(app: TestApp) {
+    let a = app.signed_in("Acme", Plan::Retail, Role::Manager).await;
+    let s01 = location(&app, a, "S-01", "Downtown").await;
+    imported_from(&app, a, "Main store", &day(30), &[s01]).await;
+    hour(&app, a, s01, &day(5), 9, 11000, 0, 0, 1, 1).await;
+    // The imports stopped three days ago (rejected credentials, say).
+    sqlx::query("UPDATE integrations SET watermark = $1 WHERE tenant_id = $2")
+        .bind(tmas::db::now() - 3 * 86_400)
+        .bind(a.0)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let (_, page) = app.browser().text("/").await;
+    let today = card(&page, "Today");
+    assert!(today.contains("No data"), "{today}");
+    assert!(!today.contains("$0.00"), "{today}");
+    // Where the history starts is no answer to why today is missing.
+    assert!(!today.contains("data from"), "{today}");
+    let yesterday = card(&page, "Yesterday");
+    assert!(yesterday.contains("No data"), "{yesterday}");
+    let chart = between(&page, "id=\"chart-30-days", "</figure>");
+    let table = between(chart, "<tbody>", "</tbody>");
+    let last = tmas::i18n::format_weekday_date(
+        tmas::i18n::Lang::En,
+        NaiveDate::parse_from_str(&day(1), "%Y-%m-%d").unwrap(),
+    );
+    let row = between(table, &format!("<td>{last}</td>"), "</tr>");
+    assert!(row.contains("no data"), "{row}");
+    let imported = tmas::i18n::format_weekday_date(
+        tmas::i18n::Lang::En,
+        NaiveDate::parse_from_str(&day(5), "%Y-%m-%d").unwrap(),
+    );
+    let row = between(table, &format!("<td>{imported}</td>"), "</tr>");
+    assert!(row.contains("$110.00"), "{row}");
 }

@@ -142,6 +142,13 @@ impl TenantCoverage {
             .min()
     }
 
+    /// Where `locations`' data starts, when that is after `day` (a period starting on `day`
+    /// is cut by the history's start); none when the data reaches back to it, or is missing
+    /// for another reason (imports that stopped).
+    pub fn data_from_after(&self, locations: &[i64], day: NaiveDate) -> Option<NaiveDate> {
+        self.data_from(locations).filter(|first| *first > day)
+    }
+
     /// One location's coverage (none: no data at all) and time zone; none for a location
     /// this page did not load.
     pub fn location(&self, location: i64) -> Option<(Option<Coverage>, Tz)> {

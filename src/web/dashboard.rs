@@ -174,7 +174,7 @@ fn rank_stores(
                 change_view_covered(
                     (net, coverage.of_dates(l.id, range)),
                     (was, coverage.of_span(l.id, span)),
-                    coverage.data_from(&[l.id]),
+                    coverage.data_from_after(&[l.id], span_start(span).unwrap_or(range.from)),
                     coverage.tz_of(&[l.id]).unwrap_or(scope.tz),
                 )
             } else {
@@ -232,6 +232,11 @@ fn range_text(lang: Lang, range: DateRange) -> String {
             i18n::format_day_month(lang, range.to)
         )
     }
+}
+
+/// The first day a span sums.
+fn span_start(span: Span) -> Option<NaiveDate> {
+    span.days.map(|d| d.from).or(span.partial.map(|(d, _)| d))
 }
 
 /// What a card is compared with, in words: `vs Sun, Nov 22, 00:00–15:59`.
@@ -485,7 +490,9 @@ fn period_card(
         shown,
     } = card_rows(cx, range, now, before)?;
     let covered_now = cx.coverage.of_dates_all(&shown, range);
-    let data_from = cx.coverage.data_from(&shown);
+    let data_from = cx
+        .coverage
+        .data_from_after(&shown, span_start(span).unwrap_or(range.from));
     let mut state_now = overall(&states_shown);
     // A card shows nothing but "not imported yet" only when no row has anything to show.
     if state_now == Completeness::Pending && rows.iter().any(|r| !r.pending) {
@@ -524,7 +531,7 @@ fn period_card(
         total: total_row,
         unsourced,
         no_data: !shown.is_empty() && covered_now.is_not(),
-        data_from: match data_from {
+        data_from: match cx.coverage.data_from_after(&shown, range.from) {
             Some(day) if !covered_now.is_fully() => data_from_text(lang, day),
             _ => String::new(),
         },

@@ -261,7 +261,7 @@ impl Coverages {
         Coverages {
             now: cx.coverage.of_dates_all(ids, cx.request.range),
             before: cx.coverage.of_dates_all(ids, cx.previous_range),
-            data_from: cx.coverage.data_from(ids),
+            data_from: cx.coverage.data_from_after(ids, cx.previous_range.from),
             tz: cx.coverage.tz_of(ids).unwrap_or(cx.scope.tz),
         }
     }
