@@ -459,4 +459,16 @@ async fn days_after_the_last_import_are_no_data_without_a_history_start(app: Tes
     );
     let row = between(table, &format!("<td>{imported}</td>"), "</tr>");
     assert!(row.contains("$110.00"), "{row}");
+
+    // The report over the last week says how far the data reaches.
+    let (_, page) = app
+        .browser()
+        .text(&format!(
+            "/reports/totals?from={}&to={}&granularity=day",
+            day(7),
+            day(1)
+        ))
+        .await;
+    let meta = between(&page, "report-meta", "</p>");
+    assert!(meta.contains("imported up to"), "{meta}");
 }

@@ -448,8 +448,9 @@ async fn build(
     })
 }
 
-/// `data from Oct 5, 2026` when the range starts before the chosen locations' data (empty
-/// otherwise), and how much of the range the data covers.
+/// `data from Oct 5, 2026` when the range starts before the chosen locations' data, `imported
+/// up to …` when it runs past their last import (empty otherwise), and how much of the range
+/// the data covers.
 fn data_from_notice(cx: &DetailContext<'_>, ids: &[i64]) -> (String, Covered) {
     let all = Coverages::of(cx, ids);
     let text = match all {
@@ -458,6 +459,18 @@ fn data_from_notice(cx: &DetailContext<'_>, ids: &[i64]) -> (String, Covered) {
             data_from: Some(day),
             ..
         } if day > cx.request.range.from => data_from_text(i18n::current(), day),
+        // The range runs past the last import: say how far the data reaches.
+        Coverages {
+            now: Covered::Partly {
+                until: Some(until), ..
+            },
+            tz,
+            ..
+        } => i18n::fill(
+            i18n::current(),
+            "imported up to {}",
+            &[i18n::format_instant(i18n::current(), until, tz)],
+        ),
         _ => String::new(),
     };
     (text, all.now)
