@@ -151,17 +151,14 @@ fn integration_view(i: IntegrationState, tz: Tz, running: &[i64]) -> Integration
 /// The stores by net sales over the week so far. A store whose history is still being imported
 /// carries the mark instead of a change (its partial week compared with a whole one would
 /// mislead); one with nothing of the week imported yet shows that instead of 0.00.
-#[allow(clippy::too_many_arguments)]
 fn rank_stores(
-    scope: &ReportScope,
-    history: &HistoryImports,
-    coverage: &TenantCoverage,
+    cx: &CardContext<'_>,
     (range, span): (DateRange, Span),
     now: &BTreeMap<i64, Totals>,
     before: &BTreeMap<i64, Totals>,
-    instant: i64,
     traffic: &BTreeMap<i64, TrafficSums>,
 ) -> Vec<RankView> {
+    let (scope, history, coverage, instant) = (cx.scope, cx.history, cx.coverage, cx.instant);
     let lang = i18n::current();
     let mut ranked: Vec<(i64, String, ChangeView, String, bool, RankTraffic)> = scope
         .locations
@@ -452,16 +449,7 @@ async fn cards(
             } else {
                 BTreeMap::new()
             };
-            out.ranking = rank_stores(
-                cx.scope,
-                cx.history,
-                cx.coverage,
-                (range, span),
-                &now,
-                &before,
-                cx.instant,
-                &traffic,
-            );
+            out.ranking = rank_stores(cx, (range, span), &now, &before, &traffic);
             out.ranking_compare = span_text(lang, span);
         }
         out.card_periods.push(card_period);
