@@ -10,7 +10,7 @@ use super::{Db, TenantId};
 /// What bounds one location's data, as stored.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LocationBounds {
-    /// The first local day holding data for it (imported or entered by hand).
+    /// The first local day with activity stored for it (imported or entered by hand).
     pub first_stored: Option<NaiveDate>,
     /// The earliest `backfill_from` of the integrations importing it.
     pub history_start: Option<NaiveDate>,
@@ -26,8 +26,9 @@ pub async fn location_bounds(
     tenant: TenantId,
 ) -> sqlx::Result<BTreeMap<i64, LocationBounds>> {
     let mut out: BTreeMap<i64, LocationBounds> = BTreeMap::new();
-    // `daily_totals` holds one row per location and day with any stored hour, keyed by
-    // (tenant_id, location_id, local_date): far fewer rows than the hours.
+    // `daily_totals` holds one row per location and day with an active hour (one not all
+    // zeros), keyed by (tenant_id, location_id, local_date): far fewer rows than the hours.
+    // An hour set to nothing by hand is no start of data.
     let firsts: Vec<(i64, String)> = sqlx::query_as(
         "SELECT location_id, MIN(local_date) FROM daily_totals
          WHERE tenant_id = $1 GROUP BY location_id",

@@ -4,7 +4,7 @@
 //! The rule. A location's coverage is the instant range `[first, last)`:
 //! - `first` is local midnight of the earlier of two days: the history start (`backfill_from`)
 //!   of the integrations that import it (the earliest when several do), and the first day
-//!   holding stored data for it (imported, or entered by hand before any import). Whole days:
+//!   with activity stored for it (imported, or entered by hand before any import). Whole days:
 //!   a store whose first sale was at 11:00 did not miss its morning.
 //! - `last` is the end of the hour holding the latest watermark of those integrations: how far
 //!   imports have read (the hour a run read into counts as imported). It is open (up to now)
