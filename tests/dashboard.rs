@@ -62,10 +62,10 @@ async fn dashboard_sums_each_period_per_location_and_in_total(app: TestApp) {
         cells(between(&yesterday_section, "<tfoot>", "</tr>")),
         ["20.00", "2", "10.00", "2"]
     );
-    // S-02 had nothing yesterday: zeros and an empty average.
+    // S-02's data starts today: yesterday lies before it, so "no data", not zeros.
     assert_eq!(
         cells(between(&yesterday_section, "S-02 · Mall", "</tr>")),
-        ["0.00", "0", "", "0"]
+        ["no data"]
     );
     let with_yesterday = ["76.80", "6", "12.80", "8"];
     let without = ["56.80", "4", "14.20", "6"];

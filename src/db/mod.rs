@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod api_keys;
 pub mod audit;
 pub mod bulk_runs;
+pub mod coverage;
 pub mod data_version;
 pub mod digests;
 pub mod export_rows;

@@ -2,6 +2,7 @@
 //! that exists is a valid one, and each parse error says what was wrong.
 
 pub mod account;
+pub mod coverage;
 pub mod facts;
 pub mod integration;
 pub mod integration_setup;

@@ -72,6 +72,13 @@ pub struct BarChart {
     /// Per bar, whether it holds only part of its week or month (the range cuts it): drawn
     /// paler, so that it is not read as a whole one; empty = none.
     pub partial: Vec<bool>,
+    /// Per bar, whether its period lies wholly outside the data (before the history, after
+    /// the last import): drawn as a pale band saying "no data", never as an empty bar;
+    /// empty = none.
+    pub no_data: Vec<bool>,
+    /// Per bar, whether the data starts or stops inside its period: drawn paler like a cut
+    /// week, with its own words in the legend; empty = none.
+    pub part_covered: Vec<bool>,
 }
 
 impl BarChart {
@@ -91,6 +98,8 @@ impl BarChart {
             paired_shown: Vec::new(),
             paired_title: String::new(),
             partial: Vec::new(),
+            no_data: Vec::new(),
+            part_covered: Vec::new(),
         }
     }
 }
@@ -184,8 +193,10 @@ pub fn ticks(min: i64, max: i64, unit: i64) -> Vec<i64> {
 }
 
 impl BarChart {
+    /// Nothing to draw: every bar is zero, and none is a period without data (which says
+    /// "no data", not "no sales").
     pub fn is_empty(&self) -> bool {
-        self.bars.iter().all(|b| b.value == 0)
+        self.bars.iter().all(|b| b.value == 0) && !self.has_no_data()
     }
 
     pub fn has_reference(&self) -> bool {
@@ -195,6 +206,16 @@ impl BarChart {
     /// Some bar holds only part of its week or month: the page says what paler bars mean.
     pub fn has_partial(&self) -> bool {
         self.partial.iter().any(|p| *p)
+    }
+
+    /// Some bar's period lies outside the data: the page says what the pale bands mean.
+    pub fn has_no_data(&self) -> bool {
+        self.no_data.iter().any(|p| *p)
+    }
+
+    /// Some bar holds only part of its period's data: the page says what paler bars mean.
+    pub fn has_part_covered(&self) -> bool {
+        self.part_covered.iter().any(|p| *p)
     }
 
     fn has_paired(&self) -> bool {
@@ -381,8 +402,12 @@ impl BarChart {
         if self.marked == Some(i) {
             class.push_str(" current");
         }
-        if self.partial.get(i) == Some(&true) {
+        if self.partial.get(i) == Some(&true) || self.part_covered.get(i) == Some(&true) {
             class.push_str(" partial");
+        }
+        if self.no_data.get(i) == Some(&true) {
+            draw_no_data_band(svg, plot, i, b);
+            class.push_str(" none");
         }
         let _ = write!(
             svg,
@@ -492,6 +517,21 @@ impl Plot {
 }
 
 /// A position in thousandths of a unit, written as SVG reads it: `12.345`.
+/// The band over slot `i` whose period lies outside the data: over the plot's height, since
+/// an empty bar would read as a period without sales.
+fn draw_no_data_band(svg: &mut String, plot: &Plot, i: usize, b: &Bar) {
+    let slot_x = plot.left * 1000 + i as i64 * plot.slot;
+    let _ = write!(
+        svg,
+        r#"<rect class="no-data" x="{}" y="{TOP}" width="{}" height="{}"><title>{}: {}</title></rect>"#,
+        milli(slot_x),
+        milli(plot.slot),
+        (plot.zero - TOP).max(1),
+        escape(&b.label),
+        escape(&b.shown)
+    );
+}
+
 fn milli(v: i64) -> String {
     format!("{}.{:03}", v.div_euclid(1000), v.rem_euclid(1000))
 }
@@ -695,5 +735,13 @@ mod tests {
         let svg = chart.draw(&WIDE, Lang::En);
         assert_eq!(svg.matches("class=\"bar partial\"").count(), 1);
         assert_eq!(svg.matches("class=\"bar\"").count(), 1);
+        // A period outside the data is a band with its words, not an empty bar.
+        chart.no_data = vec![false, true];
+        chart.bars[1].value = 0;
+        chart.bars[1].shown = "no data".into();
+        assert!(chart.has_no_data() && !chart.is_empty());
+        let svg = chart.svg();
+        assert_eq!(svg.matches("<rect class=\"no-data\"").count(), 2, "{svg}");
+        assert!(svg.contains(": no data</title>"), "{svg}");
     }
 }

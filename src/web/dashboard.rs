@@ -21,12 +21,16 @@ use super::completeness::{
     Completeness, HistoryImports, LocationCompleteness, history_imports, overall, shared_point,
 };
 use super::context::{Layout, TenantUser};
+use super::coverage::{TenantCoverage, data_from_text, mark_bars, row_mark};
 use super::dashboard_tiles::{KpiTiles, LeadPeriod, PeriodSums};
-use super::figures::{ChangeView, RowView, change_view, row_view, span_sums};
+use super::figures::{
+    ChangeCoverage, ChangeView, RowView, change_view_covered, row_view, span_sums,
+};
 use super::integration_state::status_now;
 use super::reports::ReportScope;
 use super::traffic::card::{CardPeriod, RankTraffic, rank_traffic};
 use crate::db::totals::IntegrationState;
+use crate::domain::coverage::Covered;
 use crate::domain::integration::IntegrationStatus;
 use crate::domain::periods::{DashboardPeriod, Span, local_date_and_hour};
 use crate::domain::report::{DateRange, Totals};
@@ -56,6 +60,10 @@ pub struct PeriodView {
     pub unsourced: Vec<String>,
     /// The card's sums, for the KPI tiles.
     pub sums: PeriodSums,
+    /// No shown location has data for any of the period: "no data", never 0.00.
+    pub no_data: bool,
+    /// Where the data starts (`data from Oct 5, 2026`) when the period begins before it.
+    pub data_from: String,
 }
 
 impl PeriodView {
@@ -170,14 +178,13 @@ fn integration_view(i: IntegrationState, tz: Tz, running: &[i64]) -> Integration
 /// carries the mark instead of a change (its partial week compared with a whole one would
 /// mislead); one with nothing of the week imported yet shows that instead of 0.00.
 fn rank_stores(
-    scope: &ReportScope,
-    history: &HistoryImports,
-    range: DateRange,
+    cx: &CardContext<'_>,
+    (range, span): (DateRange, Span),
     now: &BTreeMap<i64, Totals>,
     before: &BTreeMap<i64, Totals>,
-    instant: i64,
     traffic: &BTreeMap<i64, TrafficSums>,
 ) -> Vec<RankView> {
+    let (scope, history, coverage, instant) = (cx.scope, cx.history, cx.coverage, cx.instant);
     let lang = i18n::current();
     let mut ranked: Vec<(i64, String, ChangeView, String, bool, RankTraffic)> = scope
         .locations
@@ -187,12 +194,18 @@ fn rank_stores(
             let was = before.get(&l.id).map_or(0, |t| t.net);
             let done = history.location(l.id, range, instant, scope.tz);
             let change = if done.is_complete() {
-                change_view(net, was)
+                change_view_covered(
+                    (net, coverage.of_dates(l.id, range)),
+                    (was, coverage.of_span(l.id, span)),
+                    coverage.data_from_after(&[l.id], span_start(span).unwrap_or(range.from)),
+                    coverage.tz_of(&[l.id]).unwrap_or(scope.tz),
+                )
             } else {
                 ChangeView {
                     class: "none",
                     arrow: "",
                     text: i18n::t("not comparable yet"),
+                    note: String::new(),
                 }
             };
             (
@@ -242,6 +255,11 @@ fn range_text(lang: Lang, range: DateRange) -> String {
             i18n::format_day_month(lang, range.to)
         )
     }
+}
+
+/// The first day a span sums.
+fn span_start(span: Span) -> Option<NaiveDate> {
+    span.days.map(|d| d.from).or(span.partial.map(|(d, _)| d))
 }
 
 /// What a card is compared with, in words: `vs Sun, Nov 22, 00:00–15:59`.
@@ -336,12 +354,20 @@ async fn render_page(
     let ids: Vec<i64> = scope.locations.iter().map(|l| l.id).collect();
     let (has_traffic, traffic_staffed) =
         crate::db::traffic::presence(&state.db, user.tenant_id()).await?;
+    let coverage = TenantCoverage::load_cached(
+        &scope.totals,
+        (&state.db, user.tenant_id()),
+        &scope.locations,
+        tz,
+    )
+    .await?;
     let cx = CardContext {
         scope: &scope,
         history: &history,
         imported: &imported,
         uses_pos,
         instant: now_instant,
+        coverage: &coverage,
     };
     let cards = cards(state, user, &cx, &ids, hour, has_traffic).await?;
     let (traffic, hourly_traffic) = traffic_views(
@@ -354,8 +380,9 @@ async fn render_page(
         has_traffic,
     )
     .await?;
-    let (hourly, hourly_legend) = hourly_sales_chart(&scope, &ids, today, hour).await?;
-    let daily = daily_sales_chart(&scope, &ids, thirty).await?;
+    let (mut hourly, hourly_legend) = hourly_sales_chart(&scope, &ids, today, hour).await?;
+    let mut daily = daily_sales_chart(&scope, &ids, thirty).await?;
+    mark_chart_coverage(&coverage, &ids, (today, hour), (&mut hourly, &mut daily));
     let (integrations, running) = integration_views(state, user, states, tz, now_instant).await?;
 
     let shown = shown_range(today, thirty);
@@ -401,6 +428,8 @@ struct CardContext<'a> {
     /// Shopify is connected: a location nothing imports is named, not shown as 0.00.
     uses_pos: bool,
     instant: i64,
+    /// Which stretch of time each location's data covers.
+    coverage: &'a TenantCoverage,
 }
 
 /// The period cards, the week's store ranking with its words of comparison, and what the
@@ -447,9 +476,7 @@ async fn cards(
             } else {
                 BTreeMap::new()
             };
-            out.ranking = rank_stores(
-                cx.scope, cx.history, range, &now, &before, cx.instant, &traffic,
-            );
+            out.ranking = rank_stores(cx, (range, span), &now, &before, &traffic);
             out.ranking_compare = span_text(lang, span);
         }
         out.card_periods.push(card_period);
@@ -476,7 +503,18 @@ fn period_card(
         states_shown,
         total,
         total_before,
-    } = card_rows(cx, range, now, before)?;
+        shown,
+    } = card_rows(cx, (range, span), now, before)?;
+    let covered_now = cx.coverage.of_dates_all(&shown, range);
+    // The card's change, and the KPI tiles built from it, say where the data falls short.
+    let coverage = ChangeCoverage {
+        now: covered_now,
+        before: cx.coverage.of_span_all(&shown, span),
+        data_from: cx
+            .coverage
+            .data_from_after(&shown, span_start(span).unwrap_or(range.from)),
+        tz: cx.coverage.tz_of(&shown).unwrap_or(scope.tz),
+    };
     let mut state_now = overall(&states_shown);
     // A card shows nothing but "not imported yet" only when no row has anything to show.
     if state_now == Completeness::Pending && rows.iter().any(|r| !r.pending) {
@@ -492,13 +530,14 @@ fn period_card(
     if state_now != Completeness::Complete {
         total_row.incomplete = i18n::t("incomplete");
     }
+    total_row.no_data = !shown.is_empty() && covered_now.is_not();
     let card = PeriodView {
         title: period.title(),
         completeness: state_now,
         completeness_text,
         range_text: range_text(lang, range),
         compare_text: span_text(lang, span),
-        change: change_view(total.net, total_before.net),
+        change: coverage.change(total.net, total_before.net),
         transactions_text: i18n::format_count(
             lang,
             total.transactions,
@@ -512,6 +551,12 @@ fn period_card(
         sums: PeriodSums {
             now: total,
             before: total_before,
+            coverage,
+        },
+        no_data: !shown.is_empty() && covered_now.is_not(),
+        data_from: match cx.coverage.data_from_after(&shown, range.from) {
+            Some(day) if !covered_now.is_fully() => data_from_text(lang, day),
+            _ => String::new(),
         },
     };
     Ok((card, card_period))
@@ -526,11 +571,13 @@ struct CardRows {
     states_shown: Vec<LocationCompleteness>,
     total: Totals,
     total_before: Totals,
+    /// The locations given a row.
+    shown: Vec<i64>,
 }
 
 fn card_rows(
     cx: &CardContext<'_>,
-    range: DateRange,
+    (range, span): (DateRange, Span),
     now: &BTreeMap<i64, Totals>,
     before: &BTreeMap<i64, Totals>,
 ) -> AppResult<CardRows> {
@@ -543,6 +590,7 @@ fn card_rows(
         states_shown: Vec::new(),
         total: Totals::default(),
         total_before: Totals::default(),
+        shown: Vec::new(),
     };
     // Each location is as complete as the history import that feeds it.
     for l in &scope.locations {
@@ -556,11 +604,24 @@ fn card_rows(
         out.total.add(&t)?;
         let was = before.get(&l.id).copied().unwrap_or_default();
         out.total_before.add(&was)?;
-        out.row_changes.push(change_view(t.net, was.net));
+        let covered = cx.coverage.of_dates(l.id, range);
+        out.row_changes.push(change_view_covered(
+            (t.net, covered),
+            (was.net, cx.coverage.of_span(l.id, span)),
+            cx.coverage
+                .data_from_after(&[l.id], span_start(span).unwrap_or(range.from)),
+            cx.coverage.tz_of(&[l.id]).unwrap_or(scope.tz),
+        ));
         let mut row = row_view(scope, name, &t);
         row.incomplete = done.mark(lang, scope.tz);
         row.pending = done.is_pending();
+        row.no_data = !row.pending && covered.is_not();
+        if row.incomplete.is_empty() {
+            let tz = cx.coverage.tz_of(&[l.id]).unwrap_or(scope.tz);
+            row.incomplete = row_mark(lang, covered, tz);
+        }
         out.rows.push(row);
+        out.shown.push(l.id);
         // Only what an import feeds can be incomplete; a store kept by hand never is.
         if cx.imported.contains(&l.id) {
             out.states_shown.push(done);
@@ -652,6 +713,34 @@ fn shown_range(today: NaiveDate, thirty: DateRange) -> DateRange {
             .fold(thirty.from, NaiveDate::min),
         to: today,
     }
+}
+
+/// Marks the hours of today's chart and the days of the 30-day chart that lie outside the
+/// data, as such rather than as empty bars; hours still to come are simply empty.
+fn mark_chart_coverage(
+    coverage: &TenantCoverage,
+    ids: &[i64],
+    (today, hour): (NaiveDate, u32),
+    (hourly, daily): (&mut BarChart, &mut BarChart),
+) {
+    let hours: Vec<Covered> = (0..24)
+        .map(|h| {
+            if h <= hour {
+                coverage.of_hour_all(ids, today, h)
+            } else {
+                Covered::Fully
+            }
+        })
+        .collect();
+    mark_bars(hourly, &hours);
+    let thirty = thirty_days(today);
+    let days: Vec<Covered> = (0..30)
+        .map(|i| {
+            let day = thirty.from + Duration::days(i);
+            coverage.of_dates_all(ids, DateRange { from: day, to: day })
+        })
+        .collect();
+    mark_bars(daily, &days);
 }
 
 /// Today's net sales by hour, with the same weekday last week as a dashed line, and the

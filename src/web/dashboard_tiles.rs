@@ -3,16 +3,18 @@
 //! period it is compared with, so a manager on a phone reads the day before any table.
 
 use super::completeness::Completeness;
-use super::figures::{ChangeView, change_view};
+use super::figures::{ChangeCoverage, ChangeView};
 use super::reports::{ReportScope, count};
 use crate::domain::report::{Totals, units_per_transaction_hundredths};
 use crate::i18n;
 
-/// A period's sums and those of the period it is compared with.
-#[derive(Debug, Clone, Copy, Default)]
+/// A period's sums and those of the period it is compared with, and how far data covers each
+/// (a tile never compares with a period before the history as if nothing was sold).
+#[derive(Debug, Clone, Copy)]
 pub struct PeriodSums {
     pub now: Totals,
     pub before: Totals,
+    pub coverage: ChangeCoverage,
 }
 
 /// The period the tiles show, as its card names it.
@@ -49,7 +51,11 @@ pub struct KpiTiles {
 
 impl KpiTiles {
     pub fn new(scope: &ReportScope, period: LeadPeriod<'_>, sums: PeriodSums) -> KpiTiles {
-        let PeriodSums { now, before } = sums;
+        let PeriodSums {
+            now,
+            before,
+            coverage,
+        } = sums;
         let per_transaction =
             |t: &Totals| units_per_transaction_hundredths(t.items, t.transactions);
         KpiTiles {
@@ -60,25 +66,25 @@ impl KpiTiles {
             completeness_text: period.completeness_text.to_string(),
             net: KpiTile {
                 value: scope.amount(now.net),
-                change: change_view(now.net, before.net),
+                change: coverage.change(now.net, before.net),
             },
             transactions: KpiTile {
                 value: count(now.transactions),
-                change: change_view(now.transactions, before.transactions),
+                change: coverage.change(now.transactions, before.transactions),
             },
             average: KpiTile {
                 value: scope.optional_amount(now.average_sale()),
-                change: ratio_change(now.average_sale(), before.average_sale()),
+                change: ratio_change(&coverage, now.average_sale(), before.average_sale()),
             },
             per_transaction: KpiTile {
                 value: per_transaction(&now)
                     .map(|h| i18n::format_decimal(i18n::current(), h, 2))
                     .unwrap_or_default(),
-                change: ratio_change(per_transaction(&now), per_transaction(&before)),
+                change: ratio_change(&coverage, per_transaction(&now), per_transaction(&before)),
             },
             returns: KpiTile {
                 value: scope.amount(now.returns),
-                change: change_view(now.returns, before.returns),
+                change: coverage.change(now.returns, before.returns),
             },
         }
     }
@@ -94,11 +100,11 @@ impl KpiTiles {
 
 /// The change of a figure per transaction. Without transactions in either period there is no
 /// such figure, so nothing to compare: never a fall of 100 % to an empty value.
-fn ratio_change(now: Option<i64>, before: Option<i64>) -> ChangeView {
+fn ratio_change(coverage: &ChangeCoverage, now: Option<i64>, before: Option<i64>) -> ChangeView {
     match (now, before) {
-        (Some(now), Some(before)) => change_view(now, before),
-        // Compared with zero, `change_view` says there is nothing to compare with.
-        _ => change_view(0, 0),
+        (Some(now), Some(before)) => coverage.change(now, before),
+        // Compared with zero there is nothing to compare with (or no data, outside coverage).
+        _ => coverage.change(0, 0),
     }
 }
 
@@ -108,9 +114,25 @@ mod tests {
 
     #[test]
     fn a_ratio_without_transactions_has_nothing_to_compare_with() {
-        assert_eq!(ratio_change(None, Some(1_000)).class, "none");
-        assert_eq!(ratio_change(Some(1_000), None).class, "none");
-        let up = ratio_change(Some(1_100), Some(1_000));
+        let full = ChangeCoverage::full(chrono_tz::UTC);
+        assert_eq!(ratio_change(&full, None, Some(1_000)).class, "none");
+        assert_eq!(ratio_change(&full, Some(1_000), None).class, "none");
+        let up = ratio_change(&full, Some(1_100), Some(1_000));
         assert_eq!((up.class, up.arrow), ("up", "▲"));
+    }
+
+    #[test]
+    fn a_tile_compared_with_a_period_before_the_data_has_no_change() {
+        let before_history = ChangeCoverage {
+            before: crate::domain::coverage::Covered::Not,
+            ..ChangeCoverage::full(chrono_tz::UTC)
+        };
+        for change in [
+            before_history.change(15_250, 0),
+            ratio_change(&before_history, Some(3_050), None),
+        ] {
+            assert_eq!((change.class, change.arrow), ("none", ""));
+            assert_eq!(change.text, "no data");
+        }
     }
 }

@@ -3,7 +3,12 @@
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+
+use super::coverage::{covered_note, data_from_text};
 use super::reports::{ReportScope, count};
+use crate::domain::coverage::Covered;
 use crate::domain::periods::Span;
 use crate::domain::report::{Totals, change_tenths_of_percent, units_per_transaction_hundredths};
 use crate::error::AppResult;
@@ -23,6 +28,9 @@ pub struct RowView {
     pub discounts: String,
     pub returns: String,
     pub edited: bool,
+    /// The row's period lies wholly outside its location's data (before the history, after
+    /// the last import): the row says "no data" instead of showing zeros.
+    pub no_data: bool,
     /// `imported up to …` / `not imported yet` while a history import fills this row's
     /// location; empty when complete.
     pub incomplete: String,
@@ -47,6 +55,7 @@ pub fn row_view(scope: &ReportScope, label: String, t: &Totals) -> RowView {
         discounts: scope.amount(t.discounts),
         returns: scope.amount(t.returns),
         edited: t.edited,
+        no_data: false,
         incomplete: String::new(),
         pending: false,
         traffic: None,
@@ -61,8 +70,13 @@ pub struct ChangeView {
     pub class: &'static str,
     pub arrow: &'static str,
     pub text: String,
+    /// Said beside the change when the compared periods are not wholly covered by data:
+    /// `partly imported (data from Oct 5, 2026)`, or where the data starts when there is no
+    /// change to show; empty otherwise.
+    pub note: String,
 }
 
+/// The change between two figures whose periods are wholly covered by data.
 pub fn change_view(now: i64, before: i64) -> ChangeView {
     let lang = i18n::current();
     match change_tenths_of_percent(now, before) {
@@ -70,6 +84,7 @@ pub fn change_view(now: i64, before: i64) -> ChangeView {
             class: "none",
             arrow: "",
             text: i18n::t("no sales to compare with"),
+            note: String::new(),
         },
         Some(tenths) => ChangeView {
             class: match tenths.signum() {
@@ -83,7 +98,70 @@ pub fn change_view(now: i64, before: i64) -> ChangeView {
                 _ => "=",
             },
             text: i18n::format_percent_tenths(lang, tenths),
+            note: String::new(),
         },
+    }
+}
+
+/// The change between two figures, honest about the data behind them: "no data" (never a
+/// percentage, never "no sales") when either period lies wholly outside the data, and the
+/// change marked "partly imported (…)" when either is only partly covered. `now_covered` and
+/// `before_covered` say how much of each period the data covers, `data_from` where it starts,
+/// `tz` places the note's instants.
+pub fn change_view_covered(
+    (now, now_covered): (i64, Covered),
+    (before, before_covered): (i64, Covered),
+    data_from: Option<NaiveDate>,
+    tz: Tz,
+) -> ChangeView {
+    let lang = i18n::current();
+    if now_covered.is_not() || before_covered.is_not() {
+        return ChangeView {
+            class: "none",
+            arrow: "",
+            text: i18n::t("no data"),
+            note: data_from.map_or_else(String::new, |d| data_from_text(lang, d)),
+        };
+    }
+    let mut change = change_view(now, before);
+    // The earlier period is the one a history start usually cuts; say it first.
+    for part in [before_covered, now_covered] {
+        if !part.is_fully() && change.note.is_empty() {
+            change.note = covered_note(lang, part, tz);
+        }
+    }
+    change
+}
+
+/// How far data covers a period and the one it is compared with, with where the data starts:
+/// everything `change_view_covered` needs beside the two figures, so that a card and the KPI
+/// tiles built from its sums say the same.
+#[derive(Debug, Clone, Copy)]
+pub struct ChangeCoverage {
+    pub now: Covered,
+    pub before: Covered,
+    pub data_from: Option<NaiveDate>,
+    pub tz: Tz,
+}
+
+impl ChangeCoverage {
+    /// Fully covered on both sides: a plain change.
+    pub fn full(tz: Tz) -> ChangeCoverage {
+        ChangeCoverage {
+            now: Covered::Fully,
+            before: Covered::Fully,
+            data_from: None,
+            tz,
+        }
+    }
+
+    pub fn change(&self, now: i64, before: i64) -> ChangeView {
+        change_view_covered(
+            (now, self.now),
+            (before, self.before),
+            self.data_from,
+            self.tz,
+        )
     }
 }
 
@@ -129,5 +207,27 @@ mod tests {
         assert_eq!((down.arrow, down.text.as_str()), ("▼", "-10.0%"));
         assert_eq!(change_view(5, 5).arrow, "=");
         assert_eq!(change_view(5, 0).class, "none");
+    }
+
+    #[test]
+    fn changes_against_periods_outside_the_data_say_so() {
+        let tz: Tz = "America/Toronto".parse().unwrap();
+        let oct5 = crate::domain::coverage::local_midnight("2026-10-05".parse().unwrap(), tz);
+        let day = Some("2026-10-05".parse().unwrap());
+        let none = change_view_covered((12_610, Covered::Fully), (0, Covered::Not), day, tz);
+        assert_eq!((none.class, none.arrow), ("none", ""));
+        assert_eq!(none.text, "no data");
+        assert_eq!(none.note, "data from Oct 5, 2026");
+        let partly = Covered::Partly {
+            from: Some(oct5),
+            until: None,
+        };
+        let cut = change_view_covered((12_610, Covered::Fully), (10_000, partly), day, tz);
+        assert_eq!((cut.arrow, cut.text.as_str()), ("▲", "+26.1%"));
+        assert_eq!(cut.note, "partly imported (data from Oct 5, 2026)");
+        // A covered period without sales still says so.
+        let quiet = change_view_covered((500, Covered::Fully), (0, Covered::Fully), day, tz);
+        assert_eq!(quiet.text, "no sales to compare with");
+        assert_eq!(quiet.note, "");
     }
 }

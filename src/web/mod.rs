@@ -8,6 +8,7 @@ pub mod cached_page;
 pub mod charts;
 pub mod completeness;
 pub mod context;
+pub mod coverage;
 pub mod csrf;
 pub mod dashboard;
 pub mod dashboard_tiles;

@@ -22,12 +22,13 @@ use crate::db::TenantId;
 use crate::db::export_rows::{self, ExportRow};
 use crate::db::locations::Location;
 use crate::domain::periods::Preset;
-use crate::domain::report::{Granularity, Money};
+use crate::domain::report::{DateRange, Granularity, Money};
 use crate::domain::traffic::tenths_plain;
 use crate::error::{AppError, AppResult, render};
 use crate::i18n;
 use crate::web::AppState;
 use crate::web::context::{Layout, TenantUser};
+use crate::web::coverage::TenantCoverage;
 
 /// DESIGN.md's header: a contract for scripts (columns only ever appended, never renamed,
 /// moved or translated).
@@ -187,17 +188,38 @@ async fn parse_export(
     )
 }
 
-/// One CSV record of the contract.
+/// Whether a row's hour or day lies wholly outside its location's sales data (a count of
+/// visitors before the history, or after the last import): its sales are unknown, not zero.
+fn outside_sales(coverage: &TenantCoverage, location: &Location, row: &ExportRow) -> bool {
+    let Ok(date) = row.local_date.parse::<NaiveDate>() else {
+        return false;
+    };
+    match row.hour.and_then(|h| u32::try_from(h).ok()) {
+        Some(hour) => coverage.of_hour(location.id, date, hour).is_not(),
+        None => coverage
+            .of_dates(
+                location.id,
+                DateRange {
+                    from: date,
+                    to: date,
+                },
+            )
+            .is_not(),
+    }
+}
+
+/// One CSV record of the contract; `no_sales`: the row lies outside the location's sales
+/// data, so its sales and every figure made of them are empty, never 0.00.
 fn csv_record(
     location: &Location,
     row: &ExportRow,
-    digits: u32,
-    currency: &str,
+    (digits, currency): (u32, &str),
+    no_sales: bool,
 ) -> [String; COLUMNS] {
     let t = row.sums.totals();
     let money = |minor: i64| Money::new(minor, digits).to_string();
     let figures = TrafficCells::of(row);
-    [
+    let mut record = [
         inert_text(&location.location_id),
         inert_text(&location.name),
         row.local_date.clone(),
@@ -222,8 +244,18 @@ fn csv_record(
             .shoppers_per_staff_hour_tenths
             .map(tenths_plain)
             .unwrap_or_default(),
-    ]
+    ];
+    if no_sales {
+        for cell in SALES_CELLS {
+            record[cell].clear();
+        }
+    }
+    record
 }
+
+/// The CSV's cells made of sales: net to returns, sales transactions, conversion and sales
+/// per shopper.
+const SALES_CELLS: [usize; 10] = [4, 5, 6, 7, 8, 9, 10, 14, 15, 16];
 
 /// A row's traffic figures, each None where DOMAIN.md leaves it empty: no counted hour (the
 /// traffic and every quotient of it), no staff hours, or a divisor that sums to 0.
@@ -281,6 +313,8 @@ struct CsvCursor {
     header_sent: bool,
     index: usize,
     after: Option<(String, i64)>,
+    /// Which stretch of time each location's sales data covers.
+    coverage: TenantCoverage,
 }
 
 impl CsvCursor {
@@ -321,7 +355,8 @@ impl CsvCursor {
                 .await?
             };
             for row in &rows {
-                let record = csv_record(&location, row, self.digits, &self.currency);
+                let no_sales = outside_sales(&self.coverage, &location, row);
+                let record = csv_record(&location, row, (self.digits, &self.currency), no_sales);
                 writer.write_record(&record).map_err(csv_error)?;
             }
             self.after = rows
@@ -371,7 +406,10 @@ pub async fn csv(
     } else {
         CSV_HEADER.to_string()
     };
+    let coverage =
+        TenantCoverage::load(&state.db, user.tenant_id(), &request.locations, scope.tz).await?;
     let cursor = CsvCursor {
+        coverage,
         state,
         tenant: user.tenant_id(),
         request,
@@ -418,6 +456,8 @@ struct XlsxRow<'a> {
     location: &'a Location,
     date: NaiveDate,
     row: ExportRow,
+    /// Outside the location's sales data: its sales cells stay empty.
+    no_sales: bool,
 }
 
 pub async fn xlsx(
@@ -445,6 +485,7 @@ pub async fn xlsx(
     }
     // Locations in the request's order (by TMAS location ID), as in the CSV; each location's
     // rows in time order.
+    let coverage = TenantCoverage::load(&state.db, tenant, &request.locations, scope.tz).await?;
     let mut rows: Vec<XlsxRow> = Vec::new();
     for location in &request.locations {
         let page = export_rows::Page {
@@ -464,6 +505,7 @@ pub async fn xlsx(
                 rows.push(XlsxRow {
                     location,
                     date,
+                    no_sales: outside_sales(&coverage, location, &row),
                     row,
                 });
             }
@@ -473,8 +515,13 @@ pub async fn xlsx(
             return Ok(too_many(rows.len() as i64));
         }
     }
-    let bytes =
-        workbook(&rows, scope.digits, &scope.currency).map_err(|e| AppError::Internal(e.into()))?;
+    let bytes = workbook(
+        &rows,
+        scope.digits,
+        &scope.currency,
+        (&coverage, &request.locations),
+    )
+    .map_err(|e| AppError::Internal(e.into()))?;
     Ok((
         [
             (
@@ -523,6 +570,7 @@ fn workbook(
     rows: &[XlsxRow],
     digits: u32,
     currency: &str,
+    (coverage, locations): (&TenantCoverage, &[Location]),
 ) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
@@ -552,7 +600,72 @@ fn workbook(
     for col in 12..=18 {
         sheet.set_column_width(col, 14)?;
     }
+    coverage_sheet(book.add_worksheet(), coverage, locations, &formats)?;
     book.save_to_buffer()
+}
+
+/// The workbook's second sheet: where each location's data starts and how far it is imported,
+/// so that a reader of the first sheet knows that earlier dates hold no data, not zero sales.
+fn coverage_sheet(
+    sheet: &mut Worksheet,
+    coverage: &TenantCoverage,
+    locations: &[Location],
+    formats: &XlsxFormats,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    let lang = i18n::current();
+    sheet.set_name(i18n::t("Data coverage"))?;
+    let headers = [
+        i18n::t("TMAS location ID"),
+        i18n::t("Location"),
+        i18n::t("Data from"),
+        i18n::t("Imported up to"),
+    ];
+    for (col, name) in headers.iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, name, &formats.bold)?;
+    }
+    for (i, location) in locations.iter().enumerate() {
+        let r = (i + 1) as u32;
+        sheet.write_string(r, 0, &location.location_id)?;
+        sheet.write_string(r, 1, &location.name)?;
+        match coverage.location(location.id) {
+            Some((Some(c), tz)) => {
+                sheet.write_date_with_format(r, 2, c.first_day(tz), &formats.date)?;
+                if let Some(last) = c.last {
+                    sheet.write_string(r, 3, i18n::format_instant(lang, last, tz))?;
+                }
+            }
+            _ => {
+                sheet.write_string(r, 2, i18n::t("no data"))?;
+            }
+        }
+    }
+    sheet.set_column_width(0, 14)?;
+    sheet.set_column_width(1, 24)?;
+    sheet.set_column_width(2, 14)?;
+    sheet.set_column_width(3, 22)?;
+    Ok(())
+}
+
+/// The rest of a row outside its location's sales data: the currency and the visitors
+/// counted, no sales figure (they are unknown, not zero).
+fn write_xlsx_counts_only(
+    sheet: &mut Worksheet,
+    r: u32,
+    row: &ExportRow,
+    currency: &str,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    sheet.write_string(r, 11, currency)?;
+    let figures = TrafficCells::of(row);
+    if let Some(traffic) = figures.traffic {
+        sheet.write_number(r, 13, traffic as f64)?;
+    }
+    if let Some(centihours) = figures.staff_centihours {
+        sheet.write_number(r, 14, centihours as f64 / 100.0)?;
+    }
+    if let Some(tenths) = figures.shoppers_per_staff_hour_tenths {
+        sheet.write_number(r, 18, tenths as f64 / 10.0)?;
+    }
+    Ok(())
 }
 
 /// Writes one row of the workbook's table at sheet row `r`; `scale` turns minor units into
@@ -576,6 +689,9 @@ fn write_xlsx_row(
     sheet.write_date_with_format(r, 2, xlsx_row.date, &formats.date)?;
     if let Some(hour) = row.hour {
         sheet.write_number(r, 3, hour as f64)?;
+    }
+    if xlsx_row.no_sales {
+        return write_xlsx_counts_only(sheet, r, row, currency);
     }
     sheet.write_number_with_format(r, 4, money(t.net), &formats.money)?;
     sheet.write_number(r, 5, t.transactions as f64)?;

@@ -14,6 +14,7 @@ use super::detail_pages::{DetailPages, parse_page};
 use super::params::{self, PAGE_RULES, ReportForm, ReportRequest};
 use super::{ReportScope, count};
 use crate::db::locations::Location;
+use crate::domain::coverage::Covered;
 use crate::domain::periods::{
     BucketKey, Compare, Preset, Span, all_buckets, bucket_days, bucket_of,
 };
@@ -27,7 +28,8 @@ use crate::web::cached_page::{CachedPage, shared_layout};
 use crate::web::charts::{Bar, BarChart};
 use crate::web::completeness::{self, Completeness, LocationCompleteness};
 use crate::web::context::{Layout, TenantUser};
-use crate::web::figures::{ChangeView, RowView, change_view, row_view, span_sums};
+use crate::web::coverage::{TenantCoverage, covered_note, data_from_text, mark_bars};
+use crate::web::figures::{ChangeView, RowView, change_view_covered, row_view, span_sums};
 
 pub struct LocationSection {
     pub code: String,
@@ -35,6 +37,8 @@ pub struct LocationSection {
     /// `imported up to …` / `not imported yet` while its history is being imported.
     pub incomplete: String,
     pub pending: bool,
+    /// The range lies wholly outside this location's data: "no data", not "no activity".
+    pub no_data: bool,
     pub rows: Vec<RowView>,
     pub total: RowView,
 }
@@ -56,12 +60,16 @@ pub struct ComparisonRow {
     pub pending: bool,
     /// Nothing of the previous period imported yet either.
     pub before_pending: bool,
+    /// The previous period lies wholly outside the data: its figures read "no data".
+    pub before_no_data: bool,
 }
 
 pub struct ReportView {
     pub range: DateRange,
     /// Why the report is not complete yet (a history import under way); empty when it is.
     pub incomplete: String,
+    /// `data from Oct 5, 2026` when the range starts before the chosen locations' data.
+    pub data_from: String,
     pub range_text: String,
     pub previous_text: String,
     pub compare_label: &'static str,
@@ -238,19 +246,62 @@ async fn net_by_bucket(
     Ok(out)
 }
 
-fn comparison(scope: &ReportScope, name: String, now: &Totals, before: &Totals) -> ComparisonRow {
+/// How much of the range and of the compared period some locations' data covers, where it
+/// starts, and the time zone its instants are worded in.
+#[derive(Clone, Copy)]
+struct Coverages {
+    now: Covered,
+    before: Covered,
+    data_from: Option<NaiveDate>,
+    tz: chrono_tz::Tz,
+}
+
+impl Coverages {
+    fn of(cx: &DetailContext<'_>, ids: &[i64]) -> Coverages {
+        Coverages {
+            now: cx.coverage.of_dates_all(ids, cx.request.range),
+            before: cx.coverage.of_dates_all(ids, cx.previous_range),
+            data_from: cx.coverage.data_from_after(ids, cx.previous_range.from),
+            tz: cx.coverage.tz_of(ids).unwrap_or(cx.scope.tz),
+        }
+    }
+}
+
+fn comparison(
+    scope: &ReportScope,
+    name: String,
+    (now, before): (&Totals, &Totals),
+    c: Coverages,
+) -> ComparisonRow {
+    let change = |a: i64, b: i64| {
+        let mut change = change_view_covered((a, c.now), (b, c.before), c.data_from, c.tz);
+        // "data from …" stands once above the report; beside every "no data" it only crowds.
+        if c.now.is_not() || c.before.is_not() {
+            change.note.clear();
+        }
+        change
+    };
+    // A period wholly outside the data has no figures, not zeros.
+    let shown = |covered: Covered, text: String| {
+        if covered.is_not() {
+            i18n::t("no data")
+        } else {
+            text
+        }
+    };
     ComparisonRow {
         name,
         detail_href: String::new(),
-        net_now: scope.amount(now.net),
+        net_now: shown(c.now, scope.amount(now.net)),
         net_before: scope.amount(before.net),
-        net_change: change_view(now.net, before.net),
-        transactions_now: count(now.transactions),
+        net_change: change(now.net, before.net),
+        transactions_now: shown(c.now, count(now.transactions)),
         transactions_before: count(before.transactions),
-        transactions_change: change_view(now.transactions, before.transactions),
+        transactions_change: change(now.transactions, before.transactions),
         incomplete: String::new(),
         pending: false,
         before_pending: false,
+        before_no_data: c.before.is_not(),
     }
 }
 
@@ -349,7 +400,10 @@ async fn build(
     )?;
     let traffic_buckets = traffic_by_bucket(db, tenant, request, &page_ids).await?;
     let history = completeness::history_imports(totals, &integrations, scope.tz).await?;
+    let coverage =
+        TenantCoverage::load_cached(totals, (db, tenant), &request.locations, scope.tz).await?;
     let cx = DetailContext {
+        coverage: &coverage,
         scope,
         form,
         request,
@@ -375,7 +429,9 @@ async fn build(
         &summary.comparisons,
     )
     .await?;
+    let (data_from, data_from_covered) = data_from_notice(&cx, &ids);
     Ok(ReportView {
+        data_from,
         traffic,
         range: request.range,
         incomplete: incomplete_notice(&summary.states, scope.tz),
@@ -385,11 +441,87 @@ async fn build(
         granularity: request.granularity.as_str(),
         sections: summary.sections,
         detail: DetailView::new(form, request, pages, page),
-        grand: row_view(scope, "Grand total".into(), &summary.grand),
+        grand: grand_row(scope, &summary.grand, data_from_covered.is_not()),
         comparisons: summary.comparisons,
-        chart: net_chart(scope, request, &chart_net),
+        chart: covered_chart(&cx, &ids, &chart_net),
         export_query: form.query_string(request),
     })
+}
+
+/// `data from Oct 5, 2026` when the range starts before the chosen locations' data, `imported
+/// up to …` when it runs past their last import (empty otherwise), and how much of the range
+/// the data covers.
+fn data_from_notice(cx: &DetailContext<'_>, ids: &[i64]) -> (String, Covered) {
+    let all = Coverages::of(cx, ids);
+    let text = match all {
+        Coverages {
+            now: Covered::Not | Covered::Partly { from: Some(_), .. },
+            data_from: Some(day),
+            ..
+        } if day > cx.request.range.from => data_from_text(i18n::current(), day),
+        // The range runs past the last import: say how far the data reaches.
+        Coverages {
+            now: Covered::Partly {
+                until: Some(until), ..
+            },
+            tz,
+            ..
+        } => i18n::fill(
+            i18n::current(),
+            "imported up to {}",
+            &[i18n::format_instant(i18n::current(), until, tz)],
+        ),
+        _ => String::new(),
+    };
+    (text, all.now)
+}
+
+/// The report's chart with its buckets outside the data marked.
+fn covered_chart(
+    cx: &DetailContext<'_>,
+    ids: &[i64],
+    chart_net: &BTreeMap<BucketKey, i64>,
+) -> BarChart {
+    let mut chart = net_chart(cx.scope, cx.request, chart_net);
+    mark_bars(&mut chart, &buckets_covered(cx, ids));
+    chart
+}
+
+/// How much of each of the report's buckets the chosen locations' data covers.
+fn buckets_covered(cx: &DetailContext<'_>, ids: &[i64]) -> Vec<Covered> {
+    let request = cx.request;
+    all_buckets(request.granularity, request.range)
+        .into_iter()
+        .map(|key| match (request.granularity, key.1) {
+            (Granularity::Hour, Some(hour)) => {
+                cx.coverage
+                    .of_hour_all(ids, key.0, u32::try_from(hour).unwrap_or(0))
+            }
+            _ => cx
+                .coverage
+                .of_dates_all(ids, bucket_days(request.granularity, key, request.range)),
+        })
+        .collect()
+}
+
+/// The grand total; "no data" rather than zeros when the range lies wholly outside the data.
+fn grand_row(scope: &ReportScope, grand: &Totals, no_data: bool) -> RowView {
+    let mut row = row_view(scope, "Grand total".into(), grand);
+    if no_data {
+        row.no_data = true;
+        row.net = i18n::t("no data");
+        for cell in [
+            &mut row.transactions,
+            &mut row.average,
+            &mut row.items,
+            &mut row.gross,
+            &mut row.discounts,
+            &mut row.returns,
+        ] {
+            cell.clear();
+        }
+    }
+    row
 }
 
 /// What laying out the report's locations reads besides the sums: the request, which of its
@@ -403,6 +535,8 @@ struct DetailContext<'a> {
     previous_range: DateRange,
     history: &'a completeness::HistoryImports,
     instant: i64,
+    /// Which stretch of time each chosen location's data covers.
+    coverage: &'a TenantCoverage,
 }
 
 /// The report's locations laid out: the detail sections of this page, a comparison row per
@@ -453,8 +587,7 @@ fn summarize(
             let empty = BTreeMap::new();
             let rows = buckets.get(&location.id).unwrap_or(&empty);
             out.sections.push(location_section(
-                scope,
-                request,
+                cx,
                 location,
                 (rows, &total),
                 &done,
@@ -465,11 +598,12 @@ fn summarize(
             out.states.push(done);
         }
     }
+    let ids = request.location_ids();
     let mut all = comparison(
         scope,
         "All chosen locations".into(),
-        &out.grand,
-        &out.grand_before,
+        (&out.grand, &out.grand_before),
+        Coverages::of(cx, &ids),
     );
     if completeness::overall(&out.states) != Completeness::Complete {
         all.incomplete = i18n::t("incomplete");
@@ -501,8 +635,8 @@ fn location_comparison(
     let mut row = comparison(
         scope,
         format!("{} · {}", location.location_id, location.name),
-        total,
-        before,
+        (total, before),
+        Coverages::of(cx, &[location.id]),
     );
     row.detail_href = if cx.on_page.contains(&position) {
         format!("#loc-{}", location.location_id)
@@ -524,17 +658,19 @@ fn location_comparison(
 
 /// A location's detail: a row per bucket and its total, each with its traffic when counted.
 fn location_section(
-    scope: &ReportScope,
-    request: &ReportRequest,
+    cx: &DetailContext<'_>,
     location: &Location,
     (rows, total): (&BTreeMap<BucketKey, Totals>, &Totals),
     done: &LocationCompleteness,
     traffic_buckets: Option<&TrafficBuckets>,
 ) -> LocationSection {
+    let (scope, request) = (cx.scope, cx.request);
     let lang = i18n::current();
+    let tz = cx.coverage.tz_of(&[location.id]).unwrap_or(scope.tz);
     LocationSection {
         incomplete: done.mark(lang, scope.tz),
         pending: done.is_pending(),
+        no_data: cx.coverage.of_dates(location.id, request.range).is_not(),
         code: location.location_id.clone(),
         name: location.name.clone(),
         rows: rows
@@ -547,6 +683,18 @@ fn location_section(
                 );
                 row.traffic =
                     traffic_buckets.map(|by| traffic_cells(lang, by.get(&(location.id, *key))));
+                // A bucket the data starts (or stops) inside holds part of its days' sales.
+                let days = bucket_days(request.granularity, *key, request.range);
+                let bucket_covered = match (request.granularity, key.1) {
+                    (Granularity::Hour, Some(hour)) => {
+                        cx.coverage
+                            .of_hour(location.id, key.0, u32::try_from(hour).unwrap_or(0))
+                    }
+                    _ => cx.coverage.of_dates(location.id, days),
+                };
+                if let Covered::Partly { .. } = bucket_covered {
+                    row.incomplete = covered_note(lang, bucket_covered, tz);
+                }
                 row
             })
             .collect(),

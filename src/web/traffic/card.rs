@@ -46,6 +46,7 @@ fn no_change(text: &str) -> ChangeView {
         class: "none",
         arrow: "",
         text: i18n::t(text),
+        note: String::new(),
     }
 }
 
@@ -62,6 +63,7 @@ fn signed(tenths: i64, text: String) -> ChangeView {
             _ => "=",
         },
         text,
+        note: String::new(),
     }
 }
 
@@ -269,6 +271,7 @@ fn partly_counted(lang: Lang, began: NaiveDate) -> ChangeView {
             "not comparable: counted since {}",
             &[i18n::format_date(lang, began)],
         ),
+        note: String::new(),
     }
 }
 
