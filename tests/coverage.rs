@@ -180,9 +180,17 @@ async fn a_period_before_all_data_is_no_data_not_zero(app: TestApp) {
         cells(between(&today_card, "S-01 · Downtown", "</tr>"))[0],
         "50.00"
     );
-    // Today is wholly covered: its row has no mark (the change says last week had no data).
+    // Today is wholly covered: its row has no mark. Its change (shown in the row on a phone)
+    // says last week had no data, and from when there is some.
     let row = between(&today_card, "S-01 · Downtown", "</tr>");
-    assert!(!row.contains("data from"), "{row}");
+    assert!(!row.contains("incomplete-mark"), "{row}");
+    let row_change = between(row, "row-change", "</th>");
+    assert!(
+        row_change.contains("no data")
+            && row_change.contains("data from")
+            && !row_change.contains('%'),
+        "{row_change}"
+    );
     assert!(
         today_card.contains("<strong>no data</strong>"),
         "{today_card}"
