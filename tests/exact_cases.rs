@@ -236,8 +236,8 @@ async fn domain_md_worked_examples_through_the_worker(app: TestApp) {
         &app.db,
         c.tenant,
         c.integration,
-        "backfill",
-        Some("2026-02-01"),
+        tmas::domain::integration::RunRequest::Backfill,
+        chrono::NaiveDate::from_ymd_opt(2026, 2, 1),
     )
     .await
     .expect("queue")
@@ -387,10 +387,16 @@ async fn a_disabled_store_keeps_its_past_and_the_others_stay_exact(app: TestApp)
     sim.cancel_order("quiet", sold_here, hours_ago(1))
         .expect("cancel");
 
-    tmas::db::imports::queue_run(&app.db, c.tenant, c.integration, "manual", None)
-        .await
-        .expect("queue")
-        .expect("queued");
+    tmas::db::imports::queue_run(
+        &app.db,
+        c.tenant,
+        c.integration,
+        tmas::domain::integration::RunRequest::Manual,
+        None,
+    )
+    .await
+    .expect("queue")
+    .expect("queued");
     let reports = worker::drain_with(&state, &fast_worker())
         .await
         .expect("drain");
@@ -420,8 +426,8 @@ async fn a_disabled_store_keeps_its_past_and_the_others_stay_exact(app: TestApp)
         &app.db,
         c.tenant,
         c.integration,
-        "backfill",
-        Some("2026-08-01"),
+        tmas::domain::integration::RunRequest::Backfill,
+        chrono::NaiveDate::from_ymd_opt(2026, 8, 1),
     )
     .await
     .expect("queue")
@@ -563,10 +569,16 @@ async fn an_unreadable_order_is_named_marked_and_counted_once_readable(app: Test
 
     // Readable again, unchanged in Shopify: the next run reads it by id and counts it.
     sim.set_garbled("mixed", broken.id, false).expect("order");
-    tmas::db::imports::queue_run(&app.db, c.tenant, c.integration, "manual", None)
-        .await
-        .expect("queue")
-        .expect("queued");
+    tmas::db::imports::queue_run(
+        &app.db,
+        c.tenant,
+        c.integration,
+        tmas::domain::integration::RunRequest::Manual,
+        None,
+    )
+    .await
+    .expect("queue")
+    .expect("queued");
     drain_ok(&state, &fast_worker()).await;
     assert_exact(&app.db, &sim, &c, "once the order can be read").await;
     let unreadable: i64 =

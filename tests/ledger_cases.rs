@@ -107,8 +107,8 @@ async fn example_g_an_exchange_at_another_store_through_the_worker(app: TestApp)
             &app.db,
             c.tenant,
             c.integration,
-            "backfill",
-            Some("2026-02-01"),
+            tmas::domain::integration::RunRequest::Backfill,
+            chrono::NaiveDate::from_ymd_opt(2026, 2, 1),
         )
         .await
         .expect("queue")
@@ -309,10 +309,16 @@ async fn exchanges_and_edits_after_the_first_import_change_exactly_their_hours(a
         },
     )
     .expect("edit");
-    tmas::db::imports::queue_run(&app.db, c.tenant, c.integration, "manual", None)
-        .await
-        .expect("queue")
-        .expect("queued");
+    tmas::db::imports::queue_run(
+        &app.db,
+        c.tenant,
+        c.integration,
+        tmas::domain::integration::RunRequest::Manual,
+        None,
+    )
+    .await
+    .expect("queue")
+    .expect("queued");
     drain_ok(&state, &paging_worker()).await;
     assert_exact(&app.db, &sim, &c, "after the exchange and the edit").await;
     let after = stored_totals(&app.db, &c).await;
@@ -341,10 +347,16 @@ async fn exchanges_and_edits_after_the_first_import_change_exactly_their_hours(a
         "the exchange's hour at the other store: {changed:?}"
     );
     // Read again: nothing changes.
-    tmas::db::imports::queue_run(&app.db, c.tenant, c.integration, "manual", None)
-        .await
-        .expect("queue")
-        .expect("queued");
+    tmas::db::imports::queue_run(
+        &app.db,
+        c.tenant,
+        c.integration,
+        tmas::domain::integration::RunRequest::Manual,
+        None,
+    )
+    .await
+    .expect("queue")
+    .expect("queued");
     drain_ok(&state, &paging_worker()).await;
     assert_eq!(stored_totals(&app.db, &c).await, after);
 }

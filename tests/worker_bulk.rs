@@ -80,8 +80,8 @@ async fn queue_backfill(app: &TestApp, c: &Connected) {
         &app.db,
         c.tenant,
         c.integration,
-        "backfill",
-        Some("2026-08-01"),
+        tmas::domain::integration::RunRequest::Backfill,
+        chrono::NaiveDate::from_ymd_opt(2026, 8, 1),
     )
     .await
     .expect("queue")

@@ -204,9 +204,15 @@ async fn two_workers_never_overlap(app: TestApp) {
             again &= runs(&app.db, c).await.len() >= 3;
         }
         for c in &connected {
-            let _ = tmas::db::imports::queue_run(&app.db, c.tenant, c.integration, "manual", None)
-                .await
-                .expect("queue");
+            let _ = tmas::db::imports::queue_run(
+                &app.db,
+                c.tenant,
+                c.integration,
+                tmas::domain::integration::RunRequest::Manual,
+                None,
+            )
+            .await
+            .expect("queue");
         }
         tokio::time::sleep(Duration::from_millis(150)).await;
     }

@@ -1,30 +1,77 @@
 //! Import storage: claiming due integrations with a lease, the history of import runs, the
 //! sale and return facts keyed by Shopify's ids, and the hourly totals recomputed from them.
 
+use chrono::NaiveDate;
+use sqlx::any::AnyRow;
 use sqlx::{Any, FromRow, Transaction};
 
+use super::decode::{self, column};
 use super::import_page::Bucket;
 pub use super::import_page::{PageCounts, PageFacts, ReturnRow, RunLease, SaleRow};
 use super::{Backend, Db, TenantId, now};
-use crate::domain::integration::IntegrationStatus;
+use crate::domain::integration::{IntegrationStatus, RunRequest, UnknownState, by_word};
+use crate::domain::schedule::Schedule;
+use crate::domain::store_name::StoreName;
 
-/// An integration claimed by one worker, with what a run needs.
-#[derive(Debug, Clone, FromRow)]
+/// An integration claimed by one worker, with what a run needs, read into typed values.
+#[derive(Debug, Clone)]
 pub struct ClaimedIntegration {
     pub id: i64,
     pub tenant_id: i64,
-    pub store_name: String,
+    pub store_name: StoreName,
     pub credentials_enc: String,
     pub taxes_included: i64,
-    pub schedule_frequency: String,
-    pub schedule_minute: i64,
-    pub schedule_hour: i64,
-    pub backfill_from: String,
-    pub backfill_requested_from: Option<String>,
+    pub schedule: Schedule,
+    /// The wizard's first day to import.
+    pub backfill_from: Option<NaiveDate>,
+    /// The first day of a re-import of history asked for from the imports page.
+    pub backfill_requested_from: Option<NaiveDate>,
     pub watermark: Option<i64>,
-    pub run_requested: Option<String>,
+    pub run_requested: Option<RunRequest>,
     pub lease_owner: Option<String>,
     pub lease_until: Option<i64>,
+}
+
+/// The columns of a claimed integration as stored.
+#[derive(FromRow)]
+struct ClaimedColumns {
+    id: i64,
+    tenant_id: i64,
+    store_name: String,
+    credentials_enc: String,
+    taxes_included: i64,
+    schedule_frequency: String,
+    schedule_minute: i64,
+    schedule_hour: i64,
+    backfill_from: String,
+    backfill_requested_from: Option<String>,
+    watermark: Option<i64>,
+    run_requested: Option<String>,
+    lease_owner: Option<String>,
+    lease_until: Option<i64>,
+}
+
+impl<'r> FromRow<'r, AnyRow> for ClaimedIntegration {
+    fn from_row(row: &'r AnyRow) -> sqlx::Result<Self> {
+        let c = ClaimedColumns::from_row(row)?;
+        Ok(ClaimedIntegration {
+            id: c.id,
+            tenant_id: c.tenant_id,
+            store_name: column("store_name", StoreName::parse(&c.store_name))?,
+            credentials_enc: c.credentials_enc,
+            taxes_included: c.taxes_included,
+            schedule: decode::schedule(&c.schedule_frequency, c.schedule_minute, c.schedule_hour)?,
+            backfill_from: decode::optional_date("backfill_from", Some(&c.backfill_from))?,
+            backfill_requested_from: decode::optional_date(
+                "backfill_requested_from",
+                c.backfill_requested_from.as_deref(),
+            )?,
+            watermark: c.watermark,
+            run_requested: decode::run_request(c.run_requested.as_deref())?,
+            lease_owner: c.lease_owner,
+            lease_until: c.lease_until,
+        })
+    }
 }
 
 impl ClaimedIntegration {
@@ -151,7 +198,7 @@ pub async fn last_outcome(
     db: &Db,
     tenant: TenantId,
     integration: i64,
-) -> sqlx::Result<Option<String>> {
+) -> sqlx::Result<Option<Outcome>> {
     sqlx::query_scalar::<_, String>(
         "SELECT outcome FROM import_runs WHERE tenant_id = $1 AND integration_id = $2
            AND outcome <> 'running' ORDER BY id DESC LIMIT 1",
@@ -159,7 +206,9 @@ pub async fn last_outcome(
     .bind(tenant.0)
     .bind(integration)
     .fetch_optional(&db.pool)
-    .await
+    .await?
+    .map(|word| column("outcome", Outcome::parse(&word)))
+    .transpose()
 }
 
 /// Records the start of a run; returns its id.
@@ -188,7 +237,7 @@ pub async fn start_run(
     .await
 }
 
-/// How a run ended.
+/// How a run ended (`import_runs.outcome` once it is no longer 'running').
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Succeeded,
@@ -197,12 +246,18 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    pub const ALL: [Outcome; 3] = [Outcome::Succeeded, Outcome::Failed, Outcome::NeedsAttention];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Succeeded => "succeeded",
             Outcome::Failed => "failed",
             Outcome::NeedsAttention => "needs_attention",
         }
+    }
+
+    pub fn parse(value: &str) -> Result<Outcome, UnknownState> {
+        by_word(&Self::ALL, Self::as_str, "run outcome", value)
     }
 }
 
@@ -606,24 +661,60 @@ async fn recompute(
 
 // ---- What the imports page shows and asks for ----
 
-/// The integration as the imports page shows it.
-#[derive(Debug, Clone, FromRow)]
+/// The integration as the imports page shows it, read into typed values.
+#[derive(Debug, Clone)]
 pub struct ImportsIntegration {
     pub id: i64,
     pub label: String,
     pub store_name: String,
-    #[sqlx(try_from = "String")]
     pub status: IntegrationStatus,
     pub status_reason: String,
     pub scopes: String,
-    pub schedule_frequency: String,
-    pub schedule_minute: i64,
-    pub schedule_hour: i64,
-    pub backfill_from: String,
+    pub schedule: Schedule,
+    pub backfill_from: Option<NaiveDate>,
     pub watermark: Option<i64>,
     pub next_run_at: Option<i64>,
-    pub run_requested: Option<String>,
+    pub run_requested: Option<RunRequest>,
     pub lease_until: Option<i64>,
+}
+
+/// The columns the imports page reads, as stored.
+#[derive(FromRow)]
+struct ImportsColumns {
+    id: i64,
+    label: String,
+    store_name: String,
+    status: String,
+    status_reason: String,
+    scopes: String,
+    schedule_frequency: String,
+    schedule_minute: i64,
+    schedule_hour: i64,
+    backfill_from: String,
+    watermark: Option<i64>,
+    next_run_at: Option<i64>,
+    run_requested: Option<String>,
+    lease_until: Option<i64>,
+}
+
+impl<'r> FromRow<'r, AnyRow> for ImportsIntegration {
+    fn from_row(row: &'r AnyRow) -> sqlx::Result<Self> {
+        let c = ImportsColumns::from_row(row)?;
+        Ok(ImportsIntegration {
+            id: c.id,
+            label: c.label,
+            store_name: c.store_name,
+            status: column("status", IntegrationStatus::parse(&c.status))?,
+            status_reason: c.status_reason,
+            scopes: c.scopes,
+            schedule: decode::schedule(&c.schedule_frequency, c.schedule_minute, c.schedule_hour)?,
+            backfill_from: decode::optional_date("backfill_from", Some(&c.backfill_from))?,
+            watermark: c.watermark,
+            next_run_at: c.next_run_at,
+            run_requested: decode::run_request(c.run_requested.as_deref())?,
+            lease_until: c.lease_until,
+        })
+    }
 }
 
 impl ImportsIntegration {
@@ -782,15 +873,15 @@ pub enum QueueRefusal {
     },
 }
 
-/// Queues a run now (`manual`, or `backfill` from `backfill_from`) unless one is running or
+/// Queues a run now (`Manual`, or `Backfill` from `backfill_from`) unless one is running or
 /// already due. Atomic, so two clicks queue one run. "Import now" keeps a pending request
 /// (a backfill that failed is retried now rather than dropped).
 pub async fn queue_run(
     db: &Db,
     tenant: TenantId,
     integration: i64,
-    request: &str,
-    backfill_from: Option<&str>,
+    request: RunRequest,
+    backfill_from: Option<NaiveDate>,
 ) -> sqlx::Result<Result<(), QueueRefusal>> {
     let at = now();
     let done = sqlx::query(
@@ -806,8 +897,8 @@ pub async fn queue_run(
     )
     .bind(tenant.0)
     .bind(integration)
-    .bind(request)
-    .bind(backfill_from)
+    .bind(request.as_str())
+    .bind(backfill_from.map(|d| d.format("%Y-%m-%d").to_string()))
     .bind(at)
     .execute(&db.pool)
     .await?;
@@ -827,4 +918,18 @@ pub async fn queue_run(
     } else {
         QueueRefusal::AlreadyQueued
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcomes_read_their_stored_words() {
+        for outcome in Outcome::ALL {
+            assert_eq!(Outcome::parse(outcome.as_str()), Ok(outcome));
+        }
+        let unknown = Outcome::parse("running").unwrap_err();
+        assert_eq!(unknown.to_string(), "unknown run outcome \"running\"");
+    }
 }

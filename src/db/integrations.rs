@@ -6,9 +6,11 @@ use chrono::NaiveDate;
 use sqlx::any::AnyRow;
 use sqlx::{Any, FromRow, Transaction};
 
+use super::decode::{self, column};
 use super::{Db, TenantId, now};
-use crate::domain::integration::{CredentialKind, IntegrationStatus, UnknownState, WizardStep};
+use crate::domain::integration::{CredentialKind, IntegrationStatus, RunRequest, WizardStep};
 use crate::domain::integration_setup::{ALL_ORDERS_SCOPE, RETURNS_SCOPE};
+use crate::domain::location::LocationStatus;
 use crate::domain::schedule::Schedule;
 use crate::domain::store_name::StoreName;
 
@@ -36,7 +38,7 @@ pub struct Integration {
     pub backfill_from: Option<NaiveDate>,
     pub watermark: Option<i64>,
     pub next_run_at: Option<i64>,
-    pub run_requested: Option<String>,
+    pub run_requested: Option<RunRequest>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -73,36 +75,30 @@ struct IntegrationColumns {
 impl<'r> FromRow<'r, AnyRow> for Integration {
     fn from_row(row: &'r AnyRow) -> sqlx::Result<Self> {
         let c = IntegrationColumns::from_row(row)?;
-        let decode = |e: UnknownState| sqlx::Error::Decode(Box::new(e));
         Ok(Integration {
             id: c.id,
             tenant_id: c.tenant_id,
             label: c.label,
-            store_name: StoreName::parse(&c.store_name)
-                .map_err(|e| sqlx::Error::Decode(e.into()))?,
+            store_name: column("store_name", StoreName::parse(&c.store_name))?,
             credential_kind: match c.credential_kind.as_str() {
                 "" => None,
-                kind => Some(CredentialKind::parse(kind).map_err(decode)?),
+                kind => Some(column("credential_kind", CredentialKind::parse(kind))?),
             },
             credentials_enc: c.credentials_enc,
             credentials_hint: c.credentials_hint,
-            status: IntegrationStatus::parse(&c.status).map_err(decode)?,
+            status: column("status", IntegrationStatus::parse(&c.status))?,
             status_reason: c.status_reason,
-            wizard_step: WizardStep::parse(&c.wizard_step).map_err(decode)?,
+            wizard_step: column("wizard_step", WizardStep::parse(&c.wizard_step))?,
             shop_name: c.shop_name,
             shop_currency: c.shop_currency,
             shop_time_zone: c.shop_time_zone,
             taxes_included: c.taxes_included,
             scopes: c.scopes,
-            schedule: Schedule::from_columns(
-                &c.schedule_frequency,
-                c.schedule_minute,
-                c.schedule_hour,
-            ),
-            backfill_from: NaiveDate::parse_from_str(&c.backfill_from, "%Y-%m-%d").ok(),
+            schedule: decode::schedule(&c.schedule_frequency, c.schedule_minute, c.schedule_hour)?,
+            backfill_from: decode::optional_date("backfill_from", Some(&c.backfill_from))?,
             watermark: c.watermark,
             next_run_at: c.next_run_at,
-            run_requested: c.run_requested,
+            run_requested: decode::run_request(c.run_requested.as_deref())?,
             created_at: c.created_at,
             updated_at: c.updated_at,
         })
@@ -216,7 +212,7 @@ pub struct VerifiedShop {
 /// Credentials ready to store: sealed, with their kind and hint.
 #[derive(Clone)]
 pub struct SealedCredentials {
-    pub kind: String,
+    pub kind: CredentialKind,
     pub sealed: String,
     pub hint: String,
 }
@@ -240,7 +236,7 @@ pub async fn create_draft(
     .bind(tenant.0)
     .bind(&shop.label)
     .bind(&shop.store_name)
-    .bind(&credentials.kind)
+    .bind(credentials.kind.as_str())
     .bind(&credentials.sealed)
     .bind(&credentials.hint)
     .bind(&shop.shop_name)
@@ -298,7 +294,7 @@ async fn set_credentials(
     )
     .bind(tenant.0)
     .bind(id)
-    .bind(&c.kind)
+    .bind(c.kind.as_str())
     .bind(&c.sealed)
     .bind(&c.hint)
     .bind(now())
@@ -354,7 +350,8 @@ pub struct LocationMatch {
     /// The TMAS location ID (locations.location_id).
     pub location_code: String,
     pub location_name: String,
-    pub location_status: String,
+    #[sqlx(try_from = "String")]
+    pub location_status: LocationStatus,
     pub shopify_location_id: String,
     pub shopify_location_name: String,
     pub enabled: i64,
@@ -520,7 +517,7 @@ pub async fn set_schedule(
     )
     .bind(tenant.0)
     .bind(id)
-    .bind(schedule.frequency())
+    .bind(schedule.frequency().as_str())
     .bind(i64::from(schedule.minute()))
     .bind(i64::from(schedule.hour()))
     .bind(backfill_from.map(|d| d.format("%Y-%m-%d").to_string()))
@@ -602,7 +599,7 @@ pub async fn replace_credentials(
     )
     .bind(tenant.0)
     .bind(id)
-    .bind(&credentials.kind)
+    .bind(credentials.kind.as_str())
     .bind(&credentials.sealed)
     .bind(&credentials.hint)
     .bind(&shop.shop_name)

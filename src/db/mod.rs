@@ -7,6 +7,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod bulk_runs;
 pub mod data_version;
+pub mod decode;
 pub mod digests;
 pub mod export_rows;
 mod import_page;

@@ -15,8 +15,7 @@ use super::AppState;
 use super::audit_details::{Details, Value};
 use super::context::{FormErrors, Layout, TenantAdmin};
 use crate::db::imports::{self, ImportRun, ImportsIntegration, QueueRefusal};
-use crate::domain::integration::IntegrationStatus;
-use crate::domain::schedule::Schedule;
+use crate::domain::integration::{IntegrationStatus, RunRequest};
 use crate::error::{AppError, AppResult, render};
 use crate::i18n;
 
@@ -383,12 +382,7 @@ async fn render_page(
     let queued = running.is_none()
         && integration.status == IntegrationStatus::Active
         && integration.next_run_at.is_some_and(|n| n <= now);
-    let schedule = Schedule::from_columns(
-        &integration.schedule_frequency,
-        integration.schedule_minute,
-        integration.schedule_hour,
-    )
-    .describe();
+    let schedule = integration.schedule.describe();
     let status = errors.status();
     let page = render(&ImportsPage {
         layout: admin.0.layout(state).await?,
@@ -462,7 +456,7 @@ async fn import_now(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let tenant = admin.0.tenant_id();
-    match imports::queue_run(&state.db, tenant, id, "manual", None).await? {
+    match imports::queue_run(&state.db, tenant, id, RunRequest::Manual, None).await? {
         Ok(()) => {
             admin
                 .0
@@ -553,8 +547,7 @@ async fn backfill(
             return render_page(&state, &admin, id, "", form.backfill_from, errors).await;
         }
     };
-    let from = date.format("%Y-%m-%d").to_string();
-    match imports::queue_run(&state.db, tenant, id, "backfill", Some(&from)).await? {
+    match imports::queue_run(&state.db, tenant, id, RunRequest::Backfill, Some(date)).await? {
         Ok(()) => {
             admin
                 .0
@@ -565,7 +558,7 @@ async fn backfill(
                     // both in the tenant's time zone.
                     &Details::new()
                         .subject(Value::Integration(id))
-                        .fact("From", Value::Date(from.clone()))
+                        .fact("From", Value::Date(date.format("%Y-%m-%d").to_string()))
                         .fact("To", Value::Date(today.format("%Y-%m-%d").to_string()))
                         .to_stored(),
                 )

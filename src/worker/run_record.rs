@@ -2,6 +2,7 @@
 //! Shared by the paged read, the bulk read and the run that chooses between them.
 
 use crate::db::imports::Outcome;
+use crate::domain::integration::RunRequest;
 use crate::shopify::ShopifyError;
 
 /// What started a run, as recorded in `import_runs.trigger`.
@@ -26,15 +27,16 @@ impl Trigger {
         }
     }
 
-    pub(super) fn of(requested: Option<&str>, last_outcome: Option<&str>) -> Trigger {
+    /// What starts a run: the request, else a catch-up after a run that did not succeed.
+    pub(super) fn of(requested: Option<RunRequest>, last_outcome: Option<Outcome>) -> Trigger {
         match requested {
-            Some("manual") => Trigger::Manual,
-            Some("backfill") => Trigger::Backfill,
-            Some("initial") => Trigger::Initial,
-            Some("catch_up") => Trigger::CatchUp,
-            _ => match last_outcome {
-                Some("failed" | "needs_attention") => Trigger::CatchUp,
-                _ => Trigger::Schedule,
+            Some(RunRequest::Manual) => Trigger::Manual,
+            Some(RunRequest::Backfill) => Trigger::Backfill,
+            Some(RunRequest::Initial) => Trigger::Initial,
+            Some(RunRequest::CatchUp) => Trigger::CatchUp,
+            None => match last_outcome {
+                Some(Outcome::Failed | Outcome::NeedsAttention) => Trigger::CatchUp,
+                Some(Outcome::Succeeded) | None => Trigger::Schedule,
             },
         }
     }

@@ -8,6 +8,7 @@
 
 use tmas::db;
 use tmas::domain::account::{Plan, Role};
+use tmas::domain::integration::RunRequest;
 
 use crate::common::{Backend, PASSWORD};
 use crate::webdriver::{Browser, browser_available};
@@ -197,5 +198,5 @@ pub async fn walk(texts: &WizardTexts) {
         .expect("stored");
     assert_eq!(stored.status.as_str(), "active");
     assert_eq!(stored.schedule.minute(), 15);
-    assert_eq!(stored.run_requested.as_deref(), Some("initial"));
+    assert_eq!(stored.run_requested, Some(RunRequest::Initial));
 }

@@ -105,7 +105,7 @@ pub async fn connect_tenant(
     .bind(tenant.0)
     .bind(format!("{shop} POS"))
     .bind(shop)
-    .bind(credentials.kind())
+    .bind(credentials.kind().as_str())
     .bind(credentials.seal(key).expect("seal"))
     .bind(credentials.hint())
     .bind(&tz)

@@ -17,7 +17,7 @@ use super::{
 use crate::crypto::StoredCredentials;
 use crate::db;
 use crate::db::integrations::{Integration, LocationMatch};
-use crate::domain::integration::IntegrationStatus;
+use crate::domain::integration::{IntegrationStatus, RunRequest};
 use crate::domain::integration_setup::CredentialsInput;
 use crate::error::{AppError, AppResult, render};
 use crate::web::AppState;
@@ -103,9 +103,20 @@ impl IntegrationPage {
         crate::i18n::plain_reason(crate::i18n::current(), &self.integration.status_reason)
     }
 
-    /// What a requested run is, in words (the stored request is a code: `manual`, `backfill`).
-    fn requested_text(&self, request: &str) -> &'static str {
-        crate::web::imports::trigger_label(request)
+    /// What a requested run is, in the reader's words.
+    fn requested_text(&self, request: &RunRequest) -> String {
+        use crate::i18n;
+        match request {
+            RunRequest::Initial => i18n::fill(
+                i18n::current(),
+                "first import from {}",
+                &[self.backfill_from()],
+            ),
+            RunRequest::CatchUp => i18n::t("catch-up"),
+            RunRequest::Manual | RunRequest::Backfill => {
+                i18n::t(crate::web::imports::trigger_label(request.as_str()))
+            }
+        }
     }
 }
 
