@@ -8,7 +8,8 @@ mod common;
 mod worker_support;
 
 use chrono::{Duration, NaiveDate, Utc};
-use common::TestApp;
+use common::sim::six;
+use common::{TestApp, date};
 use reqwest::StatusCode;
 use tmas::db::imports::Outcome;
 use tmas::domain::account::{Plan, Role};
@@ -121,23 +122,6 @@ fn assert_every_case(shop: &SimShop) {
         refunds().any(|(_, r)| r.transactions.iter().any(|t| t.status != "SUCCESS")),
         "{name}: a failed refund transaction"
     );
-}
-
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
-}
-
-/// (gross, discounts, returns, net, transactions, items) of a bucket.
-fn six(t: Option<&HourlyTotals>) -> (i64, i64, i64, i64, i64, i64) {
-    let t = t.copied().unwrap_or_default();
-    (
-        t.gross,
-        t.discounts,
-        t.returns,
-        t.net,
-        t.transactions,
-        t.items,
-    )
 }
 
 /// The sales transactions stored for a Shopify location's hour.

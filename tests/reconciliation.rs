@@ -10,7 +10,7 @@ mod webdriver;
 mod worker_support;
 
 use chrono::{Duration, NaiveDate, Utc};
-use common::{TestApp, html_unescape, location_of, visible_text};
+use common::{TestApp, html_unescape, location_of, toronto_today, visible_text};
 use serde_json::json;
 use tmas::db::reconciliation::{self as store, DayCheck};
 use tmas::domain::account::{Plan, Role};
@@ -31,12 +31,6 @@ backend_tests!(
 );
 
 const SHOP: &str = "recon";
-
-fn toronto_today() -> NaiveDate {
-    Utc::now()
-        .with_timezone(&chrono_tz::America::Toronto)
-        .date_naive()
-}
 
 /// A shop in Toronto with ten days of history ending yesterday (so nothing is in the future),
 /// granting the scopes the check and the exact placement of returns need.
@@ -417,24 +411,11 @@ async fn the_section_and_the_badge_fit_a_desktop_and_a_phone() {
         .expect("fault");
     check_now(&state, &fast_worker(), &c).await;
     let browser = webdriver::Browser::start().await;
-    browser.goto(&app.url("/login")).await;
     browser
-        .type_into("input[name=email]", "admin@acme.example")
+        .sign_in(&app.url("/login"), "admin@acme.example", common::PASSWORD)
         .await;
-    browser
-        .type_into("input[name=password]", common::PASSWORD)
-        .await;
-    browser.click("form button[type=submit]").await;
-    browser.wait_for_url(|u| !u.ends_with("/login")).await;
     for lang in ["en", "es"] {
-        browser
-            .click(&format!(
-                "form.language select[name=lang] option[value={lang}]"
-            ))
-            .await;
-        browser.click("form.language button[type=submit]").await;
-        let marker = format!("lang=\"{lang}\"");
-        browser.wait_for_page(|p| p.contains(&marker)).await;
+        browser.choose_language(lang).await;
         for width in [1366, 390] {
             browser.set_window(width, 1100).await;
             for (name, path, anchor) in [
@@ -451,11 +432,7 @@ async fn the_section_and_the_badge_fit_a_desktop_and_a_phone() {
                         "document.getElementById('{anchor}').scrollIntoView(); return 0;"
                     ))
                     .await;
-                let wide = browser
-                    .execute("return [document.documentElement.scrollWidth, window.innerWidth];")
-                    .await;
-                let (scroll, inner) =
-                    (wide[0].as_i64().unwrap_or(0), wide[1].as_i64().unwrap_or(0));
+                let (scroll, inner) = browser.widths().await;
                 assert!(
                     scroll <= inner,
                     "{name} ({lang}, {width} px) is {scroll} px wide in {inner}"
