@@ -552,7 +552,7 @@ async fn the_imports_page_shows_a_bulk_import_in_both_languages() {
         &app.db,
         c.tenant,
         c.integration,
-        "backfill",
+        Trigger::Backfill,
         (now - 400 * day, now),
         "worker-1",
     )

@@ -9,7 +9,9 @@ use super::decode::{self, column};
 use super::import_page::Bucket;
 pub use super::import_page::{PageCounts, PageFacts, ReturnRow, RunLease, SaleRow};
 use super::{Backend, Db, TenantId, now};
-use crate::domain::integration::{IntegrationStatus, RunRequest, UnknownState, by_word};
+pub use crate::domain::import_run::Outcome;
+use crate::domain::import_run::{BulkPhase, ReadMode, RunState, Trigger};
+use crate::domain::integration::{IntegrationStatus, RunRequest};
 use crate::domain::schedule::Schedule;
 use crate::domain::store_name::StoreName;
 
@@ -216,7 +218,7 @@ pub async fn start_run(
     db: &Db,
     tenant: TenantId,
     integration: i64,
-    trigger: &str,
+    trigger: Trigger,
     window: (i64, i64),
     worker: &str,
 ) -> sqlx::Result<i64> {
@@ -228,37 +230,13 @@ pub async fn start_run(
     )
     .bind(tenant.0)
     .bind(integration)
-    .bind(trigger)
+    .bind(trigger.as_str())
     .bind(window.0)
     .bind(window.1)
     .bind(now())
     .bind(worker)
     .fetch_one(&db.pool)
     .await
-}
-
-/// How a run ended (`import_runs.outcome` once it is no longer 'running').
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Succeeded,
-    Failed,
-    NeedsAttention,
-}
-
-impl Outcome {
-    pub const ALL: [Outcome; 3] = [Outcome::Succeeded, Outcome::Failed, Outcome::NeedsAttention];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Succeeded => "succeeded",
-            Outcome::Failed => "failed",
-            Outcome::NeedsAttention => "needs_attention",
-        }
-    }
-
-    pub fn parse(value: &str) -> Result<Outcome, UnknownState> {
-        by_word(&Self::ALL, Self::as_str, "run outcome", value)
-    }
 }
 
 /// What finishing a run does to its integration.
@@ -741,11 +719,12 @@ pub async fn integration(
 }
 
 /// One import run, as the history shows it.
-#[derive(Debug, Clone, FromRow, serde::Serialize)]
+#[derive(Debug, Clone, FromRow)]
 pub struct ImportRun {
     pub id: i64,
     pub integration_id: i64,
-    pub trigger: String,
+    #[sqlx(try_from = "String")]
+    pub trigger: Trigger,
     pub window_from: i64,
     pub window_to: i64,
     pub started_at: i64,
@@ -755,17 +734,20 @@ pub struct ImportRun {
     pub refunds_read: i64,
     pub orders_stored: i64,
     pub refunds_stored: i64,
-    pub outcome: String,
+    #[sqlx(try_from = "String")]
+    pub outcome: RunState,
     pub error: String,
     pub worker: String,
     pub progress_until: Option<i64>,
     /// What the run had to adapt to (Shopify priced its pages higher than TMAS did…), one
     /// line each.
     pub note: String,
-    /// 'paged' or 'bulk': how the run read Shopify.
-    pub read_mode: String,
-    /// While a bulk read runs: 'exporting' (Shopify) or 'writing' (TMAS); '' otherwise.
-    pub bulk_phase: String,
+    /// How the run read Shopify.
+    #[sqlx(try_from = "String")]
+    pub read_mode: ReadMode,
+    /// While a bulk read runs: Shopify exporting or TMAS writing; idle otherwise.
+    #[sqlx(try_from = "String")]
+    pub bulk_phase: BulkPhase,
     pub bulk_objects: i64,
     pub bulk_orders_done: i64,
     pub bulk_orders_total: i64,
@@ -777,7 +759,7 @@ impl ImportRun {
     pub fn percent(&self) -> i64 {
         let span = (self.window_to - self.window_from).max(1);
         let done = self.progress_until.unwrap_or(self.window_from) - self.window_from;
-        if self.outcome == "succeeded" {
+        if self.outcome == RunState::Ended(Outcome::Succeeded) {
             100
         } else {
             (done.clamp(0, span) * 100 / span).clamp(0, 100)
@@ -918,18 +900,4 @@ pub async fn queue_run(
     } else {
         QueueRefusal::AlreadyQueued
     }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn outcomes_read_their_stored_words() {
-        for outcome in Outcome::ALL {
-            assert_eq!(Outcome::parse(outcome.as_str()), Ok(outcome));
-        }
-        let unknown = Outcome::parse("running").unwrap_err();
-        assert_eq!(unknown.to_string(), "unknown run outcome \"running\"");
-    }
 }

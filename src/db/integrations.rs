@@ -8,6 +8,7 @@ use sqlx::{Any, FromRow, Transaction};
 
 use super::decode::{self, column};
 use super::{Db, TenantId, now};
+use crate::domain::import_run::{RunState, Trigger};
 use crate::domain::integration::{CredentialKind, IntegrationStatus, RunRequest, WizardStep};
 use crate::domain::integration_setup::{ALL_ORDERS_SCOPE, RETURNS_SCOPE};
 use crate::domain::location::LocationStatus;
@@ -628,12 +629,14 @@ pub async fn replace_credentials(
 #[derive(Debug, Clone, FromRow)]
 pub struct RunSummary {
     pub id: i64,
-    pub trigger: String,
+    #[sqlx(try_from = "String")]
+    pub trigger: Trigger,
     pub started_at: i64,
     pub finished_at: Option<i64>,
     pub orders_stored: i64,
     pub refunds_stored: i64,
-    pub outcome: String,
+    #[sqlx(try_from = "String")]
+    pub outcome: RunState,
     pub error: String,
 }
 

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod facts;
+pub mod import_run;
 pub mod integration;
 pub mod integration_setup;
 pub mod ledger;

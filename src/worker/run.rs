@@ -73,7 +73,7 @@ pub async fn run_claimed(
         db,
         tenant,
         integration,
-        trigger.as_str(),
+        trigger,
         (unix(from), unix(to)),
         owner,
     )

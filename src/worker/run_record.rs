@@ -2,45 +2,8 @@
 //! Shared by the paged read, the bulk read and the run that chooses between them.
 
 use crate::db::imports::Outcome;
-use crate::domain::integration::RunRequest;
+pub use crate::domain::import_run::Trigger;
 use crate::shopify::ShopifyError;
-
-/// What started a run, as recorded in `import_runs.trigger`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Trigger {
-    Schedule,
-    Manual,
-    Backfill,
-    Initial,
-    /// A scheduled run after a failed one, or the first after credentials were fixed.
-    CatchUp,
-}
-
-impl Trigger {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Trigger::Schedule => "schedule",
-            Trigger::Manual => "manual",
-            Trigger::Backfill => "backfill",
-            Trigger::Initial => "initial",
-            Trigger::CatchUp => "catch_up",
-        }
-    }
-
-    /// What starts a run: the request, else a catch-up after a run that did not succeed.
-    pub(super) fn of(requested: Option<RunRequest>, last_outcome: Option<Outcome>) -> Trigger {
-        match requested {
-            Some(RunRequest::Manual) => Trigger::Manual,
-            Some(RunRequest::Backfill) => Trigger::Backfill,
-            Some(RunRequest::Initial) => Trigger::Initial,
-            Some(RunRequest::CatchUp) => Trigger::CatchUp,
-            None => match last_outcome {
-                Some(Outcome::Failed | Outcome::NeedsAttention) => Trigger::CatchUp,
-                Some(Outcome::Succeeded) | None => Trigger::Schedule,
-            },
-        }
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub(super) enum RunError {

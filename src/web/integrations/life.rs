@@ -17,6 +17,7 @@ use super::{
 use crate::crypto::StoredCredentials;
 use crate::db;
 use crate::db::integrations::{Integration, LocationMatch};
+use crate::domain::import_run::{RunState, Trigger};
 use crate::domain::integration::{IntegrationStatus, RunRequest};
 use crate::domain::integration_setup::CredentialsInput;
 use crate::error::{AppError, AppResult, render};
@@ -35,8 +36,8 @@ pub struct TestResult {
 pub struct LastRun {
     pub started: String,
     pub finished: String,
-    pub outcome: String,
-    pub trigger: String,
+    pub outcome: RunState,
+    pub trigger: Trigger,
     pub orders: i64,
     pub refunds: i64,
     pub error: String,
@@ -44,10 +45,10 @@ pub struct LastRun {
 
 impl LastRun {
     pub fn trigger_label(&self) -> &'static str {
-        crate::web::imports::trigger_label(&self.trigger)
+        crate::web::imports::trigger_label(self.trigger)
     }
     pub fn outcome_label(&self) -> &'static str {
-        crate::web::imports::outcome_label(&self.outcome)
+        crate::web::imports::run_state_label(self.outcome)
     }
     /// The run's error in the reader's language, without the HTTP status it carries.
     pub fn error_text(&self) -> String {
@@ -113,9 +114,8 @@ impl IntegrationPage {
                 &[self.backfill_from()],
             ),
             RunRequest::CatchUp => i18n::t("catch-up"),
-            RunRequest::Manual | RunRequest::Backfill => {
-                i18n::t(crate::web::imports::trigger_label(request.as_str()))
-            }
+            RunRequest::Manual => i18n::t(crate::web::imports::trigger_label(Trigger::Manual)),
+            RunRequest::Backfill => i18n::t(crate::web::imports::trigger_label(Trigger::Backfill)),
         }
     }
 }
