@@ -187,13 +187,13 @@ pub async fn latest_draft(db: &Db, tenant: TenantId) -> sqlx::Result<Option<Inte
 pub async fn find_by_store(
     db: &Db,
     tenant: TenantId,
-    store_name: &str,
+    store_name: &StoreName,
 ) -> sqlx::Result<Option<Integration>> {
     sqlx::query_as::<_, Integration>(&format!(
         "SELECT {COLUMNS} FROM integrations WHERE tenant_id = $1 AND store_name = $2"
     ))
     .bind(tenant.0)
-    .bind(store_name)
+    .bind(store_name.as_str())
     .fetch_optional(&db.pool)
     .await
 }
@@ -202,7 +202,7 @@ pub async fn find_by_store(
 #[derive(Clone)]
 pub struct VerifiedShop {
     pub label: String,
-    pub store_name: String,
+    pub store_name: StoreName,
     pub shop_name: String,
     pub shop_currency: String,
     pub shop_time_zone: String,
@@ -236,7 +236,7 @@ pub async fn create_draft(
     ))
     .bind(tenant.0)
     .bind(&shop.label)
-    .bind(&shop.store_name)
+    .bind(shop.store_name.as_str())
     .bind(credentials.kind.as_str())
     .bind(&credentials.sealed)
     .bind(&credentials.hint)
@@ -267,7 +267,7 @@ pub async fn update_general(
     .bind(tenant.0)
     .bind(id)
     .bind(&shop.label)
-    .bind(&shop.store_name)
+    .bind(shop.store_name.as_str())
     .bind(&shop.shop_name)
     .bind(&shop.shop_currency)
     .bind(&shop.shop_time_zone)
