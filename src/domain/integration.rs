@@ -13,8 +13,8 @@ pub struct UnknownState {
     value: String,
 }
 
-/// Reads one of `all` by its stored word (shared by the other stored states).
-pub fn by_word<T: Copy>(
+/// Reads one of `all` by its stored word (shared by the domain's other stored states).
+pub(super) fn by_word<T: Copy>(
     all: &[T],
     word: impl Fn(T) -> &'static str,
     what: &'static str,
