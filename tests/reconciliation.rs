@@ -102,7 +102,7 @@ async fn every_day_matches_after_an_import(app: TestApp) {
     let sim = simulator(true).await;
     let (state, c) = imported(&app, &sim, "Acme").await;
     let check = check_now(&state, &fast_worker(), &c).await;
-    assert_eq!(check.state, "done", "{}", check.message);
+    assert_eq!(check.state.as_str(), "done", "{}", check.message);
     let days = days(&state, &c).await;
     assert_eq!(days.len(), c.locations.len() * 7, "every location, 7 days");
     let differing: Vec<_> = days.iter().filter(|d| !d.matches()).collect();
@@ -247,7 +247,7 @@ async fn without_read_reports_the_check_says_so_and_imports_go_on(app: TestApp) 
     let sim = simulator(false).await;
     let (state, c) = imported(&app, &sim, "Acme").await;
     let check = check_now(&state, &fast_worker(), &c).await;
-    assert_eq!(check.state, "no_scope");
+    assert_eq!(check.state.as_str(), "no_scope");
     assert!(days(&state, &c).await.is_empty());
     assert_days_exact(&app.db, &sim, &c, "imports without read_reports").await;
     let (_, page) = app
@@ -264,7 +264,7 @@ async fn without_read_reports_the_check_says_so_and_imports_go_on(app: TestApp) 
     // Granted later: the next check reads it from Shopify and compares.
     sim.grant_scope(SHOP, "read_reports").expect("grant");
     let check = check_now(&state, &fast_worker(), &c).await;
-    assert_eq!(check.state, "done", "{}", check.message);
+    assert_eq!(check.state.as_str(), "done", "{}", check.message);
     assert!(days(&state, &c).await.iter().all(DayCheck::matches));
 }
 
@@ -303,7 +303,7 @@ async fn a_report_without_a_column_and_throttling_are_recorded(app: TestApp) {
     })
     .expect("fault");
     let check = check_now(&state, &fast_worker(), &c).await;
-    assert_eq!(check.state, "missing_column");
+    assert_eq!(check.state.as_str(), "missing_column");
     assert_eq!(check.message, "returns");
     let (_, page) = app
         .browser()
@@ -332,7 +332,7 @@ async fn a_report_without_a_column_and_throttling_are_recorded(app: TestApp) {
         ..fast_worker()
     };
     let check = check_now(&state, &impatient, &c).await;
-    assert_eq!(check.state, "throttled");
+    assert_eq!(check.state.as_str(), "throttled");
     assert!(check.next_check_at <= Utc::now().timestamp() + 3600);
     // Warnings ride along with an answer.
     sim.update_faults(SHOP, |f| {
@@ -341,7 +341,7 @@ async fn a_report_without_a_column_and_throttling_are_recorded(app: TestApp) {
     })
     .expect("fault");
     let check = check_now(&state, &fast_worker(), &c).await;
-    assert_eq!(check.state, "done");
+    assert_eq!(check.state.as_str(), "done");
     assert_eq!(check.warnings, "The metric returns is deprecated");
 }
 
@@ -361,7 +361,7 @@ async fn a_location_in_another_time_zone_is_checked_in_its_own(app: TestApp) {
         .expect("move the location");
     drain_ok(&state, &fast_worker()).await;
     let check = check_now(&state, &fast_worker(), &c).await;
-    assert_eq!(check.state, "done", "{}", check.message);
+    assert_eq!(check.state.as_str(), "done", "{}", check.message);
     let days = days(&state, &c).await;
     let differing: Vec<_> = days.iter().filter(|d| !d.matches()).collect();
     assert!(differing.is_empty(), "{differing:#?}");
@@ -490,7 +490,7 @@ async fn an_edited_day_and_a_disabled_location_are_named(app: TestApp) {
     sim.update_faults(SHOP, |f| f.report_differs_on = vec![yesterday.clone()])
         .expect("fault");
     let check = check_now(&state, &fast_worker(), &c).await;
-    assert_eq!(check.state, "done", "{}", check.message);
+    assert_eq!(check.state.as_str(), "done", "{}", check.message);
     let days = days(&state, &c).await;
     let edited = days
         .iter()

@@ -12,6 +12,7 @@ pub mod lookalike;
 pub mod money;
 pub mod order;
 pub mod periods;
+pub mod reconciliation;
 pub mod report;
 pub mod sale_facts;
 pub mod schedule;
