@@ -11,6 +11,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use rand::RngExt;
 
 use crate::db::integrations::SealedCredentials;
+use crate::domain::integration::CredentialKind;
 use crate::shopify::Credentials;
 
 /// A random token for URLs and forms (256 bits, URL-safe).
@@ -107,6 +108,31 @@ mod tests {
         assert!(decrypt(&[8u8; 32], &sealed).is_err());
         assert_ne!(encrypt(&key, "x").unwrap(), encrypt(&key, "x").unwrap());
     }
+
+    #[test]
+    fn sealed_credentials_carry_their_kind() {
+        let key = [7u8; 32];
+        let token = StoredCredentials::AccessToken {
+            access_token: "shpat_abcd".into(),
+        };
+        let client = StoredCredentials::ClientCredentials {
+            client_id: "id".into(),
+            client_secret: "secret_wxyz".into(),
+        };
+        let sealed = token.sealed(&key).unwrap();
+        assert_eq!(sealed.kind, CredentialKind::AccessToken);
+        assert_eq!(sealed.hint, "…abcd");
+        assert_eq!(
+            StoredCredentials::open(&key, &sealed.sealed).unwrap(),
+            token
+        );
+        let sealed = client.sealed(&key).unwrap();
+        assert_eq!(sealed.kind, CredentialKind::ClientCredentials);
+        // The stored column and the sealed JSON's tag are the same word.
+        assert_eq!(sealed.kind.as_str(), "client_credentials");
+        let json = serde_json::to_string(&client).unwrap();
+        assert!(json.contains("\"kind\":\"client_credentials\""), "{json}");
+    }
 }
 
 /// Shopify credentials as stored (encrypted) in `integrations.credentials_enc`.
@@ -129,11 +155,11 @@ impl std::fmt::Debug for StoredCredentials {
 }
 
 impl StoredCredentials {
-    /// `credential_kind` column value.
-    pub fn kind(&self) -> &'static str {
+    /// What kind of credentials these are (`credential_kind`).
+    pub fn kind(&self) -> CredentialKind {
         match self {
-            StoredCredentials::AccessToken { .. } => "access_token",
-            StoredCredentials::ClientCredentials { .. } => "client_credentials",
+            StoredCredentials::AccessToken { .. } => CredentialKind::AccessToken,
+            StoredCredentials::ClientCredentials { .. } => CredentialKind::ClientCredentials,
         }
     }
 
@@ -159,7 +185,7 @@ impl StoredCredentials {
     /// Ready to store: sealed, with their kind and hint.
     pub fn sealed(&self, key: &[u8; 32]) -> anyhow::Result<SealedCredentials> {
         Ok(SealedCredentials {
-            kind: self.kind().to_string(),
+            kind: self.kind(),
             sealed: self.seal(key)?,
             hint: self.hint(),
         })

@@ -13,6 +13,7 @@ use crate::config::Settings;
 use crate::crypto::StoredCredentials;
 use crate::db::{self, Db, TenantId};
 use crate::domain::account::{Plan, Role};
+use crate::domain::integration::RunRequest;
 use crate::domain::location::LocationInput;
 use crate::domain::store_name::StoreName;
 use crate::shopify::{Credentials, ShopifyClient};
@@ -185,13 +186,13 @@ async fn create_integration(
               schedule_frequency, schedule_minute, schedule_hour, backfill_from, next_run_at,
               run_requested, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, 'active', 'done', $7, $8, $9, $10, $11,
-                 'hourly', 2, 0, $12, $13, 'initial', $13, $13)
+                 'hourly', 2, 0, $12, $13, $14, $13, $13)
          RETURNING id",
     )
     .bind(tenant.0)
     .bind("Demo Outfitters POS")
     .bind(DEMO_SHOP)
-    .bind(credentials.kind())
+    .bind(credentials.kind().as_str())
     .bind(credentials.seal(key)?)
     .bind(credentials.hint())
     .bind(&shop.name)
@@ -201,6 +202,7 @@ async fn create_integration(
     .bind("read_orders,read_locations,read_all_orders,read_returns")
     .bind(backfill_from)
     .bind(now)
+    .bind(RunRequest::Initial.as_str())
     .fetch_one(&db.pool)
     .await?;
     Ok(id)

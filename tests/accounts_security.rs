@@ -33,20 +33,6 @@ backend_tests!(
     staff_reset_another_staff_members_password,
 );
 
-/// A browser whose connections come from `ip` (any 127.x.y.z address reaches the app), so the
-/// throttle sees another client.
-fn browser_from(app: &TestApp, ip: &str) -> Browser {
-    Browser {
-        base: format!("http://{}", app.address),
-        client: reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .local_address(ip.parse::<IpAddr>().expect("ip"))
-            .build()
-            .expect("client"),
-    }
-}
-
 async fn stored_sessions(app: &TestApp) -> i64 {
     let sql = match app.backend {
         Backend::Sqlite => "SELECT COUNT(*) FROM tower_sessions",
@@ -403,7 +389,7 @@ async fn concurrent_wrong_sign_ins_all_count(app: TestApp) {
     let tenant = app.create_tenant("Acme", Plan::Retail).await;
     app.create_user("ana@acme.example", Role::Admin, Some(tenant))
         .await;
-    let guesser = browser_from(&app, "127.0.0.21");
+    let guesser = app.browser_from("127.0.0.21");
     let csrf = guesser.csrf().await;
     let mut tries = Vec::new();
     for n in 0..40 {
@@ -446,7 +432,7 @@ async fn a_stranger_cannot_keep_the_owner_out(app: TestApp) {
     let tenant = app.create_tenant("Acme", Plan::Retail).await;
     app.create_user("ana@acme.example", Role::Admin, Some(tenant))
         .await;
-    let stranger = browser_from(&app, "127.0.0.31");
+    let stranger = app.browser_from("127.0.0.31");
     for n in 0..12 {
         try_sign_in(&stranger, "ana@acme.example", &format!("guess-{n}-x")).await;
     }
@@ -454,7 +440,7 @@ async fn a_stranger_cannot_keep_the_owner_out(app: TestApp) {
     let (_, page) = try_sign_in(&stranger, "ana@acme.example", PASSWORD).await;
     assert!(page.contains("Too many failed sign-ins"), "{page}");
     // …while the owner, elsewhere, signs in at once.
-    let owner = browser_from(&app, "127.0.0.32");
+    let owner = app.browser_from("127.0.0.32");
     owner.login("ana@acme.example", PASSWORD).await;
     assert!(signed_in(&owner, "/").await);
     // No counter of the account itself can hold it for more than a minute.
@@ -468,7 +454,7 @@ async fn a_stranger_cannot_keep_the_owner_out(app: TestApp) {
 }
 
 async fn one_address_cannot_try_many_accounts(app: TestApp) {
-    let sprayer = browser_from(&app, "127.0.0.41");
+    let sprayer = app.browser_from("127.0.0.41");
     for n in 0..20 {
         let (_, page) =
             try_sign_in(&sprayer, &format!("user{n}@acme.example"), "password-1x").await;
@@ -478,7 +464,7 @@ async fn one_address_cannot_try_many_accounts(app: TestApp) {
     assert!(page.contains("Too many failed sign-ins"), "{page}");
     // Another address is not affected.
     let (_, page) = try_sign_in(
-        &browser_from(&app, "127.0.0.42"),
+        &app.browser_from("127.0.0.42"),
         "user99@acme.example",
         "password-1x",
     )

@@ -16,32 +16,9 @@ use common::{Backend, PASSWORD};
 use webdriver::{Browser, browser_available};
 use wizard_support::{sim_config, spawn_with_sim};
 
-async fn sign_in(browser: &Browser, app: &common::TestApp, email: &str) {
-    browser.goto(&app.url("/login")).await;
-    browser.type_into("input[name=email]", email).await;
-    browser.type_into("input[name=password]", PASSWORD).await;
-    browser.click("form button[type=submit]").await;
-    browser.wait_for_url(|u| !u.ends_with("/login")).await;
-}
-
-/// Switches the interface language with the switcher at the foot of the page.
-async fn choose_language(browser: &Browser, lang: &str) {
-    browser
-        .click(&format!(
-            "form.language select[name=lang] option[value={lang}]"
-        ))
-        .await;
-    browser.click("form.language button[type=submit]").await;
-    let marker = format!("lang=\"{lang}\"");
-    browser.wait_for_page(|p| p.contains(&marker)).await;
-}
-
 /// The page fits the window: nothing scrolls sideways.
 async fn fits(browser: &Browser, what: &str) {
-    let answer = browser
-        .execute("return [document.documentElement.scrollWidth, window.innerWidth];")
-        .await;
-    let (scroll, inner) = (answer[0].as_i64().unwrap(), answer[1].as_i64().unwrap());
+    let (scroll, inner) = browser.widths().await;
     assert!(scroll <= inner, "{what} is {scroll} px wide in {inner}");
 }
 
@@ -74,11 +51,13 @@ async fn forms_end_on_pages_that_say_what_was_done() {
     )
     .await;
     let browser = Browser::start().await;
-    sign_in(&browser, &app, "admin@acme.example").await;
+    browser
+        .sign_in(&app.url("/login"), "admin@acme.example", PASSWORD)
+        .await;
 
     for lang in ["en", "es"] {
         browser.goto(&app.url("/")).await;
-        choose_language(&browser, lang).await;
+        browser.choose_language(lang).await;
         for width in [1366, 390] {
             browser.set_window(width, 1400).await;
             let shot = |page: &str| format!("{page}-{lang}-{width}");
@@ -157,10 +136,12 @@ async fn forms_end_on_pages_that_say_what_was_done() {
     browser.goto(&app.url("/")).await;
     browser.click("form.signout button[type=submit]").await;
     browser.wait_for_url(|u| u.ends_with("/login")).await;
-    sign_in(&browser, &app, "cy@acme.example").await;
+    browser
+        .sign_in(&app.url("/login"), "cy@acme.example", PASSWORD)
+        .await;
     for lang in ["en", "es"] {
         browser.goto(&app.url("/")).await;
-        choose_language(&browser, lang).await;
+        browser.choose_language(lang).await;
         for width in [1366, 390] {
             browser.set_window(width, 1000).await;
             browser.goto(&app.url("/no/such/page")).await;

@@ -10,70 +10,10 @@ mod report_fixtures;
 mod webdriver;
 
 use chrono::Duration;
+use common::traffic::{counted, sales};
 use common::{Backend, PASSWORD, TestApp};
-use tmas::db::TenantId;
 use tmas::domain::account::{Plan, Role};
 use webdriver::{Browser, browser_available};
-
-async fn sales(
-    app: &TestApp,
-    tenant: TenantId,
-    location: i64,
-    date: &str,
-    hour: i64,
-    net: i64,
-    n: i64,
-) {
-    sqlx::query(
-        "INSERT INTO hourly_totals (tenant_id, location_id, local_date, hour, gross, discounts,
-             returns, net, transactions, items, edited, sales_transactions)
-         VALUES ($1, $2, $3, $4, $5, 0, 0, $5, $6, $6, 0, $6)",
-    )
-    .bind(tenant.0)
-    .bind(location)
-    .bind(date)
-    .bind(hour)
-    .bind(net)
-    .bind(n)
-    .execute(&app.db.pool)
-    .await
-    .expect("hour");
-}
-
-async fn counted(
-    app: &TestApp,
-    tenant: TenantId,
-    location: i64,
-    date: &str,
-    hour: i64,
-    traffic: i64,
-    staff: i64,
-) {
-    sqlx::query(
-        "INSERT INTO traffic_hours (tenant_id, location_id, local_date, hour, traffic,
-             staff_centihours, source, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'file', 0)",
-    )
-    .bind(tenant.0)
-    .bind(location)
-    .bind(date)
-    .bind(hour)
-    .bind(traffic)
-    .bind(staff)
-    .execute(&app.db.pool)
-    .await
-    .expect("traffic");
-}
-
-async fn widths(browser: &Browser) -> (i64, i64) {
-    let answer = browser
-        .execute("return [document.documentElement.scrollWidth, window.innerWidth];")
-        .await;
-    (
-        answer[0].as_i64().expect("scrollWidth"),
-        answer[1].as_i64().expect("innerWidth"),
-    )
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn traffic_pages_fit_a_desktop_and_a_phone_in_both_languages() {
@@ -100,9 +40,7 @@ async fn traffic_pages_fit_a_desktop_and_a_phone_in_both_languages() {
     for (code, name) in stores {
         ids.push(report_fixtures::location(&app, tenant, code, name).await);
     }
-    let today = chrono::Utc::now()
-        .with_timezone(&chrono_tz::America::Toronto)
-        .date_naive();
+    let today = common::toronto_today();
     // Five weeks of believable days: busier afternoons, STORE-03 without a counter.
     for back in 0..35 {
         let date = today - Duration::days(back);
@@ -127,20 +65,16 @@ async fn traffic_pages_fit_a_desktop_and_a_phone_in_both_languages() {
                 .await;
                 if n < 2 && !(n == 1 && back == 3 && hour > 15) {
                     let traffic = sales_count * 4 + (hour + back) % 7;
-                    counted(&app, tenant, *id, &d, hour, traffic, 150 + 50 * busy).await;
+                    counted(&app, tenant, *id, &d, hour, traffic, Some(150 + 50 * busy)).await;
                 }
             }
         }
     }
 
     let browser = Browser::start().await;
-    browser.goto(&app.url("/login")).await;
     browser
-        .type_into("input[name=email]", "admin@acme.example")
+        .sign_in(&app.url("/login"), "admin@acme.example", PASSWORD)
         .await;
-    browser.type_into("input[name=password]", PASSWORD).await;
-    browser.click("form button[type=submit]").await;
-    browser.wait_for_url(|u| !u.ends_with("/login")).await;
 
     let from = (today - Duration::days(27)).to_string();
     let pages = [
@@ -165,19 +99,12 @@ async fn traffic_pages_fit_a_desktop_and_a_phone_in_both_languages() {
     ];
     for lang in ["en", "es"] {
         browser.goto(&app.url("/")).await;
-        browser
-            .click(&format!(
-                "form.language select[name=lang] option[value={lang}]"
-            ))
-            .await;
-        browser.click("form.language button[type=submit]").await;
-        let marker = format!("lang=\"{lang}\"");
-        browser.wait_for_page(|p| p.contains(&marker)).await;
+        browser.choose_language(lang).await;
         for (width, height) in [(1366, 1100), (390, 1400)] {
             browser.set_window(width, height).await;
             for (name, path, anchor) in &pages {
                 browser.goto(&app.url(path)).await;
-                let (scroll, inner) = widths(&browser).await;
+                let (scroll, inner) = browser.widths().await;
                 assert!(
                     scroll <= inner,
                     "{name} ({lang}, {width} px) is {scroll} px wide in a {inner} px window"

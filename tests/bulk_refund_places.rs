@@ -9,41 +9,21 @@ mod common;
 use std::time::Duration;
 
 use chrono::Utc;
+use common::bulk::{EXAMPLES, counted, examples_sim, first_location, paged};
 use common::{client, everything};
-use tmas::domain::facts::{OrderFacts, bucket_facts, order_facts};
+use tmas::domain::facts::{bucket_facts, order_facts};
 use tmas::shopify::bulk::export::ExportShape;
 use tmas::shopify::bulk::follow_ups::RefundFollowUps;
 use tmas::shopify::bulk::pre_read::ExportPreRead;
 use tmas::shopify::{Order, ShopifyClient};
-use tmas::sim::{
-    ALL_ORDERS_SCOPE, BulkFaults, BulkSettings, LineSpec, OrderSpec, RefundLineSpec, RefundSpec,
-    SimConfig, SimHandle, spawn,
-};
+use tmas::sim::{BulkFaults, LineSpec, OrderSpec, RefundLineSpec, RefundSpec, SimHandle};
 
-const SHOP: &str = "examples";
-
-async fn sim(faults: BulkFaults) -> SimHandle {
-    let sim = spawn(SimConfig::examples_only().grant_everywhere(ALL_ORDERS_SCOPE)).await;
-    sim.set_bulk(
-        SHOP,
-        BulkSettings {
-            objects_per_sec: 1e6,
-            faults,
-            ..BulkSettings::default()
-        },
-    )
-    .expect("shop");
-    sim
-}
-
-fn store(sim: &SimHandle) -> i64 {
-    sim.locations(SHOP).expect("shop")[0].0
-}
+const SHOP: &str = EXAMPLES;
 
 fn order(sim: &SimHandle, lines: usize) -> i64 {
     let spec = OrderSpec {
         taxes_included: None,
-        location_id: Some(store(sim)),
+        location_id: Some(first_location(sim, SHOP)),
         channel: tmas::sim::Channel::Pos,
         test: false,
         processed_at: Utc::now() - chrono::Duration::days(3),
@@ -77,7 +57,7 @@ fn refund(sim: &SimHandle, order: i64, line_index: usize, till: Option<i64>) {
 /// Adds three refunds at the till (their transactions place them) and two without money
 /// moved (no transaction: their restock locations decide) to the examples' own.
 fn refunds(sim: &SimHandle) {
-    let till = Some(store(sim));
+    let till = Some(first_location(sim, SHOP));
     let a = order(sim, 3);
     refund(sim, a, 0, till);
     refund(sim, a, 1, None);
@@ -103,16 +83,6 @@ fn placeless(sim: &SimHandle) -> u64 {
         .flat_map(|o| &o.refunds)
         .filter(|r| !placed(r))
         .count() as u64
-}
-
-fn counted(orders: &[Order]) -> Vec<OrderFacts> {
-    orders.iter().map(order_facts).collect()
-}
-
-async fn paged(c: &ShopifyClient) -> Vec<Order> {
-    let mut paged = c.fetch_all_orders(everything()).await.expect("pages");
-    paged.sort_by(|a, b| a.id.cmp(&b.id));
-    paged
 }
 
 /// Exports as the worker does (with the refunds' places unless Shopify refuses them),
@@ -174,7 +144,7 @@ async fn assert_exact(sim: &SimHandle, c: &ShopifyClient, orders: &[Order]) {
 
 #[tokio::test]
 async fn refunds_placed_by_the_transactions_in_the_file_are_not_read_again() {
-    let sim = sim(BulkFaults::default()).await;
+    let sim = examples_sim(1e6, BulkFaults::default()).await;
     refunds(&sim);
     let placeless = placeless(&sim);
     assert!(placeless >= 2, "{placeless}");
@@ -201,10 +171,13 @@ async fn refunds_placed_by_the_transactions_in_the_file_are_not_read_again() {
 
 #[tokio::test]
 async fn a_shopify_refusing_the_refunds_places_in_bulk_gets_the_plain_export() {
-    let sim = sim(BulkFaults {
-        refuse_connection_in_object: true,
-        ..BulkFaults::default()
-    })
+    let sim = examples_sim(
+        1e6,
+        BulkFaults {
+            refuse_connection_in_object: true,
+            ..BulkFaults::default()
+        },
+    )
     .await;
     refunds(&sim);
     let c = client(&sim, SHOP);

@@ -6,8 +6,8 @@ mod common;
 
 use std::time::Duration;
 
+use common::bulk::{counted, paged};
 use common::{client, everything};
-use tmas::domain::facts::{OrderFacts, order_facts};
 use tmas::shopify::bulk::pre_read::ExportPreRead;
 use tmas::shopify::bulk::return_places::ReturnsRecord;
 use tmas::shopify::{Order, ShopifyClient};
@@ -39,16 +39,6 @@ async fn sim(read_returns: bool) -> SimHandle {
     )
     .expect("shop");
     sim
-}
-
-fn counted(orders: &[Order]) -> Vec<OrderFacts> {
-    orders.iter().map(order_facts).collect()
-}
-
-async fn paged(c: &ShopifyClient) -> Vec<Order> {
-    let mut paged = c.fetch_all_orders(everything()).await.expect("pages");
-    paged.sort_by(|a, b| a.id.cmp(&b.id));
-    paged
 }
 
 /// Exports every order, reads `pre` to its end while the export runs (when given), then

@@ -8,32 +8,17 @@ mod common;
 use std::time::Duration;
 
 use chrono::Utc;
+use common::bulk::{EXAMPLES, counted, examples_sim, first_location, paged};
 use common::{client, everything};
-use tmas::domain::facts::{OrderFacts, bucket_facts, order_facts};
+use tmas::domain::facts::{bucket_facts, order_facts};
 use tmas::shopify::bulk::follow_ups::{
     BATCH_LINES, MoneyShape, RefundFollowUps, refunds_per_request,
 };
 use tmas::shopify::bulk::refund_pre_read::{PreReadRecord, RefundPreRead};
 use tmas::shopify::{Order, ShopifyClient};
-use tmas::sim::{
-    ALL_ORDERS_SCOPE, BulkSettings, LineSpec, OrderSpec, RefundLineSpec, RefundSpec, SimConfig,
-    SimHandle, spawn,
-};
+use tmas::sim::{BulkFaults, LineSpec, OrderSpec, RefundLineSpec, RefundSpec, SimHandle};
 
-const SHOP: &str = "examples";
-
-async fn sim() -> SimHandle {
-    let sim = spawn(SimConfig::examples_only().grant_everywhere(ALL_ORDERS_SCOPE)).await;
-    sim.set_bulk(
-        SHOP,
-        BulkSettings {
-            objects_per_sec: 1e6,
-            ..BulkSettings::default()
-        },
-    )
-    .expect("shop");
-    sim
-}
+const SHOP: &str = EXAMPLES;
 
 /// Exports every order in bulk and reads the file in small batches.
 async fn bulk_read(c: &ShopifyClient) -> (Vec<Order>, RefundFollowUps) {
@@ -84,14 +69,10 @@ async fn bulk_read_with(
     )
 }
 
-fn store(sim: &SimHandle) -> i64 {
-    sim.locations(SHOP).expect("shop")[0].0
-}
-
 fn order(sim: &SimHandle, lines: usize) -> i64 {
     let spec = OrderSpec {
         taxes_included: None,
-        location_id: Some(store(sim)),
+        location_id: Some(first_location(sim, SHOP)),
         channel: tmas::sim::Channel::Pos,
         test: false,
         processed_at: Utc::now() - chrono::Duration::days(3),
@@ -124,26 +105,13 @@ fn refund(sim: &SimHandle, order: i64, lines: std::ops::Range<usize>, till: Opti
     sim.add_refund(SHOP, order, &spec).expect("refund");
 }
 
-/// What each order counts, by DOMAIN.md's rules: a bulk read carries every order's ledger,
-/// a paged read only the ledgers of orders changed after their sale (the line items of the
-/// others say the same), so the two are compared by what they count.
-fn counted(orders: &[Order]) -> Vec<OrderFacts> {
-    orders.iter().map(order_facts).collect()
-}
-
-async fn paged(c: &ShopifyClient) -> Vec<Order> {
-    let mut paged = c.fetch_all_orders(everything()).await.expect("pages");
-    paged.sort_by(|a, b| a.id.cmp(&b.id));
-    paged
-}
-
 /// Refunds of one line, of a few, of exactly a full batched page, and of more lines than a
 /// paged follow-up page holds: each is read whole, the first ones by the batched query and
 /// the others completed page by page, and the totals are the simulator's to the cent.
 #[tokio::test]
 async fn refunds_with_many_lines_or_transactions_are_read_exactly() {
-    let sim = sim().await;
-    let till = Some(store(&sim));
+    let sim = examples_sim(1e6, BulkFaults::default()).await;
+    let till = Some(first_location(&sim, SHOP));
     let big = order(&sim, 120);
     refund(&sim, big, 0..1, till);
     refund(&sim, big, 1..4, till);
@@ -193,8 +161,8 @@ async fn refunds_with_many_lines_or_transactions_are_read_exactly() {
 /// for the bucket: a small bucket that refills fast is never overdrawn (no THROTTLED).
 #[tokio::test]
 async fn batched_follow_ups_stay_inside_the_rate_limit() {
-    let sim = sim().await;
-    let till = Some(store(&sim));
+    let sim = examples_sim(1e6, BulkFaults::default()).await;
+    let till = Some(first_location(&sim, SHOP));
     let per_request = refunds_per_request(MoneyShape::Scalar);
     for _ in 0..3 {
         let o = order(&sim, 2 * per_request);
@@ -225,8 +193,8 @@ async fn batched_follow_ups_stay_inside_the_rate_limit() {
 /// of the run, says so, and reads exactly the same orders; the scalars cost fewer points.
 #[tokio::test]
 async fn without_the_money_scalars_the_follow_ups_read_the_money_sets() {
-    let sim = sim().await;
-    let till = Some(store(&sim));
+    let sim = examples_sim(1e6, BulkFaults::default()).await;
+    let till = Some(first_location(&sim, SHOP));
     for lines in [2, 3, 5] {
         let o = order(&sim, lines);
         refund(&sim, o, 0..lines - 1, till);
@@ -263,8 +231,8 @@ async fn without_the_money_scalars_the_follow_ups_read_the_money_sets() {
 /// the paged read's to the cent, and the simulator served each refund's details once.
 #[tokio::test]
 async fn refunds_read_during_the_export_are_read_once() {
-    let sim = sim().await;
-    let till = Some(store(&sim));
+    let sim = examples_sim(1e6, BulkFaults::default()).await;
+    let till = Some(first_location(&sim, SHOP));
     let partly = order(&sim, 3);
     refund(&sim, partly, 0..1, till);
     let credit = order(&sim, 2);

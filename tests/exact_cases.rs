@@ -8,7 +8,8 @@ mod common;
 mod worker_support;
 
 use chrono::{Duration, NaiveDate, Utc};
-use common::TestApp;
+use common::sim::six;
+use common::{TestApp, date};
 use reqwest::StatusCode;
 use tmas::db::imports::Outcome;
 use tmas::domain::account::{Plan, Role};
@@ -123,23 +124,6 @@ fn assert_every_case(shop: &SimShop) {
     );
 }
 
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
-}
-
-/// (gross, discounts, returns, net, transactions, items) of a bucket.
-fn six(t: Option<&HourlyTotals>) -> (i64, i64, i64, i64, i64, i64) {
-    let t = t.copied().unwrap_or_default();
-    (
-        t.gross,
-        t.discounts,
-        t.returns,
-        t.net,
-        t.transactions,
-        t.items,
-    )
-}
-
 /// The sales transactions stored for a Shopify location's hour.
 async fn sales_transactions(app: &TestApp, c: &Connected, store: i64, day: &str, hour: i64) -> i64 {
     sqlx::query_scalar::<_, i64>(
@@ -236,8 +220,8 @@ async fn domain_md_worked_examples_through_the_worker(app: TestApp) {
         &app.db,
         c.tenant,
         c.integration,
-        "backfill",
-        Some("2026-02-01"),
+        tmas::domain::integration::RunRequest::Backfill,
+        chrono::NaiveDate::from_ymd_opt(2026, 2, 1),
     )
     .await
     .expect("queue")
@@ -387,10 +371,16 @@ async fn a_disabled_store_keeps_its_past_and_the_others_stay_exact(app: TestApp)
     sim.cancel_order("quiet", sold_here, hours_ago(1))
         .expect("cancel");
 
-    tmas::db::imports::queue_run(&app.db, c.tenant, c.integration, "manual", None)
-        .await
-        .expect("queue")
-        .expect("queued");
+    tmas::db::imports::queue_run(
+        &app.db,
+        c.tenant,
+        c.integration,
+        tmas::domain::integration::RunRequest::Manual,
+        None,
+    )
+    .await
+    .expect("queue")
+    .expect("queued");
     let reports = worker::drain_with(&state, &fast_worker())
         .await
         .expect("drain");
@@ -420,8 +410,8 @@ async fn a_disabled_store_keeps_its_past_and_the_others_stay_exact(app: TestApp)
         &app.db,
         c.tenant,
         c.integration,
-        "backfill",
-        Some("2026-08-01"),
+        tmas::domain::integration::RunRequest::Backfill,
+        chrono::NaiveDate::from_ymd_opt(2026, 8, 1),
     )
     .await
     .expect("queue")
@@ -563,10 +553,16 @@ async fn an_unreadable_order_is_named_marked_and_counted_once_readable(app: Test
 
     // Readable again, unchanged in Shopify: the next run reads it by id and counts it.
     sim.set_garbled("mixed", broken.id, false).expect("order");
-    tmas::db::imports::queue_run(&app.db, c.tenant, c.integration, "manual", None)
-        .await
-        .expect("queue")
-        .expect("queued");
+    tmas::db::imports::queue_run(
+        &app.db,
+        c.tenant,
+        c.integration,
+        tmas::domain::integration::RunRequest::Manual,
+        None,
+    )
+    .await
+    .expect("queue")
+    .expect("queued");
     drain_ok(&state, &fast_worker()).await;
     assert_exact(&app.db, &sim, &c, "once the order can be read").await;
     let unreadable: i64 =

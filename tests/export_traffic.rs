@@ -4,9 +4,12 @@
 //! there is none.
 
 mod common;
+mod report_fixtures;
 
 use calamine::{Data, Reader, Xlsx};
 use common::TestApp;
+use common::traffic::counted;
+use report_fixtures::location;
 use reqwest::StatusCode;
 use tmas::db::TenantId;
 use tmas::domain::account::{Plan, Role};
@@ -17,19 +20,6 @@ backend_tests!(
     traffic_columns_in_the_readers_language,
     the_export_page_offers_names_for_people,
 );
-
-async fn location(app: &TestApp, tenant: TenantId, code: &str, name: &str) -> i64 {
-    sqlx::query_scalar::<_, i64>(
-        "INSERT INTO locations (tenant_id, location_id, name, time_zone, status, created_at)
-         VALUES ($1, $2, $3, 'America/Toronto', 'active', 0) RETURNING id",
-    )
-    .bind(tenant.0)
-    .bind(code)
-    .bind(name)
-    .fetch_one(&app.db.pool)
-    .await
-    .unwrap()
-}
 
 /// One hour's sales: net (gross, no discount or return unless `returns`), transactions, of
 /// which sales transactions, and items.
@@ -63,30 +53,6 @@ async fn sales(
     .unwrap();
 }
 
-/// What a counter reported for one hour.
-async fn counted(
-    app: &TestApp,
-    tenant: TenantId,
-    location: i64,
-    hour: i64,
-    traffic: i64,
-    staff_centihours: Option<i64>,
-) {
-    sqlx::query(
-        "INSERT INTO traffic_hours (tenant_id, location_id, local_date, hour, traffic,
-             staff_centihours, source, updated_at)
-         VALUES ($1, $2, '2026-03-02', $3, $4, $5, 'file', 0)",
-    )
-    .bind(tenant.0)
-    .bind(location)
-    .bind(hour)
-    .bind(traffic)
-    .bind(staff_centihours)
-    .execute(&app.db.pool)
-    .await
-    .unwrap();
-}
-
 /// DOMAIN.md's example H at STORE-01 on 2026-03-02, with staff hours added (2.5 at 10:00, 1 at
 /// 11:00), and STORE-02 with sales but no counter at all. Another tenant's counts at the same
 /// store ID must not show.
@@ -96,22 +62,22 @@ async fn example_h(app: &TestApp) -> TenantId {
     let store02 = location(app, tenant, "STORE-02", "Mall").await;
     // 10:00: traffic 40, 2 sales transactions, net 120.00.
     sales(app, tenant, store01, 10, 12_000, 0, 2, 2).await;
-    counted(app, tenant, store01, 10, 40, Some(250)).await;
+    counted(app, tenant, store01, "2026-03-02", 10, 40, Some(250)).await;
     // 11:00: traffic 0 and no sale, with one staff hour.
-    counted(app, tenant, store01, 11, 0, Some(100)).await;
+    counted(app, tenant, store01, "2026-03-02", 11, 0, Some(100)).await;
     // 12:00: traffic missing, 1 sales transaction, net 30.00.
     sales(app, tenant, store01, 12, 3_000, 0, 1, 1).await;
     // 13:00: traffic 10, 1 sale and 1 return: net 25.00, 2 transactions, 1 a sale.
     sales(app, tenant, store01, 13, 4_000, 1_500, 2, 1).await;
-    counted(app, tenant, store01, 13, 10, None).await;
+    counted(app, tenant, store01, "2026-03-02", 13, 10, None).await;
     // 20:00: a counted 0 without staff and without sales is no row.
-    counted(app, tenant, store01, 20, 0, None).await;
+    counted(app, tenant, store01, "2026-03-02", 20, 0, None).await;
     sales(app, tenant, store02, 10, 5_000, 0, 1, 1).await;
 
     let other = app.create_tenant("Bravo", Plan::Retail).await;
     let theirs = location(app, other, "STORE-01", "Theirs").await;
     sales(app, other, theirs, 10, 99_900, 0, 9, 9).await;
-    counted(app, other, theirs, 10, 999, Some(900)).await;
+    counted(app, other, theirs, "2026-03-02", 10, 999, Some(900)).await;
     tenant
 }
 

@@ -4,7 +4,7 @@
 mod common;
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
-use common::{client, everything, one_shop};
+use common::{client, date, everything, one_shop};
 use tmas::domain::facts::{bucket_facts, order_facts};
 use tmas::sim::{
     ALL_ORDERS_SCOPE, EXAMPLES_SHOP, LineSpec, OrderSpec, RefundLineSpec, RefundSpec, STORE_01,
@@ -21,10 +21,6 @@ async fn import(
     let orders = c.fetch_all_orders(everything()).await.expect("orders");
     let facts: Vec<_> = orders.iter().map(order_facts).collect();
     bucket_facts(&facts, tz)
-}
-
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
 }
 
 #[tokio::test]

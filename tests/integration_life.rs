@@ -12,6 +12,7 @@ use common::{TestApp, location_of};
 use reqwest::StatusCode;
 use tmas::db::{self, TenantId};
 use tmas::domain::account::{Plan, Role};
+use tmas::domain::integration::RunRequest;
 use tmas::domain::schedule::Schedule;
 use tmas::sim::SimHandle;
 use wizard_support::*;
@@ -202,7 +203,8 @@ async fn schedule_and_matching_can_change(app: TestApp, sim: SimHandle) {
             .await
             .unwrap()
             .schedule
-            .frequency(),
+            .frequency()
+            .as_str(),
         "hourly"
     );
 
@@ -220,7 +222,7 @@ async fn schedule_and_matching_can_change(app: TestApp, sim: SimHandle) {
     let stored = integration(&app, tenant, id).await.unwrap();
     assert_eq!(
         (
-            stored.schedule.frequency(),
+            stored.schedule.frequency().as_str(),
             stored.schedule.hour(),
             stored.schedule.minute()
         ),
@@ -336,7 +338,7 @@ async fn replacing_credentials_clears_attention_and_catches_up(app: TestApp, sim
     let stored = integration(&app, tenant, id).await.unwrap();
     assert_eq!(stored.status.as_str(), "active");
     assert_eq!(stored.status_reason, "");
-    assert_eq!(stored.run_requested.as_deref(), Some("catch_up"));
+    assert_eq!(stored.run_requested, Some(RunRequest::CatchUp));
     let next = stored.next_run_at.expect("queued");
     assert!(
         next >= at - 1 && next <= Utc::now().timestamp() + 1,
@@ -917,7 +919,7 @@ async fn a_passing_connection_test_ends_needs_attention(app: TestApp, sim: SimHa
     let stored = integration(&app, tenant, id).await.unwrap();
     assert_eq!(stored.status.as_str(), "active");
     assert_eq!(stored.status_reason, "");
-    assert_eq!(stored.run_requested.as_deref(), Some("catch_up"));
+    assert_eq!(stored.run_requested, Some(RunRequest::CatchUp));
     assert!(
         stored
             .next_run_at

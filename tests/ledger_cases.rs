@@ -6,15 +6,14 @@
 mod common;
 mod worker_support;
 
-use chrono::{Duration, NaiveDate, Utc};
-use common::TestApp;
+use chrono::{Duration, Utc};
+use common::sim::six;
+use common::{TestApp, date};
 use tmas::domain::account::{Plan, Role};
-use tmas::domain::facts::HourlyTotals;
 use tmas::sim::{
     ALL_ORDERS_SCOPE, EXAMPLES_SHOP, EditSpec, ExchangeSpec, LateDiscountSpec, LineSpec, OrderSpec,
     RETURNS_SCOPE, RefundLineSpec, STORE_01, STORE_02, ShopSpec, SimConfig, SimHandle, SimShop,
 };
-use tmas::worker::{BulkPolicy, WorkerConfig};
 use worker_support::*;
 
 backend_tests!(
@@ -23,31 +22,6 @@ backend_tests!(
     exchanges_and_edits_after_the_first_import_change_exactly_their_hours,
     an_order_whose_ledger_does_not_add_up_is_counted_and_listed_for_support,
 );
-
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
-}
-
-/// (gross, discounts, returns, net, transactions, items) of a bucket.
-fn six(t: Option<&HourlyTotals>) -> (i64, i64, i64, i64, i64, i64) {
-    let t = t.copied().unwrap_or_default();
-    (
-        t.gross,
-        t.discounts,
-        t.returns,
-        t.net,
-        t.transactions,
-        t.items,
-    )
-}
-
-/// A worker that reads everything page by page (no bulk export).
-fn paging_worker() -> WorkerConfig {
-    WorkerConfig {
-        bulk: BulkPolicy::off(),
-        ..fast_worker()
-    }
-}
 
 /// Every hourly row (through `assert_exact`) and every daily row equal the simulator's
 /// expected totals, which it computes from the events it generated.
@@ -107,8 +81,8 @@ async fn example_g_an_exchange_at_another_store_through_the_worker(app: TestApp)
             &app.db,
             c.tenant,
             c.integration,
-            "backfill",
-            Some("2026-02-01"),
+            tmas::domain::integration::RunRequest::Backfill,
+            chrono::NaiveDate::from_ymd_opt(2026, 2, 1),
         )
         .await
         .expect("queue")
@@ -309,10 +283,16 @@ async fn exchanges_and_edits_after_the_first_import_change_exactly_their_hours(a
         },
     )
     .expect("edit");
-    tmas::db::imports::queue_run(&app.db, c.tenant, c.integration, "manual", None)
-        .await
-        .expect("queue")
-        .expect("queued");
+    tmas::db::imports::queue_run(
+        &app.db,
+        c.tenant,
+        c.integration,
+        tmas::domain::integration::RunRequest::Manual,
+        None,
+    )
+    .await
+    .expect("queue")
+    .expect("queued");
     drain_ok(&state, &paging_worker()).await;
     assert_exact(&app.db, &sim, &c, "after the exchange and the edit").await;
     let after = stored_totals(&app.db, &c).await;
@@ -341,10 +321,16 @@ async fn exchanges_and_edits_after_the_first_import_change_exactly_their_hours(a
         "the exchange's hour at the other store: {changed:?}"
     );
     // Read again: nothing changes.
-    tmas::db::imports::queue_run(&app.db, c.tenant, c.integration, "manual", None)
-        .await
-        .expect("queue")
-        .expect("queued");
+    tmas::db::imports::queue_run(
+        &app.db,
+        c.tenant,
+        c.integration,
+        tmas::domain::integration::RunRequest::Manual,
+        None,
+    )
+    .await
+    .expect("queue")
+    .expect("queued");
     drain_ok(&state, &paging_worker()).await;
     assert_eq!(stored_totals(&app.db, &c).await, after);
 }

@@ -4,13 +4,14 @@
 //! language, links and parts.
 
 mod common;
+mod report_fixtures;
 
-use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::mail::{MailSink, sink};
 use common::{Backend, Browser, PASSWORD, TestApp, hidden_inputs, location_of, tmas_binary};
+use report_fixtures::location;
 use reqwest::StatusCode;
 use tmas::domain::account::{Plan, Role};
 use tmas::mail::outbox::{self, OutboxConfig, Outcome};
@@ -103,19 +104,6 @@ fn eager_outbox() -> OutboxConfig {
         first_retry: Duration::ZERO,
         poll_interval: Duration::from_millis(50),
         ..OutboxConfig::default()
-    }
-}
-
-/// A browser whose connections come from `ip` (any 127.x.y.z reaches the app).
-fn browser_from(app: &TestApp, ip: &str) -> Browser {
-    Browser {
-        base: format!("http://{}", app.address),
-        client: reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .local_address(ip.parse::<IpAddr>().expect("ip"))
-            .build()
-            .expect("client"),
     }
 }
 
@@ -321,7 +309,7 @@ async fn the_answer_is_the_same_for_unknown_addresses_and_requests_are_throttled
     app.create_user(&known, Role::Admin, Some(tenant)).await;
     let unknown = format!("nobody.{}@acme.example", uuid::Uuid::new_v4().simple());
 
-    let client = browser_from(&app, "127.0.0.2");
+    let client = app.browser_from("127.0.0.2");
     let (known_status, known_page) = ask_for_link(&client, &known).await;
     let (unknown_status, unknown_page) = ask_for_link(&client, &unknown).await;
     assert_eq!(known_status, StatusCode::OK);
@@ -336,9 +324,9 @@ async fn the_answer_is_the_same_for_unknown_addresses_and_requests_are_throttled
     assert!(page.contains("is not an email address"), "{page}");
 
     // Per address: three links an hour, then a wait, whoever asks.
-    ask_for_link(&browser_from(&app, "127.0.0.3"), &known).await;
-    ask_for_link(&browser_from(&app, "127.0.0.4"), &known).await;
-    let (status, page) = ask_for_link(&browser_from(&app, "127.0.0.5"), &known).await;
+    ask_for_link(&app.browser_from("127.0.0.3"), &known).await;
+    ask_for_link(&app.browser_from("127.0.0.4"), &known).await;
+    let (status, page) = ask_for_link(&app.browser_from("127.0.0.5"), &known).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{page}");
     assert!(
         page.contains("Too many requests for a new password. Try again in 60 minutes."),
@@ -874,19 +862,6 @@ async fn integration_alerts_are_mailed_once_per_cause_and_on_recovery(
     for nobody in [&manager, &staff_out, &other_admin] {
         assert!(sink.messages_to(nobody).await.is_empty(), "{nobody}");
     }
-}
-
-async fn location(app: &TestApp, tenant: tmas::db::TenantId, code: &str, name: &str) -> i64 {
-    sqlx::query_scalar::<_, i64>(
-        "INSERT INTO locations (tenant_id, location_id, name, time_zone, status, created_at)
-         VALUES ($1, $2, $3, 'America/Toronto', 'active', 0) RETURNING id",
-    )
-    .bind(tenant.0)
-    .bind(code)
-    .bind(name)
-    .fetch_one(&app.db.pool)
-    .await
-    .expect("a location")
 }
 
 async fn hour_sold(

@@ -10,9 +10,9 @@ mod worker_support;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::{Browser, PASSWORD, TestApp, new_client};
+use common::{Browser, PASSWORD, TestApp, new_client, shown, wait_for};
 use reqwest::StatusCode;
 use tmas::domain::account::{Plan, Role};
 use tmas::sim::{OrderSpec, SimHandle};
@@ -75,14 +75,6 @@ impl Drop for Process {
     }
 }
 
-async fn wait_for(what: &str, limit: Duration, mut done: impl AsyncFnMut() -> bool) {
-    let start = Instant::now();
-    while !done().await {
-        assert!(start.elapsed() < limit, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 async fn succeeded_runs(app: &TestApp, integration: i64) -> i64 {
     sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM import_runs WHERE integration_id = $1 AND outcome = 'succeeded'",
@@ -110,20 +102,6 @@ async fn wait_for_runs(app: &TestApp, integration: i64, runs: i64) {
         },
     )
     .await;
-}
-
-/// An amount as the English pages show it: `12,345.67`.
-fn shown(minor: i64) -> String {
-    let sign = if minor < 0 { "-" } else { "" };
-    let units = (minor.abs() / 100).to_string();
-    let mut grouped = String::new();
-    for (i, digit) in units.chars().enumerate() {
-        if i > 0 && (units.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    format!("{sign}{grouped}.{:02}", minor.abs() % 100)
 }
 
 const REPORT: &str = "/reports/totals?from=2026-11-01&to=2026-11-30&granularity=month";

@@ -6,7 +6,7 @@
 mod common;
 mod report_fixtures;
 
-use common::{PASSWORD, TestApp, hidden_inputs};
+use common::{PASSWORD, TestApp, hidden_inputs, shown};
 use report_fixtures::{between, hour, two_tenants};
 use reqwest::StatusCode;
 use tmas::db::TenantId;
@@ -18,20 +18,6 @@ backend_tests!(
 );
 
 const MARCH: &str = "/reports/totals?from=2026-03-01&to=2026-03-31&granularity=month";
-
-/// An amount as the English pages show it: `12,345.67`.
-fn shown(minor: i64) -> String {
-    let sign = if minor < 0 { "-" } else { "" };
-    let units = (minor.abs() / 100).to_string();
-    let mut grouped = String::new();
-    for (i, digit) in units.chars().enumerate() {
-        if i > 0 && (units.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    format!("{sign}{grouped}.{:02}", minor.abs() % 100)
-}
 
 /// The tenant's net sales of March 2026, from the database.
 async fn march_net(app: &TestApp, tenant: TenantId) -> i64 {
@@ -264,9 +250,7 @@ async fn a_kept_dashboard_is_only_its_own_readers(app: TestApp) {
         (&bravo, "admin@bravo.example", "en", true, f.b),
     ];
     let emails = readers.map(|r| r.1);
-    let today = chrono::Utc::now()
-        .with_timezone(&chrono_tz::America::Toronto)
-        .date_naive();
+    let today = common::toronto_today();
     let hour_now =
         chrono::Timelike::hour(&chrono::Utc::now().with_timezone(&chrono_tz::America::Toronto));
 

@@ -131,6 +131,7 @@ mod setup_and_reports {
     use tmas::config::Settings;
     use tmas::db::locations::Location;
     use tmas::domain::integration_setup::{ShopifyLocationId, parse_backfill};
+    use tmas::domain::location::LocationStatus;
     use tmas::domain::store_name::StoreName;
     use tmas::web::reports::params::{EXPORT_RULES, PAGE_RULES, ReportForm, parse};
 
@@ -144,7 +145,7 @@ mod setup_and_reports {
                 location_id: code.to_string(),
                 name: format!("Store {i}"),
                 time_zone: "America/Toronto".into(),
-                status: "active".into(),
+                status: LocationStatus::Active,
             })
             .collect()
     }

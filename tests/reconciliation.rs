@@ -10,7 +10,7 @@ mod webdriver;
 mod worker_support;
 
 use chrono::{Duration, NaiveDate, Utc};
-use common::{TestApp, html_unescape, location_of, visible_text};
+use common::{TestApp, html_unescape, location_of, toronto_today, visible_text};
 use serde_json::json;
 use tmas::db::reconciliation::{self as store, DayCheck};
 use tmas::domain::account::{Plan, Role};
@@ -31,12 +31,6 @@ backend_tests!(
 );
 
 const SHOP: &str = "recon";
-
-fn toronto_today() -> NaiveDate {
-    Utc::now()
-        .with_timezone(&chrono_tz::America::Toronto)
-        .date_naive()
-}
 
 /// A shop in Toronto with ten days of history ending yesterday (so nothing is in the future),
 /// granting the scopes the check and the exact placement of returns need.
@@ -108,7 +102,7 @@ async fn every_day_matches_after_an_import(app: TestApp) {
     let sim = simulator(true).await;
     let (state, c) = imported(&app, &sim, "Acme").await;
     let check = check_now(&state, &fast_worker(), &c).await;
-    assert_eq!(check.state, "done", "{}", check.message);
+    assert_eq!(check.state.as_str(), "done", "{}", check.message);
     let days = days(&state, &c).await;
     assert_eq!(days.len(), c.locations.len() * 7, "every location, 7 days");
     let differing: Vec<_> = days.iter().filter(|d| !d.matches()).collect();
@@ -253,7 +247,7 @@ async fn without_read_reports_the_check_says_so_and_imports_go_on(app: TestApp) 
     let sim = simulator(false).await;
     let (state, c) = imported(&app, &sim, "Acme").await;
     let check = check_now(&state, &fast_worker(), &c).await;
-    assert_eq!(check.state, "no_scope");
+    assert_eq!(check.state.as_str(), "no_scope");
     assert!(days(&state, &c).await.is_empty());
     assert_days_exact(&app.db, &sim, &c, "imports without read_reports").await;
     let (_, page) = app
@@ -270,7 +264,7 @@ async fn without_read_reports_the_check_says_so_and_imports_go_on(app: TestApp) 
     // Granted later: the next check reads it from Shopify and compares.
     sim.grant_scope(SHOP, "read_reports").expect("grant");
     let check = check_now(&state, &fast_worker(), &c).await;
-    assert_eq!(check.state, "done", "{}", check.message);
+    assert_eq!(check.state.as_str(), "done", "{}", check.message);
     assert!(days(&state, &c).await.iter().all(DayCheck::matches));
 }
 
@@ -309,7 +303,7 @@ async fn a_report_without_a_column_and_throttling_are_recorded(app: TestApp) {
     })
     .expect("fault");
     let check = check_now(&state, &fast_worker(), &c).await;
-    assert_eq!(check.state, "missing_column");
+    assert_eq!(check.state.as_str(), "missing_column");
     assert_eq!(check.message, "returns");
     let (_, page) = app
         .browser()
@@ -338,7 +332,7 @@ async fn a_report_without_a_column_and_throttling_are_recorded(app: TestApp) {
         ..fast_worker()
     };
     let check = check_now(&state, &impatient, &c).await;
-    assert_eq!(check.state, "throttled");
+    assert_eq!(check.state.as_str(), "throttled");
     assert!(check.next_check_at <= Utc::now().timestamp() + 3600);
     // Warnings ride along with an answer.
     sim.update_faults(SHOP, |f| {
@@ -347,7 +341,7 @@ async fn a_report_without_a_column_and_throttling_are_recorded(app: TestApp) {
     })
     .expect("fault");
     let check = check_now(&state, &fast_worker(), &c).await;
-    assert_eq!(check.state, "done");
+    assert_eq!(check.state.as_str(), "done");
     assert_eq!(check.warnings, "The metric returns is deprecated");
 }
 
@@ -367,7 +361,7 @@ async fn a_location_in_another_time_zone_is_checked_in_its_own(app: TestApp) {
         .expect("move the location");
     drain_ok(&state, &fast_worker()).await;
     let check = check_now(&state, &fast_worker(), &c).await;
-    assert_eq!(check.state, "done", "{}", check.message);
+    assert_eq!(check.state.as_str(), "done", "{}", check.message);
     let days = days(&state, &c).await;
     let differing: Vec<_> = days.iter().filter(|d| !d.matches()).collect();
     assert!(differing.is_empty(), "{differing:#?}");
@@ -417,24 +411,11 @@ async fn the_section_and_the_badge_fit_a_desktop_and_a_phone() {
         .expect("fault");
     check_now(&state, &fast_worker(), &c).await;
     let browser = webdriver::Browser::start().await;
-    browser.goto(&app.url("/login")).await;
     browser
-        .type_into("input[name=email]", "admin@acme.example")
+        .sign_in(&app.url("/login"), "admin@acme.example", common::PASSWORD)
         .await;
-    browser
-        .type_into("input[name=password]", common::PASSWORD)
-        .await;
-    browser.click("form button[type=submit]").await;
-    browser.wait_for_url(|u| !u.ends_with("/login")).await;
     for lang in ["en", "es"] {
-        browser
-            .click(&format!(
-                "form.language select[name=lang] option[value={lang}]"
-            ))
-            .await;
-        browser.click("form.language button[type=submit]").await;
-        let marker = format!("lang=\"{lang}\"");
-        browser.wait_for_page(|p| p.contains(&marker)).await;
+        browser.choose_language(lang).await;
         for width in [1366, 390] {
             browser.set_window(width, 1100).await;
             for (name, path, anchor) in [
@@ -451,11 +432,7 @@ async fn the_section_and_the_badge_fit_a_desktop_and_a_phone() {
                         "document.getElementById('{anchor}').scrollIntoView(); return 0;"
                     ))
                     .await;
-                let wide = browser
-                    .execute("return [document.documentElement.scrollWidth, window.innerWidth];")
-                    .await;
-                let (scroll, inner) =
-                    (wide[0].as_i64().unwrap_or(0), wide[1].as_i64().unwrap_or(0));
+                let (scroll, inner) = browser.widths().await;
                 assert!(
                     scroll <= inner,
                     "{name} ({lang}, {width} px) is {scroll} px wide in {inner}"
@@ -513,7 +490,7 @@ async fn an_edited_day_and_a_disabled_location_are_named(app: TestApp) {
     sim.update_faults(SHOP, |f| f.report_differs_on = vec![yesterday.clone()])
         .expect("fault");
     let check = check_now(&state, &fast_worker(), &c).await;
-    assert_eq!(check.state, "done", "{}", check.message);
+    assert_eq!(check.state.as_str(), "done", "{}", check.message);
     let days = days(&state, &c).await;
     let edited = days
         .iter()

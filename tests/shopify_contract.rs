@@ -15,15 +15,6 @@ use tmas::sim::Pricing;
 use tmas::worker;
 use worker_support::*;
 
-/// The worker reading page by page: these tests are about how Shopify prices pages (a
-/// first import would otherwise read through a bulk export).
-fn paged_worker() -> tmas::worker::WorkerConfig {
-    tmas::worker::WorkerConfig {
-        bulk: tmas::worker::BulkPolicy::off(),
-        ..fast_worker()
-    }
-}
-
 /// A tenant with a signed-in admin whose integration reads `shop` (first import queued).
 async fn signed_in_and_connected(
     app: &TestApp,
@@ -48,7 +39,7 @@ async fn a_costlier_shopify_shrinks_pages_and_the_run_says_so(app: TestApp) {
     .expect("shop");
     let state = worker_state(&app, &sim);
     let c = signed_in_and_connected(&app, &sim, &state.secret_key, "Pricey", "pricey").await;
-    let reports = worker::drain_with(&state, &paged_worker())
+    let reports = worker::drain_with(&state, &paging_worker())
         .await
         .expect("drain");
     assert_eq!(reports.len(), 1);
@@ -107,7 +98,7 @@ async fn page_info_priced_free_imports_exact_with_no_note(app: TestApp) {
     .expect("shop");
     let state = worker_state(&app, &sim);
     let c = connect(&app, &sim, "Free", "free", &state.secret_key).await;
-    let reports = worker::drain_with(&state, &paged_worker())
+    let reports = worker::drain_with(&state, &paging_worker())
         .await
         .expect("drain");
     assert_succeeded(&reports[0]);

@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use common::{Browser, TestApp};
@@ -12,19 +11,6 @@ use tmas::db;
 use tmas::domain::account::{Plan, Role};
 
 backend_tests!(unknown_emails_take_as_long_as_known_ones);
-
-/// A browser whose connections come from `ip`, so no throttle counter is shared.
-fn browser_from(app: &TestApp, ip: &str) -> Browser {
-    Browser {
-        base: format!("http://{}", app.address),
-        client: reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .local_address(ip.parse::<IpAddr>().expect("ip"))
-            .build()
-            .expect("client"),
-    }
-}
 
 async fn unknown_emails_take_as_long_as_known_ones(app: TestApp) {
     let tenant = app.create_tenant("Acme", Plan::Retail).await;
@@ -67,21 +53,21 @@ async fn unknown_emails_take_as_long_as_known_ones(app: TestApp) {
         // Fresh addresses, so no throttle answers early.
         known.push(
             timed(
-                &browser_from(&app, &format!("127.0.1.{n}")),
+                &app.browser_from(&format!("127.0.1.{n}")),
                 "ana@acme.example",
             )
             .await,
         );
         unknown.push(
             timed(
-                &browser_from(&app, &format!("127.0.2.{n}")),
+                &app.browser_from(&format!("127.0.2.{n}")),
                 "nobody@acme.example",
             )
             .await,
         );
         deactivated.push(
             timed(
-                &browser_from(&app, &format!("127.0.3.{n}")),
+                &app.browser_from(&format!("127.0.3.{n}")),
                 "old@acme.example",
             )
             .await,

@@ -7,28 +7,15 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
+use common::bulk::{EXAMPLES, examples_sim};
 use common::sim::gql;
 use serde_json::{Value, json};
 use tmas::domain::facts::order_facts;
-use tmas::sim::{ALL_ORDERS_SCOPE, BulkFaults, BulkSettings, SimConfig, SimHandle, spawn};
+use tmas::sim::{BulkFaults, SimHandle};
 
-const SHOP: &str = "examples";
+const SHOP: &str = EXAMPLES;
 
 const ORDERS: &str = "{ orders { edges { node { id name lineItems { edges { node { id quantity } } } refunds { id processedAt } } } } }";
-
-async fn sim(pace: f64, faults: BulkFaults) -> SimHandle {
-    let sim = spawn(SimConfig::examples_only().grant_everywhere(ALL_ORDERS_SCOPE)).await;
-    sim.set_bulk(
-        SHOP,
-        BulkSettings {
-            objects_per_sec: pace,
-            faults,
-            ..BulkSettings::default()
-        },
-    )
-    .expect("shop exists");
-    sim
-}
 
 const RUN: &str = "mutation Run($q: String!) { bulkOperationRunQuery(query: $q, groupObjects: false) { bulkOperation { id status } userErrors { field message code } } }";
 const POLL: &str = "query Poll($id: ID!) { bulkOperation(id: $id) { id status errorCode objectCount rootObjectCount url partialDataUrl completedAt } }";
@@ -68,7 +55,7 @@ fn count(v: &Value) -> u64 {
 
 #[tokio::test]
 async fn refuses_queries_against_the_bulk_rules_with_user_errors() {
-    let sim = sim(1e6, BulkFaults::default()).await;
+    let sim = examples_sim(1e6, BulkFaults::default()).await;
     let cases = [
         ("{ shop { name } }", "at least one connection"),
         ("{ orders { nodes { id } } }", "`nodes`"),
@@ -100,7 +87,7 @@ async fn refuses_queries_against_the_bulk_rules_with_user_errors() {
 
 #[tokio::test]
 async fn an_export_runs_at_its_pace_and_serves_jsonl_with_parent_ids() {
-    let sim = sim(20.0, BulkFaults::default()).await;
+    let sim = examples_sim(20.0, BulkFaults::default()).await;
     let model = sim.shop_model(SHOP).expect("shop");
     let lines_in_model: usize = model.orders.iter().map(|o| o.lines.len()).sum();
     let total = (model.orders.len() + lines_in_model) as u64;
@@ -184,7 +171,7 @@ async fn an_export_runs_at_its_pace_and_serves_jsonl_with_parent_ids() {
 
 #[tokio::test]
 async fn nothing_matched_completes_without_a_url() {
-    let sim = sim(1e6, BulkFaults::default()).await;
+    let sim = examples_sim(1e6, BulkFaults::default()).await;
     let q = "{ orders(query: \"updated_at:>='2099-01-01T00:00:00Z'\") { edges { node { id } } } }";
     let id = run(&sim, q).await["bulkOperation"]["id"]
         .as_str()
@@ -197,7 +184,7 @@ async fn nothing_matched_completes_without_a_url() {
 }
 
 async fn ends_with(faults: BulkFaults) -> Value {
-    let sim = sim(2_000.0, faults).await;
+    let sim = examples_sim(2_000.0, faults).await;
     let id = run(&sim, ORDERS).await["bulkOperation"]["id"]
         .as_str()
         .expect("id")
@@ -229,7 +216,7 @@ async fn failures_and_cancellations_by_others_end_the_operation() {
 
 #[tokio::test]
 async fn missing_scope_fails_with_access_denied() {
-    let sim = sim(1e6, BulkFaults::default()).await;
+    let sim = examples_sim(1e6, BulkFaults::default()).await;
     sim.update_faults(SHOP, |f| f.missing_scopes = vec!["read_orders".into()])
         .expect("shop");
     let id = run(&sim, ORDERS).await["bulkOperation"]["id"]
@@ -243,7 +230,7 @@ async fn missing_scope_fails_with_access_denied() {
 
 #[tokio::test]
 async fn expired_and_broken_files() {
-    let expired = sim(
+    let expired = examples_sim(
         1e6,
         BulkFaults {
             url_expired: true,
@@ -261,7 +248,7 @@ async fn expired_and_broken_files() {
         .expect("answers");
     assert_eq!(r.status(), 403);
 
-    let cut = sim(
+    let cut = examples_sim(
         1e6,
         BulkFaults {
             cut_after_lines: Some(3),
@@ -289,7 +276,7 @@ async fn expired_and_broken_files() {
 
 #[tokio::test]
 async fn at_most_five_running_and_cancel() {
-    let sim = sim(1.0, BulkFaults::default()).await;
+    let sim = examples_sim(1.0, BulkFaults::default()).await;
     let mut ids = Vec::new();
     for _ in 0..5 {
         let p = run(&sim, ORDERS).await;
@@ -316,7 +303,7 @@ async fn at_most_five_running_and_cancel() {
             .is_some_and(|m| m.contains("canceled"))
     );
 
-    let limited = self::sim(
+    let limited = examples_sim(
         1e6,
         BulkFaults {
             limit_reached: true,
@@ -332,7 +319,7 @@ async fn at_most_five_running_and_cancel() {
 
 #[tokio::test]
 async fn the_mutation_is_priced_as_a_mutation() {
-    let sim = sim(1e6, BulkFaults::default()).await;
+    let sim = examples_sim(1e6, BulkFaults::default()).await;
     let v = gql(&sim, SHOP, RUN, json!({ "q": ORDERS })).await;
     assert_eq!(v["extensions"]["cost"]["requestedQueryCost"], 10.0);
 }
@@ -346,7 +333,7 @@ async fn bulk_orders_map_to_the_same_domain_orders_as_paged_ones() {
     use tmas::shopify::queries::ORDERS;
     use tmas::shopify::types::orders_page_from_data;
 
-    let sim = sim(1e6, BulkFaults::default()).await;
+    let sim = examples_sim(1e6, BulkFaults::default()).await;
     let q = orders_query(
         "updated_at:>='2000-01-01T00:00:00Z'",
         tmas::shopify::bulk::export::ExportShape::Plain,
@@ -466,7 +453,7 @@ async fn client_bulk_read(
 /// part of the orders.
 #[tokio::test]
 async fn the_client_reads_in_bulk_exactly_what_it_reads_page_by_page() {
-    let sim = sim(1e6, BulkFaults::default()).await;
+    let sim = examples_sim(1e6, BulkFaults::default()).await;
     let mut bulk = client_bulk_read(&sim).await.expect("reads");
     let c = common::client(&sim, SHOP);
     let mut paged = c
@@ -494,10 +481,10 @@ async fn the_client_reads_in_bulk_exactly_what_it_reads_page_by_page() {
             ..BulkFaults::default()
         },
     ] {
-        let broken = self::sim(1e6, faults).await;
+        let broken = examples_sim(1e6, faults).await;
         assert!(client_bulk_read(&broken).await.is_err());
     }
-    let busy = self::sim(
+    let busy = examples_sim(
         1e6,
         BulkFaults {
             limit_reached: true,

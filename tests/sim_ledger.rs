@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::{NaiveDate, TimeZone, Utc};
+use common::date;
 use common::sim::gql;
 use serde_json::{Value, json};
 use tmas::sim::examples::example_g;
@@ -66,10 +67,6 @@ fn local(y: i32, m: u32, d: u32, h: u32, mi: u32) -> chrono::DateTime<Utc> {
         .single()
         .expect("a plain local time")
         .with_timezone(&Utc)
-}
-
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
 }
 
 /// Per line item, the quantities of its product (or gift-card) sales over every agreement,

@@ -5,6 +5,7 @@
 mod common;
 mod report_fixtures;
 
+use common::traffic::stored;
 use common::{Browser, TestApp, hidden_inputs, visible_text};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -63,10 +64,6 @@ async fn post_json(app: &TestApp, key: &str, rows: Value) -> (StatusCode, Value)
         rows.to_string().into_bytes(),
     )
     .await
-}
-
-async fn stored(app: &TestApp, tenant: TenantId) -> i64 {
-    db::traffic::count(&app.db, tenant).await.expect("count")
 }
 
 async fn tenant_with_key(app: &TestApp, name: &str) -> (TenantId, Browser, String) {

@@ -6,6 +6,7 @@ mod common;
 mod report_fixtures;
 
 use chrono::NaiveDate;
+use common::traffic::stored;
 use common::{Browser, TestApp, hidden_inputs, visible_text};
 use reqwest::StatusCode;
 use tmas::db::{self, TenantId};
@@ -100,10 +101,6 @@ async fn upload_file(browser: &Browser, name: &str, bytes: &[u8]) -> (StatusCode
 
 fn upload_id(page: &str) -> Option<String> {
     hidden_inputs(page).remove("upload")
-}
-
-async fn stored(app: &TestApp, tenant: TenantId) -> i64 {
-    db::traffic::count(&app.db, tenant).await.expect("count")
 }
 
 /// A tenant with an admin signed in and two locations.
@@ -502,10 +499,7 @@ async fn the_upload_needs_its_csrf_token_and_an_admin(app: TestApp) {
 
 async fn the_dashboard_shows_traffic_beside_the_sales(app: TestApp) {
     let (tenant, store, _) = admin_with_stores(&app, "Alpha").await;
-    let today = chrono::Utc::now()
-        .with_timezone(&chrono_tz::America::Toronto)
-        .date_naive()
-        .to_string();
+    let today = common::toronto_today().to_string();
     for (hour, net, sales) in [(0, 12_000, 2), (1, 3_000, 1)] {
         sqlx::query(
             "INSERT INTO hourly_totals (tenant_id, location_id, local_date, hour, gross,

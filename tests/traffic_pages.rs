@@ -7,8 +7,9 @@
 mod common;
 mod report_fixtures;
 
-use chrono::{Duration, NaiveDate};
-use common::{Browser, PASSWORD, TestApp, hidden_inputs, visible_text};
+use chrono::Duration;
+use common::traffic::{counted, sales};
+use common::{Browser, PASSWORD, TestApp, hidden_inputs, toronto_today, visible_text};
 use report_fixtures::location;
 use reqwest::StatusCode;
 use tmas::db::TenantId;
@@ -19,58 +20,6 @@ backend_tests!(
     the_report_shows_traffic_per_location_and_no_data_without_a_count,
     traffic_and_staff_hours_are_edited_by_hand_under_the_rules,
 );
-
-/// An hour of sales: net in cents, transactions, of which sales transactions.
-async fn sales(
-    app: &TestApp,
-    tenant: TenantId,
-    location: i64,
-    date: &str,
-    hour: i64,
-    net: i64,
-    sales: i64,
-) {
-    sqlx::query(
-        "INSERT INTO hourly_totals (tenant_id, location_id, local_date, hour, gross, discounts,
-             returns, net, transactions, items, edited, sales_transactions)
-         VALUES ($1, $2, $3, $4, $5, 0, 0, $5, $6, $6, 0, $6)",
-    )
-    .bind(tenant.0)
-    .bind(location)
-    .bind(date)
-    .bind(hour)
-    .bind(net)
-    .bind(sales)
-    .execute(&app.db.pool)
-    .await
-    .expect("insert hour");
-}
-
-/// A counted hour: visitors and, optionally, staff hours in hundredths.
-async fn counted(
-    app: &TestApp,
-    tenant: TenantId,
-    location: i64,
-    date: &str,
-    hour: i64,
-    traffic: i64,
-    staff_centihours: Option<i64>,
-) {
-    sqlx::query(
-        "INSERT INTO traffic_hours (tenant_id, location_id, local_date, hour, traffic,
-             staff_centihours, source, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'file', 0)",
-    )
-    .bind(tenant.0)
-    .bind(location)
-    .bind(date)
-    .bind(hour)
-    .bind(traffic)
-    .bind(staff_centihours)
-    .execute(&app.db.pool)
-    .await
-    .expect("insert traffic");
-}
 
 /// The words of the element with `id`, up to the next `</section>`, on one line.
 fn section_words(page: &str, id: &str) -> String {
@@ -95,12 +44,6 @@ async fn other_tenant(app: &TestApp, name: &str) -> (TenantId, Browser) {
     (tenant, browser)
 }
 
-fn today() -> NaiveDate {
-    chrono::Utc::now()
-        .with_timezone(&chrono_tz::America::Toronto)
-        .date_naive()
-}
-
 async fn the_dashboard_compares_traffic_like_the_sales(app: TestApp) {
     let alpha = app.signed_in("Alpha", Plan::Retail, Role::Admin).await;
     let one = location(&app, alpha, "STORE-01", "Downtown").await;
@@ -108,7 +51,7 @@ async fn the_dashboard_compares_traffic_like_the_sales(app: TestApp) {
     let (beta, beta_browser) = other_tenant(&app, "Beta").await;
     let beta_store = location(&app, beta, "B-01", "Beta store").await;
 
-    let today = today();
+    let today = toronto_today();
     let week_ago = today - Duration::days(7);
     let (t, w) = (today.to_string(), week_ago.to_string());
     // Hour 0 is always within "today so far" and its comparison up to the same hour.

@@ -11,6 +11,7 @@ use common::{PASSWORD, TestApp, location_of};
 use reqwest::StatusCode;
 use tmas::db;
 use tmas::domain::account::{Plan, Role};
+use tmas::domain::integration::{CredentialKind, RunRequest};
 use tmas::sim::SimHandle;
 use wizard_support::*;
 
@@ -222,7 +223,7 @@ async fn whole_wizard_through_forms(app: TestApp, sim: SimHandle) {
     );
     let active = integration(&app, tenant, id).await.unwrap();
     assert_eq!(active.status.as_str(), "active");
-    assert_eq!(active.run_requested.as_deref(), Some("initial"));
+    assert_eq!(active.run_requested, Some(RunRequest::Initial));
     assert_eq!(active.watermark, None);
     let next = active.next_run_at.expect("first import queued");
     assert!(
@@ -231,7 +232,7 @@ async fn whole_wizard_through_forms(app: TestApp, sim: SimHandle) {
     );
     assert_eq!(
         (
-            active.schedule.frequency(),
+            active.schedule.frequency().as_str(),
             active.schedule.hour(),
             active.schedule.minute()
         ),
@@ -1140,7 +1141,7 @@ async fn credentials_are_never_readable_in_rows_or_pages(app: TestApp, sim: SimH
     // Only the app's key opens them.
     let key = tmas::crypto::load_or_create_key(&app.settings.secret_key_path()).unwrap();
     let opened = tmas::crypto::StoredCredentials::open(&key, &stored.credentials_enc).unwrap();
-    assert_eq!(opened.kind(), "client_credentials");
+    assert_eq!(opened.kind(), CredentialKind::ClientCredentials);
     for path in [
         format!("/admin/integrations/{id}"),
         format!("/admin/integrations/{id}/credentials"),

@@ -160,9 +160,15 @@ async fn ninety_days_exact_then_later_changes(app: TestApp) {
 
 /// Queues a run now, as "Import now" does.
 async fn queue_now(app: &TestApp, c: &Connected) {
-    let queued = tmas::db::imports::queue_run(&app.db, c.tenant, c.integration, "manual", None)
-        .await
-        .expect("queue");
+    let queued = tmas::db::imports::queue_run(
+        &app.db,
+        c.tenant,
+        c.integration,
+        tmas::domain::integration::RunRequest::Manual,
+        None,
+    )
+    .await
+    .expect("queue");
     assert_eq!(queued, Ok(()));
 }
 

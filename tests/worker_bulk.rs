@@ -56,13 +56,6 @@ async fn sales(app: &TestApp, c: &Connected) -> i64 {
     .await
 }
 
-fn paged() -> WorkerConfig {
-    WorkerConfig {
-        bulk: BulkPolicy::off(),
-        ..fast_worker()
-    }
-}
-
 fn set_bulk(sim: &SimHandle, shop: &str, pace: f64, faults: BulkFaults) {
     sim.set_bulk(
         shop,
@@ -80,8 +73,8 @@ async fn queue_backfill(app: &TestApp, c: &Connected) {
         &app.db,
         c.tenant,
         c.integration,
-        "backfill",
-        Some("2026-08-01"),
+        tmas::domain::integration::RunRequest::Backfill,
+        chrono::NaiveDate::from_ymd_opt(2026, 8, 1),
     )
     .await
     .expect("queue")
@@ -115,7 +108,9 @@ async fn first_import_in_bulk_equals_paged_and_hourly_runs_page(app: TestApp) {
 
     // The same shop imported page by page by another tenant: the same numbers.
     let b = connect(&app, &sim, "Paged", "bulky", &state.secret_key).await;
-    let reports = worker::drain_with(&state, &paged()).await.expect("drain");
+    let reports = worker::drain_with(&state, &paging_worker())
+        .await
+        .expect("drain");
     assert_eq!(reports[0].outcome, Outcome::Succeeded);
     assert_eq!(bulk_runs(&app, &b).await[0].read_mode, "paged");
     assert_eq!(
@@ -557,7 +552,7 @@ async fn the_imports_page_shows_a_bulk_import_in_both_languages() {
         &app.db,
         c.tenant,
         c.integration,
-        "backfill",
+        Trigger::Backfill,
         (now - 400 * day, now),
         "worker-1",
     )
@@ -577,23 +572,13 @@ async fn the_imports_page_shows_a_bulk_import_in_both_languages() {
     .expect("running");
 
     let browser = webdriver::Browser::start().await;
-    browser.goto(&app.url("/login")).await;
     browser
-        .type_into("input[name=email]", "admin@shown.example")
+        .sign_in(&app.url("/login"), "admin@shown.example", common::PASSWORD)
         .await;
-    browser
-        .type_into("input[name=password]", common::PASSWORD)
-        .await;
-    browser.click("form button[type=submit]").await;
-    browser.wait_for_url(|u| !u.ends_with("/login")).await;
     let path = app.url(&format!("/admin/integrations/{}/imports", c.integration));
     for lang in ["en", "es"] {
         if lang == "es" {
-            browser
-                .click("form.language select[name=lang] option[value=es]")
-                .await;
-            browser.click("form.language button[type=submit]").await;
-            browser.wait_for_page(|p| p.contains("lang=\"es\"")).await;
+            browser.choose_language(lang).await;
         }
         for (phase, done) in [("exporting", 0), ("writing", 21_480)] {
             if phase == "exporting" {
@@ -626,12 +611,10 @@ async fn the_imports_page_shows_a_bulk_import_in_both_languages() {
                     _ => "TMAS está guardando los pedidos: 21.480 de 48.213 hechos",
                 };
                 assert!(page.contains(expected), "{lang} {phase}: {expected}");
-                let answer = browser
-                    .execute("return [document.documentElement.scrollWidth, window.innerWidth];")
-                    .await;
+                let (scroll, inner) = browser.widths().await;
                 assert!(
-                    answer[0].as_i64() <= answer[1].as_i64(),
-                    "{lang} {phase} {width} px: {answer}"
+                    scroll <= inner,
+                    "{lang} {phase} {width} px: {scroll} px wide in {inner}"
                 );
                 browser
                     .screenshot(&format!("imports-bulk-{phase}-{lang}-{width}"))

@@ -6,7 +6,7 @@ mod worker_support;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::TestApp;
+use common::{TestApp, wait_for};
 use tmas::sim::{ShopSpec, SimConfig};
 use worker_support::*;
 
@@ -40,14 +40,6 @@ impl Drop for WorkerProcess {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
-    }
-}
-
-async fn wait_for(what: &str, limit: Duration, mut done: impl AsyncFnMut() -> bool) {
-    let start = Instant::now();
-    while !done().await {
-        assert!(start.elapsed() < limit, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
@@ -204,9 +196,15 @@ async fn two_workers_never_overlap(app: TestApp) {
             again &= runs(&app.db, c).await.len() >= 3;
         }
         for c in &connected {
-            let _ = tmas::db::imports::queue_run(&app.db, c.tenant, c.integration, "manual", None)
-                .await
-                .expect("queue");
+            let _ = tmas::db::imports::queue_run(
+                &app.db,
+                c.tenant,
+                c.integration,
+                tmas::domain::integration::RunRequest::Manual,
+                None,
+            )
+            .await
+            .expect("queue");
         }
         tokio::time::sleep(Duration::from_millis(150)).await;
     }

@@ -5,6 +5,7 @@
 use sqlx::FromRow;
 
 use super::{Db, TenantId, now};
+use crate::domain::integration::IntegrationStatus;
 
 /// An integration as the alert check sees it.
 #[derive(Debug, Clone, FromRow)]
@@ -13,7 +14,8 @@ pub struct Watched {
     pub id: i64,
     pub label: String,
     pub tenant_name: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: IntegrationStatus,
     pub status_reason: String,
     /// The cause last mailed about ('' = healthy); `None` before the first check.
     pub alerted: Option<String>,

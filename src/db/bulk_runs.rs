@@ -4,6 +4,7 @@
 //! administrator's request to cancel it, or its integration deactivated or deleted.
 
 use super::{Db, TenantId};
+use crate::domain::import_run::ReadMode;
 use crate::domain::integration::IntegrationStatus;
 
 /// The run reads through a bulk export: the operation it waits for, Shopify exporting.
@@ -56,13 +57,13 @@ pub async fn writing(
 
 /// The bulk read is over: `read_mode` says how the run read Shopify in the end ('bulk', or
 /// 'paged' when it fell back to reading page by page).
-pub async fn ended(db: &Db, tenant: TenantId, run: i64, read_mode: &str) -> sqlx::Result<()> {
+pub async fn ended(db: &Db, tenant: TenantId, run: i64, read_mode: ReadMode) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE import_runs SET bulk_phase = '', read_mode = $3 WHERE tenant_id = $1 AND id = $2",
     )
     .bind(tenant.0)
     .bind(run)
-    .bind(read_mode)
+    .bind(read_mode.as_str())
     .execute(&db.pool)
     .await?;
     Ok(())

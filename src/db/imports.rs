@@ -1,30 +1,79 @@
 //! Import storage: claiming due integrations with a lease, the history of import runs, the
 //! sale and return facts keyed by Shopify's ids, and the hourly totals recomputed from them.
 
+use chrono::NaiveDate;
+use sqlx::any::AnyRow;
 use sqlx::{Any, FromRow, Transaction};
 
+use super::decode::{self, column};
 use super::import_page::Bucket;
 pub use super::import_page::{PageCounts, PageFacts, ReturnRow, RunLease, SaleRow};
 use super::{Backend, Db, TenantId, now};
-use crate::domain::integration::IntegrationStatus;
+pub use crate::domain::import_run::Outcome;
+use crate::domain::import_run::{BulkPhase, ReadMode, RunState, Trigger};
+use crate::domain::integration::{IntegrationStatus, RunRequest};
+use crate::domain::schedule::Schedule;
+use crate::domain::store_name::StoreName;
 
-/// An integration claimed by one worker, with what a run needs.
-#[derive(Debug, Clone, FromRow)]
+/// An integration claimed by one worker, with what a run needs, read into typed values.
+#[derive(Debug, Clone)]
 pub struct ClaimedIntegration {
     pub id: i64,
     pub tenant_id: i64,
-    pub store_name: String,
+    pub store_name: StoreName,
     pub credentials_enc: String,
     pub taxes_included: i64,
-    pub schedule_frequency: String,
-    pub schedule_minute: i64,
-    pub schedule_hour: i64,
-    pub backfill_from: String,
-    pub backfill_requested_from: Option<String>,
+    pub schedule: Schedule,
+    /// The wizard's first day to import.
+    pub backfill_from: Option<NaiveDate>,
+    /// The first day of a re-import of history asked for from the imports page.
+    pub backfill_requested_from: Option<NaiveDate>,
     pub watermark: Option<i64>,
-    pub run_requested: Option<String>,
+    pub run_requested: Option<RunRequest>,
     pub lease_owner: Option<String>,
     pub lease_until: Option<i64>,
+}
+
+/// The columns of a claimed integration as stored.
+#[derive(FromRow)]
+struct ClaimedColumns {
+    id: i64,
+    tenant_id: i64,
+    store_name: String,
+    credentials_enc: String,
+    taxes_included: i64,
+    schedule_frequency: String,
+    schedule_minute: i64,
+    schedule_hour: i64,
+    backfill_from: String,
+    backfill_requested_from: Option<String>,
+    watermark: Option<i64>,
+    run_requested: Option<String>,
+    lease_owner: Option<String>,
+    lease_until: Option<i64>,
+}
+
+impl<'r> FromRow<'r, AnyRow> for ClaimedIntegration {
+    fn from_row(row: &'r AnyRow) -> sqlx::Result<Self> {
+        let c = ClaimedColumns::from_row(row)?;
+        Ok(ClaimedIntegration {
+            id: c.id,
+            tenant_id: c.tenant_id,
+            store_name: column("store_name", StoreName::parse(&c.store_name))?,
+            credentials_enc: c.credentials_enc,
+            taxes_included: c.taxes_included,
+            schedule: decode::schedule(&c.schedule_frequency, c.schedule_minute, c.schedule_hour)?,
+            backfill_from: decode::optional_date("backfill_from", Some(&c.backfill_from))?,
+            backfill_requested_from: decode::optional_date(
+                "backfill_requested_from",
+                c.backfill_requested_from.as_deref(),
+            )?,
+            watermark: c.watermark,
+            run_requested: decode::run_request(c.run_requested.as_deref())?,
+            lease_owner: c.lease_owner,
+            lease_until: c.lease_until,
+        })
+    }
 }
 
 impl ClaimedIntegration {
@@ -151,7 +200,7 @@ pub async fn last_outcome(
     db: &Db,
     tenant: TenantId,
     integration: i64,
-) -> sqlx::Result<Option<String>> {
+) -> sqlx::Result<Option<Outcome>> {
     sqlx::query_scalar::<_, String>(
         "SELECT outcome FROM import_runs WHERE tenant_id = $1 AND integration_id = $2
            AND outcome <> 'running' ORDER BY id DESC LIMIT 1",
@@ -159,7 +208,9 @@ pub async fn last_outcome(
     .bind(tenant.0)
     .bind(integration)
     .fetch_optional(&db.pool)
-    .await
+    .await?
+    .map(|word| column("outcome", Outcome::parse(&word)))
+    .transpose()
 }
 
 /// Records the start of a run; returns its id.
@@ -167,7 +218,7 @@ pub async fn start_run(
     db: &Db,
     tenant: TenantId,
     integration: i64,
-    trigger: &str,
+    trigger: Trigger,
     window: (i64, i64),
     worker: &str,
 ) -> sqlx::Result<i64> {
@@ -179,31 +230,13 @@ pub async fn start_run(
     )
     .bind(tenant.0)
     .bind(integration)
-    .bind(trigger)
+    .bind(trigger.as_str())
     .bind(window.0)
     .bind(window.1)
     .bind(now())
     .bind(worker)
     .fetch_one(&db.pool)
     .await
-}
-
-/// How a run ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Succeeded,
-    Failed,
-    NeedsAttention,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Succeeded => "succeeded",
-            Outcome::Failed => "failed",
-            Outcome::NeedsAttention => "needs_attention",
-        }
-    }
 }
 
 /// What finishing a run does to its integration.
@@ -606,24 +639,60 @@ async fn recompute(
 
 // ---- What the imports page shows and asks for ----
 
-/// The integration as the imports page shows it.
-#[derive(Debug, Clone, FromRow)]
+/// The integration as the imports page shows it, read into typed values.
+#[derive(Debug, Clone)]
 pub struct ImportsIntegration {
     pub id: i64,
     pub label: String,
     pub store_name: String,
-    #[sqlx(try_from = "String")]
     pub status: IntegrationStatus,
     pub status_reason: String,
     pub scopes: String,
-    pub schedule_frequency: String,
-    pub schedule_minute: i64,
-    pub schedule_hour: i64,
-    pub backfill_from: String,
+    pub schedule: Schedule,
+    pub backfill_from: Option<NaiveDate>,
     pub watermark: Option<i64>,
     pub next_run_at: Option<i64>,
-    pub run_requested: Option<String>,
+    pub run_requested: Option<RunRequest>,
     pub lease_until: Option<i64>,
+}
+
+/// The columns the imports page reads, as stored.
+#[derive(FromRow)]
+struct ImportsColumns {
+    id: i64,
+    label: String,
+    store_name: String,
+    status: String,
+    status_reason: String,
+    scopes: String,
+    schedule_frequency: String,
+    schedule_minute: i64,
+    schedule_hour: i64,
+    backfill_from: String,
+    watermark: Option<i64>,
+    next_run_at: Option<i64>,
+    run_requested: Option<String>,
+    lease_until: Option<i64>,
+}
+
+impl<'r> FromRow<'r, AnyRow> for ImportsIntegration {
+    fn from_row(row: &'r AnyRow) -> sqlx::Result<Self> {
+        let c = ImportsColumns::from_row(row)?;
+        Ok(ImportsIntegration {
+            id: c.id,
+            label: c.label,
+            store_name: c.store_name,
+            status: column("status", IntegrationStatus::parse(&c.status))?,
+            status_reason: c.status_reason,
+            scopes: c.scopes,
+            schedule: decode::schedule(&c.schedule_frequency, c.schedule_minute, c.schedule_hour)?,
+            backfill_from: decode::optional_date("backfill_from", Some(&c.backfill_from))?,
+            watermark: c.watermark,
+            next_run_at: c.next_run_at,
+            run_requested: decode::run_request(c.run_requested.as_deref())?,
+            lease_until: c.lease_until,
+        })
+    }
 }
 
 impl ImportsIntegration {
@@ -650,11 +719,12 @@ pub async fn integration(
 }
 
 /// One import run, as the history shows it.
-#[derive(Debug, Clone, FromRow, serde::Serialize)]
+#[derive(Debug, Clone, FromRow)]
 pub struct ImportRun {
     pub id: i64,
     pub integration_id: i64,
-    pub trigger: String,
+    #[sqlx(try_from = "String")]
+    pub trigger: Trigger,
     pub window_from: i64,
     pub window_to: i64,
     pub started_at: i64,
@@ -664,17 +734,20 @@ pub struct ImportRun {
     pub refunds_read: i64,
     pub orders_stored: i64,
     pub refunds_stored: i64,
-    pub outcome: String,
+    #[sqlx(try_from = "String")]
+    pub outcome: RunState,
     pub error: String,
     pub worker: String,
     pub progress_until: Option<i64>,
     /// What the run had to adapt to (Shopify priced its pages higher than TMAS did…), one
     /// line each.
     pub note: String,
-    /// 'paged' or 'bulk': how the run read Shopify.
-    pub read_mode: String,
-    /// While a bulk read runs: 'exporting' (Shopify) or 'writing' (TMAS); '' otherwise.
-    pub bulk_phase: String,
+    /// How the run read Shopify.
+    #[sqlx(try_from = "String")]
+    pub read_mode: ReadMode,
+    /// While a bulk read runs: Shopify exporting or TMAS writing; idle otherwise.
+    #[sqlx(try_from = "String")]
+    pub bulk_phase: BulkPhase,
     pub bulk_objects: i64,
     pub bulk_orders_done: i64,
     pub bulk_orders_total: i64,
@@ -686,7 +759,7 @@ impl ImportRun {
     pub fn percent(&self) -> i64 {
         let span = (self.window_to - self.window_from).max(1);
         let done = self.progress_until.unwrap_or(self.window_from) - self.window_from;
-        if self.outcome == "succeeded" {
+        if self.outcome == RunState::Ended(Outcome::Succeeded) {
             100
         } else {
             (done.clamp(0, span) * 100 / span).clamp(0, 100)
@@ -782,15 +855,15 @@ pub enum QueueRefusal {
     },
 }
 
-/// Queues a run now (`manual`, or `backfill` from `backfill_from`) unless one is running or
+/// Queues a run now (`Manual`, or `Backfill` from `backfill_from`) unless one is running or
 /// already due. Atomic, so two clicks queue one run. "Import now" keeps a pending request
 /// (a backfill that failed is retried now rather than dropped).
 pub async fn queue_run(
     db: &Db,
     tenant: TenantId,
     integration: i64,
-    request: &str,
-    backfill_from: Option<&str>,
+    request: RunRequest,
+    backfill_from: Option<NaiveDate>,
 ) -> sqlx::Result<Result<(), QueueRefusal>> {
     let at = now();
     let done = sqlx::query(
@@ -806,8 +879,8 @@ pub async fn queue_run(
     )
     .bind(tenant.0)
     .bind(integration)
-    .bind(request)
-    .bind(backfill_from)
+    .bind(request.as_str())
+    .bind(backfill_from.map(|d| d.format("%Y-%m-%d").to_string()))
     .bind(at)
     .execute(&db.pool)
     .await?;

@@ -6,9 +6,12 @@ use chrono::NaiveDate;
 use sqlx::any::AnyRow;
 use sqlx::{Any, FromRow, Transaction};
 
+use super::decode::{self, column};
 use super::{Db, TenantId, now};
-use crate::domain::integration::{CredentialKind, IntegrationStatus, UnknownState, WizardStep};
+use crate::domain::import_run::{RunState, Trigger};
+use crate::domain::integration::{CredentialKind, IntegrationStatus, RunRequest, WizardStep};
 use crate::domain::integration_setup::{ALL_ORDERS_SCOPE, RETURNS_SCOPE};
+use crate::domain::location::LocationStatus;
 use crate::domain::schedule::Schedule;
 use crate::domain::store_name::StoreName;
 
@@ -36,7 +39,7 @@ pub struct Integration {
     pub backfill_from: Option<NaiveDate>,
     pub watermark: Option<i64>,
     pub next_run_at: Option<i64>,
-    pub run_requested: Option<String>,
+    pub run_requested: Option<RunRequest>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -73,36 +76,30 @@ struct IntegrationColumns {
 impl<'r> FromRow<'r, AnyRow> for Integration {
     fn from_row(row: &'r AnyRow) -> sqlx::Result<Self> {
         let c = IntegrationColumns::from_row(row)?;
-        let decode = |e: UnknownState| sqlx::Error::Decode(Box::new(e));
         Ok(Integration {
             id: c.id,
             tenant_id: c.tenant_id,
             label: c.label,
-            store_name: StoreName::parse(&c.store_name)
-                .map_err(|e| sqlx::Error::Decode(e.into()))?,
+            store_name: column("store_name", StoreName::parse(&c.store_name))?,
             credential_kind: match c.credential_kind.as_str() {
                 "" => None,
-                kind => Some(CredentialKind::parse(kind).map_err(decode)?),
+                kind => Some(column("credential_kind", CredentialKind::parse(kind))?),
             },
             credentials_enc: c.credentials_enc,
             credentials_hint: c.credentials_hint,
-            status: IntegrationStatus::parse(&c.status).map_err(decode)?,
+            status: column("status", IntegrationStatus::parse(&c.status))?,
             status_reason: c.status_reason,
-            wizard_step: WizardStep::parse(&c.wizard_step).map_err(decode)?,
+            wizard_step: column("wizard_step", WizardStep::parse(&c.wizard_step))?,
             shop_name: c.shop_name,
             shop_currency: c.shop_currency,
             shop_time_zone: c.shop_time_zone,
             taxes_included: c.taxes_included,
             scopes: c.scopes,
-            schedule: Schedule::from_columns(
-                &c.schedule_frequency,
-                c.schedule_minute,
-                c.schedule_hour,
-            ),
-            backfill_from: NaiveDate::parse_from_str(&c.backfill_from, "%Y-%m-%d").ok(),
+            schedule: decode::schedule(&c.schedule_frequency, c.schedule_minute, c.schedule_hour)?,
+            backfill_from: decode::optional_date("backfill_from", Some(&c.backfill_from))?,
             watermark: c.watermark,
             next_run_at: c.next_run_at,
-            run_requested: c.run_requested,
+            run_requested: decode::run_request(c.run_requested.as_deref())?,
             created_at: c.created_at,
             updated_at: c.updated_at,
         })
@@ -190,13 +187,13 @@ pub async fn latest_draft(db: &Db, tenant: TenantId) -> sqlx::Result<Option<Inte
 pub async fn find_by_store(
     db: &Db,
     tenant: TenantId,
-    store_name: &str,
+    store_name: &StoreName,
 ) -> sqlx::Result<Option<Integration>> {
     sqlx::query_as::<_, Integration>(&format!(
         "SELECT {COLUMNS} FROM integrations WHERE tenant_id = $1 AND store_name = $2"
     ))
     .bind(tenant.0)
-    .bind(store_name)
+    .bind(store_name.as_str())
     .fetch_optional(&db.pool)
     .await
 }
@@ -205,7 +202,7 @@ pub async fn find_by_store(
 #[derive(Clone)]
 pub struct VerifiedShop {
     pub label: String,
-    pub store_name: String,
+    pub store_name: StoreName,
     pub shop_name: String,
     pub shop_currency: String,
     pub shop_time_zone: String,
@@ -216,7 +213,7 @@ pub struct VerifiedShop {
 /// Credentials ready to store: sealed, with their kind and hint.
 #[derive(Clone)]
 pub struct SealedCredentials {
-    pub kind: String,
+    pub kind: CredentialKind,
     pub sealed: String,
     pub hint: String,
 }
@@ -239,8 +236,8 @@ pub async fn create_draft(
     ))
     .bind(tenant.0)
     .bind(&shop.label)
-    .bind(&shop.store_name)
-    .bind(&credentials.kind)
+    .bind(shop.store_name.as_str())
+    .bind(credentials.kind.as_str())
     .bind(&credentials.sealed)
     .bind(&credentials.hint)
     .bind(&shop.shop_name)
@@ -270,7 +267,7 @@ pub async fn update_general(
     .bind(tenant.0)
     .bind(id)
     .bind(&shop.label)
-    .bind(&shop.store_name)
+    .bind(shop.store_name.as_str())
     .bind(&shop.shop_name)
     .bind(&shop.shop_currency)
     .bind(&shop.shop_time_zone)
@@ -298,7 +295,7 @@ async fn set_credentials(
     )
     .bind(tenant.0)
     .bind(id)
-    .bind(&c.kind)
+    .bind(c.kind.as_str())
     .bind(&c.sealed)
     .bind(&c.hint)
     .bind(now())
@@ -354,7 +351,8 @@ pub struct LocationMatch {
     /// The TMAS location ID (locations.location_id).
     pub location_code: String,
     pub location_name: String,
-    pub location_status: String,
+    #[sqlx(try_from = "String")]
+    pub location_status: LocationStatus,
     pub shopify_location_id: String,
     pub shopify_location_name: String,
     pub enabled: i64,
@@ -520,7 +518,7 @@ pub async fn set_schedule(
     )
     .bind(tenant.0)
     .bind(id)
-    .bind(schedule.frequency())
+    .bind(schedule.frequency().as_str())
     .bind(i64::from(schedule.minute()))
     .bind(i64::from(schedule.hour()))
     .bind(backfill_from.map(|d| d.format("%Y-%m-%d").to_string()))
@@ -602,7 +600,7 @@ pub async fn replace_credentials(
     )
     .bind(tenant.0)
     .bind(id)
-    .bind(&credentials.kind)
+    .bind(credentials.kind.as_str())
     .bind(&credentials.sealed)
     .bind(&credentials.hint)
     .bind(&shop.shop_name)
@@ -631,12 +629,14 @@ pub async fn replace_credentials(
 #[derive(Debug, Clone, FromRow)]
 pub struct RunSummary {
     pub id: i64,
-    pub trigger: String,
+    #[sqlx(try_from = "String")]
+    pub trigger: Trigger,
     pub started_at: i64,
     pub finished_at: Option<i64>,
     pub orders_stored: i64,
     pub refunds_stored: i64,
-    pub outcome: String,
+    #[sqlx(try_from = "String")]
+    pub outcome: RunState,
     pub error: String,
 }
 

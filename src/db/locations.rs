@@ -3,7 +3,7 @@
 use sqlx::FromRow;
 
 use super::{Db, TenantId, now};
-use crate::domain::location::LocationInput;
+use crate::domain::location::{LocationInput, LocationStatus};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct Location {
@@ -12,12 +12,13 @@ pub struct Location {
     pub location_id: String,
     pub name: String,
     pub time_zone: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: LocationStatus,
 }
 
 impl Location {
     pub fn is_active(&self) -> bool {
-        self.status == "active"
+        self.status == LocationStatus::Active
     }
 }
 

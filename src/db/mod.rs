@@ -8,6 +8,7 @@ pub mod audit;
 pub mod bulk_runs;
 pub mod coverage;
 pub mod data_version;
+pub mod decode;
 pub mod digests;
 pub mod export_rows;
 mod import_page;

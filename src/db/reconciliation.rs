@@ -6,14 +6,15 @@
 use sqlx::FromRow;
 
 use super::{Db, TenantId};
+use crate::domain::reconciliation::CheckState;
 
 /// An integration's check as stored.
 #[derive(Debug, Clone, FromRow)]
 pub struct CheckRow {
     pub tenant_id: i64,
     pub integration_id: i64,
-    /// `never`, `done`, `no_scope`, `parse_error`, `missing_column`, `throttled`, `failed`.
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: CheckState,
     pub message: String,
     /// Shopify's warnings, one a line.
     pub warnings: String,
@@ -150,7 +151,7 @@ pub async fn claim_due(
 /// What one check found, to record.
 #[derive(Debug, Clone)]
 pub struct Outcome<'a> {
-    pub state: &'a str,
+    pub state: CheckState,
     pub message: &'a str,
     pub warnings: &'a str,
     /// The location-days compared; `None` keeps those of the last check that compared.
@@ -213,7 +214,7 @@ pub async fn record(
     )
     .bind(tenant.0)
     .bind(integration)
-    .bind(outcome.state)
+    .bind(outcome.state.as_str())
     .bind(outcome.message)
     .bind(outcome.warnings)
     .bind(outcome.checked_at)

@@ -1,6 +1,7 @@
 //! An integration's states as typed values, read once from their columns: its status, the
-//! wizard step a draft stopped at, and the kind of its credentials. Each is stored as a word;
-//! everything above the storage compares the values, never the words.
+//! wizard step a draft stopped at, the kind of its credentials and the run asked for outside
+//! its schedule. Each is stored as a word; everything above the storage compares the values,
+//! never the words.
 
 use std::fmt;
 
@@ -12,8 +13,8 @@ pub struct UnknownState {
     value: String,
 }
 
-/// Reads one of `all` by its stored word.
-fn by_word<T: Copy>(
+/// Reads one of `all` by its stored word (shared by the domain's other stored states).
+pub(super) fn by_word<T: Copy>(
     all: &[T],
     word: impl Fn(T) -> &'static str,
     what: &'static str,
@@ -168,6 +169,51 @@ impl CredentialKind {
     }
 }
 
+impl TryFrom<String> for CredentialKind {
+    type Error = UnknownState;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        CredentialKind::parse(&value)
+    }
+}
+
+/// An import asked for outside the schedule (`integrations.run_requested`); the worker's
+/// next claim runs it. The SQL that sets a request on a state change writes the same words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunRequest {
+    /// The first import after the wizard: the backfill from its first day.
+    Initial,
+    /// Catching up at once after credentials were fixed.
+    CatchUp,
+    /// "Import now".
+    Manual,
+    /// "Re-import history" from a chosen day.
+    Backfill,
+}
+
+impl RunRequest {
+    pub const ALL: [RunRequest; 4] = [
+        RunRequest::Initial,
+        RunRequest::CatchUp,
+        RunRequest::Manual,
+        RunRequest::Backfill,
+    ];
+
+    /// The stored word, also bound in queries.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunRequest::Initial => "initial",
+            RunRequest::CatchUp => "catch_up",
+            RunRequest::Manual => "manual",
+            RunRequest::Backfill => "backfill",
+        }
+    }
+
+    pub fn parse(value: &str) -> Result<RunRequest, UnknownState> {
+        by_word(&Self::ALL, Self::as_str, "run request", value)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,6 +248,19 @@ mod tests {
         for kind in CredentialKind::ALL {
             assert_eq!(CredentialKind::parse(kind.as_str()), Ok(kind));
         }
-        assert!(CredentialKind::parse("password").is_err());
+        let unknown = CredentialKind::parse("password").unwrap_err();
+        assert_eq!(unknown.to_string(), "unknown credential kind \"password\"");
+    }
+
+    #[test]
+    fn run_requests_read_their_stored_words() {
+        for request in RunRequest::ALL {
+            assert_eq!(RunRequest::parse(request.as_str()), Ok(request));
+        }
+        let words: Vec<&str> = RunRequest::ALL.iter().map(|r| r.as_str()).collect();
+        assert_eq!(words, ["initial", "catch_up", "manual", "backfill"]);
+        let unknown = RunRequest::parse("nightly").unwrap_err();
+        assert_eq!(unknown.to_string(), "unknown run request \"nightly\"");
+        assert!(RunRequest::parse("").is_err());
     }
 }

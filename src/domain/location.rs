@@ -2,6 +2,8 @@
 
 use chrono_tz::Tz;
 
+use super::integration::{UnknownState, by_word};
+
 /// The TMAS location ID a retailer uses for a store (e.g. `STORE-01`), unique in the tenant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocationCode(String);
@@ -61,6 +63,7 @@ pub fn time_zone_choices() -> Vec<&'static str> {
     names
 }
 
+/// Whether a location counts: an inactive one's numbers are hidden from reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LocationStatus {
     Active,
@@ -68,14 +71,17 @@ pub enum LocationStatus {
 }
 
 impl LocationStatus {
+    pub const ALL: [LocationStatus; 2] = [LocationStatus::Active, LocationStatus::Inactive];
+
+    /// The form's choice, with the message the form shows for anything else.
     pub fn parse(value: &str) -> Result<LocationStatus, String> {
-        match value {
-            "active" => Ok(LocationStatus::Active),
-            "inactive" => Ok(LocationStatus::Inactive),
-            other => Err(format!(
-                "Unknown status {other:?}: choose active or inactive."
-            )),
-        }
+        Self::decode(value)
+            .map_err(|_| format!("Unknown status {value:?}: choose active or inactive."))
+    }
+
+    /// The stored word (`locations.status`).
+    pub fn decode(value: &str) -> Result<LocationStatus, UnknownState> {
+        by_word(&Self::ALL, Self::as_str, "location status", value)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -83,6 +89,14 @@ impl LocationStatus {
             LocationStatus::Active => "active",
             LocationStatus::Inactive => "inactive",
         }
+    }
+}
+
+impl TryFrom<String> for LocationStatus {
+    type Error = UnknownState;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        LocationStatus::decode(&value)
     }
 }
 
@@ -152,6 +166,20 @@ mod tests {
         assert!(parse_time_zone("America/Toronto").is_ok());
         assert!(parse_time_zone("Mars/Olympus").is_err());
         assert!(time_zone_choices().contains(&"Europe/Madrid"));
+    }
+
+    #[test]
+    fn statuses_read_their_stored_words_and_nothing_else() {
+        for status in LocationStatus::ALL {
+            assert_eq!(LocationStatus::decode(status.as_str()), Ok(status));
+            assert_eq!(LocationStatus::parse(status.as_str()), Ok(status));
+        }
+        let unknown = LocationStatus::decode("closed").unwrap_err();
+        assert_eq!(unknown.to_string(), "unknown location status \"closed\"");
+        assert_eq!(
+            LocationStatus::parse("Active").unwrap_err(),
+            "Unknown status \"Active\": choose active or inactive."
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod coverage;
 pub mod facts;
+pub mod import_run;
 pub mod integration;
 pub mod integration_setup;
 pub mod ledger;
@@ -12,6 +13,7 @@ pub mod lookalike;
 pub mod money;
 pub mod order;
 pub mod periods;
+pub mod reconciliation;
 pub mod report;
 pub mod sale_facts;
 pub mod schedule;

@@ -4,8 +4,38 @@
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
+use super::integration::{UnknownState, by_word};
+
 /// The minute past the hour of the default hourly import.
 pub const DEFAULT_MINUTE: u32 = 2;
+
+/// How often imports run: the schedule form's choice and `schedule_frequency`'s word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Frequency {
+    Hourly,
+    Daily,
+}
+
+impl Frequency {
+    pub const ALL: [Frequency; 2] = [Frequency::Hourly, Frequency::Daily];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Frequency::Hourly => "hourly",
+            Frequency::Daily => "daily",
+        }
+    }
+
+    /// The form's choice, with the message the form shows for anything else.
+    pub fn parse(value: &str) -> Result<Frequency, String> {
+        Self::decode(value).map_err(|_| format!("Choose hourly or daily imports, not {value:?}."))
+    }
+
+    /// The stored word.
+    pub fn decode(value: &str) -> Result<Frequency, UnknownState> {
+        by_word(&Self::ALL, Self::as_str, "schedule frequency", value)
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Schedule {
@@ -42,9 +72,10 @@ impl Schedule {
                 None
             }
         };
-        let schedule = match frequency {
-            "hourly" => minute_value.map(|minute| Schedule::Hourly { minute }),
-            "daily" => {
+        let schedule = match Frequency::parse(frequency) {
+            // An hourly schedule has no hour: the form may leave it out or hold anything.
+            Ok(Frequency::Hourly) => minute_value.map(|minute| Schedule::Hourly { minute }),
+            Ok(Frequency::Daily) => {
                 let hour_value = match hour.trim().parse::<u32>() {
                     Ok(h) if h < 24 => Some(h),
                     _ => {
@@ -63,11 +94,8 @@ impl Schedule {
                     _ => None,
                 }
             }
-            other => {
-                errors.push((
-                    "frequency",
-                    format!("Choose hourly or daily imports, not {other:?}."),
-                ));
+            Err(message) => {
+                errors.push(("frequency", message));
                 None
             }
         };
@@ -77,20 +105,21 @@ impl Schedule {
         }
     }
 
-    /// From the stored columns (`schedule_frequency`, `schedule_minute`, `schedule_hour`).
-    pub fn from_columns(frequency: &str, minute: i64, hour: i64) -> Schedule {
+    /// From the stored columns (`schedule_frequency`, `schedule_minute`, `schedule_hour`); an
+    /// unknown frequency is an error, a minute or hour out of range is brought into it.
+    pub fn from_columns(frequency: &str, minute: i64, hour: i64) -> Result<Schedule, UnknownState> {
         let minute = u32::try_from(minute).unwrap_or(DEFAULT_MINUTE).min(59);
         let hour = u32::try_from(hour).unwrap_or(0).min(23);
-        match frequency {
-            "daily" => Schedule::Daily { hour, minute },
-            _ => Schedule::Hourly { minute },
-        }
+        Ok(match Frequency::decode(frequency)? {
+            Frequency::Daily => Schedule::Daily { hour, minute },
+            Frequency::Hourly => Schedule::Hourly { minute },
+        })
     }
 
-    pub fn frequency(&self) -> &'static str {
+    pub fn frequency(&self) -> Frequency {
         match self {
-            Schedule::Hourly { .. } => "hourly",
-            Schedule::Daily { .. } => "daily",
+            Schedule::Hourly { .. } => Frequency::Hourly,
+            Schedule::Daily { .. } => Frequency::Daily,
         }
     }
 
@@ -198,9 +227,65 @@ mod tests {
             "hour"
         );
         assert_eq!(
-            Schedule::parse("weekly", "0", "0").unwrap_err()[0].0,
-            "frequency"
+            Schedule::parse("weekly", "0", "0").unwrap_err(),
+            vec![(
+                "frequency",
+                "Choose hourly or daily imports, not \"weekly\".".to_string()
+            )]
         );
+        // An hourly form's hour is not read: the page may send anything there.
+        assert_eq!(
+            Schedule::parse("hourly", "5", "noon"),
+            Ok(Schedule::Hourly { minute: 5 })
+        );
+    }
+
+    #[test]
+    fn frequencies_read_their_stored_words() {
+        for frequency in Frequency::ALL {
+            assert_eq!(Frequency::decode(frequency.as_str()), Ok(frequency));
+            assert_eq!(Frequency::parse(frequency.as_str()), Ok(frequency));
+        }
+        let unknown = Frequency::decode("weekly").unwrap_err();
+        assert_eq!(unknown.to_string(), "unknown schedule frequency \"weekly\"");
+        assert_eq!(
+            Frequency::parse("Daily").unwrap_err(),
+            "Choose hourly or daily imports, not \"Daily\"."
+        );
+    }
+
+    #[test]
+    fn reads_stored_columns() {
+        assert_eq!(
+            Schedule::from_columns("daily", 30, 6),
+            Ok(Schedule::Daily {
+                hour: 6,
+                minute: 30
+            })
+        );
+        assert_eq!(
+            Schedule::from_columns("hourly", 2, 9),
+            Ok(Schedule::Hourly { minute: 2 })
+        );
+        // Out of range numbers are brought into range; only the word can be unknown.
+        assert_eq!(
+            Schedule::from_columns("hourly", 75, 0),
+            Ok(Schedule::Hourly { minute: 59 })
+        );
+        let unknown = Schedule::from_columns("", 2, 0).unwrap_err();
+        assert_eq!(unknown.to_string(), "unknown schedule frequency \"\"");
+        for schedule in [
+            Schedule::Hourly { minute: 7 },
+            Schedule::Daily {
+                hour: 23,
+                minute: 0,
+            },
+        ] {
+            let stored = schedule.frequency().as_str();
+            let minute = i64::from(schedule.minute());
+            let hour = i64::from(schedule.hour());
+            assert_eq!(Schedule::from_columns(stored, minute, hour), Ok(schedule));
+        }
     }
 
     #[test]

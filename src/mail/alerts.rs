@@ -15,6 +15,7 @@ use super::compose::{Composed, MailLayout};
 use crate::db::alerts::{self as store, Watched};
 use crate::db::mail::MailKind;
 use crate::db::{self, TenantId};
+use crate::domain::integration::IntegrationStatus;
 use crate::i18n::{self, Lang};
 use crate::state::AppState;
 
@@ -26,22 +27,22 @@ pub const FAILING_FOR_SECS: i64 = 60 * 60;
 /// imports keep failing (whatever their errors, so a changing error does not make a flood),
 /// `version:<answered>` while Shopify answers with another API version than `asked`.
 pub fn cause(watched: &Watched, at: i64, asked: &str) -> String {
-    match watched.status.as_str() {
-        "attention" => format!("attention:{}", watched.status_reason),
-        "active"
+    match watched.status {
+        IntegrationStatus::Attention => format!("attention:{}", watched.status_reason),
+        IntegrationStatus::Active
             if watched
                 .failing_since
                 .is_some_and(|since| since <= at - FAILING_FOR_SECS) =>
         {
             "failing".into()
         }
-        "active" => match watched.api_version_answered.as_deref() {
+        IntegrationStatus::Active => match watched.api_version_answered.as_deref() {
             Some(answered) if !answered.is_empty() && answered != asked => {
                 format!("version:{answered}")
             }
             _ => String::new(),
         },
-        _ => String::new(),
+        IntegrationStatus::Draft | IntegrationStatus::Deactivated => String::new(),
     }
 }
 
@@ -75,7 +76,9 @@ pub async fn check(state: &AppState) -> anyhow::Result<Checked> {
         }
         // Healthy at first sight, or switched off by an admin: nothing to tell.
         let recovered = !old.as_deref().unwrap_or_default().is_empty() && new.is_empty();
-        if (new.is_empty() && !recovered) || (recovered && watched.status != "active") {
+        if (new.is_empty() && !recovered)
+            || (recovered && watched.status != IntegrationStatus::Active)
+        {
             continue;
         }
         let link = config
@@ -170,7 +173,7 @@ fn alert_message(
     link: &str,
 ) -> Result<Composed, askama::Error> {
     let lang = layout.lang;
-    let (what, todo) = if watched.status == "attention" {
+    let (what, todo) = if watched.status == IntegrationStatus::Attention {
         let reason = if watched.status_reason.is_empty() {
             layout.t("Shopify refused what imports need.")
         } else {
@@ -233,13 +236,13 @@ fn recovery_message(
 mod tests {
     use super::*;
 
-    fn watched(status: &str, reason: &str, failing_since: Option<i64>) -> Watched {
+    fn watched(status: IntegrationStatus, reason: &str, failing_since: Option<i64>) -> Watched {
         Watched {
             tenant_id: 1,
             id: 2,
             label: "Main shop".into(),
             tenant_name: "Acme".into(),
-            status: status.into(),
+            status,
             status_reason: reason.into(),
             alerted: None,
             failing_since,
@@ -252,34 +255,56 @@ mod tests {
     fn causes() {
         let at = 1_000_000;
         let asked = "2026-10";
-        assert_eq!(cause(&watched("active", "", None), at, asked), "");
         assert_eq!(
-            cause(&watched("active", "", Some(at - 3599)), at, asked),
+            cause(&watched(IntegrationStatus::Active, "", None), at, asked),
             ""
         );
         assert_eq!(
-            cause(&watched("active", "", Some(at - 3600)), at, asked),
+            cause(
+                &watched(IntegrationStatus::Active, "", Some(at - 3599)),
+                at,
+                asked
+            ),
+            ""
+        );
+        assert_eq!(
+            cause(
+                &watched(IntegrationStatus::Active, "", Some(at - 3600)),
+                at,
+                asked
+            ),
             "failing"
         );
         assert_eq!(
             cause(
-                &watched("attention", "Shopify refused the token.", None),
+                &watched(
+                    IntegrationStatus::Attention,
+                    "Shopify refused the token.",
+                    None
+                ),
                 at,
                 asked
             ),
             "attention:Shopify refused the token."
         );
-        assert_eq!(cause(&watched("deactivated", "", Some(0)), at, asked), "");
+        assert_eq!(
+            cause(
+                &watched(IntegrationStatus::Deactivated, "", Some(0)),
+                at,
+                asked
+            ),
+            ""
+        );
         // Shopify answering with another version than the one asked.
-        let mut retired = watched("active", "", None);
+        let mut retired = watched(IntegrationStatus::Active, "", None);
         retired.api_version_answered = Some("2027-01".into());
         assert_eq!(cause(&retired, at, asked), "version:2027-01");
         assert_eq!(cause(&retired, at, "2027-01"), "", "the version asked");
         retired.failing_since = Some(at - 3600);
         assert_eq!(cause(&retired, at, asked), "failing", "failing comes first");
-        retired.status = "attention".into();
+        retired.status = IntegrationStatus::Attention;
         assert!(cause(&retired, at, asked).starts_with("attention:"));
-        retired.status = "deactivated".into();
+        retired.status = IntegrationStatus::Deactivated;
         assert_eq!(cause(&retired, at, asked), "");
     }
 }

@@ -171,11 +171,7 @@ pub async fn history_imports(
             .await?
             .is_some_and(|l| l >= now);
         match last_run.as_ref() {
-            Some(run)
-                if leased
-                    && run.outcome == "running"
-                    && matches!(run.trigger.as_str(), "initial" | "backfill") =>
-            {
+            Some(run) if leased && run.outcome.is_running() && run.trigger.reads_history() => {
                 under_way.insert(integration.id, run.progress_until);
                 let text = if run.progress_until.is_none() {
                     i18n::t("Reading the first orders from Shopify…")

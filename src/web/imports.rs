@@ -15,8 +15,8 @@ use super::AppState;
 use super::audit_details::{Details, Value};
 use super::context::{FormErrors, Layout, TenantAdmin};
 use crate::db::imports::{self, ImportRun, ImportsIntegration, QueueRefusal};
-use crate::domain::integration::IntegrationStatus;
-use crate::domain::schedule::Schedule;
+use crate::domain::import_run::{Outcome, ReadMode, RunState, Trigger};
+use crate::domain::integration::{IntegrationStatus, RunRequest};
 use crate::error::{AppError, AppResult, render};
 use crate::i18n;
 
@@ -53,7 +53,10 @@ pub struct RunView {
     pub refunds_read: i64,
     pub orders_stored: i64,
     pub refunds_stored: i64,
+    /// The stored word of `state`: the page's CSS class and the status poll's value.
     pub outcome: String,
+    #[serde(skip)]
+    pub state: RunState,
     pub error: String,
     /// What the run adapted to (e.g. smaller pages because Shopify priced them higher), one
     /// line each, in the reader's language.
@@ -170,24 +173,28 @@ pub(crate) fn progress_text(run: &ImportRun, tz: Tz, now: i64) -> String {
     parts.join(", ")
 }
 
-pub(crate) fn trigger_label(trigger: &str) -> &'static str {
+pub(crate) fn trigger_label(trigger: Trigger) -> &'static str {
     match trigger {
-        "schedule" => "Scheduled",
-        "manual" => "Import now",
-        "backfill" => "Re-import of history",
-        "initial" => "First import",
-        "catch_up" => "Catch-up",
-        _ => "Other",
+        Trigger::Schedule => "Scheduled",
+        Trigger::Manual => "Import now",
+        Trigger::Backfill => "Re-import of history",
+        Trigger::Initial => "First import",
+        Trigger::CatchUp => "Catch-up",
     }
 }
 
-pub(crate) fn outcome_label(outcome: &str) -> &'static str {
-    match outcome {
-        "running" => "Running",
-        "succeeded" => "Succeeded",
-        "failed" => "Failed",
-        "needs_attention" => "Needs attention",
-        _ => "Unknown",
+/// The label of a stored outcome word the dashboard's totals carry (read through
+/// `RunState`, so an unknown word is "Unknown").
+pub(crate) fn outcome_label(stored: &str) -> &'static str {
+    RunState::parse(stored).map_or("Unknown", run_state_label)
+}
+
+pub(crate) fn run_state_label(state: RunState) -> &'static str {
+    match state {
+        RunState::Running => "Running",
+        RunState::Ended(Outcome::Succeeded) => "Succeeded",
+        RunState::Ended(Outcome::Failed) => "Failed",
+        RunState::Ended(Outcome::NeedsAttention) => "Needs attention",
     }
 }
 
@@ -196,8 +203,8 @@ impl RunView {
         let percent = super::imports_cancel::bulk_percent(run).unwrap_or_else(|| run.percent());
         RunView {
             id: run.id,
-            trigger: trigger_label(&run.trigger).to_string(),
-            bulk: run.read_mode == "bulk",
+            trigger: trigger_label(run.trigger).to_string(),
+            bulk: run.read_mode == ReadMode::Bulk,
             window_from: local(Some(run.window_from), tz),
             window_to: local(Some(run.window_to), tz),
             started: local(Some(run.started_at), tz),
@@ -207,7 +214,8 @@ impl RunView {
             refunds_read: run.refunds_read,
             orders_stored: run.orders_stored,
             refunds_stored: run.refunds_stored,
-            outcome: run.outcome.clone(),
+            outcome: run.outcome.as_str().to_string(),
+            state: run.outcome,
             error: run.error.clone(),
             notes: run
                 .note
@@ -235,7 +243,7 @@ impl RunView {
     }
 
     pub fn outcome_label(&self) -> &'static str {
-        outcome_label(&self.outcome)
+        run_state_label(self.state)
     }
 
     /// The run's error in the reader's language, without the HTTP status it carries.
@@ -377,18 +385,13 @@ async fn render_page(
     let now = crate::db::now();
     let running = views
         .iter()
-        .find(|r| r.outcome == "running")
+        .find(|r| r.state.is_running())
         .filter(|_| integration.lease_until.is_some_and(|l| l >= now))
         .cloned();
     let queued = running.is_none()
         && integration.status == IntegrationStatus::Active
         && integration.next_run_at.is_some_and(|n| n <= now);
-    let schedule = Schedule::from_columns(
-        &integration.schedule_frequency,
-        integration.schedule_minute,
-        integration.schedule_hour,
-    )
-    .describe();
+    let schedule = integration.schedule.describe();
     let status = errors.status();
     let page = render(&ImportsPage {
         layout: admin.0.layout(state).await?,
@@ -462,7 +465,7 @@ async fn import_now(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let tenant = admin.0.tenant_id();
-    match imports::queue_run(&state.db, tenant, id, "manual", None).await? {
+    match imports::queue_run(&state.db, tenant, id, RunRequest::Manual, None).await? {
         Ok(()) => {
             admin
                 .0
@@ -553,8 +556,7 @@ async fn backfill(
             return render_page(&state, &admin, id, "", form.backfill_from, errors).await;
         }
     };
-    let from = date.format("%Y-%m-%d").to_string();
-    match imports::queue_run(&state.db, tenant, id, "backfill", Some(&from)).await? {
+    match imports::queue_run(&state.db, tenant, id, RunRequest::Backfill, Some(date)).await? {
         Ok(()) => {
             admin
                 .0
@@ -565,7 +567,7 @@ async fn backfill(
                     // both in the tenant's time zone.
                     &Details::new()
                         .subject(Value::Integration(id))
-                        .fact("From", Value::Date(from.clone()))
+                        .fact("From", Value::Date(date.format("%Y-%m-%d").to_string()))
                         .fact("To", Value::Date(today.format("%Y-%m-%d").to_string()))
                         .to_stored(),
                 )
@@ -615,7 +617,7 @@ async fn status(
     let latest = runs.first().map(|r| RunView::new(r, tz));
     let running = latest
         .clone()
-        .filter(|r| r.outcome == "running" && integration.lease_until.is_some_and(|l| l >= now));
+        .filter(|r| r.state.is_running() && integration.lease_until.is_some_and(|l| l >= now));
     Ok(Json(Status {
         queued: running.is_none()
             && integration.status == IntegrationStatus::Active
@@ -650,7 +652,7 @@ mod tests {
         ImportRun {
             id: 1,
             integration_id: 1,
-            trigger: "initial".into(),
+            trigger: Trigger::Initial,
             window_from: from,
             window_to: to,
             started_at: started,
@@ -660,13 +662,13 @@ mod tests {
             refunds_read: 0,
             orders_stored: 1234,
             refunds_stored: 0,
-            outcome: "running".into(),
+            outcome: RunState::Running,
             error: String::new(),
             worker: String::new(),
             progress_until: until,
             note: String::new(),
-            read_mode: "paged".into(),
-            bulk_phase: String::new(),
+            read_mode: ReadMode::Paged,
+            bulk_phase: crate::domain::import_run::BulkPhase::Idle,
             bulk_objects: 0,
             bulk_orders_done: 0,
             bulk_orders_total: 0,

@@ -10,18 +10,19 @@ use super::AppState;
 use super::context::TenantAdmin;
 use crate::db::bulk_runs;
 use crate::db::imports::{self, ImportRun};
+use crate::domain::import_run::BulkPhase;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Lang};
 
 /// The progress line of a run reading a bulk export, `None` for a paged run.
 pub(crate) fn bulk_progress_text(run: &ImportRun, lang: Lang) -> Option<String> {
-    match run.bulk_phase.as_str() {
-        "exporting" => Some(i18n::fill(
+    match run.bulk_phase {
+        BulkPhase::Exporting => Some(i18n::fill(
             lang,
             "Shopify is exporting the orders: {} objects so far",
             &[i18n::format_integer(lang, run.bulk_objects)],
         )),
-        "writing" => Some(i18n::fill(
+        BulkPhase::Writing => Some(i18n::fill(
             lang,
             "TMAS is writing the orders: {} of {} done",
             &[
@@ -29,22 +30,22 @@ pub(crate) fn bulk_progress_text(run: &ImportRun, lang: Lang) -> Option<String> 
                 i18n::format_integer(lang, run.bulk_orders_total),
             ],
         )),
-        _ => None,
+        BulkPhase::Idle => None,
     }
 }
 
 /// How far a bulk read is, 0–100: nothing known while Shopify exports, then the share of
 /// the file's orders written. `None` for a paged run.
 pub(crate) fn bulk_percent(run: &ImportRun) -> Option<i64> {
-    match run.bulk_phase.as_str() {
-        "exporting" => Some(0),
-        "writing" => Some(
+    match run.bulk_phase {
+        BulkPhase::Exporting => Some(0),
+        BulkPhase::Writing => Some(
             (run.bulk_orders_done * 100)
                 .checked_div(run.bulk_orders_total)
                 .unwrap_or(0)
                 .clamp(0, 100),
         ),
-        _ => None,
+        BulkPhase::Idle => None,
     }
 }
 
@@ -83,11 +84,11 @@ pub async fn cancel(
 mod tests {
     use super::*;
 
-    fn run(phase: &str, objects: i64, done: i64, total: i64) -> ImportRun {
+    fn run(phase: BulkPhase, objects: i64, done: i64, total: i64) -> ImportRun {
         ImportRun {
             id: 1,
             integration_id: 1,
-            trigger: "initial".into(),
+            trigger: crate::domain::import_run::Trigger::Initial,
             window_from: 0,
             window_to: 100,
             started_at: 0,
@@ -97,13 +98,13 @@ mod tests {
             refunds_read: 0,
             orders_stored: 0,
             refunds_stored: 0,
-            outcome: "running".into(),
+            outcome: crate::domain::import_run::RunState::Running,
             error: String::new(),
             worker: String::new(),
             progress_until: None,
             note: String::new(),
-            read_mode: "bulk".into(),
-            bulk_phase: phase.into(),
+            read_mode: crate::domain::import_run::ReadMode::Bulk,
+            bulk_phase: phase,
             bulk_objects: objects,
             bulk_orders_done: done,
             bulk_orders_total: total,
@@ -113,7 +114,7 @@ mod tests {
 
     #[test]
     fn a_bulk_run_says_its_phase_in_both_languages() {
-        let exporting = run("exporting", 12_345, 0, 0);
+        let exporting = run(BulkPhase::Exporting, 12_345, 0, 0);
         assert_eq!(
             bulk_progress_text(&exporting, Lang::En).as_deref(),
             Some("Shopify is exporting the orders: 12,345 objects so far")
@@ -122,7 +123,7 @@ mod tests {
             bulk_progress_text(&exporting, Lang::Es).as_deref(),
             Some("Shopify está exportando los pedidos: 12.345 objetos hasta ahora")
         );
-        let writing = run("writing", 0, 1_200, 4_800);
+        let writing = run(BulkPhase::Writing, 0, 1_200, 4_800);
         assert_eq!(
             bulk_progress_text(&writing, Lang::En).as_deref(),
             Some("TMAS is writing the orders: 1,200 of 4,800 done")
@@ -132,7 +133,10 @@ mod tests {
             Some("TMAS está guardando los pedidos: 1.200 de 4.800 hechos")
         );
         assert_eq!(bulk_percent(&writing), Some(25));
-        assert_eq!(bulk_percent(&run("writing", 0, 0, 0)), Some(0));
-        assert_eq!(bulk_progress_text(&run("", 0, 0, 0), Lang::En), None);
+        assert_eq!(bulk_percent(&run(BulkPhase::Writing, 0, 0, 0)), Some(0));
+        assert_eq!(
+            bulk_progress_text(&run(BulkPhase::Idle, 0, 0, 0), Lang::En),
+            None
+        );
     }
 }

@@ -12,7 +12,7 @@ use super::audit_details::{Details, Value};
 use super::context::{FormErrors, Layout, TenantAdmin};
 use crate::db;
 use crate::db::locations::Location;
-use crate::domain::location::{LocationInput, time_zone_choices};
+use crate::domain::location::{LocationInput, LocationStatus, time_zone_choices};
 use crate::error::{AppError, AppResult, render};
 
 pub fn router() -> Router<AppState> {
@@ -106,7 +106,7 @@ async fn form_page(
 async fn new_page(State(state): State<AppState>, admin: TenantAdmin) -> AppResult<Response> {
     let form = LocationForm {
         time_zone: admin.0.tenant.time_zone.clone(),
-        status: "active".into(),
+        status: LocationStatus::Active.as_str().into(),
         ..LocationForm::default()
     };
     form_page(&state, &admin, None, form, FormErrors::default()).await
@@ -146,7 +146,7 @@ async fn create(
                         .subject(Value::Text(location.location_id.clone()))
                         .fact("Name", Value::Text(location.name.clone()))
                         .fact("Time zone", Value::Text(location.time_zone.clone()))
-                        .fact("Status", Value::Word(location.status.clone()))
+                        .fact("Status", Value::Word(location.status.as_str().into()))
                         .to_stored(),
                 )
                 .await?;
@@ -172,7 +172,7 @@ async fn edit_page(
         name: location.name,
         location_id: location.location_id,
         time_zone: location.time_zone,
-        status: location.status,
+        status: location.status.as_str().into(),
     };
     form_page(&state, &admin, Some(id), form, FormErrors::default()).await
 }
@@ -216,7 +216,7 @@ async fn edit(
                         )
                         .change(
                             "Status",
-                            Value::Word(before.status.clone()),
+                            Value::Word(before.status.as_str().into()),
                             Value::Word(input.status.as_str().into()),
                         )
                         .to_stored(),

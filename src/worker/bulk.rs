@@ -19,6 +19,7 @@ use super::run_record::{Progress, RunError, Trigger};
 use super::store::{LocationMap, page_facts};
 use crate::db::imports::{self, ClaimedIntegration};
 use crate::db::{self, bulk_runs};
+use crate::domain::import_run::ReadMode;
 use crate::shopify::bulk::export::ExportShape;
 use crate::shopify::bulk::pre_read::ExportPreRead;
 use crate::shopify::{BulkRefused, ShopifyClient, ShopifyError, TimeWindow};
@@ -152,14 +153,14 @@ impl BulkRead<'_> {
         match outcome {
             Ok(()) => {
                 // `read_mode` says it; the history shows it beside the trigger.
-                bulk_runs::ended(db, tenant, self.run, "bulk").await?;
+                bulk_runs::ended(db, tenant, self.run, ReadMode::Bulk).await?;
                 self.batch()
                     .read_unreadable_again(self.client, progress, self.stop, self.lost)
                     .await
             }
             Err(BulkStop::Fallback(why)) => {
                 tracing::warn!(reason = why, "bulk export unusable; reading page by page");
-                bulk_runs::ended(db, tenant, self.run, "paged").await?;
+                bulk_runs::ended(db, tenant, self.run, ReadMode::Paged).await?;
                 note(db, tenant, self.run, why).await;
                 read_pages(
                     self.state,
@@ -176,7 +177,8 @@ impl BulkRead<'_> {
                 .await
             }
             Err(BulkStop::Run(e)) => {
-                if let Err(db_error) = bulk_runs::ended(db, tenant, self.run, "bulk").await {
+                if let Err(db_error) = bulk_runs::ended(db, tenant, self.run, ReadMode::Bulk).await
+                {
                     tracing::warn!(error = %db_error, "could not record the end of the bulk read");
                 }
                 Err(e)

@@ -15,6 +15,7 @@ use crate::db::integrations::{Integration, LocationMatch};
 use crate::db::locations::Location;
 use crate::db::reconciliation::{self as store, DayCheck, Outcome};
 use crate::db::{self, TenantId};
+use crate::domain::reconciliation::CheckState;
 use crate::shopify::shopifyql::{MAX_QUERIES_PER_CHECK, REPORTS_SCOPE, ReportError, ReportQuery};
 use crate::shopify::{ClientConfig, Credentials, ShopifyClient, ShopifyError};
 use crate::state::AppState;
@@ -31,16 +32,6 @@ const LEASE_SECONDS: i64 = 300;
 
 /// How soon a check that could not finish (throttled, Shopify unreachable) is tried again.
 const RETRY_SECONDS: i64 = 3600;
-
-/// The check's states, as stored and shown.
-pub mod state {
-    pub const DONE: &str = "done";
-    pub const NO_SCOPE: &str = "no_scope";
-    pub const PARSE_ERROR: &str = "parse_error";
-    pub const MISSING_COLUMN: &str = "missing_column";
-    pub const THROTTLED: &str = "throttled";
-    pub const FAILED: &str = "failed";
-}
 
 /// The reasons TMAS can name for a location-day that differs.
 pub mod reason {
@@ -118,30 +109,36 @@ pub async fn check(
     };
     let now = Utc::now();
     let next = next_check_after(now, &integration.shop_time_zone);
-    let record = |state_code: &'static str, message: String, warnings: String, days| async move {
+    let record = |state: CheckState, message: String, warnings: String, days| async move {
         store::record(
             db,
             tenant,
             integration_id,
             &Outcome {
-                state: state_code,
+                state,
                 message: &message,
                 warnings: &warnings,
                 days,
                 checked_at: now.timestamp(),
-                next_check_at: next_check_at(state_code, now, next),
+                next_check_at: next_check_at(state, now, next),
             },
         )
         .await
     };
     let client = match client_for(state, config, &integration) {
         Ok(c) => c,
-        Err(e) => return Ok(record(state::FAILED, e.to_string(), String::new(), None).await?),
+        Err(e) => return Ok(record(CheckState::Failed, e.to_string(), String::new(), None).await?),
     };
     // The scopes as Shopify grants them now: read_reports may have been added since setup.
     match client.access_scopes().await {
         Ok(scopes) if !scopes.iter().any(|s| s == REPORTS_SCOPE) => {
-            return Ok(record(state::NO_SCOPE, REPORTS_SCOPE.into(), String::new(), None).await?);
+            return Ok(record(
+                CheckState::NoScope,
+                REPORTS_SCOPE.into(),
+                String::new(),
+                None,
+            )
+            .await?);
         }
         Ok(_) => {}
         Err(e) => return Ok(record(failure_state(&e), e.to_string(), String::new(), None).await?),
@@ -174,7 +171,13 @@ pub async fn check(
         now,
     )
     .await?;
-    record(state::DONE, String::new(), warnings.join("\n"), Some(&days)).await?;
+    record(
+        CheckState::Done,
+        String::new(),
+        warnings.join("\n"),
+        Some(&days),
+    )
+    .await?;
     Ok(())
 }
 
@@ -189,8 +192,8 @@ struct Reported {
 }
 
 /// When the check is tried next: soon after a failure it may recover from, else at `next`.
-fn next_check_at(state_code: &str, now: DateTime<Utc>, next: i64) -> i64 {
-    if state_code == state::THROTTLED || state_code == state::FAILED {
+fn next_check_at(state: CheckState, now: DateTime<Utc>, next: i64) -> i64 {
+    if state.retries_soon() {
         (now.timestamp() + RETRY_SECONDS).min(next)
     } else {
         next
@@ -217,10 +220,10 @@ fn zones_of(
 }
 
 /// The check's state and message for a report that could not be read.
-fn report_failure(e: &ReportError) -> (&'static str, String) {
+fn report_failure(e: &ReportError) -> (CheckState, String) {
     match e {
-        ReportError::ParseErrors(errors) => (state::PARSE_ERROR, errors.join("\n")),
-        ReportError::MissingColumn(column) => (state::MISSING_COLUMN, column.clone()),
+        ReportError::ParseErrors(errors) => (CheckState::ParseError, errors.join("\n")),
+        ReportError::MissingColumn(column) => (CheckState::MissingColumn, column.clone()),
         ReportError::Shopify(s) => (failure_state(s), s.to_string()),
     }
 }
@@ -379,11 +382,11 @@ fn shopify_number(id: &str) -> Option<i64> {
 }
 
 /// The state a failed Shopify call leaves the check in.
-fn failure_state(e: &ShopifyError) -> &'static str {
+fn failure_state(e: &ShopifyError) -> CheckState {
     match e {
-        ShopifyError::ScopeMissing { scope } if scope == REPORTS_SCOPE => state::NO_SCOPE,
-        ShopifyError::RateLimited => state::THROTTLED,
-        _ => state::FAILED,
+        ShopifyError::ScopeMissing { scope } if scope == REPORTS_SCOPE => CheckState::NoScope,
+        ShopifyError::RateLimited => CheckState::Throttled,
+        _ => CheckState::Failed,
     }
 }
 

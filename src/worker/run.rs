@@ -13,9 +13,7 @@ use super::store::LocationMap;
 use crate::crypto::StoredCredentials;
 use crate::db::imports::{self, ClaimedIntegration, Finish, Outcome};
 use crate::db::{self, TenantId};
-use crate::domain::schedule::Schedule;
-use crate::domain::store_name::StoreName;
-use crate::shopify::{ClientConfig, Credentials, ShopifyClient, ShopifyError, TimeWindow};
+use crate::shopify::{ClientConfig, Credentials, ShopifyClient, TimeWindow};
 use crate::state::AppState;
 
 /// How one run ended, for logs, tests and benchmarks.
@@ -41,10 +39,6 @@ pub fn start_of_local_day(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
         }
     }
     Utc.from_utc_datetime(&date.and_time(NaiveTime::MIN))
-}
-
-fn parse_date(text: Option<&str>) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(text?.trim(), "%Y-%m-%d").ok()
 }
 
 fn unix(t: DateTime<Utc>) -> i64 {
@@ -79,7 +73,7 @@ pub async fn run_claimed(
         db,
         tenant,
         integration,
-        trigger.as_str(),
+        trigger,
         (unix(from), unix(to)),
         owner,
     )
@@ -145,10 +139,7 @@ async fn take_over(db: &crate::db::Db, claimed: &ClaimedIntegration) -> anyhow::
         );
     }
     let last = imports::last_outcome(db, tenant, integration).await?;
-    Ok(Trigger::of(
-        claimed.run_requested.as_deref(),
-        last.as_deref(),
-    ))
+    Ok(Trigger::of(claimed.run_requested, last))
 }
 
 /// The window of `updatedAt` this run reads, from its trigger, the watermark and the
@@ -163,9 +154,10 @@ fn import_window(
     // made just before the run starts is inside its window.
     let to = from_unix(unix(Utc::now()) + 1);
     let from = match trigger {
-        Trigger::Backfill => parse_date(claimed.backfill_requested_from.as_deref())
+        Trigger::Backfill => claimed
+            .backfill_requested_from
             .map(|d| start_of_local_day(d, tz)),
-        Trigger::Initial => parse_date(Some(&claimed.backfill_from)).map(|d| {
+        Trigger::Initial => claimed.backfill_from.map(|d| {
             // A first run that stopped half way resumes where its data is committed.
             let start = start_of_local_day(d, tz);
             match claimed.watermark {
@@ -176,7 +168,7 @@ fn import_window(
         _ => None,
     }
     .or_else(|| claimed.watermark.map(|w| from_unix(w) - config.overlap()))
-    .or_else(|| parse_date(Some(&claimed.backfill_from)).map(|d| start_of_local_day(d, tz)))
+    .or_else(|| claimed.backfill_from.map(|d| start_of_local_day(d, tz)))
     .unwrap_or(to - chrono::Duration::days(1))
     .min(to);
     TimeWindow { from, to }
@@ -220,12 +212,7 @@ fn spawn_heartbeat(
 
 /// When the integration's schedule runs next after now.
 fn next_scheduled_run(claimed: &ClaimedIntegration, tz: Tz) -> i64 {
-    let schedule = Schedule::from_columns(
-        &claimed.schedule_frequency,
-        claimed.schedule_minute,
-        claimed.schedule_hour,
-    );
-    unix(schedule.next_after(Utc::now(), tz))
+    unix(claimed.schedule.next_after(Utc::now(), tz))
 }
 
 /// How the run's record ends (its error left empty) and the error message to record, from
@@ -320,15 +307,10 @@ async fn import_pages(
         page_size: config.page_size,
         ..state.shopify.clone()
     };
-    let store = StoreName::parse(&claimed.store_name).map_err(|_| {
-        ShopifyError::Config(format!(
-            "`{}` is not a store name (lowercase letters, digits and dashes)",
-            claimed.store_name
-        ))
-    })?;
+    let store = &claimed.store_name;
     let client = match &config.http {
-        Some(http) => ShopifyClient::with_http(&client_config, &store, credentials, http.clone())?,
-        None => ShopifyClient::new(&client_config, &store, credentials)?,
+        Some(http) => ShopifyClient::with_http(&client_config, store, credentials, http.clone())?,
+        None => ShopifyClient::new(&client_config, store, credentials)?,
     };
     let locations = LocationMap::new(&imports::matched_locations(db, tenant, claimed.id).await?);
     let read = if config.bulk.reads_in_bulk(trigger, &window) {

@@ -2,43 +2,8 @@
 //! Shared by the paged read, the bulk read and the run that chooses between them.
 
 use crate::db::imports::Outcome;
+pub use crate::domain::import_run::Trigger;
 use crate::shopify::ShopifyError;
-
-/// What started a run, as recorded in `import_runs.trigger`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Trigger {
-    Schedule,
-    Manual,
-    Backfill,
-    Initial,
-    /// A scheduled run after a failed one, or the first after credentials were fixed.
-    CatchUp,
-}
-
-impl Trigger {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Trigger::Schedule => "schedule",
-            Trigger::Manual => "manual",
-            Trigger::Backfill => "backfill",
-            Trigger::Initial => "initial",
-            Trigger::CatchUp => "catch_up",
-        }
-    }
-
-    pub(super) fn of(requested: Option<&str>, last_outcome: Option<&str>) -> Trigger {
-        match requested {
-            Some("manual") => Trigger::Manual,
-            Some("backfill") => Trigger::Backfill,
-            Some("initial") => Trigger::Initial,
-            Some("catch_up") => Trigger::CatchUp,
-            _ => match last_outcome {
-                Some("failed" | "needs_attention") => Trigger::CatchUp,
-                _ => Trigger::Schedule,
-            },
-        }
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub(super) enum RunError {

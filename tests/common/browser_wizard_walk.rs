@@ -8,6 +8,7 @@
 
 use tmas::db;
 use tmas::domain::account::{Plan, Role};
+use tmas::domain::integration::RunRequest;
 
 use crate::common::{Backend, PASSWORD};
 use crate::webdriver::{Browser, browser_available};
@@ -67,27 +68,14 @@ pub async fn walk(texts: &WizardTexts) {
     let browser = Browser::start().await;
     let shot = |name: &str| format!("{}{name}", texts.screenshot_prefix);
 
-    browser.goto(&app.url("/login")).await;
     browser
-        .type_into("input[name=email]", "ana@acme.example")
+        .sign_in(&app.url("/login"), "ana@acme.example", PASSWORD)
         .await;
-    browser.type_into("input[name=password]", PASSWORD).await;
-    browser.click("form button[type=submit]").await;
-    browser.wait_for_url(|u| !u.ends_with("/login")).await;
 
     if let Some(switch) = &texts.switch {
         // The language selector at the bottom of every page.
-        browser
-            .click(&format!(
-                "form.language select[name=lang] option[value={}]",
-                switch.code
-            ))
-            .await;
-        browser.click("form.language button[type=submit]").await;
-        let lang = format!("lang=\"{}\"", switch.code);
-        browser
-            .wait_for_page(|p| p.contains(&lang) && p.contains(switch.sign_out))
-            .await;
+        browser.choose_language(switch.code).await;
+        browser.wait_for_page(|p| p.contains(switch.sign_out)).await;
     }
 
     browser.goto(&app.url("/admin/integrations")).await;
@@ -197,5 +185,5 @@ pub async fn walk(texts: &WizardTexts) {
         .expect("stored");
     assert_eq!(stored.status.as_str(), "active");
     assert_eq!(stored.schedule.minute(), 15);
-    assert_eq!(stored.run_requested.as_deref(), Some("initial"));
+    assert_eq!(stored.run_requested, Some(RunRequest::Initial));
 }

@@ -198,6 +198,20 @@ impl TestApp {
         }
     }
 
+    /// A new browser whose connections come from `ip` (any 127.x.y.z address reaches the
+    /// app), so the sign-in throttle sees another client.
+    pub fn browser_from(&self, ip: &str) -> Browser {
+        Browser {
+            base: format!("http://{}", self.address),
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .local_address(ip.parse::<std::net::IpAddr>().expect("ip"))
+                .build()
+                .expect("client"),
+        }
+    }
+
     pub async fn create_tenant(&self, name: &str, plan: Plan) -> TenantId {
         db::tenants::create(&self.db, name, plan, "America/Toronto")
             .await
@@ -367,7 +381,45 @@ pub fn tmas_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_tmas"))
 }
 
+/// A calendar date the test knows to be valid.
+pub fn date(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+}
+
+/// Today in America/Toronto, the time zone of the tenants `create_tenant` makes.
+pub fn toronto_today() -> chrono::NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::America::Toronto)
+        .date_naive()
+}
+
+/// An amount as the English pages show it: `12,345.67`.
+pub fn shown(minor: i64) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let units = (minor.abs() / 100).to_string();
+    let mut grouped = String::new();
+    for (i, digit) in units.chars().enumerate() {
+        if i > 0 && (units.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    format!("{sign}{grouped}.{:02}", minor.abs() % 100)
+}
+
+/// Polls `done` every 100 ms until it holds; fails naming `what` after `limit` (a bound on a
+/// hang, not a measure of speed).
+pub async fn wait_for(what: &str, limit: std::time::Duration, mut done: impl AsyncFnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !done().await {
+        assert!(start.elapsed() < limit, "timed out waiting for {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 pub mod sim;
 #[allow(unused_imports)]
 pub use sim::{client, client_config, end_date, everything, one_shop, store};
+pub mod bulk;
 pub mod mail;
+pub mod traffic;

@@ -98,3 +98,16 @@ pub async fn gql(sim: &SimHandle, shop: &str, query: &str, variables: Value) -> 
 pub fn store(shop: &str) -> tmas::domain::store_name::StoreName {
     tmas::domain::store_name::StoreName::parse(shop).expect("a store name")
 }
+
+/// (gross, discounts, returns, net, transactions, items) of a bucket; an empty one is zeros.
+pub fn six(t: Option<&tmas::domain::facts::HourlyTotals>) -> (i64, i64, i64, i64, i64, i64) {
+    let t = t.copied().unwrap_or_default();
+    (
+        t.gross,
+        t.discounts,
+        t.returns,
+        t.net,
+        t.transactions,
+        t.items,
+    )
+}

@@ -212,6 +212,38 @@ impl Browser {
         }
     }
 
+    /// Signs in on the app's sign-in page at `login_url` and waits until it leads elsewhere.
+    pub async fn sign_in(&self, login_url: &str, email: &str, password: &str) {
+        self.goto(login_url).await;
+        self.type_into("input[name=email]", email).await;
+        self.type_into("input[name=password]", password).await;
+        self.click("form button[type=submit]").await;
+        self.wait_for_url(|u| !u.ends_with("/login")).await;
+    }
+
+    /// Switches the interface language (`en`, `es`) with the switcher at the foot of the
+    /// page, and waits for the page in that language.
+    pub async fn choose_language(&self, lang: &str) {
+        self.click(&format!(
+            "form.language select[name=lang] option[value={lang}]"
+        ))
+        .await;
+        self.click("form.language button[type=submit]").await;
+        let marker = format!("lang=\"{lang}\"");
+        self.wait_for_page(|p| p.contains(&marker)).await;
+    }
+
+    /// The page's width and the window's (a page wider than its window scrolls sideways).
+    pub async fn widths(&self) -> (i64, i64) {
+        let answer = self
+            .execute("return [document.documentElement.scrollWidth, window.innerWidth];")
+            .await;
+        (
+            answer[0].as_i64().expect("scrollWidth"),
+            answer[1].as_i64().expect("innerWidth"),
+        )
+    }
+
     /// Runs a script in the page and returns what it returns (`return …;`).
     pub async fn execute(&self, script: &str) -> Value {
         self.session_call(

@@ -56,6 +56,14 @@ pub fn fast_worker() -> WorkerConfig {
     }
 }
 
+/// A [`fast_worker`] that reads everything page by page (no bulk export).
+pub fn paging_worker() -> WorkerConfig {
+    WorkerConfig {
+        bulk: tmas::worker::BulkPolicy::off(),
+        ..fast_worker()
+    }
+}
+
 /// One generated shop of `days` days ending on 2026-11-20, Toronto, rate limit off.
 pub async fn simulator(shop: &str, days: u32, orders_per_day: u32, seed: u64) -> SimHandle {
     let mut config: SimConfig = crate::common::one_shop(shop, days, orders_per_day, seed);
@@ -105,7 +113,7 @@ pub async fn connect_tenant(
     .bind(tenant.0)
     .bind(format!("{shop} POS"))
     .bind(shop)
-    .bind(credentials.kind())
+    .bind(credentials.kind().as_str())
     .bind(credentials.seal(key).expect("seal"))
     .bind(credentials.hint())
     .bind(&tz)

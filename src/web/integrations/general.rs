@@ -323,7 +323,7 @@ async fn submit(
     else {
         return form_page(state, admin, draft, form, errors, None).await;
     };
-    if let Some(other) = db::integrations::find_by_store(&state.db, tenant, store.as_str()).await?
+    if let Some(other) = db::integrations::find_by_store(&state.db, tenant, &store).await?
         && Some(other.id) != draft.map(|d| d.id)
     {
         errors.add("store_name", duplicate_store(&store, &other));
@@ -353,7 +353,7 @@ async fn submit(
     let id = match saved.await? {
         Ok(id) => id,
         Err(e) if db::is_unique_violation(&e) => {
-            let other = db::integrations::find_by_store(&state.db, tenant, store.as_str())
+            let other = db::integrations::find_by_store(&state.db, tenant, &store)
                 .await?
                 .ok_or(e)?;
             errors.add("store_name", duplicate_store(&store, &other));

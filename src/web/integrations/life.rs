@@ -17,7 +17,8 @@ use super::{
 use crate::crypto::StoredCredentials;
 use crate::db;
 use crate::db::integrations::{Integration, LocationMatch};
-use crate::domain::integration::IntegrationStatus;
+use crate::domain::import_run::{RunState, Trigger};
+use crate::domain::integration::{IntegrationStatus, RunRequest};
 use crate::domain::integration_setup::CredentialsInput;
 use crate::error::{AppError, AppResult, render};
 use crate::web::AppState;
@@ -35,8 +36,8 @@ pub struct TestResult {
 pub struct LastRun {
     pub started: String,
     pub finished: String,
-    pub outcome: String,
-    pub trigger: String,
+    pub outcome: RunState,
+    pub trigger: Trigger,
     pub orders: i64,
     pub refunds: i64,
     pub error: String,
@@ -44,10 +45,10 @@ pub struct LastRun {
 
 impl LastRun {
     pub fn trigger_label(&self) -> &'static str {
-        crate::web::imports::trigger_label(&self.trigger)
+        crate::web::imports::trigger_label(self.trigger)
     }
     pub fn outcome_label(&self) -> &'static str {
-        crate::web::imports::outcome_label(&self.outcome)
+        crate::web::imports::run_state_label(self.outcome)
     }
     /// The run's error in the reader's language, without the HTTP status it carries.
     pub fn error_text(&self) -> String {
@@ -103,9 +104,19 @@ impl IntegrationPage {
         crate::i18n::plain_reason(crate::i18n::current(), &self.integration.status_reason)
     }
 
-    /// What a requested run is, in words (the stored request is a code: `manual`, `backfill`).
-    fn requested_text(&self, request: &str) -> &'static str {
-        crate::web::imports::trigger_label(request)
+    /// What a requested run is, in the reader's words.
+    fn requested_text(&self, request: &RunRequest) -> String {
+        use crate::i18n;
+        match request {
+            RunRequest::Initial => i18n::fill(
+                i18n::current(),
+                "first import from {}",
+                &[self.backfill_from()],
+            ),
+            RunRequest::CatchUp => i18n::t("catch-up"),
+            RunRequest::Manual => i18n::t(crate::web::imports::trigger_label(Trigger::Manual)),
+            RunRequest::Backfill => i18n::t(crate::web::imports::trigger_label(Trigger::Backfill)),
+        }
     }
 }
 

@@ -652,7 +652,7 @@ fn created_details(location: &TmasLocation, sid: &str) -> Details {
         .subject(Value::Text(location.location_id.clone()))
         .fact("Name", Value::Text(location.name.clone()))
         .fact("Time zone", Value::Text(location.time_zone.clone()))
-        .fact("Status", Value::Word(location.status.clone()))
+        .fact("Status", Value::Word(location.status.as_str().into()))
         .fact("Shopify location", Value::Text(sid.to_string()))
 }
 
@@ -769,7 +769,7 @@ pub async fn confirm_page(
                 ),
             ));
         }
-        if m.location_status != "active" {
+        if m.location_status != LocationStatus::Active {
             warnings.push((
                 m.location_code.clone(),
                 "This TMAS location is inactive: its numbers are hidden from reports.".into(),

@@ -298,7 +298,7 @@ impl ShopReport {
     fn verified(&self, label: &str, store: &StoreName) -> VerifiedShop {
         VerifiedShop {
             label: label.to_string(),
-            store_name: store.as_str().to_string(),
+            store_name: store.clone(),
             shop_name: self.shop_name.clone(),
             shop_currency: self.currency.clone(),
             shop_time_zone: self.time_zone.clone(),

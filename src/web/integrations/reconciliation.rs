@@ -15,13 +15,14 @@ use crate::db::integrations::{Integration, LocationMatch};
 use crate::db::reconciliation::{self as store, DayCheck};
 use crate::db::{self, TenantId};
 use crate::domain::money::currency_digits;
+use crate::domain::reconciliation::CheckState;
 use crate::error::{AppResult, render};
 use crate::i18n;
 use crate::shopify::shopifyql::REPORTS_SCOPE;
 use crate::web::AppState;
 use crate::web::audit_details::{Details, Value};
 use crate::web::context::{Layout, TenantAdmin};
-use crate::worker::reconcile::{reason, request_now, state};
+use crate::worker::reconcile::{reason, request_now};
 
 /// One checked location-day as shown.
 pub struct DayView {
@@ -73,29 +74,29 @@ pub fn reason_text(code: &str) -> &'static str {
 }
 
 fn problem_text(check: &store::CheckRow) -> Option<String> {
-    let text = match check.state.as_str() {
-        state::NO_SCOPE => i18n::t(
+    let text = match check.state {
+        CheckState::NoScope => i18n::t(
             "Shopify refused the check: the app does not have the read_reports scope. Add it as explained below.",
         ),
-        state::PARSE_ERROR => crate::i18n::fill(
+        CheckState::ParseError => crate::i18n::fill(
             i18n::current(),
             "Shopify could not read TMAS's report query ({}). Imported numbers are not affected; TMAS support has to adjust the query.",
             std::slice::from_ref(&check.message),
         ),
-        state::MISSING_COLUMN => crate::i18n::fill(
+        CheckState::MissingColumn => crate::i18n::fill(
             i18n::current(),
             "Shopify's sales report no longer has the column {}. Imported numbers are not affected; TMAS support has to adjust the check.",
             std::slice::from_ref(&check.message),
         ),
-        state::THROTTLED => i18n::t(
+        CheckState::Throttled => i18n::t(
             "Shopify was too busy to answer the check (throttled). It is tried again within the hour.",
         ),
-        state::FAILED => crate::i18n::fill(
+        CheckState::Failed => crate::i18n::fill(
             i18n::current(),
             "The check could not run: {}",
             &[i18n::plain_reason(i18n::current(), &check.message)],
         ),
-        _ => return None,
+        CheckState::Never | CheckState::Done => return None,
     };
     Some(text)
 }
@@ -121,7 +122,7 @@ pub async fn section(
     let summary = summarize(days.iter());
     let needs_scope = check
         .as_ref()
-        .map(|c| c.state == state::NO_SCOPE)
+        .map(|c| c.state == CheckState::NoScope)
         .unwrap_or_else(|| !integration.scope_list().contains(&REPORTS_SCOPE));
     let section = Section {
         layout: Layout::default(),

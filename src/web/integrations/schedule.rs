@@ -16,7 +16,7 @@ use crate::db;
 use crate::db::integrations::{Integration, LocationMatch};
 use crate::domain::integration::{IntegrationStatus, WizardStep};
 use crate::domain::integration_setup::{RECENT_ORDERS_DAYS, default_backfill, parse_backfill};
-use crate::domain::schedule::Schedule;
+use crate::domain::schedule::{Frequency, Schedule};
 use crate::error::{AppResult, render};
 use crate::web::AppState;
 use crate::web::context::{FormErrors, Layout, TenantAdmin};
@@ -31,6 +31,13 @@ pub struct ScheduleForm {
     pub hour: String,
     #[serde(default)]
     pub backfill_from: String,
+}
+
+impl ScheduleForm {
+    /// Whether the form asks for daily imports (else the hourly choice is shown checked).
+    pub fn is_daily(&self) -> bool {
+        Frequency::parse(&self.frequency) == Ok(Frequency::Daily)
+    }
 }
 
 #[derive(Template)]
@@ -99,7 +106,7 @@ pub async fn page(
         .backfill_from
         .unwrap_or_else(|| default_backfill(today_in(tenant_tz(&admin))));
     let form = ScheduleForm {
-        frequency: schedule.frequency().to_string(),
+        frequency: schedule.frequency().as_str().to_string(),
         minute: format!("{:02}", schedule.minute()),
         hour: schedule.hour().to_string(),
         backfill_from: backfill.to_string(),
@@ -115,13 +122,8 @@ fn parse_schedule(
     tz: Tz,
     errors: &mut FormErrors,
 ) -> (Option<Schedule>, Option<NaiveDate>) {
-    // The hour only matters for daily imports; an hourly form may leave it out.
-    let hour = if form.frequency == "daily" {
-        form.hour.as_str()
-    } else {
-        "0"
-    };
-    let schedule = Schedule::parse(&form.frequency, &form.minute, hour)
+    // The frequency is read once, by `Schedule::parse`: an hourly schedule ignores the hour.
+    let schedule = Schedule::parse(&form.frequency, &form.minute, &form.hour)
         .map_err(|list| {
             for (field, message) in list {
                 errors.add(field, message);

@@ -382,7 +382,7 @@ mod tests {
             location_id: code.into(),
             name: code.into(),
             time_zone: "America/Toronto".into(),
-            status: "active".into(),
+            status: crate::domain::location::LocationStatus::Active,
         }
     }
 
