@@ -84,7 +84,7 @@ impl KpiTiles {
             },
             returns: KpiTile {
                 value: scope.amount(now.returns),
-                change: coverage.change(now.returns, before.returns),
+                change: returns_change(&coverage, now.returns, before.returns),
             },
         }
     }
@@ -108,6 +108,17 @@ fn ratio_change(coverage: &ChangeCoverage, now: Option<i64>, before: Option<i64>
     }
 }
 
+/// Returns against a period that had none: there is nothing to compare with, and it is returns
+/// that are missing, not sales (outside the data it stays "no data").
+fn returns_change(coverage: &ChangeCoverage, now: i64, before: i64) -> ChangeView {
+    let mut change = coverage.change(now, before);
+    let covered = !coverage.now.is_not() && !coverage.before.is_not();
+    if before == 0 && change.class == "none" && covered {
+        change.text = i18n::t("no returns to compare with");
+    }
+    change
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,6 +130,23 @@ mod tests {
         assert_eq!(ratio_change(&full, Some(1_000), None).class, "none");
         let up = ratio_change(&full, Some(1_100), Some(1_000));
         assert_eq!((up.class, up.arrow), ("up", "▲"));
+    }
+
+    #[test]
+    fn returns_against_a_period_without_returns_say_so() {
+        let full = ChangeCoverage::full(chrono_tz::UTC);
+        let change = returns_change(&full, 1_250, 0);
+        assert_eq!(
+            (change.class, change.text.as_str()),
+            ("none", "no returns to compare with")
+        );
+        let up = returns_change(&full, 1_250, 500);
+        assert_eq!((up.class, up.arrow), ("up", "▲"));
+        let before_history = ChangeCoverage {
+            before: crate::domain::coverage::Covered::Not,
+            ..full
+        };
+        assert_eq!(returns_change(&before_history, 1_250, 0).text, "no data");
     }
 
     #[test]
