@@ -40,6 +40,10 @@ impl User {
     pub fn role(&self) -> Role {
         Role::parse(&self.role).unwrap_or(Role::Manager)
     }
+
+    pub fn is_admin(&self) -> bool {
+        self.role() == Role::Admin
+    }
 }
 
 const COLUMNS: &str = "id, email, password_hash, role, tenant_id, may_edit_manually, active, \

@@ -3,7 +3,8 @@
 use std::fmt;
 
 /// Who a user is in the product.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// The default is the least privileged role, for a page laid out before anyone signed in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// The operator's onboarding staff: no tenant of their own, may act inside any tenant.
@@ -11,6 +12,7 @@ pub enum Role {
     /// Sets up integrations, users and locations of one tenant.
     Admin,
     /// Reads dashboards and reports of one tenant.
+    #[default]
     Manager,
 }
 

@@ -27,7 +27,7 @@ const ALLOWED_BEFORE_NEW_PASSWORD: [&str; 3] = ["/account/password", "/logout", 
 pub struct Layout {
     pub csrf: String,
     pub user_email: String,
-    pub role: String,
+    pub role: Role,
     pub tenant_name: String,
     /// Staff acting inside a customer's tenant: shows the banner and the way out.
     pub acting: bool,
@@ -66,10 +66,10 @@ impl Layout {
         crate::i18n::Lang::ALL
     }
     pub fn is_staff(&self) -> bool {
-        self.role == "staff"
+        self.role == Role::Staff
     }
     pub fn can_administer(&self) -> bool {
-        self.role == "admin" || (self.role == "staff" && self.acting)
+        self.role == Role::Admin || (self.role == Role::Staff && self.acting)
     }
     pub fn in_tenant(&self) -> bool {
         !self.tenant_name.is_empty()
@@ -118,7 +118,7 @@ impl CurrentUser {
         Ok(Layout {
             csrf: super::csrf::token(&self.session).await?,
             user_email: self.user.email.clone(),
-            role: self.user.role.clone(),
+            role: self.user.role(),
             tenant_name,
             acting: self.user.role() == Role::Staff && self.acting_tenant.is_some(),
         })

@@ -297,7 +297,7 @@ fn page_key(lang: Lang, layout: &Layout, tenant: &crate::db::tenants::Tenant) ->
     format!(
         "page dashboard\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
         lang.code(),
-        layout.role,
+        layout.role.as_str(),
         layout.acting,
         tenant.plan,
         tenant.time_zone,

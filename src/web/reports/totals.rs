@@ -948,7 +948,7 @@ fn page_key(layout: &Layout, user: &TenantUser, may_edit: bool, query: Option<&s
     format!(
         "page report\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{may_edit}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
         i18n::current().code(),
-        layout.role,
+        layout.role.as_str(),
         layout.acting,
         user.tenant.plan,
         user.tenant.time_zone,
