@@ -868,6 +868,15 @@ async fn basic_plan_is_refused(app: TestApp, sim: SimHandle) {
         page.contains("Retail") && page.contains("ask the TMAS operator to upgrade"),
         "{page}"
     );
+    // The plan is named as people read it, the same in both languages.
+    assert!(page.contains("This tenant is on the Basic plan."), "{page}");
+    browser.post_form("/language", &[("lang", "es")]).await;
+    let (_, page_es) = browser.text("/admin/integrations/shopify/new").await;
+    assert!(
+        page_es.contains("Este cliente tiene el plan Basic."),
+        "{page_es}"
+    );
+    browser.post_form("/language", &[("lang", "en")]).await;
     let token = sim.token("examples").unwrap();
     let r = post_general(
         &browser,

@@ -60,6 +60,15 @@ impl Plan {
         }
     }
 
+    /// The plan's name as people read it, in every language (a product name, not translated).
+    pub fn title(self) -> &'static str {
+        match self {
+            Plan::Basic => "Basic",
+            Plan::Retail => "Retail",
+            Plan::Enterprise => "Enterprise",
+        }
+    }
+
     pub fn parse(value: &str) -> Result<Plan, String> {
         match value {
             "basic" => Ok(Plan::Basic),

@@ -65,6 +65,11 @@ impl Layout {
     pub fn languages(&self) -> [crate::i18n::Lang; 2] {
         crate::i18n::Lang::ALL
     }
+    /// A plan's name as people read it ("Retail"), from its stored word.
+    pub fn plan_name(&self, stored: &str) -> String {
+        crate::domain::account::Plan::parse(stored)
+            .map_or_else(|_| stored.to_string(), |plan| plan.title().to_string())
+    }
     pub fn is_staff(&self) -> bool {
         self.role == Role::Staff
     }
