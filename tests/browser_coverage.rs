@@ -31,26 +31,8 @@ async fn coverage_marks_fit_a_desktop_and_a_phone_in_both_languages() {
     let id = integration(&app, tenant, "Main store", "active", "", "CAD").await;
     match_location(&app, tenant, id, downtown, "1001").await;
     match_location(&app, tenant, id, mall, "1002").await;
-    sqlx::query(
-        "UPDATE integrations SET backfill_from = $1, watermark = $2 WHERE tenant_id = $3 AND id = $4",
-    )
-    .bind(start.to_string())
-    .bind(tmas::db::now())
-    .bind(tenant.0)
-    .bind(id)
-    .execute(&app.db.pool)
-    .await
-    .unwrap();
-    sqlx::query(
-        "INSERT INTO import_runs (tenant_id, integration_id, trigger, window_from, window_to,
-             started_at, finished_at, outcome)
-         VALUES ($1, $2, 'schedule', 0, 0, 0, 1, 'succeeded')",
-    )
-    .bind(tenant.0)
-    .bind(id)
-    .execute(&app.db.pool)
-    .await
-    .unwrap();
+    report_fixtures::history_from(&app, tenant, id, &start.to_string()).await;
+    report_fixtures::succeeded_run(&app, tenant, id).await;
     for n in 0..=12 {
         let day = (start + Duration::days(n)).to_string();
         hour(

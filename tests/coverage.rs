@@ -43,24 +43,8 @@ async fn imported_from(
     for (i, l) in locations.iter().enumerate() {
         match_location(app, tenant, id, *l, &format!("{id}{}", 1001 + i)).await;
     }
-    sqlx::query("UPDATE integrations SET backfill_from = $1, watermark = $2 WHERE tenant_id = $3 AND id = $4")
-        .bind(from)
-        .bind(tmas::db::now())
-        .bind(tenant.0)
-        .bind(id)
-        .execute(&app.db.pool)
-        .await
-        .unwrap();
-    sqlx::query(
-        "INSERT INTO import_runs (tenant_id, integration_id, trigger, window_from, window_to,
-             started_at, finished_at, outcome)
-         VALUES ($1, $2, 'schedule', 0, 0, 0, 1, 'succeeded')",
-    )
-    .bind(tenant.0)
-    .bind(id)
-    .execute(&app.db.pool)
-    .await
-    .unwrap();
+    report_fixtures::history_from(app, tenant, id, from).await;
+    report_fixtures::succeeded_run(app, tenant, id).await;
 }
 
 fn card(page: &str, title: &str) -> String {

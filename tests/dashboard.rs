@@ -320,25 +320,6 @@ async fn staff_outside_a_tenant_are_sent_to_the_tenant_list(app: TestApp) {
     assert_eq!(common::location_of(&signed_out), "/login");
 }
 
-/// An active Shopify integration in CAD matching these locations, whose last run succeeded.
-async fn imported_by_shopify(app: &TestApp, tenant: tmas::db::TenantId, locations: &[i64]) -> i64 {
-    let id = integration(app, tenant, "Main store", "active", "", "CAD").await;
-    for (i, location) in locations.iter().enumerate() {
-        report_fixtures::match_location(app, tenant, id, *location, &format!("{}", 1001 + i)).await;
-    }
-    sqlx::query(
-        "INSERT INTO import_runs (tenant_id, integration_id, trigger, window_from, window_to,
-             started_at, finished_at, outcome)
-         VALUES ($1, $2, 'schedule', 0, 0, 0, 1, 'succeeded')",
-    )
-    .bind(tenant.0)
-    .bind(id)
-    .execute(&app.db.pool)
-    .await
-    .unwrap();
-    id
-}
-
 fn now_hour() -> u32 {
     use chrono::Timelike;
     let tz: chrono_tz::Tz = "America/Toronto".parse().unwrap();
@@ -349,7 +330,7 @@ async fn cards_compare_with_the_comparable_period_and_rank_the_stores(app: TestA
     let a = app.signed_in("Acme", Plan::Retail, Role::Manager).await;
     let s01 = location(&app, a, "S-01", "Downtown").await;
     let s02 = location(&app, a, "S-02", "Mall").await;
-    imported_by_shopify(&app, a, &[s01, s02]).await;
+    report_fixtures::imported(&app, a, &[s01, s02]).await;
     let today = today();
     let d = |n: i64| (today - Duration::days(n)).to_string();
     // Yesterday 110.00 (1 transaction) against 100.00 the same weekday a week before.
@@ -419,7 +400,7 @@ async fn cards_compare_with_the_comparable_period_and_rank_the_stores(app: TestA
 async fn the_dashboard_reads_in_spanish_with_the_shop_currency(app: TestApp) {
     let a = app.signed_in("Acme", Plan::Retail, Role::Admin).await;
     let s01 = location(&app, a, "S-01", "Centro").await;
-    imported_by_shopify(&app, a, &[s01]).await;
+    report_fixtures::imported(&app, a, &[s01]).await;
     let today = today();
     hour(
         &app,
@@ -619,7 +600,7 @@ async fn each_location_is_as_complete_as_its_own_import(app: TestApp) {
     let s01 = location(&app, a, "S-01", "Downtown").await;
     let s02 = location(&app, a, "S-02", "Mall").await;
     let s03 = location(&app, a, "S-03", "Airport").await;
-    imported_by_shopify(&app, a, &[s01]).await;
+    report_fixtures::imported(&app, a, &[s01]).await;
     let mall = integration(&app, a, "Mall shop", "active", "", "CAD").await;
     report_fixtures::match_location(&app, a, mall, s02, "2001").await;
     let airport = integration(&app, a, "Airport shop", "active", "", "CAD").await;

@@ -9,7 +9,6 @@ mod report_fixtures;
 use chrono::Duration;
 use common::{PASSWORD, TestApp};
 use report_fixtures::{between, hour, integration, location};
-use tmas::db::TenantId;
 use tmas::domain::account::{Plan, Role};
 
 backend_tests!(
@@ -20,25 +19,6 @@ backend_tests!(
 
 fn today() -> chrono::NaiveDate {
     tmas::web::reports::today_in("America/Toronto")
-}
-
-/// An active Shopify integration in CAD importing these locations, its last run succeeded.
-async fn imported(app: &TestApp, tenant: TenantId, locations: &[i64]) -> i64 {
-    let id = integration(app, tenant, "Main store", "active", "", "CAD").await;
-    for (i, location) in locations.iter().enumerate() {
-        report_fixtures::match_location(app, tenant, id, *location, &format!("{}", 1001 + i)).await;
-    }
-    sqlx::query(
-        "INSERT INTO import_runs (tenant_id, integration_id, trigger, window_from, window_to,
-             started_at, finished_at, outcome)
-         VALUES ($1, $2, 'schedule', 0, 0, 0, 1, 'succeeded')",
-    )
-    .bind(tenant.0)
-    .bind(id)
-    .execute(&app.db.pool)
-    .await
-    .unwrap();
-    id
 }
 
 /// The tile whose class is `kpi-{kind}`, as its words: label, figure and change.
@@ -69,7 +49,7 @@ async fn tiles_carry_todays_figures_and_their_changes_to_the_cent(app: TestApp) 
     let a = app.signed_in("Acme", Plan::Retail, Role::Manager).await;
     let s01 = location(&app, a, "S-01", "Downtown").await;
     let s02 = location(&app, a, "S-02", "Mall").await;
-    imported(&app, a, &[s01, s02]).await;
+    report_fixtures::imported(&app, a, &[s01, s02]).await;
     let today = today();
     let week_ago = (today - Duration::days(7)).to_string();
     hour(
@@ -133,8 +113,8 @@ async fn tiles_of_one_tenant_never_count_another(app: TestApp) {
     let b = app.create_tenant("Bravo", Plan::Retail).await;
     let a1 = location(&app, a, "S-01", "Downtown").await;
     let b1 = location(&app, b, "S-01", "Harbour").await;
-    imported(&app, a, &[a1]).await;
-    imported(&app, b, &[b1]).await;
+    report_fixtures::imported(&app, a, &[a1]).await;
+    report_fixtures::imported(&app, b, &[b1]).await;
     let day = today().to_string();
     let week_ago = (today() - Duration::days(7)).to_string();
     hour(&app, a, a1, &day, 0, 1_000, 0, 0, 1, 1).await;

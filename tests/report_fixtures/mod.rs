@@ -128,6 +128,49 @@ pub async fn match_location(
     .expect("match location");
 }
 
+/// A run of the integration that ended well a few seconds ago, as the worker records one.
+pub async fn succeeded_run(app: &TestApp, tenant: TenantId, integration: i64) {
+    let now = tmas::db::now();
+    sqlx::query(
+        "INSERT INTO import_runs (tenant_id, integration_id, trigger, window_from, window_to,
+             started_at, finished_at, outcome)
+         VALUES ($1, $2, 'schedule', $3, $4, $4, $5, 'succeeded')",
+    )
+    .bind(tenant.0)
+    .bind(integration)
+    .bind(now - 3600)
+    .bind(now - 60)
+    .bind(now - 30)
+    .execute(&app.db.pool)
+    .await
+    .expect("insert run");
+}
+
+/// The integration's history starts on `from` (`YYYY-MM-DD`) and is imported up to now.
+pub async fn history_from(app: &TestApp, tenant: TenantId, integration: i64, from: &str) {
+    sqlx::query(
+        "UPDATE integrations SET backfill_from = $1, watermark = $2 WHERE tenant_id = $3 AND id = $4",
+    )
+    .bind(from)
+    .bind(tmas::db::now())
+    .bind(tenant.0)
+    .bind(integration)
+    .execute(&app.db.pool)
+    .await
+    .expect("set history");
+}
+
+/// An active Shopify integration in CAD importing these locations (Shopify locations 1001,
+/// 1002, …), whose last run succeeded.
+pub async fn imported(app: &TestApp, tenant: TenantId, locations: &[i64]) -> i64 {
+    let id = integration(app, tenant, "Main store", "active", "", "CAD").await;
+    for (i, location) in locations.iter().enumerate() {
+        match_location(app, tenant, id, *location, &format!("{}", 1001 + i)).await;
+    }
+    succeeded_run(app, tenant, id).await;
+    id
+}
+
 /// Tenant A ("Acme", admin signed in on the main browser) with three locations and the hours
 /// below; tenant B ("Bravo") with its own S-01 and B-1 and much larger numbers.
 pub struct Fixture {
