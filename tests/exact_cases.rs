@@ -216,16 +216,12 @@ async fn domain_md_worked_examples_through_the_worker(app: TestApp) {
     assert_exact(&app.db, &sim, &c, "examples").await;
     assert_days_exact(&app.db, &sim, &c, &c.shop).await;
     // F: read twice, nothing changes.
-    tmas::db::imports::queue_run(
+    queue_history(
         &app.db,
-        c.tenant,
-        c.integration,
-        tmas::domain::integration::RunRequest::Backfill,
-        chrono::NaiveDate::from_ymd_opt(2026, 2, 1),
+        &c,
+        chrono::NaiveDate::from_ymd_opt(2026, 2, 1).unwrap(),
     )
-    .await
-    .expect("queue")
-    .expect("queued");
+    .await;
     worker::drain_with(&state, &fast_worker())
         .await
         .expect("drain");
@@ -371,16 +367,7 @@ async fn a_disabled_store_keeps_its_past_and_the_others_stay_exact(app: TestApp)
     sim.cancel_order("quiet", sold_here, hours_ago(1))
         .expect("cancel");
 
-    tmas::db::imports::queue_run(
-        &app.db,
-        c.tenant,
-        c.integration,
-        tmas::domain::integration::RunRequest::Manual,
-        None,
-    )
-    .await
-    .expect("queue")
-    .expect("queued");
+    queue_now(&app.db, &c).await;
     let reports = worker::drain_with(&state, &fast_worker())
         .await
         .expect("drain");
@@ -406,16 +393,12 @@ async fn a_disabled_store_keeps_its_past_and_the_others_stay_exact(app: TestApp)
         );
     }
     // Reading everything again changes nothing.
-    tmas::db::imports::queue_run(
+    queue_history(
         &app.db,
-        c.tenant,
-        c.integration,
-        tmas::domain::integration::RunRequest::Backfill,
-        chrono::NaiveDate::from_ymd_opt(2026, 8, 1),
+        &c,
+        chrono::NaiveDate::from_ymd_opt(2026, 8, 1).unwrap(),
     )
-    .await
-    .expect("queue")
-    .expect("queued");
+    .await;
     worker::drain_with(&state, &fast_worker())
         .await
         .expect("drain");
@@ -553,16 +536,7 @@ async fn an_unreadable_order_is_named_marked_and_counted_once_readable(app: Test
 
     // Readable again, unchanged in Shopify: the next run reads it by id and counts it.
     sim.set_garbled("mixed", broken.id, false).expect("order");
-    tmas::db::imports::queue_run(
-        &app.db,
-        c.tenant,
-        c.integration,
-        tmas::domain::integration::RunRequest::Manual,
-        None,
-    )
-    .await
-    .expect("queue")
-    .expect("queued");
+    queue_now(&app.db, &c).await;
     drain_ok(&state, &fast_worker()).await;
     assert_exact(&app.db, &sim, &c, "once the order can be read").await;
     let unreadable: i64 =

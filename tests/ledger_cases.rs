@@ -77,16 +77,12 @@ async fn example_g_an_exchange_at_another_store_through_the_worker(app: TestApp)
         );
         assert_hours_and_days_exact(&app, &sim, &c, "example G").await;
         // F: read twice, nothing changes.
-        tmas::db::imports::queue_run(
+        queue_history(
             &app.db,
-            c.tenant,
-            c.integration,
-            tmas::domain::integration::RunRequest::Backfill,
-            chrono::NaiveDate::from_ymd_opt(2026, 2, 1),
+            &c,
+            chrono::NaiveDate::from_ymd_opt(2026, 2, 1).unwrap(),
         )
-        .await
-        .expect("queue")
-        .expect("queued");
+        .await;
         drain_ok(&state, &config).await;
         assert_eq!(stored_totals(&app.db, &c).await, hours, "run {n}");
     }
@@ -283,16 +279,7 @@ async fn exchanges_and_edits_after_the_first_import_change_exactly_their_hours(a
         },
     )
     .expect("edit");
-    tmas::db::imports::queue_run(
-        &app.db,
-        c.tenant,
-        c.integration,
-        tmas::domain::integration::RunRequest::Manual,
-        None,
-    )
-    .await
-    .expect("queue")
-    .expect("queued");
+    queue_now(&app.db, &c).await;
     drain_ok(&state, &paging_worker()).await;
     assert_exact(&app.db, &sim, &c, "after the exchange and the edit").await;
     let after = stored_totals(&app.db, &c).await;
@@ -321,16 +308,7 @@ async fn exchanges_and_edits_after_the_first_import_change_exactly_their_hours(a
         "the exchange's hour at the other store: {changed:?}"
     );
     // Read again: nothing changes.
-    tmas::db::imports::queue_run(
-        &app.db,
-        c.tenant,
-        c.integration,
-        tmas::domain::integration::RunRequest::Manual,
-        None,
-    )
-    .await
-    .expect("queue")
-    .expect("queued");
+    queue_now(&app.db, &c).await;
     drain_ok(&state, &paging_worker()).await;
     assert_eq!(stored_totals(&app.db, &c).await, after);
 }

@@ -70,7 +70,7 @@ async fn ninety_days_exact_then_later_changes(app: TestApp) {
             },
         )
         .expect("add order");
-    queue_now(&app, &c).await;
+    queue_now(&app.db, &c).await;
     worker::drain_with(&state, &config).await.expect("drain");
     assert_exact(&app.db, &sim, &c, "after a new sale").await;
 
@@ -89,7 +89,7 @@ async fn ninety_days_exact_then_later_changes(app: TestApp) {
         },
     )
     .expect("refund");
-    queue_now(&app, &c).await;
+    queue_now(&app.db, &c).await;
     worker::drain_with(&state, &config).await.expect("drain");
     assert_exact(
         &app.db,
@@ -102,7 +102,7 @@ async fn ninety_days_exact_then_later_changes(app: TestApp) {
     // The same order cancelled later: what the refund did not return comes back then.
     sim.cancel_order("north", order, Utc::now() - Duration::minutes(1))
         .expect("cancel");
-    queue_now(&app, &c).await;
+    queue_now(&app.db, &c).await;
     worker::drain_with(&state, &config).await.expect("drain");
     assert_exact(&app.db, &sim, &c, "after a cancellation").await;
     let order_gid = format!("gid://shopify/Order/{order}");
@@ -156,20 +156,6 @@ async fn ninety_days_exact_then_later_changes(app: TestApp) {
         "after reading the whole window twice more",
     )
     .await;
-}
-
-/// Queues a run now, as "Import now" does.
-async fn queue_now(app: &TestApp, c: &Connected) {
-    let queued = tmas::db::imports::queue_run(
-        &app.db,
-        c.tenant,
-        c.integration,
-        tmas::domain::integration::RunRequest::Manual,
-        None,
-    )
-    .await
-    .expect("queue");
-    assert_eq!(queued, Ok(()));
 }
 
 /// A throttling storm (THROTTLED and 429) and one request in five failing with a 5xx.
@@ -703,7 +689,7 @@ async fn disabled_location_keeps_its_data(app: TestApp) {
         )
         .expect("order");
     }
-    queue_now(&app, &c).await;
+    queue_now(&app.db, &c).await;
     worker::drain_with(&state, &fast_worker())
         .await
         .expect("drain");

@@ -69,16 +69,12 @@ fn set_bulk(sim: &SimHandle, shop: &str, pace: f64, faults: BulkFaults) {
 }
 
 async fn queue_backfill(app: &TestApp, c: &Connected) {
-    imports::queue_run(
+    queue_history(
         &app.db,
-        c.tenant,
-        c.integration,
-        tmas::domain::integration::RunRequest::Backfill,
-        chrono::NaiveDate::from_ymd_opt(2026, 8, 1),
+        c,
+        chrono::NaiveDate::from_ymd_opt(2026, 8, 1).unwrap(),
     )
-    .await
-    .expect("queue")
-    .expect("queued");
+    .await;
 }
 
 fn statuses(sim: &SimHandle, shop: &str) -> Vec<String> {

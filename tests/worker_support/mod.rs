@@ -47,6 +47,34 @@ pub fn worker_state(app: &TestApp, sim: &SimHandle) -> AppState {
     }
 }
 
+/// Queues a run at once, as "Import now" does.
+pub async fn queue_now(db: &Db, c: &Connected) {
+    queue(db, c, tmas::domain::integration::RunRequest::Manual, None).await;
+}
+
+/// Queues a re-import of the history since `from`, as the imports page does.
+pub async fn queue_history(db: &Db, c: &Connected, from: NaiveDate) {
+    queue(
+        db,
+        c,
+        tmas::domain::integration::RunRequest::Backfill,
+        Some(from),
+    )
+    .await;
+}
+
+async fn queue(
+    db: &Db,
+    c: &Connected,
+    request: tmas::domain::integration::RunRequest,
+    from: Option<NaiveDate>,
+) {
+    db::imports::queue_run(db, c.tenant, c.integration, request, from)
+        .await
+        .expect("queue")
+        .expect("queued");
+}
+
 /// Fast retries and short leases, so fault tests take seconds.
 pub fn fast_worker() -> WorkerConfig {
     WorkerConfig {
