@@ -297,7 +297,7 @@ async fn staff_and_password_entries_read_in_plain_words(app: TestApp) {
     let (_, log) = staff.text("/admin/audit").await;
     assert!(log.contains("<th scope=\"col\">Tenant</th>"), "{log}");
     assert!(
-        log.contains("Tenant: Cobalt</li><li>Plan: retail</li><li>Time zone: Europe/Madrid"),
+        log.contains("Tenant: Cobalt</li><li>Plan: Retail</li><li>Time zone: Europe/Madrid"),
         "{log}"
     );
     assert!(
@@ -347,12 +347,12 @@ async fn staff_and_password_entries_read_in_plain_words(app: TestApp) {
     assert!(
         log.contains("Creó un cliente")
             && log.contains(
-                "Cliente: Cobalt</li><li>Plan: retail</li><li>Zona horaria: Europe/Madrid"
+                "Cliente: Cobalt</li><li>Plan: Retail</li><li>Zona horaria: Europe/Madrid"
             )
             && log.contains("El personal de alta entró en el cliente")
             && log.contains("ops2@tmas.example</li><li>Rol: personal")
             && log.contains("data-label=\"Cliente\">TMAS (sin cliente)</td>")
-            && log.contains("Cliente: Old Cobalt</li><li>Plan: retail"),
+            && log.contains("Cliente: Old Cobalt</li><li>Plan: Retail"),
         "{log}"
     );
     assert!(!log.contains("Tenant:") && !log.contains("Role:"), "{log}");

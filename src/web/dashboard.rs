@@ -354,13 +354,7 @@ async fn render_page(
     let ids: Vec<i64> = scope.locations.iter().map(|l| l.id).collect();
     let (has_traffic, traffic_staffed) =
         crate::db::traffic::presence(&state.db, user.tenant_id()).await?;
-    let coverage = TenantCoverage::load_cached(
-        &scope.totals,
-        (&state.db, user.tenant_id()),
-        &scope.locations,
-        tz,
-    )
-    .await?;
+    let coverage = scope.coverage(&state.db, user.tenant_id()).await?;
     let cx = CardContext {
         scope: &scope,
         history: &history,
@@ -380,9 +374,8 @@ async fn render_page(
         has_traffic,
     )
     .await?;
-    let (mut hourly, hourly_legend) = hourly_sales_chart(&scope, &ids, today, hour).await?;
-    let mut daily = daily_sales_chart(&scope, &ids, thirty).await?;
-    mark_chart_coverage(&coverage, &ids, (today, hour), (&mut hourly, &mut daily));
+    let (hourly, hourly_legend, daily) =
+        sales_charts(&scope, &ids, &coverage, (today, hour), thirty).await?;
     let (integrations, running) = integration_views(state, user, states, tz, now_instant).await?;
 
     let shown = shown_range(today, thirty);
@@ -745,6 +738,20 @@ fn mark_chart_coverage(
 
 /// Today's net sales by hour, with the same weekday last week as a dashed line, and the
 /// legend that says so.
+/// Today's sales by hour and the last 30 days', each marked where the data falls short.
+async fn sales_charts(
+    scope: &ReportScope,
+    ids: &[i64],
+    coverage: &TenantCoverage,
+    (today, hour): (NaiveDate, u32),
+    thirty: DateRange,
+) -> AppResult<(BarChart, String, BarChart)> {
+    let (mut hourly, legend) = hourly_sales_chart(scope, ids, today, hour).await?;
+    let mut daily = daily_sales_chart(scope, ids, thirty).await?;
+    mark_chart_coverage(coverage, ids, (today, hour), (&mut hourly, &mut daily));
+    Ok((hourly, legend, daily))
+}
+
 async fn hourly_sales_chart(
     scope: &ReportScope,
     ids: &[i64],

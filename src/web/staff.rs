@@ -134,7 +134,7 @@ async fn create(
         "tenant.create",
         &Details::new()
             .fact("Tenant", Value::Text(tenant.name.clone()))
-            .fact("Plan", Value::Word(tenant.plan.clone()))
+            .fact("Plan", Value::Text(plan.title().into()))
             .fact("Time zone", Value::Text(tenant.time_zone.clone()))
             .to_stored(),
     )
@@ -217,8 +217,8 @@ async fn edit(
         &Details::new()
             .change(
                 "Plan",
-                Value::Word(tenant.plan.clone()),
-                Value::Word(plan.as_str().into()),
+                Value::Text(plan_title(&tenant.plan)),
+                Value::Text(plan.title().into()),
             )
             .change(
                 "Time zone",
@@ -278,4 +278,9 @@ async fn leave(State(state): State<AppState>, staff: StaffUser) -> AppResult<Res
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
     Ok(Redirect::to("/staff/tenants").into_response())
+}
+
+/// A stored plan word as its name ("Retail"), for the audit: plan names are product names.
+fn plan_title(stored: &str) -> String {
+    Plan::parse(stored).map_or_else(|_| stored.to_string(), |plan| plan.title().to_string())
 }

@@ -144,11 +144,7 @@ pub async fn check(
         Err(e) => return Ok(record(failure_state(&e), e.to_string(), String::new(), None).await?),
     }
     let matches = db::integrations::matches(db, tenant, integration_id).await?;
-    let locations: HashMap<i64, Location> = db::locations::list(db, tenant)
-        .await?
-        .into_iter()
-        .map(|l| (l.id, l))
-        .collect();
+    let locations = locations_by_id(db, tenant).await?;
     let zones = zones_of(&matches, &locations, &integration.shop_time_zone);
     let mut warnings: Vec<String> = Vec::new();
     let reported =
@@ -179,6 +175,12 @@ pub async fn check(
     )
     .await?;
     Ok(())
+}
+
+/// The tenant's locations by their row id.
+async fn locations_by_id(db: &db::Db, tenant: TenantId) -> anyhow::Result<HashMap<i64, Location>> {
+    let locations = db::locations::list(db, tenant).await?;
+    Ok(locations.into_iter().map(|l| (l.id, l)).collect())
 }
 
 /// Shopify's numbers per (Shopify location, local day): net sales, orders, returns.

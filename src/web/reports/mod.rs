@@ -15,6 +15,7 @@ use chrono_tz::Tz;
 
 use super::AppState;
 use super::context::TenantUser;
+use super::coverage::TenantCoverage;
 use crate::db::locations::Location;
 use crate::domain::money::currency_digits;
 use crate::error::AppResult;
@@ -67,6 +68,15 @@ impl ReportScope {
             today: today_in(&user.tenant.time_zone),
             tz: user.tenant.time_zone.parse().unwrap_or(chrono_tz::UTC),
         })
+    }
+
+    /// How far data covers each of the tenant's locations (read through the cache).
+    pub async fn coverage(
+        &self,
+        db: &crate::db::Db,
+        tenant: crate::db::TenantId,
+    ) -> AppResult<TenantCoverage> {
+        TenantCoverage::load_cached(&self.totals, (db, tenant), &self.locations, self.tz).await
     }
 
     /// An amount for people with its currency as the language writes it (`$1,234.50`,

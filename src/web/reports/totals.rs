@@ -420,15 +420,7 @@ async fn build(
         traffic_buckets.as_ref(),
         &imported,
     )?;
-    let traffic = traffic_table(
-        db,
-        tenant,
-        scope,
-        request,
-        previous_range,
-        &summary.comparisons,
-    )
-    .await?;
+    let traffic = traffic_table(db, tenant, &cx, &summary.comparisons).await?;
     let (data_from, data_from_covered) = data_from_notice(&cx, &ids);
     Ok(ReportView {
         data_from,
@@ -818,14 +810,13 @@ fn is_part_bucket(granularity: Granularity, key: BucketKey, range: DateRange) ->
 async fn traffic_table(
     db: &crate::db::Db,
     tenant: crate::db::TenantId,
-    scope: &ReportScope,
-    request: &ReportRequest,
-    previous_range: DateRange,
+    cx: &DetailContext<'_>,
     comparisons: &[ComparisonRow],
 ) -> AppResult<Option<crate::web::traffic::card::ReportTraffic>> {
     use crate::web::traffic::card::{
         ReportTraffic, counting_began, report_row, span_sums, together,
     };
+    let (scope, request, previous_range) = (cx.scope, cx.request, cx.previous_range);
     let (any, staffed) = crate::db::traffic::presence(db, tenant).await?;
     if !any {
         return Ok(None);
