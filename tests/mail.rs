@@ -991,6 +991,18 @@ async fn digests_wait_for_complete_numbers_are_sent_once_and_unsubscribe_in_one_
         "a store without a counter shows no invented 0: {text}"
     );
     assert!(text.contains("Todas las tiendas"), "{text}");
+    // The Airport has no data at all: dashes and "no data", never zeros.
+    let airport = text
+        .split("STORE-02 · Airport")
+        .nth(1)
+        .and_then(|rest| rest.split("Todas las tiendas").next())
+        .expect("the Airport's lines");
+    assert!(
+        airport.contains("Ventas netas: – (sin datos)")
+            && airport.contains("Transacciones: – (sin datos)")
+            && airport.contains("Devoluciones: –"),
+        "{airport}"
+    );
     assert!(mail.html().contains("Downtown"));
     let weekly = sink.wait_for(&admin, 1, Duration::from_secs(5)).await;
     assert!(
@@ -1001,6 +1013,23 @@ async fn digests_wait_for_complete_numbers_are_sent_once_and_unsubscribe_in_one_
         weekly[0].subject
     );
     assert!(weekly[0].text().contains("Changes against the week before"));
+    // The data starts 8 days ago: the week before last is covered, partly covered or not at
+    // all depending on today's weekday, and the total's change says which.
+    let week = tmas::mail::digest::last_closed(tmas::db::digests::DigestKind::Weekly, today);
+    let first = today - chrono::Duration::days(8);
+    let weekly_text = weekly[0].text();
+    let all = weekly_text
+        .split("All stores")
+        .nth(1)
+        .and_then(|rest| rest.split("Returns").next())
+        .expect("the total's lines");
+    if first > week.compare_last {
+        assert!(all.contains("(no data)"), "{all}");
+    } else if first > week.compare_first {
+        assert!(all.contains(" · partly imported)"), "{all}");
+    } else {
+        assert!(!all.contains("no data") && !all.contains("partly"), "{all}");
+    }
 
     // One click, no sign-in; a tampered link does nothing.
     let link = mail

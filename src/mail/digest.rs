@@ -10,11 +10,13 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use super::compose::{Composed, MailLayout};
+use super::digest_coverage::{DigestCoverage, covered_change};
 use crate::db::digests::{self as store, DigestKind, Subscriber};
 use crate::db::mail::MailKind;
 use crate::db::{self, TenantId};
+use crate::domain::coverage::Covered;
 use crate::domain::money::currency_digits;
-use crate::domain::report::{Totals, week_start};
+use crate::domain::report::{DateRange, Totals, week_start};
 use crate::domain::traffic::TrafficSums;
 use crate::i18n::{self, Lang};
 use crate::state::AppState;
@@ -250,6 +252,17 @@ async fn digest_rows(
         let ids = ids.clone();
         async move { db::totals::location_sums(&state.db, tenant, &ids, &day(from), &day(to)).await }
     };
+    let range = |from, to| DateRange { from, to };
+    let coverage = DigestCoverage::load(
+        &state.db,
+        tenant,
+        &locations,
+        (
+            range(period.first, period.last),
+            range(period.compare_first, period.compare_last),
+        ),
+    )
+    .await?;
     let now_sums = sums(period.first, period.last).await?;
     let before_sums = sums(period.compare_first, period.compare_last).await?;
     let currency = db::totals::currency(&state.db, tenant).await?;
@@ -290,16 +303,14 @@ async fn digest_rows(
         let _ = total_before.add(&before);
         rows.push(row_format.row(
             format!("{} · {}", location.location_id, location.name),
-            now,
-            before,
+            (now, before, coverage.of(location.id)),
             traffic_of(Some(location.id)),
         ));
     }
     // The total counts the active stores only, as the sales beside it do.
     rows.push(row_format.row(
         layout.t("All stores"),
-        total_now,
-        total_before,
+        (total_now, total_before, coverage.of_all()),
         traffic_of(None),
     ));
     Ok(rows)
@@ -341,8 +352,7 @@ impl RowFormat<'_> {
     fn row(
         &self,
         name: String,
-        now: Totals,
-        before: Totals,
+        (now, before, covered): (Totals, Totals, (Covered, Covered)),
         traffic: Option<TrafficFigures>,
     ) -> DigestRow {
         let RowFormat {
@@ -350,18 +360,30 @@ impl RowFormat<'_> {
             digits,
             currency,
         } = *self;
+        // A period the store has no data for shows dashes, never zeros.
+        let figure = |text: String| {
+            if covered.0.is_not() {
+                "–".into()
+            } else {
+                text
+            }
+        };
         DigestRow {
             name,
-            net: i18n::format_money(lang, now.net, digits, currency),
-            net_change: change(lang, now.net, before.net),
-            transactions: i18n::format_integer(lang, now.transactions),
-            transactions_change: change(lang, now.transactions, before.transactions),
+            net: figure(i18n::format_money(lang, now.net, digits, currency)),
+            net_change: covered_change(lang, covered, change(lang, now.net, before.net)),
+            transactions: figure(i18n::format_integer(lang, now.transactions)),
+            transactions_change: covered_change(
+                lang,
+                covered,
+                change(lang, now.transactions, before.transactions),
+            ),
             average: now
                 .average_sale()
                 .map(|a| i18n::format_money(lang, a, digits, currency))
                 .unwrap_or_else(|| "–".into()),
-            items: i18n::format_integer(lang, now.items),
-            returns: i18n::format_money(lang, now.returns, digits, currency),
+            items: figure(i18n::format_integer(lang, now.items)),
+            returns: figure(i18n::format_money(lang, now.returns, digits, currency)),
             traffic,
         }
     }

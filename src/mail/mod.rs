@@ -5,6 +5,7 @@
 pub mod alerts;
 pub mod compose;
 pub mod digest;
+pub mod digest_coverage;
 pub mod outbox;
 pub mod sender;
 pub mod settings;
