@@ -19,6 +19,18 @@ pub struct LocationBounds {
     pub watermarks: Vec<Option<i64>>,
 }
 
+impl LocationBounds {
+    /// The location's coverage by the domain's rule, in its time zone.
+    pub fn coverage(&self, tz: chrono_tz::Tz) -> Option<crate::domain::coverage::Coverage> {
+        crate::domain::coverage::Coverage::of_location(
+            self.history_start,
+            self.first_stored,
+            &self.watermarks,
+            tz,
+        )
+    }
+}
+
 /// Every location of the tenant with stored data or an integration importing it (matched,
 /// enabled, not a draft), by location row id. A location missing here has no coverage.
 pub async fn location_bounds(

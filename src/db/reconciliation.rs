@@ -281,24 +281,15 @@ pub async fn tmas_days(
     from: &str,
     to: &str,
 ) -> sqlx::Result<Vec<TmasDay>> {
-    if locations.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT location_id, local_date, net, returns, sales_transactions, edited
-         FROM daily_totals
-         WHERE tenant_id = $1 AND local_date >= $2 AND local_date <= $3
-           AND location_id IN ({})",
-        super::placeholder_list(locations.len(), 4)
-    );
-    let mut query = sqlx::query_as::<_, TmasDay>(&sql)
-        .bind(tenant.0)
-        .bind(from)
-        .bind(to);
-    for id in locations {
-        query = query.bind(*id);
-    }
-    query.fetch_all(&db.pool).await
+    super::totals::over_locations(db, tenant, locations, from, to, |ids| {
+        format!(
+            "SELECT location_id, local_date, net, returns, sales_transactions, edited
+             FROM daily_totals
+             WHERE tenant_id = $1 AND local_date >= $2 AND local_date <= $3
+               AND location_id IN ({ids})"
+        )
+    })
+    .await
 }
 
 /// The location-days where an order the integration could not read would have counted.

@@ -84,7 +84,7 @@ const DAY_COLUMNS: &str =
 /// Runs a query over these locations between two local dates (inclusive): `sql` is given
 /// the placeholders of the location ids (`$4, $5, …`) and binds `$1` tenant, `$2` from and
 /// `$3` to. No locations, no rows (and no query).
-async fn over_locations<T>(
+pub(super) async fn over_locations<T>(
     db: &Db,
     tenant: TenantId,
     locations: &[i64],

@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 
 use crate::db::locations::Location;
 use crate::db::{self, TenantId};
-use crate::domain::coverage::{Coverage, Covered, Period, combined, covered};
+use crate::domain::coverage::{Covered, Period, combined, covered};
 use crate::domain::report::DateRange;
 use crate::i18n::{self, Lang};
 
@@ -31,9 +31,7 @@ impl DigestCoverage {
             .iter()
             .map(|l| {
                 let tz = l.time_zone.parse::<Tz>().unwrap_or(chrono_tz::UTC);
-                let coverage = bounds.get(&l.id).and_then(|b| {
-                    Coverage::of_location(b.history_start, b.first_stored, &b.watermarks, tz)
-                });
+                let coverage = bounds.get(&l.id).and_then(|b| b.coverage(tz));
                 let judge = |range| covered(coverage, Period::of_dates(range, tz), now);
                 (l.id, coverage.map(|_| (judge(period), judge(compared))))
             })

@@ -77,9 +77,7 @@ impl TenantCoverage {
             .iter()
             .map(|l| {
                 let tz = l.time_zone.parse::<Tz>().unwrap_or(fallback);
-                let coverage = bounds.get(&l.id).and_then(|b| {
-                    Coverage::of_location(b.history_start, b.first_stored, &b.watermarks, tz)
-                });
+                let coverage = bounds.get(&l.id).and_then(|b| b.coverage(tz));
                 (l.id, (coverage, tz))
             })
             .collect();
