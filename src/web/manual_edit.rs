@@ -111,6 +111,28 @@ pub struct EditView {
     pub after: String,
 }
 
+/// The way from a data-edit page's week to the weeks around it (sales and traffic alike).
+pub struct WeekNav {
+    /// The week's Monday as the reader's language writes it, with its weekday.
+    pub week_text: String,
+    pub previous_week: NaiveDate,
+    pub next_week: NaiveDate,
+    /// The next week holds a day that can be edited (not after today).
+    pub next_week_editable: bool,
+}
+
+impl WeekNav {
+    pub fn new(lang: i18n::Lang, week: NaiveDate, today: NaiveDate) -> WeekNav {
+        let next_week = week + Duration::days(7);
+        WeekNav {
+            week_text: i18n::format_weekday_date(lang, week),
+            previous_week: week - Duration::days(7),
+            next_week,
+            next_week_editable: next_week <= today,
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "data_edit.html")]
 struct EditPage {
@@ -118,12 +140,7 @@ struct EditPage {
     locations: Vec<Location>,
     location: Location,
     week: NaiveDate,
-    /// The week's Monday as the reader's language writes it, with its weekday.
-    week_text: String,
-    previous_week: NaiveDate,
-    next_week: NaiveDate,
-    /// The next week holds a day that can be edited (not after today).
-    next_week_editable: bool,
+    nav: WeekNav,
     currency: String,
     digits: u32,
     active_import: Option<ActiveImport>,
@@ -304,10 +321,7 @@ async fn render_page(
         locations: loaded.scope.locations.clone(),
         location: loaded.location,
         week: loaded.week,
-        week_text: i18n::format_weekday_date(lang, loaded.week),
-        previous_week: loaded.week - Duration::days(7),
-        next_week: loaded.week + Duration::days(7),
-        next_week_editable: loaded.week + Duration::days(7) <= loaded.scope.today,
+        nav: WeekNav::new(lang, loaded.week, loaded.scope.today),
         currency: loaded.scope.currency.clone(),
         digits,
         active_import: loaded.active_import,
